@@ -1,0 +1,1 @@
+"""Pure standard-library core: spans, transcripts, codebook, codings, cases, errors."""

@@ -1,0 +1,39 @@
+"""Codings: a coder's application of a code to a span of a transcript."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    """A stored coding. ``start``/``end`` are half-open code points; ``text`` is the
+    anchor text (the coded passage as stored)."""
+
+    id: int
+    transcript: str
+    code_path: str
+    coder: str
+    start: int
+    end: int
+    text: str
+    memo: str | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class CodingRequest:
+    """One coding to create, e.g. a row of a codings CSV. ``line`` locates it in its file."""
+
+    transcript: str
+    code_path: str
+    coder: str
+    start: int
+    end: int
+    memo: str | None = None
+    line: int | None = None
+    expected_text: str | None = None
+
+
+CODING_FIELDS = ("id", "transcript", "code", "coder", "start", "end", "text", "memo")
+"""Column order of coding listings and exports."""

@@ -1,0 +1,51 @@
+"""User-facing errors: each renders as one line naming where the problem is."""
+
+from __future__ import annotations
+
+
+class QualcodeError(Exception):
+    """A mistake in the user's input or request: shown as one line, never a traceback."""
+
+
+class InputError(QualcodeError):
+    """Bad content in a file or argument, located by line/column or by offset.
+
+    ``line`` and ``column`` are 1-based; ``offset`` is a byte or code-point offset
+    (``offset_unit`` says which).
+    """
+
+    def __init__(
+        self,
+        source: str,
+        reason: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        offset: int | None = None,
+        offset_unit: str = "byte",
+    ) -> None:
+        self.source = source
+        self.reason = reason
+        self.line = line
+        self.column = column
+        self.offset = offset
+        self.offset_unit = offset_unit
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        elif self.offset is not None:
+            where += f": {self.offset_unit} offset {self.offset}"
+        return f"{where}: {self.reason}"
+
+
+class NotFoundError(QualcodeError):
+    """A named transcript, code, coder, case or coding does not exist."""
+
+
+class ProjectError(QualcodeError):
+    """The project itself cannot be used: missing, not a qualcode database, read-only."""

@@ -1,0 +1,117 @@
+"""Transcripts and their turns, as imported and as stored."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One speaker's utterance: ``[start, end)`` code points of the utterance itself
+    (the "Name:" label is outside it). ``timestamp`` is the cue or label time in seconds."""
+
+    start: int
+    end: int
+    speaker: str | None
+    timestamp: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptDraft:
+    """A transcript read from a file, normalised and ready to store.
+
+    ``text`` is UTF-8-clean, ``\\n`` newlines, NFC, without BOM. ``notes`` say what
+    normalisation did (for the per-file import report).
+    """
+
+    name: str
+    text: str
+    turns: tuple[Turn, ...]
+    source_path: str
+    encoding: str
+    notes: tuple[str, ...] = ()
+    language: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return text_sha256(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptSummary:
+    """What `qualcode transcripts` lists for one transcript."""
+
+    id: int
+    name: str
+    characters: int
+    words: int
+    turns: int
+    speakers: tuple[str, ...]
+    cases: tuple[str, ...]
+    language: str | None
+    source_path: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """A stored transcript with its turns."""
+
+    id: int
+    name: str
+    text: str
+    sha256: str
+    source_path: str | None
+    language: str | None
+    turns: tuple[Turn, ...] = field(default=())
+
+
+def text_sha256(text: str) -> str:
+    """Hex SHA-256 of the UTF-8 encoding of ``text``."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalise_text(raw: str) -> tuple[str, list[str]]:
+    """Normalise decoded text: strip a leading BOM, CRLF/CR to LF, Unicode NFC.
+
+    Returns the text and a list of notes naming each change made.
+    """
+    notes: list[str] = []
+    text = raw
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        notes.append("BOM stripped")
+    if "\r" in text:
+        crlf = text.count("\r\n")
+        text = text.replace("\r\n", "\n")
+        lone_cr = text.count("\r")
+        text = text.replace("\r", "\n")
+        if crlf:
+            notes.append(f"{crlf} CRLF line ends -> LF")
+        if lone_cr:
+            notes.append(f"{lone_cr} CR line ends -> LF")
+    nfc = unicodedata.normalize("NFC", text)
+    if nfc != text:
+        notes.append("Unicode normalised to NFC")
+        text = nfc
+    return text, notes
+
+
+_DANISH_WORDS = frozenset(
+    "og det jeg er at en ikke der på med har vi som til for de du kan men så også".split()
+)
+_ENGLISH_WORDS = frozenset(
+    "and the i is that a not there on with have we as to for they you can but so also".split()
+)
+
+
+def guess_language(text: str) -> str | None:
+    """``"da"`` or ``"en"`` by counting frequent function words in the first 5,000
+    characters; ``None`` when neither clearly wins."""
+    sample = text[:5000].lower().split()
+    danish = sum(1 for w in sample if w.strip(".,!?;:") in _DANISH_WORDS)
+    english = sum(1 for w in sample if w.strip(".,!?;:") in _ENGLISH_WORDS)
+    if danish == english or max(danish, english) < 3:
+        return None
+    return "da" if danish > english else "en"

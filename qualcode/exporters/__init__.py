@@ -1,0 +1,1 @@
+"""Domain objects -> bytes/text (CSV, YAML, JSON, ...)."""

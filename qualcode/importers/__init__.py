@@ -1,0 +1,1 @@
+"""File -> domain objects (transcripts, codebooks, cases, codings)."""

@@ -1,0 +1,1 @@
+"""Fuzzy text matching (rapidfuzz): quote lookup, later re-anchoring."""

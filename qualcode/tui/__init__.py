@@ -1,0 +1,1 @@
+"""The Textual coding workspace: the only package that imports textual."""
