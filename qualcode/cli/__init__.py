@@ -1,0 +1,36 @@
+"""The ``qualcode`` command line.
+
+Every subcommand is scriptable; ``qualcode PROJECT`` opens the project. Heavy modules
+(SQLAlchemy, rapidfuzz, python-docx, textual) are imported inside the commands that need
+them so that each command starts fast.
+"""
+
+from __future__ import annotations
+
+import click
+
+from qualcode.cli.base import QualcodeGroup
+from qualcode.cli.coding_commands import code, codebook, codings, memo, uncode
+from qualcode.cli.project_commands import demo, info, init, log, open_project_command
+from qualcode.cli.transcript_commands import cases, import_files, show, transcripts
+
+
+@click.group(cls=QualcodeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qualcode")
+def cli() -> None:
+    """Code interview transcripts with codebook themes, from the terminal.
+
+    PROJECT is a project file (SQLite, created by `qualcode init`) or a SQLAlchemy URL
+    such as postgresql+psycopg://user@host/db. `qualcode PROJECT` opens it.
+    """
+
+
+for command in (
+    init, demo, info, log, open_project_command, import_files, transcripts, show, cases,
+    codebook, code, uncode, memo, codings,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="qualcode")

@@ -1,0 +1,74 @@
+"""Shared CLI plumbing: error handling, option decorators, output helpers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from qualcode.domain.errors import QualcodeError
+
+if TYPE_CHECKING:
+    from qualcode.services.project import Project
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class QualcodeGroup(click.Group):
+    """A group where ``qualcode PROJECT`` means ``qualcode open PROJECT``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["open", *args]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """A user mistake prints one line on stderr and exits 1 — never a traceback."""
+        try:
+            return super().invoke(ctx)
+        except QualcodeError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(1)
+
+
+def project_argument(function: F) -> F:
+    return click.argument("project", metavar="PROJECT")(function)
+
+
+def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]:
+    def decorate(function: F) -> F:
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(choices),
+            default=default or choices[0],
+            show_default=True,
+            help="Output format.",
+        )(function)
+
+    return decorate
+
+
+def open_existing(location: str) -> Project:
+    """Open a project for a command (imported lazily: SQLAlchemy loads here)."""
+    from qualcode.services.project import open_project
+
+    return open_project(location)
+
+
+def write_output(text: str, destination: str | None) -> None:
+    """Write to a file, or to standard output when ``destination`` is None or ``-``."""
+    if destination in (None, "-"):
+        sys.stdout.write(text)
+        return
+    from pathlib import Path
+
+    path = Path(destination)
+    if not path.parent.exists():
+        raise QualcodeError(f"{path}: folder {path.parent} does not exist")
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_text(text, encoding="utf-8", newline="")
+    temporary.replace(path)  # never leave a half-written export behind
+    click.echo(f"wrote {path}", err=True)

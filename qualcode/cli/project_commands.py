@@ -1,0 +1,91 @@
+"""Project-level commands: init, demo, open, info, log."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from qualcode.cli.base import format_option, open_existing, project_argument
+
+if TYPE_CHECKING:
+    from qualcode.services.project import Project
+
+
+@click.command()
+@project_argument
+def init(project: str) -> None:
+    """Create a new, empty project at PROJECT (a file path, or a SQLAlchemy URL)."""
+    from qualcode.services.project import init_project
+
+    opened = init_project(project)
+    click.echo(f"created project {opened.location}")
+
+
+@click.command("open")
+@project_argument
+@click.option("--coder", help="Your coder name (remembered per project).")
+def open_project_command(project: str, coder: str | None) -> None:
+    """Open PROJECT (prints its summary until the coding workspace lands)."""
+    _print_summary(open_existing(project), "text")
+
+
+@click.command()
+@project_argument
+@format_option("text", "json")
+def info(project: str, output_format: str) -> None:
+    """Summarise PROJECT: transcripts, words, codes, coders, codings, cases."""
+    _print_summary(open_existing(project), output_format)
+
+
+def _print_summary(project: Project, output_format: str) -> None:
+    from qualcode.exporters.tables import render_json
+    from qualcode.services.project import project_summary
+
+    summary = project_summary(project)
+    if output_format == "json":
+        click.echo(render_json(summary.as_dict()), nl=False)
+        return
+    c = summary.counts
+    click.echo(f"project      {summary.location}")
+    click.echo(f"transcripts  {c.transcripts} ({c.words:,} words, {c.turns} turns)")
+    click.echo(f"codes        {c.codes}")
+    click.echo(f"cases        {c.cases}")
+    click.echo(f"coders       {c.coders}" + (f" ({', '.join(summary.coders)})" if summary.coders else ""))
+    click.echo(f"codings      {c.codings}")
+    click.echo(f"memos        {c.memos}")
+
+
+@click.command()
+@project_argument
+@click.option("--limit", default=20, show_default=True, help="How many recent events.")
+@format_option("table", "json")
+def log(project: str, limit: int, output_format: str) -> None:
+    """Show the most recent actions recorded in PROJECT's event log."""
+    from qualcode.exporters.tables import render_json, render_table
+
+    opened = open_existing(project)
+    with opened.reading() as repo:
+        events = repo.events(limit)
+    headers = ("id", "at", "action", "coder", "summary")
+    rows = [(eid, at, action, coder, summary) for eid, at, action, summary, coder in events]
+    if output_format == "json":
+        click.echo(render_json([dict(zip(headers, row, strict=True)) for row in rows]), nl=False)
+    else:
+        click.echo(render_table(headers, rows, max_cell=70), nl=False)
+
+
+@click.command()
+@click.option(
+    "--path",
+    "location",
+    type=click.Path(dir_okay=False),
+    help="Where to build the demo project (default: your user data folder).",
+)
+def demo(location: str | None) -> None:
+    """Build a fresh demo project from the sample transcripts and codebook, and open it."""
+    from qualcode.services.demo import build_demo
+
+    project = build_demo(location, progress=lambda line: click.echo(line, err=True))
+    _print_summary(project, "text")
+    click.echo(f"\nTry: qualcode transcripts {project.location}")

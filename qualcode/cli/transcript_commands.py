@@ -1,0 +1,213 @@
+"""Transcript and case commands: import, transcripts, show, cases."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from qualcode.cli.base import format_option, open_existing, project_argument
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None] | None]:
+    """A rich progress bar on stderr for multi-file imports at a terminal."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        console=Console(stderr=True), transient=True,
+    ) as bar:
+        task = bar.add_task("", total=total)
+        yield lambda name: bar.update(task, advance=1, description=name)
+
+
+@click.command("import")
+@project_argument
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--case", help="Assign every imported transcript to this case.")
+@click.option("--case-from-filename", is_flag=True, help="Make each file's stem its case.")
+@click.option(
+    "--speaker-cases", is_flag=True, help="Make each speaker a case covering their turns."
+)
+@click.option(
+    "--skip-speaker", multiple=True, help="With --speaker-cases: no case for this speaker."
+)
+@click.option(
+    "--max-size", type=float, default=50.0, show_default=True, help="Refuse files over this many MB."
+)
+@format_option("text", "json")
+def import_files(
+    project: str,
+    files: tuple[Path, ...],
+    case: str | None,
+    case_from_filename: bool,
+    speaker_cases: bool,
+    skip_speaker: tuple[str, ...],
+    max_size: float,
+    output_format: str,
+) -> None:
+    """Import transcript FILES (.txt .md .docx .vtt .srt) into PROJECT.
+
+    Text is normalised (encoding detected, BOM stripped, LF line ends, Unicode NFC) and
+    "Name: text" lines, VTT voices and SRT cues become speaker turns. All files are read
+    before anything is stored: one bad file stops the import and nothing is kept.
+    """
+    from qualcode.exporters.tables import render_json
+    from qualcode.services.transcripts import import_transcripts
+
+    opened = open_existing(project)
+    show_bar = output_format == "text" and len(files) > 1 and sys.stderr.isatty()
+    with _progress(len(files), show_bar) as progress:
+        outcomes = import_transcripts(
+            opened,
+            list(files),
+            case=case,
+            case_from_filename=case_from_filename,
+            speaker_cases=speaker_cases,
+            skip_speakers=skip_speaker,
+            max_bytes=int(max_size * 1024 * 1024),
+            progress=progress,
+        )
+    if output_format == "json":
+        click.echo(render_json([o.as_dict() for o in outcomes]), nl=False)
+        return
+    for o in outcomes:
+        if o.status == "unchanged":
+            click.echo(f"{o.name}: already imported with identical text; nothing to do")
+            continue
+        notes = "; ".join(o.notes)
+        click.echo(
+            f"{o.name}: imported {o.characters:,} characters, {o.turns} turns"
+            + (f", speakers {', '.join(o.speakers)}" if o.speakers else "")
+            + (f", case {', '.join(o.cases)}" if o.cases else "")
+            + f" [{notes}]"
+        )
+
+
+@click.command()
+@project_argument
+@format_option("table", "json", "csv")
+def transcripts(project: str, output_format: str) -> None:
+    """List PROJECT's transcripts: characters, words, turns, speakers, cases."""
+    from qualcode.exporters.tables import render_csv, render_json, render_table
+    from qualcode.services.transcripts import list_transcripts
+
+    summaries = list_transcripts(open_existing(project))
+    headers = ("name", "characters", "words", "turns", "speakers", "case", "language")
+    rows = [
+        (s.name, s.characters, s.words, s.turns, ", ".join(s.speakers), ", ".join(s.cases),
+         s.language)
+        for s in summaries
+    ]
+    if output_format == "json":
+        click.echo(
+            render_json(
+                [
+                    {**dict(zip(headers, row, strict=True)), "speakers": list(s.speakers),
+                     "case": list(s.cases)}
+                    for row, s in zip(rows, summaries, strict=True)
+                ]
+            ),
+            nl=False,
+        )
+    elif output_format == "csv":
+        click.echo(render_csv(headers, rows), nl=False)
+    else:
+        click.echo(render_table(headers, rows, max_cell=40), nl=False)
+
+
+@click.command()
+@project_argument
+@click.argument("transcript")
+@click.option("--span", help="Only START:END (half-open code-point offsets).")
+@click.option("--turns", "with_turns", is_flag=True, help="List turns with their offsets instead.")
+def show(project: str, transcript: str, span: str | None, with_turns: bool) -> None:
+    """Print TRANSCRIPT's stored (normalised) text, or a span of it."""
+    from qualcode.domain.spans import parse_span
+    from qualcode.exporters.tables import render_table
+    from qualcode.services.transcripts import get_transcript, transcript_passage
+
+    record = get_transcript(open_existing(project), transcript)
+    if with_turns:
+        rows = [
+            (n, t.start, t.end, t.speaker, t.timestamp, record.text[t.start : t.end])
+            for n, t in enumerate(record.turns, start=1)
+        ]
+        headers = ("turn", "start", "end", "speaker", "time", "text")
+        click.echo(render_table(headers, rows, max_cell=60), nl=False)
+        return
+    if span:
+        parsed = parse_span(span)
+        click.echo(transcript_passage(record, parsed.start, parsed.end))
+    else:
+        click.echo(record.text, nl=not record.text.endswith("\n"))
+
+
+@click.group(invoke_without_command=True, context_settings={"allow_interspersed_args": True})
+@project_argument
+@format_option("table", "json")
+@click.pass_context
+def cases(ctx: click.Context, project: str, output_format: str) -> None:
+    """List PROJECT's cases with attributes and assignments; `import FILE` adds them."""
+    ctx.obj = project
+    if ctx.invoked_subcommand is not None:
+        return
+    from qualcode.exporters.tables import render_json, render_table
+    from qualcode.services.cases import list_cases
+
+    found = list_cases(open_existing(project))
+    if output_format == "json":
+        click.echo(
+            render_json(
+                [
+                    {
+                        "case": c.name,
+                        "attributes": dict(c.attributes),
+                        "assignments": [
+                            {"transcript": a.transcript, "start": a.start, "end": a.end,
+                             "speaker": a.speaker}
+                            for a in c.assignments
+                        ],
+                    }
+                    for c in found
+                ]
+            ),
+            nl=False,
+        )
+        return
+    attribute_names: list[str] = []
+    for c in found:
+        attribute_names.extend(n for n, _ in c.attributes if n not in attribute_names)
+    rows = []
+    for c in found:
+        values = dict(c.attributes)
+        where = sorted({a.transcript + (f" ({a.speaker})" if a.speaker else "") for a in c.assignments})
+        rows.append((c.name, *(values.get(n, "") for n in attribute_names), "; ".join(where)))
+    click.echo(render_table(("case", *attribute_names, "assigned to"), rows), nl=False)
+
+
+@cases.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_obj
+def cases_import(project: str, file: Path) -> None:
+    """Import cases and typed attributes from FILE (.csv or .yaml).
+
+    CSV columns: case, optional transcript and speaker, then one column per attribute,
+    typed in the header (name:number, name:date, name:ordinal(low<medium<high); untyped
+    columns are inferred). A speaker assigns the case to that speaker's turns only.
+    """
+    from qualcode.services.cases import import_cases
+
+    result = import_cases(open_existing(project), file)
+    click.echo(
+        f"{file}: {result.cases} cases, {result.attributes} attributes, "
+        f"{result.assignments} assignments"
+    )

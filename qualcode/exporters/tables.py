@@ -1,0 +1,53 @@
+"""Plain-text, CSV and JSON renderings of rows for the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+Cell = str | int | float | bool | None
+
+
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, max_cell: int = 48) -> str:
+    """Aligned columns; numbers right-aligned; long cells cut with "…"; newlines shown as ⏎."""
+    def show(value: Cell) -> str:
+        text = "" if value is None else str(value)
+        text = text.replace("\n", "⏎")
+        return text if len(text) <= max_cell else text[: max_cell - 1] + "…"
+
+    cells = [[show(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, text in enumerate(row):
+            widths[i] = max(widths[i], len(text))
+    numeric = [
+        all(isinstance(row[i], int | float) and not isinstance(row[i], bool) for row in rows)
+        and bool(rows)
+        for i in range(len(headers))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            v.rjust(widths[i]) if numeric[i] else v.ljust(widths[i]) for i, v in enumerate(values)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [line(list(headers)), "  ".join("-" * w for w in widths)]
+    out.extend(line(row) for row in cells)
+    return "\n".join(out) + "\n"
+
+
+def render_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
+    """RFC 4180 CSV with LF line ends; ``None`` becomes an empty cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue()
+
+
+def render_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,90 @@
+"""Cases, their typed attributes, and which transcripts (or speakers' turns) they cover."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.domain.cases import AttributeDef, Case
+from qualcode.domain.errors import InputError
+from qualcode.importers.cases_file import load_cases_file
+from qualcode.services.transcripts import unknown_transcript_message
+from qualcode.storage.database import Project
+
+
+@dataclass(frozen=True, slots=True)
+class CasesImport:
+    cases: int
+    attributes: int
+    assignments: int
+
+
+def import_cases(project: Project, path: Path) -> CasesImport:
+    """Import a cases file (CSV or YAML) in one transaction.
+
+    A row with a transcript assigns the case to the whole transcript; with a speaker too,
+    to that speaker's turns only (focus groups). Attribute types must agree with the types
+    already in the project.
+    """
+    cases_file = load_cases_file(path)
+    source = str(path)
+    names: set[str] = set()
+    assignments = 0
+    with project.transaction() as repo:
+        known = repo.attribute_defs()
+        attribute_ids: dict[str, int] = {}
+        for definition in cases_file.attributes:
+            existing = known.get(definition.name)
+            if existing is None:
+                attribute_ids[definition.name] = repo.add_attribute(definition)
+            elif existing[1] != definition:
+                raise InputError(
+                    source,
+                    f"attribute {definition.name!r} is already {_describe(existing[1])} in the "
+                    f"project; the file makes it {_describe(definition)}",
+                    line=1,
+                )
+            else:
+                attribute_ids[definition.name] = existing[0]
+        for row in cases_file.rows:
+            case_id = repo.ensure_case(row.case)
+            names.add(row.case)
+            for attribute, value in row.values:
+                if value != "":
+                    repo.set_case_value(case_id, attribute_ids[attribute], value)
+            if not row.transcript:
+                continue
+            transcript = repo.transcript(row.transcript)
+            if transcript is None:
+                message = unknown_transcript_message(row.transcript, repo.transcript_names())
+                raise InputError(source, message, line=row.line)
+            if row.speaker:
+                spans = [(t.start, t.end) for t in transcript.turns if t.speaker == row.speaker]
+                if not spans:
+                    present = sorted({t.speaker for t in transcript.turns if t.speaker})
+                    raise InputError(
+                        source,
+                        f"speaker {row.speaker!r} has no turns in {row.transcript!r} "
+                        f"(speakers: {', '.join(present) or 'none'})",
+                        line=row.line,
+                    )
+            else:
+                spans = [(0, len(transcript.text))]
+            assignments += repo.assign_case(case_id, transcript.id, spans, row.speaker or None)
+        repo.log_event(
+            "import_cases",
+            f"cases from {path.name}: {len(names)} cases",
+            {"source": source, "cases": sorted(names)},
+        )
+    return CasesImport(len(names), len(cases_file.attributes), assignments)
+
+
+def _describe(definition: AttributeDef) -> str:
+    if definition.levels:
+        return f"{definition.type.value}({' < '.join(definition.levels)})"
+    return definition.type.value
+
+
+def list_cases(project: Project) -> list[Case]:
+    with project.reading() as repo:
+        return repo.cases()

@@ -1,0 +1,117 @@
+"""Loading a codebook into a project, exporting it, and resolving code paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from qualcode.domain.codebook import Codebook, CodeSpec, join_path, split_path, walk
+from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.importers.codebook_yaml import load_codebook
+from qualcode.storage.database import Project
+from qualcode.storage.repositories import Repository, StoredCode
+
+
+@dataclass(frozen=True, slots=True)
+class CodebookImport:
+    created: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: int
+
+
+def import_codebook(project: Project, path: Path) -> CodebookImport:
+    """Merge a YAML codebook into the project in one transaction.
+
+    Codes are matched by path: new paths are created, existing ones get the file's
+    definitions; codes missing from the file are kept (their codings are never dropped).
+    """
+    codebook = load_codebook(path)
+    created: list[str] = []
+    updated: list[str] = []
+    unchanged = 0
+    with project.transaction() as repo:
+        stored = {code.path.casefold(): code for code in repo.codes()}
+        _check_shortcuts(codebook, stored, str(path))
+
+        def visit(specs: tuple[CodeSpec, ...], parent_id: int | None, parent: str | None) -> None:
+            nonlocal unchanged
+            for position, spec in enumerate(specs):
+                path_ = join_path(parent, spec.name)
+                existing = stored.get(path_.casefold())
+                bare = replace(spec, children=())
+                if existing is None:
+                    code_id = repo.add_code(bare, parent_id, position)
+                    created.append(path_)
+                else:
+                    code_id = existing.id
+                    if existing.spec != bare:
+                        repo.update_code(code_id, bare)
+                        updated.append(path_)
+                    else:
+                        unchanged += 1
+                visit(spec.children, code_id, path_)
+
+        visit(codebook.codes, None, None)
+        repo.log_event(
+            "import_codebook",
+            f"codebook {path.name}: {len(created)} created, {len(updated)} updated",
+            {"created": created, "updated": updated, "source": str(path)},
+        )
+    return CodebookImport(tuple(created), tuple(updated), unchanged)
+
+
+def _check_shortcuts(codebook: Codebook, stored: dict[str, StoredCode], source: str) -> None:
+    """A shortcut in the file may not belong to a stored code the file does not redefine."""
+    incoming = {path.casefold(): spec.shortcut for path, spec in walk(codebook.codes)}
+    kept = {
+        code.spec.shortcut: code.path
+        for path, code in stored.items()
+        if path not in incoming and code.spec.shortcut
+    }
+    for path, shortcut in incoming.items():
+        if shortcut in kept:
+            raise InputError(
+                source, f"shortcut {shortcut!r} of {path!r} is already used by code {kept[shortcut]!r}"
+            )
+
+
+def export_codebook(project: Project, name: str | None = None) -> Codebook:
+    """The project's codebook as a tree, ready for YAML export."""
+    with project.reading() as repo:
+        codes = repo.codes()
+    children: dict[int | None, list[StoredCode]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+
+    def build(parent_id: int | None) -> tuple[CodeSpec, ...]:
+        return tuple(replace(c.spec, children=build(c.id)) for c in children.get(parent_id, []))
+
+    return Codebook(name=name, codes=build(None))
+
+
+def list_codes(project: Project) -> list[StoredCode]:
+    with project.reading() as repo:
+        return repo.codes()
+
+
+def resolve_code(repo: Repository, path: str, codes: list[StoredCode] | None = None) -> StoredCode:
+    """Find a code by path ("continuity/meeting the child"), case-insensitively; a bare name
+    is accepted when exactly one code has it. Raises :class:`NotFoundError`."""
+    codes = codes if codes is not None else repo.codes()
+    wanted = "/".join(split_path(path)).casefold()
+    for code in codes:
+        if code.path.casefold() == wanted:
+            return code
+    by_name = [c for c in codes if c.spec.name.casefold() == wanted]
+    if len(by_name) == 1:
+        return by_name[0]
+    if len(by_name) > 1:
+        options = ", ".join(c.path for c in by_name)
+        raise NotFoundError(f"code name {path!r} is ambiguous: use its path ({options})")
+    from qualcode.matching.suggest import closest
+
+    hint = closest(path, [c.path for c in codes])
+    suffix = f"; did you mean {hint!r}?" if hint else ""
+    if not codes:
+        suffix = "; the project has no codebook yet (qualcode codebook PROJECT import FILE.yaml)"
+    raise NotFoundError(f"unknown code {path!r}{suffix}")

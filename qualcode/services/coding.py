@@ -1,0 +1,228 @@
+"""Applying, removing, listing and bulk-importing codings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from qualcode.domain.codings import Coding, CodingRequest
+from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.spans import span_problem, span_text
+from qualcode.importers.codings_csv import read_codings_csv
+from qualcode.matching.quotes import QuoteMatch, describe_match, find_quote
+from qualcode.services.codebook import resolve_code
+from qualcode.services.transcripts import unknown_transcript_message
+from qualcode.storage.database import Project
+from qualcode.storage.repositories import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """Where a coding request points: a span, and for quotes the match found."""
+
+    start: int
+    end: int
+    quote: QuoteMatch | None = None
+
+
+def _coding_payload(coding: Coding) -> dict[str, object]:
+    return asdict(coding)
+
+
+def apply_code(
+    project: Project,
+    transcript: str,
+    code_path: str,
+    coder: str,
+    *,
+    span: tuple[int, int] | None = None,
+    turn: int | None = None,
+    quote: str | None = None,
+    memo: str | None = None,
+    quote_threshold: float = 85.0,
+) -> tuple[Coding, Located]:
+    """Code one passage, given by exactly one of ``span`` (half-open code points),
+    ``turn`` (1-based turn number) or ``quote`` (found fuzzily). One transaction."""
+    if sum(x is not None for x in (span, turn, quote)) != 1:
+        raise InputError("code", "give exactly one of --span, --turn or --quote")
+    if not coder.strip():
+        raise InputError("--coder", "coder name is empty")
+    with project.transaction() as repo:
+        record = repo.transcript(transcript)
+        if record is None:
+            raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
+        code = resolve_code(repo, code_path)
+        if span is not None:
+            located = Located(*span)
+            problem = span_problem(len(record.text), *span)
+            if problem:
+                raise InputError("--span", f"{problem} in transcript {transcript!r}")
+        elif turn is not None:
+            if not 1 <= turn <= len(record.turns):
+                raise InputError(
+                    "--turn", f"transcript {transcript!r} has turns 1..{len(record.turns)}, not {turn}"
+                )
+            chosen = record.turns[turn - 1]
+            located = Located(chosen.start, chosen.end)
+        else:
+            assert quote is not None
+            result = find_quote(record.text, quote, threshold=quote_threshold)
+            if result.best is None:
+                nearest = "; ".join(describe_match(record.text, c) for c in result.candidates)
+                raise InputError(
+                    "--quote",
+                    f"quote not found in {transcript!r} (score below {quote_threshold:g})"
+                    + (f"; nearest: {nearest}" if nearest else ""),
+                )
+            located = Located(result.best.start, result.best.end, result.best)
+        coder_id = repo.ensure_coder(coder.strip())
+        coding_id = repo.add_coding(
+            record.id,
+            code.id,
+            coder_id,
+            located.start,
+            located.end,
+            span_text(record.text, located.start, located.end),
+            memo,
+        )
+        coding = repo.codings(ids=[coding_id])[0]
+        repo.log_event(
+            "apply", f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}",
+            {"coding": _coding_payload(coding)}, coder=coder,
+        )
+    return coding, located
+
+
+def remove_coding(project: Project, coding_id: int) -> Coding:
+    """Delete one coding by id (logged with everything needed to restore it)."""
+    with project.transaction() as repo:
+        found = repo.codings(ids=[coding_id])
+        if not found:
+            raise NotFoundError(f"no coding with id {coding_id}")
+        repo.delete_coding(coding_id)
+        repo.log_event(
+            "remove", f"removed coding {coding_id}", {"coding": _coding_payload(found[0])},
+            coder=found[0].coder,
+        )
+    return found[0]
+
+
+def remove_coding_at(
+    project: Project, transcript: str, code_path: str, coder: str, start: int, end: int
+) -> list[Coding]:
+    """Delete the coder's codings of this code with exactly this span."""
+    with project.transaction() as repo:
+        transcript_id = repo.transcript_id(transcript)
+        if transcript_id is None:
+            raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
+        code = resolve_code(repo, code_path)
+        coder_id = repo.coder_id(coder)
+        ids = (
+            repo.find_coding_ids(transcript_id, code.id, coder_id, start, end)
+            if coder_id is not None
+            else []
+        )
+        if not ids:
+            raise NotFoundError(
+                f"no coding of {code.path!r} by {coder!r} at {start}:{end} in {transcript!r}"
+            )
+        removed = repo.codings(ids=ids)
+        for coding in removed:
+            repo.delete_coding(coding.id)
+            repo.log_event(
+                "remove", f"removed coding {coding.id}", {"coding": _coding_payload(coding)},
+                coder=coder,
+            )
+    return removed
+
+
+def set_coding_memo(project: Project, coding_id: int, memo: str | None) -> Coding:
+    with project.transaction() as repo:
+        found = repo.codings(ids=[coding_id])
+        if not found:
+            raise NotFoundError(f"no coding with id {coding_id}")
+        repo.set_coding_memo(coding_id, memo)
+        repo.log_event(
+            "memo", f"memo on coding {coding_id}",
+            {"coding_id": coding_id, "before": found[0].memo, "after": memo},
+        )
+        return repo.codings(ids=[coding_id])[0]
+
+
+def list_codings(
+    project: Project,
+    *,
+    coders: Sequence[str] = (),
+    codes: Sequence[str] = (),
+    transcripts: Sequence[str] = (),
+) -> list[Coding]:
+    """Codings filtered by coder, code (a code includes its sub-codes) and transcript."""
+    with project.reading() as repo:
+        all_codes = repo.codes()
+        code_ids: list[int] = []
+        for path in codes:
+            code = resolve_code(repo, path, all_codes)
+            prefix = code.path + "/"
+            code_ids.extend(c.id for c in all_codes if c.id == code.id or c.path.startswith(prefix))
+        for name in transcripts:
+            if repo.transcript_id(name) is None:
+                raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
+        return repo.codings(coders=coders, code_ids=code_ids, transcripts=transcripts)
+
+
+def import_codings(project: Project, path: Path) -> int:
+    """Bulk-import a codings CSV in one transaction: every row is checked first and the
+    whole file is refused, naming the row's line, if any row is invalid."""
+    requests = read_codings_csv(path)
+    source = str(path)
+    with project.transaction() as repo:
+        rows = _validated_rows(repo, requests, source)
+        first_id = repo.max_coding_id() + 1
+        count = repo.add_codings_bulk(rows)
+        repo.log_event(
+            "import_codings", f"imported {count} codings from {path.name}",
+            {"source": source, "count": count, "first_id": first_id},
+        )
+    return count
+
+
+def _validated_rows(
+    repo: Repository, requests: list[CodingRequest], source: str
+) -> list[tuple[int, int, int, int, int, str, str | None]]:
+    texts = repo.transcript_texts()
+    all_codes = repo.codes()
+    code_ids: dict[str, int] = {}
+    coder_ids = repo.coder_ids()
+    rows: list[tuple[int, int, int, int, int, str, str | None]] = []
+    for request in requests:
+        line = request.line
+        if request.transcript not in texts:
+            message = unknown_transcript_message(request.transcript, sorted(texts))
+            raise InputError(source, message, line=line)
+        transcript_id, text = texts[request.transcript]
+        code_id = code_ids.get(request.code_path)
+        if code_id is None:
+            try:
+                code_id = resolve_code(repo, request.code_path, all_codes).id
+            except NotFoundError as error:
+                raise InputError(source, str(error), line=line) from None
+            code_ids[request.code_path] = code_id
+        problem = span_problem(len(text), request.start, request.end)
+        if problem:
+            raise InputError(source, f"{problem} in {request.transcript!r}", line=line)
+        passage = span_text(text, request.start, request.end)
+        if request.expected_text is not None and request.expected_text != passage:
+            raise InputError(
+                source,
+                f"text column does not match {request.transcript!r} at "
+                f"{request.start}:{request.end} (was the transcript changed?)",
+                line=line,
+            )
+        coder_id = coder_ids.get(request.coder)
+        if coder_id is None:
+            coder_id = coder_ids[request.coder] = repo.ensure_coder(request.coder)
+        rows.append(
+            (transcript_id, code_id, coder_id, request.start, request.end, passage, request.memo)
+        )
+    return rows

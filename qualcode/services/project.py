@@ -1,0 +1,34 @@
+"""Creating, opening and summarising projects."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from qualcode.storage.database import Project, open_project
+from qualcode.storage.repositories import Counts
+
+__all__ = ["Project", "ProjectSummary", "init_project", "open_project", "project_summary"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSummary:
+    location: str
+    counts: Counts
+    coders: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"location": self.location, **asdict(self.counts), "coder_names": list(self.coders)}
+
+
+def init_project(location: str | Path) -> Project:
+    """Create a new, empty project (SQLite file path or SQLAlchemy URL)."""
+    project = open_project(location, create=True)
+    with project.transaction() as repo:
+        repo.log_event("init", f"created project {project.location}", {})
+    return project
+
+
+def project_summary(project: Project) -> ProjectSummary:
+    with project.reading() as repo:
+        return ProjectSummary(project.location, repo.counts(), tuple(sorted(repo.coder_ids())))

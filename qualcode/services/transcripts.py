@@ -1,0 +1,175 @@
+"""Importing and reading transcripts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.spans import span_problem
+from qualcode.domain.transcripts import Transcript, TranscriptDraft, TranscriptSummary
+from qualcode.domain.turns import speakers
+from qualcode.importers.transcripts import DEFAULT_MAX_BYTES, load_transcript
+from qualcode.storage.database import Project
+from qualcode.storage.repositories import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What happened to one file: ``status`` is ``imported`` or ``unchanged``."""
+
+    path: str
+    name: str
+    status: str
+    encoding: str
+    notes: tuple[str, ...]
+    characters: int
+    turns: int
+    speakers: tuple[str, ...]
+    cases: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "name": self.name,
+            "status": self.status,
+            "encoding": self.encoding,
+            "notes": list(self.notes),
+            "characters": self.characters,
+            "turns": self.turns,
+            "speakers": list(self.speakers),
+            "cases": list(self.cases),
+        }
+
+
+Progress = Callable[[str], None]
+
+
+def read_transcript_files(
+    paths: Sequence[Path], *, max_bytes: int = DEFAULT_MAX_BYTES, progress: Progress | None = None
+) -> list[TranscriptDraft]:
+    """Read and normalise every file first, so one bad file stops the import before
+    anything is stored. Raises :class:`InputError` naming the file."""
+    drafts: list[TranscriptDraft] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        draft = load_transcript(path, max_bytes=max_bytes)
+        if draft.name in seen:
+            raise InputError(
+                str(path), f"transcript name {draft.name!r} is also given by {seen[draft.name]}"
+            )
+        seen[draft.name] = str(path)
+        drafts.append(draft)
+        if progress:
+            progress(draft.name)
+    return drafts
+
+
+def import_transcripts(
+    project: Project,
+    paths: Sequence[Path],
+    *,
+    case: str | None = None,
+    case_from_filename: bool = False,
+    speaker_cases: bool = False,
+    skip_speakers: Sequence[str] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Progress | None = None,
+) -> list[ImportOutcome]:
+    """Import transcript files in one transaction: all are stored, or none.
+
+    Identical text under an existing name is a no-op (``unchanged``); different text under
+    an existing name is refused. ``case`` assigns every file to that case,
+    ``case_from_filename`` to a case named after each file's stem, ``speaker_cases`` makes
+    each speaker (except ``skip_speakers``) a case covering that speaker's turns.
+    """
+    drafts = read_transcript_files(paths, max_bytes=max_bytes, progress=progress)
+    outcomes: list[ImportOutcome] = []
+    with project.transaction() as repo:
+        for draft in drafts:
+            outcomes.append(
+                _store(repo, draft, case, case_from_filename, speaker_cases, set(skip_speakers))
+            )
+        imported = [o.name for o in outcomes if o.status == "imported"]
+        if imported:
+            repo.log_event(
+                "import_transcripts",
+                f"imported {len(imported)} transcript(s)",
+                {"transcripts": imported},
+            )
+    return outcomes
+
+
+def _store(
+    repo: Repository,
+    draft: TranscriptDraft,
+    case: str | None,
+    case_from_filename: bool,
+    speaker_cases: bool,
+    skip_speakers: set[str],
+) -> ImportOutcome:
+    existing_sha = repo.transcript_sha(draft.name)
+    if existing_sha is not None and existing_sha != draft.sha256:
+        raise InputError(
+            draft.source_path,
+            f"a different transcript named {draft.name!r} is already in the project; "
+            "import under another name (replacing text needs re-anchoring, not yet available)",
+        )
+    found = repo.transcript_id(draft.name)
+    status = "unchanged" if found is not None else "imported"
+    transcript_id = found if found is not None else repo.add_transcript(draft)
+    cases: list[str] = []
+    whole = [(0, len(draft.text))]
+    for case_name in (case, Path(draft.source_path).stem if case_from_filename else None):
+        if case_name:
+            repo.assign_case(repo.ensure_case(case_name), transcript_id, whole, None)
+            cases.append(case_name)
+    if speaker_cases:
+        for speaker in speakers(list(draft.turns)):
+            if speaker in skip_speakers:
+                continue
+            spans = [(t.start, t.end) for t in draft.turns if t.speaker == speaker]
+            case_id = repo.ensure_case(speaker)
+            repo.assign_case(case_id, transcript_id, spans, speaker)
+            cases.append(speaker)
+    return ImportOutcome(
+        path=draft.source_path,
+        name=draft.name,
+        status=status,
+        encoding=draft.encoding,
+        notes=draft.notes,
+        characters=len(draft.text),
+        turns=len(draft.turns),
+        speakers=tuple(speakers(list(draft.turns))),
+        cases=tuple(cases),
+    )
+
+
+def list_transcripts(project: Project) -> list[TranscriptSummary]:
+    with project.reading() as repo:
+        return repo.transcript_summaries()
+
+
+def get_transcript(project: Project, name: str) -> Transcript:
+    with project.reading() as repo:
+        transcript = repo.transcript(name)
+        if transcript is None:
+            raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
+        return transcript
+
+
+def unknown_transcript_message(name: str, known: list[str]) -> str:
+    from qualcode.matching.suggest import closest
+
+    hint = closest(name, known)
+    suffix = f"; did you mean {hint!r}?" if hint else ""
+    return f"unknown transcript {name!r}{suffix} (see: qualcode transcripts PROJECT)"
+
+
+def transcript_passage(transcript: Transcript, start: int, end: int) -> str:
+    """The text of ``[start, end)``; raises :class:`InputError` for an invalid span."""
+    problem = span_problem(len(transcript.text), start, end)
+    if problem:
+        raise InputError("--span", f"{problem} in transcript {transcript.name!r}")
+    return transcript.text[start:end]

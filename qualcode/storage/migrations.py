@@ -1,0 +1,45 @@
+"""Schema versions. A new project gets the current schema and the latest version stamp;
+an older project is brought forward by running each later migration in order, in one
+transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, select
+
+from qualcode.domain.errors import ProjectError
+from qualcode.storage.tables import Base, SchemaVersion
+
+Migration = Callable[[Connection], None]
+
+# MIGRATIONS[n] brings a project from version n+1 to n+2. Version 1 is the first schema.
+MIGRATIONS: list[Migration] = []
+CURRENT_VERSION = 1 + len(MIGRATIONS)
+
+
+def create_schema(connection: Connection) -> None:
+    Base.metadata.create_all(connection)
+    connection.execute(SchemaVersion.__table__.insert().values(version=CURRENT_VERSION))
+
+
+def project_version(connection: Connection) -> int:
+    versions = connection.execute(select(SchemaVersion.version)).scalars().all()
+    return max(versions, default=0)
+
+
+def upgrade(connection: Connection, location: str, *, allow_write: bool) -> None:
+    """Apply pending migrations; refuse a project made by a newer qualcode."""
+    version = project_version(connection)
+    if version == 0:
+        raise ProjectError(f"{location}: not a qualcode project (no schema version)")
+    if version > CURRENT_VERSION:
+        raise ProjectError(
+            f"{location}: made by a newer qualcode (schema {version}, this one knows "
+            f"{CURRENT_VERSION}); upgrade qualcode"
+        )
+    if version < CURRENT_VERSION and not allow_write:
+        raise ProjectError(f"{location}: needs a schema upgrade but the file is read-only")
+    for target, migration in enumerate(MIGRATIONS[version - 1 :], start=version + 1):
+        migration(connection)
+        connection.execute(SchemaVersion.__table__.insert().values(version=target))

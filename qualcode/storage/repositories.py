@@ -1,0 +1,500 @@
+"""Session in, frozen domain objects out. One :class:`Repository` lives for one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from qualcode.domain.cases import AttributeDef, AttributeType, Case, CaseAssignment
+from qualcode.domain.codebook import CodeSpec, join_path
+from qualcode.domain.codings import Coding
+from qualcode.domain.transcripts import Transcript, TranscriptDraft, TranscriptSummary, Turn
+from qualcode.domain.words import count_words
+from qualcode.storage.tables import (
+    AttributeRow,
+    CaseAssignmentRow,
+    CaseAttributeRow,
+    CaseRow,
+    Coder,
+    CodeRow,
+    CodingRow,
+    EventRow,
+    MemoRow,
+    TranscriptRow,
+    TurnRow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCode:
+    """A code row with its path, as the services need it."""
+
+    id: int
+    path: str
+    parent_id: int | None
+    spec: CodeSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    transcripts: int
+    words: int
+    turns: int
+    codes: int
+    coders: int
+    codings: int
+    cases: int
+    memos: int
+    events: int
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+
+
+class Repository:
+    """Queries and writes for one session. Never commits: the caller's transaction does."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- transcripts -----------------------------------------------------------------
+    def transcript_id(self, name: str) -> int | None:
+        return self.session.scalar(select(TranscriptRow.id).where(TranscriptRow.name == name))
+
+    def transcript_sha(self, name: str) -> str | None:
+        return self.session.scalar(select(TranscriptRow.sha256).where(TranscriptRow.name == name))
+
+    def transcript_names(self) -> list[str]:
+        return list(self.session.scalars(select(TranscriptRow.name).order_by(TranscriptRow.name)))
+
+    def add_transcript(self, draft: TranscriptDraft) -> int:
+        row = TranscriptRow(
+            name=draft.name,
+            text=draft.text,
+            sha256=draft.sha256,
+            characters=len(draft.text),
+            words=count_words(draft.text),
+            source_path=draft.source_path,
+            encoding=draft.encoding,
+            language=draft.language,
+            imported_at=_utcnow(),
+        )
+        self.session.add(row)
+        self.session.flush()
+        if draft.turns:
+            self.session.execute(
+                insert(TurnRow),
+                [
+                    {
+                        "transcript_id": row.id,
+                        "position": number,
+                        "start": turn.start,
+                        "end": turn.end,
+                        "speaker": turn.speaker,
+                        "timestamp": turn.timestamp,
+                    }
+                    for number, turn in enumerate(draft.turns, start=1)
+                ],
+            )
+        return row.id
+
+    def transcript(self, name: str) -> Transcript | None:
+        row = self.session.scalar(select(TranscriptRow).where(TranscriptRow.name == name))
+        if row is None:
+            return None
+        return Transcript(
+            id=row.id,
+            name=row.name,
+            text=row.text,
+            sha256=row.sha256,
+            source_path=row.source_path,
+            language=row.language,
+            turns=tuple(self.turns(row.id)),
+        )
+
+    def turns(self, transcript_id: int) -> list[Turn]:
+        rows = self.session.execute(
+            select(TurnRow.start, TurnRow.end, TurnRow.speaker, TurnRow.timestamp)
+            .where(TurnRow.transcript_id == transcript_id)
+            .order_by(TurnRow.position)
+        )
+        return [Turn(start, end, speaker, timestamp) for start, end, speaker, timestamp in rows]
+
+    def transcript_texts(self) -> dict[str, tuple[int, str]]:
+        """Every transcript's id and text by name (for bulk validation)."""
+        rows = self.session.execute(select(TranscriptRow.name, TranscriptRow.id, TranscriptRow.text))
+        return {name: (tid, text) for name, tid, text in rows}
+
+    def transcript_summaries(self) -> list[TranscriptSummary]:
+        turn_counts = dict(
+            self.session.execute(
+                select(TurnRow.transcript_id, func.count()).group_by(TurnRow.transcript_id)
+            ).all()
+        )
+        speakers: dict[int, list[str]] = {}
+        for tid, speaker in self.session.execute(
+            select(TurnRow.transcript_id, TurnRow.speaker)
+            .where(TurnRow.speaker.is_not(None))
+            .group_by(TurnRow.transcript_id, TurnRow.speaker)
+            .order_by(TurnRow.transcript_id, func.min(TurnRow.position))
+        ):
+            speakers.setdefault(tid, []).append(speaker or "")
+        cases: dict[int, list[str]] = {}
+        for tid, case in self.session.execute(
+            select(CaseAssignmentRow.transcript_id, CaseRow.name)
+            .join(CaseRow, CaseRow.id == CaseAssignmentRow.case_id)
+            .group_by(CaseAssignmentRow.transcript_id, CaseRow.name)
+            .order_by(CaseAssignmentRow.transcript_id, CaseRow.name)
+        ):
+            cases.setdefault(tid, []).append(case)
+        rows = self.session.execute(
+            select(
+                TranscriptRow.id,
+                TranscriptRow.name,
+                TranscriptRow.characters,
+                TranscriptRow.words,
+                TranscriptRow.language,
+                TranscriptRow.source_path,
+            ).order_by(TranscriptRow.name)
+        )
+        return [
+            TranscriptSummary(
+                id=tid,
+                name=name,
+                characters=characters,
+                words=words,
+                turns=turn_counts.get(tid, 0),
+                speakers=tuple(speakers.get(tid, ())),
+                cases=tuple(cases.get(tid, ())),
+                language=language,
+                source_path=source,
+            )
+            for tid, name, characters, words, language, source in rows
+        ]
+
+    # -- coders ----------------------------------------------------------------------
+    def coder_id(self, name: str) -> int | None:
+        return self.session.scalar(select(Coder.id).where(Coder.name == name))
+
+    def ensure_coder(self, name: str) -> int:
+        found = self.coder_id(name)
+        if found is not None:
+            return found
+        coder = Coder(name=name)
+        self.session.add(coder)
+        self.session.flush()
+        return coder.id
+
+    def coder_ids(self) -> dict[str, int]:
+        return dict(self.session.execute(select(Coder.name, Coder.id)).all())
+
+    # -- codebook --------------------------------------------------------------------
+    def codes(self) -> list[StoredCode]:
+        """All codes, parents before children, siblings in their stored order."""
+        rows = list(self.session.scalars(select(CodeRow).order_by(CodeRow.position, CodeRow.id)))
+        children: dict[int | None, list[CodeRow]] = {}
+        for row in rows:
+            children.setdefault(row.parent_id, []).append(row)
+        result: list[StoredCode] = []
+
+        def visit(parent_id: int | None, parent_path: str | None) -> None:
+            for row in children.get(parent_id, []):
+                path = join_path(parent_path, row.name)
+                result.append(StoredCode(row.id, path, row.parent_id, _spec(row)))
+                visit(row.id, path)
+
+        visit(None, None)
+        return result
+
+    def add_code(self, spec: CodeSpec, parent_id: int | None, position: int) -> int:
+        row = CodeRow(parent_id=parent_id, position=position, **_spec_fields(spec))
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def update_code(self, code_id: int, spec: CodeSpec) -> None:
+        row = self.session.get_one(CodeRow, code_id)
+        for key, value in _spec_fields(spec).items():
+            setattr(row, key, value)
+
+    # -- cases -----------------------------------------------------------------------
+    def attribute_defs(self) -> dict[str, tuple[int, AttributeDef]]:
+        rows = self.session.scalars(select(AttributeRow).order_by(AttributeRow.id))
+        return {
+            r.name: (r.id, AttributeDef(r.name, AttributeType(r.value_type), tuple(r.levels)))
+            for r in rows
+        }
+
+    def add_attribute(self, definition: AttributeDef) -> int:
+        row = AttributeRow(
+            name=definition.name, value_type=definition.type.value, levels=list(definition.levels)
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def case_id(self, name: str) -> int | None:
+        return self.session.scalar(select(CaseRow.id).where(CaseRow.name == name))
+
+    def ensure_case(self, name: str) -> int:
+        found = self.case_id(name)
+        if found is not None:
+            return found
+        row = CaseRow(name=name)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def set_case_value(self, case_id: int, attribute_id: int, value: str) -> None:
+        existing = self.session.scalar(
+            select(CaseAttributeRow).where(
+                CaseAttributeRow.case_id == case_id, CaseAttributeRow.attribute_id == attribute_id
+            )
+        )
+        if existing is None:
+            self.session.add(CaseAttributeRow(case_id=case_id, attribute_id=attribute_id, value=value))
+        else:
+            existing.value = value
+
+    def assign_case(
+        self, case_id: int, transcript_id: int, spans: Iterable[tuple[int, int]], speaker: str | None
+    ) -> int:
+        """Replace the case's assignment to this transcript (and speaker) by ``spans``."""
+        self.session.execute(
+            delete(CaseAssignmentRow).where(
+                CaseAssignmentRow.case_id == case_id,
+                CaseAssignmentRow.transcript_id == transcript_id,
+                CaseAssignmentRow.speaker.is_(None)
+                if speaker is None
+                else CaseAssignmentRow.speaker == speaker,
+            )
+        )
+        rows = [
+            {"case_id": case_id, "transcript_id": transcript_id, "start": s, "end": e, "speaker": speaker}
+            for s, e in spans
+        ]
+        if rows:
+            self.session.execute(insert(CaseAssignmentRow), rows)
+        return len(rows)
+
+    def cases(self) -> list[Case]:
+        values: dict[int, list[tuple[str, str]]] = {}
+        for case_id, name, value in self.session.execute(
+            select(CaseAttributeRow.case_id, AttributeRow.name, CaseAttributeRow.value)
+            .join(AttributeRow, AttributeRow.id == CaseAttributeRow.attribute_id)
+            .order_by(AttributeRow.id)
+        ):
+            values.setdefault(case_id, []).append((name, value))
+        assignments: dict[int, list[CaseAssignment]] = {}
+        for case_id, transcript, start, end, speaker in self.session.execute(
+            select(
+                CaseAssignmentRow.case_id,
+                TranscriptRow.name,
+                CaseAssignmentRow.start,
+                CaseAssignmentRow.end,
+                CaseAssignmentRow.speaker,
+            )
+            .join(TranscriptRow, TranscriptRow.id == CaseAssignmentRow.transcript_id)
+            .order_by(TranscriptRow.name, CaseAssignmentRow.start)
+        ):
+            assignments.setdefault(case_id, []).append(CaseAssignment(transcript, start, end, speaker))
+        return [
+            Case(name, tuple(values.get(cid, ())), tuple(assignments.get(cid, ())))
+            for cid, name in self.session.execute(
+                select(CaseRow.id, CaseRow.name).order_by(CaseRow.name)
+            )
+        ]
+
+    # -- codings ---------------------------------------------------------------------
+    def add_coding(
+        self,
+        transcript_id: int,
+        code_id: int,
+        coder_id: int,
+        start: int,
+        end: int,
+        anchor_text: str,
+        memo: str | None,
+    ) -> int:
+        row = CodingRow(
+            transcript_id=transcript_id,
+            code_id=code_id,
+            coder_id=coder_id,
+            start=start,
+            end=end,
+            anchor_text=anchor_text,
+            memo=memo,
+            created_at=_utcnow(),
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def add_codings_bulk(self, rows: Sequence[tuple[int, int, int, int, int, str, str | None]]) -> int:
+        """Insert (transcript_id, code_id, coder_id, start, end, anchor_text, memo) rows in
+        one executemany; returns the number inserted."""
+        created = _utcnow()
+        table = CodingRow.__table__
+        self.session.execute(
+            insert(table),
+            [
+                {
+                    "transcript_id": t,
+                    "code_id": c,
+                    "coder_id": k,
+                    "start_offset": s,
+                    "end_offset": e,
+                    "anchor_text": a,
+                    "memo": m,
+                    "created_at": created,
+                }
+                for t, c, k, s, e, a, m in rows
+            ],
+        )
+        return len(rows)
+
+    def max_coding_id(self) -> int:
+        return self.session.scalar(select(func.max(CodingRow.id))) or 0
+
+    def find_coding_ids(
+        self, transcript_id: int, code_id: int, coder_id: int, start: int, end: int
+    ) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(CodingRow.id).where(
+                    CodingRow.transcript_id == transcript_id,
+                    CodingRow.code_id == code_id,
+                    CodingRow.coder_id == coder_id,
+                    CodingRow.start == start,
+                    CodingRow.end == end,
+                )
+            )
+        )
+
+    def delete_coding(self, coding_id: int) -> None:
+        self.session.execute(delete(CodingRow).where(CodingRow.id == coding_id))
+
+    def set_coding_memo(self, coding_id: int, memo: str | None) -> None:
+        self.session.get_one(CodingRow, coding_id).memo = memo
+
+    def codings(
+        self,
+        *,
+        ids: Iterable[int] | None = None,
+        coders: Sequence[str] = (),
+        code_ids: Sequence[int] = (),
+        transcripts: Sequence[str] = (),
+    ) -> list[Coding]:
+        code_paths = {code.id: code.path for code in self.codes()}
+        query = (
+            select(
+                CodingRow.id,
+                TranscriptRow.name,
+                CodingRow.code_id,
+                Coder.name,
+                CodingRow.start,
+                CodingRow.end,
+                CodingRow.anchor_text,
+                CodingRow.memo,
+                CodingRow.created_at,
+            )
+            .join(TranscriptRow, TranscriptRow.id == CodingRow.transcript_id)
+            .join(Coder, Coder.id == CodingRow.coder_id)
+            .order_by(TranscriptRow.name, CodingRow.start, CodingRow.end, CodingRow.id)
+        )
+        if ids is not None:
+            query = query.where(CodingRow.id.in_(list(ids)))
+        if coders:
+            query = query.where(Coder.name.in_(coders))
+        if code_ids:
+            query = query.where(CodingRow.code_id.in_(code_ids))
+        if transcripts:
+            query = query.where(TranscriptRow.name.in_(transcripts))
+        return [
+            Coding(cid, transcript, code_paths[code_id], coder, s, e, text, memo, _iso(created))
+            for cid, transcript, code_id, coder, s, e, text, memo, created in self.session.execute(
+                query
+            )
+        ]
+
+    # -- memos and events ------------------------------------------------------------
+    def add_memo(self, target_type: str, target_id: int | None, author: str | None, text: str) -> int:
+        now = _utcnow()
+        row = MemoRow(
+            target_type=target_type, target_id=target_id, author=author, text=text,
+            created_at=now, updated_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def log_event(
+        self, action: str, summary: str, payload: dict[str, object], coder: str | None = None
+    ) -> int:
+        row = EventRow(action=action, summary=summary, payload=payload, coder=coder, at=_utcnow())
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def events(self, limit: int = 50) -> list[tuple[int, str, str, str, str | None]]:
+        rows = self.session.execute(
+            select(EventRow.id, EventRow.at, EventRow.action, EventRow.summary, EventRow.coder)
+            .order_by(EventRow.id.desc())
+            .limit(limit)
+        )
+        return [(eid, _iso(at), action, summary, coder) for eid, at, action, summary, coder in rows]
+
+    def counts(self) -> Counts:
+        def count(column: object) -> int:
+            return self.session.scalar(select(func.count()).select_from(column)) or 0  # type: ignore[call-overload]
+
+        return Counts(
+            transcripts=count(TranscriptRow),
+            words=self.session.scalar(select(func.coalesce(func.sum(TranscriptRow.words), 0))) or 0,
+            turns=count(TurnRow),
+            codes=count(CodeRow),
+            coders=count(Coder),
+            codings=count(CodingRow),
+            cases=count(CaseRow),
+            memos=count(MemoRow),
+            events=count(EventRow),
+        )
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def _spec(row: CodeRow) -> CodeSpec:
+    return CodeSpec(
+        name=row.name,
+        label_da=row.label_da,
+        description=row.description,
+        inclusion=row.inclusion,
+        exclusion=row.exclusion,
+        example=row.example,
+        colour=row.colour,
+        shortcut=row.shortcut,
+        keywords=tuple(row.keywords or ()),
+    )
+
+
+def _spec_fields(spec: CodeSpec) -> dict[str, object]:
+    return {
+        "name": spec.name,
+        "label_da": spec.label_da,
+        "description": spec.description,
+        "inclusion": spec.inclusion,
+        "exclusion": spec.exclusion,
+        "example": spec.example,
+        "colour": spec.colour,
+        "shortcut": spec.shortcut,
+        "keywords": list(spec.keywords),
+    }
+
+

@@ -1,0 +1,128 @@
+"""Opening projects: SQLite pragmas, refusal of foreign files, transactions, versions."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from qualcode.domain.errors import ProjectError
+from qualcode.domain.transcripts import TranscriptDraft
+from qualcode.storage import migrations
+from qualcode.storage.database import QUALCODE_APPLICATION_ID, open_project
+
+
+def test_new_project_is_a_wal_sqlite_file_with_our_application_id(project_path: Path) -> None:
+    open_project(project_path, create=True).close()
+    raw = sqlite3.connect(project_path)
+    assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert raw.execute("PRAGMA application_id").fetchone() == (QUALCODE_APPLICATION_ID,)
+    assert raw.execute("SELECT max(version) FROM schema_version").fetchone() == (
+        migrations.CURRENT_VERSION,
+    )
+    tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    expected = {"coder", "transcript", "turn", "case", "case_attribute", "case_assignment"}
+    assert expected | {"code", "coding", "memo", "event_log", "attribute"} <= tables
+
+
+def test_connections_enforce_foreign_keys_and_busy_timeout(project_path: Path) -> None:
+    project = open_project(project_path, create=True)
+    with project.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_init_refuses_an_existing_file(project_path: Path) -> None:
+    open_project(project_path, create=True).close()
+    with pytest.raises(ProjectError, match="already exists"):
+        open_project(project_path, create=True)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "not a qualcode project"),  # empty file
+        (b"hello, this is a text file" * 10, "not a SQLite database"),  # plain text
+        (None, "no such project"),  # missing
+    ],
+)
+def test_open_refuses_what_is_not_a_project(
+    project_path: Path, content: bytes | None, reason: str
+) -> None:
+    if content is not None:
+        project_path.write_bytes(content)
+    with pytest.raises(ProjectError, match=reason):
+        open_project(project_path)
+
+
+def test_open_refuses_another_programs_sqlite_database(project_path: Path) -> None:
+    other = sqlite3.connect(project_path)
+    other.execute("CREATE TABLE notes (x)")
+    other.commit()
+    other.close()
+    with pytest.raises(ProjectError, match="another program"):
+        open_project(project_path)
+
+
+def test_failed_transaction_leaves_database_exactly_as_before(project_path: Path) -> None:
+    project = open_project(project_path, create=True)
+    draft = TranscriptDraft("t1", "Interviewer: hello", (), "t1.txt", "utf-8")
+    with project.transaction() as repo:
+        repo.add_transcript(draft)
+    before = project_path.read_bytes()
+    with pytest.raises(RuntimeError), project.transaction() as repo:
+        repo.add_transcript(TranscriptDraft("t2", "more", (), "t2.txt", "utf-8"))
+        raise RuntimeError("simulated crash mid-action")
+    with project.reading() as repo:
+        assert repo.transcript_names() == ["t1"]
+    project.close()
+    assert sqlite3.connect(project_path).execute("SELECT count(*) FROM transcript").fetchone() == (1,)
+    assert before  # the file existed throughout
+
+
+def test_read_only_file_can_be_read_but_not_written(project_path: Path) -> None:
+    project = open_project(project_path, create=True)
+    with project.transaction() as repo:
+        repo.ensure_coder("anna")
+    project.close()
+    project_path.chmod(stat.S_IRUSR | stat.S_IRGRP)
+    try:
+        opened = open_project(project_path)
+        with opened.reading() as repo:
+            assert repo.coder_ids() == {"anna": 1}
+        with pytest.raises(ProjectError, match="read-only"), opened.transaction() as repo:
+            repo.ensure_coder("bo")
+    finally:
+        project_path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+def test_project_from_a_newer_qualcode_is_refused(project_path: Path) -> None:
+    open_project(project_path, create=True).close()
+    raw = sqlite3.connect(project_path)
+    raw.execute("INSERT INTO schema_version (version) VALUES (?)", (migrations.CURRENT_VERSION + 1,))
+    raw.commit()
+    raw.close()
+    with pytest.raises(ProjectError, match="newer qualcode"):
+        open_project(project_path)
+
+
+def test_pending_migrations_run_in_order(project_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    open_project(project_path, create=True).close()
+    ran: list[int] = []
+    # A real later migration: adds a column, then records itself.
+    monkeypatch.setattr(
+        migrations,
+        "MIGRATIONS",
+        [
+            lambda c: (c.exec_driver_sql("ALTER TABLE coder ADD COLUMN colour TEXT"), ran.append(2)),
+            lambda c: ran.append(3),
+        ],
+    )
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", 3)
+    open_project(project_path).close()
+    assert ran == [2, 3]
+    raw = sqlite3.connect(project_path)
+    assert [r[0] for r in raw.execute("SELECT version FROM schema_version ORDER BY version")] == [1, 2, 3]
+    assert "colour" in {r[1] for r in raw.execute("PRAGMA table_info(coder)")}
