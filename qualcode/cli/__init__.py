@@ -26,8 +26,20 @@ def cli() -> None:
 
 
 for command in (
-    init, demo, info, log, open_project_command, import_files, transcripts, show, cases,
-    codebook, code, uncode, memo, codings,
+    init,
+    demo,
+    info,
+    log,
+    open_project_command,
+    import_files,
+    transcripts,
+    show,
+    cases,
+    codebook,
+    code,
+    uncode,
+    memo,
+    codings,
 ):
     cli.add_command(command)
 

@@ -97,8 +97,14 @@ def code(
     if sum(x is not None for x in (span, turn, quote)) != 1:
         raise InputError("code", "give exactly one of --span, --turn or --quote")
     coding, located = apply_code(
-        open_existing(project), transcript, code_path, coder,
-        span=_parse_span_option(span), turn=turn, quote=quote, memo=memo,
+        open_existing(project),
+        transcript,
+        code_path,
+        coder,
+        span=_parse_span_option(span),
+        turn=turn,
+        quote=quote,
+        memo=memo,
         quote_threshold=threshold,
     )
     score = located.quote.score if located.quote else None

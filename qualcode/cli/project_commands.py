@@ -51,7 +51,9 @@ def _print_summary(project: Project, output_format: str) -> None:
     click.echo(f"transcripts  {c.transcripts} ({c.words:,} words, {c.turns} turns)")
     click.echo(f"codes        {c.codes}")
     click.echo(f"cases        {c.cases}")
-    click.echo(f"coders       {c.coders}" + (f" ({', '.join(summary.coders)})" if summary.coders else ""))
+    click.echo(
+        f"coders       {c.coders}" + (f" ({', '.join(summary.coders)})" if summary.coders else "")
+    )
     click.echo(f"codings      {c.codings}")
     click.echo(f"memos        {c.memos}")
 

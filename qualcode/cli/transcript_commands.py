@@ -22,8 +22,12 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None] | Non
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
-        TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-        console=Console(stderr=True), transient=True,
+        TextColumn("reading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
     ) as bar:
         task = bar.add_task("", total=total)
         yield lambda name: bar.update(task, advance=1, description=name)
@@ -41,7 +45,11 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None] | Non
     "--skip-speaker", multiple=True, help="With --speaker-cases: no case for this speaker."
 )
 @click.option(
-    "--max-size", type=float, default=50.0, show_default=True, help="Refuse files over this many MB."
+    "--max-size",
+    type=float,
+    default=50.0,
+    show_default=True,
+    help="Refuse files over this many MB.",
 )
 @format_option("text", "json")
 def import_files(
@@ -103,16 +111,26 @@ def transcripts(project: str, output_format: str) -> None:
     summaries = list_transcripts(open_existing(project))
     headers = ("name", "characters", "words", "turns", "speakers", "case", "language")
     rows = [
-        (s.name, s.characters, s.words, s.turns, ", ".join(s.speakers), ", ".join(s.cases),
-         s.language)
+        (
+            s.name,
+            s.characters,
+            s.words,
+            s.turns,
+            ", ".join(s.speakers),
+            ", ".join(s.cases),
+            s.language,
+        )
         for s in summaries
     ]
     if output_format == "json":
         click.echo(
             render_json(
                 [
-                    {**dict(zip(headers, row, strict=True)), "speakers": list(s.speakers),
-                     "case": list(s.cases)}
+                    {
+                        **dict(zip(headers, row, strict=True)),
+                        "speakers": list(s.speakers),
+                        "case": list(s.cases),
+                    }
                     for row, s in zip(rows, summaries, strict=True)
                 ]
             ),
@@ -172,8 +190,12 @@ def cases(ctx: click.Context, project: str, output_format: str) -> None:
                         "case": c.name,
                         "attributes": dict(c.attributes),
                         "assignments": [
-                            {"transcript": a.transcript, "start": a.start, "end": a.end,
-                             "speaker": a.speaker}
+                            {
+                                "transcript": a.transcript,
+                                "start": a.start,
+                                "end": a.end,
+                                "speaker": a.speaker,
+                            }
                             for a in c.assignments
                         ],
                     }
@@ -189,7 +211,9 @@ def cases(ctx: click.Context, project: str, output_format: str) -> None:
     rows = []
     for c in found:
         values = dict(c.attributes)
-        where = sorted({a.transcript + (f" ({a.speaker})" if a.speaker else "") for a in c.assignments})
+        where = sorted(
+            {a.transcript + (f" ({a.speaker})" if a.speaker else "") for a in c.assignments}
+        )
         rows.append((c.name, *(values.get(n, "") for n in attribute_names), "; ".join(where)))
     click.echo(render_table(("case", *attribute_names, "assigned to"), rows), nl=False)
 

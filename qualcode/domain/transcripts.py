@@ -99,10 +99,54 @@ def normalise_text(raw: str) -> tuple[str, list[str]]:
 
 
 _DANISH_WORDS = frozenset(
-    "og det jeg er at en ikke der på med har vi som til for de du kan men så også".split()
+    [
+        "og",
+        "det",
+        "jeg",
+        "er",
+        "at",
+        "en",
+        "ikke",
+        "der",
+        "på",
+        "med",
+        "har",
+        "vi",
+        "som",
+        "til",
+        "for",
+        "de",
+        "du",
+        "kan",
+        "men",
+        "så",
+        "også",
+    ]
 )
 _ENGLISH_WORDS = frozenset(
-    "and the i is that a not there on with have we as to for they you can but so also".split()
+    [
+        "and",
+        "the",
+        "i",
+        "is",
+        "that",
+        "a",
+        "not",
+        "there",
+        "on",
+        "with",
+        "have",
+        "we",
+        "as",
+        "to",
+        "for",
+        "they",
+        "you",
+        "can",
+        "but",
+        "so",
+        "also",
+    ]
 )
 
 

@@ -10,8 +10,11 @@ from collections.abc import Sequence
 Cell = str | int | float | bool | None
 
 
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, max_cell: int = 48) -> str:
+def render_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, max_cell: int = 48
+) -> str:
     """Aligned columns; numbers right-aligned; long cells cut with "…"; newlines shown as ⏎."""
+
     def show(value: Cell) -> str:
         text = "" if value is None else str(value)
         text = text.replace("\n", "⏎")

@@ -44,7 +44,9 @@ def read_codings_csv(path: Path) -> list[CodingRequest]:
     unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
         allowed = ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
-        raise InputError(source, f"unknown column(s) {', '.join(unknown)} (allowed: {allowed})", line=1)
+        raise InputError(
+            source, f"unknown column(s) {', '.join(unknown)} (allowed: {allowed})", line=1
+        )
     index = {name: header.index(name) for name in header}
     requests: list[CodingRequest] = []
     try:

@@ -25,8 +25,9 @@ from rapidfuzz import fuzz, process
 
 # Lengths are in comparison-form characters (about one per code point of the original).
 MAX_CUT_CHARS = 3000  # how much transcript (~500 words) a cut may leave out
-SHORT_FRAGMENT_CHARS = 6  # shorter fragments are only looked for exactly, as whole words,
-SHORT_GAP_CHARS = 200  # and no further than this from their neighbour
+SHORT_FRAGMENT_CHARS = 6  # shorter fragments are only looked for exactly, as whole words
+NEAR_CHARS = 200  # most cuts leave out less; short fragments must sit this close
+NEAR_SCORE = 85.0  # a fuzzy place this good near the neighbour beats a better one far off
 FRAGMENT_FLOOR = 50.0  # a non-anchor fragment scoring less does not widen the span
 PROBE_CHARS = 256  # long fragments are located by their first (and last) this-many
 MAX_SLACK_CHARS = 80  # how far refinement may move a fragment's start or end
@@ -34,13 +35,8 @@ MAX_EXACT_ANCHORS = 50
 FUZZY_ANCHORS = 5
 CANDIDATES = 3
 
-_UNIFY = str.maketrans(
-    {
-        **dict.fromkeys("‘’‚‛′`", "'"),
-        **dict.fromkeys("“”„‟″«»", '"'),
-        **dict.fromkeys("‐‑‒–—―−", "-"),
-    }
-)
+# Typographic quotes and dashes map one-to-one onto straight ones, so offsets stay put.
+_UNIFY = str.maketrans("‘’‚‛′`“”„‟″«»‐‑‒–—―−", "'" * 6 + '"' * 7 + "-" * 7)
 _NON_SPACE = re.compile(r"\S+")
 _CUT = re.compile(r"[(\[]\s*(?:…|\.{2,})\s*[)\]]|…|\.{3,}")
 _INSERTION = re.compile(r"\[[^\[\]]*\]")
@@ -233,32 +229,36 @@ def _exact_positions(fragment: str, comp: str, lo: int, hi: int) -> Iterator[int
         return
     before = r"(?<!\w)" if fragment[0].isalnum() else ""
     after = r"(?!\w)" if fragment[-1].isalnum() else ""
-    for match in re.finditer(before + re.escape(fragment) + after, comp[lo:]):
-        if lo + match.end() > hi:
+    base = max(0, lo - 1)  # one character either side, for the word-boundary checks
+    for match in re.finditer(before + re.escape(fragment) + after, comp[base : hi + 1]):
+        if base + match.end() > hi:
             return
-        if before and lo > 0 and match.start() == 0 and comp[lo - 1].isalnum():
-            continue  # the slice hid the letter before it
-        yield lo + match.start()
+        if base + match.start() >= lo:
+            yield base + match.start()
 
 
 def _locate(fragment: str, comp: str, lo: int, hi: int, *, forward: bool) -> _Hit | None:
-    """Place a non-anchor fragment in ``comp[lo:hi]``: the nearest exact occurrence (the
-    first one going forward, the last one going backward), else the best fuzzy one.
-    Short fragments are only accepted exactly; ``None`` if not found at all."""
+    """Place a non-anchor fragment in ``comp[lo:hi]`` as close as may be to its neighbour
+    (at ``lo`` going forward, at ``hi`` going backward): first near it, exactly or fuzzily
+    with at least ``NEAR_SCORE``, then anywhere in the range. Short fragments are only
+    accepted exactly. ``None`` if not found at all."""
     lo, hi = max(0, lo), min(len(comp), hi)
-    if hi <= lo:
-        return None
-    if forward:
-        exact = next(_exact_positions(fragment, comp, lo, hi), -1)
-    elif len(fragment) >= SHORT_FRAGMENT_CHARS:
-        exact = comp.rfind(fragment, lo, hi)
-    else:
-        exact = max(_exact_positions(fragment, comp, lo, hi), default=-1)
-    if exact >= 0:
-        return _Hit(exact, exact + len(fragment), 100.0)
-    if len(fragment) < SHORT_FRAGMENT_CHARS:
-        return None
-    return _align(fragment, comp, lo, hi)
+    near = NEAR_CHARS + 2 * len(fragment)
+    near_window = (lo, min(hi, lo + near)) if forward else (max(lo, hi - near), hi)
+    fuzzy: _Hit | None = None
+    for window_lo, window_hi in (near_window, (lo, hi)):
+        if window_hi <= window_lo:
+            continue
+        positions = _exact_positions(fragment, comp, window_lo, window_hi)
+        exact = next(positions, -1) if forward else max(positions, default=-1)
+        if exact >= 0:
+            return _Hit(exact, exact + len(fragment), 100.0)
+        if len(fragment) >= SHORT_FRAGMENT_CHARS:
+            hit = _align(fragment, comp, window_lo, window_hi)
+            fuzzy = hit if fuzzy is None or hit.score > fuzzy.score else fuzzy
+            if fuzzy.score >= NEAR_SCORE:
+                break
+    return fuzzy
 
 
 def _fuzzy_anchor_hits(fragment: str, comp: str, known: list[_Hit]) -> list[_Hit]:
@@ -299,7 +299,7 @@ def _chain(fragments: list[str], anchor_index: int, anchor: _Hit, comp: str) -> 
         while 0 <= index < len(fragments):
             fragment = fragments[index]
             short = len(fragment) < SHORT_FRAGMENT_CHARS
-            reach = (SHORT_GAP_CHARS if short else MAX_CUT_CHARS) + 2 * len(fragment)
+            reach = (NEAR_CHARS if short else MAX_CUT_CHARS) + 2 * len(fragment)
             if direction == 1:
                 hit = _locate(fragment, comp, cursor, cursor + reach, forward=True)
             else:
@@ -347,10 +347,10 @@ def find_quote(text: str, quote: str, *, threshold: float = 85.0) -> QuoteResult
 
     Returns half-open code-point offsets into ``text``. ``best`` is ``None`` when no place
     scores at least ``threshold`` (0–100); ``candidates`` then list the nearest misses
-    for an error message. An empty text, or a quote without any letters or digits once
-    cuts and insertions are removed, gives no candidates at all. An insertion at the very
-    start or end of a quote that replaced a word ("[The caseworker] said") leaves that
-    word out of the span: nothing tells which transcript word it stood for.
+    for an error message (an empty text, or a quote without letters or digits once cuts
+    and insertions are gone, has none). A span that would end inside a word is widened
+    to the whole word. An insertion at the very start or end of a quote that replaced a
+    word ("[The caseworker] said") leaves that word out: nothing tells which it was.
     """
     if not 0.0 <= threshold <= 100.0:
         raise ValueError(f"threshold must be between 0 and 100, got {threshold}")
@@ -376,8 +376,10 @@ def find_quote(text: str, quote: str, *, threshold: float = 85.0) -> QuoteResult
             distinct.append(chain)
             if len(distinct) == CANDIDATES:
                 break
-    candidates = tuple(_to_original(c, fragments, text, comparison.origin) for c in distinct)
-    best = candidates[0] if candidates[0].score >= threshold else None
+    matches = (_to_original(c, fragments, text, comparison.origin) for c in distinct)
+    # A place that is only whitespace or punctuation is no help in an error message.
+    candidates = tuple(m for m in matches if any(ch.isalnum() for ch in text[m.start : m.end]))
+    best = candidates[0] if candidates and candidates[0].score >= threshold else None
     return QuoteResult(best, candidates)
 
 

@@ -71,7 +71,8 @@ def _check_shortcuts(codebook: Codebook, stored: dict[str, StoredCode], source: 
     for path, shortcut in incoming.items():
         if shortcut in kept:
             raise InputError(
-                source, f"shortcut {shortcut!r} of {path!r} is already used by code {kept[shortcut]!r}"
+                source,
+                f"shortcut {shortcut!r} of {path!r} is already used by code {kept[shortcut]!r}",
             )
 
 

@@ -61,7 +61,8 @@ def apply_code(
         elif turn is not None:
             if not 1 <= turn <= len(record.turns):
                 raise InputError(
-                    "--turn", f"transcript {transcript!r} has turns 1..{len(record.turns)}, not {turn}"
+                    "--turn",
+                    f"transcript {transcript!r} has turns 1..{len(record.turns)}, not {turn}",
                 )
             chosen = record.turns[turn - 1]
             located = Located(chosen.start, chosen.end)
@@ -88,8 +89,10 @@ def apply_code(
         )
         coding = repo.codings(ids=[coding_id])[0]
         repo.log_event(
-            "apply", f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}",
-            {"coding": _coding_payload(coding)}, coder=coder,
+            "apply",
+            f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}",
+            {"coding": _coding_payload(coding)},
+            coder=coder,
         )
     return coding, located
 
@@ -102,7 +105,9 @@ def remove_coding(project: Project, coding_id: int) -> Coding:
             raise NotFoundError(f"no coding with id {coding_id}")
         repo.delete_coding(coding_id)
         repo.log_event(
-            "remove", f"removed coding {coding_id}", {"coding": _coding_payload(found[0])},
+            "remove",
+            f"removed coding {coding_id}",
+            {"coding": _coding_payload(found[0])},
             coder=found[0].coder,
         )
     return found[0]
@@ -131,7 +136,9 @@ def remove_coding_at(
         for coding in removed:
             repo.delete_coding(coding.id)
             repo.log_event(
-                "remove", f"removed coding {coding.id}", {"coding": _coding_payload(coding)},
+                "remove",
+                f"removed coding {coding.id}",
+                {"coding": _coding_payload(coding)},
                 coder=coder,
             )
     return removed
@@ -144,7 +151,8 @@ def set_coding_memo(project: Project, coding_id: int, memo: str | None) -> Codin
             raise NotFoundError(f"no coding with id {coding_id}")
         repo.set_coding_memo(coding_id, memo)
         repo.log_event(
-            "memo", f"memo on coding {coding_id}",
+            "memo",
+            f"memo on coding {coding_id}",
             {"coding_id": coding_id, "before": found[0].memo, "after": memo},
         )
         return repo.codings(ids=[coding_id])[0]
@@ -181,7 +189,8 @@ def import_codings(project: Project, path: Path) -> int:
         first_id = repo.max_coding_id() + 1
         count = repo.add_codings_bulk(rows)
         repo.log_event(
-            "import_codings", f"imported {count} codings from {path.name}",
+            "import_codings",
+            f"imported {count} codings from {path.name}",
             {"source": source, "count": count, "first_id": first_id},
         )
     return count

@@ -30,7 +30,8 @@ def add_memo(
             target_type, target_id, described = "project", None, "on the project"
         memo_id = repo.add_memo(target_type, target_id, author, text)
         repo.log_event(
-            "memo", f"memo {memo_id} {described}",
+            "memo",
+            f"memo {memo_id} {described}",
             {"memo_id": memo_id, "target_type": target_type, "target_id": target_id, "text": text},
             coder=author,
         )

@@ -79,13 +79,15 @@ def _translate(location: str, error: DBAPIError) -> ProjectError:
         return ProjectError(f"{location}: project file is read-only; nothing was changed")
     if "locked" in message or "busy" in message:
         return ProjectError(
-            f"{location}: project is busy (another coder is writing); nothing was changed, try again"
+            f"{location}: project is busy (another coder is writing); "
+            "nothing was changed, try again"
         )
     return ProjectError(f"{location}: database error: {message}")
 
 
 def _sqlite_engine(path: Path, *, read_only: bool) -> Engine:
     if read_only:
+
         def connect() -> sqlite3.Connection:
             return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
@@ -198,7 +200,9 @@ def _open_url(url: str, *, create: bool) -> Project:
                     )
                 migrations.upgrade(connection, _safe_url(url), allow_write=True)
     except (DBAPIError, ImportError) as error:
-        raise ProjectError(f"{_safe_url(url)}: cannot open database: {error}".splitlines()[0]) from error
+        raise ProjectError(
+            f"{_safe_url(url)}: cannot open database: {error}".splitlines()[0]
+        ) from error
     return Project(_safe_url(url), engine, False)
 
 

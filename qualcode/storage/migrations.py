@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from qualcode.domain.errors import ProjectError
 from qualcode.storage.tables import Base, SchemaVersion
@@ -20,7 +20,7 @@ CURRENT_VERSION = 1 + len(MIGRATIONS)
 
 def create_schema(connection: Connection) -> None:
     Base.metadata.create_all(connection)
-    connection.execute(SchemaVersion.__table__.insert().values(version=CURRENT_VERSION))
+    connection.execute(insert(SchemaVersion).values(version=CURRENT_VERSION))
 
 
 def project_version(connection: Connection) -> int:
@@ -42,4 +42,4 @@ def upgrade(connection: Connection, location: str, *, allow_write: bool) -> None
         raise ProjectError(f"{location}: needs a schema upgrade but the file is read-only")
     for target, migration in enumerate(MIGRATIONS[version - 1 :], start=version + 1):
         migration(connection)
-        connection.execute(SchemaVersion.__table__.insert().values(version=target))
+        connection.execute(insert(SchemaVersion).values(version=target))

@@ -16,6 +16,7 @@ from qualcode.domain.transcripts import Transcript, TranscriptDraft, TranscriptS
 from qualcode.domain.words import count_words
 from qualcode.storage.tables import (
     AttributeRow,
+    Base,
     CaseAssignmentRow,
     CaseAttributeRow,
     CaseRow,
@@ -127,7 +128,9 @@ class Repository:
 
     def transcript_texts(self) -> dict[str, tuple[int, str]]:
         """Every transcript's id and text by name (for bulk validation)."""
-        rows = self.session.execute(select(TranscriptRow.name, TranscriptRow.id, TranscriptRow.text))
+        rows = self.session.execute(
+            select(TranscriptRow.name, TranscriptRow.id, TranscriptRow.text)
+        )
         return {name: (tid, text) for name, tid, text in rows}
 
     def transcript_summaries(self) -> list[TranscriptSummary]:
@@ -257,12 +260,18 @@ class Repository:
             )
         )
         if existing is None:
-            self.session.add(CaseAttributeRow(case_id=case_id, attribute_id=attribute_id, value=value))
+            self.session.add(
+                CaseAttributeRow(case_id=case_id, attribute_id=attribute_id, value=value)
+            )
         else:
             existing.value = value
 
     def assign_case(
-        self, case_id: int, transcript_id: int, spans: Iterable[tuple[int, int]], speaker: str | None
+        self,
+        case_id: int,
+        transcript_id: int,
+        spans: Iterable[tuple[int, int]],
+        speaker: str | None,
     ) -> int:
         """Replace the case's assignment to this transcript (and speaker) by ``spans``."""
         self.session.execute(
@@ -275,7 +284,13 @@ class Repository:
             )
         )
         rows = [
-            {"case_id": case_id, "transcript_id": transcript_id, "start": s, "end": e, "speaker": speaker}
+            {
+                "case_id": case_id,
+                "transcript_id": transcript_id,
+                "start": s,
+                "end": e,
+                "speaker": speaker,
+            }
             for s, e in spans
         ]
         if rows:
@@ -302,7 +317,9 @@ class Repository:
             .join(TranscriptRow, TranscriptRow.id == CaseAssignmentRow.transcript_id)
             .order_by(TranscriptRow.name, CaseAssignmentRow.start)
         ):
-            assignments.setdefault(case_id, []).append(CaseAssignment(transcript, start, end, speaker))
+            assignments.setdefault(case_id, []).append(
+                CaseAssignment(transcript, start, end, speaker)
+            )
         return [
             Case(name, tuple(values.get(cid, ())), tuple(assignments.get(cid, ())))
             for cid, name in self.session.execute(
@@ -335,13 +352,14 @@ class Repository:
         self.session.flush()
         return row.id
 
-    def add_codings_bulk(self, rows: Sequence[tuple[int, int, int, int, int, str, str | None]]) -> int:
+    def add_codings_bulk(
+        self, rows: Sequence[tuple[int, int, int, int, int, str, str | None]]
+    ) -> int:
         """Insert (transcript_id, code_id, coder_id, start, end, anchor_text, memo) rows in
         one executemany; returns the number inserted."""
         created = _utcnow()
-        table = CodingRow.__table__
         self.session.execute(
-            insert(table),
+            insert(CodingRow.__table__),  # type: ignore[arg-type]  # Core executemany, no ORM rows
             [
                 {
                     "transcript_id": t,
@@ -423,11 +441,17 @@ class Repository:
         ]
 
     # -- memos and events ------------------------------------------------------------
-    def add_memo(self, target_type: str, target_id: int | None, author: str | None, text: str) -> int:
+    def add_memo(
+        self, target_type: str, target_id: int | None, author: str | None, text: str
+    ) -> int:
         now = _utcnow()
         row = MemoRow(
-            target_type=target_type, target_id=target_id, author=author, text=text,
-            created_at=now, updated_at=now,
+            target_type=target_type,
+            target_id=target_id,
+            author=author,
+            text=text,
+            created_at=now,
+            updated_at=now,
         )
         self.session.add(row)
         self.session.flush()
@@ -450,8 +474,8 @@ class Repository:
         return [(eid, _iso(at), action, summary, coder) for eid, at, action, summary, coder in rows]
 
     def counts(self) -> Counts:
-        def count(column: object) -> int:
-            return self.session.scalar(select(func.count()).select_from(column)) or 0  # type: ignore[call-overload]
+        def count(table: type[Base]) -> int:
+            return self.session.scalar(select(func.count()).select_from(table)) or 0
 
         return Counts(
             transcripts=count(TranscriptRow),
@@ -496,5 +520,3 @@ def _spec_fields(spec: CodeSpec) -> dict[str, object]:
         "shortcut": spec.shortcut,
         "keywords": list(spec.keywords),
     }
-
-

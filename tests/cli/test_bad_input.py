@@ -112,7 +112,9 @@ def _cases() -> list[tuple[str, Make, list[str]]]:
     ]
 
 
-@pytest.mark.parametrize(("make", "phrases"), [c[1:] for c in _cases()], ids=[c[0] for c in _cases()])
+@pytest.mark.parametrize(
+    ("make", "phrases"), [c[1:] for c in _cases()], ids=[c[0] for c in _cases()]
+)
 def test_bad_input_is_one_line_and_changes_nothing(
     study: Path, tmp_path: Path, run: Cli, make: Make, phrases: list[str]
 ) -> None:

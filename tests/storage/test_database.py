@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
 from qualcode.domain.errors import ProjectError
 from qualcode.domain.transcripts import TranscriptDraft
@@ -72,13 +73,20 @@ def test_failed_transaction_leaves_database_exactly_as_before(project_path: Path
     with project.transaction() as repo:
         repo.add_transcript(draft)
     before = project_path.read_bytes()
-    with pytest.raises(RuntimeError), project.transaction() as repo:
-        repo.add_transcript(TranscriptDraft("t2", "more", (), "t2.txt", "utf-8"))
-        raise RuntimeError("simulated crash mid-action")
+
+    def crash_mid_action() -> None:
+        with project.transaction() as repo:
+            repo.add_transcript(TranscriptDraft("t2", "more", (), "t2.txt", "utf-8"))
+            raise RuntimeError("simulated crash mid-action")
+
+    with pytest.raises(RuntimeError):
+        crash_mid_action()
     with project.reading() as repo:
         assert repo.transcript_names() == ["t1"]
     project.close()
-    assert sqlite3.connect(project_path).execute("SELECT count(*) FROM transcript").fetchone() == (1,)
+    assert sqlite3.connect(project_path).execute("SELECT count(*) FROM transcript").fetchone() == (
+        1,
+    )
     assert before  # the file existed throughout
 
 
@@ -101,28 +109,41 @@ def test_read_only_file_can_be_read_but_not_written(project_path: Path) -> None:
 def test_project_from_a_newer_qualcode_is_refused(project_path: Path) -> None:
     open_project(project_path, create=True).close()
     raw = sqlite3.connect(project_path)
-    raw.execute("INSERT INTO schema_version (version) VALUES (?)", (migrations.CURRENT_VERSION + 1,))
+    raw.execute(
+        "INSERT INTO schema_version (version) VALUES (?)", (migrations.CURRENT_VERSION + 1,)
+    )
     raw.commit()
     raw.close()
     with pytest.raises(ProjectError, match="newer qualcode"):
         open_project(project_path)
 
 
-def test_pending_migrations_run_in_order(project_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pending_migrations_run_in_order(
+    project_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     open_project(project_path, create=True).close()
     ran: list[int] = []
+
+    def add_colour_column(connection: Connection) -> None:
+        connection.exec_driver_sql("ALTER TABLE coder ADD COLUMN colour TEXT")
+        ran.append(2)
+
+    def record_only(_: Connection) -> None:
+        ran.append(3)
+
     # A real later migration: adds a column, then records itself.
     monkeypatch.setattr(
         migrations,
         "MIGRATIONS",
-        [
-            lambda c: (c.exec_driver_sql("ALTER TABLE coder ADD COLUMN colour TEXT"), ran.append(2)),
-            lambda c: ran.append(3),
-        ],
+        [add_colour_column, record_only],
     )
     monkeypatch.setattr(migrations, "CURRENT_VERSION", 3)
     open_project(project_path).close()
     assert ran == [2, 3]
     raw = sqlite3.connect(project_path)
-    assert [r[0] for r in raw.execute("SELECT version FROM schema_version ORDER BY version")] == [1, 2, 3]
+    assert [r[0] for r in raw.execute("SELECT version FROM schema_version ORDER BY version")] == [
+        1,
+        2,
+        3,
+    ]
     assert "colour" in {r[1] for r in raw.execute("PRAGMA table_info(coder)")}
