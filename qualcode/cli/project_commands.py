@@ -55,7 +55,7 @@ def _print_summary(project: Project, output_format: str) -> None:
         f"coders       {c.coders}" + (f" ({', '.join(summary.coders)})" if summary.coders else "")
     )
     click.echo(f"codings      {c.codings}")
-    click.echo(f"memos        {c.memos}")
+    click.echo(f"memos        {c.memos} (and {c.coding_memos} on codings)")
 
 
 @click.command()

@@ -50,6 +50,7 @@ class Counts:
     codings: int
     cases: int
     memos: int
+    coding_memos: int
     events: int
 
 
@@ -486,6 +487,10 @@ class Repository:
             codings=count(CodingRow),
             cases=count(CaseRow),
             memos=count(MemoRow),
+            coding_memos=self.session.scalar(
+                select(func.count()).where(CodingRow.memo.is_not(None), CodingRow.memo != "")
+            )
+            or 0,
             events=count(EventRow),
         )
 
