@@ -65,27 +65,30 @@ def read_codings_csv(path: Path) -> list[CodingRequest]:
 
 
 def _request(row: list[str], index: dict[str, int], source: str, line: int) -> CodingRequest:
-    def cell(name: str) -> str:
-        return row[index[name]] if name in index else ""
-
-    offsets: list[int] = []
-    for name in ("start", "end"):
-        value = cell(name).strip()
-        if not value.isdigit():
+    start_text = row[index["start"]].strip()
+    end_text = row[index["end"]].strip()
+    for name, value in (("start", start_text), ("end", end_text)):
+        if not (value.isascii() and value.isdigit()):
             raise InputError(
                 source, f"{name} must be a whole number of code points, got {value!r}", line=line
             )
-        offsets.append(int(value))
-    for name in ("transcript", "code", "coder"):
-        if not cell(name).strip():
-            raise InputError(source, f"empty {name}", line=line)
+    transcript = row[index["transcript"]].strip()
+    code = row[index["code"]].strip()
+    coder = row[index["coder"]].strip()
+    if not (transcript and code and coder):
+        empty = next(
+            n for n, v in (("transcript", transcript), ("code", code), ("coder", coder)) if not v
+        )
+        raise InputError(source, f"empty {empty}", line=line)
+    memo_at = index.get("memo")
+    text_at = index.get("text")
     return CodingRequest(
-        transcript=cell("transcript").strip(),
-        code_path=cell("code").strip(),
-        coder=cell("coder").strip(),
-        start=offsets[0],
-        end=offsets[1],
-        memo=cell("memo") or None,
+        transcript=transcript,
+        code_path=code,
+        coder=coder,
+        start=int(start_text),
+        end=int(end_text),
+        memo=(row[memo_at] or None) if memo_at is not None else None,
         line=line,
-        expected_text=cell("text") if "text" in index else None,
+        expected_text=row[text_at] if text_at is not None else None,
     )

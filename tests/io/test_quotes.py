@@ -32,7 +32,8 @@ Interviewer: And later on?
 
 Mette: Later it got better. We got a new contact person, Jonas, and he
 actually came to our home. He sat at the kitchen table with our son and
-asked him what he wanted. That was the first time anyone asked him.
+asked him what he wanted. That was the first time anyone asked him. It was
+our first family-centred meeting, really.
 """
 
 DANISH = """\
@@ -74,6 +75,8 @@ CASES = [
         "Nobody had",
         "so slow.",
     ),
+    # a real compound divided at a line end keeps its hyphen
+    (ENGLISH, "our first family-\ncentred meeting", "our first", "centred meeting"),
     # "(…)" cut in the middle: the span runs from the first fragment to the last
     (
         ENGLISH,
@@ -110,6 +113,8 @@ CASES = [
         "I rang the office",
         "wait for the meeting",
     ),
+    # letters edited in brackets belong to the word: "[S]he" is the transcript's "she"
+    (ENGLISH, "[S]he said we had to wait", "she said", "had to wait"),
     # editorial note that replaces nothing
     (
         ENGLISH,
@@ -172,6 +177,26 @@ def test_quote_is_found_at_the_real_passage(text: str, quote: str, first: str, l
 def test_exact_quote_scores_100() -> None:
     result = find_quote(DANISH, "Det gør stadig ondt at tænke på.")
     assert result.best == QuoteMatch(*expected_span(DANISH, "Det gør", "tænke på."), 100.0)
+
+
+def test_a_passage_said_twice_gives_both_places_first_one_best() -> None:
+    first = ENGLISH.index("on our own")
+    second = ENGLISH.index("on our own", first + 1)
+    result = find_quote(ENGLISH, "“On our own”")
+    assert result.candidates == (
+        QuoteMatch(first, first + 10, 100.0),
+        QuoteMatch(second, second + 10, 100.0),
+    )
+    assert result.best == result.candidates[0]
+
+
+def test_short_fragment_after_a_cut_must_be_a_whole_word_nearby() -> None:
+    # "no" is not the start of "Nobody": the span stops at the first fragment, and the
+    # missing fragment costs its (small) share of the length-weighted score.
+    result = find_quote(ENGLISH, "with the whole team. (…) no")
+    assert result.best is not None
+    assert (result.best.start, result.best.end) == expected_span(ENGLISH, "with the whole", "team.")
+    assert result.best.score == pytest.approx(100 * 20 / 22, abs=0.05)
 
 
 def test_quote_not_in_the_text_lists_candidates_below_threshold() -> None:
