@@ -179,9 +179,10 @@ def cases(ctx: click.Context, project: str, output_format: str) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from qualcode.exporters.tables import render_json, render_table
-    from qualcode.services.cases import list_cases
+    from qualcode.services.cases import list_attributes, list_cases
 
-    found = list_cases(open_existing(project))
+    opened = open_existing(project)
+    found = list_cases(opened)
     if output_format == "json":
         click.echo(
             render_json(
@@ -205,9 +206,7 @@ def cases(ctx: click.Context, project: str, output_format: str) -> None:
             nl=False,
         )
         return
-    attribute_names: list[str] = []
-    for c in found:
-        attribute_names.extend(n for n, _ in c.attributes if n not in attribute_names)
+    attribute_names = [definition.name for definition in list_attributes(opened)]
     rows = []
     for c in found:
         values = dict(c.attributes)

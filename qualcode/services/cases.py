@@ -88,3 +88,9 @@ def _describe(definition: AttributeDef) -> str:
 def list_cases(project: Project) -> list[Case]:
     with project.reading() as repo:
         return repo.cases()
+
+
+def list_attributes(project: Project) -> list[AttributeDef]:
+    """Attribute definitions in the order they were first imported."""
+    with project.reading() as repo:
+        return [definition for _, definition in repo.attribute_defs().values()]
