@@ -156,7 +156,7 @@ def show(project: str, transcript: str, span: str | None, with_turns: bool) -> N
     record = get_transcript(open_existing(project), transcript)
     if with_turns:
         rows = [
-            (n, t.start, t.end, t.speaker, t.timestamp, record.text[t.start : t.end])
+            (n, t.start, t.end, t.speaker, _clock(t.timestamp), record.text[t.start : t.end])
             for n, t in enumerate(record.turns, start=1)
         ]
         headers = ("turn", "start", "end", "speaker", "time", "text")
@@ -167,6 +167,15 @@ def show(project: str, transcript: str, span: str | None, with_turns: bool) -> N
         click.echo(transcript_passage(record, parsed.start, parsed.end))
     else:
         click.echo(record.text, nl=not record.text.endswith("\n"))
+
+
+def _clock(seconds: float | None) -> str | None:
+    """Seconds as h:mm:ss.s (cue times), or None."""
+    if seconds is None:
+        return None
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(int(minutes), 60)
+    return f"{hours}:{minutes:02d}:{secs:04.1f}"
 
 
 @click.group(invoke_without_command=True, context_settings={"allow_interspersed_args": True})
