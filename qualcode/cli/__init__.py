@@ -11,7 +11,7 @@ import click
 
 from qualcode.cli.base import QualcodeGroup
 from qualcode.cli.coding_commands import code, codebook, codings, memo, uncode
-from qualcode.cli.project_commands import demo, info, init, log, open_project_command
+from qualcode.cli.project_commands import demo, done, info, init, log, open_project_command
 from qualcode.cli.transcript_commands import cases, import_files, show, transcripts
 
 
@@ -30,6 +30,7 @@ for command in (
     demo,
     info,
     log,
+    done,
     open_project_command,
     import_files,
     transcripts,

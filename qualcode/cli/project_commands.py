@@ -91,3 +91,16 @@ def demo(location: str | None) -> None:
     project = build_demo(location, progress=lambda line: click.echo(line, err=True))
     _print_summary(project, "text")
     click.echo(f"\nTry: qualcode transcripts {project.location}")
+
+
+@click.command()
+@project_argument
+@click.argument("transcript")
+@click.option("--coder", required=True, help="Whose work is done.")
+@click.option("--undo", is_flag=True, help="Mark the transcript as not done again.")
+def done(project: str, transcript: str, coder: str, undo: bool) -> None:
+    """Mark TRANSCRIPT done for a coder (agreement compares only finished transcripts)."""
+    from qualcode.services.status import mark_done
+
+    mark_done(open_existing(project), transcript, coder, done=not undo)
+    click.echo(f"{transcript}: {'not done' if undo else 'done'} for {coder}")

@@ -9,12 +9,25 @@ from collections.abc import Callable
 from sqlalchemy import Connection, insert, select
 
 from qualcode.domain.errors import ProjectError
-from qualcode.storage.tables import Base, SchemaVersion
+from qualcode.storage.tables import (
+    Base,
+    FrameworkSummaryRow,
+    SchemaVersion,
+    SettingRow,
+    TranscriptStatusRow,
+)
 
 Migration = Callable[[Connection], None]
 
+
+def _add_status_summary_and_settings(connection: Connection) -> None:
+    """Version 2: per-coder transcript status, framework summaries, project settings."""
+    for row in (TranscriptStatusRow, FrameworkSummaryRow, SettingRow):
+        Base.metadata.tables[row.__tablename__].create(connection, checkfirst=True)
+
+
 # MIGRATIONS[n] brings a project from version n+1 to n+2. Version 1 is the first schema.
-MIGRATIONS: list[Migration] = []
+MIGRATIONS: list[Migration] = [_add_status_summary_and_settings]
 CURRENT_VERSION = 1 + len(MIGRATIONS)
 
 

@@ -167,3 +167,36 @@ class EventRow(Base):
     summary: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     undone: Mapped[bool] = mapped_column(default=False)
+
+
+class TranscriptStatusRow(Base):
+    """A coder's progress on a transcript ("done" gates agreement comparisons)."""
+
+    __tablename__ = "transcript_status"
+    __table_args__ = (UniqueConstraint("transcript_id", "coder_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcript.id", ondelete="CASCADE"))
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coder.id", ondelete="CASCADE"))
+    done: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class FrameworkSummaryRow(Base):
+    """A researcher's summary of one case × code cell of a framework matrix."""
+
+    __tablename__ = "framework_summary"
+    __table_args__ = (UniqueConstraint("case_id", "code_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class SettingRow(Base):
+    """Per-project settings (e.g. blind coding), as JSON values by key."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON)

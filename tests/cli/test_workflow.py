@@ -265,3 +265,15 @@ def test_demo_builds_a_project_with_two_coders(tmp_path: Path, run: Cli) -> None
 
 def test_opening_a_project_by_name_alone(study: Path, run: Cli) -> None:
     assert "transcripts  8" in run(study).stdout
+
+
+def test_mark_done_per_coder(study: Path, run: Cli) -> None:
+    from qualcode.services.project import open_project
+    from qualcode.services.status import done_marks
+
+    run("done", study, "parent-01-en", "--coder", "anna")
+    run("done", study, "parent-01-en", "--coder", "bo")
+    run("done", study, "parent-01-en", "--coder", "bo", "--undo")
+    assert done_marks(open_project(study)) == {"parent-01-en": {"anna"}}
+    result = run("done", study, "nope", "--coder", "anna", expect=1)
+    assert "unknown transcript 'nope'" in result.stderr

@@ -124,26 +124,45 @@ def test_pending_migrations_run_in_order(
     open_project(project_path, create=True).close()
     ran: list[int] = []
 
+    current = migrations.CURRENT_VERSION
+
     def add_colour_column(connection: Connection) -> None:
         connection.exec_driver_sql("ALTER TABLE coder ADD COLUMN colour TEXT")
-        ran.append(2)
+        ran.append(current + 1)
 
     def record_only(_: Connection) -> None:
-        ran.append(3)
+        ran.append(current + 2)
 
     # A real later migration: adds a column, then records itself.
     monkeypatch.setattr(
         migrations,
         "MIGRATIONS",
-        [add_colour_column, record_only],
+        [*migrations.MIGRATIONS, add_colour_column, record_only],
     )
-    monkeypatch.setattr(migrations, "CURRENT_VERSION", 3)
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", current + 2)
     open_project(project_path).close()
-    assert ran == [2, 3]
+    assert ran == [current + 1, current + 2]
     raw = sqlite3.connect(project_path)
-    assert [r[0] for r in raw.execute("SELECT version FROM schema_version ORDER BY version")] == [
-        1,
-        2,
-        3,
-    ]
+    versions = [r[0] for r in raw.execute("SELECT version FROM schema_version ORDER BY version")]
+    assert versions == [current, current + 1, current + 2]
     assert "colour" in {r[1] for r in raw.execute("PRAGMA table_info(coder)")}
+
+
+def test_version_1_project_is_upgraded_to_current(project_path: Path) -> None:
+    """A project made before migration 2 gains its tables and keeps its data."""
+    open_project(project_path, create=True).close()
+    raw = sqlite3.connect(project_path)
+    for table in ("transcript_status", "framework_summary", "setting"):
+        raw.execute(f"DROP TABLE {table}")
+    raw.execute("UPDATE schema_version SET version = 1")
+    raw.execute("INSERT INTO coder (name) VALUES ('anna')")
+    raw.commit()
+    raw.close()
+    project = open_project(project_path)
+    with project.reading() as repo:
+        assert repo.coder_ids() == {"anna": 1}
+    project.close()
+    raw = sqlite3.connect(project_path)
+    tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"transcript_status", "framework_summary", "setting"} <= tables
+    assert raw.execute("SELECT max(version) FROM schema_version").fetchone() == (2,)
