@@ -6,14 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, inspect, select
 
 from qualcode.domain.errors import ProjectError
 from qualcode.storage.tables import (
+    AttributeRow,
     Base,
+    CaseRow,
+    Coder,
+    CodeRow,
+    CodingRow,
     FrameworkSummaryRow,
+    MemoRow,
     SchemaVersion,
     SettingRow,
+    TranscriptRow,
     TranscriptStatusRow,
 )
 
@@ -26,8 +33,25 @@ def _add_status_summary_and_settings(connection: Connection) -> None:
         Base.metadata.tables[row.__tablename__].create(connection, checkfirst=True)
 
 
+def _add_refi_guids(connection: Connection) -> None:
+    """Version 3: a nullable, unique ``guid`` (REFI-QDA identity) on coders, transcripts,
+    cases, attributes, codes, codings and memos. Existing rows get theirs on first export."""
+    preparer = connection.dialect.identifier_preparer
+    for row in (Coder, TranscriptRow, CaseRow, AttributeRow, CodeRow, CodingRow, MemoRow):
+        table = Base.metadata.tables[row.__tablename__]
+        present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+        if "guid" not in present:
+            column_type = table.c.guid.type.compile(dialect=connection.dialect)
+            connection.exec_driver_sql(
+                f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN guid {column_type}"
+            )
+        for index in table.indexes:
+            if [column.name for column in index.columns] == ["guid"]:
+                index.create(connection, checkfirst=True)
+
+
 # MIGRATIONS[n] brings a project from version n+1 to n+2. Version 1 is the first schema.
-MIGRATIONS: list[Migration] = [_add_status_summary_and_settings]
+MIGRATIONS: list[Migration] = [_add_status_summary_and_settings, _add_refi_guids]
 CURRENT_VERSION = 1 + len(MIGRATIONS)
 
 

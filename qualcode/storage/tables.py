@@ -1,6 +1,8 @@
 """Typed SQLAlchemy rows: one project = one database.
 
 Offsets (``start``/``end``) are half-open code points into ``transcript.text``.
+``guid`` columns hold REFI-QDA identities (set on first export or on import), so exporting
+twice gives the same identities; NULL until then.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Coder(Base):
     __tablename__ = "coder"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
 
 class TranscriptRow(Base):
@@ -57,6 +60,7 @@ class TranscriptRow(Base):
     encoding: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str | None] = mapped_column(String(10))
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
 
 class TurnRow(Base):
@@ -78,6 +82,7 @@ class CaseRow(Base):
     __tablename__ = "case"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)
+    guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
 
 class AttributeRow(Base):
@@ -86,6 +91,7 @@ class AttributeRow(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     value_type: Mapped[str] = mapped_column(String(20))
     levels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
 
 class CaseAttributeRow(Base):
@@ -126,6 +132,7 @@ class CodeRow(Base):
     colour: Mapped[str | None] = mapped_column(String(7))
     shortcut: Mapped[str | None] = mapped_column(String(1))
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
 
 class CodingRow(Base):
@@ -143,6 +150,7 @@ class CodingRow(Base):
     anchor_text: Mapped[str] = mapped_column(Text)
     memo: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
 
 class MemoRow(Base):
@@ -154,6 +162,7 @@ class MemoRow(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
 
 class EventRow(Base):

@@ -165,4 +165,6 @@ def test_version_1_project_is_upgraded_to_current(project_path: Path) -> None:
     raw = sqlite3.connect(project_path)
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"transcript_status", "framework_summary", "setting"} <= tables
-    assert raw.execute("SELECT max(version) FROM schema_version").fetchone() == (2,)
+    assert raw.execute("SELECT max(version) FROM schema_version").fetchone() == (
+        migrations.CURRENT_VERSION,
+    )
