@@ -1,0 +1,223 @@
+"""Editing the codebook in place: add, edit (rename, recolour, shortcut, definitions),
+move and merge codes. Codings follow a merge. Each edit is one transaction and one event
+that :mod:`qualcode.services.history` can undo; ``qualcode codebook export`` writes the
+result back to YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, replace
+
+from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.storage import history_queries as history
+from qualcode.storage.database import Project
+from qualcode.storage.repositories import Repository, StoredCode
+
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def _fields(spec: CodeSpec) -> dict[str, object]:
+    fields = asdict(replace(spec, children=()))
+    fields.pop("children")
+    fields["keywords"] = list(spec.keywords)
+    return fields
+
+
+def _spec(fields: object) -> CodeSpec:
+    if not isinstance(fields, dict):
+        raise InputError("codebook", "event holds no code definition")
+    values = {k: v for k, v in fields.items() if k in CodeSpec.__dataclass_fields__}
+    values["keywords"] = tuple(values.get("keywords") or ())
+    values.pop("children", None)
+    return CodeSpec(**values)
+
+
+def _check(codes: list[StoredCode], spec: CodeSpec, parent_id: int | None, own: int | None) -> None:
+    name = spec.name.strip()
+    if not name or "/" in name:
+        raise InputError("code name", f"{spec.name!r} must be non-empty and without '/'")
+    for code in codes:
+        if code.id == own:
+            continue
+        if code.parent_id == parent_id and code.spec.name.casefold() == name.casefold():
+            raise InputError("code name", f"{code.path!r} exists already")
+        if spec.shortcut and code.spec.shortcut == spec.shortcut:
+            raise InputError("shortcut", f"{spec.shortcut!r} is already used by {code.path!r}")
+    if spec.shortcut is not None and len(spec.shortcut) != 1:
+        raise InputError("shortcut", f"{spec.shortcut!r} must be a single character")
+    if spec.colour is not None and not _COLOUR.match(spec.colour):
+        raise InputError("colour", f"{spec.colour!r} is not a colour like #2E86AB")
+
+
+def _find(codes: list[StoredCode], code_id: int) -> StoredCode:
+    for code in codes:
+        if code.id == code_id:
+            return code
+    raise NotFoundError(f"no code with id {code_id}")
+
+
+def add_code(project: Project, spec: CodeSpec, parent_id: int | None, coder: str) -> int:
+    """Create a code (last among its siblings); returns its id."""
+    with project.transaction() as repo:
+        codes = repo.codes()
+        if parent_id is not None:
+            _find(codes, parent_id)
+        clean = replace(spec, name=spec.name.strip(), children=())
+        _check(codes, clean, parent_id, None)
+        position = history.next_position(repo, parent_id)
+        code_id = repo.add_code(clean, parent_id, position)
+        repo.log_event(
+            "code_add",
+            f"{coder} added code {clean.name}",
+            {
+                "code_id": code_id,
+                "fields": _fields(clean),
+                "parent_id": parent_id,
+                "position": position,
+            },
+            coder=coder,
+        )
+    return code_id
+
+
+def edit_code(
+    project: Project,
+    code_id: int,
+    spec: CodeSpec,
+    coder: str,
+    *,
+    parent_id: int | str | None = "same",
+) -> None:
+    """Replace a code's definition (name, colour, shortcut, description, criteria,
+    example) and, when ``parent_id`` is given (``None`` = top level), move it there."""
+    with project.transaction() as repo:
+        codes = repo.codes()
+        code = _find(codes, code_id)
+        old_parent, old_position = history.code_place(repo, code_id)
+        new_parent = old_parent if parent_id == "same" else parent_id
+        if not (new_parent is None or isinstance(new_parent, int)):
+            raise InputError("parent", f"{parent_id!r} is not a code")
+        if new_parent is not None:
+            parent = _find(codes, new_parent)
+            if parent.id == code_id or parent.path.startswith(code.path + "/"):
+                raise InputError("move", f"cannot move {code.path!r} under itself")
+        clean = replace(spec, name=spec.name.strip(), children=())
+        _check(codes, clean, new_parent, code_id)
+        position = old_position
+        if new_parent != old_parent:
+            position = history.next_position(repo, new_parent)
+            history.move_code(repo, code_id, new_parent, position)
+        repo.update_code(code_id, clean)
+        repo.log_event(
+            "code_edit",
+            f"{coder} edited code {code.path}",
+            {
+                "code_id": code_id,
+                "before": {
+                    "fields": _fields(code.spec),
+                    "parent_id": old_parent,
+                    "position": old_position,
+                },
+                "after": {"fields": _fields(clean), "parent_id": new_parent, "position": position},
+            },
+            coder=coder,
+        )
+
+
+def merge_code(project: Project, code_id: int, into_id: int, coder: str) -> int:
+    """Merge a code into another: its codings move over and it is deleted. A code with
+    sub-codes cannot be merged (move or merge them first). Returns the codings moved."""
+    with project.transaction() as repo:
+        codes = repo.codes()
+        code, into = _find(codes, code_id), _find(codes, into_id)
+        if code_id == into_id:
+            raise InputError("merge", "a code cannot be merged into itself")
+        if any(c.parent_id == code_id for c in codes):
+            raise InputError("merge", f"{code.path!r} has sub-codes; move or merge them first")
+        parent_id, position = history.code_place(repo, code_id)
+        moved = history.recode_all(repo, code_id, into_id)
+        history.delete_code(repo, code_id)
+        repo.log_event(
+            "code_merge",
+            f"{coder} merged {code.path} into {into.path} ({len(moved)} codings)",
+            {
+                "code_id": code_id,
+                "fields": _fields(code.spec),
+                "parent_id": parent_id,
+                "position": position,
+                "into": into_id,
+                "coding_ids": moved,
+            },
+            coder=coder,
+        )
+    return len(moved)
+
+
+# -- undo and redo ----------------------------------------------------------------------
+
+
+def _id(value: object) -> int:
+    if not isinstance(value, int):
+        raise InputError("codebook", f"event holds {value!r} where a code id belongs")
+    return value
+
+
+def _parent(value: object) -> int | None:
+    return None if value is None else _id(value)
+
+
+def _ids(value: object) -> list[int]:
+    return [_id(v) for v in value] if isinstance(value, list) else []
+
+
+def revert_codebook_event(repo: Repository, action: str, payload: dict[str, object]) -> None:
+    """Take back a ``code_add``, ``code_edit`` or ``code_merge`` event."""
+    code_id = _id(payload.get("code_id"))
+    if action == "code_add":
+        if history.coding_counts(repo).get(code_id) or any(
+            c.parent_id == code_id for c in repo.codes()
+        ):
+            raise InputError("undo", "the added code has codings or sub-codes now; not undone")
+        history.delete_code(repo, code_id)
+    elif action == "code_edit":
+        _apply_state(repo, code_id, payload.get("before"))
+    elif action == "code_merge":
+        history.insert_code(
+            repo,
+            code_id,
+            _fields(_spec(payload.get("fields"))),
+            _parent(payload.get("parent_id")),
+            _id(payload.get("position")),
+        )
+        history.set_codings_code(repo, _ids(payload.get("coding_ids")), code_id)
+    else:
+        raise InputError("undo", f"cannot undo {action!r}")
+
+
+def replay_codebook_event(repo: Repository, action: str, payload: dict[str, object]) -> None:
+    """Carry out a ``code_add``, ``code_edit`` or ``code_merge`` event again."""
+    code_id = _id(payload.get("code_id"))
+    if action == "code_add":
+        history.insert_code(
+            repo,
+            code_id,
+            _fields(_spec(payload.get("fields"))),
+            _parent(payload.get("parent_id")),
+            _id(payload.get("position")),
+        )
+    elif action == "code_edit":
+        _apply_state(repo, code_id, payload.get("after"))
+    elif action == "code_merge":
+        history.set_codings_code(repo, _ids(payload.get("coding_ids")), _id(payload.get("into")))
+        history.delete_code(repo, code_id)
+    else:
+        raise InputError("redo", f"cannot redo {action!r}")
+
+
+def _apply_state(repo: Repository, code_id: int, state: object) -> None:
+    if not isinstance(state, dict):
+        raise InputError("codebook", "event holds no code state")
+    history.move_code(repo, code_id, _parent(state.get("parent_id")), _id(state.get("position")))
+    repo.update_code(code_id, _spec(state.get("fields")))

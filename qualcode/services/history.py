@@ -1,0 +1,224 @@
+"""Multi-level undo and redo of a coder's actions, read from the event log.
+
+Because the stack lives in the ``event_log`` table (each event's ``undone`` flag and the
+full before/after state in its JSON payload), it survives a restart and is per coder:
+undo takes back the coder's most recent action that is not undone yet; redo restores
+the most recently undone one, until the coder does something new. Each undo and redo is
+one transaction and is itself logged (as ``undo``/``redo``, naming the event).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.storage import history_queries as history
+from qualcode.storage.database import Project
+from qualcode.storage.repositories import Repository
+
+CODING_ACTIONS = ("apply", "remove", "recode", "adjust", "coding_memo", "apply_batch")
+CODEBOOK_ACTIONS = ("code_add", "code_edit", "code_merge")
+UNDOABLE_ACTIONS = CODING_ACTIONS + CODEBOOK_ACTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryStep:
+    """What an undo or redo did: ``direction`` is ``undo`` or ``redo``; ``action`` the
+    event it took back or restored; ``transcript``/``span`` where the change happened
+    (``None`` for codebook edits and batches over several transcripts)."""
+
+    direction: str
+    event_id: int
+    action: str
+    summary: str
+    transcript: str | None
+    span: tuple[int, int] | None
+
+
+class HistoryError(QualcodeError):
+    """An undo or redo that cannot be carried out (the state moved on underneath it)."""
+
+
+def undo(project: Project, coder: str) -> HistoryStep | None:
+    """Take back the coder's most recent action; ``None`` when there is nothing to undo."""
+    with project.transaction() as repo:
+        target = history.last_active_event(repo, coder, UNDOABLE_ACTIONS)
+        if target is None:
+            return None
+        _revert(repo, target)
+        history.set_undone(repo, target.id, True)
+        repo.log_event(
+            history.UNDO_ACTION,
+            f"undo: {target.summary}",
+            {"event_id": target.id, "action": target.action},
+            coder=coder,
+        )
+        return _step("undo", target)
+
+
+def redo(project: Project, coder: str) -> HistoryStep | None:
+    """Restore the coder's most recently undone action; ``None`` when there is none."""
+    with project.transaction() as repo:
+        target = history.redo_candidate(repo, coder, UNDOABLE_ACTIONS)
+        if target is None:
+            return None
+        _replay(repo, target)
+        history.set_undone(repo, target.id, False)
+        repo.log_event(
+            history.REDO_ACTION,
+            f"redo: {target.summary}",
+            {"event_id": target.id, "action": target.action},
+            coder=coder,
+        )
+        return _step("redo", target)
+
+
+def _step(direction: str, target: history.EventRecord) -> HistoryStep:
+    coding = target.payload.get("coding")
+    transcript: str | None = None
+    span: tuple[int, int] | None = None
+    if target.action == "apply_batch":
+        batch = _coding_list(target.payload.get("codings"))
+        names = {str(c["transcript"]) for c in batch}
+        if len(names) == 1:
+            transcript = names.pop()
+    elif isinstance(coding, dict):
+        after = target.payload.get("after")
+        shown = after if direction == "redo" and isinstance(after, dict) else coding
+        transcript = str(shown["transcript"])
+        span = (_int(shown["start"]), _int(shown["end"]))
+    return HistoryStep(direction, target.id, target.action, target.summary, transcript, span)
+
+
+# -- reverting and replaying ------------------------------------------------------------
+
+
+def _revert(repo: Repository, target: history.EventRecord) -> None:
+    payload = target.payload
+    action = target.action
+    if action == "apply":
+        _delete(repo, [_coding(payload, "coding")])
+    elif action == "remove":
+        _restore(repo, [_coding(payload, "coding")])
+    elif action in ("recode", "adjust", "coding_memo"):
+        _overwrite(repo, _coding(payload, "coding"))
+    elif action == "apply_batch":
+        _delete(repo, _coding_list(payload.get("codings")))
+    else:
+        from qualcode.services.codebook_edit import revert_codebook_event
+
+        revert_codebook_event(repo, action, payload)
+
+
+def _replay(repo: Repository, target: history.EventRecord) -> None:
+    payload = target.payload
+    action = target.action
+    if action == "apply":
+        _restore(repo, [_coding(payload, "coding")])
+    elif action == "remove":
+        _delete(repo, [_coding(payload, "coding")])
+    elif action in ("recode", "adjust", "coding_memo"):
+        _overwrite(repo, _coding(payload, "after"))
+    elif action == "apply_batch":
+        _restore(repo, _coding_list(payload.get("codings")))
+    else:
+        from qualcode.services.codebook_edit import replay_codebook_event
+
+        replay_codebook_event(repo, action, payload)
+
+
+def _coding(payload: dict[str, object], key: str) -> dict[str, object]:
+    value = payload.get(key)
+    if not isinstance(value, dict):
+        raise HistoryError(f"event has no {key!r} to restore")
+    return value
+
+
+def _coding_list(value: object) -> list[dict[str, object]]:
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
+
+
+def _int(value: object) -> int:
+    if isinstance(value, int):
+        return value
+    raise HistoryError(f"event payload holds {value!r} where a number belongs")
+
+
+def _delete(repo: Repository, codings: list[dict[str, object]]) -> None:
+    ids = [_int(c["id"]) for c in codings]
+    missing = [i for i in ids if not history.coding_exists(repo, i)]
+    if missing:
+        raise HistoryError(
+            f"coding {missing[0]} no longer exists (changed by someone else?); nothing was undone"
+        )
+    history.delete_codings(repo, ids)
+
+
+def _restore(repo: Repository, codings: list[dict[str, object]]) -> None:
+    for coding in codings:
+        coding_id = _int(coding["id"])
+        if history.coding_exists(repo, coding_id):
+            raise HistoryError(f"coding {coding_id} exists already; nothing was changed")
+        transcript_id, code_id, coder_id = _ids(repo, coding)
+        history.restore_coding(
+            repo,
+            coding_id,
+            transcript_id,
+            code_id,
+            coder_id,
+            (_int(coding["start"]), _int(coding["end"])),
+            str(coding["text"]),
+            _memo(coding),
+            _timestamp(coding.get("created_at")),
+        )
+
+
+def _overwrite(repo: Repository, coding: dict[str, object]) -> None:
+    coding_id = _int(coding["id"])
+    if not history.coding_exists(repo, coding_id):
+        raise HistoryError(f"coding {coding_id} no longer exists; nothing was changed")
+    _, code_id, _ = _ids(repo, coding)
+    history.update_coding(
+        repo,
+        coding_id,
+        code_id=code_id,
+        span=(_int(coding["start"]), _int(coding["end"])),
+        anchor_text=str(coding["text"]),
+        memo=_memo(coding),
+    )
+
+
+def _memo(coding: dict[str, object]) -> str | None:
+    memo = coding.get("memo")
+    return None if memo is None else str(memo)
+
+
+def _ids(repo: Repository, coding: dict[str, object]) -> tuple[int, int, int]:
+    """Transcript, code and coder ids of a coding payload (code by id when the payload
+    has one, so a renamed code is still found; else by path)."""
+    transcript = str(coding["transcript"])
+    transcript_id = repo.transcript_id(transcript)
+    if transcript_id is None:
+        raise NotFoundError(f"transcript {transcript!r} no longer exists; nothing was changed")
+    codes = repo.codes()
+    code_id = coding.get("code_id")
+    if not (isinstance(code_id, int) and any(c.id == code_id for c in codes)):
+        path = str(coding["code_path"])
+        found = [c.id for c in codes if c.path == path]
+        if not found:
+            raise NotFoundError(f"code {path!r} no longer exists; nothing was changed")
+        code_id = found[0]
+    coder_id = repo.ensure_coder(str(coding["coder"]))
+    return transcript_id, code_id, coder_id
+
+
+def _timestamp(value: object) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.removesuffix("Z"))
+        except ValueError:
+            pass
+    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)

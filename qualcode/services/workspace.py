@@ -1,0 +1,304 @@
+"""What the coding workspace needs: transcripts by case, a transcript with its codings,
+code counts, and the coder's own coding actions (apply, remove, recode, adjust, memo).
+
+Each action is one transaction and one event in the log, with the coding's full state
+before and after, so :mod:`qualcode.services.history` can undo and redo it. Offsets are
+half-open code points into the normalised transcript text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.codings import Coding
+from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.spans import span_problem, span_text
+from qualcode.domain.transcripts import Turn
+from qualcode.services.transcripts import unknown_transcript_message
+from qualcode.storage import history_queries as history
+from qualcode.storage import status
+from qualcode.storage.database import Project
+from qualcode.storage.repositories import Repository
+
+BLIND_SETTING = "blind_coding"
+NO_CASE = "(no case)"
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptEntry:
+    """A transcript in the workspace's list: ``mark`` is ``done``, ``started`` (the coder
+    has codings in it) or ``new``."""
+
+    name: str
+    words: int
+    mark: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseGroup:
+    """Transcripts covered by the same cases (``label`` joins their names)."""
+
+    label: str
+    transcripts: tuple[TranscriptEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeEntry:
+    """A code with its number of codings in the open transcript and in the project."""
+
+    id: int
+    path: str
+    parent_id: int | None
+    spec: CodeSpec
+    here: int
+    project: int
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptDocument:
+    """A transcript as the workspace shows it: text, turns, and the visible codings
+    (only the coder's own in blind mode), sorted by start."""
+
+    name: str
+    text: str
+    turns: tuple[Turn, ...]
+    codings: tuple[Coding, ...]
+
+
+def blind_by_setting(project: Project) -> bool:
+    """Whether the project asks for blind coding (setting ``blind_coding``)."""
+    with project.reading() as repo:
+        return bool(status.get_setting(repo, BLIND_SETTING, False))
+
+
+def transcript_groups(project: Project, coder: str) -> list[CaseGroup]:
+    """Transcripts grouped by the cases that cover them, groups and transcripts by name;
+    transcripts without a case come last under ``(no case)``."""
+    with project.reading() as repo:
+        summaries = repo.transcript_summaries()
+        done = status.done_marks(repo)
+        started = history.coders_with_codings(repo)
+    groups: dict[str, list[TranscriptEntry]] = {}
+    for summary in summaries:
+        if coder in done.get(summary.name, set()):
+            mark = "done"
+        elif coder in started.get(summary.name, set()):
+            mark = "started"
+        else:
+            mark = "new"
+        label = ", ".join(summary.cases) if summary.cases else NO_CASE
+        groups.setdefault(label, []).append(TranscriptEntry(summary.name, summary.words, mark))
+    ordered = sorted(groups, key=lambda label: (label == NO_CASE, label.casefold()))
+    return [CaseGroup(label, tuple(groups[label])) for label in ordered]
+
+
+def load_document(project: Project, name: str, coder: str, *, blind: bool) -> TranscriptDocument:
+    """The transcript ``name`` with its turns and codings (the coder's only when blind)."""
+    with project.reading() as repo:
+        transcript = repo.transcript(name)
+        if transcript is None:
+            raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
+        codings = repo.codings(transcripts=[name], coders=[coder] if blind else ())
+    ordered = sorted(codings, key=lambda c: (c.start, c.end, c.id))
+    return TranscriptDocument(transcript.name, transcript.text, transcript.turns, tuple(ordered))
+
+
+def code_entries(
+    project: Project, transcript: str | None, coder: str, *, blind: bool
+) -> list[CodeEntry]:
+    """Every code (parents first) with its counts; blind counts only the coder's own."""
+    with project.reading() as repo:
+        codes = repo.codes()
+        who = coder if blind else None
+        in_project = history.coding_counts(repo, coder=who)
+        transcript_id = repo.transcript_id(transcript) if transcript else None
+        here = (
+            history.coding_counts(repo, coder=who, transcript_id=transcript_id)
+            if transcript_id is not None
+            else {}
+        )
+    return [
+        CodeEntry(c.id, c.path, c.parent_id, c.spec, here.get(c.id, 0), in_project.get(c.id, 0))
+        for c in codes
+    ]
+
+
+def coding_payload(coding: Coding, code_id: int) -> dict[str, object]:
+    """A coding as the event log stores it (with its code id, so undo survives renames)."""
+    return {**asdict(coding), "code_id": code_id}
+
+
+def code_span(
+    project: Project, transcript: str, code_id: int, coder: str, start: int, end: int
+) -> Coding:
+    """Code ``[start, end)`` of a transcript with a code, as ``coder``; one transaction."""
+    if not coder.strip():
+        raise InputError("coder", "coder name is empty")
+    with project.transaction() as repo:
+        transcript_id, text = _transcript_text(repo, transcript)
+        problem = span_problem(len(text), start, end)
+        if problem:
+            raise InputError(transcript, problem)
+        code = _code(repo, code_id)
+        coding_id = repo.add_coding(
+            transcript_id,
+            code_id,
+            repo.ensure_coder(coder),
+            start,
+            end,
+            span_text(text, start, end),
+            None,
+        )
+        coding = repo.codings(ids=[coding_id])[0]
+        repo.log_event(
+            "apply",
+            f"{coder} coded {transcript} {start}:{end} as {code}",
+            {"coding": coding_payload(coding, code_id)},
+            coder=coder,
+        )
+    return coding
+
+
+def code_spans(
+    project: Project,
+    spans: Sequence[tuple[str, int, int]],
+    code_id: int,
+    coder: str,
+) -> list[Coding]:
+    """Code many ``(transcript, start, end)`` passages in one transaction and one event
+    (so one undo takes the whole batch back)."""
+    if not spans:
+        return []
+    with project.transaction() as repo:
+        code = _code(repo, code_id)
+        coder_id = repo.ensure_coder(coder)
+        texts = repo.transcript_texts()
+        ids: list[int] = []
+        for transcript, start, end in spans:
+            if transcript not in texts:
+                raise NotFoundError(unknown_transcript_message(transcript, sorted(texts)))
+            transcript_id, text = texts[transcript]
+            problem = span_problem(len(text), start, end)
+            if problem:
+                raise InputError(transcript, problem)
+            ids.append(
+                repo.add_coding(transcript_id, code_id, coder_id, start, end, text[start:end], None)
+            )
+        codings = repo.codings(ids=ids)
+        repo.log_event(
+            "apply_batch",
+            f"{coder} coded {len(codings)} search hits as {code}",
+            {"codings": [coding_payload(c, code_id) for c in codings]},
+            coder=coder,
+        )
+    return codings
+
+
+def remove_own_coding(project: Project, coding_id: int, coder: str) -> Coding:
+    """Delete one of the coder's codings (logged with everything needed to restore it)."""
+    with project.transaction() as repo:
+        coding, code_id = _own_coding(repo, coding_id, coder)
+        history.delete_codings(repo, [coding_id])
+        repo.log_event(
+            "remove",
+            f"{coder} removed coding {coding_id} ({coding.code_path}, {coding.transcript} "
+            f"{coding.start}:{coding.end})",
+            {"coding": coding_payload(coding, code_id)},
+            coder=coder,
+        )
+    return coding
+
+
+def recode_coding(project: Project, coding_id: int, code_id: int, coder: str) -> Coding:
+    """Give one of the coder's codings another code."""
+    return _change(project, coding_id, coder, "recode", code_id=code_id)
+
+
+def adjust_coding(project: Project, coding_id: int, start: int, end: int, coder: str) -> Coding:
+    """Move one of the coder's codings to ``[start, end)`` (its anchor text follows)."""
+    return _change(project, coding_id, coder, "adjust", span=(start, end))
+
+
+def set_memo(project: Project, coding_id: int, memo: str | None, coder: str) -> Coding:
+    """Set (or with an empty text, clear) the memo on one of the coder's codings."""
+    cleaned = memo.strip() if memo else None
+    return _change(project, coding_id, coder, "coding_memo", memo=cleaned or None, set_memo=True)
+
+
+def _change(
+    project: Project,
+    coding_id: int,
+    coder: str,
+    action: str,
+    *,
+    code_id: int | None = None,
+    span: tuple[int, int] | None = None,
+    memo: str | None = None,
+    set_memo: bool = False,
+) -> Coding:
+    with project.transaction() as repo:
+        before, before_code = _own_coding(repo, coding_id, coder)
+        new_code = code_id if code_id is not None else before_code
+        new_path = _code(repo, new_code)
+        start, end = span if span is not None else (before.start, before.end)
+        _, text = _transcript_text(repo, before.transcript)
+        problem = span_problem(len(text), start, end)
+        if problem:
+            raise InputError(before.transcript, problem)
+        history.update_coding(
+            repo,
+            coding_id,
+            code_id=new_code,
+            span=(start, end),
+            anchor_text=span_text(text, start, end),
+            memo=memo if set_memo else before.memo,
+        )
+        after = repo.codings(ids=[coding_id])[0]
+        described = {
+            "recode": f"recoded coding {coding_id} from {before.code_path} to {new_path}",
+            "adjust": f"moved coding {coding_id} from {before.start}:{before.end} to {start}:{end}",
+            "coding_memo": f"memo on coding {coding_id}",
+        }[action]
+        repo.log_event(
+            action,
+            f"{coder} {described}",
+            {
+                "coding": coding_payload(before, before_code),
+                "after": coding_payload(after, new_code),
+            },
+            coder=coder,
+        )
+    return after
+
+
+def _own_coding(repo: Repository, coding_id: int, coder: str) -> tuple[Coding, int]:
+    found = repo.codings(ids=[coding_id])
+    if not found:
+        raise NotFoundError(f"no coding with id {coding_id}")
+    coding = found[0]
+    if coding.coder != coder:
+        raise InputError(
+            f"coding {coding_id}", f"belongs to {coding.coder}; only they can change it"
+        )
+    codes = {c.path: c.id for c in repo.codes()}
+    return coding, codes[coding.code_path]
+
+
+def _code(repo: Repository, code_id: int) -> str:
+    for code in repo.codes():
+        if code.id == code_id:
+            return code.path
+    raise NotFoundError(f"no code with id {code_id}")
+
+
+def _transcript_text(repo: Repository, name: str) -> tuple[int, str]:
+    found = history.transcript_text(repo, name)
+    if found is None:
+        raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
+    return found
