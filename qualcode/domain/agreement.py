@@ -1,0 +1,387 @@
+"""Inter-coder agreement statistics for one transcript × code, by interval sweep.
+
+Units are counted, never expanded: with character units a coder's merged spans are
+half-open ``[start, end)`` code-point ranges; with turn or sentence units they are
+half-open ranges of unit *indices* (see :mod:`qualcode.domain.agreement_units`). Either
+way each unit is coded (1) or not coded (0) by each coder, so every statistic here is a
+two-category statistic computed in closed form from counts:
+
+- :class:`PairCounts` — the 2×2 table of two coders (both, a only, b only, neither);
+- :class:`Coverage` — how many units exactly ``j`` of ``k`` coders cover, ``j = 0..k``.
+
+Each statistic is computed as one integer numerator over one integer denominator and
+divided once, so results are the correctly rounded value of the exact rational. When
+every rating is identical (all coders coded nothing, or everything) kappa and alpha are
+0/0: the value is reported as 1.0 with ``undefined=True``, as NVivo does.
+
+The sweep (:func:`coverage_by_mask`) costs O(s log s) for s spans, independent of the
+text length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+from qualcode.domain.spans import Span
+
+MAX_CODERS = 60
+"""Coders per comparison: each coder is one bit of a sweep mask and a 6-bit event tag."""
+
+_TAG_BITS = 6
+_TAG_MASK = (1 << _TAG_BITS) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Statistic:
+    """A reported value; ``undefined`` when the formula was 0/0 (value then 1.0)."""
+
+    value: float
+    undefined: bool = False
+
+
+UNDEFINED = Statistic(1.0, True)
+
+
+def _ratio(numerator: int, denominator: int) -> Statistic:
+    """``numerator / denominator`` of the exact integers; 0/0 is :data:`UNDEFINED`."""
+    if denominator == 0:
+        return UNDEFINED
+    return Statistic(numerator / denominator)
+
+
+@dataclass(frozen=True, slots=True)
+class PairCounts:
+    """Two coders' 2×2 table, in units: coded by both, by A only, by B only, by neither."""
+
+    both: int
+    a_only: int
+    b_only: int
+    neither: int
+
+    @property
+    def units(self) -> int:
+        return self.both + self.a_only + self.b_only + self.neither
+
+    def __add__(self, other: PairCounts) -> PairCounts:
+        return PairCounts(
+            self.both + other.both,
+            self.a_only + other.a_only,
+            self.b_only + other.b_only,
+            self.neither + other.neither,
+        )
+
+    @property
+    def percent_agreement(self) -> float:
+        """Percent of units both coders treat alike (100.0 for zero units)."""
+        units = self.units
+        return 100.0 if units == 0 else 100 * (self.both + self.neither) / units
+
+    @property
+    def disagreement(self) -> float:
+        """Percent of units only one coder coded (0.0 for zero units)."""
+        units = self.units
+        return 0.0 if units == 0 else 100 * (self.a_only + self.b_only) / units
+
+    @property
+    def kappa(self) -> Statistic:
+        """Cohen's kappa ``(po - pe) / (1 - pe)`` with ``pe = pA·pB + (1-pA)(1-pB)``.
+
+        Multiplied through by ``N²``: ``(N·agree - E) / (N² - E)`` with
+        ``E = a·b + (N-a)(N-b)``. Undefined exactly when both coders coded all units or
+        both coded none."""
+        n = self.units
+        a = self.both + self.a_only
+        b = self.both + self.b_only
+        chance = a * b + (n - a) * (n - b)
+        return _ratio(n * (self.both + self.neither) - chance, n * n - chance)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentCounts:
+    """Segment agreement of two coders: how many of each coder's (merged) segments are
+    matched by a segment of the other with intersection/union at or above the
+    threshold."""
+
+    a_agreed: int
+    a_total: int
+    b_agreed: int
+    b_total: int
+
+    @property
+    def agreed(self) -> int:
+        return self.a_agreed + self.b_agreed
+
+    @property
+    def total(self) -> int:
+        return self.a_total + self.b_total
+
+    @property
+    def percent(self) -> float:
+        """Percent of all segments that agree; 100.0 when neither coder has a segment."""
+        return 100.0 if self.total == 0 else 100 * self.agreed / self.total
+
+    def __add__(self, other: SegmentCounts) -> SegmentCounts:
+        return SegmentCounts(
+            self.a_agreed + other.a_agreed,
+            self.a_total + other.a_total,
+            self.b_agreed + other.b_agreed,
+            self.b_total + other.b_total,
+        )
+
+
+NO_SEGMENTS = SegmentCounts(0, 0, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class PairAgreement:
+    """Coders ``a`` and ``b`` compared: their unit table and their segment agreement."""
+
+    a: str
+    b: str
+    counts: PairCounts
+    segment: SegmentCounts
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """``counts[j]`` = units covered by exactly ``j`` of the ``len(counts) - 1`` coders."""
+
+    counts: tuple[int, ...]
+
+    @property
+    def coders(self) -> int:
+        return len(self.counts) - 1
+
+    @property
+    def units(self) -> int:
+        return sum(self.counts)
+
+    def __add__(self, other: Coverage) -> Coverage:
+        if len(self.counts) != len(other.counts):
+            raise ValueError("cannot add coverage of different numbers of coders")
+        return Coverage(tuple(x + y for x, y in zip(self.counts, other.counts, strict=True)))
+
+    def _ratings(self) -> tuple[int, int]:
+        """(ratings "coded", ratings "not coded") over all units and coders."""
+        coded = sum(j * units for j, units in enumerate(self.counts))
+        return coded, self.coders * self.units - coded
+
+    @property
+    def percent_all_agree(self) -> float:
+        """Percent of units on which all coders agree (all coded or none); 100.0 if none."""
+        units = self.units
+        if units == 0:
+            return 100.0
+        return 100 * (self.counts[0] + self.counts[-1]) / units
+
+    @property
+    def krippendorff_alpha(self) -> Statistic:
+        """Krippendorff's alpha, nominal, every coder rating every unit.
+
+        ``alpha = 1 - (n-1)·o01 / (n0·n1)`` where ``n = k·N`` pairable values, ``n1``
+        of them "coded", and the off-diagonal coincidence
+        ``o01 = Σ_j counts[j]·j·(k-j) / (k-1)``; multiplied through by ``(k-1)``."""
+        k = self.coders
+        if k < 2:
+            raise ValueError("alpha needs at least two coders")
+        coded, not_coded = self._ratings()
+        n = coded + not_coded
+        mismatched = sum(units * j * (k - j) for j, units in enumerate(self.counts))
+        expected = (k - 1) * coded * not_coded
+        return _ratio(expected - (n - 1) * mismatched, expected)
+
+    @property
+    def fleiss_kappa(self) -> Statistic | None:
+        """Fleiss' kappa for three or more coders (``None`` for two).
+
+        ``(P̄ - P̄e) / (1 - P̄e)`` with ``P̄ = Σ_j counts[j]·(j² + (k-j)² - k) / (N·k(k-1))``
+        and ``P̄e = (n1² + n0²) / (N·k)²``; multiplied through, the denominator is
+        ``2(k-1)·n0·n1``."""
+        k = self.coders
+        if k < 3:
+            return None
+        units = self.units
+        coded, not_coded = self._ratings()
+        agreeing_pairs = sum(
+            count * (j * j + (k - j) * (k - j) - k) for j, count in enumerate(self.counts)
+        )
+        numerator = agreeing_pairs * units * k - (coded * coded + not_coded * not_coded) * (k - 1)
+        return _ratio(numerator, 2 * (k - 1) * coded * not_coded)
+
+
+def coverage_by_mask(unit_count: int, spans_by_coder: Sequence[Sequence[Span]]) -> dict[int, int]:
+    """Sweep the coders' spans: ``{mask: units}`` where bit ``i`` of ``mask`` means coder
+    ``i`` covers those units. Masks covering no unit are absent.
+
+    Each coder's spans must be merged (sorted, disjoint, not touching: see
+    :func:`qualcode.domain.spans.merge_spans`) and inside ``[0, unit_count)``. Merging
+    first is what keeps a coder's overlapping codings from agreeing with themselves: a
+    boundary then toggles exactly one coder's bit.
+    """
+    if len(spans_by_coder) > MAX_CODERS:
+        raise ValueError(f"at most {MAX_CODERS} coders can be compared at once")
+    events: list[int] = []
+    for index, spans in enumerate(spans_by_coder):
+        for span in spans:
+            events.append(span.start << _TAG_BITS | index)
+            events.append(span.end << _TAG_BITS | index)
+    if not events:
+        return {0: unit_count} if unit_count else {}
+    events.sort()
+    by_mask: dict[int, int] = {}
+    mask = 0
+    previous = 0
+    for event in events:
+        position = event >> _TAG_BITS
+        if position != previous:
+            by_mask[mask] = by_mask.get(mask, 0) + position - previous
+            previous = position
+        mask ^= 1 << (event & _TAG_MASK)
+    if unit_count > previous:
+        by_mask[0] = by_mask.get(0, 0) + unit_count - previous
+    return by_mask
+
+
+def pair_counts(by_mask: dict[int, int], a: int, b: int) -> PairCounts:
+    """The 2×2 table of coders ``a`` and ``b`` (bit indices) from a sweep's masks."""
+    bit_a, bit_b = 1 << a, 1 << b
+    both = a_only = b_only = neither = 0
+    for mask, units in by_mask.items():
+        if mask & bit_a:
+            if mask & bit_b:
+                both += units
+            else:
+                a_only += units
+        elif mask & bit_b:
+            b_only += units
+        else:
+            neither += units
+    return PairCounts(both, a_only, b_only, neither)
+
+
+def coverage(by_mask: dict[int, int], coders: int) -> Coverage:
+    """How many units each number of coders covers, from a sweep's masks."""
+    counts = [0] * (coders + 1)
+    for mask, units in by_mask.items():
+        counts[mask.bit_count()] += units
+    return Coverage(tuple(counts))
+
+
+def segment_counts(a: Sequence[Span], b: Sequence[Span], threshold: int) -> SegmentCounts:
+    """Segment agreement of two coders' merged spans (sorted, disjoint).
+
+    A segment agrees when the other coder has a segment with
+    ``100·|intersection| ≥ threshold·|union|`` — integer arithmetic, so 29 of 100
+    characters meets a 29 % threshold exactly. Intersection over union is symmetric, so
+    a matching pair agrees in both directions. Two pointers: O(len(a) + len(b)).
+    """
+    a_agreed = [False] * len(a)
+    b_agreed = [False] * len(b)
+    first = 0
+    for i, segment in enumerate(a):
+        while first < len(b) and b[first].end <= segment.start:
+            first += 1
+        j = first
+        while j < len(b) and b[j].start < segment.end:
+            other = b[j]
+            inter = min(segment.end, other.end) - max(segment.start, other.start)
+            union = max(segment.end, other.end) - min(segment.start, other.start)
+            if 100 * inter >= threshold * union:
+                a_agreed[i] = b_agreed[j] = True
+            j += 1
+    return SegmentCounts(sum(a_agreed), len(a), sum(b_agreed), len(b))
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """All coders compared on one transcript × code (or pooled over transcripts)."""
+
+    pairs: tuple[PairAgreement, ...]
+    coverage: Coverage
+
+    def __add__(self, other: Comparison) -> Comparison:
+        """Pooled: the 2×2 tables, segment counts and coverage summed (unit-weighted)."""
+        pairs = tuple(
+            PairAgreement(p.a, p.b, p.counts + q.counts, p.segment + q.segment)
+            for p, q in zip(self.pairs, other.pairs, strict=True)
+        )
+        return Comparison(pairs, self.coverage + other.coverage)
+
+
+def compare_spans(
+    coders: Sequence[str],
+    unit_count: int,
+    unit_spans: Sequence[Sequence[Span]],
+    segments: Sequence[Sequence[Span]],
+    threshold: int,
+) -> Comparison:
+    """Compare ``coders`` on one transcript × code.
+
+    ``unit_spans[i]``: coder i's merged spans in units (``[0, unit_count)``);
+    ``segments[i]``: coder i's merged spans in code points, for segment agreement.
+    Pairs come in the order (0,1), (0,2), …, (1,2), ….
+    """
+    by_mask = coverage_by_mask(unit_count, unit_spans)
+    pairs = tuple(
+        PairAgreement(
+            coders[i],
+            coders[j],
+            pair_counts(by_mask, i, j),
+            segment_counts(segments[i], segments[j], threshold),
+        )
+        for i in range(len(coders))
+        for j in range(i + 1, len(coders))
+    )
+    return Comparison(pairs, coverage(by_mask, len(coders)))
+
+
+def krippendorff_alpha_nominal(ratings: Sequence[Sequence[Hashable | None]]) -> Statistic:
+    """Krippendorff's alpha for nominal data in general: ``ratings[coder][unit]``, with
+    ``None`` for a missing rating. Units with fewer than two ratings are not pairable
+    and are left out. Used to check the closed form and for published examples."""
+    if not ratings:
+        raise ValueError("no coders")
+    unit_count = len(ratings[0])
+    if any(len(row) != unit_count for row in ratings):
+        raise ValueError("every coder needs one entry per unit (None when missing)")
+    coincidence: dict[tuple[Hashable, Hashable], float] = {}
+    for unit in range(unit_count):
+        values = [row[unit] for row in ratings if row[unit] is not None]
+        m = len(values)
+        if m < 2:
+            continue
+        for x, first in enumerate(values):
+            for y, second in enumerate(values):
+                if x != y:
+                    key = (first, second)
+                    coincidence[key] = coincidence.get(key, 0.0) + 1 / (m - 1)
+    totals: dict[Hashable, float] = {}
+    for (first, _), value in coincidence.items():
+        totals[first] = totals.get(first, 0.0) + value
+    n = sum(totals.values())
+    observed = sum(v for (c, k), v in coincidence.items() if c != k)
+    expected = sum(totals[c] * totals[k] for c in totals for k in totals if c != k)
+    if expected == 0:
+        return UNDEFINED
+    return Statistic(1 - (n - 1) * observed / expected)
+
+
+LANDIS_KOCH_BANDS = (
+    (0.20, "slight"),
+    (0.40, "fair"),
+    (0.60, "moderate"),
+    (0.80, "substantial"),
+)
+"""Landis & Koch (1977): below 0 poor; up to .20 slight, .40 fair, .60 moderate,
+.80 substantial, above that almost perfect (each band includes its upper bound)."""
+
+
+def landis_koch_band(value: float) -> str:
+    """The Landis–Koch label of a kappa or alpha value."""
+    if value < 0:
+        return "poor"
+    for upper, label in LANDIS_KOCH_BANDS:
+        if value <= upper:
+            return label
+    return "almost perfect"

@@ -1,0 +1,327 @@
+"""Agreement of chosen coders over transcripts × codes: per transcript, pooled, mean.
+
+This module decides *what* is compared (which transcripts, which codings are valid) and
+assembles the statistics of :mod:`qualcode.domain.agreement` into one report. The rules
+it applies are listed in :data:`RULES`, which every output repeats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from qualcode.domain.agreement import (
+    NO_SEGMENTS,
+    Comparison,
+    Coverage,
+    PairAgreement,
+    PairCounts,
+    compare_spans,
+)
+from qualcode.domain.agreement_units import Unit, UnitGrid, whole_transcript_units
+from qualcode.domain.spans import Span, merge_spans, span_problem
+
+DEFAULT_THRESHOLD = 90
+
+RULES = (
+    "A coder's overlapping or touching codings of one code are merged first; they never "
+    "count as agreement with themselves.",
+    "When every rating is identical (all coders coded nothing, or everything), kappa and "
+    "alpha are 0/0: they are reported as 1.0 and flagged undefined, as NVivo does.",
+    "Invalid codings (out of range, reversed, empty) are skipped and listed.",
+    "Only transcripts every compared coder has marked done are compared; a coder who has "
+    "marked nothing done counts every transcript they coded at all.",
+    "Units: a turn or sentence counts as coded when any character in it is coded; all "
+    "units weigh equally. Transcript units: presence per transcript.",
+    "Segment agreement compares each coder's merged passages in characters, whatever the "
+    "unit: a passage agrees when the other coder has one with intersection/union at or "
+    "above the threshold (exact integer comparison); 100 % when neither coded anything.",
+    "pooled: the 2×2 tables and counts of all compared transcripts summed (unit-weighted); "
+    "mean: the unweighted mean of the per-transcript values, undefined ones as 1.0.",
+)
+
+
+class CodingSpan(NamedTuple):
+    """One stored coding as agreement needs it; ``start``/``end`` are code points."""
+
+    coding_id: int
+    transcript: str
+    code: str
+    coder: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptUnits:
+    """A compared transcript: its length in code points and, for turn or sentence
+    units, the units as a grid."""
+
+    name: str
+    length: int
+    grid: UnitGrid | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedCoding:
+    coding: CodingSpan
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludedTranscript:
+    transcript: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MeanPair:
+    """Unweighted means over transcripts of one pair's per-transcript values.
+    ``kappa_undefined`` counts the transcripts whose kappa was undefined (taken as 1.0)."""
+
+    a: str
+    b: str
+    percent_agreement: float
+    disagreement: float
+    kappa: float
+    kappa_undefined: int
+    both: float
+    a_only: float
+    b_only: float
+    neither: float
+    segment_agreed: float
+    segment_total: float
+    segment_a_agreed: float
+    segment_b_agreed: float
+    segment_percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class MeanComparison:
+    """Unweighted means over ``transcripts`` transcripts (all zero when there are none)."""
+
+    transcripts: int
+    pairs: tuple[MeanPair, ...]
+    krippendorff_alpha: float
+    alpha_undefined: int
+    fleiss_kappa: float | None
+    fleiss_undefined: int
+    percent_agreement_all: float
+
+
+@dataclass(frozen=True, slots=True)
+class CodeAgreement:
+    code: str
+    per_transcript: tuple[tuple[str, Comparison], ...]
+    pooled: Comparison
+    mean: MeanComparison
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementReport:
+    coders: tuple[str, ...]
+    unit: Unit
+    threshold: int
+    transcripts: tuple[str, ...]
+    codes: tuple[CodeAgreement, ...]
+    skipped: tuple[SkippedCoding, ...]
+    excluded: tuple[ExcludedTranscript, ...]
+    basis: tuple[tuple[str, str], ...] = ()
+    """How each coder's finished transcripts were found: ``"done marks"`` or ``"coded"``."""
+
+
+def select_transcripts(
+    candidates: Sequence[str],
+    coders: Sequence[str],
+    done: Mapping[str, set[str]],
+    coded: Mapping[str, set[str]],
+) -> tuple[list[str], list[ExcludedTranscript], list[tuple[str, str]]]:
+    """Which of ``candidates`` every coder has finished.
+
+    ``done`` and ``coded`` map a transcript to the coders who marked it done / coded
+    anything in it (over the whole project). A coder with any done mark is judged by
+    done marks; a coder with none by having coded the transcript at all. Returns the
+    compared transcripts, the excluded ones with reasons, and each coder's basis."""
+    marked_any = {coder for marks in done.values() for coder in marks}
+    basis = [(c, "done marks" if c in marked_any else "coded") for c in coders]
+    compared: list[str] = []
+    excluded: list[ExcludedTranscript] = []
+    for name in candidates:
+        missing = [
+            f"not marked done by {coder}" if how == "done marks" else f"not coded by {coder}"
+            for coder, how in basis
+            if coder not in (done if how == "done marks" else coded).get(name, set())
+        ]
+        if missing:
+            excluded.append(ExcludedTranscript(name, "; ".join(missing)))
+        else:
+            compared.append(name)
+    return compared, excluded, basis
+
+
+def agreement_report(
+    coders: Sequence[str],
+    codes: Sequence[str],
+    transcripts: Sequence[TranscriptUnits],
+    codings: Iterable[CodingSpan],
+    *,
+    unit: Unit = Unit.CHARACTER,
+    threshold: int = DEFAULT_THRESHOLD,
+    excluded: Sequence[ExcludedTranscript] = (),
+    basis: Sequence[tuple[str, str]] = (),
+) -> AgreementReport:
+    """Compare ``coders`` on every transcript × code given.
+
+    Codings of other coders, codes or transcripts are ignored; invalid spans are
+    skipped and listed. Transcripts with no unit (no turns, say) are excluded with a
+    reason. Codes keep the given order; transcripts too.
+    """
+    if len(coders) < 2 or len(set(coders)) != len(coders):
+        raise ValueError("compare at least two different coders")
+    if not 0 <= threshold <= 100:
+        raise ValueError("threshold is a percent from 0 to 100")
+    excluded_list = list(excluded)
+    kept: list[tuple[TranscriptUnits, int]] = []
+    for transcript in transcripts:
+        count = _unit_count(transcript, unit)
+        if count == 0:
+            excluded_list.append(ExcludedTranscript(transcript.name, f"no {unit.value}s"))
+        else:
+            kept.append((transcript, count))
+    grouped, skipped = _group_codings(coders, codes, kept, codings)
+    results: list[CodeAgreement] = []
+    for code in codes:
+        per_transcript: list[tuple[str, Comparison]] = []
+        for transcript, count in kept:
+            raw = grouped.get((transcript.name, code))
+            if raw is None:
+                comparison = _nothing_coded(coders, count)
+            else:
+                segments = [merge_spans(spans) for spans in raw]
+                comparison = compare_spans(
+                    coders,
+                    count,
+                    [_to_units(s, transcript, unit) for s in segments],
+                    segments,
+                    threshold,
+                )
+            per_transcript.append((transcript.name, comparison))
+        results.append(_code_agreement(code, coders, per_transcript))
+    return AgreementReport(
+        coders=tuple(coders),
+        unit=unit,
+        threshold=threshold,
+        transcripts=tuple(t.name for t, _ in kept),
+        codes=tuple(results),
+        skipped=tuple(skipped),
+        excluded=tuple(excluded_list),
+        basis=tuple(basis),
+    )
+
+
+def _unit_count(transcript: TranscriptUnits, unit: Unit) -> int:
+    if unit is Unit.CHARACTER:
+        return transcript.length
+    if unit is Unit.TRANSCRIPT:
+        return 1
+    return len(transcript.grid) if transcript.grid is not None else 0
+
+
+def _to_units(spans: list[Span], transcript: TranscriptUnits, unit: Unit) -> list[Span]:
+    if unit is Unit.CHARACTER:
+        return spans
+    if unit is Unit.TRANSCRIPT:
+        return whole_transcript_units(spans)
+    assert transcript.grid is not None
+    return transcript.grid.to_units(spans)
+
+
+def _group_codings(
+    coders: Sequence[str],
+    codes: Sequence[str],
+    kept: Sequence[tuple[TranscriptUnits, int]],
+    codings: Iterable[CodingSpan],
+) -> tuple[dict[tuple[str, str], list[list[tuple[int, int]]]], list[SkippedCoding]]:
+    coder_index = {coder: i for i, coder in enumerate(coders)}
+    wanted_codes = set(codes)
+    lengths = {t.name: t.length for t, _ in kept}
+    grouped: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
+    skipped: list[SkippedCoding] = []
+    for coding in codings:
+        index = coder_index.get(coding.coder)
+        length = lengths.get(coding.transcript)
+        if index is None or length is None or coding.code not in wanted_codes:
+            continue
+        start, end = coding.start, coding.end
+        if not 0 <= start < end <= length:
+            skipped.append(SkippedCoding(coding, span_problem(length, start, end) or "invalid"))
+            continue
+        key = (coding.transcript, coding.code)
+        spans = grouped.get(key)
+        if spans is None:
+            spans = grouped[key] = [[] for _ in coders]
+        spans[index].append((start, end))
+    return grouped, skipped
+
+
+def _nothing_coded(coders: Sequence[str], units: int) -> Comparison:
+    nothing = PairCounts(0, 0, 0, units)
+    pairs = tuple(
+        PairAgreement(coders[i], coders[j], nothing, NO_SEGMENTS)
+        for i in range(len(coders))
+        for j in range(i + 1, len(coders))
+    )
+    return Comparison(pairs, Coverage((units,) + (0,) * len(coders)))
+
+
+def _code_agreement(
+    code: str, coders: Sequence[str], per_transcript: list[tuple[str, Comparison]]
+) -> CodeAgreement:
+    comparisons = [c for _, c in per_transcript]
+    pooled = _nothing_coded(coders, 0)
+    for comparison in comparisons:
+        pooled = pooled + comparison
+    return CodeAgreement(code, tuple(per_transcript), pooled, _mean(comparisons, pooled))
+
+
+def _mean(comparisons: Sequence[Comparison], pooled: Comparison) -> MeanComparison:
+    n = len(comparisons)
+
+    def average(values: Iterable[float]) -> float:
+        return sum(values) / n if n else 0.0
+
+    pairs = []
+    for index, pair in enumerate(pooled.pairs):
+        mine = [c.pairs[index] for c in comparisons]
+        kappas = [p.counts.kappa for p in mine]
+        pairs.append(
+            MeanPair(
+                a=pair.a,
+                b=pair.b,
+                percent_agreement=average(p.counts.percent_agreement for p in mine),
+                disagreement=average(p.counts.disagreement for p in mine),
+                kappa=average(k.value for k in kappas),
+                kappa_undefined=sum(k.undefined for k in kappas),
+                both=average(p.counts.both for p in mine),
+                a_only=average(p.counts.a_only for p in mine),
+                b_only=average(p.counts.b_only for p in mine),
+                neither=average(p.counts.neither for p in mine),
+                segment_agreed=average(p.segment.agreed for p in mine),
+                segment_total=average(p.segment.total for p in mine),
+                segment_a_agreed=average(p.segment.a_agreed for p in mine),
+                segment_b_agreed=average(p.segment.b_agreed for p in mine),
+                segment_percent=average(p.segment.percent for p in mine),
+            )
+        )
+    alphas = [c.coverage.krippendorff_alpha for c in comparisons]
+    fleiss = [f for f in (c.coverage.fleiss_kappa for c in comparisons) if f is not None]
+    return MeanComparison(
+        transcripts=n,
+        pairs=tuple(pairs),
+        krippendorff_alpha=average(a.value for a in alphas),
+        alpha_undefined=sum(a.undefined for a in alphas),
+        fleiss_kappa=average(f.value for f in fleiss) if pooled.coverage.coders >= 3 else None,
+        fleiss_undefined=sum(f.undefined for f in fleiss),
+        percent_agreement_all=average(c.coverage.percent_all_agree for c in comparisons),
+    )
