@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from qualcode.services.project import Project, init_project
 REPO = Path(__file__).resolve().parent.parent
 TRANSCRIPTS = REPO / "transcripts"
 CODEBOOKS = REPO / "codebooks"
+POSTGRES_URL = os.environ.get("QUALCODE_TEST_POSTGRES_URL")
 
 
 @pytest.fixture
@@ -51,3 +54,34 @@ def write(path: Path, content: str | bytes) -> Path:
     else:
         path.write_bytes(content)
     return path
+
+
+def _fresh_postgres_database(server_url: str) -> Iterator[str]:
+    """Create an empty database on the test server; drop it (forcefully) afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"qc_test_{uuid.uuid4().hex[:12]}"
+    admin = make_url(server_url).set(drivername="postgresql")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, not yet initialised project location on each backend: a SQLite file path,
+    and a database on the PostgreSQL server named by QUALCODE_TEST_POSTGRES_URL (skipped
+    when that is unset locally; a failure in CI, where .ci/run always sets it)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "study.qualcode")
+        return
+    if not POSTGRES_URL:
+        if os.environ.get("CI"):
+            pytest.fail("QUALCODE_TEST_POSTGRES_URL is unset in CI: PostgreSQL tests cannot run")
+        pytest.skip("PostgreSQL tests need QUALCODE_TEST_POSTGRES_URL (source .ci/start-postgres)")
+    yield from _fresh_postgres_database(POSTGRES_URL)

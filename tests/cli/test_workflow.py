@@ -18,12 +18,13 @@ ALL_TRANSCRIPTS = sorted(
 
 
 @pytest.fixture
-def study(tmp_path: Path, run: Cli) -> Path:
-    path = tmp_path / "study.qualcode"
-    run("init", path)
-    run("import", path, *ALL_TRANSCRIPTS)
-    run("codebook", path, "import", CODEBOOKS / "family-collaboration.yaml")
-    return path
+def study(location: str, run: Cli) -> str:
+    """A project on each backend (SQLite file, PostgreSQL database) with every sample
+    transcript and the family-collaboration codebook."""
+    run("init", location)
+    run("import", location, *ALL_TRANSCRIPTS)
+    run("codebook", location, "import", CODEBOOKS / "family-collaboration.yaml")
+    return location
 
 
 def test_import_reports_normalisation_per_file(tmp_path: Path, run: Cli) -> None:
@@ -39,7 +40,7 @@ def test_import_reports_normalisation_per_file(tmp_path: Path, run: Cli) -> None
     assert all(o["status"] == "imported" and o["turns"] > 10 for o in by_name.values())
 
 
-def test_danish_windows_file_is_stored_exactly(study: Path, run: Cli) -> None:
+def test_danish_windows_file_is_stored_exactly(study: str, run: Cli) -> None:
     raw = (TRANSCRIPTS / "parent-03-da.txt").read_bytes().decode("cp1252")
     expected = unicodedata.normalize("NFC", raw.replace("\r\n", "\n"))
     shown = run("show", study, "parent-03-da").stdout
@@ -47,14 +48,14 @@ def test_danish_windows_file_is_stored_exactly(study: Path, run: Cli) -> None:
     assert any(letter in shown for letter in "æøå")
 
 
-def test_typographic_characters_survive(study: Path, run: Cli) -> None:
+def test_typographic_characters_survive(study: str, run: Cli) -> None:
     source = (TRANSCRIPTS / "parent-01-en.txt").read_text(encoding="utf-8")
     shown = run("show", study, "parent-01-en").stdout
     for char in "’“”–":
         assert shown.count(char) == source.count(char) > 0
 
 
-def test_transcripts_listing(study: Path, run: Cli) -> None:
+def test_transcripts_listing(study: str, run: Cli) -> None:
     listed = json.loads(run("transcripts", study, "--format", "json").stdout)
     fg = next(t for t in listed if t["name"] == "focus-group-01-en")
     assert fg["speakers"] == ["Moderator", "Anne", "Bilal", "Carla", "Dev"]
@@ -71,12 +72,12 @@ def test_transcripts_listing(study: Path, run: Cli) -> None:
     ]
 
 
-def test_show_span_prints_exactly_those_code_points(study: Path, run: Cli) -> None:
+def test_show_span_prints_exactly_those_code_points(study: str, run: Cli) -> None:
     full = run("show", study, "parent-04-da").stdout
     assert run("show", study, "parent-04-da", "--span", "5:60").stdout == full[5:60] + "\n"
 
 
-def test_cases_with_typed_attributes_and_speaker_cases(study: Path, run: Cli) -> None:
+def test_cases_with_typed_attributes_and_speaker_cases(study: str, run: Cli) -> None:
     run("cases", study, "import", TRANSCRIPTS / "cases.csv")
     cases = {c["case"]: c for c in json.loads(run("cases", study, "--format", "json").stdout)}
     family = cases["Family 01"]
@@ -93,7 +94,7 @@ def test_cases_with_typed_attributes_and_speaker_cases(study: Path, run: Cli) ->
         assert before.endswith("Anne:")
 
 
-def test_codebook_round_trip_is_stable(study: Path, tmp_path: Path, run: Cli) -> None:
+def test_codebook_round_trip_is_stable(study: str, tmp_path: Path, run: Cli) -> None:
     exported = run("codebook", study, "export").stdout
     again = run("codebook", study, "import", write(tmp_path / "cb.yaml", exported)).stdout
     assert "0 codes created, 0 updated" in again
@@ -103,7 +104,7 @@ def test_codebook_round_trip_is_stable(study: Path, tmp_path: Path, run: Cli) ->
     assert "\n  " in tree  # sub-codes indented under their theme
 
 
-def test_code_by_span_turn_and_quote(study: Path, run: Cli) -> None:
+def test_code_by_span_turn_and_quote(study: str, run: Cli) -> None:
     text = run("show", study, "parent-01-en").stdout
     by_span = json.loads(
         run(
@@ -158,7 +159,7 @@ def test_code_by_span_turn_and_quote(study: Path, run: Cli) -> None:
     assert text[by_quote["start"] : by_quote["end"]] == by_quote["text"]
 
 
-def test_subcode_path_and_listing_filters(study: Path, run: Cli) -> None:
+def test_subcode_path_and_listing_filters(study: str, run: Cli) -> None:
     tree = run("codebook", study, "export").stdout
     assert "meeting the child" in tree
     run(
@@ -182,7 +183,7 @@ def test_subcode_path_and_listing_filters(study: Path, run: Cli) -> None:
     )
 
 
-def test_codings_export_import_round_trip(study: Path, tmp_path: Path, run: Cli) -> None:
+def test_codings_export_import_round_trip(study: str, tmp_path: Path, run: Cli) -> None:
     for start in range(0, 500, 50):
         run(
             "code",
@@ -224,7 +225,7 @@ def test_codings_export_import_round_trip(study: Path, tmp_path: Path, run: Cli)
     assert len(without_ids(run("codings", fresh, "--format", "csv").stdout)) == 23
 
 
-def test_uncode_and_memo(study: Path, run: Cli) -> None:
+def test_uncode_and_memo(study: str, run: Cli) -> None:
     first = json.loads(
         run(
             "code",
@@ -263,11 +264,11 @@ def test_demo_builds_a_project_with_two_coders(tmp_path: Path, run: Cli) -> None
     assert summary["codings"] > 50
 
 
-def test_opening_a_project_by_name_alone(study: Path, run: Cli) -> None:
+def test_opening_a_project_by_name_alone(study: str, run: Cli) -> None:
     assert "transcripts  8" in run(study).stdout
 
 
-def test_mark_done_per_coder(study: Path, run: Cli) -> None:
+def test_mark_done_per_coder(study: str, run: Cli) -> None:
     from qualcode.services.project import open_project
     from qualcode.services.status import done_marks
 
