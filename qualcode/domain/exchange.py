@@ -1,0 +1,231 @@
+"""A project as REFI-QDA exchanges it (users, codebook, variables, cases, sources, codings,
+notes), independent of XML and of the database.
+
+Identities are GUID strings (lower-case, without braces once read). Positions are
+half-open ``[start, end)`` Unicode code points into a source's normalised text, exactly as
+qualcode stores offsets; the importer maps a producer's positions into that unit first.
+
+Qualcode keeps more about a code than REFI-QDA's ``Description`` and ``color`` can hold;
+:func:`code_description` writes the rest (inclusion, exclusion, example, Danish label,
+shortcut, keywords) as labelled lines after the description, readable in any other tool,
+and :func:`spec_from_description` reads them back, so a qualcode → qualcode round trip
+loses nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from qualcode.domain.cases import AttributeDef
+from qualcode.domain.codebook import CodeSpec
+
+# Fixed namespace for identities derived from stored ones (selection of a coding, the note
+# holding a coding's memo, a case's selection): derived, so exporting twice gives the same.
+_DERIVED = uuid.UUID("4f1c9a0e-52d3-4c55-9d1e-7b0e3c2a9f61")
+
+
+def new_guid() -> str:
+    return str(uuid.uuid4())
+
+
+def derived_guid(base: str, role: str) -> str:
+    """A stable GUID for something that belongs to ``base`` (e.g. ``"selection"``)."""
+    return str(uuid.uuid5(_DERIVED, f"{base.lower()}:{role}"))
+
+
+_GUID = re.compile(
+    r"\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?"
+)
+
+
+def normalise_guid(value: str | None) -> str | None:
+    """``"{ABC...}"`` → ``"abc..."``; ``None`` for anything that is not a GUID."""
+    if value is None:
+        return None
+    match = _GUID.fullmatch(value.strip())
+    return match.group(1).lower() if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeUser:
+    guid: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeCode:
+    """A code with its children. ``spec`` has no children of its own; ``codable`` is
+    REFI-QDA's ``isCodable`` (false for folders/categories)."""
+
+    guid: str
+    spec: CodeSpec
+    codable: bool = True
+    children: tuple[ExchangeCode, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeVariable:
+    guid: str
+    definition: AttributeDef
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeCase:
+    """A case: its variable values (variable guid, stored value), the sources it covers
+    whole, and the selections ``(source guid, start, end)`` it covers in part."""
+
+    guid: str
+    name: str
+    values: tuple[tuple[str, str], ...] = ()
+    sources: tuple[str, ...] = ()
+    selections: tuple[tuple[str, int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeCoding:
+    """One code applied by one user to ``[start, end)`` of a source."""
+
+    guid: str
+    start: int
+    end: int
+    code_guid: str
+    user_guid: str | None
+    created: str | None = None
+    memo: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeSource:
+    """A text source: its codings and any case selections ``(guid, start, end)``.
+
+    The text itself travels separately (it can be large)."""
+
+    guid: str
+    name: str
+    codings: tuple[ExchangeCoding, ...] = ()
+    case_selections: tuple[tuple[str, int, int], ...] = ()
+    created: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeNote:
+    """A memo. ``target`` is ``project``, ``source`` or ``code`` (coding memos travel on
+    :class:`ExchangeCoding`)."""
+
+    guid: str
+    text: str
+    target: str
+    target_guid: str | None = None
+    author_guid: str | None = None
+    created: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeHeader:
+    """The project element: name, producer, description."""
+
+    name: str
+    origin: str | None = None
+    description: str | None = None
+    created: str | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+
+# --- code descriptions ----------------------------------------------------------------
+
+_EXTRA_LABELS = (
+    ("inclusion", "Inclusion"),
+    ("exclusion", "Exclusion"),
+    ("example", "Example"),
+    ("label_da", "Danish label"),
+    ("shortcut", "Shortcut"),
+    ("keywords", "Keywords"),
+)
+_BY_LABEL = {label: key for key, label in _EXTRA_LABELS}
+_CONTINUATION = "  "
+
+
+def code_description(spec: CodeSpec) -> str | None:
+    """The description to export: the code's description, then one ``Label: value`` line
+    per qualcode-only field (multi-line values continue on lines indented by two spaces)."""
+    lines: list[str] = []
+    for key, label in _EXTRA_LABELS:
+        value = getattr(spec, key)
+        if key == "keywords":
+            value = "; ".join(value) if value else None
+        if value:
+            lines.append(f"{label}: " + value.replace("\n", "\n" + _CONTINUATION))
+    parts = [spec.description] if spec.description else []
+    if lines:
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) if parts else None
+
+
+def spec_from_description(name: str, text: str | None, colour: str | None) -> CodeSpec:
+    """A code's spec from its REFI-QDA name, description and colour, reading back the
+    labelled lines :func:`code_description` writes (a description without them is kept
+    whole)."""
+    if not text:
+        return CodeSpec(name=name, colour=colour)
+    head, _, tail = text.rpartition("\n\n")
+    extras = _parse_extras(tail)
+    if extras is None:
+        return CodeSpec(name=name, description=text, colour=colour)
+    keywords = tuple(k.strip() for k in extras.get("keywords", "").split(";") if k.strip())
+    return CodeSpec(
+        name=name,
+        label_da=extras.get("label_da"),
+        description=head or None,
+        inclusion=extras.get("inclusion"),
+        exclusion=extras.get("exclusion"),
+        example=extras.get("example"),
+        colour=colour,
+        shortcut=extras.get("shortcut"),
+        keywords=keywords,
+    )
+
+
+def _parse_extras(block: str) -> dict[str, str] | None:
+    found: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in block.split("\n"):
+        if current is not None and line.startswith(_CONTINUATION):
+            current.append(line[len(_CONTINUATION) :])
+            continue
+        label, sep, value = line.partition(": ")
+        key = _BY_LABEL.get(label)
+        if not sep or key is None or key in found:
+            return None
+        current = found[key] = [value]
+    if not found:
+        return None
+    extras = {key: "\n".join(lines) for key, lines in found.items()}
+    shortcut = extras.get("shortcut")
+    if shortcut is not None and len(shortcut) != 1:
+        return None
+    return extras
+
+
+# --- variables ------------------------------------------------------------------------
+
+_ORDINAL = re.compile(r"ordinal: (.+)")
+
+
+def ordinal_description(levels: tuple[str, ...]) -> str:
+    """How an ordinal attribute's levels travel in a Text variable's description."""
+    return "ordinal: " + " < ".join(levels)
+
+
+def ordinal_levels(description: str | None) -> tuple[str, ...] | None:
+    """The levels written by :func:`ordinal_description`, or ``None``."""
+    if not description:
+        return None
+    match = _ORDINAL.fullmatch(description.strip())
+    if not match:
+        return None
+    levels = tuple(level.strip() for level in match.group(1).split(" < "))
+    if any(not level for level in levels) or len(set(levels)) != len(levels):
+        return None
+    return levels

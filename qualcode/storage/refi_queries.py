@@ -1,0 +1,316 @@
+"""Storage for REFI-QDA exchange and merging: identities (``guid`` columns), the project
+read as exchange objects (streamed where it is large), and bulk writes for imports.
+
+Offsets are half-open code points into the stored text, as everywhere in qualcode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+
+from qualcode.domain.cases import AttributeDef, AttributeType
+from qualcode.domain.exchange import (
+    ExchangeCase,
+    ExchangeCode,
+    ExchangeCoding,
+    ExchangeNote,
+    ExchangeSource,
+    ExchangeUser,
+    ExchangeVariable,
+    derived_guid,
+    new_guid,
+)
+from qualcode.storage.repositories import Repository
+from qualcode.storage.tables import (
+    AttributeRow,
+    Base,
+    CaseAssignmentRow,
+    CaseAttributeRow,
+    CaseRow,
+    Coder,
+    CodeRow,
+    CodingRow,
+    MemoRow,
+    TranscriptRow,
+)
+
+_IDENTIFIED: tuple[type[Base], ...] = (
+    Coder,
+    TranscriptRow,
+    CaseRow,
+    AttributeRow,
+    CodeRow,
+    CodingRow,
+    MemoRow,
+)
+
+
+_AUTHORS = "a0e1b2c3-d4e5-4f60-8172-839405a6b7c8"  # base of memo authors' derived identities
+
+
+def exchange_time(value: dt.datetime | None) -> str | None:
+    """A stored (naive UTC) time as xsd:dateTime, ``2026-11-22T19:09:53Z``."""
+    if value is None:
+        return None
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def missing_guids(repo: Repository) -> int:
+    """How many rows have no identity yet."""
+    total = 0
+    for row in _IDENTIFIED:
+        table: Any = row.__table__
+        missing = select(func.count()).select_from(table).where(table.c.guid.is_(None))
+        total += repo.session.scalar(missing) or 0
+    return total
+
+
+def ensure_guids(repo: Repository) -> int:
+    """Give every row without an identity a new random GUID; returns how many."""
+    assigned = 0
+    for row in _IDENTIFIED:
+        table: Any = row.__table__
+        ids = list(repo.session.scalars(select(table.c.id).where(table.c.guid.is_(None))))
+        if ids:
+            statement = (
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values(guid=bindparam("new_guid"))
+            )
+            repo.session.connection().execute(
+                statement, [{"row_id": row_id, "new_guid": new_guid()} for row_id in ids]
+            )
+            assigned += len(ids)
+    return assigned
+
+
+# --- reading the project as exchange objects ------------------------------------------
+
+
+def exchange_users(repo: Repository) -> list[ExchangeUser]:
+    """Every coder, then memo authors who are not coders (identity derived from the name)."""
+    rows = repo.session.execute(select(Coder.guid, Coder.name).order_by(Coder.id)).all()
+    users = [ExchangeUser(guid or "", name) for guid, name in rows]
+    names = {user.name for user in users}
+    for (author,) in repo.session.execute(
+        select(MemoRow.author).where(MemoRow.author.is_not(None)).distinct()
+    ):
+        if author and author not in names:
+            users.append(ExchangeUser(derived_guid(_AUTHORS, author), author))
+            names.add(author)
+    return users
+
+
+def exchange_codes(repo: Repository) -> list[ExchangeCode]:
+    """The code tree, siblings in their stored order."""
+    guids = dict(repo.session.execute(select(CodeRow.id, CodeRow.guid)).all())
+    stored = repo.codes()
+    children: dict[int | None, list[Any]] = {}
+    for code in stored:
+        children.setdefault(code.parent_id, []).append(code)
+
+    def build(parent_id: int | None) -> tuple[ExchangeCode, ...]:
+        return tuple(
+            ExchangeCode(guids[code.id] or "", code.spec, True, build(code.id))
+            for code in children.get(parent_id, [])
+        )
+
+    return list(build(None))
+
+
+def exchange_variables(repo: Repository) -> list[ExchangeVariable]:
+    rows = repo.session.scalars(select(AttributeRow).order_by(AttributeRow.id))
+    return [
+        ExchangeVariable(
+            row.guid or "", AttributeDef(row.name, AttributeType(row.value_type), tuple(row.levels))
+        )
+        for row in rows
+    ]
+
+
+def exchange_cases(repo: Repository) -> list[ExchangeCase]:
+    """Cases with their values, whole transcripts (source guids) and partial spans."""
+    values: dict[int, list[tuple[str, str]]] = {}
+    for case_id, attribute_guid, value in repo.session.execute(
+        select(CaseAttributeRow.case_id, AttributeRow.guid, CaseAttributeRow.value)
+        .join(AttributeRow, AttributeRow.id == CaseAttributeRow.attribute_id)
+        .where(CaseAttributeRow.value != "")
+        .order_by(CaseAttributeRow.case_id, AttributeRow.id)
+    ):
+        values.setdefault(case_id, []).append((attribute_guid or "", value))
+    whole: dict[int, list[str]] = {}
+    parts: dict[int, list[tuple[str, int, int]]] = {}
+    for case_id, transcript_guid, length, start, end in repo.session.execute(
+        select(
+            CaseAssignmentRow.case_id,
+            TranscriptRow.guid,
+            TranscriptRow.characters,
+            CaseAssignmentRow.start,
+            CaseAssignmentRow.end,
+        )
+        .join(TranscriptRow, TranscriptRow.id == CaseAssignmentRow.transcript_id)
+        .order_by(TranscriptRow.name, CaseAssignmentRow.start, CaseAssignmentRow.end)
+    ):
+        if start == 0 and end == length:
+            whole.setdefault(case_id, []).append(transcript_guid or "")
+        else:
+            parts.setdefault(case_id, []).append((transcript_guid or "", start, end))
+    return [
+        ExchangeCase(
+            guid or "",
+            name,
+            tuple(values.get(case_id, ())),
+            tuple(dict.fromkeys(whole.get(case_id, ()))),
+            tuple(dict.fromkeys(parts.get(case_id, ()))),
+        )
+        for case_id, guid, name in repo.session.execute(
+            select(CaseRow.id, CaseRow.guid, CaseRow.name).order_by(CaseRow.name)
+        )
+    ]
+
+
+def exchange_notes(repo: Repository, users: Sequence[ExchangeUser]) -> list[ExchangeNote]:
+    """Memos on the project, transcripts and codes (coding memos travel with codings)."""
+    user_guids = {user.name: user.guid for user in users}
+    transcript_guids = dict(repo.session.execute(select(TranscriptRow.id, TranscriptRow.guid)))
+    code_guids = dict(repo.session.execute(select(CodeRow.id, CodeRow.guid)))
+    notes: list[ExchangeNote] = []
+    for row in repo.session.scalars(select(MemoRow).order_by(MemoRow.id)):
+        target_guid: str | None = None
+        target = row.target_type
+        if target == "transcript":
+            target, target_guid = "source", transcript_guids.get(row.target_id or -1)
+        elif target == "code":
+            target_guid = code_guids.get(row.target_id or -1)
+        if target not in ("project", "source", "code") or (
+            target != "project" and target_guid is None
+        ):
+            target, target_guid = "project", None
+        notes.append(
+            ExchangeNote(
+                row.guid or "",
+                row.text,
+                target,
+                target_guid,
+                user_guids.get(row.author or ""),
+                exchange_time(row.created_at),
+            )
+        )
+    return notes
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    id: int
+    guid: str
+    name: str
+    created: str | None
+
+
+def source_infos(repo: Repository) -> list[SourceInfo]:
+    """Transcripts in name order, without their text."""
+    return [
+        SourceInfo(tid, guid or "", name, exchange_time(imported))
+        for tid, guid, name, imported in repo.session.execute(
+            select(
+                TranscriptRow.id, TranscriptRow.guid, TranscriptRow.name, TranscriptRow.imported_at
+            ).order_by(TranscriptRow.name)
+        )
+    ]
+
+
+def source_text(repo: Repository, transcript_id: int) -> str:
+    return (
+        repo.session.scalar(select(TranscriptRow.text).where(TranscriptRow.id == transcript_id))
+        or ""
+    )
+
+
+def exchange_sources(
+    repo: Repository,
+    infos: Sequence[SourceInfo],
+    case_selections: dict[str, list[tuple[str, int, int]]],
+) -> Iterator[ExchangeSource]:
+    """Each transcript with its codings (one query per transcript, so only one
+    transcript's codings are in memory). ``case_selections`` maps a source guid to
+    ``(case guid, start, end)`` spans."""
+    for info in infos:
+        rows = repo.session.execute(
+            select(
+                CodingRow.guid,
+                CodingRow.start,
+                CodingRow.end,
+                CodeRow.guid,
+                Coder.guid,
+                CodingRow.created_at,
+                CodingRow.memo,
+            )
+            .join(CodeRow, CodeRow.id == CodingRow.code_id)
+            .join(Coder, Coder.id == CodingRow.coder_id)
+            .where(CodingRow.transcript_id == info.id)
+            .order_by(CodingRow.start, CodingRow.end, CodingRow.id)
+        )
+        codings = tuple(
+            ExchangeCoding(
+                guid or "",
+                start,
+                end,
+                code_guid or "",
+                coder_guid,
+                exchange_time(created),
+                memo or None,
+            )
+            for guid, start, end, code_guid, coder_guid, created, memo in rows
+        )
+        yield ExchangeSource(
+            info.guid,
+            info.name,
+            codings,
+            tuple(case_selections.get(info.guid, ())),
+            info.created,
+        )
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def set_guid(repo: Repository, row: type[Base], row_id: int, guid: str) -> None:
+    table: Any = row.__table__
+    repo.session.execute(update(table).where(table.c.id == row_id).values(guid=guid))
+
+
+def guid_in_use(repo: Repository, row: type[Base], guid: str) -> bool:
+    table: Any = row.__table__
+    return repo.session.scalar(select(table.c.id).where(table.c.guid == guid)) is not None
+
+
+CodingInsert = tuple[int, int, int, int, int, str, str | None, dt.datetime, str]
+"""(transcript_id, code_id, coder_id, start, end, anchor_text, memo, created_at, guid)"""
+
+
+def add_codings_with_guids(repo: Repository, rows: Sequence[CodingInsert]) -> int:
+    """Insert codings with their identities and creation times in one executemany."""
+    if rows:
+        repo.session.execute(
+            insert(CodingRow),
+            [
+                {
+                    "transcript_id": r[0],
+                    "code_id": r[1],
+                    "coder_id": r[2],
+                    "start": r[3],
+                    "end": r[4],
+                    "anchor_text": r[5],
+                    "memo": r[6],
+                    "created_at": r[7],
+                    "guid": r[8],
+                }
+                for r in rows
+            ],
+        )
+    return len(rows)
