@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from qualcode.cli.agreement_commands import agreement, disagreements, reconcile
 from qualcode.cli.base import QualcodeGroup
 from qualcode.cli.coding_commands import code, codebook, codings, memo, uncode
 from qualcode.cli.project_commands import demo, done, info, init, log, open_project_command
@@ -41,6 +42,9 @@ for command in (
     uncode,
     memo,
     codings,
+    agreement,
+    disagreements,
+    reconcile,
 ):
     cli.add_command(command)
 

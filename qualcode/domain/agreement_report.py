@@ -23,6 +23,8 @@ from qualcode.domain.agreement_units import Unit, UnitGrid, whole_transcript_uni
 from qualcode.domain.spans import Span, merge_spans, span_problem
 
 DEFAULT_THRESHOLD = 90
+DONE_MARKS = "marked done"
+CODED_AT_ALL = "coded at all"
 
 RULES = (
     "A coder's overlapping or touching codings of one code are merged first; they never "
@@ -128,7 +130,8 @@ class AgreementReport:
     skipped: tuple[SkippedCoding, ...]
     excluded: tuple[ExcludedTranscript, ...]
     basis: tuple[tuple[str, str], ...] = ()
-    """How each coder's finished transcripts were found: ``"done marks"`` or ``"coded"``."""
+    """How each coder's finished transcripts were found: :data:`DONE_MARKS` or
+    :data:`CODED_AT_ALL`."""
 
 
 def select_transcripts(
@@ -144,14 +147,14 @@ def select_transcripts(
     done marks; a coder with none by having coded the transcript at all. Returns the
     compared transcripts, the excluded ones with reasons, and each coder's basis."""
     marked_any = {coder for marks in done.values() for coder in marks}
-    basis = [(c, "done marks" if c in marked_any else "coded") for c in coders]
+    basis = [(c, DONE_MARKS if c in marked_any else CODED_AT_ALL) for c in coders]
     compared: list[str] = []
     excluded: list[ExcludedTranscript] = []
     for name in candidates:
         missing = [
-            f"not marked done by {coder}" if how == "done marks" else f"not coded by {coder}"
+            f"not marked done by {coder}" if how == DONE_MARKS else f"not coded by {coder}"
             for coder, how in basis
-            if coder not in (done if how == "done marks" else coded).get(name, set())
+            if coder not in (done if how == DONE_MARKS else coded).get(name, set())
         ]
         if missing:
             excluded.append(ExcludedTranscript(name, "; ".join(missing)))
@@ -189,7 +192,7 @@ def agreement_report(
             excluded_list.append(ExcludedTranscript(transcript.name, f"no {unit.value}s"))
         else:
             kept.append((transcript, count))
-    grouped, skipped = _group_codings(coders, codes, kept, codings)
+    grouped, skipped = group_codings(coders, codes, {t.name: t.length for t, _ in kept}, codings)
     results: list[CodeAgreement] = []
     for code in codes:
         per_transcript: list[tuple[str, Comparison]] = []
@@ -237,15 +240,19 @@ def _to_units(spans: list[Span], transcript: TranscriptUnits, unit: Unit) -> lis
     return transcript.grid.to_units(spans)
 
 
-def _group_codings(
+def group_codings(
     coders: Sequence[str],
     codes: Sequence[str],
-    kept: Sequence[tuple[TranscriptUnits, int]],
+    lengths: Mapping[str, int],
     codings: Iterable[CodingSpan],
 ) -> tuple[dict[tuple[str, str], list[list[tuple[int, int]]]], list[SkippedCoding]]:
+    """Valid codings as ``{(transcript, code): [spans of coder 0, spans of coder 1, …]}``
+    (raw, unmerged), and the invalid ones skipped with their reason.
+
+    Only codings of ``coders``, ``codes`` and the transcripts in ``lengths`` (name →
+    length in code points) are kept."""
     coder_index = {coder: i for i, coder in enumerate(coders)}
     wanted_codes = set(codes)
-    lengths = {t.name: t.length for t, _ in kept}
     grouped: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
     skipped: list[SkippedCoding] = []
     for coding in codings:

@@ -77,7 +77,7 @@ def test_select_transcripts_by_done_marks_or_coding() -> None:
         ExcludedTranscript("t2", "not coded by bo"),
         ExcludedTranscript("t3", "not marked done by anna"),
     ]
-    assert basis == [("anna", "done marks"), ("bo", "coded")]
+    assert basis == [("anna", "marked done"), ("bo", "coded at all")]
 
 
 def test_report_skips_invalid_codings_and_lists_them() -> None:

@@ -1,0 +1,324 @@
+"""Agreement commands: agreement, disagreements, reconcile."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from qualcode.cli.base import format_option, open_existing, project_argument, write_output
+from qualcode.domain.agreement_units import Unit
+from qualcode.domain.errors import InputError, QualcodeError
+from qualcode.domain.reconciliation import Choice, Strategy
+
+if TYPE_CHECKING:
+    from qualcode.services.reconcile import Disagreement
+
+UNITS = tuple(u.value for u in Unit)
+GREEDY_OPTIONS = ("--coders", "--code", "--transcript")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ManyValuesCommand(click.Command):
+    """A command whose ``--coders``, ``--code`` and ``--transcript`` take several values
+    in a row (``--coders anna bo chloe``): every argument after such an option, up to
+    the next option, is another value of it. Name PROJECT before these options."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, spread_values(args, GREEDY_OPTIONS))
+
+
+def spread_values(args: Sequence[str], greedy: Sequence[str]) -> list[str]:
+    """``["--coders", "a", "b"]`` → ``["--coders", "a", "--coders", "b"]``."""
+    result: list[str] = []
+    collecting: str | None = None
+    have_value = False
+    for index, arg in enumerate(args):
+        if arg == "--":
+            result.extend(args[index:])
+            break
+        if arg.startswith("-") and len(arg) > 1 and not arg[1].isdigit():
+            name, equals, _ = arg.partition("=")
+            collecting = name if name in greedy else None
+            have_value = bool(equals)
+            result.append(arg)
+        elif collecting is not None:
+            if have_value:
+                result.append(collecting)
+            result.append(arg)
+            have_value = True
+        else:
+            result.append(arg)
+    return result
+
+
+def _coders_option(metavar: str) -> Callable[[F], F]:
+    return click.option(
+        "--coders",
+        multiple=True,
+        required=True,
+        metavar=metavar,
+        help="The coders to compare, one after another.",
+    )
+
+
+_code_option = click.option(
+    "--code",
+    "codes",
+    multiple=True,
+    metavar="CODE...",
+    help="Only these codes (each with its sub-codes; each compared on its own codings).",
+)
+_transcript_option = click.option(
+    "--transcript",
+    "transcripts",
+    multiple=True,
+    metavar="NAME...",
+    help="Only these transcripts (still only those every coder finished).",
+)
+
+
+@click.command(cls=ManyValuesCommand)
+@project_argument
+@_coders_option("A B [C...]")
+@_code_option
+@_transcript_option
+@click.option(
+    "--unit", type=click.Choice(UNITS), default="character", show_default=True, help="Unit."
+)
+@click.option(
+    "--threshold",
+    type=click.IntRange(0, 100),
+    default=90,
+    show_default=True,
+    help="Segment agreement: minimum intersection/union, percent.",
+)
+@click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
+@format_option("table", "json", "csv", "xlsx", "html")
+@click.option("-o", "--output", help="File to write (default: standard output; xlsx needs one).")
+def agreement(
+    project: str,
+    coders: tuple[str, ...],
+    codes: tuple[str, ...],
+    transcripts: tuple[str, ...],
+    unit: str,
+    threshold: int,
+    per_transcript: bool,
+    output_format: str,
+    output: str | None,
+) -> None:
+    """Inter-coder agreement of two or more coders, per code: percent agreement, Cohen's
+    kappa and segment agreement per pair, Krippendorff's alpha (and Fleiss' kappa for
+    three or more coders), per transcript, pooled and as a mean."""
+    if output_format == "xlsx" and output in (None, "-"):
+        raise InputError("--output", "xlsx is a binary format: give a file with -o PATH")
+    from qualcode.services.agreement import compare_coders
+
+    report = compare_coders(
+        open_existing(project),
+        coders,
+        codes=codes,
+        transcripts=transcripts,
+        unit=unit,
+        threshold=threshold,
+    )
+    if output_format == "xlsx":
+        from qualcode.exporters.agreement_documents import report_xlsx
+
+        assert output is not None
+        write_bytes(report_xlsx(report), output)
+        return
+    if output_format == "html":
+        from qualcode.exporters.agreement_documents import report_html
+
+        text = report_html(report)
+    elif output_format == "json":
+        from qualcode.exporters.agreement import report_dict
+        from qualcode.exporters.tables import render_json
+
+        text = render_json(report_dict(report))
+    elif output_format == "csv":
+        from qualcode.exporters.agreement import render_report_csv
+
+        text = render_report_csv(report)
+    else:
+        from qualcode.exporters.agreement import render_report_table
+
+        text = render_report_table(report, per_transcript=per_transcript)
+    write_output(text, output)
+
+
+def write_bytes(data: bytes, destination: str) -> None:
+    """Write a binary export next to its final place, then move it there."""
+    from pathlib import Path
+
+    path = Path(destination)
+    if not path.parent.exists():
+        raise QualcodeError(f"{path}: folder {path.parent} does not exist")
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+    click.echo(f"wrote {path}", err=True)
+
+
+@click.command(cls=ManyValuesCommand)
+@project_argument
+@_coders_option("A B")
+@_code_option
+@_transcript_option
+@click.option("--all", "include_agreed", is_flag=True, help="Also list where they agree.")
+@format_option("table", "json", "csv")
+def disagreements(
+    project: str,
+    coders: tuple[str, ...],
+    codes: tuple[str, ...],
+    transcripts: tuple[str, ...],
+    include_agreed: bool,
+    output_format: str,
+) -> None:
+    """List where two coders' codings differ: each region (START:END) with both coders'
+    spans in it and its text — what `reconcile --at` settles."""
+    from qualcode.exporters.tables import render_csv, render_json, render_table
+    from qualcode.services.reconcile import list_disagreements
+    from qualcode.services.transcripts import get_transcript
+
+    opened = open_existing(project)
+    found, data = list_disagreements(
+        opened, coders, codes=codes, transcripts=transcripts, include_agreed=include_agreed
+    )
+    texts = {name: get_transcript(opened, name).text for name in {d.transcript for d in found}}
+    a, b = data.coders
+    headers = ("transcript", "code", "at", "agreed", a, b, "text")
+    rows = [_disagreement_row(d, texts[d.transcript]) for d in found]
+    if output_format == "json":
+        records = [
+            {
+                "transcript": d.transcript,
+                "code": d.code,
+                "start": d.region.start,
+                "end": d.region.end,
+                "agreed": d.region.agreed,
+                "a": [[s.start, s.end] for s in d.region.a],
+                "b": [[s.start, s.end] for s in d.region.b],
+                "text": texts[d.transcript][d.region.start : d.region.end],
+            }
+            for d in found
+        ]
+        click.echo(render_json({"coders": [a, b], "regions": records}), nl=False)
+    elif output_format == "csv":
+        click.echo(render_csv(headers, rows), nl=False)
+    else:
+        click.echo(render_table(headers, rows, max_cell=60), nl=False)
+        for excluded in data.excluded:
+            click.echo(f"left out {excluded.transcript}: {excluded.reason}", err=True)
+
+
+def _disagreement_row(found: Disagreement, text: str) -> tuple[str, str, str, str, str, str, str]:
+    region = found.region
+
+    def spans(items: Sequence[Any]) -> str:
+        return " ".join(f"{s.start}:{s.end}" for s in items) or "-"
+
+    return (
+        found.transcript,
+        found.code,
+        f"{region.start}:{region.end}",
+        "yes" if region.agreed else "no",
+        spans(region.a),
+        spans(region.b),
+        text[region.start : region.end],
+    )
+
+
+@click.command(cls=ManyValuesCommand)
+@project_argument
+@_coders_option("A B")
+@click.option(
+    "--into",
+    default="consensus",
+    show_default=True,
+    help="The coder layer that receives the result (never one of the compared coders).",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice([s.value for s in Strategy]),
+    help="Bulk: union, intersection, or all of coder a's or b's codings.",
+)
+@_code_option
+@_transcript_option
+@click.option("--replace", is_flag=True, help="Bulk: replace the layer's existing codings.")
+@click.option("--at", "region", metavar="START:END", help="One region, as `disagreements` lists.")
+@click.option(
+    "--choose",
+    type=click.Choice([c.value for c in Choice]),
+    help="With --at: keep a's, b's, both (the whole region), neither, or an edit.",
+)
+@click.option("--span", "spans", multiple=True, metavar="START:END", help="With --choose edit.")
+def reconcile(
+    project: str,
+    coders: tuple[str, ...],
+    into: str,
+    strategy: str | None,
+    codes: tuple[str, ...],
+    transcripts: tuple[str, ...],
+    replace: bool,
+    region: str | None,
+    choose: str | None,
+    spans: tuple[str, ...],
+) -> None:
+    """Write two coders' consensus into a separate coder layer (default `consensus`),
+    leaving their own codings untouched: in bulk with --strategy, or one region at a
+    time with --transcript NAME --code CODE --at START:END --choose CHOICE."""
+    from qualcode.domain.spans import parse_span
+
+    opened = open_existing(project)
+    if region is None:
+        if strategy is None:
+            raise InputError("reconcile", "give --strategy (bulk) or --at with --choose")
+        if choose or spans:
+            raise InputError("--choose", "--choose and --span go with --at START:END")
+        from qualcode.services.reconcile import reconcile as reconcile_all
+
+        result = reconcile_all(
+            opened,
+            coders,
+            into=into,
+            strategy=strategy,
+            codes=codes,
+            transcripts=transcripts,
+            replace=replace,
+        )
+        a, b = result.coders
+        click.echo(
+            f"{result.into}: {result.created} coding(s) from {a} and {b} "
+            f"({result.strategy.value}) over {result.transcripts} transcript(s) × "
+            f"{result.codes} code(s); {result.replaced} replaced"
+        )
+        for excluded in result.excluded:
+            click.echo(f"left out {excluded.transcript}: {excluded.reason}", err=True)
+        for skipped in result.skipped:
+            click.echo(f"skipped coding {skipped.coding.coding_id}: {skipped.reason}", err=True)
+        return
+    if strategy is not None or replace:
+        raise InputError("--at", "--strategy and --replace are for bulk reconciliation")
+    if choose is None:
+        raise InputError("--at", "say how to settle it with --choose")
+    if len(transcripts) != 1 or len(codes) != 1:
+        raise InputError("--at", "give exactly one --transcript and one --code")
+    at = parse_span(region, "--at")
+    edited = [(s.start, s.end) for s in (parse_span(value) for value in spans)]
+    from qualcode.services.reconcile import resolve_disagreement
+
+    created = resolve_disagreement(
+        opened,
+        coders,
+        transcripts[0],
+        codes[0],
+        (at.start, at.end),
+        choose,
+        into=into,
+        spans=edited,
+    )
+    kept = " ".join(f"{c.start}:{c.end}" for c in created) or "nothing"
+    click.echo(f"{into.strip()}: {transcripts[0]} {at.start}:{at.end} settled ({choose}): {kept}")

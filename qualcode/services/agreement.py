@@ -1,0 +1,197 @@
+"""Comparing coders: inter-coder agreement over a project's transcripts × codes.
+
+Shared by the CLI (`qualcode agreement`) and the TUI. Reads happen in one read session;
+nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qualcode.domain.agreement_report import (
+    DEFAULT_THRESHOLD,
+    AgreementReport,
+    CodingSpan,
+    ExcludedTranscript,
+    TranscriptUnits,
+    agreement_report,
+    select_transcripts,
+)
+from qualcode.domain.agreement_units import Unit, UnitGrid
+from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.sentences import sentence_spans
+from qualcode.services.codebook import resolve_code
+from qualcode.services.transcripts import unknown_transcript_message
+from qualcode.storage import agreement_queries as queries
+from qualcode.storage import status
+from qualcode.storage.database import Project
+from qualcode.storage.repositories import Repository
+
+UNITS = tuple(unit.value for unit in Unit)
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonData:
+    """What a comparison reads from a project: the coders' valid and invalid codings in
+    the compared transcripts and codes, by name, plus what was left out and why."""
+
+    coders: tuple[str, ...]
+    codes: tuple[str, ...]
+    code_ids: dict[str, int]
+    transcripts: tuple[TranscriptUnits, ...]
+    transcript_ids: dict[str, int]
+    codings: tuple[CodingSpan, ...]
+    excluded: tuple[ExcludedTranscript, ...]
+    basis: tuple[tuple[str, str], ...]
+
+
+def compare_coders(
+    project: Project,
+    coders: Sequence[str],
+    *,
+    codes: Sequence[str] = (),
+    transcripts: Sequence[str] = (),
+    unit: str = Unit.CHARACTER.value,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> AgreementReport:
+    """Agreement of ``coders`` (two or more) on each compared transcript × code.
+
+    ``codes``: code paths; each brings its sub-codes, and every code is compared on its
+    own codings. Default: every code a compared coder used in a compared transcript.
+    ``transcripts``: limit to these names (each still has to be finished by every
+    coder, see :func:`qualcode.domain.agreement_report.select_transcripts`).
+    ``unit``: one of :data:`UNITS`. ``threshold``: segment agreement percent, 0–100.
+    """
+    if unit not in UNITS:
+        raise InputError("--unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
+    if not 0 <= threshold <= 100:
+        raise InputError("--threshold", f"threshold is a percent from 0 to 100, not {threshold}")
+    chosen = Unit(unit)
+    data = load_comparison(project, coders, codes=codes, transcripts=transcripts, unit=chosen)
+    return agreement_report(
+        data.coders,
+        data.codes,
+        data.transcripts,
+        data.codings,
+        unit=chosen,
+        threshold=threshold,
+        excluded=data.excluded,
+        basis=data.basis,
+    )
+
+
+def load_comparison(
+    project: Project,
+    coders: Sequence[str],
+    *,
+    codes: Sequence[str] = (),
+    transcripts: Sequence[str] = (),
+    unit: Unit = Unit.CHARACTER,
+) -> ComparisonData:
+    """Read and check what a comparison of ``coders`` needs (see :func:`compare_coders`)."""
+    names = check_coders(coders)
+    with project.reading() as repo:
+        known = repo.coder_ids()
+        for name in names:
+            if name not in known:
+                listed = ", ".join(sorted(known)) or "none yet"
+                raise NotFoundError(f"unknown coder {name!r}; coders in this project: {listed}")
+        coder_by_id = {known[name]: name for name in names}
+        all_codes = repo.codes()
+        code_path = {c.id: c.path for c in all_codes}
+        wanted_codes = _selected_code_ids(repo, codes)
+        lengths = queries.transcript_lengths(repo)
+        by_name = {name: (tid, length) for tid, name, length in lengths}
+        for name in transcripts:
+            if name not in by_name:
+                raise NotFoundError(unknown_transcript_message(name, sorted(by_name)))
+        candidates = list(dict.fromkeys(transcripts)) if transcripts else sorted(by_name)
+        rows = queries.coder_codings(repo, coder_by_id)
+        transcript_name = {tid: name for tid, name, _ in lengths}
+        coded: dict[str, set[str]] = {}
+        for _, tid, _, coder_id, _, _ in rows:
+            coded.setdefault(transcript_name[tid], set()).add(coder_by_id[coder_id])
+        done = status.done_marks(repo)
+        compared, excluded, basis = select_transcripts(candidates, names, done, coded)
+        compared_ids = [by_name[name][0] for name in compared]
+        grids = _unit_grids(repo, compared_ids, unit)
+    compared_id_set = set(compared_ids)
+    spans = tuple(
+        CodingSpan(cid, transcript_name[tid], code_path[code], coder_by_id[coder], s, e)
+        for cid, tid, code, coder, s, e in rows
+        if tid in compared_id_set and (wanted_codes is None or code in wanted_codes)
+    )
+    if wanted_codes is None:
+        used = {c.code for c in spans}
+        selected = tuple(c.path for c in all_codes if c.path in used)
+    else:
+        selected = tuple(c.path for c in all_codes if c.id in wanted_codes)
+    units: list[TranscriptUnits] = []
+    for name in compared:
+        tid, length = by_name[name]
+        grid = grids.get(tid)
+        if isinstance(grid, str):
+            excluded.append(ExcludedTranscript(name, grid))
+            continue
+        units.append(TranscriptUnits(name, length, grid))
+    return ComparisonData(
+        coders=names,
+        codes=selected,
+        code_ids={c.path: c.id for c in all_codes},
+        transcripts=tuple(units),
+        transcript_ids={name: by_name[name][0] for name in compared},
+        codings=spans,
+        excluded=tuple(excluded),
+        basis=tuple(basis),
+    )
+
+
+def check_coders(coders: Sequence[str]) -> tuple[str, ...]:
+    """Stripped coder names; at least two, all different."""
+    names = tuple(c.strip() for c in coders)
+    if any(not n for n in names):
+        raise InputError("--coders", "a coder name is empty")
+    if len(names) < 2:
+        raise InputError("--coders", "name at least two coders to compare")
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise InputError("--coders", f"coder {duplicates[0]!r} is named twice")
+    return names
+
+
+def _selected_code_ids(repo: Repository, codes: Sequence[str]) -> set[int] | None:
+    """The ids of the named codes and their descendants; ``None`` when none are named."""
+    if not codes:
+        return None
+    all_codes = repo.codes()
+    selected: set[int] = set()
+    for path in codes:
+        code = resolve_code(repo, path, all_codes)
+        prefix = code.path + "/"
+        selected.update(c.id for c in all_codes if c.id == code.id or c.path.startswith(prefix))
+    return selected
+
+
+def _unit_grids(
+    repo: Repository, transcript_ids: list[int], unit: Unit
+) -> dict[int, UnitGrid | str]:
+    """Turn or sentence units per transcript; a string says why a transcript has none
+    usable (it is then excluded)."""
+    if unit not in (Unit.TURN, Unit.SENTENCE):
+        return {}
+    turns = queries.turn_spans(repo, transcript_ids)
+    texts = queries.texts_by_id(repo, transcript_ids) if unit is Unit.SENTENCE else {}
+    grids: dict[int, UnitGrid | str] = {}
+    for tid in transcript_ids:
+        own_turns = turns.get(tid)
+        if unit is Unit.TURN:
+            spans = own_turns or []
+        else:
+            text = texts[tid]
+            spans = sentence_spans(text, own_turns if own_turns else None)
+        try:
+            grids[tid] = UnitGrid.from_spans(spans)
+        except ValueError:
+            grids[tid] = f"its {unit.value}s overlap"
+    return grids

@@ -1,0 +1,308 @@
+"""Reconciling two coders into a consensus coder layer.
+
+The compared coders' own codings are never touched: results are written as codings of
+a separate coder (``consensus`` by default), one transaction per action, logged as a
+``reconcile`` event whose payload holds every created and removed coding (so it can be
+undone). Transcripts are chosen as for agreement (finished by both coders).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from qualcode.domain.agreement_report import (
+    ExcludedTranscript,
+    SkippedCoding,
+    group_codings,
+)
+from qualcode.domain.codings import Coding
+from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.reconciliation import (
+    Choice,
+    Region,
+    Strategy,
+    reconcile_spans,
+    regions,
+    resolve,
+)
+from qualcode.domain.spans import Span, merge_spans, span_problem, span_text
+from qualcode.services.agreement import ComparisonData, load_comparison
+from qualcode.storage import agreement_queries as queries
+from qualcode.storage.database import Project
+from qualcode.storage.repositories import Repository
+
+DEFAULT_LAYER = "consensus"
+STRATEGIES = tuple(s.value for s in Strategy)
+CHOICES = tuple(c.value for c in Choice)
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileResult:
+    """What a bulk reconciliation wrote."""
+
+    coders: tuple[str, str]
+    into: str
+    strategy: Strategy
+    created: int
+    replaced: int
+    transcripts: int
+    codes: int
+    skipped: tuple[SkippedCoding, ...]
+    excluded: tuple[ExcludedTranscript, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """Where coders ``a`` and ``b`` differ on one code in one transcript."""
+
+    transcript: str
+    code: str
+    a: str
+    b: str
+    region: Region
+
+
+def reconcile(
+    project: Project,
+    coders: Sequence[str],
+    *,
+    into: str = DEFAULT_LAYER,
+    strategy: str = Strategy.UNION.value,
+    codes: Sequence[str] = (),
+    transcripts: Sequence[str] = (),
+    replace: bool = False,
+) -> ReconcileResult:
+    """Write the consensus of two coders for every compared transcript × code.
+
+    ``strategy``: union, intersection, a (the first coder's) or b. When ``into``
+    already has codings in those transcripts × codes the call is refused, unless
+    ``replace`` — then they are deleted first (and logged). One transaction."""
+    if strategy not in STRATEGIES:
+        raise InputError(
+            "--strategy", f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}"
+        )
+    chosen = Strategy(strategy)
+    data, layer = _prepare(project, coders, into, codes=codes, transcripts=transcripts)
+    lengths = {t.name: t.length for t in data.transcripts}
+    grouped, skipped = group_codings(data.coders, data.codes, lengths, data.codings)
+    results: list[tuple[str, str, list[Span]]] = []
+    for (transcript, code), (a_raw, b_raw) in grouped.items():
+        spans = reconcile_spans(merge_spans(a_raw), merge_spans(b_raw), chosen)
+        if spans:
+            results.append((transcript, code, spans))
+    with project.transaction() as repo:
+        removed = _existing_layer_codings(repo, layer, data, None)
+        if removed and not replace:
+            raise InputError(
+                "--into",
+                f"coder {layer!r} already has {len(removed)} coding(s) in these transcripts "
+                "and codes; add --replace to replace them",
+            )
+        created = _write(repo, layer, data, results, removed)
+        repo.log_event(
+            "reconcile",
+            f"{layer}: {len(created)} coding(s) from {' and '.join(data.coders)} "
+            f"({chosen.value}), {len(removed)} replaced",
+            {
+                "coders": list(data.coders),
+                "into": layer,
+                "strategy": chosen.value,
+                "codings": [_payload(c, data) for c in created],
+                "removed": [_payload(c, data) for c in removed],
+            },
+            coder=layer,
+        )
+    return ReconcileResult(
+        coders=(data.coders[0], data.coders[1]),
+        into=layer,
+        strategy=chosen,
+        created=len(created),
+        replaced=len(removed),
+        transcripts=len(data.transcripts),
+        codes=len(data.codes),
+        skipped=tuple(skipped),
+        excluded=data.excluded,
+    )
+
+
+def list_disagreements(
+    project: Project,
+    coders: Sequence[str],
+    *,
+    codes: Sequence[str] = (),
+    transcripts: Sequence[str] = (),
+    include_agreed: bool = False,
+) -> tuple[list[Disagreement], ComparisonData]:
+    """Every region where two coders' codings of a code differ (with ``include_agreed``
+    also the regions where they agree), by transcript, then code, then position.
+    Returns the comparison data too, for its exclusions."""
+    names = _two_coders(coders)
+    data = load_comparison(project, names, codes=codes, transcripts=transcripts)
+    lengths = {t.name: t.length for t in data.transcripts}
+    grouped, _ = group_codings(data.coders, data.codes, lengths, data.codings)
+    code_order = {code: i for i, code in enumerate(data.codes)}
+    found: list[Disagreement] = []
+    for transcript, code in sorted(grouped, key=lambda key: (key[0], code_order[key[1]])):
+        a_raw, b_raw = grouped[(transcript, code)]
+        for region in regions(merge_spans(a_raw), merge_spans(b_raw)):
+            if include_agreed or not region.agreed:
+                found.append(Disagreement(transcript, code, names[0], names[1], region))
+    return found, data
+
+
+def resolve_disagreement(
+    project: Project,
+    coders: Sequence[str],
+    transcript: str,
+    code: str,
+    at: tuple[int, int],
+    choice: str,
+    *,
+    into: str = DEFAULT_LAYER,
+    spans: Sequence[tuple[int, int]] = (),
+) -> list[Coding]:
+    """Settle the region ``at`` (``(start, end)`` as listed by
+    :func:`list_disagreements`) of one code in one transcript: ``choice`` is a, b, both,
+    neither or edit (with ``spans`` inside the region). The layer's codings of this code
+    overlapping the region are replaced by the result; returns the layer's new codings.
+    One transaction."""
+    if choice not in CHOICES:
+        raise InputError("--choose", f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
+    chosen = Choice(choice)
+    data, layer = _prepare(project, coders, into, codes=[code], transcripts=[transcript])
+    if not data.transcripts:
+        reason = data.excluded[0].reason if data.excluded else "not compared"
+        raise InputError(transcript, f"transcript is not compared: {reason}")
+    length = data.transcripts[0].length
+    path = data.codes[0]  # the named code itself: parents come before their sub-codes
+    grouped, _ = group_codings(data.coders, [path], {transcript: length}, data.codings)
+    a_raw, b_raw = grouped.get((transcript, path), [[], []])
+    region = next(
+        (r for r in regions(merge_spans(a_raw), merge_spans(b_raw)) if (r.start, r.end) == at),
+        None,
+    )
+    if region is None:
+        raise NotFoundError(
+            f"no disagreement at {at[0]}:{at[1]} of {code!r} in {transcript!r} "
+            "(have the codings changed? list them again)"
+        )
+    for start, end in spans:
+        problem = span_problem(length, start, end)
+        if problem:
+            raise InputError("--span", problem)
+    result = resolve(region, chosen, [Span(s, e) for s, e in spans])
+    with project.transaction() as repo:
+        removed = _existing_layer_codings(repo, layer, data, (transcript, path, region))
+        created = _write(repo, layer, data, [(transcript, path, result)], removed)
+        repo.log_event(
+            "reconcile",
+            f"{layer}: {chosen.value} at {region.start}:{region.end} of {path} in {transcript}",
+            {
+                "coders": list(data.coders),
+                "into": layer,
+                "choice": chosen.value,
+                "transcript": transcript,
+                "code": path,
+                "region": [region.start, region.end],
+                "codings": [_payload(c, data) for c in created],
+                "removed": [_payload(c, data) for c in removed],
+            },
+            coder=layer,
+        )
+    return created
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _two_coders(coders: Sequence[str]) -> tuple[str, str]:
+    names = tuple(c.strip() for c in coders)
+    if len(names) != 2:
+        raise InputError("--coders", f"reconcile exactly two coders, not {len(names)}")
+    return names[0], names[1]
+
+
+def _prepare(
+    project: Project,
+    coders: Sequence[str],
+    into: str,
+    *,
+    codes: Sequence[str],
+    transcripts: Sequence[str],
+) -> tuple[ComparisonData, str]:
+    names = _two_coders(coders)
+    layer = into.strip()
+    if not layer:
+        raise InputError("--into", "the consensus coder name is empty")
+    if layer in names:
+        raise InputError(
+            "--into",
+            f"{layer!r} is one of the compared coders; their own codings are never changed",
+        )
+    data = load_comparison(project, names, codes=codes, transcripts=transcripts)
+    return data, layer
+
+
+def _existing_layer_codings(
+    repo: Repository,
+    layer: str,
+    data: ComparisonData,
+    region: tuple[str, str, Region] | None,
+) -> list[Coding]:
+    """The layer's codings in the compared transcripts × codes (or, with ``region``,
+    those of that transcript and code overlapping it)."""
+    layer_id = repo.coder_id(layer)
+    if layer_id is None:
+        return []
+    if region is None:
+        transcript_ids = set(data.transcript_ids.values())
+        code_ids = {data.code_ids[c] for c in data.codes}
+    else:
+        transcript_ids = {data.transcript_ids[region[0]]}
+        code_ids = {data.code_ids[region[1]]}
+    ids = [
+        cid
+        for cid, tid, code_id, _, start, end in queries.coder_codings(repo, [layer_id])
+        if tid in transcript_ids
+        and code_id in code_ids
+        and (region is None or (start < region[2].end and end > region[2].start))
+    ]
+    return repo.codings(ids=ids) if ids else []
+
+
+def _write(
+    repo: Repository,
+    layer: str,
+    data: ComparisonData,
+    results: Sequence[tuple[str, str, Sequence[Span]]],
+    removed: Sequence[Coding],
+) -> list[Coding]:
+    """Delete ``removed``, insert ``results`` as the layer's codings; return those."""
+    queries.delete_codings(repo, [c.id for c in removed])
+    layer_id = repo.ensure_coder(layer)
+    wanted = sorted({data.transcript_ids[t] for t, _, spans in results if spans})
+    texts = queries.texts_by_id(repo, wanted)
+    rows = [
+        (
+            tid,
+            data.code_ids[code],
+            layer_id,
+            s.start,
+            s.end,
+            span_text(texts[tid], s.start, s.end),
+            None,
+        )
+        for transcript, code, spans in results
+        for tid in (data.transcript_ids[transcript],)
+        for s in spans
+    ]
+    before = repo.max_coding_id()
+    repo.add_codings_bulk(rows)
+    new_ids = queries.coding_ids_after(repo, layer_id, before)
+    return repo.codings(ids=new_ids) if new_ids else []
+
+
+def _payload(coding: Coding, data: ComparisonData) -> dict[str, object]:
+    """A coding as the event log stores it (with its code id, as other events do)."""
+    return {**asdict(coding), "code_id": data.code_ids.get(coding.code_path)}
