@@ -24,10 +24,39 @@ def init(project: str) -> None:
 
 @click.command("open")
 @project_argument
-@click.option("--coder", help="Your coder name (remembered per project).")
-def open_project_command(project: str, coder: str | None) -> None:
-    """Open PROJECT (prints its summary until the coding workspace lands)."""
-    _print_summary(open_existing(project), "text")
+@click.option("--coder", help="Your coder name (needed the first time; remembered per project).")
+@click.option("--blind", is_flag=True, help="Show only your own codings and counts.")
+def open_project_command(project: str, coder: str | None, blind: bool) -> None:
+    """Open PROJECT in the coding workspace (press ? there for the keys).
+
+    When standard input or output is not a terminal (a pipe, a script), the project's
+    summary is printed instead."""
+    _open_workspace(open_existing(project), coder, blind, default_coder=None)
+
+
+def _open_workspace(
+    project: Project, coder: str | None, blind: bool, *, default_coder: str | None
+) -> None:
+    import sys
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _print_summary(project, "text")
+        click.echo(
+            "not a terminal: printed the summary instead of opening the coding workspace",
+            err=True,
+        )
+        return
+    from qualcode.tui import run_workspace
+    from qualcode.tui.config import remember_coder, remembered_coder
+
+    chosen = coder or remembered_coder(project.location) or default_coder
+    if not chosen or not chosen.strip():
+        raise click.UsageError(
+            f"give your coder name: qualcode {project.location} --coder NAME "
+            "(it is remembered for this project)"
+        )
+    remember_coder(project.location, chosen.strip())
+    run_workspace(project, chosen.strip(), blind=True if blind else None)
 
 
 @click.command()
@@ -84,13 +113,20 @@ def log(project: str, limit: int, output_format: str) -> None:
     type=click.Path(dir_okay=False),
     help="Where to build the demo project (default: your user data folder).",
 )
-def demo(location: str | None) -> None:
+@click.option("--no-open", is_flag=True, help="Print the summary instead of opening it.")
+@click.option("--coder", help="Your coder name in the demo (default: your login name).")
+def demo(location: str | None, no_open: bool, coder: str | None) -> None:
     """Build a fresh demo project from the sample transcripts and codebook, and open it."""
+    import getpass
+
     from qualcode.services.demo import build_demo
 
     project = build_demo(location, progress=lambda line: click.echo(line, err=True))
-    _print_summary(project, "text")
-    click.echo(f"\nTry: qualcode transcripts {project.location}")
+    if no_open:
+        _print_summary(project, "text")
+        click.echo(f"\nTry: qualcode transcripts {project.location}")
+        return
+    _open_workspace(project, coder, False, default_coder=getpass.getuser())
 
 
 @click.command()

@@ -8,7 +8,7 @@ half-open code points into the normalised transcript text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from qualcode.domain.codebook import CodeSpec
@@ -170,9 +170,11 @@ def code_spans(
     spans: Sequence[tuple[str, int, int]],
     code_id: int,
     coder: str,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Coding]:
     """Code many ``(transcript, start, end)`` passages in one transaction and one event
-    (so one undo takes the whole batch back)."""
+    (so one undo takes the whole batch back). ``progress(done, total)`` is called after
+    each passage."""
     if not spans:
         return []
     with project.transaction() as repo:
@@ -190,6 +192,8 @@ def code_spans(
             ids.append(
                 repo.add_coding(transcript_id, code_id, coder_id, start, end, text[start:end], None)
             )
+            if progress is not None:
+                progress(len(ids), len(spans))
         codings = repo.codings(ids=ids)
         repo.log_event(
             "apply_batch",

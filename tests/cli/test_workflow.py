@@ -254,7 +254,7 @@ def test_uncode_and_memo(study: str, run: Cli) -> None:
 
 def test_demo_builds_a_project_with_two_coders(tmp_path: Path, run: Cli) -> None:
     location = tmp_path / "demo.qualcode"
-    result = run("demo", "--path", location)
+    result = run("demo", "--path", location, "--no-open")
     assert "transcripts  " in result.stdout
     summary = json.loads(run("info", location, "--format", "json").stdout)
     assert summary["transcripts"] >= 8
@@ -265,7 +265,11 @@ def test_demo_builds_a_project_with_two_coders(tmp_path: Path, run: Cli) -> None
 
 
 def test_opening_a_project_by_name_alone(study: str, run: Cli) -> None:
-    assert "transcripts  8" in run(study).stdout
+    # CliRunner is not a terminal, so the workspace is not launched: the summary is printed
+    result = run(study, "--coder", "anna")
+    assert "transcripts  8" in result.stdout
+    assert "not a terminal" in result.stderr
+    assert "transcripts  8" in run("info", study).stdout
 
 
 def test_mark_done_per_coder(study: str, run: Cli) -> None:

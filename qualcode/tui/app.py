@@ -1,0 +1,78 @@
+"""The workspace app: wiring only — the default screen, app-wide bindings, the command
+palette, keymap and theme from the user config. Layout and theme live in ``app.tcss``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from qualcode.services.project import Project
+from qualcode.services.transcripts import list_transcripts
+from qualcode.services.workspace import blind_by_setting
+from qualcode.tui import commands
+from qualcode.tui.config import UserConfig, config_path, load_config
+from qualcode.tui.screens.coding import CodingScreen
+from qualcode.tui.screens.dialogs import HelpScreen
+from qualcode.tui.session import Workspace
+from qualcode.tui.widgets.transcript_view import TranscriptView
+
+
+class QualcodeApp(App[None]):
+    """Code transcripts from the keyboard."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "qualcode"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "help", "Help", id="app.help", tooltip="List every key"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit qualcode"),
+    ]
+
+    def __init__(self, workspace: Workspace, config: UserConfig | None = None) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.config = config or UserConfig()
+        self.user_keymap = dict(self.config.keymap)
+        self.sub_title = f"{workspace.project.location} — {workspace.coder}"
+
+    def on_mount(self) -> None:
+        if self.config.theme and self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        self.set_keymap(self.user_keymap)
+
+    def get_default_screen(self) -> Screen[None]:
+        return CodingScreen(self.workspace)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+
+    def transcript_names(self) -> list[str]:
+        return [t.name for t in list_transcripts(self.workspace.project)]
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield from commands.workspace_commands(self, screen)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        extra = screen.shortcut_rows() if isinstance(screen, CodingScreen) else []
+        rows = commands.key_rows(self, (QualcodeApp, CodingScreen, TranscriptView), extra)
+        hint = f'Rebind keys by id in {config_path()}: {{"keymap": {{"history.undo": "ctrl+u"}}}}'
+        self.push_screen(HelpScreen(rows, hint))
+
+
+def create_app(
+    project: Project,
+    coder: str,
+    *,
+    blind: bool | None = None,
+    config_file: Path | None = None,
+) -> QualcodeApp:
+    """The real app for a project: ``blind=None`` follows the project's setting."""
+    config = load_config(config_file)
+    is_blind = blind_by_setting(project) if blind is None else blind
+    return QualcodeApp(Workspace(project, coder, is_blind), config)

@@ -1,0 +1,102 @@
+"""The command palette ("group: Action" for every bound action, plus jumps to each
+transcript and code) and the key rows of the help screen."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.screens.coding import CodingScreen
+
+GROUPS = {
+    "app": "app",
+    "code": "code",
+    "history": "history",
+    "view": "view",
+    "search": "search",
+    "transcript": "transcript",
+    "codebook": "codebook",
+    "passages": "view",
+}
+
+
+def bindings_of(*owners: type) -> Iterator[Binding]:
+    for owner in owners:
+        listed: Sequence[BindingType] = getattr(owner, "BINDINGS", ())
+        for binding in listed:
+            if isinstance(binding, Binding) and binding.id:
+                yield binding
+
+
+def palette_title(binding: Binding) -> str:
+    """``code.apply`` + "Code…" -> ``code: Code…``."""
+    group = GROUPS.get((binding.id or "").split(".")[0], "app")
+    return f"{group}: {binding.tooltip or binding.description}"
+
+
+def key_rows(
+    app: QualcodeApp, owners: Sequence[type], extra: Iterable[tuple[str, str, str]]
+) -> list[tuple[str, str, str]]:
+    """(key, what it does, binding id) for every binding of ``owners``, keys as the
+    keymap sets them."""
+    rows = []
+    for binding in bindings_of(*owners):
+        keys = app.user_keymap.get(binding.id or "", binding.key)
+        shown = ", ".join(
+            app.get_key_display(Binding(key.strip(), binding.action)) for key in keys.split(",")
+        )
+        rows.append((shown, binding.tooltip or binding.description, binding.id or ""))
+    rows.append((app.get_key_display(Binding("ctrl+p", "")), "Command palette", "(textual)"))
+    rows.extend(extra)
+    return rows
+
+
+def workspace_commands(app: QualcodeApp, screen: Screen[object]) -> Iterator[SystemCommand]:
+    """Palette entries for the coding screen's actions, transcripts and codes."""
+    from qualcode.tui.screens.coding import CodingScreen as Coding
+    from qualcode.tui.widgets.transcript_view import TranscriptView
+
+    if not isinstance(screen, Coding):
+        return
+    for owner in (Coding, TranscriptView):
+        for binding in bindings_of(owner):
+            target: Widget = screen if owner is Coding else screen.view
+            yield SystemCommand(
+                palette_title(binding), binding.description, _runner(target, binding.action)
+            )
+    for entry in screen.entries:
+        yield SystemCommand(
+            f"code: Apply {entry.path}",
+            "Code the selection with this code",
+            _apply(screen, entry.id),
+        )
+    for name in app.transcript_names():
+        yield SystemCommand(f"transcript: Open {name}", "Show this transcript", _open(screen, name))
+
+
+def _runner(target: Widget, action: str) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        await target.run_action(action)
+
+    return run
+
+
+def _apply(screen: CodingScreen, code_id: int) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        await screen.apply_code(code_id)
+
+    return run
+
+
+def _open(screen: CodingScreen, name: str) -> Callable[[], None]:
+    def run() -> None:
+        screen.open_transcript(name)
+
+    return run

@@ -1,0 +1,90 @@
+"""Per-user settings in a JSON file in the user config folder (platformdirs):
+the coder name remembered per project, a keymap that rebinds keys by binding id, and the
+theme. ``QUALCODE_CONFIG`` names another file (tests use it).
+
+    {"coders": {"/home/me/study.qualcode": "anna"},
+     "keymap": {"history.undo": "ctrl+u", "transcript.select-turn": "ctrl+t"},
+     "theme": "textual-light"}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.domain.errors import InputError
+
+CONFIG_ENV = "QUALCODE_CONFIG"
+
+
+@dataclass
+class UserConfig:
+    coders: dict[str, str] = field(default_factory=dict)
+    keymap: dict[str, str] = field(default_factory=dict)
+    theme: str | None = None
+
+
+def config_path() -> Path:
+    configured = os.environ.get(CONFIG_ENV)
+    if configured:
+        return Path(configured)
+    from platformdirs import user_config_path
+
+    return user_config_path("qualcode", appauthor=False) / "config.json"
+
+
+def project_key(location: str) -> str:
+    """How a project is named in the config: its absolute path, or its URL."""
+    return location if "://" in location else str(Path(location).resolve())
+
+
+def load_config(path: Path | None = None) -> UserConfig:
+    """Read the config; a missing file is an empty config. A broken file is an
+    :class:`InputError` naming it."""
+    path = path or config_path()
+    if not path.exists():
+        return UserConfig()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(str(path), f"cannot read config: {error}") from None
+    except json.JSONDecodeError as error:
+        raise InputError(str(path), error.msg, line=error.lineno, column=error.colno) from None
+    if not isinstance(raw, dict):
+        raise InputError(str(path), "config must be a JSON object")
+    coders = raw.get("coders", {})
+    keymap = raw.get("keymap", {})
+    theme = raw.get("theme")
+    for name, value in (("coders", coders), ("keymap", keymap)):
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise InputError(str(path), f"{name!r} must map names to strings")
+    if theme is not None and not isinstance(theme, str):
+        raise InputError(str(path), "'theme' must be a string")
+    return UserConfig(dict(coders), dict(keymap), theme)
+
+
+def save_config(config: UserConfig, path: Path | None = None) -> None:
+    path = path or config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"coders": config.coders, "keymap": config.keymap}
+    if config.theme:
+        data["theme"] = config.theme  # type: ignore[assignment]
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def remembered_coder(location: str, path: Path | None = None) -> str | None:
+    return load_config(path).coders.get(project_key(location))
+
+
+def remember_coder(location: str, coder: str, path: Path | None = None) -> None:
+    config = load_config(path)
+    key = project_key(location)
+    if config.coders.get(key) != coder:
+        config.coders[key] = coder
+        save_config(config, path)

@@ -1,0 +1,479 @@
+"""The coding screen: transcripts by case (left), the transcript (centre), the codebook
+with counts and definitions (right), a status bar. Code shortcuts pressed in the
+transcript apply their code to the selection."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from qualcode.domain.codings import Coding
+from qualcode.domain.errors import QualcodeError
+from qualcode.services import history, workspace
+from qualcode.services.history import HistoryStep
+from qualcode.services.status import mark_done
+from qualcode.services.workspace import CodeEntry
+from qualcode.tui.screens.code_picker import CodePicker
+from qualcode.tui.screens.dialogs import ChooseCoding, MemoEditor
+from qualcode.tui.session import Workspace, is_busy
+from qualcode.tui.widgets.codebook_tree import CodebookTree, CodeDefinition
+from qualcode.tui.widgets.transcript_list import TranscriptList
+from qualcode.tui.widgets.transcript_view import CodeMark, TranscriptView
+
+FALLBACK_COLOURS = ("#E07A5F", "#3D405B", "#81B29A", "#F2CC8F", "#9C6ADE", "#4EA8DE")
+
+
+def _binding(
+    key: str, action: str, description: str, binding_id: str, show: bool = True
+) -> Binding:
+    return Binding(key, action, description, show=show, id=binding_id, tooltip=description)
+
+
+class CodingScreen(Screen[None]):
+    """Where the coder spends the day."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        _binding("enter", "apply_picker", "Code…", "code.apply"),
+        _binding("delete", "remove", "Uncode", "code.remove"),
+        _binding("ctrl+r", "recode", "Recode…", "code.recode", show=False),
+        _binding("ctrl+e", "adjust", "Adjust span", "code.adjust", show=False),
+        _binding("ctrl+n", "memo", "Memo…", "code.memo", show=False),
+        _binding("ctrl+z", "undo", "Undo", "history.undo"),
+        _binding("ctrl+y", "redo", "Redo", "history.redo"),
+        _binding("ctrl+g", "passages", "Passages", "view.passages"),
+        _binding("slash", "search", "Search", "search.find"),
+        _binding("ctrl+t", "toggle_transcripts", "Transcripts", "view.transcripts"),
+        _binding("ctrl+d", "toggle_done", "Done", "transcript.done", show=False),
+    ]
+
+    @dataclass
+    class CodingsChanged(Message):
+        """Codings of the workspace changed: ``action`` says how (apply, remove, recode,
+        adjust, coding_memo, undo, redo, apply_batch); ``added`` are new codings of the
+        open transcript when that is all that changed, else everything is reloaded."""
+
+        screen: CodingScreen
+        action: str
+        transcript: str | None
+        added: tuple[Coding, ...] = ()
+        reload: bool = True
+
+    @dataclass
+    class CodebookChanged(Message):
+        """Codes were added, edited, moved or merged."""
+
+        screen: CodingScreen
+        action: str
+
+    def __init__(self, workspace_: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace_
+        self.transcript: str | None = None
+        self.entries: list[CodeEntry] = []
+        self.adjusting: Coding | None = None
+        self._status_extra = ""
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="workspace"):
+            yield TranscriptList(id="transcripts")
+            yield TranscriptView(id="transcript")
+            with Vertical(id="codebook-panel"):
+                yield CodebookTree(id="codebook")
+                yield CodeDefinition(id="definition")
+        yield Static(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
+
+    @property
+    def codebook(self) -> CodebookTree:
+        return self.query_one(CodebookTree)
+
+    def on_mount(self) -> None:
+        self.set_class(self.workspace.blind, "-blind")
+        groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
+        first = next(
+            (t.name for g in groups for t in g.transcripts if t.mark != "done"),
+            next((t.name for g in groups for t in g.transcripts), None),
+        )
+        self.query_one(TranscriptList).show_groups(groups, first)
+        self.entries = self._code_entries()
+        self.codebook.show_codes(self.entries)
+        if first is not None:
+            self.open_transcript(first)
+        self.view.focus()
+        self._warn_shadowed_shortcuts()
+
+    # -- loading -------------------------------------------------------------------------
+    def _code_entries(self) -> list[CodeEntry]:
+        return workspace.code_entries(
+            self.workspace.project,
+            self.transcript,
+            self.workspace.coder,
+            blind=self.workspace.blind,
+        )
+
+    def marks(self) -> dict[str, CodeMark]:
+        marks: dict[str, CodeMark] = {}
+        for index, entry in enumerate(self.entries):
+            colour = entry.spec.colour or FALLBACK_COLOURS[index % len(FALLBACK_COLOURS)]
+            marker = entry.spec.shortcut or entry.spec.name[:1].upper() or "?"
+            marks[entry.path] = CodeMark(colour, marker)
+        return marks
+
+    def open_transcript(self, name: str, span: tuple[int, int] | None = None) -> None:
+        """Show a transcript (optionally selecting ``span``); counts follow it."""
+        document = workspace.load_document(
+            self.workspace.project, name, self.workspace.coder, blind=self.workspace.blind
+        )
+        self.transcript = name
+        self.adjusting = None
+        self.entries = self._code_entries()
+        self.codebook.update_counts(self.entries)
+        self.view.load(document.text, document.turns, document.codings, self.marks())
+        if span is not None:
+            self.view.select_span(*span)
+        self._update_status()
+
+    def reload_codings(self) -> None:
+        if self.transcript is None:
+            return
+        document = workspace.load_document(
+            self.workspace.project,
+            self.transcript,
+            self.workspace.coder,
+            blind=self.workspace.blind,
+        )
+        self.entries = self._code_entries()
+        self.codebook.update_counts(self.entries)
+        self.view.set_codings(document.codings, self.marks())
+
+    @on(CodingsChanged)
+    def _codings_changed(self, event: CodingsChanged) -> None:
+        if event.reload or event.transcript != self.transcript:
+            self.reload_codings()
+            return
+        view = self.view
+        view.set_codings([*view.codings, *event.added])
+        bumped = {c.code_path for c in event.added}
+        self.entries = [
+            replace(e, here=e.here + 1, project=e.project + 1) if e.path in bumped else e
+            for e in self.entries
+        ]
+        self.codebook.update_counts(self.entries)
+
+    @on(CodebookChanged)
+    def _codebook_changed(self, event: CodebookChanged) -> None:
+        self.entries = self._code_entries()
+        self.codebook.show_codes(self.entries)
+        self.view.set_codings(self.view.codings, self.marks())
+        self.reload_codings()
+
+    @on(TranscriptList.TranscriptChosen)
+    def _transcript_chosen(self, event: TranscriptList.TranscriptChosen) -> None:
+        self.open_transcript(event.name)
+        self.view.focus()
+
+    @on(TranscriptView.SelectionChanged)
+    def _selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
+        self._update_status()
+
+    @on(CodebookTree.CodeHighlighted)
+    def _code_highlighted(self, event: CodebookTree.CodeHighlighted) -> None:
+        self.query_one(CodeDefinition).show(event.entry)
+
+    @on(CodebookTree.CodeChosen)
+    async def _code_chosen(self, event: CodebookTree.CodeChosen) -> None:
+        await self.apply_code(event.entry.id)
+
+    # -- status --------------------------------------------------------------------------
+    def _update_status(self) -> None:
+        view = self.view
+        selection = view.selection
+        parts = [
+            f"coder {self.workspace.coder}",
+            self.transcript or "no transcript",
+            f"offset {view.cursor:,}",
+            f"selection {selection[1] - selection[0]:,}" if selection else "no selection",
+        ]
+        if view.marking:
+            parts.append("SELECTING")
+        if self.workspace.blind:
+            parts.append("BLIND")
+        if self.adjusting is not None:
+            parts.append(f"ADJUSTING coding {self.adjusting.id}: enter saves, ctrl+e cancels")
+        self.query_one("#status", Static).update(" │ ".join(parts))
+
+    # -- code shortcuts ------------------------------------------------------------------
+    async def on_key(self, event: events.Key) -> None:
+        if self.focused is not self.view or not event.character:
+            return
+        entry = next((e for e in self.entries if e.spec.shortcut == event.character), None)
+        if entry is None:
+            return
+        event.stop()
+        event.prevent_default()
+        await self.apply_code(entry.id)
+
+    def _warn_shadowed_shortcuts(self) -> None:
+        view_keys = {b.key for b in TranscriptView.BINDINGS if isinstance(b, Binding)}
+        shadowed = [e.path for e in self.entries if e.spec.shortcut in view_keys]
+        if shadowed:
+            self.notify(
+                "Shortcut keys of " + ", ".join(shadowed) + " override transcript keys",
+                severity="warning",
+            )
+
+    # -- actions -------------------------------------------------------------------------
+    async def _write(self, action: Callable[..., Any], *args: Any) -> Any:
+        """Run a service; user mistakes and a busy project become notifications."""
+        try:
+            return await self.workspace.write(action, *args)
+        except QualcodeError as error:
+            message = str(error)
+            if is_busy(error):  # type: ignore[arg-type]
+                message = (
+                    "The project is busy (another coder is saving); nothing changed. Try again."
+                )
+            self.notify(message, severity="error", timeout=6)
+            return None
+
+    async def apply_code(self, code_id: int) -> None:
+        """Code the selection with ``code_id``."""
+        view = self.view
+        selection = view.selection
+        if self.transcript is None or selection is None:
+            self.notify(
+                "Select a passage first (shift+arrows, space to mark, S, T)", severity="warning"
+            )
+            return
+        coding = await self._write(
+            workspace.code_span,
+            self.workspace.project,
+            self.transcript,
+            code_id,
+            self.workspace.coder,
+            *selection,
+        )
+        if coding is not None:
+            view.anchor_offset, view.marking = None, False
+            self.post_message(self.CodingsChanged(self, "apply", self.transcript, (coding,), False))
+            self._update_status()
+
+    async def action_apply_picker(self) -> None:
+        if self.adjusting is not None:
+            await self._finish_adjust()
+            return
+        if self.view.selection is None:
+            self.notify(
+                "Select a passage first (shift+arrows, space to mark, S, T)", severity="warning"
+            )
+            return
+        self.app.push_screen(
+            CodePicker(self.workspace, self.entries, "Code the selection with…"),
+            self._picked,
+        )
+
+    async def _picked(self, code_id: int | None) -> None:
+        if code_id is not None:
+            self.entries = self._code_entries()
+            self.codebook.show_codes(self.entries)
+            self.view.set_codings(self.view.codings, self.marks())
+            await self.apply_code(code_id)
+
+    def _own_codings_at_cursor(self) -> list[Coding]:
+        view = self.view
+        here = view.codings_at(view.cursor)
+        own = [c for c in here if c.coder == self.workspace.coder]
+        if not own:
+            others = sorted({c.coder for c in here})
+            hint = f" (only {', '.join(others)}'s)" if others else ""
+            self.notify(f"No coding of yours at the cursor{hint}", severity="warning")
+        return own
+
+    async def _with_coding(self, title: str, then: Callable[[Coding], Awaitable[None]]) -> None:
+        """Call ``then`` with the coder's coding at the cursor, asking which if several."""
+        own = self._own_codings_at_cursor()
+        if len(own) == 1:
+            await then(own[0])
+        elif own:
+            by_id = {c.id: c for c in own}
+
+            async def chosen(coding_id: int | None) -> None:
+                if coding_id is not None:
+                    await then(by_id[coding_id])
+
+            self.app.push_screen(ChooseCoding(own, title), chosen)
+
+    async def action_remove(self) -> None:
+        await self._with_coding("Remove which coding?", self._remove)
+
+    async def _remove(self, coding: Coding) -> None:
+        removed = await self._write(
+            workspace.remove_own_coding, self.workspace.project, coding.id, self.workspace.coder
+        )
+        if removed is not None:
+            self.post_message(self.CodingsChanged(self, "remove", self.transcript))
+
+    async def action_recode(self) -> None:
+        await self._with_coding("Recode which coding?", self._recode)
+
+    async def _recode(self, coding: Coding) -> None:
+        async def picked(code_id: int | None) -> None:
+            if code_id is None:
+                return
+            done = await self._write(
+                workspace.recode_coding,
+                self.workspace.project,
+                coding.id,
+                code_id,
+                self.workspace.coder,
+            )
+            if done is not None:
+                self.post_message(self.CodebookChanged(self, "recode"))
+
+        self.app.push_screen(
+            CodePicker(self.workspace, self.entries, f"Recode {coding.code_path} as…"), picked
+        )
+
+    async def action_memo(self) -> None:
+        await self._with_coding("Memo on which coding?", self._memo)
+
+    async def _memo(self, coding: Coding) -> None:
+        async def edited(text: str | None) -> None:
+            if text is None:
+                return
+            done = await self._write(
+                workspace.set_memo, self.workspace.project, coding.id, text, self.workspace.coder
+            )
+            if done is not None:
+                self.post_message(self.CodingsChanged(self, "coding_memo", self.transcript))
+                self.notify(f"Memo saved on coding {coding.id}")
+
+        self.app.push_screen(MemoEditor(coding.memo, f"Memo on {coding.code_path}"), edited)
+
+    async def action_adjust(self) -> None:
+        if self.adjusting is not None:
+            self.adjusting = None
+            self.view.action_clear_selection()
+            self._update_status()
+            return
+        await self._with_coding("Adjust which coding?", self._start_adjust)
+
+    async def _start_adjust(self, coding: Coding) -> None:
+        self.adjusting = coding
+        self.view.select_span(coding.start, coding.end)
+        self._update_status()
+
+    async def _finish_adjust(self) -> None:
+        coding, selection = self.adjusting, self.view.selection
+        if coding is None:
+            return
+        if selection is None:
+            self.notify("Select the new extent, then enter (ctrl+e cancels)", severity="warning")
+            return
+        done = await self._write(
+            workspace.adjust_coding,
+            self.workspace.project,
+            coding.id,
+            *selection,
+            self.workspace.coder,
+        )
+        if done is not None:
+            self.adjusting = None
+            self.view.anchor_offset = None
+            self.post_message(self.CodingsChanged(self, "adjust", self.transcript))
+        self._update_status()
+
+    async def action_undo(self) -> None:
+        await self._history(history.undo)
+
+    async def action_redo(self) -> None:
+        await self._history(history.redo)
+
+    async def _history(self, move: Callable[..., HistoryStep | None]) -> None:
+        step: HistoryStep | None = await self._write(
+            move, self.workspace.project, self.workspace.coder
+        )
+        name = "undo" if move is history.undo else "redo"
+        if step is None:
+            self.notify(f"Nothing to {name}", severity="warning")
+            return
+        self.notify(f"{name}: {step.summary}")
+        if step.action in history.CODEBOOK_ACTIONS:
+            self.post_message(self.CodebookChanged(self, name))
+            return
+        if step.transcript is not None and step.transcript != self.transcript:
+            self.open_transcript(step.transcript, step.span)
+        else:
+            self.post_message(self.CodingsChanged(self, name, self.transcript))
+            if step.span is not None and name == "undo" and step.action != "apply":
+                self.view.select_span(*step.span)
+
+    def action_toggle_transcripts(self) -> None:
+        listing = self.query_one(TranscriptList)
+        if listing.has_focus:
+            self.view.focus()
+        else:
+            listing.display = True
+            listing.focus()
+
+    async def action_toggle_done(self) -> None:
+        if self.transcript is None:
+            return
+        groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
+        marks = {t.name: t.mark for g in groups for t in g.transcripts}
+        done = marks.get(self.transcript) != "done"
+        previous = await self._write(
+            lambda: mark_done(
+                self.workspace.project, self.transcript or "", self.workspace.coder, done=done
+            )
+        )
+        if previous is not None:
+            groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
+            self.query_one(TranscriptList).show_groups(groups, self.transcript)
+            self.notify(f"{self.transcript}: {'done' if done else 'not done'}")
+
+    def action_passages(self) -> None:
+        from qualcode.tui.screens.retrieval import RetrievalScreen
+
+        here = self.view.codings_at(self.view.cursor)
+        start = None
+        if here:
+            start = next((e.id for e in self.entries if e.path == here[0].code_path), None)
+        highlighted = self.codebook.highlighted_entry
+        if start is None and highlighted is not None:
+            start = highlighted.id
+        self.app.push_screen(RetrievalScreen(self.workspace, self.entries, start), self._jump)
+
+    def action_search(self) -> None:
+        from qualcode.tui.screens.search import SearchScreen
+
+        self.app.push_screen(
+            SearchScreen(self.workspace, self.transcript, self.entries), self._jump
+        )
+
+    def _jump(self, place: Any) -> None:
+        if place is None:
+            return
+        self.open_transcript(place.transcript, (place.start, place.end))
+        self.view.focus()
+
+    def shortcut_rows(self) -> Sequence[tuple[str, str, str]]:
+        return [
+            (e.spec.shortcut, f"apply {e.path}", "codebook shortcut")
+            for e in self.entries
+            if e.spec.shortcut
+        ]

@@ -1,0 +1,50 @@
+"""The open workspace: project, coder, blind flag, and how the UI calls services.
+
+Writes run in a thread so the interface keeps drawing while SQLite waits for another
+coder's lock (its busy timeout); a write that still finds the project busy is retried
+once, then reported. Reads are quick in WAL mode and run directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
+
+from qualcode.domain.errors import ProjectError
+from qualcode.services.project import Project
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+BUSY_RETRIES = 1
+
+
+def is_busy(error: ProjectError) -> bool:
+    return "busy" in str(error)
+
+
+@dataclass
+class Workspace:
+    """Who is coding what: the project, the coder's name, and whether coding is blind
+    (only the coder's own codings and counts are shown)."""
+
+    project: Project
+    coder: str
+    blind: bool
+    retries: int = BUSY_RETRIES
+    _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def write(self, action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a service that writes, one at a time and off the UI thread; a busy project
+        is retried ``retries`` times before the :class:`ProjectError` is raised."""
+        async with self._write_lock:
+            attempt = 0
+            while True:
+                try:
+                    return await asyncio.to_thread(action, *args, **kwargs)
+                except ProjectError as error:
+                    if not is_busy(error) or attempt >= self.retries:
+                        raise
+                    attempt += 1

@@ -1,0 +1,131 @@
+"""The codebook at hand: a tree of codes with their counts and shortcut keys, and the
+highlighted code's definition, inclusion/exclusion criteria and example."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.message import Message
+from textual.widgets import Static, Tree
+from textual.widgets.tree import TreeNode
+
+from qualcode.services.workspace import CodeEntry
+
+DEFAULT_COLOUR = "#888888"
+
+
+def code_label(entry: CodeEntry, *, counts: bool = True) -> Text:
+    """``■ [a] here/project name``: the swatch in the code's colour, the shortcut in
+    brackets (or spaces), the counts."""
+    label = Text()
+    label.append("■ ", style=entry.spec.colour or DEFAULT_COLOUR)
+    label.append(f"[{entry.spec.shortcut}] " if entry.spec.shortcut else "    ", style="bold")
+    if counts:
+        label.append(f"{entry.here}/{entry.project} ", style="dim")
+    label.append(entry.spec.name)
+    return label
+
+
+class CodebookTree(Tree[CodeEntry]):
+    """Codes as a tree; the label shows count in this transcript / in the project."""
+
+    @dataclass
+    class CodeHighlighted(Message):
+        """The cursor moved onto a code."""
+
+        tree: CodebookTree
+        entry: CodeEntry
+
+        @property
+        def control(self) -> CodebookTree:
+            return self.tree
+
+    @dataclass
+    class CodeChosen(Message):
+        """Enter was pressed on a code (apply it to the selection)."""
+
+        tree: CodebookTree
+        entry: CodeEntry
+
+        @property
+        def control(self) -> CodebookTree:
+            return self.tree
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("codebook", id=id)
+        self.show_root = False
+        self.guide_depth = 2
+        self._code_nodes: dict[int, TreeNode[CodeEntry]] = {}
+
+    def show_codes(self, entries: Sequence[CodeEntry]) -> None:
+        """Rebuild the tree when the codebook itself changed (keeps the cursor's code)."""
+        current = self.cursor_node.data.id if self.cursor_node and self.cursor_node.data else None
+        self.clear()
+        self._code_nodes = {}
+        for entry in entries:
+            parent = self._code_nodes.get(entry.parent_id) if entry.parent_id else self.root
+            node = (parent or self.root).add(code_label(entry), data=entry, expand=True)
+            self._code_nodes[entry.id] = node
+        for node in self._code_nodes.values():
+            if not node.children:
+                node.allow_expand = False
+        if current in self._code_nodes:
+            self.move_cursor(self._code_nodes[current])
+
+    def update_counts(self, entries: Sequence[CodeEntry]) -> None:
+        """Refresh counts in place (no rebuild) when only codings changed."""
+        if {e.id for e in entries} != set(self._code_nodes):
+            self.show_codes(entries)
+            return
+        for entry in entries:
+            node = self._code_nodes[entry.id]
+            node.data = entry
+            node.set_label(code_label(entry))
+
+    def select_code(self, code_id: int) -> None:
+        if code_id in self._code_nodes:
+            self.move_cursor(self._code_nodes[code_id])
+
+    @property
+    def highlighted_entry(self) -> CodeEntry | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted[CodeEntry]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.CodeHighlighted(self, event.node.data))
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected[CodeEntry]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.CodeChosen(self, event.node.data))
+
+
+class CodeDefinition(Static):
+    """The highlighted code's definition and criteria."""
+
+    def show(self, entry: CodeEntry | None) -> None:
+        if entry is None:
+            self.update("")
+            return
+        spec = entry.spec
+        text = Text()
+        text.append(entry.path + "\n", style="bold")
+        if spec.label_da:
+            text.append(f"({spec.label_da})\n", style="italic")
+        for title, value in (
+            ("", spec.description),
+            ("Include: ", spec.inclusion),
+            ("Exclude: ", spec.exclusion),
+            ("Example: ", spec.example),
+        ):
+            if value:
+                text.append("\n" + title, style="bold")
+                text.append(value.strip() + "\n")
+        self.update(text)
