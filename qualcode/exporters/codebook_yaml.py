@@ -2,8 +2,9 @@
 
 Keys follow the schema's order and absent fields are left out. Text that YAML would
 read as something else (``yes``, ``null``, ``1``, ``#2E86AB``) is quoted, multi-line
-text is written as a literal block (``|``), long lines are folded at spaces, and
-``parse_codebook(dump_codebook(cb)) == cb`` for any valid codebook.
+text is written as a literal block (``|``) and long single-line text as a folded one
+(``>``), wrapped at spaces. ``parse_codebook(dump_codebook(cb)) == cb`` for any valid
+codebook, and dumping what was parsed gives the same text again.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import yaml
 
 from qualcode.domain.codebook import Codebook, CodeSpec
 
-_WIDTH = 88
+_WIDTH = 80  # PyYAML wraps after passing this column, so lines stay well under 100
+_FOLD_AFTER = 60  # characters; longer single-line text is written as a folded block
 # Line breaks YAML would normalise to "\n" (or that the emitter cannot write raw)
 # inside a block or single-quoted scalar; text holding any of them is double-quoted.
 _RAW_BREAKS = frozenset("\r\x85\u2028\u2029")
@@ -44,6 +46,10 @@ def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         style = '"'
     elif "\n" in value:
         style = "|"  # the emitter falls back to quotes when a block cannot hold the text
+    elif len(value) > _FOLD_AFTER and " " in value and "\t" not in value and value[0] != " ":
+        # Long prose: folded at spaces, read back as one line. Leading blanks would make
+        # the first line "more indented", which keeps its line break instead of folding.
+        style = ">"
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -146,9 +146,9 @@ def read_mapping(
     return fields
 
 
-def unknown_key_reason(name: str, what: str, allowed: Sequence[str]) -> str:
+def unknown_key_reason(name: str, what: str, allowed: Sequence[str], noun: str = "field") -> str:
     """``unknown field 'color' in a code; did you mean 'colour'? (allowed: ...)``."""
-    reason = f"unknown field {name!r} in {what}"
+    reason = f"unknown {noun} {name!r} in {what}"
     close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7)
     if close:
         reason += f"; did you mean {close[0]!r}?"
@@ -186,12 +186,12 @@ def parse_codebook(text: str, source: str) -> Codebook:
 
 
 class _CodebookReader:
-    """One validation pass; remembers the shortcuts used anywhere in the tree."""
+    """One validation pass; collects the shortcuts used anywhere in the tree."""
 
     def __init__(self, text: str, source: str) -> None:
         self.text = text
         self.source = source
-        self.shortcuts: dict[str, int] = {}  # shortcut -> line of its first use
+        self.shortcut_nodes: list[tuple[str, yaml.Node]] = []  # every shortcut given
 
     def read(self) -> Codebook:
         root = compose_yaml(self.text, self.source, collection_aliases=False)
@@ -205,6 +205,7 @@ class _CodebookReader:
         name = self._text_field(fields, "name")
         description = self._text_field(fields, "description")
         codes = self._read_codes(fields["codes"][1], "codes")
+        self._check_shortcuts_unique()
         return Codebook(name=name, codes=codes, description=description)
 
     def _text_field(self, fields: Fields, field: str) -> str | None:
@@ -307,13 +308,19 @@ class _CodebookReader:
             return None
         if len(shortcut) != 1:
             raise error_at(self.source, node, f"shortcut {shortcut!r} must be a single character")
-        if shortcut in self.shortcuts:
-            first = self.shortcuts[shortcut]
-            raise error_at(
-                self.source, node, f"shortcut {shortcut!r} is already used on line {first}"
-            )
-        self.shortcuts[shortcut] = node.start_mark.line + 1
+        self.shortcut_nodes.append((shortcut, node))
         return shortcut
+
+    def _check_shortcuts_unique(self) -> None:
+        # In document order, so the error points at the later use even when a code lists
+        # its children before its own shortcut.
+        first_line: dict[str, int] = {}
+        by_position = sorted(self.shortcut_nodes, key=lambda use: _position(use[1]))
+        for shortcut, node in by_position:
+            if shortcut in first_line:
+                reason = f"shortcut {shortcut!r} is already used on line {first_line[shortcut]}"
+                raise error_at(self.source, node, reason)
+            first_line[shortcut] = node.start_mark.line + 1
 
     def _read_keywords(self, fields: Fields) -> tuple[str, ...]:
         if "keywords" not in fields:
@@ -325,3 +332,7 @@ class _CodebookReader:
                 raise error_at(self.source, item, "keyword is empty")
             keywords.append(keyword)
         return tuple(keywords)
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line, node.start_mark.column

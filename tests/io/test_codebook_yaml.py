@@ -165,6 +165,14 @@ BAD_INPUTS = [
         "already used on line 3",
         id="dup-shortcut",
     ),
+    pytest.param(
+        "codes:\n  - name: a\n    children:\n      - name: b\n        shortcut: x\n"
+        "    shortcut: x\n",
+        6,
+        15,
+        "already used on line 5",
+        id="dup-shortcut-children-first",
+    ),
     pytest.param("codes:\n  - name: a\n    colour: red\n", 3, 13, "#RRGGBB", id="colour-name"),
     pytest.param(
         "codes:\n  - name: a\n    colour: '#12345'\n", 3, 13, "#RRGGBB", id="colour-short"
@@ -275,8 +283,18 @@ TRICKY = [
     "\n\nstarts with newlines",
     "many\n\n\nblank lines\n\n",
     "tab\there",
+    "cr\rand crlf\r\n",
+    "next\x85line",
+    "line\u2028separator\u2029paragraph",
+    "nul\x00 bell\x07 bom\ufeff",
+    "trailing spaces  \nthen a line",
+    " \n",
     "æøå ÆØÅ – “quotes”",
     "word " * 40,
+    ("a long sentence that goes on " * 5).strip(),
+    " leading space then" + " long prose" * 8,
+    "double  spaces  " * 8 + "end",
+    "long " * 20 + "# not a comment" + " and: not a key" * 3,
     "---",
     "...",
     "",
@@ -300,32 +318,27 @@ shortcuts = st.one_of(
 )
 
 
-def _code(children: st.SearchStrategy[tuple[CodeSpec, ...]]) -> st.SearchStrategy[CodeSpec]:
+@st.composite
+def code_trees(draw: st.DrawFn, depth: int = 2) -> CodeSpec:
+    """A code with up to ``depth`` levels of children below it."""
     maybe_text = st.none() | text_values
-    return st.builds(
-        CodeSpec,
-        name=code_names,
-        label_da=maybe_text,
-        description=maybe_text,
-        inclusion=maybe_text,
-        exclusion=maybe_text,
-        example=maybe_text,
-        colour=st.none() | colours,
-        shortcut=st.none() | shortcuts,
-        keywords=st.lists(keywords, max_size=3).map(tuple),
-        children=children,
+    children = _siblings(code_trees(depth - 1)) if depth > 0 else st.just(())
+    return CodeSpec(
+        name=draw(code_names),
+        label_da=draw(maybe_text),
+        description=draw(maybe_text),
+        inclusion=draw(maybe_text),
+        exclusion=draw(maybe_text),
+        example=draw(maybe_text),
+        colour=draw(st.none() | colours),
+        shortcut=draw(st.none() | shortcuts),
+        keywords=tuple(draw(st.lists(keywords, max_size=3))),
+        children=draw(children),
     )
 
 
 def _siblings(codes: st.SearchStrategy[CodeSpec]) -> st.SearchStrategy[tuple[CodeSpec, ...]]:
-    return st.lists(codes, max_size=4, unique_by=lambda code: code.name.casefold()).map(tuple)
-
-
-code_trees = st.recursive(
-    _code(st.just(())),
-    lambda children: _code(_siblings(children)),
-    max_leaves=12,
-)
+    return st.lists(codes, max_size=3, unique_by=lambda code: code.name.casefold()).map(tuple)
 
 
 def _unique_shortcuts(codes: tuple[CodeSpec, ...], used: set[str]) -> tuple[CodeSpec, ...]:
@@ -342,16 +355,19 @@ def _unique_shortcuts(codes: tuple[CodeSpec, ...], used: set[str]) -> tuple[Code
     return tuple(result)
 
 
-codebooks = st.builds(
-    Codebook,
-    name=st.none() | text_values,
-    codes=_siblings(code_trees),
-    description=st.none() | text_values,
-).map(lambda book: dataclasses.replace(book, codes=_unique_shortcuts(book.codes, set())))
+@st.composite
+def codebooks(draw: st.DrawFn) -> Codebook:
+    """Valid codebooks: unique sibling names, unique shortcuts, tricky text everywhere."""
+    codes = draw(_siblings(code_trees()))
+    return Codebook(
+        name=draw(st.none() | text_values),
+        codes=_unique_shortcuts(codes, set()),
+        description=draw(st.none() | text_values),
+    )
 
 
-@settings(max_examples=300)
-@given(codebooks)
+@settings(max_examples=300, deadline=None)
+@given(codebooks())
 def test_dump_then_parse_round_trips(codebook: Codebook) -> None:
     text = dump_codebook(codebook)
     assert parse_codebook(text, "dump") == codebook
