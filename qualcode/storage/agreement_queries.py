@@ -70,7 +70,7 @@ def texts_by_id(repo: Repository, transcript_ids: Sequence[int]) -> dict[int, st
             TranscriptRow.id.in_(list(transcript_ids))
         )
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def coding_ids_after(repo: Repository, coder_id: int, after_id: int) -> list[int]:

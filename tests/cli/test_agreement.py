@@ -1,0 +1,264 @@
+"""`qualcode agreement` on the demo project, checked against sklearn and krippendorff
+applied to per-character arrays rebuilt from `qualcode codings` output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sqlite3
+import warnings
+from pathlib import Path
+from typing import Any
+
+import krippendorff
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+from sklearn.metrics import cohen_kappa_score
+
+from qualcode.cli.agreement_commands import GREEDY_OPTIONS, spread_values
+from qualcode.services.demo import build_demo
+from tests.conftest import Cli
+
+TOLERANCE = 1e-9
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.qualcode"
+    build_demo(path, progress=lambda _: None).close()
+    return path
+
+
+@pytest.fixture
+def demo(demo_file: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo project, so a test may change it."""
+    copy = tmp_path / "demo.qualcode"
+    shutil.copy(demo_file, copy)
+    return copy
+
+
+def as_json(run: Cli, *args: str | Path) -> Any:
+    return json.loads(run(*args).stdout)
+
+
+def character_arrays(run: Cli, project: Path) -> dict[tuple[str, str, str], np.ndarray]:
+    """(transcript, code, coder) -> 0/1 per character, from the CLI's own listings."""
+    lengths = {
+        t["name"]: t["characters"] for t in as_json(run, "transcripts", project, "--format", "json")
+    }
+    arrays: dict[tuple[str, str, str], np.ndarray] = {}
+    for coding in as_json(run, "codings", project, "--format", "json"):
+        key = (coding["transcript"], coding["code"], coding["coder"])
+        array = arrays.setdefault(key, np.zeros(lengths[coding["transcript"]], dtype=int))
+        array[coding["start"] : coding["end"]] = 1
+    return arrays
+
+
+def expected_kappa(x: np.ndarray, y: np.ndarray) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(cohen_kappa_score(x, y))
+
+
+def test_demo_agreement_equals_independent_packages(demo: Path, run: Cli) -> None:
+    report = as_json(run, "agreement", demo, "--coders", "anna", "bo", "--format", "json")
+    arrays = character_arrays(run, demo)
+    lengths = {
+        t["name"]: t["characters"] for t in as_json(run, "transcripts", demo, "--format", "json")
+    }
+    assert report["coders"] == ["anna", "bo"]
+    assert sorted(report["compared_transcripts"]) == sorted(lengths)
+    used = {code for _, code, _ in arrays}
+    assert set(report["per_code"]) == used
+    checked = 0
+    for code, result in report["per_code"].items():
+        pooled_x, pooled_y = [], []
+        for transcript, entry in result["per_transcript"].items():
+            zeros = np.zeros(lengths[transcript], dtype=int)
+            x = arrays.get((transcript, code, "anna"), zeros)
+            y = arrays.get((transcript, code, "bo"), zeros)
+            pooled_x.append(x)
+            pooled_y.append(y)
+            (pair,) = entry["pairs"]
+            assert pair["both"] == int(np.sum(x & y))
+            assert pair["neither"] == int(np.sum((1 - x) & (1 - y)))
+            assert pair["percent_agreement"] == pytest.approx(100 * np.mean(x == y), abs=TOLERANCE)
+            if x.any() or y.any():
+                assert not pair["kappa_undefined"]
+                assert abs(pair["kappa"] - expected_kappa(x, y)) < TOLERANCE
+                alpha = krippendorff.alpha(
+                    reliability_data=np.array([x, y]), level_of_measurement="nominal",
+                    value_domain=[0, 1],
+                )  # fmt: skip
+                assert abs(entry["krippendorff_alpha"] - alpha) < TOLERANCE
+                checked += 1
+            else:
+                assert pair["kappa_undefined"]
+                assert pair["kappa"] == 1.0
+        x, y = np.concatenate(pooled_x), np.concatenate(pooled_y)
+        (pooled,) = result["pooled"]["pairs"]
+        assert abs(pooled["kappa"] - expected_kappa(x, y)) < TOLERANCE
+        per_kappas = [e["pairs"][0]["kappa"] for e in result["per_transcript"].values()]
+        assert result["mean"]["pairs"][0]["kappa"] == pytest.approx(np.mean(per_kappas))
+        assert result["pooled"]["fleiss_kappa"] is None
+    assert checked > 50  # most transcript × code cells hold real codings
+
+
+def test_every_format_prints(demo: Path, run: Cli, tmp_path: Path) -> None:
+    table = run("agreement", demo, "--coders", "anna", "bo").stdout
+    assert "continuity/meeting the child" in table
+    assert "anna–bo" in table
+    assert any(band in table for band in ("moderate", "substantial", "almost perfect"))
+    assert "Rules:" in table
+    report = as_json(run, "agreement", demo, "--coders", "anna", "bo", "--format", "json")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(run("agreement", demo, "--coders", "anna", "bo", "--format", "csv").stdout)
+        )
+    )
+    transcripts = len(report["compared_transcripts"])
+    assert len(rows) == len(report["per_code"]) * (2 + transcripts)
+    first = next(r for r in rows if r["level"] == "pooled")
+    assert float(first["kappa"]) == report["per_code"][first["code"]]["pooled"]["pairs"][0]["kappa"]
+    html_path = tmp_path / "agreement.html"
+    run("agreement", demo, "--coders", "anna", "bo", "--format", "html", "-o", html_path)
+    page = html_path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "continuity/meeting the child" in page
+    assert 'class="number band-' in page
+    xlsx_path = tmp_path / "agreement.xlsx"
+    run("agreement", demo, "--coders", "anna", "bo", "--format", "xlsx", "-o", xlsx_path)
+    workbook = load_workbook(xlsx_path)
+    assert workbook.sheetnames == ["summary", "all rows", "notes"]
+    sheet_rows = list(workbook["all rows"].iter_rows(min_row=2, values_only=True))
+    assert len(sheet_rows) == len(rows)
+    for sheet_row, csv_row in zip(sheet_rows, rows, strict=True):
+        assert sheet_row[0] == csv_row["code"]
+        assert sheet_row[12] == pytest.approx(float(csv_row["kappa"]), rel=1e-14)  # 15 digits
+
+
+def test_per_transcript_table_and_three_coders(demo: Path, run: Cli) -> None:
+    run("reconcile", demo, "--coders", "anna", "bo", "--strategy", "union")
+    table = run(
+        "agreement", demo, "--coders", "anna", "bo", "consensus",
+        "--code", "continuity/holistic view", "--per-transcript",
+    ).stdout  # fmt: skip
+    assert "Per transcript:" in table
+    assert "fleiss" in table
+    for pair in ("anna–bo", "anna–consensus", "bo–consensus"):
+        assert pair in table
+    report = as_json(
+        run, "agreement", demo, "--coders", "anna", "bo", "consensus", "--format", "json",
+        "--code", "continuity/holistic view",
+    )  # fmt: skip
+    pooled = report["per_code"]["continuity/holistic view"]["pooled"]
+    assert len(pooled["pairs"]) == 3
+    assert isinstance(pooled["fleiss_kappa"], float)
+
+
+def test_only_finished_transcripts_are_compared(demo: Path, run: Cli) -> None:
+    run("done", demo, "parent-01-en", "--coder", "anna")
+    run("done", demo, "parent-02-en", "--coder", "anna")
+    run("done", demo, "parent-01-en", "--coder", "bo")
+    report = as_json(run, "agreement", demo, "--coders", "anna", "bo", "--format", "json")
+    assert report["compared_transcripts"] == ["parent-01-en"]
+    excluded = {e["transcript"]: e["reason"] for e in report["excluded_transcripts"]}
+    assert excluded["parent-02-en"] == "not marked done by bo"
+    assert excluded["parent-03-da"] == "not marked done by anna; not marked done by bo"
+    assert report["finished_by"] == {"anna": "marked done", "bo": "marked done"}
+    assert (
+        "parent-02-en: not marked done by bo"
+        in run("agreement", demo, "--coders", "anna", "bo").stdout
+    )
+
+
+def test_invalid_codings_are_skipped_and_listed(demo: Path, run: Cli) -> None:
+    # a coding whose end lies past its transcript (as after an outside edit of the file)
+    with sqlite3.connect(demo) as connection:
+        coding_id, transcript, code_name = connection.execute(
+            "SELECT coding.id, transcript.name, code.name FROM coding "
+            "JOIN transcript ON transcript.id = coding.transcript_id "
+            "JOIN code ON code.id = coding.code_id "
+            "JOIN coder ON coder.id = coding.coder_id "
+            "WHERE coder.name = 'anna' ORDER BY coding.id LIMIT 1"
+        ).fetchone()
+        connection.execute("UPDATE coding SET end_offset = 10000000 WHERE id = ?", (coding_id,))
+    report = as_json(run, "agreement", demo, "--coders", "anna", "bo", "--format", "json")
+    (skipped,) = report["skipped"]
+    assert skipped["id"] == coding_id
+    assert skipped["transcript"] == transcript
+    assert skipped["code"].endswith(code_name)
+    assert "out of range" in skipped["reason"]
+    assert f"coding {coding_id} (anna" in run("agreement", demo, "--coders", "anna", "bo").stdout
+
+
+@pytest.mark.parametrize("unit", ["turn", "sentence", "transcript"])
+def test_other_units_report_unit_counts(demo: Path, run: Cli, unit: str) -> None:
+    report = as_json(
+        run, "agreement", demo, "--coders", "anna", "bo", "--unit", unit, "--format", "json"
+    )
+    assert report["unit"] == unit
+    entry = report["per_code"]["continuity/meeting the child"]
+    units = {name: e["units"] for name, e in entry["per_transcript"].items()}
+    if unit == "transcript":
+        assert set(units.values()) == {1}
+    elif unit == "turn":
+        turns = {
+            t["name"]: t["turns"] for t in as_json(run, "transcripts", demo, "--format", "json")
+        }
+        assert units == {name: turns[name] for name in units}
+    else:
+        assert all(n > 50 for n in units.values())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--coders", "anna", "zoe"],
+            "Error: unknown coder 'zoe'; coders in this project: anna, bo",
+        ),
+        (["--coders", "anna"], "Error: --coders: name at least two coders to compare"),
+        (["--coders", "anna", "anna"], "Error: --coders: coder 'anna' is named twice"),
+        (
+            ["--coders", "anna", "bo", "--code", "continuity/meting"],
+            "Error: unknown code 'continuity/meting'",
+        ),
+        (
+            ["--coders", "anna", "bo", "--transcript", "parent-99"],
+            "Error: unknown transcript 'parent-99'",
+        ),
+        (
+            ["--coders", "anna", "bo", "--format", "xlsx"],
+            "Error: --output: xlsx is a binary format",
+        ),
+    ],
+)
+def test_mistakes_give_one_line(demo: Path, run: Cli, args: list[str], message: str) -> None:
+    result = run("agreement", demo, *args, expect=1)
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        # values run on until the next option
+        (["P", "--coders", "a", "b", "c", "--unit", "turn"],
+         ["P", "--coders", "a", "--coders", "b", "--coders", "c", "--unit", "turn"]),
+        # other options' values are left alone
+        (["P", "--unit", "turn", "x"], ["P", "--unit", "turn", "x"]),
+        # --coders=a form, then more values
+        (["P", "--coders=a", "b"], ["P", "--coders=a", "--coders", "b"]),
+        # repeated options still work
+        (["P", "--code", "x", "--code", "y"], ["P", "--code", "x", "--code", "y"]),
+        # after --, nothing is rewritten
+        (["P", "--coders", "a", "--", "b"], ["P", "--coders", "a", "--", "b"]),
+    ],
+)  # fmt: skip
+def test_spread_values(args: list[str], expected: list[str]) -> None:
+    assert spread_values(args, GREEDY_OPTIONS) == expected
