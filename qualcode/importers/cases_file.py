@@ -27,7 +27,7 @@ from qualcode.domain.cases import (
     parse_attribute_header,
 )
 from qualcode.domain.errors import InputError
-from qualcode.importers.codebook_yaml import (
+from qualcode.importers.yaml_nodes import (
     Fields,
     compose_yaml,
     error_at,
