@@ -13,6 +13,7 @@ from qualcode.cli.agreement_commands import agreement, disagreements, reconcile
 from qualcode.cli.base import QualcodeGroup
 from qualcode.cli.coding_commands import code, codebook, codings, memo, uncode
 from qualcode.cli.project_commands import demo, done, info, init, log, open_project_command
+from qualcode.cli.refi_commands import export, import_project, merge
 from qualcode.cli.transcript_commands import cases, import_files, show, transcripts
 
 
@@ -45,6 +46,9 @@ for command in (
     agreement,
     disagreements,
     reconcile,
+    export,
+    import_project,
+    merge,
 ):
     cli.add_command(command)
 

@@ -29,10 +29,16 @@ def codebook(ctx: click.Context, project: str) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.pass_obj
 def codebook_import(project: str, file: Path) -> None:
-    """Merge codebook FILE.yaml into the project (codes matched by path; none removed)."""
+    """Merge codebook FILE.yaml (or a REFI-QDA FILE.qdc) into the project (codes matched
+    by path, and for .qdc first by GUID; none removed)."""
     from qualcode.services.codebook import import_codebook
 
-    result = import_codebook(open_existing(project), file)
+    if file.suffix.lower() == ".qdc":
+        from qualcode.services.refi import import_qdc
+
+        result = import_qdc(open_existing(project), file)
+    else:
+        result = import_codebook(open_existing(project), file)
     click.echo(
         f"{file}: {len(result.created)} codes created, {len(result.updated)} updated, "
         f"{result.unchanged} unchanged"

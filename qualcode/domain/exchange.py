@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from qualcode.domain.cases import AttributeDef
@@ -229,3 +230,35 @@ def ordinal_levels(description: str | None) -> tuple[str, ...] | None:
     if any(not level for level in levels) or len(set(levels)) != len(levels):
         return None
     return levels
+
+
+# --- a whole project on its way in ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingSource:
+    """A source ready to store: ``text`` is normalised and every position in ``source``
+    (codings, case selections) is a valid span of it. ``notes`` say what normalising did;
+    ``memos`` are the source's own notes."""
+
+    source: ExchangeSource
+    text: str
+    notes: tuple[str, ...] = ()
+    memos: tuple[ExchangeNote, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeProject:
+    """A project read from a ``.qdpx`` or another qualcode project. ``sources()`` yields
+    the sources one at a time (texts are read lazily; reading may raise InputError and may
+    add to ``warnings``)."""
+
+    label: str
+    header: ExchangeHeader
+    users: tuple[ExchangeUser, ...]
+    codes: tuple[ExchangeCode, ...]
+    variables: tuple[ExchangeVariable, ...]
+    cases: tuple[ExchangeCase, ...]
+    notes: tuple[ExchangeNote, ...]
+    sources: Callable[[], Iterator[IncomingSource]]
+    warnings: list[str] = field(default_factory=list)  # grows while sources are read

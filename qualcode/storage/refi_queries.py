@@ -92,10 +92,28 @@ def ensure_guids(repo: Repository) -> int:
 # --- reading the project as exchange objects ------------------------------------------
 
 
-def exchange_users(repo: Repository) -> list[ExchangeUser]:
+class Identities:
+    """Stored identities, or for rows without one (a project read for merging, which is
+    not written to) a stand-in derived from ``transient`` and the row id."""
+
+    def __init__(self, transient: str | None = None) -> None:
+        self.transient = transient
+
+    def __call__(self, table: str, row_id: int, guid: str | None) -> str:
+        if guid:
+            return guid
+        if self.transient is None:
+            raise ValueError(f"{table} {row_id} has no identity (run ensure_guids first)")
+        return derived_guid(self.transient, f"{table}:{row_id}")
+
+
+_STORED = Identities()
+
+
+def exchange_users(repo: Repository, ids: Identities = _STORED) -> list[ExchangeUser]:
     """Every coder, then memo authors who are not coders (identity derived from the name)."""
-    rows = repo.session.execute(select(Coder.guid, Coder.name).order_by(Coder.id)).all()
-    users = [ExchangeUser(guid or "", name) for guid, name in rows]
+    rows = repo.session.execute(select(Coder.id, Coder.guid, Coder.name).order_by(Coder.id))
+    users = [ExchangeUser(ids("coder", cid, guid), name) for cid, guid, name in rows]
     names = {user.name for user in users}
     for (author,) in repo.session.execute(
         select(MemoRow.author).where(MemoRow.author.is_not(None)).distinct()
@@ -106,7 +124,7 @@ def exchange_users(repo: Repository) -> list[ExchangeUser]:
     return users
 
 
-def exchange_codes(repo: Repository) -> list[ExchangeCode]:
+def exchange_codes(repo: Repository, ids: Identities = _STORED) -> list[ExchangeCode]:
     """The code tree, siblings in their stored order."""
     guids = dict(repo.session.execute(select(CodeRow.id, CodeRow.guid)).all())
     stored = repo.codes()
@@ -116,38 +134,42 @@ def exchange_codes(repo: Repository) -> list[ExchangeCode]:
 
     def build(parent_id: int | None) -> tuple[ExchangeCode, ...]:
         return tuple(
-            ExchangeCode(guids[code.id] or "", code.spec, True, build(code.id))
+            ExchangeCode(ids("code", code.id, guids[code.id]), code.spec, True, build(code.id))
             for code in children.get(parent_id, [])
         )
 
     return list(build(None))
 
 
-def exchange_variables(repo: Repository) -> list[ExchangeVariable]:
+def exchange_variables(repo: Repository, ids: Identities = _STORED) -> list[ExchangeVariable]:
     rows = repo.session.scalars(select(AttributeRow).order_by(AttributeRow.id))
     return [
         ExchangeVariable(
-            row.guid or "", AttributeDef(row.name, AttributeType(row.value_type), tuple(row.levels))
+            ids("attribute", row.id, row.guid),
+            AttributeDef(row.name, AttributeType(row.value_type), tuple(row.levels)),
         )
         for row in rows
     ]
 
 
-def exchange_cases(repo: Repository) -> list[ExchangeCase]:
+def exchange_cases(repo: Repository, ids: Identities = _STORED) -> list[ExchangeCase]:
     """Cases with their values, whole transcripts (source guids) and partial spans."""
     values: dict[int, list[tuple[str, str]]] = {}
-    for case_id, attribute_guid, value in repo.session.execute(
-        select(CaseAttributeRow.case_id, AttributeRow.guid, CaseAttributeRow.value)
+    for case_id, attribute_id, attribute_guid, value in repo.session.execute(
+        select(CaseAttributeRow.case_id, AttributeRow.id, AttributeRow.guid, CaseAttributeRow.value)
         .join(AttributeRow, AttributeRow.id == CaseAttributeRow.attribute_id)
         .where(CaseAttributeRow.value != "")
         .order_by(CaseAttributeRow.case_id, AttributeRow.id)
     ):
-        values.setdefault(case_id, []).append((attribute_guid or "", value))
+        values.setdefault(case_id, []).append(
+            (ids("attribute", attribute_id, attribute_guid), value)
+        )
     whole: dict[int, list[str]] = {}
     parts: dict[int, list[tuple[str, int, int]]] = {}
-    for case_id, transcript_guid, length, start, end in repo.session.execute(
+    for case_id, transcript_id, transcript_guid, length, start, end in repo.session.execute(
         select(
             CaseAssignmentRow.case_id,
+            TranscriptRow.id,
             TranscriptRow.guid,
             TranscriptRow.characters,
             CaseAssignmentRow.start,
@@ -156,13 +178,14 @@ def exchange_cases(repo: Repository) -> list[ExchangeCase]:
         .join(TranscriptRow, TranscriptRow.id == CaseAssignmentRow.transcript_id)
         .order_by(TranscriptRow.name, CaseAssignmentRow.start, CaseAssignmentRow.end)
     ):
+        source_guid = ids("transcript", transcript_id, transcript_guid)
         if start == 0 and end == length:
-            whole.setdefault(case_id, []).append(transcript_guid or "")
+            whole.setdefault(case_id, []).append(source_guid)
         else:
-            parts.setdefault(case_id, []).append((transcript_guid or "", start, end))
+            parts.setdefault(case_id, []).append((source_guid, start, end))
     return [
         ExchangeCase(
-            guid or "",
+            ids("case", case_id, guid),
             name,
             tuple(values.get(case_id, ())),
             tuple(dict.fromkeys(whole.get(case_id, ()))),
@@ -174,11 +197,19 @@ def exchange_cases(repo: Repository) -> list[ExchangeCase]:
     ]
 
 
-def exchange_notes(repo: Repository, users: Sequence[ExchangeUser]) -> list[ExchangeNote]:
+def exchange_notes(
+    repo: Repository, users: Sequence[ExchangeUser], ids: Identities = _STORED
+) -> list[ExchangeNote]:
     """Memos on the project, transcripts and codes (coding memos travel with codings)."""
     user_guids = {user.name: user.guid for user in users}
-    transcript_guids = dict(repo.session.execute(select(TranscriptRow.id, TranscriptRow.guid)))
-    code_guids = dict(repo.session.execute(select(CodeRow.id, CodeRow.guid)))
+    transcript_guids = {
+        tid: ids("transcript", tid, guid)
+        for tid, guid in repo.session.execute(select(TranscriptRow.id, TranscriptRow.guid))
+    }
+    code_guids = {
+        cid: ids("code", cid, guid)
+        for cid, guid in repo.session.execute(select(CodeRow.id, CodeRow.guid))
+    }
     notes: list[ExchangeNote] = []
     for row in repo.session.scalars(select(MemoRow).order_by(MemoRow.id)):
         target_guid: str | None = None
@@ -193,7 +224,7 @@ def exchange_notes(repo: Repository, users: Sequence[ExchangeUser]) -> list[Exch
             target, target_guid = "project", None
         notes.append(
             ExchangeNote(
-                row.guid or "",
+                ids("memo", row.id, row.guid),
                 row.text,
                 target,
                 target_guid,
@@ -212,10 +243,10 @@ class SourceInfo:
     created: str | None
 
 
-def source_infos(repo: Repository) -> list[SourceInfo]:
+def source_infos(repo: Repository, ids: Identities = _STORED) -> list[SourceInfo]:
     """Transcripts in name order, without their text."""
     return [
-        SourceInfo(tid, guid or "", name, exchange_time(imported))
+        SourceInfo(tid, ids("transcript", tid, guid), name, exchange_time(imported))
         for tid, guid, name, imported in repo.session.execute(
             select(
                 TranscriptRow.id, TranscriptRow.guid, TranscriptRow.name, TranscriptRow.imported_at
@@ -235,6 +266,7 @@ def exchange_sources(
     repo: Repository,
     infos: Sequence[SourceInfo],
     case_selections: dict[str, list[tuple[str, int, int]]],
+    ids: Identities = _STORED,
 ) -> Iterator[ExchangeSource]:
     """Each transcript with its codings (one query per transcript, so only one
     transcript's codings are in memory). ``case_selections`` maps a source guid to
@@ -242,10 +274,13 @@ def exchange_sources(
     for info in infos:
         rows = repo.session.execute(
             select(
+                CodingRow.id,
                 CodingRow.guid,
                 CodingRow.start,
                 CodingRow.end,
+                CodeRow.id,
                 CodeRow.guid,
+                Coder.id,
                 Coder.guid,
                 CodingRow.created_at,
                 CodingRow.memo,
@@ -257,15 +292,15 @@ def exchange_sources(
         )
         codings = tuple(
             ExchangeCoding(
-                guid or "",
-                start,
-                end,
-                code_guid or "",
-                coder_guid,
-                exchange_time(created),
-                memo or None,
+                ids("coding", row[0], row[1]),
+                row[2],
+                row[3],
+                ids("code", row[4], row[5]),
+                ids("coder", row[6], row[7]),
+                exchange_time(row[8]),
+                row[9] or None,
             )
-            for guid, start, end, code_guid, coder_guid, created, memo in rows
+            for row in rows
         )
         yield ExchangeSource(
             info.guid,
@@ -314,3 +349,95 @@ def add_codings_with_guids(repo: Repository, rows: Sequence[CodingInsert]) -> in
             ],
         )
     return len(rows)
+
+
+# --- the target project's identities, for matching --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTranscript:
+    id: int
+    name: str
+    sha256: str
+    guid: str | None
+    length: int
+
+
+def coder_rows(repo: Repository) -> list[tuple[int, str, str | None]]:
+    """(id, name, guid) of every coder."""
+    rows = repo.session.execute(select(Coder.id, Coder.name, Coder.guid))
+    return [(cid, name, guid) for cid, name, guid in rows]
+
+
+def code_guids(repo: Repository) -> dict[int, str | None]:
+    return dict(repo.session.execute(select(CodeRow.id, CodeRow.guid)).all())
+
+
+def attribute_rows(repo: Repository) -> list[tuple[int, str | None, AttributeDef]]:
+    return [
+        (row.id, row.guid, AttributeDef(row.name, AttributeType(row.value_type), tuple(row.levels)))
+        for row in repo.session.scalars(select(AttributeRow).order_by(AttributeRow.id))
+    ]
+
+
+def case_rows(repo: Repository) -> list[tuple[int, str, str | None]]:
+    """(id, name, guid) of every case."""
+    rows = repo.session.execute(select(CaseRow.id, CaseRow.name, CaseRow.guid))
+    return [(cid, name, guid) for cid, name, guid in rows]
+
+
+def case_values(repo: Repository) -> dict[tuple[int, int], str]:
+    """(case id, attribute id) -> stored value."""
+    rows = repo.session.execute(
+        select(CaseAttributeRow.case_id, CaseAttributeRow.attribute_id, CaseAttributeRow.value)
+    )
+    return {(case_id, attribute_id): value for case_id, attribute_id, value in rows}
+
+
+def stored_transcripts(repo: Repository) -> list[StoredTranscript]:
+    rows = repo.session.execute(
+        select(
+            TranscriptRow.id,
+            TranscriptRow.name,
+            TranscriptRow.sha256,
+            TranscriptRow.guid,
+            TranscriptRow.characters,
+        ).order_by(TranscriptRow.name)
+    )
+    return [StoredTranscript(*row) for row in rows]
+
+
+def coding_keys(repo: Repository, transcript_id: int) -> set[tuple[int, int, int, int]]:
+    """(code id, coder id, start, end) of the transcript's codings."""
+    rows = repo.session.execute(
+        select(CodingRow.code_id, CodingRow.coder_id, CodingRow.start, CodingRow.end).where(
+            CodingRow.transcript_id == transcript_id
+        )
+    )
+    return {(code, coder, start, end) for code, coder, start, end in rows}
+
+
+def used_guids(repo: Repository, row: type[Base]) -> set[str]:
+    table: Any = row.__table__
+    return set(repo.session.scalars(select(table.c.guid).where(table.c.guid.is_not(None))))
+
+
+def memo_texts(repo: Repository) -> set[tuple[str, int | None, str]]:
+    """(target type, target id, text) of every memo, to avoid adding one twice."""
+    rows = repo.session.execute(select(MemoRow.target_type, MemoRow.target_id, MemoRow.text))
+    return {(kind, target, text) for kind, target, text in rows}
+
+
+def parse_exchange_time(value: str | None) -> dt.datetime:
+    """An xsd:dateTime as a naive UTC time (qualcode's stored form); now if absent or
+    unreadable (creation times are informative only)."""
+    if value:
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            if parsed.tzinfo is not None:
+                parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+            return parsed.replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)

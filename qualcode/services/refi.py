@@ -1,0 +1,303 @@
+"""REFI-QDA exchange use cases: export a codebook (.qdc) or project (.qdpx), import a
+project into a new one, import a .qdc codebook, merge another project in.
+
+Identities: rows get a GUID when first exported (one short write transaction), so
+exporting twice gives the same GUIDs; imported rows keep the file's GUIDs.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import qualcode
+from qualcode.domain.codebook import join_path
+from qualcode.domain.errors import InputError, ProjectError
+from qualcode.domain.exchange import (
+    ExchangeCode,
+    ExchangeHeader,
+    ExchangeNote,
+    ExchangeProject,
+    ExchangeSource,
+    IncomingSource,
+    new_guid,
+)
+from qualcode.exporters.refi_export import ExportStats, ProjectContent, write_qdc, write_qdpx
+from qualcode.importers.refi_project import open_qdpx
+from qualcode.importers.refi_xml import read_qdc
+from qualcode.importers.refi_zip import ZipLimits
+from qualcode.services.codebook import CodebookImport
+from qualcode.services.merge import DESCRIPTION_SETTING, merge_exchange
+from qualcode.services.merge_report import MergeReport
+from qualcode.storage import refi_queries as q
+from qualcode.storage.database import Project, is_url, open_project
+from qualcode.storage.repositories import Repository
+from qualcode.storage.status import get_setting
+from qualcode.storage.tables import CodeRow
+
+ORIGIN = f"qualcode {qualcode.__version__}"
+
+
+def assign_identities(project: Project) -> int:
+    """Give every row without a GUID one (skipped when none is missing)."""
+    with project.reading() as repo:
+        if q.missing_guids(repo) == 0:
+            return 0
+    with project.transaction() as repo:
+        return q.ensure_guids(repo)
+
+
+# --- export ---------------------------------------------------------------------------
+
+
+def export_qdc(project: Project) -> bytes:
+    """The codebook as a ``.qdc`` document. Raises when there are no codes (the schema
+    needs at least one)."""
+    assign_identities(project)
+    with project.reading() as repo:
+        codes = q.exchange_codes(repo)
+    if not codes:
+        raise InputError(project.location, "the project has no codes to export")
+    buffer = io.BytesIO()
+    write_qdc(buffer, codes)
+    return buffer.getvalue()
+
+
+def export_qdpx(project: Project, path: Path) -> ExportStats:
+    """Write the whole project as a ``.qdpx`` (written through ``path.part``)."""
+    if not path.parent.exists():
+        raise InputError(str(path), f"folder {path.parent} does not exist")
+    assign_identities(project)
+    with project.reading() as repo:
+        content = project_content(project, repo)
+        infos = q.source_infos(repo)
+        case_spans: dict[str, list[tuple[str, int, int]]] = {}
+        for case in content.cases:
+            for source_guid, start, end in case.selections:
+                case_spans.setdefault(source_guid, []).append((case.guid, start, end))
+
+        def texts() -> Iterator[tuple[str, str]]:
+            for info in infos:
+                yield info.guid, q.source_text(repo, info.id)
+
+        def sources() -> Iterator[ExchangeSource]:
+            return q.exchange_sources(repo, infos, case_spans)
+
+        return write_qdpx(path, content, texts, sources)
+
+
+def project_content(
+    project: Project, repo: Repository, ids: q.Identities | None = None
+) -> ProjectContent:
+    identities = ids or q.Identities()
+    users = q.exchange_users(repo, identities)
+    description = get_setting(repo, DESCRIPTION_SETTING)
+    header = ExchangeHeader(
+        name=project_name(project.location),
+        origin=ORIGIN,
+        description=description if isinstance(description, str) else None,
+    )
+    return ProjectContent(
+        header=header,
+        users=users,
+        codes=q.exchange_codes(repo, identities),
+        variables=q.exchange_variables(repo, identities),
+        cases=q.exchange_cases(repo, identities),
+        notes=q.exchange_notes(repo, users, identities),
+    )
+
+
+def project_name(location: str) -> str:
+    if is_url(location):
+        return location.rsplit("/", 1)[-1] or "project"
+    return Path(location).stem or "project"
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    location: str
+    created: bool
+    report: MergeReport
+
+
+def import_project(location: str, file: Path, *, limits: ZipLimits | None = None) -> ImportResult:
+    """Import a ``.qdpx`` into a new project (created at ``location`` if it does not
+    exist) or an empty one. One transaction; on any error nothing is kept (a project file
+    created for the import is removed again)."""
+    _check_qdpx_name(file)
+    created = not is_url(location) and not Path(location).exists()
+    project = open_project(location, create=created)
+    try:
+        with project.reading() as repo:
+            counts = repo.counts()
+        if counts.transcripts or counts.codes or counts.codings:
+            raise ProjectError(
+                f"{project.location}: already has {counts.transcripts} transcript(s) and "
+                f"{counts.codes} code(s); import into a new project, or combine with: "
+                f"qualcode merge {location} {file}"
+            )
+        with open_qdpx(file, limits) as incoming, project.transaction() as repo:
+            report = merge_exchange(repo, incoming)
+            repo.log_event(
+                "import_project",
+                f"imported {file.name}: {len(report.transcripts_added)} transcripts, "
+                f"{report.codings_added} codings",
+                {"source": str(file), "report": report.as_dict()},
+            )
+    except BaseException:
+        project.close()
+        if created:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{location}{suffix}").unlink(missing_ok=True)
+        raise
+    project.close()
+    return ImportResult(project.location, created, report)
+
+
+def _check_qdpx_name(file: Path) -> None:
+    if file.suffix.lower() == ".qdc":
+        raise InputError(
+            str(file), "a .qdc is a codebook: use qualcode codebook PROJECT import FILE.qdc"
+        )
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def merge_projects(
+    project: Project,
+    other: str,
+    *,
+    renames: dict[str, str] | None = None,
+    dry_run: bool = False,
+    limits: ZipLimits | None = None,
+) -> MergeReport:
+    """Merge another project (a ``.qdpx`` file or a qualcode project) into ``project`` in
+    one transaction; ``dry_run`` reports the same but rolls everything back."""
+    report: MergeReport | None = None
+    with _incoming(other, limits) as incoming:
+        try:
+            with project.transaction() as repo:
+                report = merge_exchange(repo, incoming, renames)
+                report.dry_run = dry_run
+                if dry_run:
+                    raise _DryRun
+                repo.log_event(
+                    "merge",
+                    f"merged {Path(other).name}: {report.codings_added} codings added",
+                    {"source": other, "report": report.as_dict()},
+                )
+        except _DryRun:
+            pass
+    assert report is not None
+    return report
+
+
+@contextmanager
+def _incoming(other: str, limits: ZipLimits | None) -> Iterator[ExchangeProject]:
+    path = Path(other)
+    if not is_url(other) and path.suffix.lower() in (".qdpx", ".zip"):
+        with open_qdpx(path, limits) as incoming:
+            yield incoming
+        return
+    _check_qdpx_name(path)
+    opened = open_project(other)
+    try:
+        with opened.reading() as repo:
+            yield _from_project(opened, repo)
+    finally:
+        opened.close()
+
+
+def _from_project(project: Project, repo: Repository) -> ExchangeProject:
+    """Another qualcode project seen as an exchange project (not written to: rows without
+    an identity get stand-ins for this merge only)."""
+    ids = q.Identities(new_guid())
+    content = project_content(project, repo, ids)
+    infos = q.source_infos(repo, ids)
+    case_spans: dict[str, list[tuple[str, int, int]]] = {}
+    for case in content.cases:
+        for source_guid, start, end in case.selections:
+            case_spans.setdefault(source_guid, []).append((case.guid, start, end))
+    ids_by_guid = {info.guid: info.id for info in infos}
+    source_notes: dict[str, list[ExchangeNote]] = {}
+    for note in content.notes:
+        if note.target == "source" and note.target_guid:
+            source_notes.setdefault(note.target_guid, []).append(note)
+
+    def sources() -> Iterator[IncomingSource]:
+        for source in q.exchange_sources(repo, infos, case_spans, ids):
+            text = q.source_text(repo, ids_by_guid[source.guid])
+            yield IncomingSource(source, text, (), tuple(source_notes.get(source.guid, ())))
+
+    return ExchangeProject(
+        label=project.location,
+        header=content.header,
+        users=tuple(content.users),
+        codes=tuple(content.codes),
+        variables=tuple(content.variables),
+        cases=tuple(content.cases),
+        notes=tuple(n for n in content.notes if n.target != "source"),
+        sources=sources,
+    )
+
+
+# --- codebook (.qdc) ----------------------------------------------------------------------
+
+
+def import_qdc(project: Project, path: Path) -> CodebookImport:
+    """Merge a ``.qdc`` codebook in (one transaction): codes matched by GUID, then path;
+    new ones created with the file's GUIDs; existing definitions updated from the file."""
+    if not path.exists():
+        raise InputError(str(path), "no such file")
+    with path.open("rb") as stream:
+        document = read_qdc(stream, str(path))
+    created: list[str] = []
+    updated: list[str] = []
+    unchanged = 0
+    with project.transaction() as repo:
+        stored = repo.codes()
+        by_path = {code.path.casefold(): code for code in stored}
+        guids = q.code_guids(repo)
+        by_guid = {guid: code for code in stored if (guid := guids.get(code.id))}
+        siblings: dict[int | None, int] = {}
+        for code in stored:
+            siblings[code.parent_id] = siblings.get(code.parent_id, 0) + 1
+
+        def visit(codes: Sequence[ExchangeCode], parent_id: int | None, parent: str | None) -> None:
+            nonlocal unchanged
+            for code in codes:
+                path_ = join_path(parent, code.spec.name)
+                existing = by_guid.get(code.guid) or by_path.get(path_.casefold())
+                spec = replace(code.spec, children=())
+                if existing is None:
+                    position = siblings.get(parent_id, 0)
+                    siblings[parent_id] = position + 1
+                    code_id = repo.add_code(spec, parent_id, position)
+                    if not q.guid_in_use(repo, CodeRow, code.guid):
+                        q.set_guid(repo, CodeRow, code_id, code.guid)
+                    created.append(path_)
+                else:
+                    code_id = existing.id
+                    path_ = existing.path
+                    if existing.spec != spec:
+                        repo.update_code(code_id, replace(spec, name=existing.spec.name))
+                        updated.append(path_)
+                    else:
+                        unchanged += 1
+                visit(code.children, code_id, path_)
+
+        visit(document.codes, None, None)
+        repo.log_event(
+            "import_codebook",
+            f"codebook {path.name}: {len(created)} created, {len(updated)} updated",
+            {"created": created, "updated": updated, "source": str(path)},
+        )
+    return CodebookImport(tuple(created), tuple(updated), unchanged)
