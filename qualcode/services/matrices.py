@@ -1,0 +1,399 @@
+"""Theme-by-case matrices, co-occurrence and framework summaries (shared by CLI and TUI).
+
+A :class:`MatrixRequest` names rows, columns, coders and filters as the user writes them;
+every name is checked against the project and a mistake raises a one-line error that
+lists the valid names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from qualcode.domain.codebook import split_path
+from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.matrices import (
+    CodingSpan,
+    FrameworkSummary,
+    Intervals,
+    Matrix,
+    MatrixLayout,
+    MatrixSettings,
+    count_matrix,
+)
+from qualcode.domain.matrix_cooccurrence import Cooccurrence, count_cooccurrence
+from qualcode.domain.matrix_rows import (
+    CaseInfo,
+    CoderGroups,
+    Columns,
+    Region,
+    RowSet,
+    TranscriptInfo,
+    attribute_rows,
+    build_layout,
+    case_rows,
+    intersect_regions,
+    speaker_rows,
+    transcript_rows,
+    union_region,
+)
+from qualcode.services.codebook import resolve_code
+from qualcode.services.transcripts import unknown_transcript_message
+from qualcode.storage import matrix_queries as queries
+from qualcode.storage.database import Project
+from qualcode.storage.repositories import Repository, StoredCode
+
+OUTSIDE_CASES = "(outside any case)"
+ROW_CHOICES = "cases, transcripts, speakers, attribute:NAME or attribute:NAME,attribute:NAME"
+MAX_CROSSED = 2
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRequest:
+    """A matrix as asked for.
+
+    ``rows``: ``cases`` | ``transcripts`` | ``speakers`` | ``attribute:NAME`` |
+    ``attribute:A,attribute:B``. ``columns``: ``themes`` (top-level codes, sub-codes
+    rolled up) | ``codes`` (every code, its own codings only) | code paths separated by
+    commas (each with its sub-codes). ``coders``: empty for all; ``separate_coders``
+    gives one block per coder instead of their union. ``where``: ``ATTRIBUTE=VALUE``
+    (values of one attribute are alternatives; different attributes must all hold).
+    ``outside_cases`` (rows = cases) adds a row for the text outside every case."""
+
+    rows: str = "cases"
+    columns: str = "themes"
+    coders: tuple[str, ...] = ()
+    separate_coders: bool = False
+    transcripts: tuple[str, ...] = ()
+    cases: tuple[str, ...] = ()
+    where: tuple[str, ...] = ()
+    words: bool = True
+    passages: bool = False
+    outside_cases: bool = False
+
+
+def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
+    """Count the requested matrix (and its passages and framework summaries)."""
+    with project.reading() as repo:
+        context = _Context(repo)
+        rows = context.rows(request.rows)
+        if request.outside_cases:
+            rows = context.with_outside_row(rows)
+        layout = context.layout(request, rows)
+        summaries = context.summaries(layout)
+        needs_text = request.words or request.passages
+        return count_matrix(
+            layout,
+            context.codings(layout),
+            text_of=(lambda tid: queries.transcript_text(repo, tid)) if needs_text else None,
+            turns_of=lambda tid: queries.transcript_turns(repo, tid),
+            collect_passages=request.passages,
+            summaries=summaries,
+        )
+
+
+def build_cooccurrence(project: Project, request: MatrixRequest) -> Cooccurrence:
+    """Code × code overlap events within the filtered text (``rows`` is ignored)."""
+    with project.reading() as repo:
+        context = _Context(repo)
+        whole = transcript_rows(context.transcripts)
+        everything = RowSet("text", ("all text",), (union_region(whole.regions),), (None,), ())
+        layout = context.layout(request, everything)
+        return count_cooccurrence(layout, context.codings(layout))
+
+
+class _Context:
+    """The project's names and ids, read once per request."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+        self.codes = repo.codes()
+        self.transcripts = queries.transcripts(repo)
+        self.cases = queries.cases(repo)
+        self.coders = queries.coder_names(repo)
+        self.codes_by_id = {c.id: c for c in self.codes}
+
+    # -- rows ------------------------------------------------------------------------------
+    def rows(self, spec: str) -> RowSet:
+        wanted = spec.strip()
+        if wanted in ("cases", "case"):
+            return case_rows(self.cases)
+        if wanted in ("transcripts", "transcript"):
+            return transcript_rows(self.transcripts)
+        if wanted in ("speakers", "speaker"):
+            return speaker_rows(queries.speaker_turns(self.repo))
+        if wanted.startswith("attribute:"):
+            names = [part.strip() for part in wanted.split(",")]
+            if len(names) > MAX_CROSSED:
+                raise InputError("--rows", f"at most {MAX_CROSSED} attributes can be crossed")
+            if any(not n.startswith("attribute:") or not n[10:].strip() for n in names):
+                raise InputError("--rows", f"expected {ROW_CHOICES}, got {spec!r}")
+            definitions = self.repo.attribute_defs()
+            chosen = []
+            for name in (n[10:].strip() for n in names):
+                if name not in definitions:
+                    known = ", ".join(definitions) or "none"
+                    raise NotFoundError(f"unknown attribute {name!r} (attributes: {known})")
+                chosen.append(definitions[name][1])
+            return attribute_rows(self.cases, chosen)
+        raise InputError("--rows", f"expected {ROW_CHOICES}, got {spec!r}")
+
+    # -- columns ---------------------------------------------------------------------------
+    def columns(self, spec: str) -> tuple[Columns, str]:
+        wanted = spec.strip()
+        if wanted == "themes":
+            themes = [c for c in self.codes if c.parent_id is None]
+            index = {c.id: i for i, c in enumerate(themes)}
+            mapping = {c.id: (index[self._theme_of(c).id],) for c in self.codes}
+            return (
+                Columns(tuple(c.path for c in themes), tuple(c.id for c in themes), mapping),
+                "themes (top-level codes, sub-codes rolled up)",
+            )
+        if wanted == "codes":
+            return (
+                Columns(
+                    tuple(c.path for c in self.codes),
+                    tuple(c.id for c in self.codes),
+                    {c.id: (i,) for i, c in enumerate(self.codes)},
+                ),
+                "codes (each code's own codings)",
+            )
+        chosen = self._listed_codes(wanted)
+        listed: dict[int, list[int]] = {}
+        for column, code in enumerate(chosen):
+            for member in self._with_descendants(code):
+                listed.setdefault(member.id, []).append(column)
+        return (
+            Columns(
+                tuple(c.path for c in chosen),
+                tuple(c.id for c in chosen),
+                {k: tuple(v) for k, v in listed.items()},
+            ),
+            ", ".join(c.path for c in chosen) + " (each with its sub-codes)",
+        )
+
+    def _listed_codes(self, spec: str) -> list[StoredCode]:
+        try:
+            return [resolve_code(self.repo, spec, self.codes)]
+        except NotFoundError:
+            pass  # not one code: a comma-separated list
+        chosen: list[StoredCode] = []
+        for part in spec.split(","):
+            if not split_path(part):
+                raise InputError("--cols", f"empty code name in {spec!r}")
+            try:
+                code = resolve_code(self.repo, part, self.codes)
+            except NotFoundError as error:
+                known = ", ".join(c.path for c in self.codes) or "none"
+                raise NotFoundError(f"{error} (codes: {known})") from None
+            if code not in chosen:
+                chosen.append(code)
+        return chosen
+
+    def _theme_of(self, code: StoredCode) -> StoredCode:
+        while code.parent_id is not None:
+            code = self.codes_by_id[code.parent_id]
+        return code
+
+    def _with_descendants(self, code: StoredCode) -> list[StoredCode]:
+        prefix = code.path + "/"
+        return [c for c in self.codes if c.id == code.id or c.path.startswith(prefix)]
+
+    # -- coders and filters ----------------------------------------------------------------
+    def coder_groups(self, names: Sequence[str], separate: bool) -> tuple[CoderGroups, list[str]]:
+        by_name = {name: cid for cid, name in self.coders.items()}
+        chosen = list(dict.fromkeys(names)) if names else list(by_name)
+        for name in chosen:
+            if name not in by_name:
+                known = ", ".join(by_name) or "none"
+                raise NotFoundError(f"unknown coder {name!r} (coders: {known})")
+        if separate and chosen:
+            return CoderGroups(
+                tuple(chosen), {by_name[name]: i for i, name in enumerate(chosen)}
+            ), chosen
+        label = " + ".join(chosen) if chosen else "(no coders)"
+        return CoderGroups((label,), {by_name[name]: 0 for name in chosen}), chosen
+
+    def text_filter(self, request: MatrixRequest) -> tuple[Region | None, list[str]]:
+        described: list[str] = []
+        region: Region | None = None
+        if request.transcripts:
+            by_name = {t.name: t for t in self.transcripts}
+            chosen: list[TranscriptInfo] = []
+            for name in request.transcripts:
+                if name not in by_name:
+                    message = unknown_transcript_message(name, sorted(by_name))
+                    raise NotFoundError(message)
+                chosen.append(by_name[name])
+            region = {t.id: ((0, t.characters),) for t in chosen if t.characters}
+            described.append("transcripts: " + ", ".join(t.name for t in chosen))
+        selected = self._filtered_cases(request, described)
+        if selected is not None:
+            cases_region = union_region(c.spans for c in selected)
+            region = cases_region if region is None else intersect_regions(region, cases_region)
+        return region, described
+
+    def _filtered_cases(
+        self, request: MatrixRequest, described: list[str]
+    ) -> list[CaseInfo] | None:
+        selected: list[CaseInfo] | None = None
+        if request.cases:
+            by_name = {c.name: c for c in self.cases}
+            for name in request.cases:
+                if name not in by_name:
+                    known = ", ".join(by_name) or "none"
+                    raise NotFoundError(f"unknown case {name!r} (cases: {known})")
+            selected = [by_name[name] for name in dict.fromkeys(request.cases)]
+            described.append("cases: " + ", ".join(c.name for c in selected))
+        if request.where:
+            wanted = self._where(request.where)
+            matching = [
+                c for c in self.cases if all(c.values.get(a) in v for a, v in wanted.items())
+            ]
+            selected = matching if selected is None else [c for c in selected if c in matching]
+            described.extend(f"{a} = {' or '.join(v)}" for a, v in wanted.items())
+        return selected
+
+    def _where(self, conditions: Sequence[str]) -> dict[str, list[str]]:
+        definitions = self.repo.attribute_defs()
+        wanted: dict[str, list[str]] = {}
+        for condition in conditions:
+            name, equals, value = condition.partition("=")
+            name, value = name.strip(), value.strip()
+            if not equals or not name:
+                raise InputError("--where", f"expected ATTRIBUTE=VALUE, got {condition!r}")
+            if name not in definitions:
+                known = ", ".join(definitions) or "none"
+                raise NotFoundError(f"unknown attribute {name!r} (attributes: {known})")
+            present = sorted({c.values[name] for c in self.cases if c.values.get(name)})
+            if value not in present:
+                raise NotFoundError(
+                    f"no case has {name} = {value!r} (values: {', '.join(present) or 'none'})"
+                )
+            wanted.setdefault(name, []).append(value)
+        return wanted
+
+    # -- assembling ------------------------------------------------------------------------
+    def layout(self, request: MatrixRequest, rows: RowSet) -> MatrixLayout:
+        columns, columns_text = self.columns(request.columns)
+        groups, coders = self.coder_groups(request.coders, request.separate_coders)
+        text_filter, filters = self.text_filter(request)
+        return build_layout(
+            rows,
+            self.cases,
+            columns,
+            groups,
+            text_filter=text_filter,
+            transcript_names={t.id: t.name for t in self.transcripts},
+            code_paths={c.id: c.path for c in self.codes},
+            coder_names=self.coders,
+            settings=MatrixSettings(
+                rows=request.rows,
+                columns=columns_text,
+                coders=tuple(coders),
+                separate_coders=request.separate_coders,
+                filters=tuple(filters),
+            ),
+        )
+
+    def with_outside_row(self, rows: RowSet) -> RowSet:
+        """``rows`` plus one row reading the text outside every case."""
+        assigned = union_region(c.spans for c in self.cases)
+        outside: dict[int, Intervals] = {}
+        for transcript in self.transcripts:
+            gaps: list[tuple[int, int]] = []
+            position = 0
+            for start, end in assigned.get(transcript.id, ()):
+                if start > position:
+                    gaps.append((position, start))
+                position = max(position, end)
+            if position < transcript.characters:
+                gaps.append((position, transcript.characters))
+            if gaps:
+                outside[transcript.id] = tuple(gaps)
+        return RowSet(
+            rows.dimension,
+            (*rows.labels, OUTSIDE_CASES),
+            (*rows.regions, outside),
+            (*rows.members, ()),
+            (*rows.row_cases, None),
+        )
+
+    def codings(self, layout: MatrixLayout) -> Iterator[CodingSpan]:
+        return queries.coding_spans(
+            self.repo,
+            code_ids=set(layout.code_columns),
+            coder_ids=set(layout.coder_groups),
+            transcript_ids=set(layout.parts),
+        )
+
+    def summaries(self, layout: MatrixLayout) -> dict[tuple[int, int], FrameworkSummary]:
+        if not any(case is not None for case in layout.row_cases):
+            return {}
+        rows = {case: i for i, case in enumerate(layout.row_cases) if case is not None}
+        columns = {code: i for i, code in enumerate(layout.column_codes)}
+        found: dict[tuple[int, int], FrameworkSummary] = {}
+        for stored in queries.summaries(self.repo):
+            if stored.case_id in rows and stored.code_id in columns:
+                row, column = rows[stored.case_id], columns[stored.code_id]
+                found[(row, column)] = FrameworkSummary(
+                    layout.rows[row],
+                    layout.columns[column],
+                    stored.text,
+                    stored.author,
+                    stored.updated_at,
+                )
+        return found
+
+
+# -- framework summaries -------------------------------------------------------------------
+
+
+def _case_id(repo: Repository, name: str) -> int:
+    case_id = repo.case_id(name)
+    if case_id is None:
+        known = ", ".join(c.name for c in queries.cases(repo)) or "none"
+        raise NotFoundError(f"unknown case {name!r} (cases: {known})")
+    return case_id
+
+
+def get_framework_summary(project: Project, case: str, code: str) -> FrameworkSummary | None:
+    """The summary of a case × code cell, or ``None``."""
+    with project.reading() as repo:
+        case_id = _case_id(repo, case)
+        resolved = resolve_code(repo, code)
+        stored = queries.summary(repo, case_id, resolved.id)
+        if stored is None:
+            return None
+        return FrameworkSummary(case, resolved.path, stored.text, stored.author, stored.updated_at)
+
+
+def set_framework_summary(
+    project: Project, case: str, code: str, text: str, author: str | None = None
+) -> FrameworkSummary | None:
+    """Write (or with empty ``text``, remove) the summary of a case × code cell in one
+    transaction, logged with the text before and after. Returns the summary now stored."""
+    with project.transaction() as repo:
+        case_id = _case_id(repo, case)
+        resolved = resolve_code(repo, code)
+        before = queries.summary(repo, case_id, resolved.id)
+        cleaned = text.strip()
+        if cleaned:
+            queries.set_summary(repo, case_id, resolved.id, cleaned, author)
+        else:
+            queries.delete_summary(repo, case_id, resolved.id)
+        repo.log_event(
+            "summary",
+            f"framework summary {case} × {resolved.path} " + ("set" if cleaned else "removed"),
+            {
+                "case": case,
+                "code": resolved.path,
+                "before": before.text if before else None,
+                "after": cleaned or None,
+            },
+            coder=author,
+        )
+        stored = queries.summary(repo, case_id, resolved.id)
+    if stored is None:
+        return None
+    return FrameworkSummary(case, resolved.path, stored.text, stored.author, stored.updated_at)

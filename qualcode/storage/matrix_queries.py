@@ -1,0 +1,210 @@
+"""Reads for matrices, co-occurrence and reports, and framework-summary writes.
+
+Codings come out as bare ``(transcript_id, code_id, coder_id, start, end)`` tuples,
+streamed in transcript order, never as :class:`~qualcode.domain.codings.Coding` objects
+with their anchor text: a count holds one transcript's codings at a time. Offsets are
+half-open code points.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from qualcode.domain.matrices import CodingSpan, TurnSpan, merge_intervals
+from qualcode.domain.matrix_rows import CaseInfo, TranscriptInfo
+from qualcode.storage.repositories import Repository
+from qualcode.storage.tables import (
+    AttributeRow,
+    CaseAssignmentRow,
+    CaseAttributeRow,
+    CaseRow,
+    Coder,
+    CodingRow,
+    FrameworkSummaryRow,
+    TranscriptRow,
+    TurnRow,
+)
+
+STREAM_BATCH = 5000
+
+
+def transcripts(repo: Repository) -> list[TranscriptInfo]:
+    """Every transcript's id, name and length, by name."""
+    rows = repo.session.execute(
+        select(TranscriptRow.id, TranscriptRow.name, TranscriptRow.characters).order_by(
+            TranscriptRow.name
+        )
+    )
+    return [TranscriptInfo(tid, name, characters) for tid, name, characters in rows]
+
+
+def cases(repo: Repository) -> list[CaseInfo]:
+    """Every case (by name) with its attribute values and its merged spans per transcript."""
+    values: dict[int, dict[str, str]] = {}
+    for case_id, name, value in repo.session.execute(
+        select(CaseAttributeRow.case_id, AttributeRow.name, CaseAttributeRow.value).join(
+            AttributeRow, AttributeRow.id == CaseAttributeRow.attribute_id
+        )
+    ):
+        values.setdefault(case_id, {})[name] = value
+    spans: dict[int, dict[int, list[tuple[int, int]]]] = {}
+    for case_id, tid, start, end in repo.session.execute(
+        select(
+            CaseAssignmentRow.case_id,
+            CaseAssignmentRow.transcript_id,
+            CaseAssignmentRow.start,
+            CaseAssignmentRow.end,
+        )
+    ):
+        spans.setdefault(case_id, {}).setdefault(tid, []).append((start, end))
+    return [
+        CaseInfo(
+            case_id,
+            name,
+            values.get(case_id, {}),
+            {tid: tuple(merge_intervals(s)) for tid, s in spans.get(case_id, {}).items()},
+        )
+        for case_id, name in repo.session.execute(
+            select(CaseRow.id, CaseRow.name).order_by(CaseRow.name)
+        )
+    ]
+
+
+def speaker_turns(repo: Repository) -> Iterator[tuple[int, int, int, str | None]]:
+    """``(transcript_id, start, end, speaker)`` of every turn."""
+    rows = repo.session.execute(
+        select(TurnRow.transcript_id, TurnRow.start, TurnRow.end, TurnRow.speaker).order_by(
+            TurnRow.transcript_id, TurnRow.position
+        )
+    )
+    yield from rows.tuples()
+
+
+def transcript_turns(repo: Repository, transcript_id: int) -> list[TurnSpan]:
+    rows = repo.session.execute(
+        select(TurnRow.start, TurnRow.end, TurnRow.speaker)
+        .where(TurnRow.transcript_id == transcript_id)
+        .order_by(TurnRow.position)
+    )
+    return [(start, end, speaker) for start, end, speaker in rows]
+
+
+def transcript_text(repo: Repository, transcript_id: int) -> str:
+    return repo.session.scalars(
+        select(TranscriptRow.text).where(TranscriptRow.id == transcript_id)
+    ).one()
+
+
+def coder_names(repo: Repository) -> dict[int, str]:
+    """Coder id -> name, by name."""
+    rows = repo.session.execute(select(Coder.id, Coder.name).order_by(Coder.name))
+    return dict(rows.tuples().all())
+
+
+def coding_spans(
+    repo: Repository,
+    *,
+    code_ids: Collection[int],
+    coder_ids: Collection[int],
+    transcript_ids: Collection[int] | None = None,
+) -> Iterator[CodingSpan]:
+    """Stream ``(transcript_id, code_id, coder_id, start, end)`` of the codings of these
+    codes by these coders (optionally in these transcripts), in transcript order.
+
+    Rows are fetched in batches, so memory stays flat however many codings there are."""
+    if not code_ids or not coder_ids:
+        return
+    query = (
+        select(
+            CodingRow.transcript_id,
+            CodingRow.code_id,
+            CodingRow.coder_id,
+            CodingRow.start,
+            CodingRow.end,
+        )
+        .where(CodingRow.code_id.in_(sorted(code_ids)), CodingRow.coder_id.in_(sorted(coder_ids)))
+        .order_by(CodingRow.transcript_id)
+    )
+    if transcript_ids is not None:
+        query = query.where(CodingRow.transcript_id.in_(sorted(transcript_ids)))
+    # Core on the session's connection: no ORM row loading for plain integer tuples.
+    result = repo.session.connection().execute(query.execution_options(yield_per=STREAM_BATCH))
+    for partition in result.tuples().partitions():
+        yield from partition
+
+
+# -- framework summaries -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSummary:
+    case_id: int
+    code_id: int
+    text: str
+    author: str | None
+    updated_at: str
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def summaries(repo: Repository) -> list[StoredSummary]:
+    rows = repo.session.execute(
+        select(
+            FrameworkSummaryRow.case_id,
+            FrameworkSummaryRow.code_id,
+            FrameworkSummaryRow.text,
+            FrameworkSummaryRow.author,
+            FrameworkSummaryRow.updated_at,
+        )
+    )
+    return [
+        StoredSummary(case_id, code_id, text, author, _iso(updated))
+        for case_id, code_id, text, author, updated in rows
+    ]
+
+
+def summary(repo: Repository, case_id: int, code_id: int) -> StoredSummary | None:
+    for found in repo.session.execute(
+        select(FrameworkSummaryRow).where(
+            FrameworkSummaryRow.case_id == case_id, FrameworkSummaryRow.code_id == code_id
+        )
+    ).scalars():
+        return StoredSummary(
+            found.case_id, found.code_id, found.text, found.author, _iso(found.updated_at)
+        )
+    return None
+
+
+def set_summary(
+    repo: Repository, case_id: int, code_id: int, text: str, author: str | None
+) -> None:
+    """Create or replace the summary of a case × code cell."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    row = repo.session.execute(
+        select(FrameworkSummaryRow).where(
+            FrameworkSummaryRow.case_id == case_id, FrameworkSummaryRow.code_id == code_id
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        repo.session.add(
+            FrameworkSummaryRow(
+                case_id=case_id, code_id=code_id, text=text, author=author, updated_at=now
+            )
+        )
+    else:
+        row.text, row.author, row.updated_at = text, author, now
+    repo.session.flush()
+
+
+def delete_summary(repo: Repository, case_id: int, code_id: int) -> None:
+    repo.session.execute(
+        delete(FrameworkSummaryRow).where(
+            FrameworkSummaryRow.case_id == case_id, FrameworkSummaryRow.code_id == code_id
+        )
+    )
