@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,7 @@ def source_files(qdpx: Path) -> dict[str, str]:
 def write_qdpx(
     path: Path,
     qde: str | bytes,
-    sources: dict[str, str | bytes] | None = None,
+    sources: Mapping[str, str | bytes] | None = None,
     *,
     qde_name: str = "project.qde",
 ) -> Path:
