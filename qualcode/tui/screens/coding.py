@@ -33,30 +33,38 @@ FALLBACK_COLOURS = ("#E07A5F", "#3D405B", "#81B29A", "#F2CC8F", "#9C6ADE", "#4EA
 
 
 def _binding(
-    key: str, action: str, description: str, binding_id: str, show: bool = True
+    key: str, action: str, description: str, binding_id: str, tooltip: str, show: bool = True
 ) -> Binding:
-    return Binding(key, action, description, show=show, id=binding_id, tooltip=description)
+    return Binding(key, action, description, show=show, id=binding_id, tooltip=tooltip)
 
 
 class CodingScreen(Screen[None]):
     """Where the coder spends the day."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("enter", "apply_picker", "Code…", "code.apply"),
-        _binding("delete", "remove", "Uncode", "code.remove"),
-        _binding("ctrl+r", "recode", "Recode…", "code.recode", show=False),
-        _binding("ctrl+e", "adjust", "Adjust span", "code.adjust", show=False),
-        _binding("ctrl+n", "memo", "Memo…", "code.memo", show=False),
-        _binding("ctrl+z", "undo", "Undo", "history.undo"),
-        _binding("ctrl+y", "redo", "Redo", "history.redo"),
-        _binding("ctrl+g", "passages", "Passages", "view.passages"),
-        _binding("slash", "search", "Search", "search.find"),
-        _binding("ctrl+t", "toggle_transcripts", "Transcripts", "view.transcripts"),
-        _binding("ctrl+d", "toggle_done", "Done", "transcript.done", show=False),
-    ]
+        _binding("enter", "apply_picker", "Code…", "code.apply",
+                 "Apply a code to the selection (fuzzy picker)"),
+        _binding("delete", "remove", "Uncode", "code.remove", "Remove your coding at the cursor"),
+        _binding("ctrl+r", "recode", "Recode…", "code.recode",
+                 "Recode your coding at the cursor", show=False),
+        _binding("ctrl+e", "adjust", "Adjust", "code.adjust",
+                 "Adjust the span of your coding at the cursor (enter saves)", show=False),
+        _binding("ctrl+n", "memo", "Memo…", "code.memo",
+                 "Write a memo on your coding at the cursor", show=False),
+        _binding("ctrl+z", "undo", "Undo", "history.undo", "Undo your last action"),
+        _binding("ctrl+y", "redo", "Redo", "history.redo", "Redo the last undone action"),
+        _binding("ctrl+g", "passages", "Passages", "view.passages",
+                 "Passages coded with a code (retrieval)"),
+        _binding("slash", "search", "Search", "search.find",
+                 "Search this transcript or the whole project"),
+        _binding("ctrl+t", "toggle_transcripts", "Transcripts", "view.transcripts",
+                 "Go to the transcript list (and back)"),
+        _binding("ctrl+d", "toggle_done", "Done", "transcript.done",
+                 "Mark the transcript done (or not done) for you", show=False),
+    ]  # fmt: skip
 
     @dataclass
-    class CodingsChanged(Message):
+    class CodingsChanged(Message, bubble=False):
         """Codings of the workspace changed: ``action`` says how (apply, remove, recode,
         adjust, coding_memo, undo, redo, apply_batch); ``added`` are new codings of the
         open transcript when that is all that changed, else everything is reloaded."""
@@ -68,7 +76,7 @@ class CodingScreen(Screen[None]):
         reload: bool = True
 
     @dataclass
-    class CodebookChanged(Message):
+    class CodebookChanged(Message, bubble=False):
         """Codes were added, edited, moved or merged."""
 
         screen: CodingScreen

@@ -34,7 +34,7 @@ class SearchScreen(Screen[Place | None]):
     ]  # fmt: skip
 
     @dataclass
-    class HitsCoded(Message):
+    class HitsCoded(Message, bubble=False):
         """``count`` accepted hits were coded with ``code_id`` (one undoable action)."""
 
         screen: SearchScreen

@@ -64,6 +64,6 @@ class TranscriptList(Tree[str]):
 
 
 def _short(label: str) -> str:
-    """"A, B, C" -> "A +2": focus groups are covered by many speaker cases."""
+    """ "A, B, C" -> "A +2": focus groups are covered by many speaker cases."""
     names = label.split(", ")
     return names[0] if len(names) == 1 else f"{names[0]} +{len(names) - 1}"

@@ -406,7 +406,11 @@ class TranscriptView(ScrollView, can_focus=True):
         self._announce()
 
     def action_select_sentence(self) -> None:
-        start, end = layout.sentence_around(self.text, self._sentences, self.cursor)
+        offset = self.cursor
+        following = layout.next_boundary(self._turn_starts, offset - 1, True)
+        if following is not None and "\n" not in self.text[offset:following]:
+            offset = following  # on a "Name:" label: the turn's first sentence
+        start, end = layout.sentence_around(self.text, self._sentences, offset)
         self.select_span(start, end)
 
     def action_select_turn(self) -> None:
