@@ -1,0 +1,69 @@
+"""Snapshot tests of the main screens, built with the real app factory on the demo
+project at a fixed terminal size. Update after a deliberate change with
+``pytest tests/tui/test_snapshots.py --snapshot-update`` and look at the SVGs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from qualcode.services.project import Project
+from qualcode.tui.app import QualcodeApp, create_app
+
+Compare = Callable[..., bool]
+
+
+@pytest.fixture
+def app(demo: Project, tmp_path: Path) -> QualcodeApp:
+    return create_app(demo, "anna", config_file=tmp_path / "config.json")
+
+
+def no_blink(pilot: Pilot[Any]) -> None:
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+
+
+class TestCodingScreen:
+    def test_opened(self, snap_compare: Compare, app: QualcodeApp) -> None:
+        assert snap_compare(app, terminal_size=(100, 30))
+
+    def test_narrow_terminal(self, snap_compare: Compare, app: QualcodeApp) -> None:
+        assert snap_compare(app, terminal_size=(80, 24))
+
+    def test_selection_and_overlapping_codes(
+        self, snap_compare: Compare, app: QualcodeApp
+    ) -> None:
+        # a few turns down the focus group, where anna's and bo's codings overlap
+        keys = ["right_square_bracket"] * 4 + ["S"]
+        assert snap_compare(app, press=keys, terminal_size=(100, 30))
+
+    def test_blind(self, snap_compare: Compare, demo: Project, tmp_path: Path) -> None:
+        blind = create_app(demo, "anna", blind=True, config_file=tmp_path / "c.json")
+        assert snap_compare(blind, press=["right_square_bracket"] * 4, terminal_size=(100, 30))
+
+
+class TestDialogs:
+    def test_code_picker(self, snap_compare: Compare, app: QualcodeApp) -> None:
+        press = ["T", "enter", *"undrstood"]
+        assert snap_compare(app, press=press, terminal_size=(100, 30), run_before=no_blink)
+
+    def test_help(self, snap_compare: Compare, app: QualcodeApp) -> None:
+        assert snap_compare(app, press=["question_mark"], terminal_size=(100, 30))
+
+
+class TestRetrievalAndSearch:
+    def test_passages_for_a_theme(self, snap_compare: Compare, app: QualcodeApp) -> None:
+        assert snap_compare(app, press=["ctrl+g"], terminal_size=(100, 30))
+
+    def test_search_hits(self, snap_compare: Compare, app: QualcodeApp) -> None:
+        press = ["slash", *"caseworker", "enter"]
+        assert snap_compare(app, press=press, terminal_size=(100, 30), run_before=no_blink)
+
+    def test_review_hits(self, snap_compare: Compare, app: QualcodeApp) -> None:
+        press = ["slash", *"caseworker", "enter", "ctrl+o", *"holistic", "enter", "n"]
+        assert snap_compare(app, press=press, terminal_size=(100, 30), run_before=no_blink)
