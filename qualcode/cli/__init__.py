@@ -12,6 +12,7 @@ import click
 from qualcode.cli.agreement_commands import agreement, disagreements, reconcile
 from qualcode.cli.base import QualcodeGroup
 from qualcode.cli.coding_commands import code, codebook, codings, memo, uncode
+from qualcode.cli.matrix_commands import cooccurrence, matrix, report, summary
 from qualcode.cli.project_commands import demo, done, info, init, log, open_project_command
 from qualcode.cli.refi_commands import export, import_project, merge
 from qualcode.cli.transcript_commands import cases, import_files, show, transcripts
@@ -49,6 +50,10 @@ for command in (
     export,
     import_project,
     merge,
+    matrix,
+    cooccurrence,
+    report,
+    summary,
 ):
     cli.add_command(command)
 

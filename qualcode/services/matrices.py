@@ -102,6 +102,18 @@ def build_cooccurrence(project: Project, request: MatrixRequest) -> Cooccurrence
         return count_cooccurrence(layout, context.codings(layout))
 
 
+def resolve_listed_code(
+    repo: Repository, path: str, codes: list[StoredCode] | None = None
+) -> StoredCode:
+    """:func:`resolve_code`, with the valid code paths listed in the error."""
+    codes = codes if codes is not None else repo.codes()
+    try:
+        return resolve_code(repo, path, codes)
+    except NotFoundError as error:
+        known = ", ".join(c.path for c in codes) or "none"
+        raise NotFoundError(f"{error} (codes: {known})") from None
+
+
 class _Context:
     """The project's names and ids, read once per request."""
 
@@ -181,11 +193,7 @@ class _Context:
         for part in spec.split(","):
             if not split_path(part):
                 raise InputError("--cols", f"empty code name in {spec!r}")
-            try:
-                code = resolve_code(self.repo, part, self.codes)
-            except NotFoundError as error:
-                known = ", ".join(c.path for c in self.codes) or "none"
-                raise NotFoundError(f"{error} (codes: {known})") from None
+            code = resolve_listed_code(self.repo, part, self.codes)
             if code not in chosen:
                 chosen.append(code)
         return chosen
@@ -361,7 +369,7 @@ def get_framework_summary(project: Project, case: str, code: str) -> FrameworkSu
     """The summary of a case × code cell, or ``None``."""
     with project.reading() as repo:
         case_id = _case_id(repo, case)
-        resolved = resolve_code(repo, code)
+        resolved = resolve_listed_code(repo, code)
         stored = queries.summary(repo, case_id, resolved.id)
         if stored is None:
             return None
@@ -375,7 +383,7 @@ def set_framework_summary(
     transaction, logged with the text before and after. Returns the summary now stored."""
     with project.transaction() as repo:
         case_id = _case_id(repo, case)
-        resolved = resolve_code(repo, code)
+        resolved = resolve_listed_code(repo, code)
         before = queries.summary(repo, case_id, resolved.id)
         cleaned = text.strip()
         if cleaned:

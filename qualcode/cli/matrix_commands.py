@@ -1,0 +1,353 @@
+"""Matrix, co-occurrence, report and framework-summary commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from qualcode.cli.base import open_existing, project_argument, write_output
+from qualcode.domain.errors import InputError, QualcodeError
+
+if TYPE_CHECKING:
+    from qualcode.domain.matrices import Measure
+    from qualcode.services.matrices import MatrixRequest
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MATRIX_FORMATS = ("csv", "xlsx", "html", "md", "json")
+REPORT_FORMATS = ("md", "html", "docx")
+BINARY_FORMATS = ("xlsx", "docx")
+MEASURE_NAMES = (
+    "references, words, characters, coverage, presence, transcripts, cases, row-pct, "
+    "col-pct, passages or all"
+)
+
+
+def _filter_options(function: F) -> F:
+    """--coder, --separate-coders, --transcript, --case and --where."""
+    options = [
+        click.option(
+            "--where",
+            multiple=True,
+            metavar="ATTRIBUTE=VALUE",
+            help="Only cases with this attribute value (repeatable; one attribute's values "
+            "are alternatives).",
+        ),
+        click.option("--case", "cases", multiple=True, help="Only this case's text (repeatable)."),
+        click.option("--transcript", multiple=True, help="Only this transcript (repeatable)."),
+        click.option(
+            "--separate-coders",
+            is_flag=True,
+            help="One block of columns per coder instead of the coders' union.",
+        ),
+        click.option(
+            "--coder", "coders", multiple=True, help="Only this coder (repeatable; default all)."
+        ),
+    ]
+    for option in options:
+        function = option(function)
+    return function
+
+
+def _output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
+    def decorate(function: F) -> F:
+        function = click.option(
+            "-o",
+            "--output",
+            help="File to write (default: standard output; xlsx and docx need a file). "
+            "exports/ is the usual folder.",
+        )(function)
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(formats),
+            help=f"Output format (default: from the -o suffix, else {formats[0]}).",
+        )(function)
+
+    return decorate
+
+
+def _choose_format(output_format: str | None, output: str | None, formats: Sequence[str]) -> str:
+    if output_format:
+        return output_format
+    suffix = Path(output).suffix.lower().lstrip(".") if output not in (None, "-") else ""
+    suffix = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
+    return suffix if suffix in formats else ("md" if "md" in formats else formats[0])
+
+
+def _write(data: str | bytes, output: str | None, output_format: str, example: str) -> None:
+    if isinstance(data, str):
+        write_output(data, output)
+        return
+    if output in (None, "-"):
+        raise InputError(
+            "--output",
+            f"{output_format} is a binary format: give -o FILE "
+            f"(for example -o exports/{example}.{output_format})",
+        )
+    assert output is not None
+    path = Path(output)
+    if not path.parent.exists():
+        raise QualcodeError(f"{path}: folder {path.parent} does not exist")
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+    click.echo(f"wrote {path}", err=True)
+
+
+def _parse_measures(values: Sequence[str], default: Sequence[str]) -> list[Measure]:
+    from qualcode.domain.matrices import Measure
+
+    names = [n.strip() for value in values for n in value.split(",") if n.strip()] or default
+    chosen: list[Measure] = []
+    for name in names:
+        if name == "all":
+            chosen.extend(m for m in Measure if m not in chosen)
+            continue
+        try:
+            measure = Measure(name)
+        except ValueError:
+            raise InputError(
+                "--measure", f"unknown measure {name!r} (use {MEASURE_NAMES})"
+            ) from None
+        if measure not in chosen:
+            chosen.append(measure)
+    return chosen
+
+
+def _request(
+    rows: str,
+    columns: str,
+    coders: tuple[str, ...],
+    separate_coders: bool,
+    transcript: tuple[str, ...],
+    cases: tuple[str, ...],
+    where: tuple[str, ...],
+    measures: Sequence[Measure] = (),
+) -> MatrixRequest:
+    from qualcode.domain.matrices import Measure
+    from qualcode.services.matrices import MatrixRequest
+
+    return MatrixRequest(
+        rows=rows,
+        columns=columns,
+        coders=coders,
+        separate_coders=separate_coders,
+        transcripts=transcript,
+        cases=cases,
+        where=where,
+        words=Measure.WORDS in measures,
+        passages=Measure.PASSAGES in measures,
+    )
+
+
+@click.command()
+@project_argument
+@click.option(
+    "--rows",
+    default="cases",
+    show_default=True,
+    help="cases | transcripts | speakers | attribute:NAME | attribute:A,attribute:B (crossed).",
+)
+@click.option(
+    "--cols",
+    "columns",
+    default="themes",
+    show_default=True,
+    help="themes (sub-codes rolled up) | codes (each code's own codings) | CODE,CODE,... "
+    "(each with its sub-codes).",
+)
+@click.option(
+    "--measure",
+    "measures",
+    multiple=True,
+    help=f"{MEASURE_NAMES} (repeatable or comma-separated). Default: references for csv and "
+    "md, all for xlsx, html, json and --long.",
+)
+@_filter_options
+@click.option("--long", "long_form", is_flag=True, help="CSV: tidy long, one line per value.")
+@_output_options(MATRIX_FORMATS)
+def matrix(
+    project: str,
+    rows: str,
+    columns: str,
+    measures: tuple[str, ...],
+    coders: tuple[str, ...],
+    separate_coders: bool,
+    transcript: tuple[str, ...],
+    cases: tuple[str, ...],
+    where: tuple[str, ...],
+    long_form: bool,
+    output_format: str | None,
+    output: str | None,
+) -> None:
+    """Theme-by-case matrix of PROJECT: rows × codes, counted by the rules in the README
+    ("Counting rules"), with Total row and column. Text formats go to standard output
+    unless -o is given."""
+    from qualcode.exporters import matrix_csv, matrix_html, matrix_json, matrix_markdown
+    from qualcode.exporters.matrix_xlsx import matrix_xlsx
+    from qualcode.services.matrices import build_matrix
+
+    chosen_format = _choose_format(output_format, output, MATRIX_FORMATS)
+    if long_form and output_format is None and not output:
+        chosen_format = "csv"
+    if long_form and chosen_format != "csv":
+        raise InputError("--long", "tidy long output is a CSV layout: use it with --format csv")
+    one_table = chosen_format in ("csv", "md") and not long_form
+    chosen = _parse_measures(measures, ["references"] if one_table else ["all"])
+    if chosen_format == "csv" and not long_form and len(chosen) > 1:
+        names = ", ".join(m.value for m in chosen)
+        raise InputError(
+            "--measure", f"a wide CSV holds one measure, not {names}: give one, or add --long"
+        )
+    request = _request(rows, columns, coders, separate_coders, transcript, cases, where, chosen)
+    built = build_matrix(open_existing(project), request)
+    data: str | bytes
+    if chosen_format == "csv":
+        data = (
+            matrix_csv.matrix_long_csv(built, chosen)
+            if long_form
+            else matrix_csv.matrix_wide_csv(built, chosen[0])
+        )
+    elif chosen_format == "md":
+        data = matrix_markdown.matrix_markdown(built, chosen)
+    elif chosen_format == "json":
+        data = matrix_json.matrix_json(built, chosen)
+    elif chosen_format == "html":
+        data = matrix_html.matrix_html(built, chosen)
+    else:
+        data = matrix_xlsx(built, chosen)
+    _write(data, output, chosen_format, "matrix")
+
+
+@click.command()
+@project_argument
+@click.option(
+    "--cols",
+    "columns",
+    default="codes",
+    show_default=True,
+    help="codes (each code's own codings) | themes (sub-codes rolled up) | CODE,CODE,...",
+)
+@click.option(
+    "--measure",
+    type=click.Choice(["count", "coefficient", "both"]),
+    help="count (overlap events), coefficient (n12/(n1+n2-n12)) or both. "
+    "Default: count for csv, both otherwise.",
+)
+@_filter_options
+@_output_options(MATRIX_FORMATS)
+def cooccurrence(
+    project: str,
+    columns: str,
+    measure: str | None,
+    coders: tuple[str, ...],
+    separate_coders: bool,
+    transcript: tuple[str, ...],
+    cases: tuple[str, ...],
+    where: tuple[str, ...],
+    output_format: str | None,
+    output: str | None,
+) -> None:
+    """Code × code co-occurrence in PROJECT: overlap events of two codes' references in
+    the same transcript, and the coefficient n12/(n1+n2-n12)."""
+    from qualcode.exporters import matrix_cooccurrence as export
+    from qualcode.services.matrices import build_cooccurrence
+
+    chosen_format = _choose_format(output_format, output, MATRIX_FORMATS)
+    wanted = measure or ("count" if chosen_format == "csv" else "both")
+    if chosen_format == "csv" and wanted == "both":
+        raise InputError("--measure", "a CSV holds one measure: count or coefficient")
+    measures = export.COOCCURRENCE_MEASURES if wanted == "both" else (wanted,)
+    request = _request("cases", columns, coders, separate_coders, transcript, cases, where)
+    built = build_cooccurrence(open_existing(project), request)
+    data: str | bytes
+    if chosen_format == "csv":
+        data = export.cooccurrence_csv(built, measures[0])
+    elif chosen_format == "md":
+        data = export.cooccurrence_markdown(built, measures)
+    elif chosen_format == "json":
+        data = export.cooccurrence_json(built)
+    elif chosen_format == "html":
+        data = export.cooccurrence_html(built, measures)
+    else:
+        data = export.cooccurrence_xlsx(built, measures)
+    _write(data, output, chosen_format, "cooccurrence")
+
+
+@click.command()
+@project_argument
+@click.option("--code", "code_path", required=True, help="The theme or code (with sub-codes).")
+@_filter_options
+@_output_options(REPORT_FORMATS)
+def report(
+    project: str,
+    code_path: str,
+    coders: tuple[str, ...],
+    separate_coders: bool,
+    transcript: tuple[str, ...],
+    cases: tuple[str, ...],
+    where: tuple[str, ...],
+    output_format: str | None,
+    output: str | None,
+) -> None:
+    """Quotes by theme: every passage of CODE in PROJECT, grouped by case with the case's
+    attribute values and framework summary, ready to paste into a report."""
+    from qualcode.services.reports import build_theme_report
+
+    if separate_coders:
+        raise InputError("--separate-coders", "a report merges the chosen coders' passages")
+    chosen_format = _choose_format(output_format, output, REPORT_FORMATS)
+    built = build_theme_report(
+        open_existing(project),
+        code_path,
+        coders=coders,
+        transcripts=transcript,
+        cases=cases,
+        where=where,
+    )
+    data: str | bytes
+    if chosen_format == "md":
+        from qualcode.exporters.report_markdown import report_markdown
+
+        data = report_markdown(built)
+    elif chosen_format == "html":
+        from qualcode.exporters.report_html import report_html
+
+        data = report_html(built)
+    else:
+        from qualcode.exporters.report_docx import report_docx
+
+        data = report_docx(built)
+    _write(data, output, chosen_format, "report")
+
+
+@click.command()
+@project_argument
+@click.argument("case")
+@click.argument("code_path", metavar="CODE")
+@click.argument("text", required=False)
+@click.option("--author", help="Who wrote the summary.")
+def summary(project: str, case: str, code_path: str, text: str | None, author: str | None) -> None:
+    """Framework-matrix summary of CASE × CODE: set it to TEXT (an empty TEXT removes it),
+    or without TEXT show it. Summaries appear beside the passages in matrix and report
+    outputs."""
+    from qualcode.services.matrices import get_framework_summary, set_framework_summary
+
+    opened = open_existing(project)
+    if text is None:
+        found = get_framework_summary(opened, case, code_path)
+        if found is None:
+            click.echo(f"no summary for {case} × {code_path}")
+        else:
+            by = f" ({found.author}, {found.updated_at})" if found.author else ""
+            click.echo(f"{found.case} × {found.code}{by}:\n{found.text}")
+        return
+    stored = set_framework_summary(opened, case, code_path, text, author)
+    if stored is None:
+        click.echo(f"summary removed: {case} × {code_path}")
+    else:
+        click.echo(f"summary set: {stored.case} × {stored.code}")

@@ -1,0 +1,142 @@
+"""Code × code co-occurrence as CSV, Markdown, JSON, HTML and XLSX.
+
+Measures: ``count`` (overlap events; the diagonal holds each code's references) and
+``coefficient`` (n12 / (n1 + n2 − n12)). The code label is the first column."""
+
+from __future__ import annotations
+
+import html
+import io
+
+from qualcode.domain.matrix_cooccurrence import COOCCURRENCE_RULES, Cooccurrence
+from qualcode.exporters.matrix_markdown import markdown_table
+from qualcode.exporters.tables import Cell, render_csv, render_json
+
+COOCCURRENCE_MEASURES = ("count", "coefficient")
+DESCRIPTIONS = {
+    "count": "overlap events of the two codes (diagonal: references of the code)",
+    "coefficient": "n12 / (n1 + n2 − n12): 0 = never together, 1 = always together",
+}
+
+
+def cooccurrence_table(matrix: Cooccurrence, measure: str) -> tuple[list[str], list[list[Cell]]]:
+    """Headers and rows of one measure; one block of columns per coder group."""
+    separate = len(matrix.blocks) > 1
+    headers = ["code"]
+    for block in matrix.blocks:
+        headers.extend(f"{c} [{block.group}]" if separate else c for c in matrix.codes)
+    rows: list[list[Cell]] = []
+    for i, code in enumerate(matrix.codes):
+        line: list[Cell] = [code]
+        for block in matrix.blocks:
+            for j in range(len(matrix.codes)):
+                line.append(block.counts[i][j] if measure == "count" else block.coefficient(i, j))
+        rows.append(line)
+    return headers, rows
+
+
+def _notes(matrix: Cooccurrence) -> list[tuple[str, str]]:
+    return [pair for pair in matrix.settings.describe() if pair[0] != "rows"]
+
+
+def cooccurrence_csv(matrix: Cooccurrence, measure: str) -> str:
+    return render_csv(*cooccurrence_table(matrix, measure))
+
+
+def cooccurrence_markdown(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
+    out = ["# Co-occurrence", ""]
+    out.extend(f"- **{label}**: {text}" for label, text in _notes(matrix))
+    for measure in measures:
+        out.extend(["", f"## {measure}", "", DESCRIPTIONS[measure] + ".", ""])
+        out.append(markdown_table(*cooccurrence_table(matrix, measure)).rstrip("\n"))
+    out.extend(["", "## Counting rules", ""])
+    out.extend(f"{n}. {rule}" for n, rule in enumerate(COOCCURRENCE_RULES, start=1))
+    return "\n".join(out) + "\n"
+
+
+def cooccurrence_json(matrix: Cooccurrence) -> str:
+    size = range(len(matrix.codes))
+    return render_json(
+        {
+            "codes": list(matrix.codes),
+            "settings": dict(_notes(matrix)),
+            "blocks": [
+                {
+                    "coders": block.group,
+                    "count": [list(line) for line in block.counts],
+                    "coefficient": [[block.coefficient(i, j) for j in size] for i in size],
+                }
+                for block in matrix.blocks
+            ],
+            "counting_rules": list(COOCCURRENCE_RULES),
+        }
+    )
+
+
+def cooccurrence_html(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
+    def text(value: Cell) -> str:
+        return "" if value is None else html.escape(str(value))
+
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8"><title>Co-occurrence</title>',
+        "<style>body{font-family:system-ui,sans-serif;margin:2rem}"
+        "table{border-collapse:collapse;margin:1rem 0 2rem}"
+        "th,td{border:1px solid #d0d7de;padding:.3rem .6rem}td{text-align:right}</style>",
+        "</head><body><h1>Co-occurrence</h1><dl>",
+    ]
+    out.extend(f"<dt>{text(k)}</dt><dd>{text(v)}</dd>" for k, v in _notes(matrix))
+    out.append("</dl>")
+    for measure in measures:
+        headers, rows = cooccurrence_table(matrix, measure)
+        off_diagonal = [
+            float(value)
+            for r, line in enumerate(rows)
+            for i, value in enumerate(line[1:])
+            if isinstance(value, int | float) and i % len(matrix.codes) != r
+        ]
+        highest = max(off_diagonal, default=0.0)
+        out.append(f"<h2>{measure}</h2><p>{text(DESCRIPTIONS[measure])}</p><table><tr>")
+        out.extend(f"<th>{text(h)}</th>" for h in headers)
+        out.append("</tr>")
+        for r, line in enumerate(rows):
+            out.append(f"<tr><th>{text(line[0])}</th>")
+            for i, value in enumerate(line[1:]):
+                diagonal = i % len(matrix.codes) == r
+                style = ""
+                if isinstance(value, int | float) and value > 0 and highest > 0 and not diagonal:
+                    alpha = round(0.1 + 0.6 * min(1.0, float(value) / highest), 2)
+                    style = f' style="background: rgba(248, 105, 107, {alpha})"'
+                out.append(f"<td{style}>{text(value)}</td>")
+            out.append("</tr>")
+        out.append("</table>")
+    out.append("<ol>")
+    out.extend(f"<li>{text(rule)}</li>" for rule in COOCCURRENCE_RULES)
+    out.append("</ol></body></html>")
+    return "\n".join(out) + "\n"
+
+
+def cooccurrence_xlsx(matrix: Cooccurrence, measures: tuple[str, ...]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for measure in measures:
+        sheet = workbook.create_sheet(measure)
+        headers, rows = cooccurrence_table(matrix, measure)
+        sheet.append(headers)
+        for row in rows:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "B2"
+    about = workbook.create_sheet("about")
+    about.append(["setting", "value"])
+    for label, value in _notes(matrix):
+        about.append([label, value])
+    for number, rule in enumerate(COOCCURRENCE_RULES, start=1):
+        about.append([number, rule])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,48 @@
+"""The quotes-by-theme report as Markdown: one section per case, its attribute values,
+its framework summary, then each passage as a quotation with its source."""
+
+from __future__ import annotations
+
+from qualcode.domain.matrix_report import ReportSection, ThemeReport
+from qualcode.exporters.matrix_tables import passage_reference
+
+
+def report_lead(report: ThemeReport) -> list[str]:
+    """The lines under the title: passages and cases counted, coders, filters."""
+    cases = sum(1 for s in report.sections if s.case is not None and s.passages)
+    settings = dict(report.settings.describe())
+    return [
+        f"{report.passage_count} passages in {cases} cases",
+        f"coders: {settings['coders']}",
+        f"filters: {settings['filters']}",
+    ]
+
+
+def attribute_line(section: ReportSection) -> str:
+    return " · ".join(f"{name}: {value}" for name, value in section.attributes)
+
+
+def passage_source(report: ThemeReport, codes: tuple[str, ...], reference: str) -> str:
+    """The passage's reference, plus its sub-codes when they are not just the theme."""
+    shown = [c for c in codes if c != report.code]
+    return reference + (f" · {', '.join(shown)}" if shown else "")
+
+
+def report_markdown(report: ThemeReport) -> str:
+    out = [f"# {report.code}", ""]
+    if report.description:
+        out.extend([report.description, ""])
+    out.extend(f"- {line}" for line in report_lead(report))
+    for section in report.sections:
+        if out[-1]:
+            out.append("")
+        out.extend([f"## {section.title}", ""])
+        if section.attributes:
+            out.extend([f"*{attribute_line(section)}*", ""])
+        if section.summary is not None:
+            out.extend([f"> **Summary:** {section.summary.text}", ""])
+        for passage in section.passages:
+            text = " ".join(passage.text.split())
+            source = passage_source(report, passage.codes, passage_reference(passage))
+            out.extend([f"> “{text}”", f"> — {source}", ""])
+    return "\n".join(out).rstrip("\n") + "\n"
