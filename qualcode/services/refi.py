@@ -8,6 +8,7 @@ exporting twice gives the same GUIDs; imported rows keep the file's GUIDs.
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -23,7 +24,6 @@ from qualcode.domain.exchange import (
     ExchangeProject,
     ExchangeSource,
     IncomingSource,
-    new_guid,
 )
 from qualcode.exporters.refi_export import ExportStats, ProjectContent, write_qdc, write_qdpx
 from qualcode.importers.refi_project import open_qdpx
@@ -217,9 +217,13 @@ def _incoming(other: str, limits: ZipLimits | None) -> Iterator[ExchangeProject]
 
 
 def _from_project(project: Project, repo: Repository) -> ExchangeProject:
-    """Another qualcode project seen as an exchange project (not written to: rows without
-    an identity get stand-ins for this merge only)."""
-    ids = q.Identities(new_guid())
+    """Another qualcode project seen as an exchange project. It is not written to: rows
+    without an identity get stand-ins derived from the project's location and row ids, so
+    merging the same copy again recognises what came in the first time."""
+    location = (
+        project.location if is_url(project.location) else str(Path(project.location).resolve())
+    )
+    ids = q.Identities(str(uuid.uuid5(uuid.NAMESPACE_URL, location)))
     content = project_content(project, repo, ids)
     infos = q.source_infos(repo, ids)
     case_spans: dict[str, list[tuple[str, int, int]]] = {}
