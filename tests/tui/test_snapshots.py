@@ -35,9 +35,7 @@ class TestCodingScreen:
     def test_narrow_terminal(self, snap_compare: Compare, app: QualcodeApp) -> None:
         assert snap_compare(app, terminal_size=(80, 24))
 
-    def test_selection_and_overlapping_codes(
-        self, snap_compare: Compare, app: QualcodeApp
-    ) -> None:
+    def test_selection_and_overlapping_codes(self, snap_compare: Compare, app: QualcodeApp) -> None:
         # a few turns down the focus group, where anna's and bo's codings overlap
         keys = ["right_square_bracket"] * 4 + ["S"]
         assert snap_compare(app, press=keys, terminal_size=(100, 30))

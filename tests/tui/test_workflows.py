@@ -375,3 +375,41 @@ async def test_quit_leaves_the_app(make_app: Any) -> None:
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_codebook_editing_add_rename_merge_and_undo(demo: Project, make_app: Any) -> None:
+    from qualcode.tui.screens.code_editor import CodeEditor
+    from qualcode.tui.widgets.codebook_tree import CodebookTree
+
+    before = {c.id: c.path for c in list_codes(demo)}
+    limits = list_codings(demo, codes=["openness/open about limits"])
+    app, record = make_app(), Recorder()
+    async with app.run_test(size=SIZE, message_hook=record) as pilot:
+        await pilot.press("tab")
+        assert isinstance(app.focused, CodebookTree)
+        await pilot.press("a")
+        assert isinstance(app.screen, CodeEditor)
+        await pilot.press(*"trust", "ctrl+s")
+        await pilot.pause()
+        assert "trust" in {c.path for c in list_codes(demo)}
+
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        screen.codebook.select_code(code_id(demo, "trust"))
+        await pilot.press("e", "end", "ctrl+u", *"trust in caseworkers", "ctrl+s")
+        await pilot.pause()
+        assert "trust in caseworkers" in {c.path for c in list_codes(demo)}
+
+        screen.codebook.select_code(code_id(demo, "openness/open about limits"))
+        await pilot.press("m", *"trust in case", "enter")
+        await pilot.pause()
+        moved = list_codings(demo, codes=["trust in caseworkers"])
+        assert sorted(c.id for c in moved) == sorted(c.id for c in limits)
+        assert "openness/open about limits" not in {c.path for c in list_codes(demo)}
+        actions = [m.action for m in record.of(CodingScreen.CodebookChanged)]
+        assert actions == ["code_add", "code_edit", "code_merge"]
+
+        await pilot.press("ctrl+z", "ctrl+z", "ctrl+z")
+        await pilot.pause()
+    assert {c.id: c.path for c in list_codes(demo)} == before
+    assert list_codings(demo, codes=["openness/open about limits"]) == limits

@@ -53,8 +53,16 @@ class CodePicker(ModalScreen[int | None]):
         Binding("up", "move(-1)", "Previous", show=False, id="picker.up", tooltip="Previous"),
     ]
 
-    def __init__(self, workspace: Workspace, entries: Sequence[CodeEntry], title: str) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        entries: Sequence[CodeEntry],
+        title: str,
+        *,
+        allow_create: bool = True,
+    ) -> None:
         super().__init__()
+        self.allow_create = allow_create
         self.workspace = workspace
         self.entries = list(entries)
         self.title_text = title
@@ -77,7 +85,11 @@ class CodePicker(ModalScreen[int | None]):
         self.shown = rank_codes(query, self.entries)
         options = [Option(code_label(e, counts=False), id=str(e.id)) for e in self.shown]
         name = query.strip()
-        if name and not any(e.spec.name.casefold() == name.casefold() for e in self.entries):
+        if (
+            self.allow_create
+            and name
+            and not any(e.spec.name.casefold() == name.casefold() for e in self.entries)
+        ):
             options.append(Option(Text(f"+ new code “{name}”", style="italic"), id=CREATE))
         option_list = self.query_one("#picker-options", OptionList)
         option_list.clear_options()

@@ -96,7 +96,7 @@ class CodingScreen(Screen[None]):
             yield TranscriptList(id="transcripts")
             yield TranscriptView(id="transcript")
             with Vertical(id="codebook-panel"):
-                yield CodebookTree(id="codebook")
+                yield CodebookTree(id="codebook", editable=True)
                 yield CodeDefinition(id="definition")
         yield Static(id="status")
         yield Footer()
@@ -202,6 +202,12 @@ class CodingScreen(Screen[None]):
     def _code_highlighted(self, event: CodebookTree.CodeHighlighted) -> None:
         self.query_one(CodeDefinition).show(event.entry)
 
+    @on(CodebookTree.EditRequested)
+    def _edit_requested(self, event: CodebookTree.EditRequested) -> None:
+        from qualcode.tui.screens.codebook_actions import request_edit
+
+        request_edit(self, event.kind, event.entry)
+
     @on(CodebookTree.CodeChosen)
     async def _code_chosen(self, event: CodebookTree.CodeChosen) -> None:
         await self.apply_code(event.entry.id)
@@ -245,7 +251,7 @@ class CodingScreen(Screen[None]):
             )
 
     # -- actions -------------------------------------------------------------------------
-    async def _write(self, action: Callable[..., Any], *args: Any) -> Any:
+    async def write_service(self, action: Callable[..., Any], *args: Any) -> Any:
         """Run a service; user mistakes and a busy project become notifications."""
         try:
             return await self.workspace.write(action, *args)
@@ -267,7 +273,7 @@ class CodingScreen(Screen[None]):
                 "Select a passage first (shift+arrows, space to mark, S, T)", severity="warning"
             )
             return
-        coding = await self._write(
+        coding = await self.write_service(
             workspace.code_span,
             self.workspace.project,
             self.transcript,
@@ -329,7 +335,7 @@ class CodingScreen(Screen[None]):
         await self._with_coding("Remove which coding?", self._remove)
 
     async def _remove(self, coding: Coding) -> None:
-        removed = await self._write(
+        removed = await self.write_service(
             workspace.remove_own_coding, self.workspace.project, coding.id, self.workspace.coder
         )
         if removed is not None:
@@ -342,7 +348,7 @@ class CodingScreen(Screen[None]):
         async def picked(code_id: int | None) -> None:
             if code_id is None:
                 return
-            done = await self._write(
+            done = await self.write_service(
                 workspace.recode_coding,
                 self.workspace.project,
                 coding.id,
@@ -363,7 +369,7 @@ class CodingScreen(Screen[None]):
         async def edited(text: str | None) -> None:
             if text is None:
                 return
-            done = await self._write(
+            done = await self.write_service(
                 workspace.set_memo, self.workspace.project, coding.id, text, self.workspace.coder
             )
             if done is not None:
@@ -392,7 +398,7 @@ class CodingScreen(Screen[None]):
         if selection is None:
             self.notify("Select the new extent, then enter (ctrl+e cancels)", severity="warning")
             return
-        done = await self._write(
+        done = await self.write_service(
             workspace.adjust_coding,
             self.workspace.project,
             coding.id,
@@ -412,7 +418,7 @@ class CodingScreen(Screen[None]):
         await self._history(history.redo)
 
     async def _history(self, move: Callable[..., HistoryStep | None]) -> None:
-        step: HistoryStep | None = await self._write(
+        step: HistoryStep | None = await self.write_service(
             move, self.workspace.project, self.workspace.coder
         )
         name = "undo" if move is history.undo else "redo"
@@ -444,7 +450,7 @@ class CodingScreen(Screen[None]):
         groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
         marks = {t.name: t.mark for g in groups for t in g.transcripts}
         done = marks.get(self.transcript) != "done"
-        previous = await self._write(
+        previous = await self.write_service(
             lambda: mark_done(
                 self.workspace.project, self.transcript or "", self.workspace.coder, done=done
             )

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
@@ -30,7 +32,29 @@ def code_label(entry: CodeEntry, *, counts: bool = True) -> Text:
 
 
 class CodebookTree(Tree[CodeEntry]):
-    """Codes as a tree; the label shows count in this transcript / in the project."""
+    """Codes as a tree; the label shows count in this transcript / in the project.
+    With ``editable`` its keys ask for codebook edits (:class:`EditRequested`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "edit('add')", "Add code", id="codebook.add", tooltip="Add a code"),
+        Binding("e", "edit('edit')", "Edit code", id="codebook.edit",
+                tooltip="Edit the code: rename, move, recolour, shortcut, definitions"),
+        Binding("m", "edit('merge')", "Merge into…", id="codebook.merge",
+                tooltip="Merge the code into another (its codings follow)"),
+    ]  # fmt: skip
+
+    @dataclass
+    class EditRequested(Message):
+        """The coder asked to ``add``, ``edit`` or ``merge`` (``entry`` is the code under
+        the cursor, ``None`` in an empty codebook)."""
+
+        tree: CodebookTree
+        kind: str
+        entry: CodeEntry | None
+
+        @property
+        def control(self) -> CodebookTree:
+            return self.tree
 
     @dataclass
     class CodeHighlighted(Message):
@@ -54,8 +78,9 @@ class CodebookTree(Tree[CodeEntry]):
         def control(self) -> CodebookTree:
             return self.tree
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, editable: bool = False) -> None:
         super().__init__("codebook", id=id)
+        self.editable = editable
         self.show_root = False
         self.guide_depth = 2
         self._code_nodes: dict[int, TreeNode[CodeEntry]] = {}
@@ -74,6 +99,8 @@ class CodebookTree(Tree[CodeEntry]):
                 node.allow_expand = False
         if current in self._code_nodes:
             self.move_cursor(self._code_nodes[current])
+        elif self._code_nodes:
+            self.cursor_line = 0
 
     def update_counts(self, entries: Sequence[CodeEntry]) -> None:
         """Refresh counts in place (no rebuild) when only codings changed."""
@@ -88,6 +115,17 @@ class CodebookTree(Tree[CodeEntry]):
     def select_code(self, code_id: int) -> None:
         if code_id in self._code_nodes:
             self.move_cursor(self._code_nodes[code_id])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit":
+            return self.editable
+        return True
+
+    def action_edit(self, kind: str) -> None:
+        entry = self.highlighted_entry
+        if entry is None and kind != "add":
+            return
+        self.post_message(self.EditRequested(self, kind, entry))
 
     @property
     def highlighted_entry(self) -> CodeEntry | None:

@@ -1,0 +1,75 @@
+"""Codebook edits from the coding screen: add, edit (rename, move, recolour, shortcut,
+definitions) and merge, each through a dialog and one service call."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qualcode.domain.codebook import CodeSpec
+from qualcode.services import codebook_edit
+from qualcode.services.workspace import CodeEntry
+from qualcode.tui.screens.code_editor import CodeEdit, CodeEditor
+from qualcode.tui.screens.code_picker import CodePicker
+
+if TYPE_CHECKING:
+    from qualcode.tui.screens.coding import CodingScreen
+
+
+def request_edit(screen: CodingScreen, kind: str, entry: CodeEntry | None) -> None:
+    """Open the dialog for ``kind`` (``add``, ``edit``, ``merge``) on ``entry``."""
+    workspace = screen.workspace
+    if kind == "add":
+        parent = entry.parent_id if entry is not None else None
+
+        async def added(edit: CodeEdit | None) -> None:
+            if edit is None:
+                return
+            done = await screen.write_service(
+                codebook_edit.add_code,
+                workspace.project,
+                edit.spec,
+                edit.parent_id,
+                workspace.coder,
+            )
+            if done is not None:
+                screen.post_message(screen.CodebookChanged(screen, "code_add"))
+
+        screen.app.push_screen(CodeEditor("New code", screen.entries, CodeSpec(""), parent), added)
+    elif kind == "edit" and entry is not None:
+
+        async def edited(edit: CodeEdit | None) -> None:
+            if edit is None:
+                return
+            done = await screen.write_service(_edit, screen, entry.id, edit)
+            if done is not None:
+                screen.post_message(screen.CodebookChanged(screen, "code_edit"))
+
+        screen.app.push_screen(
+            CodeEditor(f"Edit {entry.path}", screen.entries, entry.spec, entry.parent_id, entry.id),
+            edited,
+        )
+    elif kind == "merge" and entry is not None:
+        others = [e for e in screen.entries if e.id != entry.id]
+
+        async def merged(into: int | None) -> None:
+            if into is None:
+                return
+            moved = await screen.write_service(
+                codebook_edit.merge_code, workspace.project, entry.id, into, workspace.coder
+            )
+            if moved is not None:
+                screen.notify(f"Merged {entry.path}: {moved} coding(s) moved")
+                screen.post_message(screen.CodebookChanged(screen, "code_merge"))
+
+        screen.app.push_screen(
+            CodePicker(workspace, others, f"Merge {entry.path} into…", allow_create=False),
+            merged,
+        )
+
+
+def _edit(screen: CodingScreen, code_id: int, edit: CodeEdit) -> bool:
+    workspace = screen.workspace
+    codebook_edit.edit_code(
+        workspace.project, code_id, edit.spec, workspace.coder, parent_id=edit.parent_id
+    )
+    return True
