@@ -81,7 +81,7 @@ def speaker_turns(repo: Repository) -> Iterator[tuple[int, int, int, str | None]
             TurnRow.transcript_id, TurnRow.position
         )
     )
-    yield from rows.tuples()
+    yield from rows
 
 
 def transcript_turns(repo: Repository, transcript_id: int) -> list[TurnSpan]:
@@ -102,7 +102,7 @@ def transcript_text(repo: Repository, transcript_id: int) -> str:
 def coder_names(repo: Repository) -> dict[int, str]:
     """Coder id -> name, by name."""
     rows = repo.session.execute(select(Coder.id, Coder.name).order_by(Coder.name))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def coding_spans(
@@ -133,7 +133,7 @@ def coding_spans(
         query = query.where(CodingRow.transcript_id.in_(sorted(transcript_ids)))
     # Core on the session's connection: no ORM row loading for plain integer tuples.
     result = repo.session.connection().execute(query.execution_options(yield_per=STREAM_BATCH))
-    for partition in result.tuples().partitions():
+    for partition in result.partitions():
         yield from partition
 
 
