@@ -32,9 +32,16 @@ class QualcodeApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit qualcode"),
     ]
 
-    def __init__(self, workspace: Workspace, config: UserConfig | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        config: UserConfig | None = None,
+        *,
+        transcript: str | None = None,
+    ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.first_transcript = transcript
         self.config = config or UserConfig()
         self.user_keymap = dict(self.config.keymap)
         self.sub_title = f"{workspace.project.location} — {workspace.coder}"
@@ -45,7 +52,7 @@ class QualcodeApp(App[None]):
         self.set_keymap(self.user_keymap)
 
     def get_default_screen(self) -> Screen[None]:
-        return CodingScreen(self.workspace)
+        return CodingScreen(self.workspace, self.first_transcript)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -71,8 +78,10 @@ def create_app(
     *,
     blind: bool | None = None,
     config_file: Path | None = None,
+    transcript: str | None = None,
 ) -> QualcodeApp:
-    """The real app for a project: ``blind=None`` follows the project's setting."""
+    """The real app for a project: ``blind=None`` follows the project's setting;
+    ``transcript`` is shown first (default: the first one the coder has not finished)."""
     config = load_config(config_file)
     is_blind = blind_by_setting(project) if blind is None else blind
-    return QualcodeApp(Workspace(project, coder, is_blind), config)
+    return QualcodeApp(Workspace(project, coder, is_blind), config, transcript=transcript)

@@ -82,9 +82,10 @@ class CodingScreen(Screen[None]):
         screen: CodingScreen
         action: str
 
-    def __init__(self, workspace_: Workspace) -> None:
+    def __init__(self, workspace_: Workspace, transcript: str | None = None) -> None:
         super().__init__()
         self.workspace = workspace_
+        self.first_transcript = transcript
         self.transcript: str | None = None
         self.entries: list[CodeEntry] = []
         self.adjusting: Coding | None = None
@@ -112,15 +113,16 @@ class CodingScreen(Screen[None]):
     def on_mount(self) -> None:
         self.set_class(self.workspace.blind, "-blind")
         groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
-        first = next(
+        first = self.first_transcript or next(
             (t.name for g in groups for t in g.transcripts if t.mark != "done"),
             next((t.name for g in groups for t in g.transcripts), None),
         )
         self.query_one(TranscriptList).show_groups(groups, first)
+        self.transcript = first
         self.entries = self._code_entries()
         self.codebook.show_codes(self.entries)
         if first is not None:
-            self.open_transcript(first)
+            self.open_transcript(first, counts=False)
         self.view.focus()
         self._warn_shadowed_shortcuts()
 
@@ -141,15 +143,18 @@ class CodingScreen(Screen[None]):
             marks[entry.path] = CodeMark(colour, marker)
         return marks
 
-    def open_transcript(self, name: str, span: tuple[int, int] | None = None) -> None:
+    def open_transcript(
+        self, name: str, span: tuple[int, int] | None = None, *, counts: bool = True
+    ) -> None:
         """Show a transcript (optionally selecting ``span``); counts follow it."""
         document = workspace.load_document(
             self.workspace.project, name, self.workspace.coder, blind=self.workspace.blind
         )
         self.transcript = name
         self.adjusting = None
-        self.entries = self._code_entries()
-        self.codebook.update_counts(self.entries)
+        if counts:
+            self.entries = self._code_entries()
+            self.codebook.update_counts(self.entries)
         self.view.load(document.text, document.turns, document.codings, self.marks())
         if span is not None:
             self.view.select_span(*span)

@@ -58,7 +58,7 @@ class TranscriptView(ScrollView, can_focus=True):
         "transcript-view--hit",
     }
     DEFAULT_CSS = """
-    TranscriptView { background: $surface; }
+    TranscriptView { background: $surface; scrollbar-gutter: stable; }
     TranscriptView > .transcript-view--cursor { background: $foreground; color: $background; }
     TranscriptView > .transcript-view--selection { background: $accent 60%; }
     TranscriptView > .transcript-view--speaker { text-style: bold; color: $text-primary; }
@@ -141,13 +141,15 @@ class TranscriptView(ScrollView, can_focus=True):
         self._lines: list[layout.VisualLine] = []
         self._line_starts: list[int] = []
         self._wrapped_width = -1
-        self._words: list[int] = []
-        self._sentences: list[int] = []
+        self._words_cache: list[int] | None = None
+        self._sentences_cache: list[int] | None = None
         self._turn_starts: list[int] = []
         self._turn_first_line: dict[int, int] = {}
         self._stretches: list[layout.Stretch] = []
         self._stretch_ends: list[int] = []
         self._goal_column: int | None = None
+        self._part_styles: dict[str, Style] = {}
+        self._code_style_cache: dict[tuple[str, Color], tuple[Style, Style, Style]] = {}
         self._gutter = 0
 
     # -- content -------------------------------------------------------------------------
@@ -162,15 +164,17 @@ class TranscriptView(ScrollView, can_focus=True):
         self.text = text
         self.turns = tuple(turns)
         self.marks = dict(marks)
+        self._code_style_cache.clear()
         self.cursor, self.anchor_offset, self.marking = 0, None, False
         self.hits = []
-        self._words = [start for start, _ in iter_word_spans(text)]
+        self._words_cache: list[int] | None = None  # computed on first use
+        self._sentences_cache: list[int] | None = None
         self._turn_starts = [turn.start for turn in self.turns]
-        self._sentences = layout.sentence_starts(text, self._turn_starts)
         self._gutter = 8 if any(t.timestamp is not None for t in self.turns) else 0
         self._wrapped_width = -1
+        self._lines, self._line_starts = [layout.VisualLine(0, 0)], [0]
         self.set_codings(codings)
-        self._rewrap()
+        self._ensure_wrapped()
         self.scroll_to(0, 0, animate=False)
         self._announce()
 
@@ -181,6 +185,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.codings = tuple(sorted(codings, key=lambda c: (c.start, c.end, c.id)))
         if marks is not None:
             self.marks = dict(marks)
+            self._code_style_cache.clear()
         self._stretches = layout.coded_stretches([(c.start, c.end) for c in self.codings])
         self._stretch_ends = [s.end for s in self._stretches]
         self.refresh()
@@ -209,13 +214,26 @@ class TranscriptView(ScrollView, can_focus=True):
         self.refresh()
         self._announce()
 
+    @property
+    def _words(self) -> list[int]:
+        if self._words_cache is None:
+            self._words_cache = [start for start, _ in iter_word_spans(self.text)]
+        return self._words_cache
+
+    @property
+    def _sentences(self) -> list[int]:
+        if self._sentences_cache is None:
+            self._sentences_cache = layout.sentence_starts(self.text, self._turn_starts)
+        return self._sentences_cache
+
     # -- layout --------------------------------------------------------------------------
     @property
     def _text_width(self) -> int:
         return max(10, self.scrollable_content_region.width - self._gutter - STRIPES - 1)
 
     def _ensure_wrapped(self) -> None:
-        if self._wrapped_width != self._text_width:
+        # before the first layout the widget has no width: wrapping then would be wasted
+        if self._wrapped_width != self._text_width and self.scrollable_content_region.width:
             self._rewrap()
 
     def _rewrap(self) -> None:
@@ -247,10 +265,43 @@ class TranscriptView(ScrollView, can_focus=True):
         segments.extend(self._text_segments(line, base))
         return Strip(segments).adjust_cell_length(width, base)
 
+    def _part(self, name: str) -> Style:
+        """A component class's style (cached: asking Textual per segment is slow)."""
+        style = self._part_styles.get(name)
+        if style is None:
+            style = self._part_styles[name] = self.get_component_rich_style(
+                f"transcript-view--{name}"
+            )
+        return style
+
+    def _code_styles(self, path: str, tint_base: Color) -> tuple[Style, Style, Style]:
+        """Stripe, coded-text and overlapped-text styles of a code (cached)."""
+        key = (path, tint_base)
+        found = self._code_style_cache.get(key)
+        if found is None:
+            mark = self.marks.get(path, CodeMark("#888888", "?"))
+            colour = Color.parse(mark.colour)
+            stripe = Style(
+                color=colour.get_contrast_text().rich_color, bgcolor=colour.rich_color, bold=True
+            )
+            tint = tint_base.blend(colour, 0.35).rich_color
+            found = (
+                stripe,
+                Style(bgcolor=tint, underline=True),
+                Style(bgcolor=tint, underline=True, bold=True),
+            )
+            self._code_style_cache[key] = found
+        return found
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._part_styles.clear()
+        self._code_style_cache.clear()
+
     def _gutter_segments(self, index: int, base: Style) -> list[Segment]:
         if not self._gutter:
             return []
-        style = base + self.get_component_rich_style("transcript-view--gutter")
+        style = base + self._part("gutter")
         label = ""
         line = self._lines[index]
         turn_index = bisect_left(self._turn_starts, line.start)
@@ -311,27 +362,24 @@ class TranscriptView(ScrollView, can_focus=True):
                 stretch_index += 1
             style = base
             if speaker and speaker[0] <= left < speaker[1]:
-                style += self.get_component_rich_style("transcript-view--speaker")
+                style += self._part("speaker")
             if stretch_index < len(stretches) and stretches[stretch_index].start <= left:
                 style += self._coded_style(stretches[stretch_index], tint_base)
             if any(s <= left < e for s, e in self._hits_between(left, right)):
-                style += self.get_component_rich_style("transcript-view--hit")
+                style += self._part("hit")
             if selection and selection[0] <= left < selection[1]:
-                style += self.get_component_rich_style("transcript-view--selection")
+                style += self._part("selection")
             if left == self.cursor:
-                style += self.get_component_rich_style("transcript-view--cursor")
+                style += self._part("cursor")
             segments.append(Segment(self.text[left:right], style))
         if self.cursor == end and (end == line.end):
-            segments.append(
-                Segment(" ", base + self.get_component_rich_style("transcript-view--cursor"))
-            )
+            segments.append(Segment(" ", base + self._part("cursor")))
         return segments
 
     def _coded_style(self, stretch: layout.Stretch, tint_base: Color) -> Style:
         innermost = min(stretch.codings, key=lambda i: self.codings[i].end - self.codings[i].start)
-        mark = self.marks.get(self.codings[innermost].code_path, CodeMark("#888888", "?"))
-        tint = tint_base.blend(Color.parse(mark.colour), 0.35)
-        return Style(bgcolor=tint.rich_color, underline=True, bold=len(stretch.codings) > 1)
+        styles = self._code_styles(self.codings[innermost].code_path, tint_base)
+        return styles[2] if len(stretch.codings) > 1 else styles[1]
 
     def _hits_between(self, start: int, end: int) -> list[tuple[int, int]]:
         if not self.hits:
