@@ -20,10 +20,13 @@ text length.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from qualcode.domain.spans import Span
+Interval = tuple[int, int]
+"""A half-open ``(start, end)`` range. The sweep works on plain tuples rather than
+:class:`~qualcode.domain.spans.Span` objects: it handles hundreds of thousands of them
+per report, and creating and reading tuples is several times cheaper."""
 
 MAX_CODERS = 60
 """Coders per comparison: each coder is one bit of a sweep mask and a 6-bit event tag."""
@@ -48,6 +51,25 @@ def _ratio(numerator: int, denominator: int) -> Statistic:
     if denominator == 0:
         return UNDEFINED
     return Statistic(numerator / denominator)
+
+
+def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    """Union overlapping *and touching* intervals: sorted, disjoint, non-touching.
+    Empty or reversed intervals are dropped. The same rule as
+    :func:`qualcode.domain.spans.merge_spans`, on tuples."""
+    ordered = sorted(intervals)
+    if len(ordered) == 1 and ordered[0][0] < ordered[0][1]:
+        return ordered  # the common case: one coding
+    merged: list[Interval] = []
+    for start, end in ordered:
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,28 +232,45 @@ class Coverage:
         return _ratio(numerator, 2 * (k - 1) * coded * not_coded)
 
 
-def coverage_by_mask(unit_count: int, spans_by_coder: Sequence[Sequence[Span]]) -> dict[int, int]:
-    """Sweep the coders' spans: ``{mask: units}`` where bit ``i`` of ``mask`` means coder
-    ``i`` covers those units. Masks covering no unit are absent.
+def coverage_by_mask(
+    unit_count: int, spans_by_coder: Sequence[Sequence[Interval]]
+) -> dict[int, int]:
+    """Sweep the coders' intervals: ``{mask: units}`` where bit ``i`` of ``mask`` means
+    coder ``i`` covers those units. Masks covering no unit are absent.
 
-    Each coder's spans must be merged (sorted, disjoint, not touching: see
-    :func:`qualcode.domain.spans.merge_spans`) and inside ``[0, unit_count)``. Merging
-    first is what keeps a coder's overlapping codings from agreeing with themselves: a
-    boundary then toggles exactly one coder's bit.
+    Each coder's intervals must be merged (sorted, disjoint, not touching: see
+    :func:`merge_intervals`) and inside ``[0, unit_count)``. Merging first is what keeps
+    a coder's overlapping codings from agreeing with themselves: a boundary then toggles
+    exactly one coder's bit.
     """
-    if len(spans_by_coder) > MAX_CODERS:
+    coders = len(spans_by_coder)
+    if coders > MAX_CODERS:
         raise ValueError(f"at most {MAX_CODERS} coders can be compared at once")
+    # Each boundary is one int, position << 6 | tag, so sorting is a plain int sort. Up
+    # to 6 coders the tag is the coder's bit itself and units accumulate in a list
+    # indexed by mask; beyond that the tag is the coder's index and a dict is used.
+    small = coders <= _TAG_BITS
     events: list[int] = []
     for index, spans in enumerate(spans_by_coder):
-        for span in spans:
-            events.append(span.start << _TAG_BITS | index)
-            events.append(span.end << _TAG_BITS | index)
+        tag = 1 << index if small else index
+        for start, end in spans:
+            events.append(start << _TAG_BITS | tag)
+            events.append(end << _TAG_BITS | tag)
     if not events:
         return {0: unit_count} if unit_count else {}
     events.sort()
+    mask = previous = 0
+    if small:
+        totals = [0] * (1 << coders)
+        for event in events:
+            position = event >> _TAG_BITS
+            if position != previous:
+                totals[mask] += position - previous
+                previous = position
+            mask ^= event & _TAG_MASK
+        totals[0] += unit_count - previous
+        return {m: units for m, units in enumerate(totals) if units}
     by_mask: dict[int, int] = {}
-    mask = 0
-    previous = 0
     for event in events:
         position = event >> _TAG_BITS
         if position != previous:
@@ -268,29 +307,42 @@ def coverage(by_mask: dict[int, int], coders: int) -> Coverage:
     return Coverage(tuple(counts))
 
 
-def segment_counts(a: Sequence[Span], b: Sequence[Span], threshold: int) -> SegmentCounts:
-    """Segment agreement of two coders' merged spans (sorted, disjoint).
+def segment_counts(a: Sequence[Interval], b: Sequence[Interval], threshold: int) -> SegmentCounts:
+    """Segment agreement of two coders' merged intervals (sorted, disjoint).
 
     A segment agrees when the other coder has a segment with
     ``100·|intersection| ≥ threshold·|union|`` — integer arithmetic, so 29 of 100
     characters meets a 29 % threshold exactly. Intersection over union is symmetric, so
     a matching pair agrees in both directions. Two pointers: O(len(a) + len(b)).
     """
-    a_agreed = [False] * len(a)
-    b_agreed = [False] * len(b)
+    if not a or not b:
+        return SegmentCounts(0, len(a), 0, len(b))
+    b_agreed: set[int] = set()
+    a_agreed = 0
     first = 0
-    for i, segment in enumerate(a):
-        while first < len(b) and b[first].end <= segment.start:
+    b_count = len(b)
+    for a_start, a_end in a:
+        while first < b_count and b[first][1] <= a_start:
             first += 1
+        matched = False
         j = first
-        while j < len(b) and b[j].start < segment.end:
-            other = b[j]
-            inter = min(segment.end, other.end) - max(segment.start, other.start)
-            union = max(segment.end, other.end) - min(segment.start, other.start)
+        while j < b_count:
+            b_start, b_end = b[j]
+            if b_start >= a_end:
+                break
+            # conditionals rather than min()/max(): this is the innermost loop
+            inter = (a_end if a_end < b_end else b_end) - (
+                a_start if a_start > b_start else b_start
+            )
+            union = (a_end if a_end > b_end else b_end) - (
+                a_start if a_start < b_start else b_start
+            )
             if 100 * inter >= threshold * union:
-                a_agreed[i] = b_agreed[j] = True
+                matched = True
+                b_agreed.add(j)
             j += 1
-    return SegmentCounts(sum(a_agreed), len(a), sum(b_agreed), len(b))
+        a_agreed += matched
+    return SegmentCounts(a_agreed, len(a), len(b_agreed), b_count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,17 +364,18 @@ class Comparison:
 def compare_spans(
     coders: Sequence[str],
     unit_count: int,
-    unit_spans: Sequence[Sequence[Span]],
-    segments: Sequence[Sequence[Span]],
+    unit_spans: Sequence[Sequence[Interval]],
+    segments: Sequence[Sequence[Interval]],
     threshold: int,
 ) -> Comparison:
     """Compare ``coders`` on one transcript × code.
 
-    ``unit_spans[i]``: coder i's merged spans in units (``[0, unit_count)``);
-    ``segments[i]``: coder i's merged spans in code points, for segment agreement.
+    ``unit_spans[i]``: coder i's merged intervals in units (``[0, unit_count)``);
+    ``segments[i]``: coder i's merged intervals in code points, for segment agreement.
     Pairs come in the order (0,1), (0,2), …, (1,2), ….
     """
     by_mask = coverage_by_mask(unit_count, unit_spans)
+    k = len(coders)
     pairs = tuple(
         PairAgreement(
             coders[i],
@@ -330,10 +383,10 @@ def compare_spans(
             pair_counts(by_mask, i, j),
             segment_counts(segments[i], segments[j], threshold),
         )
-        for i in range(len(coders))
-        for j in range(i + 1, len(coders))
+        for i in range(k)
+        for j in range(i + 1, k)
     )
-    return Comparison(pairs, coverage(by_mask, len(coders)))
+    return Comparison(pairs, coverage(by_mask, k))
 
 
 def krippendorff_alpha_nominal(ratings: Sequence[Sequence[Hashable | None]]) -> Statistic:

@@ -15,12 +15,15 @@ from qualcode.domain.agreement import (
     NO_SEGMENTS,
     Comparison,
     Coverage,
+    Interval,
     PairAgreement,
     PairCounts,
+    SegmentCounts,
     compare_spans,
+    merge_intervals,
 )
 from qualcode.domain.agreement_units import Unit, UnitGrid, whole_transcript_units
-from qualcode.domain.spans import Span, merge_spans, span_problem
+from qualcode.domain.spans import span_problem
 
 DEFAULT_THRESHOLD = 90
 DONE_MARKS = "marked done"
@@ -42,6 +45,11 @@ RULES = (
     "pooled: the 2×2 tables and counts of all compared transcripts summed (unit-weighted); "
     "mean: the unweighted mean of the per-transcript values, undefined ones as 1.0.",
 )
+
+
+CodingRecord = tuple[int, str, str, str, int, int]
+"""(coding id, transcript, code, coder, start, end): a :class:`CodingSpan` or a plain
+tuple in the same order (the bulk path builds plain tuples, which are cheaper)."""
 
 
 class CodingSpan(NamedTuple):
@@ -167,7 +175,7 @@ def agreement_report(
     coders: Sequence[str],
     codes: Sequence[str],
     transcripts: Sequence[TranscriptUnits],
-    codings: Iterable[CodingSpan],
+    codings: Iterable[CodingRecord],
     *,
     unit: Unit = Unit.CHARACTER,
     threshold: int = DEFAULT_THRESHOLD,
@@ -201,7 +209,7 @@ def agreement_report(
             if raw is None:
                 comparison = _nothing_coded(coders, count)
             else:
-                segments = [merge_spans(spans) for spans in raw]
+                segments = [merge_intervals(spans) for spans in raw]
                 comparison = compare_spans(
                     coders,
                     count,
@@ -231,7 +239,7 @@ def _unit_count(transcript: TranscriptUnits, unit: Unit) -> int:
     return len(transcript.grid) if transcript.grid is not None else 0
 
 
-def _to_units(spans: list[Span], transcript: TranscriptUnits, unit: Unit) -> list[Span]:
+def _to_units(spans: list[Interval], transcript: TranscriptUnits, unit: Unit) -> list[Interval]:
     if unit is Unit.CHARACTER:
         return spans
     if unit is Unit.TRANSCRIPT:
@@ -244,27 +252,28 @@ def group_codings(
     coders: Sequence[str],
     codes: Sequence[str],
     lengths: Mapping[str, int],
-    codings: Iterable[CodingSpan],
-) -> tuple[dict[tuple[str, str], list[list[tuple[int, int]]]], list[SkippedCoding]]:
-    """Valid codings as ``{(transcript, code): [spans of coder 0, spans of coder 1, …]}``
+    codings: Iterable[CodingRecord],
+) -> tuple[dict[tuple[str, str], list[list[Interval]]], list[SkippedCoding]]:
+    """Valid codings as ``{(transcript, code): [intervals of coder 0, of coder 1, …]}``
     (raw, unmerged), and the invalid ones skipped with their reason.
 
     Only codings of ``coders``, ``codes`` and the transcripts in ``lengths`` (name →
     length in code points) are kept."""
     coder_index = {coder: i for i, coder in enumerate(coders)}
     wanted_codes = set(codes)
-    grouped: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
+    grouped: dict[tuple[str, str], list[list[Interval]]] = {}
     skipped: list[SkippedCoding] = []
-    for coding in codings:
-        index = coder_index.get(coding.coder)
-        length = lengths.get(coding.transcript)
-        if index is None or length is None or coding.code not in wanted_codes:
+    for coding_id, transcript, code, coder, start, end in codings:
+        index = coder_index.get(coder)
+        length = lengths.get(transcript)
+        if index is None or length is None or code not in wanted_codes:
             continue
-        start, end = coding.start, coding.end
         if not 0 <= start < end <= length:
-            skipped.append(SkippedCoding(coding, span_problem(length, start, end) or "invalid"))
+            reason = span_problem(length, start, end) or "invalid"
+            coding = CodingSpan(coding_id, transcript, code, coder, start, end)
+            skipped.append(SkippedCoding(coding, reason))
             continue
-        key = (coding.transcript, coding.code)
+        key = (transcript, code)
         spans = grouped.get(key)
         if spans is None:
             spans = grouped[key] = [[] for _ in coders]
@@ -285,50 +294,78 @@ def _nothing_coded(coders: Sequence[str], units: int) -> Comparison:
 def _code_agreement(
     code: str, coders: Sequence[str], per_transcript: list[tuple[str, Comparison]]
 ) -> CodeAgreement:
-    comparisons = [c for _, c in per_transcript]
-    pooled = _nothing_coded(coders, 0)
-    for comparison in comparisons:
-        pooled = pooled + comparison
-    return CodeAgreement(code, tuple(per_transcript), pooled, _mean(comparisons, pooled))
-
-
-def _mean(comparisons: Sequence[Comparison], pooled: Comparison) -> MeanComparison:
-    n = len(comparisons)
-
-    def average(values: Iterable[float]) -> float:
-        return sum(values) / n if n else 0.0
-
-    pairs = []
-    for index, pair in enumerate(pooled.pairs):
-        mine = [c.pairs[index] for c in comparisons]
-        kappas = [p.counts.kappa for p in mine]
-        pairs.append(
-            MeanPair(
-                a=pair.a,
-                b=pair.b,
-                percent_agreement=average(p.counts.percent_agreement for p in mine),
-                disagreement=average(p.counts.disagreement for p in mine),
-                kappa=average(k.value for k in kappas),
-                kappa_undefined=sum(k.undefined for k in kappas),
-                both=average(p.counts.both for p in mine),
-                a_only=average(p.counts.a_only for p in mine),
-                b_only=average(p.counts.b_only for p in mine),
-                neither=average(p.counts.neither for p in mine),
-                segment_agreed=average(p.segment.agreed for p in mine),
-                segment_total=average(p.segment.total for p in mine),
-                segment_a_agreed=average(p.segment.a_agreed for p in mine),
-                segment_b_agreed=average(p.segment.b_agreed for p in mine),
-                segment_percent=average(p.segment.percent for p in mine),
-            )
-        )
-    alphas = [c.coverage.krippendorff_alpha for c in comparisons]
-    fleiss = [f for f in (c.coverage.fleiss_kappa for c in comparisons) if f is not None]
-    return MeanComparison(
-        transcripts=n,
-        pairs=tuple(pairs),
-        krippendorff_alpha=average(a.value for a in alphas),
-        alpha_undefined=sum(a.undefined for a in alphas),
-        fleiss_kappa=average(f.value for f in fleiss) if pooled.coverage.coders >= 3 else None,
-        fleiss_undefined=sum(f.undefined for f in fleiss),
-        percent_agreement_all=average(c.coverage.percent_all_agree for c in comparisons),
+    """Pooled (summed counts) and mean (of per-transcript values) in one pass."""
+    names = _nothing_coded(coders, 0).pairs
+    n = len(per_transcript)
+    counts = [[0] * 8 for _ in names]  # both, a_only, b_only, neither, 4 segment counts
+    sums = [[0.0] * 5 for _ in names]  # percent, disagreement, kappa, undefined, segment %
+    coverage_counts = [0] * (len(coders) + 1)
+    alpha_sum = fleiss_sum = all_sum = 0.0
+    alpha_undefined = fleiss_undefined = 0
+    for _, comparison in per_transcript:
+        for index, pair in enumerate(comparison.pairs):
+            c, segment = pair.counts, pair.segment
+            total, running = counts[index], sums[index]
+            total[0] += c.both
+            total[1] += c.a_only
+            total[2] += c.b_only
+            total[3] += c.neither
+            total[4] += segment.a_agreed
+            total[5] += segment.a_total
+            total[6] += segment.b_agreed
+            total[7] += segment.b_total
+            kappa = c.kappa
+            running[0] += c.percent_agreement
+            running[1] += c.disagreement
+            running[2] += kappa.value
+            running[3] += kappa.undefined
+            running[4] += segment.percent
+        coverage = comparison.coverage
+        for j, units in enumerate(coverage.counts):
+            coverage_counts[j] += units
+        alpha = coverage.krippendorff_alpha
+        alpha_sum += alpha.value
+        alpha_undefined += alpha.undefined
+        fleiss = coverage.fleiss_kappa
+        if fleiss is not None:
+            fleiss_sum += fleiss.value
+            fleiss_undefined += fleiss.undefined
+        all_sum += coverage.percent_all_agree
+    pooled = Comparison(
+        tuple(
+            PairAgreement(pair.a, pair.b, PairCounts(*total[:4]), SegmentCounts(*total[4:]))
+            for pair, total in zip(names, counts, strict=True)
+        ),
+        Coverage(tuple(coverage_counts)),
     )
+    divisor = n or 1  # no transcripts: every mean is 0.0
+    mean_pairs = tuple(
+        MeanPair(
+            a=pair.a,
+            b=pair.b,
+            percent_agreement=sum_[0] / divisor,
+            disagreement=sum_[1] / divisor,
+            kappa=sum_[2] / divisor,
+            kappa_undefined=int(sum_[3]),
+            both=total[0] / divisor,
+            a_only=total[1] / divisor,
+            b_only=total[2] / divisor,
+            neither=total[3] / divisor,
+            segment_agreed=(total[4] + total[6]) / divisor,
+            segment_total=(total[5] + total[7]) / divisor,
+            segment_a_agreed=total[4] / divisor,
+            segment_b_agreed=total[6] / divisor,
+            segment_percent=sum_[4] / divisor,
+        )
+        for pair, total, sum_ in zip(names, counts, sums, strict=True)
+    )
+    averages = MeanComparison(
+        transcripts=n,
+        pairs=mean_pairs,
+        krippendorff_alpha=alpha_sum / divisor,
+        alpha_undefined=alpha_undefined,
+        fleiss_kappa=fleiss_sum / divisor if len(coders) >= 3 else None,
+        fleiss_undefined=fleiss_undefined,
+        percent_agreement_all=all_sum / divisor,
+    )
+    return CodeAgreement(code, tuple(per_transcript), pooled, averages)

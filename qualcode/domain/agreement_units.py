@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from qualcode.domain.spans import Span, merge_spans
+from qualcode.domain.agreement import Interval, merge_intervals
 
 
 class Unit(StrEnum):
@@ -46,20 +46,20 @@ class UnitGrid:
     def __len__(self) -> int:
         return len(self.starts)
 
-    def to_units(self, spans: Sequence[Span]) -> list[Span]:
-        """Character spans → merged ranges of the indices of the units they touch.
+    def to_units(self, spans: Sequence[Interval]) -> list[Interval]:
+        """Character intervals → merged ranges of the indices of the units they touch.
 
         A unit is touched when the span shares at least one code point with it; spans
         falling only between units (a speaker label, say) touch none."""
-        ranges: list[tuple[int, int]] = []
-        for span in spans:
-            first = bisect_right(self.ends, span.start)  # first unit ending after start
-            stop = bisect_left(self.starts, span.end)  # units starting before end
+        ranges: list[Interval] = []
+        for start, end in spans:
+            first = bisect_right(self.ends, start)  # first unit ending after start
+            stop = bisect_left(self.starts, end)  # units starting before end
             if first < stop:
                 ranges.append((first, stop))
-        return merge_spans(ranges)
+        return merge_intervals(ranges)
 
 
-def whole_transcript_units(spans: Sequence[Span]) -> list[Span]:
+def whole_transcript_units(spans: Sequence[Interval]) -> list[Interval]:
     """Transcript units: one unit, coded when there is any span."""
-    return [Span(0, 1)] if spans else []
+    return [(0, 1)] if spans else []

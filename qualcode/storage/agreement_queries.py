@@ -21,7 +21,8 @@ def coder_codings(repo: Repository, coder_ids: Collection[int]) -> list[CodingKe
     """Every coding of these coders, ordered by transcript, code, coder and start."""
     if not coder_ids:
         return []
-    rows = repo.session.execute(
+    # Core execution (no ORM row processing): this returns every coding of a project
+    rows = repo.session.connection().execute(
         select(
             CodingRow.id,
             CodingRow.transcript_id,
@@ -33,7 +34,7 @@ def coder_codings(repo: Repository, coder_ids: Collection[int]) -> list[CodingKe
         .where(CodingRow.coder_id.in_(list(coder_ids)))
         .order_by(CodingRow.transcript_id, CodingRow.code_id, CodingRow.coder_id, CodingRow.start)
     )
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return list(rows)  # each Row is a tuple
 
 
 def transcript_lengths(repo: Repository) -> list[tuple[int, str, int]]:

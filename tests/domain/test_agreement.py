@@ -20,14 +20,17 @@ from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
 from qualcode.domain.agreement import (
     Comparison,
+    Interval,
     PairCounts,
     compare_spans,
+    coverage_by_mask,
     krippendorff_alpha_nominal,
     landis_koch_band,
+    merge_intervals,
     segment_counts,
 )
 from qualcode.domain.agreement_units import UnitGrid
-from qualcode.domain.spans import Span, merge_spans
+from qualcode.domain.spans import merge_spans
 
 TOLERANCE = 1e-9
 
@@ -75,7 +78,7 @@ def expand(length: int, spans: Sequence[tuple[int, int]]) -> np.ndarray:
 def compare(
     length: int, raw: Sequence[Sequence[tuple[int, int]]], threshold: int = 90
 ) -> Comparison:
-    merged = [merge_spans(spans) for spans in raw]
+    merged = [merge_intervals(spans) for spans in raw]
     names = [f"c{i}" for i in range(len(raw))]
     return compare_spans(names, length, merged, merged, threshold)
 
@@ -86,13 +89,13 @@ def sklearn_kappa(x: np.ndarray, y: np.ndarray) -> float:
         return float(cohen_kappa_score(x, y))
 
 
-def brute_segments(a: Sequence[Span], b: Sequence[Span], threshold: int) -> tuple[int, int]:
+def brute_segments(a: Sequence[Interval], b: Sequence[Interval], threshold: int) -> tuple[int, int]:
     """Agreeing segments of a and of b, by character sets and fractions."""
 
-    def agrees(x: Span, others: Sequence[Span]) -> bool:
-        mine = set(range(x.start, x.end))
+    def agrees(x: Interval, others: Sequence[Interval]) -> bool:
+        mine = set(range(*x))
         for other in others:
-            theirs = set(range(other.start, other.end))
+            theirs = set(range(*other))
             if mine & theirs and len(mine & theirs) * 100 >= threshold * len(mine | theirs):
                 return True
         return False
@@ -172,12 +175,19 @@ def test_alpha_fleiss_and_all_agree_match_packages(
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=8))
+def test_merge_intervals_follows_merge_spans(raw: list[tuple[int, int]]) -> None:
+    """The sweep's tuple merge and the domain's Span merge apply one rule."""
+    assert merge_intervals(raw) == [(s.start, s.end) for s in merge_spans(raw)]
+
+
+@settings(max_examples=300, deadline=None)
 @given(codings(), st.integers(0, 100))
 def test_segment_agreement_matches_brute_force(
     data: tuple[int, list[list[tuple[int, int]]]], threshold: int
 ) -> None:
     _length, raw = data
-    merged = [merge_spans(spans) for spans in raw]
+    merged = [merge_intervals(spans) for spans in raw]
     counts = segment_counts(merged[0], merged[1], threshold)
     assert (counts.a_agreed, counts.b_agreed) == brute_segments(merged[0], merged[1], threshold)
     assert (counts.a_total, counts.b_total) == (len(merged[0]), len(merged[1]))
@@ -196,7 +206,7 @@ def test_turn_units_match_expanded_units(
     if not units:
         units = [(cuts[0], cuts[1])]
     grid = UnitGrid.from_spans(units)
-    merged = [merge_spans(spans) for spans in raw]
+    merged = [merge_intervals(spans) for spans in raw]
     result = compare_spans(
         [f"c{i}" for i in range(len(raw))], len(grid), [grid.to_units(m) for m in merged],
         merged, 90,
@@ -321,15 +331,15 @@ def test_alpha_reproduces_krippendorffs_published_example() -> None:
 def test_segment_threshold_is_an_exact_integer_comparison(
     a: tuple[int, int], b: tuple[int, int], threshold: int, agrees: bool
 ) -> None:
-    counts = segment_counts([Span(*a)], [Span(*b)], threshold)
+    counts = segment_counts([a], [b], threshold)
     assert (counts.a_agreed, counts.b_agreed) == (int(agrees), int(agrees))
 
 
 def test_segment_agreement_counts_each_direction() -> None:
     # A's one long passage overlaps B's two halves at 50 % each: none agree at 90 %,
     # B's exact copy of A's second passage agrees both ways.
-    a = [Span(0, 100), Span(200, 250)]
-    b = [Span(0, 50), Span(50 + 1, 100), Span(200, 250), Span(300, 310)]
+    a = [(0, 100), (200, 250)]
+    b = [(0, 50), (51, 100), (200, 250), (300, 310)]
     counts = segment_counts(a, b, 90)
     assert (counts.a_agreed, counts.a_total, counts.b_agreed, counts.b_total) == (1, 2, 1, 4)
     assert counts.percent == pytest.approx(100 * 2 / 6)
@@ -350,3 +360,26 @@ def test_segment_agreement_counts_each_direction() -> None:
 )
 def test_landis_koch_bands(value: float, band: str) -> None:
     assert landis_koch_band(value) == band
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 60),
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 59), st.integers(1, 30)), max_size=4),
+        min_size=1,
+        max_size=10,
+    ),
+)
+def test_sweep_masks_match_per_character_masks(
+    length: int, raw: list[list[tuple[int, int]]]
+) -> None:
+    """Both sweep paths (up to 6 coders: list by mask; more: dict) against brute force."""
+    spans = [
+        merge_intervals((min(s, length - 1), min(s + w, length)) for s, w in coder) for coder in raw
+    ]
+    expected: dict[int, int] = {}
+    for char in range(length):
+        mask = sum(1 << i for i, mine in enumerate(spans) if any(s <= char < e for s, e in mine))
+        expected[mask] = expected.get(mask, 0) + 1
+    assert coverage_by_mask(length, spans) == expected

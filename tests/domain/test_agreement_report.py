@@ -17,7 +17,6 @@ from qualcode.domain.agreement_report import (
 )
 from qualcode.domain.agreement_units import Unit, UnitGrid
 from qualcode.domain.sentences import sentence_spans
-from qualcode.domain.spans import Span
 
 
 def coding(
@@ -57,11 +56,11 @@ def test_sentences_stay_inside_regions() -> None:
 def test_unit_grid_maps_character_spans_to_touched_units() -> None:
     grid = UnitGrid.from_spans([(3, 10), (14, 20), (24, 30)])
     # inside unit 0; across the gap into unit 1; only in the gap (a label): nothing
-    assert grid.to_units([Span(4, 5)]) == [Span(0, 1)]
-    assert grid.to_units([Span(9, 15)]) == [Span(0, 2)]
-    assert grid.to_units([Span(10, 14)]) == []
-    assert grid.to_units([Span(0, 3), Span(20, 24)]) == []
-    assert grid.to_units([Span(0, 100)]) == [Span(0, 3)]
+    assert grid.to_units([(4, 5)]) == [(0, 1)]
+    assert grid.to_units([(9, 15)]) == [(0, 2)]
+    assert grid.to_units([(10, 14)]) == []
+    assert grid.to_units([(0, 3), (20, 24)]) == []
+    assert grid.to_units([(0, 100)]) == [(0, 3)]
     with pytest.raises(ValueError, match="sorted"):
         UnitGrid.from_spans([(5, 10), (8, 12)])
 
