@@ -14,9 +14,12 @@ from typing import Any
 import pytest
 
 from qualcode.services.demo import build_demo
-from tests.conftest import Cli
+from tests.conftest import CODEBOOKS, TRANSCRIPTS, Cli
 
 Key = tuple[str, str]
+SAMPLE_TRANSCRIPTS = sorted(
+    p for p in TRANSCRIPTS.iterdir() if p.suffix in {".txt", ".md", ".docx", ".vtt", ".srt"}
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +36,7 @@ def demo(demo_file: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def codings(run: Cli, project: Path, coder: str) -> list[dict[str, Any]]:
+def codings(run: Cli, project: str | Path, coder: str) -> list[dict[str, Any]]:
     listed: list[dict[str, Any]] = json.loads(
         run("codings", project, "--coder", coder, "--format", "json").stdout
     )
@@ -213,3 +216,33 @@ def test_edited_span_must_lie_inside_the_region(demo: Path, run: Cli) -> None:
         f"Error: --span: span {start}:{end + 1} is not inside the disagreement {start}:{end}\n"
     )
     assert codings(run, demo, "consensus") == []
+
+
+def test_agreement_and_reconcile_on_each_backend(location: str, run: Cli) -> None:
+    """On SQLite and on a PostgreSQL server alike, agreement counts and the consensus
+    layer match the coders' character sets."""
+    run("init", location)
+    run("import", location, *SAMPLE_TRANSCRIPTS)
+    run("codebook", location, "import", CODEBOOKS / "family-collaboration.yaml")
+    run("codings", location, "import", TRANSCRIPTS / "demo-codings.csv")
+    report = json.loads(
+        run("agreement", location, "--coders", "anna", "bo", "--format", "json").stdout
+    )
+    assert len(report["compared_transcripts"]) == 8
+    anna = characters(codings(run, location, "anna"))
+    bo = characters(codings(run, location, "bo"))
+    for code, result in report["per_code"].items():
+        pair = result["pooled"]["pairs"][0]
+        assert pair["both"] == sum(
+            len(anna.get(k, set()) & bo.get(k, set()))
+            for k in {(t, code) for t in report["compared_transcripts"]}
+        )
+    out = run("reconcile", location, "--coders", "anna", "bo", "--strategy", "intersection")
+    consensus = codings(run, location, "consensus")
+    assert f"consensus: {len(consensus)} coding(s)" in out.stdout
+    expected = {k: anna[k] & bo[k] for k in set(anna) & set(bo) if anna[k] & bo[k]}
+    assert characters(consensus) == expected
+    run("reconcile", location, "--coders", "anna", "bo", "--strategy", "union", expect=1)
+    run("reconcile", location, "--coders", "anna", "bo", "--strategy", "union", "--replace")
+    union = {k: anna.get(k, set()) | bo.get(k, set()) for k in set(anna) | set(bo)}
+    assert characters(codings(run, location, "consensus")) == union
