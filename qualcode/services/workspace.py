@@ -81,19 +81,19 @@ def transcript_groups(project: Project, coder: str) -> list[CaseGroup]:
     """Transcripts grouped by the cases that cover them, groups and transcripts by name;
     transcripts without a case come last under ``(no case)``."""
     with project.reading() as repo:
-        summaries = repo.transcript_summaries()
+        listing = history.transcript_listing(repo)
         done = status.done_marks(repo)
-        started = history.coders_with_codings(repo)
+        started = history.transcripts_coded_by(repo, coder)
     groups: dict[str, list[TranscriptEntry]] = {}
-    for summary in summaries:
-        if coder in done.get(summary.name, set()):
+    for name, words, cases in listing:
+        if coder in done.get(name, set()):
             mark = "done"
-        elif coder in started.get(summary.name, set()):
+        elif name in started:
             mark = "started"
         else:
             mark = "new"
-        label = ", ".join(summary.cases) if summary.cases else NO_CASE
-        groups.setdefault(label, []).append(TranscriptEntry(summary.name, summary.words, mark))
+        label = ", ".join(cases) if cases else NO_CASE
+        groups.setdefault(label, []).append(TranscriptEntry(name, words, mark))
     ordered = sorted(groups, key=lambda label: (label == NO_CASE, label.casefold()))
     return [CaseGroup(label, tuple(groups[label])) for label in ordered]
 

@@ -164,20 +164,6 @@ def coding_counts(
     return dict(repo.session.execute(query).all())
 
 
-def coders_with_codings(repo: Repository) -> dict[str, set[str]]:
-    """Transcript name -> coders who have at least one coding in it."""
-    rows = repo.session.execute(
-        select(TranscriptRow.name, Coder.name)
-        .join(CodingRow, CodingRow.transcript_id == TranscriptRow.id)
-        .join(Coder, Coder.id == CodingRow.coder_id)
-        .group_by(TranscriptRow.name, Coder.name)
-    )
-    found: dict[str, set[str]] = {}
-    for transcript, coder in rows:
-        found.setdefault(transcript, set()).add(coder)
-    return found
-
-
 def case_spans(repo: Repository, case: str) -> dict[str, list[tuple[int, int]]]:
     """Transcript name -> the ``[start, end)`` spans a case covers in it."""
     rows = repo.session.execute(
@@ -254,3 +240,31 @@ def code_place(repo: Repository, code_id: int) -> tuple[int | None, int]:
     """A code's parent id and position among its siblings."""
     row = repo.session.get_one(CodeRow, code_id)
     return row.parent_id, row.position
+
+
+def transcript_listing(repo: Repository) -> list[tuple[str, int, tuple[str, ...]]]:
+    """(name, words, case names) of every transcript, by name — lighter than the full
+    summaries (no turn or speaker counts)."""
+    cases: dict[int, list[str]] = {}
+    for transcript_id, case in repo.session.execute(
+        select(CaseAssignmentRow.transcript_id, CaseRow.name)
+        .join(CaseRow, CaseRow.id == CaseAssignmentRow.case_id)
+        .group_by(CaseAssignmentRow.transcript_id, CaseRow.name)
+        .order_by(CaseAssignmentRow.transcript_id, CaseRow.name)
+    ):
+        cases.setdefault(transcript_id, []).append(case)
+    rows = repo.session.execute(
+        select(TranscriptRow.id, TranscriptRow.name, TranscriptRow.words).order_by(
+            TranscriptRow.name
+        )
+    )
+    return [(name, words, tuple(cases.get(tid, ()))) for tid, name, words in rows]
+
+
+def transcripts_coded_by(repo: Repository, coder: str) -> set[str]:
+    """Names of the transcripts in which ``coder`` has at least one coding."""
+    coder_id = repo.coder_id(coder)
+    if coder_id is None:
+        return set()
+    ids = select(CodingRow.transcript_id).where(CodingRow.coder_id == coder_id).distinct()
+    return set(repo.session.scalars(select(TranscriptRow.name).where(TranscriptRow.id.in_(ids))))

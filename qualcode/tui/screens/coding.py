@@ -112,19 +112,26 @@ class CodingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.workspace.blind, "-blind")
-        groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
-        first = self.first_transcript or next(
-            (t.name for g in groups for t in g.transcripts if t.mark != "done"),
-            next((t.name for g in groups for t in g.transcripts), None),
-        )
-        self.query_one(TranscriptList).show_groups(groups, first)
+        first = self.first_transcript
+        if first is None:
+            groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
+            first = next(
+                (t.name for g in groups for t in g.transcripts if t.mark != "done"),
+                next((t.name for g in groups for t in g.transcripts), None),
+            )
         self.transcript = first
         self.entries = self._code_entries()
         self.codebook.show_codes(self.entries)
         if first is not None:
             self.open_transcript(first, counts=False)
         self.view.focus()
+        # the transcript list is not needed for the first paint
+        self.call_after_refresh(self.refresh_transcript_list)
         self._warn_shadowed_shortcuts()
+
+    def refresh_transcript_list(self) -> None:
+        groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
+        self.query_one(TranscriptList).show_groups(groups, self.transcript)
 
     # -- loading -------------------------------------------------------------------------
     def _code_entries(self) -> list[CodeEntry]:
@@ -461,8 +468,7 @@ class CodingScreen(Screen[None]):
             )
         )
         if previous is not None:
-            groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
-            self.query_one(TranscriptList).show_groups(groups, self.transcript)
+            self.refresh_transcript_list()
             self.notify(f"{self.transcript}: {'done' if done else 'not done'}")
 
     def action_passages(self) -> None:

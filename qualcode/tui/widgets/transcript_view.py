@@ -167,8 +167,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self._code_style_cache.clear()
         self.cursor, self.anchor_offset, self.marking = 0, None, False
         self.hits = []
-        self._words_cache: list[int] | None = None  # computed on first use
-        self._sentences_cache: list[int] | None = None
+        self._words_cache = None  # computed on first use
+        self._sentences_cache = None
         self._turn_starts = [turn.start for turn in self.turns]
         self._gutter = 8 if any(t.timestamp is not None for t in self.turns) else 0
         self._wrapped_width = -1
