@@ -87,6 +87,11 @@ def write_qdpx(
     return path
 
 
+def coding_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Sort key for coding tuples whose last field (the memo) may be None."""
+    return (*row[:-1], row[-1] is not None, row[-1] or "")
+
+
 def snapshot(location: Path) -> dict[str, Any]:
     """What a round trip must keep: coders, codebook, attributes, cases, texts, codings
     (ids and times left out)."""
@@ -102,8 +107,11 @@ def snapshot(location: Path) -> dict[str, Any]:
                 "cases": sorted(repo.cases(), key=lambda c: c.name),
                 "texts": {name: text for name, (_, text) in repo.transcript_texts().items()},
                 "codings": sorted(
-                    (c.transcript, c.code_path, c.coder, c.start, c.end, c.text, c.memo)
-                    for c in repo.codings()
+                    (
+                        (c.transcript, c.code_path, c.coder, c.start, c.end, c.text, c.memo)
+                        for c in repo.codings()
+                    ),
+                    key=coding_order,
                 ),
             }
     finally:

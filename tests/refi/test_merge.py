@@ -18,7 +18,7 @@ from qualcode.services.project import init_project
 from qualcode.services.status import mark_done
 from qualcode.services.transcripts import import_transcripts
 from tests.conftest import CODEBOOKS, TRANSCRIPTS, Cli
-from tests.refi.helpers import snapshot, write_qdpx
+from tests.refi.helpers import coding_order, snapshot, write_qdpx
 
 SAMPLES = sorted(
     p for p in TRANSCRIPTS.iterdir() if p.suffix in {".txt", ".md", ".docx", ".vtt", ".srt"}
@@ -71,7 +71,8 @@ def test_a_second_coders_copy_merges_in_as_a_separate_layer(
     assert f"codings: {len(before_bo['codings'])} added, 0 already present" in out
     after = snapshot(anna)
     assert after["coders"] == ["anna", "bo"]
-    assert sorted(after["codings"]) == sorted(before_anna["codings"] + before_bo["codings"])
+    combined = before_anna["codings"] + before_bo["codings"]
+    assert sorted(after["codings"], key=coding_order) == sorted(combined, key=coding_order)
     assert after["cases"] == before_anna["cases"]
     again = run("merge", anna, bo).stdout
     assert f"codings: 0 added, {len(before_bo['codings'])} already present" in again
