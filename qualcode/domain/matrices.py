@@ -130,24 +130,42 @@ def merge_intervals(spans: Iterable[Interval]) -> list[Interval]:
 def intersect_intervals(first: Sequence[Interval], second: Sequence[Interval]) -> list[Interval]:
     """Pieces of ``first`` ∩ ``second`` (both sorted and disjoint), in order."""
     pieces: list[Interval] = []
-    i = j = 0
-    while i < len(first) and j < len(second):
-        a_start, a_end = first[i]
-        b_start, b_end = second[j]
-        start = a_start if a_start > b_start else b_start
-        end = a_end if a_end < b_end else b_end
-        if start < end:
-            pieces.append((start, end))
-        if a_end < b_end:
-            i += 1
-        else:
-            j += 1
-    return pieces
+    if not first or not second:
+        return pieces
+    next_first, next_second = iter(first).__next__, iter(second).__next__
+    a_start, a_end = next_first()
+    b_start, b_end = next_second()
+    try:  # a two-pointer walk; it ends when either list runs out
+        while True:
+            start = a_start if a_start > b_start else b_start
+            end = a_end if a_end < b_end else b_end
+            if start < end:
+                pieces.append((start, end))
+            if a_end < b_end:
+                a_start, a_end = next_first()
+            else:
+                b_start, b_end = next_second()
+    except StopIteration:
+        return pieces
+
+
+def clip_intervals(spans: Sequence[Interval], region: Sequence[Interval]) -> Sequence[Interval]:
+    """``spans`` ∩ ``region`` (both sorted and disjoint), returning ``spans`` itself when
+    one region interval holds them all and nothing when the two do not meet (the common
+    cases: whole-transcript rows, and rows in other parts of a transcript)."""
+    if not spans or not region:
+        return ()
+    first, last = spans[0][0], spans[-1][1]
+    if last <= region[0][0] or region[-1][1] <= first:
+        return ()
+    if len(region) == 1 and region[0][0] <= first and last <= region[0][1]:
+        return spans
+    return intersect_intervals(spans, region)
 
 
 def intersection_length(first: Sequence[Interval], second: Sequence[Interval]) -> int:
     """Number of code points in ``first`` ∩ ``second`` (both sorted and disjoint)."""
-    return sum(end - start for start, end in intersect_intervals(first, second))
+    return sum(end - start for start, end in clip_intervals(first, second))
 
 
 def overlaps(first: Sequence[Interval], second: Sequence[Interval]) -> bool:
@@ -455,10 +473,7 @@ class _TranscriptContext:
         return tuple(found)
 
 
-def _pieces(merged: list[Interval], region: Intervals) -> list[Interval]:
-    if len(region) == 1 and region[0][0] <= merged[0][0] and merged[-1][1] <= region[0][1]:
-        return merged  # the row's text holds every reference (whole-transcript rows)
-    return intersect_intervals(merged, region)
+_NO_KEYS: Mapping[int, tuple[int, ...]] = {}
 
 
 def count_matrix(
@@ -479,22 +494,31 @@ def count_matrix(
         raise ValueError("passages need the transcripts' text")
     tally = _Tally(layout)
     passages: dict[tuple[int, int, int], list[Passage]] | None = {} if collect_passages else None
+    # Which cells (group · columns + column) each code × coder counts for.
+    keys_of = {
+        code_id: {
+            coder_id: tuple(group * tally.n_cols + column for column in columns)
+            for coder_id, group in layout.coder_groups.items()
+        }
+        for code_id, columns in layout.code_columns.items()
+    }
     for transcript_id, rows in groupby(codings, key=itemgetter(0)):
         parts = layout.parts.get(transcript_id)
         if not parts:
             continue
         context = _TranscriptContext(transcript_id, parts, text_of, turns_of)
-        by_key: dict[int, list[tuple[int, int, int, int]]] = {}
+        by_key: dict[int, list[Interval]] = {}
+        raw: dict[int, list[tuple[int, int, int, int]]] = {}
         for _, code_id, coder_id, start, end in rows:
-            columns = layout.code_columns.get(code_id)
-            group = layout.coder_groups.get(coder_id)
-            if columns is None or group is None:
-                continue
-            for column in columns:
-                by_key.setdefault(group * tally.n_cols + column, []).append(
-                    (start, end, code_id, coder_id)
-                )
-        _count_transcript(layout, tally, context, by_key, text_of is not None, passages)
+            keys = keys_of.get(code_id, _NO_KEYS).get(coder_id, ())
+            for key in keys:
+                spans = by_key.get(key)
+                if spans is None:
+                    spans = by_key[key] = []
+                spans.append((start, end))
+                if passages is not None:
+                    raw.setdefault(key, []).append((start, end, code_id, coder_id))
+        _count_transcript(layout, tally, context, by_key, raw, text_of is not None, passages)
     if passages is not None:
         for found in passages.values():
             found.sort(key=lambda p: (p.transcript, p.start))
@@ -505,7 +529,8 @@ def _count_transcript(
     layout: MatrixLayout,
     tally: _Tally,
     context: _TranscriptContext,
-    by_key: dict[int, list[tuple[int, int, int, int]]],
+    by_key: dict[int, list[Interval]],
+    raw: dict[int, list[tuple[int, int, int, int]]],
     with_words: bool,
     passages: dict[tuple[int, int, int], list[Passage]] | None,
 ) -> None:
@@ -514,13 +539,12 @@ def _count_transcript(
     rows_hit: set[tuple[int, int]] = set()
     for key in sorted(by_key):
         group, column = divmod(key, n_cols)
-        raw = by_key[key]
-        merged = merge_intervals((start, end) for start, end, _, _ in raw)
+        merged = merge_intervals(by_key[key])
         if not merged:
             continue
         group_spans.setdefault(group, []).extend(merged)
         for part in context.parts:
-            pieces = _pieces(merged, part.spans)
+            pieces = clip_intervals(merged, part.spans)
             if not pieces:
                 continue
             rows_hit.add((group, part.row))
@@ -537,7 +561,8 @@ def _count_transcript(
                         found = tally.cases[cell] = set()
                     found.add(case_id)
             if passages is not None:
-                _add_passages(layout, context, raw, pieces, passages, (group, part.row, column))
+                cell_key = (group, part.row, column)
+                _add_passages(layout, context, raw[key], pieces, passages, cell_key)
         covered = intersection_length(merged, context.all_rows)
         if covered:
             tally.column_covered[group * n_cols + column] += covered
@@ -560,7 +585,7 @@ def _add_passages(
     layout: MatrixLayout,
     context: _TranscriptContext,
     raw: list[tuple[int, int, int, int]],
-    pieces: list[Interval],
+    pieces: Sequence[Interval],
     passages: dict[tuple[int, int, int], list[Passage]],
     key: tuple[int, int, int],
 ) -> None:

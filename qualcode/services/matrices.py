@@ -7,7 +7,9 @@ lists the valid names.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from qualcode.domain.codebook import split_path
@@ -72,9 +74,23 @@ class MatrixRequest:
     outside_cases: bool = False
 
 
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Counting allocates many short-lived tuples and lists that form no reference
+    cycles; pausing the cyclic collector saves it rescanning them (about 15 % of a large
+    matrix's time, BENCHMARKS.md). Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
     """Count the requested matrix (and its passages and framework summaries)."""
-    with project.reading() as repo:
+    with project.reading() as repo, _cycle_collection_paused():
         context = _Context(repo)
         rows = context.rows(request.rows)
         if request.outside_cases:
@@ -94,7 +110,7 @@ def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
 
 def build_cooccurrence(project: Project, request: MatrixRequest) -> Cooccurrence:
     """Code × code overlap events within the filtered text (``rows`` is ignored)."""
-    with project.reading() as repo:
+    with project.reading() as repo, _cycle_collection_paused():
         context = _Context(repo)
         whole = transcript_rows(context.transcripts)
         everything = RowSet("text", ("all text",), (union_region(whole.regions),), (None,), ())
@@ -328,11 +344,14 @@ class _Context:
         )
 
     def codings(self, layout: MatrixLayout) -> Iterator[CodingSpan]:
+        """The layout's codings; a filter the query does not need is left out of it."""
+        codes, coders = set(layout.code_columns), set(layout.coder_groups)
+        transcripts = set(layout.parts)
         return queries.coding_spans(
             self.repo,
-            code_ids=set(layout.code_columns),
-            coder_ids=set(layout.coder_groups),
-            transcript_ids=set(layout.parts),
+            code_ids=None if codes >= {c.id for c in self.codes} else codes,
+            coder_ids=None if coders >= set(self.coders) else coders,
+            transcript_ids=None if len(transcripts) == len(self.transcripts) else transcripts,
         )
 
     def summaries(self, layout: MatrixLayout) -> dict[tuple[int, int], FrameworkSummary]:

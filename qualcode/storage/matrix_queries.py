@@ -108,27 +108,27 @@ def coder_names(repo: Repository) -> dict[int, str]:
 def coding_spans(
     repo: Repository,
     *,
-    code_ids: Collection[int],
-    coder_ids: Collection[int],
+    code_ids: Collection[int] | None,
+    coder_ids: Collection[int] | None,
     transcript_ids: Collection[int] | None = None,
 ) -> Iterator[CodingSpan]:
     """Stream ``(transcript_id, code_id, coder_id, start, end)`` of the codings of these
-    codes by these coders (optionally in these transcripts), in transcript order.
+    codes by these coders in these transcripts (``None``: all), in transcript order.
 
     Rows are fetched in batches, so memory stays flat however many codings there are."""
-    if not code_ids or not coder_ids:
+    if (code_ids is not None and not code_ids) or (coder_ids is not None and not coder_ids):
         return
-    query = (
-        select(
-            CodingRow.transcript_id,
-            CodingRow.code_id,
-            CodingRow.coder_id,
-            CodingRow.start,
-            CodingRow.end,
-        )
-        .where(CodingRow.code_id.in_(sorted(code_ids)), CodingRow.coder_id.in_(sorted(coder_ids)))
-        .order_by(CodingRow.transcript_id)
-    )
+    query = select(
+        CodingRow.transcript_id,
+        CodingRow.code_id,
+        CodingRow.coder_id,
+        CodingRow.start,
+        CodingRow.end,
+    ).order_by(CodingRow.transcript_id)
+    if code_ids is not None:
+        query = query.where(CodingRow.code_id.in_(sorted(code_ids)))
+    if coder_ids is not None:
+        query = query.where(CodingRow.coder_id.in_(sorted(coder_ids)))
     if transcript_ids is not None:
         query = query.where(CodingRow.transcript_id.in_(sorted(transcript_ids)))
     # Core on the session's connection: no ORM row loading for plain integer tuples.
