@@ -26,6 +26,7 @@ import csv
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -188,8 +189,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.perf_counter()
     location = prepare(root, size)
     print(f"project ready in {time.perf_counter() - started:.1f} s: {location}", file=sys.stderr)
+    # measure on a copy, so repeated runs with --keep start from the same codings
+    measured = root / "measured.qualcode"
+    for suffix in ("-wal", "-shm"):
+        Path(f"{measured}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(location, measured)
     output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_tui", "--measure", str(location),
+        [sys.executable, "-m", "benchmarks.bench_tui", "--measure", str(measured),
          "--runs", str(args.runs)],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip

@@ -87,7 +87,7 @@ def next_boundary(points: Sequence[int], offset: int, forward: bool) -> int | No
 @dataclass(frozen=True, slots=True)
 class Stretch:
     """A maximal ``[start, end)`` stretch covered by the same codings (their indexes into
-    the codings list, in list order)."""
+    the codings list, in the order the codings start)."""
 
     start: int
     end: int
@@ -104,16 +104,16 @@ def coded_stretches(spans: Sequence[tuple[int, int]]) -> list[Stretch]:
             points.append((end, 0, index))
     points.sort()
     stretches: list[Stretch] = []
-    active: set[int] = set()
+    active: dict[int, None] = {}  # in order of start: the order codings are listed
     previous = 0
     for position, kind, index in points:
         if position > previous and active:
-            stretches.append(Stretch(previous, position, tuple(sorted(active))))
+            stretches.append(Stretch(previous, position, tuple(active)))
         previous = position
         if kind:
-            active.add(index)
+            active[index] = None
         else:
-            active.discard(index)
+            active.pop(index, None)
     return stretches
 
 

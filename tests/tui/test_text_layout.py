@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,7 +31,7 @@ def test_wrap_lines(text: str, width: int, rows: list[str]) -> None:
 def test_wrapped_rows_fit_and_keep_every_visible_character(text: str, width: int) -> None:
     rows = layout.wrap_lines(text, width)
     assert all(r.end - r.start <= width for r in rows)
-    assert all(a.end <= b.start for a, b in zip(rows, rows[1:], strict=False))
+    assert all(a.end <= b.start for a, b in pairwise(rows))
     # only the spaces and line breaks a row was broken at are left out
     covered = {i for r in rows for i in range(r.start, r.end)}
     assert all(text[i] in " \n" for i in set(range(len(text))) - covered)
@@ -59,7 +61,7 @@ def test_coded_stretches_match_a_character_by_character_count(
     for position in range(61):
         covering = tuple(i for i, (s, e) in enumerate(spans) if s <= position < e)
         found = [x for x in stretches if x.start <= position < x.end]
-        assert (found[0].codings if found else ()) == covering
+        assert tuple(sorted(found[0].codings if found else ())) == covering
     ends = [x.end for x in stretches]
     assert ends == sorted(ends)
     for start, end in [(0, 10), (5, 6), (30, 61)]:

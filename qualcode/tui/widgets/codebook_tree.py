@@ -109,8 +109,9 @@ class CodebookTree(Tree[CodeEntry]):
             return
         for entry in entries:
             node = self._code_nodes[entry.id]
-            node.data = entry
-            node.set_label(code_label(entry))
+            if node.data != entry:
+                node.data = entry
+                node.set_label(code_label(entry))
 
     def select_code(self, code_id: int) -> None:
         if code_id in self._code_nodes:

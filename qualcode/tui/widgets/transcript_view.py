@@ -149,6 +149,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._stretch_ends: list[int] = []
         self._goal_column: int | None = None
         self._part_styles: dict[str, Style] = {}
+        self._region: tuple[int, int] | None = None
         self._code_style_cache: dict[tuple[str, Color], tuple[Style, Style, Style]] = {}
         self._gutter = 0
 
@@ -210,7 +211,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._goal_column = None
         self._ensure_wrapped()
         line = layout.line_index(self._line_starts, start)
-        self.scroll_to(y=max(0, line - self.scrollable_content_region.height // 3), animate=False)
+        self.scroll_to(y=max(0, line - self._region_size()[1] // 3), animate=False)
         self.refresh()
         self._announce()
 
@@ -229,11 +230,11 @@ class TranscriptView(ScrollView, can_focus=True):
     # -- layout --------------------------------------------------------------------------
     @property
     def _text_width(self) -> int:
-        return max(10, self.scrollable_content_region.width - self._gutter - STRIPES - 1)
+        return max(10, self._region_size()[0] - self._gutter - STRIPES - 1)
 
     def _ensure_wrapped(self) -> None:
         # before the first layout the widget has no width: wrapping then would be wasted
-        if self._wrapped_width != self._text_width and self.scrollable_content_region.width:
+        if self._wrapped_width != self._text_width and self._region_size()[0]:
             self._rewrap()
 
     def _rewrap(self) -> None:
@@ -247,14 +248,25 @@ class TranscriptView(ScrollView, can_focus=True):
         self._wrapped_width = width
         self.virtual_size = Size(self._gutter + STRIPES + 1 + width, len(self._lines))
 
+    def _region_size(self) -> tuple[int, int]:
+        """Width and height of the text area (cached until the next resize: Textual
+        computes the region afresh on every call, which is slow per painted row)."""
+        if self._region is None:
+            region = self.scrollable_content_region
+            if not region.width:
+                return (0, 0)
+            self._region = (region.width, region.height)
+        return self._region
+
     def on_resize(self, event: events.Resize) -> None:
+        self._region = None
         self._ensure_wrapped()
         self._scroll_cursor_into_view()
 
     # -- painting ------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         self._ensure_wrapped()
-        width = self.scrollable_content_region.width
+        width = self._region_size()[0]
         base = self.rich_style
         index = self.scroll_offset.y + y
         if index >= len(self._lines):
@@ -440,9 +452,7 @@ class TranscriptView(ScrollView, can_focus=True):
             return line.end
         if self._goal_column is None:
             self._goal_column = cursor - line.start
-        jump = (
-            steps if unit == "line" else steps * max(1, self.scrollable_content_region.height - 1)
-        )
+        jump = steps if unit == "line" else steps * max(1, self._region_size()[1] - 1)
         target = self._lines[min(max(0, index + jump), len(self._lines) - 1)]
         return min(target.start + self._goal_column, target.end)
 
@@ -477,7 +487,7 @@ class TranscriptView(ScrollView, can_focus=True):
             return
         line = layout.line_index(self._line_starts, self.cursor)
         top = round(self.scroll_offset.y)
-        height = max(1, self.scrollable_content_region.height)
+        height = max(1, self._region_size()[1])
         if line < top:
             self.scroll_to(y=line, animate=False)
         elif line >= top + height:
