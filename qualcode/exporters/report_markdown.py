@@ -11,8 +11,9 @@ def report_lead(report: ThemeReport) -> list[str]:
     """The lines under the title: passages and cases counted, coders, filters."""
     cases = sum(1 for s in report.sections if s.case is not None and s.passages)
     settings = dict(report.settings.describe())
+    passages = report.passage_count
     return [
-        f"{report.passage_count} passages in {cases} cases",
+        f"{passages} passage{'s' * (passages != 1)} in {cases} case{'s' * (cases != 1)}",
         f"coders: {settings['coders']}",
         f"filters: {settings['filters']}",
     ]
