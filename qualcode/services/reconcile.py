@@ -283,20 +283,12 @@ def _write(
     layer_id = repo.ensure_coder(layer)
     wanted = sorted({data.transcript_ids[t] for t, _, spans in results if spans})
     texts = queries.texts_by_id(repo, wanted)
-    rows = [
-        (
-            tid,
-            data.code_ids[code],
-            layer_id,
-            s.start,
-            s.end,
-            span_text(texts[tid], s.start, s.end),
-            None,
-        )
-        for transcript, code, spans in results
-        for tid in (data.transcript_ids[transcript],)
-        for s in spans
-    ]
+    rows: list[tuple[int, int, int, int, int, str, str | None]] = []
+    for transcript, code, spans in results:
+        tid, code_id = data.transcript_ids[transcript], data.code_ids[code]
+        for span in spans:
+            passage = span_text(texts[tid], span.start, span.end)
+            rows.append((tid, code_id, layer_id, span.start, span.end, passage, None))
     before = repo.max_coding_id()
     repo.add_codings_bulk(rows)
     new_ids = queries.coding_ids_after(repo, layer_id, before)
