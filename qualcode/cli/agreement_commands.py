@@ -85,7 +85,11 @@ _transcript_option = click.option(
 @_code_option
 @_transcript_option
 @click.option(
-    "--unit", type=click.Choice(UNITS), default="character", show_default=True, help="Unit."
+    "--unit",
+    type=click.Choice(UNITS),
+    default="character",
+    show_default=True,
+    help="What one unit is; a turn or sentence counts as coded if any character in it is.",
 )
 @click.option(
     "--threshold",
