@@ -74,11 +74,12 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def build_fixture(folder: Path, *, summary: bool = True) -> Project:
-    """Create the fixture project in ``folder`` (project file ``fixture.qualcode``)."""
+def build_fixture(folder: Path, *, summary: bool = True, location: str | None = None) -> Project:
+    """Create the fixture project at ``location`` (default: ``fixture.qualcode`` in
+    ``folder``, which also holds the source files)."""
     assert INTERVIEW.index("four") == 20
     assert FOCUS.index("epsilon") == 53
-    project = init_project(folder / "fixture.qualcode")
+    project = init_project(location or folder / "fixture.qualcode")
     import_codebook(project, write(folder / "codebook.yaml", CODEBOOK))
     import_transcripts(
         project,
