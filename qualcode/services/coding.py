@@ -48,7 +48,10 @@ def apply_code(
         raise InputError("code", "give exactly one of --span, --turn or --quote")
     if not coder.strip():
         raise InputError("--coder", "coder name is empty")
-    with project.transaction() as repo:
+
+    def store(repo: Repository) -> tuple[Coding, Located]:
+        # Only adds rows: coders applying codes at once share the write lock (PostgreSQL)
+        # and the whole action is re-run if the database reports a conflict.
         record = repo.transcript(transcript)
         if record is None:
             raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
@@ -94,7 +97,9 @@ def apply_code(
             {"coding": _coding_payload(coding)},
             coder=coder,
         )
-    return coding, located
+        return coding, located
+
+    return project.run_transaction(store, adds_only=True)
 
 
 def remove_coding(project: Project, coding_id: int) -> Coding:

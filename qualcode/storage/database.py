@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import random
 import sqlite3
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.domain.errors import ProjectError
 from qualcode.storage import migrations
@@ -24,6 +27,43 @@ from qualcode.storage.repositories import Repository
 QUALCODE_APPLICATION_ID = 0x51434F44
 BUSY_TIMEOUT_MS = 5000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+# PostgreSQL: every write transaction takes this transaction-scoped advisory lock first, so
+# writes queue one after another exactly as SQLite's BEGIN IMMEDIATE makes them (the
+# services check, then write; serialised writers make that safe). Actions that only add
+# rows (applying a code) take it shared, so coders adding codings run side by side, while
+# anything that changes or removes rows waits for them and runs alone. Reads never wait.
+WRITE_LOCK_KEY = QUALCODE_APPLICATION_ID
+# Errors that a retry can cure: SQLite busy/locked; PostgreSQL serialization failure,
+# deadlock, lock timeout.
+_RETRYABLE_SQLITE_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How long a write waits for other coders' writes.
+
+    Each of ``attempts`` tries waits up to the busy/lock timeout inside the database
+    (``busy_timeout_ms`` of :func:`open_project`); between tries qualcode pauses, starting at
+    ``first_pause`` seconds and doubling up to ``max_pause`` (each pause randomly shortened
+    by up to half, so waiting writers do not retry in step). The defaults give up after
+    roughly 45 s of contention.
+    """
+
+    attempts: int = 8
+    first_pause: float = 0.05
+    max_pause: float = 2.0
+
+    def pause(self, attempt: int) -> float:
+        """Seconds to wait after failed try number ``attempt`` (1-based)."""
+        longest = min(self.max_pause, self.first_pause * 2.0 ** (attempt - 1))
+        return float(longest * random.uniform(0.5, 1.0))
+
+
+class ProjectBusyError(ProjectError):
+    """Other coders kept the project busy through every retry; nothing was changed."""
 
 
 def is_url(location: str) -> bool:
@@ -33,11 +73,26 @@ def is_url(location: str) -> bool:
 @dataclass
 class Project:
     """An open project. Use :meth:`transaction` for each user action (one transaction,
-    all or nothing) and :meth:`reading` for queries."""
+    all or nothing) and :meth:`reading` for queries.
+
+    Write transactions take the project's write lock before the action's first statement
+    and retry taking it with backoff (``retry``), so coders writing at the same time queue
+    instead of failing. ``retries`` counts the retries taken (for diagnostics);
+    ``on_retry(attempt, pause_seconds)`` is called before each pause when set.
+    ``migrated_from`` is the schema version the project had before this open upgraded it
+    (``None`` when no upgrade ran) and ``upgrade_backup`` where the backup written before
+    the upgrade is.
+    """
 
     location: str
     engine: Engine
     read_only: bool
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    retries: int = field(default=0, init=False)
+    on_retry: Callable[[int, float], None] | None = field(default=None, init=False)
+    migrated_from: int | None = field(default=None, init=False)
+    upgrade_backup: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -51,14 +106,58 @@ class Project:
 
     @contextmanager
     def transaction(self) -> Iterator[Repository]:
-        """A write transaction: commits when the block ends, rolls back on any error."""
-        if self.read_only:
-            raise ProjectError(f"{self.location}: project file is read-only; nothing was changed")
+        """A write transaction: commits when the block ends, rolls back on any error.
+
+        The write lock is taken (with retries) before the block runs, so the block itself
+        does not meet a busy database; use :meth:`run_transaction` for an action that should
+        also be re-run when the database reports a conflict half-way."""
+        session = self._begin_write()
         try:
-            with self._write_sessions.begin() as session:
-                yield Repository(session)
+            yield Repository(session)
+            session.commit()
         except OperationalError as error:
+            session.rollback()
             raise _translate(self.location, error) from error
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def run_transaction(self, action: Callable[[Repository], T], *, adds_only: bool = False) -> T:
+        """Run ``action`` in one write transaction and return its result.
+
+        When the database reports a conflict that a retry cures (busy or locked, a
+        serialization failure, a deadlock, a lock timeout) at any point, the transaction is
+        rolled back and ``action`` runs again from the start, up to ``retry.attempts``
+        times with backoff. ``action`` must therefore only touch the database through the
+        repository it is given. Any other error rolls back and propagates at once.
+
+        ``adds_only=True`` declares that the action only inserts rows (and reads): on
+        PostgreSQL it then shares the write lock with other such actions, and a unique-key
+        clash with one of them (two first codings of one new coder) is retried too. SQLite
+        has one writer at a time either way."""
+        failures = 0
+        while True:
+            session = self._begin_write(shared=adds_only)
+            try:
+                result = action(Repository(session))
+                session.commit()
+                return result
+            except (OperationalError, IntegrityError) as error:
+                session.rollback()
+                failures += 1
+                retry = _is_retryable(error) or (adds_only and isinstance(error, IntegrityError))
+                if not retry or failures >= self.retry.attempts:
+                    if isinstance(error, IntegrityError):
+                        raise
+                    raise _translate(self.location, error) from error
+                self._pause(failures)
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     @contextmanager
     def reading(self) -> Iterator[Repository]:
@@ -72,20 +171,73 @@ class Project:
     def close(self) -> None:
         self.engine.dispose()
 
+    def _begin_write(self, *, shared: bool = False) -> Session:
+        """A session whose transaction holds the project's write lock (on PostgreSQL
+        shared with other adding actions when ``shared``)."""
+        if self.read_only:
+            raise ProjectError(f"{self.location}: project file is read-only; nothing was changed")
+        failures = 0
+        while True:
+            session = self._write_sessions()
+            try:
+                _take_write_lock(session.connection(), self.busy_timeout_ms, shared=shared)
+                return session
+            except OperationalError as error:
+                session.rollback()
+                session.close()
+                failures += 1
+                if not _is_retryable(error) or failures >= self.retry.attempts:
+                    raise _translate(self.location, error) from error
+                self._pause(failures)
+            except BaseException:
+                session.close()
+                raise
+
+    def _pause(self, failures: int) -> None:
+        pause = self.retry.pause(failures)
+        self.retries += 1
+        if self.on_retry is not None:
+            self.on_retry(failures, pause)
+        time.sleep(pause)
+
+
+def _take_write_lock(connection: Connection, timeout_ms: int, *, shared: bool = False) -> None:
+    """Begin a write transaction holding the project's write lock (SQLite: the begin
+    event issues BEGIN IMMEDIATE and waits up to the busy timeout; PostgreSQL: the
+    advisory lock, exclusive or ``shared``, waiting at most ``timeout_ms``)."""
+    if connection.dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        # one round trip: the timeout is set (for this transaction only) before the wait
+        connection.exec_driver_sql(
+            f"SELECT set_config('lock_timeout', '{int(timeout_ms)}', true), "
+            f"{function}({WRITE_LOCK_KEY})"
+        )
+
+
+def _is_retryable(error: DBAPIError) -> bool:
+    original = error.orig
+    code = getattr(original, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _RETRYABLE_SQLITE_CODES
+    if getattr(original, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    message = str(original).lower()
+    return "database is locked" in message or "database is busy" in message
+
 
 def _translate(location: str, error: DBAPIError) -> ProjectError:
     message = str(error.orig).splitlines()[0] if error.orig else str(error)
     if "readonly" in message or "read-only" in message:
         return ProjectError(f"{location}: project file is read-only; nothing was changed")
-    if "locked" in message or "busy" in message:
-        return ProjectError(
+    if _is_retryable(error) or "locked" in message or "busy" in message:
+        return ProjectBusyError(
             f"{location}: project is busy (another coder is writing); "
             "nothing was changed, try again"
         )
     return ProjectError(f"{location}: database error: {message}")
 
 
-def _sqlite_engine(path: Path, *, read_only: bool) -> Engine:
+def _sqlite_engine(path: Path, *, read_only: bool, busy_timeout_ms: int) -> Engine:
     if read_only:
 
         def connect() -> sqlite3.Connection:
@@ -102,7 +254,7 @@ def _sqlite_engine(path: Path, *, read_only: bool) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         if not read_only:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
@@ -139,15 +291,25 @@ def _file_is_read_only(path: Path) -> bool:
     )
 
 
-def open_project(location: str | os.PathLike[str], *, create: bool = False) -> Project:
+def open_project(
+    location: str | os.PathLike[str],
+    *,
+    create: bool = False,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    retry: RetryPolicy | None = None,
+) -> Project:
     """Open (or with ``create=True``, create) a project at a file path or SQLAlchemy URL.
 
     Raises :class:`ProjectError` with a one-line reason when the location is missing, not a
-    qualcode project, or (for ``create``) already exists. Pending migrations are applied.
+    qualcode project, or (for ``create``) already exists. A project written by an older
+    qualcode is backed up (see :func:`upgrade_backup_path`) and then migrated.
+    ``busy_timeout_ms`` is how long one try waits for another coder's write (SQLite busy
+    timeout, PostgreSQL lock timeout); ``retry`` how often and how patiently to try again.
     """
     location = str(location)
+    policy = retry or RetryPolicy()
     if is_url(location):
-        return _open_url(location, create=create)
+        return _open_url(location, create=create, busy_timeout_ms=busy_timeout_ms, retry=policy)
     path = Path(location)
     if create:
         if path.exists() and path.stat().st_size > 0:
@@ -164,46 +326,130 @@ def open_project(location: str | os.PathLike[str], *, create: bool = False) -> P
             raise ProjectError(f"{path}: cannot create project: {error}") from error
         finally:
             stamp.close()
-        engine = _sqlite_engine(path, read_only=False)
+        engine = _sqlite_engine(path, read_only=False, busy_timeout_ms=busy_timeout_ms)
         try:
             with engine.begin() as connection:
                 migrations.create_schema(connection)
         except OperationalError as error:
             engine.dispose()
             raise _translate(str(path), error) from error
-        return Project(str(path), engine, False)
+        return Project(str(path), engine, False, policy, busy_timeout_ms)
     _check_sqlite_file(path)
     read_only = _file_is_read_only(path)
-    engine = _sqlite_engine(path, read_only=read_only)
+    engine = _sqlite_engine(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
+    project = Project(str(path), engine, read_only, policy, busy_timeout_ms)
     try:
-        with engine.begin() as connection:
-            migrations.upgrade(connection, str(path), allow_write=not read_only)
+        _bring_up_to_date(project, lambda version: _backup_beside(path, version))
     except OperationalError as error:
         engine.dispose()
         raise _translate(str(path), error) from error
-    return Project(str(path), engine, read_only)
+    except BaseException:
+        engine.dispose()
+        raise
+    return project
 
 
-def _open_url(url: str, *, create: bool) -> Project:
+def _bring_up_to_date(project: Project, backup: Callable[[int], str]) -> None:
+    """Apply pending migrations, after ``backup(version)`` has saved the project as it was.
+
+    The version is read first without any lock (the usual case: nothing to do); the
+    migration itself runs under the write lock and reads the version again, so several
+    coders opening an old project at once migrate it exactly once."""
+    with project.engine.connect() as connection:
+        version = migrations.project_version(connection)
+        if version != migrations.CURRENT_VERSION and (
+            version == 0 or version > migrations.CURRENT_VERSION or project.read_only
+        ):
+            # raises the one-line reason (not a project, too new, read-only)
+            migrations.upgrade(connection, project.location, allow_write=False)
+    if version == migrations.CURRENT_VERSION:
+        return
+    project.upgrade_backup = backup(version)
+    session = project._begin_write()
+    try:
+        migrations.upgrade(session.connection(), project.location, allow_write=True)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    project.migrated_from = version
+
+
+def upgrade_backup_path(path: Path, version: int) -> Path:
+    """Where the copy of a project made before migrating it from ``version`` goes: beside
+    it, ``NAME.schema-V-backup.SUFFIX`` (with a timestamp when that name is taken)."""
+    candidate = path.with_name(f"{path.stem}.schema-{version}-backup{path.suffix}")
+    if candidate.exists():
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        candidate = path.with_name(f"{path.stem}.schema-{version}-backup-{stamp}{path.suffix}")
+    return candidate
+
+
+def _backup_beside(path: Path, version: int) -> str:
+    destination = upgrade_backup_path(path, version)
+    backup_sqlite_file(path, destination)
+    return str(destination)
+
+
+def backup_sqlite_file(source: Path, destination: Path) -> None:
+    """Copy a SQLite project to ``destination`` with SQLite's online backup API.
+
+    The copy is one consistent snapshot even while coders keep writing (in WAL mode the
+    backup's read transaction does not block them). It is written to ``DEST.part`` and
+    renamed into place, so ``destination`` never holds a half-written copy."""
+    part = destination.with_name(destination.name + ".part")
+    part.unlink(missing_ok=True)
+    try:
+        origin = sqlite3.connect(source)
+        try:
+            copy = sqlite3.connect(part)
+            try:
+                origin.backup(copy)
+            finally:
+                copy.close()
+        finally:
+            origin.close()
+        part.replace(destination)
+    except sqlite3.Error as error:
+        part.unlink(missing_ok=True)
+        raise ProjectError(f"{destination}: backup failed: {error}") from error
+
+
+def _open_url(url: str, *, create: bool, busy_timeout_ms: int, retry: RetryPolicy) -> Project:
+    shown = _safe_url(url)
     try:
         engine = create_engine(url, pool_pre_ping=True)
         with engine.begin() as connection:
             has_schema = inspect(connection).has_table("schema_version")
             if create:
                 if has_schema:
-                    raise ProjectError(f"{_safe_url(url)}: already holds a qualcode project")
+                    raise ProjectError(f"{shown}: already holds a qualcode project")
                 migrations.create_schema(connection)
-            else:
-                if not has_schema:
-                    raise ProjectError(
-                        f"{_safe_url(url)}: not a qualcode project (run qualcode init first)"
-                    )
-                migrations.upgrade(connection, _safe_url(url), allow_write=True)
+            elif not has_schema:
+                raise ProjectError(f"{shown}: not a qualcode project (run qualcode init first)")
+        project = Project(shown, engine, False, retry, busy_timeout_ms)
+        if not create:
+            _bring_up_to_date(project, lambda version: _json_backup_for_upgrade(project, version))
     except (DBAPIError, ImportError) as error:
-        raise ProjectError(
-            f"{_safe_url(url)}: cannot open database: {error}".splitlines()[0]
-        ) from error
-    return Project(_safe_url(url), engine, False)
+        raise ProjectError(f"{shown}: cannot open database: {error}".splitlines()[0]) from error
+    return project
+
+
+def _json_backup_for_upgrade(project: Project, version: int) -> str:
+    """A server has no "beside": the JSON backup goes to the user's data folder."""
+    from platformdirs import user_data_path
+
+    from qualcode.storage.dump import write_json_backup
+
+    name = project.engine.url.database or "project"
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    folder = user_data_path("qualcode") / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    destination = folder / f"{name}.schema-{version}-backup-{stamp}.json"
+    write_json_backup(project, destination)
+    return str(destination)
 
 
 def _safe_url(url: str) -> str:
