@@ -6,8 +6,9 @@ codings; ``--small``: 10 x 1,500, 2,000) plus one 50,000-word transcript with 2,
 codings, then, in a fresh process so peak RSS is the workspace's own, opens that long
 transcript in the real app and reports:
 
-- launch: from the app's Mount event to the last transcript row painted (target
-  <= 300 ms), and from creating the app to that row;
+- launch: from the app's Mount event until every visible transcript row has been
+  painted once (target <= 300 ms), from creating the app to then, and until the screen
+  settled (the transcript list, filled after the first paint, repaints the screen);
 - apply: pressing a code's shortcut on a selection until the coded rows are painted
   (median of N, target <= 50 ms);
 - scroll: pagedown until the new page is painted (median of N, target <= 30 ms);
@@ -105,8 +106,12 @@ async def measure(location: str, runs: int) -> dict[str, Any]:
         screen = app.screen
         assert isinstance(screen, CodingScreen)
         view = screen.view
-        result["launch_from_mount_ms"] = (painted[-1] - mounted[0]) * 1000
-        result["launch_from_create_ms"] = (painted[-1] - created) * 1000
+        # the transcript is painted when each visible row was drawn once
+        rows = view.scrollable_content_region.height
+        first_paint = painted[rows - 1]
+        result["launch_from_mount_ms"] = (first_paint - mounted[0]) * 1000
+        result["launch_from_create_ms"] = (first_paint - created) * 1000
+        result["launch_settled_ms"] = (painted[-1] - mounted[0]) * 1000
         result["rows_painted_at_launch"] = len(painted)
         result["rows_in_transcript"] = len(view._lines)
         result["codings_in_transcript"] = len(view.codings)
@@ -151,11 +156,13 @@ def report(size: ProjectSize, result: dict[str, Any]) -> str:
          "<= 300 ms", verdict(result["launch_from_mount_ms"] <= 300)),
         ("launch: app created -> transcript painted", f"{result['launch_from_create_ms']:.0f} ms",
          "-", "-"),
+        ("launch: Mount -> screen settled (transcript list filled)",
+         f"{result['launch_settled_ms']:.0f} ms", "-", "-"),
         ("apply a code, coded rows painted (median)", f"{apply_median:.1f} ms "
          f"(max {max(result['apply_ms']):.1f})", "<= 50 ms", verdict(apply_median <= 50)),
         ("scroll a page, painted (median)", f"{scroll_median:.1f} ms "
          f"(max {max(result['scroll_ms']):.1f})", "<= 30 ms", verdict(scroll_median <= 30)),
-        ("rows painted at launch / rows in transcript",
+        ("render_line calls at launch / rows in transcript",
          f"{result['rows_painted_at_launch']} / {result['rows_in_transcript']:,}", "visible only",
          verdict(result["rows_painted_at_launch"] < result["rows_in_transcript"] / 10)),
         ("peak RSS", f"{result['peak_rss_mb']:.0f} MB", "<= 300 MB",

@@ -110,11 +110,15 @@ def load_document(project: Project, name: str, coder: str, *, blind: bool) -> Tr
 
 
 def code_entries(
-    project: Project, transcript: str | None, coder: str, *, blind: bool
+    project: Project, transcript: str | None, coder: str, *, blind: bool, counts: bool = True
 ) -> list[CodeEntry]:
-    """Every code (parents first) with its counts; blind counts only the coder's own."""
+    """Every code (parents first) with its counts; blind counts only the coder's own.
+    ``counts=False`` leaves them at 0 (quicker on a large project: the counts scan every
+    coding)."""
     with project.reading() as repo:
         codes = repo.codes()
+        if not counts:
+            return [CodeEntry(c.id, c.path, c.parent_id, c.spec, 0, 0) for c in codes]
         who = coder if blind else None
         in_project = history.coding_counts(repo, coder=who)
         transcript_id = repo.transcript_id(transcript) if transcript else None

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*\s+|\n\s*")
 
@@ -25,30 +26,61 @@ class VisualLine:
     end: int
 
 
-def wrap_lines(text: str, width: int) -> list[VisualLine]:
+class WrappedLines(Sequence[VisualLine]):
+    """Visual lines kept as two lists of offsets (a 50,000-word transcript has over
+    10,000 rows: objects per row would cost more than the wrapping)."""
+
+    def __init__(self, starts: list[int], ends: list[int]) -> None:
+        self.starts = starts
+        self.ends = ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, index: int) -> VisualLine: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[VisualLine]: ...
+
+    def __getitem__(self, index: int | slice) -> VisualLine | Sequence[VisualLine]:
+        if isinstance(index, slice):
+            return [
+                VisualLine(s, e) for s, e in zip(self.starts[index], self.ends[index], strict=True)
+            ]
+        return VisualLine(self.starts[index], self.ends[index])
+
+
+def wrap_lines(text: str, width: int) -> WrappedLines:
     """Greedy word wrap of ``text`` (``\\n`` line ends) to ``width`` cells.
 
     Breaks at the last space that fits; a word longer than the width is cut. An empty
     text, or an empty line, gives one empty visual line."""
     width = max(1, width)
-    lines: list[VisualLine] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    add_start, add_end = starts.append, ends.append
+    find, rfind = text.find, text.rfind
     position = 0
     length = len(text)
     while True:
-        newline = text.find("\n", position)
+        newline = find("\n", position)
         paragraph_end = length if newline < 0 else newline
         start = position
         while paragraph_end - start > width:
-            space = text.rfind(" ", start, start + width + 1)
+            space = rfind(" ", start, start + width + 1)
             if space > start:
-                lines.append(VisualLine(start, space))
+                add_start(start)
+                add_end(space)
                 start = space + 1
             else:
-                lines.append(VisualLine(start, start + width))
+                add_start(start)
+                add_end(start + width)
                 start += width
-        lines.append(VisualLine(start, paragraph_end))
+        add_start(start)
+        add_end(paragraph_end)
         if newline < 0:
-            return lines
+            return WrappedLines(starts, ends)
         position = newline + 1
 
 

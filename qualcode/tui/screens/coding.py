@@ -120,26 +120,32 @@ class CodingScreen(Screen[None]):
                 next((t.name for g in groups for t in g.transcripts), None),
             )
         self.transcript = first
-        self.entries = self._code_entries()
+        # counts and the transcript list are not needed for the first paint
+        self.entries = self._code_entries(counts=False)
         self.codebook.show_codes(self.entries)
         if first is not None:
             self.open_transcript(first, counts=False)
         self.view.focus()
-        # the transcript list is not needed for the first paint
-        self.call_after_refresh(self.refresh_transcript_list)
+        self.call_after_refresh(self._after_first_paint)
         self._warn_shadowed_shortcuts()
+
+    def _after_first_paint(self) -> None:
+        self.entries = self._code_entries()
+        self.codebook.update_counts(self.entries)
+        self.refresh_transcript_list()
 
     def refresh_transcript_list(self) -> None:
         groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
         self.query_one(TranscriptList).show_groups(groups, self.transcript)
 
     # -- loading -------------------------------------------------------------------------
-    def _code_entries(self) -> list[CodeEntry]:
+    def _code_entries(self, *, counts: bool = True) -> list[CodeEntry]:
         return workspace.code_entries(
             self.workspace.project,
             self.transcript,
             self.workspace.coder,
             blind=self.workspace.blind,
+            counts=counts,
         )
 
     def marks(self) -> dict[str, CodeMark]:

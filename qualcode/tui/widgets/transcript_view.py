@@ -138,7 +138,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.anchor_offset: int | None = None
         self.marking = False
         self.hits: list[tuple[int, int]] = []
-        self._lines: list[layout.VisualLine] = []
+        self._lines: layout.WrappedLines = layout.WrappedLines([0], [0])
         self._line_starts: list[int] = []
         self._wrapped_width = -1
         self._words_cache: list[int] | None = None
@@ -150,6 +150,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self._goal_column: int | None = None
         self._part_styles: dict[str, Style] = {}
         self._region: tuple[int, int] | None = None
+        self._strips: dict[int, Strip] = {}
+        self._strips_key: tuple[int, Style] | None = None
         self._code_style_cache: dict[tuple[str, Color], tuple[Style, Style, Style]] = {}
         self._gutter = 0
 
@@ -173,7 +175,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self._turn_starts = [turn.start for turn in self.turns]
         self._gutter = 8 if any(t.timestamp is not None for t in self.turns) else 0
         self._wrapped_width = -1
-        self._lines, self._line_starts = [layout.VisualLine(0, 0)], [0]
+        self._lines = layout.WrappedLines([0], [0])
+        self._line_starts = self._lines.starts
         self.set_codings(codings)
         self._ensure_wrapped()
         self.scroll_to(0, 0, animate=False)
@@ -189,11 +192,11 @@ class TranscriptView(ScrollView, can_focus=True):
             self._code_style_cache.clear()
         self._stretches = layout.coded_stretches([(c.start, c.end) for c in self.codings])
         self._stretch_ends = [s.end for s in self._stretches]
-        self.refresh()
+        self._invalidate()
 
     def set_hits(self, hits: Sequence[tuple[int, int]]) -> None:
         self.hits = sorted(hits)
-        self.refresh()
+        self._invalidate()
 
     @property
     def selection(self) -> tuple[int, int] | None:
@@ -212,7 +215,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._ensure_wrapped()
         line = layout.line_index(self._line_starts, start)
         self.scroll_to(y=max(0, line - self._region_size()[1] // 3), animate=False)
-        self.refresh()
+        self._invalidate()
         self._announce()
 
     @property
@@ -240,12 +243,13 @@ class TranscriptView(ScrollView, can_focus=True):
     def _rewrap(self) -> None:
         width = self._text_width
         self._lines = layout.wrap_lines(self.text, width)
-        self._line_starts = [line.start for line in self._lines]
+        self._line_starts = self._lines.starts
         self._turn_first_line = {
             index: layout.line_index(self._line_starts, turn.start)
             for index, turn in enumerate(self.turns)
         }
         self._wrapped_width = width
+        self._strips.clear()
         self.virtual_size = Size(self._gutter + STRIPES + 1 + width, len(self._lines))
 
     def _region_size(self) -> tuple[int, int]:
@@ -264,18 +268,38 @@ class TranscriptView(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
 
     # -- painting ------------------------------------------------------------------------
+    def _invalidate(self, start: int | None = None, end: int | None = None) -> None:
+        """Forget painted rows (those showing offsets ``start..end``, or all) and repaint."""
+        if start is None or end is None or not self._line_starts:
+            self._strips.clear()
+        else:
+            first = layout.line_index(self._line_starts, start)
+            last = layout.line_index(self._line_starts, end)
+            for index in range(first, last + 1):
+                self._strips.pop(index, None)
+        self.refresh()
+
     def render_line(self, y: int) -> Strip:
         self._ensure_wrapped()
         width = self._region_size()[0]
         base = self.rich_style
         index = self.scroll_offset.y + y
+        if (width, base) != self._strips_key:
+            # rows are cached while nothing they show changes: siblings' repaints and
+            # scrolling back reuse them
+            self._strips.clear()
+            self._strips_key = (width, base)
+        cached = self._strips.get(index)
+        if cached is not None:
+            return cached
         if index >= len(self._lines):
             return Strip.blank(width, base)
         line = self._lines[index]
         segments = self._gutter_segments(index, base)
         segments.extend(self._stripe_segments(line, base))
         segments.extend(self._text_segments(line, base))
-        return Strip(segments).adjust_cell_length(width, base)
+        strip = self._strips[index] = Strip(segments).adjust_cell_length(width, base)
+        return strip
 
     def _part(self, name: str) -> Style:
         """A component class's style (cached: asking Textual per segment is slow)."""
@@ -309,6 +333,7 @@ class TranscriptView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._part_styles.clear()
         self._code_style_cache.clear()
+        self._strips.clear()
 
     def _gutter_segments(self, index: int, base: Style) -> list[Segment]:
         if not self._gutter:
@@ -418,6 +443,7 @@ class TranscriptView(ScrollView, can_focus=True):
     # -- moving --------------------------------------------------------------------------
     def action_move(self, unit: str, steps: int, extend: bool = False) -> None:
         self._ensure_wrapped()
+        before = (self.cursor, self.anchor_offset)
         if extend or self.marking:
             if self.anchor_offset is None:
                 self.anchor_offset = self.cursor
@@ -427,7 +453,9 @@ class TranscriptView(ScrollView, can_focus=True):
         if unit not in ("line", "page"):
             self._goal_column = None
         self._scroll_cursor_into_view()
-        self.refresh()
+        # only rows between the old and new cursor and selection ends look different
+        points = [p for p in (*before, self.cursor, self.anchor_offset) if p is not None]
+        self._invalidate(min(points), max(points) + 1)
         self._announce()
 
     def _target(self, unit: str, steps: int) -> int:
@@ -460,7 +488,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.marking = not self.marking
         if self.marking:
             self.anchor_offset = self.cursor
-        self.refresh()
+        self._invalidate()
         self._announce()
 
     def action_select_sentence(self) -> None:
@@ -479,7 +507,7 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def action_clear_selection(self) -> None:
         self.anchor_offset, self.marking = None, False
-        self.refresh()
+        self._invalidate()
         self._announce()
 
     def _scroll_cursor_into_view(self) -> None:
@@ -509,19 +537,19 @@ class TranscriptView(ScrollView, can_focus=True):
         self.cursor = self._offset_at(event.x, event.y)
         self.anchor_offset, self.marking = self.cursor, False
         self.capture_mouse()
-        self.refresh()
+        self._invalidate()
         self._announce()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if self.app.mouse_captured is self:
             self.cursor = self._offset_at(event.x, event.y)
-            self.refresh()
+            self._invalidate()
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
         if self.app.mouse_captured is self:
             self.capture_mouse(False)
             self.cursor = self._offset_at(event.x, event.y)
-            self.refresh()
+            self._invalidate()
             self._announce()
 
 
