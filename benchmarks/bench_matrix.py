@@ -16,7 +16,8 @@ attributes. Then, best of ``--repeat`` each:
     touching codings merged by window functions (gaps and islands), the merged runs cut
     by the cases' assigned spans and counted per case × theme. Its numbers are checked
     to equal (a)'s references, cell by cell.
-(c) XLSX export of (a) with every numeric measure (one sheet each, heat maps, about).
+(c) XLSX export of (a) with every numeric measure (one sheet each, heat maps, about);
+    then, once, the framework matrix with every passage and its full workbook.
 (d) memory: peak RSS of separate processes that open the project and then build the
     matrix, or only open it, or load every coding as objects (``list_codings``), which
     the matrix avoids; and the Python allocation peak of the matrix (tracemalloc).
@@ -264,6 +265,24 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f"({len(workbook) // 1024} KiB)",
                 rows, seconds_text(xlsx_s), "—", None, f"≤ {XLSX_TARGET:g} s",
                 xlsx_s <= XLSX_TARGET, xlsx_load,
+            ),
+        ]  # fmt: skip
+        with_passages = MatrixRequest(passages=True)
+        framework_s, framework_load, framework = best(
+            lambda: build_matrix(project, with_passages), "passages", 1
+        )
+        passage_count = sum(len(found) for found in (framework.passages or {}).values())
+        all_measures = [*NUMERIC_MEASURES, Measure.PASSAGES]
+        full_s, full_load, full = best(lambda: matrix_xlsx(framework, all_measures), "xlsx all", 1)
+        results += [
+            StepResult(
+                f"framework matrix: every measure and {passage_count:,} passages (one run)",
+                rows, seconds_text(framework_s), "—", None, "—", None, framework_load,
+            ),
+            StepResult(
+                f"XLSX export with framework and passages sheets ({len(full) // 1024} KiB, "
+                "one run)",
+                rows, seconds_text(full_s), "—", None, "—", None, full_load,
             ),
         ]  # fmt: skip
         traced = python_peak_mb(project)

@@ -32,11 +32,13 @@ PASSAGE_HEADERS = (
 
 
 def matrix_xlsx(matrix: Matrix, measures: Sequence[Measure]) -> bytes:
-    """The workbook's bytes. Sheet names are the measure names (``references``, ...)."""
+    """The workbook's bytes. Sheet names are the measure names (``references``, ...).
+
+    The workbook is written in openpyxl's write-only mode: rows stream out as they are
+    appended, so a framework matrix with tens of thousands of passages stays quick."""
     from openpyxl import Workbook
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     for measure in measures:
         if measure is not Measure.PASSAGES:
             _measure_sheet(workbook, matrix, measure)
@@ -49,11 +51,16 @@ def matrix_xlsx(matrix: Matrix, measures: Sequence[Measure]) -> bytes:
     return buffer.getvalue()
 
 
-def _bold_header(sheet: Any, width: int) -> None:
+def _header(sheet: Any, headers: Sequence[str]) -> None:
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    for cell in sheet[1][:width]:
+    cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
         cell.font = Font(bold=True)
+        cells.append(cell)
+    sheet.append(cells)
 
 
 def _measure_sheet(workbook: Any, matrix: Matrix, measure: Measure) -> None:
@@ -62,54 +69,56 @@ def _measure_sheet(workbook: Any, matrix: Matrix, measure: Measure) -> None:
 
     sheet = workbook.create_sheet(measure.value)
     headers, rows = wide_table(matrix, measure)
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    _bold_header(sheet, len(headers))
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["A"].width = max(12, min(40, max(len(str(r[0])) for r in rows) + 2))
     # The heat map covers the body cells of each block, not its totals or denominators.
     body_rows = len(matrix.rows)
-    if body_rows:
-        for index, column in enumerate(wide_columns(matrix, measure), start=2):
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(10, min(30, len(column.header) + 2))
-            if column.is_total or column.is_denominator:
-                continue
-            sheet.conditional_formatting.add(
-                f"{letter}2:{letter}{body_rows + 1}",
-                ColorScaleRule(
-                    start_type="num",
-                    start_value=0,
-                    start_color=HEAT_LOW,
-                    end_type="max",
-                    end_color=HEAT_HIGH,
-                ),
-            )
+    for index, column in enumerate(wide_columns(matrix, measure), start=2):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(10, min(30, len(column.header) + 2))
+        if column.is_total or column.is_denominator or not body_rows:
+            continue
+        sheet.conditional_formatting.add(
+            f"{letter}2:{letter}{body_rows + 1}",
+            ColorScaleRule(
+                start_type="num",
+                start_value=0,
+                start_color=HEAT_LOW,
+                end_type="max",
+                end_color=HEAT_HIGH,
+            ),
+        )
+    _header(sheet, headers)
+    for row in rows:
+        sheet.append(row)
 
 
 def _framework_sheet(workbook: Any, matrix: Matrix) -> None:
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     headers, rows = wide_table(matrix, Measure.PASSAGES)
     sheet = workbook.create_sheet(FRAMEWORK_SHEET)
-    sheet.append(headers)
-    for row in rows[:-1]:  # the Total row has no passages
-        sheet.append(row)
-    _bold_header(sheet, len(headers))
     sheet.freeze_panes = "B2"
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for line in sheet.iter_rows(min_row=2):
-        for cell in line:
-            cell.alignment = wrap
     for index in range(2, len(headers) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 50
+    _header(sheet, headers)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in rows[:-1]:  # the Total row has no passages
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.alignment = wrap
+            cells.append(cell)
+        sheet.append(cells)
 
 
 def _passages_sheet(workbook: Any, matrix: Matrix) -> None:
     sheet = workbook.create_sheet(PASSAGES_SHEET)
-    sheet.append(PASSAGE_HEADERS)
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["J"].width = 80
+    _header(sheet, PASSAGE_HEADERS)
     for (block, row, column), passages in sorted((matrix.passages or {}).items()):
         for p in passages:
             sheet.append(
@@ -126,20 +135,16 @@ def _passages_sheet(workbook: Any, matrix: Matrix) -> None:
                     p.text,
                 ]
             )
-    _bold_header(sheet, len(PASSAGE_HEADERS))
-    sheet.freeze_panes = "A2"
-    sheet.column_dimensions["J"].width = 80
 
 
 def _about_sheet(workbook: Any, matrix: Matrix, measures: Sequence[Measure]) -> None:
     sheet = workbook.create_sheet(ABOUT_SHEET)
-    sheet.append(["setting", "value"])
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 120
+    _header(sheet, ["setting", "value"])
     for label, text in matrix_notes(matrix, measures):
         sheet.append([label, text])
     sheet.append([])
     sheet.append(["counting rule", ""])
     for number, rule in enumerate(COUNTING_RULES, start=1):
         sheet.append([number, rule])
-    _bold_header(sheet, 2)
-    sheet.column_dimensions["A"].width = 16
-    sheet.column_dimensions["B"].width = 120
