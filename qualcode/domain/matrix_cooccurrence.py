@@ -16,14 +16,8 @@ from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 
-from qualcode.domain.matrices import (
-    CodingSpan,
-    Interval,
-    MatrixLayout,
-    MatrixSettings,
-    intersect_intervals,
-    merge_intervals,
-)
+from qualcode.domain.matrices import CodingSpan, MatrixLayout, MatrixSettings
+from qualcode.domain.matrix_intervals import Interval, intersect_intervals, merge_intervals
 
 COEFFICIENT_DECIMALS = 3
 

@@ -10,14 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from qualcode.domain.cases import AttributeDef, AttributeType
-from qualcode.domain.matrices import (
-    Intervals,
-    MatrixLayout,
-    MatrixSettings,
-    RowPart,
-    intersect_intervals,
-    merge_intervals,
-)
+from qualcode.domain.matrices import MatrixLayout, MatrixSettings, RowPart
+from qualcode.domain.matrix_intervals import Intervals, intersect_intervals, merge_intervals
 
 NO_VALUE = "(no value)"
 CROSSING = " × "

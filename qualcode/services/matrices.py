@@ -17,13 +17,13 @@ from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.matrices import (
     CodingSpan,
     FrameworkSummary,
-    Intervals,
     Matrix,
     MatrixLayout,
     MatrixSettings,
-    count_matrix,
 )
 from qualcode.domain.matrix_cooccurrence import Cooccurrence, count_cooccurrence
+from qualcode.domain.matrix_counting import count_matrix
+from qualcode.domain.matrix_intervals import Intervals
 from qualcode.domain.matrix_rows import (
     CaseInfo,
     CoderGroups,

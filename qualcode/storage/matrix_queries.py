@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from qualcode.domain.matrices import CodingSpan, TurnSpan, merge_intervals
+from qualcode.domain.matrices import CodingSpan, TurnSpan
+from qualcode.domain.matrix_intervals import merge_intervals
 from qualcode.domain.matrix_rows import CaseInfo, TranscriptInfo
 from qualcode.storage.repositories import Repository
 from qualcode.storage.tables import (

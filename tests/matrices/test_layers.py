@@ -8,6 +8,7 @@ import sys
 
 MODULES = (
     "qualcode.domain.matrices, qualcode.domain.matrix_rows, qualcode.domain.matrix_cooccurrence, "
+    "qualcode.domain.matrix_counting, qualcode.domain.matrix_intervals, "
     "qualcode.domain.matrix_report, qualcode.exporters.matrix_csv, qualcode.exporters.matrix_json, "
     "qualcode.exporters.matrix_markdown, qualcode.exporters.matrix_html, "
     "qualcode.exporters.matrix_xlsx, qualcode.exporters.matrix_cooccurrence, "

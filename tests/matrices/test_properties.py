@@ -11,15 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode.domain.cases import AttributeDef, AttributeType
-from qualcode.domain.matrices import (
-    Matrix,
-    Measure,
-    count_coded_words,
-    count_matrix,
-    merge_intervals,
-    word_mask,
-)
+from qualcode.domain.matrices import Matrix, Measure
 from qualcode.domain.matrix_cooccurrence import overlap_events
+from qualcode.domain.matrix_counting import count_matrix
+from qualcode.domain.matrix_intervals import count_coded_words, merge_intervals, word_mask
 from qualcode.domain.matrix_rows import (
     CaseInfo,
     CoderGroups,
