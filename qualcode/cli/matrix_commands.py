@@ -52,6 +52,10 @@ def _filter_options(function: F) -> F:
     return function
 
 
+def _default_format(formats: Sequence[str]) -> str:
+    return "md" if "md" in formats else formats[0]
+
+
 def _output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
     def decorate(function: F) -> F:
         function = click.option(
@@ -64,7 +68,7 @@ def _output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
             "--format",
             "output_format",
             type=click.Choice(formats),
-            help=f"Output format (default: from the -o suffix, else {formats[0]}).",
+            help=f"Output format (default: from the -o suffix, else {_default_format(formats)}).",
         )(function)
 
     return decorate
@@ -75,7 +79,7 @@ def _choose_format(output_format: str | None, output: str | None, formats: Seque
         return output_format
     suffix = Path(output).suffix.lower().lstrip(".") if output not in (None, "-") else ""
     suffix = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
-    return suffix if suffix in formats else ("md" if "md" in formats else formats[0])
+    return suffix if suffix in formats else _default_format(formats)
 
 
 def _write(data: str | bytes, output: str | None, output_format: str, example: str) -> None:
