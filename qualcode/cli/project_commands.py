@@ -51,9 +51,12 @@ def _open_workspace(
 
     chosen = coder or remembered_coder(project.location) or default_coder
     if not chosen or not chosen.strip():
-        raise click.UsageError(
+        from qualcode.domain.errors import InputError
+
+        raise InputError(
+            "--coder",
             f"give your coder name: qualcode {project.location} --coder NAME "
-            "(it is remembered for this project)"
+            "(it is remembered for this project)",
         )
     remember_coder(project.location, chosen.strip())
     run_workspace(project, chosen.strip(), blind=True if blind else None)

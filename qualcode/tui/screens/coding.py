@@ -26,6 +26,7 @@ from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.screens.dialogs import ChooseCoding, MemoEditor
 from qualcode.tui.session import Workspace, is_busy
 from qualcode.tui.widgets.codebook_tree import CodebookTree, CodeDefinition
+from qualcode.tui.widgets.coding_list import Place
 from qualcode.tui.widgets.transcript_list import TranscriptList
 from qualcode.tui.widgets.transcript_view import CodeMark, TranscriptView
 
@@ -492,11 +493,17 @@ class CodingScreen(Screen[None]):
     def action_search(self) -> None:
         from qualcode.tui.screens.search import SearchScreen
 
-        self.app.push_screen(
-            SearchScreen(self.workspace, self.transcript, self.entries), self._jump
-        )
+        searching = SearchScreen(self.workspace, self.transcript, self.entries)
 
-    def _jump(self, place: Any) -> None:
+        def jump(place: Place | None) -> None:
+            self._jump(place)
+            if place is not None:  # the hits stay marked in the transcript jumped to
+                hits = [h for h in searching.hits if h.transcript == place.transcript]
+                self.view.set_hits([(h.start, h.end) for h in hits])
+
+        self.app.push_screen(searching, jump)
+
+    def _jump(self, place: Place | None) -> None:
         if place is None:
             return
         self.open_transcript(place.transcript, (place.start, place.end))
