@@ -28,6 +28,16 @@ MEASURE_NAMES = (
 
 def _filter_options(function: F) -> F:
     """--coder, --separate-coders, --transcript, --case and --where."""
+    function = click.option(
+        "--separate-coders",
+        is_flag=True,
+        help="One block of columns per coder instead of the coders' union.",
+    )(function)
+    return _text_filter_options(function)
+
+
+def _text_filter_options(function: F) -> F:
+    """--coder (merged), --transcript, --case and --where."""
     options = [
         click.option(
             "--where",
@@ -38,11 +48,6 @@ def _filter_options(function: F) -> F:
         ),
         click.option("--case", "cases", multiple=True, help="Only this case's text (repeatable)."),
         click.option("--transcript", multiple=True, help="Only this transcript (repeatable)."),
-        click.option(
-            "--separate-coders",
-            is_flag=True,
-            help="One block of columns per coder instead of the coders' union.",
-        ),
         click.option(
             "--coder", "coders", multiple=True, help="Only this coder (repeatable; default all)."
         ),
@@ -285,13 +290,12 @@ def cooccurrence(
 @click.command()
 @project_argument
 @click.option("--code", "code_path", required=True, help="The theme or code (with sub-codes).")
-@_filter_options
+@_text_filter_options
 @_output_options(REPORT_FORMATS)
 def report(
     project: str,
     code_path: str,
     coders: tuple[str, ...],
-    separate_coders: bool,
     transcript: tuple[str, ...],
     cases: tuple[str, ...],
     where: tuple[str, ...],
@@ -299,11 +303,10 @@ def report(
     output: str | None,
 ) -> None:
     """Quotes by theme: every passage of CODE in PROJECT, grouped by case with the case's
-    attribute values and framework summary, ready to paste into a report."""
+    attribute values and framework summary, ready to paste into a report. The chosen
+    coders' passages are merged."""
     from qualcode.services.reports import build_theme_report
 
-    if separate_coders:
-        raise InputError("--separate-coders", "a report merges the chosen coders' passages")
     chosen_format = _choose_format(output_format, output, REPORT_FORMATS)
     built = build_theme_report(
         open_existing(project),
