@@ -55,7 +55,14 @@ def open_existing(location: str) -> Project:
     """Open a project for a command (imported lazily: SQLAlchemy loads here)."""
     from qualcode.services.project import open_project
 
-    return open_project(location)
+    project = open_project(location)
+    if project.upgrade_backup:
+        click.echo(
+            f"note: {project.location} was upgraded from schema version "
+            f"{project.migrated_from}; the project as it was is saved in {project.upgrade_backup}",
+            err=True,
+        )
+    return project
 
 
 def write_output(text: str, destination: str | None) -> None:

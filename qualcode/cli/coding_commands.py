@@ -10,7 +10,9 @@ from qualcode.cli.base import format_option, open_existing, project_argument, wr
 from qualcode.domain.errors import InputError
 
 
-@click.group(invoke_without_command=True, context_settings={"allow_interspersed_args": True})
+# No group options: everything after PROJECT belongs to the subcommand (so `export -o`
+# and `rename --coder` reach it).
+@click.group(invoke_without_command=True)
 @project_argument
 @click.pass_context
 def codebook(ctx: click.Context, project: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -14,8 +15,26 @@ if TYPE_CHECKING:
 
 @click.command()
 @project_argument
-def init(project: str) -> None:
-    """Create a new, empty project at PROJECT (a file path, or a SQLAlchemy URL)."""
+@click.option(
+    "--from",
+    "backup",
+    type=click.Path(path_type=Path),
+    help="Restore this backup (from `qualcode backup`) into the new project.",
+)
+def init(project: str, backup: Path | None) -> None:
+    """Create a new, empty project at PROJECT (a file path, or a SQLAlchemy URL).
+
+    With --from BACKUP the new project holds everything in the backup (a JSON backup or a
+    backed-up project file), on either backend."""
+    if backup is not None:
+        from qualcode.services.maintenance import restore_project
+
+        restored, rows = restore_project(backup, project)
+        click.echo(
+            f"created project {restored.location} from {backup}: {rows.get('transcript', 0)} "
+            f"transcripts, {rows.get('coding', 0)} codings, {rows.get('event_log', 0)} events"
+        )
+        return
     from qualcode.services.project import init_project
 
     opened = init_project(project)

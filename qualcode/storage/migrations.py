@@ -50,8 +50,25 @@ def _add_refi_guids(connection: Connection) -> None:
                 index.create(connection, checkfirst=True)
 
 
+def _add_coding_review_note(connection: Connection) -> None:
+    """Version 4: ``coding.review_note``, set when re-anchoring after a transcript edit
+    could not place a coding with confidence (NULL for every existing coding)."""
+    present = {column["name"] for column in inspect(connection).get_columns("coding")}
+    if "review_note" not in present:
+        preparer = connection.dialect.identifier_preparer
+        table = Base.metadata.tables[CodingRow.__tablename__]
+        column_type = table.c.review_note.type.compile(dialect=connection.dialect)
+        connection.exec_driver_sql(
+            f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN review_note {column_type}"
+        )
+
+
 # MIGRATIONS[n] brings a project from version n+1 to n+2. Version 1 is the first schema.
-MIGRATIONS: list[Migration] = [_add_status_summary_and_settings, _add_refi_guids]
+MIGRATIONS: list[Migration] = [
+    _add_status_summary_and_settings,
+    _add_refi_guids,
+    _add_coding_review_note,
+]
 CURRENT_VERSION = 1 + len(MIGRATIONS)
 
 

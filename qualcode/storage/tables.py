@@ -151,6 +151,9 @@ class CodingRow(Base):
     memo: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
+    # Set when a transcript edit moved the coding and its text changed beyond the
+    # re-anchoring threshold: why it needs review (NULL = nothing to review).
+    review_note: Mapped[str | None] = mapped_column(Text)
 
 
 class MemoRow(Base):

@@ -1,0 +1,152 @@
+"""Renaming a code safely when several coders edit the codebook at once.
+
+A rename names the code as the coder last saw it (its path, or its id plus the name they
+saw). It runs under the project's write lock, so two renames never interleave; the later
+one compares what its coder saw with what is stored now. If another coder renamed the code
+in between, nothing is changed and :class:`EditConflict` says who renamed it to what, and
+when — no rename is silently overwritten. The event is a ``code_edit`` with the same
+payload as the workspace's edits (so undo works), plus the paths before and after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+from qualcode.domain.codebook import join_path, split_path
+from qualcode.domain.errors import InputError, NotFoundError, QualcodeError
+from qualcode.services.codebook import resolve_code
+from qualcode.storage import history_queries as history
+from qualcode.storage.database import Project
+from qualcode.storage.maintenance_queries import recent_events
+from qualcode.storage.repositories import Repository, StoredCode
+
+RENAME_ACTION = "code_edit"
+_HISTORY_DEPTH = 500  # how many recent codebook edits are searched for the one that clashed
+
+
+class EditConflict(QualcodeError):
+    """Another coder changed what this edit was based on; nothing was changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Renamed:
+    """A rename's outcome: ``changed`` is False when the code had that name already."""
+
+    code_id: int
+    before: str
+    after: str
+    changed: bool
+
+
+def rename_code(
+    project: Project,
+    code: str | int,
+    new_name: str,
+    coder: str,
+    *,
+    expected_name: str | None = None,
+) -> Renamed:
+    """Rename a code, given by path (as the coder saw it) or by id (then
+    ``expected_name`` is the name the coder saw, checked when given).
+
+    Raises :class:`EditConflict` when another coder renamed it meanwhile,
+    :class:`NotFoundError` for an unknown code, :class:`InputError` for a bad or taken name.
+    """
+    name = new_name.strip()
+    if not name or "/" in name:
+        raise InputError("new name", f"{new_name!r} must be non-empty and without '/'")
+    if not coder.strip():
+        raise InputError("--coder", "coder name is empty")
+
+    def rename(repo: Repository) -> Renamed:
+        codes = repo.codes()
+        target = _target(repo, codes, code, expected_name, name)
+        if target.spec.name == name:
+            return Renamed(target.id, target.path, target.path, False)
+        for other in codes:
+            if (
+                other.id != target.id
+                and other.parent_id == target.parent_id
+                and other.spec.name.casefold() == name.casefold()
+            ):
+                raise InputError("new name", f"{other.path!r} exists already")
+        parent_id, position = history.code_place(repo, target.id)
+        renamed = replace(target.spec, name=name, children=())
+        repo.update_code(target.id, renamed)
+        after = join_path(target.path.rpartition("/")[0] or None, name)
+        place = {"parent_id": parent_id, "position": position}
+        repo.log_event(
+            RENAME_ACTION,
+            f"{coder} renamed code {target.path} to {after}",
+            {
+                "code_id": target.id,
+                "before": {"fields": _fields(target), **place},
+                "after": {"fields": _fields(replace(target, spec=renamed)), **place},
+                "path_before": target.path,
+                "path_after": after,
+            },
+            coder=coder,
+        )
+        return Renamed(target.id, target.path, after, True)
+
+    return project.run_transaction(rename)
+
+
+def _target(
+    repo: Repository,
+    codes: list[StoredCode],
+    code: str | int,
+    expected_name: str | None,
+    new_name: str,
+) -> StoredCode:
+    if isinstance(code, int):
+        found = [c for c in codes if c.id == code]
+        if not found:
+            raise NotFoundError(f"no code with id {code}")
+        if expected_name is not None and found[0].spec.name != expected_name:
+            raise _conflict(repo, found[0].id, expected_name, new_name, found[0].path)
+        return found[0]
+    try:
+        return resolve_code(repo, code, codes)
+    except NotFoundError:
+        clash = _renamed_away(repo, codes, code)
+        if clash is None:
+            raise
+        raise _conflict(repo, clash.id, split_path(code)[-1], new_name, clash.path) from None
+
+
+def _renamed_away(repo: Repository, codes: list[StoredCode], path: str) -> StoredCode | None:
+    """The code that was at ``path`` until a recent rename, if any."""
+    wanted = "/".join(split_path(path)).casefold()
+    by_id = {c.id: c for c in codes}
+    for event in recent_events(repo, (RENAME_ACTION,), _HISTORY_DEPTH):
+        before = event.fields.get("path_before")
+        code_id = event.fields.get("code_id")
+        if isinstance(before, str) and before.casefold() == wanted and isinstance(code_id, int):
+            return by_id.get(code_id)
+    return None
+
+
+def _conflict(repo: Repository, code_id: int, seen: str, wanted: str, now: str) -> EditConflict:
+    last = next(
+        (
+            e
+            for e in recent_events(repo, (RENAME_ACTION,), _HISTORY_DEPTH)
+            if e.fields.get("code_id") == code_id
+        ),
+        None,
+    )
+    who = f" by {last.coder}" if last is not None and last.coder else ""
+    when = f" at {last.at}" if last is not None else ""
+    return EditConflict(
+        f"code {seen!r} was renamed to {now!r}{who}{when} while you were editing; "
+        f"your rename to {wanted!r} was not applied (rename {now!r} if you still want to)"
+    )
+
+
+def _fields(code: StoredCode) -> dict[str, object]:
+    """A code's definition as the workspace's codebook events store it."""
+    fields = asdict(replace(code.spec, children=()))
+    fields.pop("children")
+    fields["keywords"] = list(code.spec.keywords)
+    return fields

@@ -1,0 +1,339 @@
+"""Keeping a project sound: ``qualcode check``, review flags, backups and restoring them.
+
+``check_project`` looks at everything a crash, a bug or a hand edit could break:
+
+- the database itself (SQLite ``quick_check`` and ``foreign_key_check``) and, on every
+  backend, each foreign key by query;
+- each transcript: stored length and SHA-256 match its text, which is normalised (LF,
+  NFC);
+- each coding, turn and case assignment: a non-empty span inside its text (half-open code
+  points); each coding's stored anchor text equals the text at its span;
+- the event log: every payload is an object; every undo/redo names an earlier event and the
+  named event's ``undone`` flag agrees with the last undo/redo of it; no action on a coding
+  is recorded twice in a row (a duplicated entry).
+
+Codings flagged "needs review" by a transcript edit are listed but are not problems.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.domain.errors import InputError
+from qualcode.domain.spans import span_problem
+from qualcode.domain.transcripts import text_sha256
+from qualcode.storage import maintenance_queries as queries
+from qualcode.storage.database import Project, backup_sqlite_file, open_project
+from qualcode.storage.dump import (
+    drop_schema,
+    read_json_backup,
+    read_project_file,
+    restore_rows,
+    write_json_backup,
+)
+from qualcode.storage.maintenance_queries import FlaggedCoding, LoggedEvent
+from qualcode.storage.migrations import CURRENT_VERSION
+from qualcode.storage.repositories import Repository
+
+_SHOWN = 40  # characters of a text quoted in a problem
+_CODING_ACTIONS = ("apply", "remove", "recode", "adjust", "coding_memo", "memo")
+_HISTORY_ACTIONS = ("undo", "redo")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong: ``area`` is database, foreign key, transcript, coding, turn, case
+    assignment, event log or schema; ``message`` names the row and what is wrong."""
+
+    area: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    problems: tuple[Problem, ...]
+    flagged: tuple[FlaggedCoding, ...]
+    transcripts: int
+    spans: int
+    events: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "problems": [{"area": p.area, "message": p.message} for p in self.problems],
+            "needs_review": [
+                {
+                    "coding": f.id,
+                    "transcript": f.transcript,
+                    "coder": f.coder,
+                    "start": f.start,
+                    "end": f.end,
+                    "text": f.text,
+                    "note": f.note,
+                }
+                for f in self.flagged
+            ],
+            "checked": {
+                "transcripts": self.transcripts,
+                "spans": self.spans,
+                "events": self.events,
+            },
+        }
+
+
+def check_project(project: Project) -> CheckReport:
+    """Check the whole project in one read transaction (a consistent snapshot)."""
+    problems: list[Problem] = []
+    spans = 0
+    with project.reading() as repo:
+        version = queries.schema_version(repo)
+        if version != CURRENT_VERSION:
+            problems.append(
+                Problem("schema", f"schema version {version}, expected {CURRENT_VERSION}")
+            )
+        problems.extend(Problem("database", message) for message in queries.sqlite_problems(repo))
+        for orphan in queries.orphans(repo):
+            ids = ", ".join(str(i) for i in orphan.sample_ids)
+            more = "" if orphan.count <= len(orphan.sample_ids) else ", ..."
+            problems.append(
+                Problem(
+                    "foreign key",
+                    f"{orphan.count} {orphan.table} row(s) name a missing {orphan.parent} "
+                    f"in {orphan.column} (ids {ids}{more})",
+                )
+            )
+        transcript_ids = queries.transcript_ids(repo)
+        for transcript_id in transcript_ids:
+            stored = queries.stored_text(repo, transcript_id)
+            problems.extend(_text_problems(stored))
+            for span in queries.stored_spans(repo, transcript_id):
+                spans += 1
+                problems.extend(_span_problems(stored, span))
+        events = 0
+
+        def counted(items: Iterable[LoggedEvent]) -> Iterable[LoggedEvent]:
+            nonlocal events
+            for item in items:
+                events += 1
+                yield item
+
+        problems.extend(event_log_problems(counted(queries.iter_events(repo))))
+        flagged = queries.flagged_codings(repo)
+    return CheckReport(tuple(problems), tuple(flagged), len(transcript_ids), spans, events)
+
+
+def _text_problems(stored: queries.StoredText) -> list[Problem]:
+    where = f"transcript {stored.name!r}"
+    found: list[Problem] = []
+    if stored.characters != len(stored.text):
+        found.append(
+            Problem(
+                "transcript",
+                f"{where}: stored length {stored.characters} but the text has "
+                f"{len(stored.text)} characters",
+            )
+        )
+    if stored.sha256 != text_sha256(stored.text):
+        found.append(Problem("transcript", f"{where}: SHA-256 does not match its text"))
+    if "\r" in stored.text or not unicodedata.is_normalized("NFC", stored.text):
+        found.append(Problem("transcript", f"{where}: text is not normalised (CR or not NFC)"))
+    return found
+
+
+def _span_problems(stored: queries.StoredText, span: queries.StoredSpan) -> list[Problem]:
+    where = f"{span.kind} {span.key} in {stored.name!r}"
+    problem = span_problem(len(stored.text), span.start, span.end)
+    if problem:
+        return [Problem(span.kind, f"{where}: {problem}")]
+    if span.anchor_text is not None:
+        actual = stored.text[span.start : span.end]
+        if actual != span.anchor_text:
+            return [
+                Problem(
+                    span.kind,
+                    f"{where} at {span.start}:{span.end}: stored text "
+                    f"{_short(span.anchor_text)} differs from the transcript's {_short(actual)}",
+                )
+            ]
+    return []
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return f"“{flat[:_SHOWN]}…”" if len(flat) > _SHOWN else f"“{flat}”"
+
+
+@dataclass
+class _LogState:
+    by_id: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    last_history: dict[int, tuple[int, str]] = field(default_factory=dict)
+    codings_of: dict[int, list[int]] = field(default_factory=dict)
+    last_entry: dict[int, tuple[int, str]] = field(default_factory=dict)
+
+
+def event_log_problems(events: Iterable[LoggedEvent]) -> list[Problem]:
+    """Problems in an event log given oldest first (see the module docstring)."""
+    state = _LogState()
+    found: list[Problem] = []
+    for event in events:
+        where = f"event {event.id} ({event.action or 'no action'})"
+        if not event.action:
+            found.append(Problem("event log", f"{where}: has no action"))
+        if not isinstance(event.payload, dict):
+            found.append(Problem("event log", f"{where}: payload is not an object"))
+            state.by_id[event.id] = (event.action, event.undone)
+            continue
+        payload = event.payload
+        if event.action in _HISTORY_ACTIONS:
+            target = payload.get("event_id")
+            if not isinstance(target, int) or target not in state.by_id:
+                found.append(Problem("event log", f"{where}: names no earlier event ({target!r})"))
+            elif state.by_id[target][0] in _HISTORY_ACTIONS:
+                found.append(Problem("event log", f"{where}: names another undo/redo ({target})"))
+            else:
+                state.last_history[target] = (event.id, event.action)
+                for coding_id in state.codings_of.get(target, ()):
+                    state.last_entry[coding_id] = (event.id, f"{event.action}:{target}")
+        else:
+            ids = _coding_ids(event.action, payload)
+            if ids:
+                state.codings_of[event.id] = ids
+            key = json.dumps([event.action, event.coder, payload], sort_keys=True, default=str)
+            for coding_id in ids:
+                previous = state.last_entry.get(coding_id)
+                if event.action in _CODING_ACTIONS and previous and previous[1] == key:
+                    found.append(
+                        Problem(
+                            "event log",
+                            f"{where}: records the same {event.action} of coding {coding_id} "
+                            f"as event {previous[0]} (duplicate entry)",
+                        )
+                    )
+                state.last_entry[coding_id] = (event.id, key)
+        state.by_id[event.id] = (event.action, event.undone)
+    for event_id, (action, undone) in state.by_id.items():
+        history = state.last_history.get(event_id)
+        expected = history is not None and history[1] == "undo"
+        if undone != expected:
+            said = f"event {history[0]} ({history[1]})" if history else "no undo names it"
+            found.append(
+                Problem(
+                    "event log",
+                    f"event {event_id} ({action}) is marked {'undone' if undone else 'active'} "
+                    f"but {said}",
+                )
+            )
+    return found
+
+
+def _coding_ids(action: str, payload: dict[str, object]) -> list[int]:
+    coding = payload.get("coding")
+    if isinstance(coding, dict) and isinstance(coding.get("id"), int):
+        return [int(coding["id"])]
+    codings = payload.get("codings")
+    if action == "apply_batch" and isinstance(codings, list):
+        return [
+            int(c["id"]) for c in codings if isinstance(c, dict) and isinstance(c.get("id"), int)
+        ]
+    if action == "memo" and isinstance(payload.get("coding_id"), int):
+        return [int(str(payload["coding_id"]))]
+    return []
+
+
+# -- review flags ----------------------------------------------------------------------
+
+
+def flagged_codings(project: Project) -> list[FlaggedCoding]:
+    with project.reading() as repo:
+        return queries.flagged_codings(repo)
+
+
+def mark_reviewed(project: Project, coding_ids: Iterable[int], coder: str | None) -> int:
+    """Clear the "needs review" flag of these codings (after a person looked at them);
+    returns how many were flagged. Unknown ids are refused, nothing changed."""
+    wanted = sorted(set(coding_ids))
+
+    def clear(repo: Repository) -> int:
+        notes = queries.review_notes(repo, wanted)
+        missing = [i for i in wanted if i not in notes]
+        if missing:
+            raise InputError("--reviewed", f"no coding with id {missing[0]}")
+        flagged = {i: note for i, note in notes.items() if note is not None}
+        if flagged:
+            queries.set_review_notes(repo, dict.fromkeys(flagged))
+            repo.log_event(
+                "review_done",
+                f"reviewed {len(flagged)} re-anchored coding(s)",
+                {"notes": {str(i): note for i, note in flagged.items()}},
+                coder=coder,
+            )
+        return len(flagged)
+
+    return project.run_transaction(clear)
+
+
+# -- backups ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BackupResult:
+    path: str
+    format: str  # "sqlite" or "json"
+    rows: dict[str, int]
+
+
+def backup_project(project: Project, destination: Path, *, as_json: bool = False) -> BackupResult:
+    """Copy the project to ``destination``: a SQLite project as a SQLite file by the online
+    backup API (consistent while coders write), or with ``as_json`` — always for
+    PostgreSQL — as a JSON backup that ``qualcode init --from`` restores. Refuses to
+    overwrite an existing file."""
+    if destination.exists():
+        raise InputError(str(destination), "exists already; choose a new backup file")
+    if not destination.parent.is_dir():
+        raise InputError(str(destination), f"folder {destination.parent} does not exist")
+    if as_json or not project.is_sqlite:
+        rows = write_json_backup(project, destination)
+        return BackupResult(str(destination), "json", rows)
+    backup_sqlite_file(Path(project.location), destination)
+    _, tables = read_project_file(destination)
+    return BackupResult(str(destination), "sqlite", {t.name: len(t.rows) for t in tables})
+
+
+def restore_project(backup: Path, location: str) -> tuple[Project, dict[str, int]]:
+    """Create a new project at ``location`` holding everything in ``backup`` (a JSON
+    backup, or a qualcode SQLite file: a project or a backup of one), same ids. All or
+    nothing: on any error the new project is removed again (SQLite file deleted, server
+    tables dropped)."""
+    if not backup.is_file():
+        raise InputError(str(backup), "no such backup file")
+    with backup.open("rb") as handle:
+        is_json = handle.read(1) == b"{"
+    version, tables = read_json_backup(backup) if is_json else read_project_file(backup)
+    project = open_project(location, create=True)
+    try:
+        with project.transaction() as repo:
+            rows = restore_rows(repo.session.connection(), version, tables, str(backup))
+            repo.log_event(
+                "restore",
+                f"restored from {backup.name} (schema {version}): "
+                f"{rows.get('transcript', 0)} transcripts, {rows.get('coding', 0)} codings",
+                {"source": str(backup), "schema_version": version, "rows": rows},
+            )
+    except BaseException:
+        if project.is_sqlite:
+            project.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(project.location + suffix).unlink(missing_ok=True)
+        else:
+            drop_schema(project)
+            project.close()
+        raise
+    return project, rows

@@ -1,0 +1,275 @@
+"""A whole project as rows: the JSON backup (PostgreSQL projects, or any project on request)
+and restoring such a backup, or another project's rows, into a fresh project.
+
+The JSON document is ``{"format": "qualcode-backup", "format_version": 1,
+"schema_version": N, "created_at": ISO, "tables": {NAME: {"columns": [...], "rows":
+[[...], ...]}}}``, one row per line so it streams and diffs well. Tables come parents
+first; datetimes are ISO-8601 strings (UTC, no zone), JSON columns their JSON values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    DateTime,
+    Table,
+    create_engine,
+    func,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
+
+from qualcode.domain.errors import InputError, ProjectError
+from qualcode.storage import migrations
+from qualcode.storage.tables import Base, SchemaVersion
+
+if TYPE_CHECKING:
+    from qualcode.storage.database import Project
+
+BACKUP_FORMAT = "qualcode-backup"
+BACKUP_FORMAT_VERSION = 1
+_CHUNK = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class TableRows:
+    """One table's rows as plain values, columns in ``columns`` order."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: Sequence[Sequence[object]]
+
+
+def project_tables() -> list[Table]:
+    """Every table of the schema, parents before children (schema_version excluded)."""
+    return [t for t in Base.metadata.sorted_tables if t.name != SchemaVersion.__tablename__]
+
+
+def iter_rows(connection: Connection) -> Iterator[TableRows]:
+    """Every table's rows in primary-key order, values made JSON-ready. Only the columns
+    the database has are read, so a project of an older schema dumps as it is."""
+    inspector = inspect(connection)
+    for table in project_tables():
+        if not inspector.has_table(table.name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        columns = [column for column in table.columns if column.name in present]
+        result = connection.execute(select(*columns).order_by(*table.primary_key.columns))
+        rows = [tuple(_to_json(value) for value in row) for row in result]
+        yield TableRows(table.name, tuple(column.name for column in columns), rows)
+
+
+def read_project_file(path: Path) -> tuple[int, list[TableRows]]:
+    """The schema version and rows of a qualcode SQLite file (a project or a backup made
+    by ``qualcode backup``), read without changing it: no migration, no WAL switch."""
+    source = str(path)
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        raise InputError(source, f"cannot read: {error.strerror}") from error
+    from qualcode.storage.database import QUALCODE_APPLICATION_ID
+
+    if not header.startswith(b"SQLite format 3\x00") or (
+        int.from_bytes(header[68:72], "big") != QUALCODE_APPLICATION_ID
+    ):
+        raise InputError(source, "neither a qualcode backup (JSON) nor a qualcode project file")
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return migrations.project_version(connection), list(iter_rows(connection))
+    except DBAPIError as error:
+        raise InputError(source, f"cannot read project: {error.orig}") from error
+    finally:
+        engine.dispose()
+
+
+def write_json_backup(project: Project, destination: Path) -> dict[str, int]:
+    """Write every row of the project to ``destination`` (via ``DEST.part``, renamed when
+    complete), read in one transaction so the copy is consistent. Returns rows per table."""
+    part = destination.with_name(destination.name + ".part")
+    counts: dict[str, int] = {}
+    try:
+        with project.engine.connect() as connection, part.open("w", encoding="utf-8") as out:
+            version = migrations.project_version(connection)
+            _write_document(out, version, iter_rows(connection), counts)
+        part.replace(destination)
+    except OSError as error:
+        part.unlink(missing_ok=True)
+        raise ProjectError(f"{destination}: cannot write backup: {error.strerror}") from error
+    return counts
+
+
+def _write_document(
+    out: IO[str], version: int, tables: Iterator[TableRows], counts: dict[str, int]
+) -> None:
+    created = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat()
+    out.write(
+        "{"
+        f'"format": "{BACKUP_FORMAT}", "format_version": {BACKUP_FORMAT_VERSION}, '
+        f'"schema_version": {version}, "created_at": "{created}",\n"tables": {{'
+    )
+    for number, table in enumerate(tables):
+        out.write(",\n" if number else "\n")
+        out.write(f'{json.dumps(table.name)}: {{"columns": {json.dumps(list(table.columns))}, ')
+        out.write('"rows": [')
+        for index, row in enumerate(table.rows):
+            out.write(",\n" if index else "\n")
+            out.write(json.dumps(list(row), ensure_ascii=False))
+        out.write("]}")
+        counts[table.name] = len(table.rows)
+    out.write("\n}}\n")
+
+
+def read_json_backup(path: Path) -> tuple[int, list[TableRows]]:
+    """The schema version and tables of a JSON backup; :class:`InputError` naming the
+    file when it is not one."""
+    source = str(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(source, f"cannot read backup: {error}") from error
+    except json.JSONDecodeError as error:
+        raise InputError(
+            source, f"not a qualcode backup: {error.msg}", line=error.lineno, column=error.colno
+        ) from error
+    if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
+        raise InputError(source, "not a qualcode backup (no 'format': 'qualcode-backup')")
+    version = document.get("schema_version")
+    tables = document.get("tables")
+    if not isinstance(version, int) or not isinstance(tables, dict):
+        raise InputError(source, "backup has no schema_version or tables")
+    found: list[TableRows] = []
+    for name, content in tables.items():
+        if not (
+            isinstance(content, dict)
+            and isinstance(content.get("columns"), list)
+            and isinstance(content.get("rows"), list)
+        ):
+            raise InputError(source, f"table {name!r} has no columns and rows")
+        found.append(TableRows(str(name), tuple(content["columns"]), content["rows"]))
+    return version, found
+
+
+def restore_rows(
+    connection: Connection, version: int, tables: Sequence[TableRows], source: str
+) -> dict[str, int]:
+    """Insert every row into an empty project (same ids), parents first; returns rows per
+    table. Refuses a backup from a newer schema, unknown tables or columns, and a target
+    that already holds rows."""
+    if version > migrations.CURRENT_VERSION:
+        raise InputError(
+            source,
+            f"made by a newer qualcode (schema {version}, this one knows "
+            f"{migrations.CURRENT_VERSION}); upgrade qualcode",
+        )
+    known = {table.name: table for table in project_tables()}
+    given = {table.name: table for table in tables}
+    for name, rows in given.items():
+        if name not in known:
+            raise InputError(source, f"unknown table {name!r}")
+        unknown = set(rows.columns) - {c.name for c in known[name].columns}
+        if unknown:
+            raise InputError(source, f"table {name!r} has unknown column(s) {sorted(unknown)}")
+    counts: dict[str, int] = {}
+    for name, table in known.items():
+        if connection.scalar(select(func.count()).select_from(table)):
+            raise ProjectError(f"table {name!r} of the new project is not empty; nothing restored")
+        found = given.get(name)
+        if found is None or not found.rows:
+            counts[name] = 0
+            continue
+        values = [
+            _from_json(table, found.columns, row, source) for row in _parents_first(table, found)
+        ]
+        for start in range(0, len(values), _CHUNK):
+            connection.execute(insert(table), values[start : start + _CHUNK])
+        counts[name] = len(values)
+    if connection.dialect.name == "postgresql":
+        _advance_sequences(connection)
+    return counts
+
+
+def drop_schema(project: Project) -> None:
+    """Remove every qualcode table again (a restore into a new database that failed)."""
+    with project.engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+
+
+def _parents_first(table: Table, rows: TableRows) -> list[Sequence[object]]:
+    """Rows of a table that refers to itself (codes under codes) with parents first."""
+    own = [fk for fk in table.foreign_keys if fk.column.table is table]
+    if not own:
+        return list(rows.rows)
+    key = rows.columns.index(own[0].column.name)
+    pointer = rows.columns.index(own[0].parent.name)
+    by_key = {row[key]: row for row in rows.rows}
+    ordered: list[Sequence[object]] = []
+    placed: set[object] = set()
+
+    def place(row: Sequence[object], depth: int) -> None:
+        if row[key] in placed or depth > len(by_key):
+            return
+        parent = by_key.get(row[pointer])
+        if parent is not None:
+            place(parent, depth + 1)
+        placed.add(row[key])
+        ordered.append(row)
+
+    for row in rows.rows:
+        place(row, 0)
+    return ordered
+
+
+def _advance_sequences(connection: Connection) -> None:
+    """Rows came with their ids: move each serial id sequence past the largest one."""
+    for table in project_tables():
+        if [c.name for c in table.primary_key.columns] != ["id"]:
+            continue
+        quoted = connection.dialect.identifier_preparer.format_table(table)
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{quoted}', 'id'), "
+            f"coalesce(max(id), 0) + 1, false) FROM {quoted}"
+        )
+
+
+def _to_json(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _from_json(
+    table: Table, columns: Sequence[str], row: Sequence[object], source: str
+) -> dict[str, Any]:
+    if not isinstance(row, list | tuple) or len(row) != len(columns):
+        raise InputError(source, f"a row of table {table.name!r} does not fit its columns")
+    values: dict[str, Any] = {}
+    for name, value in zip(columns, row, strict=True):
+        if isinstance(table.c[name].type, Boolean) and isinstance(value, int):
+            value = bool(value)
+        elif isinstance(table.c[name].type, DateTime) and isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value.removesuffix("Z"))
+            except ValueError as error:
+                raise InputError(source, f"{table.name}.{name}: bad time {value!r}") from error
+        values[name] = value
+    return values
