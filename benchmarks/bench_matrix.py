@@ -303,7 +303,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 load_average(),
             )
         )
-        for stale in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm")):
+        # The copy, and any backup a schema upgrade made of it when it was opened.
+        for stale in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm"), *work.glob(f"{copy.stem}.*")):
             stale.unlink(missing_ok=True)
     print()
     print(markdown_table(results))
