@@ -15,7 +15,7 @@ transcript in the real app and reports:
 - rows painted at launch against the transcript's rows (only visible rows are drawn);
 - peak RSS of the measuring process (target <= 300 MB).
 
-Painted means the last ``TranscriptView.render_line`` call that follows the key press
+Painted means the last ``TranscriptRows.render_line`` call that follows the key press
 (the benchmark wraps the method to time-stamp calls).
 """
 
@@ -75,21 +75,22 @@ def prepare(root: Path, size: ProjectSize) -> Path:
 
 async def measure(location: str, runs: int) -> dict[str, Any]:
     from textual import events
+    from textual.strip import Strip
 
     from qualcode.services.project import open_project
     from qualcode.tui.app import create_app
     from qualcode.tui.screens.coding import CodingScreen
-    from qualcode.tui.widgets.transcript_view import TranscriptView
+    from qualcode.tui.widgets.transcript_rows import TranscriptRows
 
     painted: list[float] = []
-    original = TranscriptView.render_line
+    original = TranscriptRows.render_line
 
-    def timed(self: TranscriptView, y: int) -> Any:
+    def timed(self: TranscriptRows, y: int) -> Strip:
         strip = original(self, y)
         painted.append(time.perf_counter())
         return strip
 
-    TranscriptView.render_line = timed  # type: ignore[method-assign]
+    TranscriptRows.render_line = timed  # type: ignore[method-assign]
     mounted: list[float] = []
 
     def hook(message: object) -> None:

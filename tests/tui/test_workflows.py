@@ -225,7 +225,12 @@ async def test_search_and_code_hits_after_review(demo: Project, make_app: Any) -
             (h.start, h.end, "continuity/holistic view") for h in kept
         ]
 
-        await pilot.press("escape", "ctrl+z")  # one undo takes the whole batch back
+        await pilot.press("escape")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        assert {c.id for c in mine(demo)} <= {c.id for c in screen.view.codings}
+        await pilot.press("ctrl+z")  # one undo takes the whole batch back
         await pilot.pause()
         assert mine(demo) == []
 
@@ -413,3 +418,23 @@ async def test_codebook_editing_add_rename_merge_and_undo(demo: Project, make_ap
         await pilot.pause()
     assert {c.id: c.path for c in list_codes(demo)} == before
     assert list_codings(demo, codes=["openness/open about limits"]) == limits
+
+
+async def test_mouse_drag_selects_and_a_shortcut_codes_it(demo: Project, make_app: Any) -> None:
+    app, record = make_app(), Recorder()
+    async with app.run_test(size=SIZE, message_hook=record) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        view = screen.view
+        left = view.content_region.x - view.region.x + 4  # after the stripes margin
+        await pilot.mouse_down(TranscriptView, offset=(left + 2, 0))
+        await pilot.hover(TranscriptView, offset=(left + 12, 0))
+        await pilot.mouse_up(TranscriptView, offset=(left + 12, 0))
+        await pilot.pause()
+        selection = record.of(TranscriptView.SelectionChanged)[-1].selection
+        assert selection == (2, 12)
+        await pilot.press("b")
+        await pilot.pause()
+    assert [(c.start, c.end, c.code_path) for c in mine(demo)] == [
+        (2, 12, "continuity/meeting the child")
+    ]

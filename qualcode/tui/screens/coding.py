@@ -4,7 +4,7 @@ transcript apply their code to the selection."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -22,8 +22,8 @@ from qualcode.services import history, workspace
 from qualcode.services.history import HistoryStep
 from qualcode.services.status import mark_done
 from qualcode.services.workspace import CodeEntry
+from qualcode.tui.screens import coding_actions
 from qualcode.tui.screens.code_picker import CodePicker
-from qualcode.tui.screens.dialogs import ChooseCoding, MemoEditor
 from qualcode.tui.session import Workspace, is_busy
 from qualcode.tui.widgets.codebook_tree import CodebookTree, CodeDefinition
 from qualcode.tui.widgets.coding_list import Place
@@ -172,7 +172,7 @@ class CodingScreen(Screen[None]):
         self.view.load(document.text, document.turns, document.codings, self.marks())
         if span is not None:
             self.view.select_span(*span)
-        self._update_status()
+        self.update_status()
 
     def reload_codings(self) -> None:
         if self.transcript is None:
@@ -215,7 +215,7 @@ class CodingScreen(Screen[None]):
 
     @on(TranscriptView.SelectionChanged)
     def _selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
-        self._update_status()
+        self.update_status()
 
     @on(CodebookTree.CodeHighlighted)
     def _code_highlighted(self, event: CodebookTree.CodeHighlighted) -> None:
@@ -232,7 +232,7 @@ class CodingScreen(Screen[None]):
         await self.apply_code(event.entry.id)
 
     # -- status --------------------------------------------------------------------------
-    def _update_status(self) -> None:
+    def update_status(self) -> None:
         view = self.view
         selection = view.selection
         parts = [
@@ -303,7 +303,7 @@ class CodingScreen(Screen[None]):
         if coding is not None:
             view.anchor_offset, view.marking = None, False
             self.post_message(self.CodingsChanged(self, "apply", self.transcript, (coding,), False))
-            self._update_status()
+            self.update_status()
 
     async def action_apply_picker(self) -> None:
         if self.adjusting is not None:
@@ -326,109 +326,20 @@ class CodingScreen(Screen[None]):
             self.view.set_codings(self.view.codings, self.marks())
             await self.apply_code(code_id)
 
-    def _own_codings_at_cursor(self) -> list[Coding]:
-        view = self.view
-        here = view.codings_at(view.cursor)
-        own = [c for c in here if c.coder == self.workspace.coder]
-        if not own:
-            others = sorted({c.coder for c in here})
-            hint = f" (only {', '.join(others)}'s)" if others else ""
-            self.notify(f"No coding of yours at the cursor{hint}", severity="warning")
-        return own
-
-    async def _with_coding(self, title: str, then: Callable[[Coding], Awaitable[None]]) -> None:
-        """Call ``then`` with the coder's coding at the cursor, asking which if several."""
-        own = self._own_codings_at_cursor()
-        if len(own) == 1:
-            await then(own[0])
-        elif own:
-            by_id = {c.id: c for c in own}
-
-            async def chosen(coding_id: int | None) -> None:
-                if coding_id is not None:
-                    await then(by_id[coding_id])
-
-            self.app.push_screen(ChooseCoding(own, title), chosen)
-
     async def action_remove(self) -> None:
-        await self._with_coding("Remove which coding?", self._remove)
-
-    async def _remove(self, coding: Coding) -> None:
-        removed = await self.write_service(
-            workspace.remove_own_coding, self.workspace.project, coding.id, self.workspace.coder
-        )
-        if removed is not None:
-            self.post_message(self.CodingsChanged(self, "remove", self.transcript))
+        await coding_actions.remove_at_cursor(self)
 
     async def action_recode(self) -> None:
-        await self._with_coding("Recode which coding?", self._recode)
-
-    async def _recode(self, coding: Coding) -> None:
-        async def picked(code_id: int | None) -> None:
-            if code_id is None:
-                return
-            done = await self.write_service(
-                workspace.recode_coding,
-                self.workspace.project,
-                coding.id,
-                code_id,
-                self.workspace.coder,
-            )
-            if done is not None:
-                self.post_message(self.CodebookChanged(self, "recode"))
-
-        self.app.push_screen(
-            CodePicker(self.workspace, self.entries, f"Recode {coding.code_path} as…"), picked
-        )
+        await coding_actions.recode_at_cursor(self)
 
     async def action_memo(self) -> None:
-        await self._with_coding("Memo on which coding?", self._memo)
-
-    async def _memo(self, coding: Coding) -> None:
-        async def edited(text: str | None) -> None:
-            if text is None:
-                return
-            done = await self.write_service(
-                workspace.set_memo, self.workspace.project, coding.id, text, self.workspace.coder
-            )
-            if done is not None:
-                self.post_message(self.CodingsChanged(self, "coding_memo", self.transcript))
-                self.notify(f"Memo saved on coding {coding.id}")
-
-        self.app.push_screen(MemoEditor(coding.memo, f"Memo on {coding.code_path}"), edited)
+        await coding_actions.memo_at_cursor(self)
 
     async def action_adjust(self) -> None:
-        if self.adjusting is not None:
-            self.adjusting = None
-            self.view.action_clear_selection()
-            self._update_status()
-            return
-        await self._with_coding("Adjust which coding?", self._start_adjust)
-
-    async def _start_adjust(self, coding: Coding) -> None:
-        self.adjusting = coding
-        self.view.select_span(coding.start, coding.end)
-        self._update_status()
+        await coding_actions.toggle_adjust(self)
 
     async def _finish_adjust(self) -> None:
-        coding, selection = self.adjusting, self.view.selection
-        if coding is None:
-            return
-        if selection is None:
-            self.notify("Select the new extent, then enter (ctrl+e cancels)", severity="warning")
-            return
-        done = await self.write_service(
-            workspace.adjust_coding,
-            self.workspace.project,
-            coding.id,
-            *selection,
-            self.workspace.coder,
-        )
-        if done is not None:
-            self.adjusting = None
-            self.view.anchor_offset = None
-            self.post_message(self.CodingsChanged(self, "adjust", self.transcript))
-        self._update_status()
+        await coding_actions.finish_adjust(self)
 
     async def action_undo(self) -> None:
         await self._history(history.undo)
@@ -496,6 +407,8 @@ class CodingScreen(Screen[None]):
         searching = SearchScreen(self.workspace, self.transcript, self.entries)
 
         def jump(place: Place | None) -> None:
+            if searching.coded:
+                self.post_message(self.CodingsChanged(self, "apply_batch", None))
             self._jump(place)
             if place is not None:  # the hits stay marked in the transcript jumped to
                 hits = [h for h in searching.hits if h.transcript == place.transcript]

@@ -49,6 +49,7 @@ class SearchScreen(Screen[Place | None]):
         self.transcript = transcript
         self.entries = list(entries)
         self.hits: list[SearchHit] = []
+        self.coded = 0  # hits coded while the screen was open
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-main"):
@@ -135,6 +136,7 @@ class SearchScreen(Screen[Place | None]):
             return
         finally:
             bar.display = False
+        self.coded += len(coded)
         self.post_message(self.HitsCoded(self, code_id, len(coded)))
         self.notify(f"Coded {len(coded)} hit(s); one undo (ctrl+z) takes them all back")
 
