@@ -10,15 +10,17 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 
 from qualcode.services.project import Project
 from qualcode.services.transcripts import list_transcripts
 from qualcode.services.workspace import blind_by_setting
 from qualcode.tui import commands
-from qualcode.tui.config import UserConfig, config_path, load_config
+from qualcode.tui.config import UserConfig, config_path, load_config, save_config
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.dialogs import HelpScreen
 from qualcode.tui.session import Workspace
+from qualcode.tui.widgets.codebook_tree import CodebookTree
 from qualcode.tui.widgets.transcript_view import TranscriptView
 
 
@@ -38,9 +40,11 @@ class QualcodeApp(App[None]):
         config: UserConfig | None = None,
         *,
         transcript: str | None = None,
+        config_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.config_file = config_file
         self.first_transcript = transcript
         self.config = config or UserConfig()
         self.user_keymap = dict(self.config.keymap)
@@ -50,6 +54,14 @@ class QualcodeApp(App[None]):
         if self.config.theme and self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.set_keymap(self.user_keymap)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """A theme chosen in the palette is kept in the user config."""
+        if theme.name != self.config.theme:
+            self.config = load_config(self.config_file)
+            self.config.theme = theme.name
+            save_config(self.config, self.config_file)
 
     def get_default_screen(self) -> Screen[None]:
         return CodingScreen(self.workspace, self.first_transcript)
@@ -67,7 +79,8 @@ class QualcodeApp(App[None]):
     def action_help(self) -> None:
         screen = self.screen
         extra = screen.shortcut_rows() if isinstance(screen, CodingScreen) else []
-        rows = commands.key_rows(self, (QualcodeApp, CodingScreen, TranscriptView), extra)
+        owners = (QualcodeApp, CodingScreen, TranscriptView, CodebookTree)
+        rows = commands.key_rows(self, owners, extra)
         hint = f'Rebind keys by id in {config_path()}: {{"keymap": {{"history.undo": "ctrl+u"}}}}'
         self.push_screen(HelpScreen(rows, hint))
 
@@ -84,4 +97,6 @@ def create_app(
     ``transcript`` is shown first (default: the first one the coder has not finished)."""
     config = load_config(config_file)
     is_blind = blind_by_setting(project) if blind is None else blind
-    return QualcodeApp(Workspace(project, coder, is_blind), config, transcript=transcript)
+    return QualcodeApp(
+        Workspace(project, coder, is_blind), config, transcript=transcript, config_file=config_file
+    )

@@ -61,16 +61,27 @@ def key_rows(
 def workspace_commands(app: QualcodeApp, screen: Screen[object]) -> Iterator[SystemCommand]:
     """Palette entries for the coding screen's actions, transcripts and codes."""
     from qualcode.tui.screens.coding import CodingScreen as Coding
+    from qualcode.tui.widgets.codebook_tree import CodebookTree
     from qualcode.tui.widgets.transcript_view import TranscriptView
 
     if not isinstance(screen, Coding):
         return
-    for owner in (Coding, TranscriptView):
+    targets: dict[type, Widget] = {
+        Coding: screen,
+        TranscriptView: screen.view,
+        CodebookTree: screen.codebook,
+    }
+    for owner, target in targets.items():
         for binding in bindings_of(owner):
-            target: Widget = screen if owner is Coding else screen.view
             yield SystemCommand(
                 palette_title(binding), binding.description, _runner(target, binding.action)
             )
+    blind = screen.workspace.blind
+    yield SystemCommand(
+        f"project: {'Stop requiring' if blind else 'Require'} blind coding",
+        "The project setting blind_coding: every coder sees only their own codings",
+        _blind(screen, not blind),
+    )
     for entry in screen.entries:
         yield SystemCommand(
             f"code: Apply {entry.path}",
@@ -98,5 +109,12 @@ def _apply(screen: CodingScreen, code_id: int) -> Callable[[], Awaitable[None]]:
 def _open(screen: CodingScreen, name: str) -> Callable[[], None]:
     def run() -> None:
         screen.open_transcript(name)
+
+    return run
+
+
+def _blind(screen: CodingScreen, on: bool) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        await screen.set_blind(on)
 
     return run

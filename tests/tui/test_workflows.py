@@ -438,3 +438,29 @@ async def test_mouse_drag_selects_and_a_shortcut_codes_it(demo: Project, make_ap
     assert [(c.start, c.end, c.code_path) for c in mine(demo)] == [
         (2, 12, "continuity/meeting the child")
     ]
+
+
+async def test_blind_coding_as_a_project_setting_and_theme_remembered(
+    demo: Project, make_app: Any, tmp_path: Path
+) -> None:
+    import json
+
+    from qualcode.services.workspace import blind_by_setting
+
+    app = make_app("anna")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        titles = {c.title: c for c in app.get_system_commands(screen)}
+        assert "codebook: Add a code" in titles
+        await titles["project: Require blind coding"].callback()
+        await pilot.pause()
+        assert blind_by_setting(demo)
+        assert {c.coder for c in screen.view.codings} <= {"anna"}
+        app.theme = "textual-light"
+        await pilot.pause()
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["theme"] == "textual-light"
+    again = make_app("bo")  # a new session follows the project setting
+    assert again.workspace.blind

@@ -20,7 +20,7 @@ from qualcode.domain.codings import Coding
 from qualcode.domain.errors import QualcodeError
 from qualcode.services import history, workspace
 from qualcode.services.history import HistoryStep
-from qualcode.services.status import mark_done
+from qualcode.services.status import mark_done, set_setting
 from qualcode.services.workspace import CodeEntry
 from qualcode.tui.screens import coding_actions
 from qualcode.tui.screens.code_picker import CodePicker
@@ -421,6 +421,21 @@ class CodingScreen(Screen[None]):
             return
         self.open_transcript(place.transcript, (place.start, place.end))
         self.view.focus()
+
+    async def set_blind(self, on: bool) -> None:
+        """Set the project's ``blind_coding`` setting and follow it in this session."""
+
+        def write() -> bool:
+            set_setting(self.workspace.project, workspace.BLIND_SETTING, on)
+            return True
+
+        if await self.write_service(write) is None:
+            return
+        self.workspace.blind = on
+        self.set_class(on, "-blind")
+        self.post_message(self.CodingsChanged(self, "setting", self.transcript))
+        self.update_status()
+        self.notify(f"Blind coding {'required' if on else 'no longer required'} in this project")
 
     def shortcut_rows(self) -> Sequence[tuple[str, str, str]]:
         return [
