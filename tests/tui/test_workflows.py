@@ -464,3 +464,31 @@ async def test_blind_coding_as_a_project_setting_and_theme_remembered(
     assert config["theme"] == "textual-light"
     again = make_app("bo")  # a new session follows the project setting
     assert again.workspace.blind
+
+
+async def test_transcript_marks_follow_coding_and_done(demo: Project, make_app: Any) -> None:
+    from qualcode.services.status import done_marks
+    from qualcode.tui.widgets.transcript_list import TranscriptList
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        listing = screen.query_one(TranscriptList)
+
+        def label(name: str) -> str:
+            node = next(n for n in listing.root.children[0].children if n.data == name)
+            return str(node.label)
+
+        assert label(FIRST).startswith("·")
+        await pilot.press("T", "a")
+        await pilot.pause()
+        assert label(FIRST).startswith("◐")
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert label(FIRST).startswith("✓")
+        assert done_marks(demo) == {FIRST: {"cleo"}}
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+    assert done_marks(demo) == {}

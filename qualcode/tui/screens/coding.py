@@ -90,6 +90,7 @@ class CodingScreen(Screen[None]):
         self.transcript: str | None = None
         self.entries: list[CodeEntry] = []
         self.adjusting: Coding | None = None
+        self._marks: dict[str, str] = {}  # transcript -> done / started / new, as listed
         self._status_extra = ""
 
     # -- layout --------------------------------------------------------------------------
@@ -137,6 +138,7 @@ class CodingScreen(Screen[None]):
 
     def refresh_transcript_list(self) -> None:
         groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
+        self._marks = {t.name: t.mark for g in groups for t in g.transcripts}
         self.query_one(TranscriptList).show_groups(groups, self.transcript)
 
     # -- loading -------------------------------------------------------------------------
@@ -189,6 +191,8 @@ class CodingScreen(Screen[None]):
 
     @on(CodingsChanged)
     def _codings_changed(self, event: CodingsChanged) -> None:
+        if self._marks.get(self.transcript or "") == "new" and event.action == "apply":
+            self.refresh_transcript_list()  # the transcript is started now
         if event.reload or event.transcript != self.transcript:
             self.reload_codings()
             return
@@ -377,9 +381,7 @@ class CodingScreen(Screen[None]):
     async def action_toggle_done(self) -> None:
         if self.transcript is None:
             return
-        groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
-        marks = {t.name: t.mark for g in groups for t in g.transcripts}
-        done = marks.get(self.transcript) != "done"
+        done = self._marks.get(self.transcript) != "done"
         previous = await self.write_service(
             lambda: mark_done(
                 self.workspace.project, self.transcript or "", self.workspace.coder, done=done

@@ -84,8 +84,11 @@ class SearchScreen(Screen[Place | None]):
             self.notify(str(error), severity="error")
             return
         where = "all transcripts" if everywhere else self.transcript
+        hint = "enter jumps, ctrl+o codes all hits"
+        if not self.hits and not everywhere:
+            hint = "tick “all transcripts” to search the whole project"
         self.query_one("#search-count", Label).update(
-            f"{len(self.hits)} hit(s) in {where} — enter jumps, ctrl+o codes all hits"
+            f"{len(self.hits)} hit(s) in {where} — {hint}"
         )
         listing = self.query_one(CodingList)
         listing.show_hits(self.hits)
