@@ -14,7 +14,7 @@ from textual.theme import Theme
 
 from qualcode.services.project import Project
 from qualcode.services.transcripts import list_transcripts
-from qualcode.services.workspace import blind_by_setting
+from qualcode.services.workspace import blind_by_setting, for_interactive_use
 from qualcode.tui import commands
 from qualcode.tui.config import UserConfig, config_path, load_config, save_config
 from qualcode.tui.screens.coding import CodingScreen
@@ -55,6 +55,14 @@ class QualcodeApp(App[None]):
             self.theme = self.config.theme
         self.set_keymap(self.user_keymap)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.workspace.project.on_retry = self._busy_retry
+
+    def _busy_retry(self, attempt: int, pause: float) -> None:
+        """Called in the writing thread when the project is busy: say so once."""
+        if attempt == 1:
+            self.call_from_thread(
+                self.notify, "The project is busy (another coder is saving); retrying…"
+            )
 
     def _remember_theme(self, theme: Theme) -> None:
         """A theme chosen in the palette is kept in the user config."""
@@ -96,6 +104,7 @@ def create_app(
     """The real app for a project: ``blind=None`` follows the project's setting;
     ``transcript`` is shown first (default: the first one the coder has not finished)."""
     config = load_config(config_file)
+    project = for_interactive_use(project)
     is_blind = blind_by_setting(project) if blind is None else blind
     return QualcodeApp(
         Workspace(project, coder, is_blind), config, transcript=transcript, config_file=config_file

@@ -1,8 +1,10 @@
 """The open workspace: project, coder, blind flag, and how the UI calls services.
 
-Writes run in a thread so the interface keeps drawing while SQLite waits for another
-coder's lock (its busy timeout); a write that still finds the project busy is retried
-once, then reported. Reads are quick in WAL mode and run directly.
+Writes run in a thread so the interface keeps drawing while the project waits for
+another coder's write lock (storage retries briefly: see
+:func:`qualcode.services.workspace.for_interactive_use`); a write that still finds the
+project busy raises, and the screen reports it. Reads are quick in WAL mode and run
+directly.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from qualcode.services.project import Project
 P = ParamSpec("P")
 T = TypeVar("T")
 
-BUSY_RETRIES = 1
+BUSY_RETRIES = 0  # storage already retried
 
 
 def is_busy(error: ProjectError) -> bool:
