@@ -415,6 +415,24 @@ async def test_codebook_editing_add_rename_merge_and_undo(demo: Project, make_ap
     assert list_codings(demo, codes=["openness/open about limits"]) == limits
 
 
+async def test_codebook_edits_reach_the_yaml_export(demo: Project, make_app: Any) -> None:
+    from qualcode.exporters.codebook_yaml import dump_codebook
+    from qualcode.services.codebook import export_codebook
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        screen.codebook.select_code(code_id(demo, "openness/open about limits"))
+        await pilot.press("tab", "e", "end", "ctrl+u", *"honest about limits", "tab", "tab")
+        await pilot.press("end", "ctrl+u", "z", "ctrl+s")  # shortcut n -> z
+        await pilot.pause()
+    exported = dump_codebook(export_codebook(demo))
+    assert "name: honest about limits" in exported
+    assert "open about limits" not in exported
+    assert 'shortcut: "z"' in exported or "shortcut: z" in exported
+
+
 async def test_mouse_drag_selects_and_a_shortcut_codes_it(demo: Project, make_app: Any) -> None:
     app, record = make_app(), Recorder()
     async with app.run_test(size=SIZE, message_hook=record) as pilot:
@@ -487,3 +505,17 @@ async def test_transcript_marks_follow_coding_and_done(demo: Project, make_app: 
         await pilot.press("ctrl+d")
         await pilot.pause()
     assert done_marks(demo) == {}
+
+
+async def test_undo_after_a_restart_of_the_workspace(demo: Project, make_app: Any) -> None:
+    first = make_app()
+    async with first.run_test(size=SIZE) as pilot:
+        await pilot.press("T", "a", "ctrl+q")
+        await pilot.pause()
+    assert len(mine(demo)) == 1
+    second, record = make_app(), Recorder()
+    async with second.run_test(size=SIZE, message_hook=record) as pilot:
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert any(note.startswith("undo: cleo coded") for note in record.notes())
+    assert mine(demo) == []
