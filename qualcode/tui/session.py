@@ -14,17 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
-from qualcode.domain.errors import ProjectError
+from qualcode.domain.errors import ProjectError, QualcodeError
 from qualcode.services.project import Project
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-BUSY_RETRIES = 0  # storage already retried
 
-
-def is_busy(error: ProjectError) -> bool:
-    return "busy" in str(error)
+def is_busy(error: QualcodeError) -> bool:
+    """Whether an error says another coder held the project's write lock throughout."""
+    return isinstance(error, ProjectError) and "busy" in str(error)
 
 
 @dataclass
@@ -35,18 +34,10 @@ class Workspace:
     project: Project
     coder: str
     blind: bool
-    retries: int = BUSY_RETRIES
     _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def write(self, action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run a service that writes, one at a time and off the UI thread; a busy project
-        is retried ``retries`` times before the :class:`ProjectError` is raised."""
+        """Run a service that writes, one at a time and off the UI thread (errors,
+        including :class:`ProjectError` for a busy project, propagate)."""
         async with self._write_lock:
-            attempt = 0
-            while True:
-                try:
-                    return await asyncio.to_thread(action, *args, **kwargs)
-                except ProjectError as error:
-                    if not is_busy(error) or attempt >= self.retries:
-                        raise
-                    attempt += 1
+            return await asyncio.to_thread(action, *args, **kwargs)

@@ -40,6 +40,13 @@ class TestCodingScreen:
         keys = ["right_square_bracket"] * 4 + ["S"]
         assert snap_compare(app, press=keys, terminal_size=(100, 30))
 
+    def test_turn_timestamps_in_the_gutter(
+        self, snap_compare: Compare, demo: Project, tmp_path: Path
+    ) -> None:
+        # a subtitle (SRT) transcript: each turn's time beside its first row
+        timed = create_app(demo, "anna", config_file=tmp_path / "c.json", transcript="parent-05-en")
+        assert snap_compare(timed, terminal_size=(100, 30))
+
     def test_blind(self, snap_compare: Compare, demo: Project, tmp_path: Path) -> None:
         blind = create_app(demo, "anna", blind=True, config_file=tmp_path / "c.json")
         assert snap_compare(blind, press=["right_square_bracket"] * 4, terminal_size=(100, 30))

@@ -280,7 +280,7 @@ class CodingScreen(Screen[None]):
             return await self.workspace.write(action, *args)
         except QualcodeError as error:
             message = str(error)
-            if is_busy(error):  # type: ignore[arg-type]
+            if is_busy(error):
                 message = (
                     "The project is busy (another coder is saving); nothing changed. Try again."
                 )
