@@ -12,8 +12,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
+from qualcode.domain.errors import NotFoundError
 from qualcode.services.project import Project
-from qualcode.services.transcripts import list_transcripts
+from qualcode.services.transcripts import list_transcripts, unknown_transcript_message
 from qualcode.services.workspace import blind_by_setting, for_interactive_use
 from qualcode.tui import commands
 from qualcode.tui.config import UserConfig, config_path, load_config, save_config
@@ -78,7 +79,7 @@ class QualcodeApp(App[None]):
         self.set_class(self.size.width < 100, "-narrow")
 
     def transcript_names(self) -> list[str]:
-        return [t.name for t in list_transcripts(self.workspace.project)]
+        return transcript_names(self.workspace.project)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -93,6 +94,10 @@ class QualcodeApp(App[None]):
         self.push_screen(HelpScreen(rows, hint))
 
 
+def transcript_names(project: Project) -> list[str]:
+    return [t.name for t in list_transcripts(project)]
+
+
 def create_app(
     project: Project,
     coder: str,
@@ -105,6 +110,8 @@ def create_app(
     ``transcript`` is shown first (default: the first one the coder has not finished)."""
     config = load_config(config_file)
     project = for_interactive_use(project)
+    if transcript is not None and transcript not in (names := transcript_names(project)):
+        raise NotFoundError(unknown_transcript_message(transcript, names))
     is_blind = blind_by_setting(project) if blind is None else blind
     return QualcodeApp(
         Workspace(project, coder, is_blind), config, transcript=transcript, config_file=config_file

@@ -519,3 +519,29 @@ async def test_undo_after_a_restart_of_the_workspace(demo: Project, make_app: An
         await pilot.pause()
         assert any(note.startswith("undo: cleo coded") for note in record.notes())
     assert mine(demo) == []
+
+
+def test_an_unknown_first_transcript_is_a_one_line_error(make_app: Any) -> None:
+    from qualcode.domain.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="unknown transcript 'parent-01'; did you mean"):
+        make_app(transcript="parent-01")
+
+
+async def test_an_empty_project_opens_and_takes_a_first_code(tmp_path: Path) -> None:
+    from qualcode.services.project import init_project
+    from qualcode.tui.screens.code_editor import CodeEditor
+
+    project = init_project(tmp_path / "empty.qualcode")
+    app = create_app(project, "cleo", config_file=tmp_path / "config.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("right", "T", "enter", "h", "delete", "ctrl+z", "ctrl+g", "escape"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert isinstance(app.screen, CodingScreen)
+        await pilot.press("tab", "a")
+        assert isinstance(app.screen, CodeEditor)
+        await pilot.press(*"first theme", "ctrl+s")
+        await pilot.pause()
+    assert [c.path for c in list_codes(project)] == ["first theme"]
+    project.close()
