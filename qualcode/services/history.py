@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.storage import history_queries as history
+from qualcode.storage import status
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
 
 CODING_ACTIONS = ("apply", "remove", "recode", "adjust", "coding_memo", "apply_batch")
 CODEBOOK_ACTIONS = ("code_add", "code_edit", "code_merge")
-UNDOABLE_ACTIONS = CODING_ACTIONS + CODEBOOK_ACTIONS
+STATUS_ACTIONS = ("done", "undone")
+UNDOABLE_ACTIONS = CODING_ACTIONS + CODEBOOK_ACTIONS + STATUS_ACTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,9 @@ def _step(direction: str, target: history.EventRecord) -> HistoryStep:
     coding = target.payload.get("coding")
     transcript: str | None = None
     span: tuple[int, int] | None = None
-    if target.action == "apply_batch":
+    if target.action in STATUS_ACTIONS:
+        transcript = str(target.payload.get("transcript"))
+    elif target.action == "apply_batch":
         batch = _coding_list(target.payload.get("codings"))
         names = {str(c["transcript"]) for c in batch}
         if len(names) == 1:
@@ -105,6 +109,8 @@ def _revert(repo: Repository, target: history.EventRecord) -> None:
         _overwrite(repo, _coding(payload, "coding"))
     elif action == "apply_batch":
         _delete(repo, _coding_list(payload.get("codings")))
+    elif action in STATUS_ACTIONS:
+        _set_done(repo, payload, bool(payload.get("previous")))
     else:
         from qualcode.services.codebook_edit import revert_codebook_event
 
@@ -122,10 +128,20 @@ def _replay(repo: Repository, target: history.EventRecord) -> None:
         _overwrite(repo, _coding(payload, "after"))
     elif action == "apply_batch":
         _restore(repo, _coding_list(payload.get("codings")))
+    elif action in STATUS_ACTIONS:
+        _set_done(repo, payload, bool(payload.get("done")))
     else:
         from qualcode.services.codebook_edit import replay_codebook_event
 
         replay_codebook_event(repo, action, payload)
+
+
+def _set_done(repo: Repository, payload: dict[str, object], done: bool) -> None:
+    transcript = str(payload.get("transcript"))
+    transcript_id = repo.transcript_id(transcript)
+    if transcript_id is None:
+        raise NotFoundError(f"transcript {transcript!r} no longer exists; nothing was changed")
+    status.set_done(repo, transcript_id, repo.ensure_coder(str(payload.get("coder"))), done)
 
 
 def _coding(payload: dict[str, object], key: str) -> dict[str, object]:

@@ -504,7 +504,11 @@ async def test_transcript_marks_follow_coding_and_done(demo: Project, make_app: 
         assert done_marks(demo) == {FIRST: {"cleo"}}
         await pilot.press("ctrl+d")
         await pilot.pause()
-    assert done_marks(demo) == {}
+        assert done_marks(demo) == {}
+        await pilot.press("ctrl+z")  # marking is undoable too
+        await pilot.pause()
+        assert label(FIRST).startswith("✓")
+    assert done_marks(demo) == {FIRST: {"cleo"}}
 
 
 async def test_undo_after_a_restart_of_the_workspace(demo: Project, make_app: Any) -> None:

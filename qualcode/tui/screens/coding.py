@@ -363,6 +363,9 @@ class CodingScreen(Screen[None]):
         if step.action in history.CODEBOOK_ACTIONS:
             self.post_message(self.CodebookChanged(self, name))
             return
+        if step.action in history.STATUS_ACTIONS:
+            self.refresh_transcript_list()
+            return
         if step.transcript is not None and step.transcript != self.transcript:
             self.open_transcript(step.transcript, step.span)
         else:
