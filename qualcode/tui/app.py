@@ -60,10 +60,13 @@ class QualcodeApp(App[None]):
 
     def _busy_retry(self, attempt: int, pause: float) -> None:
         """Called in the writing thread when the project is busy: say so once."""
-        if attempt == 1:
-            self.call_from_thread(
-                self.notify, "The project is busy (another coder is saving); retrying…"
-            )
+        if attempt != 1:
+            return
+        message = "The project is busy (another coder is saving); retrying…"
+        try:
+            self.call_from_thread(self.notify, message)
+        except RuntimeError:  # a write made on the UI thread itself
+            self.notify(message)
 
     def _remember_theme(self, theme: Theme) -> None:
         """A theme chosen in the palette is kept in the user config."""
@@ -90,7 +93,8 @@ class QualcodeApp(App[None]):
         extra = screen.shortcut_rows() if isinstance(screen, CodingScreen) else []
         owners = (QualcodeApp, CodingScreen, TranscriptView, CodebookTree)
         rows = commands.key_rows(self, owners, extra)
-        hint = f'Rebind keys by id in {config_path()}: {{"keymap": {{"history.undo": "ctrl+u"}}}}'
+        where = self.config_file or config_path()
+        hint = f'Rebind keys by id in {where}: {{"keymap": {{"history.undo": "ctrl+u"}}}}'
         self.push_screen(HelpScreen(rows, hint))
 
 

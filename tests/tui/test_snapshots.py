@@ -5,7 +5,6 @@ project at a fixed terminal size. Update after a deliberate change with
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,13 +13,20 @@ from textual.widgets import Input
 
 from qualcode.services.project import Project
 from qualcode.tui.app import QualcodeApp, create_app
+from qualcode.tui.config import CONFIG_ENV
 
 Compare = Callable[..., bool]
 
 
+@pytest.fixture(autouse=True)
+def fixed_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the help screen shows the config file's path: the same one on every machine
+    monkeypatch.setenv(CONFIG_ENV, "/home/coder/.config/qualcode/config.json")
+
+
 @pytest.fixture
-def app(demo: Project, tmp_path: Path) -> QualcodeApp:
-    return create_app(demo, "anna", config_file=tmp_path / "config.json")
+def app(demo: Project) -> QualcodeApp:
+    return create_app(demo, "anna")
 
 
 def no_blink(pilot: Pilot[Any]) -> None:
@@ -40,15 +46,13 @@ class TestCodingScreen:
         keys = ["right_square_bracket"] * 4 + ["S"]
         assert snap_compare(app, press=keys, terminal_size=(100, 30))
 
-    def test_turn_timestamps_in_the_gutter(
-        self, snap_compare: Compare, demo: Project, tmp_path: Path
-    ) -> None:
+    def test_turn_timestamps_in_the_gutter(self, snap_compare: Compare, demo: Project) -> None:
         # a subtitle (SRT) transcript: each turn's time beside its first row
-        timed = create_app(demo, "anna", config_file=tmp_path / "c.json", transcript="parent-05-en")
+        timed = create_app(demo, "anna", transcript="parent-05-en")
         assert snap_compare(timed, terminal_size=(100, 30))
 
-    def test_blind(self, snap_compare: Compare, demo: Project, tmp_path: Path) -> None:
-        blind = create_app(demo, "anna", blind=True, config_file=tmp_path / "c.json")
+    def test_blind(self, snap_compare: Compare, demo: Project) -> None:
+        blind = create_app(demo, "anna", blind=True)
         assert snap_compare(blind, press=["right_square_bracket"] * 4, terminal_size=(100, 30))
 
 

@@ -91,7 +91,6 @@ class CodingScreen(Screen[None]):
         self.entries: list[CodeEntry] = []
         self.adjusting: Coding | None = None
         self._marks: dict[str, str] = {}  # transcript -> done / started / new, as listed
-        self._status_extra = ""
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
