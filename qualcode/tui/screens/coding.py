@@ -127,7 +127,7 @@ class CodingScreen(Screen[None]):
         if first is not None:
             self.open_transcript(first, counts=False)
         self.view.focus()
-        self.call_after_refresh(self._after_first_paint)
+        self.call_later(self._after_first_paint)
         self._warn_shadowed_shortcuts()
 
     def _after_first_paint(self) -> None:
