@@ -29,7 +29,8 @@ def test_command_is_documented(name: str, command: click.Command) -> None:
         assert "`qualcode PROJECT`" in README
         return
     if rest:
-        assert f"`qualcode {first} PROJECT" in README
+        # `qualcode codebook PROJECT import ...` or `qualcode transcript replace PROJECT ...`
+        assert f"`qualcode {first} PROJECT" in README or f"`qualcode {name} PROJECT" in README
         assert f"{rest[0]} " in README
     else:
         assert f"`qualcode {first} " in README or f"qualcode {first} PROJECT" in README

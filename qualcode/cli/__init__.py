@@ -12,7 +12,7 @@ import click
 from qualcode.cli.agreement_commands import agreement, disagreements, reconcile
 from qualcode.cli.base import QualcodeGroup
 from qualcode.cli.coding_commands import code, codebook, codings, memo, uncode
-from qualcode.cli.maintenance_commands import backup, check, codebook_rename
+from qualcode.cli.maintenance_commands import backup, check, codebook_rename, transcript_group
 from qualcode.cli.matrix_commands import cooccurrence, matrix, report, summary
 from qualcode.cli.project_commands import demo, done, info, init, log, open_project_command
 from qualcode.cli.refi_commands import export, import_project, merge
@@ -57,6 +57,7 @@ for command in (
     summary,
     check,
     backup,
+    transcript_group,
 ):
     cli.add_command(command)
 codebook.add_command(codebook_rename)

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -12,6 +13,9 @@ from qualcode.cli.base import format_option, open_existing, project_argument
 
 if TYPE_CHECKING:
     from qualcode.services.maintenance import CheckReport
+    from qualcode.services.reanchor import TextChange
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.command()
@@ -105,3 +109,111 @@ def codebook_rename(project: str, code_path: str, new_name: str, coder: str) -> 
         click.echo(f"renamed {result.before} to {result.after}")
     else:
         click.echo(f"{result.before}: already named so; nothing changed")
+
+
+@click.group("transcript")
+def transcript_group() -> None:
+    """Change a transcript's text without losing its codings: `replace` it with a new
+    version of the file, or `edit` it in your $EDITOR."""
+
+
+def _edit_options(function: F) -> F:
+    function = click.option(
+        "--dry-run", is_flag=True, help="Show where the codings would go; change nothing."
+    )(function)
+    function = click.option(
+        "--threshold",
+        type=float,
+        default=80.0,
+        show_default=True,
+        help="Flag a coding for review when its text is less alike than this (0-100).",
+    )(function)
+    return click.option("--coder", help="Who edits (recorded in the log).")(function)
+
+
+@transcript_group.command("replace")
+@project_argument
+@click.argument("name")
+@click.argument("new_file", metavar="NEWFILE", type=click.Path(path_type=Path))
+@_edit_options
+def transcript_replace(
+    project: str,
+    name: str,
+    new_file: Path,
+    coder: str | None,
+    threshold: float,
+    dry_run: bool,
+) -> None:
+    """Replace transcript NAME's text with NEWFILE (read like an import), re-anchoring
+    every coding; codings whose text changed too much are flagged for review."""
+    from qualcode.services.reanchor import replace_text, text_from_file
+
+    change = replace_text(
+        open_existing(project),
+        name,
+        text_from_file(new_file, name),
+        coder=coder,
+        threshold=threshold,
+        dry_run=dry_run,
+    )
+    _print_change(change, dry_run)
+
+
+@transcript_group.command("edit")
+@project_argument
+@click.argument("name")
+@_edit_options
+def transcript_edit(
+    project: str, name: str, coder: str | None, threshold: float, dry_run: bool
+) -> None:
+    """Edit transcript NAME's text in $EDITOR (or $VISUAL); on saving, every coding is
+    re-anchored like `transcript replace` does. Quitting without saving changes nothing."""
+    from qualcode.services.reanchor import replace_text, text_from_editor
+    from qualcode.services.transcripts import get_transcript
+
+    opened = open_existing(project)
+    edited = click.edit(get_transcript(opened, name).text, extension=".txt", require_save=True)
+    if edited is None:
+        click.echo(f"{name}: not saved; nothing changed")
+        return
+    change = replace_text(
+        opened,
+        name,
+        text_from_editor(edited, f"{name} (edited)"),
+        coder=coder,
+        threshold=threshold,
+        dry_run=dry_run,
+    )
+    _print_change(change, dry_run)
+
+
+def _print_change(change: TextChange, dry_run: bool) -> None:
+    from qualcode.matching.anchoring import ADJUSTED, KEPT, REVIEW
+
+    if change.unchanged:
+        click.echo(f"{change.transcript}: text unchanged; nothing to do")
+        return
+    prefix = "(dry run, nothing changed) " if dry_run else ""
+    click.echo(
+        f"{prefix}{change.transcript}: {change.old_characters:,} -> "
+        f"{change.new_characters:,} characters, {change.edits} edit(s), {change.turns} turns"
+    )
+    click.echo(
+        f"codings: {change.count(KEPT)} kept, {change.count(ADJUSTED)} adjusted, "
+        f"{change.count(REVIEW)} to review"
+    )
+    for move in change.moves:
+        if move.status == KEPT:
+            continue
+        click.echo(
+            f"  {move.status}: coding {move.id} ({move.coder}, {move.code_path}) "
+            f"{move.before[0]}:{move.before[1]} -> {move.after[0]}:{move.after[1]}, "
+            f"{move.similarity:.0f}% alike: {_short(move.old_text)} -> {_short(move.new_text)}"
+        )
+    if change.count(REVIEW) and not dry_run:
+        click.echo("see them again with: qualcode check PROJECT")
+
+
+def _short(text: str, width: int = 40) -> str:
+    flat = " ".join(text.split())
+    return f"“{flat}”" if len(flat) <= width else f"“{flat[: width - 1]}…”"

@@ -1,0 +1,315 @@
+"""Changing a transcript's text without losing its codings.
+
+The new text replaces the old in one transaction together with everything anchored in it:
+each coding is carried through the edit script between the two texts and checked against
+its stored anchor text (:mod:`qualcode.matching.anchoring`); codings whose text changed
+beyond the threshold are flagged "needs review" (``qualcode check`` lists them), never
+deleted. Turns come from the new text (timestamps kept where a turn still starts where
+the old one did); case assignments follow: a whole-transcript case covers the whole new
+text, a speaker's case that speaker's new turns, any other span is carried like a coding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.domain.codings import Coding
+from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.transcripts import (
+    Transcript,
+    Turn,
+    guess_language,
+    normalise_text,
+    text_sha256,
+)
+from qualcode.domain.turns import parse_speaker_turns
+from qualcode.domain.words import count_words
+from qualcode.importers.decoding import check_control_characters
+from qualcode.importers.transcripts import load_transcript
+from qualcode.matching.anchoring import (
+    DEFAULT_THRESHOLD,
+    KEPT,
+    REVIEW,
+    EditScript,
+    edit_script,
+    place_span,
+)
+from qualcode.services.transcripts import unknown_transcript_message
+from qualcode.storage import transcript_edits as edits
+from qualcode.storage.database import Project
+from qualcode.storage.repositories import Repository
+
+EDIT_ACTION = "transcript_edit"
+_QUOTED = 60
+
+
+@dataclass(frozen=True, slots=True)
+class CodingMove:
+    """Where one coding went: ``status`` is ``kept``, ``adjusted`` or ``review``."""
+
+    id: int
+    coder: str
+    code_path: str
+    before: tuple[int, int]
+    after: tuple[int, int]
+    status: str
+    similarity: float
+    old_text: str
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextChange:
+    """What replacing a transcript's text did (or, for a dry run, would do)."""
+
+    transcript: str
+    old_characters: int
+    new_characters: int
+    edits: int
+    moves: tuple[CodingMove, ...]
+    turns: int
+    unchanged: bool
+
+    def count(self, status: str) -> int:
+        return sum(move.status == status for move in self.moves)
+
+
+@dataclass(frozen=True, slots=True)
+class NewText:
+    """A transcript's new text, normalised, with its turns (from a file, or parsed)."""
+
+    text: str
+    turns: tuple[Turn, ...] | None
+    source_path: str | None
+    notes: tuple[str, ...] = ()
+
+
+def text_from_file(path: Path, name: str) -> NewText:
+    """Read a replacement text like an import does (encoding, BOM, line ends, NFC;
+    turns from speaker labels or subtitle cues)."""
+    draft = load_transcript(path, name=name)
+    return NewText(draft.text, draft.turns or None, draft.source_path, draft.notes)
+
+
+def text_from_editor(raw: str, source: str) -> NewText:
+    """Normalise text as written by an editor (CRLF, BOM, NFC); refuse control
+    characters. Turns are parsed from its speaker labels."""
+    text, notes = normalise_text(raw)
+    check_control_characters(text, source)
+    return NewText(text, None, None, tuple(notes))
+
+
+def replace_text(
+    project: Project,
+    name: str,
+    new: NewText,
+    *,
+    coder: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    dry_run: bool = False,
+    action: str = EDIT_ACTION,
+    keep_old_text: bool = True,
+) -> TextChange:
+    """Replace the text of transcript ``name``, carrying every coding, turn and case
+    assignment along; one transaction (nothing is written with ``dry_run``).
+
+    ``threshold`` (0–100) is the similarity below which a coding whose text changed is
+    flagged for review. The event keeps the old text (so nothing is ever lost) unless
+    ``keep_old_text`` is False (pseudonymisation must not keep the real names)."""
+    if not new.text.strip():
+        raise InputError(name, "the new text is empty; a transcript cannot be emptied")
+    if not 0 <= threshold <= 100:
+        raise InputError("--threshold", f"{threshold:g} is not between 0 and 100")
+
+    def change(repo: Repository) -> TextChange:
+        transcript = repo.transcript(name)
+        if transcript is None:
+            raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
+        if transcript.text == new.text:
+            return TextChange(name, len(new.text), len(new.text), 0, (), 0, True)
+        script = edit_script(transcript.text, new.text)
+        return _carry(
+            repo, transcript, new, script, coder, threshold, dry_run, action, keep_old_text
+        )
+
+    if dry_run:
+        with project.reading() as repo:
+            return change(repo)
+    return project.run_transaction(change)
+
+
+def replace_with_script(
+    repo: Repository,
+    transcript: Transcript,
+    new_text: str,
+    script: EditScript,
+    *,
+    coder: str | None,
+    threshold: float,
+    action: str,
+    summary: Callable[[TextChange], str],
+) -> TextChange:
+    """Inside the caller's transaction: store ``new_text`` for ``transcript`` using a
+    known edit ``script`` (e.g. from pseudonym replacements), carrying everything."""
+    new = NewText(new_text, None, None)
+    return _carry(repo, transcript, new, script, coder, threshold, False, action, False, summary)
+
+
+def _carry(
+    repo: Repository,
+    transcript: Transcript,
+    new: NewText,
+    script: EditScript,
+    coder: str | None,
+    threshold: float,
+    dry_run: bool,
+    action: str,
+    keep_old_text: bool,
+    summary: Callable[[TextChange], str] | None = None,
+) -> TextChange:
+    codings = repo.codings(transcripts=[transcript.name])
+    moves = tuple(_move(new.text, script, coding, threshold) for coding in codings)
+    turns = new.turns if new.turns is not None else tuple(parse_speaker_turns(new.text))
+    turns = _with_old_timestamps(turns, transcript.turns, script)
+    result = TextChange(
+        transcript.name,
+        len(transcript.text),
+        len(new.text),
+        len(script.edits()),
+        moves,
+        len(turns),
+        False,
+    )
+    if dry_run:
+        return result
+    old_assignments = edits.assignments(repo, transcript.id)
+    edits.replace_text(
+        repo,
+        transcript.id,
+        text=new.text,
+        sha256=text_sha256(new.text),
+        words=count_words(new.text),
+        language=guess_language(new.text) or transcript.language,
+        source_path=new.source_path,
+    )
+    edits.replace_turns(repo, transcript.id, turns)
+    edits.replace_assignments(
+        repo,
+        transcript.id,
+        _carried_assignments(old_assignments, len(transcript.text), new.text, turns, script),
+    )
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+    edits.place_codings(
+        repo,
+        [
+            edits.CodingPlace(
+                move.id,
+                *move.after,
+                move.new_text,
+                _note(move, stamp) if move.status == REVIEW else edits.review_note(repo, move.id),
+            )
+            for move in moves
+        ],
+    )
+    before: dict[str, object] = {"sha256": transcript.sha256, "characters": len(transcript.text)}
+    if keep_old_text:
+        before["text"] = transcript.text
+    payload: dict[str, object] = {
+        "transcript": transcript.name,
+        "before": before,
+        "after": {"sha256": text_sha256(new.text), "characters": len(new.text)},
+        "codings": [
+            {"id": m.id, "before": list(m.before), "after": list(m.after), "status": m.status}
+            for m in moves
+        ],
+    }
+    if new.source_path is not None:
+        payload["source"] = new.source_path
+    described = summary(result) if summary else _summary(result)
+    repo.log_event(action, described, payload, coder=coder)
+    return result
+
+
+def _move(new: str, script: EditScript, coding: Coding, threshold: float) -> CodingMove:
+    placement = place_span(new, script, coding.start, coding.end, coding.text, threshold=threshold)
+    return CodingMove(
+        coding.id,
+        coding.coder,
+        coding.code_path,
+        (coding.start, coding.end),
+        (placement.start, placement.end),
+        placement.status,
+        placement.similarity,
+        coding.text,
+        placement.text,
+    )
+
+
+def _note(move: CodingMove, stamp: str) -> str:
+    return (
+        f"{stamp}: the transcript was edited and this coding's text changed "
+        f"({move.similarity:.0f}% alike); it was “{_quoted(move.old_text)}”"
+    )
+
+
+def _quoted(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _QUOTED else flat[: _QUOTED - 1] + "…"
+
+
+def _summary(change: TextChange) -> str:
+    return (
+        f"edited transcript {change.transcript} ({change.old_characters:,} -> "
+        f"{change.new_characters:,} characters): codings {change.count(KEPT)} kept, "
+        f"{change.count('adjusted')} adjusted, {change.count(REVIEW)} to review"
+    )
+
+
+def _with_old_timestamps(
+    turns: Sequence[Turn], old_turns: Sequence[Turn], script: EditScript
+) -> tuple[Turn, ...]:
+    """Turns without a time take the time of the old turn that started at the same place
+    (by the same speaker)."""
+    old_times = {
+        (script.start(turn.start), turn.speaker): turn.timestamp
+        for turn in old_turns
+        if turn.timestamp is not None
+    }
+    return tuple(
+        turn
+        if turn.timestamp is not None
+        else Turn(turn.start, turn.end, turn.speaker, old_times.get((turn.start, turn.speaker)))
+        for turn in turns
+    )
+
+
+def _carried_assignments(
+    old: Sequence[edits.Assignment],
+    old_length: int,
+    new_text: str,
+    turns: Sequence[Turn],
+    script: EditScript,
+) -> list[edits.Assignment]:
+    carried: list[edits.Assignment] = []
+    speaker_done: set[tuple[int, str]] = set()
+    for row in old:
+        if row.speaker is not None:
+            key = (row.case_id, row.speaker)
+            spans = [(t.start, t.end) for t in turns if t.speaker == row.speaker]
+            if spans:
+                if key not in speaker_done:
+                    speaker_done.add(key)
+                    carried.extend(
+                        edits.Assignment(row.case_id, s, e, row.speaker) for s, e in spans
+                    )
+                continue
+        if (row.start, row.end) == (0, old_length):
+            carried.append(edits.Assignment(row.case_id, 0, len(new_text), row.speaker))
+            continue
+        start, end = script.span(row.start, row.end)
+        if end > start:
+            carried.append(edits.Assignment(row.case_id, start, end, row.speaker))
+    return carried
