@@ -114,7 +114,8 @@ def _store(
         raise InputError(
             draft.source_path,
             f"a different transcript named {draft.name!r} is already in the project; "
-            "import under another name (replacing text needs re-anchoring, not yet available)",
+            "import under another name, or replace its text keeping the codings with: "
+            f"qualcode transcript replace PROJECT {draft.name} FILE",
         )
     found = repo.transcript_id(draft.name)
     status = "unchanged" if found is not None else "imported"
