@@ -12,7 +12,13 @@ import click
 from qualcode.cli.agreement_commands import agreement, disagreements, reconcile
 from qualcode.cli.base import QualcodeGroup
 from qualcode.cli.coding_commands import code, codebook, codings, memo, uncode
-from qualcode.cli.maintenance_commands import backup, check, codebook_rename, transcript_group
+from qualcode.cli.maintenance_commands import (
+    anonymize,
+    backup,
+    check,
+    codebook_rename,
+    transcript_group,
+)
 from qualcode.cli.matrix_commands import cooccurrence, matrix, report, summary
 from qualcode.cli.project_commands import demo, done, info, init, log, open_project_command
 from qualcode.cli.refi_commands import export, import_project, merge
@@ -58,6 +64,7 @@ for command in (
     check,
     backup,
     transcript_group,
+    anonymize,
 ):
     cli.add_command(command)
 codebook.add_command(codebook_rename)

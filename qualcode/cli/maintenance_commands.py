@@ -217,3 +217,59 @@ def _print_change(change: TextChange, dry_run: bool) -> None:
 def _short(text: str, width: int = 40) -> str:
     flat = " ".join(text.split())
     return f"“{flat}”" if len(flat) <= width else f"“{flat[: width - 1]}…”"
+
+
+@click.command()
+@project_argument
+@click.option(
+    "--map",
+    "map_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="YAML file of 'Real name: Pseudonym' lines (kept where you put it, never stored).",
+)
+@click.option("--dry-run", is_flag=True, help="Show every replacement in context; change nothing.")
+@click.option("--coder", help="Who pseudonymises (recorded in the log).")
+def anonymize(project: str, map_file: Path, dry_run: bool, coder: str | None) -> None:
+    """Replace real names of people, places and institutions across PROJECT by
+    pseudonyms, with their genitives (Mettes, Mette's, Jens'), keeping every coding.
+
+    Speaker labels, case names, memos, summaries and the event log are rewritten too.
+    The map is not stored in the project; back the project up first if you need the
+    original (qualcode backup PROJECT DEST)."""
+    from qualcode.services.anonymize import anonymize_project
+
+    report = anonymize_project(open_existing(project), map_file, dry_run=dry_run, coder=coder)
+    for transcript in report.transcripts:
+        click.echo(
+            f"{transcript.transcript}: {len(transcript.replacements)} replacement(s); "
+            f"{transcript.codings_changed} of {transcript.codings} codings hold a pseudonym now"
+            if not dry_run
+            else f"{transcript.transcript}: {len(transcript.replacements)} replacement(s)"
+        )
+        if dry_run:
+            for replacement, context in zip(
+                transcript.replacements, transcript.contexts, strict=True
+            ):
+                click.echo(f"  {replacement.start:>6}  {context}")
+    names = ", ".join(
+        f"{name} {count}"
+        + (
+            f" ({', '.join(f'{form} {n}' for form, n in sorted(report.forms[name].items()))})"
+            if len(report.forms[name]) > 1
+            else ""
+        )
+        for name, count in report.per_name.items()
+    )
+    click.echo(f"names: {names or 'none found'}")
+    if report.not_found:
+        click.echo(f"not found in any transcript: {', '.join(report.not_found)}")
+    other = ", ".join(f"{count} {label}" for label, count in report.elsewhere.items() if count)
+    if other:
+        click.echo(f"also rewritten: {other}")
+    if report.names_in_titles:
+        click.echo(
+            "transcript names holding a name (not renamed): " + ", ".join(report.names_in_titles)
+        )
+    if dry_run:
+        click.echo("(dry run: nothing changed)")

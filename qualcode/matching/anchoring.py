@@ -8,10 +8,13 @@ replacements). Offsets are half-open code points.
 A span maps boundary by boundary: a start follows the character it stands before, an end
 the character it stands after. So text inserted exactly at a span's edge stays outside it,
 text inserted inside it joins it, and deleted text leaves it. Then the span's stored anchor
-text is compared with the new text there: unchanged is ``kept``; when an edit merely sat
-next to the span and the alignment could have put it on either side (repeated letters), the
-anchor is found again right there; otherwise the span is ``adjusted`` if the new text is
-still similar enough, or flagged for ``review`` — never dropped.
+text is compared with the new text there: unchanged is ``kept``. An alignment is not always
+the edit that was made — beside repeated letters, or where an insertion and a deletion next
+to each other became one replacement, it may draw an edit across a span's edge — so an
+exact copy of the old text close by (within the reach of the edits at the span's edges, or
+between the unchanged runs of :data:`CONTEXT` characters around it) is taken as the span,
+``kept``. Otherwise the span is ``adjusted`` if its new text is still similar enough, or
+flagged for ``review`` — never dropped.
 """
 
 from __future__ import annotations
@@ -209,26 +212,17 @@ def place_span(
     mapped_start, mapped_end = script.span(start, end)
     if new[mapped_start:mapped_end] == anchor:
         return Placement(mapped_start, mapped_end, anchor, KEPT, 100.0)
-    # An exact copy of the old text next to where the span maps, or overlapping it, is
-    # the span itself: an edit beside it was drawn across its edge by the alignment.
-    context_low, context_high = script.context(start, end)
-    overlapping = (
-        max(context_low, mapped_start - len(anchor) + 1),
-        min(context_high, max(mapped_end, mapped_start + 1) + len(anchor) - 1),
-    )
-    reach = [*script.reach(start, end, len(anchor)), overlapping]
-    near = _nearby_anchor(new, anchor, mapped_start, reach)
-    if near is not None:
-        return Placement(near, near + len(anchor), anchor, KEPT, 100.0)
+    # An exact copy of the old text beside where the span maps (within the reach of the
+    # edits at its edges), or anywhere between the unchanged runs around it, is the span
+    # itself: the alignment drew an edit next to it across its edge.
+    reach = [*script.reach(start, end, len(anchor)), script.context(start, end)]
+    found = _nearby_anchor(new, anchor, mapped_start, reach)
+    if found is not None:
+        return Placement(found, found + len(anchor), anchor, KEPT, 100.0)
     text = new[mapped_start:mapped_end]
     similarity = fuzz.ratio(anchor, text) if text else 0.0
     if similarity >= threshold:
         return Placement(mapped_start, mapped_end, text, ADJUSTED, similarity)
-    # Changed beyond recognition here, but its old text is still there within the stretch
-    # the alignment can be trusted to bound: that is where it went.
-    farther = _nearby_anchor(new, anchor, mapped_start, [(context_low, context_high)])
-    if farther is not None:
-        return Placement(farther, farther + len(anchor), anchor, KEPT, 100.0)
     if not text:
         at = min(mapped_start, len(new) - 1)
         return Placement(at, at + 1, new[at : at + 1], REVIEW, 0.0)

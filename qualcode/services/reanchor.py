@@ -12,7 +12,7 @@ text, a speaker's case that speaker's new turns, any other span is carried like 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,9 +131,8 @@ def replace_text(
         if transcript.text == new.text:
             return TextChange(name, len(new.text), len(new.text), 0, (), 0, True)
         script = edit_script(transcript.text, new.text)
-        return _carry(
-            repo, transcript, new, script, coder, threshold, dry_run, action, keep_old_text
-        )
+        log = _Log(action, coder, keep_old_text)
+        return _carry(repo, transcript, new, script, threshold=threshold, dry_run=dry_run, log=log)
 
     if dry_run:
         with project.reading() as repo:
@@ -146,16 +145,21 @@ def replace_with_script(
     transcript: Transcript,
     new_text: str,
     script: EditScript,
-    *,
-    coder: str | None,
-    threshold: float,
-    action: str,
-    summary: Callable[[TextChange], str],
+    turns: Sequence[Turn],
 ) -> TextChange:
-    """Inside the caller's transaction: store ``new_text`` for ``transcript`` using a
-    known edit ``script`` (e.g. from pseudonym replacements), carrying everything."""
-    new = NewText(new_text, None, None)
-    return _carry(repo, transcript, new, script, coder, threshold, False, action, False, summary)
+    """Inside the caller's transaction (which logs the event): store ``new_text`` for
+    ``transcript`` through a known edit ``script`` (e.g. from pseudonym replacements),
+    with these ``turns``, carrying codings and case assignments. Codings are never
+    flagged for a changed text here, only when their text is gone."""
+    new = NewText(new_text, tuple(turns), None)
+    return _carry(repo, transcript, new, script, threshold=0.0, dry_run=False, log=None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Log:
+    action: str
+    coder: str | None
+    keep_old_text: bool
 
 
 def _carry(
@@ -163,12 +167,10 @@ def _carry(
     transcript: Transcript,
     new: NewText,
     script: EditScript,
-    coder: str | None,
+    *,
     threshold: float,
     dry_run: bool,
-    action: str,
-    keep_old_text: bool,
-    summary: Callable[[TextChange], str] | None = None,
+    log: _Log | None,
 ) -> TextChange:
     codings = repo.codings(transcripts=[transcript.name])
     moves = tuple(_move(new.text, script, coding, threshold) for coding in codings)
@@ -214,8 +216,18 @@ def _carry(
             for move in moves
         ],
     )
+    if log is not None:
+        repo.log_event(
+            log.action, _summary(result), _payload(transcript, new, moves, log), log.coder
+        )
+    return result
+
+
+def _payload(
+    transcript: Transcript, new: NewText, moves: Sequence[CodingMove], log: _Log
+) -> dict[str, object]:
     before: dict[str, object] = {"sha256": transcript.sha256, "characters": len(transcript.text)}
-    if keep_old_text:
+    if log.keep_old_text:
         before["text"] = transcript.text
     payload: dict[str, object] = {
         "transcript": transcript.name,
@@ -228,9 +240,7 @@ def _carry(
     }
     if new.source_path is not None:
         payload["source"] = new.source_path
-    described = summary(result) if summary else _summary(result)
-    repo.log_event(action, described, payload, coder=coder)
-    return result
+    return payload
 
 
 def _move(new: str, script: EditScript, coding: Coding, threshold: float) -> CodingMove:
@@ -272,16 +282,14 @@ def _with_old_timestamps(
     turns: Sequence[Turn], old_turns: Sequence[Turn], script: EditScript
 ) -> tuple[Turn, ...]:
     """Turns without a time take the time of the old turn that started at the same place
-    (by the same speaker)."""
+    (whatever its speaker is called now)."""
     old_times = {
-        (script.start(turn.start), turn.speaker): turn.timestamp
-        for turn in old_turns
-        if turn.timestamp is not None
+        script.start(turn.start): turn.timestamp for turn in old_turns if turn.timestamp is not None
     }
     return tuple(
         turn
         if turn.timestamp is not None
-        else Turn(turn.start, turn.end, turn.speaker, old_times.get((turn.start, turn.speaker)))
+        else Turn(turn.start, turn.end, turn.speaker, old_times.get(turn.start))
         for turn in turns
     )
 

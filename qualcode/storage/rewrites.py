@@ -1,0 +1,104 @@
+"""Rewriting stored strings outside transcript texts (pseudonymisation): memos, case
+names, speakers of case assignments, framework summaries, source paths and the event log.
+
+Each function takes the :class:`Repository` of the caller's transaction and never
+commits; ``rewrite`` maps a string to its new form (returning it unchanged when nothing
+applies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select, update
+
+from qualcode.storage.repositories import Repository
+from qualcode.storage.tables import (
+    Base,
+    CaseAssignmentRow,
+    CaseRow,
+    CodingRow,
+    EventRow,
+    FrameworkSummaryRow,
+    MemoRow,
+    TranscriptRow,
+)
+
+Rewrite = Callable[[str], str]
+
+# (what it is, for the report; row class; column attribute)
+TEXT_COLUMNS: tuple[tuple[str, type[Base], str], ...] = (
+    ("coding memos", CodingRow, "memo"),
+    ("memos", MemoRow, "text"),
+    ("framework summaries", FrameworkSummaryRow, "text"),
+    ("case names", CaseRow, "name"),
+    ("case speakers", CaseAssignmentRow, "speaker"),
+    ("source paths", TranscriptRow, "source_path"),
+)
+
+
+def changed_values(
+    repo: Repository, row: type[Base], column: str, rewrite: Rewrite
+) -> dict[int, tuple[str, str]]:
+    """Row id -> (old, new) for every value of ``row.column`` that ``rewrite`` changes."""
+    attribute = getattr(row, column)
+    identity = row.id  # type: ignore[attr-defined]
+    found: dict[int, tuple[str, str]] = {}
+    for row_id, value in repo.session.execute(
+        select(identity, attribute).where(attribute.is_not(None))
+    ):
+        new = rewrite(value)
+        if new != value:
+            found[row_id] = (value, new)
+    return found
+
+
+def store_values(
+    repo: Repository, row: type[Base], column: str, values: dict[int, tuple[str, str]]
+) -> None:
+    identity = row.id  # type: ignore[attr-defined]
+    for row_id, (_, new) in values.items():
+        repo.session.execute(update(row).where(identity == row_id).values({column: new}))
+
+
+def case_names(repo: Repository) -> set[str]:
+    return set(repo.session.scalars(select(CaseRow.name)))
+
+
+def rewrite_event_log(repo: Repository, rewrite: Rewrite) -> int:
+    """Rewrite every string in each event's summary and payload; returns events changed."""
+    changed = 0
+    last = 0
+    while True:
+        rows = list(
+            repo.session.execute(
+                select(EventRow.id, EventRow.summary, EventRow.payload)
+                .where(EventRow.id > last)
+                .order_by(EventRow.id)
+                .limit(1000)
+            )
+        )
+        if not rows:
+            return changed
+        for event_id, summary, payload in rows:
+            new_summary = rewrite(summary)
+            new_payload = _rewrite_json(payload, rewrite)
+            if new_summary != summary or new_payload != payload:
+                repo.session.execute(
+                    update(EventRow)
+                    .where(EventRow.id == event_id)
+                    .values(summary=new_summary, payload=new_payload)
+                )
+                changed += 1
+        last = rows[-1][0]
+
+
+def _rewrite_json(value: Any, rewrite: Rewrite) -> Any:
+    if isinstance(value, str):
+        return rewrite(value)
+    if isinstance(value, list):
+        return [_rewrite_json(item, rewrite) for item in value]
+    if isinstance(value, dict):
+        return {key: _rewrite_json(item, rewrite) for key, item in value.items()}
+    return value
