@@ -21,7 +21,10 @@ from qualcode.storage.repositories import Repository
 CODING_ACTIONS = ("apply", "remove", "recode", "adjust", "coding_memo", "apply_batch")
 CODEBOOK_ACTIONS = ("code_add", "code_edit", "code_merge")
 STATUS_ACTIONS = ("done", "undone")
-UNDOABLE_ACTIONS = CODING_ACTIONS + CODEBOOK_ACTIONS + STATUS_ACTIONS
+RECONCILE_ACTIONS = ("reconcile",)
+"""Writes to a consensus layer (services/reconcile.py), logged under the layer's name:
+undone by that name. Their payloads hold ``codings`` (created) and ``removed``."""
+UNDOABLE_ACTIONS = CODING_ACTIONS + CODEBOOK_ACTIONS + STATUS_ACTIONS + RECONCILE_ACTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,12 @@ def _step(direction: str, target: history.EventRecord) -> HistoryStep:
     span: tuple[int, int] | None = None
     if target.action in STATUS_ACTIONS:
         transcript = str(target.payload.get("transcript"))
+    elif target.action in RECONCILE_ACTIONS:
+        region = target.payload.get("region")
+        if isinstance(target.payload.get("transcript"), str):  # one region, not a bulk run
+            transcript = str(target.payload["transcript"])
+        if isinstance(region, list) and len(region) == 2:
+            span = (_int(region[0]), _int(region[1]))
     elif target.action == "apply_batch":
         batch = _coding_list(target.payload.get("codings"))
         names = {str(c["transcript"]) for c in batch}
@@ -109,6 +118,9 @@ def _revert(repo: Repository, target: history.EventRecord) -> None:
         _overwrite(repo, _coding(payload, "coding"))
     elif action == "apply_batch":
         _delete(repo, _coding_list(payload.get("codings")))
+    elif action in RECONCILE_ACTIONS:
+        _delete(repo, _coding_list(payload.get("codings")))
+        _restore(repo, _coding_list(payload.get("removed")))
     elif action in STATUS_ACTIONS:
         _set_done(repo, payload, bool(payload.get("previous")))
     else:
@@ -127,6 +139,9 @@ def _replay(repo: Repository, target: history.EventRecord) -> None:
     elif action in ("recode", "adjust", "coding_memo"):
         _overwrite(repo, _coding(payload, "after"))
     elif action == "apply_batch":
+        _restore(repo, _coding_list(payload.get("codings")))
+    elif action in RECONCILE_ACTIONS:
+        _delete(repo, _coding_list(payload.get("removed")))
         _restore(repo, _coding_list(payload.get("codings")))
     elif action in STATUS_ACTIONS:
         _set_done(repo, payload, bool(payload.get("done")))

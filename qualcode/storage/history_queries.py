@@ -59,6 +59,16 @@ def last_active_event(repo: Repository, coder: str, actions: Sequence[str]) -> E
     return None if row is None else _record(row)
 
 
+def active_events(repo: Repository, coder: str, actions: Sequence[str]) -> list[EventRecord]:
+    """The coder's events of one of ``actions`` that are not undone, oldest first."""
+    rows = repo.session.scalars(
+        select(EventRow)
+        .where(EventRow.coder == coder, EventRow.action.in_(actions), EventRow.undone.is_(False))
+        .order_by(EventRow.id)
+    )
+    return [_record(row) for row in rows]
+
+
 def redo_candidate(repo: Repository, coder: str, actions: Sequence[str]) -> EventRecord | None:
     """The event the coder's next redo restores, or ``None``.
 
