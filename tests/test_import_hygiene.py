@@ -36,6 +36,13 @@ def test_pure_layers_load_no_framework(statement: str) -> None:
 def test_cli_start_up_defers_heavy_imports() -> None:
     loaded = modules_loaded_after("import qualcode.cli")
     assert not loaded & {"textual", "sqlalchemy", "openpyxl", "docx", "rich", "rapidfuzz", "yaml"}
+    code = "import sys, qualcode.cli; print(' '.join(sys.modules))"
+    names = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    # Commands load their services, storage and statistics only when they run.
+    deferred = ("qualcode.services", "qualcode.storage", "qualcode.domain.agreement")
+    assert not [name for name in names if name.startswith(deferred)]
 
 
 def test_import_linter_contracts_hold() -> None:
@@ -46,3 +53,13 @@ def test_import_linter_contracts_hold() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: 4 kept, 0 broken" in result.stdout
+
+
+def test_cli_choices_match_the_domain_enums() -> None:
+    from qualcode.cli import agreement_commands as cli_agreement
+    from qualcode.domain.agreement_units import Unit
+    from qualcode.domain.reconciliation import Choice, Strategy
+
+    assert tuple(u.value for u in Unit) == cli_agreement.UNITS
+    assert tuple(s.value for s in Strategy) == cli_agreement.STRATEGIES
+    assert tuple(c.value for c in Choice) == cli_agreement.CHOICES

@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from qualcode.cli.base import format_option, open_existing, project_argument, write_output
-from qualcode.domain.agreement_units import Unit
 from qualcode.domain.errors import InputError, QualcodeError
-from qualcode.domain.reconciliation import Choice, Strategy
 
 if TYPE_CHECKING:
     from qualcode.services.reconcile import Disagreement
 
-UNITS = tuple(u.value for u in Unit)
+# The option choices are spelled out (tests check them against the domain enums) so that
+# loading the CLI does not import the agreement modules: start-up time matters.
+UNITS = ("character", "turn", "sentence", "transcript")
+STRATEGIES = ("union", "intersection", "a", "b")
+CHOICES = ("a", "b", "both", "neither", "edit")
 GREEDY_OPTIONS = ("--coders", "--code", "--transcript")
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -246,7 +248,7 @@ def _disagreement_row(found: Disagreement, text: str) -> tuple[str, str, str, st
 )
 @click.option(
     "--strategy",
-    type=click.Choice([s.value for s in Strategy]),
+    type=click.Choice(STRATEGIES),
     help="Bulk: union, intersection, or all of coder a's or b's codings.",
 )
 @_code_option
@@ -255,7 +257,7 @@ def _disagreement_row(found: Disagreement, text: str) -> tuple[str, str, str, st
 @click.option("--at", "region", metavar="START:END", help="One region, as `disagreements` lists.")
 @click.option(
     "--choose",
-    type=click.Choice([c.value for c in Choice]),
+    type=click.Choice(CHOICES),
     help="With --at: keep a's, b's, both (the whole region), neither, or an edit.",
 )
 @click.option("--span", "spans", multiple=True, metavar="START:END", help="With --choose edit.")
