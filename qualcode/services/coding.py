@@ -14,6 +14,7 @@ from qualcode.matching.quotes import QuoteMatch, describe_match, find_quote
 from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
+from qualcode.storage.history_queries import transcript_text
 from qualcode.storage.repositories import Repository
 
 
@@ -52,28 +53,32 @@ def apply_code(
     def store(repo: Repository) -> tuple[Coding, Located]:
         # Only adds rows: coders applying codes at once share the write lock (PostgreSQL)
         # and the whole action is re-run if the database reports a conflict.
-        record = repo.transcript(transcript)
-        if record is None:
+        # The text alone (turns only for --turn): loading turns cost as much as the rest.
+        found = transcript_text(repo, transcript)
+        if found is None:
             raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
-        code = resolve_code(repo, code_path)
+        transcript_id, text = found
+        all_codes = repo.codes()
+        code = resolve_code(repo, code_path, all_codes)
         if span is not None:
             located = Located(*span)
-            problem = span_problem(len(record.text), *span)
+            problem = span_problem(len(text), *span)
             if problem:
                 raise InputError("--span", f"{problem} in transcript {transcript!r}")
         elif turn is not None:
-            if not 1 <= turn <= len(record.turns):
+            turns = repo.turns(transcript_id)
+            if not 1 <= turn <= len(turns):
                 raise InputError(
                     "--turn",
-                    f"transcript {transcript!r} has turns 1..{len(record.turns)}, not {turn}",
+                    f"transcript {transcript!r} has turns 1..{len(turns)}, not {turn}",
                 )
-            chosen = record.turns[turn - 1]
+            chosen = turns[turn - 1]
             located = Located(chosen.start, chosen.end)
         else:
             assert quote is not None
-            result = find_quote(record.text, quote, threshold=quote_threshold)
+            result = find_quote(text, quote, threshold=quote_threshold)
             if result.best is None:
-                nearest = "; ".join(describe_match(record.text, c) for c in result.candidates)
+                nearest = "; ".join(describe_match(text, c) for c in result.candidates)
                 raise InputError(
                     "--quote",
                     f"quote not found in {transcript!r} (score below {quote_threshold:g})"
@@ -82,15 +87,15 @@ def apply_code(
             located = Located(result.best.start, result.best.end, result.best)
         coder_id = repo.ensure_coder(coder.strip())
         coding_id = repo.add_coding(
-            record.id,
+            transcript_id,
             code.id,
             coder_id,
             located.start,
             located.end,
-            span_text(record.text, located.start, located.end),
+            span_text(text, located.start, located.end),
             memo,
         )
-        coding = repo.codings(ids=[coding_id])[0]
+        coding = repo.codings(ids=[coding_id], codes=all_codes)[0]
         repo.log_event(
             "apply",
             f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}",

@@ -415,8 +415,11 @@ class Repository:
         coders: Sequence[str] = (),
         code_ids: Sequence[int] = (),
         transcripts: Sequence[str] = (),
+        codes: Sequence[StoredCode] | None = None,
     ) -> list[Coding]:
-        code_paths = {code.id: code.path for code in self.codes()}
+        """Codings by id, coder, code id and transcript; ``codes`` (from :meth:`codes`)
+        saves reading the codebook again when the caller has it."""
+        code_paths = {code.id: code.path for code in (self.codes() if codes is None else codes)}
         query = (
             select(
                 CodingRow.id,
