@@ -24,6 +24,11 @@ GROUPS = {
     "transcript": "transcript",
     "codebook": "codebook",
     "passages": "view",
+    "agreement": "agreement",
+    "agreement-transcripts": "agreement",
+    "compare": "agreement",
+    "reconcile": "agreement",
+    "span": "agreement",
 }
 
 

@@ -62,6 +62,10 @@ class CodingScreen(Screen[None]):
                  "Go to the transcript list (and back)"),
         _binding("ctrl+d", "toggle_done", "Done", "transcript.done",
                  "Mark the transcript done (or not done) for you", show=False),
+        _binding("ctrl+k", "agreement", "Agreement", "agreement.compare", "Compare coders",
+                 show=False),
+        _binding("f6", "reconcile", "Reconcile", "agreement.reconcile",
+                 "Reconcile disagreements", show=False),
     ]  # fmt: skip
 
     @dataclass
@@ -404,6 +408,16 @@ class CodingScreen(Screen[None]):
         if start is None and highlighted is not None:
             start = highlighted.id
         self.app.push_screen(RetrievalScreen(self.workspace, self.entries, start), self._jump)
+
+    def action_agreement(self) -> None:
+        from qualcode.tui.screens.agreement import open_agreement
+
+        open_agreement(self.app, self.workspace)
+
+    def action_reconcile(self) -> None:
+        from qualcode.tui.screens.agreement import open_agreement
+
+        open_agreement(self.app, self.workspace, reconcile=True)
 
     def action_search(self) -> None:
         from qualcode.tui.screens.search import SearchScreen

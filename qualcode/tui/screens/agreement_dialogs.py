@@ -1,0 +1,161 @@
+"""Dialogs of the agreement screens: what to compare (coders, unit, threshold) and the
+span a consensus keeps when a disagreement is settled by editing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, SelectionList
+
+from qualcode.domain.agreement_report import DEFAULT_THRESHOLD
+from qualcode.domain.codings import Coding
+from qualcode.domain.transcripts import Turn
+from qualcode.services.agreement import UNITS
+from qualcode.tui.widgets.transcript_view import CodeMark, TranscriptView
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonSettings:
+    """What the agreement screen compares: two or more coders, the unit (one of
+    :data:`qualcode.services.agreement.UNITS`) and the segment threshold in percent."""
+
+    coders: tuple[str, ...]
+    unit: str = UNITS[0]
+    threshold: int = DEFAULT_THRESHOLD
+
+
+def settings_problem(coders: Sequence[str], threshold_text: str) -> str | None:
+    """Why these choices cannot be compared, or ``None``."""
+    if len(coders) < 2:
+        return "Tick two or more coders (space ticks)"
+    try:
+        threshold = int(threshold_text)
+    except ValueError:
+        return f"The threshold is a whole percent from 0 to 100, not {threshold_text!r}"
+    if not 0 <= threshold <= 100:
+        return f"The threshold is a percent from 0 to 100, not {threshold}"
+    return None
+
+
+class SettingsDialog(ModalScreen[ComparisonSettings | None]):
+    """Choose coders, unit and threshold; ctrl+s returns them, escape returns ``None``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel", id="compare.cancel", tooltip="Close"),
+        Binding("ctrl+s", "apply", "Compare", id="compare.apply",
+                tooltip="Compare with these settings"),
+    ]  # fmt: skip
+
+    def __init__(self, coders: Sequence[str], current: ComparisonSettings) -> None:
+        super().__init__()
+        self.coders = list(coders)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="compare-settings", classes="dialog"):
+            yield Label(
+                "Compare coders — space ticks, tab moves on, ctrl+s compares, esc cancels",
+                classes="dialog-title",
+            )
+            yield SelectionList[str](
+                *[(c, c, c in self.current.coders) for c in self.coders], id="compare-coders"
+            )
+            yield Label("unit · segment threshold %", classes="compare-label")
+            with Horizontal(id="compare-row"):
+                yield Select(
+                    [(u, u) for u in UNITS],
+                    value=self.current.unit,
+                    allow_blank=False,
+                    id="compare-unit",
+                )
+                yield Input(str(self.current.threshold), type="integer", id="compare-threshold")
+            yield Label("", id="compare-problem")
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+
+    def action_apply(self) -> None:
+        ticked = set(self.query_one(SelectionList).selected)
+        coders = tuple(c for c in self.coders if c in ticked)
+        threshold = self.query_one("#compare-threshold", Input).value.strip()
+        problem = settings_problem(coders, threshold)
+        if problem is not None:
+            self.query_one("#compare-problem", Label).update(problem)
+            return
+        unit = self.query_one("#compare-unit", Select).value
+        self.dismiss(
+            ComparisonSettings(coders, unit if isinstance(unit, str) else UNITS[0], int(threshold))
+        )
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_apply()
+
+
+class SpanEditor(ModalScreen[tuple[int, int] | None]):
+    """Select the span the consensus keeps inside a region: returns ``(start, end)``
+    (half-open code points) on enter, ``None`` on escape."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "save", "Keep selection", id="span.save",
+                tooltip="Settle with the selected span"),
+        Binding("escape", "dismiss(None)", "Cancel", id="span.cancel", tooltip="Close",
+                priority=True),
+    ]  # fmt: skip
+
+    def __init__(
+        self,
+        text: str,
+        turns: Sequence[Turn],
+        codings: Sequence[Coding],
+        marks: dict[str, CodeMark],
+        region: tuple[int, int],
+        title: str,
+    ) -> None:
+        super().__init__()
+        self.text, self.turns, self.codings, self.marks = text, turns, codings, marks
+        self.settle_region = region
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="span-editor", classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield TranscriptView(id="span-view")
+            yield Label("", id="span-status")
+
+    def on_mount(self) -> None:
+        view = self.query_one(TranscriptView)
+        view.load(self.text, self.turns, self.codings, self.marks)
+        view.select_span(*self.settle_region)
+        view.focus()
+
+    @on(TranscriptView.SelectionChanged)
+    def _selection(self, event: TranscriptView.SelectionChanged) -> None:
+        start, end = self.settle_region
+        status = self.query_one("#span-status", Label)
+        if event.selection is None:
+            status.update(
+                f"no selection — space starts selecting; keep it inside {start}:{end} · "
+                "enter keeps it, esc cancels"
+            )
+            return
+        s, e = event.selection
+        where = "inside" if start <= s < e <= end else "NOT inside"
+        status.update(
+            f"{s}:{e} ({e - s:,} characters), {where} {start}:{end} · enter keeps it, esc "
+            "cancels · arrows move, space or shift+arrows select, S/T a sentence/turn"
+        )
+
+    def action_save(self) -> None:
+        selection = self.query_one(TranscriptView).selection
+        if selection is None:
+            self.notify("Select the span to keep first (space, then move)", severity="warning")
+            return
+        self.dismiss(selection)
