@@ -18,8 +18,9 @@ from qualcode.domain.agreement import landis_koch_band
 from qualcode.domain.agreement_report import AgreementReport
 from qualcode.domain.codings import Coding
 from qualcode.exporters.agreement import statistic_text
-from qualcode.services import history
+from qualcode.services import history, workspace
 from qualcode.services.agreement import compare_coders
+from qualcode.services.codebook import list_codes
 from qualcode.services.coding import list_codings
 from qualcode.services.project import Project
 from qualcode.services.reconcile import DEFAULT_LAYER, Disagreement, list_disagreements
@@ -120,6 +121,43 @@ async def test_the_numbers_shown_are_compare_coders_values(demo: Project, make_a
         kappa = code.pooled.pairs[0].counts.kappa
         assert detail.startswith(f"{code.code} · anna–bo\n")
         assert f"κ {statistic_text(kappa.value)} {landis_koch_band(kappa.value)}" in detail
+
+
+async def test_three_coders_show_each_pair_and_reconcile_the_pair_chosen(
+    demo: Project, make_app: Any
+) -> None:
+    # cleo codes every other passage anna coded, exactly as anna did
+    ids = {c.path: c.id for c in list_codes(demo)}
+    for coding in list_codings(demo, coders=["anna"])[::2]:
+        workspace.code_span(
+            demo, coding.transcript, ids[coding.code_path], "cleo", coding.start, coding.end
+        )
+    expected = compare_coders(demo, ("anna", "bo", "cleo"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_agreement(pilot)
+        assert screen.report == expected  # every coder is compared at first
+        table = screen.table
+        assert table.row_count == 3 * len(expected.codes)
+        first = expected.codes[0]
+        alpha = first.pooled.coverage.krippendorff_alpha
+        for row, (pair, mean) in enumerate(zip(first.pooled.pairs, first.mean.pairs, strict=True)):
+            shown = cells(table, row)
+            assert shown[1] == f"{pair.a}–{pair.b}"
+            assert shown[2] == statistic_text(pair.counts.kappa.value, pair.counts.kappa.undefined)
+            assert shown[4] == statistic_text(
+                mean.kappa, mean.kappa_undefined == first.mean.transcripts
+            )
+            assert shown[5] == (statistic_text(alpha.value, alpha.undefined) if row == 0 else "")
+        fleiss = first.pooled.coverage.fleiss_kappa
+        assert fleiss is not None
+        await pilot.press("down")  # anna–cleo
+        assert f"Fleiss {statistic_text(fleiss.value)}" in label(pilot, "#agreement-detail")
+        await pilot.press("r")
+        await settle(pilot)
+        shown_screen = current(app)
+        assert isinstance(shown_screen, DisagreementScreen)
+        assert (shown_screen.coders, shown_screen.code) == (("anna", "cleo"), first.code)
 
 
 async def test_coders_unit_and_threshold_are_chosen_in_a_dialog(

@@ -169,7 +169,9 @@ class AgreementScreen(Screen[None]):
         row = table.cursor_row
         table.clear(columns=True)
         many = len(report.coders) > 2
-        width = max(14, self.app.size.width - FIXED_WIDTH - (10 if many else 0))
+        pairs = [f"{p.a}–{p.b}" for p in report.codes[0].pooled.pairs] if report.codes else []
+        pair_width = max(map(len, pairs)) + 2 if many else 0
+        width = max(10, self.app.size.width - FIXED_WIDTH - pair_width)
         table.add_column("code", width=width)
         if many:
             table.add_column("pair")
@@ -273,13 +275,17 @@ class AgreementScreen(Screen[None]):
 
 
 def header_text(report: AgreementReport) -> str:
-    finished = ", ".join(f"{coder} ({how})" for coder, how in report.basis)
+    """Who is compared how, how each coder's finished transcripts were found, and what
+    was left out."""
     parts = [
         f"{', '.join(report.coders)} · unit {report.unit.value} · "
         f"segment threshold {report.threshold}%",
-        f"{len(report.transcripts)} transcript(s) compared"
-        + (f" (finished: {finished})" if finished else ""),
+        f"{len(report.transcripts)} transcript(s) compared",
     ]
+    basis: dict[str, list[str]] = {}
+    for coder, how in report.basis:
+        basis.setdefault(how, []).append(coder)
+    parts += [f"finished = {how}: {', '.join(coders)}" for how, coders in basis.items()]
     if report.excluded:
         parts.append(f"{len(report.excluded)} left out (enter: which and why)")
     if report.skipped:
