@@ -119,7 +119,7 @@ async def test_the_numbers_shown_are_compare_coders_values(demo: Project, make_a
         code = expected.codes[2]
         detail = label(pilot, "#agreement-detail")
         kappa = code.pooled.pairs[0].counts.kappa
-        assert detail.startswith(f"{code.code} · anna–bo\n")
+        assert detail.startswith(f"{code.code} · anna–bo (enter: per transcript)\n")
         assert f"κ {statistic_text(kappa.value)} {landis_koch_band(kappa.value)}" in detail
 
 
@@ -274,6 +274,27 @@ async def test_each_choice_writes_the_consensus_layer_only(demo: Project, make_a
     assert layer_spans(demo, neither) == []
     assert layer_spans(demo, edit) == [(edit.region.start, edit.region.end - 3)]
     assert own_codings(demo) == own  # anna's and bo's codings are untouched
+
+
+async def test_an_edited_span_must_stay_inside_the_disagreement(
+    demo: Project, make_app: Any
+) -> None:
+    found, _ = list_disagreements(demo, CODERS)
+    first = found[0]
+    app, record = make_app(), Recorder()
+    async with app.run_test(size=SIZE, message_hook=record) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press("e", "shift+right", "enter")  # one character past its end
+        await pilot.pause()
+        assert isinstance(current(app), SpanEditor)  # refused, the editor stays open
+        region = f"{first.region.start}:{first.region.end}"
+        assert any(f"inside the disagreement {region}" in note for note in record.notes())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(current(app), DisagreementScreen)
+        assert record.of(DisagreementScreen.ConsensusChanged) == []
+    assert list_codings(demo, coders=[DEFAULT_LAYER]) == []
 
 
 async def test_undo_and_redo_of_a_reconcile_choice(demo: Project, make_app: Any) -> None:

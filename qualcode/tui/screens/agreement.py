@@ -314,4 +314,4 @@ def detail_text(code: CodeAgreement, pair_index: int) -> str:
         f"agree {pair.counts.percent_agreement:.1f}%",
         f"segments {segment.agreed}/{segment.total} ({segment.percent:.0f}%)",
     ]
-    return f"{code.code} · {pair.a}–{pair.b}\n" + " · ".join(parts)
+    return f"{code.code} · {pair.a}–{pair.b} (enter: per transcript)\n" + " · ".join(parts)

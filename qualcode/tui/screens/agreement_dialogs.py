@@ -158,4 +158,12 @@ class SpanEditor(ModalScreen[tuple[int, int] | None]):
         if selection is None:
             self.notify("Select the span to keep first (space, then move)", severity="warning")
             return
+        start, end = self.settle_region
+        if not start <= selection[0] < selection[1] <= end:
+            self.notify(
+                f"Keep the span inside the disagreement {start}:{end} "
+                f"(the selection is {selection[0]}:{selection[1]})",
+                severity="warning",
+            )
+            return
         self.dismiss(selection)

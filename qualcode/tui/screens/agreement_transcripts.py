@@ -71,7 +71,8 @@ class AgreementTranscriptsScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         a, b = self.coders
         yield Label(
-            f"{self.code.code} · {a}–{b} · per transcript (done marks: ✓ done, · not)",
+            f"{self.code.code} · {a}–{b} · per transcript · done marks: ✓ done, · not · "
+            "enter: the transcript's disagreements",
             id="agreement-transcripts-header",
         )
         yield DataTable(id="agreement-transcripts", cursor_type="row", zebra_stripes=True)

@@ -40,6 +40,7 @@ from qualcode.tui.session import Workspace, is_busy
 from qualcode.tui.widgets.transcript_view import CodeMark
 
 CONTEXT_CHARS = 150  # shown either side of a region
+EXCERPT_CHARS = 160  # of a region's text in the list (a row shows less)
 CHOICE_NAMES = {"a": "A", "b": "B", "both": "both", "neither": "neither", "edit": "edit"}
 OPEN_MARK, CLOSE_MARK = "⟦", "⟧"  # around a coder's spans: readable without colour
 FALLBACK_COLOUR = "#E07A5F"
@@ -212,7 +213,8 @@ class DisagreementScreen(Screen[bool]):
         if self.code is None:
             prompt.append(f"{found.code} ")
         text = self._text(found.transcript).text
-        excerpt = text[found.region.start : found.region.end].replace("\n", " ")
+        end = min(found.region.end, found.region.start + EXCERPT_CHARS)
+        excerpt = text[found.region.start : end].replace("\n", " ")
         prompt.append(excerpt, style="dim")
         return prompt
 
