@@ -348,6 +348,21 @@ async def test_the_palette_opens_agreement_and_reconciliation(make_app: Any) -> 
         assert isinstance(current(app), DisagreementScreen)
 
 
+async def test_keys_are_rebound_by_binding_id(demo: Project, tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text('{"keymap": {"agreement.compare": "f7", "reconcile.both": "o"}}')
+    found, _ = list_disagreements(demo, CODERS)
+    app = create_app(demo, "anna", config_file=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(current(app), AgreementScreen)
+        await pilot.press("escape", "f6", "o")
+        await settle(pilot)
+        assert isinstance(current(app), DisagreementScreen)
+    assert layer_spans(demo, found[0]) == [(found[0].region.start, found[0].region.end)]
+
+
 async def test_blind_coding_keeps_the_agreement_screen_closed(make_app: Any) -> None:
     app, record = make_app(blind=True), Recorder()
     async with app.run_test(size=SIZE, message_hook=record) as pilot:
