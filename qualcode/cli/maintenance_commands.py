@@ -88,9 +88,9 @@ def backup(project: str, destination: Path, as_json: bool) -> None:
     result = backup_project(open_existing(project), destination, as_json=as_json)
     rows = result.rows
     click.echo(
-        f"backed up to {result.path} ({result.format}): {rows.get('transcript', 0)} "
-        f"transcripts, {rows.get('code', 0)} codes, {rows.get('coding', 0)} codings, "
-        f"{rows.get('event_log', 0)} events"
+        f"backed up to {result.path} ({result.format}): {rows.get('transcript', 0):,} "
+        f"transcripts, {rows.get('code', 0):,} codes, {rows.get('coding', 0):,} codings, "
+        f"{rows.get('event_log', 0):,} events"
     )
 
 

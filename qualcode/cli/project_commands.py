@@ -31,8 +31,8 @@ def init(project: str, backup: Path | None) -> None:
 
         restored, rows = restore_project(backup, project)
         click.echo(
-            f"created project {restored.location} from {backup}: {rows.get('transcript', 0)} "
-            f"transcripts, {rows.get('coding', 0)} codings, {rows.get('event_log', 0)} events"
+            f"created project {restored.location} from {backup}: {rows.get('transcript', 0):,} "
+            f"transcripts, {rows.get('coding', 0):,} codings, {rows.get('event_log', 0):,} events"
         )
         return
     from qualcode.services.project import init_project

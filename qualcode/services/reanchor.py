@@ -204,6 +204,7 @@ def _carry(
         _carried_assignments(old_assignments, len(transcript.text), new.text, turns, script),
     )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+    notes = edits.review_notes(repo, transcript.id)
     edits.place_codings(
         repo,
         [
@@ -211,9 +212,10 @@ def _carry(
                 move.id,
                 *move.after,
                 move.new_text,
-                _note(move, stamp) if move.status == REVIEW else edits.review_note(repo, move.id),
+                _note(move, stamp) if move.status == REVIEW else notes.get(move.id),
             )
             for move in moves
+            if move.status == REVIEW or (move.before, move.old_text) != (move.after, move.new_text)
         ],
     )
     if log is not None:

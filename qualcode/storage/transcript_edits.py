@@ -34,8 +34,14 @@ class CodingPlace:
     review_note: str | None
 
 
-def review_note(repo: Repository, coding_id: int) -> str | None:
-    return repo.session.scalar(select(CodingRow.review_note).where(CodingRow.id == coding_id))
+def review_notes(repo: Repository, transcript_id: int) -> dict[int, str]:
+    """Coding id -> review note, for the transcript's codings that have one."""
+    rows = repo.session.execute(
+        select(CodingRow.id, CodingRow.review_note).where(
+            CodingRow.transcript_id == transcript_id, CodingRow.review_note.is_not(None)
+        )
+    )
+    return {coding_id: note or "" for coding_id, note in rows}
 
 
 def assignments(repo: Repository, transcript_id: int) -> list[Assignment]:
@@ -117,14 +123,18 @@ def replace_assignments(repo: Repository, transcript_id: int, rows: Sequence[Ass
 
 
 def place_codings(repo: Repository, places: Sequence[CodingPlace]) -> None:
-    for place in places:
+    """Store the codings' new spans, anchor texts and review notes (one executemany)."""
+    if places:
         repo.session.execute(
-            update(CodingRow)
-            .where(CodingRow.id == place.coding_id)
-            .values(
-                start=place.start,
-                end=place.end,
-                anchor_text=place.anchor_text,
-                review_note=place.review_note,
-            )
+            update(CodingRow),
+            [
+                {
+                    "id": place.coding_id,
+                    "start": place.start,
+                    "end": place.end,
+                    "anchor_text": place.anchor_text,
+                    "review_note": place.review_note,
+                }
+                for place in places
+            ],
         )
