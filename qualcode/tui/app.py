@@ -91,7 +91,12 @@ class QualcodeApp(App[None]):
     def action_help(self) -> None:
         screen = self.screen
         extra = screen.shortcut_rows() if isinstance(screen, CodingScreen) else []
-        owners = (QualcodeApp, CodingScreen, TranscriptView, CodebookTree)
+        key_owners = getattr(screen, "key_owners", None)  # a screen may name its own keys
+        owners = (
+            (QualcodeApp, *key_owners())
+            if key_owners
+            else (QualcodeApp, CodingScreen, TranscriptView, CodebookTree)
+        )
         rows = commands.key_rows(self, owners, extra)
         where = self.config_file or config_path()
         hint = f'Rebind keys by id in {where}: {{"keymap": {{"history.undo": "ctrl+u"}}}}'

@@ -24,6 +24,8 @@ GROUPS = {
     "transcript": "transcript",
     "codebook": "codebook",
     "passages": "view",
+    "matrix": "matrix",
+    "cell": "matrix",
     "agreement": "agreement",
     "agreement-transcripts": "agreement",
     "compare": "agreement",
@@ -70,6 +72,7 @@ def workspace_commands(app: QualcodeApp, screen: Screen[object]) -> Iterator[Sys
     from qualcode.tui.widgets.transcript_view import TranscriptView
 
     if not isinstance(screen, Coding):
+        yield from screen_commands(screen)
         return
     targets: dict[type, Widget] = {
         Coding: screen,
@@ -95,6 +98,17 @@ def workspace_commands(app: QualcodeApp, screen: Screen[object]) -> Iterator[Sys
         )
     for name in app.transcript_names():
         yield SystemCommand(f"transcript: Open {name}", "Show this transcript", _open(screen, name))
+
+
+def screen_commands(screen: Screen[object]) -> Iterator[SystemCommand]:
+    """Palette entries for the keys of a screen that names its ``key_owners()``."""
+    key_owners = getattr(screen, "key_owners", None)
+    if key_owners is None:
+        return
+    for binding in bindings_of(*key_owners()):
+        yield SystemCommand(
+            palette_title(binding), binding.description, _runner(screen, binding.action)
+        )
 
 
 def _runner(target: Widget, action: str) -> Callable[[], Awaitable[None]]:

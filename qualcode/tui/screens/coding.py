@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -29,6 +29,9 @@ from qualcode.tui.widgets.codebook_tree import CodebookTree, CodeDefinition
 from qualcode.tui.widgets.coding_list import Place
 from qualcode.tui.widgets.transcript_list import TranscriptList
 from qualcode.tui.widgets.transcript_view import CodeMark, TranscriptView
+
+if TYPE_CHECKING:
+    from qualcode.tui.screens.matrix import MatrixChoices
 
 FALLBACK_COLOURS = ("#E07A5F", "#3D405B", "#81B29A", "#F2CC8F", "#9C6ADE", "#4EA8DE")
 
@@ -62,6 +65,7 @@ class CodingScreen(Screen[None]):
                  "Go to the transcript list (and back)"),
         _binding("ctrl+d", "toggle_done", "Done", "transcript.done",
                  "Mark the transcript done (or not done) for you", show=False),
+        _binding("ctrl+x", "matrix", "Matrix", "matrix.open", "Open matrix", show=False),
         _binding("ctrl+k", "agreement", "Agreement", "agreement.compare", "Compare coders",
                  show=False),
         _binding("f6", "reconcile", "Reconcile", "agreement.reconcile",
@@ -95,6 +99,7 @@ class CodingScreen(Screen[None]):
         self.entries: list[CodeEntry] = []
         self.adjusting: Coding | None = None
         self._marks: dict[str, str] = {}  # transcript -> done / started / new, as listed
+        self.matrix_choices: MatrixChoices | None = None  # the matrix reopens as left
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -408,6 +413,17 @@ class CodingScreen(Screen[None]):
         if start is None and highlighted is not None:
             start = highlighted.id
         self.app.push_screen(RetrievalScreen(self.workspace, self.entries, start), self._jump)
+
+    def action_matrix(self) -> None:
+        from qualcode.tui.screens.matrix import MatrixScreen
+
+        matrix = MatrixScreen(self.workspace, self.matrix_choices)
+
+        def back(place: Place | None) -> None:
+            self.matrix_choices = matrix.choices
+            self._jump(place)
+
+        self.app.push_screen(matrix, back)
 
     def action_agreement(self) -> None:
         from qualcode.tui.screens.agreement import open_agreement

@@ -1,0 +1,118 @@
+"""Export of the matrix screen's matrix: the headless part behind the export dialog.
+
+The dialog collects a path, a format and whether to take every measure; this module
+builds the same matrix ``qualcode matrix`` would for those options, hands it to the
+existing exporters (:mod:`qualcode.exporters.matrix_csv` and friends) and writes the
+file. :func:`command_line` is that equivalent command, so an export can be repeated
+from a script. No Textual here.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from qualcode.domain.errors import InputError
+from qualcode.domain.matrices import Matrix, Measure
+from qualcode.services.matrices import MatrixRequest, build_matrix
+from qualcode.services.project import Project
+
+EXPORT_FORMATS = ("xlsx", "csv", "html", "md", "json")
+EXPORTS_FOLDER = Path("exports")
+# what `qualcode matrix` takes without --measure: one table for csv and md, all else
+ALL_BY_DEFAULT = frozenset({"xlsx", "html", "json"})
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixExport:
+    """What the dialog asks for: the file, its format, and every measure (with the
+    passages and summaries of the framework matrix) or only the one on screen. A CSV of
+    every measure is the tidy long CSV (``--long``)."""
+
+    path: Path
+    format: str
+    all_measures: bool
+
+    @property
+    def long_csv(self) -> bool:
+        return self.format == "csv" and self.all_measures
+
+
+def default_path(output_format: str) -> Path:
+    return EXPORTS_FOLDER / f"matrix.{output_format}"
+
+
+def export_measures(shown: Measure, all_measures: bool) -> list[Measure]:
+    return list(Measure) if all_measures else [shown]
+
+
+def command_line(
+    location: str, request: MatrixRequest, shown: Measure, export: MatrixExport
+) -> str:
+    """The ``qualcode matrix`` command that writes the same file."""
+    words = ["qualcode", "matrix", location, "--rows", request.rows, "--cols", request.columns]
+    words += ["--measure", "all" if export.all_measures else shown.value]
+    for coder in request.coders:
+        words += ["--coder", coder]
+    words += ["--format", export.format]
+    if export.long_csv:
+        words.append("--long")
+    words += ["-o", str(export.path)]
+    return shlex.join(words)
+
+
+def render_matrix(matrix: Matrix, output_format: str, measures: Sequence[Measure]) -> str | bytes:
+    """The file's content from the headless exporters (``long`` CSV for several
+    measures)."""
+    from qualcode.exporters import matrix_csv, matrix_html, matrix_json, matrix_markdown
+
+    if output_format == "csv":
+        if len(measures) == 1:
+            return matrix_csv.matrix_wide_csv(matrix, measures[0])
+        return matrix_csv.matrix_long_csv(matrix, measures)
+    if output_format == "md":
+        return matrix_markdown.matrix_markdown(matrix, measures)
+    if output_format == "json":
+        return matrix_json.matrix_json(matrix, measures)
+    if output_format == "html":
+        return matrix_html.matrix_html(matrix, measures)
+    if output_format == "xlsx":
+        from qualcode.exporters.matrix_xlsx import matrix_xlsx
+
+        return matrix_xlsx(matrix, measures)
+    raise InputError(
+        "format", f"expected one of {', '.join(EXPORT_FORMATS)}, got {output_format!r}"
+    )
+
+
+def write_export(
+    project: Project, request: MatrixRequest, shown: Measure, export: MatrixExport
+) -> Path:
+    """Count the matrix as ``qualcode matrix`` does for these options and write it
+    (through a ``.part`` file, so a failed export leaves nothing half-written). A missing
+    ``exports/`` folder is created; any other missing folder is an :class:`InputError`.
+    Returns the path written."""
+    path = export.path
+    if not path.name or path.is_dir():
+        raise InputError(str(path), "name a file to write, e.g. exports/matrix.xlsx")
+    if not path.parent.exists():
+        if path.parent != EXPORTS_FOLDER:
+            raise InputError(str(path), f"folder {path.parent} does not exist")
+        path.parent.mkdir()
+    measures = export_measures(shown, export.all_measures)
+    counted = replace(
+        request,
+        words=Measure.WORDS in measures,
+        passages=Measure.PASSAGES in measures,
+        separate_coders=False,
+    )
+    data = render_matrix(build_matrix(project, counted), export.format, measures)
+    temporary = path.with_name(path.name + ".part")
+    if isinstance(data, str):
+        temporary.write_text(data, encoding="utf-8", newline="")
+    else:
+        temporary.write_bytes(data)
+    temporary.replace(path)
+    return path
