@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -181,8 +182,11 @@ async def test_every_measure_shows_build_matrix_values(demo: Project, make_app: 
             assert_shows(screen, expected, measure)
             if index < len(NUMERIC_MEASURES) - 1:
                 await press(pilot, "m")
-        # changing the measure shows the same count again: one count in all
-        assert len(record.of(MatrixScreen.Counted)) == 1
+        # one count in all (the numbers, then the passages): a measure shows it again
+        numbers, with_passages = record.of(MatrixScreen.Counted)
+        assert numbers.matrix.passages is None
+        assert with_passages.matrix.passages is not None
+        assert numbers.request == with_passages.request == screen.request()
         await press(pilot, "m")
         assert screen.measure is NUMERIC_MEASURES[0]
     # the README's table: Family 02 × continuity is 7 and the grand total 106
@@ -273,6 +277,30 @@ async def test_enter_lists_a_cells_passages_and_jumps_to_one(demo: Project, make
         assert table.cursor_coordinate == Coordinate(row, column)
         await press(pilot, "escape")
         assert app.screen is coding
+
+
+async def test_enter_before_the_passages_are_counted_opens_when_they_are(
+    demo: Project, make_app: Any
+) -> None:
+    full = build_matrix(demo, MatrixRequest(passages=True))
+    app, record = make_app(), Recorder()
+    async with app.run_test(size=SIZE, message_hook=record) as pilot:
+        await press(pilot, "ctrl+x")
+        screen = matrix_screen(app)
+        assert screen.matrix is not None
+        screen.matrix = replace(screen.matrix, passages=None)  # as between the two counts
+        screen.update_status()
+        assert "collecting passages" in str(screen.query_one("#matrix-status").render())
+        await press(pilot, "enter")
+        assert app.screen is screen
+        assert "Collecting the passages…" in record.notes()
+        screen.post_message(MatrixScreen.Counted(screen, screen.request(), full))
+        await settle(pilot)
+        opened = app.screen
+        assert isinstance(opened, CellPassagesScreen)
+        assert [(p.transcript, p.start) for p in opened.cell.passages] == [
+            (p.transcript, p.start) for p in full.cell_passages(0, 0, 0)
+        ]
 
 
 async def test_a_total_cell_lists_the_passages_it_adds_up(demo: Project, make_app: Any) -> None:

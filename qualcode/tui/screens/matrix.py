@@ -136,7 +136,9 @@ class MatrixScreen(Screen[Place | None]):
         self.summaries: dict[tuple[int, int], FrameworkSummary] = {}
         self.last_export: MatrixExport | None = None
         self.options: dict[str, list[str]] = {}  # each control's values, in order
-        self._requested: MatrixRequest | None = None
+        self._requested: MatrixRequest | None = None  # the last count started
+        self._shown: MatrixRequest | None = None  # the count on screen
+        self._open_when_counted = False  # enter was pressed before the passages arrived
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -203,22 +205,35 @@ class MatrixScreen(Screen[Place | None]):
         if request == self._requested:
             return
         self._requested = request
+        self._open_when_counted = False
         self.query_one("#matrix-status", Static).update("counting…")
         self.run_worker(lambda: self._count(request), thread=True, exclusive=True, group="matrix")
 
     def _count(self, request: MatrixRequest) -> None:
+        """The numbers first, then the same matrix with its passages (which takes about
+        three times as long on a large project), each posted as it is ready."""
         try:
-            matrix = build_matrix(self.workspace.project, request)
+            numbers = build_matrix(self.workspace.project, replace(request, passages=False))
+            self.post_message(self.Counted(self, request, numbers))
+            with_passages = build_matrix(self.workspace.project, request)
         except QualcodeError as error:
             self.post_message(self.CountFailed(self, request, str(error)))
             return
-        self.post_message(self.Counted(self, request, matrix))
+        self.post_message(self.Counted(self, request, with_passages))
 
     @on(Counted)
     def _counted(self, event: Counted) -> None:
         if event.request != self.request():
             return  # the controls changed while counting; a newer count follows
+        passages_arrived = self.matrix is not None and self._shown == event.request
         self.matrix = event.matrix
+        if passages_arrived:  # the same numbers: nothing to redraw
+            self.update_status()
+            if self._open_when_counted:
+                self._open_when_counted = False
+                self.action_passages()
+            return
+        self._shown = event.request
         self.summaries = dict(event.matrix.summaries)
         self.show_matrix()
         row, column = self.choices.cursor
@@ -231,7 +246,7 @@ class MatrixScreen(Screen[Place | None]):
     def _count_failed(self, event: CountFailed) -> None:
         if event.request != self.request():
             return
-        self.matrix = None
+        self.matrix = self._shown = None
         self.table.show(HeatGrid((), (), ()))
         self.query_one("#matrix-status", Static).update(Text(event.error, style="bold"))
 
@@ -289,7 +304,11 @@ class MatrixScreen(Screen[Place | None]):
             return
         count = len(cell.passages)
         text = Text(f"{cell.row} × {cell.column}: ", style="bold")
-        text.append(f"{cell.measure} {cell.value} · {count} passage{'s' if count != 1 else ''}")
+        text.append(f"{cell.measure} {cell.value} · ")
+        if self.passages_ready:
+            text.append(f"{count} passage{'s' if count != 1 else ''}")
+        else:
+            text.append("collecting passages…", style="dim")
         if cell.summary is not None:
             text.append(" · summary: ", style="bold")
             text.append(" ".join(cell.summary.text.split()))
@@ -335,9 +354,17 @@ class MatrixScreen(Screen[Place | None]):
         event.stop()
         self.action_passages()
 
+    @property
+    def passages_ready(self) -> bool:
+        return self.matrix is not None and self.matrix.passages is not None
+
     def action_passages(self) -> None:
         cell = self.highlighted_cell()
         if cell is None:
+            return
+        if not self.passages_ready:  # they follow the numbers shortly
+            self._open_when_counted = True
+            self.notify("Collecting the passages…", timeout=2)
             return
         opened = CellPassagesScreen(self.workspace, cell)
         coordinate = self.table.cursor_coordinate
