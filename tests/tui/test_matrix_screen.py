@@ -466,7 +466,8 @@ async def test_blind_coding_shows_only_the_coders_own_matrix(demo: Project, make
 
 
 async def test_palette_help_and_a_rebound_key(make_app: Any, tmp_path: Path) -> None:
-    (tmp_path / "config.json").write_text('{"keymap": {"matrix.open": "f5"}}')
+    keymap = {"matrix.open": "f5", "matrix.export": "ctrl+o", "matrix.measure": "n"}
+    (tmp_path / "config.json").write_text(json.dumps({"keymap": keymap}))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -489,7 +490,11 @@ async def test_palette_help_and_a_rebound_key(make_app: Any, tmp_path: Path) -> 
         await press(pilot, "escape", "escape")
         assert isinstance(app.screen, CodingScreen)
         await press(pilot, "f5")
-        assert isinstance(app.screen, MatrixScreen)
+        again = matrix_screen(app)
+        await press(pilot, "n")
+        assert again.measure is Measure.CHARACTERS  # words, then the next one
+        await press(pilot, "ctrl+o")
+        assert isinstance(app.screen, ExportMatrixDialog)
 
 
 async def test_an_empty_project_has_an_empty_matrix(tmp_path: Path) -> None:

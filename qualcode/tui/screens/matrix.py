@@ -422,6 +422,7 @@ class MatrixScreen(Screen[Place | None]):
                 return
             self.last_export = export
             command = command_line(location, request, shown, export)
+            self.notify(f"Writing {export.path}…", timeout=3)
             self.run_worker(
                 lambda: self._export(request, shown, export, command),
                 thread=True,
