@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from rich.text import Text
@@ -31,6 +31,7 @@ from qualcode.tui.screens.agreement import AgreementScreen
 from qualcode.tui.screens.agreement_dialogs import SettingsDialog, SpanEditor
 from qualcode.tui.screens.agreement_transcripts import AgreementTranscriptsScreen
 from qualcode.tui.screens.coding import CodingScreen
+from qualcode.tui.screens.dialogs import HelpScreen
 from qualcode.tui.screens.disagreements import DisagreementScreen
 from tests.tui.test_workflows import Recorder, settle
 
@@ -346,6 +347,20 @@ async def test_the_palette_opens_agreement_and_reconciliation(make_app: Any) -> 
         await entries["agreement: Reconcile disagreements"].callback()
         await settle(pilot)
         assert isinstance(current(app), DisagreementScreen)
+
+
+async def test_help_and_palette_list_the_agreement_keys(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_agreement(pilot)
+        shown = cast("Screen[object]", screen)
+        titles = [c.title for c in commands.workspace_commands(app, shown)]
+        assert "agreement: Choose the coders, unit and segment threshold" in titles
+        await pilot.press("question_mark")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        ids = {row[2] for row in help_screen.rows}
+        assert {"agreement.settings", "agreement.open", "agreement.reconcile-code"} <= ids
 
 
 async def test_keys_are_rebound_by_binding_id(demo: Project, tmp_path: Path) -> None:
