@@ -47,9 +47,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None] | Non
 @click.option(
     "--max-size",
     type=float,
-    default=50.0,
-    show_default=True,
-    help="Refuse files over this many MB.",
+    help="Refuse files over this many MB (default: 50).",
 )
 @format_option("text", "json")
 def import_files(
@@ -59,7 +57,7 @@ def import_files(
     case_from_filename: bool,
     speaker_cases: bool,
     skip_speaker: tuple[str, ...],
-    max_size: float,
+    max_size: float | None,
     output_format: str,
 ) -> None:
     """Import transcript FILES (.txt .md .docx .vtt .srt) into PROJECT.
@@ -81,7 +79,7 @@ def import_files(
             case_from_filename=case_from_filename,
             speaker_cases=speaker_cases,
             skip_speakers=skip_speaker,
-            max_bytes=int(max_size * 1024 * 1024),
+            max_bytes=None if max_size is None else int(max_size * 1024 * 1024),
             progress=progress,
         )
     if output_format == "json":

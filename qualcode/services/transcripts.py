@@ -10,7 +10,6 @@ from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.spans import span_problem
 from qualcode.domain.transcripts import Transcript, TranscriptDraft, TranscriptSummary
 from qualcode.domain.turns import speakers
-from qualcode.importers.transcripts import DEFAULT_MAX_BYTES, load_transcript
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
 
@@ -47,14 +46,22 @@ Progress = Callable[[str], None]
 
 
 def read_transcript_files(
-    paths: Sequence[Path], *, max_bytes: int = DEFAULT_MAX_BYTES, progress: Progress | None = None
+    paths: Sequence[Path], *, max_bytes: int | None = None, progress: Progress | None = None
 ) -> list[TranscriptDraft]:
     """Read and normalise every file first, so one bad file stops the import before
-    anything is stored. Raises :class:`InputError` naming the file."""
+    anything is stored. Raises :class:`InputError` naming the file. ``max_bytes`` None
+    means the importer's default limit."""
+    # Imported here: the listing commands load this module and need none of the readers.
+    from qualcode.importers.transcripts import load_transcript
+
     drafts: list[TranscriptDraft] = []
     seen: dict[str, str] = {}
     for path in paths:
-        draft = load_transcript(path, max_bytes=max_bytes)
+        draft = (
+            load_transcript(path)
+            if max_bytes is None
+            else load_transcript(path, max_bytes=max_bytes)
+        )
         if draft.name in seen:
             raise InputError(
                 str(path), f"transcript name {draft.name!r} is also given by {seen[draft.name]}"
@@ -74,7 +81,7 @@ def import_transcripts(
     case_from_filename: bool = False,
     speaker_cases: bool = False,
     skip_speakers: Sequence[str] = (),
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     progress: Progress | None = None,
 ) -> list[ImportOutcome]:
     """Import transcript files in one transaction: all are stored, or none.
