@@ -249,6 +249,15 @@ def startup_project(work: Path, data_root: Path, report: Report) -> Path:
     return location
 
 
+def first_transcript(project: Path) -> str:
+    connection = sqlite3.connect(f"{project.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        (name,) = connection.execute("SELECT min(name) FROM transcript").fetchone()
+    finally:
+        connection.close()
+    return str(name)
+
+
 def startup_results(project: Path, runs: int) -> list[StepResult]:
     executable = qualcode_executable()
     load = load_average()
@@ -265,16 +274,31 @@ def startup_results(project: Path, runs: int) -> list[StepResult]:
             load=load,
         )
     ]
+    first = first_transcript(project)
+    # (label, argv, held to the target): the listings read SQLite with the standard
+    # library; `cases` still opens the project through SQLAlchemy, as every writing
+    # command does, and is shown for comparison.
     commands = [
-        ("`qualcode transcripts PROJECT`", [executable, "transcripts", str(project)]),
-        ("`qualcode --help`", [executable, "--help"]),
+        ("`qualcode transcripts PROJECT`", [executable, "transcripts", str(project)], True),
+        ("`qualcode info PROJECT`", [executable, "info", str(project)], True),
+        (
+            "`qualcode show PROJECT T --span 0:200`",
+            [executable, "show", str(project), first, "--span", "0:200"],
+            True,
+        ),
+        ("`qualcode --help`", [executable, "--help"], True),
+        ("`qualcode cases PROJECT` (SQLAlchemy path)", [executable, "cases", str(project)], False),
     ]
     shim = shutil.which("qualcode")
     if shim is not None and Path(shim).resolve() != Path(executable).resolve():
         commands.append(
-            (f"`qualcode transcripts` via PATH ({shim})", [shim, "transcripts", str(project)])
+            (
+                f"`qualcode transcripts` via PATH ({shim})",
+                [shim, "transcripts", str(project)],
+                False,
+            )
         )
-    for label, argv in commands:
+    for label, argv, held in commands:
         load = load_average()
         seconds = process_seconds(argv, runs)
         median = statistics.median(seconds)
@@ -285,8 +309,8 @@ def startup_results(project: Path, runs: int) -> list[StepResult]:
                 qualcode=f"{median:.3f} (best {min(seconds):.3f})",
                 floor=f"{statistics.median(floor):.3f}",
                 ratio=median / statistics.median(floor),
-                target=f"median ≤ {STARTUP_SECONDS_TARGET:g} s",
-                passed=median <= STARTUP_SECONDS_TARGET,
+                target=f"median ≤ {STARTUP_SECONDS_TARGET:g} s" if held else "—",
+                passed=median <= STARTUP_SECONDS_TARGET if held else None,
                 load=load,
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from qualcode.cli import cli
+from qualcode.services.demo import build_demo
 from qualcode.services.project import Project, init_project
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,6 +24,22 @@ POSTGRES_URL = os.environ.get("QUALCODE_TEST_POSTGRES_URL")
 @pytest.fixture
 def project_path(tmp_path: Path) -> Path:
     return tmp_path / "study.qualcode"
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project, built once per test session (WAL checkpointed into the file);
+    tests that change it take a ``demo_path`` copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.qualcode"
+    build_demo(path, progress=lambda _line: None).close()
+    return path
+
+
+@pytest.fixture
+def demo_path(demo_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "demo.qualcode"
+    shutil.copyfile(demo_template, path)
+    return path
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import click
 from qualcode.cli.base import format_option, open_existing, project_argument
 
 if TYPE_CHECKING:
+    from qualcode.domain.project_summary import ProjectSummary
     from qualcode.services.project import Project
 
 
@@ -59,7 +60,9 @@ def _open_workspace(
     import sys
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        _print_summary(project, "text")
+        from qualcode.services.project import project_summary
+
+        _print_summary(project_summary(project), "text")
         click.echo(
             "not a terminal: printed the summary instead of opening the coding workspace",
             err=True,
@@ -86,14 +89,19 @@ def _open_workspace(
 @format_option("text", "json")
 def info(project: str, output_format: str) -> None:
     """Summarise PROJECT: transcripts, words, codes, coders, codings, cases."""
-    _print_summary(open_existing(project), output_format)
+    from qualcode.services import quick_listings
+
+    summary = quick_listings.project_summary(project)
+    if summary is None:
+        from qualcode.services.project import project_summary
+
+        summary = project_summary(open_existing(project))
+    _print_summary(summary, output_format)
 
 
-def _print_summary(project: Project, output_format: str) -> None:
+def _print_summary(summary: ProjectSummary, output_format: str) -> None:
     from qualcode.exporters.tables import render_json
-    from qualcode.services.project import project_summary
 
-    summary = project_summary(project)
     if output_format == "json":
         click.echo(render_json(summary.as_dict()), nl=False)
         return
@@ -145,7 +153,9 @@ def demo(location: str | None, no_open: bool, coder: str | None) -> None:
 
     project = build_demo(location, progress=lambda line: click.echo(line, err=True))
     if no_open:
-        _print_summary(project, "text")
+        from qualcode.services.project import project_summary
+
+        _print_summary(project_summary(project), "text")
         click.echo(f"\nTry: qualcode transcripts {project.location}")
         return
     _open_workspace(project, coder, False, default_coder=getpass.getuser())

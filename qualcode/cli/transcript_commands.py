@@ -104,9 +104,13 @@ def import_files(
 def transcripts(project: str, output_format: str) -> None:
     """List PROJECT's transcripts: characters, words, turns, speakers, cases."""
     from qualcode.exporters.tables import render_csv, render_json, render_table
-    from qualcode.services.transcripts import list_transcripts
+    from qualcode.services import quick_listings
 
-    summaries = list_transcripts(open_existing(project))
+    summaries = quick_listings.transcript_summaries(project)
+    if summaries is None:
+        from qualcode.services.transcripts import list_transcripts
+
+        summaries = list_transcripts(open_existing(project))
     headers = ("name", "characters", "words", "turns", "speakers", "case", "language")
     rows = [
         (
@@ -148,10 +152,15 @@ def transcripts(project: str, output_format: str) -> None:
 def show(project: str, transcript: str, span: str | None, with_turns: bool) -> None:
     """Print TRANSCRIPT's stored (normalised) text, or a span of it."""
     from qualcode.domain.spans import parse_span
+    from qualcode.domain.transcripts import transcript_passage
     from qualcode.exporters.tables import render_table
-    from qualcode.services.transcripts import get_transcript, transcript_passage
+    from qualcode.services import quick_listings
 
-    record = get_transcript(open_existing(project), transcript)
+    record = quick_listings.transcript(project, transcript)
+    if record is None:
+        from qualcode.services.transcripts import get_transcript
+
+        record = get_transcript(open_existing(project), transcript)
     if with_turns:
         rows = [
             (n, t.start, t.end, t.speaker, _clock(t.timestamp), record.text[t.start : t.end])

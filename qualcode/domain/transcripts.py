@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from qualcode.domain.errors import InputError
+from qualcode.domain.spans import span_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,3 +163,43 @@ def guess_language(text: str) -> str | None:
     if danish == english or max(danish, english) < 3:
         return None
     return "da" if danish > english else "en"
+
+
+def transcript_passage(transcript: Transcript, start: int, end: int) -> str:
+    """The text of ``[start, end)``; raises :class:`InputError` for an invalid span."""
+    problem = span_problem(len(transcript.text), start, end)
+    if problem:
+        raise InputError("--span", f"{problem} in transcript {transcript.name!r}")
+    return transcript.text[start:end]
+
+
+def summarise_transcripts(
+    transcripts: Iterable[tuple[int, str, int, int, str | None, str | None]],
+    turn_counts: Iterable[tuple[int, int]],
+    speakers: Iterable[tuple[int, str]],
+    cases: Iterable[tuple[int, str]],
+) -> list[TranscriptSummary]:
+    """One summary per ``(id, name, characters, words, language, source_path)`` row, from
+    ``(transcript id, turns)`` counts and ``(transcript id, name)`` rows of speakers (in
+    order of their first turn) and of case names (sorted)."""
+    counted = dict(iter(turn_counts))  # iter(): a result with .keys() is no mapping
+    speakers_of: dict[int, list[str]] = {}
+    for tid, speaker in speakers:
+        speakers_of.setdefault(tid, []).append(speaker)
+    cases_of: dict[int, list[str]] = {}
+    for tid, case in cases:
+        cases_of.setdefault(tid, []).append(case)
+    return [
+        TranscriptSummary(
+            id=tid,
+            name=name,
+            characters=characters,
+            words=words,
+            turns=counted.get(tid, 0),
+            speakers=tuple(speakers_of.get(tid, ())),
+            cases=tuple(cases_of.get(tid, ())),
+            language=language,
+            source_path=source,
+        )
+        for tid, name, characters, words, language, source in transcripts
+    ]

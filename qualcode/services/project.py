@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from qualcode.domain.project_summary import ProjectSummary
 from qualcode.storage.database import Project, open_project
-from qualcode.storage.repositories import Counts
 
 __all__ = ["Project", "ProjectSummary", "init_project", "open_project", "project_summary"]
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectSummary:
-    location: str
-    counts: Counts
-    coders: tuple[str, ...]
-
-    def as_dict(self) -> dict[str, object]:
-        return {"location": self.location, **asdict(self.counts), "coder_names": list(self.coders)}
 
 
 def init_project(location: str | Path) -> Project:

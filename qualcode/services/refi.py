@@ -33,8 +33,9 @@ from qualcode.services.codebook import CodebookImport
 from qualcode.services.merge import DESCRIPTION_SETTING, merge_exchange
 from qualcode.services.merge_report import MergeReport
 from qualcode.storage import refi_queries as q
-from qualcode.storage.database import Project, is_url, open_project
+from qualcode.storage.database import Project, open_project
 from qualcode.storage.repositories import Repository
+from qualcode.storage.sqlite_file import is_url
 from qualcode.storage.status import get_setting
 from qualcode.storage.tables import CodeRow
 

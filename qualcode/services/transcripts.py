@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.domain.errors import InputError, NotFoundError
-from qualcode.domain.spans import span_problem
 from qualcode.domain.transcripts import Transcript, TranscriptDraft, TranscriptSummary
 from qualcode.domain.turns import speakers
 from qualcode.storage.database import Project
@@ -173,11 +172,3 @@ def unknown_transcript_message(name: str, known: list[str]) -> str:
     hint = closest(name, known)
     suffix = f"; did you mean {hint!r}?" if hint else ""
     return f"unknown transcript {name!r}{suffix} (see: qualcode transcripts PROJECT)"
-
-
-def transcript_passage(transcript: Transcript, start: int, end: int) -> str:
-    """The text of ``[start, end)``; raises :class:`InputError` for an invalid span."""
-    problem = span_problem(len(transcript.text), start, end)
-    if problem:
-        raise InputError("--span", f"{problem} in transcript {transcript.name!r}")
-    return transcript.text[start:end]

@@ -21,12 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from qualcode.domain.errors import ProjectError
 from qualcode.storage import migrations
 from qualcode.storage.repositories import Repository
+from qualcode.storage.sqlite_file import QUALCODE_APPLICATION_ID, check_sqlite_file, is_url
 
-# "QCOD" as a big-endian integer: written to SQLite's application_id header field so a
-# qualcode project can be told from any other SQLite file without reading its tables.
-QUALCODE_APPLICATION_ID = 0x51434F44
 BUSY_TIMEOUT_MS = 5000
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 # PostgreSQL: every write transaction takes this transaction-scoped advisory lock first, so
 # writes queue one after another exactly as SQLite's BEGIN IMMEDIATE makes them (the
 # services check, then write; serialised writers make that safe). Actions that only add
@@ -64,10 +61,6 @@ class RetryPolicy:
 
 class ProjectBusyError(ProjectError):
     """Other coders kept the project busy through every retry; nothing was changed."""
-
-
-def is_url(location: str) -> bool:
-    return "://" in location
 
 
 @dataclass
@@ -270,20 +263,6 @@ def _sqlite_engine(path: Path, *, read_only: bool, busy_timeout_ms: int) -> Engi
     return engine
 
 
-def _check_sqlite_file(path: Path) -> None:
-    if not path.exists():
-        raise ProjectError(f"{path}: no such project (create one with: qualcode init {path})")
-    if path.is_dir():
-        raise ProjectError(f"{path}: is a folder, not a qualcode project file")
-    with path.open("rb") as handle:
-        header = handle.read(100)
-    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
-        raise ProjectError(f"{path}: not a qualcode project (not a SQLite database)")
-    application_id = int.from_bytes(header[68:72], "big")
-    if application_id != QUALCODE_APPLICATION_ID:
-        raise ProjectError(f"{path}: not a qualcode project (a SQLite database of another program)")
-
-
 def _file_is_read_only(path: Path) -> bool:
     # Checked from the mode bits, not os.access: as root, access() says yes to everything.
     return not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(
@@ -334,7 +313,7 @@ def open_project(
             engine.dispose()
             raise _translate(str(path), error) from error
         return Project(str(path), engine, False, policy, busy_timeout_ms)
-    _check_sqlite_file(path)
+    check_sqlite_file(path)
     read_only = _file_is_read_only(path)
     engine = _sqlite_engine(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
     project = Project(str(path), engine, read_only, policy, busy_timeout_ms)

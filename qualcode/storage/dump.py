@@ -33,6 +33,7 @@ from sqlalchemy.pool import NullPool
 
 from qualcode.domain.errors import InputError, ProjectError
 from qualcode.storage import migrations
+from qualcode.storage.sqlite_file import QUALCODE_APPLICATION_ID, SQLITE_MAGIC
 from qualcode.storage.tables import Base, SchemaVersion
 
 if TYPE_CHECKING:
@@ -80,9 +81,7 @@ def read_project_file(path: Path) -> tuple[int, list[TableRows]]:
             header = handle.read(100)
     except OSError as error:
         raise InputError(source, f"cannot read: {error.strerror}") from error
-    from qualcode.storage.database import QUALCODE_APPLICATION_ID
-
-    if not header.startswith(b"SQLite format 3\x00") or (
+    if not header.startswith(SQLITE_MAGIC) or (
         int.from_bytes(header[68:72], "big") != QUALCODE_APPLICATION_ID
     ):
         raise InputError(source, "neither a qualcode backup (JSON) nor a qualcode project file")

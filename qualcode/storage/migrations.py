@@ -69,7 +69,7 @@ MIGRATIONS: list[Migration] = [
     _add_refi_guids,
     _add_coding_review_note,
 ]
-CURRENT_VERSION = 1 + len(MIGRATIONS)
+CURRENT_VERSION = 1 + len(MIGRATIONS)  # sqlite_file.SCHEMA_VERSION names it without SQLAlchemy
 
 
 def create_schema(connection: Connection) -> None:

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 from qualcode.domain.cases import AttributeDef, AttributeType, Case, CaseAssignment
 from qualcode.domain.codebook import CodeSpec, join_path
 from qualcode.domain.codings import Coding
-from qualcode.domain.transcripts import Transcript, TranscriptDraft, TranscriptSummary, Turn
+from qualcode.domain.project_summary import Counts
+from qualcode.domain.transcripts import (
+    Transcript,
+    TranscriptDraft,
+    TranscriptSummary,
+    Turn,
+    summarise_transcripts,
+)
 from qualcode.domain.words import count_words
 from qualcode.storage.tables import (
     AttributeRow,
@@ -39,20 +46,6 @@ class StoredCode:
     path: str
     parent_id: int | None
     spec: CodeSpec
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    transcripts: int
-    words: int
-    turns: int
-    codes: int
-    coders: int
-    codings: int
-    cases: int
-    memos: int
-    coding_memos: int
-    events: int
 
 
 def _utcnow() -> dt.datetime:
@@ -136,51 +129,32 @@ class Repository:
         return {name: (tid, text) for name, tid, text in rows}
 
     def transcript_summaries(self) -> list[TranscriptSummary]:
-        turn_counts = dict(
-            self.session.execute(
-                select(TurnRow.transcript_id, func.count()).group_by(TurnRow.transcript_id)
-            ).all()
+        execute = self.session.execute
+        return summarise_transcripts(
+            execute(
+                select(
+                    TranscriptRow.id,
+                    TranscriptRow.name,
+                    TranscriptRow.characters,
+                    TranscriptRow.words,
+                    TranscriptRow.language,
+                    TranscriptRow.source_path,
+                ).order_by(TranscriptRow.name)
+            ),
+            execute(select(TurnRow.transcript_id, func.count()).group_by(TurnRow.transcript_id)),
+            execute(
+                select(TurnRow.transcript_id, TurnRow.speaker)
+                .where(TurnRow.speaker.is_not(None))
+                .group_by(TurnRow.transcript_id, TurnRow.speaker)
+                .order_by(TurnRow.transcript_id, func.min(TurnRow.position))
+            ),
+            execute(
+                select(CaseAssignmentRow.transcript_id, CaseRow.name)
+                .join(CaseRow, CaseRow.id == CaseAssignmentRow.case_id)
+                .group_by(CaseAssignmentRow.transcript_id, CaseRow.name)
+                .order_by(CaseAssignmentRow.transcript_id, CaseRow.name)
+            ),
         )
-        speakers: dict[int, list[str]] = {}
-        for tid, speaker in self.session.execute(
-            select(TurnRow.transcript_id, TurnRow.speaker)
-            .where(TurnRow.speaker.is_not(None))
-            .group_by(TurnRow.transcript_id, TurnRow.speaker)
-            .order_by(TurnRow.transcript_id, func.min(TurnRow.position))
-        ):
-            speakers.setdefault(tid, []).append(speaker or "")
-        cases: dict[int, list[str]] = {}
-        for tid, case in self.session.execute(
-            select(CaseAssignmentRow.transcript_id, CaseRow.name)
-            .join(CaseRow, CaseRow.id == CaseAssignmentRow.case_id)
-            .group_by(CaseAssignmentRow.transcript_id, CaseRow.name)
-            .order_by(CaseAssignmentRow.transcript_id, CaseRow.name)
-        ):
-            cases.setdefault(tid, []).append(case)
-        rows = self.session.execute(
-            select(
-                TranscriptRow.id,
-                TranscriptRow.name,
-                TranscriptRow.characters,
-                TranscriptRow.words,
-                TranscriptRow.language,
-                TranscriptRow.source_path,
-            ).order_by(TranscriptRow.name)
-        )
-        return [
-            TranscriptSummary(
-                id=tid,
-                name=name,
-                characters=characters,
-                words=words,
-                turns=turn_counts.get(tid, 0),
-                speakers=tuple(speakers.get(tid, ())),
-                cases=tuple(cases.get(tid, ())),
-                language=language,
-                source_path=source,
-            )
-            for tid, name, characters, words, language, source in rows
-        ]
 
     # -- coders ----------------------------------------------------------------------
     def coder_id(self, name: str) -> int | None:

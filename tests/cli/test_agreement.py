@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import sqlite3
 import warnings
 from pathlib import Path
@@ -19,25 +18,9 @@ from openpyxl import load_workbook
 from sklearn.metrics import cohen_kappa_score
 
 from qualcode.cli.agreement_commands import GREEDY_OPTIONS, spread_values
-from qualcode.services.demo import build_demo
 from tests.conftest import Cli
 
 TOLERANCE = 1e-9
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.qualcode"
-    build_demo(path, progress=lambda _: None).close()
-    return path
-
-
-@pytest.fixture
-def demo(demo_file: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo project, so a test may change it."""
-    copy = tmp_path / "demo.qualcode"
-    shutil.copy(demo_file, copy)
-    return copy
 
 
 def as_json(run: Cli, *args: str | Path) -> Any:
@@ -63,11 +46,12 @@ def expected_kappa(x: np.ndarray, y: np.ndarray) -> float:
         return float(cohen_kappa_score(x, y))
 
 
-def test_demo_agreement_equals_independent_packages(demo: Path, run: Cli) -> None:
-    report = as_json(run, "agreement", demo, "--coders", "anna", "bo", "--format", "json")
-    arrays = character_arrays(run, demo)
+def test_demo_agreement_equals_independent_packages(demo_path: Path, run: Cli) -> None:
+    report = as_json(run, "agreement", demo_path, "--coders", "anna", "bo", "--format", "json")
+    arrays = character_arrays(run, demo_path)
     lengths = {
-        t["name"]: t["characters"] for t in as_json(run, "transcripts", demo, "--format", "json")
+        t["name"]: t["characters"]
+        for t in as_json(run, "transcripts", demo_path, "--format", "json")
     }
     assert report["coders"] == ["anna", "bo"]
     assert sorted(report["compared_transcripts"]) == sorted(lengths)
@@ -107,16 +91,18 @@ def test_demo_agreement_equals_independent_packages(demo: Path, run: Cli) -> Non
     assert checked > 50  # most transcript × code cells hold real codings
 
 
-def test_every_format_prints(demo: Path, run: Cli, tmp_path: Path) -> None:
-    table = run("agreement", demo, "--coders", "anna", "bo").stdout
+def test_every_format_prints(demo_path: Path, run: Cli, tmp_path: Path) -> None:
+    table = run("agreement", demo_path, "--coders", "anna", "bo").stdout
     assert "continuity/meeting the child" in table
     assert "anna–bo" in table
     assert any(band in table for band in ("moderate", "substantial", "almost perfect"))
     assert "Rules:" in table
-    report = as_json(run, "agreement", demo, "--coders", "anna", "bo", "--format", "json")
+    report = as_json(run, "agreement", demo_path, "--coders", "anna", "bo", "--format", "json")
     rows = list(
         csv.DictReader(
-            io.StringIO(run("agreement", demo, "--coders", "anna", "bo", "--format", "csv").stdout)
+            io.StringIO(
+                run("agreement", demo_path, "--coders", "anna", "bo", "--format", "csv").stdout
+            )
         )
     )
     transcripts = len(report["compared_transcripts"])
@@ -124,13 +110,13 @@ def test_every_format_prints(demo: Path, run: Cli, tmp_path: Path) -> None:
     first = next(r for r in rows if r["level"] == "pooled")
     assert float(first["kappa"]) == report["per_code"][first["code"]]["pooled"]["pairs"][0]["kappa"]
     html_path = tmp_path / "agreement.html"
-    run("agreement", demo, "--coders", "anna", "bo", "--format", "html", "-o", html_path)
+    run("agreement", demo_path, "--coders", "anna", "bo", "--format", "html", "-o", html_path)
     page = html_path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert "continuity/meeting the child" in page
     assert 'class="number band-' in page
     xlsx_path = tmp_path / "agreement.xlsx"
-    run("agreement", demo, "--coders", "anna", "bo", "--format", "xlsx", "-o", xlsx_path)
+    run("agreement", demo_path, "--coders", "anna", "bo", "--format", "xlsx", "-o", xlsx_path)
     workbook = load_workbook(xlsx_path)
     assert workbook.sheetnames == ["summary", "all rows", "notes"]
     sheet_rows = list(workbook["all rows"].iter_rows(min_row=2, values_only=True))
@@ -140,10 +126,10 @@ def test_every_format_prints(demo: Path, run: Cli, tmp_path: Path) -> None:
         assert sheet_row[12] == pytest.approx(float(csv_row["kappa"]), rel=1e-14)  # 15 digits
 
 
-def test_per_transcript_table_and_three_coders(demo: Path, run: Cli) -> None:
-    run("reconcile", demo, "--coders", "anna", "bo", "--strategy", "union")
+def test_per_transcript_table_and_three_coders(demo_path: Path, run: Cli) -> None:
+    run("reconcile", demo_path, "--coders", "anna", "bo", "--strategy", "union")
     table = run(
-        "agreement", demo, "--coders", "anna", "bo", "consensus",
+        "agreement", demo_path, "--coders", "anna", "bo", "consensus",
         "--code", "continuity/holistic view", "--per-transcript",
     ).stdout  # fmt: skip
     assert "Per transcript:" in table
@@ -151,7 +137,7 @@ def test_per_transcript_table_and_three_coders(demo: Path, run: Cli) -> None:
     for pair in ("anna–bo", "anna–consensus", "bo–consensus"):
         assert pair in table
     report = as_json(
-        run, "agreement", demo, "--coders", "anna", "bo", "consensus", "--format", "json",
+        run, "agreement", demo_path, "--coders", "anna", "bo", "consensus", "--format", "json",
         "--code", "continuity/holistic view",
     )  # fmt: skip
     pooled = report["per_code"]["continuity/holistic view"]["pooled"]
@@ -159,11 +145,11 @@ def test_per_transcript_table_and_three_coders(demo: Path, run: Cli) -> None:
     assert isinstance(pooled["fleiss_kappa"], float)
 
 
-def test_only_finished_transcripts_are_compared(demo: Path, run: Cli) -> None:
-    run("done", demo, "parent-01-en", "--coder", "anna")
-    run("done", demo, "parent-02-en", "--coder", "anna")
-    run("done", demo, "parent-01-en", "--coder", "bo")
-    report = as_json(run, "agreement", demo, "--coders", "anna", "bo", "--format", "json")
+def test_only_finished_transcripts_are_compared(demo_path: Path, run: Cli) -> None:
+    run("done", demo_path, "parent-01-en", "--coder", "anna")
+    run("done", demo_path, "parent-02-en", "--coder", "anna")
+    run("done", demo_path, "parent-01-en", "--coder", "bo")
+    report = as_json(run, "agreement", demo_path, "--coders", "anna", "bo", "--format", "json")
     assert report["compared_transcripts"] == ["parent-01-en"]
     excluded = {e["transcript"]: e["reason"] for e in report["excluded_transcripts"]}
     assert excluded["parent-02-en"] == "not marked done by bo"
@@ -171,13 +157,13 @@ def test_only_finished_transcripts_are_compared(demo: Path, run: Cli) -> None:
     assert report["finished_by"] == {"anna": "marked done", "bo": "marked done"}
     assert (
         "parent-02-en: not marked done by bo"
-        in run("agreement", demo, "--coders", "anna", "bo").stdout
+        in run("agreement", demo_path, "--coders", "anna", "bo").stdout
     )
 
 
-def test_invalid_codings_are_skipped_and_listed(demo: Path, run: Cli) -> None:
+def test_invalid_codings_are_skipped_and_listed(demo_path: Path, run: Cli) -> None:
     # a coding whose end lies past its transcript (as after an outside edit of the file)
-    with sqlite3.connect(demo) as connection:
+    with sqlite3.connect(demo_path) as connection:
         coding_id, transcript, code_name = connection.execute(
             "SELECT coding.id, transcript.name, code.name FROM coding "
             "JOIN transcript ON transcript.id = coding.transcript_id "
@@ -186,19 +172,21 @@ def test_invalid_codings_are_skipped_and_listed(demo: Path, run: Cli) -> None:
             "WHERE coder.name = 'anna' ORDER BY coding.id LIMIT 1"
         ).fetchone()
         connection.execute("UPDATE coding SET end_offset = 10000000 WHERE id = ?", (coding_id,))
-    report = as_json(run, "agreement", demo, "--coders", "anna", "bo", "--format", "json")
+    report = as_json(run, "agreement", demo_path, "--coders", "anna", "bo", "--format", "json")
     (skipped,) = report["skipped"]
     assert skipped["id"] == coding_id
     assert skipped["transcript"] == transcript
     assert skipped["code"].endswith(code_name)
     assert "out of range" in skipped["reason"]
-    assert f"coding {coding_id} (anna" in run("agreement", demo, "--coders", "anna", "bo").stdout
+    assert (
+        f"coding {coding_id} (anna" in run("agreement", demo_path, "--coders", "anna", "bo").stdout
+    )
 
 
 @pytest.mark.parametrize("unit", ["turn", "sentence", "transcript"])
-def test_other_units_report_unit_counts(demo: Path, run: Cli, unit: str) -> None:
+def test_other_units_report_unit_counts(demo_path: Path, run: Cli, unit: str) -> None:
     report = as_json(
-        run, "agreement", demo, "--coders", "anna", "bo", "--unit", unit, "--format", "json"
+        run, "agreement", demo_path, "--coders", "anna", "bo", "--unit", unit, "--format", "json"
     )
     assert report["unit"] == unit
     entry = report["per_code"]["continuity/meeting the child"]
@@ -207,7 +195,8 @@ def test_other_units_report_unit_counts(demo: Path, run: Cli, unit: str) -> None
         assert set(units.values()) == {1}
     elif unit == "turn":
         turns = {
-            t["name"]: t["turns"] for t in as_json(run, "transcripts", demo, "--format", "json")
+            t["name"]: t["turns"]
+            for t in as_json(run, "transcripts", demo_path, "--format", "json")
         }
         assert units == {name: turns[name] for name in units}
     else:
@@ -237,8 +226,8 @@ def test_other_units_report_unit_counts(demo: Path, run: Cli, unit: str) -> None
         ),
     ],
 )
-def test_mistakes_give_one_line(demo: Path, run: Cli, args: list[str], message: str) -> None:
-    result = run("agreement", demo, *args, expect=1)
+def test_mistakes_give_one_line(demo_path: Path, run: Cli, args: list[str], message: str) -> None:
+    result = run("agreement", demo_path, *args, expect=1)
     assert result.stderr.startswith(message)
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""

@@ -5,7 +5,6 @@ coders' own codings never change."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from collections import defaultdict
 from pathlib import Path
@@ -13,27 +12,12 @@ from typing import Any
 
 import pytest
 
-from qualcode.services.demo import build_demo
 from tests.conftest import CODEBOOKS, TRANSCRIPTS, Cli
 
 Key = tuple[str, str]
 SAMPLE_TRANSCRIPTS = sorted(
     p for p in TRANSCRIPTS.iterdir() if p.suffix in {".txt", ".md", ".docx", ".vtt", ".srt"}
 )
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.qualcode"
-    build_demo(path, progress=lambda _: None).close()
-    return path
-
-
-@pytest.fixture
-def demo(demo_file: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "demo.qualcode"
-    shutil.copy(demo_file, copy)
-    return copy
 
 
 def codings(run: Cli, project: str | Path, coder: str) -> list[dict[str, Any]]:
@@ -69,10 +53,10 @@ def database_rows(project: Path) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("strategy", ["union", "intersection", "a", "b"])
 def test_bulk_strategies_write_exactly_the_expected_characters(
-    demo: Path, run: Cli, strategy: str
+    demo_path: Path, run: Cli, strategy: str
 ) -> None:
-    anna_before, bo_before = codings(run, demo, "anna"), codings(run, demo, "bo")
-    result = run("reconcile", demo, "--coders", "anna", "bo", "--strategy", strategy)
+    anna_before, bo_before = codings(run, demo_path, "anna"), codings(run, demo_path, "bo")
+    result = run("reconcile", demo_path, "--coders", "anna", "bo", "--strategy", strategy)
     assert result.stdout.startswith("consensus: ")
     anna, bo = characters(anna_before), characters(bo_before)
     expected: dict[Key, set[int]] = {}
@@ -81,37 +65,39 @@ def test_bulk_strategies_write_exactly_the_expected_characters(
         chosen = {"union": a | b, "intersection": a & b, "a": a, "b": b}[strategy]
         if chosen:
             expected[key] = chosen
-    consensus = codings(run, demo, "consensus")
+    consensus = codings(run, demo_path, "consensus")
     assert characters(consensus) == expected
     # merged: the layer's codings of one code never overlap or touch
     by_key: dict[Key, list[tuple[int, int]]] = defaultdict(list)
     for row in consensus:
         by_key[(row["transcript"], row["code"])].append((row["start"], row["end"]))
     assert all(sorted(spans) == runs(expected[key]) for key, spans in by_key.items())
-    assert codings(run, demo, "anna") == anna_before
-    assert codings(run, demo, "bo") == bo_before
+    assert codings(run, demo_path, "anna") == anna_before
+    assert codings(run, demo_path, "bo") == bo_before
     assert f"{len(consensus)} coding(s) from anna and bo ({strategy})" in result.stdout
 
 
-def test_rerun_is_refused_unless_replacing(demo: Path, run: Cli) -> None:
-    run("reconcile", demo, "--coders", "anna", "bo", "--strategy", "union")
-    before = database_rows(demo)
-    refused = run("reconcile", demo, "--coders", "anna", "bo", "--strategy", "a", expect=1)
+def test_rerun_is_refused_unless_replacing(demo_path: Path, run: Cli) -> None:
+    run("reconcile", demo_path, "--coders", "anna", "bo", "--strategy", "union")
+    before = database_rows(demo_path)
+    refused = run("reconcile", demo_path, "--coders", "anna", "bo", "--strategy", "a", expect=1)
     assert refused.stderr.startswith("Error: --into: coder 'consensus' already has ")
     assert "add --replace" in refused.stderr
-    assert database_rows(demo) == before
-    run("reconcile", demo, "--coders", "anna", "bo", "--strategy", "a", "--replace")
-    assert characters(codings(run, demo, "consensus")) == characters(codings(run, demo, "anna"))
-    log = run("log", demo, "--limit", "1", "--format", "json").stdout
+    assert database_rows(demo_path) == before
+    run("reconcile", demo_path, "--coders", "anna", "bo", "--strategy", "a", "--replace")
+    assert characters(codings(run, demo_path, "consensus")) == characters(
+        codings(run, demo_path, "anna")
+    )
+    log = run("log", demo_path, "--limit", "1", "--format", "json").stdout
     (event,) = json.loads(log)
     assert event["action"] == "reconcile"
     assert event["coder"] == "consensus"
-    with sqlite3.connect(demo) as connection:
+    with sqlite3.connect(demo_path) as connection:
         (payload,) = connection.execute(
             "SELECT payload FROM event_log WHERE id = ?", (event["id"],)
         ).fetchone()
     stored = json.loads(payload)
-    assert len(stored["codings"]) == len(codings(run, demo, "consensus"))
+    assert len(stored["codings"]) == len(codings(run, demo_path, "consensus"))
     assert len(stored["removed"]) > 0
     assert {"id", "transcript", "code_path", "code_id", "start", "end"} <= set(stored["removed"][0])
 
@@ -135,12 +121,12 @@ def test_rerun_is_refused_unless_replacing(demo: Path, run: Cli) -> None:
          "Error: no disagreement at 1:2 of 'openness' in 'parent-01-en'"),
     ],
 )  # fmt: skip
-def test_mistakes_change_nothing(demo: Path, run: Cli, args: list[str], message: str) -> None:
-    before = database_rows(demo)
-    result = run("reconcile", demo, *args, expect=1)
+def test_mistakes_change_nothing(demo_path: Path, run: Cli, args: list[str], message: str) -> None:
+    before = database_rows(demo_path)
+    result = run("reconcile", demo_path, *args, expect=1)
     assert result.stderr.startswith(message)
     assert result.stderr.count("\n") == 1
-    assert database_rows(demo) == before
+    assert database_rows(demo_path) == before
 
 
 def listed_regions(run: Cli, project: Path, *extra: str) -> list[dict[str, Any]]:
@@ -149,8 +135,11 @@ def listed_regions(run: Cli, project: Path, *extra: str) -> list[dict[str, Any]]
     return regions
 
 
-def test_disagreements_are_the_differing_connected_regions(demo: Path, run: Cli) -> None:
-    anna, bo = characters(codings(run, demo, "anna")), characters(codings(run, demo, "bo"))
+def test_disagreements_are_the_differing_connected_regions(demo_path: Path, run: Cli) -> None:
+    anna, bo = (
+        characters(codings(run, demo_path, "anna")),
+        characters(codings(run, demo_path, "bo")),
+    )
     expected = set()
     for key in set(anna) | set(bo):
         a, b = anna.get(key, set()), bo.get(key, set())
@@ -158,30 +147,30 @@ def test_disagreements_are_the_differing_connected_regions(demo: Path, run: Cli)
             inside = set(range(start, end))
             if a & inside != b & inside:
                 expected.add((*key, start, end))
-    found = listed_regions(run, demo)
+    found = listed_regions(run, demo_path)
     assert {(r["transcript"], r["code"], r["start"], r["end"]) for r in found} == expected
-    everything = listed_regions(run, demo, "--all")
+    everything = listed_regions(run, demo_path, "--all")
     assert len(everything) > len(found)
     assert all(r["agreed"] for r in everything if r not in found)
-    text = run("show", demo, found[0]["transcript"]).stdout
+    text = run("show", demo_path, found[0]["transcript"]).stdout
     assert found[0]["text"] == text[found[0]["start"] : found[0]["end"]]
-    table = run("disagreements", demo, "--coders", "anna", "bo").stdout
+    table = run("disagreements", demo_path, "--coders", "anna", "bo").stdout
     assert table.splitlines()[0].split()[:6] == ["transcript", "code", "at", "agreed", "anna", "bo"]
 
 
 @pytest.mark.parametrize("choice", ["a", "b", "both", "neither", "edit"])
-def test_settling_one_region(demo: Path, run: Cli, choice: str) -> None:
-    run("reconcile", demo, "--coders", "anna", "bo", "--strategy", "intersection")
-    region = next(r for r in listed_regions(run, demo) if r["a"] and r["b"])
+def test_settling_one_region(demo_path: Path, run: Cli, choice: str) -> None:
+    run("reconcile", demo_path, "--coders", "anna", "bo", "--strategy", "intersection")
+    region = next(r for r in listed_regions(run, demo_path) if r["a"] and r["b"])
     key = (region["transcript"], region["code"])
     start, end = region["start"], region["end"]
     others_before = [
-        c for c in codings(run, demo, "consensus")
+        c for c in codings(run, demo_path, "consensus")
         if (c["transcript"], c["code"]) != key or c["end"] <= start or c["start"] >= end
     ]  # fmt: skip
     edit = ["--span", f"{start + 1}:{end - 1}"] if choice == "edit" else []
     out = run(
-        "reconcile", demo, "--coders", "anna", "bo", "--transcript", region["transcript"],
+        "reconcile", demo_path, "--coders", "anna", "bo", "--transcript", region["transcript"],
         "--code", region["code"], "--at", f"{start}:{end}", "--choose", choice, *edit,
     ).stdout  # fmt: skip
     assert f"settled ({choice})" in out
@@ -192,7 +181,7 @@ def test_settling_one_region(demo: Path, run: Cli, choice: str) -> None:
         "neither": [],
         "edit": [(start + 1, end - 1)],
     }[choice]
-    consensus = codings(run, demo, "consensus")
+    consensus = codings(run, demo_path, "consensus")
     inside = sorted(
         (c["start"], c["end"]) for c in consensus
         if (c["transcript"], c["code"]) == key and c["start"] < end and c["end"] > start
@@ -204,18 +193,18 @@ def test_settling_one_region(demo: Path, run: Cli, choice: str) -> None:
     assert after == sorted(kept + [(*key, s, e) for s, e in expected])
 
 
-def test_edited_span_must_lie_inside_the_region(demo: Path, run: Cli) -> None:
-    region = listed_regions(run, demo)[0]
+def test_edited_span_must_lie_inside_the_region(demo_path: Path, run: Cli) -> None:
+    region = listed_regions(run, demo_path)[0]
     start, end = region["start"], region["end"]
     result = run(
-        "reconcile", demo, "--coders", "anna", "bo", "--transcript", region["transcript"],
+        "reconcile", demo_path, "--coders", "anna", "bo", "--transcript", region["transcript"],
         "--code", region["code"], "--at", f"{start}:{end}", "--choose", "edit",
         "--span", f"{start}:{end + 1}", expect=1,
     )  # fmt: skip
     assert result.stderr == (
         f"Error: --span: span {start}:{end + 1} is not inside the disagreement {start}:{end}\n"
     )
-    assert codings(run, demo, "consensus") == []
+    assert codings(run, demo_path, "consensus") == []
 
 
 def test_agreement_and_reconcile_on_each_backend(location: str, run: Cli) -> None:

@@ -12,7 +12,8 @@ from sqlalchemy import Connection
 from qualcode.domain.errors import ProjectError
 from qualcode.domain.transcripts import TranscriptDraft
 from qualcode.storage import migrations
-from qualcode.storage.database import QUALCODE_APPLICATION_ID, open_project
+from qualcode.storage.database import open_project
+from qualcode.storage.sqlite_file import QUALCODE_APPLICATION_ID
 
 
 def test_new_project_is_a_wal_sqlite_file_with_our_application_id(project_path: Path) -> None:

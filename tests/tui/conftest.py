@@ -4,29 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from qualcode.services.demo import build_demo
 from qualcode.services.project import Project, open_project
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project built once per test session (WAL checkpointed into the file)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.qualcode"
-    build_demo(path, progress=lambda _line: None).close()
-    return path
-
-
-@pytest.fixture
-def demo_path(demo_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "demo.qualcode"
-    shutil.copyfile(demo_template, path)
-    return path
 
 
 @pytest.fixture

@@ -1,0 +1,35 @@
+"""Listings that a SQLite project can answer without loading SQLAlchemy.
+
+Each function returns ``None`` when the project needs the full storage layer (a URL, a
+schema to migrate, a file that is not a project); the command then opens the project
+the usual way and lists through :mod:`qualcode.services.transcripts` and its peers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qualcode.domain.project_summary import ProjectSummary
+from qualcode.domain.transcripts import Transcript, TranscriptSummary
+from qualcode.storage import quick_reads
+
+
+def transcript_summaries(location: str) -> list[TranscriptSummary] | None:
+    with quick_reads.quick_reader(location) as connection:
+        return None if connection is None else quick_reads.transcript_summaries(connection)
+
+
+def transcript(location: str, name: str) -> Transcript | None:
+    """The named transcript; also ``None`` when there is none (the full path then says
+    so and suggests the closest names)."""
+    with quick_reads.quick_reader(location) as connection:
+        return None if connection is None else quick_reads.transcript(connection, name)
+
+
+def project_summary(location: str) -> ProjectSummary | None:
+    with quick_reads.quick_reader(location) as connection:
+        if connection is None:
+            return None
+        counts = quick_reads.counts(connection)
+        coders = tuple(sorted(quick_reads.coder_names(connection)))
+    return ProjectSummary(str(Path(location)), counts, coders)
