@@ -276,18 +276,20 @@ def startup_results(project: Path, runs: int) -> list[StepResult]:
     ]
     first = first_transcript(project)
     # (label, argv, held to the target): the listings read SQLite with the standard
-    # library; `cases` still opens the project through SQLAlchemy, as every writing
+    # library; `log` still opens the project through SQLAlchemy, as every writing
     # command does, and is shown for comparison.
+    listings = ("transcripts", "info", "codebook", "cases")
     commands = [
-        ("`qualcode transcripts PROJECT`", [executable, "transcripts", str(project)], True),
-        ("`qualcode info PROJECT`", [executable, "info", str(project)], True),
+        (f"`qualcode {name} PROJECT`", [executable, name, str(project)], True) for name in listings
+    ]
+    commands += [
         (
             "`qualcode show PROJECT T --span 0:200`",
             [executable, "show", str(project), first, "--span", "0:200"],
             True,
         ),
         ("`qualcode --help`", [executable, "--help"], True),
-        ("`qualcode cases PROJECT` (SQLAlchemy path)", [executable, "cases", str(project)], False),
+        ("`qualcode log PROJECT` (SQLAlchemy path)", [executable, "log", str(project)], False),
     ]
     shim = shutil.which("qualcode")
     if shim is not None and Path(shim).resolve() != Path(executable).resolve():

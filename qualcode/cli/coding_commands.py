@@ -20,9 +20,14 @@ def codebook(ctx: click.Context, project: str) -> None:
     ctx.obj = project
     if ctx.invoked_subcommand is not None:
         return
-    from qualcode.services.codebook import list_codes
+    from qualcode.services import quick_listings
 
-    for code in list_codes(open_existing(project)):
+    found = quick_listings.codes(project)
+    if found is None:
+        from qualcode.services.codebook import list_codes
+
+        found = list_codes(open_existing(project))
+    for code in found:
         shortcut = f"[{code.spec.shortcut}] " if code.spec.shortcut else ""
         click.echo(f"{'  ' * code.path.count('/')}{shortcut}{code.spec.name}")
 

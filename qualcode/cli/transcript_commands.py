@@ -195,10 +195,15 @@ def cases(ctx: click.Context, project: str, output_format: str) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from qualcode.exporters.tables import render_json, render_table
-    from qualcode.services.cases import list_attributes, list_cases
+    from qualcode.services import quick_listings
 
-    opened = open_existing(project)
-    found = list_cases(opened)
+    listed = quick_listings.cases(project)
+    if listed is None:
+        from qualcode.services.cases import list_attributes, list_cases
+
+        opened = open_existing(project)
+        listed = list_cases(opened), list_attributes(opened)
+    found, attributes = listed
     if output_format == "json":
         click.echo(
             render_json(
@@ -222,7 +227,7 @@ def cases(ctx: click.Context, project: str, output_format: str) -> None:
             nl=False,
         )
         return
-    attribute_names = [definition.name for definition in list_attributes(opened)]
+    attribute_names = [definition.name for definition in attributes]
     rows = []
     for c in found:
         values = dict(c.attributes)

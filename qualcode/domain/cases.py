@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -120,3 +121,22 @@ def _is_date(value: str) -> bool:
     except ValueError:
         return False
     return len(value) == 10
+
+
+def assemble_cases(
+    cases: Iterable[tuple[int, str]],
+    values: Iterable[tuple[int, str, str]],
+    assignments: Iterable[tuple[int, str, int, int, str | None]],
+) -> list[Case]:
+    """Cases from ``(id, name)`` rows, with their ``(case id, attribute, value)`` and
+    ``(case id, transcript, start, end, speaker)`` rows, each kept in the order given."""
+    values_of: dict[int, list[tuple[str, str]]] = {}
+    for case_id, name, value in values:
+        values_of.setdefault(case_id, []).append((name, value))
+    assigned: dict[int, list[CaseAssignment]] = {}
+    for case_id, transcript, start, end, speaker in assignments:
+        assigned.setdefault(case_id, []).append(CaseAssignment(transcript, start, end, speaker))
+    return [
+        Case(name, tuple(values_of.get(cid, ())), tuple(assigned.get(cid, ())))
+        for cid, name in cases
+    ]

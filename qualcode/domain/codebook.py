@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 PATH_SEPARATOR = "/"
 
@@ -34,21 +34,13 @@ class Codebook:
 
 
 @dataclass(frozen=True, slots=True)
-class Code:
-    """A stored code. ``path`` joins the names from the root with ``/``."""
+class StoredCode:
+    """A code of a project's codebook. ``path`` joins the names from the root with ``/``."""
 
     id: int
     path: str
     parent_id: int | None
-    spec: CodeSpec = field(compare=False)
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    @property
-    def depth(self) -> int:
-        return self.path.count(PATH_SEPARATOR)
+    spec: CodeSpec
 
 
 def join_path(parent: str | None, name: str) -> str:
@@ -66,3 +58,21 @@ def walk(codes: tuple[CodeSpec, ...], parent: str | None = None) -> Iterator[tup
         path = join_path(parent, spec.name)
         yield path, spec
         yield from walk(spec.children, path)
+
+
+def code_tree(rows: Iterable[tuple[int, int | None, CodeSpec]]) -> list[StoredCode]:
+    """Stored codes from ``(id, parent id, spec)`` rows in sibling order: parents before
+    their children, depth first, each with its path."""
+    children: dict[int | None, list[tuple[int, CodeSpec]]] = {}
+    for code_id, parent_id, spec in rows:
+        children.setdefault(parent_id, []).append((code_id, spec))
+    result: list[StoredCode] = []
+
+    def visit(parent_id: int | None, parent_path: str | None) -> None:
+        for code_id, spec in children.get(parent_id, []):
+            path = join_path(parent_path, spec.name)
+            result.append(StoredCode(code_id, path, parent_id, spec))
+            visit(code_id, path)
+
+    visit(None, None)
+    return result

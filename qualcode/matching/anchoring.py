@@ -100,14 +100,15 @@ class EditScript:
         """Stretches of the new text (half-open) where a span ``[start, end)`` of
         ``length`` characters may really have gone when an edit touches one of its edges:
         around each changing block that touches ``start`` or ``end`` — or could be slid
-        along repeated letters to touch them — widened by the span's length and the
-        slide."""
+        along repeated letters to touch them — widened by the span's length and by the
+        old text the edit covers, slid or not (an alignment may draw a deletion up to its
+        own length away from where it was made, beside letters that repeat)."""
         found = []
         for boundary in {start, end}:
             index = bisect_right(self._edit_starts, boundary)
-            for low, high, i1, i2, j1, j2 in self._slides[max(0, index - 2) : index + 1]:
+            for low, high, _i1, _i2, j1, j2 in self._slides[max(0, index - 2) : index + 1]:
                 if low <= boundary <= high:
-                    widen = length + (high - low) - (i2 - i1)
+                    widen = length + (high - low)
                     found.append((max(0, j1 - widen), min(self.new_length, j2 + widen)))
         return found
 

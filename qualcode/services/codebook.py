@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from qualcode.domain.codebook import Codebook, CodeSpec, join_path, split_path, walk
+from qualcode.domain.codebook import Codebook, CodeSpec, StoredCode, join_path, split_path, walk
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.importers.codebook_yaml import load_codebook
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository, StoredCode
+from qualcode.storage.repositories import Repository
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, replace
 
-from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.codebook import CodeSpec, StoredCode
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository, StoredCode
+from qualcode.storage.repositories import Repository
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-from qualcode.domain.codebook import join_path, split_path
+from qualcode.domain.codebook import StoredCode, join_path, split_path
 from qualcode.domain.errors import InputError, NotFoundError, QualcodeError
 from qualcode.services.codebook import resolve_code
 from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
 from qualcode.storage.maintenance_queries import recent_events
-from qualcode.storage.repositories import Repository, StoredCode
+from qualcode.storage.repositories import Repository
 
 RENAME_ACTION = "code_edit"
 _HISTORY_DEPTH = 500  # how many recent codebook edits are searched for the one that clashed

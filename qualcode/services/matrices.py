@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from qualcode.domain.codebook import split_path
+from qualcode.domain.codebook import StoredCode, split_path
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.matrices import (
     CodingSpan,
@@ -43,7 +43,7 @@ from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import matrix_queries as queries
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository, StoredCode
+from qualcode.storage.repositories import Repository
 
 OUTSIDE_CASES = "(outside any case)"
 ROW_CHOICES = "cases, transcripts, speakers, attribute:NAME or attribute:NAME,attribute:NAME"

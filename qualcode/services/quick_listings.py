@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qualcode.domain.cases import AttributeDef, Case
+from qualcode.domain.codebook import StoredCode
 from qualcode.domain.project_summary import ProjectSummary
 from qualcode.domain.transcripts import Transcript, TranscriptSummary
 from qualcode.storage import quick_reads
@@ -33,3 +35,16 @@ def project_summary(location: str) -> ProjectSummary | None:
         counts = quick_reads.counts(connection)
         coders = tuple(sorted(quick_reads.coder_names(connection)))
     return ProjectSummary(str(Path(location)), counts, coders)
+
+
+def codes(location: str) -> list[StoredCode] | None:
+    with quick_reads.quick_reader(location) as connection:
+        return None if connection is None else quick_reads.codes(connection)
+
+
+def cases(location: str) -> tuple[list[Case], list[AttributeDef]] | None:
+    """The cases and the attribute definitions (in the order they were first imported)."""
+    with quick_reads.quick_reader(location) as connection:
+        if connection is None:
+            return None
+        return quick_reads.cases(connection), quick_reads.attribute_defs(connection)

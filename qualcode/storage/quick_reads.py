@@ -14,11 +14,14 @@ Repository` method, and the tests compare the two on the same projects.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+from qualcode.domain.cases import AttributeDef, AttributeType, Case, assemble_cases
+from qualcode.domain.codebook import CodeSpec, StoredCode, code_tree
 from qualcode.domain.errors import ProjectError
 from qualcode.domain.project_summary import Counts
 from qualcode.domain.transcripts import (
@@ -131,3 +134,73 @@ def counts(connection: sqlite3.Connection) -> Counts:
 
 def coder_names(connection: sqlite3.Connection) -> list[str]:
     return [name for (name,) in connection.execute("SELECT name FROM coder")]
+
+
+def codes(connection: sqlite3.Connection) -> list[StoredCode]:
+    """As :meth:`Repository.codes`."""
+    rows = connection.execute(
+        "SELECT id, parent_id, name, label_da, description, inclusion, exclusion, example,"
+        " colour, shortcut, keywords FROM code ORDER BY position, id"
+    )
+    return code_tree(
+        (
+            code_id,
+            parent_id,
+            CodeSpec(
+                name=name,
+                label_da=label_da,
+                description=description,
+                inclusion=inclusion,
+                exclusion=exclusion,
+                example=example,
+                colour=colour,
+                shortcut=shortcut,
+                keywords=_json_list(keywords),
+            ),
+        )
+        for (
+            code_id,
+            parent_id,
+            name,
+            label_da,
+            description,
+            inclusion,
+            exclusion,
+            example,
+            colour,
+            shortcut,
+            keywords,
+        ) in rows
+    )
+
+
+def cases(connection: sqlite3.Connection) -> list[Case]:
+    """As :meth:`Repository.cases`."""
+    execute = connection.execute
+    return assemble_cases(
+        execute('SELECT id, name FROM "case" ORDER BY name'),
+        execute(
+            "SELECT v.case_id, a.name, v.value FROM case_attribute AS v"
+            " JOIN attribute AS a ON a.id = v.attribute_id ORDER BY a.id"
+        ),
+        execute(
+            "SELECT a.case_id, t.name, a.start_offset, a.end_offset, a.speaker"
+            " FROM case_assignment AS a JOIN transcript AS t ON t.id = a.transcript_id"
+            " ORDER BY t.name, a.start_offset"
+        ),
+    )
+
+
+def attribute_defs(connection: sqlite3.Connection) -> list[AttributeDef]:
+    """The values of :meth:`Repository.attribute_defs`, in the same order."""
+    return [
+        AttributeDef(name, AttributeType(value_type), _json_list(levels))
+        for name, value_type, levels in connection.execute(
+            "SELECT name, value_type, levels FROM attribute ORDER BY id"
+        )
+    ]
+
+
+def _json_list(text: str | None) -> tuple[str, ...]:
+    """A JSON list column as SQLAlchemy's JSON type stores it (NULL and null read as empty)."""
+    return tuple(json.loads(text) or ()) if text else ()

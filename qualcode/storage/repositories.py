@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from qualcode.domain.cases import AttributeDef, AttributeType, Case, CaseAssignment
-from qualcode.domain.codebook import CodeSpec, join_path
+from qualcode.domain.cases import (
+    AttributeDef,
+    AttributeType,
+    Case,
+    assemble_cases,
+)
+from qualcode.domain.codebook import CodeSpec, StoredCode, code_tree
 from qualcode.domain.codings import Coding
 from qualcode.domain.project_summary import Counts
 from qualcode.domain.transcripts import (
@@ -36,16 +40,6 @@ from qualcode.storage.tables import (
     TranscriptRow,
     TurnRow,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class StoredCode:
-    """A code row with its path, as the services need it."""
-
-    id: int
-    path: str
-    parent_id: int | None
-    spec: CodeSpec
 
 
 def _utcnow() -> dt.datetime:
@@ -175,20 +169,8 @@ class Repository:
     # -- codebook --------------------------------------------------------------------
     def codes(self) -> list[StoredCode]:
         """All codes, parents before children, siblings in their stored order."""
-        rows = list(self.session.scalars(select(CodeRow).order_by(CodeRow.position, CodeRow.id)))
-        children: dict[int | None, list[CodeRow]] = {}
-        for row in rows:
-            children.setdefault(row.parent_id, []).append(row)
-        result: list[StoredCode] = []
-
-        def visit(parent_id: int | None, parent_path: str | None) -> None:
-            for row in children.get(parent_id, []):
-                path = join_path(parent_path, row.name)
-                result.append(StoredCode(row.id, path, row.parent_id, _spec(row)))
-                visit(row.id, path)
-
-        visit(None, None)
-        return result
+        rows = self.session.scalars(select(CodeRow).order_by(CodeRow.position, CodeRow.id))
+        return code_tree((row.id, row.parent_id, _spec(row)) for row in rows)
 
     def add_code(self, spec: CodeSpec, parent_id: int | None, position: int) -> int:
         row = CodeRow(parent_id=parent_id, position=position, **_spec_fields(spec))
@@ -274,34 +256,26 @@ class Repository:
         return len(rows)
 
     def cases(self) -> list[Case]:
-        values: dict[int, list[tuple[str, str]]] = {}
-        for case_id, name, value in self.session.execute(
-            select(CaseAttributeRow.case_id, AttributeRow.name, CaseAttributeRow.value)
-            .join(AttributeRow, AttributeRow.id == CaseAttributeRow.attribute_id)
-            .order_by(AttributeRow.id)
-        ):
-            values.setdefault(case_id, []).append((name, value))
-        assignments: dict[int, list[CaseAssignment]] = {}
-        for case_id, transcript, start, end, speaker in self.session.execute(
-            select(
-                CaseAssignmentRow.case_id,
-                TranscriptRow.name,
-                CaseAssignmentRow.start,
-                CaseAssignmentRow.end,
-                CaseAssignmentRow.speaker,
-            )
-            .join(TranscriptRow, TranscriptRow.id == CaseAssignmentRow.transcript_id)
-            .order_by(TranscriptRow.name, CaseAssignmentRow.start)
-        ):
-            assignments.setdefault(case_id, []).append(
-                CaseAssignment(transcript, start, end, speaker)
-            )
-        return [
-            Case(name, tuple(values.get(cid, ())), tuple(assignments.get(cid, ())))
-            for cid, name in self.session.execute(
-                select(CaseRow.id, CaseRow.name).order_by(CaseRow.name)
-            )
-        ]
+        execute = self.session.execute
+        return assemble_cases(
+            execute(select(CaseRow.id, CaseRow.name).order_by(CaseRow.name)),
+            execute(
+                select(CaseAttributeRow.case_id, AttributeRow.name, CaseAttributeRow.value)
+                .join(AttributeRow, AttributeRow.id == CaseAttributeRow.attribute_id)
+                .order_by(AttributeRow.id)
+            ),
+            execute(
+                select(
+                    CaseAssignmentRow.case_id,
+                    TranscriptRow.name,
+                    CaseAssignmentRow.start,
+                    CaseAssignmentRow.end,
+                    CaseAssignmentRow.speaker,
+                )
+                .join(TranscriptRow, TranscriptRow.id == CaseAssignmentRow.transcript_id)
+                .order_by(TranscriptRow.name, CaseAssignmentRow.start)
+            ),
+        )
 
     # -- codings ---------------------------------------------------------------------
     def add_coding(

@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 from qualcode.services import quick_listings
+from qualcode.services.cases import import_cases
+from qualcode.services.codebook import import_codebook
+from qualcode.services.coding import apply_code
 from qualcode.services.project import Project, init_project, open_project
 from qualcode.services.transcripts import import_transcripts, list_transcripts
 from qualcode.storage import migrations, quick_reads, sqlite_file
@@ -34,6 +37,24 @@ def mixed(tmp_path: Path) -> Iterator[Project]:
         case_from_filename=True,
     )
     import_transcripts(project, [TRANSCRIPTS / "focus-group-01-en.txt"], speaker_cases=True)
+    codebook = """codes:
+  - name: openness
+    label_da: åbenhed
+    keywords: [open, honest]
+    children:
+      - name: about rights
+        shortcut: r
+      - name: about limits
+  - name: Ærlighed
+    description: plain speaking
+"""
+    import_codebook(project, write(tmp_path / "codebook.yaml", codebook))
+    cases = """case,transcript,age:number,visited:date,size:ordinal(small<large),note
+zeta,,4,2025-03-01,large,first
+Ærø,,11,2024-12-24,small,
+"""
+    import_cases(project, write(tmp_path / "cases.csv", cases))
+    apply_code(project, "Ærø", "openness/about rights", "bo", span=(3, 7))
     yield project
     project.close()
 
@@ -52,19 +73,33 @@ def test_quick_reads_equal_the_repositorys(demo_template: Path, mixed: Project) 
     for location in (str(demo_template), mixed.location):
         project = open_project(location)
         try:
-            expected = list_transcripts(project)
+            with project.reading() as repo:
+                summaries = repo.transcript_summaries()
+                expected = (
+                    summaries,
+                    [repo.transcript(summary.name) for summary in summaries],
+                    repo.counts(),
+                    sorted(repo.coder_ids()),
+                    repo.codes(),
+                    repo.cases(),
+                    [definition for _, definition in repo.attribute_defs().values()],
+                )
         finally:
             project.close()
-        assert quick_summaries(location) == expected
-        with open_project(location).reading() as repo:
-            expected_counts, coders = repo.counts(), repo.coder_ids()
-            stored = [repo.transcript(summary.name) for summary in expected]
         with quick_reads.quick_reader(location) as connection:
             assert connection is not None
-            assert quick_reads.counts(connection) == expected_counts
-            assert sorted(quick_reads.coder_names(connection)) == sorted(coders)
-            assert [quick_reads.transcript(connection, s.name) for s in expected] == stored
+            found = (
+                quick_reads.transcript_summaries(connection),
+                [quick_reads.transcript(connection, summary.name) for summary in summaries],
+                quick_reads.counts(connection),
+                sorted(quick_reads.coder_names(connection)),
+                quick_reads.codes(connection),
+                quick_reads.cases(connection),
+                quick_reads.attribute_defs(connection),
+            )
             assert quick_reads.transcript(connection, "no such transcript") is None
+        assert found == expected
+        assert all(found[1:])  # nothing empty: every kind of row was compared
     names = [summary.name for summary in list_transcripts(mixed)]
     assert names == ["focus-group-01-en", "zeta", "Ærø"]  # code point order, as SQLite sorts
 
@@ -150,6 +185,9 @@ def test_quick_reading_changes_nothing_and_works_on_a_read_only_file(
         (("show", "focus-group-02-da"), "transcript"),
         (("show", "focus-group-02-da", "--span", "100:180"), "transcript"),
         (("show", "parent-04-da", "--turns"), "transcript"),
+        (("codebook",), "codes"),
+        (("cases",), "cases"),
+        (("cases", "--format", "json"), "cases"),
     ],
 )
 def test_a_listing_is_the_same_by_either_path(
@@ -195,7 +233,13 @@ def test_an_older_project_listed_is_upgraded_with_a_note(
 
 @pytest.mark.parametrize(
     "arguments",
-    [("transcripts",), ("info",), ("show", "parent-01-en", "--span", "0:11")],
+    [
+        ("transcripts",),
+        ("info",),
+        ("show", "parent-01-en", "--span", "0:11"),
+        ("codebook",),
+        ("cases",),
+    ],
 )
 def test_listing_a_sqlite_project_does_not_load_sqlalchemy(
     demo_template: Path, arguments: tuple[str, ...]
