@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +34,25 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None] | Non
         yield lambda name: bar.update(task, advance=1, description=name)
 
 
+_MIB = 1024 * 1024
+
+
+def _max_bytes(_ctx: click.Context, _param: click.Parameter, value: float | None) -> int | None:
+    """--max-size in MB (1 MB = 1,048,576 bytes) as a whole number of bytes; None keeps
+    the importer's default. NaN, infinities, zero, negatives and sizes under one byte are
+    usage errors."""
+    if value is None:
+        return None
+    if math.isnan(value) or value <= 0:
+        raise click.BadParameter(f"must be a number of MB above 0 (e.g. 100 or 0.5), not {value:g}")
+    size = value * _MIB
+    if not math.isfinite(size):
+        raise click.BadParameter(f"{value:g} MB is too large a limit")
+    if size < 1:
+        raise click.BadParameter(f"{value:g} MB is less than one byte")
+    return int(size)
+
+
 @click.command("import")
 @project_argument
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -46,7 +66,9 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None] | Non
 )
 @click.option(
     "--max-size",
+    "max_bytes",
     type=float,
+    callback=_max_bytes,
     help="Refuse files over this many MB (default: 50).",
 )
 @format_option("text", "json")
@@ -57,7 +79,7 @@ def import_files(
     case_from_filename: bool,
     speaker_cases: bool,
     skip_speaker: tuple[str, ...],
-    max_size: float | None,
+    max_bytes: int | None,
     output_format: str,
 ) -> None:
     """Import transcript FILES (.txt .md .docx .vtt .srt) into PROJECT.
@@ -79,7 +101,7 @@ def import_files(
             case_from_filename=case_from_filename,
             speaker_cases=speaker_cases,
             skip_speakers=skip_speaker,
-            max_bytes=None if max_size is None else int(max_size * 1024 * 1024),
+            max_bytes=max_bytes,
             progress=progress,
         )
     if output_format == "json":

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from qualcode.services.project import Project, open_project
 from qualcode.services.transcripts import get_transcript, import_transcripts
-from tests.conftest import TRANSCRIPTS, Cli
+from tests.conftest import TRANSCRIPTS, Cli, write
 
 
 def cases_of(run: Cli, project: Path) -> dict[str, list[dict[str, object]]]:
@@ -54,3 +56,50 @@ def test_progress_is_reported_per_file(project: Project) -> None:
     files = sorted(TRANSCRIPTS.glob("parent-0*"))
     import_transcripts(project, files, progress=seen.append)
     assert seen == [f.stem for f in files]
+
+
+def stored_names(run: Cli, project: Path) -> list[str]:
+    return [t["name"] for t in json.loads(run("transcripts", project, "--format", "json").stdout)]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("nan", "must be a number of MB above 0 (e.g. 100 or 0.5), not nan"),
+        ("-nan", "must be a number of MB above 0 (e.g. 100 or 0.5), not nan"),
+        ("0", "must be a number of MB above 0 (e.g. 100 or 0.5), not 0"),
+        ("-5", "must be a number of MB above 0 (e.g. 100 or 0.5), not -5"),
+        ("-inf", "must be a number of MB above 0 (e.g. 100 or 0.5), not -inf"),
+        ("inf", "inf MB is too large a limit"),
+        ("1e308", "1e+308 MB is too large a limit"),
+        ("1e-9", "1e-09 MB is less than one byte"),
+    ],
+)
+def test_invalid_max_size_is_a_usage_error(
+    project_path: Path, run: Cli, value: str, reason: str
+) -> None:
+    run("init", project_path)
+    result = run(
+        "import", project_path, TRANSCRIPTS / "parent-01-en.txt", "--max-size", value, expect=2
+    )
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: Invalid value for '--max-size': {reason}"
+    )
+    assert stored_names(run, project_path) == []
+
+
+def test_fractional_max_size_is_a_limit_in_bytes(
+    project_path: Path, tmp_path: Path, run: Cli
+) -> None:
+    run("init", project_path)
+    small = write(tmp_path / "small.txt", "R: " + "x" * 1020)  # 1,023 bytes
+    large = write(tmp_path / "large.txt", "R: " + "x" * 1030)  # 1,033 bytes
+    megabytes = 1025 / 1024 / 1024  # a limit of 1,025 bytes
+    result = run("import", project_path, large, "--max-size", repr(megabytes), expect=1)
+    assert result.stderr == (
+        f"Error: {large}: file is 1.0 KB; the limit is 1.0 KB per transcript "
+        "(split it, or raise the limit with --max-size)\n"
+    )
+    run("import", project_path, small, "--max-size", repr(megabytes))
+    assert stored_names(run, project_path) == ["small"]
