@@ -89,7 +89,13 @@ def import_transcripts(
     an existing name is refused. ``case`` assigns every file to that case,
     ``case_from_filename`` to a case named after each file's stem, ``speaker_cases`` makes
     each speaker (except ``skip_speakers``) a case covering that speaker's turns.
+    ``case`` and ``case_from_filename`` are alternatives, and ``skip_speakers`` needs
+    ``speaker_cases``: :class:`InputError` before any file is read.
     """
+    if case is not None and case_from_filename:
+        raise InputError("import", "give either --case or --case-from-filename, not both")
+    if skip_speakers and not speaker_cases:
+        raise InputError("import", "--skip-speaker only works with --speaker-cases")
     drafts = read_transcript_files(paths, max_bytes=max_bytes, progress=progress)
     outcomes: list[ImportOutcome] = []
     with project.transaction() as repo:

@@ -103,3 +103,24 @@ def test_fractional_max_size_is_a_limit_in_bytes(
     )
     run("import", project_path, small, "--max-size", repr(megabytes))
     assert stored_names(run, project_path) == ["small"]
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        (
+            ["--case", "Pilot", "--case-from-filename"],
+            "give either --case or --case-from-filename, not both",
+        ),
+        (["--skip-speaker", "Ordstyrer"], "--skip-speaker only works with --speaker-cases"),
+    ],
+)
+def test_conflicting_case_options_are_refused(
+    project_path: Path, run: Cli, options: list[str], reason: str
+) -> None:
+    run("init", project_path)
+    result = run("import", project_path, TRANSCRIPTS / "focus-group-02-da.txt", *options, expect=1)
+    assert result.stderr == f"Error: import: {reason}\n"
+    assert result.stdout == ""
+    assert stored_names(run, project_path) == []
+    assert cases_of(run, project_path) == {}
