@@ -242,8 +242,12 @@ def codings(
 @click.pass_obj
 def codings_import(project: str, file: Path) -> None:
     """Bulk-import codings from FILE.csv (columns transcript, code, coder, start, end, memo;
-    optional text is checked against the transcript). All rows or none."""
+    optional text is checked against the transcript). All rows or none: any invalid row
+    refuses the file, and every invalid row is named by its line."""
     from qualcode.services.coding import import_codings
 
     count = import_codings(open_existing(project), file)
-    click.echo(f"{file}: imported {count} codings")
+    if count == 0:
+        click.echo(f"{file}: no codings in the file (only a header); nothing imported")
+    else:
+        click.echo(f"{file}: imported {count} codings")

@@ -1,10 +1,16 @@
 """Reading a codings CSV (columns transcript, code, coder, start, end, optional memo,
-text and id) into coding requests. Offsets are half-open code points."""
+text and id) into coding requests. Offsets are half-open code points.
+
+Problems with the file as a whole (unreadable, not UTF-8, empty, header without the
+required columns) raise at once. Problems with a row are collected for every row, so
+the importer can name them all in one message rather than one per run.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.domain.codings import CodingRequest
@@ -14,11 +20,33 @@ REQUIRED_COLUMNS = ("transcript", "code", "coder", "start", "end")
 OPTIONAL_COLUMNS = ("memo", "text", "id", "created_at")
 
 
-def read_codings_csv(path: Path) -> list[CodingRequest]:
-    """Parse every row; raises :class:`InputError` with the line of the first bad row.
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """A row whose cells are invalid on their own. ``line`` is the file line (1-based) the
+    row starts on; ``transcript`` and ``code_path`` are the names given (``""`` when
+    empty or not readable), so they can still be checked against the project."""
+
+    line: int
+    problems: tuple[str, ...]
+    transcript: str = ""
+    code_path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CodingsCsv:
+    """Every data row of a codings CSV: well-formed ones as ``requests`` (each with its
+    ``line``), the others as ``rejected``. Blank rows are skipped."""
+
+    requests: list[CodingRequest]
+    rejected: list[RejectedRow]
+
+
+def read_codings_csv(path: Path) -> CodingsCsv:
+    """Parse every row; raises :class:`InputError` only for problems of the whole file.
 
     A ``text`` column, when present, is the expected passage: the import checks it against
-    the transcript so codings made on another version of a text are caught.
+    the transcript so codings made on another version of a text are caught. A CSV syntax
+    error ends the reading: that row is rejected and the rows after it are not read.
     """
     source = str(path)
     try:
@@ -48,47 +76,54 @@ def read_codings_csv(path: Path) -> list[CodingRequest]:
             source, f"unknown column(s) {', '.join(unknown)} (allowed: {allowed})", line=1
         )
     index = {name: header.index(name) for name in header}
-    requests: list[CodingRequest] = []
+    parsed = CodingsCsv([], [])
+    line = reader.line_num + 1  # where the next row starts
     try:
         for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
-                raise InputError(
-                    source, f"expected {len(header)} cells, found {len(row)}", line=line
-                )
-            requests.append(_request(row, index, source, line))
+            if any(cell.strip() for cell in row):
+                if len(row) != len(header):
+                    problem = f"expected {len(header)} cells, found {len(row)}"
+                    parsed.rejected.append(RejectedRow(line, (problem,)))
+                else:
+                    _read_row(row, index, line, parsed)
+            line = reader.line_num + 1
     except csv.Error as error:
-        raise InputError(source, f"malformed CSV: {error}", line=reader.line_num) from None
-    return requests
+        parsed.rejected.append(RejectedRow(line, (f"malformed CSV: {error}",)))
+    return parsed
 
 
-def _request(row: list[str], index: dict[str, int], source: str, line: int) -> CodingRequest:
-    start_text = row[index["start"]].strip()
-    end_text = row[index["end"]].strip()
-    for name, value in (("start", start_text), ("end", end_text)):
-        if not (value.isascii() and value.isdigit()):
-            raise InputError(
-                source, f"{name} must be a whole number of code points, got {value!r}", line=line
-            )
+def _read_row(row: list[str], index: dict[str, int], line: int, parsed: CodingsCsv) -> None:
+    """Append the row to ``parsed`` as a request, or as a rejected row with all its
+    problems."""
     transcript = row[index["transcript"]].strip()
     code = row[index["code"]].strip()
     coder = row[index["coder"]].strip()
-    if not (transcript and code and coder):
-        empty = next(
-            n for n, v in (("transcript", transcript), ("code", code), ("coder", coder)) if not v
-        )
-        raise InputError(source, f"empty {empty}", line=line)
+    start_text = row[index["start"]].strip()
+    end_text = row[index["end"]].strip()
+    problems = [
+        f"empty {name}"
+        for name, value in (("transcript", transcript), ("code", code), ("coder", coder))
+        if not value
+    ]
+    problems += [
+        f"{name} must be a whole number of code points, got {value!r}"
+        for name, value in (("start", start_text), ("end", end_text))
+        if not (value.isascii() and value.isdigit())
+    ]
+    if problems:
+        parsed.rejected.append(RejectedRow(line, tuple(problems), transcript, code))
+        return
     memo_at = index.get("memo")
     text_at = index.get("text")
-    return CodingRequest(
-        transcript=transcript,
-        code_path=code,
-        coder=coder,
-        start=int(start_text),
-        end=int(end_text),
-        memo=(row[memo_at] or None) if memo_at is not None else None,
-        line=line,
-        expected_text=row[text_at] if text_at is not None else None,
+    parsed.requests.append(
+        CodingRequest(
+            transcript=transcript,
+            code_path=code,
+            coder=coder,
+            start=int(start_text),
+            end=int(end_text),
+            memo=(row[memo_at] or None) if memo_at is not None else None,
+            line=line,
+            expected_text=row[text_at] if text_at is not None else None,
+        )
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from qualcode.domain.codings import Coding, CodingRequest
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.spans import span_problem, span_text
-from qualcode.importers.codings_csv import read_codings_csv
+from qualcode.importers.codings_csv import CodingsCsv, read_codings_csv
 from qualcode.matching.quotes import QuoteMatch, describe_match, find_quote
 from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
@@ -189,13 +189,25 @@ def list_codings(
         return repo.codings(coders=coders, code_ids=code_ids, transcripts=transcripts)
 
 
+MAX_LISTED_ROWS = 5  # invalid rows named in the error; the rest are counted
+
+
 def import_codings(project: Project, path: Path) -> int:
-    """Bulk-import a codings CSV in one transaction: every row is checked first and the
-    whole file is refused, naming the row's line, if any row is invalid."""
-    requests = read_codings_csv(path)
+    """Bulk-import a codings CSV in one transaction and return how many were added.
+
+    Every row is checked first; if any is invalid the whole file is refused with one
+    error naming the invalid rows by file line, in order (the first few, then a count),
+    and nothing is stored. A file with a header and no rows imports nothing and writes
+    nothing, not even an event-log entry (it returns 0).
+    """
+    parsed = read_codings_csv(path)
+    if not parsed.requests and not parsed.rejected:
+        return 0
     source = str(path)
     with project.transaction() as repo:
-        rows = _validated_rows(repo, requests, source)
+        rows, problems = _validated_rows(repo, parsed)
+        if problems:
+            raise _invalid_rows_error(source, problems)
         first_id = repo.max_coding_id() + 1
         count = repo.add_codings_bulk(rows)
         repo.log_event(
@@ -206,42 +218,104 @@ def import_codings(project: Project, path: Path) -> int:
     return count
 
 
-def _validated_rows(
-    repo: Repository, requests: list[CodingRequest], source: str
-) -> list[tuple[int, int, int, int, int, str, str | None]]:
-    texts = repo.transcript_texts()
-    all_codes = repo.codes()
-    code_ids: dict[str, int] = {}
-    coder_ids = repo.coder_ids()
-    rows: list[tuple[int, int, int, int, int, str, str | None]] = []
-    for request in requests:
-        line = request.line
-        if request.transcript not in texts:
-            message = unknown_transcript_message(request.transcript, sorted(texts))
-            raise InputError(source, message, line=line)
-        transcript_id, text = texts[request.transcript]
-        code_id = code_ids.get(request.code_path)
-        if code_id is None:
+def _invalid_rows_error(source: str, problems: dict[int, list[str]]) -> InputError:
+    """One line for all invalid rows: ``file:LINE: reason`` when there is only one."""
+    lines = sorted(problems)
+    if len(lines) == 1:
+        return InputError(source, ", ".join(problems[lines[0]]), line=lines[0])
+    listed = "; ".join(
+        f"line {line}: {', '.join(problems[line])}" for line in lines[:MAX_LISTED_ROWS]
+    )
+    more = len(lines) - MAX_LISTED_ROWS
+    return InputError(
+        source,
+        f"{len(lines)} invalid rows, nothing imported — {listed}"
+        + (f" (and {more} more)" if more > 0 else ""),
+    )
+
+
+_Row = tuple[int, int, int, int, int, str, str | None]
+
+
+class _Names:
+    """Transcript and code lookups for a file's rows, each name resolved once."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+        self.texts = repo.transcript_texts()
+        self.codes = repo.codes()
+        self.code_ids: dict[str, int | str] = {}  # code path -> id, or why it is not one
+        self.unknown: dict[str, str] = {}  # unknown transcript name -> message
+
+    def code_id(self, path: str) -> int | str:
+        found = self.code_ids.get(path)
+        if found is None:
             try:
-                code_id = resolve_code(repo, request.code_path, all_codes).id
+                found = resolve_code(self.repo, path, self.codes).id
             except NotFoundError as error:
-                raise InputError(source, str(error), line=line) from None
-            code_ids[request.code_path] = code_id
-        problem = span_problem(len(text), request.start, request.end)
-        if problem:
-            raise InputError(source, f"{problem} in {request.transcript!r}", line=line)
-        passage = span_text(text, request.start, request.end)
-        if request.expected_text is not None and request.expected_text != passage:
-            raise InputError(
-                source,
-                f"text column does not match {request.transcript!r} at "
-                f"{request.start}:{request.end} (was the transcript changed?)",
-                line=line,
+                found = str(error)
+            self.code_ids[path] = found
+        return found
+
+    def unknown_transcript(self, name: str) -> str:
+        message = self.unknown.get(name)
+        if message is None:
+            message = self.unknown[name] = unknown_transcript_message(name, sorted(self.texts))
+        return message
+
+
+def _validated_rows(
+    repo: Repository, parsed: CodingsCsv
+) -> tuple[list[_Row], dict[int, list[str]]]:
+    """The rows to store, and every problem by line (a row may have several). New coders
+    are added as met: the transaction is rolled back if any row has a problem."""
+    names = _Names(repo)
+    coder_ids = repo.coder_ids()
+    rows: list[_Row] = []
+    problems: dict[int, list[str]] = {}
+    for request in parsed.requests:
+        code_id = names.code_id(request.code_path)
+        found = names.texts.get(request.transcript)
+        problem = None if found is None else _span_problem(found[1], request)
+        if found is not None and problem is None and isinstance(code_id, int):
+            transcript_id, text = found
+            coder_id = coder_ids.get(request.coder)
+            if coder_id is None:
+                coder_id = coder_ids[request.coder] = repo.ensure_coder(request.coder)
+            rows.append(
+                (
+                    transcript_id,
+                    code_id,
+                    coder_id,
+                    request.start,
+                    request.end,
+                    span_text(text, request.start, request.end),
+                    request.memo,
+                )
             )
-        coder_id = coder_ids.get(request.coder)
-        if coder_id is None:
-            coder_id = coder_ids[request.coder] = repo.ensure_coder(request.coder)
-        rows.append(
-            (transcript_id, code_id, coder_id, request.start, request.end, passage, request.memo)
+            continue
+        reasons = [] if found is not None else [names.unknown_transcript(request.transcript)]
+        reasons += [code_id] if isinstance(code_id, str) else []
+        reasons += [problem] if problem is not None else []
+        problems[request.line or 0] = reasons
+    for rejected in parsed.rejected:
+        reasons = list(rejected.problems)
+        if rejected.transcript and rejected.transcript not in names.texts:
+            reasons.append(names.unknown_transcript(rejected.transcript))
+        if rejected.code_path and isinstance(reason := names.code_id(rejected.code_path), str):
+            reasons.append(reason)
+        problems[rejected.line] = reasons
+    return rows, problems
+
+
+def _span_problem(text: str, request: CodingRequest) -> str | None:
+    problem = span_problem(len(text), request.start, request.end)
+    if problem:
+        return f"{problem} in {request.transcript!r}"
+    passage = span_text(text, request.start, request.end)
+    if request.expected_text is not None and request.expected_text != passage:
+        return (
+            f"text column does not match {request.transcript!r} at "
+            f"{request.start}:{request.end} (was the transcript changed?)"
         )
-    return rows
+    return None
