@@ -61,6 +61,10 @@ def read_codings_csv(path: Path) -> CodingsCsv:
         raise InputError(source, "not UTF-8 text", offset=error.start) from None
     if not content.strip():
         raise InputError(source, "file is empty")
+    # A coded passage or memo may be longer than the csv module's default cell limit
+    # (128 KiB); no cell can be longer than the file. (The limit is process-wide.)
+    if csv.field_size_limit() < len(content):
+        csv.field_size_limit(len(content))
     reader = csv.reader(io.StringIO(content, newline=""))
     try:
         header = [cell.strip().lower() for cell in next(reader)]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from tests.cli.test_bad_input import dump, one_line_error
-from tests.conftest import Cli, write
+from tests.conftest import CODEBOOKS, Cli, write
 
 HEADER = "transcript,code,coder,start,end,memo\n"
 GOOD = "parent-01-en,openness,bo,0,10,\n"
@@ -106,3 +107,35 @@ def test_header_only_file_imports_nothing_and_logs_nothing(
         result.stdout == f"{exported}: no codings in the file (only a header); nothing imported\n"
     )
     assert dump(study) == before  # no event-log entry either
+
+
+def test_a_passage_longer_than_the_csv_cell_limit_round_trips(tmp_path: Path, run: Cli) -> None:
+    # The csv module refuses cells over 128 KiB by default; a coding of a whole long
+    # interview exported to CSV must still import.
+    text = "Mette: " + "we talked about the plan again and again. " * 4000
+    assert len(text) > 131072
+    project = tmp_path / "long.qualcode"
+    run("init", project)
+    run("import", project, write(tmp_path / "long.txt", text))
+    run("codebook", project, "import", CODEBOOKS / "minimal.yaml")
+    [listing] = json.loads(run("transcripts", project, "--format", "json").stdout)
+    length = listing["characters"]
+    coded = json.loads(
+        run(
+            "code",
+            project,
+            "long",
+            "positive",
+            "--coder",
+            "bo",
+            "--span",
+            f"0:{length}",
+            "--format",
+            "json",
+        ).stdout
+    )["text"]
+    assert len(coded) > 131072
+    exported = write(tmp_path / "long.csv", run("codings", project, "--format", "csv").stdout)
+    assert run("codings", project, "import", exported).stdout == f"{exported}: imported 1 codings\n"
+    listed = run("codings", project, "--format", "csv").stdout
+    assert listed.count(coded) == 2
