@@ -15,13 +15,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.domain.errors import ProjectError
 from qualcode.storage import migrations
 from qualcode.storage.repositories import Repository
-from qualcode.storage.sqlite_file import QUALCODE_APPLICATION_ID, check_sqlite_file, is_url
+from qualcode.storage.sqlite_file import (
+    QUALCODE_APPLICATION_ID,
+    check_sqlite_file,
+    damaged,
+    is_damage,
+    is_url,
+)
 
 BUSY_TIMEOUT_MS = 5000
 # PostgreSQL: every write transaction takes this transaction-scoped advisory lock first, so
@@ -111,6 +117,11 @@ class Project:
         except OperationalError as error:
             session.rollback()
             raise _translate(self.location, error) from error
+        except (DBAPIError, UnicodeDecodeError) as error:
+            session.rollback()
+            if isinstance(error, IntegrityError):
+                raise
+            raise damaged(self.location, error) from error
         except BaseException:
             session.rollback()
             raise
@@ -146,6 +157,9 @@ class Project:
                         raise
                     raise _translate(self.location, error) from error
                 self._pause(failures)
+            except (DBAPIError, UnicodeDecodeError) as error:
+                session.rollback()
+                raise damaged(self.location, error) from error
             except BaseException:
                 session.rollback()
                 raise
@@ -160,6 +174,8 @@ class Project:
                 yield Repository(session)
         except OperationalError as error:
             raise _translate(self.location, error) from error
+        except (DBAPIError, UnicodeDecodeError) as error:
+            raise damaged(self.location, error) from error
 
     def close(self) -> None:
         self.engine.dispose()
@@ -220,6 +236,8 @@ def _is_retryable(error: DBAPIError) -> bool:
 
 def _translate(location: str, error: DBAPIError) -> ProjectError:
     message = str(error.orig).splitlines()[0] if error.orig else str(error)
+    if is_damage(message):
+        return damaged(location, error)
     if "readonly" in message or "read-only" in message:
         return ProjectError(f"{location}: project file is read-only; nothing was changed")
     if _is_retryable(error) or "locked" in message or "busy" in message:
@@ -322,6 +340,9 @@ def open_project(
     except OperationalError as error:
         engine.dispose()
         raise _translate(str(path), error) from error
+    except (DBAPIError, UnicodeDecodeError) as error:
+        engine.dispose()
+        raise damaged(str(path), error) from error
     except BaseException:
         engine.dispose()
         raise
@@ -413,6 +434,11 @@ def _open_url(url: str, *, create: bool, busy_timeout_ms: int, retry: RetryPolic
             _bring_up_to_date(project, lambda version: _json_backup_for_upgrade(project, version))
     except (DBAPIError, ImportError) as error:
         raise ProjectError(f"{shown}: cannot open database: {error}".splitlines()[0]) from error
+    except ArgumentError as error:  # an unknown database kind, or a URL that is no URL
+        raise ProjectError(
+            f"{shown}: not a database URL qualcode can open ({error}); use a project file "
+            "path or a URL such as postgresql+psycopg://user@host/database".splitlines()[0]
+        ) from error
     return project
 
 

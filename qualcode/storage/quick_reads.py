@@ -30,7 +30,13 @@ from qualcode.domain.transcripts import (
     Turn,
     summarise_transcripts,
 )
-from qualcode.storage.sqlite_file import SCHEMA_VERSION, check_sqlite_file, is_url
+from qualcode.storage.sqlite_file import (
+    SCHEMA_VERSION,
+    check_sqlite_file,
+    damaged,
+    is_damage,
+    is_url,
+)
 
 
 @contextmanager
@@ -44,6 +50,10 @@ def quick_reader(location: str) -> Iterator[sqlite3.Connection | None]:
         connection.execute("BEGIN")  # one snapshot for every query of the listing
         try:
             yield connection
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+            if isinstance(error, UnicodeDecodeError) or is_damage(str(error)):
+                raise damaged(str(Path(location)), error) from error
+            raise ProjectError(f"{Path(location)}: database error: {error}") from error
         finally:
             connection.rollback()
 

@@ -37,3 +37,31 @@ def check_sqlite_file(path: Path) -> None:
     application_id = int.from_bytes(header[68:72], "big")
     if application_id != QUALCODE_APPLICATION_ID:
         raise ProjectError(f"{path}: not a qualcode project (a SQLite database of another program)")
+
+
+# What SQLite says of a file whose pages are damaged (or that is not a database at all).
+_DAMAGE_MESSAGES = (
+    "malformed",
+    "not a database",
+    "file is encrypted",
+    "disk i/o error",
+    "could not decode to utf-8",
+)
+
+
+def is_damage(message: str) -> bool:
+    lowered = message.lower()
+    return any(words in lowered for words in _DAMAGE_MESSAGES)
+
+
+def damaged(location: str, error: BaseException) -> ProjectError:
+    """The one-line error for a project file that cannot be read as it should."""
+    cause = getattr(error, "orig", None) or error
+    if isinstance(cause, UnicodeDecodeError) or "decode to utf-8" in str(cause).lower():
+        reason = "text that is not valid UTF-8"
+    else:
+        reason = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+    return ProjectError(
+        f"{location}: the project file is damaged ({reason}); nothing was changed — "
+        "restore it from a backup (see qualcode backup)"
+    )
