@@ -34,6 +34,7 @@ MAX_SLACK_CHARS = 80  # how far refinement may move a fragment's start or end
 MAX_EXACT_ANCHORS = 50
 FUZZY_ANCHORS = 5
 CANDIDATES = 3
+TIE_MARGIN = 1.0  # places scoring within this of the best are equally good: ambiguous
 
 # Typographic quotes and dashes map one-to-one onto straight ones, so offsets stay put.
 _UNIFY = str.maketrans("‘’‚‛′`“”„‟″«»‐‑‒–—―−", "'" * 6 + '"' * 7 + "-" * 7)
@@ -58,11 +59,17 @@ class QuoteMatch:
 
 @dataclass(frozen=True, slots=True)
 class QuoteResult:
-    """``best`` is the top match if its score reaches the threshold, else ``None``.
-    ``candidates`` are up to three distinct places, best first, whatever their score."""
+    """``best`` is the top match if its score reaches the threshold and no other place
+    matches about as well, else ``None``. ``candidates`` are up to three distinct places,
+    best first, whatever their score. ``ties`` are, when two or more distinct places
+    reach the threshold within ``TIE_MARGIN`` points of the top score, all of them in
+    text order (``best`` is then ``None``: the quote does not say which one is meant);
+    ``more_ties`` says the search stopped counting them (there may be more)."""
 
     best: QuoteMatch | None
     candidates: tuple[QuoteMatch, ...]
+    ties: tuple[QuoteMatch, ...] = ()
+    more_ties: bool = False
 
 
 class _Comparison(NamedTuple):
@@ -284,6 +291,21 @@ def _fuzzy_anchor_hits(fragment: str, comp: str, known: list[_Hit]) -> list[_Hit
     return hits
 
 
+def _hits_beside(fragment: str, comp: str, hit: _Hit, known: list[_Hit]) -> list[_Hit]:
+    """The best fuzzy place of the anchor fragment just before ``hit`` and just after it.
+    Each window of :func:`_fuzzy_anchor_hits` yields one place, so a rival (the passage
+    said twice in a row) closer than a window's width would otherwise go unseen."""
+    reach = 2 * len(fragment[:PROBE_CHARS]) + MAX_SLACK_CHARS  # about a window's width
+    found: list[_Hit] = []
+    for lo, hi in ((max(0, hit.start - reach), hit.start), (hit.end, hit.end + reach)):
+        hi = min(len(comp), hi)
+        if hi - lo >= max(SHORT_FRAGMENT_CHARS, len(fragment) // 2):
+            other = _align(fragment, comp, lo, hi)
+            if not any(_overlaps(other, kept) for kept in known + found):
+                found.append(other)
+    return found
+
+
 def _overlaps(a: _Hit | _Chain, b: _Hit | _Chain) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -346,7 +368,8 @@ def find_quote(text: str, quote: str, *, threshold: float = 85.0) -> QuoteResult
     """Find where ``quote`` (as printed in a report) sits in transcript ``text``.
 
     Returns half-open code-point offsets into ``text``. ``best`` is ``None`` when no place
-    scores at least ``threshold`` (0–100); ``candidates`` then list the nearest misses
+    scores at least ``threshold`` (0–100), or when several places match equally well
+    (within ``TIE_MARGIN``; they are in ``ties``). ``candidates`` list the nearest misses
     for an error message (an empty text, or a quote without letters or digits once cuts
     and insertions are gone, has none). A span that would end inside a word is widened
     to the whole word. An insertion at the very start or end of a quote that replaced a
@@ -366,32 +389,76 @@ def find_quote(text: str, quote: str, *, threshold: float = 85.0) -> QuoteResult
     hits = [_Hit(position, position + len(anchor), 100.0) for position in exact]
     chains = [_chain(fragments, anchor_index, hit, comp) for hit in hits]
     if not chains or max(chain.score for chain in chains) < 100.0:
-        fuzzy_hits = _fuzzy_anchor_hits(anchor, comp, hits)
-        chains += [_chain(fragments, anchor_index, hit, comp) for hit in fuzzy_hits]
+        # No exact match: the best fuzzy places, and next to the best one any rival that
+        # its window hid (an exact match is only ever tied with another exact one).
+        anchors = hits + _fuzzy_anchor_hits(anchor, comp, hits)
+        chains += [_chain(fragments, anchor_index, hit, comp) for hit in anchors[len(hits) :]]
+        if chains:
+            strongest = max(range(len(chains)), key=lambda i: chains[i].score)
+            beside = _hits_beside(anchor, comp, anchors[strongest], anchors)
+            chains += [_chain(fragments, anchor_index, hit, comp) for hit in beside]
     # Best score first; among equals the tighter span, then the earlier one.
     chains.sort(key=lambda c: (-c.score, c.end - c.start, c.start))
     distinct: list[_Chain] = []
     for chain in chains:
         if not any(_overlaps(chain, kept) for kept in distinct):
             distinct.append(chain)
-            if len(distinct) == CANDIDATES:
-                break
-    matches = (_to_original(c, fragments, text, comparison.origin) for c in distinct)
+    matches = [_to_original(c, fragments, text, comparison.origin) for c in distinct]
     # A place that is only whitespace or punctuation is no help in an error message.
-    candidates = tuple(m for m in matches if any(ch.isalnum() for ch in text[m.start : m.end]))
-    best = candidates[0] if candidates and candidates[0].score >= threshold else None
-    return QuoteResult(best, candidates)
+    places = [m for m in matches if any(ch.isalnum() for ch in text[m.start : m.end])]
+    candidates = tuple(places[:CANDIDATES])
+    if not candidates or candidates[0].score < threshold:
+        return QuoteResult(None, candidates)
+    top = candidates[0].score
+    ties = sorted(
+        {
+            (m.start, m.end): m for m in places if m.score >= max(threshold, top - TIE_MARGIN)
+        }.values(),
+        key=lambda m: m.start,
+    )
+    if len(ties) > 1:
+        return QuoteResult(None, candidates, tuple(ties), len(hits) == MAX_EXACT_ANCHORS)
+    return QuoteResult(candidates[0], candidates)
+
+
+def _flatten(passage: str) -> str:
+    """Line breaks as ⏎, other whitespace runs as one space."""
+    return " ⏎ ".join(" ".join(line.split()) for line in _NEWLINE_RUN.split(passage))
+
+
+def _shorten(preview: str, width: int) -> str:
+    """Keep the beginning and end of a preview longer than ``width`` around a "…"."""
+    width = max(width, 9)
+    if len(preview) <= width:
+        return preview
+    head = (width - 1) // 2
+    tail = width - 1 - head
+    return preview[:head].rstrip() + "…" + preview[len(preview) - tail :].lstrip()
 
 
 def describe_match(text: str, match: QuoteMatch, width: int = 60) -> str:
     """One line for CLI output: ``start:end score 97.3 “preview”``. Line breaks show as
     ⏎, other whitespace runs as one space; a preview longer than ``width`` characters
     keeps its beginning and end around a "…"."""
-    passage = text[match.start : match.end].strip()
-    preview = " ⏎ ".join(" ".join(line.split()) for line in _NEWLINE_RUN.split(passage))
-    width = max(width, 9)
-    if len(preview) > width:
-        head = (width - 1) // 2
-        tail = width - 1 - head
-        preview = preview[:head].rstrip() + "…" + preview[len(preview) - tail :].lstrip()
+    preview = _shorten(_flatten(text[match.start : match.end].strip()), width)
     return f"{match.start}:{match.end} score {match.score:.1f} “{preview}”"
+
+
+def describe_place(text: str, match: QuoteMatch, context: int = 24, width: int = 40) -> str:
+    """One line telling apart places where the same passage occurs: ``start:end “…words
+    before [passage] words after…”``, with up to ``context`` characters of the text on
+    each side (no cut-off words), whitespace shown as in :func:`describe_match` and the
+    passage shortened to ``width`` characters."""
+    before = text[max(0, match.start - context) : match.start]
+    after = text[match.end : match.end + context]
+    if match.start > context and " " in before.strip():
+        before = before[before.index(" ") :]  # drop a cut-off word
+    if match.end + context < len(text) and " " in after.strip():
+        after = after[: after.rindex(" ")]
+    lead = "…" if match.start > len(before) else ""
+    trail = "…" if match.end + len(after) < len(text) else ""
+    # Private-use marks keep the passage's edges through the whitespace flattening.
+    window = _flatten(f"{before}\ue000{text[match.start : match.end]}\ue001{after}")
+    left, _, rest = window.partition("\ue000")
+    passage, _, right = rest.partition("\ue001")
+    return f"{match.start}:{match.end} “{lead}{left}[{_shorten(passage, width)}]{right}{trail}”"

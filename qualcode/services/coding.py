@@ -10,7 +10,13 @@ from qualcode.domain.codings import Coding, CodingRequest
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.spans import span_problem, span_text
 from qualcode.importers.codings_csv import CodingsCsv, read_codings_csv
-from qualcode.matching.quotes import QuoteMatch, describe_match, find_quote
+from qualcode.matching.quotes import (
+    QuoteMatch,
+    QuoteResult,
+    describe_match,
+    describe_place,
+    find_quote,
+)
 from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
@@ -77,6 +83,8 @@ def apply_code(
         else:
             assert quote is not None
             result = find_quote(text, quote, threshold=quote_threshold)
+            if result.ties:
+                raise InputError("--quote", _ambiguous_quote_message(text, transcript, result))
             if result.best is None:
                 nearest = "; ".join(describe_match(text, c) for c in result.candidates)
                 raise InputError(
@@ -105,6 +113,24 @@ def apply_code(
         return coding, located
 
     return project.run_transaction(store, adds_only=True)
+
+
+MAX_LISTED_PLACES = 5  # places of an ambiguous quote named in the error
+
+
+def _ambiguous_quote_message(text: str, transcript: str, result: QuoteResult) -> str:
+    """Where a quote matches equally well, each place with a little context around it."""
+    ties = result.ties
+    at_least = "at least " if result.more_ties else ""
+    listed = "; ".join(describe_place(text, match) for match in ties[:MAX_LISTED_PLACES])
+    more = len(ties) - MAX_LISTED_PLACES
+    scores = sorted({f"{match.score:.1f}" for match in ties}, reverse=True)
+    return (
+        f"quote matches {at_least}{len(ties)} places in {transcript!r} equally well "
+        f"(score {'/'.join(scores)}): {listed}"
+        + (f" (and {at_least}{more} more)" if more > 0 else "")
+        + "; quote more of the passage, or give --span START:END"
+    )
 
 
 def remove_coding(project: Project, coding_id: int) -> Coding:
