@@ -56,7 +56,9 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(self, *args: str | Path, expect: int = 0) -> Result:
-        result = self.runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+        result = self.runner.invoke(
+            cli, [str(a) for a in args], catch_exceptions=False, prog_name="qualcode"
+        )
         assert result.exit_code == expect, (result.stdout, result.stderr)
         return result
 

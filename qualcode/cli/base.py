@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -22,15 +22,29 @@ class QualcodeGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             args = ["open", *args]
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            _usage_error(error, ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
-        """A user mistake prints one line on stderr and exits 1 — never a traceback."""
+        """A user mistake prints one line on stderr and exits 1 — never a traceback. A
+        mistyped command line (a missing option, a value of the wrong kind) is one line
+        too, pointing to the command's help, with click's exit code 2."""
         try:
             return super().invoke(ctx)
         except QualcodeError as error:
             click.echo(f"Error: {error}", err=True)
             ctx.exit(1)
+        except click.UsageError as error:
+            _usage_error(error, ctx)
+
+
+def _usage_error(error: click.UsageError, ctx: click.Context) -> NoReturn:
+    command = (error.ctx or ctx).command_path
+    message = " ".join(error.format_message().split())
+    click.echo(f"Error: {message} (see: {command} --help)", err=True)
+    ctx.exit(error.exit_code)
 
 
 def project_argument(function: F) -> F:
