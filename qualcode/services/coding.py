@@ -33,6 +33,13 @@ class Located:
     quote: QuoteMatch | None = None
 
 
+def _check_span(text: str, start: int, end: int, transcript: str) -> None:
+    """Refuse a ``--span`` that is not a non-empty span of the transcript's text."""
+    problem = span_problem(len(text), start, end)
+    if problem:
+        raise InputError("--span", f"{problem} in transcript {transcript!r}")
+
+
 def _coding_payload(coding: Coding) -> dict[str, object]:
     return asdict(coding)
 
@@ -68,9 +75,7 @@ def apply_code(
         code = resolve_code(repo, code_path, all_codes)
         if span is not None:
             located = Located(*span)
-            problem = span_problem(len(text), *span)
-            if problem:
-                raise InputError("--span", f"{problem} in transcript {transcript!r}")
+            _check_span(text, *span, transcript)
         elif turn is not None:
             turns = repo.turns(transcript_id)
             if not 1 <= turn <= len(turns):
@@ -152,11 +157,14 @@ def remove_coding(project: Project, coding_id: int) -> Coding:
 def remove_coding_at(
     project: Project, transcript: str, code_path: str, coder: str, start: int, end: int
 ) -> list[Coding]:
-    """Delete the coder's codings of this code with exactly this span."""
+    """Delete the coder's codings of this code with exactly this span (half-open code
+    points; a reversed, empty or out-of-range span is refused as by ``apply_code``)."""
     with project.transaction() as repo:
-        transcript_id = repo.transcript_id(transcript)
-        if transcript_id is None:
+        found = transcript_text(repo, transcript)
+        if found is None:
             raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
+        transcript_id, text = found
+        _check_span(text, start, end, transcript)
         code = resolve_code(repo, code_path)
         coder_id = repo.coder_id(coder)
         ids = (
