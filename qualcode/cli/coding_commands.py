@@ -46,18 +46,22 @@ def codebook_import(project: str, file: Path) -> None:
         result = import_qdc(open_existing(project), file)
     else:
         result = import_codebook(open_existing(project), file)
+    fields = " and ".join(result.fields_changed)
     click.echo(
         f"{file}: {len(result.created)} codes created, {len(result.updated)} updated, "
-        f"{result.unchanged} unchanged"
+        f"{result.unchanged} unchanged" + (f"; codebook {fields} changed" if fields else "")
     )
 
 
 @codebook.command("export")
 @click.option("-o", "--output", default="-", help="File to write (default: standard output).")
-@click.option("--name", help="Codebook name written into the file.")
+@click.option(
+    "--name", help="Codebook name written into the file (default: the name last imported)."
+)
 @click.pass_obj
 def codebook_export(project: str, output: str, name: str | None) -> None:
-    """Write the project's codebook as YAML (re-importing it changes nothing)."""
+    """Write the project's codebook as YAML, with the name and description of the
+    codebook file last imported (re-importing it changes nothing)."""
     from qualcode.exporters.codebook_yaml import dump_codebook
     from qualcode.services.codebook import export_codebook
 

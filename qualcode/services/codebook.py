@@ -8,15 +8,25 @@ from pathlib import Path
 from qualcode.domain.codebook import Codebook, CodeSpec, StoredCode, join_path, split_path, walk
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.importers.codebook_yaml import load_codebook
+from qualcode.storage import status
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
+
+# Settings holding the codebook file's top-level fields (``codebook export`` writes them).
+NAME_SETTING = "codebook_name"
+DESCRIPTION_SETTING = "codebook_description"
 
 
 @dataclass(frozen=True, slots=True)
 class CodebookImport:
+    """Code paths created and updated, how many codes were unchanged, and which of the
+    codebook's own fields ("name", "description") the import changed from an earlier
+    value (setting one for the first time is not a change)."""
+
     created: tuple[str, ...]
     updated: tuple[str, ...]
     unchanged: int
+    fields_changed: tuple[str, ...] = ()
 
 
 def import_codebook(project: Project, path: Path) -> CodebookImport:
@@ -24,6 +34,8 @@ def import_codebook(project: Project, path: Path) -> CodebookImport:
 
     Codes are matched by path: new paths are created, existing ones get the file's
     definitions; codes missing from the file are kept (their codings are never dropped).
+    The file's ``name`` and ``description`` are stored for ``export_codebook``; one the
+    file leaves out keeps its stored value, as codes missing from the file are kept.
     """
     codebook = load_codebook(path)
     created: list[str] = []
@@ -52,12 +64,29 @@ def import_codebook(project: Project, path: Path) -> CodebookImport:
                 visit(spec.children, code_id, path_)
 
         visit(codebook.codes, None, None)
+        fields = _store_fields(repo, codebook)
         repo.log_event(
             "import_codebook",
             f"codebook {path.name}: {len(created)} created, {len(updated)} updated",
-            {"created": created, "updated": updated, "source": str(path)},
+            {"created": created, "updated": updated, "source": str(path), "fields": fields},
         )
-    return CodebookImport(tuple(created), tuple(updated), unchanged)
+    replaced = tuple(field for field, change in fields.items() if change["before"] is not None)
+    return CodebookImport(tuple(created), tuple(updated), unchanged, replaced)
+
+
+def _store_fields(repo: Repository, codebook: Codebook) -> dict[str, dict[str, object]]:
+    """Store the codebook's name and description where the file gives them; returns the
+    changed ones as field -> before/after."""
+    changed: dict[str, dict[str, object]] = {}
+    for field, key, value in (
+        ("name", NAME_SETTING, codebook.name),
+        ("description", DESCRIPTION_SETTING, codebook.description),
+    ):
+        before = status.get_setting(repo, key)
+        if value is not None and value != before:
+            status.set_setting(repo, key, value)
+            changed[field] = {"before": before, "after": value}
+    return changed
 
 
 def _check_shortcuts(codebook: Codebook, stored: dict[str, StoredCode], source: str) -> None:
@@ -77,9 +106,12 @@ def _check_shortcuts(codebook: Codebook, stored: dict[str, StoredCode], source: 
 
 
 def export_codebook(project: Project, name: str | None = None) -> Codebook:
-    """The project's codebook as a tree, ready for YAML export."""
+    """The project's codebook as a tree, ready for YAML export, with the name and
+    description last imported (``name``, when given, replaces the stored one)."""
     with project.reading() as repo:
         codes = repo.codes()
+        stored_name = status.get_setting(repo, NAME_SETTING)
+        description = status.get_setting(repo, DESCRIPTION_SETTING)
     children: dict[int | None, list[StoredCode]] = {}
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)
@@ -87,7 +119,13 @@ def export_codebook(project: Project, name: str | None = None) -> Codebook:
     def build(parent_id: int | None) -> tuple[CodeSpec, ...]:
         return tuple(replace(c.spec, children=build(c.id)) for c in children.get(parent_id, []))
 
-    return Codebook(name=name, codes=build(None))
+    if name is None and isinstance(stored_name, str):
+        name = stored_name
+    return Codebook(
+        name=name,
+        codes=build(None),
+        description=description if isinstance(description, str) else None,
+    )
 
 
 def list_codes(project: Project) -> list[StoredCode]:
