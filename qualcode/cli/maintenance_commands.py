@@ -159,6 +159,19 @@ def transcript_replace(
     _print_change(change, dry_run)
 
 
+@transcript_group.command("rename")
+@project_argument
+@click.argument("old")
+@click.argument("new")
+@click.option("--coder", help="Who renames (recorded in the log).")
+def transcript_rename(project: str, old: str, new: str, coder: str | None) -> None:
+    """Rename transcript OLD to NEW; its codings, cases and done marks go with it."""
+    from qualcode.services.transcript_names import rename_transcript
+
+    rename_transcript(open_existing(project), old, new, coder=coder)
+    click.echo(f"renamed {old!r} to {new.strip()!r}")
+
+
 @transcript_group.command("edit")
 @project_argument
 @click.argument("name")
@@ -267,9 +280,10 @@ def anonymize(project: str, map_file: Path, dry_run: bool, coder: str | None) ->
     other = ", ".join(f"{count} {label}" for label, count in report.elsewhere.items() if count)
     if other:
         click.echo(f"also rewritten: {other}")
-    if report.names_in_titles:
+    if report.renamed_transcripts:
         click.echo(
-            "transcript names holding a name (not renamed): " + ", ".join(report.names_in_titles)
+            f"transcripts {'to be ' if dry_run else ''}renamed: "
+            + ", ".join(f"{old} → {new}" for old, new in report.renamed_transcripts)
         )
     if dry_run:
         click.echo("(dry run: nothing changed)")

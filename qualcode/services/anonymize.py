@@ -23,7 +23,6 @@ from qualcode.services.reanchor import replace_with_script
 from qualcode.storage import rewrites
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
-from qualcode.storage.tables import CaseRow
 
 ANONYMIZE_ACTION = "anonymize"
 
@@ -46,7 +45,7 @@ class PseudonymReport:
     per_name: dict[str, int]
     not_found: tuple[str, ...]
     elsewhere: dict[str, int]
-    names_in_titles: tuple[str, ...]
+    renamed_transcripts: tuple[tuple[str, str], ...]  # (real name, pseudonymised name)
     dry_run: bool
     forms: dict[str, Counter[str]] = field(default_factory=dict)
 
@@ -66,17 +65,18 @@ def anonymize_project(
         return pseudonyms.apply(text)
 
     def work(repo: Repository) -> PseudonymReport:
-        done = [_transcript(repo, name, pseudonyms, dry_run) for name in repo.transcript_names()]
+        titles = repo.transcript_names()  # as they were: the loop below renames them
+        done = [_transcript(repo, name, pseudonyms, dry_run) for name in titles]
         transcripts = tuple(t for t in done if t is not None)
         elsewhere: dict[str, int] = {}
         for label, row, column in rewrites.TEXT_COLUMNS:
             values = rewrites.changed_values(repo, row, column, rewrite)
-            if values and row is CaseRow:
-                _check_case_names(repo, values)
+            if values and row in rewrites.UNIQUE_NAMES:
+                _check_unique_names(repo, row, values)
             if values and not dry_run:
                 rewrites.store_values(repo, row, column, values)
             elsewhere[label] = len(values)
-        report = _report(pseudonyms, transcripts, elsewhere, repo.transcript_names(), dry_run)
+        report = _report(pseudonyms, transcripts, elsewhere, titles, dry_run)
         if not dry_run:
             elsewhere["event log entries"] = rewrites.rewrite_event_log(repo, rewrite)
             repo.log_event(
@@ -84,7 +84,9 @@ def anonymize_project(
                 f"pseudonymised {len(transcripts)} transcript(s): {report.replacements} "
                 f"replacements of {len(pseudonyms.entries)} names",
                 {
-                    "transcripts": {t.transcript: len(t.replacements) for t in transcripts},
+                    "transcripts": {
+                        rewrite(t.transcript): len(t.replacements) for t in transcripts
+                    },
                     "names": len(pseudonyms.entries),
                     "elsewhere": dict(elsewhere),
                 },
@@ -126,15 +128,16 @@ def _transcript(
     return TranscriptNames(name, tuple(found), contexts, len(change.moves), changed)
 
 
-def _check_case_names(repo: Repository, values: dict[int, tuple[str, str]]) -> None:
+def _check_unique_names(repo: Repository, row: type, values: dict[int, tuple[str, str]]) -> None:
+    kind = rewrites.UNIQUE_NAMES[row]
     renamed = {old for old, _ in values.values()}
-    taken = rewrites.case_names(repo) - renamed
+    taken = rewrites.names(repo, row) - renamed
     new_names: set[str] = set()
     for old, new in values.values():
         if new in taken or new in new_names:
             raise InputError(
                 "--map",
-                f"case {old!r} would become {new!r}, which is already a case; "
+                f"{kind} {old!r} would become {new!r}, which is already a {kind}; "
                 "choose another pseudonym",
             )
         new_names.add(new)
@@ -154,7 +157,7 @@ def _report(
             per_name[replacement.name] += 1
             forms.setdefault(replacement.name, Counter())[replacement.found] += 1
     not_found = tuple(name for name, _ in pseudonyms.entries if name not in per_name)
-    in_titles = tuple(title for title in titles if pseudonyms.find(title))
+    renamed = tuple((title, pseudonyms.apply(title)) for title in titles if pseudonyms.find(title))
     return PseudonymReport(
-        transcripts, dict(per_name), not_found, elsewhere, in_titles, dry_run, forms
+        transcripts, dict(per_name), not_found, elsewhere, renamed, dry_run, forms
     )

@@ -35,7 +35,10 @@ TEXT_COLUMNS: tuple[tuple[str, type[Base], str], ...] = (
     ("case names", CaseRow, "name"),
     ("case speakers", CaseAssignmentRow, "speaker"),
     ("source paths", TranscriptRow, "source_path"),
+    ("transcript names", TranscriptRow, "name"),
 )
+# The columns whose values must stay unique, and what to call them in an error.
+UNIQUE_NAMES: dict[type[Base], str] = {CaseRow: "case", TranscriptRow: "transcript"}
 
 
 def changed_values(
@@ -62,8 +65,9 @@ def store_values(
         repo.session.execute(update(row).where(identity == row_id).values({column: new}))
 
 
-def case_names(repo: Repository) -> set[str]:
-    return set(repo.session.scalars(select(CaseRow.name)))
+def names(repo: Repository, row: type[Base]) -> set[str]:
+    """Every ``name`` of a table with unique names (cases, transcripts)."""
+    return set(repo.session.scalars(select(row.name)))  # type: ignore[attr-defined]
 
 
 def rewrite_event_log(repo: Repository, rewrite: Rewrite) -> int:

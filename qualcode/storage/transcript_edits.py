@@ -138,3 +138,9 @@ def place_codings(repo: Repository, places: Sequence[CodingPlace]) -> None:
                 for place in places
             ],
         )
+
+
+def rename_transcript(repo: Repository, transcript_id: int, name: str) -> None:
+    repo.session.execute(
+        update(TranscriptRow).where(TranscriptRow.id == transcript_id).values(name=name)
+    )

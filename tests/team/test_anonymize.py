@@ -148,3 +148,47 @@ def test_a_pseudonym_that_is_already_a_case_is_refused(tmp_path: Path, run: Cli)
         "choose another pseudonym\n"
     )
     assert "Mette" in run("show", project, "parent-03-da").stdout
+
+
+def test_transcript_names_holding_a_name_are_pseudonymised_too(tmp_path: Path, run: Cli) -> None:
+    from qualcode.services.project import open_project
+    from tests.conftest import TRANSCRIPTS
+
+    project = tmp_path / "p.qualcode"
+    run("init", project)
+    source = write(
+        tmp_path / "interview-Mette.txt", (TRANSCRIPTS / "parent-03-da.txt").read_bytes()
+    )
+    run("import", project, source, "--case-from-filename")
+    names = write(tmp_path / "names.yaml", MAP)
+
+    dry = run("anonymize", project, "--map", names, "--dry-run")
+    assert "transcripts to be renamed: interview-Mette → interview-Anna" in dry.stdout
+    listed = json.loads(run("transcripts", project, "--format", "json").stdout)
+    assert [t["name"] for t in listed] == ["interview-Mette"]
+
+    done = run("anonymize", project, "--map", names)
+    assert "transcripts renamed: interview-Mette → interview-Anna" in done.stdout
+    listed = json.loads(run("transcripts", project, "--format", "json").stdout)
+    assert [(t["name"], t["case"]) for t in listed] == [("interview-Anna", ["interview-Anna"])]
+    opened = open_project(project)
+    try:
+        assert "Mette" not in all_strings(opened)
+    finally:
+        opened.close()
+
+
+def test_a_pseudonymised_transcript_name_that_is_taken_is_refused(tmp_path: Path, run: Cli) -> None:
+    project = tmp_path / "p.qualcode"
+    run("init", project)
+    files = [write(tmp_path / "mette.txt", "I: Hej.\n"), write(tmp_path / "anna.txt", "I: Dav.\n")]
+    run("import", project, *files)
+    names = write(tmp_path / "names.yaml", "mette: anna\n")
+    result = run("anonymize", project, "--map", names, expect=1)
+    assert result.stderr == (
+        "Error: --map: transcript 'mette' would become 'anna', which is already a "
+        "transcript; choose another pseudonym\n"
+    )
+    listed = json.loads(run("transcripts", project, "--format", "json").stdout)
+    assert sorted(t["name"] for t in listed) == ["anna", "mette"]
+    assert "Hej" in run("show", project, "mette").stdout
