@@ -20,6 +20,7 @@ from qualcode.cli.maintenance_commands import (
     transcript_group,
 )
 from qualcode.cli.matrix_commands import cooccurrence, matrix, report, summary
+from qualcode.cli.memo_commands import memos
 from qualcode.cli.project_commands import demo, done, info, init, log, open_project_command
 from qualcode.cli.refi_commands import export, import_project, merge
 from qualcode.cli.transcript_commands import cases, import_files, show, transcripts
@@ -50,6 +51,7 @@ for command in (
     code,
     uncode,
     memo,
+    memos,
     codings,
     agreement,
     disagreements,

@@ -1,11 +1,49 @@
-"""Free-text memos on the project, a transcript or a code (coding memos live on the coding)."""
+"""Free-text memos on the project, a transcript or a code (coding memos live on the coding):
+writing one, listing them back, and how many each transcript and code has."""
 
 from __future__ import annotations
 
-from qualcode.domain.errors import NotFoundError
+from dataclasses import dataclass
+
+from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
+from qualcode.storage import memo_queries
 from qualcode.storage.database import Project
+from qualcode.storage.repositories import Repository
+
+MEMO_FIELDS = ("id", "target", "author", "created", "text")
+"""Column order of memo listings."""
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """A memo as listed. ``target_type`` is ``project``, ``transcript``, ``code`` or
+    ``coding``; ``target_name`` is the transcript's name, the code's path or the coding's
+    id (``None`` on the project). A coding's memo has no id of its own (``id`` is
+    ``None``): its author is the coding's coder and ``created`` the coding's creation time,
+    as a coding's memo records neither. ``created`` is ISO-8601 UTC ("...Z")."""
+
+    id: int | None
+    target_type: str
+    target_name: str | None
+    author: str | None
+    created: str
+    text: str
+
+    @property
+    def target(self) -> str:
+        """``project``, ``transcript NAME``, ``code PATH`` or ``coding ID``."""
+        if self.target_name is None:
+            return self.target_type
+        return f"{self.target_type} {self.target_name}"
+
+    def as_row(self) -> tuple[int | None, str, str | None, str, str]:
+        """The memo in :data:`MEMO_FIELDS` order."""
+        return (self.id, self.target, self.author, self.created, self.text)
+
+    def as_record(self) -> dict[str, object]:
+        return dict(zip(MEMO_FIELDS, self.as_row(), strict=True))
 
 
 def add_memo(
@@ -36,3 +74,85 @@ def add_memo(
             coder=author,
         )
     return f"{memo_id} {described}"
+
+
+def list_memos(
+    project: Project,
+    *,
+    transcript: str | None = None,
+    code_path: str | None = None,
+    project_only: bool = False,
+    with_codings: bool = False,
+) -> list[Memo]:
+    """Memos, oldest first. At most one filter: ``transcript`` (memos on it), ``code_path``
+    (memos on the code and its sub-codes, as ``qualcode codings --code`` counts them) or
+    ``project_only``. ``with_codings`` adds the memos of codings after them (of codings in
+    that transcript, or with that code or a sub-code), by transcript and position.
+    An unknown transcript or code is a :class:`NotFoundError`; a contradiction an
+    :class:`InputError`."""
+    if sum((transcript is not None, code_path is not None, project_only)) > 1:
+        raise InputError("memos", "give at most one of --transcript, --code, --project-only")
+    if project_only and with_codings:
+        raise InputError("memos", "--all adds coding memos; it cannot go with --project-only")
+    with project.reading() as repo:
+        codes = repo.codes()
+        code_paths = {code.id: code.path for code in codes}
+        transcript_names = memo_queries.transcript_names(repo)
+        code_ids: list[int] = []
+        transcripts: list[str] = []
+        if transcript is not None:
+            transcript_id = repo.transcript_id(transcript)
+            if transcript_id is None:
+                raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
+            stored = memo_queries.memos(repo, "transcript", [transcript_id])
+            transcripts = [transcript]
+        elif code_path is not None:
+            code = resolve_code(repo, code_path, codes)
+            code_ids = [
+                c.id for c in codes if c.id == code.id or c.path.startswith(code.path + "/")
+            ]
+            stored = memo_queries.memos(repo, "code", code_ids)
+        elif project_only:
+            stored = memo_queries.memos(repo, "project")
+        else:
+            stored = memo_queries.memos(repo)
+        found = [_listed(memo, transcript_names, code_paths) for memo in stored]
+        if with_codings:
+            found.extend(_coding_memos(repo, transcripts, code_ids))
+    return found
+
+
+def memo_counts(project: Project) -> tuple[dict[str, int], dict[int, int]]:
+    """How many memos each transcript (by name) and each code (by id) has; targets
+    without memos are left out."""
+    with project.reading() as repo:
+        return transcript_memo_counts(repo), memo_queries.memo_counts(repo, "code")
+
+
+def transcript_memo_counts(repo: Repository) -> dict[str, int]:
+    """Transcript name -> number of memos on it (transcripts with memos only)."""
+    names = memo_queries.transcript_names(repo)
+    counts = memo_queries.memo_counts(repo, "transcript")
+    return {names[tid]: count for tid, count in counts.items() if tid in names}
+
+
+def _listed(
+    memo: memo_queries.StoredMemo, transcripts: dict[int, str], codes: dict[int, str]
+) -> Memo:
+    names = {"transcript": transcripts, "code": codes}.get(memo.target_type)
+    target_name: str | None = None
+    if memo.target_id is not None:
+        known = names.get(memo.target_id) if names is not None else None
+        # a memo left behind by a removed transcript or code still lists, by its old id
+        target_name = known if known is not None else f"#{memo.target_id} (removed)"
+    return Memo(memo.id, memo.target_type, target_name, memo.author, memo.created, memo.text)
+
+
+def _coding_memos(repo: Repository, transcripts: list[str], code_ids: list[int]) -> list[Memo]:
+    # code ids (a code and its sub-codes) or else transcripts (none: every coding)
+    codings = repo.codings(code_ids=code_ids, transcripts=() if code_ids else transcripts)
+    with_memo = sorted(
+        (c for c in codings if c.memo and c.memo.strip()),
+        key=lambda c: (c.transcript, c.start, c.id),
+    )
+    return [Memo(None, "coding", str(c.id), c.coder, c.created_at, c.memo or "") for c in with_memo]

@@ -1,0 +1,80 @@
+"""Reading memos on the project, transcripts and codes (a coding's memo is a column of
+the coding, read with the codings). Every function takes the :class:`Repository` of the
+caller's transaction and never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Row, func, select
+
+from qualcode.storage.repositories import Repository
+from qualcode.storage.tables import MemoRow, TranscriptRow
+
+_CHUNK = 500  # ids per IN (...) list, well under every backend's parameter limit
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMemo:
+    """A memo row: ``target_type`` is ``project``, ``transcript`` or ``code`` (other
+    types may come from older tools); ``target_id`` is ``None`` on the project;
+    ``created`` is ISO-8601 UTC to the second ("2026-11-22T18:04:05Z")."""
+
+    id: int
+    target_type: str
+    target_id: int | None
+    author: str | None
+    created: str
+    text: str
+
+
+def memos(
+    repo: Repository, target_type: str | None = None, target_ids: Sequence[int] | None = None
+) -> list[StoredMemo]:
+    """Memos, oldest first (by id); only on ``target_type`` when given, and then only on
+    ``target_ids`` when given (an empty sequence finds none)."""
+    query = select(
+        MemoRow.id,
+        MemoRow.target_type,
+        MemoRow.target_id,
+        MemoRow.author,
+        MemoRow.created_at,
+        MemoRow.text,
+    ).order_by(MemoRow.id)
+    if target_type is not None:
+        query = query.where(MemoRow.target_type == target_type)
+    if target_ids is None:
+        return [_memo(row) for row in repo.session.execute(query)]
+    wanted = sorted(set(target_ids))
+    found: list[StoredMemo] = []
+    for index in range(0, len(wanted), _CHUNK):
+        chunk = wanted[index : index + _CHUNK]
+        found.extend(
+            _memo(row) for row in repo.session.execute(query.where(MemoRow.target_id.in_(chunk)))
+        )
+    return sorted(found, key=lambda memo: memo.id)
+
+
+def memo_counts(repo: Repository, target_type: str) -> dict[int, int]:
+    """Target id -> number of memos on it, for every target of ``target_type`` that has
+    any."""
+    rows = repo.session.execute(
+        select(MemoRow.target_id, func.count())
+        .where(MemoRow.target_type == target_type, MemoRow.target_id.is_not(None))
+        .group_by(MemoRow.target_id)
+    )
+    return {target_id: count for target_id, count in rows if target_id is not None}
+
+
+def transcript_names(repo: Repository) -> dict[int, str]:
+    """Transcript id -> name, for naming memo targets."""
+    rows = repo.session.execute(select(TranscriptRow.id, TranscriptRow.name))
+    return {int(transcript_id): str(name) for transcript_id, name in rows}
+
+
+def _memo(row: Row[int, str, int | None, str | None, dt.datetime, str]) -> StoredMemo:
+    memo_id, target_type, target_id, author, created, text = row
+    stamp = created.replace(microsecond=0).isoformat() + "Z"
+    return StoredMemo(memo_id, target_type, target_id, author, stamp, text)
