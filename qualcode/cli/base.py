@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from qualcode.domain.errors import QualcodeError
+from qualcode.domain.errors import NotFoundError, QualcodeError
 
 if TYPE_CHECKING:
     from qualcode.services.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Where open_existing leaves the opened project's location (ctx.meta is shared by every
+# context of one command line), so an error about something missing can name it.
+PROJECT_KEY = "qualcode.project"
 
 
 class QualcodeGroup(click.Group):
@@ -34,6 +37,9 @@ class QualcodeGroup(click.Group):
         try:
             return super().invoke(ctx)
         except QualcodeError as error:
+            where = ctx.meta.get(PROJECT_KEY)
+            if isinstance(error, NotFoundError) and where and not str(error).startswith(where):
+                error = NotFoundError(f"{where}: {error}")  # name the project looked in
             click.echo(f"Error: {error}", err=True)
             ctx.exit(1)
         except click.UsageError as error:
@@ -70,6 +76,7 @@ def open_existing(location: str) -> Project:
     from qualcode.services.project import open_project
 
     project = open_project(location)
+    click.get_current_context().meta[PROJECT_KEY] = project.location
     if project.upgrade_backup:
         click.echo(
             f"note: {project.location} was upgraded from schema version "

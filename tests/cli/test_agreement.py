@@ -208,17 +208,17 @@ def test_other_units_report_unit_counts(demo_path: Path, run: Cli, unit: str) ->
     [
         (
             ["--coders", "anna", "zoe"],
-            "Error: unknown coder 'zoe'; coders in this project: anna, bo",
+            "Error: {p}: unknown coder 'zoe'; coders in this project: anna, bo",
         ),
         (["--coders", "anna"], "Error: --coders: name at least two coders to compare"),
         (["--coders", "anna", "anna"], "Error: --coders: coder 'anna' is named twice"),
         (
             ["--coders", "anna", "bo", "--code", "continuity/meting"],
-            "Error: unknown code 'continuity/meting'",
+            "Error: {p}: unknown code 'continuity/meting'",
         ),
         (
             ["--coders", "anna", "bo", "--transcript", "parent-99"],
-            "Error: unknown transcript 'parent-99'",
+            "Error: {p}: unknown transcript 'parent-99'",
         ),
         (
             ["--coders", "anna", "bo", "--format", "xlsx"],
@@ -228,7 +228,7 @@ def test_other_units_report_unit_counts(demo_path: Path, run: Cli, unit: str) ->
 )
 def test_mistakes_give_one_line(demo_path: Path, run: Cli, args: list[str], message: str) -> None:
     result = run("agreement", demo_path, *args, expect=1)
-    assert result.stderr.startswith(message)
+    assert result.stderr.startswith(message.format(p=demo_path))
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
 

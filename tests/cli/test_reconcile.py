@@ -118,13 +118,13 @@ def test_rerun_is_refused_unless_replacing(demo_path: Path, run: Cli) -> None:
           "--code", "openness"], "Error: --at: say how to settle it with --choose"),
         (["--coders", "anna", "bo", "--at", "1:2", "--choose", "a", "--transcript",
           "parent-01-en", "--code", "openness"],
-         "Error: no disagreement at 1:2 of 'openness' in 'parent-01-en'"),
+         "Error: {p}: no disagreement at 1:2 of 'openness' in 'parent-01-en'"),
     ],
 )  # fmt: skip
 def test_mistakes_change_nothing(demo_path: Path, run: Cli, args: list[str], message: str) -> None:
     before = database_rows(demo_path)
     result = run("reconcile", demo_path, *args, expect=1)
-    assert result.stderr.startswith(message)
+    assert result.stderr.startswith(message.format(p=demo_path))
     assert result.stderr.count("\n") == 1
     assert database_rows(demo_path) == before
 

@@ -61,7 +61,9 @@ def test_a_bad_span_is_reported_as_in_code(
 
 def test_a_valid_span_without_a_coding_still_says_so(demo_path: Path, run: Cli) -> None:
     error = one_line_error(uncode(demo_path, "0:1", run, expect=1))
-    assert error == "Error: no coding of 'openness' by 'anna' at 0:1 in 'parent-01-en'"
+    assert (
+        error == f"Error: {demo_path}: no coding of 'openness' by 'anna' at 0:1 in 'parent-01-en'"
+    )
 
 
 def test_a_coded_span_is_removed(demo_path: Path, run: Cli) -> None:

@@ -26,11 +26,11 @@ def digest(path: Path) -> str:
     [
         (
             ["matrix", "--rows", "attribute:age"],
-            "Error: unknown attribute 'age' (attributes: group, years)",
+            "Error: {p}: unknown attribute 'age' (attributes: group, years)",
         ),
         (
             ["matrix", "--rows", "attribute:group,attribute:size"],
-            "Error: unknown attribute 'size' (attributes: group, years)",
+            "Error: {p}: unknown attribute 'size' (attributes: group, years)",
         ),
         (
             ["matrix", "--rows", "people"],
@@ -39,16 +39,16 @@ def digest(path: Path) -> str:
         ),
         (
             ["matrix", "--cols", "T,V"],
-            "Error: unknown code 'V' (codes: T, T/a, T/b, U)",
+            "Error: {p}: unknown code 'V' (codes: T, T/a, T/b, U)",
         ),
-        (["matrix", "--coder", "c3"], "Error: unknown coder 'c3' (coders: c1, c2)"),
+        (["matrix", "--coder", "c3"], "Error: {p}: unknown coder 'c3' (coders: c1, c2)"),
         (
             ["matrix", "--where", "group=boss"],
-            "Error: no case has group = 'boss' (values: parent, worker)",
+            "Error: {p}: no case has group = 'boss' (values: parent, worker)",
         ),
         (
             ["matrix", "--case", "Case Z"],
-            "Error: unknown case 'Case Z' (cases: Case A, Case P, Case Q)",
+            "Error: {p}: unknown case 'Case Z' (cases: Case A, Case P, Case Q)",
         ),
         (
             ["matrix", "--measure", "density"],
@@ -70,18 +70,18 @@ def digest(path: Path) -> str:
             "Error: --output: docx is a binary format: give -o FILE "
             "(for example -o exports/report.docx)",
         ),
-        (["cooccurrence", "--coder", "zed"], "Error: unknown coder 'zed' (coders: c1, c2)"),
+        (["cooccurrence", "--coder", "zed"], "Error: {p}: unknown coder 'zed' (coders: c1, c2)"),
         (
             ["report", "--code", "X"],
-            "Error: unknown code 'X' (codes: T, T/a, T/b, U)",
+            "Error: {p}: unknown code 'X' (codes: T, T/a, T/b, U)",
         ),
         (
             ["summary", "Case Z", "T", "text"],
-            "Error: unknown case 'Case Z' (cases: Case A, Case P, Case Q)",
+            "Error: {p}: unknown case 'Case Z' (cases: Case A, Case P, Case Q)",
         ),
         (
             ["summary", "Case A", "W", "text"],
-            "Error: unknown code 'W' (codes: T, T/a, T/b, U)",
+            "Error: {p}: unknown code 'W' (codes: T, T/a, T/b, U)",
         ),
     ],
 )
@@ -90,7 +90,7 @@ def test_mistakes_are_one_line_and_change_nothing(
 ) -> None:
     before = digest(fixture_file)
     result = run(args[0], fixture_file, *args[1:], expect=1)
-    assert result.stderr == message + "\n"
+    assert result.stderr == message.format(p=fixture_file) + "\n"
     assert result.stdout == ""
     assert digest(fixture_file) == before
 

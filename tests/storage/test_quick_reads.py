@@ -209,7 +209,7 @@ def test_a_listing_is_the_same_by_either_path(
 def test_show_errors_are_the_full_paths(run: Cli, demo_template: Path) -> None:
     missing = run("show", demo_template, "parent-01", expect=1)
     assert missing.stderr == (
-        "Error: unknown transcript 'parent-01'; did you mean 'parent-01-en'? "
+        f"Error: {demo_template}: unknown transcript 'parent-01'; did you mean 'parent-01-en'? "
         "(see: qualcode transcripts PROJECT)\n"
     )
     outside = run("show", demo_template, "parent-01-en", "--span", "0:6000000", expect=1)
