@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Connection, FromClause, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from qualcode.domain.cases import (
@@ -76,22 +77,17 @@ class Repository:
         )
         self.session.add(row)
         self.session.flush()
-        if draft.turns:
-            self.session.execute(
-                insert(TurnRow),
-                [
-                    {
-                        "transcript_id": row.id,
-                        "position": number,
-                        "start": turn.start,
-                        "end": turn.end,
-                        "speaker": turn.speaker,
-                        "timestamp": turn.timestamp,
-                    }
-                    for number, turn in enumerate(draft.turns, start=1)
-                ],
-            )
-        return row.id
+        transcript_id = row.id
+        insert_rows(
+            self.session.connection(),
+            TurnRow.__table__,
+            ("transcript_id", "position", "start_offset", "end_offset", "speaker", "timestamp"),
+            (
+                (transcript_id, number, turn.start, turn.end, turn.speaker, turn.timestamp)
+                for number, turn in enumerate(draft.turns, start=1)
+            ),
+        )
+        return transcript_id
 
     def transcript(self, name: str) -> Transcript | None:
         row = self.session.scalar(select(TranscriptRow).where(TranscriptRow.name == name))
@@ -241,19 +237,12 @@ class Repository:
                 else CaseAssignmentRow.speaker == speaker,
             )
         )
-        rows = [
-            {
-                "case_id": case_id,
-                "transcript_id": transcript_id,
-                "start": s,
-                "end": e,
-                "speaker": speaker,
-            }
-            for s, e in spans
-        ]
-        if rows:
-            self.session.execute(insert(CaseAssignmentRow), rows)
-        return len(rows)
+        return insert_rows(
+            self.session.connection(),
+            CaseAssignmentRow.__table__,
+            ("case_id", "transcript_id", "start_offset", "end_offset", "speaker"),
+            ((case_id, transcript_id, s, e, speaker) for s, e in spans),
+        )
 
     def cases(self) -> list[Case]:
         execute = self.session.execute
@@ -313,23 +302,15 @@ class Repository:
         insert itself (see BENCHMARKS.md)."""
         connection = self.session.connection()
         table = CodingRow.__table__
-        keys = [
+        keys = (
             "transcript_id", "code_id", "coder_id", "start_offset", "end_offset",
             "anchor_text", "memo", "created_at",
-        ]  # fmt: skip
-        compiled = insert(table).compile(dialect=connection.dialect, column_keys=keys)  # type: ignore[arg-type]
+        )  # fmt: skip
         created_type = table.c.created_at.type
         to_db = created_type.bind_processor(connection.dialect)
         created = _utcnow()
         created_value = to_db(created) if to_db else created
-        full = [(*row, created_value) for row in rows]
-        if compiled.positional:
-            order = [keys.index(name) for name in compiled.positiontup or ()]
-            params: list[Any] = [tuple(row[i] for i in order) for row in full]
-        else:
-            params = [dict(zip(keys, row, strict=True)) for row in full]
-        if params:
-            connection.exec_driver_sql(str(compiled), params)
+        insert_rows(connection, table, keys, ((*row, created_value) for row in rows))
         return len(rows)
 
     def max_coding_id(self) -> int:
@@ -451,6 +432,41 @@ class Repository:
             or 0,
             events=count(EventRow),
         )
+
+
+INSERT_CHUNK_ROWS = 20_000
+"""Rows handed to the driver per ``executemany`` by :func:`insert_rows`."""
+
+
+def insert_rows(
+    connection: Connection,
+    table: FromClause,
+    keys: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    chunk: int = INSERT_CHUNK_ROWS,
+) -> int:
+    """Insert ``rows`` (values in the order of the column names ``keys``, already in the
+    driver's types) into ``table``; returns how many.
+
+    The statement is compiled once for the connection's dialect and the rows go to the
+    DBAPI's ``executemany`` as plain tuples (dicts for a named paramstyle), ``chunk`` rows
+    at a time: per-row SQLAlchemy parameter processing costs more than the insert itself
+    (see BENCHMARKS.md), and a generator of rows is never held in memory whole."""
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(keys))  # type: ignore[arg-type]
+    statement = str(compiled)
+    params: Iterator[Any] = iter(rows)
+    if not compiled.positional:
+        params = (dict(zip(keys, row, strict=True)) for row in params)
+    else:
+        order = [keys.index(name) for name in compiled.positiontup or ()]
+        if order != list(range(len(keys))):
+            params = (tuple(row[i] for i in order) for row in params)
+    inserted = 0
+    while batch := list(islice(params, chunk)):
+        connection.exec_driver_sql(statement, batch)
+        inserted += len(batch)
+    return inserted
 
 
 def _iso(value: dt.datetime) -> str:
