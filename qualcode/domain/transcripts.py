@@ -95,10 +95,9 @@ def normalise_text(raw: str) -> tuple[str, list[str]]:
             notes.append(f"{crlf} CRLF line ends -> LF")
         if lone_cr:
             notes.append(f"{lone_cr} CR line ends -> LF")
-    nfc = unicodedata.normalize("NFC", text)
-    if nfc != text:
+    if not unicodedata.is_normalized("NFC", text):  # no copy of text already in NFC
         notes.append("Unicode normalised to NFC")
-        text = nfc
+        text = unicodedata.normalize("NFC", text)
     return text, notes
 
 

@@ -63,19 +63,32 @@ def parse_speaker_turns(text: str) -> list[Turn]:
     the first label forms no turn, and a label with nothing after it forms no turn.
     ``speaker`` is the name as written; ``timestamp`` is the bracketed time in seconds.
     """
-    labels = [m for m in _LABEL.finditer(text) if _acceptable(m["name"])]
     turns: list[Turn] = []
-    for index, label in enumerate(labels):
-        region_end = labels[index + 1].start() if index + 1 < len(labels) else len(text)
-        start = label.end()
-        while start < region_end and text[start] in _WHITESPACE:
-            start += 1
-        end = region_end
-        while end > start and text[end - 1] in _WHITESPACE:
-            end -= 1
-        if end > start:
-            turns.append(Turn(start, end, label["name"].rstrip(), _label_seconds(label)))
+    names: dict[str, str] = {}  # one string per speaker, shared by all their turns
+    previous: re.Match[str] | None = None
+    for label in _LABEL.finditer(text):  # lazily: a big file has a million labels
+        if _acceptable(label["name"]):
+            if previous is not None:
+                _add_turn(turns, text, previous, label.start(), names)
+            previous = label
+    if previous is not None:
+        _add_turn(turns, text, previous, len(text), names)
     return turns
+
+
+def _add_turn(
+    turns: list[Turn], text: str, label: re.Match[str], region_end: int, names: dict[str, str]
+) -> None:
+    """Append the turn ``label`` begins, trimmed of whitespace, unless it is empty."""
+    start = label.end()
+    while start < region_end and text[start] in _WHITESPACE:
+        start += 1
+    end = region_end
+    while end > start and text[end - 1] in _WHITESPACE:
+        end -= 1
+    if end > start:
+        name = label["name"].rstrip()
+        turns.append(Turn(start, end, names.setdefault(name, name), _label_seconds(label)))
 
 
 def speakers(turns: Iterable[Turn]) -> list[str]:

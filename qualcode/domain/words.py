@@ -15,8 +15,9 @@ WORD_PATTERN = re.compile(r"\w+(?:['’\-‐]\w+)*")
 
 
 def count_words(text: str) -> int:
-    """Number of words in ``text`` by :data:`WORD_PATTERN`."""
-    return len(WORD_PATTERN.findall(text))
+    """Number of words in ``text`` by :data:`WORD_PATTERN` (counted one match at a time:
+    a list of every word of a 45 MB transcript would take 250 MB)."""
+    return sum(1 for _ in WORD_PATTERN.finditer(text))
 
 
 def iter_word_spans(text: str) -> Iterator[tuple[int, int]]:

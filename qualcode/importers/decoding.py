@@ -94,6 +94,24 @@ def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded
     errors are 0-based into the file; lines and columns (code points) are 1-based.
     """
     source = str(path)
+    raw, encoding = _decode(_read_bytes(path, max_bytes), source)  # the bytes are freed here
+    text, changes = normalise_text(raw)
+    del raw  # normalising may have made a copy; keep one text in memory
+    notes = [f"encoding: {encoding}", *changes]
+    if "\x0c" in text:
+        # A form feed is a page break from a word processor: keep it as a line break.
+        feeds = text.count("\x0c")
+        text = text.replace("\x0c\n", "\n").replace("\x0c", "\n")
+        notes.append(f"{feeds} form feed{'s' if feeds != 1 else ''} -> line break")
+    if not text or text.isspace():  # not text.strip(): that copies the text
+        raise InputError(source, "file is empty")
+    check_control_characters(text, source)
+    return DecodedText(text, encoding, tuple(notes))
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes: a regular file within the limit, not empty."""
+    source = str(path)
     check_input_file(path, max_bytes)
     try:
         data = path.read_bytes()
@@ -101,18 +119,7 @@ def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded
         raise InputError(source, f"cannot read file ({exc.strerror or exc})") from None
     if not data:
         raise InputError(source, "file is empty")
-    raw, encoding = _decode(data, source)
-    text, changes = normalise_text(raw)
-    notes = [f"encoding: {encoding}", *changes]
-    if "\x0c" in text:
-        # A form feed is a page break from a word processor: keep it as a line break.
-        feeds = text.count("\x0c")
-        text = text.replace("\x0c\n", "\n").replace("\x0c", "\n")
-        notes.append(f"{feeds} form feed{'s' if feeds != 1 else ''} -> line break")
-    if not text.strip():
-        raise InputError(source, "file is empty")
-    check_control_characters(text, source)
-    return DecodedText(text, encoding, tuple(notes))
+    return data
 
 
 def check_control_characters(text: str, source: str) -> None:
