@@ -43,6 +43,9 @@ class ImportOutcome:
 
 Progress = Callable[[str], None]
 
+TOO_LARGE = "too large to import in memory; nothing was imported"
+"""The reason given when reading or storing a file runs out of memory."""
+
 
 def read_transcript_files(
     paths: Sequence[Path], *, max_bytes: int | None = None, progress: Progress | None = None
@@ -56,11 +59,16 @@ def read_transcript_files(
     drafts: list[TranscriptDraft] = []
     seen: dict[str, str] = {}
     for path in paths:
-        draft = (
-            load_transcript(path)
-            if max_bytes is None
-            else load_transcript(path, max_bytes=max_bytes)
-        )
+        try:
+            draft: TranscriptDraft | None = (
+                load_transcript(path)
+                if max_bytes is None
+                else load_transcript(path, max_bytes=max_bytes)
+            )
+        except MemoryError:
+            draft = None  # raised below, once the traceback and what it holds are freed
+        if draft is None:
+            raise InputError(str(path), TOO_LARGE)
         if draft.name in seen:
             raise InputError(
                 str(path), f"transcript name {draft.name!r} is also given by {seen[draft.name]}"
@@ -89,6 +97,8 @@ def import_transcripts(
     an existing name is refused. ``case`` assigns every file to that case,
     ``case_from_filename`` to a case named after each file's stem, ``speaker_cases`` makes
     each speaker (except ``skip_speakers``) a case covering that speaker's turns.
+    Running out of memory while reading or storing is an :class:`InputError` naming the
+    file at hand (:data:`TOO_LARGE`), with nothing stored.
     ``case`` and ``case_from_filename`` are alternatives, and ``skip_speakers`` needs
     ``speaker_cases``: :class:`InputError` before any file is read.
     """
@@ -98,19 +108,27 @@ def import_transcripts(
         raise InputError("import", "--skip-speaker only works with --speaker-cases")
     drafts = read_transcript_files(paths, max_bytes=max_bytes, progress=progress)
     outcomes: list[ImportOutcome] = []
-    with project.transaction() as repo:
-        for draft in drafts:
-            outcomes.append(
-                _store(repo, draft, case, case_from_filename, speaker_cases, set(skip_speakers))
-            )
-        imported = [o.name for o in outcomes if o.status == "imported"]
-        if imported:
-            repo.log_event(
-                "import_transcripts",
-                f"imported {len(imported)} transcript(s)",
-                {"transcripts": imported},
-            )
-    return outcomes
+    current = "import"
+    try:
+        with project.transaction() as repo:
+            for draft in drafts:
+                current = draft.source_path
+                outcomes.append(
+                    _store(repo, draft, case, case_from_filename, speaker_cases, set(skip_speakers))
+                )
+            imported = [o.name for o in outcomes if o.status == "imported"]
+            if imported:
+                repo.log_event(
+                    "import_transcripts",
+                    f"imported {len(imported)} transcript(s)",
+                    {"transcripts": imported},
+                )
+    except MemoryError:
+        pass  # the transaction is rolled back; raised below, outside this handler
+    else:
+        return outcomes
+    del drafts, outcomes
+    raise InputError(current, TOO_LARGE)
 
 
 def _store(
@@ -139,7 +157,7 @@ def _store(
             repo.assign_case(repo.ensure_case(case_name), transcript_id, whole, None)
             cases.append(case_name)
     if speaker_cases:
-        for speaker in speakers(list(draft.turns)):
+        for speaker in speakers(draft.turns):
             if speaker in skip_speakers:
                 continue
             spans = [(t.start, t.end) for t in draft.turns if t.speaker == speaker]
@@ -154,7 +172,7 @@ def _store(
         notes=draft.notes,
         characters=len(draft.text),
         turns=len(draft.turns),
-        speakers=tuple(speakers(list(draft.turns))),
+        speakers=tuple(speakers(draft.turns)),
         cases=tuple(cases),
     )
 

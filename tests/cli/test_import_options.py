@@ -1,8 +1,11 @@
-"""Case assignment while importing, and the per-file progress callback."""
+"""Import options (cases, size limit) and their misuse, the per-file progress callback,
+and running out of memory."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,3 +126,41 @@ def test_conflicting_case_options_are_refused(
     assert result.stdout == ""
     assert stored_names(run, project_path) == []
     assert cases_of(run, project_path) == {}
+
+
+# Loads everything an import needs, then caps the address space at what the process uses
+# plus HEADROOM bytes and runs `qualcode import PROJECT FILE` (argv: project, headroom,
+# file).
+IMPORT_WITH_LITTLE_MEMORY = """
+import resource, sys
+from qualcode.cli import cli
+from qualcode.services.project import open_project
+import qualcode.importers.transcripts
+
+open_project(sys.argv[1]).close()
+with open("/proc/self/status") as status:
+    used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+limit = used + int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+cli(["import", sys.argv[1], sys.argv[3]], prog_name="qualcode")
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="address-space limit read from /proc")
+def test_running_out_of_memory_is_one_line_and_stores_nothing(
+    project_path: Path, tmp_path: Path, run: Cli
+) -> None:
+    run("init", project_path)
+    turns = "Interviewer: Hvordan gik mødet?\nMette: Godt, tak.\n"
+    big = write(tmp_path / "big.txt", turns * (8 * 1024 * 1024 // len(turns.encode())))
+    headroom = 12 * 1024 * 1024  # less than the file's bytes and its text together
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_WITH_LITTLE_MEMORY, str(project_path), str(headroom), big],
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (f"Error: {big}: too large to import in memory; nothing was imported\n")
+    assert stored_names(run, project_path) == []
+    run("import", project_path, big)  # with memory to spare, the same file imports
+    assert stored_names(run, project_path) == ["big"]
