@@ -16,6 +16,7 @@ turns refer to selections without codings.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import zipfile
@@ -133,10 +134,12 @@ def write_qdpx(
     each source with its codings, in the order they should appear."""
     temporary = path.with_name(path.name + ".part")
     try:
+        stamp = _zip_time(content.header.created)
         with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
             for guid, text in source_texts():
-                archive.writestr(source_entry(guid), text.encode("utf-8"))
-            with archive.open(PROJECT_ENTRY, "w", force_zip64=True) as stream:
+                archive.writestr(_zip_entry(source_entry(guid), stamp), text.encode("utf-8"))
+            project_entry = _zip_entry(PROJECT_ENTRY, stamp)
+            with archive.open(project_entry, "w", force_zip64=True) as stream:
                 stats = _write_qde(stream, content, sources())
         temporary.replace(path)
     finally:
@@ -144,6 +147,26 @@ def write_qdpx(
     return ExportStats(
         stats.sources, stats.selections, stats.codings, stats.notes, path.stat().st_size
     )
+
+
+def _zip_time(created: str | None) -> tuple[int, int, int, int, int, int]:
+    """The time stamped on every entry of the archive: the project's creation time (so
+    exporting an unchanged project twice gives the same bytes), or the ZIP format's
+    earliest date when it is unknown."""
+    try:
+        moment = dt.datetime.fromisoformat((created or "").replace("Z", "+00:00"))
+    except ValueError:
+        return (1980, 1, 1, 0, 0, 0)
+    if moment.year < 1980:
+        return (1980, 1, 1, 0, 0, 0)
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+
+def _zip_entry(name: str, stamp: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    entry = zipfile.ZipInfo(name, date_time=stamp)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = 0o644 << 16  # a plain readable file, as ZipFile.writestr gives
+    return entry
 
 
 def _write_qde(
