@@ -113,7 +113,7 @@ def import_files(
             continue
         notes = "; ".join(o.notes)
         click.echo(
-            f"{o.name}: imported {o.characters:,} characters, {o.turns} turns"
+            f"{o.name}: imported {o.characters:,} characters, {o.turns:,} turns"
             + (f", speakers {', '.join(o.speakers)}" if o.speakers else "")
             + (f", case {', '.join(o.cases)}" if o.cases else "")
             + f" [{notes}]"

@@ -92,9 +92,9 @@ def normalise_text(raw: str) -> tuple[str, list[str]]:
         lone_cr = text.count("\r")
         text = text.replace("\r", "\n")
         if crlf:
-            notes.append(f"{crlf} CRLF line ends -> LF")
+            notes.append(f"{crlf:,} CRLF line ends -> LF")
         if lone_cr:
-            notes.append(f"{lone_cr} CR line ends -> LF")
+            notes.append(f"{lone_cr:,} CR line ends -> LF")
     if not unicodedata.is_normalized("NFC", text):  # no copy of text already in NFC
         notes.append("Unicode normalised to NFC")
         text = unicodedata.normalize("NFC", text)

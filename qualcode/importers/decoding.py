@@ -102,7 +102,7 @@ def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded
         # A form feed is a page break from a word processor: keep it as a line break.
         feeds = text.count("\x0c")
         text = text.replace("\x0c\n", "\n").replace("\x0c", "\n")
-        notes.append(f"{feeds} form feed{'s' if feeds != 1 else ''} -> line break")
+        notes.append(f"{feeds:,} form feed{'s' if feeds != 1 else ''} -> line break")
     if not text or text.isspace():  # not text.strip(): that copies the text
         raise InputError(source, "file is empty")
     check_control_characters(text, source)

@@ -331,7 +331,7 @@ def _build_from_cues(cues: list[_Cue], source: str) -> tuple[str, list[Turn], st
         turns.append(Turn(start, start + len(utterance), turn.speaker, turn.start))
         pieces.append(prefix + utterance)
         offset = start + len(utterance) + 2  # the "\n\n" between paragraphs
-    note = f"{len(cues)} cue{'s' if len(cues) != 1 else ''} -> {len(turns)} turns"
+    note = f"{len(cues):,} cue{'s' if len(cues) != 1 else ''} -> {len(turns):,} turns"
     return "\n\n".join(pieces), turns, note
 
 

@@ -120,7 +120,7 @@ def import_transcripts(
             if imported:
                 repo.log_event(
                     "import_transcripts",
-                    f"imported {len(imported)} transcript(s)",
+                    f"imported {len(imported):,} transcript(s)",
                     {"transcripts": imported},
                 )
     except MemoryError:

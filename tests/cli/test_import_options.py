@@ -54,6 +54,22 @@ def test_speaker_cases_cover_only_each_speakers_turns(project_path: Path, run: C
         assert all(transcript.text[:start].endswith(f"{speaker}: ") for start, _ in spans)
 
 
+def test_import_summary_counts_have_thousands_separators(
+    project_path: Path, tmp_path: Path, run: Cli
+) -> None:
+    run("init", project_path)
+    lines = [f"{'I' if n % 2 else 'R'}: svar nummer {n}.\r\n" for n in range(1500)]
+    path = write(tmp_path / "long.txt", "".join(lines))
+    characters = sum(len(line) - 1 for line in lines)  # CRLF becomes LF
+    assert run("import", project_path, path).stdout == (
+        f"long: imported {characters:,} characters, 1,500 turns, speakers R, I "
+        "[encoding: utf-8; 1,500 CRLF line ends -> LF]\n"
+    )
+    assert characters > 1000
+    listed = json.loads(run("transcripts", project_path, "--format", "json").stdout)
+    assert (listed[0]["characters"], listed[0]["turns"]) == (characters, 1500)
+
+
 def test_progress_is_reported_per_file(project: Project) -> None:
     seen: list[str] = []
     files = sorted(TRANSCRIPTS.glob("parent-0*"))

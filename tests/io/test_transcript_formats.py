@@ -221,6 +221,21 @@ def test_vtt_voices_merging_and_markup(tmp_path: Path) -> None:
     assert draft.notes == ("encoding: utf-8", "7 cues -> 6 turns")
 
 
+def test_counts_in_notes_have_thousands_separators(tmp_path: Path) -> None:
+    cues = "".join(
+        f"\n00:{n // 60:02d}:{n % 60:02d}.000 --> 00:{n // 60:02d}:{n % 60:02d}.500\n"
+        f"<v {'Interviewer' if n % 2 else 'Mette'}>Ja.\n"
+        for n in range(1200)
+    )
+    draft = load_transcript(write(tmp_path, "long.vtt", "WEBVTT\n" + cues.replace("\n", "\r\n")))
+    assert len(draft.turns) == 1200
+    assert draft.notes == (
+        "encoding: utf-8",
+        "3,600 CRLF line ends -> LF",  # three per cue
+        "1,200 cues -> 1,200 turns",
+    )
+
+
 def test_vtt_with_bom_and_crlf(tmp_path: Path) -> None:
     data = b"\xef\xbb\xbf" + "WEBVTT\r\n\r\n00:01.000 --> 00:02.000\r\nSøren: Hej.\r\n".encode()
     draft = load_transcript(write(tmp_path, "crlf.vtt", data))
