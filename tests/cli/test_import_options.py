@@ -70,6 +70,25 @@ def test_import_summary_counts_have_thousands_separators(
     assert (listed[0]["characters"], listed[0]["turns"]) == (characters, 1500)
 
 
+def test_utf16_big_endian_with_bom_and_cr_line_ends(
+    project_path: Path, tmp_path: Path, run: Cli
+) -> None:
+    run("init", project_path)
+    text = "Interviewer: Hvordan gik mødet?\nMette: Godt – “ro på”, æøå ÆØÅ.\n"
+    data = b"\xfe\xff" + text.replace("\n", "\r").encode("utf-16-be")
+    path = write(tmp_path / "mac.txt", data)
+    assert run("import", project_path, path).stdout == (
+        f"mac: imported {len(text):,} characters, 2 turns, speakers Interviewer, Mette "
+        "[encoding: utf-16; BOM stripped; 2 CR line ends -> LF]\n"
+    )
+    assert run("show", project_path, "mac").stdout == text
+    transcript = get_transcript(open_project(project_path), "mac")
+    assert [text[t.start : t.end] for t in transcript.turns] == [
+        "Hvordan gik mødet?",
+        "Godt – “ro på”, æøå ÆØÅ.",
+    ]
+
+
 def test_progress_is_reported_per_file(project: Project) -> None:
     seen: list[str] = []
     files = sorted(TRANSCRIPTS.glob("parent-0*"))

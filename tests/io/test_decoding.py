@@ -53,6 +53,20 @@ def test_windows_1252_danish_with_crlf(tmp_path: Path) -> None:
     assert decoded.notes == ("encoding: windows-1252", "2 CRLF line ends -> LF")
 
 
+def test_lone_cr_line_ends_become_lf(tmp_path: Path) -> None:
+    # Classic Mac OS ended lines with CR alone.
+    decoded = read_text_file(write(tmp_path, DANISH.replace("\n", "\r").encode("utf-8")))
+    assert decoded.text == DANISH
+    assert "\r" not in decoded.text
+    assert decoded.notes == ("encoding: utf-8", "2 CR line ends -> LF")
+
+
+def test_mixed_crlf_and_cr_line_ends(tmp_path: Path) -> None:
+    decoded = read_text_file(write(tmp_path, b"I: one\r\nR: two\rI: three\r\rR: four\r\n"))
+    assert decoded.text == "I: one\nR: two\nI: three\n\nR: four\n"
+    assert decoded.notes == ("encoding: utf-8", "2 CRLF line ends -> LF", "3 CR line ends -> LF")
+
+
 def test_nfd_becomes_nfc(tmp_path: Path) -> None:
     decoded = read_text_file(write(tmp_path, "Se\u0301verine: a\u030a\n".encode()))
     assert decoded.text == "Séverine: å\n"
