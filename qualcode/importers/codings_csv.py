@@ -104,18 +104,9 @@ def _read_row(row: list[str], index: dict[str, int], line: int, parsed: CodingsC
     coder = row[index["coder"]].strip()
     start_text = row[index["start"]].strip()
     end_text = row[index["end"]].strip()
-    problems = [
-        f"empty {name}"
-        for name, value in (("transcript", transcript), ("code", code), ("coder", coder))
-        if not value
-    ]
-    problems += [
-        f"{name} must be a whole number of code points, got {value!r}"
-        for name, value in (("start", start_text), ("end", end_text))
-        if not (value.isascii() and value.isdigit())
-    ]
-    if problems:
-        parsed.rejected.append(RejectedRow(line, tuple(problems), transcript, code))
+    numbers = start_text.isdigit() and end_text.isdigit() and (start_text + end_text).isascii()
+    if not (transcript and code and coder and numbers):
+        parsed.rejected.append(RejectedRow(line, _problems(row, index), transcript, code))
         return
     memo_at = index.get("memo")
     text_at = index.get("text")
@@ -131,3 +122,15 @@ def _read_row(row: list[str], index: dict[str, int], line: int, parsed: CodingsC
             expected_text=row[text_at] if text_at is not None else None,
         )
     )
+
+
+def _problems(row: list[str], index: dict[str, int]) -> tuple[str, ...]:
+    """Everything wrong with a row's own cells, in column order."""
+    problems = [
+        f"empty {name}" for name in ("transcript", "code", "coder") if not row[index[name]].strip()
+    ]
+    for name in ("start", "end"):
+        value = row[index[name]].strip()
+        if not (value.isascii() and value.isdigit()):
+            problems.append(f"{name} must be a whole number of code points, got {value!r}")
+    return tuple(problems)

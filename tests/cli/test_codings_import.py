@@ -62,6 +62,12 @@ def test_a_row_with_several_problems_keeps_the_file_line_form(
     assert dump(study) == before
 
 
+def test_an_empty_offset_is_named(study: Path, tmp_path: Path, run: Cli) -> None:
+    file = write(tmp_path / "gap.csv", HEADER + "parent-01-en,openness,bo,,10,\n")
+    error = one_line_error(run("codings", study, "import", file, expect=1).stderr)
+    assert error == f"Error: {file}:2: start must be a whole number of code points, got ''"
+
+
 def test_many_invalid_rows_are_counted(study: Path, tmp_path: Path, run: Cli) -> None:
     bad = [f"parent-01-en,openness,bo,{n + 1},{n},\n" for n in range(40)]
     file = write(tmp_path / "many.csv", HEADER + GOOD * 3 + "".join(bad))
