@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.storage import history_queries as history
-from qualcode.storage import status
+from qualcode.storage import maintenance_queries, status
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
 
@@ -24,7 +24,12 @@ STATUS_ACTIONS = ("done", "undone")
 RECONCILE_ACTIONS = ("reconcile",)
 """Writes to a consensus layer (services/reconcile.py), logged under the layer's name:
 undone by that name. Their payloads hold ``codings`` (created) and ``removed``."""
-UNDOABLE_ACTIONS = CODING_ACTIONS + CODEBOOK_ACTIONS + STATUS_ACTIONS + RECONCILE_ACTIONS
+REVIEW_ACTIONS = ("review_done",)
+"""Review flags cleared (services/maintenance.py mark_reviewed); the payload's ``notes``
+map each coding id to the note it had, put back by an undo."""
+UNDOABLE_ACTIONS = (
+    CODING_ACTIONS + CODEBOOK_ACTIONS + STATUS_ACTIONS + RECONCILE_ACTIONS + REVIEW_ACTIONS
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +128,8 @@ def _revert(repo: Repository, target: history.EventRecord) -> None:
         _restore(repo, _coding_list(payload.get("removed")))
     elif action in STATUS_ACTIONS:
         _set_done(repo, payload, bool(payload.get("previous")))
+    elif action in REVIEW_ACTIONS:
+        _set_review_notes(repo, payload, restore=True)
     else:
         from qualcode.services.codebook_edit import revert_codebook_event
 
@@ -145,6 +152,8 @@ def _replay(repo: Repository, target: history.EventRecord) -> None:
         _restore(repo, _coding_list(payload.get("codings")))
     elif action in STATUS_ACTIONS:
         _set_done(repo, payload, bool(payload.get("done")))
+    elif action in REVIEW_ACTIONS:
+        _set_review_notes(repo, payload, restore=False)
     else:
         from qualcode.services.codebook_edit import replay_codebook_event
 
@@ -157,6 +166,22 @@ def _set_done(repo: Repository, payload: dict[str, object], done: bool) -> None:
     if transcript_id is None:
         raise NotFoundError(f"transcript {transcript!r} no longer exists; nothing was changed")
     status.set_done(repo, transcript_id, repo.ensure_coder(str(payload.get("coder"))), done)
+
+
+def _set_review_notes(repo: Repository, payload: dict[str, object], *, restore: bool) -> None:
+    """Put the review notes of ``payload["notes"]`` back (``restore``) or clear them."""
+    notes = payload.get("notes")
+    if not isinstance(notes, dict):
+        raise HistoryError("event has no review notes to restore")
+    wanted: dict[int, str | None] = {}
+    for key, note in notes.items():
+        if not str(key).isdigit():
+            raise HistoryError(f"event names {key!r} where a coding id belongs")
+        wanted[int(key)] = str(note) if restore else None
+    missing = [i for i in wanted if not history.coding_exists(repo, i)]
+    if missing:
+        raise HistoryError(f"coding {missing[0]} no longer exists; nothing was changed")
+    maintenance_queries.set_review_notes(repo, wanted)
 
 
 def _coding(payload: dict[str, object], key: str) -> dict[str, object]:

@@ -83,11 +83,14 @@ def list_memos(
     code_path: str | None = None,
     project_only: bool = False,
     with_codings: bool = False,
+    sub_codes: bool = True,
+    author: str | None = None,
 ) -> list[Memo]:
     """Memos, oldest first. At most one filter: ``transcript`` (memos on it), ``code_path``
-    (memos on the code and its sub-codes, as ``qualcode codings --code`` counts them) or
-    ``project_only``. ``with_codings`` adds the memos of codings after them (of codings in
-    that transcript, or with that code or a sub-code), by transcript and position.
+    (memos on the code and, unless ``sub_codes`` is false, its sub-codes, as ``qualcode
+    codings --code`` counts them) or ``project_only``; ``author`` keeps only that
+    author's. ``with_codings`` adds the memos of codings after them (of codings in that
+    transcript, or with that code or a sub-code), by transcript and position.
     An unknown transcript or code is a :class:`NotFoundError`; a contradiction an
     :class:`InputError`."""
     if sum((transcript is not None, code_path is not None, project_only)) > 1:
@@ -96,61 +99,63 @@ def list_memos(
         raise InputError("memos", "--all adds coding memos; it cannot go with --project-only")
     with project.reading() as repo:
         codes = repo.codes()
-        code_paths = {code.id: code.path for code in codes}
-        transcript_names = memo_queries.transcript_names(repo)
         code_ids: list[int] = []
         transcripts: list[str] = []
         if transcript is not None:
             transcript_id = repo.transcript_id(transcript)
             if transcript_id is None:
                 raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
-            stored = memo_queries.memos(repo, "transcript", [transcript_id])
+            stored = memo_queries.memos(repo, "transcript", [transcript_id], author=author)
             transcripts = [transcript]
         elif code_path is not None:
             code = resolve_code(repo, code_path, codes)
+            below = code.path + "/"
             code_ids = [
-                c.id for c in codes if c.id == code.id or c.path.startswith(code.path + "/")
+                c.id for c in codes if c.id == code.id or (sub_codes and c.path.startswith(below))
             ]
-            stored = memo_queries.memos(repo, "code", code_ids)
-        elif project_only:
-            stored = memo_queries.memos(repo, "project")
+            stored = memo_queries.memos(repo, "code", code_ids, author=author)
         else:
-            stored = memo_queries.memos(repo)
-        found = [_listed(memo, transcript_names, code_paths) for memo in stored]
+            stored = memo_queries.memos(repo, "project" if project_only else None, author=author)
+        names = {
+            "transcript": memo_queries.transcript_names(repo),
+            "code": {code.id: code.path for code in codes},
+        }
+        found = [_listed(memo, names) for memo in stored]
         if with_codings:
-            found.extend(_coding_memos(repo, transcripts, code_ids))
+            found.extend(_coding_memos(repo, transcripts, code_ids, author))
     return found
 
 
-def memo_counts(project: Project) -> tuple[dict[str, int], dict[int, int]]:
-    """How many memos each transcript (by name) and each code (by id) has; targets
-    without memos are left out."""
-    with project.reading() as repo:
-        return transcript_memo_counts(repo), memo_queries.memo_counts(repo, "code")
-
-
-def transcript_memo_counts(repo: Repository) -> dict[str, int]:
-    """Transcript name -> number of memos on it (transcripts with memos only)."""
+def transcript_memo_counts(repo: Repository, *, author: str | None = None) -> dict[str, int]:
+    """Transcript name -> number of memos on it (only ``author``'s when given;
+    transcripts with memos only)."""
+    counts = memo_queries.memo_counts(repo, "transcript", author=author)
+    if not counts:
+        return {}
     names = memo_queries.transcript_names(repo)
-    counts = memo_queries.memo_counts(repo, "transcript")
     return {names[tid]: count for tid, count in counts.items() if tid in names}
 
 
-def _listed(
-    memo: memo_queries.StoredMemo, transcripts: dict[int, str], codes: dict[int, str]
-) -> Memo:
-    names = {"transcript": transcripts, "code": codes}.get(memo.target_type)
+def _listed(memo: memo_queries.StoredMemo, names: dict[str, dict[int, str]]) -> Memo:
     target_name: str | None = None
-    if memo.target_id is not None:
-        known = names.get(memo.target_id) if names is not None else None
+    if memo.target_id is not None and memo.target_type not in names:
+        target_name = f"#{memo.target_id}"  # a target type other tools may have written
+    elif memo.target_id is not None:
+        known = names[memo.target_type].get(memo.target_id)
         # a memo left behind by a removed transcript or code still lists, by its old id
         target_name = known if known is not None else f"#{memo.target_id} (removed)"
     return Memo(memo.id, memo.target_type, target_name, memo.author, memo.created, memo.text)
 
 
-def _coding_memos(repo: Repository, transcripts: list[str], code_ids: list[int]) -> list[Memo]:
+def _coding_memos(
+    repo: Repository, transcripts: list[str], code_ids: list[int], author: str | None
+) -> list[Memo]:
     # code ids (a code and its sub-codes) or else transcripts (none: every coding)
-    codings = repo.codings(code_ids=code_ids, transcripts=() if code_ids else transcripts)
+    codings = repo.codings(
+        code_ids=code_ids,
+        transcripts=() if code_ids else transcripts,
+        coders=() if author is None else [author],
+    )
     with_memo = sorted(
         (c for c in codings if c.memo and c.memo.strip()),
         key=lambda c: (c.transcript, c.start, c.id),

@@ -1,5 +1,6 @@
-"""What the coding workspace needs: transcripts by case, a transcript with its codings,
-code counts, and the coder's own coding actions (apply, remove, recode, adjust, memo).
+"""What the coding workspace needs: transcripts by case, a transcript with its codings
+and their review flags, code counts, memo counts, and the coder's own coding actions
+(apply, remove, recode, adjust, memo).
 
 Each action is one transaction and one event in the log, with the coding's full state
 before and after, so :mod:`qualcode.services.history` can undo and redo it. Offsets are
@@ -8,17 +9,18 @@ half-open code points into the normalised transcript text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 
 from qualcode.domain.codebook import CodeSpec
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.spans import span_problem, span_text
 from qualcode.domain.transcripts import Turn
+from qualcode.services.memos import transcript_memo_counts
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import history_queries as history
-from qualcode.storage import status
+from qualcode.storage import maintenance_queries, memo_queries, status, transcript_edits
 from qualcode.storage.database import Project, RetryPolicy, open_project
 from qualcode.storage.repositories import Repository
 
@@ -31,11 +33,13 @@ NO_CASE = "(no case)"
 @dataclass(frozen=True, slots=True)
 class TranscriptEntry:
     """A transcript in the workspace's list: ``mark`` is ``done``, ``started`` (the coder
-    has codings in it) or ``new``."""
+    has codings in it) or ``new``; ``memos`` counts the memos on it (the coder's own
+    only, when blind)."""
 
     name: str
     words: int
     mark: str
+    memos: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +52,8 @@ class CaseGroup:
 
 @dataclass(frozen=True, slots=True)
 class CodeEntry:
-    """A code with its number of codings in the open transcript and in the project."""
+    """A code with its number of codings in the open transcript and in the project, and
+    of memos on it (the coder's own only, when blind)."""
 
     id: int
     path: str
@@ -56,6 +61,7 @@ class CodeEntry:
     spec: CodeSpec
     here: int
     project: int
+    memos: int = 0
 
     @property
     def depth(self) -> int:
@@ -65,12 +71,22 @@ class CodeEntry:
 @dataclass(frozen=True, slots=True)
 class TranscriptDocument:
     """A transcript as the workspace shows it: text, turns, and the visible codings
-    (only the coder's own in blind mode), sorted by start."""
+    (only the coder's own in blind mode), sorted by start; ``flagged`` maps each visible
+    coding that needs review after a transcript edit to its review note."""
 
     name: str
     text: str
     turns: tuple[Turn, ...]
     codings: tuple[Coding, ...]
+    flagged: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedPlace:
+    """A coding that needs review, and why (the note the transcript edit wrote)."""
+
+    coding: Coding
+    note: str
 
 
 def for_interactive_use(project: Project) -> Project:
@@ -94,13 +110,14 @@ def blind_by_setting(project: Project) -> bool:
         return bool(status.get_setting(repo, BLIND_SETTING, False))
 
 
-def transcript_groups(project: Project, coder: str) -> list[CaseGroup]:
+def transcript_groups(project: Project, coder: str, *, blind: bool = False) -> list[CaseGroup]:
     """Transcripts grouped by the cases that cover them, groups and transcripts by name;
     transcripts without a case come last under ``(no case)``."""
     with project.reading() as repo:
         listing = history.transcript_listing(repo)
         done = status.done_marks(repo)
         started = history.transcripts_coded_by(repo, coder)
+        memos = transcript_memo_counts(repo, author=coder if blind else None)
     groups: dict[str, list[TranscriptEntry]] = {}
     for name, words, cases in listing:
         if coder in done.get(name, set()):
@@ -110,7 +127,7 @@ def transcript_groups(project: Project, coder: str) -> list[CaseGroup]:
         else:
             mark = "new"
         label = ", ".join(cases) if cases else NO_CASE
-        groups.setdefault(label, []).append(TranscriptEntry(name, words, mark))
+        groups.setdefault(label, []).append(TranscriptEntry(name, words, mark, memos.get(name, 0)))
     ordered = sorted(groups, key=lambda label: (label == NO_CASE, label.casefold()))
     return [CaseGroup(label, tuple(groups[label])) for label in ordered]
 
@@ -122,8 +139,23 @@ def load_document(project: Project, name: str, coder: str, *, blind: bool) -> Tr
         if transcript is None:
             raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
         codings = repo.codings(transcripts=[name], coders=[coder] if blind else ())
+        notes = transcript_edits.review_notes(repo, transcript.id)
     ordered = sorted(codings, key=lambda c: (c.start, c.end, c.id))
-    return TranscriptDocument(transcript.name, transcript.text, transcript.turns, tuple(ordered))
+    flagged = {c.id: notes[c.id] for c in ordered if c.id in notes}
+    return TranscriptDocument(
+        transcript.name, transcript.text, transcript.turns, tuple(ordered), flagged
+    )
+
+
+def flagged_places(project: Project, coder: str, *, blind: bool) -> list[FlaggedPlace]:
+    """Every coding that needs review (only the coder's own when blind), by transcript
+    name and position."""
+    with project.reading() as repo:
+        flagged = [
+            f for f in maintenance_queries.flagged_codings(repo) if not blind or f.coder == coder
+        ]
+        codings = {c.id: c for c in repo.codings(ids=[f.id for f in flagged])} if flagged else {}
+    return [FlaggedPlace(codings[f.id], f.note) for f in flagged]
 
 
 def code_entries(
@@ -137,6 +169,7 @@ def code_entries(
         if not counts:
             return [CodeEntry(c.id, c.path, c.parent_id, c.spec, 0, 0) for c in codes]
         who = coder if blind else None
+        memos = memo_queries.memo_counts(repo, "code", author=who)
         in_project = history.coding_counts(repo, coder=who)
         transcript_id = repo.transcript_id(transcript) if transcript else None
         here = (
@@ -145,7 +178,15 @@ def code_entries(
             else {}
         )
     return [
-        CodeEntry(c.id, c.path, c.parent_id, c.spec, here.get(c.id, 0), in_project.get(c.id, 0))
+        CodeEntry(
+            c.id,
+            c.path,
+            c.parent_id,
+            c.spec,
+            here.get(c.id, 0),
+            in_project.get(c.id, 0),
+            memos.get(c.id, 0),
+        )
         for c in codes
     ]
 

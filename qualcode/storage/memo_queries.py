@@ -31,10 +31,15 @@ class StoredMemo:
 
 
 def memos(
-    repo: Repository, target_type: str | None = None, target_ids: Sequence[int] | None = None
+    repo: Repository,
+    target_type: str | None = None,
+    target_ids: Sequence[int] | None = None,
+    *,
+    author: str | None = None,
 ) -> list[StoredMemo]:
     """Memos, oldest first (by id); only on ``target_type`` when given, and then only on
-    ``target_ids`` when given (an empty sequence finds none)."""
+    ``target_ids`` when given (an empty sequence finds none); only by ``author`` when
+    given."""
     query = select(
         MemoRow.id,
         MemoRow.target_type,
@@ -45,6 +50,8 @@ def memos(
     ).order_by(MemoRow.id)
     if target_type is not None:
         query = query.where(MemoRow.target_type == target_type)
+    if author is not None:
+        query = query.where(MemoRow.author == author)
     if target_ids is None:
         return [_memo(row) for row in repo.session.execute(query)]
     wanted = sorted(set(target_ids))
@@ -57,14 +64,15 @@ def memos(
     return sorted(found, key=lambda memo: memo.id)
 
 
-def memo_counts(repo: Repository, target_type: str) -> dict[int, int]:
-    """Target id -> number of memos on it, for every target of ``target_type`` that has
-    any."""
-    rows = repo.session.execute(
-        select(MemoRow.target_id, func.count())
-        .where(MemoRow.target_type == target_type, MemoRow.target_id.is_not(None))
-        .group_by(MemoRow.target_id)
+def memo_counts(repo: Repository, target_type: str, *, author: str | None = None) -> dict[int, int]:
+    """Target id -> number of memos on it (only ``author``'s when given), for every
+    target of ``target_type`` that has any."""
+    query = select(MemoRow.target_id, func.count()).where(
+        MemoRow.target_type == target_type, MemoRow.target_id.is_not(None)
     )
+    if author is not None:
+        query = query.where(MemoRow.author == author)
+    rows = repo.session.execute(query.group_by(MemoRow.target_id))
     return {target_id: count for target_id, count in rows if target_id is not None}
 
 
