@@ -1,5 +1,5 @@
 """Codebook edits from the coding screen: add, edit (rename, move, recolour, shortcut,
-definitions) and merge, each through a dialog and one service call."""
+definitions) and merge, each through a dialog and one service call; and a code's memos."""
 
 from __future__ import annotations
 
@@ -16,9 +16,13 @@ if TYPE_CHECKING:
 
 
 def request_edit(screen: CodingScreen, kind: str, entry: CodeEntry | None) -> None:
-    """Open the dialog for ``kind`` (``add``, ``edit``, ``merge``) on ``entry``."""
+    """Open the dialog for ``kind`` (``add``, ``edit``, ``merge``, ``memos``) on ``entry``."""
     workspace = screen.workspace
-    if kind == "add":
+    if kind == "memos" and entry is not None:
+        from qualcode.tui.screens.memo_actions import open_code_memos
+
+        open_code_memos(screen, entry)
+    elif kind == "add":
         parent = entry.parent_id if entry is not None else None
 
         async def added(edit: CodeEdit | None) -> None:

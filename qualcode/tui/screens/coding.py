@@ -22,8 +22,9 @@ from qualcode.services import history, workspace
 from qualcode.services.history import HistoryStep
 from qualcode.services.status import mark_done, set_setting
 from qualcode.services.workspace import CodeEntry
-from qualcode.tui.screens import coding_actions
+from qualcode.tui.screens import coding_actions, memo_actions, review_actions
 from qualcode.tui.screens.code_picker import CodePicker
+from qualcode.tui.screens.status_line import status_line
 from qualcode.tui.session import Workspace, is_busy
 from qualcode.tui.widgets.codebook_tree import CodebookTree, CodeDefinition
 from qualcode.tui.widgets.coding_list import Place
@@ -70,12 +71,18 @@ class CodingScreen(Screen[None]):
                  show=False),
         _binding("f6", "reconcile", "Reconcile", "agreement.reconcile",
                  "Reconcile disagreements", show=False),
+        _binding("M", "transcript_memos", "Memos", "memo.transcript",
+                 "Memos on this transcript: read them, write one", show=False),
+        _binding("f8", "next_flagged", "Next to review", "review.next",
+                 "Jump to the next coding that needs review after a transcript edit", show=False),
+        _binding("R", "mark_reviewed", "Reviewed", "review.done",
+                 "Mark the coding at the cursor reviewed (clears its review flag)", show=False),
     ]  # fmt: skip
 
     @dataclass
     class CodingsChanged(Message, bubble=False):
         """Codings of the workspace changed: ``action`` says how (apply, remove, recode,
-        adjust, coding_memo, undo, redo, apply_batch); ``added`` are new codings of the
+        adjust, coding_memo, undo, redo, apply_batch, review_done); ``added`` are new codings of the
         open transcript when that is all that changed, else everything is reloaded."""
 
         screen: CodingScreen
@@ -99,6 +106,9 @@ class CodingScreen(Screen[None]):
         self.entries: list[CodeEntry] = []
         self.adjusting: Coding | None = None
         self._marks: dict[str, str] = {}  # transcript -> done / started / new, as listed
+        self.memo_counts: dict[str, int] = {}  # transcript -> memos on it, as listed
+        self.flagged_total = 0  # codings needing review in the project (visible ones)
+        self.last_reviewed: Coding | None = None  # the flagged coding review.next went to
         self.matrix_choices: MatrixChoices | None = None  # the matrix reopens as left
 
     # -- layout --------------------------------------------------------------------------
@@ -142,12 +152,23 @@ class CodingScreen(Screen[None]):
     def _after_first_paint(self) -> None:
         self.entries = self._code_entries()
         self.codebook.update_counts(self.entries)
+        self.flagged_total = review_actions.flagged_total(self)
         self.refresh_transcript_list()
+        self.update_status()
 
     def refresh_transcript_list(self) -> None:
-        groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
+        groups = workspace.transcript_groups(
+            self.workspace.project, self.workspace.coder, blind=self.workspace.blind
+        )
         self._marks = {t.name: t.mark for g in groups for t in g.transcripts}
+        self.memo_counts = {t.name: t.memos for g in groups for t in g.transcripts}
         self.query_one(TranscriptList).show_groups(groups, self.transcript)
+
+    def refresh_code_counts(self) -> None:
+        """Codes' counts (codings, memos) again, in the tree and the definition panel."""
+        self.entries = self._code_entries()
+        self.codebook.update_counts(self.entries)
+        self.query_one(CodeDefinition).show(self.codebook.highlighted_entry)
 
     # -- loading -------------------------------------------------------------------------
     def _code_entries(self, *, counts: bool = True) -> list[CodeEntry]:
@@ -179,7 +200,9 @@ class CodingScreen(Screen[None]):
         if counts:
             self.entries = self._code_entries()
             self.codebook.update_counts(self.entries)
+            self.flagged_total = review_actions.flagged_total(self)
         self.view.load(document.text, document.turns, document.codings, self.marks())
+        self.view.set_flagged(document.flagged)
         if span is not None:
             self.view.select_span(*span)
         self.update_status()
@@ -195,7 +218,10 @@ class CodingScreen(Screen[None]):
         )
         self.entries = self._code_entries()
         self.codebook.update_counts(self.entries)
+        self.flagged_total = review_actions.flagged_total(self)
         self.view.set_codings(document.codings, self.marks())
+        self.view.set_flagged(document.flagged)
+        self.update_status()
 
     @on(CodingsChanged)
     def _codings_changed(self, event: CodingsChanged) -> None:
@@ -245,21 +271,7 @@ class CodingScreen(Screen[None]):
 
     # -- status --------------------------------------------------------------------------
     def update_status(self) -> None:
-        view = self.view
-        selection = view.selection
-        parts = [
-            f"coder {self.workspace.coder}",
-            self.transcript or "no transcript",
-            f"offset {view.cursor:,}",
-            f"selection {selection[1] - selection[0]:,}" if selection else "no selection",
-        ]
-        if view.marking:
-            parts.append("SELECTING")
-        if self.workspace.blind:
-            parts.append("BLIND")
-        if self.adjusting is not None:
-            parts.append(f"ADJUSTING coding {self.adjusting.id}: enter saves, ctrl+e cancels")
-        self.query_one("#status", Static).update(" │ ".join(parts))
+        self.query_one("#status", Static).update(status_line(self))
 
     # -- code shortcuts ------------------------------------------------------------------
     async def on_key(self, event: events.Key) -> None:
@@ -273,7 +285,9 @@ class CodingScreen(Screen[None]):
         await self.apply_code(entry.id)
 
     def _warn_shadowed_shortcuts(self) -> None:
-        view_keys = {b.key for b in TranscriptView.BINDINGS if isinstance(b, Binding)}
+        view_keys = {
+            b.key for b in (*TranscriptView.BINDINGS, *self.BINDINGS) if isinstance(b, Binding)
+        }
         shadowed = [e.path for e in self.entries if e.spec.shortcut in view_keys]
         if shadowed:
             self.notify(
@@ -346,6 +360,15 @@ class CodingScreen(Screen[None]):
 
     async def action_memo(self) -> None:
         await coding_actions.memo_at_cursor(self)
+
+    def action_transcript_memos(self) -> None:
+        memo_actions.open_transcript_memos(self)
+
+    async def action_next_flagged(self) -> None:
+        await review_actions.jump_to_next(self)
+
+    async def action_mark_reviewed(self) -> None:
+        await review_actions.mark_reviewed_at_cursor(self)
 
     async def action_adjust(self) -> None:
         await coding_actions.toggle_adjust(self)

@@ -40,7 +40,7 @@ async def with_coding(
             if coding_id is not None:
                 await then(by_id[coding_id])
 
-        screen.app.push_screen(ChooseCoding(own, title), chosen)
+        screen.app.push_screen(ChooseCoding(own, title, screen.view.flagged), chosen)
 
 
 async def remove_at_cursor(screen: CodingScreen) -> None:

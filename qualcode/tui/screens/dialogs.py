@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,16 +18,20 @@ from qualcode.domain.codings import Coding
 
 
 class ChooseCoding(ModalScreen[int | None]):
-    """Several codings cover the cursor: pick one (returns its id)."""
+    """Several codings cover the cursor: pick one (returns its id). Codings in
+    ``flagged`` (they need review after a transcript edit) are marked ⚑."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="choose.cancel", tooltip="Close"),
     ]
 
-    def __init__(self, codings: Sequence[Coding], title: str) -> None:
+    def __init__(
+        self, codings: Sequence[Coding], title: str, flagged: Collection[int] = ()
+    ) -> None:
         super().__init__()
         self.codings = list(codings)
         self.title_text = title
+        self.flagged = frozenset(flagged)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -35,7 +39,10 @@ class ChooseCoding(ModalScreen[int | None]):
             yield OptionList(
                 *[
                     Option(
-                        Text(f"{c.code_path}  {c.start}:{c.end}  ({len(c.text)} chars)"),
+                        Text(
+                            f"{'⚑ ' if c.id in self.flagged else ''}{c.code_path}  "
+                            f"{c.start}:{c.end}  ({len(c.text)} chars)"
+                        ),
                         id=str(c.id),
                     )
                     for c in self.codings

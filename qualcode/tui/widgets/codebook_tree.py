@@ -20,13 +20,15 @@ DEFAULT_COLOUR = "#888888"
 
 
 def code_label(entry: CodeEntry, *, counts: bool = True) -> Text:
-    """``■ [a] here/project name``: the swatch in the code's colour, the shortcut in
-    brackets (or spaces), the counts."""
+    """``■ [a] here/project ✎memos name``: the swatch in the code's colour, the shortcut
+    in brackets (or spaces), the counts (memos only when there are any)."""
     label = Text()
     label.append("■ ", style=entry.spec.colour or DEFAULT_COLOUR)
     label.append(f"[{entry.spec.shortcut}] " if entry.spec.shortcut else "    ", style="bold")
     if counts:
         label.append(f"{entry.here}/{entry.project} ", style="dim")
+    if entry.memos:
+        label.append(f"✎{entry.memos} ", style="italic")
     label.append(entry.spec.name)
     return label
 
@@ -41,12 +43,14 @@ class CodebookTree(Tree[CodeEntry]):
                 tooltip="Edit the code: rename, move, recolour, shortcut, definitions"),
         Binding("m", "edit('merge')", "Merge into…", id="codebook.merge",
                 tooltip="Merge the code into another (its codings follow)"),
+        Binding("M", "edit('memos')", "Memos", id="memo.code",
+                tooltip="Memos on the highlighted code: read them, write one"),
     ]  # fmt: skip
 
     @dataclass
     class EditRequested(Message):
-        """The coder asked to ``add``, ``edit`` or ``merge`` (``entry`` is the code under
-        the cursor, ``None`` in an empty codebook)."""
+        """The coder asked to ``add``, ``edit``, ``merge`` or read the ``memos`` of a code
+        (``entry`` is the code under the cursor, ``None`` in an empty codebook)."""
 
         tree: CodebookTree
         kind: str
@@ -167,4 +171,6 @@ class CodeDefinition(Static):
             if value:
                 text.append("\n" + title, style="bold")
                 text.append(value.strip() + "\n")
+        if entry.memos:
+            text.append(f"\n✎ {entry.memos} memo{'s' if entry.memos > 1 else ''}\n", style="italic")
         self.update(text)

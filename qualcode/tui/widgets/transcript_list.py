@@ -17,15 +17,19 @@ MARKS = {"done": "✓", "started": "◐", "new": "·"}
 
 
 def transcript_label(entry: TranscriptEntry) -> Text:
+    """``◐ name ✎memos words``: the memo count (when any) before the words, which are
+    cut first in a narrow list."""
     label = Text(f"{MARKS.get(entry.mark, ' ')} ", style="bold")
     label.append(entry.name)
+    if entry.memos:
+        label.append(f" ✎{entry.memos}", style="italic")
     label.append(f" {entry.words:,}w", style="dim")
     return label
 
 
 class TranscriptList(Tree[str]):
     """Case groups with their transcripts; Enter opens one (:class:`TranscriptChosen`).
-    Marks: ✓ done, ◐ started (the coder has codings in it), · not started."""
+    Marks: ✓ done, ◐ started (the coder has codings in it), · not started; ✎N memos."""
 
     @dataclass
     class TranscriptChosen(Message):

@@ -5,14 +5,16 @@ Built on Textual's line API: ``render_line`` draws only the rows on screen, so a
 (the turn's timestamp on its first row), a margin of coding stripes (one marker per code
 covering the row: the code's shortcut or initial, in its colour, so overlaps are visible
 and readable without colour), then the text. Coded text is underlined and tinted with
-its code's colour; text under two or more codings is bold as well. Painted rows are kept
-until something they show changes. Interaction lives in :mod:`.transcript_view`.
+its code's colour; text under two or more codings is bold as well. A coding that needs
+review after a transcript edit is marked with "!" between the stripes and the text and
+its text is styled ``--flagged``. Painted rows are kept until something they show
+changes. Interaction lives in :mod:`.transcript_view`.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -42,7 +44,8 @@ class CodeMark:
 class TranscriptRows(ScrollView):
     """A transcript's rows with their codings, a cursor and a selection (code-point
     offsets). Component classes ``transcript-view--cursor``, ``--selection``,
-    ``--speaker``, ``--gutter`` and ``--hit`` style the parts."""
+    ``--speaker``, ``--gutter``, ``--hit``, ``--flag`` (the "!" beside a coding that needs
+    review) and ``--flagged`` (its text) style the parts."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -53,6 +56,7 @@ class TranscriptRows(ScrollView):
         self.cursor = 0
         self.anchor_offset: int | None = None
         self.hits: list[tuple[int, int]] = []
+        self.flagged: frozenset[int] = frozenset()  # ids of codings that need review
         self._lines: layout.WrappedLines = layout.WrappedLines([0], [0])
         self._line_starts: list[int] = [0]
         self._wrapped_width = -1
@@ -96,6 +100,13 @@ class TranscriptRows(ScrollView):
         self._stretches = layout.coded_stretches([(c.start, c.end) for c in self.codings])
         self._stretch_ends = [s.end for s in self._stretches]
         self._invalidate()
+
+    def set_flagged(self, coding_ids: Collection[int]) -> None:
+        """Mark these codings as needing review (replacing the marks shown)."""
+        flagged = frozenset(coding_ids)
+        if flagged != self.flagged:
+            self.flagged = flagged
+            self._invalidate()
 
     def set_hits(self, hits: Sequence[tuple[int, int]]) -> None:
         self.hits = sorted(hits)
@@ -232,6 +243,13 @@ class TranscriptRows(ScrollView):
             for index in stretch.codings:
                 covering.setdefault(self.codings[index].code_path, None)
         paths = list(covering)
+        flag = bool(self.flagged) and any(
+            self.codings[index].id in self.flagged
+            for stretch in layout.stretches_between(
+                self._stretches, self._stretch_ends, line.start, end
+            )
+            for index in stretch.codings
+        )
         segments: list[Segment] = []
         for path in paths[: STRIPES if len(paths) <= STRIPES else STRIPES - 1]:
             mark = self.marks.get(path, CodeMark("#888888", "?"))
@@ -243,7 +261,11 @@ class TranscriptRows(ScrollView):
         if len(paths) > STRIPES:
             segments.append(Segment("+", base + Style(bold=True)))
         used = sum(len(s.text) for s in segments)
-        segments.append(Segment(" " * (STRIPES - used + 1), base))
+        if flag:  # the "!" takes the place of the space before the text
+            segments.append(Segment(" " * (STRIPES - used), base))
+            segments.append(Segment("!", base + self._part("flag")))
+        else:
+            segments.append(Segment(" " * (STRIPES - used + 1), base))
         return segments
 
     def _text_segments(self, line: layout.VisualLine, base: Style) -> list[Segment]:
@@ -275,7 +297,12 @@ class TranscriptRows(ScrollView):
             if speaker and speaker[0] <= left < speaker[1]:
                 style += self._part("speaker")
             if stretch_index < len(stretches) and stretches[stretch_index].start <= left:
-                style += self._coded_style(stretches[stretch_index], tint_base)
+                stretch = stretches[stretch_index]
+                style += self._coded_style(stretch, tint_base)
+                if self.flagged and any(
+                    self.codings[i].id in self.flagged for i in stretch.codings
+                ):
+                    style += self._part("flagged")
             if any(s <= left < e for s, e in self._hits_between(left, right)):
                 style += self._part("hit")
             if selection and selection[0] <= left < selection[1]:

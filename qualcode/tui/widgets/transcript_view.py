@@ -36,6 +36,8 @@ class TranscriptView(TranscriptRows, can_focus=True):
         "transcript-view--speaker",
         "transcript-view--gutter",
         "transcript-view--hit",
+        "transcript-view--flag",
+        "transcript-view--flagged",
     }
     DEFAULT_CSS = """
     TranscriptView { background: $surface; scrollbar-gutter: stable; }
@@ -44,6 +46,8 @@ class TranscriptView(TranscriptRows, can_focus=True):
     TranscriptView > .transcript-view--speaker { text-style: bold; color: $text-primary; }
     TranscriptView > .transcript-view--gutter { color: $text-muted; }
     TranscriptView > .transcript-view--hit { background: $warning 50%; }
+    TranscriptView > .transcript-view--flag { background: $error; color: $text; text-style: bold; }
+    TranscriptView > .transcript-view--flagged { text-style: italic; color: $text-error; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         _binding("left", "move('char', -1)", "Cursor left", "transcript.left"),
