@@ -12,6 +12,7 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from qualcode.domain.codings import CodingRequest
 from qualcode.domain.errors import InputError
@@ -80,36 +81,59 @@ def read_codings_csv(path: Path) -> CodingsCsv:
             source, f"unknown column(s) {', '.join(unknown)} (allowed: {allowed})", line=1
         )
     index = {name: header.index(name) for name in header}
+    columns = _Columns(
+        index["transcript"],
+        index["code"],
+        index["coder"],
+        index["start"],
+        index["end"],
+        index.get("memo"),
+        index.get("text"),
+    )
     parsed = CodingsCsv([], [])
     line = reader.line_num + 1  # where the next row starts
     try:
         for row in reader:
-            if any(cell.strip() for cell in row):
+            if any(map(str.strip, row)):
                 if len(row) != len(header):
                     problem = f"expected {len(header)} cells, found {len(row)}"
                     parsed.rejected.append(RejectedRow(line, (problem,)))
                 else:
-                    _read_row(row, index, line, parsed)
+                    _read_row(row, columns, index, line, parsed)
             line = reader.line_num + 1
     except csv.Error as error:
         parsed.rejected.append(RejectedRow(line, (f"malformed CSV: {error}",)))
     return parsed
 
 
-def _read_row(row: list[str], index: dict[str, int], line: int, parsed: CodingsCsv) -> None:
+class _Columns(NamedTuple):
+    """Where each column is in a row (``None``: the file has no such column)."""
+
+    transcript: int
+    code: int
+    coder: int
+    start: int
+    end: int
+    memo: int | None
+    text: int | None
+
+
+def _read_row(
+    row: list[str], columns: _Columns, index: dict[str, int], line: int, parsed: CodingsCsv
+) -> None:
     """Append the row to ``parsed`` as a request, or as a rejected row with all its
     problems."""
-    transcript = row[index["transcript"]].strip()
-    code = row[index["code"]].strip()
-    coder = row[index["coder"]].strip()
-    start_text = row[index["start"]].strip()
-    end_text = row[index["end"]].strip()
+    transcript = row[columns.transcript].strip()
+    code = row[columns.code].strip()
+    coder = row[columns.coder].strip()
+    start_text = row[columns.start].strip()
+    end_text = row[columns.end].strip()
     numbers = start_text.isdigit() and end_text.isdigit() and (start_text + end_text).isascii()
     if not (transcript and code and coder and numbers):
         parsed.rejected.append(RejectedRow(line, _problems(row, index), transcript, code))
         return
-    memo_at = index.get("memo")
-    text_at = index.get("text")
+    memo_at = columns.memo
+    text_at = columns.text
     parsed.requests.append(
         CodingRequest(
             transcript=transcript,

@@ -346,8 +346,8 @@ def _span_problem(text: str, request: CodingRequest) -> str | None:
     problem = span_problem(len(text), request.start, request.end)
     if problem:
         return f"{problem} in {request.transcript!r}"
-    passage = span_text(text, request.start, request.end)
-    if request.expected_text is not None and request.expected_text != passage:
+    expected = request.expected_text
+    if expected is not None and expected != span_text(text, request.start, request.end):
         return (
             f"text column does not match {request.transcript!r} at "
             f"{request.start}:{request.end} (was the transcript changed?)"

@@ -307,7 +307,8 @@ class Repository:
             "anchor_text", "memo", "created_at",
         )  # fmt: skip
         created_type = table.c.created_at.type
-        to_db = created_type.bind_processor(connection.dialect)
+        # the dialect's own processor (SQLite: the same text the ORM writes), applied once
+        to_db = created_type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
         created = _utcnow()
         created_value = to_db(created) if to_db else created
         insert_rows(connection, table, keys, ((*row, created_value) for row in rows))
