@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import CODEBOOKS, TRANSCRIPTS, Cli
 
 FIELDS = ["id", "target", "author", "created", "text"]
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
@@ -165,3 +165,20 @@ def test_a_missing_project_is_one_line(tmp_path: Path, run: Cli) -> None:
     result = run("memos", tmp_path / "absent.qualcode", expect=1)
     assert result.stderr.startswith("Error: ")
     assert result.stderr.count("\n") == 1
+
+
+def test_memos_on_each_backend(location: str, run: Cli) -> None:
+    run("init", location)
+    run("import", location, TRANSCRIPTS / "parent-01-en.txt")
+    run("codebook", location, "import", CODEBOOKS / "family-collaboration.yaml")
+    run("code", location, "parent-01-en", "continuity", "--coder", "anna", "--span", "0:40")
+    run("memo", location, "on the project", "--author", "anna")
+    run("memo", location, "on the interview", "--transcript", "parent-01-en")
+    run("memo", location, "on the theme", "--code", "continuity", "--author", "bo")
+    run("memo", location, "on the coding", "--coding", "1")
+    assert [(r["target"], r["text"]) for r in listed(run, location, "--all")] == [
+        ("project", "on the project"),
+        ("transcript parent-01-en", "on the interview"),
+        ("code continuity", "on the theme"),
+        ("coding 1", "on the coding"),
+    ]
