@@ -47,6 +47,8 @@ class QualcodeGroup(click.Group):
 
 
 def _usage_error(error: click.UsageError, ctx: click.Context) -> NoReturn:
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):
+        raise error  # a bare `qualcode` or command group: click shows the help
     command = (error.ctx or ctx).command_path
     message = " ".join(error.format_message().split())
     click.echo(f"Error: {message} (see: {command} --help)", err=True)

@@ -168,8 +168,10 @@ def transcript_rename(project: str, old: str, new: str, coder: str | None) -> No
     """Rename transcript OLD to NEW; its codings, cases and done marks go with it."""
     from qualcode.services.transcript_names import rename_transcript
 
-    rename_transcript(open_existing(project), old, new, coder=coder)
-    click.echo(f"renamed {old!r} to {new.strip()!r}")
+    if rename_transcript(open_existing(project), old, new, coder=coder):
+        click.echo(f"renamed {old!r} to {new.strip()!r}")
+    else:
+        click.echo(f"{old!r} has that name already; nothing changed")
 
 
 @transcript_group.command("edit")

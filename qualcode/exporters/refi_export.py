@@ -16,7 +16,6 @@ turns refer to selections without codings.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 import zipfile
@@ -134,11 +133,10 @@ def write_qdpx(
     each source with its codings, in the order they should appear."""
     temporary = path.with_name(path.name + ".part")
     try:
-        stamp = _zip_time(content.header.created)
         with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
             for guid, text in source_texts():
-                archive.writestr(_zip_entry(source_entry(guid), stamp), text.encode("utf-8"))
-            project_entry = _zip_entry(PROJECT_ENTRY, stamp)
+                archive.writestr(_zip_entry(source_entry(guid)), text.encode("utf-8"))
+            project_entry = _zip_entry(PROJECT_ENTRY)
             with archive.open(project_entry, "w", force_zip64=True) as stream:
                 stats = _write_qde(stream, content, sources())
         temporary.replace(path)
@@ -149,21 +147,13 @@ def write_qdpx(
     )
 
 
-def _zip_time(created: str | None) -> tuple[int, int, int, int, int, int]:
-    """The time stamped on every entry of the archive: the project's creation time (so
-    exporting an unchanged project twice gives the same bytes), or the ZIP format's
-    earliest date when it is unknown."""
-    try:
-        moment = dt.datetime.fromisoformat((created or "").replace("Z", "+00:00"))
-    except ValueError:
-        return (1980, 1, 1, 0, 0, 0)
-    if moment.year < 1980:
-        return (1980, 1, 1, 0, 0, 0)
-    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+# Every entry of a .qdpx carries this date (the ZIP format's first day), not the clock's,
+# so exporting an unchanged project twice gives the same file.
+ZIP_ENTRY_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def _zip_entry(name: str, stamp: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
-    entry = zipfile.ZipInfo(name, date_time=stamp)
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    entry = zipfile.ZipInfo(name, date_time=ZIP_ENTRY_TIME)
     entry.compress_type = zipfile.ZIP_DEFLATED
     entry.external_attr = 0o644 << 16  # a plain readable file, as ZipFile.writestr gives
     return entry

@@ -134,10 +134,15 @@ def list_codes(project: Project) -> list[StoredCode]:
 
 
 def resolve_code(repo: Repository, path: str, codes: list[StoredCode] | None = None) -> StoredCode:
-    """Find a code by path ("continuity/meeting the child"), case-insensitively; a bare name
-    is accepted when exactly one code has it. Raises :class:`NotFoundError`."""
+    """Find a code by path ("continuity/meeting the child"): exactly as written first, then
+    case-insensitively; a bare name is accepted when exactly one code has it. Raises
+    :class:`NotFoundError`."""
     codes = codes if codes is not None else repo.codes()
-    wanted = "/".join(split_path(path)).casefold()
+    written = "/".join(split_path(path))
+    wanted = written.casefold()
+    exact = next((code for code in codes if code.path == written), None)
+    if exact is not None:
+        return exact
     for code in codes:
         if code.path.casefold() == wanted:
             return code

@@ -214,11 +214,13 @@ def _delete(repo: Repository, codings: list[dict[str, object]]) -> None:
 
 
 def _restore(repo: Repository, codings: list[dict[str, object]]) -> None:
+    texts: dict[str, str] = {}
     for coding in codings:
         coding_id = _int(coding["id"])
         if history.coding_exists(repo, coding_id):
             raise HistoryError(f"coding {coding_id} exists already; nothing was changed")
         transcript_id, code_id, coder_id = _ids(repo, coding)
+        _check_text(repo, coding, texts)
         history.restore_coding(
             repo,
             coding_id,
@@ -237,6 +239,7 @@ def _overwrite(repo: Repository, coding: dict[str, object]) -> None:
     if not history.coding_exists(repo, coding_id):
         raise HistoryError(f"coding {coding_id} no longer exists; nothing was changed")
     _, code_id, _ = _ids(repo, coding)
+    _check_text(repo, coding, {})
     history.update_coding(
         repo,
         coding_id,
@@ -250,6 +253,20 @@ def _overwrite(repo: Repository, coding: dict[str, object]) -> None:
 def _memo(coding: dict[str, object]) -> str | None:
     memo = coding.get("memo")
     return None if memo is None else str(memo)
+
+
+def _check_text(repo: Repository, coding: dict[str, object], texts: dict[str, str]) -> None:
+    """Refuse to put a coding back where the transcript no longer has its text (the
+    transcript was edited or replaced since): it would point at other words."""
+    name = str(coding["transcript"])
+    if name not in texts:
+        found = repo.transcript(name)
+        texts[name] = found.text if found is not None else ""
+    start, end = _int(coding["start"]), _int(coding["end"])
+    if texts[name][start:end] != str(coding["text"]):
+        raise HistoryError(
+            f"the text of {name!r} at {start}:{end} has changed since; nothing was changed"
+        )
 
 
 def _ids(repo: Repository, coding: dict[str, object]) -> tuple[int, int, int]:

@@ -155,7 +155,10 @@ def flagged_places(project: Project, coder: str, *, blind: bool) -> list[Flagged
             f for f in maintenance_queries.flagged_codings(repo) if not blind or f.coder == coder
         ]
         codings = {c.id: c for c in repo.codings(ids=[f.id for f in flagged])} if flagged else {}
-    return [FlaggedPlace(codings[f.id], f.note) for f in flagged]
+    places = [FlaggedPlace(codings[f.id], f.note) for f in flagged]
+    # in Python's order of names (the jump to the next one compares them so), whatever
+    # the database's collation
+    return sorted(places, key=lambda p: (p.coding.transcript, p.coding.start, p.coding.id))
 
 
 def code_entries(

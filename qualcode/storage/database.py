@@ -121,7 +121,7 @@ class Project:
             session.rollback()
             if isinstance(error, IntegrityError):
                 raise
-            raise damaged(self.location, error) from error
+            raise database_error(self.location, error) from error
         except BaseException:
             session.rollback()
             raise
@@ -159,7 +159,7 @@ class Project:
                 self._pause(failures)
             except (DBAPIError, UnicodeDecodeError) as error:
                 session.rollback()
-                raise damaged(self.location, error) from error
+                raise database_error(self.location, error) from error
             except BaseException:
                 session.rollback()
                 raise
@@ -175,7 +175,7 @@ class Project:
         except OperationalError as error:
             raise _translate(self.location, error) from error
         except (DBAPIError, UnicodeDecodeError) as error:
-            raise damaged(self.location, error) from error
+            raise database_error(self.location, error) from error
 
     def close(self) -> None:
         self.engine.dispose()
@@ -232,6 +232,17 @@ def _is_retryable(error: DBAPIError) -> bool:
         return True
     message = str(original).lower()
     return "database is locked" in message or "database is busy" in message
+
+
+def database_error(location: str, error: DBAPIError | UnicodeDecodeError) -> ProjectError:
+    """One line for an error the database raised that no retry cures: a damaged file,
+    or a value the database refused (on PostgreSQL, e.g. a name longer than its column)."""
+    if isinstance(error, UnicodeDecodeError):
+        return damaged(location, error)
+    message = str(error.orig).splitlines()[0] if error.orig else str(error)
+    if is_damage(message) or isinstance(error, OperationalError):
+        return _translate(location, error)
+    return ProjectError(f"{location}: the database refused this ({message}); nothing was changed")
 
 
 def _translate(location: str, error: DBAPIError) -> ProjectError:
@@ -342,7 +353,7 @@ def open_project(
         raise _translate(str(path), error) from error
     except (DBAPIError, UnicodeDecodeError) as error:
         engine.dispose()
-        raise damaged(str(path), error) from error
+        raise database_error(str(path), error) from error
     except BaseException:
         engine.dispose()
         raise

@@ -47,7 +47,6 @@ def quick_reader(location: str) -> Iterator[sqlite3.Connection | None]:
         yield None
         return
     with closing(connection):
-        connection.execute("BEGIN")  # one snapshot for every query of the listing
         try:
             yield connection
         except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
@@ -68,8 +67,11 @@ def _connect(location: str) -> sqlite3.Connection | None:
     except (ProjectError, OSError, ValueError, sqlite3.Error):
         return None
     try:
-        connection.isolation_level = None  # transactions are begun explicitly above
+        connection.isolation_level = None  # the transaction is begun explicitly
         connection.execute("PRAGMA busy_timeout = 5000")
+        # One snapshot for the version check and every query of the listing: a migration
+        # committed in between cannot change the schema under the queries.
+        connection.execute("BEGIN")
         (version,) = connection.execute("SELECT max(version) FROM schema_version").fetchone()
     except sqlite3.Error:
         connection.close()

@@ -106,3 +106,29 @@ def _rewrite_json(value: Any, rewrite: Rewrite) -> Any:
     if isinstance(value, dict):
         return {key: _rewrite_json(item, rewrite) for key, item in value.items()}
     return value
+
+
+def rename_in_event_log(repo: Repository, key: str, old: str, new: str) -> int:
+    """In every event's payload, set each ``key`` whose value is exactly ``old`` to
+    ``new`` (at any depth: a coding inside a list of codings too); summaries are left as
+    they were written. Returns how many events changed."""
+
+    def rename(value: Any) -> Any:
+        if isinstance(value, list):
+            return [rename(item) for item in value]
+        if isinstance(value, dict):
+            return {
+                name: new if name == key and item == old else rename(item)
+                for name, item in value.items()
+            }
+        return value
+
+    changed = 0
+    for event_id, payload in repo.session.execute(select(EventRow.id, EventRow.payload)):
+        renamed = rename(payload)
+        if renamed != payload:
+            repo.session.execute(
+                update(EventRow).where(EventRow.id == event_id).values(payload=renamed)
+            )
+            changed += 1
+    return changed

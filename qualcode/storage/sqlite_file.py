@@ -61,7 +61,8 @@ def damaged(location: str, error: BaseException) -> ProjectError:
         reason = "text that is not valid UTF-8"
     else:
         reason = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+    what = "database" if is_url(location) else "file"
     return ProjectError(
-        f"{location}: the project file is damaged ({reason}); nothing was changed — "
+        f"{location}: the project {what} is damaged ({reason}); nothing was changed — "
         "restore it from a backup (see qualcode backup)"
     )

@@ -37,3 +37,12 @@ def test_a_mistyped_command_line_is_one_line(
     assert result.stderr == f"Error: {expected}\n"
     assert result.stdout == ""
     assert demo_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("arguments", [(), ("transcript",)])
+def test_a_bare_command_group_shows_its_help(run: Cli, arguments: tuple[str, ...]) -> None:
+    result = run(*arguments, expect=2)
+    output = result.stdout + result.stderr
+    assert output.startswith(f"Usage: qualcode {' '.join(arguments)}".rstrip())
+    assert "Commands:" in output or "Options:" in output
+    assert "Error:" not in output

@@ -117,8 +117,8 @@ def test_exporting_twice_gives_the_same_file(
     run("export", demo, "--format", "qdpx", "-o", again)
     assert comparable_qde(again) == comparable_qde(demo_qdpx)
     assert source_files(again) == source_files(demo_qdpx)
-    # No clock in the archive: its entries carry a fixed time (the project's creation
-    # time when known, else the ZIP format's first day), so the bytes are the same too.
+    # No clock in the archive: its entries carry the ZIP format's first day, so the
+    # bytes are the same too.
     with zipfile.ZipFile(again) as archive:
         assert {entry.date_time for entry in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     assert again.read_bytes() == demo_qdpx.read_bytes()

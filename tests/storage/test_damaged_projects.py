@@ -8,7 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DatabaseError, DataError, DBAPIError
 
+from qualcode.storage.database import database_error
 from tests.conftest import Cli
 
 COMMANDS = [
@@ -88,3 +90,28 @@ def test_a_url_of_no_known_database_is_refused_in_one_line(run: Cli, url: str, r
             f"Error: {url}: not a database URL qualcode can open ({reason}); use a project "
             "file path or a URL such as postgresql+psycopg://user@host/database\n"
         )
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (
+            DataError("UPDATE …", {}, Exception("value too long for type character varying(300)")),
+            "p.qualcode: the database refused this (value too long for type character "
+            "varying(300)); nothing was changed",
+        ),
+        (
+            DatabaseError("SELECT …", {}, Exception("database disk image is malformed")),
+            "p.qualcode: the project file is damaged (database disk image is malformed); "
+            "nothing was changed — restore it from a backup (see qualcode backup)",
+        ),
+        (
+            DatabaseError("SELECT …", {}, Exception("file is not a database")),
+            "postgresql://h/db: the project database is damaged (file is not a database); "
+            "nothing was changed — restore it from a backup (see qualcode backup)",
+        ),
+    ],
+)
+def test_database_errors_are_told_apart(error: DBAPIError, message: str) -> None:
+    location = message.split(": ")[0]
+    assert str(database_error(location, error)) == message

@@ -50,6 +50,7 @@ def test_a_taken_empty_or_unknown_name_changes_nothing(coded: Project, run: Cli)
     for old, new, error in [
         ("parent-01-en", "parent-03-da", "NEW: there is already a transcript named 'parent-03-da'"),
         ("parent-01-en", "  ", "NEW: a transcript name cannot be empty"),
+        ("parent-01-en", "x" * 301, "NEW: a transcript name can be at most 300 characters"),
         ("parent-09", "x", f"{location}: unknown transcript 'parent-09'"),
     ]:
         result = run("transcript", "rename", location, old, new, expect=1)
