@@ -166,10 +166,16 @@ def guess_language(text: str) -> str | None:
 
 def transcript_passage(transcript: Transcript, start: int, end: int) -> str:
     """The text of ``[start, end)``; raises :class:`InputError` for an invalid span."""
-    problem = span_problem(len(transcript.text), start, end)
+    return checked_passage(transcript.text, start, end, transcript.name)
+
+
+def checked_passage(text: str, start: int, end: int, transcript: str) -> str:
+    """``text[start:end]`` of the transcript named ``transcript``; a span that is not a
+    non-empty span of the text is an :class:`InputError` of ``--span``."""
+    problem = span_problem(len(text), start, end)
     if problem:
-        raise InputError("--span", f"{problem} in transcript {transcript.name!r}")
-    return transcript.text[start:end]
+        raise InputError("--span", f"{problem} in transcript {transcript!r}")
+    return text[start:end]
 
 
 def summarise_transcripts(

@@ -13,8 +13,8 @@ from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
 
 # Settings holding the codebook file's top-level fields (``codebook export`` writes them).
-NAME_SETTING = "codebook_name"
-DESCRIPTION_SETTING = "codebook_description"
+CODEBOOK_NAME_SETTING = "codebook_name"
+CODEBOOK_DESCRIPTION_SETTING = "codebook_description"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +79,8 @@ def _store_fields(repo: Repository, codebook: Codebook) -> dict[str, dict[str, o
     changed ones as field -> before/after."""
     changed: dict[str, dict[str, object]] = {}
     for field, key, value in (
-        ("name", NAME_SETTING, codebook.name),
-        ("description", DESCRIPTION_SETTING, codebook.description),
+        ("name", CODEBOOK_NAME_SETTING, codebook.name),
+        ("description", CODEBOOK_DESCRIPTION_SETTING, codebook.description),
     ):
         before = status.get_setting(repo, key)
         if value is not None and value != before:
@@ -110,8 +110,8 @@ def export_codebook(project: Project, name: str | None = None) -> Codebook:
     description last imported (``name``, when given, replaces the stored one)."""
     with project.reading() as repo:
         codes = repo.codes()
-        stored_name = status.get_setting(repo, NAME_SETTING)
-        description = status.get_setting(repo, DESCRIPTION_SETTING)
+        stored_name = status.get_setting(repo, CODEBOOK_NAME_SETTING)
+        description = status.get_setting(repo, CODEBOOK_DESCRIPTION_SETTING)
     children: dict[int | None, list[StoredCode]] = {}
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)

@@ -9,6 +9,7 @@ from pathlib import Path
 from qualcode.domain.codings import Coding, CodingRequest
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.spans import span_problem, span_text
+from qualcode.domain.transcripts import checked_passage
 from qualcode.importers.codings_csv import CodingsCsv, read_codings_csv
 from qualcode.matching.quotes import (
     QuoteMatch,
@@ -31,13 +32,6 @@ class Located:
     start: int
     end: int
     quote: QuoteMatch | None = None
-
-
-def _check_span(text: str, start: int, end: int, transcript: str) -> None:
-    """Refuse a ``--span`` that is not a non-empty span of the transcript's text."""
-    problem = span_problem(len(text), start, end)
-    if problem:
-        raise InputError("--span", f"{problem} in transcript {transcript!r}")
 
 
 def _coding_payload(coding: Coding) -> dict[str, object]:
@@ -75,7 +69,7 @@ def apply_code(
         code = resolve_code(repo, code_path, all_codes)
         if span is not None:
             located = Located(*span)
-            _check_span(text, *span, transcript)
+            checked_passage(text, *span, transcript)
         elif turn is not None:
             turns = repo.turns(transcript_id)
             if not 1 <= turn <= len(turns):
@@ -164,7 +158,7 @@ def remove_coding_at(
         if found is None:
             raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
         transcript_id, text = found
-        _check_span(text, start, end, transcript)
+        checked_passage(text, start, end, transcript)
         code = resolve_code(repo, code_path)
         coder_id = repo.coder_id(coder)
         ids = (

@@ -46,7 +46,7 @@ from qualcode.storage.tables import (
 
 FUZZY_THRESHOLD = 90.0
 NEAR_DUPLICATE = 85.0
-DESCRIPTION_SETTING = "description"
+PROJECT_DESCRIPTION_SETTING = "description"
 
 
 def merge_exchange(
@@ -407,8 +407,8 @@ class _Merger:
             else:
                 self._memo("project", None, note.text, note.author_guid, note.guid)
         description = self.incoming.header.description
-        if description and not get_setting(self.repo, DESCRIPTION_SETTING):
-            set_setting(self.repo, DESCRIPTION_SETTING, description)
+        if description and not get_setting(self.repo, PROJECT_DESCRIPTION_SETTING):
+            set_setting(self.repo, PROJECT_DESCRIPTION_SETTING, description)
 
     def _memo(
         self, kind: str, target: int | None, text: str, author: str | None, guid: str

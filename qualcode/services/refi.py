@@ -30,7 +30,7 @@ from qualcode.importers.refi_project import open_qdpx
 from qualcode.importers.refi_xml import read_qdc
 from qualcode.importers.refi_zip import ZipLimits
 from qualcode.services.codebook import CodebookImport
-from qualcode.services.merge import DESCRIPTION_SETTING, merge_exchange
+from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange
 from qualcode.services.merge_report import MergeReport
 from qualcode.storage import refi_queries as q
 from qualcode.storage.database import Project, open_project
@@ -95,7 +95,7 @@ def project_content(
 ) -> ProjectContent:
     identities = ids or q.Identities()
     users = q.exchange_users(repo, identities)
-    description = get_setting(repo, DESCRIPTION_SETTING)
+    description = get_setting(repo, PROJECT_DESCRIPTION_SETTING)
     header = ExchangeHeader(
         name=project_name(project.location),
         origin=ORIGIN,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from qualcode.storage import migrations
 from qualcode.storage.dump import project_tables
-from qualcode.storage.repositories import Repository
+from qualcode.storage.repositories import Repository, iso_utc
 from qualcode.storage.tables import (
     CaseAssignmentRow,
     Coder,
@@ -93,7 +93,7 @@ class FlaggedCoding:
 
 
 def _iso(value: dt.datetime | None) -> str:
-    return "" if value is None else value.replace(microsecond=0).isoformat() + "Z"
+    return "" if value is None else iso_utc(value)
 
 
 def _event(row: EventRow) -> LoggedEvent:

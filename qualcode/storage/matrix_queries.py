@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from qualcode.domain.matrices import CodingSpan, TurnSpan
 from qualcode.domain.matrix_intervals import merge_intervals
 from qualcode.domain.matrix_rows import CaseInfo, TranscriptInfo
-from qualcode.storage.repositories import Repository
+from qualcode.storage.repositories import Repository, iso_utc
 from qualcode.storage.tables import (
     AttributeRow,
     CaseAssignmentRow,
@@ -150,10 +150,6 @@ class StoredSummary:
     updated_at: str
 
 
-def _iso(value: dt.datetime) -> str:
-    return value.replace(microsecond=0).isoformat() + "Z"
-
-
 def summaries(repo: Repository) -> list[StoredSummary]:
     rows = repo.session.execute(
         select(
@@ -165,7 +161,7 @@ def summaries(repo: Repository) -> list[StoredSummary]:
         )
     )
     return [
-        StoredSummary(case_id, code_id, text, author, _iso(updated))
+        StoredSummary(case_id, code_id, text, author, iso_utc(updated))
         for case_id, code_id, text, author, updated in rows
     ]
 
@@ -177,7 +173,7 @@ def summary(repo: Repository, case_id: int, code_id: int) -> StoredSummary | Non
         )
     ).scalars():
         return StoredSummary(
-            found.case_id, found.code_id, found.text, found.author, _iso(found.updated_at)
+            found.case_id, found.code_id, found.text, found.author, iso_utc(found.updated_at)
         )
     return None
 

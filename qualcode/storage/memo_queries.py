@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Row, func, select
 
-from qualcode.storage.repositories import Repository
+from qualcode.storage.repositories import Repository, iso_utc
 from qualcode.storage.tables import MemoRow, TranscriptRow
 
 _CHUNK = 500  # ids per IN (...) list, well under every backend's parameter limit
@@ -84,5 +84,4 @@ def transcript_names(repo: Repository) -> dict[int, str]:
 
 def _memo(row: Row[int, str, int | None, str | None, dt.datetime, str]) -> StoredMemo:
     memo_id, target_type, target_id, author, created, text = row
-    stamp = created.replace(microsecond=0).isoformat() + "Z"
-    return StoredMemo(memo_id, target_type, target_id, author, stamp, text)
+    return StoredMemo(memo_id, target_type, target_id, author, iso_utc(created), text)

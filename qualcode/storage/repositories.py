@@ -375,7 +375,7 @@ class Repository:
         if transcripts:
             query = query.where(TranscriptRow.name.in_(transcripts))
         return [
-            Coding(cid, transcript, code_paths[code_id], coder, s, e, text, memo, _iso(created))
+            Coding(cid, transcript, code_paths[code_id], coder, s, e, text, memo, iso_utc(created))
             for cid, transcript, code_id, coder, s, e, text, memo, created in self.session.execute(
                 query
             )
@@ -412,7 +412,9 @@ class Repository:
             .order_by(EventRow.id.desc())
             .limit(limit)
         )
-        return [(eid, _iso(at), action, summary, coder) for eid, at, action, summary, coder in rows]
+        return [
+            (eid, iso_utc(at), action, summary, coder) for eid, at, action, summary, coder in rows
+        ]
 
     def counts(self) -> Counts:
         def count(table: type[Base]) -> int:
@@ -470,7 +472,8 @@ def insert_rows(
     return inserted
 
 
-def _iso(value: dt.datetime) -> str:
+def iso_utc(value: dt.datetime) -> str:
+    """A stored UTC time (naive) as ISO 8601 to the second, with ``Z``."""
     return value.replace(microsecond=0).isoformat() + "Z"
 
 
