@@ -349,7 +349,27 @@ class Repository:
     ) -> list[Coding]:
         """Codings by id, coder, code id and transcript; ``codes`` (from :meth:`codes`)
         saves reading the codebook again when the caller has it."""
-        code_paths = {code.id: code.path for code in (self.codes() if codes is None else codes)}
+        codes = self.codes() if codes is None else codes
+        if ids is not None:
+            wanted = list(ids)
+            if len(wanted) > IDS_PER_QUERY:  # keep under the databases' bound-value limits
+                parts = [
+                    wanted[i : i + IDS_PER_QUERY] for i in range(0, len(wanted), IDS_PER_QUERY)
+                ]
+                found = [
+                    coding
+                    for part in parts
+                    for coding in self.codings(
+                        ids=part,
+                        coders=coders,
+                        code_ids=code_ids,
+                        transcripts=transcripts,
+                        codes=codes,
+                    )
+                ]
+                return sorted(found, key=lambda c: (c.transcript, c.start, c.end, c.id))
+            ids = wanted
+        code_paths = {code.id: code.path for code in codes}
         query = (
             select(
                 CodingRow.id,
@@ -436,6 +456,9 @@ class Repository:
             events=count(EventRow),
         )
 
+
+IDS_PER_QUERY = 10_000
+"""Ids per ``IN (...)`` list (SQLite allows 32,766 bound values, PostgreSQL 65,535)."""
 
 INSERT_CHUNK_ROWS = 20_000
 """Rows handed to the driver per ``executemany`` by :func:`insert_rows`."""
