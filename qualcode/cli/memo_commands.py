@@ -1,4 +1,5 @@
-"""Reading memos back: ``qualcode memos`` (``qualcode memo`` writes them)."""
+"""Reading memos back and correcting them: ``qualcode memos`` lists, ``memos PROJECT edit``
+and ``memos PROJECT delete`` change one (``qualcode memo`` writes them)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ import click
 from qualcode.cli.base import format_option, open_existing, project_argument, write_output
 
 
-@click.command()
+# The listing's options may follow PROJECT (interspersed); a subcommand's own options
+# (edit --author) pass through to it unparsed.
+@click.group(
+    invoke_without_command=True,
+    context_settings={"allow_interspersed_args": True, "ignore_unknown_options": True},
+)
 @project_argument
 @click.option("--transcript", help="Only memos on this transcript.")
 @click.option("--code", "code_path", help="Only memos on this code and its sub-codes.")
@@ -20,7 +26,9 @@ from qualcode.cli.base import format_option, open_existing, project_argument, wr
 )
 @format_option("table", "json", "csv")
 @click.option("-o", "--output", default="-", help="File to write (default: standard output).")
+@click.pass_context
 def memos(
+    ctx: click.Context,
     project: str,
     transcript: str | None,
     code_path: str | None,
@@ -30,11 +38,15 @@ def memos(
     output: str,
 ) -> None:
     """List PROJECT's memos on the project, transcripts and codes, oldest first: id,
-    target ("project", "transcript NAME", "code PATH"), author, created (UTC), text.
+    target ("project", "transcript NAME", "code PATH"), author, created (UTC), text;
+    `edit ID TEXT` corrects one, `delete ID` removes one (the event log keeps the old text).
 
     Coding memos are listed by `qualcode codings`; --all adds them here too, as target
     "coding ID" without an id of their own (author: the coding's coder; created: when the
     coding was made)."""
+    ctx.obj = project
+    if ctx.invoked_subcommand is not None:
+        return
     from qualcode.exporters.tables import render_csv, render_json, render_table
     from qualcode.services.memos import MEMO_FIELDS, list_memos
 
@@ -53,3 +65,27 @@ def memos(
         write_output(
             render_table(MEMO_FIELDS, [memo.as_row() for memo in found], max_cell=60), output
         )
+
+
+@memos.command("edit")
+@click.argument("memo_id", metavar="ID", type=int)
+@click.argument("text")
+@click.option("--author", help="The memo's author from now on (default: unchanged).")
+@click.pass_obj
+def memos_edit(project: str, memo_id: int, text: str, author: str | None) -> None:
+    """Replace memo ID's text with TEXT (and its author with --author). The old text stays
+    in the event log; a coding's memo is changed with `qualcode memo --coding ID`."""
+    from qualcode.services.memos import edit_memo
+
+    described, changed = edit_memo(open_existing(project), memo_id, text, author=author)
+    click.echo(f"memo {described} {'edited' if changed else 'unchanged'}")
+
+
+@memos.command("delete")
+@click.argument("memo_id", metavar="ID", type=int)
+@click.pass_obj
+def memos_delete(project: str, memo_id: int) -> None:
+    """Delete memo ID (its text stays in the event log)."""
+    from qualcode.services.memos import delete_memo
+
+    click.echo(f"memo {delete_memo(open_existing(project), memo_id)} deleted")

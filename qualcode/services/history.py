@@ -27,8 +27,15 @@ undone by that name. Their payloads hold ``codings`` (created) and ``removed``."
 REVIEW_ACTIONS = ("review_done",)
 """Review flags cleared (services/maintenance.py mark_reviewed); the payload's ``notes``
 map each coding id to the note it had, put back by an undo."""
+MEMO_ACTIONS = ("memo_edit", "memo_delete")
+"""A memo corrected or deleted (services/memos.py); the payload holds the old text."""
 UNDOABLE_ACTIONS = (
-    CODING_ACTIONS + CODEBOOK_ACTIONS + STATUS_ACTIONS + RECONCILE_ACTIONS + REVIEW_ACTIONS
+    CODING_ACTIONS
+    + CODEBOOK_ACTIONS
+    + STATUS_ACTIONS
+    + RECONCILE_ACTIONS
+    + REVIEW_ACTIONS
+    + MEMO_ACTIONS
 )
 
 
@@ -130,6 +137,10 @@ def _revert(repo: Repository, target: history.EventRecord) -> None:
         _set_done(repo, payload, bool(payload.get("previous")))
     elif action in REVIEW_ACTIONS:
         _set_review_notes(repo, payload, restore=True)
+    elif action in MEMO_ACTIONS:
+        from qualcode.services.memos import revert_memo_event
+
+        revert_memo_event(repo, action, payload)
     else:
         from qualcode.services.codebook_edit import revert_codebook_event
 
@@ -154,6 +165,10 @@ def _replay(repo: Repository, target: history.EventRecord) -> None:
         _set_done(repo, payload, bool(payload.get("done")))
     elif action in REVIEW_ACTIONS:
         _set_review_notes(repo, payload, restore=False)
+    elif action in MEMO_ACTIONS:
+        from qualcode.services.memos import replay_memo_event
+
+        replay_memo_event(repo, action, payload)
     else:
         from qualcode.services.codebook_edit import replay_codebook_event
 

@@ -1,5 +1,8 @@
 """Free-text memos on the project, a transcript or a code (coding memos live on the coding):
-writing one, listing them back, and how many each transcript and code has."""
+writing one, correcting or deleting one, listing them back, and how many each transcript
+and code has. A correction or deletion is logged with the old text (``memo_edit``,
+``memo_delete``), so nothing written is lost, and undo (services/history.py) takes it
+back."""
 
 from __future__ import annotations
 
@@ -74,6 +77,139 @@ def add_memo(
             coder=author,
         )
     return f"{memo_id} {described}"
+
+
+def edit_memo(
+    project: Project,
+    memo_id: int,
+    text: str,
+    *,
+    author: str | None = None,
+    editor: str | None = None,
+) -> tuple[str, bool]:
+    """Replace memo ``memo_id``'s text, and its author when ``author`` is given; one
+    transaction, logged as ``memo_edit`` with the text and author before and after, under
+    ``editor`` (default: ``author``), whose undo takes it back. Returns a description
+    ("3 on transcript 'x'") and whether anything changed (when not, nothing is logged).
+    A blank text is an :class:`InputError`; an unknown id a :class:`NotFoundError`."""
+    if not text.strip():
+        raise InputError("memos edit", "the memo text is empty (delete removes a memo)")
+    with project.transaction() as repo:
+        old = _existing(repo, memo_id)
+        new_author = old.author if author is None else author
+        described = f"{memo_id} {_described(repo, old)}"
+        if (old.text, old.author) == (text, new_author):
+            return described, False
+        memo_queries.update_memo(repo, memo_id, text, new_author)
+        repo.log_event(
+            "memo_edit",
+            f"edit memo {described}",
+            {
+                "memo_id": memo_id,
+                "before": {"text": old.text, "author": old.author},
+                "after": {"text": text, "author": new_author},
+            },
+            coder=editor if editor is not None else author,
+        )
+    return described, True
+
+
+def delete_memo(project: Project, memo_id: int, *, editor: str | None = None) -> str:
+    """Delete memo ``memo_id``; one transaction, logged as ``memo_delete`` with the whole
+    memo (text, author, target, creation time) under ``editor``, whose undo puts it back
+    under the same id. Returns a description ("3 on the project"); an unknown id is a
+    :class:`NotFoundError`."""
+    with project.transaction() as repo:
+        old = _existing(repo, memo_id)
+        described = f"{memo_id} {_described(repo, old)}"
+        memo = {
+            "id": old.id,
+            "target_type": old.target_type,
+            "target_id": old.target_id,
+            "author": old.author,
+            "created": old.created,
+            "text": old.text,
+            "guid": memo_queries.memo_guid(repo, memo_id),
+        }
+        memo_queries.delete_memo(repo, memo_id)
+        repo.log_event("memo_delete", f"delete memo {described}", {"memo": memo}, coder=editor)
+    return described
+
+
+def revert_memo_event(repo: Repository, action: str, payload: dict[str, object]) -> None:
+    """Take back a ``memo_edit`` (the old text and author again) or a ``memo_delete``
+    (the memo back under its id); refused when the memo changed since."""
+    if action == "memo_edit":
+        _overwrite(repo, payload, "after", "before")
+    else:
+        stored, guid = _deleted(payload)
+        if memo_queries.memo(repo, stored.id) is not None:
+            raise InputError("undo", f"memo {stored.id} exists again; nothing was changed")
+        memo_queries.restore_memo(repo, stored, guid)
+
+
+def replay_memo_event(repo: Repository, action: str, payload: dict[str, object]) -> None:
+    """Do a ``memo_edit`` or ``memo_delete`` again after its undo."""
+    if action == "memo_edit":
+        _overwrite(repo, payload, "before", "after")
+    else:
+        stored, _ = _deleted(payload)
+        current = memo_queries.memo(repo, stored.id)
+        if current is None or current.text != stored.text:
+            raise InputError("redo", f"memo {stored.id} has changed since; nothing was changed")
+        memo_queries.delete_memo(repo, stored.id)
+
+
+def _overwrite(repo: Repository, payload: dict[str, object], expected: str, wanted: str) -> None:
+    memo_id = payload.get("memo_id")
+    now, then = payload.get(expected), payload.get(wanted)
+    if not (isinstance(memo_id, int) and isinstance(now, dict) and isinstance(then, dict)):
+        raise InputError("history", "the memo event lacks its memo id or texts")
+    current = memo_queries.memo(repo, memo_id)
+    if current is None or (current.text, current.author) != (now.get("text"), now.get("author")):
+        raise InputError("history", f"memo {memo_id} has changed since; nothing was changed")
+    author = then.get("author")
+    memo_queries.update_memo(
+        repo, memo_id, str(then.get("text")), None if author is None else str(author)
+    )
+
+
+def _deleted(payload: dict[str, object]) -> tuple[memo_queries.StoredMemo, str | None]:
+    memo = payload.get("memo")
+    if not isinstance(memo, dict) or not isinstance(memo.get("id"), int):
+        raise InputError("history", "the memo event lacks the deleted memo")
+    target_id, author, guid = memo.get("target_id"), memo.get("author"), memo.get("guid")
+    stored = memo_queries.StoredMemo(
+        memo["id"],
+        str(memo.get("target_type")),
+        target_id if isinstance(target_id, int) else None,
+        None if author is None else str(author),
+        str(memo.get("created")),
+        str(memo.get("text")),
+    )
+    return stored, None if guid is None else str(guid)
+
+
+def _existing(repo: Repository, memo_id: int) -> memo_queries.StoredMemo:
+    found = memo_queries.memo(repo, memo_id)
+    if found is None:
+        raise NotFoundError(
+            f"no memo with id {memo_id} (`qualcode memos` lists them; a coding's memo is "
+            "changed with `qualcode memo --coding ID`)"
+        )
+    return found
+
+
+def _described(repo: Repository, memo: memo_queries.StoredMemo) -> str:
+    """ "on the project", "on transcript 'x'" or "on code 'a/b'"."""
+    names = {
+        "transcript": memo_queries.transcript_names(repo),
+        "code": {code.id: code.path for code in repo.codes()},
+    }
+    listed = _listed(memo, names)
+    if listed.target_name is None:
+        return "on the project"
+    return f"on {listed.target_type} {listed.target_name!r}"
 
 
 def list_memos(

@@ -1,6 +1,6 @@
-"""Reading memos on the project, transcripts and codes (a coding's memo is a column of
-the coding, read with the codings). Every function takes the :class:`Repository` of the
-caller's transaction and never commits."""
+"""Reading, correcting, deleting and putting back memos on the project, transcripts and
+codes (a coding's memo is a column of the coding, read with the codings). Every function
+takes the :class:`Repository` of the caller's transaction and never commits."""
 
 from __future__ import annotations
 
@@ -64,6 +64,55 @@ def memos(
     return sorted(found, key=lambda memo: memo.id)
 
 
+def memo(repo: Repository, memo_id: int) -> StoredMemo | None:
+    """One memo by id; ``None`` when there is none."""
+    row = repo.session.get(MemoRow, memo_id)
+    if row is None:
+        return None
+    return StoredMemo(
+        row.id, row.target_type, row.target_id, row.author, iso_utc(row.created_at), row.text
+    )
+
+
+def memo_guid(repo: Repository, memo_id: int) -> str | None:
+    """The memo's exchange GUID (set by REFI imports and exports), if any."""
+    return repo.session.scalar(select(MemoRow.guid).where(MemoRow.id == memo_id))
+
+
+def update_memo(repo: Repository, memo_id: int, text: str, author: str | None) -> None:
+    """Replace an existing memo's text and author; ``updated_at`` becomes now."""
+    row = repo.session.get_one(MemoRow, memo_id)
+    row.text = text
+    row.author = author
+    row.updated_at = _now()
+    repo.session.flush()
+
+
+def delete_memo(repo: Repository, memo_id: int) -> None:
+    """Remove an existing memo."""
+    repo.session.delete(repo.session.get_one(MemoRow, memo_id))
+    repo.session.flush()
+
+
+def restore_memo(repo: Repository, stored: StoredMemo, guid: str | None) -> None:
+    """Insert a deleted memo again under its old id, with its creation time (to the
+    second) and GUID."""
+    created = dt.datetime.fromisoformat(stored.created.removesuffix("Z"))
+    repo.session.add(
+        MemoRow(
+            id=stored.id,
+            target_type=stored.target_type,
+            target_id=stored.target_id,
+            author=stored.author,
+            text=stored.text,
+            created_at=created,
+            updated_at=_now(),
+            guid=guid,
+        )
+    )
+    repo.session.flush()
+
+
 def memo_counts(repo: Repository, target_type: str, *, author: str | None = None) -> dict[int, int]:
     """Target id -> number of memos on it (only ``author``'s when given), for every
     target of ``target_type`` that has any."""
@@ -80,6 +129,10 @@ def transcript_names(repo: Repository) -> dict[int, str]:
     """Transcript id -> name, for naming memo targets."""
     rows = repo.session.execute(select(TranscriptRow.id, TranscriptRow.name))
     return {int(transcript_id): str(name) for transcript_id, name in rows}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
 
 
 def _memo(row: Row[int, str, int | None, str | None, dt.datetime, str]) -> StoredMemo:

@@ -149,6 +149,10 @@ def test_an_empty_project_lists_no_memos(project_path: Path, run: Cli) -> None:
         ),
         (["--code", "continuity", "--transcript", "parent-03-da"], "give at most one of"),
         (["--project-only", "--all"], "--all adds coding memos; it cannot go with --project-only"),
+        (["edit", "7", "new text"], "no memo with id 7 (`qualcode memos` lists them;"),
+        (["delete", "7"], "no memo with id 7"),
+        (["edit", "1", "  \n "], "memos edit: the memo text is empty"),
+        (["edit", "1", ""], "memos edit: the memo text is empty"),
     ],
 )
 def test_mistakes_are_one_line(noted: Path, run: Cli, options: list[str], message: str) -> None:
