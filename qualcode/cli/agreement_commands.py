@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 # The option choices are spelled out (tests check them against the domain enums) so that
 # loading the CLI does not import the agreement modules: start-up time matters.
 UNITS = ("character", "turn", "sentence", "transcript")
-STRATEGIES = ("union", "intersection", "a", "b")
+STRATEGIES = ("union", "intersection", "majority", "a", "b")
 CHOICES = ("a", "b", "both", "neither", "edit")
 GREEDY_OPTIONS = ("--coders", "--code", "--transcript")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -239,7 +239,7 @@ def _disagreement_row(found: Disagreement, text: str) -> tuple[str, str, str, st
 
 @click.command(cls=ManyValuesCommand)
 @project_argument
-@_coders_option("A B")
+@_coders_option("A B [C D E]")
 @click.option(
     "--into",
     default="consensus",
@@ -249,7 +249,15 @@ def _disagreement_row(found: Disagreement, text: str) -> tuple[str, str, str, st
 @click.option(
     "--strategy",
     type=click.Choice(STRATEGIES),
-    help="Bulk: union, intersection, or all of coder a's or b's codings.",
+    help="Bulk: what anyone coded (union), everyone (intersection), more than half "
+    "(majority; for two coders = intersection), or, for two coders, all of a's or b's.",
+)
+@click.option(
+    "--min",
+    "minimum",
+    type=int,
+    metavar="N",
+    help="Bulk, instead of --strategy: what at least N of the coders coded.",
 )
 @_code_option
 @_transcript_option
@@ -266,6 +274,7 @@ def reconcile(
     coders: tuple[str, ...],
     into: str,
     strategy: str | None,
+    minimum: int | None,
     codes: tuple[str, ...],
     transcripts: tuple[str, ...],
     replace: bool,
@@ -273,17 +282,19 @@ def reconcile(
     choose: str | None,
     spans: tuple[str, ...],
 ) -> None:
-    """Write two coders' consensus into a separate coder layer (default `consensus`),
-    leaving their own codings untouched: in bulk with --strategy, or one region at a
-    time with --transcript NAME --code CODE --at START:END --choose CHOICE."""
+    """Write the coders' consensus into a separate coder layer (default `consensus`),
+    leaving their own codings untouched: in bulk for two to five coders with --strategy
+    or --min, or, for two coders, one region at a time with --transcript NAME --code
+    CODE --at START:END --choose CHOICE."""
     from qualcode.domain.spans import parse_span
 
     opened = open_existing(project)
     if region is None:
-        if strategy is None:
-            raise InputError("reconcile", "give --strategy (bulk) or --at with --choose")
+        if strategy is None and minimum is None:
+            raise InputError("reconcile", "give --strategy or --min (bulk) or --at with --choose")
         if choose or spans:
             raise InputError("--choose", "--choose and --span go with --at START:END")
+        from qualcode.services.reconcile import join_names
         from qualcode.services.reconcile import reconcile as reconcile_all
 
         result = reconcile_all(
@@ -291,14 +302,14 @@ def reconcile(
             coders,
             into=into,
             strategy=strategy,
+            minimum=minimum,
             codes=codes,
             transcripts=transcripts,
             replace=replace,
         )
-        a, b = result.coders
         click.echo(
-            f"{result.into}: {result.created} coding(s) from {a} and {b} "
-            f"({result.strategy.value}) over {result.transcripts} transcript(s) × "
+            f"{result.into}: {result.created} coding(s) from {join_names(result.coders)} "
+            f"({result.rule}) over {result.transcripts} transcript(s) × "
             f"{result.codes} code(s); {result.replaced} replaced"
         )
         for excluded in result.excluded:
@@ -306,8 +317,8 @@ def reconcile(
         for skipped in result.skipped:
             click.echo(f"skipped coding {skipped.coding.coding_id}: {skipped.reason}", err=True)
         return
-    if strategy is not None or replace:
-        raise InputError("--at", "--strategy and --replace are for bulk reconciliation")
+    if strategy is not None or minimum is not None or replace:
+        raise InputError("--at", "--strategy, --min and --replace are for bulk reconciliation")
     if choose is None:
         raise InputError("--at", "say how to settle it with --choose")
     if len(transcripts) != 1 or len(codes) != 1:

@@ -1,4 +1,4 @@
-"""Reconciling two coders: where they differ, and what a consensus keeps.
+"""Reconciling coders: where two differ, and what a consensus of two to five keeps.
 
 Works on each coder's *merged* spans of one code in one transcript (half-open code
 points, sorted, disjoint: see :func:`qualcode.domain.spans.merge_spans`).
@@ -6,6 +6,10 @@ points, sorted, disjoint: see :func:`qualcode.domain.spans.merge_spans`).
 A *region* is a stretch of text that either coder coded, grown until neither coder's
 coding continues past it (a connected part of the union of both coders' spans). A region
 is a *disagreement* when the two coders' spans inside it differ.
+
+A bulk consensus of several coders keeps, per character, what enough of them coded:
+:func:`required_coders` says how many a strategy needs, :func:`coded_by_at_least`
+finds those characters as maximal runs.
 """
 
 from __future__ import annotations
@@ -17,14 +21,22 @@ from enum import StrEnum
 from qualcode.domain.errors import InputError
 from qualcode.domain.spans import Span, merge_spans
 
+MAX_CODERS = 5
+"""At most this many coders are reconciled at once (at least two)."""
+
 
 class Strategy(StrEnum):
-    """Bulk reconciliation: what the consensus keeps of two coders' codings."""
+    """Bulk reconciliation: what the consensus keeps of the coders' codings."""
 
-    UNION = "union"  # every character either coder coded
-    INTERSECTION = "intersection"  # only characters both coded
-    A = "a"  # the first coder's codings
-    B = "b"  # the second coder's codings
+    UNION = "union"  # every character any coder coded
+    INTERSECTION = "intersection"  # only characters every coder coded
+    MAJORITY = "majority"  # characters more than half of the coders coded
+    A = "a"  # the first coder's codings (two coders only)
+    B = "b"  # the second coder's codings (two coders only)
+
+
+PAIR_STRATEGIES = (Strategy.A, Strategy.B)
+"""Strategies that only make sense for exactly two coders."""
 
 
 class Choice(StrEnum):
@@ -69,12 +81,52 @@ def intersect_spans(a: Sequence[Span], b: Sequence[Span]) -> list[Span]:
 
 
 def reconcile_spans(a: Sequence[Span], b: Sequence[Span], strategy: Strategy) -> list[Span]:
-    """The consensus spans of two coders' merged spans under ``strategy``."""
+    """The consensus spans of two coders' merged spans under ``strategy`` (for two
+    coders a majority is both of them: the intersection)."""
     if strategy is Strategy.UNION:
         return merge_spans([(s.start, s.end) for s in (*a, *b)])
-    if strategy is Strategy.INTERSECTION:
+    if strategy in (Strategy.INTERSECTION, Strategy.MAJORITY):
         return intersect_spans(a, b)
     return list(a if strategy is Strategy.A else b)
+
+
+def required_coders(strategy: Strategy, coders: int) -> int:
+    """How many of ``coders`` must have coded a character for ``strategy`` to keep it:
+    union 1, intersection all, majority more than half (``coders // 2 + 1``, so for two
+    coders both, as intersection). Raises ``ValueError`` for a and b, which pick one
+    coder instead of counting."""
+    if strategy is Strategy.UNION:
+        return 1
+    if strategy is Strategy.INTERSECTION:
+        return coders
+    if strategy is Strategy.MAJORITY:
+        return coders // 2 + 1
+    raise ValueError(f"strategy {strategy.value!r} picks a coder; it does not count them")
+
+
+def coded_by_at_least(coders: Sequence[Sequence[Span]], minimum: int) -> list[Span]:
+    """The characters that at least ``minimum`` (>= 1) of the coders cover, as maximal
+    runs (sorted, disjoint, never touching). Each coder's spans must be merged, so the
+    number of spans covering a character is the number of coders who coded it. A sweep
+    over the span ends: O(s log s) for s spans in all."""
+    if minimum < 1:
+        raise ValueError(f"minimum must be at least 1, not {minimum}")
+    changes: dict[int, int] = {}
+    for spans in coders:
+        for span in spans:
+            changes[span.start] = changes.get(span.start, 0) + 1
+            changes[span.end] = changes.get(span.end, 0) - 1
+    result: list[Span] = []
+    count = 0
+    opened: int | None = None
+    for position in sorted(changes):
+        count += changes[position]
+        if count >= minimum and opened is None:
+            opened = position
+        elif count < minimum and opened is not None:
+            result.append(Span(opened, position))
+            opened = None
+    return result
 
 
 def regions(a: Sequence[Span], b: Sequence[Span]) -> list[Region]:

@@ -1,9 +1,10 @@
-"""Reconciling two coders into a consensus coder layer.
+"""Reconciling coders into a consensus coder layer (two to five in bulk; two for a
+region at a time).
 
 The compared coders' own codings are never touched: results are written as codings of
 a separate coder (``consensus`` by default), one transaction per action, logged as a
 ``reconcile`` event whose payload holds every created and removed coding (so it can be
-undone). Transcripts are chosen as for agreement (finished by both coders).
+undone). Transcripts are chosen as for agreement (finished by every compared coder).
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ from qualcode.domain.agreement_report import (
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.reconciliation import (
+    MAX_CODERS,
+    PAIR_STRATEGIES,
     Choice,
     Region,
     Strategy,
+    coded_by_at_least,
     reconcile_spans,
     regions,
+    required_coders,
     resolve,
 )
 from qualcode.domain.spans import Span, merge_spans, span_problem, span_text
@@ -39,17 +44,25 @@ CHOICES = tuple(c.value for c in Choice)
 
 @dataclass(frozen=True, slots=True)
 class ReconcileResult:
-    """What a bulk reconciliation wrote."""
+    """What a bulk reconciliation wrote. ``strategy`` is ``None`` when the rule was
+    given as a minimum number of coders (``--min``); ``minimum`` is how many coders
+    had to code a character for the consensus to keep it (a and b: 1)."""
 
-    coders: tuple[str, str]
+    coders: tuple[str, ...]
     into: str
-    strategy: Strategy
+    strategy: Strategy | None
+    minimum: int
     created: int
     replaced: int
     transcripts: int
     codes: int
     skipped: tuple[SkippedCoding, ...]
     excluded: tuple[ExcludedTranscript, ...]
+
+    @property
+    def rule(self) -> str:
+        """The rule as shown: ``union``, ``majority``, … or ``at least 2 of 3``."""
+        return rule_name(self.strategy, self.minimum, len(self.coders))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,29 +81,36 @@ def reconcile(
     coders: Sequence[str],
     *,
     into: str = DEFAULT_LAYER,
-    strategy: str = Strategy.UNION.value,
+    strategy: str | None = Strategy.UNION.value,
+    minimum: int | None = None,
     codes: Sequence[str] = (),
     transcripts: Sequence[str] = (),
     replace: bool = False,
 ) -> ReconcileResult:
-    """Write the consensus of two coders for every compared transcript × code.
+    """Write the consensus of two to five coders for every compared transcript × code.
 
-    ``strategy``: union, intersection, a (the first coder's) or b. When ``into``
-    already has codings in those transcripts × codes the call is refused, unless
-    ``replace`` — then they are deleted first (and logged). One transaction."""
-    if strategy not in STRATEGIES:
-        raise InputError(
-            "--strategy", f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}"
-        )
-    chosen = Strategy(strategy)
-    data, layer = _prepare(project, coders, into, codes=codes, transcripts=transcripts)
+    ``strategy``: union (coded by anyone), intersection (by all), majority (by more than
+    half; for two coders the same as intersection), or — for exactly two coders — a (the
+    first coder's codings) or b. Instead of a strategy, ``minimum`` keeps what at least
+    that many coders coded (1 to the number of coders). Per character; the consensus
+    codings are the maximal runs. When ``into`` already has codings in those
+    transcripts × codes the call is refused, unless ``replace`` — then they are deleted
+    first (and logged). One transaction."""
+    names = _coder_names(coders, low=2, high=MAX_CODERS)
+    chosen, needed = _rule(strategy, minimum, len(names))
+    data, layer = _prepare(project, names, into, codes=codes, transcripts=transcripts)
     lengths = {t.name: t.length for t in data.transcripts}
     grouped, skipped = group_codings(data.coders, data.codes, lengths, data.codings)
     results: list[tuple[str, str, list[Span]]] = []
-    for (transcript, code), (a_raw, b_raw) in grouped.items():
-        spans = reconcile_spans(merge_spans(a_raw), merge_spans(b_raw), chosen)
+    for (transcript, code), raw in grouped.items():
+        merged = [merge_spans(spans) for spans in raw]
+        if chosen in PAIR_STRATEGIES:
+            spans = reconcile_spans(merged[0], merged[1], chosen)
+        else:
+            spans = coded_by_at_least(merged, needed)
         if spans:
             results.append((transcript, code, spans))
+    rule = rule_name(chosen, needed, len(names))
     with project.transaction() as repo:
         removed = _existing_layer_codings(repo, layer, data, None)
         if removed and not replace:
@@ -102,21 +122,23 @@ def reconcile(
         created = _write(repo, layer, data, results, removed)
         repo.log_event(
             "reconcile",
-            f"{layer}: {len(created)} coding(s) from {' and '.join(data.coders)} "
-            f"({chosen.value}), {len(removed)} replaced",
+            f"{layer}: {len(created)} coding(s) from {join_names(data.coders)} "
+            f"({rule}), {len(removed)} replaced",
             {
                 "coders": list(data.coders),
                 "into": layer,
-                "strategy": chosen.value,
+                "strategy": chosen.value if chosen is not None else "min",
+                "min": needed,
                 "codings": [_payload(c, data) for c in created],
                 "removed": [_payload(c, data) for c in removed],
             },
             coder=layer,
         )
     return ReconcileResult(
-        coders=(data.coders[0], data.coders[1]),
+        coders=tuple(data.coders),
         into=layer,
         strategy=chosen,
+        minimum=needed,
         created=len(created),
         replaced=len(removed),
         transcripts=len(data.transcripts),
@@ -124,6 +146,18 @@ def reconcile(
         skipped=tuple(skipped),
         excluded=data.excluded,
     )
+
+
+def rule_name(strategy: Strategy | None, minimum: int, coders: int) -> str:
+    """``union``, ``majority``, … or, for a minimum, ``at least 2 of 3``."""
+    return strategy.value if strategy is not None else f"at least {minimum} of {coders}"
+
+
+def join_names(names: Sequence[str]) -> str:
+    """``anna and bo``; ``anna, bo and chloe``."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def list_disagreements(
@@ -170,7 +204,8 @@ def resolve_disagreement(
     if choice not in CHOICES:
         raise InputError("--choose", f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
     chosen = Choice(choice)
-    data, layer = _prepare(project, coders, into, codes=[code], transcripts=[transcript])
+    names = _two_coders(coders)
+    data, layer = _prepare(project, names, into, codes=[code], transcripts=[transcript])
     if not data.transcripts:
         reason = data.excluded[0].reason if data.excluded else "not compared"
         raise InputError(transcript, f"transcript is not compared: {reason}")
@@ -217,21 +252,58 @@ def resolve_disagreement(
 
 
 def _two_coders(coders: Sequence[str]) -> tuple[str, str]:
-    names = tuple(c.strip() for c in coders)
-    if len(names) != 2:
-        raise InputError("--coders", f"reconcile exactly two coders, not {len(names)}")
+    names = _coder_names(coders, low=2, high=2)
     return names[0], names[1]
+
+
+def _coder_names(coders: Sequence[str], *, low: int, high: int) -> tuple[str, ...]:
+    names = tuple(c.strip() for c in coders)
+    if low == high == 2 and len(names) != 2:
+        raise InputError(
+            "--coders",
+            f"disagreements and --at/--choose take exactly two coders, not {len(names)}; "
+            "for more, reconcile in bulk with --strategy union, intersection or majority",
+        )
+    if not low <= len(names) <= high:
+        raise InputError("--coders", f"reconcile from 2 to {high} coders, not {len(names)}")
+    return names
+
+
+def _rule(strategy: str | None, minimum: int | None, coders: int) -> tuple[Strategy | None, int]:
+    """The strategy (``None`` with ``minimum``) and how many coders must have coded a
+    character for the consensus to keep it."""
+    if minimum is not None:
+        if strategy is not None:
+            raise InputError("--min", "give --strategy or --min, not both")
+        if not 1 <= minimum <= coders:
+            raise InputError("--min", f"must be between 1 and {coders} (the coders), not {minimum}")
+        return None, minimum
+    if strategy is None:
+        raise InputError("--strategy", "give --strategy or --min")
+    if strategy not in STRATEGIES:
+        raise InputError(
+            "--strategy", f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}"
+        )
+    chosen = Strategy(strategy)
+    if chosen in PAIR_STRATEGIES:
+        if coders != 2:
+            raise InputError(
+                "--strategy",
+                f"{chosen.value!r} keeps one of two coders' codings; with {coders} coders use "
+                "union, intersection, majority or --min",
+            )
+        return chosen, 1
+    return chosen, required_coders(chosen, coders)
 
 
 def _prepare(
     project: Project,
-    coders: Sequence[str],
+    names: Sequence[str],
     into: str,
     *,
     codes: Sequence[str],
     transcripts: Sequence[str],
 ) -> tuple[ComparisonData, str]:
-    names = _two_coders(coders)
     layer = into.strip()
     if not layer:
         raise InputError("--into", "the consensus coder name is empty")
