@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -240,3 +241,40 @@ def test_five_coders_and_two_coders_majority(tmp_path: Path, run: Cli) -> None:
     run("reconcile", project, "--coders", "anna", "eve", "--strategy", "majority",
         "--into", "pair")  # fmt: skip
     assert consensus(run, project, "pair") == {"positive": [Span(12, 20)]}
+
+
+coding_lists = st.lists(
+    st.tuples(
+        st.sampled_from(["positive", "negative"]),
+        st.integers(0, len(TEXT) - 1),
+        st.integers(1, 120),
+    ).map(lambda t: (t[0], t[1], min(t[1] + t[2], len(TEXT)))),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(coding_lists, min_size=2, max_size=5), st.data())
+def test_end_to_end_consensus_counts_coders_per_character(
+    drawn: list[list[tuple[str, int, int]]], data: st.DataObject
+) -> None:
+    names = CODERS[: len(drawn)]
+    minimum = data.draw(st.integers(1, len(names)))
+    rules = {
+        "union": (["--strategy", "union"], 1),
+        "intersection": (["--strategy", "intersection"], len(names)),
+        "majority": (["--strategy", "majority"], len(names) // 2 + 1),
+        "least": (["--min", str(minimum)], minimum),
+    }
+    run = Cli()
+    with tempfile.TemporaryDirectory() as folder:
+        project = build(Path(folder), run, dict(zip(names, drawn, strict=True)))
+        for layer, (rule, needed) in rules.items():
+            run("reconcile", project, "--coders", *names, *rule, "--into", layer)
+            expected: dict[str, list[Span]] = {}
+            for code in ("positive", "negative"):
+                coders = [merge_spans([(s, e) for c, s, e in rows if c == code]) for rows in drawn]
+                if found := brute_force(coders, needed):
+                    expected[code] = found
+            assert consensus(run, project, layer) == expected, layer

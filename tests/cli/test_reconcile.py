@@ -51,7 +51,7 @@ def database_rows(project: Path) -> list[tuple[Any, ...]]:
         return connection.execute("SELECT * FROM coding ORDER BY id").fetchall()
 
 
-@pytest.mark.parametrize("strategy", ["union", "intersection", "a", "b"])
+@pytest.mark.parametrize("strategy", ["union", "intersection", "majority", "a", "b"])
 def test_bulk_strategies_write_exactly_the_expected_characters(
     demo_path: Path, run: Cli, strategy: str
 ) -> None:
@@ -62,7 +62,10 @@ def test_bulk_strategies_write_exactly_the_expected_characters(
     expected: dict[Key, set[int]] = {}
     for key in set(anna) | set(bo):
         a, b = anna.get(key, set()), bo.get(key, set())
-        chosen = {"union": a | b, "intersection": a & b, "a": a, "b": b}[strategy]
+        # for two coders a majority is both of them
+        chosen = {"union": a | b, "intersection": a & b, "majority": a & b, "a": a, "b": b}[
+            strategy
+        ]
         if chosen:
             expected[key] = chosen
     consensus = codings(run, demo_path, "consensus")
