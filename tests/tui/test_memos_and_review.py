@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from textual.binding import Binding
-from textual.widgets import Static, TextArea
+from textual.widgets import Label, Static, TextArea
 
 from qualcode.services.codebook import list_codes
 from qualcode.services.maintenance import flagged_codings
@@ -22,7 +22,7 @@ from qualcode.services.project import Project, open_project
 from qualcode.tui.app import QualcodeApp, create_app
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.dialogs import ChooseCoding, HelpScreen
-from qualcode.tui.screens.memo_board import MemoBoard
+from qualcode.tui.screens.memo_board import ConfirmMemoDelete, MemoBoard
 from qualcode.tui.widgets.codebook_tree import CodebookTree, CodeDefinition
 from qualcode.tui.widgets.transcript_list import TranscriptList
 from qualcode.tui.widgets.transcript_rows import STRIPES
@@ -128,12 +128,17 @@ async def test_code_memos_from_the_codebook(demo: Project, make_app: Any) -> Non
         await settle(pilot)
         assert "✎2 not judged" in str(screen.codebook.cursor_node.label)  # type: ignore[union-attr]
         assert "✎ 2 memos" in str(screen.query_one(CodeDefinition).render())
-    memos = list_memos(demo, code_path=code.path)
-    assert [(m.target, m.author, m.text) for m in memos][-1] == (
-        f"code {code.path}",
-        "cleo",
-        "Keep apart from stigma",
-    )
+        memos = list_memos(demo, code_path=code.path)
+        assert [(m.target, m.author, m.text) for m in memos][-1] == (
+            f"code {code.path}",
+            "cleo",
+            "Keep apart from stigma",
+        )
+
+        await pilot.press("M", "shift+tab", "up", "delete", "y")  # the older one goes
+        await settle(pilot)
+        assert "✎1 not judged" in str(screen.codebook.cursor_node.label)  # type: ignore[union-attr]
+    assert [m.text for m in list_memos(demo, code_path=code.path)] == ["Keep apart from stigma"]
 
 
 async def test_blind_coding_shows_only_ones_own_memos(demo: Project, make_app: Any) -> None:
@@ -148,6 +153,124 @@ async def test_blind_coding_shows_only_ones_own_memos(demo: Project, make_app: A
         assert isinstance(board, MemoBoard)
         assert [m.text for m in board.memos] == ["my reading"]
         assert "yours only" in board.title_text
+
+
+def on_first(demo: Project, *memos: tuple[str, str]) -> None:
+    """Memos (text, author) on the first transcript, in order (ids 1, 2, ...)."""
+    for text, author in memos:
+        add_memo(demo, text, transcript=FIRST, author=author)
+
+
+async def test_a_memo_is_edited_from_the_list_and_undone(demo: Project, make_app: Any) -> None:
+    on_first(demo, ("Anne leeds the group", "bo"), ("Second thought", "cleo"))
+    app, record = make_app(demo), Recorder()
+    async with app.run_test(size=SIZE, message_hook=record) as pilot:
+        await settle(pilot)
+        await pilot.press("M", "shift+tab")  # from the text field to the list
+        board = app.screen
+        assert isinstance(board, MemoBoard)
+        assert [m.text for m in board.memos][-1] == "Second thought"  # the newest highlighted
+        await pilot.press("up", "enter")
+        field = board.query_one("#memo-new", TextArea)
+        assert field.text == "Anne leeds the group"
+        assert app.focused is field
+        assert "Editing memo 1 by bo" in str(board.query_one("#memo-new-label", Label).render())
+        await pilot.press("ctrl+e", *["backspace"] * 15, *"leads the group.", "ctrl+s")
+        await settle(pilot)
+        assert f"{FIRST} ✎2 │" in status(app)
+        assert [(m.author, m.text) for m in list_memos(demo, transcript=FIRST)] == [
+            ("bo", "Anne leads the group."),
+            ("cleo", "Second thought"),
+        ]
+        assert f"Memo 1 on transcript '{FIRST}' edited (^z takes it back)" in record.notes()
+
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert list_memos(demo, transcript=FIRST)[0].text == "Anne leeds the group"
+    with demo.reading() as repo:
+        actions = [event[2] for event in repo.events(2)]
+    assert actions == ["undo", "memo_edit"]
+
+
+async def test_escape_drops_an_edit_and_a_blank_edit_is_refused(
+    demo: Project, make_app: Any
+) -> None:
+    on_first(demo, ("Keep me", "bo"))
+    app, record = make_app(demo), Recorder()
+    async with app.run_test(size=SIZE, message_hook=record) as pilot:
+        await settle(pilot)
+        await pilot.press("M", "shift+tab", "enter", "ctrl+e", *["backspace"] * 7, "ctrl+s")
+        await pilot.pause()
+        board = app.screen
+        assert isinstance(board, MemoBoard)
+        assert "A memo cannot be empty (delete in the list deletes it)" in record.notes()
+        await pilot.press("escape")  # drops the edit, keeps the board
+        assert app.screen is board
+        assert board.editing is None
+        assert board.query_one("#memo-new", TextArea).text == ""
+        await pilot.press("escape")
+        await settle(pilot)
+        coding_screen(app)
+    assert [m.text for m in list_memos(demo)] == ["Keep me"]
+
+
+async def test_a_memo_is_deleted_after_asking_and_undone(demo: Project, make_app: Any) -> None:
+    on_first(demo, ("Wrong transcript", "bo"), ("Stays", "bo"))
+    app, record = make_app(demo), Recorder()
+    async with app.run_test(size=SIZE, message_hook=record) as pilot:
+        await settle(pilot)
+        assert f"{FIRST} ✎2 │" in status(app)
+        await pilot.press("M", "shift+tab", "up", "delete")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmMemoDelete)
+        assert app.screen.memo.text == "Wrong transcript"
+        await pilot.press("n")  # kept
+        await pilot.pause()
+        assert isinstance(app.screen, MemoBoard)
+        await pilot.press("delete", "y")
+        await settle(pilot)
+        coding_screen(app)
+        assert f"{FIRST} ✎1 │" in status(app)
+        assert "✎1" in listed_label(app, FIRST)
+        assert [m.text for m in list_memos(demo)] == ["Stays"]
+        assert f"Memo 1 on transcript '{FIRST}' deleted (^z takes it back)" in record.notes()
+
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert [(m.id, m.text) for m in list_memos(demo)] == [(1, "Wrong transcript"), (2, "Stays")]
+        assert f"{FIRST} ✎2 │" in status(app)
+        assert "✎2" in listed_label(app, FIRST)
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert [m.text for m in list_memos(demo)] == ["Stays"]
+
+
+async def test_the_board_keys_are_in_its_help_and_palette(demo: Project, make_app: Any) -> None:
+    add_memo(demo, "A memo", transcript=FIRST, author="bo")
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("M")
+        titles = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {
+            "memo: Edit the highlighted memo",
+            "memo: Delete the highlighted memo",
+            "memo: Save the new or edited memo",
+        } <= titles.keys()
+        await titles["memo: Edit the highlighted memo"].callback()
+        await pilot.pause()
+        board = app.screen
+        assert isinstance(board, MemoBoard)
+        assert board.query_one("#memo-new", TextArea).text == "A memo"
+        await pilot.press("f1")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        rows = {row[2]: row for row in help_screen.rows}
+        for binding_id, key, does in (
+            ("memos.edit", "enter", "Edit the highlighted memo"),
+            ("memos.delete", "delete", "Delete the highlighted memo"),
+        ):
+            assert rows[binding_id][:2] == (app.get_key_display(Binding(key, "")), does)
 
 
 # -- review flags -----------------------------------------------------------------------

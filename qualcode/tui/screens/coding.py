@@ -397,6 +397,11 @@ class CodingScreen(Screen[None]):
         if step.action in history.STATUS_ACTIONS:
             self.refresh_transcript_list()
             return
+        if step.action in history.MEMO_ACTIONS:  # the ✎ counts of transcripts and codes
+            self.refresh_transcript_list()
+            self.refresh_code_counts()
+            self.update_status()
+            return
         if step.transcript is not None and step.transcript != self.transcript:
             self.open_transcript(step.transcript, step.span)
         else:

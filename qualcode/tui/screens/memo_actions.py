@@ -1,15 +1,17 @@
 """Memos from the coding screen: the open transcript's memos and the highlighted code's,
-each read and written on a :class:`MemoBoard`; the counts shown in the transcript list,
-codebook and status bar follow a new memo. Blind coding shows only the coder's own."""
+each read, written, corrected and deleted on a :class:`MemoBoard`; the counts shown in
+the transcript list, codebook and status bar follow. Edits and deletions are logged
+under the coder, so ctrl+z takes them back. Blind coding shows only the coder's own."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from qualcode.services.memos import add_memo, list_memos
+from qualcode.services.memos import add_memo, delete_memo, edit_memo, list_memos
 from qualcode.services.workspace import CodeEntry
-from qualcode.tui.screens.memo_board import MemoBoard
+from qualcode.tui.screens.memo_board import MemoBoard, MemoChange
 
 if TYPE_CHECKING:
     from qualcode.tui.screens.coding import CodingScreen
@@ -17,6 +19,31 @@ if TYPE_CHECKING:
 
 def _title(screen: CodingScreen, target: str) -> str:
     return f"Memos on {target}" + (" (blind coding: yours only)" if screen.workspace.blind else "")
+
+
+async def _store(screen: CodingScreen, change: MemoChange, add: Callable[[str], str]) -> bool:
+    """Store the board's change (``add`` writes a new memo's text); notifies what was
+    done and returns whether anything was stored."""
+    project, coder = screen.workspace.project, screen.workspace.coder
+    if change.memo_id is None:
+        described = await screen.write_service(add, change.text)
+        note = None if described is None else f"Memo {described} saved"
+    elif change.text is None:
+        described = await screen.write_service(
+            partial(delete_memo, project, change.memo_id, editor=coder)
+        )
+        note = None if described is None else f"Memo {described} deleted (^z takes it back)"
+    else:
+        edited = await screen.write_service(
+            partial(edit_memo, project, change.memo_id, change.text, editor=coder)
+        )
+        if edited is not None and not edited[1]:
+            screen.notify(f"Memo {edited[0]} unchanged")
+            return False
+        note = None if edited is None else f"Memo {edited[0]} edited (^z takes it back)"
+    if note is not None:
+        screen.notify(note)
+    return note is not None
 
 
 def open_transcript_memos(screen: CodingScreen) -> None:
@@ -30,15 +57,11 @@ def open_transcript_memos(screen: CodingScreen) -> None:
         workspace.project, transcript=name, author=workspace.coder if workspace.blind else None
     )
 
-    async def written(text: str | None) -> None:
-        if text is None:
-            return
-        store = partial(add_memo, workspace.project, text, transcript=name, author=workspace.coder)
-        described = await screen.write_service(store)
-        if described is not None:
+    async def written(change: MemoChange | None) -> None:
+        add = partial(add_memo, workspace.project, transcript=name, author=workspace.coder)
+        if change is not None and await _store(screen, change, add):
             screen.refresh_transcript_list()
             screen.update_status()
-            screen.notify(f"Memo {described} saved")
 
     screen.app.push_screen(MemoBoard(_title(screen, f"transcript {name}"), memos), written)
 
@@ -53,15 +76,9 @@ def open_code_memos(screen: CodingScreen, entry: CodeEntry) -> None:
         author=workspace.coder if workspace.blind else None,
     )
 
-    async def written(text: str | None) -> None:
-        if text is None:
-            return
-        store = partial(
-            add_memo, workspace.project, text, code_path=entry.path, author=workspace.coder
-        )
-        described = await screen.write_service(store)
-        if described is not None:
+    async def written(change: MemoChange | None) -> None:
+        add = partial(add_memo, workspace.project, code_path=entry.path, author=workspace.coder)
+        if change is not None and await _store(screen, change, add):
             screen.refresh_code_counts()
-            screen.notify(f"Memo {described} saved")
 
     screen.app.push_screen(MemoBoard(_title(screen, f"code {entry.path}"), memos), written)

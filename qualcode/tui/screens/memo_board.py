@@ -1,10 +1,12 @@
-"""The memos on a transcript or a code, oldest first, with a field to write a new one.
-The board only collects the text: it returns it, and the screen that opened it stores
-the memo (one transaction)."""
+"""The memos on a transcript or a code, oldest first, with a field to write a new one or
+correct a listed one (``enter`` on it), and ``delete`` to remove one after a
+confirmation. The board only collects the change: it returns a :class:`MemoChange`, and
+the screen that opened it stores it (one transaction)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,6 +20,18 @@ from textual.widgets.option_list import Option
 
 from qualcode.services.memos import Memo
 
+NEW_LABEL = "New memo (ctrl+s saves, escape closes):"
+LIST_HINT = "In the list (shift+tab): enter edits the highlighted memo, delete deletes it."
+
+
+@dataclass(frozen=True, slots=True)
+class MemoChange:
+    """What the board asks for: ``memo_id`` ``None`` writes a new memo with ``text``;
+    otherwise ``text`` replaces that memo's text, or (``None``) deletes the memo."""
+
+    memo_id: int | None
+    text: str | None
+
 
 def memo_text(memo: Memo) -> Text:
     """``author · 2026-11-22 18:04 UTC`` in bold, then the memo's text."""
@@ -28,19 +42,31 @@ def memo_text(memo: Memo) -> Text:
     return text
 
 
-class MemoBoard(ModalScreen[str | None]):
-    """Read the memos listed, write a new one: ctrl+s returns its text (a blank text is
-    refused with a warning), escape returns ``None``."""
+class MemoBoard(ModalScreen[MemoChange | None]):
+    """Read the memos listed, write a new one or correct one: ctrl+s returns the change
+    (a blank text is refused with a warning); escape drops an edit, else returns
+    ``None``; delete on a listed memo asks, then returns its deletion."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Close", id="memos.close", tooltip="Close"),
-        Binding("ctrl+s", "save", "Save", id="memos.save", tooltip="Save the new memo"),
+        Binding("escape", "close", "Close", id="memos.close", tooltip="Close (or drop the edit)"),
+        Binding("ctrl+s", "save", "Save", id="memos.save", tooltip="Save the new or edited memo"),
+        Binding("enter", "edit", "Edit", id="memos.edit", tooltip="Edit the highlighted memo"),
+        Binding(
+            "delete", "delete", "Delete", id="memos.delete", tooltip="Delete the highlighted memo"
+        ),
+        Binding("f1", "app.help", "Keys", id="memos.help", tooltip="List the board's keys"),
     ]
 
     def __init__(self, title: str, memos: Sequence[Memo]) -> None:
         super().__init__()
         self.title_text = title
         self.memos = list(memos)
+        self.editing: Memo | None = None
+
+    @classmethod
+    def key_owners(cls) -> tuple[type, ...]:
+        """Whose keys the help screen and palette list while the board is open."""
+        return (cls,)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="memo-board", classes="dialog"):
@@ -48,13 +74,13 @@ class MemoBoard(ModalScreen[str | None]):
             if self.memos:
                 options: list[Option | None] = []
                 for memo in self.memos:
-                    options.extend(
-                        [None, Option(memo_text(memo))] if options else [Option(memo_text(memo))]
-                    )
+                    option = Option(memo_text(memo), id=f"memo-{memo.id}")
+                    options.extend([None, option] if options else [option])
                 yield OptionList(*options, id="memo-list")
+                yield Label(LIST_HINT, id="memo-hint")
             else:
                 yield Label("No memos yet.", id="memo-empty")
-            yield Label("New memo (ctrl+s saves, escape closes):", id="memo-new-label")
+            yield Label(NEW_LABEL, id="memo-new-label")
             yield TextArea("", id="memo-new")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="memo-board-save", variant="primary")
@@ -66,12 +92,64 @@ class MemoBoard(ModalScreen[str | None]):
             listing = self.query_one("#memo-list", OptionList)
             listing.highlighted = listing.option_count - 1
 
+    def highlighted(self) -> Memo | None:
+        """The memo highlighted in the list (``None`` without memos)."""
+        if not self.memos:
+            return None
+        option = self.query_one("#memo-list", OptionList).highlighted_option
+        if option is None:
+            return None
+        return next((m for m in self.memos if f"memo-{m.id}" == option.id), None)
+
+    def action_edit(self) -> None:
+        memo = self.highlighted()
+        if memo is None:
+            self.notify("No memo to edit", severity="warning")
+            return
+        self.editing = memo
+        field = self.query_one("#memo-new", TextArea)
+        field.load_text(memo.text)
+        field.focus()
+        self.query_one("#memo-new-label", Label).update(
+            f"Editing memo {memo.id} by {memo.author or '(no author)'} "
+            "(ctrl+s saves the edit, escape drops it):"
+        )
+
+    def action_close(self) -> None:
+        if self.editing is None:
+            self.dismiss(None)
+            return
+        self.editing = None
+        self.query_one("#memo-new", TextArea).load_text("")
+        self.query_one("#memo-new-label", Label).update(NEW_LABEL)
+
     def action_save(self) -> None:
         text = self.query_one("#memo-new", TextArea).text.strip()
         if not text:
-            self.notify("Write the memo first (escape closes)", severity="warning")
+            self.notify(
+                "Write the memo first (escape closes)"
+                if self.editing is None
+                else "A memo cannot be empty (delete in the list deletes it)",
+                severity="warning",
+            )
             return
-        self.dismiss(text)
+        self.dismiss(MemoChange(None if self.editing is None else self.editing.id, text))
+
+    def action_delete(self) -> None:
+        memo = self.highlighted()
+        if memo is None:
+            self.notify("No memo to delete", severity="warning")
+            return
+
+        def answered(sure: bool | None) -> None:
+            if sure:
+                self.dismiss(MemoChange(memo.id, None))
+
+        self.app.push_screen(ConfirmMemoDelete(memo), answered)
+
+    @on(OptionList.OptionSelected, "#memo-list")
+    def _selected(self) -> None:
+        self.action_edit()
 
     @on(Button.Pressed, "#memo-board-save")
     def _save(self) -> None:
@@ -80,3 +158,34 @@ class MemoBoard(ModalScreen[str | None]):
     @on(Button.Pressed, "#memo-board-close")
     def _close(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmMemoDelete(ModalScreen[bool]):
+    """Asks before a memo is deleted: ``y`` (or the button) returns ``True``, ``n`` or
+    escape ``False``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "dismiss(True)", "Delete", id="memos.delete-yes", tooltip="Delete it"),
+        Binding("n,escape", "dismiss(False)", "Keep", id="memos.delete-no", tooltip="Keep it"),
+    ]
+
+    def __init__(self, memo: Memo) -> None:
+        super().__init__()
+        self.memo = memo
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="memo-delete", classes="dialog"):
+            yield Label(f"Delete memo {self.memo.id}?", classes="dialog-title")
+            yield Label(memo_text(self.memo))
+            yield Label("The event log keeps its text; ctrl+z in the workspace takes it back.")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Delete (y)", id="memo-delete-yes", variant="error")
+                yield Button("Keep (n)", id="memo-delete-no")
+
+    @on(Button.Pressed, "#memo-delete-yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#memo-delete-no")
+    def _no(self) -> None:
+        self.dismiss(False)
