@@ -14,7 +14,7 @@ from qualcode.domain.errors import QualcodeError
 from qualcode.services.history import redo, undo
 from qualcode.services.memos import delete_memo, list_memos
 from qualcode.services.project import open_project
-from tests.conftest import Cli
+from tests.conftest import TRANSCRIPTS, Cli
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def noted(demo_path: Path, run: Cli) -> Path:
     return demo_path
 
 
-def listed(run: Cli, path: Path) -> list[tuple[object, ...]]:
+def listed(run: Cli, path: Path | str) -> list[tuple[object, ...]]:
     records = json.loads(run("memos", path, "--format", "json").stdout)
     return [(r["id"], r["target"], r["author"], r["text"]) for r in records]
 
@@ -148,3 +148,24 @@ def test_undo_refuses_when_the_memo_changed_since(noted: Path, run: Cli) -> None
         assert next(m.text for m in list_memos(project)) == "by bo afterwards"
     finally:
         project.close()
+
+
+def test_edit_delete_undo_and_new_ids_on_each_backend(location: str, run: Cli) -> None:
+    run("init", location)
+    run("import", location, TRANSCRIPTS / "parent-01-en.txt")
+    run("memo", location, "on teh interview", "--transcript", "parent-01-en", "--author", "bo")
+    run("memo", location, "on the project", "--author", "bo")
+    run("memos", location, "edit", "1", "on the interview", "--author", "cleo")
+    project = open_project(location)
+    try:
+        delete_memo(project, 2, editor="cleo")
+        assert undo(project, "cleo") is not None
+        assert undo(project, "cleo") is not None
+        assert [(m.id, m.author, m.text) for m in list_memos(project)] == [
+            (1, "bo", "on teh interview"),
+            (2, "bo", "on the project"),
+        ]
+    finally:
+        project.close()
+    run("memo", location, "a new one")  # the restored id does not clash with new ones
+    assert [r[0] for r in listed(run, location)] == [1, 2, 3]
