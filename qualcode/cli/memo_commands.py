@@ -8,11 +8,27 @@ import click
 from qualcode.cli.base import format_option, open_existing, project_argument, write_output
 
 
-# The listing's options may follow PROJECT (interspersed); a subcommand's own options
-# (edit --author) pass through to it unparsed.
+class _ListingGroup(click.Group):
+    """The listing's options may follow PROJECT; everything from a subcommand's name on
+    is the subcommand's (so `edit ID TEXT --author NAME` and `edit --help` reach it)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        valued = {
+            name
+            for param in self.params
+            if isinstance(param, click.Option) and not param.is_flag
+            for name in param.opts
+        }
+        for index, arg in enumerate(args):
+            if index > 0 and arg in self.commands and args[index - 1] not in valued:
+                return super().parse_args(ctx, [*args[:index], "--", *args[index:]])
+        return super().parse_args(ctx, args)
+
+
 @click.group(
+    cls=_ListingGroup,
     invoke_without_command=True,
-    context_settings={"allow_interspersed_args": True, "ignore_unknown_options": True},
+    context_settings={"allow_interspersed_args": True},
 )
 @project_argument
 @click.option("--transcript", help="Only memos on this transcript.")

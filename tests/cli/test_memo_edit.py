@@ -101,6 +101,13 @@ def test_the_listing_still_takes_its_options(noted: Path, run: Cli) -> None:
     assert len(lines) == 3
     assert "Sampling: one more father" in lines[2]
     assert "edit" in run("memos", "--help").stdout
+    assert "Replace memo ID's text" in run("memos", noted, "edit", "--help").stdout
+    assert "Delete memo ID" in run("memos", noted, "delete", "--help").stdout
+    assert (
+        "unknown transcript 'edit'" in run("memos", noted, "--transcript", "edit", expect=1).stderr
+    )
+    run("memos", noted, "edit", "2", "--author", "bo", "--", "--all of them")  # a text like -x
+    assert listed(run, noted)[1] == (2, "project", "bo", "--all of them")
 
 
 def test_coding_memos_are_still_changed_with_memo_coding(noted: Path, run: Cli) -> None:
