@@ -527,9 +527,11 @@ async def _open_matrix(pilot: Pilot[Any], *keys: str) -> None:
     # not a time), or a busy machine can take the picture before the labels are there
     table = matrix_screen(pilot.app).table
     for _ in range(100):
-        if table.virtual_size.height == table.row_count + table.header_height:
+        measured = table.virtual_size.height == table.row_count + table.header_height
+        if measured and table._row_label_column_width > 0:  # the case names measured too
             break
         await pilot.pause()
+    await pilot.pause()  # and painted
     await press(pilot, *keys)
 
 
