@@ -32,6 +32,7 @@ from qualcode.tui.widgets.agreement_cells import (
     percent_cell,
     statistic_cell,
 )
+from qualcode.tui.widgets.measured_table import MeasuredTable
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -113,7 +114,7 @@ class AgreementScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="agreement-header")
-        yield DataTable(id="agreement-table", cursor_type="row", zebra_stripes=True)
+        yield MeasuredTable(id="agreement-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="agreement-detail")
         yield Label(BANDS_NOTE, id="agreement-note")
         yield Footer()

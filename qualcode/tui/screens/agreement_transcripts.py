@@ -24,6 +24,7 @@ from qualcode.services.reconcile_review import settlements
 from qualcode.services.status import done_marks
 from qualcode.tui.session import Workspace
 from qualcode.tui.widgets.agreement_cells import band_cell, percent_cell, statistic_cell
+from qualcode.tui.widgets.measured_table import MeasuredTable
 
 COLUMNS = ("transcript", "done", "κ", "band", "agree %", "seg. %", "settled")
 DONE, NOT_DONE = "✓", "·"
@@ -75,7 +76,7 @@ class AgreementTranscriptsScreen(Screen[bool]):
             "enter: the transcript's disagreements",
             id="agreement-transcripts-header",
         )
-        yield DataTable(id="agreement-transcripts", cursor_type="row", zebra_stripes=True)
+        yield MeasuredTable(id="agreement-transcripts", cursor_type="row", zebra_stripes=True)
         yield Label("", id="agreement-transcripts-detail")
         yield Label(excluded_text(self.report.excluded), id="agreement-excluded")
         yield Footer()

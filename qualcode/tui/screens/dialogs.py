@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from qualcode.domain.codings import Coding
+from qualcode.tui.widgets.measured_table import MeasuredTable
 
 
 class ChooseCoding(ModalScreen[int | None]):
@@ -106,7 +107,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help", classes="dialog"):
             yield Label("Keys  (escape closes)", classes="dialog-title")
-            yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+            yield MeasuredTable(id="help-table", cursor_type="row", zebra_stripes=True)
             yield Label(self.config_hint, id="help-hint")
 
     def on_mount(self) -> None:

@@ -13,7 +13,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
+
+from qualcode.tui.widgets.measured_table import MeasuredTable
 
 Value = int | float | None
 
@@ -75,7 +76,7 @@ class HeatGrid:
         return float(max(body, default=0))
 
 
-class HeatTable(DataTable[Text]):
+class HeatTable(MeasuredTable[Text]):
     """Rows × columns of numbers with totals; the cursor moves cell by cell."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -110,7 +111,6 @@ class HeatTable(DataTable[Text]):
         highest = grid.body_highest()
         levels = heat_styles(self.app.theme_variables)
         body_rows, body_columns = len(grid.rows), len(grid.columns)
-        label_width = 0
         for row, line in enumerate(texts):
             cells = []
             for column, text in enumerate(line):
@@ -123,15 +123,7 @@ class HeatTable(DataTable[Text]):
             label = grid.rows[row] if row < body_rows else "Total"
             shown = label if len(label) <= 2 * MAX_LABEL else label[: 2 * MAX_LABEL - 1] + "…"
             label_style = "bold" if row == body_rows else ""
-            row_label = Text(f" {shown} ", style=label_style)
-            label_width = max(label_width, row_label.cell_len)
-            self.add_row(*cells, label=row_label, key=str(row))
-        # DataTable learns that rows have labels, and how wide they are, only when it
-        # measures them, when idle; a paint before that caches rows and lines without the
-        # labels (and the measuring may read that cache: the case names vanished now and
-        # then). Telling it both at once keeps the labels in every paint.
-        self._labelled_row_exists = True
-        self._label_column.content_width = label_width
+            self.add_row(*cells, label=Text(f" {shown} ", style=label_style), key=str(row))
         if cursor.row < self.row_count and cursor.column < len(self.columns):
             self.cursor_coordinate = cursor
 
