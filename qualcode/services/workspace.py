@@ -149,16 +149,19 @@ def load_document(project: Project, name: str, coder: str, *, blind: bool) -> Tr
 
 def flagged_places(project: Project, coder: str, *, blind: bool) -> list[FlaggedPlace]:
     """Every coding that needs review (only the coder's own when blind), by transcript
-    name and position."""
+    name and position (in Python's order of names, whatever the database's collation:
+    the jump to the next one compares them so)."""
     with project.reading() as repo:
-        flagged = [
-            f for f in maintenance_queries.flagged_codings(repo) if not blind or f.coder == coder
-        ]
-        codings = {c.id: c for c in repo.codings(ids=[f.id for f in flagged])} if flagged else {}
-    places = [FlaggedPlace(codings[f.id], f.note) for f in flagged]
-    # in Python's order of names (the jump to the next one compares them so), whatever
-    # the database's collation
-    return sorted(places, key=lambda p: (p.coding.transcript, p.coding.start, p.coding.id))
+        notes = maintenance_queries.flagged_notes(repo, coder if blind else None)
+        codings = repo.codings(ids=notes) if notes else []
+    ordered = sorted(codings, key=lambda c: (c.transcript, c.start, c.id))
+    return [FlaggedPlace(coding, notes[coding.id]) for coding in ordered]
+
+
+def flagged_count(project: Project, coder: str, *, blind: bool) -> int:
+    """How many codings need review (only the coder's own when blind)."""
+    with project.reading() as repo:
+        return len(maintenance_queries.flagged_notes(repo, coder if blind else None))
 
 
 def code_entries(

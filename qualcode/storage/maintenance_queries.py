@@ -84,7 +84,6 @@ class StoredSpan:
 class FlaggedCoding:
     id: int
     transcript: str
-    code_id: int
     coder: str
     start: int
     end: int
@@ -222,27 +221,24 @@ def stored_spans(repo: Repository, transcript_id: int) -> list[StoredSpan]:
     return spans
 
 
+def flagged_notes(repo: Repository, coder: str | None = None) -> dict[int, str]:
+    """Coding id -> review note of every coding waiting for review (only ``coder``'s
+    when given)."""
+    query = select(CodingRow.id, CodingRow.review_note).where(CodingRow.review_note.is_not(None))
+    if coder is not None:
+        query = query.join(Coder, Coder.id == CodingRow.coder_id).where(Coder.name == coder)
+    return {int(cid): note or "" for cid, note in repo.session.execute(query)}
+
+
 def flagged_codings(repo: Repository) -> list[FlaggedCoding]:
     """Codings waiting for review, by transcript and position."""
-    rows = repo.session.execute(
-        select(
-            CodingRow.id,
-            TranscriptRow.name,
-            CodingRow.code_id,
-            Coder.name,
-            CodingRow.start,
-            CodingRow.end,
-            CodingRow.anchor_text,
-            CodingRow.review_note,
-        )
-        .join(TranscriptRow, TranscriptRow.id == CodingRow.transcript_id)
-        .join(Coder, Coder.id == CodingRow.coder_id)
-        .where(CodingRow.review_note.is_not(None))
-        .order_by(TranscriptRow.name, CodingRow.start, CodingRow.id)
-    )
+    notes = flagged_notes(repo)
+    if not notes:
+        return []
+    codings = sorted(repo.codings(ids=notes), key=lambda c: (c.transcript, c.start, c.id))
     return [
-        FlaggedCoding(cid, transcript, code_id, coder, s, e, text, note or "")
-        for cid, transcript, code_id, coder, s, e, text, note in rows
+        FlaggedCoding(c.id, c.transcript, c.coder, c.start, c.end, c.text, notes[c.id])
+        for c in codings
     ]
 
 

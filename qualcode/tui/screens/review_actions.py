@@ -31,7 +31,7 @@ def key_of(screen: CodingScreen, binding_id: str, default: str) -> str:
 def flagged_total(screen: CodingScreen) -> int:
     """How many codings the coder can see need review in the whole project."""
     ws = screen.workspace
-    return len(workspace.flagged_places(ws.project, ws.coder, blind=ws.blind))
+    return workspace.flagged_count(ws.project, ws.coder, blind=ws.blind)
 
 
 def next_place(
