@@ -49,3 +49,28 @@ class NotFoundError(QualcodeError):
 
 class ProjectError(QualcodeError):
     """The project itself cannot be used: missing, not a qualcode database, read-only."""
+
+
+class ProjectBusyError(ProjectError):
+    """Other coders kept the project busy through every retry; nothing was changed."""
+
+
+class DamagedProjectError(ProjectError):
+    """The project's file or rows cannot be read as they should (see ``qualcode check``)."""
+
+
+class DiskFullError(ProjectError):
+    """The disk (or quota) holding a project or an output file is full."""
+
+
+class ReadOnlyError(ProjectError):
+    """A project or output file is on read-only media, or its file is not writable."""
+
+
+class FileAccessError(QualcodeError):
+    """A path given by the user cannot be read or written as asked: not a regular file,
+    missing, unreadable, a folder, a device, or a target that is not ours to replace."""
+
+
+class LimitError(InputError):
+    """An input exceeds a stated limit (size, entries, nesting depth, number range)."""

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from qualcode.domain.errors import ProjectError
+from qualcode.domain.errors import ProjectBusyError, ProjectError
 from qualcode.storage import migrations
 from qualcode.storage.repositories import Repository
 from qualcode.storage.sqlite_file import (
@@ -63,10 +63,6 @@ class RetryPolicy:
         """Seconds to wait after failed try number ``attempt`` (1-based)."""
         longest = min(self.max_pause, self.first_pause * 2.0 ** (attempt - 1))
         return float(longest * random.uniform(0.5, 1.0))
-
-
-class ProjectBusyError(ProjectError):
-    """Other coders kept the project busy through every retry; nothing was changed."""
 
 
 @dataclass

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
-from qualcode.domain.errors import ProjectError, QualcodeError
+from qualcode.domain.errors import ProjectBusyError, QualcodeError
 from qualcode.services.project import Project
 
 P = ParamSpec("P")
@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 def is_busy(error: QualcodeError) -> bool:
     """Whether an error says another coder held the project's write lock throughout."""
-    return isinstance(error, ProjectError) and "busy" in str(error)
+    return isinstance(error, ProjectBusyError)
 
 
 @dataclass

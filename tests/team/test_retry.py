@@ -10,9 +10,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from qualcode.domain.errors import ProjectError
+from qualcode.domain.errors import ProjectBusyError, ProjectError
 from qualcode.services.project import Project, init_project, open_project
-from qualcode.storage.database import WRITE_LOCK_KEY, ProjectBusyError, RetryPolicy
+from qualcode.storage.database import WRITE_LOCK_KEY, RetryPolicy
 from qualcode.storage.repositories import Repository
 
 QUICK = RetryPolicy(attempts=3, first_pause=0.01, max_pause=0.02)
