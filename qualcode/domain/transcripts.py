@@ -171,10 +171,11 @@ def transcript_passage(transcript: Transcript, start: int, end: int) -> str:
 
 def checked_passage(text: str, start: int, end: int, transcript: str) -> str:
     """``text[start:end]`` of the transcript named ``transcript``; a span that is not a
-    non-empty span of the text is an :class:`InputError` of ``--span``."""
+    non-empty span of the text is an :class:`InputError` naming the transcript (not a
+    command-line flag: the workspace shows the same line)."""
     problem = span_problem(len(text), start, end)
     if problem:
-        raise InputError("--span", f"{problem} in transcript {transcript!r}")
+        raise InputError(transcript, problem)
     return text[start:end]
 
 

@@ -1,4 +1,9 @@
-"""Applying, removing, listing and bulk-importing codings."""
+"""Applying, removing, listing and bulk-importing codings.
+
+:func:`apply_code` and :func:`remove_coding` are the one way to code and uncode a passage,
+for the command line and the workspace alike: one transaction, one event whose payload is
+:func:`coding_payload` (the coding with its code id, so undo survives renames).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from qualcode.domain.codebook import StoredCode
 from qualcode.domain.codings import Coding, CodingRequest
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.spans import span_problem, span_text
@@ -34,14 +40,15 @@ class Located:
     quote: QuoteMatch | None = None
 
 
-def _coding_payload(coding: Coding) -> dict[str, object]:
-    return asdict(coding)
+def coding_payload(coding: Coding, code_id: int) -> dict[str, object]:
+    """A coding as the event log stores it (with its code id, so undo survives renames)."""
+    return {**asdict(coding), "code_id": code_id}
 
 
 def apply_code(
     project: Project,
     transcript: str,
-    code_path: str,
+    code_ref: str | int,
     coder: str,
     *,
     span: tuple[int, int] | None = None,
@@ -51,11 +58,13 @@ def apply_code(
     quote_threshold: float = 85.0,
 ) -> tuple[Coding, Located]:
     """Code one passage, given by exactly one of ``span`` (half-open code points),
-    ``turn`` (1-based turn number) or ``quote`` (found fuzzily). One transaction."""
+    ``turn`` (1-based turn number) or ``quote`` (found fuzzily), with the code
+    ``code_ref`` (a path such as "continuity/meeting the child", or a code id). One
+    transaction and one ``apply`` event."""
     if sum(x is not None for x in (span, turn, quote)) != 1:
         raise InputError("code", "give exactly one of --span, --turn or --quote")
     if not coder.strip():
-        raise InputError("--coder", "coder name is empty")
+        raise InputError("coder", "coder name is empty")
 
     def store(repo: Repository) -> tuple[Coding, Located]:
         # Only adds rows: coders applying codes at once share the write lock (PostgreSQL)
@@ -66,29 +75,26 @@ def apply_code(
             raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
         transcript_id, text = found
         all_codes = repo.codes()
-        code = resolve_code(repo, code_path, all_codes)
+        code = _code_by_ref(repo, code_ref, all_codes)
         if span is not None:
             located = Located(*span)
             checked_passage(text, *span, transcript)
         elif turn is not None:
             turns = repo.turns(transcript_id)
             if not 1 <= turn <= len(turns):
-                raise InputError(
-                    "--turn",
-                    f"transcript {transcript!r} has turns 1..{len(turns)}, not {turn}",
-                )
+                raise InputError(transcript, f"has turns 1..{len(turns)}, not {turn}")
             chosen = turns[turn - 1]
             located = Located(chosen.start, chosen.end)
         else:
             assert quote is not None
             result = find_quote(text, quote, threshold=quote_threshold)
             if result.ties:
-                raise InputError("--quote", _ambiguous_quote_message(text, transcript, result))
+                raise InputError(transcript, _ambiguous_quote_message(text, result))
             if result.best is None:
                 nearest = "; ".join(describe_match(text, c) for c in result.candidates)
                 raise InputError(
-                    "--quote",
-                    f"quote not found in {transcript!r} (score below {quote_threshold:g})"
+                    transcript,
+                    f"quote not found (score below {quote_threshold:g})"
                     + (f"; nearest: {nearest}" if nearest else ""),
                 )
             located = Located(result.best.start, result.best.end, result.best)
@@ -106,7 +112,7 @@ def apply_code(
         repo.log_event(
             "apply",
             f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}",
-            {"coding": _coding_payload(coding)},
+            {"coding": coding_payload(coding, code.id)},
             coder=coder,
         )
         return coding, located
@@ -117,7 +123,7 @@ def apply_code(
 MAX_LISTED_PLACES = 5  # places of an ambiguous quote named in the error
 
 
-def _ambiguous_quote_message(text: str, transcript: str, result: QuoteResult) -> str:
+def _ambiguous_quote_message(text: str, result: QuoteResult) -> str:
     """Where a quote matches equally well, each place with a little context around it."""
     ties = result.ties
     at_least = "at least " if result.more_ties else ""
@@ -125,27 +131,52 @@ def _ambiguous_quote_message(text: str, transcript: str, result: QuoteResult) ->
     more = len(ties) - MAX_LISTED_PLACES
     scores = sorted({f"{match.score:.1f}" for match in ties}, reverse=True)
     return (
-        f"quote matches {at_least}{len(ties)} places in {transcript!r} equally well "
+        f"quote matches {at_least}{len(ties)} places equally well "
         f"(score {'/'.join(scores)}): {listed}"
         + (f" (and {at_least}{more} more)" if more > 0 else "")
         + "; quote more of the passage, or give --span START:END"
     )
 
 
-def remove_coding(project: Project, coding_id: int) -> Coding:
-    """Delete one coding by id (logged with everything needed to restore it)."""
+def remove_coding(project: Project, coding_id: int, *, coder: str | None = None) -> Coding:
+    """Delete one coding by id, logged with everything needed to restore it. With
+    ``coder`` (the workspace), only that coder's own coding may be removed."""
     with project.transaction() as repo:
         found = repo.codings(ids=[coding_id])
         if not found:
             raise NotFoundError(f"no coding with id {coding_id}")
-        repo.delete_coding(coding_id)
-        repo.log_event(
-            "remove",
-            f"removed coding {coding_id}",
-            {"coding": _coding_payload(found[0])},
-            coder=found[0].coder,
-        )
+        if coder is not None and found[0].coder != coder:
+            raise InputError(
+                f"coding {coding_id}", f"belongs to {found[0].coder}; only they can change it"
+            )
+        _delete_logged(repo, found[0], coder or found[0].coder)
     return found[0]
+
+
+def _delete_logged(repo: Repository, coding: Coding, by: str) -> None:
+    """Delete one coding and log the ``remove`` event (the one shape for every front end)."""
+    code_id = _code_by_ref(repo, coding.code_path).id
+    repo.delete_coding(coding.id)
+    repo.log_event(
+        "remove",
+        f"{by} removed coding {coding.id} ({coding.code_path}, {coding.transcript} "
+        f"{coding.start}:{coding.end})",
+        {"coding": coding_payload(coding, code_id)},
+        coder=coding.coder,
+    )
+
+
+def _code_by_ref(
+    repo: Repository, code_ref: str | int, codes: list[StoredCode] | None = None
+) -> StoredCode:
+    """A code by id, or by path as :func:`resolve_code` finds it."""
+    codes = codes if codes is not None else repo.codes()
+    if isinstance(code_ref, str):
+        return resolve_code(repo, code_ref, codes)
+    for code in codes:
+        if code.id == code_ref:
+            return code
+    raise NotFoundError(f"no code with id {code_ref}")
 
 
 def remove_coding_at(
@@ -172,13 +203,7 @@ def remove_coding_at(
             )
         removed = repo.codings(ids=ids)
         for coding in removed:
-            repo.delete_coding(coding.id)
-            repo.log_event(
-                "remove",
-                f"removed coding {coding.id}",
-                {"coding": _coding_payload(coding)},
-                coder=coder,
-            )
+            _delete_logged(repo, coding, coder)
     return removed
 
 

@@ -1,6 +1,8 @@
 """What the coding workspace needs: transcripts by case, a transcript with its codings
 and their review flags, code counts, memo counts, and the coder's own coding actions
-(apply, remove, recode, adjust, memo).
+(recode, adjust, memo, a batch of search hits; applying and removing one coding are
+:func:`qualcode.services.coding.apply_code` and :func:`~qualcode.services.coding.remove_coding`,
+shared with the command line).
 
 Each action is one transaction and one event in the log, with the coding's full state
 before and after, so :mod:`qualcode.services.history` can undo and redo it. Offsets are
@@ -10,13 +12,14 @@ half-open code points into the normalised transcript text.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from qualcode.domain.codebook import CodeSpec
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.spans import span_problem, span_text
 from qualcode.domain.transcripts import Turn
+from qualcode.services.coding import coding_payload
 from qualcode.services.memos import transcript_memo_counts
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import history_queries as history
@@ -197,42 +200,6 @@ def code_entries(
     ]
 
 
-def coding_payload(coding: Coding, code_id: int) -> dict[str, object]:
-    """A coding as the event log stores it (with its code id, so undo survives renames)."""
-    return {**asdict(coding), "code_id": code_id}
-
-
-def code_span(
-    project: Project, transcript: str, code_id: int, coder: str, start: int, end: int
-) -> Coding:
-    """Code ``[start, end)`` of a transcript with a code, as ``coder``; one transaction."""
-    if not coder.strip():
-        raise InputError("coder", "coder name is empty")
-    with project.transaction() as repo:
-        transcript_id, text = _transcript_text(repo, transcript)
-        problem = span_problem(len(text), start, end)
-        if problem:
-            raise InputError(transcript, problem)
-        code = _code(repo, code_id)
-        coding_id = repo.add_coding(
-            transcript_id,
-            code_id,
-            repo.ensure_coder(coder),
-            start,
-            end,
-            span_text(text, start, end),
-            None,
-        )
-        coding = repo.codings(ids=[coding_id])[0]
-        repo.log_event(
-            "apply",
-            f"{coder} coded {transcript} {start}:{end} as {code}",
-            {"coding": coding_payload(coding, code_id)},
-            coder=coder,
-        )
-    return coding
-
-
 def code_spans(
     project: Project,
     spans: Sequence[tuple[str, int, int]],
@@ -270,21 +237,6 @@ def code_spans(
             coder=coder,
         )
     return codings
-
-
-def remove_own_coding(project: Project, coding_id: int, coder: str) -> Coding:
-    """Delete one of the coder's codings (logged with everything needed to restore it)."""
-    with project.transaction() as repo:
-        coding, code_id = _own_coding(repo, coding_id, coder)
-        history.delete_codings(repo, [coding_id])
-        repo.log_event(
-            "remove",
-            f"{coder} removed coding {coding_id} ({coding.code_path}, {coding.transcript} "
-            f"{coding.start}:{coding.end})",
-            {"coding": coding_payload(coding, code_id)},
-            coder=coder,
-        )
-    return coding
 
 
 def recode_coding(project: Project, coding_id: int, code_id: int, coder: str) -> Coding:

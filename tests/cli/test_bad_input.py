@@ -105,9 +105,9 @@ def _cases() -> list[tuple[str, Make, list[str]]]:
         ("unknown-yaml-field", unknown_field, ["typo.yaml:3:5", "colur"]),
         ("unknown-code", unknown_code, ["unknown code 'nonsense'"]),
         ("unknown-transcript", unknown_transcript, ["unknown transcript 'parent-99'"]),
-        ("span-out-of-range", out_of_range, ["--span", "out of range"]),
-        ("span-reversed", reversed_span, ["--span", "reversed"]),
-        ("quote-not-found", quote_missing, ["--quote", "not found"]),
+        ("span-out-of-range", out_of_range, ["parent-01-en: span", "out of range"]),
+        ("span-reversed", reversed_span, ["parent-01-en: span", "reversed"]),
+        ("quote-not-found", quote_missing, ["parent-01-en: quote not found"]),
         ("codings-bad-row", codings_bad_row, ["codings.csv:3", "reversed"]),
     ]
 

@@ -122,7 +122,7 @@ def test_code_refuses_an_ambiguous_quote_and_lists_the_places(demo_path: Path, r
     assert 5 < len(places) < MAX_EXACT_ANCHORS
     before = dump(demo_path)
     error = one_line_error(code_quote(demo_path, "caseworker", expect=1, run=run))
-    assert f"quote matches {len(places)} places in 'parent-01-en' equally well" in error
+    assert f"parent-01-en: quote matches {len(places)} places equally well" in error
     listed = [int(start) for start in re.findall(r"(\d+):\d+ “", error)]
     assert listed == places[:5]
     assert error.endswith(

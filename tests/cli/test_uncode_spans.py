@@ -41,7 +41,7 @@ def test_a_bad_span_is_reported_as_in_code(
 
     before = dump(demo_path)
     error = one_line_error(uncode(demo_path, fill(span), run, expect=1))
-    expected = f"--span: {fill(reason)} in transcript 'parent-01-en'"
+    expected = f"parent-01-en: {fill(reason)}"
     assert error == f"Error: {expected}"
     # The same words as `code` gives for the same span.
     coded = run(

@@ -216,8 +216,7 @@ def test_show_errors_are_the_full_paths(run: Cli, demo_template: Path) -> None:
     )
     outside = run("show", demo_template, "parent-01-en", "--span", "0:6000000", expect=1)
     assert outside.stderr == (
-        "Error: --span: span 0:6000000 is out of range (text has 15101 characters) "
-        "in transcript 'parent-01-en'\n"
+        "Error: parent-01-en: span 0:6000000 is out of range (text has 15101 characters)\n"
     )
 
 

@@ -18,10 +18,10 @@ from qualcode.domain.agreement import landis_koch_band
 from qualcode.domain.agreement_report import AgreementReport
 from qualcode.domain.codings import Coding
 from qualcode.exporters.agreement import statistic_text
-from qualcode.services import history, workspace
+from qualcode.services import history
 from qualcode.services.agreement import compare_coders
 from qualcode.services.codebook import list_codes
-from qualcode.services.coding import list_codings
+from qualcode.services.coding import apply_code, list_codings
 from qualcode.services.project import Project
 from qualcode.services.reconcile import DEFAULT_LAYER, Disagreement, list_disagreements
 from qualcode.services.status import mark_done
@@ -130,9 +130,9 @@ async def test_three_coders_show_each_pair_and_reconcile_the_pair_chosen(
     # cleo codes every other passage anna coded, exactly as anna did
     ids = {c.path: c.id for c in list_codes(demo)}
     for coding in list_codings(demo, coders=["anna"])[::2]:
-        workspace.code_span(
-            demo, coding.transcript, ids[coding.code_path], "cleo", coding.start, coding.end
-        )
+        apply_code(
+            demo, coding.transcript, ids[coding.code_path], "cleo", span=(coding.start, coding.end)
+        )[0]
     expected = compare_coders(demo, ("anna", "bo", "cleo"))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -12,7 +12,7 @@ from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError
 from qualcode.services import codebook_edit, history, search, workspace
 from qualcode.services.codebook import list_codes
-from qualcode.services.coding import list_codings
+from qualcode.services.coding import apply_code, list_codings, remove_coding
 from qualcode.services.project import Project, open_project
 
 TRANSCRIPT = "parent-01-en"
@@ -29,7 +29,7 @@ def all_codings(project: Project) -> list[Coding]:
 def test_apply_undo_redo_round_trip_and_survives_restart(demo: Project, demo_path: Path) -> None:
     before = all_codings(demo)
     target = code_id(demo, "openness/open about rights")
-    coding = workspace.code_span(demo, TRANSCRIPT, target, "cleo", 100, 180)
+    coding = apply_code(demo, TRANSCRIPT, target, "cleo", span=(100, 180))[0]
     text = workspace.load_document(demo, TRANSCRIPT, "cleo", blind=True).text
     assert coding.text == text[100:180]
     assert all_codings(demo) == sorted([*before, coding], key=_order)
@@ -62,9 +62,9 @@ def _order(c: Coding) -> tuple[str, int, int, int]:
 def test_undo_is_per_coder_and_multi_level(demo: Project) -> None:
     before = all_codings(demo)
     code = code_id(demo, "continuity")
-    first = workspace.code_span(demo, TRANSCRIPT, code, "cleo", 10, 20)
-    workspace.code_span(demo, TRANSCRIPT, code, "dan", 30, 40)
-    second = workspace.code_span(demo, TRANSCRIPT, code, "cleo", 50, 60)
+    first = apply_code(demo, TRANSCRIPT, code, "cleo", span=(10, 20))[0]
+    apply_code(demo, TRANSCRIPT, code, "dan", span=(30, 40))[0]
+    second = apply_code(demo, TRANSCRIPT, code, "cleo", span=(50, 60))[0]
     assert history.undo(demo, "cleo") is not None
     assert history.undo(demo, "cleo") is not None
     remaining = {(c.coder, c.start) for c in all_codings(demo)} - {
@@ -79,9 +79,9 @@ def test_undo_is_per_coder_and_multi_level(demo: Project) -> None:
 
 def test_a_new_action_empties_the_redo_stack(demo: Project) -> None:
     code = code_id(demo, "continuity")
-    workspace.code_span(demo, TRANSCRIPT, code, "cleo", 10, 20)
+    apply_code(demo, TRANSCRIPT, code, "cleo", span=(10, 20))[0]
     history.undo(demo, "cleo")
-    workspace.code_span(demo, TRANSCRIPT, code, "cleo", 30, 40)
+    apply_code(demo, TRANSCRIPT, code, "cleo", span=(30, 40))[0]
     assert history.redo(demo, "cleo") is None
     history.undo(demo, "cleo")
     # the first coding was dropped from the redo stack by the new action
@@ -92,7 +92,7 @@ def test_a_new_action_empties_the_redo_stack(demo: Project) -> None:
 
 
 def test_remove_recode_adjust_memo_each_undo_exactly(demo: Project) -> None:
-    original = workspace.code_span(demo, TRANSCRIPT, code_id(demo, "continuity"), "cleo", 10, 30)
+    original = apply_code(demo, TRANSCRIPT, code_id(demo, "continuity"), "cleo", span=(10, 30))[0]
     snapshot = all_codings(demo)
     recoded = workspace.recode_coding(demo, original.id, code_id(demo, "openness"), "cleo")
     assert recoded.code_path == "openness"
@@ -101,7 +101,7 @@ def test_remove_recode_adjust_memo_each_undo_exactly(demo: Project) -> None:
     assert (adjusted.start, adjusted.end, adjusted.text) == (12, 40, text[12:40])
     memo = workspace.set_memo(demo, original.id, "  parents feel heard ", "cleo")
     assert memo.memo == "parents feel heard"
-    removed = workspace.remove_own_coding(demo, original.id, "cleo")
+    removed = remove_coding(demo, original.id, coder="cleo")
     assert removed.memo == "parents feel heard"
     assert original.id not in {c.id for c in all_codings(demo)}
     for _ in range(4):  # remove, memo, adjust, recode
@@ -112,7 +112,7 @@ def test_remove_recode_adjust_memo_each_undo_exactly(demo: Project) -> None:
 def test_only_the_owner_changes_a_coding(demo: Project) -> None:
     theirs = next(c for c in all_codings(demo) if c.coder == "anna")
     with pytest.raises(InputError, match="belongs to anna"):
-        workspace.remove_own_coding(demo, theirs.id, "bo")
+        remove_coding(demo, theirs.id, coder="bo")
     assert theirs in all_codings(demo)
 
 

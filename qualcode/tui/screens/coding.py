@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
@@ -18,6 +19,7 @@ from textual.widgets import Footer, Static
 
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import QualcodeError
+from qualcode.services import coding as coding_service
 from qualcode.services import history, workspace
 from qualcode.services.history import HistoryStep
 from qualcode.services.status import mark_done, set_setting
@@ -318,14 +320,14 @@ class CodingScreen(Screen[None]):
                 "Select a passage first (shift+arrows, space to mark, S, T)", severity="warning"
             )
             return
-        coding = await self.write_service(
-            workspace.code_span,
+        applied = await self.write_service(
+            partial(coding_service.apply_code, span=selection),
             self.workspace.project,
             self.transcript,
             code_id,
             self.workspace.coder,
-            *selection,
         )
+        coding = None if applied is None else applied[0]
         if coding is not None:
             view.anchor_offset, view.marking = None, False
             self.post_message(self.CodingsChanged(self, "apply", self.transcript, (coding,), False))

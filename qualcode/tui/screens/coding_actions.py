@@ -4,9 +4,11 @@ which coding when several of the coder's cover the cursor."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from qualcode.domain.codings import Coding
+from qualcode.services import coding as coding_service
 from qualcode.services import workspace
 from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.screens.dialogs import ChooseCoding, MemoEditor
@@ -49,7 +51,9 @@ async def remove_at_cursor(screen: CodingScreen) -> None:
 
 async def _remove(screen: CodingScreen, coding: Coding) -> None:
     removed = await screen.write_service(
-        workspace.remove_own_coding, screen.workspace.project, coding.id, screen.workspace.coder
+        partial(coding_service.remove_coding, coder=screen.workspace.coder),
+        screen.workspace.project,
+        coding.id,
     )
     if removed is not None:
         screen.post_message(screen.CodingsChanged(screen, "remove", screen.transcript))
