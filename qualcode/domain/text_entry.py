@@ -161,7 +161,7 @@ def enter_shortcut(
     if len(key) != 1 or not key.isprintable() or key.isspace():
         raise InputError(
             source,
-            f"shortcut {shown(key)} must be a single printable character",
+            f"shortcut {shown(key)} must be a single character (printable, not a space)",
             line=line,
             column=column,
         )
