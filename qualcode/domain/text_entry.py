@@ -151,6 +151,28 @@ def enter_name(
     return name
 
 
+def tidy_name(value: str, source: str, fallback: str) -> str:
+    """A name from another program's file (REFI-QDA), made to fit the identifier rule
+    where that loses nothing visible: NFC, control, separator and bidirectional-override
+    characters become spaces, whitespace runs one space, ends trimmed; ``fallback`` when
+    nothing is left. Still raises ``InputError`` for a surrogate or a name too long."""
+    check_encodable(value, source)
+    spaced = "".join(
+        " "
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _INVISIBLE_IN_NAMES
+        else char
+        for char in _nfc(value)
+    )
+    name = _WHITESPACE_RUN.sub(" ", spaced).strip()
+    while name and _invisible(name[0]):
+        name = name[1:].strip()
+    while name and _invisible(name[-1]):
+        name = name[:-1].strip()
+    if not name or name_problem(name) is not None:
+        name = fallback
+    return enter_name(name, source)
+
+
 def enter_shortcut(
     value: str, source: str, *, line: int | None = None, column: int | None = None
 ) -> str:
