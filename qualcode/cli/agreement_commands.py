@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from qualcode.cli.arguments import COUNT
 from qualcode.cli.base import format_option, open_existing, project_argument, write_output
 from qualcode.domain.errors import InputError, QualcodeError
 
@@ -255,7 +256,7 @@ def _disagreement_row(found: Disagreement, text: str) -> tuple[str, str, str, st
 @click.option(
     "--min",
     "minimum",
-    type=int,
+    type=COUNT,
     metavar="N",
     help="Bulk, instead of --strategy: what at least N of the coders coded.",
 )

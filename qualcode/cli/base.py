@@ -23,6 +23,8 @@ class QualcodeGroup(click.Group):
     """A group where ``qualcode PROJECT`` means ``qualcode open PROJECT``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            _check_command_line(ctx, args)
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             args = ["open", *args]
         try:
@@ -44,6 +46,17 @@ class QualcodeGroup(click.Group):
             ctx.exit(1)
         except click.UsageError as error:
             _usage_error(error, ctx)
+
+
+def _check_command_line(ctx: click.Context, args: list[str]) -> None:
+    """Undecodable bytes in any argument: one line naming it, before anything runs."""
+    from qualcode.cli.arguments import check_arguments
+
+    try:
+        check_arguments(args)
+    except QualcodeError as error:
+        click.echo(f"Error: {error}", err=True)
+        ctx.exit(1)
 
 
 def _usage_error(error: click.UsageError, ctx: click.Context) -> NoReturn:

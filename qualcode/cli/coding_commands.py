@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from qualcode.cli.arguments import ID, bounded_float, bounded_int
 from qualcode.cli.base import format_option, open_existing, project_argument, write_output
 from qualcode.domain.errors import InputError
 
@@ -83,11 +84,15 @@ def _parse_span_option(span: str | None) -> tuple[int, int] | None:
 @click.argument("code_path", metavar="CODE")
 @click.option("--coder", required=True, help="Who is coding.")
 @click.option("--span", help="START:END, half-open code-point offsets.")
-@click.option("--turn", type=int, help="Code the whole utterance of turn N (1-based).")
+@click.option("--turn", type=bounded_int(1), help="Code the whole utterance of turn N (1-based).")
 @click.option("--quote", help="Code the passage this quote comes from (fuzzy; cuts allowed).")
 @click.option("--memo", help="A memo on the new coding.")
 @click.option(
-    "--threshold", type=float, default=85.0, show_default=True, help="Minimum quote score (0-100)."
+    "--threshold",
+    type=bounded_float(0, 100),
+    default=85.0,
+    show_default=True,
+    help="Minimum quote score (0-100).",
 )
 @format_option("text", "json")
 def code(
@@ -142,7 +147,7 @@ def code(
 @project_argument
 @click.argument("transcript", required=False)
 @click.argument("code_path", metavar="[CODE]", required=False)
-@click.option("--id", "coding_id", type=int, help="Remove the coding with this id.")
+@click.option("--id", "coding_id", type=ID, help="Remove the coding with this id.")
 @click.option("--coder", help="With TRANSCRIPT CODE --span: whose coding.")
 @click.option("--span", help="With TRANSCRIPT CODE --coder: START:END of the coding.")
 def uncode(
@@ -176,7 +181,7 @@ def uncode(
 @click.command()
 @project_argument
 @click.argument("text")
-@click.option("--coding", "coding_id", type=int, help="Attach to this coding (replaces its memo).")
+@click.option("--coding", "coding_id", type=ID, help="Attach to this coding (replaces its memo).")
 @click.option("--transcript", help="Attach to this transcript.")
 @click.option("--code", "code_path", help="Attach to this code.")
 @click.option("--author", help="Who wrote the memo.")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from qualcode.cli.arguments import ID, bounded_float
 from qualcode.cli.base import format_option, open_existing, project_argument
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 @click.option(
     "--reviewed",
     "reviewed",
-    type=int,
+    type=ID,
     multiple=True,
     metavar="ID",
     help="Clear the needs-review flag of coding ID first (repeatable).",
@@ -123,7 +124,7 @@ def _edit_options(function: F) -> F:
     )(function)
     function = click.option(
         "--threshold",
-        type=float,
+        type=bounded_float(0, 100),
         default=80.0,
         show_default=True,
         help="Flag a coding for review when its text is less alike than this (0-100).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from qualcode.cli.arguments import ID
 from qualcode.cli.base import format_option, open_existing, project_argument, write_output
 
 
@@ -84,7 +85,7 @@ def memos(
 
 
 @memos.command("edit")
-@click.argument("memo_id", metavar="ID", type=int)
+@click.argument("memo_id", metavar="ID", type=ID)
 @click.argument("text")
 @click.option("--author", help="The memo's author from now on (default: unchanged).")
 @click.pass_obj
@@ -98,7 +99,7 @@ def memos_edit(project: str, memo_id: int, text: str, author: str | None) -> Non
 
 
 @memos.command("delete")
-@click.argument("memo_id", metavar="ID", type=int)
+@click.argument("memo_id", metavar="ID", type=ID)
 @click.pass_obj
 def memos_delete(project: str, memo_id: int) -> None:
     """Delete memo ID (its text stays in the event log)."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from qualcode.cli.arguments import COUNT
 from qualcode.cli.base import format_option, open_existing, project_argument
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def _print_summary(summary: ProjectSummary, output_format: str) -> None:
 
 @click.command()
 @project_argument
-@click.option("--limit", default=20, show_default=True, help="How many recent events.")
+@click.option("--limit", type=COUNT, default=20, show_default=True, help="How many recent events.")
 @format_option("table", "json")
 def log(project: str, limit: int, output_format: str) -> None:
     """Show the most recent actions recorded in PROJECT's event log."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from qualcode.cli.arguments import bounded_float
 from qualcode.cli.base import format_option, open_existing, project_argument
 from qualcode.domain.errors import InputError
 
@@ -19,14 +20,14 @@ if TYPE_CHECKING:
 def _limits_options(function: Any) -> Any:
     function = click.option(
         "--max-size",
-        type=click.FloatRange(min=1),
+        type=bounded_float(1, 1024 * 1024),  # up to a terabyte
         default=2048.0,
         show_default=True,
         help="Refuse a .qdpx whose entries expand to more than this many MB.",
     )(function)
     return click.option(
         "--max-ratio",
-        type=click.FloatRange(min=1),
+        type=bounded_float(1, 1e9),
         default=100.0,
         show_default=True,
         help="Refuse a .qdpx entry (over 1 MB) compressed more than this ratio.",

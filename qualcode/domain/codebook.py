@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from qualcode.domain.text_entry import name_key
+
 PATH_SEPARATOR = "/"
 
 
@@ -50,6 +52,12 @@ def join_path(parent: str | None, name: str) -> str:
 def split_path(path: str) -> list[str]:
     """Split a code path, ignoring spaces around separators and empty parts."""
     return [part.strip() for part in path.split(PATH_SEPARATOR) if part.strip()]
+
+
+def path_key(path: str) -> str:
+    """The form in which two code paths are compared: each name's ``name_key`` (NFC,
+    case folded, whitespace runs as one space), so paths that look alike are equal."""
+    return PATH_SEPARATOR.join(name_key(part) for part in split_path(path))
 
 
 def walk(codes: tuple[CodeSpec, ...], parent: str | None = None) -> Iterator[tuple[str, CodeSpec]]:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qualcode.domain.errors import InputError
+from qualcode.domain.text_entry import MAX_INTEGER, parse_integer, shown
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -39,9 +40,16 @@ def span_problem(text_length: int, start: int, end: int) -> str | None:
 def parse_span(value: str, source: str = "--span") -> Span:
     """Parse ``"START:END"`` into a :class:`Span` (validity against a text is checked later)."""
     parts = value.split(":")
-    if len(parts) != 2 or not all(p.strip().lstrip("-").isdigit() for p in parts):
-        raise InputError(source, f"expected START:END in code points, got {value!r}")
-    return Span(int(parts[0]), int(parts[1]))
+    if len(parts) != 2 or not all(_is_number(p) for p in parts):
+        raise InputError(source, f"expected START:END in code points, got {shown(value)}")
+    low = -MAX_INTEGER  # a negative offset gets its own message from span_problem
+    start, end = (parse_integer(p, source, minimum=low, maximum=MAX_INTEGER) for p in parts)
+    return Span(start, end)
+
+
+def _is_number(part: str) -> bool:
+    digits = part.strip().removeprefix("-")
+    return digits.isascii() and digits.isdigit()
 
 
 def span_text(text: str, start: int, end: int) -> str:

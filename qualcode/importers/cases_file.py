@@ -27,6 +27,7 @@ from qualcode.domain.cases import (
     parse_attribute_header,
 )
 from qualcode.domain.errors import InputError
+from qualcode.domain.text_entry import enter_name, enter_text
 from qualcode.importers.yaml_nodes import (
     Fields,
     compose_yaml,
@@ -148,6 +149,7 @@ def parse_cases_csv(text: str, source: str) -> CasesFile:
         case = cells[case_column].strip()
         if not case:
             raise InputError(source, "case name is empty", line=line, column=case_column + 1)
+        case = enter_name(case, source, line=line, column=case_column + 1)
         transcript = _cell(cells, transcript_column)
         speaker = _cell(cells, speaker_column)
         if speaker is not None and transcript is None:
@@ -201,6 +203,7 @@ def _read_header(
         except ValueError as exc:
             raise InputError(source, str(exc), line=line, column=index + 1) from None
         if column is not None:
+            column.name = enter_name(column.name, source, line=line, column=index + 1)
             columns.append((index, column))
     return columns, special["case"], special.get("transcript"), special.get("speaker")
 
@@ -258,9 +261,11 @@ def parse_cases_yaml(text: str, source: str) -> CasesFile:
         entry = read_mapping(source, item, "a case", _CASE_FIELDS)
         if "case" not in entry:
             raise error_at(source, item, "case entry is missing its 'case' name")
-        case = scalar_text(source, entry["case"][1], "case").strip()
+        case_node = entry["case"][1]
+        case = scalar_text(source, case_node, "case").strip()
         if not case:
-            raise error_at(source, entry["case"][1], "case name is empty")
+            raise error_at(source, case_node, "case name is empty")
+        case = enter_name(case, source, **_position(case_node))
         transcripts = _yaml_transcripts(source, entry)
         speaker = _optional_name(source, entry, "speaker")
         if speaker is not None and transcripts == [None]:
@@ -292,6 +297,7 @@ def _yaml_attributes(source: str, node: yaml.Node) -> list[_Column]:
         if name.casefold() in seen:
             raise error_at(source, key, f"duplicate attribute {name!r}")
         seen.add(name.casefold())
+        enter_name(name, source, **_position(key))
         columns.append(_yaml_attribute(source, name, value))
     return columns
 
@@ -372,6 +378,7 @@ def _type_rows(source: str, columns: list[_Column], rows: list[_RawRow]) -> Case
             if attribute.name not in row.cells:
                 continue
             raw, (line, column) = row.cells[attribute.name]
+            raw = enter_text(raw, source, line=line, column=column)
             try:
                 value = normalise_attribute_value(attribute, raw)
             except ValueError as exc:
@@ -395,3 +402,8 @@ def _resolve_type(column: _Column, rows: list[_RawRow]) -> AttributeDef:
         return AttributeDef(column.name, column.type, column.levels)
     values = [row.cells[column.name][0] for row in rows if column.name in row.cells]
     return AttributeDef(column.name, infer_attribute_type(values))
+
+
+def _position(node: yaml.Node) -> dict[str, int]:
+    """``line`` and ``column`` (1-based) of a node, as keyword arguments."""
+    return {"line": node.start_mark.line + 1, "column": node.start_mark.column + 1}

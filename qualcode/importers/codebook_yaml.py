@@ -17,13 +17,21 @@ from pathlib import Path
 import yaml
 
 from qualcode.domain.codebook import PATH_SEPARATOR, Codebook, CodeSpec
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import InputError, LimitError
+from qualcode.domain.text_entry import (
+    MAX_CODE_DEPTH,
+    enter_name,
+    enter_shortcut,
+    enter_text,
+    name_key,
+)
 from qualcode.importers.yaml_nodes import (
     Fields,
     compose_yaml,
     error_at,
     is_null,
     kind_of,
+    long_text,
     optional_text,
     read_mapping,
     read_sequence,
@@ -86,22 +94,30 @@ class _CodebookReader:
             raise error_at(self.source, root, "missing field 'codes' (the list of codes)")
         name = self._text_field(fields, "name")
         description = self._text_field(fields, "description")
-        codes = self._read_codes(fields["codes"][1], "codes")
+        codes = self._read_codes(fields["codes"][1], "codes", 1)
         self._check_shortcuts_unique()
         return Codebook(name=name, codes=codes, description=description)
 
     def _text_field(self, fields: Fields, field: str) -> str | None:
         if field not in fields:
             return None
-        return optional_text(self.source, fields[field][1], field)
+        return long_text(self.source, fields[field][1], field)
 
-    def _read_codes(self, node: yaml.Node, what: str) -> tuple[CodeSpec, ...]:
+    def _read_codes(self, node: yaml.Node, what: str, level: int) -> tuple[CodeSpec, ...]:
         items = read_sequence(self.source, node, what)
+        if items and level > MAX_CODE_DEPTH:
+            mark = items[0].start_mark
+            raise LimitError(
+                self.source,
+                f"codes are nested more than {MAX_CODE_DEPTH} levels deep",
+                line=mark.line + 1,
+                column=mark.column + 1,
+            )
         codes: list[CodeSpec] = []
         first_line: dict[str, int] = {}
         for item in items:
-            code, name_node = self._read_code(item)
-            key = code.name.casefold()
+            code, name_node = self._read_code(item, level)
+            key = name_key(code.name)
             if key in first_line:
                 raise error_at(
                     self.source,
@@ -113,7 +129,7 @@ class _CodebookReader:
             codes.append(code)
         return tuple(codes)
 
-    def _read_code(self, node: yaml.Node) -> tuple[CodeSpec, yaml.Node]:
+    def _read_code(self, node: yaml.Node, level: int) -> tuple[CodeSpec, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
             raise error_at(
                 self.source, node, f"each code must be a mapping with a name, not {kind_of(node)}"
@@ -128,7 +144,7 @@ class _CodebookReader:
         keywords = self._read_keywords(fields)
         children: tuple[CodeSpec, ...] = ()
         if "children" in fields:
-            children = self._read_codes(fields["children"][1], "children")
+            children = self._read_codes(fields["children"][1], "children", level + 1)
         spec = CodeSpec(
             name=name,
             label_da=self._text_field(fields, "label_da"),
@@ -155,7 +171,8 @@ class _CodebookReader:
             raise error_at(self.source, node, f"code name {name!r} contains {PATH_SEPARATOR!r}")
         if any(char in name for char in "\r\n\x85\u2028\u2029"):
             raise error_at(self.source, node, f"code name {name!r} spans several lines")
-        return name
+        mark = node.start_mark
+        return enter_name(name, self.source, line=mark.line + 1, column=mark.column + 1)
 
     def _read_colour(self, fields: Fields) -> str | None:
         if "colour" not in fields:
@@ -188,8 +205,8 @@ class _CodebookReader:
         shortcut = optional_text(self.source, node, "shortcut")
         if shortcut is None:
             return None
-        if len(shortcut) != 1:
-            raise error_at(self.source, node, f"shortcut {shortcut!r} must be a single character")
+        mark = node.start_mark
+        shortcut = enter_shortcut(shortcut, self.source, line=mark.line + 1, column=mark.column + 1)
         self.shortcut_nodes.append((shortcut, node))
         return shortcut
 
@@ -212,7 +229,10 @@ class _CodebookReader:
             keyword = scalar_text(self.source, item, "each keyword")
             if not keyword.strip():
                 raise error_at(self.source, item, "keyword is empty")
-            keywords.append(keyword)
+            mark = item.start_mark
+            keywords.append(
+                enter_text(keyword, self.source, line=mark.line + 1, column=mark.column + 1)
+            )
         return tuple(keywords)
 
 

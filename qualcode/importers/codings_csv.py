@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from qualcode.domain.codings import CodingRequest
 from qualcode.domain.errors import InputError
+from qualcode.domain.text_entry import MAX_INTEGER, enter_name, enter_text, lookup_name
 
 REQUIRED_COLUMNS = ("transcript", "code", "coder", "start", "end")
 OPTIONAL_COLUMNS = ("memo", "text", "id", "created_at")
@@ -122,18 +123,26 @@ def _read_row(
     row: list[str], columns: _Columns, index: dict[str, int], line: int, parsed: CodingsCsv
 ) -> None:
     """Append the row to ``parsed`` as a request, or as a rejected row with all its
-    problems."""
-    transcript = row[columns.transcript].strip()
-    code = row[columns.code].strip()
+    problems. Names are read as NFC (text pasted in NFD finds its transcript and code),
+    the coder by the identifier rule, the memo by the long-text rule."""
+    transcript = lookup_name(row[columns.transcript].strip()) or ""
+    code = lookup_name(row[columns.code].strip()) or ""
     coder = row[columns.coder].strip()
     start_text = row[columns.start].strip()
     end_text = row[columns.end].strip()
-    numbers = start_text.isdigit() and end_text.isdigit() and (start_text + end_text).isascii()
-    if not (transcript and code and coder and numbers):
-        parsed.rejected.append(RejectedRow(line, _problems(row, index), transcript, code))
+    problems = _problems(row, index)
+    if problems:
+        parsed.rejected.append(RejectedRow(line, problems, transcript, code))
         return
     memo_at = columns.memo
     text_at = columns.text
+    try:
+        coder = enter_name(coder, "coder")
+        memo = enter_text(row[memo_at], "memo") if memo_at is not None else ""
+    except InputError as error:
+        parsed.rejected.append(RejectedRow(line, (str(error),), transcript, code))
+        return
+    expected = row[text_at] if text_at is not None else None
     parsed.requests.append(
         CodingRequest(
             transcript=transcript,
@@ -141,9 +150,9 @@ def _read_row(
             coder=coder,
             start=int(start_text),
             end=int(end_text),
-            memo=(row[memo_at] or None) if memo_at is not None else None,
+            memo=memo or None,
             line=line,
-            expected_text=row[text_at] if text_at is not None else None,
+            expected_text=None if expected is None else enter_text(expected, "text"),
         )
     )
 
@@ -157,4 +166,10 @@ def _problems(row: list[str], index: dict[str, int]) -> tuple[str, ...]:
         value = row[index[name]].strip()
         if not (value.isascii() and value.isdigit()):
             problems.append(f"{name} must be a whole number of code points, got {value!r}")
+        elif len(value) > 19 or int(value) > MAX_INTEGER:
+            problems.append(f"{name} {_cut(value)} is out of range (0 to {MAX_INTEGER})")
     return tuple(problems)
+
+
+def _cut(value: str) -> str:
+    return value if len(value) <= 24 else f"({len(value)} digits)"

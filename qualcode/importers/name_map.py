@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from qualcode.importers.decoding import read_text_file
-from qualcode.importers.yaml_nodes import compose_yaml, error_at
+from qualcode.importers.yaml_nodes import compose_yaml, error_at, scalar_text
 
 _STRING_TAG = "tag:yaml.org,2002:str"
 
@@ -49,7 +49,8 @@ def load_name_map(path: Path) -> list[tuple[str, str]]:
 def _text(source: str, node: yaml.Node, what: str) -> str:
     if not isinstance(node, yaml.ScalarNode) or node.tag != _STRING_TAG:
         raise error_at(source, node, f"{what} must be text")
-    value = str(node.value).strip()
+    # NFC like the transcripts it is matched against; a lone surrogate is refused here
+    value = scalar_text(source, node, what).strip()
     if not value or "\n" in value:
         raise error_at(source, node, f"{what} must be one non-empty line")
     return value

@@ -26,7 +26,7 @@ from lxml import etree
 
 from qualcode.domain.cases import AttributeDef, AttributeType, normalise_attribute_value
 from qualcode.domain.codebook import PATH_SEPARATOR
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import InputError, LimitError
 from qualcode.domain.exchange import (
     ExchangeCase,
     ExchangeCode,
@@ -39,6 +39,7 @@ from qualcode.domain.exchange import (
     ordinal_levels,
     spec_from_description,
 )
+from qualcode.domain.text_entry import MAX_CODE_DEPTH, tidy_name
 
 _PROLOG_SCAN_BYTES = 64 * 1024
 _FORBIDDEN = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -276,15 +277,23 @@ class _Reader:
 
     def user(self, element: Any) -> ExchangeUser:
         guid = self.guid(element)
-        name = (element.get("name") or "").strip() or f"user-{guid[:8]}"
+        name = self.name(element, "user", guid)
         return ExchangeUser(guid, name)
 
-    def codes(self, element: Any) -> list[ExchangeCode]:
-        return [self.code(child) for child in self.children(element, "Code")]
+    def name(self, element: Any, kind: str, guid: str, fallback: str | None = None) -> str:
+        """The element's ``name`` tidied to the identifier rule (text_entry.tidy_name)."""
+        where = f"{self.where}: {kind} {guid}"
+        return tidy_name(element.get("name") or "", where, fallback or f"{kind}-{guid[:8]}")
 
-    def code(self, element: Any) -> ExchangeCode:
+    def codes(self, element: Any) -> list[ExchangeCode]:
+        return [self.code(child, 1) for child in self.children(element, "Code")]
+
+    def code(self, element: Any, level: int) -> ExchangeCode:
         guid = self.guid(element)
-        name = (element.get("name") or "").strip() or "unnamed code"
+        if level > MAX_CODE_DEPTH:
+            reason = f"code {guid}: codes are nested more than {MAX_CODE_DEPTH} levels deep"
+            raise LimitError(self.where, reason)
+        name = self.name(element, "code", guid, "unnamed code")
         # "/" separates code paths in qualcode; a name keeps its look with U+2215.
         name = name.replace(PATH_SEPARATOR, "\u2215")
         codable = (element.get("isCodable") or "true").strip().lower() not in ("false", "0")
@@ -304,7 +313,7 @@ class _Reader:
             elif kind == "NoteRef":
                 self.note_ref(child, self.document.code_notes.setdefault(guid, []))
             elif kind == "Code":
-                children.append(self.code(child))
+                children.append(self.code(child, level + 1))
             elif kind:
                 self.document.unknown[kind] += 1
         spec = spec_from_description(name, description, colour)
@@ -312,7 +321,7 @@ class _Reader:
 
     def variable(self, element: Any) -> ExchangeVariable:
         guid = self.guid(element)
-        name = (element.get("name") or "").strip() or f"variable-{guid[:8]}"
+        name = self.name(element, "variable", guid)
         kind = (element.get("typeOfVariable") or "Text").strip()
         description = None
         for child in element:
@@ -333,7 +342,7 @@ class _Reader:
 
     def case(self, element: Any) -> ExchangeCase:
         guid = self.guid(element)
-        name = (element.get("name") or "").strip() or f"case-{guid[:8]}"
+        name = self.name(element, "case", guid)
         values: list[tuple[str, str]] = []
         sources: list[str] = []
         for child in element:
@@ -413,7 +422,7 @@ class _Reader:
         guid = self.guid(element)
         raw = RawSource(
             guid,
-            (element.get("name") or "").strip() or f"source-{guid[:8]}",
+            self.name(element, "source", guid),
             element.get("plainTextPath"),
             None,
         )

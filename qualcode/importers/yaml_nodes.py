@@ -8,11 +8,13 @@ user wrote.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Sequence
 
 import yaml
 
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import InputError, LimitError
+from qualcode.domain.text_entry import MAX_NESTING, check_encodable, enter_text
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 
@@ -26,7 +28,37 @@ def error_at(source: str, node: yaml.Node, reason: str) -> InputError:
     return InputError(source, reason, line=mark.line + 1, column=mark.column + 1)
 
 
-class _ScalarAliasLoader(yaml.SafeLoader):
+class _TooDeep(yaml.composer.ComposerError):
+    """Lists and mappings nested deeper than ``MAX_NESTING``."""
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """SafeLoader refusing lists and mappings nested deeper than ``MAX_NESTING``.
+
+    PyYAML composes nested nodes recursively; counting the depth here turns a deeply
+    nested document into one located error instead of a ``RecursionError``."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in stubs
+                raise _TooDeep(
+                    None,
+                    None,
+                    f"lists and mappings are nested more than {MAX_NESTING} levels deep",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _ScalarAliasLoader(_DepthLimitedLoader):
     """SafeLoader refusing aliases (``*name``) of lists and mappings.
 
     A reused list or mapping can form a cycle or grow a tree exponentially; refusing it at
@@ -51,10 +83,17 @@ def compose_yaml(text: str, source: str, *, collection_aliases: bool = True) -> 
 
     Syntax errors become ``InputError`` at the problem's position; an empty document
     (nothing but blanks and comments) is an error too. With ``collection_aliases=False``
-    an alias may only repeat a scalar."""
-    loader = yaml.SafeLoader if collection_aliases else _ScalarAliasLoader
+    an alias may only repeat a scalar. Nesting deeper than ``MAX_NESTING`` lists and
+    mappings is a ``LimitError``."""
+    loader = _DepthLimitedLoader if collection_aliases else _ScalarAliasLoader
     try:
         node = yaml.compose(text, Loader=loader)
+    except _TooDeep as exc:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise LimitError(source, str(exc.problem), line=line, column=column) from None
+    except RecursionError:  # pragma: no cover - the depth limit comes first
+        raise LimitError(source, "lists and mappings are nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = exc.problem or exc.context or "invalid YAML"
@@ -93,10 +132,24 @@ def kind_of(node: yaml.Node) -> str:
 
 
 def scalar_text(source: str, node: yaml.Node, what: str) -> str:
-    """The text of a scalar exactly as written (numbers and booleans stay strings)."""
+    """The text of a scalar as written (numbers and booleans stay strings), in NFC;
+    a lone surrogate (a ``"\\uD800"`` escape) is an ``InputError`` at the node."""
     if not isinstance(node, yaml.ScalarNode) or is_null(node):
         raise error_at(source, node, f"{what} must be text, not {kind_of(node)}")
-    return str(node.value)
+    value = str(node.value)
+    mark = node.start_mark
+    check_encodable(value, source, line=mark.line + 1, column=mark.column + 1)
+    return unicodedata.normalize("NFC", value)
+
+
+def long_text(source: str, node: yaml.Node, what: str) -> str | None:
+    """An optional long-text field (description, memo) by the long-text rule of
+    :mod:`qualcode.domain.text_entry`; ``null`` means absent."""
+    if is_null(node):
+        return None
+    mark = node.start_mark
+    value = scalar_text(source, node, what)
+    return enter_text(value, source, line=mark.line + 1, column=mark.column + 1)
 
 
 def optional_text(source: str, node: yaml.Node, what: str) -> str | None:
@@ -116,6 +169,8 @@ def read_mapping(
         if not isinstance(key, yaml.ScalarNode) or is_null(key):
             raise error_at(source, key, f"keys in {what} must be text, not {kind_of(key)}")
         name = str(key.value)
+        mark = key.start_mark
+        check_encodable(name, source, line=mark.line + 1, column=mark.column + 1)
         if name in fields:
             first = fields[name][0].start_mark.line + 1
             raise error_at(source, key, f"duplicate key {name!r} (first on line {first})")

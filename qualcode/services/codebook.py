@@ -5,8 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from qualcode.domain.codebook import Codebook, CodeSpec, StoredCode, join_path, split_path, walk
+from qualcode.domain.codebook import (
+    Codebook,
+    CodeSpec,
+    StoredCode,
+    join_path,
+    path_key,
+    split_path,
+    walk,
+)
 from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.text_entry import name_key
 from qualcode.importers.codebook_yaml import load_codebook
 from qualcode.storage import status
 from qualcode.storage.database import Project
@@ -42,14 +51,14 @@ def import_codebook(project: Project, path: Path) -> CodebookImport:
     updated: list[str] = []
     unchanged = 0
     with project.transaction() as repo:
-        stored = {code.path.casefold(): code for code in repo.codes()}
+        stored = {path_key(code.path): code for code in repo.codes()}
         _check_shortcuts(codebook, stored, str(path))
 
         def visit(specs: tuple[CodeSpec, ...], parent_id: int | None, parent: str | None) -> None:
             nonlocal unchanged
             for position, spec in enumerate(specs):
                 path_ = join_path(parent, spec.name)
-                existing = stored.get(path_.casefold())
+                existing = stored.get(path_key(path_))
                 bare = replace(spec, children=())
                 if existing is None:
                     code_id = repo.add_code(bare, parent_id, position)
@@ -91,7 +100,7 @@ def _store_fields(repo: Repository, codebook: Codebook) -> dict[str, dict[str, o
 
 def _check_shortcuts(codebook: Codebook, stored: dict[str, StoredCode], source: str) -> None:
     """A shortcut in the file may not belong to a stored code the file does not redefine."""
-    incoming = {path.casefold(): spec.shortcut for path, spec in walk(codebook.codes)}
+    incoming = {path_key(path): spec.shortcut for path, spec in walk(codebook.codes)}
     kept = {
         code.spec.shortcut: code.path
         for path, code in stored.items()
@@ -135,18 +144,18 @@ def list_codes(project: Project) -> list[StoredCode]:
 
 def resolve_code(repo: Repository, path: str, codes: list[StoredCode] | None = None) -> StoredCode:
     """Find a code by path ("continuity/meeting the child"): exactly as written first, then
-    case-insensitively; a bare name is accepted when exactly one code has it. Raises
-    :class:`NotFoundError`."""
+    as a path that looks alike (``path_key``: case, NFC or NFD, runs of spaces); a bare
+    name is accepted when exactly one code has it. Raises :class:`NotFoundError`."""
     codes = codes if codes is not None else repo.codes()
     written = "/".join(split_path(path))
-    wanted = written.casefold()
+    wanted = path_key(written)
     exact = next((code for code in codes if code.path == written), None)
     if exact is not None:
         return exact
     for code in codes:
-        if code.path.casefold() == wanted:
+        if path_key(code.path) == wanted:
             return code
-    by_name = [c for c in codes if c.spec.name.casefold() == wanted]
+    by_name = [c for c in codes if name_key(c.spec.name) == wanted]
     if len(by_name) == 1:
         return by_name[0]
     if len(by_name) > 1:

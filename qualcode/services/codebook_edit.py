@@ -11,6 +11,7 @@ from dataclasses import asdict, replace
 
 from qualcode.domain.codebook import CodeSpec, StoredCode
 from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.text_entry import name_key
 from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
@@ -41,7 +42,7 @@ def _check(codes: list[StoredCode], spec: CodeSpec, parent_id: int | None, own: 
     for code in codes:
         if code.id == own:
             continue
-        if code.parent_id == parent_id and code.spec.name.casefold() == name.casefold():
+        if code.parent_id == parent_id and name_key(code.spec.name) == name_key(name):
             raise InputError("code name", f"{code.path!r} exists already")
         if spec.shortcut and code.spec.shortcut == spec.shortcut:
             raise InputError("shortcut", f"{spec.shortcut!r} is already used by {code.path!r}")

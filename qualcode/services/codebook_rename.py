@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-from qualcode.domain.codebook import StoredCode, join_path, split_path
+from qualcode.domain.codebook import StoredCode, join_path, path_key, split_path
 from qualcode.domain.errors import InputError, NotFoundError, QualcodeError
+from qualcode.domain.text_entry import name_key
 from qualcode.services.codebook import resolve_code
 from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
@@ -67,7 +68,7 @@ def rename_code(
             if (
                 other.id != target.id
                 and other.parent_id == target.parent_id
-                and other.spec.name.casefold() == name.casefold()
+                and name_key(other.spec.name) == name_key(name)
             ):
                 raise InputError("new name", f"{other.path!r} exists already")
         parent_id, position = history.code_place(repo, target.id)
@@ -117,12 +118,12 @@ def _target(
 
 def _renamed_away(repo: Repository, codes: list[StoredCode], path: str) -> StoredCode | None:
     """The code that was at ``path`` until a recent rename, if any."""
-    wanted = "/".join(split_path(path)).casefold()
+    wanted = path_key(path)
     by_id = {c.id: c for c in codes}
     for event in recent_events(repo, (RENAME_ACTION,), _HISTORY_DEPTH):
         before = event.fields.get("path_before")
         code_id = event.fields.get("code_id")
-        if isinstance(before, str) and before.casefold() == wanted and isinstance(code_id, int):
+        if isinstance(before, str) and path_key(before) == wanted and isinstance(code_id, int):
             return by_id.get(code_id)
     return None
 

@@ -7,6 +7,7 @@ for the command line and the workspace alike: one transaction, one event whose p
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -366,7 +367,9 @@ def _span_problem(text: str, request: CodingRequest) -> str | None:
     if problem:
         return f"{problem} in {request.transcript!r}"
     expected = request.expected_text
-    if expected is not None and expected != span_text(text, request.start, request.end):
+    # Both sides in NFC: a text column pasted in NFD still matches (the reader made it NFC).
+    passage = span_text(text, request.start, request.end)
+    if expected is not None and expected != unicodedata.normalize("NFC", passage):
         return (
             f"text column does not match {request.transcript!r} at "
             f"{request.start}:{request.end} (was the transcript changed?)"

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from qualcode.domain.cases import AttributeDef
-from qualcode.domain.codebook import join_path
+from qualcode.domain.codebook import join_path, path_key
 from qualcode.domain.errors import InputError
 from qualcode.domain.exchange import (
     ExchangeCode,
@@ -27,6 +27,7 @@ from qualcode.domain.exchange import (
     IncomingSource,
     new_guid,
 )
+from qualcode.domain.text_entry import name_key
 from qualcode.domain.transcripts import TranscriptDraft, guess_language, text_sha256
 from qualcode.domain.turns import parse_speaker_turns
 from qualcode.importers.refi_offsets import EditMap
@@ -136,10 +137,10 @@ class _Merger:
         guids = q.code_guids(self.repo)
         self.code_paths = {code.id: code.path for code in stored}
         by_guid = {guid: cid for cid, guid in guids.items() if guid}
-        by_path = {code.path.casefold(): code for code in stored}
+        by_path = {path_key(code.path): code for code in stored}
         names: dict[str, list[int]] = {}
         for code in stored:
-            names.setdefault(code.spec.name.casefold(), []).append(code.id)
+            names.setdefault(name_key(code.spec.name), []).append(code.id)
         shortcuts = {code.spec.shortcut for code in stored if code.spec.shortcut}
         siblings: dict[int | None, int] = {}
         for code in stored:
@@ -150,10 +151,10 @@ class _Merger:
             for code in codes:
                 path = join_path(parent, code.spec.name)
                 match = by_guid.get(code.guid)
-                if match is None and path.casefold() in by_path:
-                    match = by_path[path.casefold()].id
-                if match is None and len(names.get(code.spec.name.casefold(), [])) == 1:
-                    match = names[code.spec.name.casefold()][0]
+                if match is None and path_key(path) in by_path:
+                    match = by_path[path_key(path)].id
+                if match is None and len(names.get(name_key(code.spec.name), [])) == 1:
+                    match = names[name_key(code.spec.name)][0]
                 if match is not None:
                     self.report.codes_matched.append(self.code_paths[match])
                     if guids.get(match) is None and code.guid not in by_guid:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import qualcode
-from qualcode.domain.codebook import join_path
+from qualcode.domain.codebook import join_path, path_key
 from qualcode.domain.errors import InputError, ProjectError
 from qualcode.domain.exchange import (
     ExchangeCode,
@@ -269,7 +269,7 @@ def import_qdc(project: Project, path: Path) -> CodebookImport:
     unchanged = 0
     with project.transaction() as repo:
         stored = repo.codes()
-        by_path = {code.path.casefold(): code for code in stored}
+        by_path = {path_key(code.path): code for code in stored}
         guids = q.code_guids(repo)
         by_guid = {guid: code for code in stored if (guid := guids.get(code.id))}
         siblings: dict[int | None, int] = {}
@@ -280,7 +280,7 @@ def import_qdc(project: Project, path: Path) -> CodebookImport:
             nonlocal unchanged
             for code in codes:
                 path_ = join_path(parent, code.spec.name)
-                existing = by_guid.get(code.guid) or by_path.get(path_.casefold())
+                existing = by_guid.get(code.guid) or by_path.get(path_key(path_))
                 spec = replace(code.spec, children=())
                 if existing is None:
                     position = siblings.get(parent_id, 0)

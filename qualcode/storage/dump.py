@@ -31,7 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from qualcode.domain.errors import InputError, ProjectError
+from qualcode.domain.errors import InputError, LimitError, ProjectError
+from qualcode.domain.text_entry import MAX_INTEGER, enter_integer, unencodable_reason
 from qualcode.storage import migrations
 from qualcode.storage.sqlite_file import QUALCODE_APPLICATION_ID, SQLITE_MAGIC
 from qualcode.storage.tables import Base, SchemaVersion
@@ -144,6 +145,8 @@ def read_json_backup(path: Path) -> tuple[int, list[TableRows]]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(source, f"cannot read backup: {error}") from error
+    except RecursionError:  # the parser recurses once per level of [ and {
+        raise LimitError(source, "not a qualcode backup: lists nested too deeply") from None
     except json.JSONDecodeError as error:
         raise InputError(
             source, f"not a qualcode backup: {error.msg}", line=error.lineno, column=error.colno
@@ -222,17 +225,19 @@ def _parents_first(table: Table, rows: TableRows) -> list[Sequence[object]]:
     ordered: list[Sequence[object]] = []
     placed: set[object] = set()
 
-    def place(row: Sequence[object], depth: int) -> None:
-        if row[key] in placed or depth > len(by_key):
-            return
-        parent = by_key.get(row[pointer])
-        if parent is not None:
-            place(parent, depth + 1)
-        placed.add(row[key])
-        ordered.append(row)
-
     for row in rows.rows:
-        place(row, 0)
+        # Climb to the first ancestor not yet placed, then place downwards: iterative, so
+        # a deep (or cyclic) chain in a hostile backup cannot exhaust the stack.
+        chain: list[Sequence[object]] = []
+        seen: set[object] = set()
+        current: Sequence[object] | None = row
+        while current is not None and current[key] not in placed and current[key] not in seen:
+            seen.add(current[key])
+            chain.append(current)
+            current = by_key.get(current[pointer])
+        for link in reversed(chain):
+            placed.add(link[key])
+            ordered.append(link)
     return ordered
 
 
@@ -263,6 +268,7 @@ def _from_json(
         raise InputError(source, f"a row of table {table.name!r} does not fit its columns")
     values: dict[str, Any] = {}
     for name, value in zip(columns, row, strict=True):
+        _check_cell(f"{table.name}.{name}", value, source)
         if isinstance(table.c[name].type, Boolean) and isinstance(value, int):
             value = bool(value)
         elif isinstance(table.c[name].type, DateTime) and isinstance(value, str):
@@ -272,3 +278,15 @@ def _from_json(
                 raise InputError(source, f"{table.name}.{name}: bad time {value!r}") from error
         values[name] = value
     return values
+
+
+def _check_cell(column: str, value: object, source: str) -> None:
+    """A cell the database could not take is one line naming its column: text that is
+    not encodable as UTF-8 (a lone surrogate escaped in JSON), an integer beyond 64 bits.
+    Text is otherwise restored exactly as backed up (offsets depend on it)."""
+    if isinstance(value, str):
+        reason = unencodable_reason(value)
+        if reason is not None:
+            raise InputError(source, f"{column}: {reason}")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        enter_integer(value, f"{source}: {column}", minimum=-MAX_INTEGER - 1)

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from qualcode.domain.matrices import CodingSpan, TurnSpan
 from qualcode.domain.matrix_intervals import merge_intervals
 from qualcode.domain.matrix_rows import CaseInfo, TranscriptInfo
+from qualcode.domain.text_entry import enter_name, enter_text
 from qualcode.storage.repositories import Repository, iso_utc
 from qualcode.storage.tables import (
     AttributeRow,
@@ -182,6 +183,8 @@ def set_summary(
     repo: Repository, case_id: int, code_id: int, text: str, author: str | None
 ) -> None:
     """Create or replace the summary of a case × code cell."""
+    text = enter_text(text, "summary")
+    author = None if author is None else enter_name(author, "summary author")
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     row = repo.session.execute(
         select(FrameworkSummaryRow).where(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Row, func, select
 
+from qualcode.domain.text_entry import enter_name, enter_text
 from qualcode.storage.repositories import Repository, iso_utc
 from qualcode.storage.tables import MemoRow, TranscriptRow
 
@@ -82,8 +83,8 @@ def memo_guid(repo: Repository, memo_id: int) -> str | None:
 def update_memo(repo: Repository, memo_id: int, text: str, author: str | None) -> None:
     """Replace an existing memo's text and author; ``updated_at`` becomes now."""
     row = repo.session.get_one(MemoRow, memo_id)
-    row.text = text
-    row.author = author
+    row.text = enter_text(text, "memo")
+    row.author = None if author is None else enter_name(author, "memo author")
     row.updated_at = _now()
     repo.session.flush()
 

@@ -19,6 +19,13 @@ from qualcode.domain.cases import (
 from qualcode.domain.codebook import CodeSpec, StoredCode, code_tree
 from qualcode.domain.codings import Coding
 from qualcode.domain.project_summary import Counts
+from qualcode.domain.text_entry import (
+    enter_name,
+    enter_optional_text,
+    enter_shortcut,
+    enter_text,
+    lookup_name,
+)
 from qualcode.domain.transcripts import (
     Transcript,
     TranscriptDraft,
@@ -54,18 +61,27 @@ class Repository:
         self.session = session
 
     # -- transcripts -----------------------------------------------------------------
+    # Names given to find something go through lookup_name (NFC; a name that could not be
+    # stored finds nothing); names that are stored go through enter_name, the one rule for
+    # identifiers, whichever front end or importer they came from.
     def transcript_id(self, name: str) -> int | None:
-        return self.session.scalar(select(TranscriptRow.id).where(TranscriptRow.name == name))
+        wanted = lookup_name(name)
+        if wanted is None:
+            return None
+        return self.session.scalar(select(TranscriptRow.id).where(TranscriptRow.name == wanted))
 
     def transcript_sha(self, name: str) -> str | None:
-        return self.session.scalar(select(TranscriptRow.sha256).where(TranscriptRow.name == name))
+        wanted = lookup_name(name)
+        if wanted is None:
+            return None
+        return self.session.scalar(select(TranscriptRow.sha256).where(TranscriptRow.name == wanted))
 
     def transcript_names(self) -> list[str]:
         return list(self.session.scalars(select(TranscriptRow.name).order_by(TranscriptRow.name)))
 
     def add_transcript(self, draft: TranscriptDraft) -> int:
         row = TranscriptRow(
-            name=draft.name,
+            name=enter_name(draft.name, "transcript name"),
             text=draft.text,
             sha256=draft.sha256,
             characters=len(draft.text),
@@ -90,7 +106,10 @@ class Repository:
         return transcript_id
 
     def transcript(self, name: str) -> Transcript | None:
-        row = self.session.scalar(select(TranscriptRow).where(TranscriptRow.name == name))
+        wanted = lookup_name(name)
+        if wanted is None:
+            return None
+        row = self.session.scalar(select(TranscriptRow).where(TranscriptRow.name == wanted))
         if row is None:
             return None
         return Transcript(
@@ -148,9 +167,13 @@ class Repository:
 
     # -- coders ----------------------------------------------------------------------
     def coder_id(self, name: str) -> int | None:
-        return self.session.scalar(select(Coder.id).where(Coder.name == name))
+        wanted = lookup_name(name)
+        if wanted is None:
+            return None
+        return self.session.scalar(select(Coder.id).where(Coder.name == wanted))
 
     def ensure_coder(self, name: str) -> int:
+        name = enter_name(name, "coder name")
         found = self.coder_id(name)
         if found is not None:
             return found
@@ -189,16 +212,22 @@ class Repository:
 
     def add_attribute(self, definition: AttributeDef) -> int:
         row = AttributeRow(
-            name=definition.name, value_type=definition.type.value, levels=list(definition.levels)
+            name=enter_name(definition.name, "attribute name"),
+            value_type=definition.type.value,
+            levels=list(definition.levels),
         )
         self.session.add(row)
         self.session.flush()
         return row.id
 
     def case_id(self, name: str) -> int | None:
-        return self.session.scalar(select(CaseRow.id).where(CaseRow.name == name))
+        wanted = lookup_name(name)
+        if wanted is None:
+            return None
+        return self.session.scalar(select(CaseRow.id).where(CaseRow.name == wanted))
 
     def ensure_case(self, name: str) -> int:
+        name = enter_name(name, "case name")
         found = self.case_id(name)
         if found is not None:
             return found
@@ -208,6 +237,7 @@ class Repository:
         return row.id
 
     def set_case_value(self, case_id: int, attribute_id: int, value: str) -> None:
+        value = enter_text(value, "attribute value")
         existing = self.session.scalar(
             select(CaseAttributeRow).where(
                 CaseAttributeRow.case_id == case_id, CaseAttributeRow.attribute_id == attribute_id
@@ -284,7 +314,7 @@ class Repository:
             start=start,
             end=end,
             anchor_text=anchor_text,
-            memo=memo,
+            memo=enter_optional_text(memo, "coding memo"),
             created_at=_utcnow(),
         )
         self.session.add(row)
@@ -336,7 +366,7 @@ class Repository:
         self.session.execute(delete(CodingRow).where(CodingRow.id == coding_id))
 
     def set_coding_memo(self, coding_id: int, memo: str | None) -> None:
-        self.session.get_one(CodingRow, coding_id).memo = memo
+        self.session.get_one(CodingRow, coding_id).memo = enter_optional_text(memo, "coding memo")
 
     def codings(
         self,
@@ -409,8 +439,8 @@ class Repository:
         row = MemoRow(
             target_type=target_type,
             target_id=target_id,
-            author=author,
-            text=text,
+            author=None if author is None else enter_name(author, "memo author"),
+            text=enter_text(text, "memo"),
             created_at=now,
             updated_at=now,
         )
@@ -515,14 +545,16 @@ def _spec(row: CodeRow) -> CodeSpec:
 
 
 def _spec_fields(spec: CodeSpec) -> dict[str, object]:
+    """A code's columns as stored: its name and shortcut by the identifier rules, its
+    texts by the long-text rule (qualcode.domain.text_entry)."""
     return {
-        "name": spec.name,
-        "label_da": spec.label_da,
-        "description": spec.description,
-        "inclusion": spec.inclusion,
-        "exclusion": spec.exclusion,
-        "example": spec.example,
+        "name": enter_name(spec.name, "code name"),
+        "label_da": enter_optional_text(spec.label_da, "label_da"),
+        "description": enter_optional_text(spec.description, "description"),
+        "inclusion": enter_optional_text(spec.inclusion, "inclusion"),
+        "exclusion": enter_optional_text(spec.exclusion, "exclusion"),
+        "example": enter_optional_text(spec.example, "example"),
         "colour": spec.colour,
-        "shortcut": spec.shortcut,
-        "keywords": list(spec.keywords),
+        "shortcut": None if spec.shortcut is None else enter_shortcut(spec.shortcut, "shortcut"),
+        "keywords": [enter_text(keyword, "keyword") for keyword in spec.keywords],
     }

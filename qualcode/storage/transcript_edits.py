@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select, update
 
+from qualcode.domain.text_entry import enter_name
 from qualcode.domain.transcripts import Turn
 from qualcode.storage.repositories import Repository
 from qualcode.storage.tables import CaseAssignmentRow, CodingRow, TranscriptRow, TurnRow
@@ -142,5 +143,7 @@ def place_codings(repo: Repository, places: Sequence[CodingPlace]) -> None:
 
 def rename_transcript(repo: Repository, transcript_id: int, name: str) -> None:
     repo.session.execute(
-        update(TranscriptRow).where(TranscriptRow.id == transcript_id).values(name=name)
+        update(TranscriptRow)
+        .where(TranscriptRow.id == transcript_id)
+        .values(name=enter_name(name, "transcript name"))
     )

@@ -14,7 +14,7 @@ from tests.conftest import Cli
     [
         (
             ("code", "{p}", "parent-01-en", "continuity", "--turn", "x", "--coder", "a"),
-            "Invalid value for '--turn': 'x' is not a valid integer. (see: qualcode code --help)",
+            "Invalid value for '--turn': 'x' is not a whole number (see: qualcode code --help)",
         ),
         (
             ("code", "{p}", "parent-01-en", "continuity", "--turn", "3"),

@@ -103,7 +103,7 @@ def test_csv_with_bom_crlf_and_semicolons(tmp_path: Path) -> None:
     cases = load_cases_file(write(tmp_path, "cases.csv", text))
     assert [attribute.name for attribute in cases.attributes] == ["note"]
     assert [(row.line, row.case) for row in cases.rows] == [(2, "Familie Ø"), (4, "B")]
-    assert cases.rows[0].values == (("note", "to\r\nlinjer"),)
+    assert cases.rows[0].values == (("note", "to\nlinjer"),)  # stored with LF (text_entry)
 
 
 def test_csv_windows_1252_fallback(tmp_path: Path) -> None:

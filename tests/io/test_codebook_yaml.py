@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from qualcode.domain.codebook import Codebook, CodeSpec, walk
 from qualcode.domain.errors import InputError
+from qualcode.domain.text_entry import enter_name, enter_shortcut, enter_text, name_key
 from qualcode.exporters.codebook_yaml import dump_codebook
 from qualcode.importers.codebook_yaml import load_codebook, parse_codebook
 
@@ -300,22 +301,42 @@ TRICKY = [
     "",
 ]
 
+
+def _is_name(name: str) -> bool:
+    try:
+        return enter_name(name, "test") == name
+    except InputError:
+        return False
+
+
+def _is_shortcut(key: str) -> bool:
+    try:
+        return enter_shortcut(key, "test") == key
+    except InputError:
+        return False
+
+
+# Valid codebooks hold text as the entrance stores it (qualcode.domain.text_entry): long
+# text with LF line ends and no control characters, names and shortcuts by their rules.
 text_values = st.one_of(
     st.sampled_from(TRICKY),
     st.text(st.characters(codec="utf-8"), max_size=40),
     st.lists(st.sampled_from(TRICKY), min_size=2, max_size=4).map("".join),
-)
+).map(lambda text: enter_text(text, "test"))
 code_names = (
     st.one_of(st.sampled_from(TRICKY), st.text(min_size=1, max_size=20))
     .map(lambda name: name.replace("/", "|"))
-    .filter(lambda name: name.strip() == name and name != "")
-    .filter(lambda name: not any(c in name for c in "\r\n\x85\u2028\u2029"))
+    .filter(_is_name)
 )
-keywords = st.one_of(st.sampled_from(TRICKY), st.text(max_size=15)).filter(lambda k: k.strip())
+keywords = (
+    st.one_of(st.sampled_from(TRICKY), st.text(max_size=15))
+    .map(lambda keyword: enter_text(keyword, "test"))
+    .filter(lambda k: k.strip())
+)
 colours = st.from_regex(r"#[0-9A-Fa-f]{6}", fullmatch=True)
 shortcuts = st.one_of(
-    st.sampled_from(["1", "y", "n", "~", "#", "-", ":", "ø", " "]), st.characters()
-)
+    st.sampled_from(["1", "y", "n", "~", "#", "-", ":", "ø"]), st.characters()
+).filter(_is_shortcut)
 
 
 @st.composite
@@ -338,7 +359,7 @@ def code_trees(draw: st.DrawFn, depth: int = 2) -> CodeSpec:
 
 
 def _siblings(codes: st.SearchStrategy[CodeSpec]) -> st.SearchStrategy[tuple[CodeSpec, ...]]:
-    return st.lists(codes, max_size=3, unique_by=lambda code: code.name.casefold()).map(tuple)
+    return st.lists(codes, max_size=3, unique_by=lambda code: name_key(code.name)).map(tuple)
 
 
 def _unique_shortcuts(codes: tuple[CodeSpec, ...], used: set[str]) -> tuple[CodeSpec, ...]:
