@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from qualcode.cli.base import format_option, open_existing, project_argument, write_output
-from qualcode.domain.errors import InputError, QualcodeError
+from qualcode.domain.errors import InputError
 
 if TYPE_CHECKING:
     from qualcode.services.reconcile import Disagreement
@@ -132,8 +132,7 @@ def agreement(
     if output_format == "xlsx":
         from qualcode.exporters.agreement_documents import report_xlsx
 
-        assert output is not None
-        write_bytes(report_xlsx(report), output)
+        write_output(report_xlsx(report), output)
         return
     if output_format == "html":
         from qualcode.exporters.agreement_documents import report_html
@@ -153,19 +152,6 @@ def agreement(
 
         text = render_report_table(report, per_transcript=per_transcript)
     write_output(text, output)
-
-
-def write_bytes(data: bytes, destination: str) -> None:
-    """Write a binary export next to its final place, then move it there."""
-    from pathlib import Path
-
-    path = Path(destination)
-    if not path.parent.exists():
-        raise QualcodeError(f"{path}: folder {path.parent} does not exist")
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_bytes(data)
-    temporary.replace(path)
-    click.echo(f"wrote {path}", err=True)
 
 
 @click.command(cls=ManyValuesCommand)

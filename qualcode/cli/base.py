@@ -88,17 +88,18 @@ def open_existing(location: str) -> Project:
     return project
 
 
-def write_output(text: str, destination: str | None) -> None:
-    """Write to a file, or to standard output when ``destination`` is None or ``-``."""
+def write_output(content: str | bytes, destination: str | None) -> None:
+    """Write an export to a file through the one writer (:mod:`qualcode.files.writing`:
+    an earlier export of that name is replaced, nothing else), or text to standard
+    output when ``destination`` is None or ``-``."""
     if destination in (None, "-"):
-        sys.stdout.write(text)
+        if isinstance(content, bytes):
+            sys.stdout.buffer.write(content)
+        else:
+            sys.stdout.write(content)
         return
-    from pathlib import Path
+    from qualcode.files.writing import write_file
 
-    path = Path(destination)
-    if not path.parent.exists():
-        raise QualcodeError(f"{path}: folder {path.parent} does not exist")
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_text(text, encoding="utf-8", newline="")
-    temporary.replace(path)  # never leave a half-written export behind
-    click.echo(f"wrote {path}", err=True)
+    assert destination is not None
+    write_file(destination, content)
+    click.echo(f"wrote {destination}", err=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from qualcode.cli.base import open_existing, project_argument, write_output
-from qualcode.domain.errors import InputError, QualcodeError
+from qualcode.domain.errors import InputError
 
 if TYPE_CHECKING:
     from qualcode.domain.matrices import Measure
@@ -97,14 +97,7 @@ def _write(data: str | bytes, output: str | None, output_format: str, example: s
             f"{output_format} is a binary format: give -o FILE "
             f"(for example -o exports/{example}.{output_format})",
         )
-    assert output is not None
-    path = Path(output)
-    if not path.parent.exists():
-        raise QualcodeError(f"{path}: folder {path.parent} does not exist")
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_bytes(data)
-    temporary.replace(path)
-    click.echo(f"wrote {path}", err=True)
+    write_output(data, output)
 
 
 def _parse_measures(values: Sequence[str], default: Sequence[str]) -> list[Measure]:

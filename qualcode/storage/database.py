@@ -18,7 +18,14 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from qualcode.domain.errors import ProjectBusyError, ProjectError
+from qualcode.domain.errors import (
+    DiskFullError,
+    ProjectBusyError,
+    ProjectError,
+    QualcodeError,
+    ReadOnlyError,
+)
+from qualcode.files.writing import Existing, check_new_file, staged_path
 from qualcode.storage import migrations
 from qualcode.storage.repositories import Repository
 from qualcode.storage.sqlite_file import (
@@ -316,10 +323,8 @@ def open_project(
         return _open_url(location, create=create, busy_timeout_ms=busy_timeout_ms, retry=policy)
     path = Path(location)
     if create:
-        if path.exists() and path.stat().st_size > 0:
-            raise ProjectError(f"{path}: already exists; choose a new project file")
-        if not path.parent.exists():
-            raise ProjectError(f"{path}: folder {path.parent} does not exist")
+        # a free name or an empty regular file: never a device, pipe, link or someone's file
+        check_new_file(path)
         # The application id goes into the file header before WAL is on, so it is in the
         # main file at once (in WAL mode it would sit in the -wal file until a checkpoint).
         stamp = sqlite3.connect(path)
@@ -404,24 +409,31 @@ def backup_sqlite_file(source: Path, destination: Path) -> None:
     """Copy a SQLite project to ``destination`` with SQLite's online backup API.
 
     The copy is one consistent snapshot even while coders keep writing (in WAL mode the
-    backup's read transaction does not block them). It is written to ``DEST.part`` and
-    renamed into place, so ``destination`` never holds a half-written copy."""
-    part = destination.with_name(destination.name + ".part")
-    part.unlink(missing_ok=True)
-    try:
-        origin = sqlite3.connect(source)
+    backup's read transaction does not block them). It goes through the one writer
+    (:mod:`qualcode.files.writing`): into a temporary file beside ``destination``, renamed
+    into place when complete; ``destination`` must be a free name (nothing is replaced)."""
+    with staged_path(destination, Existing.REFUSE) as part:
         try:
-            copy = sqlite3.connect(part)
+            origin = sqlite3.connect(source)
             try:
-                origin.backup(copy)
+                copy = sqlite3.connect(part)
+                try:
+                    origin.backup(copy)
+                finally:
+                    copy.close()
             finally:
-                copy.close()
-        finally:
-            origin.close()
-        part.replace(destination)
-    except sqlite3.Error as error:
-        part.unlink(missing_ok=True)
-        raise ProjectError(f"{destination}: backup failed: {error}") from error
+                origin.close()
+        except sqlite3.Error as error:
+            raise _backup_error(destination, error) from error
+
+
+def _backup_error(destination: Path, error: sqlite3.Error) -> QualcodeError:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL:
+        return DiskFullError(f"{destination}: disk full (backup); nothing was written")
+    if code == sqlite3.SQLITE_READONLY:
+        return ReadOnlyError(f"{destination}: read-only file system; nothing was written")
+    return ProjectError(f"{destination}: backup failed: {error}")
 
 
 def _open_url(url: str, *, create: bool, busy_timeout_ms: int, retry: RetryPolicy) -> Project:
