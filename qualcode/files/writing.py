@@ -300,6 +300,24 @@ def check_new_file(path: str | os.PathLike[str]) -> None:
         raise FileAccessError(f"{shown}: already exists; choose a new project file")
 
 
+def occupied(path: str | os.PathLike[str]) -> bool:
+    """Whether a regular file is at ``path`` (False: the name is free). Anything else
+    there — a symbolic link, a folder, a device, a pipe — is a one-line
+    :class:`FileAccessError`: such a name is not for a new file."""
+    shown = os.fspath(path)
+    try:
+        found = Path(shown).lstat()
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise write_error(shown, error, "cannot reach the file") from None
+    if not stat.S_ISREG(found.st_mode):
+        raise FileAccessError(
+            f"{shown}: is {describe(found.st_mode)}, not a regular file; nothing was written"
+        )
+    return True
+
+
 def set_aside(path: str | os.PathLike[str], label: str, companions: tuple[str, ...] = ()) -> Path:
     """Move the file ``path`` (and ``path + c`` for each companion suffix that exists,
     e.g. SQLite's ``-wal``) to a free name beside it, ``STEM.LABEL-N.SUFFIX``, without
@@ -324,3 +342,15 @@ def set_aside(path: str | os.PathLike[str], label: str, companions: tuple[str, .
             os.rename(destination, source)
         raise write_error(shown, error, f"cannot move it to {aside}") from None
     return aside
+
+
+def set_back(aside: Path, path: str | os.PathLike[str], companions: tuple[str, ...] = ()) -> None:
+    """Undo :func:`set_aside`: move ``aside`` (and its companions) back to ``path``,
+    which must be free again."""
+    for companion in ("", *companions):
+        source = f"{aside}{companion}"
+        if os.path.lexists(source):
+            try:
+                os.rename(source, f"{os.fspath(path)}{companion}")
+            except OSError as error:
+                raise write_error(source, error, f"cannot move it back to {path}") from None
