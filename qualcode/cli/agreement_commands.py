@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from qualcode.cli.base import format_option, open_existing, project_argument, write_output
+from qualcode.cli.base import (
+    format_option,
+    open_existing,
+    project_argument,
+    raw_cells_option,
+    write_output,
+)
 from qualcode.domain.errors import InputError
 
 if TYPE_CHECKING:
@@ -103,6 +109,7 @@ _transcript_option = click.option(
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
 @format_option("table", "json", "csv", "xlsx", "html")
 @click.option("-o", "--output", help="File to write (default: standard output; xlsx needs one).")
+@raw_cells_option
 def agreement(
     project: str,
     coders: tuple[str, ...],
@@ -161,6 +168,7 @@ def agreement(
 @_transcript_option
 @click.option("--all", "include_agreed", is_flag=True, help="Also list where they agree.")
 @format_option("table", "json", "csv")
+@raw_cells_option
 def disagreements(
     project: str,
     coders: tuple[str, ...],

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -71,6 +72,28 @@ def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]
         )(function)
 
     return decorate
+
+
+def raw_cells_option(function: F) -> F:
+    """``--raw-cells`` for a command that writes CSV or XLSX: CSV cells exactly as stored
+    (by default text beginning with = + - @ tab or CR gets a leading ', so a
+    spreadsheet cannot run it as a formula; see :mod:`qualcode.exporters.safe_cells`)."""
+
+    @functools.wraps(function)
+    def run(*args: Any, raw_cells: bool, **kwargs: Any) -> Any:
+        if not raw_cells:
+            return function(*args, **kwargs)
+        from qualcode.exporters.safe_cells import raw_cells as keep_raw
+
+        with keep_raw():
+            return function(*args, **kwargs)
+
+    return click.option(
+        "--raw-cells",
+        is_flag=True,
+        help="CSV: write text cells exactly as stored, even those a spreadsheet would run "
+        "as a formula (= + - @ tab CR; by default they get a leading ').",
+    )(cast(F, run))
 
 
 def open_existing(location: str) -> Project:

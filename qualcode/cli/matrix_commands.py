@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from qualcode.cli.base import open_existing, project_argument, write_output
+from qualcode.cli.base import open_existing, project_argument, raw_cells_option, write_output
 from qualcode.domain.errors import InputError
 
 if TYPE_CHECKING:
@@ -172,6 +172,7 @@ def _request(
 @_filter_options
 @click.option("--long", "long_form", is_flag=True, help="CSV: tidy long, one line per value.")
 @_output_options(MATRIX_FORMATS)
+@raw_cells_option
 def matrix(
     project: str,
     rows: str,
@@ -242,6 +243,7 @@ def matrix(
 )
 @_filter_options
 @_output_options(MATRIX_FORMATS)
+@raw_cells_option
 def cooccurrence(
     project: str,
     columns: str,
