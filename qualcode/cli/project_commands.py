@@ -140,7 +140,6 @@ def log(project: str, limit: int, output_format: str) -> None:
 @click.option(
     "--path",
     "location",
-    type=click.Path(dir_okay=False),
     help="A new file to build the demo project in (default: your user data folder, where "
     "an earlier demo is kept beside the new one). An existing file is never replaced.",
 )

@@ -300,6 +300,20 @@ def check_new_file(path: str | os.PathLike[str]) -> None:
         raise FileAccessError(f"{shown}: already exists; choose a new project file")
 
 
+def create_empty(path: str | os.PathLike[str]) -> None:
+    """Create ``path`` as a new, empty regular file (for a library that then fills it by
+    name, like SQLite), failing in one line — "read-only file system", "disk full",
+    "permission denied" — if it cannot be created or the name is taken."""
+    shown = os.fspath(path)
+    try:
+        descriptor = os.open(shown, _CREATE_FLAGS, 0o666)
+    except FileExistsError:
+        raise FileAccessError(f"{shown}: already exists; choose a new file name") from None
+    except OSError as error:
+        raise write_error(shown, error, "cannot create the file") from None
+    os.close(descriptor)
+
+
 def occupied(path: str | os.PathLike[str]) -> bool:
     """Whether a regular file is at ``path`` (False: the name is free). Anything else
     there — a symbolic link, a folder, a device, a pipe — is a one-line

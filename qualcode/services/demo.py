@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,7 +67,8 @@ def build_demo(
         return _build(root, path, progress)
     except BaseException:
         for suffix in ("", *SQLITE_COMPANIONS):  # the name was free: this is ours
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # gone already, or on read-only media
+                Path(f"{path}{suffix}").unlink()
         if kept is not None:
             set_back(kept, path, SQLITE_COMPANIONS)
         raise
