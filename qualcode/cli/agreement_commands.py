@@ -8,8 +8,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from qualcode.cli.arguments import COUNT
-from qualcode.cli.base import format_option, open_existing, project_argument, write_output
-from qualcode.domain.errors import InputError, QualcodeError
+from qualcode.cli.base import (
+    format_option,
+    open_existing,
+    project_argument,
+    raw_cells_option,
+    write_output,
+)
+from qualcode.domain.errors import InputError
 
 if TYPE_CHECKING:
     from qualcode.services.reconcile import Disagreement
@@ -104,6 +110,7 @@ _transcript_option = click.option(
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
 @format_option("table", "json", "csv", "xlsx", "html")
 @click.option("-o", "--output", help="File to write (default: standard output; xlsx needs one).")
+@raw_cells_option
 def agreement(
     project: str,
     coders: tuple[str, ...],
@@ -133,8 +140,7 @@ def agreement(
     if output_format == "xlsx":
         from qualcode.exporters.agreement_documents import report_xlsx
 
-        assert output is not None
-        write_bytes(report_xlsx(report), output)
+        write_output(report_xlsx(report), output)
         return
     if output_format == "html":
         from qualcode.exporters.agreement_documents import report_html
@@ -156,19 +162,6 @@ def agreement(
     write_output(text, output)
 
 
-def write_bytes(data: bytes, destination: str) -> None:
-    """Write a binary export next to its final place, then move it there."""
-    from pathlib import Path
-
-    path = Path(destination)
-    if not path.parent.exists():
-        raise QualcodeError(f"{path}: folder {path.parent} does not exist")
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_bytes(data)
-    temporary.replace(path)
-    click.echo(f"wrote {path}", err=True)
-
-
 @click.command(cls=ManyValuesCommand)
 @project_argument
 @_coders_option("A B")
@@ -176,6 +169,7 @@ def write_bytes(data: bytes, destination: str) -> None:
 @_transcript_option
 @click.option("--all", "include_agreed", is_flag=True, help="Also list where they agree.")
 @format_option("table", "json", "csv")
+@raw_cells_option
 def disagreements(
     project: str,
     coders: tuple[str, ...],

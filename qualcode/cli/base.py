@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -86,6 +87,28 @@ def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]
     return decorate
 
 
+def raw_cells_option(function: F) -> F:
+    """``--raw-cells`` for a command that writes CSV or XLSX: CSV cells exactly as stored
+    (by default text beginning with = + - @ tab or CR gets a leading ', so a
+    spreadsheet cannot run it as a formula; see :mod:`qualcode.exporters.safe_cells`)."""
+
+    @functools.wraps(function)
+    def run(*args: Any, raw_cells: bool, **kwargs: Any) -> Any:
+        if not raw_cells:
+            return function(*args, **kwargs)
+        from qualcode.exporters.safe_cells import raw_cells as keep_raw
+
+        with keep_raw():
+            return function(*args, **kwargs)
+
+    return click.option(
+        "--raw-cells",
+        is_flag=True,
+        help="CSV: write text cells exactly as stored, even those a spreadsheet would run "
+        "as a formula (= + - @ tab CR; by default they get a leading ').",
+    )(cast(F, run))
+
+
 def open_existing(location: str) -> Project:
     """Open a project for a command (imported lazily: SQLAlchemy loads here)."""
     from qualcode.services.project import open_project
@@ -101,17 +124,18 @@ def open_existing(location: str) -> Project:
     return project
 
 
-def write_output(text: str, destination: str | None) -> None:
-    """Write to a file, or to standard output when ``destination`` is None or ``-``."""
+def write_output(content: str | bytes, destination: str | None) -> None:
+    """Write an export to a file through the one writer (:mod:`qualcode.files.writing`:
+    an earlier export of that name is replaced, nothing else), or text to standard
+    output when ``destination`` is None or ``-``."""
     if destination in (None, "-"):
-        sys.stdout.write(text)
+        if isinstance(content, bytes):
+            sys.stdout.buffer.write(content)
+        else:
+            sys.stdout.write(content)
         return
-    from pathlib import Path
+    from qualcode.files.writing import write_file
 
-    path = Path(destination)
-    if not path.parent.exists():
-        raise QualcodeError(f"{path}: folder {path.parent} does not exist")
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_text(text, encoding="utf-8", newline="")
-    temporary.replace(path)  # never leave a half-written export behind
-    click.echo(f"wrote {path}", err=True)
+    assert destination is not None
+    write_file(destination, content)
+    click.echo(f"wrote {destination}", err=True)

@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from qualcode.cli.arguments import ID, bounded_float, bounded_int
-from qualcode.cli.base import format_option, open_existing, project_argument, write_output
+from qualcode.cli.base import (
+    format_option,
+    open_existing,
+    project_argument,
+    raw_cells_option,
+    write_output,
+)
 from qualcode.domain.errors import InputError
 
 
@@ -216,6 +222,7 @@ def memo(
 @format_option("table", "csv", "json")
 @click.option("-o", "--output", default="-", help="File to write (default: standard output).")
 @click.pass_context
+@raw_cells_option
 def codings(
     ctx: click.Context,
     project: str,

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from qualcode.cli.base import open_existing, project_argument, write_output
-from qualcode.domain.errors import InputError, QualcodeError
+from qualcode.cli.base import open_existing, project_argument, raw_cells_option, write_output
+from qualcode.domain.errors import InputError
 
 if TYPE_CHECKING:
     from qualcode.domain.matrices import Measure
@@ -97,14 +97,7 @@ def _write(data: str | bytes, output: str | None, output_format: str, example: s
             f"{output_format} is a binary format: give -o FILE "
             f"(for example -o exports/{example}.{output_format})",
         )
-    assert output is not None
-    path = Path(output)
-    if not path.parent.exists():
-        raise QualcodeError(f"{path}: folder {path.parent} does not exist")
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_bytes(data)
-    temporary.replace(path)
-    click.echo(f"wrote {path}", err=True)
+    write_output(data, output)
 
 
 def _parse_measures(values: Sequence[str], default: Sequence[str]) -> list[Measure]:
@@ -179,6 +172,7 @@ def _request(
 @_filter_options
 @click.option("--long", "long_form", is_flag=True, help="CSV: tidy long, one line per value.")
 @_output_options(MATRIX_FORMATS)
+@raw_cells_option
 def matrix(
     project: str,
     rows: str,
@@ -249,6 +243,7 @@ def matrix(
 )
 @_filter_options
 @_output_options(MATRIX_FORMATS)
+@raw_cells_option
 def cooccurrence(
     project: str,
     columns: str,

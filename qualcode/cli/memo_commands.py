@@ -6,7 +6,13 @@ from __future__ import annotations
 import click
 
 from qualcode.cli.arguments import ID
-from qualcode.cli.base import format_option, open_existing, project_argument, write_output
+from qualcode.cli.base import (
+    format_option,
+    open_existing,
+    project_argument,
+    raw_cells_option,
+    write_output,
+)
 
 
 class _ListingGroup(click.Group):
@@ -44,6 +50,7 @@ class _ListingGroup(click.Group):
 @format_option("table", "json", "csv")
 @click.option("-o", "--output", default="-", help="File to write (default: standard output).")
 @click.pass_context
+@raw_cells_option
 def memos(
     ctx: click.Context,
     project: str,

@@ -141,8 +141,8 @@ def log(project: str, limit: int, output_format: str) -> None:
 @click.option(
     "--path",
     "location",
-    type=click.Path(dir_okay=False),
-    help="Where to build the demo project (default: your user data folder).",
+    help="A new file to build the demo project in (default: your user data folder, where "
+    "an earlier demo is kept beside the new one). An existing file is never replaced.",
 )
 @click.option("--no-open", is_flag=True, help="Print the summary instead of opening it.")
 @click.option("--coder", help="Your coder name in the demo (default: your login name).")
@@ -152,7 +152,11 @@ def demo(location: str | None, no_open: bool, coder: str | None) -> None:
 
     from qualcode.services.demo import build_demo
 
-    project = build_demo(location, progress=lambda line: click.echo(line, err=True))
+    project = build_demo(
+        location,
+        progress=lambda line: click.echo(line, err=True),
+        replace=_may_replace(location),
+    )
     if no_open:
         from qualcode.services.project import project_summary
 
@@ -160,6 +164,24 @@ def demo(location: str | None, no_open: bool, coder: str | None) -> None:
         click.echo(f"\nTry: qualcode transcripts {project.location}")
         return
     _open_workspace(project, coder, False, default_coder=getpass.getuser())
+
+
+def _may_replace(location: str | None) -> bool:
+    """Whether ``demo --path`` may move an existing file aside: only when the user says
+    so at a terminal (a script gets the one-line refusal instead)."""
+    import os
+    import sys
+
+    if not location or not os.path.isfile(location) or os.path.islink(location):
+        return False
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    return click.confirm(
+        f"{location} exists. Build the demo there anyway? The file is kept beside it "
+        "(NAME.before-demo-N), not deleted",
+        default=False,
+        err=True,
+    )
 
 
 @click.command()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from qualcode.cli.arguments import bounded_float
-from qualcode.cli.base import format_option, open_existing, project_argument
+from qualcode.cli.base import format_option, open_existing, project_argument, write_output
 from qualcode.domain.errors import InputError
 
 if TYPE_CHECKING:
@@ -61,13 +60,7 @@ def export(project: str, output_format: str, output: str | None) -> None:
 
     opened = open_existing(project)
     if output_format == "qdc":
-        data = export_qdc(opened)
-        if output in (None, "-"):
-            sys.stdout.buffer.write(data)
-            return
-        assert output is not None
-        _write_bytes(Path(output), data)
-        click.echo(f"wrote {output}", err=True)
+        write_output(export_qdc(opened), output)
         return
     if output in (None, "-"):
         raise InputError("--output", "a .qdpx is a zip file: give -o FILE.qdpx")
@@ -77,14 +70,6 @@ def export(project: str, output_format: str, output: str | None) -> None:
         f"wrote {output}: {stats.sources} sources, {stats.codings} codings, "
         f"{stats.notes} notes ({stats.bytes:,} bytes)"
     )
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    if not path.parent.exists():
-        raise InputError(str(path), f"folder {path.parent} does not exist")
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_bytes(data)
-    temporary.replace(path)
 
 
 @click.command("import-project")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.base import format_option, open_existing, project_argument
+from qualcode.cli.base import format_option, open_existing, project_argument, raw_cells_option
 
 
 @contextmanager
@@ -123,6 +123,7 @@ def import_files(
 @click.command()
 @project_argument
 @format_option("table", "json", "csv")
+@raw_cells_option
 def transcripts(project: str, output_format: str) -> None:
     """List PROJECT's transcripts: characters, words, turns, speakers, cases."""
     from qualcode.exporters.tables import render_csv, render_json, render_table

@@ -19,6 +19,7 @@ from qualcode.exporters.agreement import (
     report_rows,
     statistic_text,
 )
+from qualcode.exporters.safe_cells import xlsx_row
 
 BAND_COLOURS = {
     "poor": "D73027",
@@ -106,20 +107,20 @@ def report_xlsx(report: AgreementReport) -> bytes:
     workbook = Workbook()
     summary = workbook.active
     summary.title = "summary"
-    summary.append(SUMMARY_HEADERS)
+    xlsx_row(summary, SUMMARY_HEADERS)
     for row in _summary_rows(report):
-        summary.append(row)
+        xlsx_row(summary, row)
         band = str(row[5])
         summary.cell(summary.max_row, 4).fill = PatternFill(
             "solid", start_color=BAND_COLOURS[band], end_color=BAND_COLOURS[band]
         )
     detail = workbook.create_sheet("all rows")
-    detail.append(CSV_HEADERS)
+    xlsx_row(detail, CSV_HEADERS)
     for csv_row in report_rows(report):
-        detail.append(csv_row)
+        xlsx_row(detail, csv_row)
     notes = workbook.create_sheet("notes")
     for note in _notes(report):
-        notes.append((note,))
+        xlsx_row(notes, (note,))
     for sheet in (summary, detail):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

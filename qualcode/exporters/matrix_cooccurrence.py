@@ -10,6 +10,7 @@ import io
 
 from qualcode.domain.matrix_cooccurrence import COOCCURRENCE_RULES, Cooccurrence
 from qualcode.exporters.matrix_markdown import markdown_table
+from qualcode.exporters.safe_cells import markdown_text, xlsx_row
 from qualcode.exporters.tables import Cell, render_csv, render_json
 
 COOCCURRENCE_MEASURES = ("count", "coefficient")
@@ -45,7 +46,7 @@ def cooccurrence_csv(matrix: Cooccurrence, measure: str) -> str:
 
 def cooccurrence_markdown(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
     out = ["# Co-occurrence", ""]
-    out.extend(f"- **{label}**: {text}" for label, text in _notes(matrix))
+    out.extend(f"- **{label}**: {markdown_text(text)}" for label, text in _notes(matrix))
     for measure in measures:
         out.extend(["", f"## {measure}", "", DESCRIPTIONS[measure] + ".", ""])
         out.append(markdown_table(*cooccurrence_table(matrix, measure)).rstrip("\n"))
@@ -125,18 +126,18 @@ def cooccurrence_xlsx(matrix: Cooccurrence, measures: tuple[str, ...]) -> bytes:
     for measure in measures:
         sheet = workbook.create_sheet(measure)
         headers, rows = cooccurrence_table(matrix, measure)
-        sheet.append(headers)
+        xlsx_row(sheet, headers)
         for row in rows:
-            sheet.append(row)
+            xlsx_row(sheet, row)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "B2"
     about = workbook.create_sheet("about")
-    about.append(["setting", "value"])
+    xlsx_row(about, ["setting", "value"])
     for label, value in _notes(matrix):
-        about.append([label, value])
+        xlsx_row(about, [label, value])
     for number, rule in enumerate(COOCCURRENCE_RULES, start=1):
-        about.append([number, rule])
+        xlsx_row(about, [number, rule])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

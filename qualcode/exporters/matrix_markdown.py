@@ -7,12 +7,13 @@ from collections.abc import Sequence
 
 from qualcode.domain.matrices import COUNTING_RULES, MEASURE_DESCRIPTIONS, Matrix, Measure
 from qualcode.exporters.matrix_tables import passage_reference, wide_table
+from qualcode.exporters.safe_cells import markdown_text
 from qualcode.exporters.tables import Cell
 
 
 def markdown_cell(value: Cell) -> str:
-    text = "" if value is None else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A table cell: :func:`markdown_text` (HTML escaped, one line), ``|`` escaped."""
+    return markdown_text(value).replace("|", "\\|")
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
@@ -46,7 +47,9 @@ def matrix_markdown(matrix: Matrix, measures: Sequence[Measure]) -> str:
     """A heading, the settings, one table per numeric measure, the framework matrix
     (passages and summaries) when asked for, and the counting rules."""
     out = ["# Matrix", ""]
-    out.extend(f"- **{label}**: {text}" for label, text in matrix.settings.describe())
+    out.extend(
+        f"- **{label}**: {markdown_text(text)}" for label, text in matrix.settings.describe()
+    )
     for measure in measures:
         if measure is Measure.PASSAGES:
             out.extend(["", f"## {measure.value}", "", MEASURE_DESCRIPTIONS[measure] + "."])
@@ -65,19 +68,21 @@ def _framework_sections(matrix: Matrix) -> list[str]:
     separate = len(matrix.blocks) > 1
     for block_index, block in enumerate(matrix.blocks):
         for row, row_label in enumerate(matrix.rows):
-            heading = f"### {row_label}" + (f" [{block.group}]" if separate else "")
+            heading = f"### {markdown_text(row_label)}" + (
+                f" [{markdown_text(block.group)}]" if separate else ""
+            )
             body: list[str] = []
             for column, column_label in enumerate(matrix.columns):
                 passages = matrix.cell_passages(block_index, row, column)
                 summary = matrix.summaries.get((row, column))
                 if not passages and summary is None:
                     continue
-                body.extend(["", f"#### {column_label} ({len(passages)})", ""])
+                body.extend(["", f"#### {markdown_text(column_label)} ({len(passages)})", ""])
                 if summary is not None:
-                    body.extend([f"> **Summary:** {summary.text}", ""])
+                    body.extend([f"> **Summary:** {markdown_text(summary.text)}", ""])
                 for passage in passages:
-                    text = " ".join(passage.text.split())
-                    body.append(f"- “{text}” — {passage_reference(passage)}")
+                    text = markdown_text(" ".join(passage.text.split()))
+                    body.append(f"- “{text}” — {markdown_text(passage_reference(passage))}")
             if body:
                 out.extend(["", heading, *body])
     return out

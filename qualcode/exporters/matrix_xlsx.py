@@ -11,6 +11,7 @@ from typing import Any
 
 from qualcode.domain.matrices import COUNTING_RULES, Matrix, Measure
 from qualcode.exporters.matrix_tables import matrix_notes, wide_columns, wide_table
+from qualcode.exporters.safe_cells import xlsx_row
 
 HEAT_LOW = "FFFFFF"
 HEAT_HIGH = "F8696B"
@@ -52,15 +53,9 @@ def matrix_xlsx(matrix: Matrix, measures: Sequence[Measure]) -> bytes:
 
 
 def _header(sheet: Any, headers: Sequence[str]) -> None:
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    sheet.append(cells)
+    xlsx_row(sheet, headers, font=Font(bold=True))
 
 
 def _measure_sheet(workbook: Any, matrix: Matrix, measure: Measure) -> None:
@@ -90,11 +85,10 @@ def _measure_sheet(workbook: Any, matrix: Matrix, measure: Measure) -> None:
         )
     _header(sheet, headers)
     for row in rows:
-        sheet.append(row)
+        xlsx_row(sheet, row)
 
 
 def _framework_sheet(workbook: Any, matrix: Matrix) -> None:
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
@@ -106,12 +100,7 @@ def _framework_sheet(workbook: Any, matrix: Matrix) -> None:
     _header(sheet, headers)
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in rows[:-1]:  # the Total row has no passages
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.alignment = wrap
-            cells.append(cell)
-        sheet.append(cells)
+        xlsx_row(sheet, row, alignment=wrap)
 
 
 def _passages_sheet(workbook: Any, matrix: Matrix) -> None:
@@ -121,7 +110,8 @@ def _passages_sheet(workbook: Any, matrix: Matrix) -> None:
     _header(sheet, PASSAGE_HEADERS)
     for (block, row, column), passages in sorted((matrix.passages or {}).items()):
         for p in passages:
-            sheet.append(
+            xlsx_row(
+                sheet,
                 [
                     matrix.rows[row],
                     matrix.columns[column],
@@ -133,7 +123,7 @@ def _passages_sheet(workbook: Any, matrix: Matrix) -> None:
                     "; ".join(p.codes),
                     "; ".join(p.coders),
                     p.text,
-                ]
+                ],
             )
 
 
@@ -143,8 +133,8 @@ def _about_sheet(workbook: Any, matrix: Matrix, measures: Sequence[Measure]) -> 
     sheet.column_dimensions["B"].width = 120
     _header(sheet, ["setting", "value"])
     for label, text in matrix_notes(matrix, measures):
-        sheet.append([label, text])
-    sheet.append([])
-    sheet.append(["counting rule", ""])
+        xlsx_row(sheet, [label, text])
+    xlsx_row(sheet, [])
+    xlsx_row(sheet, ["counting rule", ""])
     for number, rule in enumerate(COUNTING_RULES, start=1):
-        sheet.append([number, rule])
+        xlsx_row(sheet, [number, rule])

@@ -40,6 +40,7 @@ from qualcode.domain.exchange import (
     derived_guid,
     ordinal_description,
 )
+from qualcode.files.writing import open_for_writing
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -128,20 +129,19 @@ def write_qdpx(
     source_texts: Callable[[], Iterable[tuple[str, str]]],
     sources: Callable[[], Iterable[ExchangeSource]],
 ) -> ExportStats:
-    """Write a ``.qdpx`` to ``path`` (through ``path.part``, so no half-written file is
-    left behind). ``source_texts()`` yields ``(source guid, text)``; ``sources()`` yields
-    each source with its codings, in the order they should appear."""
-    temporary = path.with_name(path.name + ".part")
-    try:
-        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
-            for guid, text in source_texts():
-                archive.writestr(_zip_entry(source_entry(guid)), text.encode("utf-8"))
-            project_entry = _zip_entry(PROJECT_ENTRY)
-            with archive.open(project_entry, "w", force_zip64=True) as stream:
-                stats = _write_qde(stream, content, sources())
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    """Write a ``.qdpx`` to ``path`` through the one writer (:mod:`qualcode.files.writing`:
+    no half-written file is left behind, an earlier export is replaced, nothing else).
+    ``source_texts()`` yields ``(source guid, text)``; ``sources()`` yields each source
+    with its codings, in the order they should appear."""
+    with (
+        open_for_writing(path) as out,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for guid, text in source_texts():
+            archive.writestr(_zip_entry(source_entry(guid)), text.encode("utf-8"))
+        project_entry = _zip_entry(PROJECT_ENTRY)
+        with archive.open(project_entry, "w", force_zip64=True) as stream:
+            stats = _write_qde(stream, content, sources())
     return ExportStats(
         stats.sources, stats.selections, stats.codings, stats.notes, path.stat().st_size
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from qualcode.domain.matrix_report import ReportSection, ThemeReport
 from qualcode.exporters.matrix_tables import passage_reference
+from qualcode.exporters.safe_cells import markdown_text
 
 
 def report_lead(report: ThemeReport) -> list[str]:
@@ -30,20 +31,21 @@ def passage_source(report: ThemeReport, codes: tuple[str, ...], reference: str) 
 
 
 def report_markdown(report: ThemeReport) -> str:
-    out = [f"# {report.code}", ""]
+    """Every text from the project passes :func:`markdown_text` (raw HTML escaped)."""
+    out = [f"# {markdown_text(report.code)}", ""]
     if report.description:
-        out.extend([report.description, ""])
-    out.extend(f"- {line}" for line in report_lead(report))
+        out.extend([markdown_text(report.description), ""])
+    out.extend(f"- {markdown_text(line)}" for line in report_lead(report))
     for section in report.sections:
         if out[-1]:
             out.append("")
-        out.extend([f"## {section.title}", ""])
+        out.extend([f"## {markdown_text(section.title)}", ""])
         if section.attributes:
-            out.extend([f"*{attribute_line(section)}*", ""])
+            out.extend([f"*{markdown_text(attribute_line(section))}*", ""])
         if section.summary is not None:
-            out.extend([f"> **Summary:** {section.summary.text}", ""])
+            out.extend([f"> **Summary:** {markdown_text(section.summary.text)}", ""])
         for passage in section.passages:
-            text = " ".join(passage.text.split())
+            text = markdown_text(" ".join(passage.text.split()))
             source = passage_source(report, passage.codes, passage_reference(passage))
-            out.extend([f"> “{text}”", f"> — {source}", ""])
+            out.extend([f"> “{text}”", f"> — {markdown_text(source)}", ""])
     return "\n".join(out).rstrip("\n") + "\n"

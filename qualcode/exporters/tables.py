@@ -7,6 +7,8 @@ import io
 import json
 from collections.abc import Sequence
 
+from qualcode.exporters.safe_cells import csv_cell
+
 Cell = str | int | float | bool | None
 
 
@@ -43,12 +45,14 @@ def render_table(
 
 
 def render_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
-    """RFC 4180 CSV with LF line ends; ``None`` becomes an empty cell."""
+    """RFC 4180 CSV with LF line ends; ``None`` becomes an empty cell. The one CSV
+    writer: every cell passes :func:`~qualcode.exporters.safe_cells.csv_cell`, so text
+    a spreadsheet would run as a formula is quoted (unless ``raw_cells``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers)
+    writer.writerow([csv_cell(h) for h in headers])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return buffer.getvalue()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
 import qualcode
-from qualcode.domain.errors import ProjectError
+from qualcode.domain.errors import FileAccessError, ProjectError
+from qualcode.files.writing import occupied, set_aside, set_back
 from qualcode.importers.transcripts import SUPPORTED_SUFFIXES
 from qualcode.services.cases import import_cases
 from qualcode.services.codebook import import_codebook
@@ -16,6 +18,7 @@ from qualcode.services.transcripts import import_transcripts
 
 DEMO_CODEBOOK = "family-collaboration.yaml"
 DEMO_CODINGS = "demo-codings.csv"
+SQLITE_COMPANIONS = ("-wal", "-shm")
 
 
 def demo_data_root() -> Path:
@@ -35,13 +38,54 @@ def default_demo_location() -> Path:
     return user_data_path("qualcode", appauthor=False, ensure_exists=True) / "demo.qualcode"
 
 
-def build_demo(location: str | Path | None, progress: Callable[[str], None]) -> Project:
-    """Build a fresh demo project (replacing an earlier demo at the same place)."""
+def build_demo(
+    location: str | Path | None,
+    progress: Callable[[str], None],
+    *,
+    replace: bool = False,
+) -> Project:
+    """Build a fresh demo project at ``location`` (default: the user data folder).
+
+    Nothing already there is destroyed. A file at a given ``location`` is refused
+    (:class:`FileAccessError`, one line) unless ``replace``; then — and always at the
+    default location, where an earlier demo lives — the earlier file is moved aside,
+    not deleted (``NAME.before-demo-N.SUFFIX`` beside it, with its ``-wal``), and moved
+    back if the build fails. Anything but a regular file (a folder, a device, a link)
+    is refused either way."""
     root = demo_data_root()
     path = Path(location) if location else default_demo_location()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    kept: Path | None = None
+    if occupied(path):
+        if location and not replace:
+            raise FileAccessError(
+                f"{path}: exists already; the demo is built as a new project, so give a new "
+                "file name (nothing was changed)"
+            )
+        kept = set_aside(path, "before-demo", SQLITE_COMPANIONS)
+        progress(f"kept the earlier file as {kept}")
+    try:
+        return _build(root, path, progress)
+    except BaseException:
+        for suffix in ("", *SQLITE_COMPANIONS):  # the name was free: this is ours
+            with contextlib.suppress(OSError):  # gone already, or on read-only media
+                Path(f"{path}{suffix}").unlink()
+        if kept is not None:
+            set_back(kept, path, SQLITE_COMPANIONS)
+        raise
+
+
+def _build(root: Path, path: Path, progress: Callable[[str], None]) -> Project:
     project = init_project(path)
+    try:
+        _fill(root, project, progress)
+    except BaseException:
+        project.close()
+        raise
+    progress(f"demo project: {project.location}")
+    return project
+
+
+def _fill(root: Path, project: Project, progress: Callable[[str], None]) -> None:
     imported = import_codebook(project, root / "codebooks" / DEMO_CODEBOOK)
     progress(f"codebook: {len(imported.created)} codes")
     files = sorted(
@@ -56,5 +100,3 @@ def build_demo(location: str | Path | None, progress: Callable[[str], None]) -> 
     codings_file = root / "transcripts" / DEMO_CODINGS
     if codings_file.exists():
         progress(f"codings: {import_codings(project, codings_file)}")
-    progress(f"demo project: {project.location}")
-    return project

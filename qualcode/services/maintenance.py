@@ -26,6 +26,7 @@ from pathlib import Path
 from qualcode.domain.errors import InputError
 from qualcode.domain.spans import span_problem
 from qualcode.domain.transcripts import text_sha256
+from qualcode.files.writing import Existing, check_target
 from qualcode.storage import maintenance_queries as queries
 from qualcode.storage.database import Project, backup_sqlite_file, open_project
 from qualcode.storage.dump import (
@@ -293,12 +294,10 @@ class BackupResult:
 def backup_project(project: Project, destination: Path, *, as_json: bool = False) -> BackupResult:
     """Copy the project to ``destination``: a SQLite project as a SQLite file by the online
     backup API (consistent while coders write), or with ``as_json`` — always for
-    PostgreSQL — as a JSON backup that ``qualcode init --from`` restores. Refuses to
-    overwrite an existing file."""
-    if destination.exists():
-        raise InputError(str(destination), "exists already; choose a new backup file")
-    if not destination.parent.is_dir():
-        raise InputError(str(destination), f"folder {destination.parent} does not exist")
+    PostgreSQL — as a JSON backup that ``qualcode init --from`` restores. Never
+    replace anything (the one writer, :mod:`qualcode.files.writing`, with
+    ``Existing.REFUSE``; checked here first, before any row is read)."""
+    check_target(destination, Existing.REFUSE)
     if as_json or not project.is_sqlite:
         rows = write_json_backup(project, destination)
         return BackupResult(str(destination), "json", rows)

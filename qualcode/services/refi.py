@@ -26,6 +26,7 @@ from qualcode.domain.exchange import (
     IncomingSource,
 )
 from qualcode.exporters.refi_export import ExportStats, ProjectContent, write_qdc, write_qdpx
+from qualcode.files.writing import check_target
 from qualcode.importers.refi_project import open_qdpx
 from qualcode.importers.refi_xml import read_qdc
 from qualcode.importers.refi_zip import ZipLimits
@@ -68,9 +69,9 @@ def export_qdc(project: Project) -> bytes:
 
 
 def export_qdpx(project: Project, path: Path) -> ExportStats:
-    """Write the whole project as a ``.qdpx`` (written through ``path.part``)."""
-    if not path.parent.exists():
-        raise InputError(str(path), f"folder {path.parent} does not exist")
+    """Write the whole project as a ``.qdpx`` (through the one writer; the target is
+    checked before anything is read)."""
+    check_target(path)
     assign_identities(project)
     with project.reading() as repo:
         content = project_content(project, repo)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
@@ -18,7 +19,14 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from qualcode.domain.errors import ProjectBusyError, ProjectError
+from qualcode.domain.errors import (
+    DiskFullError,
+    ProjectBusyError,
+    ProjectError,
+    QualcodeError,
+    ReadOnlyError,
+)
+from qualcode.files.writing import Existing, check_new_file, create_empty, staged_path
 from qualcode.storage import migrations
 from qualcode.storage.repositories import Repository
 from qualcode.storage.sqlite_file import (
@@ -316,28 +324,7 @@ def open_project(
         return _open_url(location, create=create, busy_timeout_ms=busy_timeout_ms, retry=policy)
     path = Path(location)
     if create:
-        if path.exists() and path.stat().st_size > 0:
-            raise ProjectError(f"{path}: already exists; choose a new project file")
-        if not path.parent.exists():
-            raise ProjectError(f"{path}: folder {path.parent} does not exist")
-        # The application id goes into the file header before WAL is on, so it is in the
-        # main file at once (in WAL mode it would sit in the -wal file until a checkpoint).
-        stamp = sqlite3.connect(path)
-        try:
-            stamp.execute(f"PRAGMA application_id = {QUALCODE_APPLICATION_ID}")
-            stamp.commit()
-        except sqlite3.Error as error:
-            raise ProjectError(f"{path}: cannot create project: {error}") from error
-        finally:
-            stamp.close()
-        engine = _sqlite_engine(path, read_only=False, busy_timeout_ms=busy_timeout_ms)
-        try:
-            with engine.begin() as connection:
-                migrations.create_schema(connection)
-        except OperationalError as error:
-            engine.dispose()
-            raise _translate(str(path), error) from error
-        return Project(str(path), engine, False, policy, busy_timeout_ms)
+        return _create_sqlite(path, busy_timeout_ms, policy)
     check_sqlite_file(path)
     read_only = _file_is_read_only(path)
     engine = _sqlite_engine(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
@@ -354,6 +341,45 @@ def open_project(
         engine.dispose()
         raise
     return project
+
+
+def _create_sqlite(path: Path, busy_timeout_ms: int, policy: RetryPolicy) -> Project:
+    """A new SQLite project at ``path``: a free name (or an empty regular file), never a
+    device, pipe, link or someone's file (:func:`qualcode.files.writing.check_new_file`).
+    A file this call created is removed again when creating the schema fails."""
+    check_new_file(path)
+    was_free = not os.path.lexists(path)
+    if was_free:
+        create_empty(path)  # a one-line reason (read-only, permission) if it cannot be
+    try:
+        # The application id goes into the file header before WAL is on, so it is in the
+        # main file at once (in WAL mode it would sit in the -wal file until a checkpoint).
+        stamp = sqlite3.connect(path)
+        try:
+            stamp.execute(f"PRAGMA application_id = {QUALCODE_APPLICATION_ID}")
+            stamp.commit()
+        finally:
+            stamp.close()
+    except sqlite3.Error as error:
+        _remove_created(path, was_free)
+        raise _file_error(path, error, "cannot create project") from error
+    engine = _sqlite_engine(path, read_only=False, busy_timeout_ms=busy_timeout_ms)
+    try:
+        with engine.begin() as connection:
+            migrations.create_schema(connection)
+    except OperationalError as error:
+        engine.dispose()
+        _remove_created(path, was_free)
+        raise _translate(str(path), error) from error
+    return Project(str(path), engine, False, policy, busy_timeout_ms)
+
+
+def _remove_created(path: Path, was_free: bool) -> None:
+    if was_free:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            if os.path.lexists(f"{path}{suffix}"):
+                with contextlib.suppress(OSError):  # best effort: the error is on its way
+                    os.unlink(f"{path}{suffix}")
 
 
 def _bring_up_to_date(project: Project, backup: Callable[[int], str]) -> None:
@@ -404,24 +430,32 @@ def backup_sqlite_file(source: Path, destination: Path) -> None:
     """Copy a SQLite project to ``destination`` with SQLite's online backup API.
 
     The copy is one consistent snapshot even while coders keep writing (in WAL mode the
-    backup's read transaction does not block them). It is written to ``DEST.part`` and
-    renamed into place, so ``destination`` never holds a half-written copy."""
-    part = destination.with_name(destination.name + ".part")
-    part.unlink(missing_ok=True)
-    try:
-        origin = sqlite3.connect(source)
+    backup's read transaction does not block them). It goes through the one writer
+    (:mod:`qualcode.files.writing`): into a temporary file beside ``destination``, renamed
+    into place when complete; ``destination`` must be a free name (nothing is replaced)."""
+    with staged_path(destination, Existing.REFUSE) as part:
         try:
-            copy = sqlite3.connect(part)
+            origin = sqlite3.connect(source)
             try:
-                origin.backup(copy)
+                copy = sqlite3.connect(part)
+                try:
+                    origin.backup(copy)
+                finally:
+                    copy.close()
             finally:
-                copy.close()
-        finally:
-            origin.close()
-        part.replace(destination)
-    except sqlite3.Error as error:
-        part.unlink(missing_ok=True)
-        raise ProjectError(f"{destination}: backup failed: {error}") from error
+                origin.close()
+        except sqlite3.Error as error:
+            raise _file_error(destination, error, "backup failed") from error
+
+
+def _file_error(destination: Path, error: sqlite3.Error, doing: str) -> QualcodeError:
+    """One line for SQLite failing to write a new file (a backup, a new project)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL:
+        return DiskFullError(f"{destination}: disk full ({doing}); nothing was written")
+    if code == sqlite3.SQLITE_READONLY:
+        return ReadOnlyError(f"{destination}: read-only file system; nothing was written")
+    return ProjectError(f"{destination}: {doing}: {error}")
 
 
 def _open_url(url: str, *, create: bool, busy_timeout_ms: int, retry: RetryPolicy) -> Project:

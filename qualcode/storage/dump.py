@@ -10,6 +10,7 @@ first; datetimes are ISO-8601 strings (UTC, no zone), JSON columns their JSON va
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -33,6 +34,7 @@ from sqlalchemy.pool import NullPool
 
 from qualcode.domain.errors import InputError, LimitError, ProjectError
 from qualcode.domain.text_entry import MAX_INTEGER, enter_integer, unencodable_reason
+from qualcode.files.writing import Existing, open_for_writing
 from qualcode.storage import migrations
 from qualcode.storage.sqlite_file import QUALCODE_APPLICATION_ID, SQLITE_MAGIC
 from qualcode.storage.tables import Base, SchemaVersion
@@ -101,18 +103,21 @@ def read_project_file(path: Path) -> tuple[int, list[TableRows]]:
 
 
 def write_json_backup(project: Project, destination: Path) -> dict[str, int]:
-    """Write every row of the project to ``destination`` (via ``DEST.part``, renamed when
+    """Write every row of the project to ``destination``, a new file (the one writer,
+    :mod:`qualcode.files.writing`: never replaces anything, renamed into place when
     complete), read in one transaction so the copy is consistent. Returns rows per table."""
-    part = destination.with_name(destination.name + ".part")
     counts: dict[str, int] = {}
-    try:
-        with project.engine.connect() as connection, part.open("w", encoding="utf-8") as out:
+    with (
+        open_for_writing(destination, Existing.REFUSE) as stream,
+        project.engine.connect() as connection,
+    ):
+        out = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
+        try:
             version = migrations.project_version(connection)
             _write_document(out, version, iter_rows(connection), counts)
-        part.replace(destination)
-    except OSError as error:
-        part.unlink(missing_ok=True)
-        raise ProjectError(f"{destination}: cannot write backup: {error.strerror}") from error
+            out.flush()
+        finally:
+            out.detach()  # the writer closes (and renames) the file itself
     return counts
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.domain.errors import InputError
+from qualcode.files.writing import write_file
 
 CONFIG_ENV = "QUALCODE_CONFIG"
 
@@ -73,9 +74,7 @@ def save_config(config: UserConfig, path: Path | None = None) -> None:
     data = {"coders": config.coders, "keymap": config.keymap}
     if config.theme:
         data["theme"] = config.theme  # type: ignore[assignment]
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    write_file(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def remembered_coder(location: str, path: Path | None = None) -> str | None:

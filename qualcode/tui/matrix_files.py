@@ -9,6 +9,7 @@ from a script. No Textual here.
 
 from __future__ import annotations
 
+import os
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from qualcode.domain.errors import InputError
 from qualcode.domain.matrices import Matrix, Measure
+from qualcode.files.writing import check_target, write_file
 from qualcode.services.matrices import MatrixRequest, build_matrix
 from qualcode.services.project import Project
 
@@ -91,16 +93,15 @@ def write_export(
     project: Project, request: MatrixRequest, shown: Measure, export: MatrixExport
 ) -> Path:
     """Count the matrix as ``qualcode matrix`` does for these options and write it
-    (through a ``.part`` file, so a failed export leaves nothing half-written). A missing
-    ``exports/`` folder is created; any other missing folder is an :class:`InputError`.
-    Returns the path written."""
+    through the one writer (:mod:`qualcode.files.writing`: a failed export leaves nothing
+    half-written, and only an earlier export is replaced). A missing ``exports/`` folder
+    is created; any other missing folder is a one-line error. Returns the path written."""
     path = export.path
     if not path.name or path.is_dir():
         raise InputError(str(path), "name a file to write, e.g. exports/matrix.xlsx")
-    if not path.parent.exists():
-        if path.parent != EXPORTS_FOLDER:
-            raise InputError(str(path), f"folder {path.parent} does not exist")
+    if path.parent == EXPORTS_FOLDER and not os.path.lexists(path.parent):
         path.parent.mkdir()
+    check_target(path)  # before counting: a bad target is refused at once
     measures = export_measures(shown, export.all_measures)
     counted = replace(
         request,
@@ -109,10 +110,5 @@ def write_export(
         separate_coders=False,
     )
     data = render_matrix(build_matrix(project, counted), export.format, measures)
-    temporary = path.with_name(path.name + ".part")
-    if isinstance(data, str):
-        temporary.write_text(data, encoding="utf-8", newline="")
-    else:
-        temporary.write_bytes(data)
-    temporary.replace(path)
+    write_file(path, data)
     return path

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection
 
-from qualcode.domain.errors import ProjectError
+from qualcode.domain.errors import FileAccessError, ProjectError
 from qualcode.domain.transcripts import TranscriptDraft
 from qualcode.storage import migrations
 from qualcode.storage.database import open_project
@@ -38,7 +38,8 @@ def test_connections_enforce_foreign_keys_and_busy_timeout(project_path: Path) -
 
 def test_init_refuses_an_existing_file(project_path: Path) -> None:
     open_project(project_path, create=True).close()
-    with pytest.raises(ProjectError, match="already exists"):
+    # the one writer's check for a new file (qualcode.files.writing.check_new_file)
+    with pytest.raises(FileAccessError, match="already exists"):
         open_project(project_path, create=True)
 
 

@@ -157,7 +157,7 @@ def test_backup_refuses_to_overwrite(tmp_path: Path, run: Cli, coded: Project) -
     taken = tmp_path / "taken.json"
     taken.write_text("keep me", encoding="utf-8")
     result = run("backup", coded.location, taken, expect=1)
-    assert result.stderr == f"Error: {taken}: exists already; choose a new backup file\n"
+    assert result.stderr == f"Error: {taken}: exists already; choose a new file name\n"
     assert taken.read_text(encoding="utf-8") == "keep me"
     missing = tmp_path / "no-such-folder" / "copy.qualcode"
     result = run("backup", coded.location, missing, expect=1)
