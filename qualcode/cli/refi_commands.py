@@ -12,7 +12,7 @@ from qualcode.cli.base import format_option, open_existing, project_argument, wr
 from qualcode.domain.errors import InputError
 
 if TYPE_CHECKING:
-    from qualcode.importers.refi_zip import ZipLimits
+    from qualcode.files.archives import ArchiveLimits
     from qualcode.services.merge_report import MergeReport
 
 
@@ -29,14 +29,14 @@ def _limits_options(function: Any) -> Any:
         type=bounded_float(1, 1e9),
         default=100.0,
         show_default=True,
-        help="Refuse a .qdpx entry (over 1 MB) compressed more than this ratio.",
+        help="Refuse a .qdpx compressed more than this ratio (each entry, and all together).",
     )(function)
 
 
-def _limits(max_size: float, max_ratio: float) -> ZipLimits:
-    from qualcode.importers.refi_zip import ZipLimits
+def _limits(max_size: float, max_ratio: float) -> ArchiveLimits:
+    from qualcode.importers.refi_zip import qdpx_limits
 
-    return ZipLimits(max_total_bytes=int(max_size * 1024 * 1024), max_ratio=max_ratio)
+    return qdpx_limits(max_total_bytes=int(max_size * 1024 * 1024), max_ratio=max_ratio)
 
 
 @click.command("export")

@@ -28,6 +28,7 @@ from qualcode.domain.cases import (
 )
 from qualcode.domain.errors import InputError
 from qualcode.domain.text_entry import enter_name, enter_text
+from qualcode.files.reading import TREE_FILE_LIMIT, read_bytes
 from qualcode.importers.yaml_nodes import (
     Fields,
     compose_yaml,
@@ -103,11 +104,7 @@ def load_cases_file(path: Path) -> CasesFile:
     Text is UTF-8 (a BOM is dropped; UTF-16 with a BOM is read too), falling back to
     Windows-1252. Raises ``InputError`` naming the line (and column where known)."""
     source = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(source, f"cannot read the file: {exc.strerror or exc}") from None
-    text = _decode(data, source)
+    text = _decode(read_bytes(path, limit=TREE_FILE_LIMIT), source)
     if path.suffix.lower() in YAML_SUFFIXES:
         return parse_cases_yaml(text, source)
     return parse_cases_csv(text, source)

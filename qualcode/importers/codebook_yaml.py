@@ -25,6 +25,7 @@ from qualcode.domain.text_entry import (
     enter_text,
     name_key,
 )
+from qualcode.files.reading import TREE_FILE_LIMIT, read_bytes
 from qualcode.importers.yaml_nodes import (
     Fields,
     compose_yaml,
@@ -57,10 +58,7 @@ _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 def load_codebook(path: Path) -> Codebook:
     """Read a codebook YAML file (UTF-8, BOM allowed). Raises ``InputError``."""
     source = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(source, f"cannot read the file: {exc.strerror or exc}") from None
+    data = read_bytes(path, limit=TREE_FILE_LIMIT)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

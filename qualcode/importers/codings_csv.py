@@ -17,6 +17,7 @@ from typing import NamedTuple
 from qualcode.domain.codings import CodingRequest
 from qualcode.domain.errors import InputError
 from qualcode.domain.text_entry import MAX_INTEGER, enter_name, enter_text, lookup_name
+from qualcode.files.reading import DEFAULT_LIMIT, read_bytes
 
 REQUIRED_COLUMNS = ("transcript", "code", "coder", "start", "end")
 OPTIONAL_COLUMNS = ("memo", "text", "id", "created_at")
@@ -51,12 +52,7 @@ def read_codings_csv(path: Path) -> CodingsCsv:
     error ends the reading: that row is rejected and the rows after it are not read.
     """
     source = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(source, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(source, "is a folder, not a CSV file") from None
+    raw = read_bytes(path, limit=DEFAULT_LIMIT)
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

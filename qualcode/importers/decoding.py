@@ -1,22 +1,21 @@
 """Read a text file of unknown encoding into normalised text, or refuse it in one line.
 
-Detection order: size limit (from ``os.stat``, before reading), empty file, binary
+Detection order: a regular file within the size limit (checked before reading, see
+:mod:`qualcode.files.reading`), empty file, binary
 signatures, byte-order marks, NUL bytes, strict UTF-8, then Windows-1252. The decoded
 text is normalised (no BOM, ``\\n`` line ends, NFC) and checked for control characters.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.domain.errors import InputError
 from qualcode.domain.transcripts import normalise_text
+from qualcode.files.reading import MIB, read_bytes
 
-MIB = 1024 * 1024
 DEFAULT_MAX_BYTES = 50 * MIB
 """Largest transcript file read by default (50 MiB)."""
 
@@ -63,27 +62,15 @@ class DecodedText:
     notes: tuple[str, ...]
 
 
-def check_input_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
-    """Return the size in bytes of a regular file no bigger than ``max_bytes``.
+TRANSCRIPT_ADVICE = "per transcript (split it, or raise the limit with --max-size)"
 
-    Uses ``os.stat`` only, so an oversized file is refused without being read.
-    """
-    source = str(path)
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise InputError(source, "no such file") from None
-    except OSError as exc:
-        raise InputError(source, f"cannot read file ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError(source, "is a directory, not a transcript file")
-    if info.st_size > max_bytes:
-        raise InputError(
-            source,
-            f"file is {_file_size(info.st_size)}; the limit is {_limit_size(max_bytes)} "
-            "per transcript (split it, or raise the limit with --max-size)",
-        )
-    return info.st_size
+
+def read_input_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a transcript file: a regular file (never a pipe, device or folder)
+    no bigger than ``max_bytes``, read through :mod:`qualcode.files.reading`.
+
+    An oversized file is refused from its size before anything is read."""
+    return read_bytes(path, limit=max_bytes, advice=TRANSCRIPT_ADVICE)
 
 
 def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedText:
@@ -111,14 +98,9 @@ def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
     """The file's bytes: a regular file within the limit, not empty."""
-    source = str(path)
-    check_input_file(path, max_bytes)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(source, f"cannot read file ({exc.strerror or exc})") from None
+    data = read_input_bytes(path, max_bytes)
     if not data:
-        raise InputError(source, "file is empty")
+        raise InputError(str(path), "file is empty")
     return data
 
 
@@ -204,12 +186,3 @@ def _looks_like_bomless_utf16(data: bytes) -> bool:
     # Latin-script UTF-16 has a zero high byte in almost every code unit, and few
     # zero low bytes.
     return max(even, odd) >= 0.6 * half and min(even, odd) <= 0.05 * half
-
-
-def _file_size(size: int) -> str:
-    return f"{size / MIB:.1f} MB" if size >= MIB // 10 else f"{size / 1024:.1f} KB"
-
-
-def _limit_size(size: int) -> str:
-    number, unit = (size / MIB, "MB") if size >= MIB else (size / 1024, "KB")
-    return f"{number:.0f} {unit}" if number.is_integer() else f"{number:.1f} {unit}"

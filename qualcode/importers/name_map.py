@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from qualcode.files.reading import TREE_FILE_LIMIT
 from qualcode.importers.decoding import read_text_file
 from qualcode.importers.yaml_nodes import compose_yaml, error_at, scalar_text
 
@@ -26,7 +27,7 @@ _STRING_TAG = "tag:yaml.org,2002:str"
 def load_name_map(path: Path) -> list[tuple[str, str]]:
     """The ``(real name, pseudonym)`` pairs of a map file, in file order."""
     source = str(path)
-    text = read_text_file(path).text
+    text = read_text_file(path, max_bytes=TREE_FILE_LIMIT).text
     root = compose_yaml(text, source, collection_aliases=False)
     if not isinstance(root, yaml.MappingNode):
         raise error_at(source, root, "expected lines of the form 'Real name: Pseudonym'")

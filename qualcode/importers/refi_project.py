@@ -23,16 +23,17 @@ from qualcode.domain.exchange import (
     ExchangeSource,
     IncomingSource,
 )
+from qualcode.files.archives import ArchiveLimits
 from qualcode.importers.decoding import check_control_characters
 from qualcode.importers.refi_offsets import MappedText, map_source_text
 from qualcode.importers.refi_xml import RawSource, RefiDocument, read_qde
-from qualcode.importers.refi_zip import SafeQdpx, ZipLimits
+from qualcode.importers.refi_zip import SafeQdpx
 
 _DOCUMENT_SUFFIXES = (".txt", ".docx", ".doc", ".rtf", ".pdf", ".md", ".odt")
 
 
 @contextmanager
-def open_qdpx(path: Path, limits: ZipLimits | None = None) -> Iterator[ExchangeProject]:
+def open_qdpx(path: Path, limits: ArchiveLimits | None = None) -> Iterator[ExchangeProject]:
     """Open and read a ``.qdpx``; sources stream while the block is open."""
     with SafeQdpx(path, limits) as archive:
         entry = archive.project_entry()

@@ -9,6 +9,7 @@ into the normalised text, half-open.
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
 import zipfile
@@ -21,16 +22,27 @@ from typing import Any
 from qualcode.domain.errors import InputError
 from qualcode.domain.transcripts import TranscriptDraft, Turn, guess_language, normalise_text
 from qualcode.domain.turns import is_speaker_name, parse_speaker_turns, split_speaker_prefix
+from qualcode.files.archives import ArchiveLimits, ZipArchive
+from qualcode.files.reading import MIB, open_regular, too_big
 from qualcode.importers.decoding import (
     DEFAULT_MAX_BYTES,
+    TRANSCRIPT_ADVICE,
     check_control_characters,
-    check_input_file,
     read_text_file,
 )
 
 __all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "load_transcript"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
+DOCX_LIMITS = ArchiveLimits(
+    max_entries=5_000,
+    max_entry_bytes=64 * MIB,
+    max_total_bytes=256 * MIB,
+    max_ratio=100.0,
+    max_read_bytes=64 * MIB,
+)
+"""A Word document's zip: python-docx reads every part into memory and parses the XML,
+so what it may decompress is bounded before it is given the file."""
 
 
 def load_transcript(
@@ -49,9 +61,8 @@ def load_transcript(
         raise InputError(
             source, f"unsupported file type {shown}; use one of {', '.join(SUPPORTED_SUFFIXES)}"
         )
-    check_input_file(path, max_bytes)
     if suffix == ".docx":
-        text, turns, encoding, notes = _read_docx(path)
+        text, turns, encoding, notes = _read_docx(path, max_bytes)
     else:
         decoded = read_text_file(path, max_bytes=max_bytes)
         encoding, notes = decoded.encoding, list(decoded.notes)
@@ -81,31 +92,45 @@ def load_transcript(
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _read_docx(path: Path) -> tuple[str, list[Turn], str, list[str]]:
+def _read_docx(path: Path, max_bytes: int) -> tuple[str, list[Turn], str, list[str]]:
     source = str(path)
-    try:
-        with path.open("rb") as handle:
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise too_big(source, size, max_bytes, TRANSCRIPT_ADVICE)
+        try:
             head = handle.read(8)
-    except OSError as exc:
-        raise InputError(source, f"cannot read file ({exc.strerror or exc})") from None
-    if head == _OLE_SIGNATURE:
-        raise InputError(source, "not a valid .docx file (an old binary .doc; save it as .docx)")
-    if not head.startswith(b"PK"):
-        raise InputError(source, "not a valid .docx file (not a ZIP package)")
-    import docx  # deferred: python-docx and lxml cost start-up time for every command
-    from docx.opc.exceptions import OpcError
-
-    try:
-        paragraphs = list(_docx_paragraphs(docx.Document(source)))
-    # lxml's XMLSyntaxError subclasses SyntaxError; zlib.error means damaged deflate data.
-    except (OpcError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, SyntaxError) as exc:
-        detail = " ".join(str(exc).split()) or type(exc).__name__
-        raise InputError(source, f"not a valid .docx file ({detail})") from None
+        except OSError as exc:
+            raise InputError(source, f"cannot read file ({exc.strerror or exc})") from None
+        if head == _OLE_SIGNATURE:
+            raise InputError(
+                source, "not a valid .docx file (an old binary .doc; save it as .docx)"
+            )
+        if not head.startswith(b"PK"):
+            raise InputError(source, "not a valid .docx file (not a ZIP package)")
+        handle.seek(0)
+        # The archive's entries, sizes and ratios are checked before python-docx sees the
+        # file; zipfile never gives an entry more than its (checked) declared size.
+        ZipArchive(handle, source, DOCX_LIMITS, "valid .docx file").close()
+        handle.seek(0)
+        paragraphs = _docx_document_paragraphs(handle, source)
     text, changes = normalise_text("\n\n".join(paragraphs))
     if not text.strip():
         raise InputError(source, "file is empty")
     check_control_characters(text, source)
     return text, parse_speaker_turns(text), "docx", ["encoding: docx", *changes]
+
+
+def _docx_document_paragraphs(handle: Any, source: str) -> list[str]:
+    import docx  # deferred: python-docx and lxml cost start-up time for every command
+    from docx.opc.exceptions import OpcError
+
+    try:
+        return list(_docx_paragraphs(docx.Document(handle)))
+    # lxml's XMLSyntaxError subclasses SyntaxError; zlib.error means damaged deflate data.
+    except (OpcError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, SyntaxError) as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise InputError(source, f"not a valid .docx file ({detail})") from None
 
 
 def _docx_paragraphs(document: Any) -> Iterator[str]:

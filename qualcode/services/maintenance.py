@@ -26,6 +26,7 @@ from pathlib import Path
 from qualcode.domain.errors import InputError
 from qualcode.domain.spans import span_problem
 from qualcode.domain.transcripts import text_sha256
+from qualcode.files.reading import open_regular
 from qualcode.files.writing import Existing, check_target
 from qualcode.storage import maintenance_queries as queries
 from qualcode.storage.database import Project, backup_sqlite_file, open_project
@@ -311,9 +312,7 @@ def restore_project(backup: Path, location: str) -> tuple[Project, dict[str, int
     backup, or a qualcode SQLite file: a project or a backup of one), same ids. All or
     nothing: on any error the new project is removed again (SQLite file deleted, server
     tables dropped)."""
-    if not backup.is_file():
-        raise InputError(str(backup), "no such backup file")
-    with backup.open("rb") as handle:
+    with open_regular(backup) as handle:
         is_json = handle.read(1) == b"{"
     version, tables = read_json_backup(backup) if is_json else read_project_file(backup)
     project = open_project(location, create=True)

@@ -26,10 +26,11 @@ from qualcode.domain.exchange import (
     IncomingSource,
 )
 from qualcode.exporters.refi_export import ExportStats, ProjectContent, write_qdc, write_qdpx
+from qualcode.files.archives import ArchiveLimits
+from qualcode.files.reading import DEFAULT_LIMIT, open_regular
 from qualcode.files.writing import check_target
 from qualcode.importers.refi_project import open_qdpx
 from qualcode.importers.refi_xml import read_qdc
-from qualcode.importers.refi_zip import ZipLimits
 from qualcode.services.codebook import CodebookImport
 from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange
 from qualcode.services.merge_report import MergeReport
@@ -128,7 +129,9 @@ class ImportResult:
     report: MergeReport
 
 
-def import_project(location: str, file: Path, *, limits: ZipLimits | None = None) -> ImportResult:
+def import_project(
+    location: str, file: Path, *, limits: ArchiveLimits | None = None
+) -> ImportResult:
     """Import a ``.qdpx`` into a new project (created at ``location`` if it does not
     exist) or an empty one. One transaction; on any error nothing is kept (a project file
     created for the import is removed again)."""
@@ -179,7 +182,7 @@ def merge_projects(
     *,
     renames: dict[str, str] | None = None,
     dry_run: bool = False,
-    limits: ZipLimits | None = None,
+    limits: ArchiveLimits | None = None,
 ) -> MergeReport:
     """Merge another project (a ``.qdpx`` file or a qualcode project) into ``project`` in
     one transaction; ``dry_run`` reports the same but rolls everything back."""
@@ -203,7 +206,7 @@ def merge_projects(
 
 
 @contextmanager
-def _incoming(other: str, limits: ZipLimits | None) -> Iterator[ExchangeProject]:
+def _incoming(other: str, limits: ArchiveLimits | None) -> Iterator[ExchangeProject]:
     path = Path(other)
     if not is_url(other) and path.suffix.lower() in (".qdpx", ".zip"):
         with open_qdpx(path, limits) as incoming:
@@ -261,9 +264,7 @@ def _from_project(project: Project, repo: Repository) -> ExchangeProject:
 def import_qdc(project: Project, path: Path) -> CodebookImport:
     """Merge a ``.qdc`` codebook in (one transaction): codes matched by GUID, then path;
     new ones created with the file's GUIDs; existing definitions updated from the file."""
-    if not path.exists():
-        raise InputError(str(path), "no such file")
-    with path.open("rb") as stream:
+    with open_regular(path, limit=DEFAULT_LIMIT) as stream:
         document = read_qdc(stream, str(path))
     created: list[str] = []
     updated: list[str] = []

@@ -34,6 +34,7 @@ from sqlalchemy.pool import NullPool
 
 from qualcode.domain.errors import InputError, LimitError, ProjectError
 from qualcode.domain.text_entry import MAX_INTEGER, enter_integer, unencodable_reason
+from qualcode.files.reading import MIB, open_regular, read_text
 from qualcode.files.writing import Existing, open_for_writing
 from qualcode.storage import migrations
 from qualcode.storage.sqlite_file import QUALCODE_APPLICATION_ID, SQLITE_MAGIC
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 
 BACKUP_FORMAT = "qualcode-backup"
 BACKUP_FORMAT_VERSION = 1
+JSON_BACKUP_LIMIT = 1024 * MIB
+"""Largest JSON backup restored (1 GiB): it is parsed whole (a SQLite backup has no limit)."""
 _CHUNK = 2000
 
 
@@ -79,11 +82,8 @@ def read_project_file(path: Path) -> tuple[int, list[TableRows]]:
     """The schema version and rows of a qualcode SQLite file (a project or a backup made
     by ``qualcode backup``), read without changing it: no migration, no WAL switch."""
     source = str(path)
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
-    except OSError as error:
-        raise InputError(source, f"cannot read: {error.strerror}") from error
+    with open_regular(path) as handle:
+        header = handle.read(100)
     if not header.startswith(SQLITE_MAGIC) or (
         int.from_bytes(header[68:72], "big") != QUALCODE_APPLICATION_ID
     ):
@@ -147,9 +147,7 @@ def read_json_backup(path: Path) -> tuple[int, list[TableRows]]:
     file when it is not one."""
     source = str(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(source, f"cannot read backup: {error}") from error
+        document = json.loads(read_text(path, limit=JSON_BACKUP_LIMIT))
     except RecursionError:  # the parser recurses once per level of [ and {
         raise LimitError(source, "not a qualcode backup: lists nested too deeply") from None
     except json.JSONDecodeError as error:

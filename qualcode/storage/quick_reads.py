@@ -22,7 +22,7 @@ from pathlib import Path
 
 from qualcode.domain.cases import AttributeDef, AttributeType, Case, assemble_cases
 from qualcode.domain.codebook import CodeSpec, StoredCode, code_tree
-from qualcode.domain.errors import ProjectError
+from qualcode.domain.errors import ProjectError, QualcodeError
 from qualcode.domain.project_summary import Counts
 from qualcode.domain.transcripts import (
     Transcript,
@@ -64,7 +64,7 @@ def _connect(location: str) -> sqlite3.Connection | None:
     try:
         check_sqlite_file(path)
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except (ProjectError, OSError, ValueError, sqlite3.Error):
+    except (QualcodeError, OSError, ValueError, sqlite3.Error):
         return None
     try:
         connection.isolation_level = None  # the transaction is begun explicitly

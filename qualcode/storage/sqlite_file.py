@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.domain.errors import ProjectError
+from qualcode.files.reading import open_regular
 
 # "QCOD" as a big-endian integer: written to SQLite's application_id header field so a
 # qualcode project can be told from any other SQLite file without reading its tables.
@@ -30,7 +31,9 @@ def check_sqlite_file(path: Path) -> None:
         raise ProjectError(f"{path}: no such project (create one with: qualcode init {path})")
     if path.is_dir():
         raise ProjectError(f"{path}: is a folder, not a qualcode project file")
-    with path.open("rb") as handle:
+    # Opened as the file reader opens any user-named file: a FIFO or device named as the
+    # project is refused at once (SQLite would block on it or read it forever).
+    with open_regular(path) as handle:
         header = handle.read(100)
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise ProjectError(f"{path}: not a qualcode project (not a SQLite database)")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode.domain.codebook import Codebook, CodeSpec, walk
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import FileAccessError, InputError
 from qualcode.domain.text_entry import enter_name, enter_shortcut, enter_text, name_key
 from qualcode.exporters.codebook_yaml import dump_codebook
 from qualcode.importers.codebook_yaml import load_codebook, parse_codebook
@@ -90,8 +90,9 @@ def test_load_refuses_bytes_that_are_not_utf8(tmp_path: Path) -> None:
     assert caught.value.offset == 17
 
 
-def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="cannot read"):
+def test_missing_file_is_a_file_access_error(tmp_path: Path) -> None:
+    # Opening is the file reader's (qualcode.files.reading): one line naming the file.
+    with pytest.raises(FileAccessError, match=r"absent\.yaml: no such file"):
         load_codebook(tmp_path / "absent.yaml")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import FileAccessError, InputError
 from qualcode.importers.decoding import DEFAULT_MAX_BYTES, read_text_file
 
 DANISH = "Interviewer: Hvordan gik mødet?\nMette: Godt – vi fik “ro på” og så så vi æøå ÆØÅ.\n"
@@ -185,4 +185,7 @@ def test_raised_limit_is_named(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    assert refusal(tmp_path / "nowhere.txt").reason == "no such file"
+    # Opening is the file reader's (qualcode.files.reading): a FileAccessError, one line.
+    with pytest.raises(FileAccessError) as caught:
+        read_text_file(tmp_path / "nowhere.txt")
+    assert str(caught.value) == f"{tmp_path / 'nowhere.txt'}: no such file"

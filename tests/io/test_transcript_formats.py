@@ -8,7 +8,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import FileAccessError, InputError
 from qualcode.domain.transcripts import TranscriptDraft
 from qualcode.domain.turns import speakers
 from qualcode.importers.decoding import DEFAULT_MAX_BYTES
@@ -143,7 +143,7 @@ def _zip_with(path: Path, members: dict[str, str]) -> Path:
     [
         (b"this is plain text", "not a ZIP package"),  # renamed text file
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "an old binary .doc"),  # Word 97
-        (b"PK\x03\x04 truncated", "Package not found"),  # a broken ZIP
+        (b"PK\x03\x04 truncated", "File is not a zip file"),  # a broken ZIP (the archive reader)
     ],
 )
 def test_corrupt_docx(tmp_path: Path, content: bytes, detail: str) -> None:
@@ -374,7 +374,10 @@ def test_unsupported_suffix_lists_supported_ones(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    assert refusal(tmp_path / "absent.txt").reason == "no such file"
+    # Opening is the file reader's (qualcode.files.reading): a FileAccessError, one line.
+    with pytest.raises(FileAccessError) as caught:
+        load_transcript(tmp_path / "absent.txt")
+    assert str(caught.value) == f"{tmp_path / 'absent.txt'}: no such file"
 
 
 def test_text_format_errors_come_from_decoding(tmp_path: Path) -> None:

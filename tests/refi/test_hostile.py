@@ -3,6 +3,7 @@ written (no new project file; an existing project unchanged)."""
 
 from __future__ import annotations
 
+import random
 import zipfile
 from pathlib import Path
 
@@ -109,7 +110,10 @@ def test_a_zip_bomb_by_ratio_is_refused(tmp_path: Path, run: Cli) -> None:
 
 
 def test_a_zip_bomb_by_total_size_is_refused(tmp_path: Path, run: Cli) -> None:
-    padding = {f"sources/pad{i}.bin": bytes(range(256)) * 2400 for i in range(3)}
+    # Incompressible padding: small entries now count for the ratio too, so a repeated
+    # pattern would be refused by ratio before the total size is reached.
+    noise = random.Random(11)
+    padding = {f"sources/pad{i}.bin": noise.randbytes(600_000) for i in range(3)}
     qdpx = write_qdpx(tmp_path / "big.qdpx", qde(), {**good_sources(), **padding})
     error = refused(run, tmp_path, qdpx, "--max-size", "1")
     assert "expand to more than 1 MB" in error
