@@ -73,4 +73,9 @@ codebook.add_command(codebook_rename)
 
 
 def main() -> None:
+    """The ``qualcode`` command. Every failure is one line ``Error: …`` on stderr (see
+    :mod:`qualcode.services.error_lines`); the exit status says which kind: 0 done, 1 a
+    user mistake or a project or file that cannot be used, 2 a mistyped command line,
+    70 an internal error (the line names the log file holding the traceback), 130
+    interrupted (Ctrl-C)."""
     cli(prog_name="qualcode")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, cast
 
 import click
 
 from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.domain.terminal_text import visible
 
 if TYPE_CHECKING:
     from qualcode.services.project import Project
@@ -21,7 +24,32 @@ PROJECT_KEY = "qualcode.project"
 
 
 class QualcodeGroup(click.Group):
-    """A group where ``qualcode PROJECT`` means ``qualcode open PROJECT``."""
+    """A group where ``qualcode PROJECT`` means ``qualcode open PROJECT``.
+
+    It is also the command line's error boundary: whatever goes wrong reaches the user as
+    one line ``Error: …`` on stderr from :func:`qualcode.services.error_lines.error_line`
+    — exit 1 for a user mistake, 2 for a mistyped command line, 70 for an internal error
+    (its traceback in the error log), 130 when interrupted — never as a traceback. And
+    everything printed passes :func:`terminal_output`, so stored text cannot send control
+    characters to the terminal."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        with terminal_output():
+            try:
+                return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+            except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
+                raise
+            except BaseException as error:  # parsing the group's own options, closing
+                if not standalone_mode:
+                    raise
+                _fail(error, prog_name or self.name or "qualcode")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if ctx.parent is None:
@@ -34,19 +62,40 @@ class QualcodeGroup(click.Group):
             _usage_error(error, ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
-        """A user mistake prints one line on stderr and exits 1 — never a traceback. A
-        mistyped command line (a missing option, a value of the wrong kind) is one line
-        too, pointing to the command's help, with click's exit code 2."""
+        """Run the command; every exception becomes one line on stderr (see the class)."""
         try:
             return super().invoke(ctx)
-        except QualcodeError as error:
-            where = ctx.meta.get(PROJECT_KEY)
-            if isinstance(error, NotFoundError) and where and not str(error).startswith(where):
-                error = NotFoundError(f"{where}: {error}")  # name the project looked in
-            click.echo(f"Error: {error}", err=True)
-            ctx.exit(1)
+        except (click.exceptions.Exit, click.exceptions.NoArgsIsHelpError):
+            raise
         except click.UsageError as error:
             _usage_error(error, ctx)
+        except click.Abort as error:
+            if isinstance(error.__context__, KeyboardInterrupt):
+                _fail(error.__context__, ctx.command_path)
+            raise  # a declined confirmation: click says "Aborted!"
+        except click.ClickException:
+            raise  # click shows its own one-line message
+        except OSError as error:
+            if error.errno == errno.EPIPE:
+                raise  # output piped into `head` that stopped reading: click exits quietly
+            _fail(error, ctx.command_path)
+        except NotFoundError as error:
+            where = ctx.meta.get(PROJECT_KEY)
+            if where and not str(error).startswith(where):
+                error = NotFoundError(f"{where}: {error}")  # name the project looked in
+            _fail(error, ctx.command_path)
+        except Exception as error:
+            _fail(error, ctx.command_path)
+        except KeyboardInterrupt as error:
+            _fail(error, ctx.command_path)
+
+
+def _fail(error: BaseException, where: str) -> NoReturn:
+    from qualcode.services.error_lines import error_line  # services load only when needed
+
+    line = error_line(error, where=where)
+    click.echo(f"Error: {line.text}", err=True)
+    sys.exit(line.exit_code)
 
 
 def _check_command_line(ctx: click.Context, args: list[str]) -> None:
@@ -67,6 +116,51 @@ def _usage_error(error: click.UsageError, ctx: click.Context) -> NoReturn:
     message = " ".join(error.format_message().split())
     click.echo(f"Error: {message} (see: {command} --help)", err=True)
     ctx.exit(error.exit_code)
+
+
+class _VisibleControls:
+    """A text stream that shows control characters (other than newline and tab) instead
+    of sending them on: see :func:`qualcode.domain.terminal_text.visible`. Everything
+    else (encoding, isatty, fileno, ``buffer`` for deliberate binary output) is the
+    wrapped stream's."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.wrapped = stream
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        self.wrapped.write(visible(text))
+        return len(text)
+
+    def writelines(self, lines: Iterator[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+
+@contextmanager
+def terminal_output() -> Iterator[None]:
+    """While the block runs, everything written to ``sys.stdout`` and ``sys.stderr`` has
+    its control characters shown visibly (ESC as ␛, CR as ␍, …). Files written with
+    ``-o`` do not pass here and keep the exact text."""
+    saved = sys.stdout, sys.stderr
+    if sys.stdout is not None and not isinstance(sys.stdout, _VisibleControls):
+        sys.stdout = _VisibleControls(sys.stdout)
+    if sys.stderr is not None and not isinstance(sys.stderr, _VisibleControls):
+        sys.stderr = _VisibleControls(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def raw_stream(stream: TextIO) -> TextIO:
+    """The terminal stream under :func:`terminal_output`'s wrapper, for a renderer that
+    sanitises its own text and needs to send terminal codes (rich's progress bar)."""
+    return stream.wrapped if isinstance(stream, _VisibleControls) else stream
 
 
 def project_argument(function: F) -> F:

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.base import format_option, open_existing, project_argument, raw_cells_option
+from qualcode.cli.base import (
+    format_option,
+    open_existing,
+    project_argument,
+    raw_cells_option,
+    raw_stream,
+)
 
 
 @contextmanager
@@ -27,7 +33,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None] | Non
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
-        console=Console(stderr=True),
+        console=Console(file=raw_stream(sys.stderr)),  # rich strips stored controls itself
         transient=True,
     ) as bar:
         task = bar.add_task("", total=total)

@@ -74,3 +74,9 @@ class FileAccessError(QualcodeError):
 
 class LimitError(InputError):
     """An input exceeds a stated limit (size, entries, nesting depth, number range)."""
+
+
+class InternalError(QualcodeError):
+    """Something unexpected went wrong (a bug, not the user's doing) and was already
+    written to the error log; the message is the finished one line naming the log file
+    (see :mod:`qualcode.services.error_lines`)."""
