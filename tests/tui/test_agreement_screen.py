@@ -172,7 +172,7 @@ async def test_coders_unit_and_threshold_are_chosen_in_a_dialog(
         assert isinstance(app.screen, SettingsDialog)
         await pilot.press("tab", "enter", "down", "enter")  # the unit: character -> turn
         await pilot.press("tab", "ctrl+a", "backspace", *"5000", "ctrl+s")
-        assert "from 0 to 100, not 5000" in label(pilot, "#compare-problem")
+        assert "from 0 to 100, not 5000" in label(pilot, "#compare-threshold-error")
         assert isinstance(app.screen, SettingsDialog)  # a mistake keeps the dialog open
         app.screen.query_one("#compare-threshold", Input).value = "50"
         await pilot.press("ctrl+s")
@@ -184,7 +184,7 @@ async def test_coders_unit_and_threshold_are_chosen_in_a_dialog(
         assert "unit turn · segment threshold 50%" in label(pilot, "#agreement-header")
 
         await pilot.press("s", "space", "ctrl+s")  # anna unticked: one coder is not enough
-        assert "Tick two or more coders" in label(pilot, "#compare-problem")
+        assert "tick two or more coders" in label(pilot, "#compare-coders-error")
 
 
 async def test_drill_down_shows_done_marks_exclusions_and_disagreements(
@@ -288,9 +288,10 @@ async def test_an_edited_span_must_stay_inside_the_disagreement(
         await settle(pilot)
         await pilot.press("e", "shift+right", "enter")  # one character past its end
         await pilot.pause()
-        assert isinstance(current(app), SpanEditor)  # refused, the editor stays open
+        editor = current(app)
+        assert isinstance(editor, SpanEditor)  # refused, the editor stays open
         region = f"{first.region.start}:{first.region.end}"
-        assert any(f"inside the disagreement {region}" in note for note in record.notes())
+        assert f"inside the disagreement {region}" in editor.errors_shown()["form-error"]
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(current(app), DisagreementScreen)

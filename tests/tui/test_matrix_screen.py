@@ -437,9 +437,11 @@ async def test_export_as_xlsx_holds_the_command_lines_cells(
         await press(pilot, "ctrl+x", "ctrl+s")
         await pilot.press("ctrl+u", *"out/m.xlsx", "enter")  # no such folder: refused
         await settle(pilot)
-        assert any("folder out does not exist" in note for note in record.notes())
-        await press(pilot, "ctrl+s")  # the dialog comes back with the path to correct
-        assert app.screen.query_one("#export-path", Input).value == "out/m.xlsx"
+        dialog = app.screen  # still open, the path as typed, the reason under it
+        assert isinstance(dialog, ExportMatrixDialog)
+        assert dialog.query_one("#export-path", Input).value == "out/m.xlsx"
+        assert "folder out does not exist" in dialog.errors_shown()["export-path-error"]
+        assert record.of(MatrixScreen.Exported) == []
         await pilot.press("ctrl+u", *"exports/matrix.xlsx", "enter")
         await settle(pilot)
     (exported,) = record.of(MatrixScreen.Exported)

@@ -97,8 +97,10 @@ async def test_a_blank_memo_is_refused_and_escape_writes_nothing(
         await settle(pilot)
         await pilot.press("M", "space", "enter", "ctrl+s")
         await pilot.pause()
-        assert isinstance(app.screen, MemoBoard)
-        assert "Write the memo first (escape closes)" in record.notes()
+        board = app.screen
+        assert isinstance(board, MemoBoard)
+        await settle(pilot)
+        assert board.errors_shown() == {"form-error": "Write the memo first (escape closes)"}
         await pilot.press(*"never saved", "escape")
         await settle(pilot)
         assert " ✎" not in status(app)
@@ -203,10 +205,13 @@ async def test_escape_drops_an_edit_and_a_blank_edit_is_refused(
         await pilot.pause()
         board = app.screen
         assert isinstance(board, MemoBoard)
-        assert "A memo cannot be empty (delete in the list deletes it)" in record.notes()
+        assert board.errors_shown() == {
+            "form-error": "A memo cannot be empty (delete in the list deletes it)"
+        }
         await pilot.press("escape")  # drops the edit, keeps the board
         assert app.screen is board
         assert board.editing is None
+        assert board.errors_shown() == {}
         assert board.query_one("#memo-new", TextArea).text == ""
         await pilot.press("escape")
         await settle(pilot)

@@ -551,26 +551,6 @@ async def test_an_empty_project_opens_and_takes_a_first_code(tmp_path: Path) -> 
     project.close()
 
 
-async def test_codebook_mistakes_are_notified_and_change_nothing(
-    demo: Project, make_app: Any
-) -> None:
-    from qualcode.tui.screens.code_editor import CodeEditor
-
-    before = [(c.path, c.spec) for c in list_codes(demo)]
-    app, record = make_app(), Recorder()
-    async with app.run_test(size=SIZE, message_hook=record) as pilot:
-        await pilot.press("tab", "a", *"continuity", "ctrl+s")  # a sibling of that name exists
-        await pilot.pause()
-        assert isinstance(app.screen, CodingScreen)
-        await pilot.press("a", *"fresh", "tab", "tab", "b", "ctrl+s")  # "b" is taken
-        await pilot.pause()
-        assert isinstance(app.screen, (CodingScreen, CodeEditor))
-    notes = record.notes()
-    assert any("'continuity' exists already" in note for note in notes)
-    assert any("'b' is already used by 'continuity/meeting the child'" in note for note in notes)
-    assert [(c.path, c.spec) for c in list_codes(demo)] == before
-
-
 async def test_fuzzy_search_across_the_project(demo: Project, make_app: Any) -> None:
     expected = search_service.search(demo, "kitchn tabel", fuzzy=True)
     assert expected

@@ -11,13 +11,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, SelectionList
 
 from qualcode.domain.agreement_report import DEFAULT_THRESHOLD
 from qualcode.domain.codings import Coding
+from qualcode.domain.errors import InputError
 from qualcode.domain.transcripts import Turn
 from qualcode.services.agreement import UNITS
+from qualcode.tui.screens.form import FormDialog, error_label, unchanged
 from qualcode.tui.widgets.transcript_view import CodeMark, TranscriptView
 
 
@@ -31,22 +32,30 @@ class ComparisonSettings:
     threshold: int = DEFAULT_THRESHOLD
 
 
-def settings_problem(coders: Sequence[str], threshold_text: str) -> str | None:
-    """Why these choices cannot be compared, or ``None``."""
+def check_settings(coders: Sequence[str], threshold_text: str) -> int:
+    """The threshold of these choices; an :class:`InputError` (source ``coders`` or
+    ``threshold``) when they cannot be compared."""
     if len(coders) < 2:
-        return "Tick two or more coders (space ticks)"
+        raise InputError("coders", "tick two or more coders (space ticks)")
     try:
         threshold = int(threshold_text)
     except ValueError:
-        return f"The threshold is a whole percent from 0 to 100, not {threshold_text!r}"
+        raise InputError(
+            "threshold", f"a whole percent from 0 to 100, not {threshold_text!r}"
+        ) from None
     if not 0 <= threshold <= 100:
-        return f"The threshold is a percent from 0 to 100, not {threshold}"
-    return None
+        raise InputError("threshold", f"a percent from 0 to 100, not {threshold}")
+    return threshold
 
 
-class SettingsDialog(ModalScreen[ComparisonSettings | None]):
-    """Choose coders, unit and threshold; ctrl+s returns them, escape returns ``None``."""
+class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
+    """Choose coders, unit and threshold; ctrl+s returns them (a mistake is shown
+    beside its field), escape returns ``None``."""
 
+    FIELDS: ClassVar[dict[str, str]] = {
+        "coders": "compare-coders",
+        "threshold": "compare-threshold",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="compare.cancel", tooltip="Close"),
         Binding("ctrl+s", "apply", "Compare", id="compare.apply",
@@ -54,7 +63,7 @@ class SettingsDialog(ModalScreen[ComparisonSettings | None]):
     ]  # fmt: skip
 
     def __init__(self, coders: Sequence[str], current: ComparisonSettings) -> None:
-        super().__init__()
+        super().__init__(unchanged)
         self.coders = list(coders)
         self.current = current
 
@@ -67,6 +76,7 @@ class SettingsDialog(ModalScreen[ComparisonSettings | None]):
             yield SelectionList[str](
                 *[(c, c, c in self.current.coders) for c in self.coders], id="compare-coders"
             )
+            yield error_label("compare-coders")
             yield Label("unit · segment threshold %", classes="compare-label")
             with Horizontal(id="compare-row"):
                 yield Select(
@@ -76,7 +86,7 @@ class SettingsDialog(ModalScreen[ComparisonSettings | None]):
                     id="compare-unit",
                 )
                 yield Input(str(self.current.threshold), type="integer", id="compare-threshold")
-            yield Label("", id="compare-problem")
+            yield error_label("compare-threshold")
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
@@ -85,23 +95,23 @@ class SettingsDialog(ModalScreen[ComparisonSettings | None]):
         ticked = set(self.query_one(SelectionList).selected)
         coders = tuple(c for c in self.coders if c in ticked)
         threshold = self.query_one("#compare-threshold", Input).value.strip()
-        problem = settings_problem(coders, threshold)
-        if problem is not None:
-            self.query_one("#compare-problem", Label).update(problem)
-            return
         unit = self.query_one("#compare-unit", Select).value
-        self.dismiss(
-            ComparisonSettings(coders, unit if isinstance(unit, str) else UNITS[0], int(threshold))
-        )
+        try:
+            number = check_settings(coders, threshold)
+        except InputError as error:
+            self.show_error(error)
+            return
+        self.submit(ComparisonSettings(coders, unit if isinstance(unit, str) else UNITS[0], number))
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
         self.action_apply()
 
 
-class SpanEditor(ModalScreen[tuple[int, int] | None]):
+class SpanEditor(FormDialog[tuple[int, int], tuple[int, int]]):
     """Select the span the consensus keeps inside a region: returns ``(start, end)``
-    (half-open code points) on enter, ``None`` on escape."""
+    (half-open code points) on enter, ``None`` on escape; a span outside the region is
+    refused under the transcript, the selection kept."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "save", "Keep selection", id="span.save",
@@ -119,7 +129,7 @@ class SpanEditor(ModalScreen[tuple[int, int] | None]):
         region: tuple[int, int],
         title: str,
     ) -> None:
-        super().__init__()
+        super().__init__(unchanged)
         self.text, self.turns, self.codings, self.marks = text, turns, codings, marks
         self.settle_region = region
         self.title_text = title
@@ -129,6 +139,7 @@ class SpanEditor(ModalScreen[tuple[int, int] | None]):
             yield Label(self.title_text, classes="dialog-title")
             yield TranscriptView(id="span-view")
             yield Label("", id="span-status")
+            yield error_label()
 
     def on_mount(self) -> None:
         view = self.query_one(TranscriptView)
@@ -138,6 +149,7 @@ class SpanEditor(ModalScreen[tuple[int, int] | None]):
 
     @on(TranscriptView.SelectionChanged)
     def _selection(self, event: TranscriptView.SelectionChanged) -> None:
+        self.clear_errors()  # a new selection: the last refusal no longer applies
         start, end = self.settle_region
         status = self.query_one("#span-status", Label)
         if event.selection is None:
@@ -156,14 +168,13 @@ class SpanEditor(ModalScreen[tuple[int, int] | None]):
     def action_save(self) -> None:
         selection = self.query_one(TranscriptView).selection
         if selection is None:
-            self.notify("Select the span to keep first (space, then move)", severity="warning")
+            self.show_error("Select the span to keep first (space, then move)")
             return
         start, end = self.settle_region
         if not start <= selection[0] < selection[1] <= end:
-            self.notify(
+            self.show_error(
                 f"Keep the span inside the disagreement {start}:{end} "
-                f"(the selection is {selection[0]}:{selection[1]})",
-                severity="warning",
+                f"(the selection is {selection[0]}:{selection[1]})"
             )
             return
-        self.dismiss(selection)
+        self.submit(selection)

@@ -1,21 +1,25 @@
 """Add or edit a code: name, parent (moving it), shortcut, colour, description,
-inclusion/exclusion criteria and example. Returns the edit, or ``None``."""
+inclusion/exclusion criteria and example. The dialog saves the edit itself (through the
+``save`` it is given) and closes only when that worked: a name or shortcut the codebook
+refuses is shown beside its field, with everything typed still there."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, TextArea
 
 from qualcode.domain.codebook import CodeSpec
 from qualcode.services.workspace import CodeEntry
+from qualcode.tui.screens.form import FormDialog, error_label
+
+R = TypeVar("R")
 
 TOP_LEVEL = -1
 
@@ -28,7 +32,21 @@ class CodeEdit:
     parent_id: int | None
 
 
-class CodeEditor(ModalScreen[CodeEdit | None]):
+class CodeEditor(FormDialog[CodeEdit, R]):
+    """Returns what ``save`` returned for the edit, or ``None`` (escape)."""
+
+    FIELDS: ClassVar[dict[str, str]] = {
+        "code name": "code-name",
+        "name": "code-name",
+        "shortcut": "code-shortcut",
+        "colour": "code-colour",
+        "parent": "code-parent",
+        "move": "code-parent",
+        "description": "code-description",
+        "inclusion": "code-inclusion",
+        "exclusion": "code-exclusion",
+        "example": "code-example",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="editor.save", tooltip="Save the code"),
         Binding("escape", "dismiss(None)", "Cancel", id="editor.cancel", tooltip="Close"),
@@ -40,9 +58,10 @@ class CodeEditor(ModalScreen[CodeEdit | None]):
         entries: Sequence[CodeEntry],
         spec: CodeSpec,
         parent_id: int | None,
+        save: Callable[[CodeEdit], Awaitable[R]],
         own_id: int | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(save)
         self.title_text = title
         self.spec = spec
         self.parent_id = parent_id
@@ -59,12 +78,14 @@ class CodeEditor(ModalScreen[CodeEdit | None]):
         with VerticalScroll(id="code-editor", classes="dialog"):
             yield Label(self.title_text + "  (ctrl+s saves, esc cancels)", classes="dialog-title")
             yield Input(spec.name, placeholder="name", id="code-name")
+            yield error_label("code-name")
             yield Select(
                 [("(top level)", TOP_LEVEL), *[(e.path, e.id) for e in self.parents]],
                 value=self.parent_id if self.parent_id is not None else TOP_LEVEL,
                 allow_blank=False,
                 id="code-parent",
             )
+            yield error_label("code-parent")
             with Horizontal(classes="editor-row"):
                 yield Input(
                     spec.shortcut or "",
@@ -73,6 +94,8 @@ class CodeEditor(ModalScreen[CodeEdit | None]):
                     id="code-shortcut",
                 )
                 yield Input(spec.colour or "", placeholder="colour #RRGGBB", id="code-colour")
+            yield error_label("code-shortcut")
+            yield error_label("code-colour")
             for field, title in (
                 ("description", "description"),
                 ("inclusion", "include when"),
@@ -83,6 +106,8 @@ class CodeEditor(ModalScreen[CodeEdit | None]):
                 yield TextArea(
                     getattr(spec, field) or "", id=f"code-{field}", classes="editor-text"
                 )
+                yield error_label(f"code-{field}")
+            yield error_label()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="editor-save", variant="primary")
 
@@ -109,7 +134,7 @@ class CodeEditor(ModalScreen[CodeEdit | None]):
             shortcut=self._text("#code-shortcut"),
             keywords=self.spec.keywords,
         )
-        self.dismiss(
+        self.submit(
             CodeEdit(spec, parent if isinstance(parent, int) and parent != TOP_LEVEL else None)
         )
 

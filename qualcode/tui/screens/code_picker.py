@@ -11,14 +11,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from qualcode.domain.codebook import CodeSpec
-from qualcode.domain.errors import QualcodeError
 from qualcode.services import codebook_edit
 from qualcode.services.workspace import CodeEntry
+from qualcode.tui.screens.form import FormDialog, error_label
 from qualcode.tui.session import Workspace
 from qualcode.tui.widgets.codebook_tree import code_label
 
@@ -44,8 +43,11 @@ def rank_codes(query: str, entries: Sequence[CodeEntry]) -> list[CodeEntry]:
     return [entries[index] for _, _, index in found]
 
 
-class CodePicker(ModalScreen[int | None]):
-    """Returns the chosen (or newly created) code's id, or ``None`` when cancelled."""
+class CodePicker(FormDialog[str, int]):
+    """Returns the chosen (or newly created) code's id, or ``None`` when cancelled. A
+    new name the codebook refuses is shown under the field, still typed."""
+
+    FIELDS: ClassVar[dict[str, str]] = {"code name": "picker-query", "name": "picker-query"}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel", tooltip="Close"),
@@ -61,7 +63,7 @@ class CodePicker(ModalScreen[int | None]):
         *,
         allow_create: bool = True,
     ) -> None:
-        super().__init__()
+        super().__init__(self._create)
         self.allow_create = allow_create
         self.workspace = workspace
         self.entries = list(entries)
@@ -72,6 +74,7 @@ class CodePicker(ModalScreen[int | None]):
         with Vertical(id="picker", classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Input(placeholder="code name (fuzzy)", id="picker-query")
+            yield error_label("picker-query")
             yield OptionList(id="picker-options")
 
     def on_mount(self) -> None:
@@ -119,16 +122,14 @@ class CodePicker(ModalScreen[int | None]):
         if option_id != CREATE:
             self.dismiss(int(option_id))
             return
-        name = self.query_one("#picker-query", Input).value.strip()
-        try:
-            code_id = await self.workspace.write(
-                codebook_edit.add_code,
-                self.workspace.project,
-                CodeSpec(name),
-                None,
-                self.workspace.coder,
-            )
-        except QualcodeError as error:
-            self.notify(str(error), severity="error")
-            return
-        self.dismiss(code_id)
+        self.submit(self.query_one("#picker-query", Input).value.strip())
+
+    async def _create(self, name: str) -> int:
+        """A new top-level code named ``name``; its id."""
+        return await self.workspace.write(
+            codebook_edit.add_code,
+            self.workspace.project,
+            CodeSpec(name),
+            None,
+            self.workspace.coder,
+        )

@@ -1,5 +1,7 @@
 """Codebook edits from the coding screen: add, edit (rename, move, recolour, shortcut,
-definitions) and merge, each through a dialog and one service call; and a code's memos."""
+definitions) and merge, each through a dialog and one service call; and a code's memos.
+The code editor makes its service call itself, so a refused name or shortcut keeps it
+open with what was typed."""
 
 from __future__ import annotations
 
@@ -25,32 +27,29 @@ def request_edit(screen: CodingScreen, kind: str, entry: CodeEntry | None) -> No
     elif kind == "add":
         parent = entry.parent_id if entry is not None else None
 
-        async def added(edit: CodeEdit | None) -> None:
-            if edit is None:
-                return
-            done = await screen.write_service(
+        async def add(edit: CodeEdit) -> int:
+            return await workspace.write(
                 codebook_edit.add_code,
                 workspace.project,
                 edit.spec,
                 edit.parent_id,
                 workspace.coder,
             )
-            if done is not None:
-                screen.post_message(screen.CodebookChanged(screen, "code_add"))
-
-        screen.app.push_screen(CodeEditor("New code", screen.entries, CodeSpec(""), parent), added)
-    elif kind == "edit" and entry is not None:
-
-        async def edited(edit: CodeEdit | None) -> None:
-            if edit is None:
-                return
-            done = await screen.write_service(_edit, screen, entry.id, edit)
-            if done is not None:
-                screen.post_message(screen.CodebookChanged(screen, "code_edit"))
 
         screen.app.push_screen(
-            CodeEditor(f"Edit {entry.path}", screen.entries, entry.spec, entry.parent_id, entry.id),
-            edited,
+            CodeEditor("New code", screen.entries, CodeSpec(""), parent, add),
+            lambda added: _changed(screen, added, "code_add"),
+        )
+    elif kind == "edit" and entry is not None:
+
+        async def edit(change: CodeEdit) -> bool:
+            return await workspace.write(_edit, screen, entry.id, change)
+
+        screen.app.push_screen(
+            CodeEditor(
+                f"Edit {entry.path}", screen.entries, entry.spec, entry.parent_id, edit, entry.id
+            ),
+            lambda edited: _changed(screen, edited, "code_edit"),
         )
     elif kind == "merge" and entry is not None:
         others = [e for e in screen.entries if e.id != entry.id]
@@ -69,6 +68,12 @@ def request_edit(screen: CodingScreen, kind: str, entry: CodeEntry | None) -> No
             CodePicker(workspace, others, f"Merge {entry.path} into…", allow_create=False),
             merged,
         )
+
+
+def _changed(screen: CodingScreen, saved: object, action: str) -> None:
+    """After the code editor closed: the codebook follows a saved edit."""
+    if saved is not None:
+        screen.post_message(screen.CodebookChanged(screen, action))
 
 
 def _edit(screen: CodingScreen, code_id: int, edit: CodeEdit) -> bool:

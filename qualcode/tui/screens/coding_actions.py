@@ -87,17 +87,17 @@ async def memo_at_cursor(screen: CodingScreen) -> None:
 
 
 async def _memo(screen: CodingScreen, coding: Coding) -> None:
-    async def edited(text: str | None) -> None:
-        if text is None:
-            return
-        done = await screen.write_service(
-            workspace.set_memo, screen.workspace.project, coding.id, text, screen.workspace.coder
-        )
+    ws = screen.workspace
+
+    async def save(text: str) -> object:
+        return await ws.write(workspace.set_memo, ws.project, coding.id, text, ws.coder)
+
+    def saved(done: object | None) -> None:
         if done is not None:
             screen.post_message(screen.CodingsChanged(screen, "coding_memo", screen.transcript))
             screen.notify(f"Memo saved on coding {coding.id}")
 
-    screen.app.push_screen(MemoEditor(coding.memo, f"Memo on {coding.code_path}"), edited)
+    screen.app.push_screen(MemoEditor(coding.memo, f"Memo on {coding.code_path}", save), saved)
 
 
 async def toggle_adjust(screen: CodingScreen) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import ClassVar
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -15,7 +15,10 @@ from textual.widgets import Button, DataTable, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from qualcode.domain.codings import Coding
+from qualcode.tui.screens.form import FormDialog, error_label
 from qualcode.tui.widgets.measured_table import MeasuredTable
+
+R = TypeVar("R")
 
 
 class ChooseCoding(ModalScreen[int | None]):
@@ -57,16 +60,18 @@ class ChooseCoding(ModalScreen[int | None]):
             self.dismiss(int(event.option.id))
 
 
-class MemoEditor(ModalScreen[str | None]):
-    """Edit a coding's memo; ctrl+s saves (an empty text clears it), escape cancels."""
+class MemoEditor(FormDialog[str, R]):
+    """Edit a memo-like text (a coding's memo, a framework summary): ctrl+s saves it with
+    ``save`` and closes with its result; a refused text stays, with the reason under it.
+    Escape cancels (``None``)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="memo.cancel", tooltip="Close"),
         Binding("ctrl+s", "save", "Save", id="memo.save", tooltip="Save the memo"),
     ]
 
-    def __init__(self, memo: str | None, title: str) -> None:
-        super().__init__()
+    def __init__(self, memo: str | None, title: str, save: Callable[[str], Awaitable[R]]) -> None:
+        super().__init__(save)
         self.memo = memo or ""
         self.title_text = title
 
@@ -74,12 +79,13 @@ class MemoEditor(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield TextArea(self.memo, id="memo-text")
+            yield error_label()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="memo-save", variant="primary")
                 yield Button("Cancel (esc)", id="memo-cancel")
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one("#memo-text", TextArea).text)
+        self.submit(self.query_one("#memo-text", TextArea).text)
 
     @on(Button.Pressed, "#memo-save")
     def _save(self) -> None:

@@ -9,7 +9,9 @@ matrix arrives as :class:`MatrixScreen.Counted`.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -22,7 +24,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Select, Static
 
-from qualcode.domain.errors import QualcodeError
+from qualcode.domain.errors import FileAccessError, QualcodeError
 from qualcode.domain.matrices import (
     MEASURE_DESCRIPTIONS,
     NUMERIC_MEASURES,
@@ -417,29 +419,24 @@ class MatrixScreen(Screen[Place | None]):
         request, shown = self.request(), self.measure
         location = self.workspace.project.location
 
-        def chosen(export: MatrixExport | None) -> None:
-            if export is None:
-                return
-            self.last_export = export
-            command = command_line(location, request, shown, export)
+        async def save(export: MatrixExport) -> MatrixExport:
+            self.last_export = export  # the dialog opens with it again
             self.notify(f"Writing {export.path}…", timeout=3)
-            self.run_worker(
-                lambda: self._export(request, shown, export, command),
-                thread=True,
-                group="matrix-export",
+            path = await asyncio.to_thread(self._export, request, shown, export)
+            self.post_message(
+                self.Exported(self, str(path), command_line(location, request, shown, export))
             )
+            return export
 
-        self.app.push_screen(ExportMatrixDialog(location, request, shown, self.last_export), chosen)
+        self.app.push_screen(ExportMatrixDialog(location, request, shown, save, self.last_export))
 
-    def _export(
-        self, request: MatrixRequest, shown: Measure, export: MatrixExport, command: str
-    ) -> None:
+    def _export(self, request: MatrixRequest, shown: Measure, export: MatrixExport) -> Path:
+        """Write the export (in a thread); a failed write of the file is a one-line
+        :class:`FileAccessError` for the dialog to show beside the path."""
         try:
-            path = write_export(self.workspace.project, request, shown, export)
-        except (QualcodeError, OSError) as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", timeout=8)
-            return
-        self.post_message(self.Exported(self, str(path), command))
+            return write_export(self.workspace.project, request, shown, export)
+        except OSError as error:
+            raise FileAccessError(f"{export.path}: {error.strerror or error}") from None
 
     @on(Exported)
     def _exported(self, event: Exported) -> None:

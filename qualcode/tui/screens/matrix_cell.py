@@ -16,11 +16,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 from textual.widgets.option_list import Option
 
-from qualcode.domain.errors import QualcodeError
 from qualcode.domain.matrices import FrameworkSummary, Passage
 from qualcode.services.matrices import set_framework_summary
 from qualcode.tui.screens.dialogs import MemoEditor
-from qualcode.tui.session import Workspace, is_busy
+from qualcode.tui.session import Workspace
 from qualcode.tui.widgets.coding_list import CodingList, Place
 
 PASSAGE_CHARS = 240  # a longer passage is shown by its start and end
@@ -74,26 +73,18 @@ def edit_summary(
 ) -> None:
     """Ask for the summary of ``case`` × ``code`` (an empty text removes it), store it
     in one transaction with the coder as author, then call ``saved`` with what is stored.
-    Mistakes and a busy project are notified and change nothing."""
+    A refused text or a busy project keeps the editor open with the text as typed."""
 
-    async def edited(text: str | None) -> None:
-        if text is None:
-            return
-        try:
-            stored = await workspace.write(
-                set_framework_summary, workspace.project, case, code, text, workspace.coder
-            )
-        except QualcodeError as error:
-            message = str(error)
-            if is_busy(error):
-                message = "The project is busy (another coder is saving); nothing changed."
-            screen.notify(message, severity="error", timeout=6)
-            return
+    async def save(text: str) -> bool:
+        stored = await workspace.write(
+            set_framework_summary, workspace.project, case, code, text, workspace.coder
+        )
         saved(stored)
         screen.notify(f"Summary {'saved' if stored else 'removed'}: {case} × {code}")
+        return True
 
     title = f"Framework summary: {case} × {code}  (ctrl+s saves, empty removes)"
-    screen.app.push_screen(MemoEditor(current.text if current else "", title), edited)
+    screen.app.push_screen(MemoEditor(current.text if current else "", title, save))
 
 
 class CellPassageList(CodingList):

@@ -1,19 +1,21 @@
-"""The matrix export dialog: it only collects the file, the format and which measures,
-shows the equivalent ``qualcode matrix`` command, and returns a :class:`MatrixExport`
-(the writing is :func:`qualcode.tui.matrix_files.write_export`)."""
+"""The matrix export dialog: it collects the file, the format and which measures, shows
+the equivalent ``qualcode matrix`` command, and writes with the ``save`` it is given
+(:func:`qualcode.tui.matrix_files.write_export` in a thread). A file that cannot be
+written keeps the dialog open with the path as typed and the reason under it."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
+from qualcode.domain.errors import QualcodeError
 from qualcode.domain.matrices import Measure
 from qualcode.services.matrices import MatrixRequest
 from qualcode.tui.matrix_files import (
@@ -23,12 +25,14 @@ from qualcode.tui.matrix_files import (
     command_line,
     default_path,
 )
+from qualcode.tui.screens.form import FormDialog, error_label
 
 SHOWN, ALL = "shown", "all"
+R = TypeVar("R")
 
 
-class ExportMatrixDialog(ModalScreen[MatrixExport | None]):
-    """Returns what to export, or ``None`` (escape)."""
+class ExportMatrixDialog(FormDialog[MatrixExport, R]):
+    """Returns what ``save`` returned for the export, or ``None`` (escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="export.cancel", tooltip="Close"),
@@ -40,9 +44,10 @@ class ExportMatrixDialog(ModalScreen[MatrixExport | None]):
         location: str,
         request: MatrixRequest,
         shown: Measure,
+        save: Callable[[MatrixExport], Awaitable[R]],
         previous: MatrixExport | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(save)
         self.location = location
         self.request = request
         self.shown = shown
@@ -72,6 +77,7 @@ class ExportMatrixDialog(ModalScreen[MatrixExport | None]):
                     id="export-measures",
                 )
             yield Input(str(path), placeholder="file to write", id="export-path")
+            yield error_label("export-path")
             yield Label("", id="export-command")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", id="export-write", variant="primary")
@@ -107,12 +113,15 @@ class ExportMatrixDialog(ModalScreen[MatrixExport | None]):
     def _changed(self) -> None:
         self._describe()
 
+    def field_of(self, error: QualcodeError) -> str:
+        return "export-path"  # a file that cannot be written: the path is what to change
+
     def action_export(self) -> None:
         chosen = self.chosen()
         if not chosen.path.name:
-            self.notify("Name a file to write, e.g. exports/matrix.xlsx", severity="warning")
+            self.show_error("Name a file to write, e.g. exports/matrix.xlsx", "export-path")
             return
-        self.dismiss(chosen)
+        self.submit(chosen)
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export-write")

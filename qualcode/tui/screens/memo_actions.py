@@ -21,29 +21,24 @@ def _title(screen: CodingScreen, target: str) -> str:
     return f"Memos on {target}" + (" (blind coding: yours only)" if screen.workspace.blind else "")
 
 
-async def _store(screen: CodingScreen, change: MemoChange, add: Callable[[str], str]) -> bool:
+async def _store(screen: CodingScreen, add: Callable[[str], str], change: MemoChange) -> bool:
     """Store the board's change (``add`` writes a new memo's text); notifies what was
-    done and returns whether anything was stored."""
-    project, coder = screen.workspace.project, screen.workspace.coder
+    done and returns whether anything was stored. A refused change raises (the board
+    shows why and keeps the text)."""
+    project, coder, write = screen.workspace.project, screen.workspace.coder, screen.workspace.write
     if change.memo_id is None:
-        described = await screen.write_service(add, change.text)
-        note = None if described is None else f"Memo {described} saved"
+        note = f"Memo {await write(add, change.text or '')} saved"
     elif change.text is None:
-        described = await screen.write_service(
-            partial(delete_memo, project, change.memo_id, editor=coder)
-        )
-        note = None if described is None else f"Memo {described} deleted (^z takes it back)"
+        described = await write(partial(delete_memo, project, change.memo_id, editor=coder))
+        note = f"Memo {described} deleted (^z takes it back)"
     else:
-        edited = await screen.write_service(
-            partial(edit_memo, project, change.memo_id, change.text, editor=coder)
-        )
-        if edited is not None and not edited[1]:
+        edited = await write(partial(edit_memo, project, change.memo_id, change.text, editor=coder))
+        if not edited[1]:
             screen.notify(f"Memo {edited[0]} unchanged")
             return False
-        note = None if edited is None else f"Memo {edited[0]} edited (^z takes it back)"
-    if note is not None:
-        screen.notify(note)
-    return note is not None
+        note = f"Memo {edited[0]} edited (^z takes it back)"
+    screen.notify(note)
+    return True
 
 
 def open_transcript_memos(screen: CodingScreen) -> None:
@@ -57,13 +52,14 @@ def open_transcript_memos(screen: CodingScreen) -> None:
         workspace.project, transcript=name, author=workspace.coder if workspace.blind else None
     )
 
-    async def written(change: MemoChange | None) -> None:
-        add = partial(add_memo, workspace.project, transcript=name, author=workspace.coder)
-        if change is not None and await _store(screen, change, add):
+    def written(stored: bool | None) -> None:
+        if stored:
             screen.refresh_transcript_list()
             screen.update_status()
 
-    screen.app.push_screen(MemoBoard(_title(screen, f"transcript {name}"), memos), written)
+    add = partial(add_memo, workspace.project, transcript=name, author=workspace.coder)
+    board = MemoBoard(_title(screen, f"transcript {name}"), memos, partial(_store, screen, add))
+    screen.app.push_screen(board, written)
 
 
 def open_code_memos(screen: CodingScreen, entry: CodeEntry) -> None:
@@ -76,9 +72,10 @@ def open_code_memos(screen: CodingScreen, entry: CodeEntry) -> None:
         author=workspace.coder if workspace.blind else None,
     )
 
-    async def written(change: MemoChange | None) -> None:
-        add = partial(add_memo, workspace.project, code_path=entry.path, author=workspace.coder)
-        if change is not None and await _store(screen, change, add):
+    def written(stored: bool | None) -> None:
+        if stored:
             screen.refresh_code_counts()
 
-    screen.app.push_screen(MemoBoard(_title(screen, f"code {entry.path}"), memos), written)
+    add = partial(add_memo, workspace.project, code_path=entry.path, author=workspace.coder)
+    board = MemoBoard(_title(screen, f"code {entry.path}"), memos, partial(_store, screen, add))
+    screen.app.push_screen(board, written)

@@ -1,11 +1,12 @@
 """The memos on a transcript or a code, oldest first, with a field to write a new one or
 correct a listed one (``enter`` on it), and ``delete`` to remove one after a
-confirmation. The board only collects the change: it returns a :class:`MemoChange`, and
-the screen that opened it stores it (one transaction)."""
+confirmation. The board collects a :class:`MemoChange` and stores it with the ``save``
+it was given (one transaction); a refused change keeps the board open with the text as
+typed and the reason under it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -19,6 +20,7 @@ from textual.widgets import Button, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from qualcode.services.memos import Memo
+from qualcode.tui.screens.form import FormDialog, error_label
 
 NEW_LABEL = "New memo (ctrl+s saves, escape closes):"
 LIST_HINT = "In the list (shift+tab): enter edits the highlighted memo, delete deletes it."
@@ -42,10 +44,11 @@ def memo_text(memo: Memo) -> Text:
     return text
 
 
-class MemoBoard(ModalScreen[MemoChange | None]):
-    """Read the memos listed, write a new one or correct one: ctrl+s returns the change
-    (a blank text is refused with a warning); escape drops an edit, else returns
-    ``None``; delete on a listed memo asks, then returns its deletion."""
+class MemoBoard(FormDialog[MemoChange, bool]):
+    """Read the memos listed, write a new one or correct one: ctrl+s saves the change
+    and closes with what ``save`` returned (a blank text is refused beside the field);
+    escape drops an edit, else returns ``None``; delete on a listed memo asks, then
+    saves its deletion."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="memos.close", tooltip="Close (or drop the edit)"),
@@ -57,8 +60,10 @@ class MemoBoard(ModalScreen[MemoChange | None]):
         Binding("f1", "app.help", "Keys", id="memos.help", tooltip="List the board's keys"),
     ]
 
-    def __init__(self, title: str, memos: Sequence[Memo]) -> None:
-        super().__init__()
+    def __init__(
+        self, title: str, memos: Sequence[Memo], save: Callable[[MemoChange], Awaitable[bool]]
+    ) -> None:
+        super().__init__(save)
         self.title_text = title
         self.memos = list(memos)
         self.editing: Memo | None = None
@@ -82,6 +87,7 @@ class MemoBoard(ModalScreen[MemoChange | None]):
                 yield Label("No memos yet.", id="memo-empty")
             yield Label(NEW_LABEL, id="memo-new-label")
             yield TextArea("", id="memo-new")
+            yield error_label()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="memo-board-save", variant="primary")
                 yield Button("Close (esc)", id="memo-board-close")
@@ -120,20 +126,20 @@ class MemoBoard(ModalScreen[MemoChange | None]):
             self.dismiss(None)
             return
         self.editing = None
+        self.clear_errors()
         self.query_one("#memo-new", TextArea).load_text("")
         self.query_one("#memo-new-label", Label).update(NEW_LABEL)
 
     def action_save(self) -> None:
         text = self.query_one("#memo-new", TextArea).text.strip()
         if not text:
-            self.notify(
+            self.show_error(
                 "Write the memo first (escape closes)"
                 if self.editing is None
-                else "A memo cannot be empty (delete in the list deletes it)",
-                severity="warning",
+                else "A memo cannot be empty (delete in the list deletes it)"
             )
             return
-        self.dismiss(MemoChange(None if self.editing is None else self.editing.id, text))
+        self.submit(MemoChange(None if self.editing is None else self.editing.id, text))
 
     def action_delete(self) -> None:
         memo = self.highlighted()
@@ -143,7 +149,7 @@ class MemoBoard(ModalScreen[MemoChange | None]):
 
         def answered(sure: bool | None) -> None:
             if sure:
-                self.dismiss(MemoChange(memo.id, None))
+                self.submit(MemoChange(memo.id, None))
 
         self.app.push_screen(ConfirmMemoDelete(memo), answered)
 
