@@ -85,30 +85,21 @@ def immutable_folder(tmp: Path, mounts: Mounts) -> Target:
     return Target(tmp / "locked" / "out.csv", "permission denied", "permission denied")
 
 
-def read_only_mount(tmp: Path, mounts: Mounts) -> Target:
-    point = mounts.tmpfs()
-    mounts.read_only(point)
-    return Target(point / "out.csv", "read-only file system", "read-only file system")
+def small_disk(*, read_only: bool, earlier_export: bool) -> Make:
+    """A 64 KiB tmpfs, made read-only or filled up, holding an earlier export or not."""
+    phrase = "read-only file system" if read_only else "disk full"
 
+    def make(tmp: Path, mounts: Mounts) -> Target:
+        point = mounts.tmpfs()
+        if earlier_export:
+            (point / "out.csv").write_bytes(b"an earlier export\n")
+        if read_only:
+            mounts.read_only(point)
+        else:
+            mounts.fill(point)
+        return Target(point / "out.csv", phrase, "exists already" if earlier_export else phrase)
 
-def read_only_mount_earlier_export(tmp: Path, mounts: Mounts) -> Target:
-    point = mounts.tmpfs()
-    (point / "out.csv").write_bytes(b"an earlier export\n")
-    mounts.read_only(point)
-    return Target(point / "out.csv", "read-only file system", "exists already")
-
-
-def full_disk(tmp: Path, mounts: Mounts) -> Target:
-    point = mounts.tmpfs()
-    mounts.fill(point)
-    return Target(point / "out.csv", "disk full", "disk full")
-
-
-def full_disk_earlier_export(tmp: Path, mounts: Mounts) -> Target:
-    point = mounts.tmpfs()
-    (point / "out.csv").write_bytes(b"an earlier export\n")
-    mounts.fill(point)
-    return Target(point / "out.csv", "disk full", "exists already")
+    return make
 
 
 TARGETS: list[tuple[str, Make]] = [
@@ -120,10 +111,12 @@ TARGETS: list[tuple[str, Make]] = [
     ("link-to-folder", link_to_folder),  # a link to a folder
     ("missing-folder", missing_folder),  # a folder that does not exist
     ("immutable-folder", immutable_folder),  # chattr +i: unwritable even for root
-    ("read-only-mount", read_only_mount),  # EROFS on a new name
-    ("read-only-earlier", read_only_mount_earlier_export),  # EROFS over an earlier export
-    ("full-disk", full_disk),  # ENOSPC on a new name
-    ("full-disk-earlier", full_disk_earlier_export),  # ENOSPC: the earlier export survives
+    # EROFS on a new name, and over an earlier export
+    ("read-only-mount", small_disk(read_only=True, earlier_export=False)),
+    ("read-only-earlier", small_disk(read_only=True, earlier_export=True)),
+    # ENOSPC on a new name, and over an earlier export (which survives)
+    ("full-disk", small_disk(read_only=False, earlier_export=False)),
+    ("full-disk-earlier", small_disk(read_only=False, earlier_export=True)),
 ]
 
 
