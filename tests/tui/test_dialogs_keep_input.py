@@ -16,11 +16,10 @@ from textual.widgets import Input, TextArea
 from qualcode.domain.codebook import CodeSpec
 from qualcode.services import codebook_edit
 from qualcode.services.codebook import list_codes
-from qualcode.services.coding import list_codings
+from qualcode.services.coding import apply_code, list_codings
 from qualcode.services.memos import list_memos
 from qualcode.services.project import Project
 from qualcode.services.transcripts import import_transcripts
-from qualcode.services.workspace import code_span
 from qualcode.tui.app import QualcodeApp, create_app
 from qualcode.tui.screens.code_editor import CodeEditor
 from qualcode.tui.screens.code_picker import CodePicker
@@ -45,7 +44,7 @@ def tiny(project: Project, tmp_path: Path) -> Project:
     continuity = codebook_edit.add_code(project, CodeSpec("continuity", shortcut="b"), None, "t")
     codebook_edit.add_code(project, CodeSpec("meeting", shortcut="m"), continuity, "t")
     recognition = codebook_edit.add_code(project, CodeSpec("recognition", shortcut="r"), None, "t")
-    code_span(project, "talk", recognition, "cleo", 6, 29)
+    apply_code(project, "talk", recognition, "cleo", span=(6, 29))
     return project
 
 
