@@ -11,6 +11,7 @@ from qualcode.cli.arguments import COUNT
 from qualcode.cli.base import (
     format_option,
     open_existing,
+    output_options,
     project_argument,
     raw_cells_option,
     write_output,
@@ -108,8 +109,7 @@ _transcript_option = click.option(
     help="Segment agreement: minimum intersection/union, percent.",
 )
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
-@format_option("table", "json", "csv", "xlsx", "html")
-@click.option("-o", "--output", help="File to write (default: standard output; xlsx needs one).")
+@output_options("table", "json", "csv", "xlsx", "html", example="agreement")
 @raw_cells_option
 def agreement(
     project: str,
@@ -125,8 +125,6 @@ def agreement(
     """Inter-coder agreement of two or more coders, per code: percent agreement, Cohen's
     kappa and segment agreement per pair, Krippendorff's alpha (and Fleiss' kappa for
     three or more coders), per transcript, pooled and as a mean."""
-    if output_format == "xlsx" and output in (None, "-"):
-        raise InputError("--output", "xlsx is a binary format: give a file with -o PATH")
     from qualcode.services.agreement import compare_coders
 
     report = compare_coders(

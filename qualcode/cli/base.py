@@ -181,6 +181,44 @@ def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]
     return decorate
 
 
+def output_options(
+    *formats: str,
+    default: str | Callable[[dict[str, Any]], str] | None = None,
+    example: str = "export",
+) -> Callable[[F], F]:
+    """``--format`` and ``-o/--output`` for a command that writes one of ``formats``: the
+    command receives ``output_format`` already chosen by
+    :func:`qualcode.exporters.formats.choose_format` (the ``-o`` suffix names it; a
+    suffix that disagrees with ``--format`` or names a format the command does not write
+    is one line). ``default`` is the format without either (the first of ``formats``
+    when not given; a callable gets the command's other options)."""
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def run(*args: Any, output_format: str | None, output: str | None, **kwargs: Any) -> Any:
+            from qualcode.exporters.formats import choose_format
+
+            fallback = default(kwargs) if callable(default) else default or formats[0]
+            chosen = choose_format(output_format, output, formats, fallback, example=example)
+            return function(*args, output_format=chosen, output=output, **kwargs)
+
+        described = "default" if callable(default) else f"default {default or formats[0]}"
+        command = click.option(
+            "-o",
+            "--output",
+            help="File to write (default: standard output); its suffix names the format. "
+            "exports/ is the usual folder.",
+        )(cast(F, run))
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(formats),
+            help=f"Output format (from the -o suffix when left out; else {described}).",
+        )(command)
+
+    return decorate
+
+
 def raw_cells_option(function: F) -> F:
     """``--raw-cells`` for a command that writes CSV or XLSX: CSV cells exactly as stored
     (by default text beginning with = + - @ tab or CR gets a leading ', so a

@@ -10,6 +10,7 @@ from qualcode.cli.arguments import ID, bounded_float, bounded_int
 from qualcode.cli.base import (
     format_option,
     open_existing,
+    output_options,
     project_argument,
     raw_cells_option,
     write_output,
@@ -61,12 +62,12 @@ def codebook_import(project: str, file: Path) -> None:
 
 
 @codebook.command("export")
-@click.option("-o", "--output", default="-", help="File to write (default: standard output).")
+@output_options("yaml", example="codebook")
 @click.option(
     "--name", help="Codebook name written into the file (default: the name last imported)."
 )
 @click.pass_obj
-def codebook_export(project: str, output: str, name: str | None) -> None:
+def codebook_export(project: str, output_format: str, output: str | None, name: str | None) -> None:
     """Write the project's codebook as YAML, with the name and description of the
     codebook file last imported (re-importing it changes nothing)."""
     from qualcode.exporters.codebook_yaml import dump_codebook
@@ -219,8 +220,7 @@ def memo(
 @click.option("--coder", multiple=True, help="Only this coder's codings (repeatable).")
 @click.option("--code", "code_paths", multiple=True, help="Only this code and its sub-codes.")
 @click.option("--transcript", multiple=True, help="Only this transcript (repeatable).")
-@format_option("table", "csv", "json")
-@click.option("-o", "--output", default="-", help="File to write (default: standard output).")
+@output_options("table", "csv", "json", example="codings")
 @click.pass_context
 @raw_cells_option
 def codings(
@@ -230,7 +230,7 @@ def codings(
     code_paths: tuple[str, ...],
     transcript: tuple[str, ...],
     output_format: str,
-    output: str,
+    output: str | None,
 ) -> None:
     """List PROJECT's codings (id, transcript, code, coder, start, end, text, memo);
     `import FILE.csv` bulk-imports them. CSV output imports back unchanged."""

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from qualcode.cli.base import open_existing, project_argument, raw_cells_option, write_output
+from qualcode.cli.base import (
+    open_existing,
+    output_options,
+    project_argument,
+    raw_cells_option,
+    write_output,
+)
 from qualcode.domain.errors import InputError
+from qualcode.exporters.matrix_formats import (
+    COOCCURRENCE_RENDERERS,
+    MATRIX_RENDERERS,
+    REPORT_RENDERERS,
+    render_matrix,
+)
 
 if TYPE_CHECKING:
     from qualcode.domain.matrices import Measure
@@ -17,9 +28,9 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-MATRIX_FORMATS = ("csv", "xlsx", "html", "md", "json")
-REPORT_FORMATS = ("md", "html", "docx")
-BINARY_FORMATS = ("xlsx", "docx")
+MATRIX_FORMATS = tuple(MATRIX_RENDERERS)
+COOCCURRENCE_FORMATS = tuple(COOCCURRENCE_RENDERERS)
+REPORT_FORMATS = tuple(REPORT_RENDERERS)
 MEASURE_NAMES = (
     "references, words, characters, coverage, presence, transcripts, cases, row-pct, "
     "col-pct, passages or all"
@@ -55,49 +66,6 @@ def _text_filter_options(function: F) -> F:
     for option in options:
         function = option(function)
     return function
-
-
-def _default_format(formats: Sequence[str]) -> str:
-    return "md" if "md" in formats else formats[0]
-
-
-def _output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
-    def decorate(function: F) -> F:
-        function = click.option(
-            "-o",
-            "--output",
-            help="File to write (default: standard output; xlsx and docx need a file). "
-            "exports/ is the usual folder.",
-        )(function)
-        return click.option(
-            "--format",
-            "output_format",
-            type=click.Choice(formats),
-            help=f"Output format (default: from the -o suffix, else {_default_format(formats)}).",
-        )(function)
-
-    return decorate
-
-
-def _choose_format(output_format: str | None, output: str | None, formats: Sequence[str]) -> str:
-    if output_format:
-        return output_format
-    suffix = Path(output).suffix.lower().lstrip(".") if output not in (None, "-") else ""
-    suffix = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
-    return suffix if suffix in formats else _default_format(formats)
-
-
-def _write(data: str | bytes, output: str | None, output_format: str, example: str) -> None:
-    if isinstance(data, str):
-        write_output(data, output)
-        return
-    if output in (None, "-"):
-        raise InputError(
-            "--output",
-            f"{output_format} is a binary format: give -o FILE "
-            f"(for example -o exports/{example}.{output_format})",
-        )
-    write_output(data, output)
 
 
 def _parse_measures(values: Sequence[str], default: Sequence[str]) -> list[Measure]:
@@ -171,7 +139,11 @@ def _request(
 )
 @_filter_options
 @click.option("--long", "long_form", is_flag=True, help="CSV: tidy long, one line per value.")
-@_output_options(MATRIX_FORMATS)
+@output_options(
+    *MATRIX_FORMATS,
+    default=lambda options: "csv" if options["long_form"] else "md",
+    example="matrix",
+)
 @raw_cells_option
 def matrix(
     project: str,
@@ -184,19 +156,15 @@ def matrix(
     cases: tuple[str, ...],
     where: tuple[str, ...],
     long_form: bool,
-    output_format: str | None,
+    output_format: str,
     output: str | None,
 ) -> None:
     """Theme-by-case matrix of PROJECT: rows × codes, counted by the rules in the README
     ("Counting rules"), with Total row and column. Text formats go to standard output
     unless -o is given."""
-    from qualcode.exporters import matrix_csv, matrix_html, matrix_json, matrix_markdown
-    from qualcode.exporters.matrix_xlsx import matrix_xlsx
     from qualcode.services.matrices import build_matrix
 
-    chosen_format = _choose_format(output_format, output, MATRIX_FORMATS)
-    if long_form and output_format is None and not output:
-        chosen_format = "csv"
+    chosen_format = output_format
     if long_form and chosen_format != "csv":
         raise InputError("--long", "tidy long output is a CSV layout: use it with --format csv")
     one_table = chosen_format in ("csv", "md") and not long_form
@@ -208,22 +176,7 @@ def matrix(
         )
     request = _request(rows, columns, coders, separate_coders, transcript, cases, where, chosen)
     built = build_matrix(open_existing(project), request)
-    data: str | bytes
-    if chosen_format == "csv":
-        data = (
-            matrix_csv.matrix_long_csv(built, chosen)
-            if long_form
-            else matrix_csv.matrix_wide_csv(built, chosen[0])
-        )
-    elif chosen_format == "md":
-        data = matrix_markdown.matrix_markdown(built, chosen)
-    elif chosen_format == "json":
-        data = matrix_json.matrix_json(built, chosen)
-    elif chosen_format == "html":
-        data = matrix_html.matrix_html(built, chosen)
-    else:
-        data = matrix_xlsx(built, chosen)
-    _write(data, output, chosen_format, "matrix")
+    write_output(render_matrix(built, chosen_format, chosen, long=long_form), output)
 
 
 @click.command()
@@ -242,7 +195,7 @@ def matrix(
     "Default: count for csv, both otherwise.",
 )
 @_filter_options
-@_output_options(MATRIX_FORMATS)
+@output_options(*COOCCURRENCE_FORMATS, default="md", example="cooccurrence")
 @raw_cells_option
 def cooccurrence(
     project: str,
@@ -253,7 +206,7 @@ def cooccurrence(
     transcript: tuple[str, ...],
     cases: tuple[str, ...],
     where: tuple[str, ...],
-    output_format: str | None,
+    output_format: str,
     output: str | None,
 ) -> None:
     """Code × code co-occurrence in PROJECT: overlap events of two codes' references in
@@ -261,32 +214,21 @@ def cooccurrence(
     from qualcode.exporters import matrix_cooccurrence as export
     from qualcode.services.matrices import build_cooccurrence
 
-    chosen_format = _choose_format(output_format, output, MATRIX_FORMATS)
+    chosen_format = output_format
     wanted = measure or ("count" if chosen_format == "csv" else "both")
     if chosen_format == "csv" and wanted == "both":
         raise InputError("--measure", "a CSV holds one measure: count or coefficient")
     measures = export.COOCCURRENCE_MEASURES if wanted == "both" else (wanted,)
     request = _request("cases", columns, coders, separate_coders, transcript, cases, where)
     built = build_cooccurrence(open_existing(project), request)
-    data: str | bytes
-    if chosen_format == "csv":
-        data = export.cooccurrence_csv(built, measures[0])
-    elif chosen_format == "md":
-        data = export.cooccurrence_markdown(built, measures)
-    elif chosen_format == "json":
-        data = export.cooccurrence_json(built)
-    elif chosen_format == "html":
-        data = export.cooccurrence_html(built, measures)
-    else:
-        data = export.cooccurrence_xlsx(built, measures)
-    _write(data, output, chosen_format, "cooccurrence")
+    write_output(COOCCURRENCE_RENDERERS[chosen_format](built, measures), output)
 
 
 @click.command()
 @project_argument
 @click.option("--code", "code_path", required=True, help="The theme or code (with sub-codes).")
 @_text_filter_options
-@_output_options(REPORT_FORMATS)
+@output_options(*REPORT_FORMATS, default="md", example="report")
 def report(
     project: str,
     code_path: str,
@@ -294,7 +236,7 @@ def report(
     transcript: tuple[str, ...],
     cases: tuple[str, ...],
     where: tuple[str, ...],
-    output_format: str | None,
+    output_format: str,
     output: str | None,
 ) -> None:
     """Quotes by theme: every passage of CODE in PROJECT, grouped by case with the case's
@@ -302,7 +244,6 @@ def report(
     coders' passages are merged."""
     from qualcode.services.reports import build_theme_report
 
-    chosen_format = _choose_format(output_format, output, REPORT_FORMATS)
     built = build_theme_report(
         open_existing(project),
         code_path,
@@ -311,20 +252,7 @@ def report(
         cases=cases,
         where=where,
     )
-    data: str | bytes
-    if chosen_format == "md":
-        from qualcode.exporters.report_markdown import report_markdown
-
-        data = report_markdown(built)
-    elif chosen_format == "html":
-        from qualcode.exporters.report_html import report_html
-
-        data = report_html(built)
-    else:
-        from qualcode.exporters.report_docx import report_docx
-
-        data = report_docx(built)
-    _write(data, output, chosen_format, "report")
+    write_output(REPORT_RENDERERS[output_format](built), output)
 
 
 @click.command()

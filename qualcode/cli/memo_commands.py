@@ -7,8 +7,8 @@ import click
 
 from qualcode.cli.arguments import ID
 from qualcode.cli.base import (
-    format_option,
     open_existing,
+    output_options,
     project_argument,
     raw_cells_option,
     write_output,
@@ -47,8 +47,7 @@ class _ListingGroup(click.Group):
     is_flag=True,
     help="Add the memos of codings (of the transcript or code given), after the others.",
 )
-@format_option("table", "json", "csv")
-@click.option("-o", "--output", default="-", help="File to write (default: standard output).")
+@output_options("table", "json", "csv", example="memos")
 @click.pass_context
 @raw_cells_option
 def memos(
@@ -59,7 +58,7 @@ def memos(
     project_only: bool,
     with_codings: bool,
     output_format: str,
-    output: str,
+    output: str | None,
 ) -> None:
     """List PROJECT's memos on the project, transcripts and codes, oldest first: id,
     target ("project", "transcript NAME", "code PATH"), author, created (UTC), text;

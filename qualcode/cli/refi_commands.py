@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qualcode.cli.arguments import bounded_float
-from qualcode.cli.base import format_option, open_existing, project_argument, write_output
+from qualcode.cli.base import (
+    format_option,
+    open_existing,
+    output_options,
+    project_argument,
+    write_output,
+)
 from qualcode.domain.errors import InputError
 
 if TYPE_CHECKING:
@@ -41,16 +47,10 @@ def _limits(max_size: float, max_ratio: float) -> ArchiveLimits:
 
 @click.command("export")
 @project_argument
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["qdpx", "qdc"]),
-    required=True,
-    help="qdpx: the whole project; qdc: the codebook (REFI-QDA 1.5).",
-)
-@click.option("-o", "--output", help="File to write (.qdc may go to standard output).")
+@output_options("qdpx", "qdc", example="project")
 def export(project: str, output_format: str, output: str | None) -> None:
-    """Export PROJECT for NVivo, ATLAS.ti, MAXQDA, QualCoder (REFI-QDA 1.5).
+    """Export PROJECT for NVivo, ATLAS.ti, MAXQDA, QualCoder (REFI-QDA 1.5): qdpx, the
+    whole project, or qdc, the codebook (the -o suffix names it).
 
     A .qdpx holds users (coders), the codebook, variables and cases, every transcript's
     text, and each coding as a selection with its coder; memos become notes. GUIDs are
@@ -62,9 +62,7 @@ def export(project: str, output_format: str, output: str | None) -> None:
     if output_format == "qdc":
         write_output(export_qdc(opened), output)
         return
-    if output in (None, "-"):
-        raise InputError("--output", "a .qdpx is a zip file: give -o FILE.qdpx")
-    assert output is not None
+    assert output is not None  # a binary format: output_options asked for a file
     stats = export_qdpx(opened, Path(output))
     click.echo(
         f"wrote {output}: {stats.sources} sources, {stats.codings} codings, "

@@ -1,27 +1,28 @@
 """Export of the matrix screen's matrix: the headless part behind the export dialog.
 
 The dialog collects a path, a format and whether to take every measure; this module
-builds the same matrix ``qualcode matrix`` would for those options, hands it to the
-existing exporters (:mod:`qualcode.exporters.matrix_csv` and friends) and writes the
-file. :func:`command_line` is that equivalent command, so an export can be repeated
-from a script. No Textual here.
+builds the same matrix ``qualcode matrix`` would for those options, renders it with the
+renderers the command line uses (:data:`qualcode.exporters.matrix_formats.MATRIX_RENDERERS`)
+and writes the file. :func:`command_line` is that equivalent command, so an export can be
+repeated from a script. No Textual here.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qualcode.domain.errors import InputError
-from qualcode.domain.matrices import Matrix, Measure
+from qualcode.domain.matrices import Measure
+from qualcode.exporters.formats import choose_format
+from qualcode.exporters.matrix_formats import MATRIX_RENDERERS, render_matrix
 from qualcode.files.writing import check_target, write_file
 from qualcode.services.matrices import MatrixRequest, build_matrix
 from qualcode.services.project import Project
 
-EXPORT_FORMATS = ("xlsx", "csv", "html", "md", "json")
+EXPORT_FORMATS = tuple(MATRIX_RENDERERS)
 EXPORTS_FOLDER = Path("exports")
 # what `qualcode matrix` takes without --measure: one table for csv and md, all else
 ALL_BY_DEFAULT = frozenset({"xlsx", "html", "json"})
@@ -65,30 +66,6 @@ def command_line(
     return shlex.join(words)
 
 
-def render_matrix(matrix: Matrix, output_format: str, measures: Sequence[Measure]) -> str | bytes:
-    """The file's content from the headless exporters (``long`` CSV for several
-    measures)."""
-    from qualcode.exporters import matrix_csv, matrix_html, matrix_json, matrix_markdown
-
-    if output_format == "csv":
-        if len(measures) == 1:
-            return matrix_csv.matrix_wide_csv(matrix, measures[0])
-        return matrix_csv.matrix_long_csv(matrix, measures)
-    if output_format == "md":
-        return matrix_markdown.matrix_markdown(matrix, measures)
-    if output_format == "json":
-        return matrix_json.matrix_json(matrix, measures)
-    if output_format == "html":
-        return matrix_html.matrix_html(matrix, measures)
-    if output_format == "xlsx":
-        from qualcode.exporters.matrix_xlsx import matrix_xlsx
-
-        return matrix_xlsx(matrix, measures)
-    raise InputError(
-        "format", f"expected one of {', '.join(EXPORT_FORMATS)}, got {output_format!r}"
-    )
-
-
 def write_export(
     project: Project, request: MatrixRequest, shown: Measure, export: MatrixExport
 ) -> Path:
@@ -99,6 +76,7 @@ def write_export(
     path = export.path
     if not path.name or path.is_dir():
         raise InputError(str(path), "name a file to write, e.g. exports/matrix.xlsx")
+    choose_format(export.format, str(path), EXPORT_FORMATS, export.format)  # suffix agrees?
     if path.parent == EXPORTS_FOLDER and not os.path.lexists(path.parent):
         path.parent.mkdir()
     check_target(path)  # before counting: a bad target is refused at once

@@ -222,7 +222,7 @@ def test_other_units_report_unit_counts(demo_path: Path, run: Cli, unit: str) ->
         ),
         (
             ["--coders", "anna", "bo", "--format", "xlsx"],
-            "Error: --output: xlsx is a binary format",
+            "Error: -o: xlsx is a binary format",
         ),
     ],
 )

@@ -62,13 +62,11 @@ def digest(path: Path) -> str:
         ),
         (
             ["matrix", "--format", "xlsx"],
-            "Error: --output: xlsx is a binary format: give -o FILE "
-            "(for example -o exports/matrix.xlsx)",
+            "Error: -o: xlsx is a binary format: give a file, e.g. -o exports/matrix.xlsx",
         ),
         (
             ["report", "--code", "T", "--format", "docx", "-o", "-"],
-            "Error: --output: docx is a binary format: give -o FILE "
-            "(for example -o exports/report.docx)",
+            "Error: -o: docx is a binary format: give a file, e.g. -o exports/report.docx",
         ),
         (["cooccurrence", "--coder", "zed"], "Error: {p}: unknown coder 'zed' (coders: c1, c2)"),
         (

@@ -158,7 +158,7 @@ def test_codebook_round_trip_through_qdc(demo: Path, tmp_path: Path, run: Cli) -
 def test_qdpx_needs_an_output_file_and_an_existing_folder(
     demo: Path, tmp_path: Path, run: Cli
 ) -> None:
-    assert "give -o FILE.qdpx" in run("export", demo, "--format", "qdpx", expect=1).stderr
+    assert "give a file, e.g. -o exports/project.qdpx" in run("export", demo, expect=1).stderr
     missing = tmp_path / "nowhere" / "x.qdpx"
     error = run("export", demo, "--format", "qdpx", "-o", missing, expect=1).stderr
     assert error.count("\n") == 1
