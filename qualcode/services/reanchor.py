@@ -106,6 +106,7 @@ def text_from_editor(raw: str | bytes, source: str) -> NewText:
             byte = raw[error.start]
             reason = f"the editor saved byte 0x{byte:02X}, which is not UTF-8"
             raise InputError(source, reason, offset=error.start) from None
+        raw = raw.replace("\r\n", "\n")  # as click.edit does for text
     check_encodable(raw, source)
     text, notes = normalise_text(raw)
     check_control_characters(text, source)
