@@ -188,7 +188,9 @@ def transcript_edit(
     from qualcode.services.transcripts import get_transcript
 
     opened = open_existing(project)
-    edited = click.edit(get_transcript(opened, name).text, extension=".txt", require_save=True)
+    # As bytes, so what the editor saved is decoded (and refused) by the text entrance.
+    original = get_transcript(opened, name).text.encode("utf-8")
+    edited = click.edit(original, extension=".txt", require_save=True)
     if edited is None:
         click.echo(f"{name}: not saved; nothing changed")
         return

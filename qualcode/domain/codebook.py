@@ -61,26 +61,65 @@ def path_key(path: str) -> str:
 
 
 def walk(codes: tuple[CodeSpec, ...], parent: str | None = None) -> Iterator[tuple[str, CodeSpec]]:
-    """Depth-first (path, spec) pairs, parents before children."""
-    for spec in codes:
-        path = join_path(parent, spec.name)
+    """Depth-first (path, spec) pairs, parents before children (iterative: any depth)."""
+    stack: list[tuple[str | None, tuple[CodeSpec, ...], int]] = [(parent, codes, 0)]
+    while stack:
+        parent_path, siblings, index = stack.pop()
+        if index >= len(siblings):
+            continue
+        spec = siblings[index]
+        path = join_path(parent_path, spec.name)
         yield path, spec
-        yield from walk(spec.children, path)
+        stack.append((parent_path, siblings, index + 1))
+        stack.append((path, spec.children, 0))
+
+
+def code_depth(codes: Iterable[StoredCode], code_id: int | None) -> int:
+    """How deep a code sits (a top-level code is 1; ``None``, the root, is 0). A parent
+    missing from ``codes`` ends the count; a cycle cannot loop."""
+    parents = {code.id: code.parent_id for code in codes}
+    depth = 0
+    seen: set[int] = set()
+    while code_id is not None and code_id not in seen:
+        seen.add(code_id)
+        depth += 1
+        code_id = parents.get(code_id)
+    return depth
+
+
+def subtree_height(codes: Iterable[StoredCode], code_id: int) -> int:
+    """Levels from a code down to its deepest descendant (a code without children is 1)."""
+    children: dict[int | None, list[int]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code.id)
+    height = 0
+    level = [code_id]
+    seen: set[int] = set()
+    while level:
+        height += 1
+        seen.update(level)
+        level = [c for parent in level for c in children.get(parent, []) if c not in seen]
+    return height
 
 
 def code_tree(rows: Iterable[tuple[int, int | None, CodeSpec]]) -> list[StoredCode]:
     """Stored codes from ``(id, parent id, spec)`` rows in sibling order: parents before
-    their children, depth first, each with its path."""
+    their children, depth first, each with its path. Iterative, so a deep tree (from a
+    hostile backup or an old project) cannot exhaust the stack; rows in a cycle or under
+    a missing parent are left out."""
     children: dict[int | None, list[tuple[int, CodeSpec]]] = {}
     for code_id, parent_id, spec in rows:
         children.setdefault(parent_id, []).append((code_id, spec))
     result: list[StoredCode] = []
-
-    def visit(parent_id: int | None, parent_path: str | None) -> None:
-        for code_id, spec in children.get(parent_id, []):
-            path = join_path(parent_path, spec.name)
-            result.append(StoredCode(code_id, path, parent_id, spec))
-            visit(code_id, path)
-
-    visit(None, None)
+    stack: list[tuple[int | None, str | None, int]] = [(None, None, 0)]
+    while stack:
+        parent_id, parent_path, index = stack.pop()
+        siblings = children.get(parent_id, [])
+        if index >= len(siblings):
+            continue
+        code_id, spec = siblings[index]
+        path = join_path(parent_path, spec.name)
+        result.append(StoredCode(code_id, path, parent_id, spec))
+        stack.append((parent_id, parent_path, index + 1))
+        stack.append((code_id, path, 0))
     return result

@@ -14,6 +14,7 @@ original transcript text, so ``text[match.start:match.end]`` is the passage.
 from __future__ import annotations
 
 import re
+import unicodedata
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -374,12 +375,14 @@ def find_quote(text: str, quote: str, *, threshold: float = 85.0) -> QuoteResult
     and insertions are gone, has none). A span that would end inside a word is widened
     to the whole word. An insertion at the very start or end of a quote that replaced a
     word ("[The caseworker] said") leaves that word out: nothing tells which it was.
+    The quote is read in NFC, the form transcripts are stored in, so a quote pasted in
+    NFD (as macOS gives it) finds its passage.
     """
     if not 0.0 <= threshold <= 100.0:
         raise ValueError(f"threshold must be between 0 and 100, got {threshold}")
     comparison = _transcript_form(text)
     comp = comparison.text
-    fragments = _quote_fragments(quote, comp)
+    fragments = _quote_fragments(unicodedata.normalize("NFC", quote), comp)
     if not comp or not fragments:
         return QuoteResult(None, ())
     # The longest fragment is the least ambiguous: place it first, the others around it.

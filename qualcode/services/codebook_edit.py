@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, replace
 
-from qualcode.domain.codebook import CodeSpec, StoredCode
-from qualcode.domain.errors import InputError, NotFoundError
-from qualcode.domain.text_entry import name_key
+from qualcode.domain.codebook import CodeSpec, StoredCode, code_depth, subtree_height
+from qualcode.domain.errors import InputError, LimitError, NotFoundError
+from qualcode.domain.text_entry import MAX_CODE_DEPTH, name_key
 from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
@@ -52,6 +52,13 @@ def _check(codes: list[StoredCode], spec: CodeSpec, parent_id: int | None, own: 
         raise InputError("colour", f"{spec.colour!r} is not a colour like #2E86AB")
 
 
+def _check_depth(codes: list[StoredCode], parent_id: int | None, own: int | None) -> None:
+    """A code (with everything under it) may not end up deeper than MAX_CODE_DEPTH."""
+    height = 1 if own is None else subtree_height(codes, own)
+    if code_depth(codes, parent_id) + height > MAX_CODE_DEPTH:
+        raise LimitError("parent", f"codes may be nested at most {MAX_CODE_DEPTH} levels deep")
+
+
 def _find(codes: list[StoredCode], code_id: int) -> StoredCode:
     for code in codes:
         if code.id == code_id:
@@ -67,6 +74,7 @@ def add_code(project: Project, spec: CodeSpec, parent_id: int | None, coder: str
             _find(codes, parent_id)
         clean = replace(spec, name=spec.name.strip(), children=())
         _check(codes, clean, parent_id, None)
+        _check_depth(codes, parent_id, None)
         position = history.next_position(repo, parent_id)
         code_id = repo.add_code(clean, parent_id, position)
         repo.log_event(
@@ -106,6 +114,8 @@ def edit_code(
                 raise InputError("move", f"cannot move {code.path!r} under itself")
         clean = replace(spec, name=spec.name.strip(), children=())
         _check(codes, clean, new_parent, code_id)
+        if new_parent != old_parent:
+            _check_depth(codes, new_parent, code_id)
         position = old_position
         if new_parent != old_parent:
             position = history.next_position(repo, new_parent)

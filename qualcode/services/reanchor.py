@@ -18,6 +18,7 @@ from pathlib import Path
 
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.text_entry import check_encodable
 from qualcode.domain.transcripts import (
     Transcript,
     Turn,
@@ -94,9 +95,19 @@ def text_from_file(path: Path, name: str) -> NewText:
     return NewText(draft.text, draft.turns or None, draft.source_path, draft.notes)
 
 
-def text_from_editor(raw: str, source: str) -> NewText:
-    """Normalise text as written by an editor (CRLF, BOM, NFC); refuse control
-    characters. Turns are parsed from its speaker labels."""
+def text_from_editor(raw: str | bytes, source: str) -> NewText:
+    """Normalise text as written by an editor (UTF-8, CRLF, BOM, NFC); refuse bytes that
+    are not UTF-8 (naming the byte offset), lone surrogates and control characters.
+    Turns are parsed from its speaker labels."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            byte = raw[error.start]
+            reason = f"the editor saved byte 0x{byte:02X}, which is not UTF-8"
+            raise InputError(source, reason, offset=error.start) from None
+        raw = raw.replace("\r\n", "\n")  # as click.edit does for text
+    check_encodable(raw, source)
     text, notes = normalise_text(raw)
     check_control_characters(text, source)
     return NewText(text, None, None, tuple(notes))

@@ -7,6 +7,7 @@ Offsets are half-open code points into the normalised transcript text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -79,8 +80,8 @@ def search(
 
     Exact search ignores case. Fuzzy search compares the query with every run of as
     many words (rapidfuzz ratio on lower case) and keeps the best non-overlapping runs
-    scoring at least ``threshold``."""
-    wanted = query.strip()
+    scoring at least ``threshold``. The query is read in NFC, like stored text."""
+    wanted = unicodedata.normalize("NFC", query).strip()
     if not wanted:
         raise InputError("search", "the search text is empty")
     with project.reading() as repo:
