@@ -91,7 +91,7 @@ def test_load_refuses_bytes_that_are_not_utf8(tmp_path: Path) -> None:
 
 def test_missing_file_is_a_file_access_error(tmp_path: Path) -> None:
     # Opening is the file reader's (qualcode.files.reading): one line naming the file.
-    with pytest.raises(FileAccessError, match="absent.yaml: no such file"):
+    with pytest.raises(FileAccessError, match=r"absent\.yaml: no such file"):
         load_codebook(tmp_path / "absent.yaml")
 
 
