@@ -186,16 +186,41 @@ def read_qdc(stream: IO[bytes], source: str) -> RefiDocument:
     return document
 
 
+MAX_SELECTIONS = 500_000
+"""Most selections (codings' places) a ``project.qde`` may hold (with the next limit, an
+import stays under 1 GB of memory)."""
+MAX_SOURCE_SELECTIONS = 50_000
+"""Most selections in one source: a source's XML is held whole until it ends (some 4 KB a
+selection)."""
+MAX_ELEMENTS = 2_000_000
+"""Most XML elements in a ``project.qde`` (a source's elements are held until it ends)."""
+
+
 def read_qde(stream: IO[bytes], source: str) -> RefiDocument:
-    """Read a ``project.qde`` (root ``Project``), streaming the sources."""
+    """Read a ``project.qde`` (root ``Project``), streaming the sources. Refuses (as
+    :class:`LimitError`, before reading further) more than :data:`MAX_SELECTIONS`
+    selections, :data:`MAX_SOURCE_SELECTIONS` in one source, or :data:`MAX_ELEMENTS`
+    elements."""
     document = RefiDocument()
     reader = _Reader(document, source)
-    depth = 0
+    depth = elements = selections = in_source = 0
     for event, element in safe_iterparse(stream, source):
         if event == "start":
             depth += 1
+            elements += 1
             if depth == 1:
                 reader.project(element)
+            elif depth == 3:
+                in_source = 0
+            elif isinstance(element.tag, str) and element.tag.endswith("Selection"):
+                selections, in_source = selections + 1, in_source + 1
+                if selections > MAX_SELECTIONS:
+                    raise _over_limit(source, element, f"{MAX_SELECTIONS:,} selections")
+                if in_source > MAX_SOURCE_SELECTIONS:
+                    limit = f"{MAX_SOURCE_SELECTIONS:,} selections in one source"
+                    raise _over_limit(source, element, limit)
+            if elements > MAX_ELEMENTS:
+                raise _over_limit(source, element, f"{MAX_ELEMENTS:,} XML elements")
             continue
         depth -= 1
         name = local(element)
@@ -206,6 +231,15 @@ def read_qde(stream: IO[bytes], source: str) -> RefiDocument:
             reader.section(element, name)
             _drop(element)
     return document
+
+
+def _over_limit(source: str, element: Any, limit: str) -> LimitError:
+    return LimitError(
+        source,
+        f"refused: more than {limit} (qualcode's limit for one project file; "
+        "split the project, e.g. export it in parts)",
+        line=element.sourceline,
+    )
 
 
 def _drop(element: Any) -> None:
