@@ -64,11 +64,17 @@ CODINGS = [
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     path = folder / "hostile.qualcode"
+    transcript = write(folder / "hostile.txt", TRANSCRIPT)
+    codebook = write(folder / "codes.yaml", CODEBOOK)
+    cases = write(folder / "cases.csv", CASES)
     run = Cli()
-    run("init", path)
-    run("import", path, write(folder / "hostile.txt", TRANSCRIPT))
-    run("codebook", path, "import", write(folder / "codes.yaml", CODEBOOK))
-    run("cases", path, "import", write(folder / "cases.csv", CASES))
+    for args in (
+        ["init", path],
+        ["import", path, transcript],
+        ["codebook", path, "import", codebook],
+        ["cases", path, "import", cases],
+    ):
+        run(*args)
     for coder, code, quote in CODINGS:
         # after "--", text starting with "-" is an argument, not an option
         run(
