@@ -68,12 +68,13 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     codebook = write(folder / "codes.yaml", CODEBOOK)
     cases = write(folder / "cases.csv", CASES)
     run = Cli()
-    for args in (
+    steps: list[list[str | Path]] = [
         ["init", path],
         ["import", path, transcript],
         ["codebook", path, "import", codebook],
         ["cases", path, "import", cases],
-    ):
+    ]
+    for args in steps:
         run(*args)
     for coder, code, quote in CODINGS:
         # after "--", text starting with "-" is an argument, not an option
