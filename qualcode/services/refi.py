@@ -8,6 +8,7 @@ exporting twice gives the same GUIDs; imported rows keep the file's GUIDs.
 from __future__ import annotations
 
 import io
+import os
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from qualcode.domain.exchange import (
     IncomingSource,
 )
 from qualcode.exporters.refi_export import ExportStats, ProjectContent, write_qdc, write_qdpx
-from qualcode.files.writing import check_target
+from qualcode.files.writing import check_target, occupied
 from qualcode.importers.refi_project import open_qdpx
 from qualcode.importers.refi_xml import read_qdc
 from qualcode.importers.refi_zip import ZipLimits
@@ -134,6 +135,8 @@ def import_project(location: str, file: Path, *, limits: ZipLimits | None = None
     created for the import is removed again)."""
     _check_qdpx_name(file)
     created = not is_url(location) and not Path(location).exists()
+    if not is_url(location) and not created and not os.path.islink(location):
+        occupied(location)  # a pipe, device or folder: refused before anything opens it
     project = open_project(location, create=created)
     try:
         with project.reading() as repo:
