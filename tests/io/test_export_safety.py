@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from qualcode.cli import cli
 from qualcode.exporters.safe_cells import (
     FORMULA_STARTS,
     csv_cell,
@@ -288,3 +291,67 @@ def test_markdown_text_has_no_tag_and_no_line_break(text: str) -> None:
     assert "<" not in escaped
     assert ">" not in escaped
     assert len(escaped.splitlines()) <= 1
+
+
+# -- random user text, through the real commands ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def blank(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with one coded passage, whose names and memos the properties change."""
+    folder = tmp_path_factory.mktemp("blank")
+    path = folder / "blank.qualcode"
+    run = Cli()
+    run("init", path)
+    run("import", path, write(folder / "t.txt", "Anna: one passage here.\n"))
+    run("codebook", path, "import", write(folder / "c.yaml", "codes:\n  - name: theme\n"))
+    run("code", path, "t", "theme", "--coder", "anna", "--span", "0:10")
+    return path
+
+
+def _try(*args: str | Path) -> bool:
+    """Run a command that may refuse its input: True if it did it; a refusal must be
+    one line, never a traceback."""
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    if result.exit_code:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        return False
+    return True
+
+
+def _csv_is_inert(text: str) -> None:
+    assert not any(looks_like_formula(cell) for cell in cells(text))
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(start=st.sampled_from(("", *FORMULA_STARTS)), text=st.text(max_size=30))
+def test_any_memo_exports_inert(blank: Path, start: str, text: str) -> None:
+    assume(_try("memo", "--", blank, start + text))
+    _csv_is_inert(Cli()("memos", blank, "--format", "csv").stdout)
+
+
+NAME_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="/"),
+    min_size=1,
+    max_size=20,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(start=st.sampled_from(("", "=", "+", "-", "@")), name=NAME_TEXT)
+def test_any_code_name_exports_inert(
+    blank: Path, tmp_path_factory: pytest.TempPathFactory, start: str, name: str
+) -> None:
+    run = Cli()
+    old = json.loads(run("codings", blank, "--format", "json").stdout)[0]["code"]
+    renamed = _try("codebook", blank, "rename", "--coder", "anna", "--", old, start + name)
+    assume(renamed)
+    _csv_is_inert(run("matrix", blank, "--cols", "codes", "--format", "csv").stdout)
+    out = tmp_path_factory.mktemp("names") / "m.xlsx"
+    run("matrix", blank, "--cols", "codes", "-o", out)
+    for sheet in load_workbook(out).worksheets:
+        assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
