@@ -301,11 +301,16 @@ def blank(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project with one coded passage, whose names and memos the properties change."""
     folder = tmp_path_factory.mktemp("blank")
     path = folder / "blank.qualcode"
-    run = Cli()
-    run("init", path)
-    run("import", path, write(folder / "t.txt", "Anna: one passage here.\n"))
-    run("codebook", path, "import", write(folder / "c.yaml", "codes:\n  - name: theme\n"))
-    run("code", path, "t", "theme", "--coder", "anna", "--span", "0:10")
+    transcript = write(folder / "t.txt", "Anna: one passage here.\n")
+    codebook = write(folder / "c.yaml", "codes:\n  - name: theme\n")
+    steps: list[list[str | Path]] = [
+        ["init", path],
+        ["import", path, transcript],
+        ["codebook", path, "import", codebook],
+        ["code", path, "t", "theme", "--coder", "anna", "--span", "0:10"],
+    ]
+    for args in steps:
+        Cli()(*args)
     return path
 
 
