@@ -5,7 +5,11 @@ check and the rename."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -179,3 +183,42 @@ def test_read_only_mount_is_read_only(mounts: Mounts) -> None:
     mounts.read_only(point)
     with pytest.raises(ReadOnlyError, match="read-only file system"):
         write_file(point / "out.csv", "data")
+
+
+def test_a_folder_the_user_may_not_write_is_permission_denied() -> None:
+    """As another user (``setpriv`` to nobody), a root-owned folder is not writable:
+    EACCES, which root itself never meets (see the ``chattr +i`` rows elsewhere)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run the writer as another user")
+    folder = Path(tempfile.mkdtemp(prefix="qualcode-locked-"))
+    try:
+        folder.chmod(0o755)  # others may look, not write
+        (folder / "out.csv").write_bytes(b"an earlier export")
+        script = (
+            "import sys\n"
+            "from qualcode.files.writing import write_file\n"
+            "from qualcode.domain.errors import FileAccessError\n"
+            "try:\n"
+            f"    write_file({str(folder / 'out.csv')!r}, 'new')\n"
+            "except FileAccessError as error:\n"
+            "    print(error); sys.exit(1)\n"
+        )
+        command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+        done = subprocess.run(
+            [*command, sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd="/",
+        )
+        if done.returncode not in (0, 1) or "No module named" in done.stderr:
+            pytest.skip(f"cannot run qualcode as nobody here: {done.stderr.strip()[-200:]}")
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert done.stdout.strip().splitlines() == [
+            f"{folder / 'out.csv'}: cannot create a file in {folder} (permission denied); "
+            "nothing was written"
+        ]
+        assert (folder / "out.csv").read_bytes() == b"an earlier export"
+        assert leftovers(folder) == []
+    finally:
+        shutil.rmtree(folder)
