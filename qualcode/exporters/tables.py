@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 from collections.abc import Sequence
 
 from qualcode.exporters.safe_cells import csv_cell
@@ -45,15 +44,29 @@ def render_table(
 
 
 def render_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
-    """RFC 4180 CSV with LF line ends; ``None`` becomes an empty cell. The one CSV
-    writer: every cell passes :func:`~qualcode.exporters.safe_cells.csv_cell`, so text
+    """RFC 4180 CSV with LF line ends (a cell holding a comma, a quote or any line
+    break is quoted); ``None`` becomes an empty cell. The one CSV writer: every cell
+    passes :func:`~qualcode.exporters.safe_cells.csv_cell`, so text
     a spreadsheet would run as a formula is quoted (unless ``raw_cells``)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([csv_cell(h) for h in headers])
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
-    return buffer.getvalue()
+    lines = [_csv_line(headers), *(_csv_line(row) for row in rows)]
+    return "".join(lines)
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _csv_line(values: Sequence[Cell]) -> str:
+    # Written here rather than by csv.writer, which with LF line ends leaves a lone
+    # carriage return unquoted, so a cell holding one split its row in two when read.
+    fields = []
+    for value in values:
+        text = str(csv_cell(value))
+        if _NEEDS_QUOTES.search(text):
+            text = '"' + text.replace('"', '""') + '"'
+        fields.append(text)
+    if fields == [""]:
+        return '""\n'  # one empty cell, not an empty line
+    return ",".join(fields) + "\n"
 
 
 def render_json(value: object) -> str:

@@ -8,6 +8,7 @@ exporting twice gives the same GUIDs; imported rows keep the file's GUIDs.
 from __future__ import annotations
 
 import io
+import os
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from qualcode.domain.exchange import (
 from qualcode.exporters.refi_export import ExportStats, ProjectContent, write_qdc, write_qdpx
 from qualcode.files.archives import ArchiveLimits
 from qualcode.files.reading import DEFAULT_LIMIT, open_regular
-from qualcode.files.writing import check_target
+from qualcode.files.writing import check_target, occupied
 from qualcode.importers.refi_project import open_qdpx
 from qualcode.importers.refi_xml import read_qdc
 from qualcode.services.codebook import CodebookImport
@@ -137,6 +138,8 @@ def import_project(
     created for the import is removed again)."""
     _check_qdpx_name(file)
     created = not is_url(location) and not Path(location).exists()
+    if not is_url(location) and not created and not os.path.islink(location):
+        occupied(location)  # a pipe, device or folder: refused before anything opens it
     project = open_project(location, create=created)
     try:
         with project.reading() as repo:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.domain.errors import InputError
-from qualcode.files.writing import write_file
+from qualcode.files.writing import write_error, write_file
 
 CONFIG_ENV = "QUALCODE_CONFIG"
 
@@ -70,7 +70,10 @@ def load_config(path: Path | None = None) -> UserConfig:
 
 def save_config(config: UserConfig, path: Path | None = None) -> None:
     path = path or config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise write_error(str(path), error, f"cannot create folder {path.parent}") from None
     data = {"coders": config.coders, "keymap": config.keymap}
     if config.theme:
         data["theme"] = config.theme  # type: ignore[assignment]
