@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 
+from qualcode.domain.terminal_text import visible
 from qualcode.exporters.safe_cells import csv_cell
 
 Cell = str | int | float | bool | None
@@ -14,11 +15,14 @@ Cell = str | int | float | bool | None
 def render_table(
     headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, max_cell: int = 48
 ) -> str:
-    """Aligned columns; numbers right-aligned; long cells cut with "…"; newlines shown as ⏎."""
+    """Aligned columns; numbers right-aligned; long cells cut with "…"; newlines shown as
+    ⏎ and every other control character made visible (ESC as ␛, tab as ␉: see
+    :func:`qualcode.domain.terminal_text.visible`), so a stored name cannot move the
+    cursor or break the columns."""
 
     def show(value: Cell) -> str:
         text = "" if value is None else str(value)
-        text = text.replace("\n", "⏎")
+        text = visible(text.replace("\n", "⏎"), keep="")
         return text if len(text) <= max_cell else text[: max_cell - 1] + "…"
 
     cells = [[show(v) for v in row] for row in rows]

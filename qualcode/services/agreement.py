@@ -24,6 +24,7 @@ from qualcode.domain.agreement_units import Unit, UnitGrid
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.sentences import sentence_spans
 from qualcode.services.codebook import resolve_code
+from qualcode.services.integrity import ensure_sound
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import agreement_queries as queries
 from qualcode.storage import status
@@ -112,6 +113,7 @@ def load_comparison(
     """Read and check what a comparison of ``coders`` needs (see :func:`compare_coders`)."""
     names = check_coders(coders)
     with project.reading() as repo:
+        ensure_sound(repo, project.location)
         known = repo.coder_ids()
         for name in names:
             if name not in known:

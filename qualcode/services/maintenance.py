@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from qualcode.domain.spans import span_problem
 from qualcode.domain.transcripts import text_sha256
 from qualcode.files.reading import open_regular
 from qualcode.files.writing import Existing, check_target
+from qualcode.services.integrity import Problem, structure_problems
 from qualcode.storage import maintenance_queries as queries
 from qualcode.storage.database import Project, backup_sqlite_file, open_project
 from qualcode.storage.dump import (
@@ -37,22 +39,14 @@ from qualcode.storage.dump import (
     restore_rows,
     write_json_backup,
 )
-from qualcode.storage.maintenance_queries import FlaggedCoding, LoggedEvent
+from qualcode.storage.maintenance_queries import FlaggedCoding, LoggedEvent, UnreadablePayload
 from qualcode.storage.migrations import CURRENT_VERSION
 from qualcode.storage.repositories import Repository
 
 _SHOWN = 40  # characters of a text quoted in a problem
 _CODING_ACTIONS = ("apply", "remove", "recode", "adjust", "coding_memo", "memo")
 _HISTORY_ACTIONS = ("undo", "redo")
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong: ``area`` is database, foreign key, transcript, coding, turn, case
-    assignment, event log or schema; ``message`` names the row and what is wrong."""
-
-    area: str
-    message: str
+_SPAN_TABLES = {"transcript", "coding", "turn", "case_assignment"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,34 +86,37 @@ class CheckReport:
 
 
 def check_project(project: Project) -> CheckReport:
-    """Check the whole project in one read transaction (a consistent snapshot)."""
+    """Check the whole project in one read transaction (a consistent snapshot).
+
+    Never fails on the damage it looks for: the structure is checked first from raw
+    values (:func:`~qualcode.services.integrity.structure_problems`); the per-row checks
+    after it skip rows whose values are of the wrong kind (already reported), and the
+    review list is read only from a sound project."""
     problems: list[Problem] = []
     spans = 0
+    events = 0
     with project.reading() as repo:
         version = queries.schema_version(repo)
         if version != CURRENT_VERSION:
             problems.append(
                 Problem("schema", f"schema version {version}, expected {CURRENT_VERSION}")
             )
-        problems.extend(Problem("database", message) for message in queries.sqlite_problems(repo))
-        for orphan in queries.orphans(repo):
-            ids = ", ".join(str(i) for i in orphan.sample_ids)
-            more = "" if orphan.count <= len(orphan.sample_ids) else ", ..."
-            problems.append(
-                Problem(
-                    "foreign key",
-                    f"{orphan.count} {orphan.table} row(s) name a missing {orphan.parent} "
-                    f"in {orphan.column} (ids {ids}{more})",
-                )
+        structure = structure_problems(repo, spans=False)
+        missing = {p.message.split()[1] for p in structure if p.message.startswith("table ")}
+        if not missing:
+            problems.extend(
+                Problem("database", message) for message in queries.sqlite_problems(repo)
             )
-        transcript_ids = queries.transcript_ids(repo)
+        problems.extend(structure)
+        transcript_ids = [] if missing & _SPAN_TABLES else queries.transcript_ids(repo)
         for transcript_id in transcript_ids:
             stored = queries.stored_text(repo, transcript_id)
+            if not isinstance(stored.text, str):
+                continue  # NULL or not text: reported above
             problems.extend(_text_problems(stored))
             for span in queries.stored_spans(repo, transcript_id):
                 spans += 1
                 problems.extend(_span_problems(stored, span))
-        events = 0
 
         def counted(items: Iterable[LoggedEvent]) -> Iterable[LoggedEvent]:
             nonlocal events
@@ -127,8 +124,9 @@ def check_project(project: Project) -> CheckReport:
                 events += 1
                 yield item
 
-        problems.extend(event_log_problems(counted(queries.iter_events(repo))))
-        flagged = queries.flagged_codings(repo)
+        if "event_log" not in missing:
+            problems.extend(event_log_problems(counted(queries.iter_events_as_stored(repo))))
+        flagged = [] if structure else queries.flagged_codings(repo)
     return CheckReport(tuple(problems), tuple(flagged), len(transcript_ids), spans, events)
 
 
@@ -152,6 +150,8 @@ def _text_problems(stored: queries.StoredText) -> list[Problem]:
 
 def _span_problems(stored: queries.StoredText, span: queries.StoredSpan) -> list[Problem]:
     where = f"{span.kind} {span.key} in {stored.name!r}"
+    if not (isinstance(span.start, int) and isinstance(span.end, int)):
+        return []  # NULL or not a whole number: reported with the values
     problem = span_problem(len(stored.text), span.start, span.end)
     if problem:
         return [Problem(span.kind, f"{where}: {problem}")]
@@ -189,6 +189,10 @@ def event_log_problems(events: Iterable[LoggedEvent]) -> list[Problem]:
         where = f"event {event.id} ({event.action or 'no action'})"
         if not event.action:
             found.append(Problem("event log", f"{where}: has no action"))
+        if isinstance(event.payload, UnreadablePayload):
+            found.append(Problem("event log", f"{where}: payload is not valid JSON"))
+            state.by_id[event.id] = (event.action, event.undone)
+            continue
         if not isinstance(event.payload, dict):
             found.append(Problem("event log", f"{where}: payload is not an object"))
             state.by_id[event.id] = (event.action, event.undone)
@@ -206,6 +210,10 @@ def event_log_problems(events: Iterable[LoggedEvent]) -> list[Problem]:
                     state.last_entry[coding_id] = (event.id, f"{event.action}:{target}")
         else:
             ids = _coding_ids(event.action, payload)
+            twice = sorted(i for i, n in Counter(ids).items() if n > 1)
+            if twice:
+                named = ", ".join(str(i) for i in twice)
+                found.append(Problem("event log", f"{where}: names coding(s) {named} twice"))
             if ids:
                 state.codings_of[event.id] = ids
             key = json.dumps([event.action, event.coder, payload], sort_keys=True, default=str)

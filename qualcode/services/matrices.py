@@ -40,6 +40,7 @@ from qualcode.domain.matrix_rows import (
     union_region,
 )
 from qualcode.services.codebook import resolve_code
+from qualcode.services.integrity import ensure_sound
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import matrix_queries as queries
 from qualcode.storage.database import Project
@@ -91,6 +92,7 @@ def _cycle_collection_paused() -> Iterator[None]:
 def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
     """Count the requested matrix (and its passages and framework summaries)."""
     with project.reading() as repo, _cycle_collection_paused():
+        ensure_sound(repo, project.location)
         context = _Context(repo)
         rows = context.rows(request.rows)
         if request.outside_cases:
@@ -111,6 +113,7 @@ def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
 def build_cooccurrence(project: Project, request: MatrixRequest) -> Cooccurrence:
     """Code × code overlap events within the filtered text (``rows`` is ignored)."""
     with project.reading() as repo, _cycle_collection_paused():
+        ensure_sound(repo, project.location)
         context = _Context(repo)
         whole = transcript_rows(context.transcripts)
         everything = RowSet("text", ("all text",), (union_region(whole.regions),), (None,), ())

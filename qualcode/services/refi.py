@@ -33,6 +33,7 @@ from qualcode.files.writing import check_target, occupied
 from qualcode.importers.refi_project import open_qdpx
 from qualcode.importers.refi_xml import read_qdc
 from qualcode.services.codebook import CodebookImport
+from qualcode.services.integrity import ensure_sound
 from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange
 from qualcode.services.merge_report import MergeReport
 from qualcode.storage import refi_queries as q
@@ -60,6 +61,7 @@ def assign_identities(project: Project) -> int:
 def export_qdc(project: Project) -> bytes:
     """The codebook as a ``.qdc`` document. Raises when there are no codes (the schema
     needs at least one)."""
+    _ensure_sound(project)
     assign_identities(project)
     with project.reading() as repo:
         codes = q.exchange_codes(repo)
@@ -74,6 +76,7 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
     """Write the whole project as a ``.qdpx`` (through the one writer; the target is
     checked before anything is read)."""
     check_target(path)
+    _ensure_sound(project)
     assign_identities(project)
     with project.reading() as repo:
         content = project_content(project, repo)
@@ -91,6 +94,11 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
             return q.exchange_sources(repo, infos, case_spans)
 
         return write_qdpx(path, content, texts, sources)
+
+
+def _ensure_sound(project: Project) -> None:
+    with project.reading() as repo:
+        ensure_sound(repo, project.location)
 
 
 def project_content(
@@ -193,6 +201,7 @@ def merge_projects(
     with _incoming(other, limits) as incoming:
         try:
             with project.transaction() as repo:
+                ensure_sound(repo, project.location)
                 report = merge_exchange(repo, incoming, renames)
                 report.dry_run = dry_run
                 if dry_run:
@@ -219,6 +228,7 @@ def _incoming(other: str, limits: ArchiveLimits | None) -> Iterator[ExchangeProj
     opened = open_project(other)
     try:
         with opened.reading() as repo:
+            ensure_sound(repo, other)
             yield _from_project(opened, repo)
     finally:
         opened.close()

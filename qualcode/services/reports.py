@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from qualcode.domain.matrix_report import ReportSection, ThemeReport
 from qualcode.services.cases import list_cases
+from qualcode.services.integrity import ensure_sound
 from qualcode.services.matrices import (
     OUTSIDE_CASES,
     MatrixRequest,
@@ -28,6 +29,7 @@ def build_theme_report(
     in matrices), case by case in case order, each case with its attribute values and
     its framework summary. Coded text outside every case comes last."""
     with project.reading() as repo:
+        ensure_sound(repo, project.location)
         resolved = resolve_listed_code(repo, code)
     matrix = build_matrix(
         project,

@@ -7,10 +7,13 @@ commits. Offsets are half-open code points into the transcript text.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Table, and_, func, select, update
+from sqlalchemy import Select, Table, Text, and_, func, select, type_coerce, update
 from sqlalchemy.orm import aliased
 
 from qualcode.storage import migrations
@@ -129,6 +132,43 @@ def iter_events(repo: Repository) -> Iterator[LoggedEvent]:
         repo.session.expunge_all()
 
 
+@dataclass(frozen=True, slots=True)
+class UnreadablePayload:
+    """An event payload as stored when it is not valid JSON."""
+
+    stored: object
+
+
+def iter_events_as_stored(repo: Repository) -> Iterator[LoggedEvent]:
+    """Every event, oldest first, for ``qualcode check``: the payload is parsed here, so a
+    payload that is not JSON arrives as :class:`UnreadablePayload` instead of failing the
+    read, and the time (which a damaged row may not hold) is left empty."""
+    payload = type_coerce(EventRow.payload, Text)  # SQLAlchemy leaves it unparsed
+    columns = (EventRow.id, EventRow.action, EventRow.coder, EventRow.summary, payload)
+    last: int | None = None
+    while True:
+        query = select(*columns, EventRow.undone).order_by(EventRow.id).limit(2000)
+        if last is not None:
+            query = query.where(EventRow.id > last)
+        rows = repo.session.execute(query).all()
+        if not rows:
+            return
+        for event_id, action, coder, summary, stored, undone in rows:
+            yield LoggedEvent(event_id, "", action, coder, summary, _parsed(stored), bool(undone))
+        last = rows[-1][0]
+
+
+def _parsed(stored: object) -> object:
+    if isinstance(stored, bytes):
+        return UnreadablePayload(stored)
+    if not isinstance(stored, str):
+        return stored  # PostgreSQL's driver parses JSON itself
+    try:
+        return json.loads(stored)
+    except ValueError:
+        return UnreadablePayload(stored)
+
+
 def schema_version(repo: Repository) -> int:
     return migrations.project_version(repo.session.connection())
 
@@ -149,9 +189,26 @@ def sqlite_problems(repo: Repository) -> list[str]:
     return found
 
 
-def orphans(repo: Repository) -> list[Orphans]:
-    """Every foreign key checked by query: rows pointing at parents that are missing."""
+def orphans(repo: Repository, tables: Sequence[Table] | None = None) -> list[Orphans]:
+    """Every foreign key of ``tables`` (default: all) checked by query: rows pointing at
+    parents that are missing. Keys whose parent table is not among ``tables`` are
+    skipped."""
+    names = {t.name for t in (project_tables() if tables is None else tables)}
     found: list[Orphans] = []
+    for table, column, parent, count_query, sample_query in _orphan_queries():
+        if table in names and parent in names:
+            count = repo.session.scalar(count_query)
+            if count:
+                sample = tuple(repo.session.scalars(sample_query))
+                found.append(Orphans(table, column, parent, count, sample))
+    return found
+
+
+@cache
+def _orphan_queries() -> list[tuple[str, str, str, Select[Any], Select[Any]]]:
+    """(table, column, parent table, count query, sample query) per foreign key, built
+    once: building the statements costs more than running them on a small project."""
+    queries: list[tuple[str, str, str, Select[Any], Select[Any]]] = []
     for table in project_tables():
         for foreign in sorted(table.foreign_keys, key=lambda fk: fk.parent.name):
             parent_table = foreign.column.table
@@ -165,13 +222,11 @@ def orphans(repo: Repository) -> list[Orphans]:
                 .where(and_(foreign.parent.is_not(None), parent.c[foreign.column.name].is_(None)))
                 .order_by(key)
             )
-            count = repo.session.scalar(select(func.count()).select_from(missing.subquery()))
-            if count:
-                sample = tuple(repo.session.scalars(missing.limit(_SAMPLE)))
-                found.append(
-                    Orphans(table.name, foreign.parent.name, parent_table.name, count, sample)
-                )
-    return found
+            count = select(func.count()).select_from(missing.subquery())
+            queries.append(
+                (table.name, foreign.parent.name, parent_table.name, count, missing.limit(_SAMPLE))
+            )
+    return queries
 
 
 def transcript_ids(repo: Repository) -> list[int]:

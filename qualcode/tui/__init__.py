@@ -12,7 +12,14 @@ if TYPE_CHECKING:
 
 
 def run_workspace(project: Project, coder: str, *, blind: bool | None = None) -> None:
-    """Open the coding workspace on ``project`` for ``coder`` (blocks until quit)."""
+    """Open the coding workspace on ``project`` for ``coder`` (blocks until quit). When
+    something unexpected made the workspace close, raises
+    :class:`~qualcode.domain.errors.InternalError` with its one line (the traceback is in
+    the error log, never on the terminal)."""
+    from qualcode.domain.errors import InternalError
     from qualcode.tui.app import create_app
 
-    create_app(project, coder, blind=blind).run()
+    app = create_app(project, coder, blind=blind)
+    app.run()
+    if app.failure is not None:
+        raise InternalError(app.failure.text)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.worker import WorkerFailed
 
 from qualcode.domain.errors import NotFoundError
+from qualcode.services.error_lines import EXIT_INTERNAL, ErrorLine, error_line
 from qualcode.services.project import Project
 from qualcode.services.transcripts import list_transcripts, unknown_transcript_message
 from qualcode.services.workspace import blind_by_setting, for_interactive_use
@@ -50,6 +53,7 @@ class QualcodeApp(App[None]):
         self.config = config or UserConfig()
         self.user_keymap = dict(self.config.keymap)
         self.sub_title = f"{workspace.project.location} — {workspace.coder}"
+        self.failure: ErrorLine | None = None  # why the app had to stop, if it did
 
     def on_mount(self) -> None:
         if self.config.theme and self.config.theme in self.available_themes:
@@ -57,6 +61,34 @@ class QualcodeApp(App[None]):
         self.set_keymap(self.user_keymap)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.workspace.project.on_retry = self._busy_retry
+
+    # -- errors: the one layer of services/error_lines, as notifications -----------------
+    def report_error(self, error: BaseException) -> ErrorLine:
+        """Show ``error`` as one notification line (an unexpected one names the log file
+        holding its traceback); the workspace keeps running."""
+        line = error_line(error, where="workspace")
+        self.notify(line.text, severity="error", timeout=10)
+        return line
+
+    async def _dispatch_action(self, namespace: DOMNode, action_name: str, params: Any) -> bool:
+        """Every key binding, palette command and clickable action runs here: one that
+        fails becomes a notification instead of closing the workspace."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as error:
+            self.report_error(error)
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last resort (it would close the app and print a traceback). A failed
+        background worker is reported and the workspace keeps running; anything else left
+        a part of the screen unable to go on, so the app closes, without a traceback: the
+        command line prints the one line (see :func:`run_workspace`)."""
+        if isinstance(error, WorkerFailed):
+            self.report_error(error.error)
+            return
+        self.failure = error_line(error, where="workspace")
+        self.exit(return_code=self.failure.exit_code or EXIT_INTERNAL)
 
     def _busy_retry(self, attempt: int, pause: float) -> None:
         """Called in the writing thread when the project is busy: say so once."""

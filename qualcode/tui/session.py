@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
 from qualcode.domain.errors import ProjectBusyError, QualcodeError
+from qualcode.services.error_lines import logged
 from qualcode.services.project import Project
 
 P = ParamSpec("P")
@@ -37,7 +38,13 @@ class Workspace:
     _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def write(self, action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run a service that writes, one at a time and off the UI thread (errors,
-        including :class:`ProjectError` for a busy project, propagate)."""
+        """Run a service that writes, one at a time and off the UI thread. Every error
+        arrives as a :class:`QualcodeError` the screen shows as one line: typed errors
+        (including :class:`ProjectBusyError`) as they are, anything unexpected as an
+        :class:`~qualcode.domain.errors.InternalError` whose traceback went to the error
+        log (see :mod:`qualcode.services.error_lines`)."""
         async with self._write_lock:
-            return await asyncio.to_thread(action, *args, **kwargs)
+            try:
+                return await asyncio.to_thread(action, *args, **kwargs)
+            except Exception as error:
+                raise logged(error, where="workspace") from error

@@ -161,26 +161,24 @@ def test_only_finished_transcripts_are_compared(demo_path: Path, run: Cli) -> No
     )
 
 
-def test_invalid_codings_are_skipped_and_listed(demo_path: Path, run: Cli) -> None:
-    # a coding whose end lies past its transcript (as after an outside edit of the file)
+def test_a_coding_outside_its_text_is_refused_pointing_to_check(demo_path: Path, run: Cli) -> None:
+    # a coding whose end lies past its transcript (as after an outside edit of the file):
+    # agreement computed without it would be wrong, so the project is refused and
+    # `qualcode check` names the coding
     with sqlite3.connect(demo_path) as connection:
-        coding_id, transcript, code_name = connection.execute(
-            "SELECT coding.id, transcript.name, code.name FROM coding "
-            "JOIN transcript ON transcript.id = coding.transcript_id "
-            "JOIN code ON code.id = coding.code_id "
-            "JOIN coder ON coder.id = coding.coder_id "
+        (coding_id,) = connection.execute(
+            "SELECT coding.id FROM coding JOIN coder ON coder.id = coding.coder_id "
             "WHERE coder.name = 'anna' ORDER BY coding.id LIMIT 1"
         ).fetchone()
         connection.execute("UPDATE coding SET end_offset = 10000000 WHERE id = ?", (coding_id,))
-    report = as_json(run, "agreement", demo_path, "--coders", "anna", "bo", "--format", "json")
-    (skipped,) = report["skipped"]
-    assert skipped["id"] == coding_id
-    assert skipped["transcript"] == transcript
-    assert skipped["code"].endswith(code_name)
-    assert "out of range" in skipped["reason"]
-    assert (
-        f"coding {coding_id} (anna" in run("agreement", demo_path, "--coders", "anna", "bo").stdout
+    result = run("agreement", demo_path, "--coders", "anna", "bo", expect=1)
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: {demo_path}: the project is damaged (1 coding row(s) with a span outside "
+        f"its transcript's text or reversed (ids {coding_id})); nothing was computed — run "
+        f"`qualcode check {demo_path}` for the full list\n"
     )
+    assert f"coding {coding_id} in " in run("check", demo_path, expect=1).stdout
 
 
 @pytest.mark.parametrize("unit", ["turn", "sentence", "transcript"])
