@@ -58,7 +58,7 @@ def test_without_a_terminal_the_login_name_is_noted(
 ) -> None:
     if remembered is not None:
         remember_coder(str(study), remembered, config)
-    command = ["open", study] if options[:1] == ["open"] else [study, *options]
+    command: list[str | Path] = ["open", study] if options[:1] == ["open"] else [study, *options]
     result = run(*command)
     assert (NOTE in result.stderr) is noted
     assert "transcripts  0" in result.stdout  # the summary, as before
