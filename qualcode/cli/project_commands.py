@@ -50,17 +50,29 @@ def init(project: str, backup: Path | None) -> None:
 def open_project_command(project: str, coder: str | None, blind: bool) -> None:
     """Open PROJECT in the coding workspace (press ? there for the keys).
 
-    When standard input or output is not a terminal (a pipe, a script), the project's
-    summary is printed instead."""
-    _open_workspace(open_existing(project), coder, blind, default_coder=None)
+    The first time without --coder, a terminal asks for your coder name (enter takes
+    your login name); it is remembered for the project. When standard input or output
+    is not a terminal (a pipe, a script), the project's summary is printed instead."""
+    _open_workspace(open_existing(project), coder, blind)
 
 
-def _open_workspace(
-    project: Project, coder: str | None, blind: bool, *, default_coder: str | None
-) -> None:
+def _open_workspace(project: Project, coder: str | None, blind: bool) -> None:
+    """Open the workspace as ``coder``, else as the coder remembered for the project,
+    else (the first time) as the name asked for in the terminal. Not in a terminal: the
+    project's summary, and a note of the login name a terminal would offer."""
     import sys
 
+    from qualcode.tui.config import remembered_coder
+
+    if coder is not None and not coder.strip():
+        from qualcode.domain.errors import InputError
+
+        raise InputError("--coder", "a coder name cannot be blank")
+    chosen = coder.strip() if coder else remembered_coder(project.location)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        login = _login_name()
+        if chosen is None and login is not None:  # never silently the login name
+            click.echo(f"coding as {login} (your login name); --coder NAME to change", err=True)
         from qualcode.services.project import project_summary
 
         _print_summary(project_summary(project), "text")
@@ -70,19 +82,33 @@ def _open_workspace(
         )
         return
     from qualcode.tui import run_workspace
-    from qualcode.tui.config import remember_coder, remembered_coder
+    from qualcode.tui.config import remember_coder
 
-    chosen = coder or remembered_coder(project.location) or default_coder
-    if not chosen or not chosen.strip():
-        from qualcode.domain.errors import InputError
+    if chosen is None:
+        chosen = _ask_coder()
+    remember_coder(project.location, chosen)
+    run_workspace(project, chosen, blind=True if blind else None)
 
-        raise InputError(
-            "--coder",
-            f"give your coder name: qualcode {project.location} --coder NAME "
-            "(it is remembered for this project)",
+
+def _login_name() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser().strip() or None
+    except (OSError, KeyError):  # no USER variable and no password entry
+        return None
+
+
+def _ask_coder() -> str:
+    """Ask once for the coder name, offering the login name (enter takes it)."""
+    while True:
+        typed = click.prompt(
+            "Your coder name (remembered for this project; --coder NAME sets it)",
+            default=_login_name(),
+            err=True,
         )
-    remember_coder(project.location, chosen.strip())
-    run_workspace(project, chosen.strip(), blind=True if blind else None)
+        if str(typed).strip():
+            return str(typed).strip()
 
 
 @click.command()
@@ -145,11 +171,11 @@ def log(project: str, limit: int, output_format: str) -> None:
     "an earlier demo is kept beside the new one). An existing file is never replaced.",
 )
 @click.option("--no-open", is_flag=True, help="Print the summary instead of opening it.")
-@click.option("--coder", help="Your coder name in the demo (default: your login name).")
+@click.option(
+    "--coder", help="Your coder name in the demo (asked the first time; default: your login name)."
+)
 def demo(location: str | None, no_open: bool, coder: str | None) -> None:
     """Build a fresh demo project from the sample transcripts and codebook, and open it."""
-    import getpass
-
     from qualcode.services.demo import build_demo
 
     project = build_demo(
@@ -163,7 +189,7 @@ def demo(location: str | None, no_open: bool, coder: str | None) -> None:
         _print_summary(project_summary(project), "text")
         click.echo(f"\nTry: qualcode transcripts {project.location}")
         return
-    _open_workspace(project, coder, False, default_coder=getpass.getuser())
+    _open_workspace(project, coder, False)
 
 
 def _may_replace(location: str | None) -> bool:

@@ -24,7 +24,7 @@ from qualcode.tui.config import UserConfig, config_path, load_config, save_confi
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.dialogs import HelpScreen
 from qualcode.tui.session import Workspace
-from qualcode.tui.widgets.codebook_tree import CodebookTree
+from qualcode.tui.widgets.codebook_tree import CodebookTree, CodeDefinition
 from qualcode.tui.widgets.transcript_view import TranscriptView
 
 
@@ -127,7 +127,7 @@ class QualcodeApp(App[None]):
         owners = (
             (QualcodeApp, *key_owners())
             if key_owners
-            else (QualcodeApp, CodingScreen, TranscriptView, CodebookTree)
+            else (QualcodeApp, CodingScreen, TranscriptView, CodebookTree, CodeDefinition)
         )
         rows = commands.key_rows(self, owners, extra)
         where = self.config_file or config_path()

@@ -23,6 +23,7 @@ GROUPS = {
     "search": "search",
     "transcript": "transcript",
     "codebook": "codebook",
+    "definition": "codebook",
     "memo": "memo",
     "memos": "memo",
     "review": "review",
@@ -71,7 +72,7 @@ def key_rows(
 def workspace_commands(app: QualcodeApp, screen: Screen[object]) -> Iterator[SystemCommand]:
     """Palette entries for the coding screen's actions, transcripts and codes."""
     from qualcode.tui.screens.coding import CodingScreen as Coding
-    from qualcode.tui.widgets.codebook_tree import CodebookTree
+    from qualcode.tui.widgets.codebook_tree import CodebookTree, CodeDefinition
     from qualcode.tui.widgets.transcript_view import TranscriptView
 
     if not isinstance(screen, Coding):
@@ -81,6 +82,7 @@ def workspace_commands(app: QualcodeApp, screen: Screen[object]) -> Iterator[Sys
         Coding: screen,
         TranscriptView: screen.view,
         CodebookTree: screen.codebook,
+        CodeDefinition: screen.query_one(CodeDefinition),
     }
     for owner, target in targets.items():
         for binding in bindings_of(owner):

@@ -176,7 +176,7 @@ async def test_a_busy_project_keeps_the_memo_as_typed(
         await pilot.press(*"ask about trust")
         before = dump(tiny_path)
         blocker.execute("BEGIN IMMEDIATE")  # another coder's process holds the write lock
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s", "escape")  # escape waits while the save runs
         await settle(pilot)
         blocker.execute("ROLLBACK")
         form = dialog(app)

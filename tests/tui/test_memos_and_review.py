@@ -129,7 +129,7 @@ async def test_code_memos_from_the_codebook(demo: Project, make_app: Any) -> Non
         await pilot.press(*"Keep apart from stigma", "ctrl+s")
         await settle(pilot)
         assert "✎2 not judged" in str(screen.codebook.cursor_node.label)  # type: ignore[union-attr]
-        assert "✎ 2 memos" in str(screen.query_one(CodeDefinition).render())
+        assert "✎ 2 memos" in screen.query_one(CodeDefinition).shown
         memos = list_memos(demo, code_path=code.path)
         assert [(m.target, m.author, m.text) for m in memos][-1] == (
             f"code {code.path}",

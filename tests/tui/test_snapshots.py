@@ -39,7 +39,14 @@ class TestCodingScreen:
         assert snap_compare(app, terminal_size=(100, 30))
 
     def test_narrow_terminal(self, snap_compare: Compare, app: QualcodeApp) -> None:
+        # quit and help lead the footer, the coding keys follow
         assert snap_compare(app, terminal_size=(80, 24))
+
+    def test_narrow_terminal_codebook_focused(
+        self, snap_compare: Compare, app: QualcodeApp
+    ) -> None:
+        # the codebook's keys in the footer, after quit and help
+        assert snap_compare(app, press=["tab"], terminal_size=(80, 24))
 
     def test_selection_and_overlapping_codes(self, snap_compare: Compare, app: QualcodeApp) -> None:
         # a few turns down the focus group, where anna's and bo's codings overlap
@@ -60,6 +67,10 @@ class TestDialogs:
     def test_code_picker(self, snap_compare: Compare, app: QualcodeApp) -> None:
         press = ["T", "enter", *"undrstood"]
         assert snap_compare(app, press=press, terminal_size=(100, 30), run_before=no_blink)
+
+    def test_code_description_at_80_by_24(self, snap_compare: Compare, app: QualcodeApp) -> None:
+        # d on the codebook: the highlighted code's whole definition, scrolled to its end
+        assert snap_compare(app, press=["tab", "d", "end"], terminal_size=(80, 24))
 
     def test_help(self, snap_compare: Compare, app: QualcodeApp) -> None:
         assert snap_compare(app, press=["question_mark"], terminal_size=(100, 30))

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from qualcode.domain.agreement import landis_koch_band
 from qualcode.domain.agreement_report import AgreementReport, CodeAgreement
@@ -32,6 +32,7 @@ from qualcode.tui.widgets.agreement_cells import (
     percent_cell,
     statistic_cell,
 )
+from qualcode.tui.widgets.keys_footer import KeysFooter
 from qualcode.tui.widgets.measured_table import MeasuredTable
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class AgreementScreen(Screen[None]):
         yield MeasuredTable(id="agreement-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="agreement-detail")
         yield Label(BANDS_NOTE, id="agreement-note")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def table(self) -> DataTable[Text]:

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from qualcode.domain.agreement import Comparison, landis_koch_band
 from qualcode.domain.agreement_report import AgreementReport, CodeAgreement, ExcludedTranscript
@@ -24,6 +24,7 @@ from qualcode.services.reconcile_review import settlements
 from qualcode.services.status import done_marks
 from qualcode.tui.session import Workspace
 from qualcode.tui.widgets.agreement_cells import band_cell, percent_cell, statistic_cell
+from qualcode.tui.widgets.keys_footer import KeysFooter
 from qualcode.tui.widgets.measured_table import MeasuredTable
 
 COLUMNS = ("transcript", "done", "κ", "band", "agree %", "seg. %", "settled")
@@ -79,7 +80,7 @@ class AgreementTranscriptsScreen(Screen[bool]):
         yield MeasuredTable(id="agreement-transcripts", cursor_type="row", zebra_stripes=True)
         yield Label("", id="agreement-transcripts-detail")
         yield Label(excluded_text(self.report.excluded), id="agreement-excluded")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def table(self) -> DataTable[Text]:

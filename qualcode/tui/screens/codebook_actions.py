@@ -18,9 +18,14 @@ if TYPE_CHECKING:
 
 
 def request_edit(screen: CodingScreen, kind: str, entry: CodeEntry | None) -> None:
-    """Open the dialog for ``kind`` (``add``, ``edit``, ``merge``, ``memos``) on ``entry``."""
+    """Open the dialog for ``kind`` (``add``, ``edit``, ``merge``, ``memos``,
+    ``describe``) on ``entry``."""
     workspace = screen.workspace
-    if kind == "memos" and entry is not None:
+    if kind == "describe" and entry is not None:
+        from qualcode.tui.screens.code_description import CodeDescription
+
+        screen.app.push_screen(CodeDescription(entry))
+    elif kind == "memos" and entry is not None:
         from qualcode.tui.screens.memo_actions import open_code_memos
 
         open_code_memos(screen, entry)

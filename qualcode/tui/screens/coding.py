@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import QualcodeError
@@ -30,6 +30,7 @@ from qualcode.tui.screens.status_line import status_line
 from qualcode.tui.session import Workspace, is_busy
 from qualcode.tui.widgets.codebook_tree import CodebookTree, CodeDefinition
 from qualcode.tui.widgets.coding_list import Place
+from qualcode.tui.widgets.keys_footer import KeysFooter
 from qualcode.tui.widgets.transcript_list import TranscriptList
 from qualcode.tui.widgets.transcript_view import CodeMark, TranscriptView
 
@@ -122,7 +123,7 @@ class CodingScreen(Screen[None]):
                 yield CodebookTree(id="codebook", editable=True)
                 yield CodeDefinition(id="definition")
         yield Static(id="status")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def view(self) -> TranscriptView:

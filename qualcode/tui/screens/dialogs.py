@@ -93,7 +93,7 @@ class MemoEditor(FormDialog[str, R]):
 
     @on(Button.Pressed, "#memo-cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.cancel()
 
 
 class HelpScreen(ModalScreen[None]):

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Label, OptionList, ProgressBar, Static
+from textual.widgets import Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from qualcode.domain.codings import Coding
@@ -37,6 +37,7 @@ from qualcode.services.reconcile_review import RegionKey, Settlement, settlement
 from qualcode.services.transcripts import get_transcript
 from qualcode.tui.screens.agreement_dialogs import SpanEditor
 from qualcode.tui.session import Workspace, is_busy
+from qualcode.tui.widgets.keys_footer import KeysFooter
 from qualcode.tui.widgets.transcript_view import CodeMark
 
 CONTEXT_CHARS = 150  # shown either side of a region
@@ -161,7 +162,7 @@ class DisagreementScreen(Screen[bool]):
                     with VerticalScroll(id=f"side-{side}-scroll", can_focus=False):
                         yield Static("", id=f"side-{side}")
         yield Label("", id="disagreement-outcome")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def listing(self) -> OptionList:

@@ -82,6 +82,22 @@ class FormDialog(ModalScreen[R | None], Generic[V, R]):
             self.saving = False
         self.dismiss(result)
 
+    async def action_dismiss(self, result: R | None = None) -> None:
+        """Escape (and other closing keys) wait while a save runs: closing then would
+        hide whether it was stored."""
+        if not self._still_saving():
+            await super().action_dismiss(result)
+
+    def cancel(self) -> None:
+        """Close without saving (a Cancel button), unless a save is running."""
+        if not self._still_saving():
+            self.dismiss(None)
+
+    def _still_saving(self) -> bool:
+        if self.saving:
+            self.notify("Saving… (the project may be busy)", timeout=3)
+        return self.saving
+
     def field_of(self, error: QualcodeError) -> str:
         """The id of the field ``error`` is about (``FORM`` when it names none)."""
         if isinstance(error, InputError):

@@ -22,7 +22,7 @@ from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Select, Static
+from textual.widgets import DataTable, Label, Select, Static
 
 from qualcode.domain.errors import FileAccessError, QualcodeError
 from qualcode.domain.matrices import (
@@ -42,6 +42,7 @@ from qualcode.tui.screens.matrix_export import ExportMatrixDialog
 from qualcode.tui.session import Workspace
 from qualcode.tui.widgets.coding_list import Place
 from qualcode.tui.widgets.heat_table import HeatGrid, HeatTable, format_value
+from qualcode.tui.widgets.keys_footer import KeysFooter
 
 ALL_CODERS = ""  # the coder choice meaning every coder's codings, merged
 MEASURE_LABELS = {
@@ -169,7 +170,7 @@ class MatrixScreen(Screen[Place | None]):
         yield Label("", id="matrix-about")
         yield HeatTable(id="matrix-table")
         yield Static("counting…", id="matrix-status")
-        yield Footer()
+        yield KeysFooter()
 
     def _select(self, name: str, options: list[tuple[str, str]], value: str) -> Select[str]:
         self.options[name] = [v for _, v in options]

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 from textual.widgets.option_list import Option
 
 from qualcode.domain.matrices import FrameworkSummary, Passage
@@ -21,6 +21,7 @@ from qualcode.services.matrices import set_framework_summary
 from qualcode.tui.screens.dialogs import MemoEditor
 from qualcode.tui.session import Workspace
 from qualcode.tui.widgets.coding_list import CodingList, Place
+from qualcode.tui.widgets.keys_footer import KeysFooter
 
 PASSAGE_CHARS = 240  # a longer passage is shown by its start and end
 
@@ -126,7 +127,7 @@ class CellPassagesScreen(Screen[Place | None]):
         )
         yield Static(summary_text(cell), id="cell-summary")
         yield CellPassageList(id="cell-passages")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         listing = self.query_one(CellPassageList)

@@ -130,4 +130,4 @@ class ExportMatrixDialog(FormDialog[MatrixExport, R]):
 
     @on(Button.Pressed, "#export-cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.cancel()

@@ -123,7 +123,7 @@ class MemoBoard(FormDialog[MemoChange, bool]):
 
     def action_close(self) -> None:
         if self.editing is None:
-            self.dismiss(None)
+            self.cancel()
             return
         self.editing = None
         self.clear_errors()
@@ -163,7 +163,7 @@ class MemoBoard(FormDialog[MemoChange, bool]):
 
     @on(Button.Pressed, "#memo-board-close")
     def _close(self) -> None:
-        self.dismiss(None)
+        self.cancel()
 
 
 class ConfirmMemoDelete(ModalScreen[bool]):

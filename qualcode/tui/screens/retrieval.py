@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Select
+from textual.widgets import Label, Select
 
 from qualcode.services import search
 from qualcode.services.cases import list_cases
@@ -21,6 +21,7 @@ from qualcode.services.workspace import CodeEntry
 from qualcode.tui.session import Workspace
 from qualcode.tui.widgets.codebook_tree import CodebookTree
 from qualcode.tui.widgets.coding_list import CodingList, Place
+from qualcode.tui.widgets.keys_footer import KeysFooter
 
 
 class RetrievalScreen(Screen[Place | None]):
@@ -68,7 +69,7 @@ class RetrievalScreen(Screen[Place | None]):
                     )
                 yield Label("", id="retrieval-count")
                 yield CodingList(id="passages")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         tree = self.query_one(CodebookTree)

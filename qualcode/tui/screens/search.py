@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, Footer, Input, Label, ProgressBar
+from textual.widgets import Checkbox, Input, Label, ProgressBar
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.services import search, workspace
@@ -22,6 +22,7 @@ from qualcode.services.workspace import CodeEntry
 from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.session import Workspace
 from qualcode.tui.widgets.coding_list import CodingList, Place
+from qualcode.tui.widgets.keys_footer import KeysFooter
 
 
 class SearchScreen(Screen[Place | None]):
@@ -60,7 +61,7 @@ class SearchScreen(Screen[Place | None]):
             yield Label("", id="search-count")
             yield ProgressBar(id="search-progress", show_eta=False)
             yield CodingList(id="hits")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#search-progress").display = False
@@ -165,7 +166,7 @@ class ReviewHits(ModalScreen[list[int] | None]):
         with Vertical(id="review", classes="dialog"):
             yield Label("", id="review-title", classes="dialog-title")
             yield CodingList(id="review-hits")
-            yield Footer()
+            yield KeysFooter()
 
     def on_mount(self) -> None:
         self._show()

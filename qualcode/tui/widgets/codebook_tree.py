@@ -1,5 +1,6 @@
 """The codebook at hand: a tree of codes with their counts and shortcut keys, and the
-highlighted code's definition, inclusion/exclusion criteria and example."""
+highlighted code's definition, inclusion/exclusion criteria and example (a focusable,
+scrollable panel; ``d`` on the tree reads the whole text in a dialog)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
@@ -41,16 +44,19 @@ class CodebookTree(Tree[CodeEntry]):
         Binding("a", "edit('add')", "Add code", id="codebook.add", tooltip="Add a code"),
         Binding("e", "edit('edit')", "Edit code", id="codebook.edit",
                 tooltip="Edit the code: rename, move, recolour, shortcut, definitions"),
-        Binding("m", "edit('merge')", "Merge into…", id="codebook.merge",
+        Binding("m", "edit('merge')", "Merge into…", id="codebook.merge", show=False,
                 tooltip="Merge the code into another (its codings follow)"),
         Binding("M", "edit('memos')", "Memos", id="memo.code",
                 tooltip="Memos on the highlighted code: read them, write one"),
+        Binding("d", "edit('describe')", "Definition", id="codebook.describe",
+                tooltip="Read the highlighted code's whole definition, criteria and example"),
     ]  # fmt: skip
 
     @dataclass
     class EditRequested(Message):
-        """The coder asked to ``add``, ``edit``, ``merge`` or read the ``memos`` of a code
-        (``entry`` is the code under the cursor, ``None`` in an empty codebook)."""
+        """The coder asked to ``add``, ``edit``, ``merge``, read the ``memos`` of a code or
+        ``describe`` it in full (``entry`` is the code under the cursor, ``None`` in an
+        empty codebook)."""
 
         tree: CodebookTree
         kind: str
@@ -150,27 +156,44 @@ class CodebookTree(Tree[CodeEntry]):
             self.post_message(self.CodeChosen(self, event.node.data))
 
 
-class CodeDefinition(Static):
-    """The highlighted code's definition and criteria."""
+def definition_text(entry: CodeEntry) -> Text:
+    """A code's path, Danish label, description, criteria, example and memo count."""
+    spec = entry.spec
+    text = Text()
+    text.append(entry.path + "\n", style="bold")
+    if spec.label_da:
+        text.append(f"({spec.label_da})\n", style="italic")
+    for title, value in (
+        ("", spec.description),
+        ("Include: ", spec.inclusion),
+        ("Exclude: ", spec.exclusion),
+        ("Example: ", spec.example),
+    ):
+        if value:
+            text.append("\n" + title, style="bold")
+            text.append(value.strip() + "\n")
+    if entry.memos:
+        text.append(f"\n✎ {entry.memos} memo{'s' if entry.memos > 1 else ''}\n", style="italic")
+    return text
+
+
+class CodeDefinition(VerticalScroll):
+    """The highlighted code's definition and criteria. Longer than its panel, it scrolls:
+    tab to it, then the arrows and page keys."""
+
+    shown = ""  # the text shown, plain (tests read it)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pageup", "page_up", "Page up", show=False, id="definition.page-up",
+                tooltip="Scroll the code's definition up (tab to it from the codebook)"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="definition.page-down",
+                tooltip="Scroll the code's definition down (tab to it from the codebook)"),
+    ]  # fmt: skip
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="definition-text")
 
     def show(self, entry: CodeEntry | None) -> None:
-        if entry is None:
-            self.update("")
-            return
-        spec = entry.spec
-        text = Text()
-        text.append(entry.path + "\n", style="bold")
-        if spec.label_da:
-            text.append(f"({spec.label_da})\n", style="italic")
-        for title, value in (
-            ("", spec.description),
-            ("Include: ", spec.inclusion),
-            ("Exclude: ", spec.exclusion),
-            ("Example: ", spec.example),
-        ):
-            if value:
-                text.append("\n" + title, style="bold")
-                text.append(value.strip() + "\n")
-        if entry.memos:
-            text.append(f"\n✎ {entry.memos} memo{'s' if entry.memos > 1 else ''}\n", style="italic")
-        self.update(text)
+        text = Text() if entry is None else definition_text(entry)
+        self.query_one("#definition-text", Static).update(text)
+        self.shown = text.plain
+        self.scroll_home(animate=False)
