@@ -15,7 +15,7 @@ import pytest
 
 from tests.cli.test_bad_input import dump, one_line_error
 from tests.conftest import Cli
-from tests.files.targets import Mounts, leftovers, snapshot
+from tests.files.targets import Mounts, leftovers, settled, snapshot
 
 # (id, kind, argument list); kind says which rules apply: "export" replaces an earlier
 # export, "new" (backup, demo) must be given a free name.
@@ -213,11 +213,12 @@ def test_no_export_replaces_a_project(
     run("init", other)
     backup = tmp_path / "study-backup.json"
     run("backup", study, backup, "--json")
+
     for victim in (study, other, backup):
-        before_victim = snapshot(victim)
+        before_victim = settled(victim)
         result = run(*command(study, victim), expect=1)
         assert "is a qualcode project, backup or database" in one_line_error(result.stderr)
-        assert snapshot(victim) == before_victim
+        assert settled(victim) == before_victim
 
 
 @pytest.mark.parametrize(
