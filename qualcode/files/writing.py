@@ -160,7 +160,9 @@ def _create_temporary(target: Path, shown: str) -> tuple[int, Path]:
     except OSError:
         mode = 0o666  # a new file: the umask applies as for any new file
     for _ in range(16):
-        temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
+        # the name cut short, so that a target near the length limit still gets one
+        stem = target.name[:200]
+        temporary = target.with_name(f".{stem}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
         try:
             descriptor = os.open(temporary, _CREATE_FLAGS, mode)
         except FileExistsError:

@@ -40,10 +40,11 @@ class Boom(Exception):
     ],
     ids=["text", "bytes", "empty"],
 )
+@pytest.mark.parametrize("name", ["out.txt", "n" * 250 + ".txt"], ids=["short", "255-chars"])
 def test_write_file_writes_exactly_the_content(
-    tmp_path: Path, content: str | bytes, expected: bytes
+    tmp_path: Path, content: str | bytes, expected: bytes, name: str
 ) -> None:
-    target = tmp_path / "out.txt"
+    target = tmp_path / name
     assert write_file(target, content) == target
     assert target.read_bytes() == expected
     assert leftovers(tmp_path) == []
