@@ -39,7 +39,7 @@ def _notes(tmp: Path, _: Path) -> Path:
 
 
 TARGETS: list[tuple[str, Make, str]] = [
-    ("dev-full", lambda tmp, study: Path("/dev/full"), "/dev/full"),  # a device
+    ("dev-null", lambda tmp, study: Path(os.devnull), os.devnull),  # a device
     ("fifo", _fifo, "named pipe"),  # opening it for SQLite would wait forever
     ("folder", _folder, "folder"),  # a folder
     ("dangling-link", _dangling, "symbolic link"),  # SQLite would create its target
