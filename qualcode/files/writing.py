@@ -65,6 +65,7 @@ def describe(mode: int) -> str:
         (stat.S_ISBLK, "a block device"),
         (stat.S_ISSOCK, "a socket"),
         (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISREG, "a file"),
     )
     return next((words for test, words in kinds if test(mode)), "not a regular file")
 

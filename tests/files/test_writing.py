@@ -150,6 +150,13 @@ def test_check_new_file(tmp_path: Path, make: object, phrase: str | None) -> Non
             check_new_file(target)
 
 
+def test_a_file_where_the_folder_should_be(tmp_path: Path) -> None:
+    (tmp_path / "notes").write_text("mine")
+    with pytest.raises(FileAccessError, match="notes is a file, not a folder"):
+        write_file(tmp_path / "notes" / "out.csv", "x")
+    assert (tmp_path / "notes").read_text() == "mine"
+
+
 def test_set_aside_keeps_the_very_file_and_set_back_restores_it(tmp_path: Path) -> None:
     project = tmp_path / "study.qualcode"
     project.write_bytes(b"main")
