@@ -99,6 +99,8 @@ def check_target(path: str | os.PathLike[str], existing: Existing = Existing.REP
     except FileNotFoundError:
         link = None
     except OSError as error:
+        if error.errno == errno.ENOTDIR:
+            _check_folder(shown, given.parent)  # says which part is a file, not a folder
         raise write_error(shown, error, "cannot reach the file") from None
     target = given
     if link is not None and stat.S_ISLNK(link.st_mode):
