@@ -211,10 +211,6 @@ def test_readme_section_output_is_real(section: str, checkout: Path, demo_templa
     if section != TOUR:
         shutil.copyfile(demo_template, checkout / "demo.qualcode")
     problems: list[str] = []
-    if section == "A short tour":
-        # the tour builds demo.qualcode itself, as in a fresh clone (demo --path never
-        # replaces an existing file)
-        (checkout / "demo.qualcode").unlink()
     for block in (b for b in BLOCKS if b.section == section):
         for step in block.steps:
             status, output = run_step(step, checkout)

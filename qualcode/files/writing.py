@@ -65,6 +65,7 @@ def describe(mode: int) -> str:
         (stat.S_ISBLK, "a block device"),
         (stat.S_ISSOCK, "a socket"),
         (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISREG, "a file"),
     )
     return next((words for test, words in kinds if test(mode)), "not a regular file")
 
@@ -98,6 +99,8 @@ def check_target(path: str | os.PathLike[str], existing: Existing = Existing.REP
     except FileNotFoundError:
         link = None
     except OSError as error:
+        if error.errno == errno.ENOTDIR:
+            _check_folder(shown, given.parent)  # says which part is a file, not a folder
         raise write_error(shown, error, "cannot reach the file") from None
     target = given
     if link is not None and stat.S_ISLNK(link.st_mode):
@@ -160,7 +163,9 @@ def _create_temporary(target: Path, shown: str) -> tuple[int, Path]:
     except OSError:
         mode = 0o666  # a new file: the umask applies as for any new file
     for _ in range(16):
-        temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
+        # the name cut short, so that a target near the length limit still gets one
+        stem = target.name[:200]
+        temporary = target.with_name(f".{stem}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
         try:
             descriptor = os.open(temporary, _CREATE_FLAGS, mode)
         except FileExistsError:

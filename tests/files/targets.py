@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 SMALL_DISK = "size=64k"
+SQLITE = b"SQLite format 3\x00"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,20 @@ def snapshot(path: Path) -> Snapshot | None:
     link = os.readlink(path) if stat.S_ISLNK(found.st_mode) else None
     content = path.read_bytes() if stat.S_ISREG(found.st_mode) else None
     return Snapshot(found.st_mode, found.st_ino, found.st_rdev, link, content)
+
+
+def settled(path: Path) -> object:
+    """What must not change about a file that may be a live SQLite project: its bytes
+    change when a closing connection checkpoints the log, so for a SQLite file compare
+    kind, inode and every row; anything else by :func:`snapshot`."""
+    found = snapshot(path)
+    if found is None or found.content is None or not found.content.startswith(SQLITE):
+        return found
+    connection = sqlite3.connect(path)
+    try:
+        return found.mode, found.inode, list(connection.iterdump())
+    finally:
+        connection.close()
 
 
 def leftovers(*folders: Path) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.cli.test_bad_input import dump, one_line_error
 from tests.conftest import Cli
-from tests.files.targets import leftovers, snapshot
+from tests.files.targets import leftovers, settled
 
 Make = Callable[[Path, Path], Path]
 Args = Callable[[Path, Path], list[str | Path]]
@@ -39,7 +39,7 @@ def _notes(tmp: Path, _: Path) -> Path:
 
 
 TARGETS: list[tuple[str, Make, str]] = [
-    ("dev-full", lambda tmp, study: Path("/dev/full"), "/dev/full"),  # a device
+    ("dev-null", lambda tmp, study: Path(os.devnull), os.devnull),  # a device
     ("fifo", _fifo, "named pipe"),  # opening it for SQLite would wait forever
     ("folder", _folder, "folder"),  # a folder
     ("dangling-link", _dangling, "symbolic link"),  # SQLite would create its target
@@ -62,11 +62,11 @@ def test_a_new_project_never_takes_an_occupied_name(
 ) -> None:
     run("export", study, "--format", "qdpx", "-o", study.with_suffix(".qdpx"))
     target = make(tmp_path, study)
-    before = snapshot(target)
+    before = settled(target)
     rows = dump(study)
     result = run(*args(target, study), expect=1)
     assert phrase in one_line_error(result.stderr)
-    assert snapshot(target) == before
+    assert settled(target) == before
     assert dump(study) == rows
     assert leftovers(tmp_path, study.parent) == []
     assert not (tmp_path / "nowhere.qualcode").exists()

@@ -40,10 +40,11 @@ class Boom(Exception):
     ],
     ids=["text", "bytes", "empty"],
 )
+@pytest.mark.parametrize("name", ["out.txt", "n" * 250 + ".txt"], ids=["short", "255-chars"])
 def test_write_file_writes_exactly_the_content(
-    tmp_path: Path, content: str | bytes, expected: bytes
+    tmp_path: Path, content: str | bytes, expected: bytes, name: str
 ) -> None:
-    target = tmp_path / "out.txt"
+    target = tmp_path / name
     assert write_file(target, content) == target
     assert target.read_bytes() == expected
     assert leftovers(tmp_path) == []
@@ -147,6 +148,13 @@ def test_check_new_file(tmp_path: Path, make: object, phrase: str | None) -> Non
     else:
         with pytest.raises(FileAccessError, match=phrase):
             check_new_file(target)
+
+
+def test_a_file_where_the_folder_should_be(tmp_path: Path) -> None:
+    (tmp_path / "notes").write_text("mine")
+    with pytest.raises(FileAccessError, match="notes is a file, not a folder"):
+        write_file(tmp_path / "notes" / "out.csv", "x")
+    assert (tmp_path / "notes").read_text() == "mine"
 
 
 def test_set_aside_keeps_the_very_file_and_set_back_restores_it(tmp_path: Path) -> None:

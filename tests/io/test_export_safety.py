@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -360,3 +362,43 @@ def test_any_code_name_exports_inert(
     run("matrix", blank, "--cols", "codes", "-o", out)
     for sheet in load_workbook(out).worksheets:
         assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+# -- a real spreadsheet program as the judge (where LibreOffice is installed) -------------
+
+SOFFICE = shutil.which("soffice")
+CSV_FILTER = "44,34,76,1"  # comma, double quote, UTF-8, from line 1
+
+
+def _through_libreoffice(source: Path, profile: Path) -> list[str]:
+    """The cells LibreOffice shows for ``source`` (formulas evaluated), via its CSV."""
+    out = source.parent / f"lo-{source.stem}"
+    command = [
+        str(SOFFICE),
+        f"-env:UserInstallation=file://{profile}",
+        "--headless",
+        "--convert-to",
+        f"csv:Text - txt - csv (StarCalc):{CSV_FILTER},,0,false,true",
+        "--outdir",
+        str(out),
+    ]
+    if source.suffix == ".csv":
+        command.insert(3, f"--infilter=CSV:{CSV_FILTER}")
+    subprocess.run([*command, str(source)], capture_output=True, timeout=180, check=True)
+    return cells((out / f"{source.stem}.csv").read_text(encoding="utf-8"))
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed here")
+def test_libreoffice_runs_no_formula(hostile: Path, tmp_path: Path, run: Cli) -> None:
+    profile = tmp_path / "profile"
+    run("codings", hostile, "--format", "csv", "-o", tmp_path / "safe.csv")
+    run("codings", hostile, "--format", "csv", "-o", tmp_path / "raw.csv", "--raw-cells")
+    run("matrix", hostile, "--cols", "codes", "--rows", "transcripts", "-o", tmp_path / "m.xlsx")
+    raw = _through_libreoffice(tmp_path / "raw.csv", profile)
+    assert "click me" in raw  # the judge does run formulas: the raw cell became a link
+    safe = _through_libreoffice(tmp_path / "safe.csv", profile)
+    assert "click me" not in safe
+    assert "'" + LINK in safe
+    assert safe.count("'=2+2") == len(CODINGS)  # every memo =2+2 stayed text
+    workbook = _through_libreoffice(tmp_path / "m.xlsx", profile)
+    assert '=HYPERLINK("evil.example","code")' in workbook
