@@ -36,7 +36,7 @@ from qualcode.storage.dump import (
     drop_schema,
     read_json_backup,
     read_project_file,
-    restore_rows,
+    restore_into,
     write_json_backup,
 )
 from qualcode.storage.maintenance_queries import FlaggedCoding, LoggedEvent, UnreadablePayload
@@ -326,7 +326,7 @@ def restore_project(backup: Path, location: str) -> tuple[Project, dict[str, int
     project = open_project(location, create=True)
     try:
         with project.transaction() as repo:
-            rows = restore_rows(repo.session.connection(), version, tables, str(backup))
+            rows = restore_into(repo, version, tables, str(backup))
             repo.log_event(
                 "restore",
                 f"restored from {backup.name} (schema {version}): "

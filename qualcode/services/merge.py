@@ -35,15 +35,6 @@ from qualcode.services.merge_report import MergeReport, Unplaced
 from qualcode.storage import refi_queries as q
 from qualcode.storage.repositories import Repository
 from qualcode.storage.status import get_setting, set_setting
-from qualcode.storage.tables import (
-    AttributeRow,
-    CaseRow,
-    Coder,
-    CodeRow,
-    CodingRow,
-    MemoRow,
-    TranscriptRow,
-)
 
 FUZZY_THRESHOLD = 90.0
 NEAR_DUPLICATE = 85.0
@@ -72,7 +63,7 @@ class _Merger:
         self.attributes: dict[str, tuple[int, AttributeDef] | None] = {}
         self.cases: dict[str, int] = {}
         self.sources: dict[str, int] = {}
-        self.coding_guids = q.used_guids(repo, CodingRow)
+        self.coding_guids = q.used_guids(repo, "coding")
         self.memos: set[tuple[str, int | None, str]] | None = None
 
     def run(self) -> None:
@@ -116,7 +107,7 @@ class _Merger:
                 self.report.coders_matched.append(name)
                 continue
             cid = self.repo.ensure_coder(name)
-            self._set_guid(Coder, cid, user.guid, by_guid)
+            self._set_guid("coder", cid, user.guid, by_guid)
             by_name[name] = (cid, user.guid)
             self.coders[user.guid] = cid
             self.report.coders_added.append(name if not explicit else f"{user.name} as {name}")
@@ -126,8 +117,8 @@ class _Merger:
         if found is None:
             name = f"user-{guid[:8]}" if guid else "unknown"
             found = self.coders[guid] = self.repo.ensure_coder(name)
-            if guid and not q.guid_in_use(self.repo, Coder, guid):
-                q.set_guid(self.repo, Coder, found, guid)
+            if guid and not q.guid_in_use(self.repo, "coder", guid):
+                q.set_guid(self.repo, "coder", found, guid)
             self.report.coders_added.append(name)
         return found
 
@@ -158,7 +149,7 @@ class _Merger:
                 if match is not None:
                     self.report.codes_matched.append(self.code_paths[match])
                     if guids.get(match) is None and code.guid not in by_guid:
-                        q.set_guid(self.repo, CodeRow, match, code.guid)
+                        q.set_guid(self.repo, "code", match, code.guid)
                         by_guid[code.guid] = match
                     code_id = match
                 else:
@@ -173,7 +164,7 @@ class _Merger:
                     position = siblings.get(parent_id, 0)
                     siblings[parent_id] = position + 1
                     code_id = self.repo.add_code(replace(spec, children=()), parent_id, position)
-                    self._set_guid(CodeRow, code_id, code.guid, by_guid)
+                    self._set_guid("code", code_id, code.guid, by_guid)
                     self.code_paths[code_id] = path
                     self.report.codes_added.append(path)
                     self._near_duplicates(path, spec.name, existing_names)
@@ -210,7 +201,7 @@ class _Merger:
                 found = (aid, stored_definition)
             if found is None:
                 aid = self.repo.add_attribute(definition)
-                self._set_guid(AttributeRow, aid, variable.guid, {})
+                self._set_guid("attribute", aid, variable.guid, {})
                 self.attributes[variable.guid] = (aid, definition)
                 self.report.attributes_added.append(definition.name)
             elif found[1] != definition:
@@ -230,7 +221,7 @@ class _Merger:
             cid = case_by_guid.get(case.guid) or case_by_name.get(case.name)
             if cid is None:
                 cid = self.repo.ensure_case(case.name)
-                self._set_guid(CaseRow, cid, case.guid, {})
+                self._set_guid("case", cid, case.guid, {})
                 self.report.cases_added.append(case.name)
             else:
                 self.report.cases_matched.append(case.name)
@@ -281,8 +272,8 @@ class _Merger:
                 unmatched.pop(target.id, None)
                 transcript_id, length = target.id, target.length
                 text = incoming.text if edit is None else q.source_text(self.repo, target.id)
-                if target.guid is None and not q.guid_in_use(self.repo, TranscriptRow, source.guid):
-                    q.set_guid(self.repo, TranscriptRow, target.id, source.guid)
+                if target.guid is None and not q.guid_in_use(self.repo, "transcript", source.guid):
+                    q.set_guid(self.repo, "transcript", target.id, source.guid)
             self.sources[source.guid] = transcript_id
             self._codings(incoming, transcript_id, text, edit, existed=target is not None)
             for case_id in whole_cases.get(source.guid, []):
@@ -327,7 +318,7 @@ class _Merger:
             language=guess_language(incoming.text),
         )
         transcript_id = self.repo.add_transcript(draft)
-        self._set_guid(TranscriptRow, transcript_id, incoming.source.guid, {})
+        self._set_guid("transcript", transcript_id, incoming.source.guid, {})
         self.report.transcripts_added.append(name)
         return transcript_id
 
@@ -424,11 +415,13 @@ class _Merger:
             names = {cid: name for cid, name, _ in q.coder_rows(self.repo)}
             author_name = names.get(self.coders[author])
         memo_id = self.repo.add_memo(kind, target, author_name, text)
-        self._set_guid(MemoRow, memo_id, guid, {})
+        self._set_guid("memo", memo_id, guid, {})
         self.report.memos_added += 1
 
-    def _set_guid(self, row: type, row_id: int, guid: str, known: Mapping[str, object]) -> None:
+    def _set_guid(
+        self, kind: q.Identified, row_id: int, guid: str, known: Mapping[str, object]
+    ) -> None:
         """Keep the incoming identity unless the project already uses it for another row."""
-        if guid in known or q.guid_in_use(self.repo, row, guid):
+        if guid in known or q.guid_in_use(self.repo, kind, guid):
             guid = new_guid()
-        q.set_guid(self.repo, row, row_id, guid)
+        q.set_guid(self.repo, kind, row_id, guid)

@@ -41,7 +41,6 @@ from qualcode.storage.database import Project, open_project
 from qualcode.storage.repositories import Repository
 from qualcode.storage.sqlite_file import is_url
 from qualcode.storage.status import get_setting
-from qualcode.storage.tables import CodeRow
 
 ORIGIN = f"qualcode {qualcode.__version__}"
 
@@ -301,8 +300,8 @@ def import_qdc(project: Project, path: Path) -> CodebookImport:
                     position = siblings.get(parent_id, 0)
                     siblings[parent_id] = position + 1
                     code_id = repo.add_code(spec, parent_id, position)
-                    if not q.guid_in_use(repo, CodeRow, code.guid):
-                        q.set_guid(repo, CodeRow, code_id, code.guid)
+                    if not q.guid_in_use(repo, "code", code.guid):
+                        q.set_guid(repo, "code", code_id, code.guid)
                     created.append(path_)
                 else:
                     code_id = existing.id

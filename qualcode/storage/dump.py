@@ -37,6 +37,7 @@ from qualcode.domain.text_entry import MAX_INTEGER, enter_integer, unencodable_r
 from qualcode.files.reading import MIB, open_regular, read_text
 from qualcode.files.writing import Existing, open_for_writing
 from qualcode.storage import migrations
+from qualcode.storage.repositories import Repository
 from qualcode.storage.sqlite_file import QUALCODE_APPLICATION_ID, SQLITE_MAGIC
 from qualcode.storage.tables import Base, SchemaVersion
 
@@ -170,6 +171,14 @@ def read_json_backup(path: Path) -> tuple[int, list[TableRows]]:
             raise InputError(source, f"table {name!r} has no columns and rows")
         found.append(TableRows(str(name), tuple(content["columns"]), content["rows"]))
     return version, found
+
+
+def restore_into(
+    repo: Repository, version: int, tables: Sequence[TableRows], source: str
+) -> dict[str, int]:
+    """:func:`restore_rows` inside the repository's transaction (so services never hold
+    a connection)."""
+    return restore_rows(repo.session.connection(), version, tables, source)
 
 
 def restore_rows(

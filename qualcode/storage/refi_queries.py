@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import bindparam, func, insert, select, update
 
@@ -314,13 +314,32 @@ def exchange_sources(
 # --- writing ----------------------------------------------------------------------------
 
 
-def set_guid(repo: Repository, row: type[Base], row_id: int, guid: str) -> None:
-    table: Any = row.__table__
+Identified = Literal["attribute", "case", "code", "coder", "coding", "memo", "transcript"]
+"""What carries a REFI-QDA identity (a ``guid`` column), by name: services never see the
+row classes."""
+
+_GUID_TABLES: dict[str, type[Base]] = {
+    "attribute": AttributeRow,
+    "coder": Coder,
+    "case": CaseRow,
+    "code": CodeRow,
+    "coding": CodingRow,
+    "memo": MemoRow,
+    "transcript": TranscriptRow,
+}
+
+
+def _identified_table(kind: Identified) -> Any:
+    return _GUID_TABLES[kind].__table__
+
+
+def set_guid(repo: Repository, kind: Identified, row_id: int, guid: str) -> None:
+    table = _identified_table(kind)
     repo.session.execute(update(table).where(table.c.id == row_id).values(guid=guid))
 
 
-def guid_in_use(repo: Repository, row: type[Base], guid: str) -> bool:
-    table: Any = row.__table__
+def guid_in_use(repo: Repository, kind: Identified, guid: str) -> bool:
+    table = _identified_table(kind)
     return repo.session.scalar(select(table.c.id).where(table.c.guid == guid)) is not None
 
 
@@ -417,8 +436,8 @@ def coding_keys(repo: Repository, transcript_id: int) -> set[tuple[int, int, int
     return {(code, coder, start, end) for code, coder, start, end in rows}
 
 
-def used_guids(repo: Repository, row: type[Base]) -> set[str]:
-    table: Any = row.__table__
+def used_guids(repo: Repository, kind: Identified) -> set[str]:
+    table = _identified_table(kind)
     return set(repo.session.scalars(select(table.c.guid).where(table.c.guid.is_not(None))))
 
 
