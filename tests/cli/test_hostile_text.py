@@ -229,7 +229,7 @@ CASES: list[tuple[str, Make, list[str]]] = [
     (  # a negative offset
         "span-negative",
         lambda t, s: ["code", "{p}", "parent-01-en", "positive", C, "a", "--span", "-5:3"],
-        ["--span", "negative offset"],
+        ["parent-01-en: span -5:3", "negative offset"],
     ),
     (  # a negative count
         "limit-negative",
