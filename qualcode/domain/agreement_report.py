@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import reduce
+from operator import add
 from typing import NamedTuple
 
 from qualcode.domain.agreement import (
@@ -323,33 +325,14 @@ def _nothing_coded(coders: Sequence[str], units: int) -> Comparison:
     return Comparison(pairs, Coverage((units,) + (0,) * len(coders)))
 
 
-class _Sum:
-    """A running sum of one statistic over transcripts."""
-
-    __slots__ = ("parts", "undefined", "value")
-
-    def __init__(self) -> None:
-        self.value = 0.0
-        self.undefined = 0
-        self.parts: list[float] = []
-
-    def add(self, measure: Measure) -> None:
-        self.value += measure.value
-        self.undefined += measure.undefined
-        if measure.parts:
-            if not self.parts:
-                self.parts = [0] * len(measure.parts)  # ints stay exact until divided
-            for index, part in enumerate(measure.parts):
-                self.parts[index] += part
-
-    def mean(self, transcripts: int) -> Mean:
-        divisor = transcripts or 1  # no transcripts: every mean is 0.0
-        return Mean(
-            self.value / divisor,
-            self.undefined,
-            transcripts,
-            tuple(part / divisor for part in self.parts),
-        )
+def _mean(measures: Sequence[Measure], transcripts: int) -> Mean:
+    """The unweighted mean of one statistic's per-transcript values (0.0 for none)."""
+    # added in transcript order one at a time (sum() may compensate on newer Pythons)
+    value = reduce(add, [m.value for m in measures], 0.0)
+    undefined = sum(1 for m in measures if m.undefined)
+    divisor = transcripts or 1
+    parts = zip(*(m.parts for m in measures), strict=True) if measures else ()
+    return Mean(value / divisor, undefined, transcripts, tuple(sum(p) / divisor for p in parts))
 
 
 def _code_agreement(
@@ -361,19 +344,11 @@ def _code_agreement(
     """Pooled (summed counts) and mean (of per-transcript values) in one pass."""
     names = _nothing_coded(coders, 0).pairs
     n = len(per_transcript)
-    pair_statistics = [
-        (s.key, s.of_pair) for s in statistics if s.of_pair is not None and s.applies(len(coders))
-    ]
-    coder_statistics = [
-        (s.key, s.of_coders)
-        for s in statistics
-        if s.of_coders is not None and s.applies(len(coders))
-    ]
+    applicable = [s for s in statistics if s.applies(len(coders))]
+    comparisons = [comparison for _, comparison in per_transcript]
     counts = [[0] * 8 for _ in names]  # both, a_only, b_only, neither, 4 segment counts
-    pair_sums = [{key: _Sum() for key, _ in pair_statistics} for _ in names]
-    coder_sums = {key: _Sum() for key, _ in coder_statistics}
     coverage_counts = [0] * (len(coders) + 1)
-    for _, comparison in per_transcript:
+    for comparison in comparisons:
         for index, pair in enumerate(comparison.pairs):
             c, segment = pair.counts, pair.segment
             total = counts[index]
@@ -385,14 +360,19 @@ def _code_agreement(
             total[5] += segment.a_total
             total[6] += segment.b_agreed
             total[7] += segment.b_total
-            sums = pair_sums[index]
-            for key, of_pair in pair_statistics:
-                sums[key].add(of_pair(pair))
-        coverage = comparison.coverage
-        for j, units in enumerate(coverage.counts):
+        for j, units in enumerate(comparison.coverage.counts):
             coverage_counts[j] += units
-        for key, of_coders in coder_statistics:
-            coder_sums[key].add(of_coders(coverage))
+    # each statistic's value per transcript, one list each: [pair][key] and [key]
+    pair_values: list[dict[str, list[Measure]]] = []
+    for index in range(len(names)):
+        pairs = [comparison.pairs[index] for comparison in comparisons]
+        pair_values.append(
+            {s.key: [s.of_pair(p) for p in pairs] for s in applicable if s.of_pair is not None}
+        )
+    coverages = [comparison.coverage for comparison in comparisons]
+    coder_values = {
+        s.key: [s.of_coders(c) for c in coverages] for s in applicable if s.of_coders is not None
+    }
     pooled = Comparison(
         tuple(
             PairAgreement(pair.a, pair.b, PairCounts(*total[:4]), SegmentCounts(*total[4:]))
@@ -409,14 +389,14 @@ def _code_agreement(
             a_only=total[1] / divisor,
             b_only=total[2] / divisor,
             neither=total[3] / divisor,
-            values={key: running.mean(n) for key, running in sums.items()},
+            values={key: _mean(v, n) for key, v in values.items()},
         )
-        for pair, total, sums in zip(names, counts, pair_sums, strict=True)
+        for pair, total, values in zip(names, counts, pair_values, strict=True)
     )
     averages = MeanComparison(
         transcripts=n,
         pairs=mean_pairs,
-        values={key: running.mean(n) for key, running in coder_sums.items()},
+        values={key: _mean(v, n) for key, v in coder_values.items()},
     )
     return CodeAgreement(code, tuple(per_transcript), pooled, averages)
 

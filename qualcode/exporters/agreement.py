@@ -50,10 +50,6 @@ def undefined_count_note(statistics: Sequence[Statistic]) -> str:
     return f"undef.: transcripts whose {names} was undefined (1.0 in the mean)"
 
 
-def bands_note(statistics: Sequence[Statistic]) -> str:
-    return "; ".join(band_notes(statistics))
-
-
 # --- JSON -----------------------------------------------------------------------------
 
 
@@ -172,8 +168,19 @@ def report_dict(report: AgreementReport) -> dict[str, object]:
 
 # --- CSV ------------------------------------------------------------------------------
 
-KEY_HEADERS: tuple[str, ...] = ("code", "level", "transcript", "a", "b", "units")
-KEY_HEADERS += ("both", "a_only", "b_only", "neither")
+KEY_HEADERS: tuple[str, ...] = (
+    "code",
+    "level",
+    "transcript",
+    "a",
+    "b",
+    "units",
+    "both",
+    "a_only",
+    "b_only",
+    "neither",
+)
+"""What every row starts with: where it belongs, then the pair's 2×2 table."""
 
 
 def csv_headers(statistics: Registry) -> tuple[str, ...]:

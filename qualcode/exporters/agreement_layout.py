@@ -54,11 +54,6 @@ def shown(report: AgreementReport, scope: Scope) -> Registry:
     return display_order([s for s in report.applicable() if s.shown and s.scope is scope])
 
 
-def pair_name(report: AgreementReport, pair_index: int) -> str:
-    pair = report.codes[0].pooled.pairs[pair_index] if report.codes else None
-    return "" if pair is None else f"{pair.a}–{pair.b}"
-
-
 def _value(statistic: Statistic, measure: Measure, text: str) -> Item:
     return Item(text, measure.value, statistic.band_of(measure), measure.undefined)
 

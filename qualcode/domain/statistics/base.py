@@ -15,17 +15,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from qualcode.domain.agreement import Coverage, PairAgreement
 
 
-@dataclass(frozen=True, slots=True)
-class Measure:
+class Measure(NamedTuple):
     """A computed value; ``undefined`` when the formula was 0/0 (the value is then
     1.0). ``parts`` are counts reported beside the value, named by the statistic's
-    :attr:`Statistic.parts` (segment agreement: agreed and total segments)."""
+    :attr:`Statistic.parts` (segment agreement: agreed and total segments).
+
+    A named tuple rather than a dataclass: a report makes one per statistic, pair and
+    transcript, and tuples are made several times faster."""
 
     value: float
     undefined: bool = False

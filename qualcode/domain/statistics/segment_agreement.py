@@ -14,13 +14,17 @@ if TYPE_CHECKING:
 
 def segment_percent(segment: SegmentCounts) -> float:
     """Percent (0–100) of all segments that agree; 100.0 when neither coder has one."""
-    total = segment.total
-    return 100.0 if total == 0 else 100 * segment.agreed / total
+    return _percent(segment.agreed, segment.total)
+
+
+def _percent(agreed: int, total: int) -> float:
+    return 100.0 if total == 0 else 100 * agreed / total
 
 
 def _measure(pair: PairAgreement) -> Measure:
     s = pair.segment
-    return Measure(segment_percent(s), parts=(s.agreed, s.total, s.a_agreed, s.b_agreed))
+    agreed, total = s.a_agreed + s.b_agreed, s.a_total + s.b_total  # read once: a hot path
+    return Measure(_percent(agreed, total), False, (agreed, total, s.a_agreed, s.b_agreed))
 
 
 def _count(part: float) -> str:
