@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Callable
+from dataclasses import replace
 
 from qualcode.domain.agreement_report import RULES, AgreementReport, CodeAgreement, mean_of
 from qualcode.domain.statistics import Band, Scope, Statistic
@@ -78,8 +79,8 @@ def _workbook_columns(statistics: tuple[Statistic, ...], scope: Scope) -> list[C
         columns.append(Column(f"{statistic.name} (pooled)", True, value.item))
         if statistic.undefined_key is not None:
             columns.append(Column(f"{statistic.name} undefined", False, _flag(value.item)))
-        if statistic.headline:
-            columns += band
+        if statistic.headline:  # named: kappa's and alpha's bands share a sheet
+            columns += [replace(column, header=f"{statistic.name} band") for column in band]
     if scope is Scope.PAIR:
         columns += [_mean_column(statistic) for statistic in statistics]
     return columns
