@@ -24,6 +24,7 @@ from qualcode.domain.statistics import Measure, Statistic, active, registered
 from qualcode.services.project import Project
 from qualcode.tui.app import create_app
 from qualcode.tui.screens.agreement import AgreementScreen
+from qualcode.tui.screens.agreement_transcripts import AgreementTranscriptsScreen
 from tests.conftest import Cli
 from tests.tui.test_workflows import settle
 
@@ -135,3 +136,14 @@ async def test_a_registered_statistic_reaches_the_agreement_screen(
             detail = str(screen.query_one("#agreement-detail", Label).render())
             counts = report.codes[1].pooled.pairs[0].counts
             assert f" · in dispute {counts.a_only + counts.b_only}" in detail
+
+            await pilot.press("enter")  # the code per transcript: a column there too
+            await settle(pilot)
+            drill = app.screen
+            assert isinstance(drill, AgreementTranscriptsScreen)
+            table = drill.table
+            headers = [str(column.label) for column in table.columns.values()]
+            index = headers.index("disp.")
+            for row, (_, comparison) in enumerate(report.codes[1].per_transcript):
+                counts = comparison.pairs[0].counts
+                assert str(table.get_row_at(row)[index]) == str(counts.a_only + counts.b_only)
