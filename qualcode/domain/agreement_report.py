@@ -88,11 +88,11 @@ class ExcludedTranscript:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Mean:
+class Mean(NamedTuple):
     """One statistic's unweighted mean over ``transcripts`` transcripts (0.0 when there
     are none); ``undefined`` transcripts had a 0/0 value, counted as 1.0. ``parts``: the
-    means of the statistic's parts (segment counts, say)."""
+    means of the statistic's parts (segment counts, say). A named tuple: a report makes
+    one per code, pair and statistic."""
 
     value: float
     undefined: int
@@ -327,12 +327,14 @@ def _nothing_coded(coders: Sequence[str], units: int) -> Comparison:
 
 def _mean(measures: Sequence[Measure], transcripts: int) -> Mean:
     """The unweighted mean of one statistic's per-transcript values (0.0 for none)."""
-    # added in transcript order one at a time (sum() may compensate on newer Pythons)
-    value = reduce(add, [m.value for m in measures], 0.0)
-    undefined = sum(1 for m in measures if m.undefined)
     divisor = transcripts or 1
-    parts = zip(*(m.parts for m in measures), strict=True) if measures else ()
-    return Mean(value / divisor, undefined, transcripts, tuple(sum(p) / divisor for p in parts))
+    # added in transcript order one at a time (sum() may compensate on newer Pythons)
+    value = reduce(add, [m.value for m in measures], 0.0) / divisor
+    undefined = [m.undefined for m in measures].count(True)
+    if not measures or not measures[0].parts:
+        return Mean(value, undefined, transcripts)
+    parts = zip(*[m.parts for m in measures], strict=True)
+    return Mean(value, undefined, transcripts, tuple(sum(p) / divisor for p in parts))
 
 
 def _code_agreement(
