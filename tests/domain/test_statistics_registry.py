@@ -88,6 +88,10 @@ def test_a_statistic_goes_to_the_end_of_its_scope() -> None:
     assert registry[: len(pairs)] == (*(s for s in DEFAULT if s.scope is Scope.PAIR), PAIR_TOY)
     assert registry[-1] == CODERS_TOY
     assert check(registry) == registry
+    # into a registry without its scope: pair statistics still come first
+    coders_only = tuple(s for s in DEFAULT if s.scope is Scope.CODERS)
+    assert with_statistic(coders_only, PAIR_TOY) == (PAIR_TOY, *coders_only)
+    assert with_statistic((), CODERS_TOY) == (CODERS_TOY,)
 
 
 def test_a_registration_lasts_for_its_block_and_its_thread() -> None:

@@ -86,9 +86,9 @@ def active() -> Registry:
 def with_statistic(registry: Sequence[Statistic], statistic: Statistic) -> Registry:
     """A copy of ``registry`` with ``statistic`` added at the end of its scope's block
     (pair statistics stay before all-coder ones)."""
-    last = max(
-        (i for i, s in enumerate(registry) if s.scope is statistic.scope), default=len(registry) - 1
-    )
+    # none of its scope yet: a pair statistic goes first, an all-coder one last
+    start = -1 if statistic.scope is Scope.PAIR else len(registry) - 1
+    last = max((i for i, s in enumerate(registry) if s.scope is statistic.scope), default=start)
     return check((*registry[: last + 1], statistic, *registry[last + 1 :]))
 
 
