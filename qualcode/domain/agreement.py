@@ -10,7 +10,8 @@ two-category statistic computed in closed form from counts:
 - :class:`Coverage` — how many units exactly ``j`` of ``k`` coders cover, ``j = 0..k``.
 
 Each statistic is computed as one integer numerator over one integer denominator and
-divided once, so results are the correctly rounded value of the exact rational. When
+divided once, so results are the correctly rounded value of the exact rational. The
+formulas are in :mod:`qualcode.domain.statistics`, one module per statistic. When
 every rating is identical (all coders coded nothing, or everything) kappa and alpha are
 0/0: the value is reported as 1.0 with ``undefined=True``, as NVivo does.
 
@@ -23,6 +24,17 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
+from qualcode.domain.statistics.all_agree import percent_all_agree
+from qualcode.domain.statistics.bands import landis_koch_band as landis_koch_band
+from qualcode.domain.statistics.base import UNDEFINED as UNDEFINED
+from qualcode.domain.statistics.base import Measure as Measure
+from qualcode.domain.statistics.cohen_kappa import cohen_kappa
+from qualcode.domain.statistics.disagreement import disagreement
+from qualcode.domain.statistics.fleiss_kappa import fleiss_kappa
+from qualcode.domain.statistics.krippendorff_alpha import krippendorff_alpha
+from qualcode.domain.statistics.percent_agreement import percent_agreement
+from qualcode.domain.statistics.segment_agreement import segment_percent
+
 Interval = tuple[int, int]
 """A half-open ``(start, end)`` range. The sweep works on plain tuples rather than
 :class:`~qualcode.domain.spans.Span` objects: it handles hundreds of thousands of them
@@ -33,24 +45,6 @@ MAX_CODERS = 60
 
 _TAG_BITS = 6
 _TAG_MASK = (1 << _TAG_BITS) - 1
-
-
-@dataclass(frozen=True, slots=True)
-class Statistic:
-    """A reported value; ``undefined`` when the formula was 0/0 (value then 1.0)."""
-
-    value: float
-    undefined: bool = False
-
-
-UNDEFINED = Statistic(1.0, True)
-
-
-def _ratio(numerator: int, denominator: int) -> Statistic:
-    """``numerator / denominator`` of the exact integers; 0/0 is :data:`UNDEFINED`."""
-    if denominator == 0:
-        return UNDEFINED
-    return Statistic(numerator / denominator)
 
 
 def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
@@ -93,30 +87,18 @@ class PairCounts:
             self.neither + other.neither,
         )
 
+    # The formulas live in qualcode.domain.statistics, one module each.
     @property
     def percent_agreement(self) -> float:
-        """Percent of units both coders treat alike (100.0 for zero units)."""
-        units = self.units
-        return 100.0 if units == 0 else 100 * (self.both + self.neither) / units
+        return percent_agreement(self)
 
     @property
     def disagreement(self) -> float:
-        """Percent of units only one coder coded (0.0 for zero units)."""
-        units = self.units
-        return 0.0 if units == 0 else 100 * (self.a_only + self.b_only) / units
+        return disagreement(self)
 
     @property
-    def kappa(self) -> Statistic:
-        """Cohen's kappa ``(po - pe) / (1 - pe)`` with ``pe = pA·pB + (1-pA)(1-pB)``.
-
-        Multiplied through by ``N²``: ``(N·agree - E) / (N² - E)`` with
-        ``E = a·b + (N-a)(N-b)``. Undefined exactly when both coders coded all units or
-        both coded none."""
-        n = self.units
-        a = self.both + self.a_only
-        b = self.both + self.b_only
-        chance = a * b + (n - a) * (n - b)
-        return _ratio(n * (self.both + self.neither) - chance, n * n - chance)
+    def kappa(self) -> Measure:
+        return cohen_kappa(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +122,7 @@ class SegmentCounts:
 
     @property
     def percent(self) -> float:
-        """Percent of all segments that agree; 100.0 when neither coder has a segment."""
-        return 100.0 if self.total == 0 else 100 * self.agreed / self.total
+        return segment_percent(self)
 
     def __add__(self, other: SegmentCounts) -> SegmentCounts:
         return SegmentCounts(
@@ -184,52 +165,24 @@ class Coverage:
             raise ValueError("cannot add coverage of different numbers of coders")
         return Coverage(tuple(x + y for x, y in zip(self.counts, other.counts, strict=True)))
 
-    def _ratings(self) -> tuple[int, int]:
+    def ratings(self) -> tuple[int, int]:
         """(ratings "coded", ratings "not coded") over all units and coders."""
         coded = sum(j * units for j, units in enumerate(self.counts))
         return coded, self.coders * self.units - coded
 
+    # The formulas live in qualcode.domain.statistics, one module each.
     @property
     def percent_all_agree(self) -> float:
-        """Percent of units on which all coders agree (all coded or none); 100.0 if none."""
-        units = self.units
-        if units == 0:
-            return 100.0
-        return 100 * (self.counts[0] + self.counts[-1]) / units
+        return percent_all_agree(self)
 
     @property
-    def krippendorff_alpha(self) -> Statistic:
-        """Krippendorff's alpha, nominal, every coder rating every unit.
-
-        ``alpha = 1 - (n-1)·o01 / (n0·n1)`` where ``n = k·N`` pairable values, ``n1``
-        of them "coded", and the off-diagonal coincidence
-        ``o01 = Σ_j counts[j]·j·(k-j) / (k-1)``; multiplied through by ``(k-1)``."""
-        k = self.coders
-        if k < 2:
-            raise ValueError("alpha needs at least two coders")
-        coded, not_coded = self._ratings()
-        n = coded + not_coded
-        mismatched = sum(units * j * (k - j) for j, units in enumerate(self.counts))
-        expected = (k - 1) * coded * not_coded
-        return _ratio(expected - (n - 1) * mismatched, expected)
+    def krippendorff_alpha(self) -> Measure:
+        return krippendorff_alpha(self)
 
     @property
-    def fleiss_kappa(self) -> Statistic | None:
-        """Fleiss' kappa for three or more coders (``None`` for two).
-
-        ``(P̄ - P̄e) / (1 - P̄e)`` with ``P̄ = Σ_j counts[j]·(j² + (k-j)² - k) / (N·k(k-1))``
-        and ``P̄e = (n1² + n0²) / (N·k)²``; multiplied through, the denominator is
-        ``2(k-1)·n0·n1``."""
-        k = self.coders
-        if k < 3:
-            return None
-        units = self.units
-        coded, not_coded = self._ratings()
-        agreeing_pairs = sum(
-            count * (j * j + (k - j) * (k - j) - k) for j, count in enumerate(self.counts)
-        )
-        numerator = agreeing_pairs * units * k - (coded * coded + not_coded * not_coded) * (k - 1)
-        return _ratio(numerator, 2 * (k - 1) * coded * not_coded)
+    def fleiss_kappa(self) -> Measure | None:
+        """``None`` for fewer than three coders."""
+        return fleiss_kappa(self) if self.coders >= 3 else None
 
 
 def coverage_by_mask(
@@ -389,7 +342,7 @@ def compare_spans(
     return Comparison(pairs, coverage(by_mask, k))
 
 
-def krippendorff_alpha_nominal(ratings: Sequence[Sequence[Hashable | None]]) -> Statistic:
+def krippendorff_alpha_nominal(ratings: Sequence[Sequence[Hashable | None]]) -> Measure:
     """Krippendorff's alpha for nominal data in general: ``ratings[coder][unit]``, with
     ``None`` for a missing rating. Units with fewer than two ratings are not pairable
     and are left out. Used to check the closed form and for published examples."""
@@ -417,24 +370,4 @@ def krippendorff_alpha_nominal(ratings: Sequence[Sequence[Hashable | None]]) -> 
     expected = sum(totals[c] * totals[k] for c in totals for k in totals if c != k)
     if expected == 0:
         return UNDEFINED
-    return Statistic(1 - (n - 1) * observed / expected)
-
-
-LANDIS_KOCH_BANDS = (
-    (0.20, "slight"),
-    (0.40, "fair"),
-    (0.60, "moderate"),
-    (0.80, "substantial"),
-)
-"""Landis & Koch (1977): below 0 poor; up to .20 slight, .40 fair, .60 moderate,
-.80 substantial, above that almost perfect (each band includes its upper bound)."""
-
-
-def landis_koch_band(value: float) -> str:
-    """The Landis–Koch label of a kappa or alpha value."""
-    if value < 0:
-        return "poor"
-    for upper, label in LANDIS_KOCH_BANDS:
-        if value <= upper:
-            return label
-    return "almost perfect"
+    return Measure(1 - (n - 1) * observed / expected)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import reduce
+from operator import add
 from typing import NamedTuple
 
 from qualcode.domain.agreement import (
@@ -24,6 +26,7 @@ from qualcode.domain.agreement import (
 )
 from qualcode.domain.agreement_units import Unit, UnitGrid, whole_transcript_units
 from qualcode.domain.spans import span_problem
+from qualcode.domain.statistics import DEFAULT, Measure, Registry, Scope, Statistic, active
 
 DEFAULT_THRESHOLD = 90
 DONE_MARKS = "marked done"
@@ -85,39 +88,60 @@ class ExcludedTranscript:
     reason: str
 
 
+class Mean(NamedTuple):
+    """One statistic's unweighted mean over ``transcripts`` transcripts (0.0 when there
+    are none); ``undefined`` transcripts had a 0/0 value, counted as 1.0. ``parts``: the
+    means of the statistic's parts (segment counts, say). A named tuple: a report makes
+    one per code, pair and statistic."""
+
+    value: float
+    undefined: int
+    transcripts: int
+    parts: tuple[float, ...] = ()
+
+    @property
+    def all_undefined(self) -> bool:
+        """Every transcript's value was 0/0 (false when there are none)."""
+        return self.transcripts > 0 and self.undefined == self.transcripts
+
+    @property
+    def measure(self) -> Measure:
+        """As a :class:`Measure`, undefined when every transcript's value was."""
+        return Measure(self.value, self.all_undefined, self.parts)
+
+
 @dataclass(frozen=True, slots=True)
 class MeanPair:
-    """Unweighted means over transcripts of one pair's per-transcript values.
-    ``kappa_undefined`` counts the transcripts whose kappa was undefined (taken as 1.0)."""
+    """Unweighted means over transcripts of one pair's 2×2 table and of each pair
+    statistic, by statistic key."""
 
     a: str
     b: str
-    percent_agreement: float
-    disagreement: float
-    kappa: float
-    kappa_undefined: int
     both: float
     a_only: float
     b_only: float
     neither: float
-    segment_agreed: float
-    segment_total: float
-    segment_a_agreed: float
-    segment_b_agreed: float
-    segment_percent: float
+    values: dict[str, Mean]
+
+    # Read by older callers; new code reads values[key].
+    @property
+    def kappa(self) -> float:
+        return self.values["kappa"].value
+
+    @property
+    def kappa_undefined(self) -> int:
+        return self.values["kappa"].undefined
 
 
 @dataclass(frozen=True, slots=True)
 class MeanComparison:
-    """Unweighted means over ``transcripts`` transcripts (all zero when there are none)."""
+    """Unweighted means over ``transcripts`` transcripts: per pair, and of each
+    all-coder statistic that applies (by key; absent when it does not, as Fleiss'
+    kappa for two coders)."""
 
     transcripts: int
     pairs: tuple[MeanPair, ...]
-    krippendorff_alpha: float
-    alpha_undefined: int
-    fleiss_kappa: float | None
-    fleiss_undefined: int
-    percent_agreement_all: float
+    values: dict[str, Mean]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +164,12 @@ class AgreementReport:
     basis: tuple[tuple[str, str], ...] = ()
     """How each coder's finished transcripts were found: :data:`DONE_MARKS` or
     :data:`CODED_AT_ALL`."""
+    statistics: Registry = DEFAULT
+    """The statistics computed, in registry order; every output shows these."""
+
+    def applicable(self) -> Registry:
+        """The statistics that apply to this many coders (Fleiss' kappa needs three)."""
+        return tuple(s for s in self.statistics if s.applies(len(self.coders)))
 
 
 def select_transcripts(
@@ -181,13 +211,16 @@ def agreement_report(
     threshold: int = DEFAULT_THRESHOLD,
     excluded: Sequence[ExcludedTranscript] = (),
     basis: Sequence[tuple[str, str]] = (),
+    statistics: Sequence[Statistic] | None = None,
 ) -> AgreementReport:
     """Compare ``coders`` on every transcript × code given.
 
     Codings of other coders, codes or transcripts are ignored; invalid spans are
     skipped and listed. Transcripts with no unit (no turns, say) are excluded with a
-    reason. Codes keep the given order; transcripts too.
+    reason. Codes keep the given order; transcripts too. ``statistics``: the registry
+    to compute (default: the active one, :func:`qualcode.domain.statistics.active`).
     """
+    registry = active() if statistics is None else tuple(statistics)
     if len(coders) < 2 or len(set(coders)) != len(coders):
         raise ValueError("compare at least two different coders")
     if not 0 <= threshold <= 100:
@@ -218,7 +251,7 @@ def agreement_report(
                     threshold,
                 )
             per_transcript.append((transcript.name, comparison))
-        results.append(_code_agreement(code, coders, per_transcript))
+        results.append(_code_agreement(code, coders, per_transcript, registry))
     return AgreementReport(
         coders=tuple(coders),
         unit=unit,
@@ -228,6 +261,7 @@ def agreement_report(
         skipped=tuple(skipped),
         excluded=tuple(excluded_list),
         basis=tuple(basis),
+        statistics=registry,
     )
 
 
@@ -291,21 +325,35 @@ def _nothing_coded(coders: Sequence[str], units: int) -> Comparison:
     return Comparison(pairs, Coverage((units,) + (0,) * len(coders)))
 
 
+def _mean(measures: Sequence[Measure], transcripts: int) -> Mean:
+    """The unweighted mean of one statistic's per-transcript values (0.0 for none)."""
+    divisor = transcripts or 1
+    # added in transcript order one at a time (sum() may compensate on newer Pythons)
+    value = reduce(add, [m.value for m in measures], 0.0) / divisor
+    undefined = [m.undefined for m in measures].count(True)
+    if not measures or not measures[0].parts:
+        return Mean(value, undefined, transcripts)
+    parts = zip(*[m.parts for m in measures], strict=True)
+    return Mean(value, undefined, transcripts, tuple(sum(p) / divisor for p in parts))
+
+
 def _code_agreement(
-    code: str, coders: Sequence[str], per_transcript: list[tuple[str, Comparison]]
+    code: str,
+    coders: Sequence[str],
+    per_transcript: list[tuple[str, Comparison]],
+    statistics: Registry,
 ) -> CodeAgreement:
     """Pooled (summed counts) and mean (of per-transcript values) in one pass."""
     names = _nothing_coded(coders, 0).pairs
     n = len(per_transcript)
+    applicable = [s for s in statistics if s.applies(len(coders))]
+    comparisons = [comparison for _, comparison in per_transcript]
     counts = [[0] * 8 for _ in names]  # both, a_only, b_only, neither, 4 segment counts
-    sums = [[0.0] * 5 for _ in names]  # percent, disagreement, kappa, undefined, segment %
     coverage_counts = [0] * (len(coders) + 1)
-    alpha_sum = fleiss_sum = all_sum = 0.0
-    alpha_undefined = fleiss_undefined = 0
-    for _, comparison in per_transcript:
+    for comparison in comparisons:
         for index, pair in enumerate(comparison.pairs):
             c, segment = pair.counts, pair.segment
-            total, running = counts[index], sums[index]
+            total = counts[index]
             total[0] += c.both
             total[1] += c.a_only
             total[2] += c.b_only
@@ -314,23 +362,19 @@ def _code_agreement(
             total[5] += segment.a_total
             total[6] += segment.b_agreed
             total[7] += segment.b_total
-            kappa = c.kappa
-            running[0] += c.percent_agreement
-            running[1] += c.disagreement
-            running[2] += kappa.value
-            running[3] += kappa.undefined
-            running[4] += segment.percent
-        coverage = comparison.coverage
-        for j, units in enumerate(coverage.counts):
+        for j, units in enumerate(comparison.coverage.counts):
             coverage_counts[j] += units
-        alpha = coverage.krippendorff_alpha
-        alpha_sum += alpha.value
-        alpha_undefined += alpha.undefined
-        fleiss = coverage.fleiss_kappa
-        if fleiss is not None:
-            fleiss_sum += fleiss.value
-            fleiss_undefined += fleiss.undefined
-        all_sum += coverage.percent_all_agree
+    # each statistic's value per transcript, one list each: [pair][key] and [key]
+    pair_values: list[dict[str, list[Measure]]] = []
+    for index in range(len(names)):
+        pairs = [comparison.pairs[index] for comparison in comparisons]
+        pair_values.append(
+            {s.key: [s.of_pair(p) for p in pairs] for s in applicable if s.of_pair is not None}
+        )
+    coverages = [comparison.coverage for comparison in comparisons]
+    coder_values = {
+        s.key: [s.of_coders(c) for c in coverages] for s in applicable if s.of_coders is not None
+    }
     pooled = Comparison(
         tuple(
             PairAgreement(pair.a, pair.b, PairCounts(*total[:4]), SegmentCounts(*total[4:]))
@@ -338,34 +382,49 @@ def _code_agreement(
         ),
         Coverage(tuple(coverage_counts)),
     )
-    divisor = n or 1  # no transcripts: every mean is 0.0
+    divisor = n or 1
     mean_pairs = tuple(
         MeanPair(
             a=pair.a,
             b=pair.b,
-            percent_agreement=sum_[0] / divisor,
-            disagreement=sum_[1] / divisor,
-            kappa=sum_[2] / divisor,
-            kappa_undefined=int(sum_[3]),
             both=total[0] / divisor,
             a_only=total[1] / divisor,
             b_only=total[2] / divisor,
             neither=total[3] / divisor,
-            segment_agreed=(total[4] + total[6]) / divisor,
-            segment_total=(total[5] + total[7]) / divisor,
-            segment_a_agreed=total[4] / divisor,
-            segment_b_agreed=total[6] / divisor,
-            segment_percent=sum_[4] / divisor,
+            values={key: _mean(v, n) for key, v in values.items()},
         )
-        for pair, total, sum_ in zip(names, counts, sums, strict=True)
+        for pair, total, values in zip(names, counts, pair_values, strict=True)
     )
     averages = MeanComparison(
         transcripts=n,
         pairs=mean_pairs,
-        krippendorff_alpha=alpha_sum / divisor,
-        alpha_undefined=alpha_undefined,
-        fleiss_kappa=fleiss_sum / divisor if len(coders) >= 3 else None,
-        fleiss_undefined=fleiss_undefined,
-        percent_agreement_all=all_sum / divisor,
+        values={key: _mean(v, n) for key, v in coder_values.items()},
     )
     return CodeAgreement(code, tuple(per_transcript), pooled, averages)
+
+
+def measure_of(statistic: Statistic, comparison: Comparison, pair_index: int = 0) -> Measure:
+    """``statistic`` of one comparison: of its pair ``pair_index`` for a pair
+    statistic, of all its coders otherwise."""
+    if statistic.of_pair is not None:
+        return statistic.of_pair(comparison.pairs[pair_index])
+    assert statistic.of_coders is not None
+    return statistic.of_coders(comparison.coverage)
+
+
+def applicable_measure(
+    statistic: Statistic, comparison: Comparison, pair_index: int = 0
+) -> Measure | None:
+    """As :func:`measure_of`, or ``None`` when the statistic does not apply to this many
+    coders."""
+    if not statistic.applies(comparison.coverage.coders):
+        return None
+    return measure_of(statistic, comparison, pair_index)
+
+
+def mean_of(statistic: Statistic, mean: MeanComparison, pair_index: int = 0) -> Mean | None:
+    """``statistic``'s mean over transcripts (of pair ``pair_index`` for a pair
+    statistic); ``None`` when it does not apply."""
+    if statistic.scope is Scope.PAIR:
+        return mean.pairs[pair_index].values.get(statistic.key)
+    return mean.values.get(statistic.key)

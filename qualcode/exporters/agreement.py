@@ -3,6 +3,8 @@
 Percentages are 0–100; kappa and alpha are -1–1 (1.0 with an ``undefined`` flag when
 the formula was 0/0). Unit counts (``both``, ``a_only``, ``b_only``, ``neither``) are in
 the report's unit. JSON and CSV keep full precision; the table rounds to 3 decimals.
+Every statistic's keys, columns and text come from the report's statistics registry
+(:mod:`qualcode.domain.statistics`).
 """
 
 from __future__ import annotations
@@ -10,109 +12,124 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from qualcode.domain.agreement import Comparison, PairAgreement, landis_koch_band
+from qualcode.domain.agreement import Comparison
 from qualcode.domain.agreement_report import (
     RULES,
     AgreementReport,
     CodeAgreement,
+    Mean,
     MeanComparison,
     MeanPair,
+    applicable_measure,
+)
+from qualcode.domain.statistics import Measure, Registry, Scope, Statistic
+from qualcode.domain.statistics.base import coefficient_text
+from qualcode.domain.statistics.registry import DEFAULT as DEFAULT_REGISTRY
+from qualcode.domain.statistics.registry import by_scope, column_names
+from qualcode.exporters.agreement_layout import (
+    Layout,
+    band_notes,
+    coders_layout,
+    pair_layout,
+    transcript_layout,
 )
 from qualcode.exporters.tables import Cell, render_csv
 
 UNDEFINED_NOTE = "* undefined: every rating identical (0/0), reported as 1.0"
-UNDEFINED_COUNT_NOTE = "undef.: transcripts whose kappa was undefined (1.0 in the mean)"
 LEVELS_NOTE = (
     "pooled: all compared transcripts' tables summed (unit-weighted); "
     "mean: unweighted mean over transcripts"
 )
-BANDS_NOTE = (
-    "Landis–Koch: < 0 poor, ≤ .20 slight, ≤ .40 fair, ≤ .60 moderate, ≤ .80 substantial, "
-    "above almost perfect"
-)
+
+
+def undefined_count_note(statistics: Sequence[Statistic]) -> str:
+    """What the ``undef.`` column counts (the pair headlines that can be 0/0)."""
+    names = " or ".join(
+        s.label for s in statistics if s.scope is Scope.PAIR and s.headline and s.undefined_key
+    )
+    return f"undef.: transcripts whose {names} was undefined (1.0 in the mean)"
+
 
 # --- JSON -----------------------------------------------------------------------------
 
 
-def pair_dict(pair: PairAgreement) -> dict[str, object]:
-    counts, segment = pair.counts, pair.segment
-    kappa = counts.kappa
-    return {
+def statistic_fields(statistic: Statistic, measure: Measure | None) -> dict[str, object]:
+    """A statistic's JSON entries for one comparison (``None`` values when it does not
+    apply): its value (nested with its parts if it has parts) and its 0/0 flag."""
+    if statistic.parts:
+        if measure is None:
+            return {statistic.key: None}
+        nested = dict(zip(statistic.parts, measure.parts, strict=True))
+        return {statistic.key: {**nested, statistic.value_name: measure.value}}
+    fields: dict[str, object] = {statistic.key: None if measure is None else measure.value}
+    if statistic.undefined_key is not None:
+        fields[statistic.undefined_key] = None if measure is None else measure.undefined
+    return fields
+
+
+def mean_fields(statistic: Statistic, mean: Mean | None) -> dict[str, object]:
+    """As :func:`statistic_fields` for a mean, plus how many transcripts were 0/0."""
+    fields = statistic_fields(statistic, None if mean is None else mean.measure)
+    if statistic.undefined_key is not None:
+        fields[statistic.undefined_key + "_transcripts"] = None if mean is None else mean.undefined
+    return fields
+
+
+def pair_dict(comparison: Comparison, index: int, statistics: Registry) -> dict[str, object]:
+    """Pair ``index`` of a comparison: its 2×2 table, then each pair statistic."""
+    pair = comparison.pairs[index]
+    counts = pair.counts
+    result: dict[str, object] = {
         "a": pair.a,
         "b": pair.b,
-        "percent_agreement": counts.percent_agreement,
-        "kappa": kappa.value,
-        "kappa_undefined": kappa.undefined,
+        "units": counts.units,
         "both": counts.both,
         "a_only": counts.a_only,
         "b_only": counts.b_only,
         "neither": counts.neither,
-        "disagreement": counts.disagreement,
-        "units": counts.units,
-        "segment": {
-            "agreed": segment.agreed,
-            "total": segment.total,
-            "a_agreed": segment.a_agreed,
-            "b_agreed": segment.b_agreed,
-            "percent": segment.percent,
-        },
     }
+    for statistic in by_scope(statistics, Scope.PAIR):
+        result |= statistic_fields(statistic, applicable_measure(statistic, comparison, index))
+    return result
 
 
-def comparison_dict(comparison: Comparison) -> dict[str, object]:
-    coverage = comparison.coverage
-    alpha = coverage.krippendorff_alpha
-    fleiss = coverage.fleiss_kappa
-    return {
-        "pairs": [pair_dict(p) for p in comparison.pairs],
-        "krippendorff_alpha": alpha.value,
-        "alpha_undefined": alpha.undefined,
-        "fleiss_kappa": None if fleiss is None else fleiss.value,
-        "fleiss_undefined": None if fleiss is None else fleiss.undefined,
-        "percent_agreement_all": coverage.percent_all_agree,
-        "units": coverage.units,
+def comparison_dict(comparison: Comparison, statistics: Registry) -> dict[str, object]:
+    result: dict[str, object] = {
+        "pairs": [pair_dict(comparison, i, statistics) for i in range(len(comparison.pairs))]
     }
+    for statistic in by_scope(statistics, Scope.CODERS):
+        result |= statistic_fields(statistic, applicable_measure(statistic, comparison))
+    result["units"] = comparison.coverage.units
+    return result
 
 
-def mean_pair_dict(pair: MeanPair, transcripts: int) -> dict[str, object]:
-    return {
+def mean_pair_dict(pair: MeanPair, statistics: Registry) -> dict[str, object]:
+    result: dict[str, object] = {
         "a": pair.a,
         "b": pair.b,
-        "percent_agreement": pair.percent_agreement,
-        "kappa": pair.kappa,
-        "kappa_undefined": transcripts > 0 and pair.kappa_undefined == transcripts,
-        "kappa_undefined_transcripts": pair.kappa_undefined,
         "both": pair.both,
         "a_only": pair.a_only,
         "b_only": pair.b_only,
         "neither": pair.neither,
-        "disagreement": pair.disagreement,
-        "segment": {
-            "agreed": pair.segment_agreed,
-            "total": pair.segment_total,
-            "a_agreed": pair.segment_a_agreed,
-            "b_agreed": pair.segment_b_agreed,
-            "percent": pair.segment_percent,
-        },
     }
+    for statistic in by_scope(statistics, Scope.PAIR):
+        result |= mean_fields(statistic, pair.values.get(statistic.key))
+    return result
 
 
-def mean_dict(mean: MeanComparison) -> dict[str, object]:
-    n = mean.transcripts
-    return {
-        "transcripts": n,
-        "pairs": [mean_pair_dict(p, n) for p in mean.pairs],
-        "krippendorff_alpha": mean.krippendorff_alpha,
-        "alpha_undefined": n > 0 and mean.alpha_undefined == n,
-        "alpha_undefined_transcripts": mean.alpha_undefined,
-        "fleiss_kappa": mean.fleiss_kappa,
-        "fleiss_undefined": None if mean.fleiss_kappa is None else mean.fleiss_undefined == n,
-        "percent_agreement_all": mean.percent_agreement_all,
+def mean_dict(mean: MeanComparison, statistics: Registry) -> dict[str, object]:
+    result: dict[str, object] = {
+        "transcripts": mean.transcripts,
+        "pairs": [mean_pair_dict(p, statistics) for p in mean.pairs],
     }
+    for statistic in by_scope(statistics, Scope.CODERS):
+        result |= mean_fields(statistic, mean.values.get(statistic.key))
+    return result
 
 
 def report_dict(report: AgreementReport) -> dict[str, object]:
     """The whole report in the documented JSON shape."""
+    statistics = report.statistics
     return {
         "coders": list(report.coders),
         "unit": report.unit.value,
@@ -121,10 +138,11 @@ def report_dict(report: AgreementReport) -> dict[str, object]:
         "finished_by": dict(report.basis),
         "per_code": {
             code.code: {
-                "pooled": comparison_dict(code.pooled),
-                "mean": mean_dict(code.mean),
+                "pooled": comparison_dict(code.pooled, statistics),
+                "mean": mean_dict(code.mean, statistics),
                 "per_transcript": {
-                    name: comparison_dict(comparison) for name, comparison in code.per_transcript
+                    name: comparison_dict(comparison, statistics)
+                    for name, comparison in code.per_transcript
                 },
             }
             for code in report.codes
@@ -150,7 +168,7 @@ def report_dict(report: AgreementReport) -> dict[str, object]:
 
 # --- CSV ------------------------------------------------------------------------------
 
-CSV_HEADERS = (
+KEY_HEADERS: tuple[str, ...] = (
     "code",
     "level",
     "transcript",
@@ -161,115 +179,89 @@ CSV_HEADERS = (
     "a_only",
     "b_only",
     "neither",
-    "percent_agreement",
-    "disagreement",
-    "kappa",
-    "kappa_undefined",
-    "segment_agreed",
-    "segment_total",
-    "segment_a_agreed",
-    "segment_b_agreed",
-    "segment_percent",
-    "krippendorff_alpha",
-    "alpha_undefined",
-    "fleiss_kappa",
-    "percent_agreement_all",
 )
-"""One row per code × level (pooled, mean, transcript) × pair; the all-coder columns
-repeat on each pair's row."""
+"""What every row starts with: where it belongs, then the pair's 2×2 table."""
+
+
+def csv_headers(statistics: Registry) -> tuple[str, ...]:
+    """One row per code × level (pooled, mean, transcript) × pair: the 2×2 table, the
+    pair statistics' columns, then the all-coder statistics' (repeated on each pair's
+    row)."""
+    pair, coders = by_scope(statistics, Scope.PAIR), by_scope(statistics, Scope.CODERS)
+    return KEY_HEADERS + tuple(name for s in (*pair, *coders) for name in column_names(s))
+
+
+CSV_HEADERS = csv_headers(DEFAULT_REGISTRY)
+"""The columns with the default statistics."""
+
+
+def _cells(statistic: Statistic, measure: Measure | None) -> list[Cell]:
+    """The statistic's CSV cells (its parts, its value, its 0/0 flag); empty when it
+    does not apply."""
+    width = len(column_names(statistic))
+    if measure is None:
+        return [None] * width
+    cells: list[Cell] = [*measure.parts, measure.value]
+    if statistic.undefined_key is not None:
+        cells.append(measure.undefined)
+    return cells
 
 
 def report_rows(report: AgreementReport) -> list[tuple[Cell, ...]]:
     rows: list[tuple[Cell, ...]] = []
     for code in report.codes:
-        rows.extend(_comparison_rows(code.code, "pooled", "", code.pooled))
-        rows.extend(_mean_rows(code))
+        rows.extend(_comparison_rows(report, code.code, "pooled", "", code.pooled))
+        rows.extend(_mean_rows(report, code))
         for name, comparison in code.per_transcript:
-            rows.extend(_comparison_rows(code.code, "transcript", name, comparison))
+            rows.extend(_comparison_rows(report, code.code, "transcript", name, comparison))
     return rows
 
 
 def _comparison_rows(
-    code: str, level: str, transcript: str, comparison: Comparison
+    report: AgreementReport, code: str, level: str, transcript: str, comparison: Comparison
 ) -> list[tuple[Cell, ...]]:
-    coverage = comparison.coverage
-    alpha = coverage.krippendorff_alpha
-    fleiss = coverage.fleiss_kappa
+    statistics = report.statistics
+    shared: list[Cell] = []
+    for statistic in by_scope(statistics, Scope.CODERS):
+        shared += _cells(statistic, applicable_measure(statistic, comparison))
     rows: list[tuple[Cell, ...]] = []
-    for pair in comparison.pairs:
-        c, s = pair.counts, pair.segment
-        rows.append(
-            (
-                code,
-                level,
-                transcript,
-                pair.a,
-                pair.b,
-                c.units,
-                c.both,
-                c.a_only,
-                c.b_only,
-                c.neither,
-                c.percent_agreement,
-                c.disagreement,
-                c.kappa.value,
-                c.kappa.undefined,
-                s.agreed,
-                s.total,
-                s.a_agreed,
-                s.b_agreed,
-                s.percent,
-                alpha.value,
-                alpha.undefined,
-                None if fleiss is None else fleiss.value,
-                coverage.percent_all_agree,
-            )
-        )
+    for index, pair in enumerate(comparison.pairs):
+        c = pair.counts
+        row: list[Cell] = [code, level, transcript, pair.a, pair.b, c.units, c.both, c.a_only]
+        row += [c.b_only, c.neither]
+        for statistic in by_scope(statistics, Scope.PAIR):
+            row += _cells(statistic, applicable_measure(statistic, comparison, index))
+        rows.append((*row, *shared))
     return rows
 
 
-def _mean_rows(code: CodeAgreement) -> list[tuple[Cell, ...]]:
+def _mean_rows(report: AgreementReport, code: CodeAgreement) -> list[tuple[Cell, ...]]:
+    statistics = report.statistics
     mean = code.mean
-    n = mean.transcripts
-    return [
-        (
-            code.code,
-            "mean",
-            "",
-            p.a,
-            p.b,
-            None,
-            p.both,
-            p.a_only,
-            p.b_only,
-            p.neither,
-            p.percent_agreement,
-            p.disagreement,
-            p.kappa,
-            n > 0 and p.kappa_undefined == n,
-            p.segment_agreed,
-            p.segment_total,
-            p.segment_a_agreed,
-            p.segment_b_agreed,
-            p.segment_percent,
-            mean.krippendorff_alpha,
-            n > 0 and mean.alpha_undefined == n,
-            mean.fleiss_kappa,
-            mean.percent_agreement_all,
-        )
-        for p in mean.pairs
-    ]
+    shared: list[Cell] = []
+    for statistic in by_scope(statistics, Scope.CODERS):
+        found = mean.values.get(statistic.key)
+        shared += _cells(statistic, None if found is None else found.measure)
+    rows: list[tuple[Cell, ...]] = []
+    for p in mean.pairs:
+        row: list[Cell] = [code.code, "mean", "", p.a, p.b, None, p.both, p.a_only, p.b_only]
+        row.append(p.neither)
+        for statistic in by_scope(statistics, Scope.PAIR):
+            found = p.values.get(statistic.key)
+            row += _cells(statistic, None if found is None else found.measure)
+        rows.append((*row, *shared))
+    return rows
 
 
 def render_report_csv(report: AgreementReport) -> str:
-    return render_csv(CSV_HEADERS, report_rows(report))
+    return render_csv(csv_headers(report.statistics), report_rows(report))
 
 
 # --- terminal table -------------------------------------------------------------------
 
 
 def statistic_text(value: float, undefined: bool = False) -> str:
-    return f"{value:.3f}" + ("*" if undefined else "")
+    return coefficient_text(Measure(value, undefined))
 
 
 def _aligned(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
@@ -284,74 +276,11 @@ def _aligned(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[i
     return [line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
 
-def _pair_table(report: AgreementReport) -> list[str]:
-    headers = ("code", "pair", "kappa", "band", "agree %", "segments", "mean kappa", "undef.")
-    rows = []
-    for code in report.codes:
-        n = code.mean.transcripts
-        for pair, mean in zip(code.pooled.pairs, code.mean.pairs, strict=True):
-            kappa = pair.counts.kappa
-            rows.append(
-                (
-                    code.code,
-                    f"{pair.a}–{pair.b}",
-                    statistic_text(kappa.value, kappa.undefined),
-                    landis_koch_band(kappa.value),
-                    f"{pair.counts.percent_agreement:.1f}",
-                    f"{pair.segment.agreed}/{pair.segment.total} ({pair.segment.percent:.0f}%)",
-                    statistic_text(mean.kappa, n > 0 and mean.kappa_undefined == n),
-                    f"{mean.kappa_undefined}/{n}",
-                )
-            )
-    return _aligned(headers, rows, {2, 4, 5, 6, 7})
-
-
-def _all_coders_table(report: AgreementReport) -> list[str]:
-    fleiss = len(report.coders) >= 3
-    headers = ["code", "alpha", "band", "all agree %", "mean alpha"]
-    if fleiss:
-        headers[3:3] = ["fleiss"]
-    rows = []
-    for code in report.codes:
-        coverage = code.pooled.coverage
-        alpha = coverage.krippendorff_alpha
-        row = [
-            code.code,
-            statistic_text(alpha.value, alpha.undefined),
-            landis_koch_band(alpha.value),
-            f"{coverage.percent_all_agree:.1f}",
-            statistic_text(
-                code.mean.krippendorff_alpha, code.mean.alpha_undefined == code.mean.transcripts
-            ),
-        ]
-        value = coverage.fleiss_kappa
-        if fleiss and value is not None:
-            row[3:3] = [statistic_text(value.value, value.undefined)]
-        rows.append(row)
-    right = {1, 3, 4, 5} if fleiss else {1, 3, 4}
-    return _aligned(headers, rows, right)
-
-
-def _per_transcript_table(report: AgreementReport) -> list[str]:
-    headers = ("code", "transcript", "pair", "kappa", "agree %", "segments", "alpha")
-    rows = []
-    for code in report.codes:
-        for name, comparison in code.per_transcript:
-            alpha = comparison.coverage.krippendorff_alpha
-            for pair in comparison.pairs:
-                kappa = pair.counts.kappa
-                rows.append(
-                    (
-                        code.code,
-                        name,
-                        f"{pair.a}–{pair.b}",
-                        statistic_text(kappa.value, kappa.undefined),
-                        f"{pair.counts.percent_agreement:.1f}",
-                        f"{pair.segment.agreed}/{pair.segment.total}",
-                        statistic_text(alpha.value, alpha.undefined),
-                    )
-                )
-    return _aligned(headers, rows, {3, 4, 5, 6})
+def layout_lines(layout: Layout) -> list[str]:
+    """A layout as aligned text: numbers to the right."""
+    right = {i for i, number in enumerate(layout.numbers) if number}
+    rows = [[item.text for item in row] for row in layout.rows]
+    return _aligned(layout.headers, rows, right)
 
 
 def render_report_table(report: AgreementReport, *, per_transcript: bool = False) -> str:
@@ -368,11 +297,14 @@ def render_report_table(report: AgreementReport, *, per_transcript: bool = False
     if not report.codes or not report.transcripts:
         lines.append("Nothing to compare: no code was used in a compared transcript.")
     else:
-        lines += ["Pooled over transcripts, per pair of coders:", *_pair_table(report), ""]
-        lines += ["All coders:", *_all_coders_table(report), ""]
+        statistics = report.applicable()
+        pairs = layout_lines(pair_layout(report))
+        lines += ["Pooled over transcripts, per pair of coders:", *pairs, ""]
+        lines += ["All coders:", *layout_lines(coders_layout(report)), ""]
         if per_transcript:
-            lines += ["Per transcript:", *_per_transcript_table(report), ""]
-        lines += [UNDEFINED_NOTE, UNDEFINED_COUNT_NOTE, LEVELS_NOTE, BANDS_NOTE]
+            lines += ["Per transcript:", *layout_lines(transcript_layout(report)), ""]
+        lines += [UNDEFINED_NOTE, undefined_count_note(statistics), LEVELS_NOTE]
+        lines += band_notes(statistics)
     if report.excluded:
         lines += ["", f"Left out ({len(report.excluded)} transcript(s)):"]
         lines += [f"  {e.transcript}: {e.reason}" for e in report.excluded]

@@ -1,11 +1,12 @@
-"""The agreement screen: codes × statistics for two or more coders (Cohen's kappa pooled
-and mean, Krippendorff's alpha, percent and segment agreement), each coloured and
-named by its Landis–Koch band. Enter drills down to a code's transcripts, and from
-there to the disagreements themselves."""
+"""The agreement screen: codes × statistics for two or more coders (the statistics
+registry's: Cohen's kappa pooled and mean, Krippendorff's alpha, percent and segment
+agreement by default), banded values coloured and named by their band. Enter drills
+down to a code's transcripts, and from there to the disagreements themselves."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,20 +18,21 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
-from qualcode.domain.agreement import landis_koch_band
-from qualcode.domain.agreement_report import AgreementReport, CodeAgreement
+from qualcode.domain.agreement_report import AgreementReport, CodeAgreement, mean_of, measure_of
 from qualcode.domain.errors import QualcodeError
-from qualcode.exporters.agreement import statistic_text
+from qualcode.domain.statistics import Scope, active
+from qualcode.domain.statistics.registry import display_order
 from qualcode.services.agreement import compare_coders
 from qualcode.services.project import project_summary
 from qualcode.services.reconcile import DEFAULT_LAYER
 from qualcode.tui.screens.agreement_dialogs import ComparisonSettings, SettingsDialog
 from qualcode.tui.session import Workspace
 from qualcode.tui.widgets.agreement_cells import (
-    BANDS_NOTE,
-    band_cell,
-    percent_cell,
-    statistic_cell,
+    ScreenColumn,
+    bands_note,
+    describe,
+    describe_mean,
+    screen_columns,
 )
 from qualcode.tui.widgets.keys_footer import KeysFooter
 from qualcode.tui.widgets.measured_table import MeasuredTable
@@ -38,8 +40,11 @@ from qualcode.tui.widgets.measured_table import MeasuredTable
 if TYPE_CHECKING:
     from textual.app import App
 
-STATISTIC_COLUMNS = ("κ pool", "band", "κ mean", "α", "agree%", "seg%")
-FIXED_WIDTH = 58  # columns other than the code's, all cell padding and the scroll bar
+
+def fixed_width(columns: Sequence[ScreenColumn]) -> int:
+    """Cells taken by the statistic columns, every column's padding (two cells, the
+    code's too) and the scroll bar: what the code column cannot have."""
+    return sum(column.width for column in columns) + 2 * (len(columns) + 1) + 2
 
 
 def _binding(
@@ -117,7 +122,7 @@ class AgreementScreen(Screen[None]):
         yield Label("", id="agreement-header")
         yield MeasuredTable(id="agreement-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="agreement-detail")
-        yield Label(BANDS_NOTE, id="agreement-note")
+        yield Label(bands_note(active()), id="agreement-note")
         yield KeysFooter()
 
     @property
@@ -167,39 +172,29 @@ class AgreementScreen(Screen[None]):
 
     def _show(self, report: AgreementReport) -> None:
         self.query_one("#agreement-header", Label).update(header_text(report))
+        self.query_one("#agreement-note", Label).update(bands_note(report.applicable()))
         table = self.table
         row = table.cursor_row
         table.clear(columns=True)
         many = len(report.coders) > 2
         pairs = [f"{p.a}–{p.b}" for p in report.codes[0].pooled.pairs] if report.codes else []
         pair_width = max(map(len, pairs)) + 2 if many else 0
-        width = max(10, self.app.size.width - FIXED_WIDTH - pair_width)
+        columns = screen_columns(report)
+        width = max(10, self.app.size.width - fixed_width(columns) - pair_width)
         table.add_column("code", width=width)
         if many:
             table.add_column("pair")
-        for column in STATISTIC_COLUMNS:
-            table.add_column(column)
+        for column in columns:
+            table.add_column(column.header)
         variables = self.app.get_css_variables()
         self.rows = []
         listed = {code.code for code in report.codes}
         for ci, code in enumerate(report.codes):
-            alpha = code.pooled.coverage.krippendorff_alpha
             for pi, pair in enumerate(code.pooled.pairs):
-                kappa, mean = pair.counts.kappa, code.mean.pairs[pi]
-                n = code.mean.transcripts
                 cells = [Text(code_label(code.code, width, listed) if pi == 0 else "")]
                 if many:
                     cells.append(Text(f"{pair.a}–{pair.b}"))
-                cells += [
-                    statistic_cell(kappa.value, kappa.undefined, variables),
-                    band_cell(kappa.value, variables),
-                    statistic_cell(mean.kappa, n > 0 and mean.kappa_undefined == n, variables),
-                    statistic_cell(alpha.value, alpha.undefined, variables)
-                    if pi == 0
-                    else Text(""),
-                    percent_cell(pair.counts.percent_agreement),
-                    percent_cell(pair.segment.percent, 0),
-                ]
+                cells += [column.cell(code.pooled, code.mean, pi, variables) for column in columns]
                 table.add_row(*cells, key=f"{ci}:{pi}")
                 self.rows.append((ci, pi))
         if self.rows:
@@ -222,7 +217,8 @@ class AgreementScreen(Screen[None]):
     def _row_highlighted(self) -> None:
         found = self.highlighted()
         if found is not None:
-            self.query_one("#agreement-detail", Label).update(detail_text(*found))
+            assert self.report is not None
+            self.query_one("#agreement-detail", Label).update(detail_text(*found, self.report))
 
     @on(DataTable.RowSelected, "#agreement-table")
     def _row_selected(self) -> None:
@@ -295,25 +291,21 @@ def header_text(report: AgreementReport) -> str:
     return " · ".join(parts)
 
 
-def detail_text(code: CodeAgreement, pair_index: int) -> str:
-    """Every statistic of one code and pair, each band named."""
-    pair, mean = code.pooled.pairs[pair_index], code.mean.pairs[pair_index]
-    n = code.mean.transcripts
-    kappa = pair.counts.kappa
-    coverage = code.pooled.coverage
-    alpha = coverage.krippendorff_alpha
-    segment = pair.segment
-    parts = [
-        f"κ {statistic_text(kappa.value, kappa.undefined)} {landis_koch_band(kappa.value)}"
-        f" (mean {statistic_text(mean.kappa)}, {mean.kappa_undefined}/{n} undefined)",
-        f"α {statistic_text(alpha.value, alpha.undefined)} {landis_koch_band(alpha.value)}"
-        f" (mean {statistic_text(code.mean.krippendorff_alpha)})",
+def detail_text(code: CodeAgreement, pair_index: int, report: AgreementReport) -> str:
+    """Every statistic of one code and pair, headlines with their band and mean."""
+    pair = code.pooled.pairs[pair_index]
+    shown = [s for s in report.applicable() if s.shown]
+    pair_statistics = display_order([s for s in shown if s.scope is Scope.PAIR])
+    ordered = [
+        *(s for s in pair_statistics if s.headline),
+        *display_order([s for s in shown if s.scope is Scope.CODERS]),
+        *(s for s in pair_statistics if not s.headline),
     ]
-    fleiss = coverage.fleiss_kappa
-    if fleiss is not None:
-        parts.append(f"Fleiss {statistic_text(fleiss.value, fleiss.undefined)}")
-    parts += [
-        f"agree {pair.counts.percent_agreement:.1f}%",
-        f"segments {segment.agreed}/{segment.total} ({segment.percent:.0f}%)",
-    ]
+    parts = []
+    for statistic in ordered:
+        words = describe(statistic, measure_of(statistic, code.pooled, pair_index))
+        mean = mean_of(statistic, code.mean, pair_index)
+        if statistic.headline and mean is not None:
+            words += describe_mean(statistic, mean)
+        parts.append(words)
     return f"{code.code} · {pair.a}–{pair.b} (enter: per transcript)\n" + " · ".join(parts)

@@ -15,19 +15,23 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
-from qualcode.domain.agreement import Comparison, landis_koch_band
-from qualcode.domain.agreement_report import AgreementReport, CodeAgreement, ExcludedTranscript
+from qualcode.domain.agreement import Comparison
+from qualcode.domain.agreement_report import (
+    AgreementReport,
+    CodeAgreement,
+    ExcludedTranscript,
+    measure_of,
+)
 from qualcode.domain.errors import QualcodeError
-from qualcode.exporters.agreement import statistic_text
+from qualcode.domain.statistics import Scope
 from qualcode.services.reconcile import DEFAULT_LAYER, list_disagreements
 from qualcode.services.reconcile_review import settlements
 from qualcode.services.status import done_marks
 from qualcode.tui.session import Workspace
-from qualcode.tui.widgets.agreement_cells import band_cell, percent_cell, statistic_cell
+from qualcode.tui.widgets.agreement_cells import describe, screen_columns, screen_statistics
 from qualcode.tui.widgets.keys_footer import KeysFooter
 from qualcode.tui.widgets.measured_table import MeasuredTable
 
-COLUMNS = ("transcript", "done", "κ", "band", "agree %", "seg. %", "settled")
 DONE, NOT_DONE = "✓", "·"
 
 
@@ -118,33 +122,29 @@ class AgreementTranscriptsScreen(Screen[bool]):
         table = self.table
         row = table.cursor_row
         table.clear(columns=True)
-        for column in COLUMNS:
-            table.add_column(column)
+        # this pair's statistics only: the all-coder ones are in the detail line
+        columns = screen_columns(self.report, means=False, coders=False)
+        for header in ("transcript", "done", *(c.header for c in columns), "settled"):
+            table.add_column(header)
         variables = self.app.get_css_variables()
         self.rows = []
         for name, comparison in self.code.per_transcript:
-            pair = comparison.pairs[self.pair_index]
-            kappa = pair.counts.kappa
             table.add_row(
                 Text(name),
                 Text(done_text(self.report.coders, self.marks.get(name, set()))),
-                statistic_cell(kappa.value, kappa.undefined, variables),
-                band_cell(kappa.value, variables),
-                percent_cell(pair.counts.percent_agreement),
-                percent_cell(pair.segment.percent, 0),
+                *(column.cell(comparison, None, self.pair_index, variables) for column in columns),
                 Text(f"{self.settled[name]}/{self.counts[name]}", justify="right"),
                 key=name,
             )
             self.rows.append(name)
         for excluded in self.report.excluded:
             name = excluded.transcript
+            left_out = [Text("—", justify="right"), Text("left out", style="italic")]
+            left_out += [Text("") for _ in columns]
             table.add_row(
                 Text(name, style="dim"),
                 Text(done_text(self.report.coders, self.marks.get(name, set()))),
-                Text("—", justify="right"),
-                Text("left out", style="italic"),
-                Text(""),
-                Text(""),
+                *left_out[: len(columns)],
                 Text(""),
                 key=name,
             )
@@ -173,7 +173,7 @@ class AgreementTranscriptsScreen(Screen[bool]):
         if excluded is not None:
             return f"{name}: {done}\nleft out of the comparison: {excluded.reason}"
         comparison = dict(self.code.per_transcript)[name]
-        return f"{name}: {done}\n{comparison_text(comparison, self.pair_index)} · " + (
+        return f"{name}: {done}\n{comparison_text(self.report, comparison, self.pair_index)} · " + (
             f"{self.counts[name]} disagreement(s), {self.settled[name]} settled"
         )
 
@@ -209,16 +209,12 @@ class AgreementTranscriptsScreen(Screen[bool]):
         self.dismiss(self.changed)
 
 
-def comparison_text(comparison: Comparison, pair_index: int) -> str:
-    pair = comparison.pairs[pair_index]
-    kappa = pair.counts.kappa
-    alpha = comparison.coverage.krippendorff_alpha
-    segment = pair.segment
-    return (
-        f"κ {statistic_text(kappa.value, kappa.undefined)} {landis_koch_band(kappa.value)} · "
-        f"α {statistic_text(alpha.value, alpha.undefined)} · "
-        f"agree {pair.counts.percent_agreement:.1f}% · "
-        f"segments {segment.agreed}/{segment.total}"
+def comparison_text(report: AgreementReport, comparison: Comparison, pair_index: int) -> str:
+    """One transcript's values for a pair, briefly: the pair's headlines with their band,
+    the all-coder headlines, then the pair's other statistics."""
+    return " · ".join(
+        describe(s, measure_of(s, comparison, pair_index), brief=True, band=s.scope is Scope.PAIR)
+        for s in screen_statistics(report)
     )
 
 

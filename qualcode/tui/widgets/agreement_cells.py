@@ -1,37 +1,50 @@
-"""Cells of the agreement tables: statistics as the command line prints them, coloured
-by their Landis–Koch band with the current theme's colours. The band's name is always
-written out beside the value, so the table reads the same without colour."""
+"""Cells and columns of the agreement screens, from the statistics registry: values as
+the command line prints them, banded ones coloured by their band's tone with the
+current theme's colours. A band's name is always written out beside a headline value,
+so the table reads the same without colour."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
 
-from qualcode.domain.agreement import landis_koch_band
-from qualcode.exporters.agreement import statistic_text
-
-BAND_COLOURS: dict[str, tuple[str, str | None, bool]] = {
-    # band: (text colour variable, background variable, bold)
-    "poor": ("text-error", "error-muted", True),
-    "slight": ("text-error", None, False),
-    "fair": ("text-warning", None, False),
-    "moderate": ("text-warning", "warning-muted", False),
-    "substantial": ("text-success", None, False),
-    "almost perfect": ("text-success", "success-muted", True),
-}
-"""Each band's look, as theme variables (``App.get_css_variables()``)."""
-
-BANDS_NOTE = (
-    "Landis–Koch: <0 poor, ≤.20 slight, ≤.40 fair, ≤.60 moderate, ≤.80 substantial, above: "
-    "almost perfect · * 0/0 (as 1.0) · pool: summed · mean: of transcripts"
+from qualcode.domain.agreement import Comparison
+from qualcode.domain.agreement_report import (
+    AgreementReport,
+    Mean,
+    MeanComparison,
+    mean_of,
+    measure_of,
 )
+from qualcode.domain.statistics import Measure, Scope, Statistic
+from qualcode.domain.statistics.registry import display_order
+
+TONE_STYLES: tuple[tuple[str, str | None, bool], ...] = (
+    # (text colour variable, background variable, bold), from tone 0 (worst) to 5 (best)
+    ("text-error", "error-muted", True),
+    ("text-error", None, False),
+    ("text-warning", None, False),
+    ("text-warning", "warning-muted", False),
+    ("text-success", None, False),
+    ("text-success", "success-muted", True),
+)
+"""Each band tone's look, as theme variables (``App.get_css_variables()``)."""
+
+NOTES = "* 0/0 (as 1.0) · pool: summed · mean: of transcripts"
 
 
-def band_style(band: str, variables: Mapping[str, str]) -> Style:
-    """The style of a band in the theme whose CSS variables are ``variables``."""
-    colour, background, bold = BAND_COLOURS.get(band, ("text", None, False))
+def bands_note(statistics: Sequence[Statistic]) -> str:
+    """The bands the statistics use, briefly, then what ``*``, pool and mean mean."""
+    scales = {s.band.name: s.band.brief for s in statistics if s.band is not None}
+    return " · ".join([*scales.values(), NOTES])
+
+
+def tone_style(tone: int | None, variables: Mapping[str, str]) -> Style:
+    """The style of a band tone in the theme whose CSS variables are ``variables``."""
+    colour, background, bold = ("text", None, False) if tone is None else TONE_STYLES[tone]
     return Style(
         color=variables.get(colour),
         bgcolor=variables.get(background) if background else None,
@@ -39,21 +52,114 @@ def band_style(band: str, variables: Mapping[str, str]) -> Style:
     )
 
 
-def statistic_cell(value: float, undefined: bool, variables: Mapping[str, str]) -> Text:
-    """A kappa or alpha value (``0.341``, ``1.000*`` when undefined), in its band's
-    colour, right-aligned."""
-    return Text(
-        statistic_text(value, undefined),
-        style=band_style(landis_koch_band(value), variables),
-        justify="right",
-    )
+def value_cell(statistic: Statistic, measure: Measure, variables: Mapping[str, str]) -> Text:
+    """A value as the screen shows it (``0.341``, ``1.000*`` when undefined, ``92.1``),
+    right-aligned, in its band's colour when the statistic is banded."""
+    band = statistic.band_of(measure)
+    if band is None:
+        return Text(statistic.screen_text(measure), justify="right")
+    text = statistic.screen_text(measure)
+    return Text(text, style=tone_style(band.tone, variables), justify="right")
 
 
-def band_cell(value: float, variables: Mapping[str, str]) -> Text:
+def band_cell(statistic: Statistic, measure: Measure, variables: Mapping[str, str]) -> Text:
     """The band's name in its colour."""
-    band = landis_koch_band(value)
-    return Text(band, style=band_style(band, variables))
+    band = statistic.band_of(measure)
+    if band is None:
+        return Text("")
+    return Text(band.label, style=tone_style(band.tone, variables))
 
 
-def percent_cell(value: float, decimals: int = 1) -> Text:
-    return Text(f"{value:.{decimals}f}", justify="right")
+Cell = Callable[[Comparison, MeanComparison | None, int, Mapping[str, str]], Text]
+"""A cell of a comparison (pooled, or one transcript's), its means over transcripts
+(for the mean columns) and a pair index, in a theme's variables."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenColumn:
+    header: str
+    width: int
+    """Widest cell, in cells (headers included)."""
+    cell: Cell
+
+
+def _band_width(statistic: Statistic) -> int:
+    assert statistic.band is not None
+    return max(len(band.label) for band in statistic.band.bands)
+
+
+def screen_statistics(report: AgreementReport, *, coders: bool = True) -> list[Statistic]:
+    """In screen order: pair headlines, all-coder headlines (if ``coders``), the other
+    pair statistics (the other all-coder ones are in the detail line)."""
+    shown = [s for s in report.applicable() if s.shown]
+    pair = display_order([s for s in shown if s.scope is Scope.PAIR])
+    headlines = [s for s in shown if s.scope is Scope.CODERS and s.headline] if coders else []
+    return [
+        *(s for s in pair if s.headline),
+        *headlines,
+        *(s for s in pair if not s.headline),
+    ]
+
+
+Render = Callable[[Statistic, Measure, Mapping[str, str]], Text]
+
+
+def _cell(statistic: Statistic, render: Render, *, of_mean: bool = False) -> Cell:
+    """A column's cell: ``render`` of the statistic's value (``of_mean``: of its mean
+    over transcripts). All-coder values stand once per code, on its first pair's row."""
+
+    def cell(
+        comparison: Comparison, mean: MeanComparison | None, pair: int, variables: Mapping[str, str]
+    ) -> Text:
+        if statistic.scope is Scope.CODERS and pair > 0:
+            return Text("")
+        if not of_mean:
+            return render(statistic, measure_of(statistic, comparison, pair), variables)
+        found = None if mean is None else mean_of(statistic, mean, pair)
+        return Text("") if found is None else render(statistic, found.measure, variables)
+
+    return cell
+
+
+def screen_columns(
+    report: AgreementReport, *, means: bool = True, coders: bool = True
+) -> list[ScreenColumn]:
+    """The statistic columns of a screen table: pair headlines with their band (and,
+    with ``means``, their mean over transcripts), all-coder headlines (with
+    ``coders``), then the other pair statistics."""
+    columns: list[ScreenColumn] = []
+    for statistic in screen_statistics(report, coders=coders):
+        pair_headline = statistic.scope is Scope.PAIR and statistic.headline
+        header = statistic.symbol + (" pool" if pair_headline and means else "")
+        value = _cell(statistic, value_cell)
+        columns.append(ScreenColumn(header, max(len(header), statistic.width), value))
+        if pair_headline and statistic.band is not None:
+            band = _cell(statistic, band_cell)
+            columns.append(ScreenColumn("band", _band_width(statistic), band))
+        if pair_headline and means:
+            header = f"{statistic.symbol} mean"
+            mean = _cell(statistic, value_cell, of_mean=True)
+            columns.append(ScreenColumn(header, max(len(header), statistic.width), mean))
+    return columns
+
+
+def describe(
+    statistic: Statistic, measure: Measure, *, brief: bool = False, band: bool = True
+) -> str:
+    """A value in words: ``κ 0.341 fair``, ``agree 92.1%``, ``segments 2/19 (11%)``
+    (``brief``: ``segments 2/19``). The band is named for headlines when ``band``."""
+    text = statistic.brief_text(measure) if brief else statistic.text(measure)
+    words = f"{statistic.in_words} {text}{statistic.suffix}"
+    found = statistic.band_of(measure)
+    if band and statistic.headline and found is not None:
+        words += f" {found.label}"
+    return words
+
+
+def describe_mean(statistic: Statistic, mean: Mean) -> str:
+    """`` (mean 0.300, 1/5 undefined)``: the mean over transcripts, and how many were
+    0/0 when the statistic can be."""
+    text = statistic.text(Measure(mean.value, parts=mean.parts))
+    if statistic.undefined_key is not None:
+        text += f", {mean.undefined}/{mean.transcripts} undefined"
+    return f" (mean {text})"

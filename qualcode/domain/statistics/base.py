@@ -1,0 +1,158 @@
+"""What an agreement statistic is: a :class:`Statistic` definition and the
+:class:`Measure` it computes.
+
+A statistic is computed either for one *pair* of coders (from their 2×2 table of units
+and their segment counts: :class:`~qualcode.domain.agreement.PairAgreement`) or across
+*all* compared coders (from how many units exactly ``j`` coders cover:
+:class:`~qualcode.domain.agreement.Coverage`). Everything an output needs to show it —
+its JSON key and CSV column, its labels, its text, its colour band, whether it can be
+0/0 — lives on its definition, so renderers iterate the registry
+(:mod:`qualcode.domain.statistics.registry`) instead of naming statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from qualcode.domain.agreement import Coverage, PairAgreement
+
+
+class Measure(NamedTuple):
+    """A computed value; ``undefined`` when the formula was 0/0 (the value is then
+    1.0). ``parts`` are counts reported beside the value, named by the statistic's
+    :attr:`Statistic.parts` (segment agreement: agreed and total segments).
+
+    A named tuple rather than a dataclass: a report makes one per statistic, pair and
+    transcript, and tuples are made several times faster."""
+
+    value: float
+    undefined: bool = False
+    parts: tuple[float, ...] = ()
+
+
+UNDEFINED = Measure(1.0, True)
+
+
+def ratio(numerator: int, denominator: int) -> Measure:
+    """``numerator / denominator`` of exact integers, divided once (so the result is the
+    correctly rounded rational); 0/0 is :data:`UNDEFINED`."""
+    if denominator == 0:
+        return UNDEFINED
+    return Measure(numerator / denominator)
+
+
+class Scope(StrEnum):
+    """What a statistic is computed for."""
+
+    PAIR = "pair"
+    """One pair of coders: from their 2×2 table and segment counts."""
+    CODERS = "coders"
+    """All compared coders at once: from the coverage histogram."""
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A named range of values; ``tone`` ranks it from 0 (worst) to 5 (best), which is
+    what renderers colour by."""
+
+    label: str
+    tone: int
+
+
+@dataclass(frozen=True, slots=True)
+class BandScale:
+    """A way of naming values (Landis–Koch for kappa-like coefficients)."""
+
+    name: str
+    bands: tuple[Band, ...]
+    classify: Callable[[float], Band]
+    note: str
+    """One line explaining the bands, as reports print it."""
+    brief: str
+    """The same, short enough for an 80-column screen."""
+
+
+def coefficient_text(measure: Measure) -> str:
+    """Three decimals; ``*`` marks a 0/0 value (reported as 1.0)."""
+    return f"{measure.value:.3f}" + ("*" if measure.undefined else "")
+
+
+def percent_text(measure: Measure) -> str:
+    """A percentage with one decimal, without the sign."""
+    return f"{measure.value:.1f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Statistic:
+    """One agreement statistic: how it is computed and how every output shows it.
+
+    Exactly one of ``of_pair`` and ``of_coders`` is given; it returns the
+    :class:`Measure` of one comparison (one transcript, or the pooled counts). Means
+    over transcripts are taken by the report, not here.
+    """
+
+    key: str
+    """JSON key and CSV column (stable: scripts read them)."""
+    name: str
+    """Heading of the number in spreadsheets, e.g. ``"agreement %"``."""
+    label: str
+    """Column heading in the terminal table and the HTML page, e.g. ``"agree %"``."""
+    symbol: str
+    """Short name on the 80-column screen, e.g. ``"κ"`` or ``"agree%"``."""
+    word: str = ""
+    """How a sentence names it (``"agree 92.1%"``); default: :attr:`symbol`."""
+    of_pair: Callable[[PairAgreement], Measure] | None = None
+    of_coders: Callable[[Coverage], Measure] | None = None
+    min_coders: int = 2
+    """Fewer compared coders than this: not applicable (``null`` in JSON, no column)."""
+    undefined_key: str | None = None
+    """Key of the 0/0 flag (``"kappa_undefined"``); ``None`` if it cannot be 0/0."""
+    parts: tuple[str, ...] = ()
+    """Names of :attr:`Measure.parts`. With parts, JSON nests ``{key: {part…, value_name}}``
+    and CSV has a ``key_part`` column each, then ``key_value_name``."""
+    value_name: str = "value"
+    text: Callable[[Measure], str] = coefficient_text
+    """The value as tables print it."""
+    brief: Callable[[Measure], str] | None = None
+    """Shorter text for per-transcript rows (default: :attr:`text`)."""
+    screen: Callable[[Measure], str] | None = None
+    """Text in the screen's table (default: :attr:`brief`)."""
+    width: int = 6
+    """Widest :attr:`screen` text, in cells (the screen sizes its columns by it)."""
+    suffix: str = ""
+    """Written after the value in a sentence (``"%"``)."""
+    band: BandScale | None = None
+    """How values are named and coloured; ``None``: not banded."""
+    headline: bool = False
+    """Shown first, with its band and its mean beside it."""
+    shown: bool = True
+    """In the tables, page, workbook summary and screen (else in JSON and CSV only)."""
+
+    def __post_init__(self) -> None:
+        if (self.of_pair is None) == (self.of_coders is None):
+            raise ValueError(f"statistic {self.key!r}: give exactly one of of_pair, of_coders")
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.PAIR if self.of_pair is not None else Scope.CODERS
+
+    def applies(self, coders: int) -> bool:
+        """Whether it is computed when ``coders`` coders are compared."""
+        return coders >= self.min_coders
+
+    @property
+    def in_words(self) -> str:
+        return self.word or self.symbol
+
+    def brief_text(self, measure: Measure) -> str:
+        return (self.brief or self.text)(measure)
+
+    def screen_text(self, measure: Measure) -> str:
+        return (self.screen or self.brief or self.text)(measure)
+
+    def band_of(self, measure: Measure) -> Band | None:
+        return None if self.band is None else self.band.classify(measure.value)

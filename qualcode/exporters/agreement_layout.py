@@ -1,0 +1,180 @@
+"""The tables of an agreement report, laid out once from its statistics registry.
+
+The terminal table, the HTML page and the workbook's summary sheet render these
+layouts; none of them names a statistic. Column order: a scope's headline statistics
+(kappa, alpha) with their band, then its other statistics in registry order, then the
+headlines' means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from qualcode.domain.agreement import Comparison
+from qualcode.domain.agreement_report import (
+    AgreementReport,
+    CodeAgreement,
+    Mean,
+    mean_of,
+    measure_of,
+)
+from qualcode.domain.statistics import Band, Measure, Registry, Scope, Statistic
+from qualcode.domain.statistics.registry import display_order
+from qualcode.exporters.tables import Cell
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One cell: its text, its value for spreadsheets, and its band (for colour)."""
+
+    text: str
+    value: Cell = None
+    band: Band | None = None
+    undefined: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    header: str
+    number: bool
+    item: Callable[[CodeAgreement, int], Item]
+    """The cell of a code and pair index (0 for the all-coder tables)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    headers: tuple[str, ...]
+    numbers: tuple[bool, ...]
+    rows: tuple[tuple[Item, ...], ...]
+
+
+def shown(report: AgreementReport, scope: Scope) -> Registry:
+    """The statistics of ``scope`` the tables show, in display order."""
+    return display_order([s for s in report.applicable() if s.shown and s.scope is scope])
+
+
+def _value(statistic: Statistic, measure: Measure, text: str) -> Item:
+    return Item(text, measure.value, statistic.band_of(measure), measure.undefined)
+
+
+def value_columns(
+    statistic: Statistic, of: Callable[[CodeAgreement], Comparison], *, band: bool
+) -> list[Column]:
+    """The statistic's value in ``of(code)`` (pooled, say), then its band if asked."""
+
+    def item(code: CodeAgreement, pair: int) -> Item:
+        measure = measure_of(statistic, of(code), pair)
+        return _value(statistic, measure, statistic.text(measure))
+
+    columns = [Column(statistic.label, True, item)]
+    if band and statistic.band is not None:
+        columns.append(Column("band", False, lambda code, pair: _band(item(code, pair))))
+    return columns
+
+
+def _band(value: Item) -> Item:
+    label = "" if value.band is None else value.band.label
+    return Item(label, label, value.band)
+
+
+def mean_columns(statistic: Statistic, *, undefined_counts: bool) -> list[Column]:
+    """The statistic's mean over transcripts, then (if asked and it can be 0/0) in how
+    many transcripts it was undefined."""
+
+    def mean(code: CodeAgreement, pair: int) -> Mean:
+        found = mean_of(statistic, code.mean, pair)
+        assert found is not None  # shown() keeps applicable statistics only
+        return found
+
+    def item(code: CodeAgreement, pair: int) -> Item:
+        measure = mean(code, pair).measure
+        return _value(statistic, measure, statistic.text(measure))
+
+    columns = [Column(f"mean {statistic.label}", True, item)]
+    if undefined_counts and statistic.undefined_key is not None:
+
+        def count(code: CodeAgreement, pair: int) -> Item:
+            found = mean(code, pair)
+            return Item(f"{found.undefined}/{found.transcripts}", found.undefined)
+
+        columns.append(Column("undef.", True, count))
+    return columns
+
+
+def pooled(code: CodeAgreement) -> Comparison:
+    return code.pooled
+
+
+def summary_columns(statistics: Sequence[Statistic], *, undefined_counts: bool) -> list[Column]:
+    """Pooled values (headlines with their band), then the headlines' means."""
+    columns: list[Column] = []
+    for statistic in statistics:
+        columns += value_columns(statistic, pooled, band=statistic.headline)
+    for statistic in statistics:
+        if statistic.headline:
+            columns += mean_columns(statistic, undefined_counts=undefined_counts)
+    return columns
+
+
+def _layout(
+    report: AgreementReport, keys: Sequence[Column], columns: Sequence[Column], pairs: bool
+) -> Layout:
+    everything = [*keys, *columns]
+    rows = []
+    for code in report.codes:
+        count = len(code.pooled.pairs) if pairs else 1
+        rows += [tuple(column.item(code, pair) for column in everything) for pair in range(count)]
+    return Layout(
+        tuple(c.header for c in everything), tuple(c.number for c in everything), tuple(rows)
+    )
+
+
+def _code(code: CodeAgreement, _pair: int) -> Item:
+    return Item(code.code, code.code)
+
+
+def _pair(code: CodeAgreement, pair: int) -> Item:
+    found = code.pooled.pairs[pair]
+    return Item(f"{found.a}–{found.b}", f"{found.a}–{found.b}")
+
+
+def pair_layout(report: AgreementReport) -> Layout:
+    """Per code and pair of coders: pooled values, headline bands and means."""
+    columns = summary_columns(shown(report, Scope.PAIR), undefined_counts=True)
+    return _layout(
+        report, [Column("code", False, _code), Column("pair", False, _pair)], columns, True
+    )
+
+
+def coders_layout(report: AgreementReport) -> Layout:
+    """Per code, across all coders: pooled values, headline bands and means."""
+    columns = summary_columns(shown(report, Scope.CODERS), undefined_counts=False)
+    return _layout(report, [Column("code", False, _code)], columns, False)
+
+
+def transcript_layout(report: AgreementReport) -> Layout:
+    """Per code, transcript and pair: the pair statistics and the all-coder headlines,
+    in their brief form."""
+    statistics = [
+        *shown(report, Scope.PAIR),
+        *(s for s in shown(report, Scope.CODERS) if s.headline),
+    ]
+    headers = ("code", "transcript", "pair", *(s.label for s in statistics))
+    numbers = (False, False, False, *(True for _ in statistics))
+    rows = []
+    for code in report.codes:
+        for name, comparison in code.per_transcript:
+            for index, pair in enumerate(comparison.pairs):
+                cells = [Item(code.code), Item(name), Item(f"{pair.a}–{pair.b}")]
+                for statistic in statistics:
+                    measure = measure_of(statistic, comparison, index)
+                    cells.append(_value(statistic, measure, statistic.brief_text(measure)))
+                rows.append(tuple(cells))
+    return Layout(headers, numbers, tuple(rows))
+
+
+def band_notes(statistics: Sequence[Statistic]) -> list[str]:
+    """One note per band scale the statistics use."""
+    scales = {s.band.name: s.band.note for s in statistics if s.band is not None}
+    return list(scales.values())
