@@ -10,6 +10,7 @@ one transaction and is itself logged (as ``undo``/``redo``, naming the event).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from qualcode.domain.errors import NotFoundError, QualcodeError
@@ -118,61 +119,94 @@ def _step(direction: str, target: history.EventRecord) -> HistoryStep:
 
 # -- reverting and replaying ------------------------------------------------------------
 
+Handler = Callable[[Repository, dict[str, object]], None]
+"""Takes an event back (revert) or carries it out again (replay), given its payload."""
+
+
+def _codings_deleted(key: str) -> Handler:
+    return lambda repo, payload: _delete(repo, [_coding(payload, key)])
+
+
+def _codings_restored(key: str) -> Handler:
+    return lambda repo, payload: _restore(repo, [_coding(payload, key)])
+
+
+def _coding_overwritten(key: str) -> Handler:
+    return lambda repo, payload: _overwrite(repo, _coding(payload, key))
+
+
+def _batch_deleted(repo: Repository, payload: dict[str, object]) -> None:
+    _delete(repo, _coding_list(payload.get("codings")))
+
+
+def _batch_restored(repo: Repository, payload: dict[str, object]) -> None:
+    _restore(repo, _coding_list(payload.get("codings")))
+
+
+def _consensus_reverted(repo: Repository, payload: dict[str, object]) -> None:
+    _delete(repo, _coding_list(payload.get("codings")))
+    _restore(repo, _coding_list(payload.get("removed")))
+
+
+def _consensus_replayed(repo: Repository, payload: dict[str, object]) -> None:
+    _delete(repo, _coding_list(payload.get("removed")))
+    _restore(repo, _coding_list(payload.get("codings")))
+
+
+def _done_set(key: str) -> Handler:
+    return lambda repo, payload: _set_done(repo, payload, bool(payload.get(key)))
+
+
+def _review_notes(*, restore: bool) -> Handler:
+    return lambda repo, payload: _set_review_notes(repo, payload, restore=restore)
+
+
+def _memo_event(action: str, *, revert: bool) -> Handler:
+    def handle(repo: Repository, payload: dict[str, object]) -> None:
+        from qualcode.services.memos import replay_memo_event, revert_memo_event
+
+        (revert_memo_event if revert else replay_memo_event)(repo, action, payload)
+
+    return handle
+
+
+def _codebook_event(action: str, *, revert: bool) -> Handler:
+    def handle(repo: Repository, payload: dict[str, object]) -> None:
+        from qualcode.services.codebook_edit import replay_codebook_event, revert_codebook_event
+
+        (revert_codebook_event if revert else replay_codebook_event)(repo, action, payload)
+
+    return handle
+
+
+UNDO_TABLE: dict[str, tuple[Handler, Handler]] = {
+    # action: (revert, replay), by the event's payload
+    "apply": (_codings_deleted("coding"), _codings_restored("coding")),
+    "remove": (_codings_restored("coding"), _codings_deleted("coding")),
+    "recode": (_coding_overwritten("coding"), _coding_overwritten("after")),
+    "adjust": (_coding_overwritten("coding"), _coding_overwritten("after")),
+    "coding_memo": (_coding_overwritten("coding"), _coding_overwritten("after")),
+    "apply_batch": (_batch_deleted, _batch_restored),
+    **{
+        a: (_codebook_event(a, revert=True), _codebook_event(a, revert=False))
+        for a in CODEBOOK_ACTIONS
+    },
+    "done": (_done_set("previous"), _done_set("done")),
+    "undone": (_done_set("previous"), _done_set("done")),
+    "reconcile": (_consensus_reverted, _consensus_replayed),
+    "review_done": (_review_notes(restore=True), _review_notes(restore=False)),
+    **{a: (_memo_event(a, revert=True), _memo_event(a, revert=False)) for a in MEMO_ACTIONS},
+}
+"""How each undoable action is taken back and carried out again: one row per action, so a
+new undoable action is one row (and its name in one of the groups above)."""
+
 
 def _revert(repo: Repository, target: history.EventRecord) -> None:
-    payload = target.payload
-    action = target.action
-    if action == "apply":
-        _delete(repo, [_coding(payload, "coding")])
-    elif action == "remove":
-        _restore(repo, [_coding(payload, "coding")])
-    elif action in ("recode", "adjust", "coding_memo"):
-        _overwrite(repo, _coding(payload, "coding"))
-    elif action == "apply_batch":
-        _delete(repo, _coding_list(payload.get("codings")))
-    elif action in RECONCILE_ACTIONS:
-        _delete(repo, _coding_list(payload.get("codings")))
-        _restore(repo, _coding_list(payload.get("removed")))
-    elif action in STATUS_ACTIONS:
-        _set_done(repo, payload, bool(payload.get("previous")))
-    elif action in REVIEW_ACTIONS:
-        _set_review_notes(repo, payload, restore=True)
-    elif action in MEMO_ACTIONS:
-        from qualcode.services.memos import revert_memo_event
-
-        revert_memo_event(repo, action, payload)
-    else:
-        from qualcode.services.codebook_edit import revert_codebook_event
-
-        revert_codebook_event(repo, action, payload)
+    UNDO_TABLE[target.action][0](repo, target.payload)
 
 
 def _replay(repo: Repository, target: history.EventRecord) -> None:
-    payload = target.payload
-    action = target.action
-    if action == "apply":
-        _restore(repo, [_coding(payload, "coding")])
-    elif action == "remove":
-        _delete(repo, [_coding(payload, "coding")])
-    elif action in ("recode", "adjust", "coding_memo"):
-        _overwrite(repo, _coding(payload, "after"))
-    elif action == "apply_batch":
-        _restore(repo, _coding_list(payload.get("codings")))
-    elif action in RECONCILE_ACTIONS:
-        _delete(repo, _coding_list(payload.get("removed")))
-        _restore(repo, _coding_list(payload.get("codings")))
-    elif action in STATUS_ACTIONS:
-        _set_done(repo, payload, bool(payload.get("done")))
-    elif action in REVIEW_ACTIONS:
-        _set_review_notes(repo, payload, restore=False)
-    elif action in MEMO_ACTIONS:
-        from qualcode.services.memos import replay_memo_event
-
-        replay_memo_event(repo, action, payload)
-    else:
-        from qualcode.services.codebook_edit import replay_codebook_event
-
-        replay_codebook_event(repo, action, payload)
+    UNDO_TABLE[target.action][1](repo, target.payload)
 
 
 def _set_done(repo: Repository, payload: dict[str, object], done: bool) -> None:

@@ -73,3 +73,8 @@ def test_a_cli_coding_is_undone_after_its_code_was_renamed(demo: Project, demo_p
     assert step is not None
     assert step.action == "apply"
     assert list_codings(demo, coders=["dan"]) == []
+
+
+def test_every_undoable_action_has_one_row_in_the_undo_table() -> None:
+    assert set(history.UNDO_TABLE) == set(history.UNDOABLE_ACTIONS)
+    assert len(history.UNDOABLE_ACTIONS) == len(set(history.UNDOABLE_ACTIONS))
