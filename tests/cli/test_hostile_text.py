@@ -210,6 +210,11 @@ CASES: list[tuple[str, Make, list[str]]] = [
         lambda t, s: ["transcript", "rename", "{p}", "parent-01-en", "p\x01"],
         ["transcript name", "U+0001"],
     ),
+    (  # a control character in a file name that would become the transcript's name
+        "file-name-control",
+        lambda t, s: ["import", "{p}", str(write(t / "a\x01b.txt", "Mette: hej\n"))],
+        ["a\x01b.txt: transcript name", "U+0001"],
+    ),
     # -- numbers -------------------------------------------------------------------------
     (  # a 30-digit coding id (was OverflowError)
         "id-30-digits",
@@ -340,6 +345,15 @@ def test_codings_csv_text_column_in_nfd_matches(tmp_path: Path, study: Path, run
     nfd = unicodedata.normalize("NFD", DANISH_QUOTE)
     rows = f"transcript,code,coder,start,end,text\nparent-03-da,positive,bo,{start},{end},{nfd}\n"
     run("codings", study, "import", write(tmp_path / "k.csv", rows))
+
+
+def test_a_file_named_in_nfd_is_a_transcript_named_in_nfc(
+    tmp_path: Path, study: Path, run: Cli
+) -> None:
+    nfd = unicodedata.normalize("NFD", "interview-århus")
+    run("import", study, write(tmp_path / f"{nfd}.txt", "Mette: hej med dig\n"))
+    assert "Mette: hej" in run("show", study, "interview-århus").stdout
+    assert "Mette: hej" in run("show", study, nfd).stdout  # typed either way
 
 
 def test_a_memo_keeps_its_text_without_control_characters(study: Path, run: Cli) -> None:
