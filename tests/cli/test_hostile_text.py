@@ -136,6 +136,16 @@ CASES: list[tuple[str, Make, list[str]]] = [
         lambda t, s: ["cases", "{p}", "import", str(write(t / "c.csv", "case,age\nA\x01B,3\n"))],
         ["c.csv:2:1", "U+0001"],
     ),
+    (  # "nan" in a number column (float() would take it, and inf, and 1_000)
+        "cases-number-nan",
+        lambda t, s: [
+            "cases",
+            "{p}",
+            "import",
+            str(write(t / "c.csv", "case,age:number\nA,nan\n")),
+        ],
+        ["c.csv:2:2", "not a number"],
+    ),
     (  # a 30-digit end offset
         "codings-csv-huge",
         lambda t, s: [
