@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from qualcode.domain.text_entry import enter_name
 from qualcode.importers.decoding import read_text_file
 from qualcode.importers.yaml_nodes import compose_yaml, error_at, scalar_text
 
@@ -53,4 +54,6 @@ def _text(source: str, node: yaml.Node, what: str) -> str:
     value = scalar_text(source, node, what).strip()
     if not value or "\n" in value:
         raise error_at(source, node, f"{what} must be one non-empty line")
-    return value
+    # a pseudonym may become a case name or speaker label: the name rule applies
+    mark = node.start_mark
+    return enter_name(value, source, line=mark.line + 1, column=mark.column + 1)

@@ -443,3 +443,43 @@ def test_any_codings_row_is_imported_or_one_line(
 
 def _quoted(cell: str) -> str:
     return '"' + cell.replace('"', '""') + '"'
+
+
+@SETTINGS
+@given(case=hostile_text, value=hostile_text)
+def test_any_cases_yaml_is_imported_or_one_line(
+    study: Path, tmp_path: Path, case: str, value: str
+) -> None:
+    body = f"cases:\n  - case: {json.dumps(case)}\n    values: {{note: {json.dumps(value)}}}\n"
+    _exit_0_or_one_line(study, ["cases", study, "import", write(tmp_path / "c.yaml", body)])
+
+
+@SETTINGS
+@given(real=hostile_text, pseudonym=hostile_text)
+def test_any_pseudonym_map_is_used_or_one_line(
+    study: Path, tmp_path: Path, real: str, pseudonym: str
+) -> None:
+    body = f"{json.dumps(real)}: {json.dumps(pseudonym)}\n"
+    mapping = write(tmp_path / "map.yaml", body)
+    _exit_0_or_one_line(study, ["anonymize", study, "--map", mapping, "--coder", "anna"])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=hostile_text, memo=hostile_text, number=st.integers(-(2**70), 2**70))
+def test_any_backup_cell_is_restored_or_one_line(
+    study: Path, tmp_path: Path, name: str, memo: str, number: int
+) -> None:
+    backup = tmp_path / "backup.json"
+    if not backup.exists():
+        Cli()("backup", study, backup, "--json")
+    document = json.loads(backup.read_text(encoding="utf-8"))
+    _cell(document, "code", "name", name)
+    _cell(document, "memo", "text", memo)
+    hostile = write(tmp_path / "hostile.json", _cell(document, "code", "position", number))
+    target = tmp_path / "restored.qualcode"
+    target.unlink(missing_ok=True)
+    result = Cli().runner.invoke(cli, ["init", str(target), "--from", str(hostile)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result
+    if result.exit_code != 0:
+        one_line_error(result.stderr)
+        assert not target.exists()
