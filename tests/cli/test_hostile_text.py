@@ -411,14 +411,30 @@ def test_any_name_is_stored_or_one_line(study: Path, name: str, which: str) -> N
     _exit_0_or_one_line(study, commands[which])
 
 
+def _yaml_file(which: str, first: str, second: str) -> tuple[str, str]:
+    """(file name, YAML text) with two hostile cells; JSON strings are YAML double-quoted
+    scalars, so surrogates arrive as \\uD800 escapes."""
+    one, two = json.dumps(first), json.dumps(second)
+    return {
+        "codebook": ("book.yaml", f"codes:\n  - name: {one}\n    description: {two}\n"),
+        "cases": ("c.yaml", f"cases:\n  - case: {one}\n    values: {{note: {two}}}\n"),
+        "map": ("map.yaml", f"{one}: {two}\n"),
+    }[which]
+
+
 @SETTINGS
-@given(name=hostile_text, text=hostile_text)
-def test_any_codebook_cell_is_imported_or_one_line(
-    study: Path, tmp_path: Path, name: str, text: str
+@given(first=hostile_text, second=hostile_text, which=st.sampled_from(["codebook", "cases", "map"]))
+def test_any_yaml_cell_is_imported_or_one_line(
+    study: Path, tmp_path: Path, first: str, second: str, which: str
 ) -> None:
-    # JSON strings are YAML double-quoted scalars: surrogates arrive as \uD800 escapes
-    body = f"codes:\n  - name: {json.dumps(name)}\n    description: {json.dumps(text)}\n"
-    _exit_0_or_one_line(study, ["codebook", study, "import", write(tmp_path / "book.yaml", body)])
+    name, body = _yaml_file(which, first, second)
+    path = write(tmp_path / name, body)
+    commands: dict[str, list[str | Path]] = {
+        "codebook": ["codebook", study, "import", path],
+        "cases": ["cases", study, "import", path],
+        "map": ["anonymize", study, "--map", path, "--coder", "anna"],
+    }
+    _exit_0_or_one_line(study, commands[which])
 
 
 @SETTINGS
@@ -443,25 +459,6 @@ def test_any_codings_row_is_imported_or_one_line(
 
 def _quoted(cell: str) -> str:
     return '"' + cell.replace('"', '""') + '"'
-
-
-@SETTINGS
-@given(case=hostile_text, value=hostile_text)
-def test_any_cases_yaml_is_imported_or_one_line(
-    study: Path, tmp_path: Path, case: str, value: str
-) -> None:
-    body = f"cases:\n  - case: {json.dumps(case)}\n    values: {{note: {json.dumps(value)}}}\n"
-    _exit_0_or_one_line(study, ["cases", study, "import", write(tmp_path / "c.yaml", body)])
-
-
-@SETTINGS
-@given(real=hostile_text, pseudonym=hostile_text)
-def test_any_pseudonym_map_is_used_or_one_line(
-    study: Path, tmp_path: Path, real: str, pseudonym: str
-) -> None:
-    body = f"{json.dumps(real)}: {json.dumps(pseudonym)}\n"
-    mapping = write(tmp_path / "map.yaml", body)
-    _exit_0_or_one_line(study, ["anonymize", study, "--map", mapping, "--coder", "anna"])
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
