@@ -17,9 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from qualcode.domain.text_entry import enter_name
 from qualcode.importers.decoding import read_text_file
-from qualcode.importers.yaml_nodes import compose_yaml, error_at, scalar_text
+from qualcode.importers.yaml_nodes import compose_yaml, error_at, name_text
 
 _STRING_TAG = "tag:yaml.org,2002:str"
 
@@ -50,10 +49,9 @@ def load_name_map(path: Path) -> list[tuple[str, str]]:
 def _text(source: str, node: yaml.Node, what: str) -> str:
     if not isinstance(node, yaml.ScalarNode) or node.tag != _STRING_TAG:
         raise error_at(source, node, f"{what} must be text")
-    # NFC like the transcripts it is matched against; a lone surrogate is refused here
-    value = scalar_text(source, node, what).strip()
+    value = str(node.value).strip()
     if not value or "\n" in value:
         raise error_at(source, node, f"{what} must be one non-empty line")
-    # a pseudonym may become a case name or speaker label: the name rule applies
-    mark = node.start_mark
-    return enter_name(value, source, line=mark.line + 1, column=mark.column + 1)
+    # NFC like the transcripts it is matched against, and by the name rule: a pseudonym
+    # may become a case name or speaker label
+    return name_text(source, node, what)
