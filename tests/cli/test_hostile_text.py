@@ -480,3 +480,39 @@ def test_any_backup_cell_is_restored_or_one_line(
     if result.exit_code != 0:
         one_line_error(result.stderr)
         assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (
+            ["code", "{p}", "parent-03-da", "positive", C, "a\x00b", "--span", "0:5"],
+            "U+0000",
+        ),  # NUL: PostgreSQL refuses it
+        (
+            ["code", "{p}", "parent-03-da", "positive", C, "a\udcffb", "--span", "0:5"],
+            "argument 6",
+        ),  # argv byte
+        (["memo", "{p}", "x", "--transcript", "parent-01-en", "--author", "\ud800"], "U+D800"),
+        (["uncode", "{p}", "--id", str(2**63)], "out of range"),  # one past a 64-bit column
+    ],
+    ids=["nul-coder", "argv-byte", "surrogate-author", "id-2^63"],
+)
+def test_hostile_names_and_ids_on_both_backends(
+    location: str, run: Cli, args: list[str], phrase: str
+) -> None:
+    run("init", location)
+    run("import", location, TRANSCRIPTS / "parent-03-da.txt")
+    run("codebook", location, "import", CODEBOOKS / "minimal.yaml")
+    before = run("log", location, "--format", "json").stdout
+    result = Cli().runner.invoke(cli, [a.replace("{p}", location) for a in args])
+    assert result.exit_code in (1, 2), result.output
+    assert phrase in one_line_error(result.stderr)
+    assert run("log", location, "--format", "json").stdout == before
+    # what is only written differently works on either backend: NUL stripped from a
+    # memo, an NFD quote found
+    run("memo", location, "nul\x00 in a memo", "--transcript", "parent-03-da")
+    quote = unicodedata.normalize("NFD", DANISH_QUOTE)
+    run("code", location, "parent-03-da", "positive", C, "bo", "--quote", quote)
+    memos = json.loads(run("memos", location, "--format", "json").stdout)
+    assert [memo["text"] for memo in memos] == ["nul in a memo"]
