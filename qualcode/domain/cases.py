@@ -94,7 +94,8 @@ def normalise_attribute_value(definition: AttributeDef, raw: str) -> str:
         return ""
     if definition.type is AttributeType.NUMBER:
         if not _is_number(value):
-            raise ValueError(f"{definition.name}: {value!r} is not a number")
+            reason = "is not a number (digits, within ±10^15)"
+            raise ValueError(f"{definition.name}: {value!r} {reason}")
         number = float(value.replace(",", "."))
         return str(int(number)) if number.is_integer() else repr(number)
     if definition.type is AttributeType.DATE:
@@ -107,12 +108,16 @@ def normalise_attribute_value(definition: AttributeDef, raw: str) -> str:
     return value
 
 
+# Written plainly in ASCII (no "nan", "inf", "1_000" or digits of other scripts, which
+# float() would take) and within ±10^15, where every whole number is exact.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d{1,3})?", re.ASCII)
+MAX_ATTRIBUTE_NUMBER = 1e15
+
+
 def _is_number(value: str) -> bool:
-    try:
-        float(value.replace(",", "."))
-    except ValueError:
+    if not _NUMBER.fullmatch(value):
         return False
-    return True
+    return abs(float(value.replace(",", "."))) <= MAX_ATTRIBUTE_NUMBER
 
 
 def _is_date(value: str) -> bool:

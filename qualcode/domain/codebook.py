@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from qualcode.domain.text_entry import name_key
 
 PATH_SEPARATOR = "/"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,17 @@ def subtree_height(codes: Iterable[StoredCode], code_id: int) -> int:
         seen.update(level)
         level = [c for parent in level for c in children.get(parent, []) if c not in seen]
     return height
+
+
+def nest(codes: list[StoredCode], make: Callable[[StoredCode, tuple[T, ...]], T]) -> tuple[T, ...]:
+    """The top-level nodes of a tree built from ``codes`` (as :func:`code_tree` returns
+    them: parents before children) by ``make(code, its built children)``. Built bottom-up
+    without recursion, so any depth works."""
+    built: dict[int | None, list[T]] = {}
+    for code in reversed(codes):  # children come after their parent: build them first
+        node = make(code, tuple(reversed(built.pop(code.id, []))))
+        built.setdefault(code.parent_id, []).append(node)
+    return tuple(reversed(built.get(None, [])))
 
 
 def code_tree(rows: Iterable[tuple[int, int | None, CodeSpec]]) -> list[StoredCode]:

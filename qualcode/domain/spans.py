@@ -42,9 +42,16 @@ def parse_span(value: str, source: str = "--span") -> Span:
     parts = value.split(":")
     if len(parts) != 2 or not all(_is_number(p) for p in parts):
         raise InputError(source, f"expected START:END in code points, got {shown(value)}")
-    low = -MAX_INTEGER  # a negative offset gets its own message from span_problem
-    start, end = (parse_integer(p, source, minimum=low, maximum=MAX_INTEGER) for p in parts)
+    start, end = (_offset(part, source) for part in parts)
     return Span(start, end)
+
+
+def _offset(part: str, source: str) -> int:
+    """One offset; its size is range-checked, its sign left to ``span_problem`` (which
+    names a negative offset as such)."""
+    digits = part.strip()
+    sign = -1 if digits.startswith("-") else 1
+    return sign * parse_integer(digits.removeprefix("-"), source, maximum=MAX_INTEGER)
 
 
 def _is_number(part: str) -> bool:

@@ -85,7 +85,9 @@ def check_encodable(
     bytes or a lone surrogate); a text that passes can be stored and printed."""
     reason = unencodable_reason(value)
     if reason is not None:
-        raise InputError(source, f"{shown(value)}: {reason}", line=line, column=column)
+        raise InputError(
+            source, f"{shown(_around_surrogate(value))}: {reason}", line=line, column=column
+        )
 
 
 def _nfc(value: str) -> str:
@@ -183,7 +185,7 @@ def enter_shortcut(
     if len(key) != 1 or not key.isprintable() or key.isspace():
         raise InputError(
             source,
-            f"shortcut {shown(key)} must be a single character (printable, not a space)",
+            f"shortcut {shown(_cut(key))} must be a single character (printable, not a space)",
             line=line,
             column=column,
         )
@@ -254,6 +256,15 @@ def parse_integer(
     return enter_integer(
         int(stripped), source, minimum=minimum, maximum=maximum, line=line, column=column
     )
+
+
+def _around_surrogate(value: str, context: int = 30) -> str:
+    """The text around its first surrogate, so a long memo makes a short message."""
+    if len(value) <= 2 * context:
+        return value
+    position = next(i for i, char in enumerate(value) if 0xD800 <= ord(char) <= 0xDFFF)
+    start, end = max(0, position - context), position + context
+    return ("…" if start else "") + value[start:end] + ("…" if end < len(value) else "")
 
 
 def _invisible(char: str) -> bool:

@@ -19,7 +19,7 @@ import yaml
 
 from qualcode.files.reading import TREE_FILE_LIMIT
 from qualcode.importers.decoding import read_text_file
-from qualcode.importers.yaml_nodes import compose_yaml, error_at, scalar_text
+from qualcode.importers.yaml_nodes import compose_yaml, error_at, name_text
 
 _STRING_TAG = "tag:yaml.org,2002:str"
 
@@ -50,8 +50,9 @@ def load_name_map(path: Path) -> list[tuple[str, str]]:
 def _text(source: str, node: yaml.Node, what: str) -> str:
     if not isinstance(node, yaml.ScalarNode) or node.tag != _STRING_TAG:
         raise error_at(source, node, f"{what} must be text")
-    # NFC like the transcripts it is matched against; a lone surrogate is refused here
-    value = scalar_text(source, node, what).strip()
+    value = str(node.value).strip()
     if not value or "\n" in value:
         raise error_at(source, node, f"{what} must be one non-empty line")
-    return value
+    # NFC like the transcripts it is matched against, and by the name rule: a pseudonym
+    # may become a case name or speaker label
+    return name_text(source, node, what)

@@ -39,7 +39,7 @@ from qualcode.domain.exchange import (
     ordinal_levels,
     spec_from_description,
 )
-from qualcode.domain.text_entry import MAX_CODE_DEPTH, tidy_name
+from qualcode.domain.text_entry import MAX_CODE_DEPTH, parse_integer, tidy_name
 
 _PROLOG_SCAN_BYTES = 64 * 1024
 _FORBIDDEN = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -536,17 +536,12 @@ class _Reader:
 
 
 def _position(element: Any, attribute: str, source: str) -> int:
-    value = element.get(attribute)
-    try:
-        number = int((value or "").strip())
-    except ValueError:
-        where = element.get("guid") or "?"
-        raise InputError(
-            source, f"selection {where}: {attribute} {value!r} is not a whole number"
-        ) from None
-    if number < 0:
-        raise InputError(source, f"selection {element.get('guid')}: negative {attribute}")
-    return number
+    value = element.get(attribute) or ""
+    where = element.get("guid") or "?"
+    if value.strip().startswith("-") and value.strip()[1:].isdigit():
+        raise InputError(source, f"selection {where}: negative {attribute}")
+    # ASCII digits only, within 64 bits: a 30-digit offset is one line, not OverflowError
+    return parse_integer(value, f"{source}: selection {where}: {attribute}")
 
 
 def _with_description(header: ExchangeHeader, text: str | None) -> ExchangeHeader:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.domain.errors import InputError
+from qualcode.domain.text_entry import enter_name
 from qualcode.domain.transcripts import TranscriptDraft, Turn, guess_language, normalise_text
 from qualcode.domain.turns import is_speaker_name, parse_speaker_turns, split_speaker_prefix
 from qualcode.files.archives import ArchiveLimits, ZipArchive
@@ -77,7 +78,7 @@ def load_transcript(
     if not turns:
         notes.append("no speaker labels found: the text has no turns")
     return TranscriptDraft(
-        name=name if name is not None else path.stem,
+        name=enter_name(name if name is not None else path.stem, f"{source}: transcript name"),
         text=text,
         turns=tuple(turns),
         source_path=source,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import yaml
 
 from qualcode.domain.errors import InputError, LimitError
-from qualcode.domain.text_entry import MAX_NESTING, check_encodable, enter_text
+from qualcode.domain.text_entry import MAX_NESTING, check_encodable, enter_name, enter_text
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 
@@ -140,6 +140,14 @@ def scalar_text(source: str, node: yaml.Node, what: str) -> str:
     mark = node.start_mark
     check_encodable(value, source, line=mark.line + 1, column=mark.column + 1)
     return unicodedata.normalize("NFC", value)
+
+
+def name_text(source: str, node: yaml.Node, what: str) -> str:
+    """A scalar that is a name, spaces around it dropped, by the identifier rule of
+    :mod:`qualcode.domain.text_entry`, located at the node."""
+    mark = node.start_mark
+    value = scalar_text(source, node, what).strip()
+    return enter_name(value, source, line=mark.line + 1, column=mark.column + 1)
 
 
 def long_text(source: str, node: yaml.Node, what: str) -> str | None:

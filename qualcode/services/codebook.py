@@ -10,6 +10,7 @@ from qualcode.domain.codebook import (
     CodeSpec,
     StoredCode,
     join_path,
+    nest,
     path_key,
     split_path,
     walk,
@@ -121,18 +122,11 @@ def export_codebook(project: Project, name: str | None = None) -> Codebook:
         codes = repo.codes()
         stored_name = status.get_setting(repo, CODEBOOK_NAME_SETTING)
         description = status.get_setting(repo, CODEBOOK_DESCRIPTION_SETTING)
-    children: dict[int | None, list[StoredCode]] = {}
-    for code in codes:
-        children.setdefault(code.parent_id, []).append(code)
-
-    def build(parent_id: int | None) -> tuple[CodeSpec, ...]:
-        return tuple(replace(c.spec, children=build(c.id)) for c in children.get(parent_id, []))
-
     if name is None and isinstance(stored_name, str):
         name = stored_name
     return Codebook(
         name=name,
-        codes=build(None),
+        codes=nest(codes, lambda code, children: replace(code.spec, children=children)),
         description=description if isinstance(description, str) else None,
     )
 

@@ -11,7 +11,7 @@ from dataclasses import asdict, replace
 
 from qualcode.domain.codebook import CodeSpec, StoredCode, code_depth, subtree_height
 from qualcode.domain.errors import InputError, LimitError, NotFoundError
-from qualcode.domain.text_entry import MAX_CODE_DEPTH, name_key
+from qualcode.domain.text_entry import MAX_CODE_DEPTH, enter_shortcut, name_key
 from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
@@ -33,6 +33,13 @@ def _spec(fields: object) -> CodeSpec:
     values["keywords"] = tuple(values.get("keywords") or ())
     values.pop("children", None)
     return CodeSpec(**values)
+
+
+def _cleaned(spec: CodeSpec) -> CodeSpec:
+    """The spec as it will be stored: name without surrounding spaces, the shortcut by its
+    rule (one printable character, NFC), so comparisons below see the stored forms."""
+    shortcut = None if spec.shortcut is None else enter_shortcut(spec.shortcut, "shortcut")
+    return replace(spec, name=spec.name.strip(), shortcut=shortcut, children=())
 
 
 def _check(codes: list[StoredCode], spec: CodeSpec, parent_id: int | None, own: int | None) -> None:
@@ -72,7 +79,7 @@ def add_code(project: Project, spec: CodeSpec, parent_id: int | None, coder: str
         codes = repo.codes()
         if parent_id is not None:
             _find(codes, parent_id)
-        clean = replace(spec, name=spec.name.strip(), children=())
+        clean = _cleaned(spec)
         _check(codes, clean, parent_id, None)
         _check_depth(codes, parent_id, None)
         position = history.next_position(repo, parent_id)
@@ -112,7 +119,7 @@ def edit_code(
             parent = _find(codes, new_parent)
             if parent.id == code_id or parent.path.startswith(code.path + "/"):
                 raise InputError("move", f"cannot move {code.path!r} under itself")
-        clean = replace(spec, name=spec.name.strip(), children=())
+        clean = _cleaned(spec)
         _check(codes, clean, new_parent, code_id)
         if new_parent != old_parent:
             _check_depth(codes, new_parent, code_id)

@@ -20,14 +20,14 @@ from dataclasses import replace
 
 from qualcode.domain.cases import AttributeDef
 from qualcode.domain.codebook import join_path, path_key
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import InputError, LimitError
 from qualcode.domain.exchange import (
     ExchangeCode,
     ExchangeProject,
     IncomingSource,
     new_guid,
 )
-from qualcode.domain.text_entry import name_key
+from qualcode.domain.text_entry import MAX_CODE_DEPTH, name_key
 from qualcode.domain.transcripts import TranscriptDraft, guess_language, text_sha256
 from qualcode.domain.turns import parse_speaker_turns
 from qualcode.importers.refi_offsets import EditMap
@@ -138,9 +138,13 @@ class _Merger:
             siblings[code.parent_id] = siblings.get(code.parent_id, 0) + 1
         existing_names = [code.spec.name for code in stored]
 
-        def visit(codes: Iterable[ExchangeCode], parent_id: int | None, parent: str | None) -> None:
+        def visit(
+            codes: Iterable[ExchangeCode], parent_id: int | None, parent: str | None, level: int
+        ) -> None:
             for code in codes:
                 path = join_path(parent, code.spec.name)
+                if level > MAX_CODE_DEPTH:  # another project's tree can be of any depth
+                    raise LimitError(path, f"codes are nested more than {MAX_CODE_DEPTH} levels")
                 match = by_guid.get(code.guid)
                 if match is None and path_key(path) in by_path:
                     match = by_path[path_key(path)].id
@@ -169,9 +173,9 @@ class _Merger:
                     self.report.codes_added.append(path)
                     self._near_duplicates(path, spec.name, existing_names)
                 self.codes[code.guid] = code_id
-                visit(code.children, code_id, self.code_paths[code_id])
+                visit(code.children, code_id, self.code_paths[code_id], level + 1)
 
-        visit(self.incoming.codes, None, None)
+        visit(self.incoming.codes, None, None, 1)
 
     def _near_duplicates(self, path: str, name: str, existing: list[str]) -> None:
         if not existing:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from sqlalchemy import bindparam, func, insert, select, update
 
 from qualcode.domain.cases import AttributeDef, AttributeType
+from qualcode.domain.codebook import nest
 from qualcode.domain.exchange import (
     ExchangeCase,
     ExchangeCode,
@@ -127,18 +128,14 @@ def exchange_users(repo: Repository, ids: Identities = _STORED) -> list[Exchange
 def exchange_codes(repo: Repository, ids: Identities = _STORED) -> list[ExchangeCode]:
     """The code tree, siblings in their stored order."""
     guids = dict(repo.session.execute(select(CodeRow.id, CodeRow.guid)).all())
-    stored = repo.codes()
-    children: dict[int | None, list[Any]] = {}
-    for code in stored:
-        children.setdefault(code.parent_id, []).append(code)
-
-    def build(parent_id: int | None) -> tuple[ExchangeCode, ...]:
-        return tuple(
-            ExchangeCode(ids("code", code.id, guids[code.id]), code.spec, True, build(code.id))
-            for code in children.get(parent_id, [])
+    return list(
+        nest(
+            repo.codes(),
+            lambda code, children: ExchangeCode(
+                ids("code", code.id, guids[code.id]), code.spec, True, children
+            ),
         )
-
-    return list(build(None))
+    )
 
 
 def exchange_variables(repo: Repository, ids: Identities = _STORED) -> list[ExchangeVariable]:

@@ -136,6 +136,16 @@ CASES: list[tuple[str, Make, list[str]]] = [
         lambda t, s: ["cases", "{p}", "import", str(write(t / "c.csv", "case,age\nA\x01B,3\n"))],
         ["c.csv:2:1", "U+0001"],
     ),
+    (  # "nan" in a number column (float() would take it, and inf, and 1_000)
+        "cases-number-nan",
+        lambda t, s: [
+            "cases",
+            "{p}",
+            "import",
+            str(write(t / "c.csv", "case,age:number\nA,nan\n")),
+        ],
+        ["c.csv:2:2", "not a number"],
+    ),
     (  # a 30-digit end offset
         "codings-csv-huge",
         lambda t, s: [
@@ -209,6 +219,11 @@ CASES: list[tuple[str, Make, list[str]]] = [
         "transcript-rename",
         lambda t, s: ["transcript", "rename", "{p}", "parent-01-en", "p\x01"],
         ["transcript name", "U+0001"],
+    ),
+    (  # a control character in a file name that would become the transcript's name
+        "file-name-control",
+        lambda t, s: ["import", "{p}", str(write(t / "a\x01b.txt", "Mette: hej\n"))],
+        ["a\x01b.txt: transcript name", "U+0001"],
     ),
     # -- numbers -------------------------------------------------------------------------
     (  # a 30-digit coding id (was OverflowError)
@@ -342,6 +357,15 @@ def test_codings_csv_text_column_in_nfd_matches(tmp_path: Path, study: Path, run
     run("codings", study, "import", write(tmp_path / "k.csv", rows))
 
 
+def test_a_file_named_in_nfd_is_a_transcript_named_in_nfc(
+    tmp_path: Path, study: Path, run: Cli
+) -> None:
+    nfd = unicodedata.normalize("NFD", "interview-århus")
+    run("import", study, write(tmp_path / f"{nfd}.txt", "Mette: hej med dig\n"))
+    assert "Mette: hej" in run("show", study, "interview-århus").stdout
+    assert "Mette: hej" in run("show", study, nfd).stdout  # typed either way
+
+
 def test_a_memo_keeps_its_text_without_control_characters(study: Path, run: Cli) -> None:
     run("memo", study, "red \x1b[31malert\r\nnext", "--transcript", "parent-01-en")
     memos = json.loads(run("memos", study, "--format", "json").stdout)
@@ -387,14 +411,30 @@ def test_any_name_is_stored_or_one_line(study: Path, name: str, which: str) -> N
     _exit_0_or_one_line(study, commands[which])
 
 
+def _yaml_file(which: str, first: str, second: str) -> tuple[str, str]:
+    """(file name, YAML text) with two hostile cells; JSON strings are YAML double-quoted
+    scalars, so surrogates arrive as \\uD800 escapes."""
+    one, two = json.dumps(first), json.dumps(second)
+    return {
+        "codebook": ("book.yaml", f"codes:\n  - name: {one}\n    description: {two}\n"),
+        "cases": ("c.yaml", f"cases:\n  - case: {one}\n    values: {{note: {two}}}\n"),
+        "map": ("map.yaml", f"{one}: {two}\n"),
+    }[which]
+
+
 @SETTINGS
-@given(name=hostile_text, text=hostile_text)
-def test_any_codebook_cell_is_imported_or_one_line(
-    study: Path, tmp_path: Path, name: str, text: str
+@given(first=hostile_text, second=hostile_text, which=st.sampled_from(["codebook", "cases", "map"]))
+def test_any_yaml_cell_is_imported_or_one_line(
+    study: Path, tmp_path: Path, first: str, second: str, which: str
 ) -> None:
-    # JSON strings are YAML double-quoted scalars: surrogates arrive as \uD800 escapes
-    body = f"codes:\n  - name: {json.dumps(name)}\n    description: {json.dumps(text)}\n"
-    _exit_0_or_one_line(study, ["codebook", study, "import", write(tmp_path / "book.yaml", body)])
+    name, body = _yaml_file(which, first, second)
+    path = write(tmp_path / name, body)
+    commands: dict[str, list[str | Path]] = {
+        "codebook": ["codebook", study, "import", path],
+        "cases": ["cases", study, "import", path],
+        "map": ["anonymize", study, "--map", path, "--coder", "anna"],
+    }
+    _exit_0_or_one_line(study, commands[which])
 
 
 @SETTINGS
@@ -419,3 +459,60 @@ def test_any_codings_row_is_imported_or_one_line(
 
 def _quoted(cell: str) -> str:
     return '"' + cell.replace('"', '""') + '"'
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=hostile_text, memo=hostile_text, number=st.integers(-(2**70), 2**70))
+def test_any_backup_cell_is_restored_or_one_line(
+    study: Path, tmp_path: Path, name: str, memo: str, number: int
+) -> None:
+    backup = tmp_path / "backup.json"
+    if not backup.exists():
+        Cli()("backup", study, backup, "--json")
+    document = json.loads(backup.read_text(encoding="utf-8"))
+    _cell(document, "code", "name", name)
+    _cell(document, "memo", "text", memo)
+    hostile = write(tmp_path / "hostile.json", _cell(document, "code", "position", number))
+    target = tmp_path / "restored.qualcode"
+    target.unlink(missing_ok=True)
+    result = Cli().runner.invoke(cli, ["init", str(target), "--from", str(hostile)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result
+    if result.exit_code != 0:
+        one_line_error(result.stderr)
+        assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (
+            ["code", "{p}", "parent-03-da", "positive", C, "a\x00b", "--span", "0:5"],
+            "U+0000",
+        ),  # NUL: PostgreSQL refuses it
+        (
+            ["code", "{p}", "parent-03-da", "positive", C, "a\udcffb", "--span", "0:5"],
+            "argument 6",
+        ),  # argv byte
+        (["memo", "{p}", "x", "--transcript", "parent-01-en", "--author", "\ud800"], "U+D800"),
+        (["uncode", "{p}", "--id", str(2**63)], "out of range"),  # one past a 64-bit column
+    ],
+    ids=["nul-coder", "argv-byte", "surrogate-author", "id-2^63"],
+)
+def test_hostile_names_and_ids_on_both_backends(
+    location: str, run: Cli, args: list[str], phrase: str
+) -> None:
+    run("init", location)
+    run("import", location, TRANSCRIPTS / "parent-03-da.txt")
+    run("codebook", location, "import", CODEBOOKS / "minimal.yaml")
+    before = run("log", location, "--format", "json").stdout
+    result = Cli().runner.invoke(cli, [a.replace("{p}", location) for a in args])
+    assert result.exit_code in (1, 2), result.output
+    assert phrase in one_line_error(result.stderr)
+    assert run("log", location, "--format", "json").stdout == before
+    # what is only written differently works on either backend: NUL stripped from a
+    # memo, an NFD quote found
+    run("memo", location, "nul\x00 in a memo", "--transcript", "parent-03-da")
+    quote = unicodedata.normalize("NFD", DANISH_QUOTE)
+    run("code", location, "parent-03-da", "positive", C, "bo", "--quote", quote)
+    memos = json.loads(run("memos", location, "--format", "json").stdout)
+    assert [memo["text"] for memo in memos] == ["nul in a memo"]
