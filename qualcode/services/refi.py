@@ -44,7 +44,10 @@ ORIGIN = f"qualcode {qualcode.__version__}"
 
 
 def assign_identities(project: Project) -> int:
-    """Give every row without a GUID one (skipped when none is missing)."""
+    """Give every row without a GUID one (skipped when none is missing, and on a read-only
+    project, which exports with stand-ins instead: see :func:`export_identities`)."""
+    if project.read_only:
+        return 0
     with project.reading() as repo:
         if q.missing_guids(repo) == 0:
             return 0
@@ -55,12 +58,26 @@ def assign_identities(project: Project) -> int:
 # --- export ---------------------------------------------------------------------------
 
 
+def export_identities(project: Project) -> q.Identities:
+    """The identities an export uses: the stored GUIDs (given first to rows without one);
+    on a read-only project, which cannot store them, rows without one get stand-ins
+    derived from the project's location and row ids (the same on every export)."""
+    assign_identities(project)
+    if not project.read_only:
+        return q.Identities()
+    return q.Identities(str(uuid.uuid5(uuid.NAMESPACE_URL, _resolved(project.location))))
+
+
+def _resolved(location: str) -> str:
+    return location if is_url(location) else str(Path(location).resolve())
+
+
 def export_qdc(project: Project) -> bytes:
     """The codebook as a ``.qdc`` document. Raises when there are no codes (the schema
     needs at least one)."""
-    assign_identities(project)
+    ids = export_identities(project)
     with project.reading() as repo:
-        codes = q.exchange_codes(repo)
+        codes = q.exchange_codes(repo, ids)
     if not codes:
         raise InputError(project.location, "the project has no codes to export")
     buffer = io.BytesIO()
@@ -72,10 +89,10 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
     """Write the whole project as a ``.qdpx`` (written through ``path.part``)."""
     if not path.parent.exists():
         raise InputError(str(path), f"folder {path.parent} does not exist")
-    assign_identities(project)
+    ids = export_identities(project)
     with project.reading() as repo:
-        content = project_content(project, repo)
-        infos = q.source_infos(repo)
+        content = project_content(project, repo, ids)
+        infos = q.source_infos(repo, ids)
         case_spans: dict[str, list[tuple[str, int, int]]] = {}
         for case in content.cases:
             for source_guid, start, end in case.selections:
@@ -86,7 +103,7 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
                 yield info.guid, q.source_text(repo, info.id)
 
         def sources() -> Iterator[ExchangeSource]:
-            return q.exchange_sources(repo, infos, case_spans)
+            return q.exchange_sources(repo, infos, case_spans, ids)
 
         return write_qdpx(path, content, texts, sources)
 
@@ -224,10 +241,7 @@ def _from_project(project: Project, repo: Repository) -> ExchangeProject:
     """Another qualcode project seen as an exchange project. It is not written to: rows
     without an identity get stand-ins derived from the project's location and row ids, so
     merging the same copy again recognises what came in the first time."""
-    location = (
-        project.location if is_url(project.location) else str(Path(project.location).resolve())
-    )
-    ids = q.Identities(str(uuid.uuid5(uuid.NAMESPACE_URL, location)))
+    ids = q.Identities(str(uuid.uuid5(uuid.NAMESPACE_URL, _resolved(project.location))))
     content = project_content(project, repo, ids)
     infos = q.source_infos(repo, ids)
     case_spans: dict[str, list[tuple[str, int, int]]] = {}

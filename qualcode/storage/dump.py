@@ -34,7 +34,14 @@ from sqlalchemy.pool import NullPool
 from qualcode.domain.errors import InputError, ProjectError
 from qualcode.files.reading import MIB, open_regular, read_text
 from qualcode.storage import migrations
-from qualcode.storage.sqlite_file import QUALCODE_APPLICATION_ID, SQLITE_MAGIC
+from qualcode.storage.sqlite_file import (
+    IMMUTABLE,
+    QUALCODE_APPLICATION_ID,
+    READ_ONLY,
+    SQLITE_MAGIC,
+    access_mode,
+    sqlite_uri,
+)
 from qualcode.storage.tables import Base, SchemaVersion
 
 if TYPE_CHECKING:
@@ -86,8 +93,11 @@ def read_project_file(path: Path) -> tuple[int, list[TableRows]]:
     ):
         raise InputError(source, "neither a qualcode backup (JSON) nor a qualcode project file")
 
+    # A backup on read-only media (a CD, a read-only share) opens like such a project.
+    uri = sqlite_uri(path, IMMUTABLE if access_mode(path) == IMMUTABLE else READ_ONLY)
+
     def connect() -> sqlite3.Connection:
-        return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        return sqlite3.connect(uri, uri=True)
 
     engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
     try:
