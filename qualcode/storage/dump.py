@@ -34,6 +34,7 @@ from sqlalchemy.pool import NullPool
 from qualcode.domain.errors import InputError, ProjectError
 from qualcode.files.reading import MIB, open_regular, read_text
 from qualcode.storage import migrations
+from qualcode.storage.backup_checks import check_backup_rows
 from qualcode.storage.sqlite_file import (
     IMMUTABLE,
     QUALCODE_APPLICATION_ID,
@@ -194,6 +195,7 @@ def restore_rows(
         unknown = set(rows.columns) - {c.name for c in known[name].columns}
         if unknown:
             raise InputError(source, f"table {name!r} has unknown column(s) {sorted(unknown)}")
+    check_backup_rows(tables, known, source)  # every row sound before any is written
     counts: dict[str, int] = {}
     for name, table in known.items():
         if connection.scalar(select(func.count()).select_from(table)):
