@@ -31,7 +31,7 @@ from qualcode.files.reading import DEFAULT_LIMIT, open_regular
 from qualcode.importers.refi_project import open_qdpx
 from qualcode.importers.refi_xml import read_qdc
 from qualcode.services.codebook import CodebookImport
-from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange
+from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange, plan_fuzzy
 from qualcode.services.merge_report import MergeReport
 from qualcode.storage import refi_queries as q
 from qualcode.storage.database import Project, open_project
@@ -204,9 +204,12 @@ def merge_projects(
     one transaction; ``dry_run`` reports the same but rolls everything back."""
     report: MergeReport | None = None
     with _incoming(other, limits) as incoming:
+        # Fuzzy matching of long texts is quadratic: worked out before the write lock.
+        with project.reading() as repo:
+            fuzzy = plan_fuzzy(repo, incoming)
         try:
             with project.transaction() as repo:
-                report = merge_exchange(repo, incoming, renames)
+                report = merge_exchange(repo, incoming, renames, fuzzy)
                 report.dry_run = dry_run
                 if dry_run:
                     raise _DryRun
