@@ -193,3 +193,20 @@ def test_a_link_to_a_regular_file_is_read(study: Path, tmp_path: Path, run: Cli)
     link = tmp_path / "parent-03-da.txt"
     link.symlink_to(TRANSCRIPTS / "parent-03-da.txt")
     assert "parent-03-da: imported" in run("import", study, link).stdout
+
+
+def test_a_codings_file_past_its_row_limit_is_refused(
+    study: Path, tmp_path: Path, run: Cli
+) -> None:
+    """Short rows could pack millions of codings into 50 MB: the row limit holds memory."""
+    from qualcode.importers.codings_csv import MAX_ROWS
+
+    rows = tmp_path / "many.csv"
+    rows.write_text(
+        "transcript,code,coder,start,end\n" + "parent-01-en,positive,bo,0,9\n" * (MAX_ROWS + 1),
+        encoding="utf-8",
+    )
+    before = dump(study)
+    line = one_line_error(run("codings", study, "import", rows, expect=1).stderr)
+    assert f"many.csv:{MAX_ROWS + 2}: more than {MAX_ROWS:,} codings" in line
+    assert dump(study) == before
