@@ -71,16 +71,6 @@ def _open_error(source: str, path: Path, error: OSError) -> FileAccessError:
     return FileAccessError(f"{source}: cannot read ({error.strerror or error})")
 
 
-def check_regular_file(path: Path) -> os.stat_result:
-    """The ``stat`` of ``path`` if it can be opened for reading and is a regular file
-    (symbolic links followed); :class:`FileAccessError` in one line otherwise.
-
-    For files another library opens by name (SQLite): the check opens the file the same
-    way :func:`open_regular` does, so a FIFO cannot hang it."""
-    with open_regular(path) as handle:
-        return os.fstat(handle.fileno())
-
-
 @contextmanager
 def open_regular(path: Path | str, *, limit: int | None = None) -> Iterator[BinaryIO]:
     """A binary reading handle on ``path``, which must be a regular file.

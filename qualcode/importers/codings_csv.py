@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from qualcode.domain.codings import CodingRequest
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import InputError, LimitError
 from qualcode.domain.text_entry import MAX_INTEGER, enter_name, enter_text, lookup_name
 from qualcode.files.reading import DEFAULT_LIMIT, read_bytes
 
@@ -42,6 +42,11 @@ class CodingsCsv:
 
     requests: list[CodingRequest]
     rejected: list[RejectedRow]
+
+
+MAX_ROWS = 500_000
+"""Most codings one file may hold: each costs about 1 KB until it is stored, so the limit
+keeps an import under 1 GB of memory however short the rows are."""
 
 
 def read_codings_csv(path: Path) -> CodingsCsv:
@@ -91,6 +96,12 @@ def read_codings_csv(path: Path) -> CodingsCsv:
     line = reader.line_num + 1  # where the next row starts
     try:
         for row in reader:
+            if len(parsed.requests) + len(parsed.rejected) >= MAX_ROWS:
+                raise LimitError(
+                    source,
+                    f"more than {MAX_ROWS:,} codings in one file (the limit); split it",
+                    line=line,
+                )
             if any(map(str.strip, row)):
                 if len(row) != len(header):
                     problem = f"expected {len(header)} cells, found {len(row)}"

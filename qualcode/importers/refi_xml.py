@@ -128,18 +128,25 @@ class _Guarded:
         if _FORBIDDEN.search(probe):
             raise InputError(source, "refused: XML with a DTD or entity declarations")
         self.head = head
+        self.saw_declaration = False  # past the scanned head (see safe_iterparse)
+        self._tail = head[-16:]
 
     def read(self, size: int = -1) -> bytes:
         if self.head:
             chunk, self.head = self.head, b""
             return chunk
-        return self.stream.read(size)
+        chunk = self.stream.read(size)
+        if not self.saw_declaration and _FORBIDDEN.search(self._tail + chunk):
+            self.saw_declaration = True
+        self._tail = chunk[-16:]
+        return chunk
 
 
 def safe_iterparse(stream: IO[bytes], source: str) -> Iterator[tuple[str, Any]]:
     """``(event, element)`` for ``start`` and ``end`` events, refusing any DTD."""
+    guarded = _Guarded(stream, source)
     parser = etree.iterparse(
-        _Guarded(stream, source),
+        guarded,
         events=("start", "end"),
         resolve_entities=False,
         no_network=True,
@@ -157,6 +164,8 @@ def safe_iterparse(stream: IO[bytes], source: str) -> Iterator[tuple[str, Any]]:
                     raise InputError(source, "refused: XML with a DTD")
             yield event, element
     except etree.XMLSyntaxError as error:
+        if guarded.saw_declaration:  # a DTD past the scanned head broke the parse
+            raise InputError(source, "refused: XML with a DTD or entity declarations") from None
         line, column = error.position if error.position else (None, None)
         message = str(error.msg or error).split(", line ")[0]
         raise InputError(

@@ -16,7 +16,7 @@ suggestions, never merged. Everything happens in the caller's one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from qualcode.domain.cases import AttributeDef
 from qualcode.domain.codebook import join_path, path_key
@@ -42,17 +42,91 @@ PROJECT_DESCRIPTION_SETTING = "description"
 
 
 def merge_exchange(
-    repo: Repository, incoming: ExchangeProject, renames: dict[str, str] | None = None
+    repo: Repository,
+    incoming: ExchangeProject,
+    renames: dict[str, str] | None = None,
+    fuzzy: FuzzyPlan | None = None,
 ) -> MergeReport:
     """Merge ``incoming`` into the project behind ``repo``; returns what was matched,
-    added and refused. Raises :class:`InputError` for a coder clash or a broken file."""
-    merger = _Merger(repo, incoming, renames or {})
+    added and refused. Raises :class:`InputError` for a coder clash or a broken file.
+
+    ``fuzzy`` is the fuzzy matching worked out beforehand by :func:`plan_fuzzy` (outside
+    the write transaction: it is quadratic in the texts' length); a match whose stored
+    transcript changed since is worked out again here."""
+    merger = _Merger(repo, incoming, renames or {}, fuzzy)
     merger.run()
     return merger.report
 
 
+@dataclass(frozen=True, slots=True)
+class FuzzyMatch:
+    """An incoming source's closest stored transcript (as it was when matched), the
+    similarity (0–100) and the edit map from the incoming text to the stored one."""
+
+    target_id: int
+    target_sha256: str
+    score: float
+    edit: EditMap
+
+
+@dataclass(frozen=True, slots=True)
+class FuzzyPlan:
+    """Incoming source GUID -> its fuzzy match (``None``: none close enough), valid while
+    the project's transcripts are still ``stored`` (ids and text hashes)."""
+
+    stored: frozenset[tuple[int, str]]
+    matches: dict[str, FuzzyMatch | None]
+
+
+def plan_fuzzy(repo: Repository, incoming: ExchangeProject) -> FuzzyPlan:
+    """The fuzzy matches a merge of ``incoming`` would make, read from ``repo`` (a reading
+    session): for each incoming source not matched exactly, in merge order, the closest
+    still unmatched stored transcript. Meant to run before the write transaction."""
+    transcripts = q.stored_transcripts(repo)
+    by_sha = {t.sha256: t for t in transcripts}
+    unmatched = {t.id: t for t in transcripts}
+    matches: dict[str, FuzzyMatch | None] = {}
+    for source in incoming.sources():
+        exact = by_sha.get(text_sha256(source.text))
+        if exact is not None:
+            unmatched.pop(exact.id, None)
+            continue
+        target, score = _closest(repo, source, list(unmatched.values()))
+        if target is None:
+            matches[source.source.guid] = None
+            continue
+        unmatched.pop(target.id, None)
+        edit = EditMap(source.text, q.source_text(repo, target.id))
+        matches[source.source.guid] = FuzzyMatch(target.id, target.sha256, score, edit)
+    return FuzzyPlan(frozenset((t.id, t.sha256) for t in transcripts), matches)
+
+
+def _closest(
+    repo: Repository, incoming: IncomingSource, candidates: list[q.StoredTranscript]
+) -> tuple[q.StoredTranscript | None, float]:
+    from rapidfuzz import fuzz
+
+    length = len(incoming.text)
+    close = [t for t in candidates if abs(t.length - length) <= 0.1 * max(length, 1)]
+    close.sort(key=lambda t: t.name != incoming.source.name)
+    for candidate in close:
+        text = q.source_text(repo, candidate.id)
+        score = fuzz.ratio(incoming.text, text, score_cutoff=FUZZY_THRESHOLD)
+        if score:
+            return candidate, score
+    return None, 0.0
+
+
 class _Merger:
-    def __init__(self, repo: Repository, incoming: ExchangeProject, renames: dict[str, str]):
+    def __init__(
+        self,
+        repo: Repository,
+        incoming: ExchangeProject,
+        renames: dict[str, str],
+        fuzzy: FuzzyPlan | None,
+    ):
+        stored = frozenset((t.id, t.sha256) for t in q.stored_transcripts(repo))
+        self.fuzzy = fuzzy if fuzzy is not None and fuzzy.stored == stored else None
         self.repo = repo
         self.incoming = incoming
         self.renames = renames
@@ -261,10 +335,8 @@ class _Merger:
             if target is not None:
                 self.report.transcripts_matched.append(f"{source.name} = {target.name}")
             else:
-                target, score = self._fuzzy(incoming, list(unmatched.values()))
+                target, score, edit = self._fuzzy(incoming, unmatched)
                 if target is not None:
-                    text = q.source_text(self.repo, target.id)
-                    edit = EditMap(incoming.text, text)
                     self.report.transcripts_fuzzy.append(
                         f"{source.name} ~ {target.name} ({score:.1f}%)"
                     )
@@ -287,19 +359,22 @@ class _Merger:
                 self._memo("transcript", transcript_id, memo.text, memo.author_guid, memo.guid)
 
     def _fuzzy(
-        self, incoming: IncomingSource, candidates: list[q.StoredTranscript]
-    ) -> tuple[q.StoredTranscript | None, float]:
-        from rapidfuzz import fuzz
-
-        length = len(incoming.text)
-        close = [t for t in candidates if abs(t.length - length) <= 0.1 * max(length, 1)]
-        close.sort(key=lambda t: t.name != incoming.source.name)
-        for candidate in close:
-            text = q.source_text(self.repo, candidate.id)
-            score = fuzz.ratio(incoming.text, text, score_cutoff=FUZZY_THRESHOLD)
-            if score:
-                return candidate, score
-        return None, 0.0
+        self, incoming: IncomingSource, unmatched: dict[int, q.StoredTranscript]
+    ) -> tuple[q.StoredTranscript | None, float, EditMap | None]:
+        """The planned match when the plan still holds (its transcript unchanged and
+        unmatched), else the match worked out now."""
+        guid = incoming.source.guid
+        if self.fuzzy is not None and guid in self.fuzzy.matches:
+            planned = self.fuzzy.matches[guid]
+            if planned is None:
+                return None, 0.0, None
+            target = unmatched.get(planned.target_id)
+            if target is not None and target.sha256 == planned.target_sha256:
+                return target, planned.score, planned.edit
+        target, score = _closest(self.repo, incoming, list(unmatched.values()))
+        if target is None:
+            return None, 0.0, None
+        return target, score, EditMap(incoming.text, q.source_text(self.repo, target.id))
 
     def _add_transcript(self, incoming: IncomingSource, names: set[str]) -> int:
         name = incoming.source.name

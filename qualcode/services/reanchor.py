@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.domain.codings import Coding
-from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.errors import InputError, NotFoundError, ProjectBusyError
 from qualcode.domain.text_entry import check_encodable
 from qualcode.domain.transcripts import (
     Transcript,
@@ -129,26 +129,43 @@ def replace_text(
 
     ``threshold`` (0–100) is the similarity below which a coding whose text changed is
     flagged for review. The event keeps the old text (so nothing is ever lost) unless
-    ``keep_old_text`` is False (pseudonymisation must not keep the real names)."""
+    ``keep_old_text`` is False (pseudonymisation must not keep the real names).
+
+    The edit script and every coding's new place — quadratic in the text's length — are
+    worked out from a read, *before* the write lock is taken: other coders keep writing
+    meanwhile. The write transaction then checks that the transcript, its codings, case
+    assignments and review notes are still what was read, and stores the result; when
+    another coder changed them in between, the work is redone (up to
+    :data:`_ATTEMPTS` times, then a one-line refusal; nothing changed)."""
     if not new.text.strip():
         raise InputError(name, "the new text is empty; a transcript cannot be emptied")
     if not 0 <= threshold <= 100:
         raise InputError("--threshold", f"{threshold:g} is not between 0 and 100")
-
-    def change(repo: Repository) -> TextChange:
-        transcript = repo.transcript(name)
-        if transcript is None:
-            raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
-        if transcript.text == new.text:
-            return TextChange(name, len(new.text), len(new.text), 0, (), 0, True)
-        script = edit_script(transcript.text, new.text)
-        log = _Log(action, coder, keep_old_text)
-        return _carry(repo, transcript, new, script, threshold=threshold, dry_run=dry_run, log=log)
-
-    if dry_run:
+    log = _Log(action, coder, keep_old_text)
+    for _attempt in range(_ATTEMPTS):
         with project.reading() as repo:
-            return change(repo)
-    return project.run_transaction(change)
+            state = _read_state(repo, name)
+        if state.transcript.text == new.text:
+            return TextChange(name, len(new.text), len(new.text), 0, (), 0, True)
+        script = edit_script(state.transcript.text, new.text)  # no lock held here
+        plan = _plan(state, new, script, threshold)
+        if dry_run:
+            return plan.result
+
+        def store(repo: Repository, state: _State = state, plan: _Plan = plan) -> TextChange:
+            if _read_state(repo, name).fingerprint() != state.fingerprint():
+                raise _ChangedMeanwhile
+            _store(repo, state, new, plan, log)
+            return plan.result
+
+        try:
+            return project.run_transaction(store)
+        except _ChangedMeanwhile:
+            continue
+    raise ProjectBusyError(
+        f"{name}: its text or codings kept changing while the new text was being anchored "
+        f"({_ATTEMPTS} tries); nothing was changed, try again"
+    )
 
 
 def replace_with_script(
@@ -163,7 +180,17 @@ def replace_with_script(
     with these ``turns``, carrying codings and case assignments. Codings are never
     flagged for a changed text here, only when their text is gone."""
     new = NewText(new_text, tuple(turns), None)
-    return _carry(repo, transcript, new, script, threshold=0.0, dry_run=False, log=None)
+    state = _state_of(repo, transcript)
+    plan = _plan(state, new, script, threshold=0.0)
+    _store(repo, state, new, plan, None)
+    return plan.result
+
+
+_ATTEMPTS = 3
+
+
+class _ChangedMeanwhile(Exception):
+    """The transcript changed between reading it and taking the write lock."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,18 +200,50 @@ class _Log:
     keep_old_text: bool
 
 
-def _carry(
-    repo: Repository,
-    transcript: Transcript,
-    new: NewText,
-    script: EditScript,
-    *,
-    threshold: float,
-    dry_run: bool,
-    log: _Log | None,
-) -> TextChange:
-    codings = repo.codings(transcripts=[transcript.name])
-    moves = tuple(_move(new.text, script, coding, threshold) for coding in codings)
+@dataclass(frozen=True, slots=True)
+class _State:
+    """Everything re-anchoring reads of one transcript."""
+
+    transcript: Transcript
+    codings: tuple[Coding, ...]
+    assignments: tuple[edits.Assignment, ...]
+    notes: dict[int, str]
+
+    def fingerprint(self) -> tuple[object, ...]:
+        """Equal when nothing re-anchoring depends on has changed."""
+        spans = tuple((c.id, c.start, c.end, c.text) for c in self.codings)
+        return (self.transcript.sha256, spans, self.assignments, sorted(self.notes.items()))
+
+
+def _read_state(repo: Repository, name: str) -> _State:
+    transcript = repo.transcript(name)
+    if transcript is None:
+        raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
+    return _state_of(repo, transcript)
+
+
+def _state_of(repo: Repository, transcript: Transcript) -> _State:
+    return _State(
+        transcript,
+        tuple(repo.codings(transcripts=[transcript.name])),
+        tuple(edits.assignments(repo, transcript.id)),
+        edits.review_notes(repo, transcript.id),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What storing the new text writes (computed without touching the database)."""
+
+    result: TextChange
+    turns: tuple[Turn, ...]
+    assignments: list[edits.Assignment]
+    places: list[edits.CodingPlace]
+
+
+def _plan(state: _State, new: NewText, script: EditScript, threshold: float) -> _Plan:
+    transcript = state.transcript
+    moves = tuple(_move(new.text, script, coding, threshold) for coding in state.codings)
     turns = new.turns if new.turns is not None else tuple(parse_speaker_turns(new.text))
     turns = _with_old_timestamps(turns, transcript.turns, script)
     result = TextChange(
@@ -196,9 +255,25 @@ def _carry(
         len(turns),
         False,
     )
-    if dry_run:
-        return result
-    old_assignments = edits.assignments(repo, transcript.id)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+    places = [
+        edits.CodingPlace(
+            move.id,
+            *move.after,
+            move.new_text,
+            _note(move, stamp) if move.status == REVIEW else state.notes.get(move.id),
+        )
+        for move in moves
+        if move.status == REVIEW or (move.before, move.old_text) != (move.after, move.new_text)
+    ]
+    assignments = _carried_assignments(
+        state.assignments, len(transcript.text), new.text, turns, script
+    )
+    return _Plan(result, turns, assignments, places)
+
+
+def _store(repo: Repository, state: _State, new: NewText, plan: _Plan, log: _Log | None) -> None:
+    transcript = state.transcript
     edits.replace_text(
         repo,
         transcript.id,
@@ -208,32 +283,12 @@ def _carry(
         language=guess_language(new.text) or transcript.language,
         source_path=new.source_path,
     )
-    edits.replace_turns(repo, transcript.id, turns)
-    edits.replace_assignments(
-        repo,
-        transcript.id,
-        _carried_assignments(old_assignments, len(transcript.text), new.text, turns, script),
-    )
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
-    notes = edits.review_notes(repo, transcript.id)
-    edits.place_codings(
-        repo,
-        [
-            edits.CodingPlace(
-                move.id,
-                *move.after,
-                move.new_text,
-                _note(move, stamp) if move.status == REVIEW else notes.get(move.id),
-            )
-            for move in moves
-            if move.status == REVIEW or (move.before, move.old_text) != (move.after, move.new_text)
-        ],
-    )
+    edits.replace_turns(repo, transcript.id, plan.turns)
+    edits.replace_assignments(repo, transcript.id, plan.assignments)
+    edits.place_codings(repo, plan.places)
     if log is not None:
-        repo.log_event(
-            log.action, _summary(result), _payload(transcript, new, moves, log), log.coder
-        )
-    return result
+        payload = _payload(transcript, new, plan.result.moves, log)
+        repo.log_event(log.action, _summary(plan.result), payload, log.coder)
 
 
 def _payload(

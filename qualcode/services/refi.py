@@ -34,7 +34,7 @@ from qualcode.importers.refi_project import open_qdpx
 from qualcode.importers.refi_xml import read_qdc
 from qualcode.services.codebook import CodebookImport
 from qualcode.services.integrity import ensure_sound
-from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange
+from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange, plan_fuzzy
 from qualcode.services.merge_report import MergeReport
 from qualcode.storage import refi_queries as q
 from qualcode.storage.database import Project, open_project
@@ -46,7 +46,10 @@ ORIGIN = f"qualcode {qualcode.__version__}"
 
 
 def assign_identities(project: Project) -> int:
-    """Give every row without a GUID one (skipped when none is missing)."""
+    """Give every row without a GUID one (skipped when none is missing, and on a read-only
+    project, which exports with stand-ins instead: see :func:`export_identities`)."""
+    if project.read_only:
+        return 0
     with project.reading() as repo:
         if q.missing_guids(repo) == 0:
             return 0
@@ -57,13 +60,27 @@ def assign_identities(project: Project) -> int:
 # --- export ---------------------------------------------------------------------------
 
 
+def export_identities(project: Project) -> q.Identities:
+    """The identities an export uses: the stored GUIDs (given first to rows without one);
+    on a read-only project, which cannot store them, rows without one get stand-ins
+    derived from the project's location and row ids (the same on every export)."""
+    assign_identities(project)
+    if not project.read_only:
+        return q.Identities()
+    return q.Identities(str(uuid.uuid5(uuid.NAMESPACE_URL, _resolved(project.location))))
+
+
+def _resolved(location: str) -> str:
+    return location if is_url(location) else str(Path(location).resolve())
+
+
 def export_qdc(project: Project) -> bytes:
     """The codebook as a ``.qdc`` document. Raises when there are no codes (the schema
     needs at least one)."""
     _ensure_sound(project)
-    assign_identities(project)
+    ids = export_identities(project)
     with project.reading() as repo:
-        codes = q.exchange_codes(repo)
+        codes = q.exchange_codes(repo, ids)
     if not codes:
         raise InputError(project.location, "the project has no codes to export")
     buffer = io.BytesIO()
@@ -76,10 +93,10 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
     checked before anything is read)."""
     check_target(path)
     _ensure_sound(project)
-    assign_identities(project)
+    ids = export_identities(project)
     with project.reading() as repo:
-        content = project_content(project, repo)
-        infos = q.source_infos(repo)
+        content = project_content(project, repo, ids)
+        infos = q.source_infos(repo, ids)
         case_spans: dict[str, list[tuple[str, int, int]]] = {}
         for case in content.cases:
             for source_guid, start, end in case.selections:
@@ -90,7 +107,7 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
                 yield info.guid, q.source_text(repo, info.id)
 
         def sources() -> Iterator[ExchangeSource]:
-            return q.exchange_sources(repo, infos, case_spans)
+            return q.exchange_sources(repo, infos, case_spans, ids)
 
         return write_qdpx(path, content, texts, sources)
 
@@ -198,10 +215,13 @@ def merge_projects(
     one transaction; ``dry_run`` reports the same but rolls everything back."""
     report: MergeReport | None = None
     with _incoming(other, limits) as incoming:
+        # Fuzzy matching of long texts is quadratic: worked out before the write lock.
+        with project.reading() as repo:
+            fuzzy = plan_fuzzy(repo, incoming)
         try:
             with project.transaction() as repo:
                 ensure_sound(repo, project.location)
-                report = merge_exchange(repo, incoming, renames)
+                report = merge_exchange(repo, incoming, renames, fuzzy)
                 report.dry_run = dry_run
                 if dry_run:
                     raise _DryRun
@@ -237,10 +257,7 @@ def _from_project(project: Project, repo: Repository) -> ExchangeProject:
     """Another qualcode project seen as an exchange project. It is not written to: rows
     without an identity get stand-ins derived from the project's location and row ids, so
     merging the same copy again recognises what came in the first time."""
-    location = (
-        project.location if is_url(project.location) else str(Path(project.location).resolve())
-    )
-    ids = q.Identities(str(uuid.uuid5(uuid.NAMESPACE_URL, location)))
+    ids = q.Identities(str(uuid.uuid5(uuid.NAMESPACE_URL, _resolved(project.location))))
     content = project_content(project, repo, ids)
     infos = q.source_infos(repo, ids)
     case_spans: dict[str, list[tuple[str, int, int]]] = {}

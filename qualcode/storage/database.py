@@ -7,7 +7,6 @@ import datetime as dt
 import os
 import random
 import sqlite3
-import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,11 +29,18 @@ from qualcode.files.writing import Existing, check_new_file, create_empty, stage
 from qualcode.storage import migrations
 from qualcode.storage.repositories import Repository
 from qualcode.storage.sqlite_file import (
+    IMMUTABLE,
     QUALCODE_APPLICATION_ID,
+    READ_ONLY,
+    READ_WRITE,
+    access_mode,
     check_sqlite_file,
     damaged,
+    failure,
     is_damage,
     is_url,
+    read_only,
+    sqlite_uri,
 )
 
 BUSY_TIMEOUT_MS = 5000
@@ -188,7 +194,7 @@ class Project:
         """A session whose transaction holds the project's write lock (on PostgreSQL
         shared with other adding actions when ``shared``)."""
         if self.read_only:
-            raise ProjectError(f"{self.location}: project file is read-only; nothing was changed")
+            raise read_only(self.location)
         failures = 0
         while True:
             session = self._write_sessions()
@@ -243,6 +249,9 @@ def database_error(location: str, error: DBAPIError | UnicodeDecodeError) -> Pro
     or a value the database refused (on PostgreSQL, e.g. a name longer than its column)."""
     if isinstance(error, UnicodeDecodeError):
         return damaged(location, error)
+    known = failure(location, error)
+    if known is not None:
+        return known
     message = str(error.orig).splitlines()[0] if error.orig else str(error)
     if is_damage(message) or isinstance(error, OperationalError):
         return _translate(location, error)
@@ -250,11 +259,14 @@ def database_error(location: str, error: DBAPIError | UnicodeDecodeError) -> Pro
 
 
 def _translate(location: str, error: DBAPIError) -> ProjectError:
+    known = failure(location, error)  # by result code: disk full, read-only, I/O, damage
+    if known is not None:
+        return known
     message = str(error.orig).splitlines()[0] if error.orig else str(error)
     if is_damage(message):
         return damaged(location, error)
     if "readonly" in message or "read-only" in message:
-        return ProjectError(f"{location}: project file is read-only; nothing was changed")
+        return read_only(location)
     if _is_retryable(error) or "locked" in message or "busy" in message:
         return ProjectBusyError(
             f"{location}: project is busy (another coder is writing); "
@@ -263,11 +275,17 @@ def _translate(location: str, error: DBAPIError) -> ProjectError:
     return ProjectError(f"{location}: database error: {message}")
 
 
-def _sqlite_engine(path: Path, *, read_only: bool, busy_timeout_ms: int) -> Engine:
+def _sqlite_engine(
+    path: Path, *, read_only: bool, busy_timeout_ms: int, immutable: bool = False
+) -> Engine:
+    """An engine on the SQLite file ``path``; ``read_only`` opens it with ``mode=ro``, and
+    ``immutable`` also with ``immutable=1`` (see :func:`~qualcode.storage.sqlite_file.
+    access_mode` for when each is right)."""
     if read_only:
+        uri = sqlite_uri(path, IMMUTABLE if immutable else READ_ONLY)
 
         def connect() -> sqlite3.Connection:
-            return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
         engine = create_engine("sqlite://", creator=connect)
     else:
@@ -296,13 +314,6 @@ def _sqlite_engine(path: Path, *, read_only: bool, busy_timeout_ms: int) -> Engi
     return engine
 
 
-def _file_is_read_only(path: Path) -> bool:
-    # Checked from the mode bits, not os.access: as root, access() says yes to everything.
-    return not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(
-        path.parent, os.W_OK
-    )
-
-
 def open_project(
     location: str | os.PathLike[str],
     *,
@@ -326,9 +337,14 @@ def open_project(
     if create:
         return _create_sqlite(path, busy_timeout_ms, policy)
     check_sqlite_file(path)
-    read_only = _file_is_read_only(path)
-    engine = _sqlite_engine(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
-    project = Project(str(path), engine, read_only, policy, busy_timeout_ms)
+    mode = access_mode(path)  # read-only media open for reading (mode=ro, immutable)
+    engine = _sqlite_engine(
+        path,
+        read_only=mode != READ_WRITE,
+        immutable=mode == IMMUTABLE,
+        busy_timeout_ms=busy_timeout_ms,
+    )
+    project = Project(str(path), engine, mode != READ_WRITE, policy, busy_timeout_ms)
     try:
         _bring_up_to_date(project, lambda version: _backup_beside(path, version))
     except OperationalError as error:

@@ -37,8 +37,16 @@ from qualcode.domain.text_entry import MAX_INTEGER, enter_integer, unencodable_r
 from qualcode.files.reading import MIB, open_regular, read_text
 from qualcode.files.writing import Existing, open_for_writing
 from qualcode.storage import migrations
+from qualcode.storage.backup_checks import check_backup_rows
 from qualcode.storage.repositories import Repository
-from qualcode.storage.sqlite_file import QUALCODE_APPLICATION_ID, SQLITE_MAGIC
+from qualcode.storage.sqlite_file import (
+    IMMUTABLE,
+    QUALCODE_APPLICATION_ID,
+    READ_ONLY,
+    SQLITE_MAGIC,
+    access_mode,
+    sqlite_uri,
+)
 from qualcode.storage.tables import Base, SchemaVersion
 
 if TYPE_CHECKING:
@@ -90,8 +98,11 @@ def read_project_file(path: Path) -> tuple[int, list[TableRows]]:
     ):
         raise InputError(source, "neither a qualcode backup (JSON) nor a qualcode project file")
 
+    # A backup on read-only media (a CD, a read-only share) opens like such a project.
+    uri = sqlite_uri(path, IMMUTABLE if access_mode(path) == IMMUTABLE else READ_ONLY)
+
     def connect() -> sqlite3.Connection:
-        return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        return sqlite3.connect(uri, uri=True)
 
     engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
     try:
@@ -201,6 +212,7 @@ def restore_rows(
         unknown = set(rows.columns) - {c.name for c in known[name].columns}
         if unknown:
             raise InputError(source, f"table {name!r} has unknown column(s) {sorted(unknown)}")
+    check_backup_rows(tables, known, source)  # every row sound before any is written
     counts: dict[str, int] = {}
     for name, table in known.items():
         if connection.scalar(select(func.count()).select_from(table)):

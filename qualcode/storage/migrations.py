@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, insert, inspect, select
 
-from qualcode.domain.errors import ProjectError
+from qualcode.domain.errors import ProjectError, ReadOnlyError
 from qualcode.storage.tables import (
     AttributeRow,
     Base,
@@ -93,7 +93,7 @@ def upgrade(connection: Connection, location: str, *, allow_write: bool) -> None
             f"{CURRENT_VERSION}); upgrade qualcode"
         )
     if version < CURRENT_VERSION and not allow_write:
-        raise ProjectError(f"{location}: needs a schema upgrade but the file is read-only")
+        raise ReadOnlyError(f"{location}: needs a schema upgrade but the file is read-only")
     for target, migration in enumerate(MIGRATIONS[version - 1 :], start=version + 1):
         migration(connection)
         connection.execute(insert(SchemaVersion).values(version=target))

@@ -31,11 +31,16 @@ from qualcode.domain.transcripts import (
     summarise_transcripts,
 )
 from qualcode.storage.sqlite_file import (
+    IMMUTABLE,
+    READ_ONLY,
     SCHEMA_VERSION,
+    access_mode,
     check_sqlite_file,
     damaged,
+    failure,
     is_damage,
     is_url,
+    sqlite_uri,
 )
 
 
@@ -50,9 +55,13 @@ def quick_reader(location: str) -> Iterator[sqlite3.Connection | None]:
         try:
             yield connection
         except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+            shown = str(Path(location))
+            known = None if isinstance(error, UnicodeDecodeError) else failure(shown, error)
+            if known is not None:
+                raise known from error
             if isinstance(error, UnicodeDecodeError) or is_damage(str(error)):
-                raise damaged(str(Path(location)), error) from error
-            raise ProjectError(f"{Path(location)}: database error: {error}") from error
+                raise damaged(shown, error) from error
+            raise ProjectError(f"{shown}: database error: {error}") from error
         finally:
             connection.rollback()
 
@@ -63,7 +72,8 @@ def _connect(location: str) -> sqlite3.Connection | None:
     path = Path(location)
     try:
         check_sqlite_file(path)
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        mode = IMMUTABLE if access_mode(path) == IMMUTABLE else READ_ONLY
+        connection = sqlite3.connect(sqlite_uri(path, mode), uri=True)
     except (QualcodeError, OSError, ValueError, sqlite3.Error):
         return None
     try:

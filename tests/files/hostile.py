@@ -153,3 +153,16 @@ def qdpx_with_selections(
 
 def _source_guid(index: int) -> str:
     return f"11111111-2222-4333-8444-{index:012d}"
+
+
+def add_zeros(path: Path, name: str, megabytes: int) -> Path:
+    """Append an entry of ``megabytes`` MiB of zeros to the zip at ``path``, streamed (a
+    gigabyte of zeros is about 1 MB in the zip and never in memory)."""
+    block = bytes(_MIB)
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open(name, "w", force_zip64=True) as stream,
+    ):
+        for _ in range(megabytes):
+            stream.write(block)
+    return path
