@@ -41,6 +41,7 @@ def damage(path: Path, statements: list[str], nullable: tuple[str, str] | None =
 
 
 FIRST_CODED = "(SELECT {column} FROM coding ORDER BY id LIMIT 1)"
+CODED_TRANSCRIPT = FIRST_CODED.format(column="transcript_id")
 NO_KEYS = "PRAGMA foreign_keys = OFF"
 NO_CHECKS = "PRAGMA ignore_check_constraints = ON"
 
