@@ -181,7 +181,7 @@ CASES: list[tuple[str, Callable[[Path], BaseException], str, int, bool]] = [
     # bugs: anything else is an internal error with its traceback in the log
     (
         "key-error",
-        lambda tmp: raised(lambda: {}["missing"]),
+        lambda tmp: raised(lambda: dict[str, int]()["missing"]),
         "internal error: KeyError: 'missing'; nothing was changed; details in ",
         EXIT_INTERNAL,
         True,
@@ -364,7 +364,8 @@ def exceptions(draw: st.DrawFn) -> BaseException:
     if kind is InputError:
         return InputError(draw(st.text(max_size=30)), message, line=draw(st.integers(1, 9)))
     assert isinstance(kind, type)
-    return kind(message)
+    made: BaseException = kind(message)
+    return made
 
 
 @settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
