@@ -88,7 +88,12 @@ class QualcodeApp(App[None]):
             self.report_error(error.error)
             return
         self.failure = error_line(error, where="workspace")
-        self.exit(return_code=self.failure.exit_code or EXIT_INTERNAL)
+        # As Textual closes after an unhandled error (the app's own message loop may be
+        # the one that stopped, so an exit message would never be read), minus the
+        # traceback it would print.
+        self._return_code = self.failure.exit_code or EXIT_INTERNAL
+        self._exception_event.set()  # a Pilot waiting for the screen stops waiting
+        self._close_messages_no_wait()
 
     def _busy_retry(self, attempt: int, pause: float) -> None:
         """Called in the writing thread when the project is busy: say so once."""
