@@ -67,7 +67,7 @@ class QualcodeApp(App[None]):
         """Show ``error`` as one notification line (an unexpected one names the log file
         holding its traceback); the workspace keeps running."""
         line = error_line(error, where="workspace")
-        self.notify(line.text, severity="error", timeout=10)
+        self.notify(line.text, severity="error", timeout=10, markup=False)  # text, not markup
         return line
 
     async def _dispatch_action(self, namespace: DOMNode, action_name: str, params: Any) -> bool:
