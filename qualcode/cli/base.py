@@ -71,23 +71,28 @@ class QualcodeGroup(click.Group):
             _usage_error(error, ctx)
         except click.Abort as error:
             if isinstance(error.__context__, KeyboardInterrupt):
-                _fail(error.__context__, ctx.command_path)
+                _fail(error.__context__, _command(ctx))
             raise  # a declined confirmation: click says "Aborted!"
         except click.ClickException:
             raise  # click shows its own one-line message
         except OSError as error:
             if error.errno == errno.EPIPE:
                 raise  # output piped into `head` that stopped reading: click exits quietly
-            _fail(error, ctx.command_path)
+            _fail(error, _command(ctx))
         except NotFoundError as error:
             where = ctx.meta.get(PROJECT_KEY)
             if where and not str(error).startswith(where):
                 error = NotFoundError(f"{where}: {error}")  # name the project looked in
-            _fail(error, ctx.command_path)
+            _fail(error, _command(ctx))
         except Exception as error:
-            _fail(error, ctx.command_path)
+            _fail(error, _command(ctx))
         except KeyboardInterrupt as error:
-            _fail(error, ctx.command_path)
+            _fail(error, _command(ctx))
+
+
+def _command(ctx: click.Context) -> str:
+    """The command line's command, e.g. ``qualcode matrix`` (named in the error log)."""
+    return " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
 
 
 def _fail(error: BaseException, where: str) -> NoReturn:

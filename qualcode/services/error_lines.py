@@ -88,9 +88,9 @@ def error_line(error: BaseException, *, where: str = "") -> ErrorLine:
     """The line for ``error`` (see the module's table). ``where`` names the action (e.g.
     ``qualcode matrix``) in the log entry of an unexpected error."""
     if isinstance(error, InternalError):
-        return ErrorLine(one_line(str(error)), EXIT_INTERNAL)
+        return ErrorLine(one_line(_message(error)) or type(error).__name__, EXIT_INTERNAL)
     if isinstance(error, QualcodeError):
-        return ErrorLine(one_line(str(error)) or type(error).__name__, EXIT_USER)
+        return ErrorLine(one_line(_message(error)) or type(error).__name__, EXIT_USER)
     if isinstance(error, KeyboardInterrupt):
         return ErrorLine("interrupted; nothing was changed", EXIT_INTERRUPTED)
     if isinstance(error, MemoryError):
@@ -113,7 +113,7 @@ def error_line(error: BaseException, *, where: str = "") -> ErrorLine:
 def unexpected(error: BaseException, *, where: str = "") -> ErrorLine:
     """An exception nobody expected (a bug): its traceback goes to the error log, the
     line names the exception and the log file."""
-    message = " ".join(str(error).split())
+    message = " ".join(_message(error).split())
     if len(message) > _MESSAGE_LIMIT:
         message = message[: _MESSAGE_LIMIT - 1] + "…"
     what = f"{type(error).__name__}: {message}" if message else type(error).__name__
@@ -139,6 +139,13 @@ def logged(error: BaseException, *, where: str = "") -> QualcodeError:
         return error
     line = error_line(error, where=where)
     return InternalError(line.text) if line.exit_code == EXIT_INTERNAL else QualcodeError(line.text)
+
+
+def _message(error: BaseException) -> str:
+    try:
+        return str(error)
+    except Exception:  # an exception whose __str__ fails must still give a line
+        return f"<{type(error).__name__} that cannot be shown>"
 
 
 def log_file() -> Path:
@@ -206,4 +213,4 @@ def _unicode_reason(error: UnicodeError) -> str:
             f"text holds {code} at character {error.start}, which cannot be written as "
             f"{encoding} ({error.reason}); nothing was changed"
         )
-    return f"text cannot be encoded or decoded ({error}); nothing was changed"
+    return f"text cannot be encoded or decoded ({_message(error)}); nothing was changed"

@@ -234,14 +234,13 @@ def _take_write_lock(connection: Connection, timeout_ms: int, *, shared: bool = 
 
 
 def _is_retryable(error: DBAPIError) -> bool:
+    """Whether a retry can cure ``error``: by SQLite's result code or PostgreSQL's
+    SQLSTATE, never by the message's wording."""
     original = error.orig
     code = getattr(original, "sqlite_errorcode", None)
     if isinstance(code, int):
         return code & 0xFF in _RETRYABLE_SQLITE_CODES
-    if getattr(original, "sqlstate", None) in _RETRYABLE_SQLSTATES:
-        return True
-    message = str(original).lower()
-    return "database is locked" in message or "database is busy" in message
+    return getattr(original, "sqlstate", None) in _RETRYABLE_SQLSTATES
 
 
 def database_error(location: str, error: DBAPIError | UnicodeDecodeError) -> ProjectError:

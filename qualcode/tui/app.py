@@ -67,7 +67,7 @@ class QualcodeApp(App[None]):
         """Show ``error`` as one notification line (an unexpected one names the log file
         holding its traceback); the workspace keeps running."""
         line = error_line(error, where="workspace")
-        self.notify(line.text, severity="error", timeout=10)
+        self.notify(line.text, severity="error", timeout=10, markup=False)  # text, not markup
         return line
 
     async def _dispatch_action(self, namespace: DOMNode, action_name: str, params: Any) -> bool:
@@ -88,7 +88,12 @@ class QualcodeApp(App[None]):
             self.report_error(error.error)
             return
         self.failure = error_line(error, where="workspace")
-        self.exit(return_code=self.failure.exit_code or EXIT_INTERNAL)
+        # As Textual closes after an unhandled error (the app's own message loop may be
+        # the one that stopped, so an exit message would never be read), minus the
+        # traceback it would print.
+        self._return_code = self.failure.exit_code or EXIT_INTERNAL
+        self._exception_event.set()  # a Pilot waiting for the screen stops waiting
+        self._close_messages_no_wait()
 
     def _busy_retry(self, attempt: int, pause: float) -> None:
         """Called in the writing thread when the project is busy: say so once."""

@@ -130,7 +130,9 @@ def _busy_error(project: Project) -> Exception:
     from sqlalchemy.exc import OperationalError
 
     if project.is_sqlite:
-        return OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+        locked = sqlite3.OperationalError("database is locked")
+        locked.sqlite_errorcode = sqlite3.SQLITE_BUSY  # as SQLite's own error carries it
+        return OperationalError("INSERT", {}, locked)
     import psycopg
 
     return OperationalError("INSERT", {}, psycopg.errors.DeadlockDetected("deadlock detected"))

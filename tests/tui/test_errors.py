@@ -77,3 +77,22 @@ async def test_an_unexpected_error_in_an_action_is_one_notification(
         ).fetchone()
     connection.close()
     assert marks == 0
+
+
+async def test_an_error_the_workspace_cannot_go_on_from_closes_it_without_a_traceback(
+    demo_path: Path, tmp_path: Path, log_dir: Path
+) -> None:
+    # A codebook field that is not JSON breaks building the coding screen itself.
+    with sqlite3.connect(demo_path) as connection:
+        connection.execute("UPDATE code SET keywords = '[oops' WHERE id = 1")
+    connection.close()
+    project = open_project(demo_path)
+    app = create_app(project, "cleo", config_file=tmp_path / "config.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    project.close()
+    assert app.return_code == 70
+    assert app.failure is not None
+    assert app.failure.text.startswith("internal error: JSONDecodeError: Expecting value")
+    assert app.failure.text.endswith(f"; details in {log_dir / 'errors.log'}")
+    assert "Traceback" in (log_dir / "errors.log").read_text(encoding="utf-8")
