@@ -223,7 +223,7 @@ CASES: list[tuple[str, Make, list[str]]] = [
     (  # a control character in a file name that would become the transcript's name
         "file-name-control",
         lambda t, s: ["import", "{p}", str(write(t / "a\x01b.txt", "Mette: hej\n"))],
-        ["a\x01b.txt: transcript name", "U+0001"],
+        ["a\u2401b.txt: transcript name", "U+0001"],  # the control shown, never sent
     ),
     # -- numbers -------------------------------------------------------------------------
     (  # a 30-digit coding id (was OverflowError)
@@ -265,7 +265,7 @@ CASES: list[tuple[str, Make, list[str]]] = [
     (  # a 30-digit id in a backup
         "backup-huge-int",
         lambda t, s: _backup(t, s, lambda d: _cell(d, "code", "id", int(HUGE))),
-        ["hostile.json", "code.id", "out of range"],
+        ["hostile.json", "table 'code', row 1", "outside the 64-bit integer range"],
     ),
     (  # nesting that exhausts the JSON parser's recursion
         "backup-nesting",
