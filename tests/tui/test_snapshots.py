@@ -85,5 +85,16 @@ class TestRetrievalAndSearch:
         assert snap_compare(app, press=press, terminal_size=(100, 30), run_before=no_blink)
 
     def test_review_hits(self, snap_compare: Compare, app: QualcodeApp) -> None:
-        press = ["slash", *"caseworker", "enter", "ctrl+o", *"holistic", "enter", "n"]
-        assert snap_compare(app, press=press, terminal_size=(100, 30), run_before=no_blink)
+        async def search_then_review(pilot: Pilot[Any]) -> None:
+            # the search runs in a worker: wait for it (and each screen it opens) before the
+            # next keys, or a loaded machine photographs the screen half-drawn
+            for keys in (["slash", *"caseworker", "enter"], ["ctrl+o"], [*"holistic", "enter"]):
+                await pilot.press(*keys)
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+            no_blink(pilot)
+            await pilot.press("n")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=(100, 30), run_before=search_then_review)
