@@ -42,7 +42,8 @@ class ArchiveLimits:
     size, for each entry and for the whole archive; ``ratio_slack_bytes`` is allowed
     beyond the ratio (a tiny entry of a few repeated bytes compresses "too well" without
     being a bomb). ``max_read_bytes``: an entry read whole into memory (as opposed to
-    streamed)."""
+    streamed). ``max_xml_bytes``: all ``.xml`` and ``.rels`` entries together, for a reader
+    that parses every one whole (python-docx); ``None``: no such limit."""
 
     max_entries: int = 10_000
     max_entry_bytes: int = 256 * MIB
@@ -50,6 +51,7 @@ class ArchiveLimits:
     max_ratio: float = 100.0
     ratio_slack_bytes: int = 64 * 1024
     max_read_bytes: int = 64 * MIB
+    max_xml_bytes: int | None = None
 
 
 class ZipArchive:
@@ -92,7 +94,7 @@ class ZipArchive:
         if len(infos) > limits.max_entries:
             raise self._refuse(f"{len(infos):,} zip entries (the limit is {limits.max_entries:,})")
         entries: dict[str, zipfile.ZipInfo] = {}
-        total = compressed = 0
+        total = compressed = xml = 0
         for info in infos:
             self._check_entry(info)
             key = info.filename.replace("\\", "/").casefold()
@@ -101,8 +103,15 @@ class ZipArchive:
             entries[key] = info
             total += info.file_size
             compressed += info.compress_size
+            if info.filename.lower().endswith((".xml", ".rels")):
+                xml += info.file_size
             if total > limits.max_total_bytes:
                 raise self._too_much_in_total()
+        if limits.max_xml_bytes is not None and xml > limits.max_xml_bytes:
+            raise self._refuse(
+                f"its XML expands to {describe_size(xml)}, over the limit of "
+                f"{describe_size(limits.max_xml_bytes, exact=True)}"
+            )
         if self._over_ratio(total, compressed):
             raise self._refuse(
                 f"all entries together have compression ratio {_ratio(total, compressed)}, over "

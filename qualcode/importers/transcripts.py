@@ -41,9 +41,11 @@ DOCX_LIMITS = ArchiveLimits(
     max_total_bytes=256 * MIB,
     max_ratio=100.0,
     max_read_bytes=64 * MIB,
+    max_xml_bytes=64 * MIB,
 )
-"""A Word document's zip: python-docx reads every part into memory and parses the XML,
-so what it may decompress is bounded before it is given the file."""
+"""A Word document's zip: python-docx reads every part into memory and parses the XML
+(some 10 times its size: a 60 MB document.xml peaks at 700 MB), so what it may decompress
+is bounded before it is given the file."""
 
 
 def load_transcript(

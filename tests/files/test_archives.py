@@ -256,3 +256,13 @@ def test_archive_readers_refuse_bombs_under_a_1_gb_address_space(tmp_path: Path)
     for bomb in files[:4]:
         assert outcome[str(bomb)].startswith("LimitError: "), outcome[str(bomb)]
     assert outcome[str(files[4])] == outcome[str(files[5])] == "read"
+
+
+def test_xml_parts_together_are_limited(tmp_path: Path) -> None:
+    """For a reader that parses every XML part whole (python-docx), all of them count."""
+    noise = random.Random(5).randbytes(40_000).hex().encode()  # 80 KB, ratio ~2:1
+    members = {"word/document.xml": noise, "word/styles.xml": noise, "media/a.bin": noise}
+    path = hostile.zip_with(tmp_path / "parts.zip", members)
+    _open(path, ArchiveLimits(max_xml_bytes=200_000))  # 160 KB of XML: fine
+    with pytest.raises(LimitError, match=r"its XML expands to 0\.2 MB, over the limit of 97\.7 KB"):
+        _open(path, ArchiveLimits(max_xml_bytes=100_000))
