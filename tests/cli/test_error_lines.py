@@ -343,6 +343,7 @@ EXCEPTION_TYPES = [
     UnicodeError,
     AssertionError,
     Exception,
+    KeyboardInterrupt,
 ]
 
 
@@ -377,7 +378,7 @@ def test_any_exception_is_exactly_one_line_without_controls(
     assert line.text
     assert len(line.text.splitlines()) == 1
     assert no_control_characters(line.text)
-    assert line.exit_code in (EXIT_USER, EXIT_INTERNAL)
+    assert line.exit_code in (EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED)
 
 
 @given(text=st.text())
