@@ -30,7 +30,7 @@ from qualcode.importers.refi_project import open_qdpx
 from qualcode.importers.refi_xml import read_qdc
 from qualcode.importers.refi_zip import ZipLimits
 from qualcode.services.codebook import CodebookImport
-from qualcode.services.integrity import ensure_sound
+from qualcode.services.integrity import ensure_project_sound, ensure_sound
 from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange
 from qualcode.services.merge_report import MergeReport
 from qualcode.storage import refi_queries as q
@@ -58,7 +58,7 @@ def assign_identities(project: Project) -> int:
 def export_qdc(project: Project) -> bytes:
     """The codebook as a ``.qdc`` document. Raises when there are no codes (the schema
     needs at least one)."""
-    _ensure_sound(project)
+    ensure_project_sound(project)
     assign_identities(project)
     with project.reading() as repo:
         codes = q.exchange_codes(repo)
@@ -73,7 +73,7 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
     """Write the whole project as a ``.qdpx`` (written through ``path.part``)."""
     if not path.parent.exists():
         raise InputError(str(path), f"folder {path.parent} does not exist")
-    _ensure_sound(project)
+    ensure_project_sound(project)
     assign_identities(project)
     with project.reading() as repo:
         content = project_content(project, repo)
@@ -91,11 +91,6 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
             return q.exchange_sources(repo, infos, case_spans)
 
         return write_qdpx(path, content, texts, sources)
-
-
-def _ensure_sound(project: Project) -> None:
-    with project.reading() as repo:
-        ensure_sound(repo, project.location)
 
 
 def project_content(
