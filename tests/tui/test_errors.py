@@ -13,6 +13,7 @@ from qualcode.domain.errors import DamagedProjectError
 from qualcode.services.project import open_project
 from qualcode.tui.app import create_app
 from qualcode.tui.screens.coding import CodingScreen
+from tests.storage.test_damage_shapes import BAD_KEYWORDS, damage
 
 SIZE = (100, 30)
 FIRST = "focus-group-01-en"  # the first transcript a new coder has not finished
@@ -87,9 +88,7 @@ async def test_an_error_the_workspace_cannot_go_on_from_closes_it_without_a_trac
     app = create_app(project, "cleo", config_file=tmp_path / "config.json")
     # Spoiled after the app was made (as by another program meanwhile): a codebook field
     # that is not JSON breaks building the coding screen itself.
-    with sqlite3.connect(demo_path) as connection:
-        connection.execute("UPDATE code SET keywords = '[oops' WHERE id = 1")
-    connection.close()
+    damage(demo_path, [BAD_KEYWORDS])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
     project.close()
@@ -103,9 +102,7 @@ async def test_an_error_the_workspace_cannot_go_on_from_closes_it_without_a_trac
 def test_a_damaged_project_is_refused_before_the_workspace_opens(
     demo_path: Path, tmp_path: Path, log_dir: Path
 ) -> None:
-    with sqlite3.connect(demo_path) as connection:
-        connection.execute("UPDATE code SET keywords = '[oops' WHERE id = 1")
-    connection.close()
+    damage(demo_path, [BAD_KEYWORDS])
     project = open_project(demo_path)
     with pytest.raises(DamagedProjectError, match="run `qualcode check "):
         create_app(project, "cleo", config_file=tmp_path / "config.json")
