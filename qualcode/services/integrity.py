@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from qualcode.domain.errors import DamagedProjectError
 from qualcode.storage import integrity_queries as queries
+from qualcode.storage.database import Project
 from qualcode.storage.dump import project_tables
 from qualcode.storage.maintenance_queries import orphans
 from qualcode.storage.repositories import Repository
@@ -128,6 +129,13 @@ def parent_loops(parents: Mapping[object, object]) -> list[list[object]]:
 
 def _order(key: object) -> tuple[int, int, str]:
     return (0, key, "") if isinstance(key, int) else (1, 0, str(key))
+
+
+def ensure_project_sound(project: Project) -> None:
+    """:func:`ensure_sound` in a read transaction of its own (before an action that reads
+    in several transactions, or before the workspace opens)."""
+    with project.reading() as repo:
+        ensure_sound(repo, project.location)
 
 
 def ensure_sound(repo: Repository, location: str) -> None:

@@ -33,7 +33,7 @@ from qualcode.files.writing import check_target, occupied
 from qualcode.importers.refi_project import open_qdpx
 from qualcode.importers.refi_xml import read_qdc
 from qualcode.services.codebook import CodebookImport
-from qualcode.services.integrity import ensure_sound
+from qualcode.services.integrity import ensure_project_sound, ensure_sound
 from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange, plan_fuzzy
 from qualcode.services.merge_report import MergeReport
 from qualcode.storage import refi_queries as q
@@ -77,7 +77,7 @@ def _resolved(location: str) -> str:
 def export_qdc(project: Project) -> bytes:
     """The codebook as a ``.qdc`` document. Raises when there are no codes (the schema
     needs at least one)."""
-    _ensure_sound(project)
+    ensure_project_sound(project)
     ids = export_identities(project)
     with project.reading() as repo:
         codes = q.exchange_codes(repo, ids)
@@ -92,7 +92,7 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
     """Write the whole project as a ``.qdpx`` (through the one writer; the target is
     checked before anything is read)."""
     check_target(path)
-    _ensure_sound(project)
+    ensure_project_sound(project)
     ids = export_identities(project)
     with project.reading() as repo:
         content = project_content(project, repo, ids)
@@ -110,11 +110,6 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
             return q.exchange_sources(repo, infos, case_spans, ids)
 
         return write_qdpx(path, content, texts, sources)
-
-
-def _ensure_sound(project: Project) -> None:
-    with project.reading() as repo:
-        ensure_sound(repo, project.location)
 
 
 def project_content(

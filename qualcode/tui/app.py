@@ -16,6 +16,7 @@ from textual.worker import WorkerFailed
 
 from qualcode.domain.errors import NotFoundError
 from qualcode.services.error_lines import EXIT_INTERNAL, ErrorLine, error_line
+from qualcode.services.integrity import ensure_project_sound
 from qualcode.services.project import Project
 from qualcode.services.transcripts import list_transcripts, unknown_transcript_message
 from qualcode.services.workspace import blind_by_setting, for_interactive_use
@@ -153,8 +154,10 @@ def create_app(
     transcript: str | None = None,
 ) -> QualcodeApp:
     """The real app for a project: ``blind=None`` follows the project's setting;
-    ``transcript`` is shown first (default: the first one the coder has not finished)."""
+    ``transcript`` is shown first (default: the first one the coder has not finished).
+    A damaged project is refused (:class:`~qualcode.domain.errors.DamagedProjectError`)."""
     config = load_config(config_file)
+    ensure_project_sound(project)  # a damaged project: one line pointing to qualcode check
     project = for_interactive_use(project)
     if transcript is not None and transcript not in (names := transcript_names(project)):
         raise NotFoundError(unknown_transcript_message(transcript, names))

@@ -8,7 +8,6 @@ import errno
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import unicodedata
@@ -36,6 +35,7 @@ from qualcode.services.error_lines import (
 )
 from qualcode.services.project import open_project
 from tests.conftest import Cli
+from tests.storage.test_damage_shapes import BAD_KEYWORDS, damage
 
 
 @pytest.fixture
@@ -258,9 +258,7 @@ def test_an_unexpected_error_of_a_command_is_one_line_and_logged(
 ) -> None:
     # A hand-edited codebook whose keywords are not JSON: `qualcode codebook` does not
     # expect that (matrix and its kin refuse damaged projects; listings do not check).
-    with sqlite3.connect(demo_path) as connection:
-        connection.execute("UPDATE code SET keywords = '[oops' WHERE id = 1")
-    connection.close()
+    damage(demo_path, [BAD_KEYWORDS])
     result = run("codebook", demo_path, expect=EXIT_INTERNAL)
     assert result.stdout == ""
     log = log_dir / "errors.log"
@@ -343,6 +341,7 @@ EXCEPTION_TYPES = [
     UnicodeError,
     AssertionError,
     Exception,
+    KeyboardInterrupt,
 ]
 
 
@@ -377,7 +376,7 @@ def test_any_exception_is_exactly_one_line_without_controls(
     assert line.text
     assert len(line.text.splitlines()) == 1
     assert no_control_characters(line.text)
-    assert line.exit_code in (EXIT_USER, EXIT_INTERNAL)
+    assert line.exit_code in (EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED)
 
 
 @given(text=st.text())

@@ -44,6 +44,7 @@ FIRST_CODED = "(SELECT {column} FROM coding ORDER BY id LIMIT 1)"
 CODED_TRANSCRIPT = FIRST_CODED.format(column="transcript_id")
 NO_KEYS = "PRAGMA foreign_keys = OFF"
 NO_CHECKS = "PRAGMA ignore_check_constraints = ON"
+BAD_KEYWORDS = "UPDATE code SET keywords = '[oops' WHERE id = 1"  # not JSON
 
 # (statements, a NOT NULL column to drop first, what `check` must say)
 SHAPES: dict[str, tuple[list[str], tuple[str, str] | None, str]] = {
@@ -143,7 +144,7 @@ SHAPES: dict[str, tuple[list[str], tuple[str, str] | None, str]] = {
     ),
     # a codebook field that is not JSON
     "keywords-bad-json": (
-        ["UPDATE code SET keywords = '[oops' WHERE id = 1"],
+        [BAD_KEYWORDS],
         None,
         "value: 1 code row(s) with keywords not valid JSON (ids 1)",
     ),

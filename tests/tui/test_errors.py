@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from textual.notifications import Notify
 
+from qualcode.domain.errors import DamagedProjectError
 from qualcode.services.project import open_project
 from qualcode.tui.app import create_app
 from qualcode.tui.screens.coding import CodingScreen
+from tests.storage.test_damage_shapes import BAD_KEYWORDS, damage
 
 SIZE = (100, 30)
 FIRST = "focus-group-01-en"  # the first transcript a new coder has not finished
@@ -40,7 +42,6 @@ def spoil_done_mark(path: Path, coder: str) -> None:
 async def test_an_unexpected_error_in_an_action_is_one_notification(
     demo_path: Path, tmp_path: Path, log_dir: Path
 ) -> None:
-    spoil_done_mark(demo_path, "cleo")
     project = open_project(demo_path)
     notes: list[str] = []
 
@@ -49,6 +50,7 @@ async def test_an_unexpected_error_in_an_action_is_one_notification(
             notes.append(str(message.notification.message))
 
     app = create_app(project, "cleo", config_file=tmp_path / "config.json")
+    spoil_done_mark(demo_path, "cleo")  # after the check at opening, as by another program
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, CodingScreen)
@@ -82,12 +84,11 @@ async def test_an_unexpected_error_in_an_action_is_one_notification(
 async def test_an_error_the_workspace_cannot_go_on_from_closes_it_without_a_traceback(
     demo_path: Path, tmp_path: Path, log_dir: Path
 ) -> None:
-    # A codebook field that is not JSON breaks building the coding screen itself.
-    with sqlite3.connect(demo_path) as connection:
-        connection.execute("UPDATE code SET keywords = '[oops' WHERE id = 1")
-    connection.close()
     project = open_project(demo_path)
     app = create_app(project, "cleo", config_file=tmp_path / "config.json")
+    # Spoiled after the app was made (as by another program meanwhile): a codebook field
+    # that is not JSON breaks building the coding screen itself.
+    damage(demo_path, [BAD_KEYWORDS])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
     project.close()
@@ -96,3 +97,14 @@ async def test_an_error_the_workspace_cannot_go_on_from_closes_it_without_a_trac
     assert app.failure.text.startswith("internal error: JSONDecodeError: Expecting value")
     assert app.failure.text.endswith(f"; details in {log_dir / 'errors.log'}")
     assert "Traceback" in (log_dir / "errors.log").read_text(encoding="utf-8")
+
+
+def test_a_damaged_project_is_refused_before_the_workspace_opens(
+    demo_path: Path, tmp_path: Path, log_dir: Path
+) -> None:
+    damage(demo_path, [BAD_KEYWORDS])
+    project = open_project(demo_path)
+    with pytest.raises(DamagedProjectError, match="run `qualcode check "):
+        create_app(project, "cleo", config_file=tmp_path / "config.json")
+    project.close()
+    assert not log_dir.exists()
