@@ -40,7 +40,7 @@ class Phrases:
     negative: str  # "{Nouns} that did not raise this theme"
     everyone: str  # "Every {noun} raised this theme."
     no_quotes: str
-    value: str
+    no_value: str
     coders: str
     filters: str
     none: str
@@ -64,9 +64,9 @@ PHRASES: Mapping[str, Phrases] = {
         negative="{Nouns} that did not raise this theme",
         everyone="Every {noun} raised this theme.",
         no_quotes="No coded passages.",
-        value="value",
-        coders="coders",
-        filters="filters",
+        no_value="(no value)",
+        coders="Coders",
+        filters="Filters",
         none="none",
         raised_column="raised it",
         lead="A {noun} raised a theme when its text holds at least one passage coded with "
@@ -87,9 +87,9 @@ PHRASES: Mapping[str, Phrases] = {
         negative="{Nouns}, der ikke nævner temaet",
         everyone="Alle {nouns} nævner temaet.",
         no_quotes="Ingen kodede passager.",
-        value="værdi",
-        coders="kodere",
-        filters="filtre",
+        no_value="(ingen værdi)",
+        coders="Kodere",
+        filters="Filtre",
         none="ingen",
         raised_column="nævner det",
         lead="En {noun} nævner et tema, når dens tekst rummer mindst én passage kodet med "

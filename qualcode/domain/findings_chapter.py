@@ -54,15 +54,18 @@ class ThemeFindings:
 
 @dataclass(frozen=True, slots=True)
 class Chapter:
-    """The draft chapter. ``settings`` are the matrix's settings in words (coders and
-    filters); ``by`` names the attribute the counts are split by, if any."""
+    """The draft chapter: the ``coders`` whose codings count (their union) and the
+    ``filters`` in words (both empty for all); ``by`` names the attribute the counts are
+    split by, if any; ``quotes_wanted`` is how many quotes per theme were asked for."""
 
     project: str
     language: str
     noun: CaseNoun
     by: str | None
     themes: tuple[ThemeFindings, ...]
-    settings: tuple[tuple[str, str], ...]
+    coders: tuple[str, ...]
+    filters: tuple[str, ...]
+    quotes_wanted: int
 
     @property
     def phrases(self) -> Phrases:

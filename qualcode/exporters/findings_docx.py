@@ -44,6 +44,8 @@ def _add(document: Any, block: Block) -> None:
             document.add_paragraph(item, style="List Bullet")
     elif block.kind == "table":
         _table(document, block.rows)
+    elif block.kind == "chart":
+        pass  # the table beside it says the same; Word's own charts are for the researcher
     elif block.kind == "quote":
         paragraph = document.add_paragraph(f"“{block.text}” ", style=QUOTE_STYLE)
         paragraph.add_run(f"({block.label})")

@@ -11,8 +11,9 @@ from qualcode.exporters.safe_cells import markdown_text
 def findings_markdown(chapter: Chapter) -> str:
     out: list[str] = []
     for block in chapter_blocks(chapter):
-        out.extend(_block(block))
-        out.append("")
+        if block.kind != "chart":  # the table beside it says the same in text
+            out.extend(_block(block))
+            out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -92,9 +92,9 @@ def build_findings(project: Project, request: FindingsRequest) -> Chapter:
         noun=noun,
         by=by.name if by else None,
         themes=tuple(themes),
-        settings=tuple(
-            (k, v) for k, v in codes_matrix.settings.describe() if k in ("coders", "filters")
-        ),
+        coders=codes_matrix.settings.coders,
+        filters=codes_matrix.settings.filters,
+        quotes_wanted=request.quotes,
     )
 
 

@@ -231,3 +231,20 @@ def test_a_mistake_is_one_line_and_changes_nothing(
     assert one_line_error(result.stderr).startswith(message.replace("{p}", str(danish)))
     assert result.stdout == ""
     assert dump(danish) == before
+
+
+def test_html_draws_a_chart_per_theme_from_the_counts(danish: Path, run: Cli) -> None:
+    """One inline SVG per theme with --by: a bar per value labelled n/m; nothing that
+    runs or loads (no script, no link to elsewhere)."""
+    page = run("findings", danish, "--by", "attribute:alder", "--format", "html").stdout
+    charts = re.findall(r"<svg.*?</svg>", page, flags=re.DOTALL)
+    assert len(charts) == 2
+    assert [re.findall(r">(\d+/\d+)</text>", c) for c in charts] == [["1/1", "1/1"], ["0/1", "0/1"]]
+    assert "<script" not in page
+    assert "href" not in page
+    assert "http://www.w3.org/2000/svg" in page  # the SVG namespace, not a download
+
+
+def test_no_quotes_asked_for_means_no_quotes_section(danish: Path, run: Cli) -> None:
+    assert "### Citater" in run("findings", danish).stdout
+    assert "Citater" not in run("findings", danish, "--quotes", "0").stdout
