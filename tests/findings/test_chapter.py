@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from qualcode.services.findings import FindingsRequest, build_findings
 from qualcode.services.project import open_project
 from tests.cli.test_bad_input import dump, one_line_error
 from tests.conftest import Cli, write
+from tests.storage.test_damaged_projects import invalid_utf8, truncate
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -248,3 +250,24 @@ def test_html_draws_a_chart_per_theme_from_the_counts(danish: Path, run: Cli) ->
 def test_no_quotes_asked_for_means_no_quotes_section(danish: Path, run: Cli) -> None:
     assert "### Citater" in run("findings", danish).stdout
     assert "Citater" not in run("findings", danish, "--quotes", "0").stdout
+
+
+@pytest.mark.parametrize(
+    ("spoil", "reason"),
+    [
+        (truncate, "database disk image is malformed"),  # a file cut in half
+        (invalid_utf8, "text that is not valid UTF-8"),  # transcript text that cannot be read
+    ],
+    ids=["cut-in-half", "undecodable-text"],
+)
+def test_a_damaged_project_is_one_line_pointing_to_a_backup(
+    run: Cli, demo_path: Path, tmp_path: Path, spoil: Callable[[Path], None], reason: str
+) -> None:
+    spoil(demo_path)
+    before = demo_path.read_bytes()
+    target = tmp_path / "findings.docx"
+    result = run("findings", demo_path, "-o", target, expect=1)
+    assert result.stderr.startswith(f"Error: {demo_path}: the project file is damaged ({reason})")
+    assert one_line_error(result.stderr)
+    assert demo_path.read_bytes() == before
+    assert not target.exists()
