@@ -12,6 +12,7 @@ import click
 from qualcode.cli.agreement_commands import agreement, disagreements, reconcile
 from qualcode.cli.base import QualcodeGroup
 from qualcode.cli.coding_commands import code, codebook, codings, memo, uncode
+from qualcode.cli.findings_commands import findings
 from qualcode.cli.maintenance_commands import (
     anonymize,
     backup,
@@ -63,6 +64,7 @@ for command in (
     cooccurrence,
     report,
     summary,
+    findings,
     check,
     backup,
     transcript_group,

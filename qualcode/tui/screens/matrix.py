@@ -36,6 +36,7 @@ from qualcode.domain.matrices import (
 from qualcode.services.cases import list_attributes
 from qualcode.services.matrices import MatrixRequest, build_matrix
 from qualcode.services.project import project_summary
+from qualcode.tui.findings_files import FindingsExport
 from qualcode.tui.matrix_files import MatrixExport, command_line, write_export
 from qualcode.tui.screens.matrix_cell import CellPassagesScreen, MatrixCell, edit_summary
 from qualcode.tui.screens.matrix_export import ExportMatrixDialog
@@ -81,6 +82,9 @@ class MatrixScreen(Screen[Place | None]):
                  "Write the framework summary of the case × code cell"),
         _binding("ctrl+s", "export", "Export…", "matrix.export",
                  "Export the matrix to a file (xlsx, csv, html, md, json)"),
+        _binding("f", "findings", "Findings…", "matrix.findings",
+                 "Write the draft findings chapter (docx, html, md) for these coders and rows",
+                 show=False),
         _binding("m", "cycle('measure')", "Measure", "matrix.measure", "Show the next measure"),
         _binding("r", "cycle('rows')", "Rows", "matrix.rows",
                  "Next choice of rows: cases, transcripts, speakers, attributes", show=False),
@@ -430,6 +434,30 @@ class MatrixScreen(Screen[Place | None]):
             return export
 
         self.app.push_screen(ExportMatrixDialog(location, request, shown, save, self.last_export))
+
+    def action_findings(self) -> None:
+        """The draft findings chapter for the screen's coders (and attribute rows)."""
+        from qualcode.tui.findings_files import (
+            findings_command_line,
+            findings_request,
+            write_findings,
+        )
+        from qualcode.tui.screens.findings_export import FindingsDialog
+
+        request = findings_request(self.request())
+        project = self.workspace.project
+
+        async def save(export: FindingsExport) -> FindingsExport:
+            self.notify(f"Writing {export.path}…", timeout=3)
+            try:
+                path = await asyncio.to_thread(write_findings, project, request, export)
+            except OSError as error:
+                raise FileAccessError(f"{export.path}: {error.strerror or error}") from None
+            command = findings_command_line(project.location, request, export)
+            self.post_message(self.Exported(self, str(path), command))
+            return export
+
+        self.app.push_screen(FindingsDialog(project.location, request, save))
 
     def _export(self, request: MatrixRequest, shown: Measure, export: MatrixExport) -> Path:
         """Write the export (in a thread); a failed write of the file is a one-line
