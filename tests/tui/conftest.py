@@ -1,17 +1,68 @@
-"""Fixtures for the workspace tests: a fresh copy of the demo project per test."""
+"""Fixtures for the workspace tests: a fresh copy of the demo project per test, and a
+terminal that looks the same on every machine (snapshots pinned to size, theme, colours)."""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import textual.constants
+from textual.app import App
+from textual.pilot import Pilot
 
 from qualcode.services.project import Project, open_project
 from tests.conftest import Cli
 from tests.tui.flagging import rewritten_texts
+
+SNAPSHOT_THEME = "textual-dark"
+Compare = Callable[..., bool]
+RunBefore = Callable[[Pilot[Any]], Awaitable[None] | None]
+
+
+@pytest.fixture(autouse=True)
+def same_terminal_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a developer's environment could change in a picture is set back to Textual's
+    defaults: NO_COLOR (read when an app starts), colour filters, animations and the
+    colour system (read from TEXTUAL_* when Textual is imported)."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(textual.constants, "FILTERS", "")
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "full")
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "auto")
+
+
+@pytest.fixture
+def snap_compare(snap_compare: Compare) -> Compare:
+    """pytest-textual-snapshot's ``snap_compare`` with the terminal size required (no
+    default to fall back on), the theme set before anything is drawn (TEXTUAL_THEME or a
+    user config could choose another), and the picture taken only once the app's workers
+    are done: Pilot waits for a quiet moment, which on a busy machine (tests in parallel)
+    can come while a worker is still counting or searching."""
+
+    def compare(
+        app: App[Any],
+        *,
+        terminal_size: tuple[int, int],
+        press: Iterable[str] = (),
+        run_before: RunBefore | None = None,
+    ) -> bool:
+        async def pinned(pilot: Pilot[Any]) -> None:
+            pilot.app.theme = SNAPSHOT_THEME
+            if run_before is not None:
+                done = run_before(pilot)
+                if inspect.isawaitable(done):
+                    await done
+            await pilot.pause()
+            await pilot.press(*press)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+        return snap_compare(app, terminal_size=terminal_size, run_before=pinned)
+
+    return compare
 
 
 @pytest.fixture
