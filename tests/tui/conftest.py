@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import shutil
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
+import textual.app
 import textual.constants
+import textual.pilot
 from textual.app import App
 from textual.pilot import Pilot
 
 from qualcode.services.project import Project, open_project
 from tests.conftest import Cli
+from tests.tui import idle
 from tests.tui.flagging import rewritten_texts
 
 SNAPSHOT_THEME = "textual-dark"
@@ -32,6 +38,14 @@ def same_terminal_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(textual.constants, "FILTERS", "")
     monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "full")
     monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "auto")
+
+
+@pytest.fixture(autouse=True)
+def idle_means_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot waits for an idle app, not for a moment the machine was too busy to run it
+    (see tests/tui/idle.py)."""
+    for module in (textual.pilot, textual.app):
+        monkeypatch.setattr(module, "wait_for_idle", idle.wait_for_idle)
 
 
 @pytest.fixture
@@ -72,14 +86,28 @@ def demo(demo_path: Path) -> Iterator[Project]:
     opened.close()
 
 
-@pytest.fixture
-def flagged_path(demo_path: Path, tmp_path: Path) -> Path:
+@pytest.fixture(scope="session")
+def flagged_template(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo after ``qualcode transcript replace`` of two transcripts whose coded
-    passages were rewritten: several codings of both coders need review."""
-    for name, text in rewritten_texts(demo_path).items():
-        new_file = tmp_path / f"{name}-v2.txt"
+    passages were rewritten (built once per session and worker; tests take a copy)."""
+    folder = tmp_path_factory.mktemp("flagged")
+    path = folder / "flagged.qualcode"
+    shutil.copyfile(demo_template, path)
+    for name, text in rewritten_texts(path).items():
+        new_file = folder / f"{name}-v2.txt"
         new_file.write_text(text, encoding="utf-8")
-        Cli()("transcript", "replace", demo_path, name, new_file, "--coder", "anna")
+        Cli()("transcript", "replace", path, name, new_file, "--coder", "anna")
+    with closing(sqlite3.connect(path)) as db:  # all into the file itself: tests copy only it
+        (busy, _, _) = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    assert busy == 0
+    return path
+
+
+@pytest.fixture
+def flagged_path(flagged_template: Path, demo_path: Path) -> Path:
+    """A fresh copy of the flagged demo (several codings of both coders need review), at
+    ``demo_path``."""
+    shutil.copyfile(flagged_template, demo_path)
     return demo_path
 
 
