@@ -13,12 +13,7 @@ from sqlalchemy.engine import make_url
 from tests.conftest import POSTGRES_URL
 from tests.postgres_cluster import ThrowAwayCluster
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.skipif(
-        bool(POSTGRES_URL), reason="QUALCODE_TEST_POSTGRES_URL names a server that is not ours"
-    ),
-]
+pytestmark = pytest.mark.postgresql
 
 
 def settings_of(url: str, *names: str) -> list[str]:
@@ -28,6 +23,9 @@ def settings_of(url: str, *names: str) -> list[str]:
     return [str(row[0]) for row in rows if row is not None]
 
 
+@pytest.mark.skipif(
+    bool(POSTGRES_URL), reason="QUALCODE_TEST_POSTGRES_URL names a server that is not ours"
+)
 def test_the_sessions_server_is_private_and_fast(postgres_server: str) -> None:
     fsync, listen, directory = settings_of(
         postgres_server, "fsync", "listen_addresses", "data_directory"
