@@ -14,11 +14,29 @@ from click.testing import CliRunner, Result
 from qualcode.cli import cli
 from qualcode.services.demo import build_demo
 from qualcode.services.project import Project, init_project
+from tests import hypothesis_profiles
 
 REPO = Path(__file__).resolve().parent.parent
 TRANSCRIPTS = REPO / "transcripts"
 CODEBOOKS = REPO / "codebooks"
 POSTGRES_URL = os.environ.get("QUALCODE_TEST_POSTGRES_URL")
+
+hypothesis_profiles.load()
+
+
+ID_TEXT = 24  # characters of a text parameter kept in a test id (after escaping)
+
+
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    """Text parameters appear in test ids cut to ID_TEXT characters (pytest numbers any ids
+    that then coincide): an id names its row, and a 70,000-character one floods the output.
+    Tables still give their rows ``ids=`` where the cut text would not say much."""
+    if isinstance(val, bytes):
+        val = val.decode("latin-1")
+    if not isinstance(val, str):
+        return None
+    shown = val.encode("unicode_escape").decode("ascii")
+    return shown if len(shown) <= ID_TEXT else shown[:ID_TEXT] + "..."
 
 
 @pytest.fixture
@@ -92,16 +110,40 @@ def _fresh_postgres_database(server_url: str) -> Iterator[str]:
             db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server for this session (this xdist worker): the one named by
+    QUALCODE_TEST_POSTGRES_URL, else a throw-away cluster from the test extra's server
+    binaries, started on first use and removed at the end. Without the binaries the tests
+    that need it are skipped, saying so; on CI (CI set) that is a failure instead."""
+    if POSTGRES_URL:
+        yield POSTGRES_URL
+        return
+    from tests.postgres_cluster import ClusterError, ThrowAwayCluster
+
+    try:
+        cluster = ThrowAwayCluster()
+    except ClusterError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL tests cannot run on CI: {error}")
+        pytest.skip(str(error))
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_database(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database on the session's server, dropped afterwards."""
+    yield from _fresh_postgres_database(postgres_server)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, not yet initialised project location on each backend: a SQLite file path,
-    and a database on the PostgreSQL server named by QUALCODE_TEST_POSTGRES_URL (skipped
-    when that is unset locally; a failure in CI, where .ci/run always sets it)."""
+    and a fresh database on the session's PostgreSQL server (``postgres_server``)."""
     if request.param == "sqlite":
         yield str(tmp_path / "study.qualcode")
         return
-    if not POSTGRES_URL:
-        if os.environ.get("CI"):
-            pytest.fail("QUALCODE_TEST_POSTGRES_URL is unset in CI: PostgreSQL tests cannot run")
-        pytest.skip("PostgreSQL tests need QUALCODE_TEST_POSTGRES_URL (source .ci/start-postgres)")
-    yield from _fresh_postgres_database(POSTGRES_URL)
+    yield request.getfixturevalue("postgres_database")

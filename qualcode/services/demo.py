@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
-import qualcode
 from qualcode.domain.errors import FileAccessError, ProjectError
 from qualcode.files.writing import occupied, set_aside, set_back
 from qualcode.importers.transcripts import SUPPORTED_SUFFIXES
@@ -22,12 +22,13 @@ SQLITE_COMPANIONS = ("-wal", "-shm")
 
 
 def demo_data_root() -> Path:
-    """The source checkout holding ``transcripts/`` and ``codebooks/``."""
-    root = Path(qualcode.__file__).resolve().parent.parent
-    if not (root / "transcripts").is_dir() or not (root / "codebooks").is_dir():
+    """The folder holding the packaged ``transcripts/`` and ``codebooks/`` (package data, so
+    the demo works from a wheel, ``pip install .`` or pipx as well as from a checkout)."""
+    root = resources.files("qualcode") / "demo_data"
+    if not isinstance(root, Path) or not (root / "transcripts").is_dir():
         raise ProjectError(
-            f"{root}: demo data (transcripts/, codebooks/) not found; install qualcode from a "
-            "source checkout with: pip install -e ."
+            f"{root}: the demo data (transcripts/, codebooks/) is missing from this install "
+            "of qualcode; reinstall it with: pip install --force-reinstall qualcode"
         )
     return root
 

@@ -26,6 +26,7 @@ from qualcode.services.history import undo
 from qualcode.services.project import open_project
 from tests.conftest import CODEBOOKS, Cli, write
 from tests.domain.test_reconciliation import chars, spans_strategy
+from tests.hypothesis_profiles import examples
 
 
 def runs(characters: set[int]) -> list[Span]:
@@ -70,7 +71,7 @@ def test_three_coders_by_hand() -> None:
     assert coded_by_at_least([[Span(0, 5)], [Span(5, 9)]], 2) == []  # touching only
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(spans_strategy, min_size=2, max_size=5), st.data())
 def test_consensus_counts_coders_per_character(
     raw: list[list[tuple[int, int]]], data: st.DataObject

@@ -157,7 +157,7 @@ def test_an_empty_project_lists_no_memos(project_path: Path, run: Cli) -> None:
     ],
 )
 def test_mistakes_are_one_line(noted: Path, run: Cli, options: list[str], message: str) -> None:
-    before = dump(noted)  # rows, not bytes: a WAL checkpoint may rewrite pages
+    before = dump(noted)  # the rows, not the file's bytes: a checkpoint may rewrite those
     result = run("memos", noted, *options, expect=1)
     assert result.stdout == ""
     assert result.stderr.startswith("Error: ")

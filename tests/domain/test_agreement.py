@@ -31,6 +31,7 @@ from qualcode.domain.agreement import (
 )
 from qualcode.domain.agreement_units import UnitGrid
 from qualcode.domain.spans import merge_spans
+from tests.hypothesis_profiles import examples
 
 TOLERANCE = 1e-9
 
@@ -106,7 +107,7 @@ def brute_segments(a: Sequence[Interval], b: Sequence[Interval], threshold: int)
 # --- properties ----------------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(codings())
 def test_pairwise_kappa_and_percent_match_sklearn(
     data: tuple[int, list[list[tuple[int, int]]]],
@@ -136,7 +137,7 @@ def test_pairwise_kappa_and_percent_match_sklearn(
                 assert abs(kappa.value - sklearn_kappa(x, y)) < TOLERANCE
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(codings())
 def test_alpha_fleiss_and_all_agree_match_packages(
     data: tuple[int, list[list[tuple[int, int]]]],
@@ -174,14 +175,14 @@ def test_alpha_fleiss_and_all_agree_match_packages(
     assert coverage.units == length
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=8))
 def test_merge_intervals_follows_merge_spans(raw: list[tuple[int, int]]) -> None:
     """The sweep's tuple merge and the domain's Span merge apply one rule."""
     assert merge_intervals(raw) == [(s.start, s.end) for s in merge_spans(raw)]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(codings(), st.integers(0, 100))
 def test_segment_agreement_matches_brute_force(
     data: tuple[int, list[list[tuple[int, int]]]], threshold: int
@@ -193,7 +194,7 @@ def test_segment_agreement_matches_brute_force(
     assert (counts.a_total, counts.b_total) == (len(merged[0]), len(merged[1]))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(codings(), st.data())
 def test_turn_units_match_expanded_units(
     data: tuple[int, list[list[tuple[int, int]]]], draw: st.DataObject
@@ -228,7 +229,7 @@ def test_turn_units_match_expanded_units(
         assert abs(alpha.value - expected) < TOLERANCE
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(codings(), codings())
 def test_pooled_equals_kappa_over_concatenated_transcripts(
     first: tuple[int, list[list[tuple[int, int]]]],
@@ -362,7 +363,7 @@ def test_landis_koch_bands(value: float, band: str) -> None:
     assert landis_koch_band(value) == band
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.integers(1, 60),
     st.lists(

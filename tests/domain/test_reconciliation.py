@@ -16,6 +16,7 @@ from qualcode.domain.reconciliation import (
     resolve,
 )
 from qualcode.domain.spans import Span, merge_spans
+from tests.hypothesis_profiles import examples
 
 spans_strategy = st.lists(
     st.tuples(st.integers(0, 60), st.integers(1, 20)).map(lambda t: (t[0], t[0] + t[1])),
@@ -27,7 +28,7 @@ def chars(spans: list[Span] | tuple[Span, ...]) -> set[int]:
     return {c for s in spans for c in range(s.start, s.end)}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(spans_strategy, spans_strategy)
 def test_strategies_are_set_operations(
     raw_a: list[tuple[int, int]], raw_b: list[tuple[int, int]]
@@ -45,7 +46,7 @@ def test_strategies_are_set_operations(
         assert result == merge_spans([(s.start, s.end) for s in result])  # merged
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(spans_strategy, spans_strategy)
 def test_regions_partition_both_coders(
     raw_a: list[tuple[int, int]], raw_b: list[tuple[int, int]]

@@ -14,6 +14,7 @@ from qualcode.domain.errors import FileAccessError, InputError
 from qualcode.domain.text_entry import enter_name, enter_shortcut, enter_text, name_key
 from qualcode.exporters.codebook_yaml import dump_codebook
 from qualcode.importers.codebook_yaml import load_codebook, parse_codebook
+from tests.hypothesis_profiles import examples
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -388,7 +389,7 @@ def codebooks(draw: st.DrawFn) -> Codebook:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(codebooks())
 def test_dump_then_parse_round_trips(codebook: Codebook) -> None:
     text = dump_codebook(codebook)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,18 +17,20 @@ from qualcode.domain.matrices import NUMERIC_MEASURES, Matrix, Measure
 from qualcode.services.cases import list_cases
 from qualcode.services.codebook import list_codes
 from qualcode.services.coding import list_codings
-from qualcode.services.demo import build_demo
 from qualcode.services.matrices import MatrixRequest, build_matrix
-from qualcode.services.project import Project
+from qualcode.services.project import Project, open_project
 from qualcode.services.transcripts import get_transcript, list_transcripts
 from tests.conftest import Cli
 from tests.matrices.brute_force import BruteRow, brute_matrix
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, Path]]:
+def demo(
+    demo_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Project, Path]]:
     path = tmp_path_factory.mktemp("demo") / "demo.qualcode"
-    project = build_demo(path, lambda _: None)
+    shutil.copyfile(demo_template, path)  # the session's demo, built once
+    project = open_project(path)
     yield project, path
     project.close()
 

@@ -27,6 +27,7 @@ from qualcode.domain.matrix_rows import (
     transcript_rows,
 )
 from qualcode.domain.words import WORD_PATTERN
+from tests.hypothesis_profiles import examples
 from tests.matrices.brute_force import BruteRow, brute_matrix
 
 # Letters (Danish and beyond Latin-1), digits, joiners, spaces, punctuation, newlines.
@@ -142,7 +143,7 @@ coder_groups = st.sampled_from(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(projects(), row_kinds, column_kinds, coder_groups)
 def test_matrix_equals_brute_force(
     project: RandomProject, rows_kind: str, columns_kind: str, groups: list[frozenset[int]]
@@ -167,7 +168,7 @@ def test_matrix_equals_brute_force(
         )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(projects(), row_kinds, column_kinds, coder_groups)
 def test_relations_between_measures(
     project: RandomProject, rows_kind: str, columns_kind: str, groups: list[frozenset[int]]
@@ -200,7 +201,7 @@ def test_relations_between_measures(
                 assert words <= chars
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet=ALPHABET, max_size=40), st.data())
 def test_word_mask_counts_the_tokenizers_words(text: str, data: st.DataObject) -> None:
     mask = word_mask(text)
@@ -213,7 +214,7 @@ def test_word_mask_counts_the_tokenizers_words(text: str, data: st.DataObject) -
     assert count_coded_words(mask, pieces) == expected
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.data())
 def test_overlap_events_are_chains(data: st.DataObject) -> None:
     first = merge_intervals(spans_in(data.draw, 40, 5))

@@ -1,5 +1,5 @@
-"""Shared helpers for the REFI-QDA tests: the XSD (read from ../shared/refi-qda, never
-vendored), hand-built .qdpx files, and project contents compared without ids/times."""
+"""Shared helpers for the REFI-QDA tests: the XSD (kept unmodified in schema/, see its
+README), hand-built .qdpx files, and project contents compared without ids/times."""
 
 from __future__ import annotations
 
@@ -10,21 +10,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pytest
 from lxml import etree
 
 from qualcode.services.project import open_project
-from tests.conftest import REPO
 
-XSD_PATH = REPO.parent / "shared" / "refi-qda" / "Project-mrt2019.xsd"
+XSD_PATH = Path(__file__).resolve().parent / "schema" / "Project-mrt2019.xsd"
 NS = "urn:QDA-XML:project:1.0"
 Q = f"{{{NS}}}"
 
 
 @functools.cache
 def _schema_text() -> str:
-    if not XSD_PATH.exists():
-        pytest.fail(f"REFI-QDA schema not found at {XSD_PATH} (shared/ must sit beside the repo)")
     return XSD_PATH.read_text(encoding="utf-8")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -21,9 +22,9 @@ from tests.refi.helpers import (
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.qualcode"
-    Cli()("demo", "--path", path)
+    shutil.copyfile(demo_template, path)  # the session's demo, built once
     return path
 
 

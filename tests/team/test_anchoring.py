@@ -16,6 +16,7 @@ from qualcode.matching.anchoring import (
     place_span,
     replacement_script,
 )
+from tests.hypothesis_profiles import examples
 
 TEXT = "Interviewer: How was it?\nMette: We met Hanne at home. She listened to us.\n"
 HANNE = (TEXT.index("Hanne"), TEXT.index("Hanne") + len("Hanne"))
@@ -154,7 +155,7 @@ def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(data=st.data())
 def test_edits_outside_every_span_keep_every_coded_text(data: st.DataObject) -> None:
     text, spans = data.draw(text_with_spans())
@@ -168,7 +169,7 @@ def test_edits_outside_every_span_keep_every_coded_text(data: st.DataObject) -> 
         assert placement.status == KEPT
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(data=st.data())
 def test_in_letter_soup_no_coding_is_ever_lost(data: st.DataObject) -> None:
     # Where the text is little more than one letter repeated ("MMMMMM"), several edit
@@ -193,7 +194,7 @@ def is_subsequence(short: str, long: str) -> bool:
     return all(letter in letters for letter in short)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(data=st.data())
 def test_an_insertion_inside_a_span_joins_it(data: st.DataObject) -> None:
     text, spans = data.draw(text_with_spans())
@@ -216,7 +217,7 @@ def test_an_insertion_inside_a_span_joins_it(data: st.DataObject) -> None:
     assert (placement.status == REVIEW) == (placement.similarity < 80.0)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(data=st.data())
 def test_a_deletion_inside_a_span_shrinks_it(data: st.DataObject) -> None:
     text, spans = data.draw(text_with_spans())

@@ -107,24 +107,20 @@ def test_json_backup_of_either_backend_restores_every_row(
 
 
 def test_a_project_file_backup_restores_to_the_other_backend(
-    tmp_path: Path, run: Cli, coded: Project
+    tmp_path: Path, run: Cli, coded: Project, request: pytest.FixtureRequest
 ) -> None:
     if not coded.is_sqlite:
         pytest.skip("runs once: from a SQLite copy to PostgreSQL")
     copy = tmp_path / "copy.qualcode"
     run("backup", coded.location, copy)
-    from tests.conftest import POSTGRES_URL, _fresh_postgres_database
-
-    if not POSTGRES_URL:
-        pytest.skip("needs QUALCODE_TEST_POSTGRES_URL")
-    for url in _fresh_postgres_database(POSTGRES_URL):
-        run("init", url, "--from", copy)
-        restored = open_project(url)
-        same_rows_but_the_restore_event(coded, restored)
-        coding, _ = apply_code(restored, TRANSCRIPT, "openness", "anna", span=(5, 25))
-        assert coding.id == 7  # the id sequences moved past the restored rows
-        assert check_project(restored).problems == ()
-        restored.close()
+    url = request.getfixturevalue("postgres_database")
+    run("init", url, "--from", copy)
+    restored = open_project(url)
+    same_rows_but_the_restore_event(coded, restored)
+    coding, _ = apply_code(restored, TRANSCRIPT, "openness", "anna", span=(5, 25))
+    assert coding.id == 7  # the id sequences moved past the restored rows
+    assert check_project(restored).problems == ()
+    restored.close()
 
 
 @pytest.mark.parametrize(
