@@ -156,8 +156,9 @@ def enter_name(
 def tidy_name(value: str, source: str, fallback: str) -> str:
     """A name from another program's file (REFI-QDA), made to fit the identifier rule
     where that loses nothing visible: NFC, control, separator and bidirectional-override
-    characters become spaces, whitespace runs one space, ends trimmed; ``fallback`` when
-    nothing is left. Still raises ``InputError`` for a surrogate or a name too long."""
+    characters become spaces, ends trimmed (inner spaces stay as they are, so a name the
+    rule already allows comes back exactly); ``fallback`` when nothing is left. Still
+    raises ``InputError`` for a surrogate or a name too long."""
     check_encodable(value, source)
     spaced = "".join(
         " "
@@ -165,7 +166,7 @@ def tidy_name(value: str, source: str, fallback: str) -> str:
         else char
         for char in _nfc(value)
     )
-    name = _WHITESPACE_RUN.sub(" ", spaced).strip()
+    name = spaced.strip()
     while name and _invisible(name[0]):
         name = name[1:].strip()
     while name and _invisible(name[-1]):
