@@ -98,7 +98,7 @@ def wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes in a column ``width`` characters wide (each line break
     starts a line; words move whole to the next line, as a spreadsheet wraps)."""
     # Text averages a little narrower than the digit '0' a width counts, less padding.
-    per_line = max(1, int(width * 1.1) - 2)
+    per_line = max(1, int(width * 1.2) - 2)
     lines = 0
     for paragraph in text.split("\n"):
         lines += max(1, len(textwrap.wrap(paragraph, per_line, break_on_hyphens=False)))
