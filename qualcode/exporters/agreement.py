@@ -192,13 +192,18 @@ def csv_headers(statistics: Registry) -> tuple[str, ...]:
     return KEY_HEADERS + tuple(name for s in (*pair, *coders) for name in column_names(s))
 
 
+ANY_DECIMALS = "General"
+"""The number format of counts, which are fractions in means (shown as they are)."""
+
+
 def csv_number_formats(statistics: Registry) -> tuple[str | None, ...]:
     """Beside :func:`csv_headers`: each column's number format — a statistic's own for
-    its value, ``None`` for names, counts (means of counts are fractions) and flags."""
+    its value, :data:`ANY_DECIMALS` for counts and parts, ``None`` for names and flags."""
     pair, coders = by_scope(statistics, Scope.PAIR), by_scope(statistics, Scope.CODERS)
-    formats: list[str | None] = [None] * len(KEY_HEADERS)
+    names = KEY_HEADERS.index("units")  # code, level, transcript, a, b: text
+    formats: list[str | None] = [None] * names + [ANY_DECIMALS] * (len(KEY_HEADERS) - names)
     for statistic in (*pair, *coders):
-        formats += [None] * len(statistic.parts) + [statistic.number_format]
+        formats += [ANY_DECIMALS] * len(statistic.parts) + [statistic.number_format]
         if statistic.undefined_key is not None:
             formats.append(None)
     return tuple(formats)
@@ -271,7 +276,7 @@ def render_report_csv(report: AgreementReport) -> str:
     coefficients, 1 for percentages) and means of counts to 3, unless
     :func:`~qualcode.exporters.csv_numbers.full_precision` is on."""
     places = [
-        COUNT_MEAN_DECIMALS if f is None else decimals(f)
+        COUNT_MEAN_DECIMALS if f in (None, ANY_DECIMALS) else decimals(f)
         for f in csv_number_formats(report.statistics)
     ]
     return render_csv(csv_headers(report.statistics), rounded_rows(report_rows(report), places))

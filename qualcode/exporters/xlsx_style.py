@@ -10,6 +10,8 @@ so it reads and prints as a report table.
   become ``yes``/``no``.
 - One named font (:data:`FONT_NAME`, which LibreOffice maps to the metric-compatible
   Liberation Sans), bold header, header row and label columns frozen.
+- A table wider than a landscape page turns its number columns' headers upright, so
+  those columns are only as wide as their numbers.
 - Printing: landscape, one page wide, the header row repeated on every page, the sheet
   name at the top and the project and export date at the bottom of every page.
 
@@ -41,6 +43,8 @@ TEXT_WIDTH = 50
 LONG_TEXT_WIDTH = 70
 MIN_WIDTH = 6
 SHEET_NAME_LIMIT = 31
+PAGE_CHARACTERS = 150
+"""About as many characters as a landscape page holds across at full size."""
 _NOT_IN_SHEET_NAMES = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
 
 Fill = Callable[[int, int, object], "str | None"]
@@ -72,7 +76,7 @@ def shown_value(value: object) -> object:
 
 def _number_text(value: float, number_format: str | None) -> str:
     if number_format is None or "." not in number_format:
-        return f"{value:.0f}" if number_format else str(value)
+        return f"{value:.0f}" if number_format == COUNT else str(value)
     return f"{value:.{len(number_format.partition('.')[2])}f}"
 
 
@@ -134,15 +138,28 @@ def add_table(
         _width(column, [line[i] for line in texts if i < len(line)])
         for i, column in enumerate(columns)
     ]
+    # Too wide for a landscape page with headers across: turn the number columns'
+    # headers upright, so those columns are only as wide as their numbers.
+    upright = frozenset(
+        i
+        for i, column in enumerate(columns)
+        if sum(widths) > PAGE_CHARACTERS and i >= label_columns and column.number_format
+    )
+    for i in upright:
+        widths[i] = _width(SheetColumn(""), [line[i] for line in texts if i < len(line)])
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = f"{get_column_letter(label_columns + 1)}2"
     _print_setup(sheet, document)
 
     header_texts = [c.header for c in columns]
-    sheet.row_dimensions[1].height = row_points(header_texts, widths)
+    across = [h for i, h in enumerate(header_texts) if i not in upright]
+    sheet.row_dimensions[1].height = max(
+        row_points(across, [w for i, w in enumerate(widths) if i not in upright]),
+        min(MAX_ROW_POINTS, max((len(header_texts[i]) for i in upright), default=0) * 6.5 + 6),
+    )
     styles = _Styles(formats, fill, bold_rows)
-    xlsx_row(sheet, header_texts, font=styles.bold, alignment=styles.header)
+    xlsx_row(sheet, header_texts, style=styles.of_header(upright))
     for index, (row, line) in enumerate(zip(rows, texts, strict=True)):
         tall = row_points(line, widths[: len(line)])
         if tall > LINE_POINTS + 2:
@@ -165,6 +182,18 @@ class _Styles:
         self.header = Alignment(wrap_text=True, vertical="bottom")
         self.text = Alignment(wrap_text=True, vertical="top")
         self.number = Alignment(horizontal="right", vertical="top")
+
+    def of_header(self, upright: frozenset[int]) -> Callable[[int, Any], None]:
+        """Bold; the ``upright`` columns' text turned 90° (a wide table's numbers)."""
+        from openpyxl.styles import Alignment
+
+        turned = Alignment(text_rotation=90, horizontal="center", vertical="bottom")
+
+        def style(position: int, cell: Any) -> None:
+            cell.font = self.bold
+            cell.alignment = turned if position in upright else self.header
+
+        return style
 
     def of_row(self, index: int, row: Sequence[object]) -> Callable[[int, Any], None]:
         """What :func:`xlsx_row` calls on each cell of row ``index``."""

@@ -291,3 +291,13 @@ def test_main_language(languages: list[str | None], expected: str) -> None:
 )
 def test_project_label(location: str, expected: str) -> None:
     assert project_label(location) == expected
+
+
+def test_a_table_wider_than_a_page_turns_its_number_headers_upright(exported: Path) -> None:
+    wide = load_workbook(exported / "cooccurrence.xlsx")["count"]
+    header = wide[1]
+    assert header[0].alignment.text_rotation in (0, None)  # the label column reads across
+    assert all(cell.alignment.text_rotation == 90 for cell in header[1:])
+    assert all(wide.column_dimensions[c.column_letter].width <= 8 for c in header[1:])
+    narrow = load_workbook(exported / "matrix.xlsx")["references"]  # fits: headers across
+    assert all(cell.alignment.text_rotation in (0, None) for cell in narrow[1])
