@@ -163,16 +163,41 @@ def report_xlsx(report: AgreementReport) -> bytes:
         return TONE_COLOURS[band.tone] if banded and band is not None else None
 
     rows = [[item.value for item in row] for row in layout.rows]
-    add_table(workbook, "summary", columns, rows, document, label_columns=3, fill=band_fill)
+    who = f"Agreement of {', '.join(report.coders)}"
+    add_table(
+        workbook,
+        "summary",
+        columns,
+        rows,
+        document,
+        label_columns=3,
+        fill=band_fill,
+        caption=f"{who}: pooled and mean per code and pair",
+    )
     detail = [
         SheetColumn(h, f)
         for h, f in zip(
             csv_headers(report.statistics), csv_number_formats(report.statistics), strict=True
         )
     ]
-    add_table(workbook, "all rows", detail, report_rows(report), document, label_columns=5)
+    add_table(
+        workbook,
+        "all rows",
+        detail,
+        report_rows(report),
+        document,
+        label_columns=5,
+        caption=f"{who}: every row of the CSV (pooled, mean, per transcript)",
+    )
     notes = [[note] for note in _notes(report)]
-    add_table(workbook, "notes", [SheetColumn("note", long_text=True)], notes, document)
+    add_table(
+        workbook,
+        "notes",
+        [SheetColumn("note", long_text=True)],
+        notes,
+        document,
+        caption=f"{who}: settings, notes and rules",
+    )
     return workbook_bytes(workbook)
 
 

@@ -137,7 +137,10 @@ def cooccurrence_xlsx(matrix: Cooccurrence, measures: tuple[str, ...]) -> bytes:
             diagonal = position == 0 or (position - 1) % size == row
             return None if diagonal else heat_hex(value, highest)
 
-        add_table(workbook, measure, columns, rows, matrix.settings.document, fill=fill)
+        caption = f"Co-occurrence of {brief(matrix.settings.columns)}: {DESCRIPTIONS[measure]}"
+        add_table(
+            workbook, measure, columns, rows, matrix.settings.document, fill=fill, caption=caption
+        )
     notes: list[list[Cell]] = [[label, value] for label, value in _notes(matrix)]
     notes += [[number, rule] for number, rule in enumerate(COOCCURRENCE_RULES, start=1)]
     about = [SheetColumn("setting"), SheetColumn("value", long_text=True)]

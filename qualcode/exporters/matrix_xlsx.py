@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from qualcode.domain.matrices import COUNTING_RULES, Matrix, Measure
+from qualcode.domain.matrices import COUNTING_RULES, MEASURE_DESCRIPTIONS, Matrix, Measure
 from qualcode.exporters.heat import heat_hex, heat_highest
+from qualcode.exporters.html_page import brief
 from qualcode.exporters.matrix_tables import matrix_notes, wide_columns, wide_table
 from qualcode.exporters.tables import Cell
 from qualcode.exporters.xlsx_style import (
@@ -95,7 +96,13 @@ def _measure_sheet(workbook: Any, matrix: Matrix, measure: Measure) -> None:
         matrix.settings.document,
         fill=fill,
         bold_rows=_totals(matrix, rows),
+        caption=f"{_dimensions(matrix)}: {MEASURE_DESCRIPTIONS[measure]}",
     )
+
+
+def _dimensions(matrix: Matrix) -> str:
+    """``cases × themes``: what the rows and columns are."""
+    return f"{brief(matrix.settings.rows)} × {brief(matrix.settings.columns)}"
 
 
 def _framework_sheet(workbook: Any, matrix: Matrix) -> None:
@@ -105,7 +112,8 @@ def _framework_sheet(workbook: Any, matrix: Matrix) -> None:
     keep = [0, *(i for i, c in enumerate(wide, start=1) if not c.is_total)]
     columns = [SheetColumn(headers[i]) for i in keep]
     cells = [[line[i] for i in keep] for line in rows[:-1]]
-    add_table(workbook, FRAMEWORK_SHEET, columns, cells, matrix.settings.document)
+    caption = f"Framework matrix, {_dimensions(matrix)}: summaries and coded passages"
+    add_table(workbook, FRAMEWORK_SHEET, columns, cells, matrix.settings.document, caption=caption)
 
 
 def _passages_sheet(workbook: Any, matrix: Matrix) -> None:
@@ -130,7 +138,15 @@ def _passages_sheet(workbook: Any, matrix: Matrix) -> None:
         SheetColumn(h, COUNT if h in ("start", "end") else None, long_text=h == "text")
         for h in PASSAGE_HEADERS
     ]
-    add_table(workbook, PASSAGES_SHEET, columns, rows, matrix.settings.document, label_columns=2)
+    add_table(
+        workbook,
+        PASSAGES_SHEET,
+        columns,
+        rows,
+        matrix.settings.document,
+        label_columns=2,
+        caption=f"Coded passages, one per line, {_dimensions(matrix)}",
+    )
 
 
 def _about_sheet(workbook: Any, matrix: Matrix, measures: Sequence[Measure]) -> None:
@@ -139,4 +155,5 @@ def _about_sheet(workbook: Any, matrix: Matrix, measures: Sequence[Measure]) -> 
     rows.append(["counting rule", ""])
     rows.extend([number, rule] for number, rule in enumerate(COUNTING_RULES, start=1))
     columns = [SheetColumn("setting"), SheetColumn("value", long_text=True)]
-    add_table(workbook, ABOUT_SHEET, columns, rows, matrix.settings.document)
+    caption = "About this matrix: settings, measures and counting rules"
+    add_table(workbook, ABOUT_SHEET, columns, rows, matrix.settings.document, caption=caption)

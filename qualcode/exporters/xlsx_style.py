@@ -43,6 +43,8 @@ TEXT_WIDTH = 50
 LONG_TEXT_WIDTH = 70
 MIN_WIDTH = 6
 SHEET_NAME_LIMIT = 31
+HEADER_LIMIT = 200
+"""Characters of a printed header part (Excel allows 255 for all of them)."""
 PAGE_CHARACTERS = 150
 """About as many characters as a landscape page holds across at full size."""
 _NOT_IN_SHEET_NAMES = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
@@ -75,6 +77,8 @@ def shown_value(value: object) -> object:
 
 
 def _number_text(value: float, number_format: str | None) -> str:
+    if isinstance(value, int):
+        return str(value)
     if number_format is None or "." not in number_format:
         return f"{value:.0f}" if number_format == COUNT else str(value)
     return f"{value:.{len(number_format.partition('.')[2])}f}"
@@ -125,10 +129,12 @@ def add_table(
     label_columns: int = 1,
     fill: Fill | None = None,
     bold_rows: frozenset[int] = frozenset(),
+    caption: str = "",
 ) -> Any:
     """Add a sheet ``title`` to ``workbook`` (normal or write-only) holding a header row
     and ``rows``, styled as the module describes. ``label_columns`` columns are frozen
-    beside the data; ``fill`` colours cells; ``bold_rows`` (0-based) are totals."""
+    beside the data; ``fill`` colours cells; ``bold_rows`` (0-based) are totals;
+    ``caption`` heads every printed page (default: the sheet's name)."""
     from openpyxl.utils import get_column_letter
 
     sheet = workbook.create_sheet(sheet_title(title))
@@ -150,7 +156,7 @@ def add_table(
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = f"{get_column_letter(label_columns + 1)}2"
-    _print_setup(sheet, document)
+    _print_setup(sheet, document, caption)
 
     header_texts = [c.header for c in columns]
     across = [h for i, h in enumerate(header_texts) if i not in upright]
@@ -206,7 +212,8 @@ class _Styles:
             cell.alignment = self.number if is_number else self.text
             number_format = self.formats[position] if position < len(self.formats) else None
             if is_number and number_format:
-                cell.number_format = number_format
+                # a whole number (a denominator row under percentages) shows no decimals
+                cell.number_format = COUNT if isinstance(value, int) else number_format
             colour = None if self.fill is None else self.fill(index, position, value)
             if colour is not None:
                 cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
@@ -214,7 +221,12 @@ class _Styles:
         return style
 
 
-def _print_setup(sheet: Any, document: DocumentInfo) -> None:
+def _header_text(text: str) -> str:
+    """Text for a printed header or footer: ``&`` doubled (it starts a code there)."""
+    return text.replace("&", "&&")[:HEADER_LIMIT]
+
+
+def _print_setup(sheet: Any, document: DocumentInfo, caption: str) -> None:
     from openpyxl.worksheet.properties import PageSetupProperties
 
     sheet.page_setup.orientation = "landscape"
@@ -223,9 +235,8 @@ def _print_setup(sheet: Any, document: DocumentInfo) -> None:
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_title_rows = "1:1"
     sheet.print_options.gridLines = True
-    sheet.oddHeader.center.text = "&A"  # the sheet's name
-    project = document.project.replace("&", "&&")  # & starts a header code
-    sheet.oddFooter.left.text = project
+    sheet.oddHeader.center.text = _header_text(caption) if caption else "&A"  # &A: its name
+    sheet.oddFooter.left.text = _header_text(document.project)
     sheet.oddFooter.center.text = "page &P of &N"
     sheet.oddFooter.right.text = f"exported {date.today().isoformat()}"
 

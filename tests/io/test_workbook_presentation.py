@@ -60,6 +60,12 @@ def test_sheet_names_say_what_they_hold(exported: Path) -> None:
     assert names["matrix"][-3:] == ["framework", "passages", "about"]
     assert names["cooccurrence"] == ["count", "coefficient", "about"]
     assert names["agreement"] == ["summary", "all rows", "notes"]
+    # every printed page is headed by what its sheet holds
+    matrix = load_workbook(exported / "matrix.xlsx")
+    assert matrix["col-pct"].oddHeader.center.text.startswith("cases × themes: column %")
+    assert matrix["framework"].oddHeader.center.text.startswith("Framework matrix, cases × themes")
+    summary = load_workbook(exported / "agreement.xlsx")["summary"]
+    assert summary.oddHeader.center.text.startswith("Agreement of anna, bo")
 
 
 def test_every_sheet_is_laid_out_for_reading_and_printing(exported: Path) -> None:
@@ -159,6 +165,10 @@ def test_percent_sheets_name_their_unit_and_flags_read_yes_no(exported: Path) ->
     assert matrix["coverage"]["A1"].value == "case (coverage %)"
     assert matrix["row-pct"]["A1"].value == "case (row %)"
     assert matrix["references"]["A1"].value == "case"
+    # the column-% sheet ends with the counts its percentages divide by: whole numbers
+    last = list(matrix["col-pct"].iter_rows())[-1]
+    assert last[0].value == "references (denominator)"
+    assert {c.number_format for c in last[1:]} == {"0"}
     summary = load_workbook(exported / "agreement.xlsx")["summary"]
     column = [c.value for c in summary[1]].index("kappa undefined") + 1
     flags = {row[0] for row in summary.iter_rows(min_row=2, min_col=column, max_col=column,
