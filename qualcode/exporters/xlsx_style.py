@@ -21,8 +21,8 @@ Rows go through :func:`~qualcode.exporters.safe_cells.xlsx_row`, so text stays t
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Callable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -104,12 +104,25 @@ def _width(column: SheetColumn, texts: Sequence[str]) -> float:
 
 def wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes in a column ``width`` characters wide (each line break
-    starts a line; words move whole to the next line, as a spreadsheet wraps)."""
+    starts a line; words move whole to the next line, as a spreadsheet wraps; a word
+    longer than a line is broken)."""
     # Text averages a little narrower than the digit '0' a width counts, less padding.
     per_line = max(1, int(width * 1.2) - 2)
     lines = 0
     for paragraph in text.split("\n"):
-        lines += max(1, len(textwrap.wrap(paragraph, per_line, break_on_hyphens=False)))
+        lines += 1
+        if len(paragraph) <= per_line:
+            continue
+        used = 0
+        for word in paragraph.split():
+            if used and used + 1 + len(word) <= per_line:
+                used += 1 + len(word)
+                continue
+            lines += 1 if used else 0
+            used = len(word)
+            while used > per_line:  # broken inside the word
+                lines += 1
+                used -= per_line
     return lines
 
 
@@ -188,6 +201,7 @@ class _Styles:
         self.header = Alignment(wrap_text=True, vertical="bottom")
         self.text = Alignment(wrap_text=True, vertical="top")
         self.number = Alignment(horizontal="right", vertical="top")
+        self.known: dict[tuple[bool, bool, str | None, str | None], Any] = {}
 
     def of_header(self, upright: frozenset[int]) -> Callable[[int, Any], None]:
         """Bold; the ``upright`` columns' text turned 90° (a wide table's numbers)."""
@@ -207,16 +221,24 @@ class _Styles:
 
         def style(position: int, cell: Any) -> None:
             value = row[position]
-            cell.font = self.bold if index in self.bold_rows else self.body
+            bold = index in self.bold_rows
             is_number = isinstance(value, int | float) and not isinstance(value, bool)
-            cell.alignment = self.number if is_number else self.text
             number_format = self.formats[position] if position < len(self.formats) else None
-            if is_number and number_format:
-                # a whole number (a denominator row under percentages) shows no decimals
-                cell.number_format = COUNT if isinstance(value, int) else number_format
+            if is_number and number_format and isinstance(value, int):
+                number_format = COUNT  # a whole number (a denominator row) has no decimals
             colour = None if self.fill is None else self.fill(index, position, value)
+            key = (bold, is_number, number_format if is_number else None, colour)
+            known = self.known.get(key)
+            if known is not None:  # openpyxl hashes each style set: copy a made one
+                cell._style = copy(known)
+                return
+            cell.font = self.bold if bold else self.body
+            cell.alignment = self.number if is_number else self.text
+            if is_number and number_format:
+                cell.number_format = number_format
             if colour is not None:
                 cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
+            self.known[key] = copy(cell._style)
 
         return style
 

@@ -12,6 +12,7 @@ import io
 import json
 import math
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from openpyxl import load_workbook
 
 from qualcode.domain.document_info import main_language, project_label
 from qualcode.exporters.csv_numbers import full_precision, rounded
-from qualcode.exporters.xlsx_style import FONT_NAME, LINE_POINTS, LONG_TEXT_WIDTH
+from qualcode.exporters.xlsx_style import FONT_NAME, LINE_POINTS, LONG_TEXT_WIDTH, wrapped_lines
 from tests.conftest import Cli
 
 EXPORTS = {
@@ -311,3 +312,17 @@ def test_a_table_wider_than_a_page_turns_its_number_headers_upright(exported: Pa
     assert all(wide.column_dimensions[c.column_letter].width <= 8 for c in header[1:])
     narrow = load_workbook(exported / "matrix.xlsx")["references"]  # fits: headers across
     assert all(cell.alignment.text_rotation in (0, None) for cell in narrow[1])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=300), st.floats(min_value=3, max_value=80))
+def test_line_count_matches_word_wrapping(text: str, width: float) -> None:
+    """The row-height estimate counts lines as :mod:`textwrap` wraps words (long words
+    broken), paragraph by paragraph, at the same characters per line (a paragraph's
+    leading spaces, which textwrap keeps on its first line, are not counted)."""
+    per_line = max(1, int(width * 1.2) - 2)
+    expected = sum(
+        max(1, len(textwrap.wrap(part.lstrip(" "), per_line, break_on_hyphens=False)))
+        for part in text.split("\n")
+    )
+    assert wrapped_lines(text, width) == expected
