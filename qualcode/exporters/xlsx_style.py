@@ -43,6 +43,8 @@ TEXT_WIDTH = 50
 LONG_TEXT_WIDTH = 70
 MIN_WIDTH = 6
 SHEET_NAME_LIMIT = 31
+UPRIGHT_POINTS_PER_CHARACTER = 5.5
+"""Length of an upright header per character, in points (10-point bold text)."""
 HEADER_LIMIT = 200
 """Characters of a printed header part (Excel allows 255 for all of them)."""
 PAGE_CHARACTERS = 150
@@ -173,9 +175,10 @@ def add_table(
 
     header_texts = [c.header for c in columns]
     across = [h for i, h in enumerate(header_texts) if i not in upright]
+    longest_upright = max((len(header_texts[i]) for i in upright), default=0)
     sheet.row_dimensions[1].height = max(
         row_points(across, [w for i, w in enumerate(widths) if i not in upright]),
-        min(MAX_ROW_POINTS, max((len(header_texts[i]) for i in upright), default=0) * 6.5 + 6),
+        min(MAX_ROW_POINTS, longest_upright * UPRIGHT_POINTS_PER_CHARACTER + 6),
     )
     styles = _Styles(formats, fill, bold_rows)
     xlsx_row(sheet, header_texts, style=styles.of_header(upright))
