@@ -35,4 +35,5 @@ def main_language(languages: Iterable[str | None]) -> str:
 def project_label(location: str) -> str:
     """The last part of a project's location: its file name, or a database URL's name
     without anything before it (so no host or password ends up in a document)."""
-    return location.rstrip("/\\").split("?")[0].replace("\\", "/").rsplit("/", 1)[-1]
+    last = location.split("?")[0].replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return last.rsplit("@", 1)[-1]  # a URL without a database name ends in user:password@host

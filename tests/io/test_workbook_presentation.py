@@ -297,8 +297,10 @@ def test_main_language(languages: list[str | None], expected: str) -> None:
         ("/home/r/demo.qualcode", "demo.qualcode"),  # a file
         ("C:\\study\\demo.qualcode", "demo.qualcode"),  # a Windows path
         ("postgresql://u:secret@host/study?sslmode=require", "study"),  # no password
+        ("postgresql://u:secret@host", "host"),  # no database name: still no password
+        ("/home/r/study.qualcode/", "study.qualcode"),  # a trailing slash
     ],
-    ids=["file", "windows", "url"],
+    ids=["file", "windows", "url", "url-no-name", "trailing-slash"],
 )
 def test_project_label(location: str, expected: str) -> None:
     assert project_label(location) == expected
