@@ -10,6 +10,7 @@ import click
 from qualcode.cli.arguments import COUNT
 from qualcode.cli.base import (
     format_option,
+    full_precision_option,
     open_existing,
     output_options,
     project_argument,
@@ -111,6 +112,7 @@ _transcript_option = click.option(
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
 @output_options("table", "json", "csv", "xlsx", "html", example="agreement")
 @raw_cells_option
+@full_precision_option
 def agreement(
     project: str,
     coders: tuple[str, ...],

@@ -246,6 +246,28 @@ def raw_cells_option(function: F) -> F:
     )(cast(F, run))
 
 
+def full_precision_option(function: F) -> F:
+    """``--full-precision`` for a command that writes CSV of computed numbers: every
+    number as computed (by default rounded to the decimals its statistic is shown with;
+    see :mod:`qualcode.exporters.csv_numbers`). On for the command's run only: the
+    setting is a resource of the click context, undone when the context closes."""
+
+    def keep_unrounded(context: click.Context, _parameter: click.Parameter, on: bool) -> None:
+        if on:
+            from qualcode.exporters.csv_numbers import full_precision
+
+            context.with_resource(full_precision())
+
+    return click.option(
+        "--full-precision",
+        is_flag=True,
+        expose_value=False,
+        callback=keep_unrounded,
+        help="CSV: write computed numbers unrounded (by default coefficients get 3 "
+        "decimals, percentages 1; JSON is always unrounded).",
+    )(function)
+
+
 def open_existing(location: str) -> Project:
     """Open a project for a command (imported lazily: SQLAlchemy loads here)."""
     from qualcode.services.project import open_project

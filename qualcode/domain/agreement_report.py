@@ -25,6 +25,7 @@ from qualcode.domain.agreement import (
     merge_intervals,
 )
 from qualcode.domain.agreement_units import Unit, UnitGrid, whole_transcript_units
+from qualcode.domain.document_info import UNKNOWN_DOCUMENT, DocumentInfo
 from qualcode.domain.spans import span_problem
 from qualcode.domain.statistics import DEFAULT, Measure, Registry, Scope, Statistic, active
 
@@ -166,6 +167,8 @@ class AgreementReport:
     :data:`CODED_AT_ALL`."""
     statistics: Registry = DEFAULT
     """The statistics computed, in registry order; every output shows these."""
+    document: DocumentInfo = UNKNOWN_DOCUMENT
+    """The project's name and language, for titles and footers."""
 
     def applicable(self) -> Registry:
         """The statistics that apply to this many coders (Fleiss' kappa needs three)."""

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from qualcode.domain.document_info import UNKNOWN_DOCUMENT, DocumentInfo
 from qualcode.domain.matrix_intervals import Intervals, merge_intervals, total_length
 
 CodingSpan = tuple[int, int, int, int, int]
@@ -123,6 +124,8 @@ class MatrixSettings:
     coders: tuple[str, ...] = ()
     separate_coders: bool = False
     filters: tuple[str, ...] = ()
+    document: DocumentInfo = UNKNOWN_DOCUMENT
+    """The project's name and language, for titles and footers (not in the notes)."""
 
     def describe(self) -> list[tuple[str, str]]:
         coders = ", ".join(self.coders) or "(none)"

@@ -23,7 +23,7 @@ from qualcode.domain.agreement_report import (
     applicable_measure,
 )
 from qualcode.domain.statistics import Measure, Registry, Scope, Statistic
-from qualcode.domain.statistics.base import coefficient_text
+from qualcode.domain.statistics.base import coefficient_text, decimals
 from qualcode.domain.statistics.registry import DEFAULT as DEFAULT_REGISTRY
 from qualcode.domain.statistics.registry import by_scope, column_names
 from qualcode.exporters.agreement_layout import (
@@ -33,6 +33,7 @@ from qualcode.exporters.agreement_layout import (
     pair_layout,
     transcript_layout,
 )
+from qualcode.exporters.csv_numbers import COUNT_MEAN_DECIMALS, rounded_rows
 from qualcode.exporters.tables import Cell, render_csv
 
 UNDEFINED_NOTE = "* undefined: every rating identical (0/0), reported as 1.0"
@@ -191,6 +192,23 @@ def csv_headers(statistics: Registry) -> tuple[str, ...]:
     return KEY_HEADERS + tuple(name for s in (*pair, *coders) for name in column_names(s))
 
 
+ANY_DECIMALS = "General"
+"""The number format of counts, which are fractions in means (shown as they are)."""
+
+
+def csv_number_formats(statistics: Registry) -> tuple[str | None, ...]:
+    """Beside :func:`csv_headers`: each column's number format — a statistic's own for
+    its value, :data:`ANY_DECIMALS` for counts and parts, ``None`` for names and flags."""
+    pair, coders = by_scope(statistics, Scope.PAIR), by_scope(statistics, Scope.CODERS)
+    names = KEY_HEADERS.index("units")  # code, level, transcript, a, b: text
+    formats: list[str | None] = [None] * names + [ANY_DECIMALS] * (len(KEY_HEADERS) - names)
+    for statistic in (*pair, *coders):
+        formats += [ANY_DECIMALS] * len(statistic.parts) + [statistic.number_format]
+        if statistic.undefined_key is not None:
+            formats.append(None)
+    return tuple(formats)
+
+
 CSV_HEADERS = csv_headers(DEFAULT_REGISTRY)
 """The columns with the default statistics."""
 
@@ -254,7 +272,14 @@ def _mean_rows(report: AgreementReport, code: CodeAgreement) -> list[tuple[Cell,
 
 
 def render_report_csv(report: AgreementReport) -> str:
-    return render_csv(csv_headers(report.statistics), report_rows(report))
+    """The CSV rows, each statistic rounded to the decimals of its number format (3 for
+    coefficients, 1 for percentages) and means of counts to 3, unless
+    :func:`~qualcode.exporters.csv_numbers.full_precision` is on."""
+    places = [
+        COUNT_MEAN_DECIMALS if f in (None, ANY_DECIMALS) else decimals(f)
+        for f in csv_number_formats(report.statistics)
+    ]
+    return render_csv(csv_headers(report.statistics), rounded_rows(report_rows(report), places))
 
 
 # --- terminal table -------------------------------------------------------------------

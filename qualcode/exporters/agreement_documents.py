@@ -9,8 +9,7 @@ page shows the terminal table's layouts
 from __future__ import annotations
 
 import html
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from qualcode.domain.agreement_report import RULES, AgreementReport, CodeAgreement, mean_of
@@ -19,7 +18,9 @@ from qualcode.exporters.agreement import (
     LEVELS_NOTE,
     UNDEFINED_NOTE,
     csv_headers,
+    csv_number_formats,
     report_rows,
+    undefined_count_note,
 )
 from qualcode.exporters.agreement_layout import (
     Column,
@@ -33,7 +34,8 @@ from qualcode.exporters.agreement_layout import (
     transcript_layout,
     value_columns,
 )
-from qualcode.exporters.safe_cells import xlsx_row
+from qualcode.exporters.html_page import page_start
+from qualcode.exporters.xlsx_style import COUNT, SheetColumn, add_table, workbook_bytes
 
 TONE_COLOURS = ("D73027", "FC8D59", "FEE08B", "D9EF8B", "91CF60", "1A9850")
 """Fill of each band tone, from 0 (worst) to 5 (best)."""
@@ -47,6 +49,7 @@ def _notes(report: AgreementReport) -> list[str]:
         f"compared transcripts: {', '.join(report.transcripts) or 'none'}",
         *(f"{coder}: finished transcripts by {how}" for coder, how in report.basis),
         UNDEFINED_NOTE,
+        undefined_count_note(report.applicable()),
         LEVELS_NOTE,
         *band_notes(report.applicable()),
         *(f"left out {e.transcript}: {e.reason}" for e in report.excluded),
@@ -63,12 +66,29 @@ def _notes(report: AgreementReport) -> list[str]:
 # --- workbook -------------------------------------------------------------------------
 
 
-def _mean_column(statistic: Statistic) -> Column:
+def _mean_columns(statistic: Statistic) -> list[Column]:
+    """The mean over transcripts and, if it can be 0/0, in how many it was."""
+
     def item(code: CodeAgreement, pair: int) -> Item:
         mean = mean_of(statistic, code.mean, pair)
         return Item("", None if mean is None else mean.value)
 
-    return Column(f"{statistic.name} (mean)", True, item)
+    def undefined(code: CodeAgreement, pair: int) -> Item:
+        mean = mean_of(statistic, code.mean, pair)
+        return Item("", None if mean is None else mean.undefined)
+
+    columns = [Column(_mean_header(statistic), True, item)]
+    if statistic.undefined_key is not None:
+        columns.append(Column(f"{statistic.name} (mean): transcripts undefined", True, undefined))
+    return columns
+
+
+def _pooled_header(statistic: Statistic) -> str:
+    return f"{statistic.name} (pooled)"
+
+
+def _mean_header(statistic: Statistic) -> str:
+    return f"{statistic.name} (mean)"
 
 
 def _workbook_columns(statistics: tuple[Statistic, ...], scope: Scope) -> list[Column]:
@@ -77,13 +97,13 @@ def _workbook_columns(statistics: tuple[Statistic, ...], scope: Scope) -> list[C
     columns: list[Column] = []
     for statistic in statistics:
         value, *band = value_columns(statistic, pooled, band=True)
-        columns.append(Column(f"{statistic.name} (pooled)", True, value.item))
+        columns.append(Column(_pooled_header(statistic), True, value.item))
         if statistic.undefined_key is not None:
             columns.append(Column(f"{statistic.name} undefined", False, _flag(value.item)))
         if statistic.headline:  # named: kappa's and alpha's bands share a sheet
             columns += [replace(column, header=f"{statistic.name} band") for column in band]
     if scope is Scope.PAIR:
-        columns += [_mean_column(statistic) for statistic in statistics]
+        columns += [c for statistic in statistics for c in _mean_columns(statistic)]
     return columns
 
 
@@ -114,39 +134,71 @@ def summary_layout(report: AgreementReport) -> Layout:
     return Layout(headers, (False, False, False, *(c.number for c in columns)), tuple(rows))
 
 
+def _summary_formats(report: AgreementReport, headers: Sequence[str]) -> list[str | None]:
+    """Each summary column's number format: a statistic's own for its values, whole
+    numbers for counts of transcripts, none (text) for names, bands and flags."""
+    formats: dict[str, str] = {}
+    for statistic in report.applicable():
+        formats[_pooled_header(statistic)] = statistic.number_format
+        formats[_mean_header(statistic)] = statistic.number_format
+    return [formats.get(h, COUNT if h.endswith("transcripts undefined") else None) for h in headers]
+
+
 def report_xlsx(report: AgreementReport) -> bytes:
     """A workbook: ``summary`` (pooled and mean per code and pair, banded values filled
-    with their band's colour), ``all rows`` (the CSV rows) and ``notes``."""
+    with their band's colour), ``all rows`` (the CSV rows, full precision shown to the
+    statistic's decimals) and ``notes``; laid out by
+    :func:`qualcode.exporters.xlsx_style.add_table`."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
 
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = "summary"
+    workbook = Workbook(write_only=True)
+    document = report.document
     layout = summary_layout(report)
-    xlsx_row(summary, layout.headers)
-    for row in layout.rows:
-        xlsx_row(summary, [item.value for item in row])
-        for column, item in enumerate(row, start=1):
-            if item.band is not None and layout.numbers[column - 1]:
-                colour = TONE_COLOURS[item.band.tone]
-                summary.cell(summary.max_row, column).fill = PatternFill(
-                    "solid", start_color=colour, end_color=colour
-                )
-    detail = workbook.create_sheet("all rows")
-    xlsx_row(detail, csv_headers(report.statistics))
-    for csv_row in report_rows(report):
-        xlsx_row(detail, csv_row)
-    notes = workbook.create_sheet("notes")
-    for note in _notes(report):
-        xlsx_row(notes, (note,))
-    for sheet in (summary, detail):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    formats = _summary_formats(report, layout.headers)
+    columns = [SheetColumn(h, f) for h, f in zip(layout.headers, formats, strict=True)]
+
+    def band_fill(row: int, position: int, value: object) -> str | None:
+        band = layout.rows[row][position].band
+        banded = band is not None and layout.numbers[position]
+        return TONE_COLOURS[band.tone] if banded and band is not None else None
+
+    rows = [[item.value for item in row] for row in layout.rows]
+    who = f"Agreement of {', '.join(report.coders)}"
+    add_table(
+        workbook,
+        "summary",
+        columns,
+        rows,
+        document,
+        label_columns=3,
+        fill=band_fill,
+        caption=f"{who}: pooled and mean per code and pair",
+    )
+    detail = [
+        SheetColumn(h, f)
+        for h, f in zip(
+            csv_headers(report.statistics), csv_number_formats(report.statistics), strict=True
+        )
+    ]
+    add_table(
+        workbook,
+        "all rows",
+        detail,
+        report_rows(report),
+        document,
+        label_columns=5,
+        caption=f"{who}: every row of the CSV (pooled, mean, per transcript)",
+    )
+    notes = [[note] for note in _notes(report)]
+    add_table(
+        workbook,
+        "notes",
+        [SheetColumn("note", long_text=True)],
+        notes,
+        document,
+        caption=f"{who}: settings, notes and rules",
+    )
+    return workbook_bytes(workbook)
 
 
 # --- page -----------------------------------------------------------------------------
@@ -196,11 +248,8 @@ def report_html(report: AgreementReport) -> str:
     """A standalone HTML page: per code and pair (pooled, mean), all coders, per
     transcript, then notes. Banded values carry their band's colour."""
     e = html.escape
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Agreement: {e(', '.join(report.coders))}</title>",
-        f"<style>{_style(report)}</style></head><body>",
+    out = page_start(f"Agreement: {', '.join(report.coders)}", report.document, _style(report))
+    out += [
         f"<h1>Agreement of {e(', '.join(report.coders))}</h1>",
         f"<p>Unit: {e(report.unit.value)} · segment threshold {report.threshold}% · "
         f"{len(report.transcripts)} transcript(s) compared</p>",

@@ -6,14 +6,21 @@ Measures: ``count`` (overlap events; the diagonal holds each code's references) 
 from __future__ import annotations
 
 import html
-import io
 
 from qualcode.domain.matrix_cooccurrence import COOCCURRENCE_RULES, Cooccurrence
+from qualcode.exporters.heat import heat_css, heat_hex, heat_highest
+from qualcode.exporters.html_page import brief, page_start
 from qualcode.exporters.matrix_markdown import markdown_table
-from qualcode.exporters.safe_cells import markdown_text, xlsx_row
+from qualcode.exporters.safe_cells import markdown_text
 from qualcode.exporters.tables import Cell, render_csv, render_json
+from qualcode.exporters.xlsx_style import COEFFICIENT, COUNT, SheetColumn, add_table, workbook_bytes
 
 COOCCURRENCE_MEASURES = ("count", "coefficient")
+STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:2rem}"
+    "table{border-collapse:collapse;margin:1rem 0 2rem}"
+    "th,td{border:1px solid #d0d7de;padding:.3rem .6rem}td{text-align:right}"
+)
 DESCRIPTIONS = {
     "count": "overlap events of the two codes (diagonal: references of the code)",
     "coefficient": "n12 / (n1 + n2 − n12): 0 = never together, 1 = always together",
@@ -74,29 +81,26 @@ def cooccurrence_json(matrix: Cooccurrence) -> str:
     )
 
 
+def _highest(matrix: Cooccurrence, rows: list[list[Cell]]) -> float:
+    """The top of the heat scale: the largest value off the diagonal."""
+    size = len(matrix.codes)
+    return heat_highest(
+        v for r, line in enumerate(rows) for i, v in enumerate(line[1:]) if i % size != r
+    )
+
+
 def cooccurrence_html(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
     def text(value: Cell) -> str:
         return "" if value is None else html.escape(str(value))
 
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8"><title>Co-occurrence</title>',
-        "<style>body{font-family:system-ui,sans-serif;margin:2rem}"
-        "table{border-collapse:collapse;margin:1rem 0 2rem}"
-        "th,td{border:1px solid #d0d7de;padding:.3rem .6rem}td{text-align:right}</style>",
-        "</head><body><h1>Co-occurrence</h1><dl>",
-    ]
+    subject = f"Co-occurrence: {brief(matrix.settings.columns)}"
+    out = page_start(subject, matrix.settings.document, STYLE)
+    out.append(f"<h1>{text(subject)}</h1><dl>")
     out.extend(f"<dt>{text(k)}</dt><dd>{text(v)}</dd>" for k, v in _notes(matrix))
     out.append("</dl>")
     for measure in measures:
         headers, rows = cooccurrence_table(matrix, measure)
-        off_diagonal = [
-            float(value)
-            for r, line in enumerate(rows)
-            for i, value in enumerate(line[1:])
-            if isinstance(value, int | float) and i % len(matrix.codes) != r
-        ]
-        highest = max(off_diagonal, default=0.0)
+        highest = _highest(matrix, rows)
         out.append(f"<h2>{measure}</h2><p>{text(DESCRIPTIONS[measure])}</p><table><tr>")
         out.extend(f"<th>{text(h)}</th>" for h in headers)
         out.append("</tr>")
@@ -104,10 +108,7 @@ def cooccurrence_html(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
             out.append(f"<tr><th>{text(line[0])}</th>")
             for i, value in enumerate(line[1:]):
                 diagonal = i % len(matrix.codes) == r
-                style = ""
-                if isinstance(value, int | float) and value > 0 and highest > 0 and not diagonal:
-                    alpha = round(0.1 + 0.6 * min(1.0, float(value) / highest), 2)
-                    style = f' style="background: rgba(248, 105, 107, {alpha})"'
+                style = "" if diagonal else heat_css(value, highest)
                 out.append(f"<td{style}>{text(value)}</td>")
             out.append("</tr>")
         out.append("</table>")
@@ -118,26 +119,30 @@ def cooccurrence_html(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
 
 
 def cooccurrence_xlsx(matrix: Cooccurrence, measures: tuple[str, ...]) -> bytes:
+    """One sheet per measure (counts as whole numbers, coefficients with three decimals,
+    the off-diagonal cells on one heat scale as on the HTML page), then ``about``."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
+    size = len(matrix.codes)
     for measure in measures:
-        sheet = workbook.create_sheet(measure)
         headers, rows = cooccurrence_table(matrix, measure)
-        xlsx_row(sheet, headers)
-        for row in rows:
-            xlsx_row(sheet, row)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "B2"
-    about = workbook.create_sheet("about")
-    xlsx_row(about, ["setting", "value"])
-    for label, value in _notes(matrix):
-        xlsx_row(about, [label, value])
-    for number, rule in enumerate(COOCCURRENCE_RULES, start=1):
-        xlsx_row(about, [number, rule])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        number = COUNT if measure == "count" else COEFFICIENT
+        columns = [SheetColumn(headers[0]), *(SheetColumn(h, number) for h in headers[1:])]
+        highest = heat_highest(
+            v for r, line in enumerate(rows) for i, v in enumerate(line[1:]) if i % size != r
+        )
+
+        def fill(row: int, position: int, value: object, highest: float = highest) -> str | None:
+            diagonal = position == 0 or (position - 1) % size == row
+            return None if diagonal else heat_hex(value, highest)
+
+        caption = f"Co-occurrence of {brief(matrix.settings.columns)}: {DESCRIPTIONS[measure]}"
+        add_table(
+            workbook, measure, columns, rows, matrix.settings.document, fill=fill, caption=caption
+        )
+    notes: list[list[Cell]] = [[label, value] for label, value in _notes(matrix)]
+    notes += [[number, rule] for number, rule in enumerate(COOCCURRENCE_RULES, start=1)]
+    about = [SheetColumn("setting"), SheetColumn("value", long_text=True)]
+    add_table(workbook, "about", about, notes, matrix.settings.document)
+    return workbook_bytes(workbook)

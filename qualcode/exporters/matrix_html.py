@@ -8,6 +8,8 @@ import html
 from collections.abc import Sequence
 
 from qualcode.domain.matrices import COUNTING_RULES, MEASURE_DESCRIPTIONS, Matrix, Measure
+from qualcode.exporters.heat import heat_css, heat_highest
+from qualcode.exporters.html_page import brief, page_start
 from qualcode.exporters.matrix_tables import (
     WideColumn,
     matrix_notes,
@@ -32,13 +34,6 @@ blockquote footer, .note { color: #59636e; font-size: 0.9em; }
 .summary { background: #fff8c5; padding: 0.3rem; }
 dt { font-weight: bold; }
 """
-
-
-def _heat(value: Cell, highest: float) -> str:
-    if not isinstance(value, int | float) or value <= 0 or highest <= 0:
-        return ""
-    alpha = round(0.1 + 0.6 * float(value) / highest, 2)
-    return f' style="background: rgba(248, 105, 107, {alpha})"'
 
 
 def _text(value: Cell) -> str:
@@ -70,14 +65,11 @@ def _table(matrix: Matrix, measure: Measure, with_passages: bool) -> str:
     headers, rows = wide_table(matrix, measure)
     columns: list[WideColumn] = wide_columns(matrix, measure)
     body_rows = len(matrix.rows)
-    highest = max(
-        (
-            float(v)
-            for line in rows[:body_rows]
-            for v, c in zip(line[1:], columns, strict=False)
-            if isinstance(v, int | float) and not (c.is_total or c.is_denominator)
-        ),
-        default=0.0,
+    highest = heat_highest(
+        v
+        for line in rows[:body_rows]
+        for v, c in zip(line[1:], columns, strict=False)
+        if not (c.is_total or c.is_denominator)
     )
     out = ["<table>", "<thead><tr>"]
     out.extend(f'<th scope="col">{_text(h)}</th>' for h in headers)
@@ -88,7 +80,7 @@ def _table(matrix: Matrix, measure: Measure, with_passages: bool) -> str:
         out.append(f'<th scope="row">{_text(line[0])}</th>')
         for value, column in zip(line[1:], columns, strict=False):
             is_total = column.is_total or column.is_denominator
-            heat = "" if is_total or not is_body else _heat(value, highest)
+            heat = "" if is_total or not is_body else heat_css(value, highest)
             css = ' class="total"' if is_total else ""
             inner = _text(value)
             if with_passages and is_body and not is_total:
@@ -105,15 +97,9 @@ def matrix_html(matrix: Matrix, measures: Sequence[Measure]) -> str:
     """The page. Passages (and summaries) open from the cells of the first table."""
     numeric = [m for m in measures if m is not Measure.PASSAGES] or [Measure.REFERENCES]
     with_passages = Measure.PASSAGES in measures
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        "<title>Matrix</title>",
-        f"<style>{STYLE}</style>",
-        "</head><body>",
-        "<h1>Matrix</h1>",
-        "<dl>",
-    ]
+    subject = f"Matrix: {brief(matrix.settings.rows)} × {brief(matrix.settings.columns)}"
+    out = page_start(subject, matrix.settings.document, STYLE)
+    out += [f"<h1>{_text(subject)}</h1>", "<dl>"]
     for label, text in matrix_notes(matrix, measures):
         out.append(f"<dt>{_text(label)}</dt><dd>{_text(text)}</dd>")
     out.append("</dl>")

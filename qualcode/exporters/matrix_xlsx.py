@@ -1,20 +1,28 @@
 """Matrices as an XLSX workbook (openpyxl): one sheet per numeric measure (the same rows
-as the wide CSV, header row and label column frozen, a heat-map colour scale over the
-cells), the framework matrix and a passages list when passages are asked for, and an
-"about" sheet stating settings, measures and counting rules."""
+as the wide CSV; counts as whole numbers, percentages with one decimal and the unit in
+the corner header; one heat-map scale over the whole table, as on the HTML page), the
+framework matrix and a passages list when passages are asked for, and an "about" sheet
+stating settings, measures and counting rules. Every sheet is laid out for reading and
+printing by :func:`qualcode.exporters.xlsx_style.add_table`."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
-from qualcode.domain.matrices import COUNTING_RULES, Matrix, Measure
+from qualcode.domain.matrices import COUNTING_RULES, MEASURE_DESCRIPTIONS, Matrix, Measure
+from qualcode.exporters.heat import heat_hex, heat_highest
+from qualcode.exporters.html_page import brief
 from qualcode.exporters.matrix_tables import matrix_notes, wide_columns, wide_table
-from qualcode.exporters.safe_cells import xlsx_row
+from qualcode.exporters.tables import Cell
+from qualcode.exporters.xlsx_style import (
+    COUNT,
+    PERCENT,
+    SheetColumn,
+    add_table,
+    workbook_bytes,
+)
 
-HEAT_LOW = "FFFFFF"
-HEAT_HIGH = "F8696B"
 FRAMEWORK_SHEET = "framework"
 PASSAGES_SHEET = "passages"
 ABOUT_SHEET = "about"
@@ -30,6 +38,12 @@ PASSAGE_HEADERS = (
     "coded by",
     "text",
 )
+PERCENT_UNITS = {
+    Measure.COVERAGE: "coverage %",
+    Measure.ROW_PCT: "row %",
+    Measure.COL_PCT: "column %",
+}
+"""The unit a percentage sheet names in its corner header."""
 
 
 def matrix_xlsx(matrix: Matrix, measures: Sequence[Measure]) -> bytes:
@@ -47,94 +61,99 @@ def matrix_xlsx(matrix: Matrix, measures: Sequence[Measure]) -> bytes:
         _framework_sheet(workbook, matrix)
         _passages_sheet(workbook, matrix)
     _about_sheet(workbook, matrix, measures)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
-def _header(sheet: Any, headers: Sequence[str]) -> None:
-    from openpyxl.styles import Font
-
-    xlsx_row(sheet, headers, font=Font(bold=True))
+def _totals(matrix: Matrix, rows: Sequence[object]) -> frozenset[int]:
+    """Row indexes of the Total (and denominator) rows, printed bold."""
+    return frozenset(range(len(matrix.rows), len(rows)))
 
 
 def _measure_sheet(workbook: Any, matrix: Matrix, measure: Measure) -> None:
-    from openpyxl.formatting.rule import ColorScaleRule
-    from openpyxl.utils import get_column_letter
-
-    sheet = workbook.create_sheet(measure.value)
     headers, rows = wide_table(matrix, measure)
-    sheet.freeze_panes = "B2"
-    sheet.column_dimensions["A"].width = max(12, min(40, max(len(str(r[0])) for r in rows) + 2))
-    # The heat map covers the body cells of each block, not its totals or denominators.
-    body_rows = len(matrix.rows)
-    for index, column in enumerate(wide_columns(matrix, measure), start=2):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(10, min(30, len(column.header) + 2))
-        if column.is_total or column.is_denominator or not body_rows:
-            continue
-        sheet.conditional_formatting.add(
-            f"{letter}2:{letter}{body_rows + 1}",
-            ColorScaleRule(
-                start_type="num",
-                start_value=0,
-                start_color=HEAT_LOW,
-                end_type="max",
-                end_color=HEAT_HIGH,
-            ),
-        )
-    _header(sheet, headers)
-    for row in rows:
-        xlsx_row(sheet, row)
+    wide = wide_columns(matrix, measure)
+    unit = PERCENT_UNITS.get(measure)
+    values = COUNT if unit is None else PERCENT
+    columns = [SheetColumn(headers[0] if unit is None else f"{headers[0]} ({unit})")]
+    columns += [
+        SheetColumn(header, COUNT if column.is_denominator else values)
+        for header, column in zip(headers[1:], wide, strict=True)
+    ]
+    # One scale for the whole table (as the HTML page): its body cells, not the totals.
+    body = len(matrix.rows)
+    heated = {i for i, column in enumerate(wide, start=1) if not column.is_total}
+    heated -= {i for i, column in enumerate(wide, start=1) if column.is_denominator}
+    highest = heat_highest(line[i] for line in rows[:body] for i in heated)
+
+    def fill(row: int, position: int, value: object) -> str | None:
+        return heat_hex(value, highest) if row < body and position in heated else None
+
+    add_table(
+        workbook,
+        measure.value,
+        columns,
+        rows,
+        matrix.settings.document,
+        fill=fill,
+        bold_rows=_totals(matrix, rows),
+        caption=f"{_dimensions(matrix)}: {MEASURE_DESCRIPTIONS[measure]}",
+    )
+
+
+def _dimensions(matrix: Matrix) -> str:
+    """``cases × themes``: what the rows and columns are."""
+    return f"{brief(matrix.settings.rows)} × {brief(matrix.settings.columns)}"
 
 
 def _framework_sheet(workbook: Any, matrix: Matrix) -> None:
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-
     headers, rows = wide_table(matrix, Measure.PASSAGES)
-    sheet = workbook.create_sheet(FRAMEWORK_SHEET)
-    sheet.freeze_panes = "B2"
-    for index in range(2, len(headers) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 50
-    _header(sheet, headers)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in rows[:-1]:  # the Total row has no passages
-        xlsx_row(sheet, row, alignment=wrap)
+    # the Total row and columns hold no passages
+    wide = wide_columns(matrix, Measure.PASSAGES)
+    keep = [0, *(i for i, c in enumerate(wide, start=1) if not c.is_total)]
+    columns = [SheetColumn(headers[i]) for i in keep]
+    cells = [[line[i] for i in keep] for line in rows[:-1]]
+    caption = f"Framework matrix, {_dimensions(matrix)}: summaries and coded passages"
+    add_table(workbook, FRAMEWORK_SHEET, columns, cells, matrix.settings.document, caption=caption)
 
 
 def _passages_sheet(workbook: Any, matrix: Matrix) -> None:
-    sheet = workbook.create_sheet(PASSAGES_SHEET)
-    sheet.freeze_panes = "A2"
-    sheet.column_dimensions["J"].width = 80
-    _header(sheet, PASSAGE_HEADERS)
+    rows: list[list[Cell]] = []
     for (block, row, column), passages in sorted((matrix.passages or {}).items()):
-        for p in passages:
-            xlsx_row(
-                sheet,
-                [
-                    matrix.rows[row],
-                    matrix.columns[column],
-                    matrix.blocks[block].group,
-                    p.transcript,
-                    p.start,
-                    p.end,
-                    "; ".join(p.speakers),
-                    "; ".join(p.codes),
-                    "; ".join(p.coders),
-                    p.text,
-                ],
-            )
+        rows.extend(
+            [
+                matrix.rows[row],
+                matrix.columns[column],
+                matrix.blocks[block].group,
+                p.transcript,
+                p.start,
+                p.end,
+                "; ".join(p.speakers),
+                "; ".join(p.codes),
+                "; ".join(p.coders),
+                p.text,
+            ]
+            for p in passages
+        )
+    columns = [
+        SheetColumn(h, COUNT if h in ("start", "end") else None, long_text=h == "text")
+        for h in PASSAGE_HEADERS
+    ]
+    add_table(
+        workbook,
+        PASSAGES_SHEET,
+        columns,
+        rows,
+        matrix.settings.document,
+        label_columns=2,
+        caption=f"Coded passages, one per line, {_dimensions(matrix)}",
+    )
 
 
 def _about_sheet(workbook: Any, matrix: Matrix, measures: Sequence[Measure]) -> None:
-    sheet = workbook.create_sheet(ABOUT_SHEET)
-    sheet.column_dimensions["A"].width = 16
-    sheet.column_dimensions["B"].width = 120
-    _header(sheet, ["setting", "value"])
-    for label, text in matrix_notes(matrix, measures):
-        xlsx_row(sheet, [label, text])
-    xlsx_row(sheet, [])
-    xlsx_row(sheet, ["counting rule", ""])
-    for number, rule in enumerate(COUNTING_RULES, start=1):
-        xlsx_row(sheet, [number, rule])
+    rows: list[list[Cell]] = [[label, text] for label, text in matrix_notes(matrix, measures)]
+    rows.append([None, None])
+    rows.append(["counting rule", ""])
+    rows.extend([number, rule] for number, rule in enumerate(COUNTING_RULES, start=1))
+    columns = [SheetColumn("setting"), SheetColumn("value", long_text=True)]
+    caption = "About this matrix: settings, measures and counting rules"
+    add_table(workbook, ABOUT_SHEET, columns, rows, matrix.settings.document, caption=caption)

@@ -20,7 +20,7 @@ keeps user text (names, memos, passages, summaries, attribute values) inert.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -58,13 +58,19 @@ def csv_cell(value: object) -> object:
 
 
 def xlsx_row(
-    sheet: Any, values: Sequence[object], *, font: Any = None, alignment: Any = None
+    sheet: Any,
+    values: Sequence[object],
+    *,
+    font: Any = None,
+    alignment: Any = None,
+    style: Callable[[int, Any], None] | None = None,
 ) -> None:
     """Append one row to an openpyxl sheet (normal or write-only): text as text, numbers
-    as numbers, ``None`` as an empty cell; ``font``/``alignment`` styles every cell."""
+    as numbers, ``None`` as an empty cell; ``font``/``alignment`` styles every cell,
+    ``style(index, cell)`` (0-based column index) each cell on its own."""
     from openpyxl.cell import WriteOnlyCell
 
-    cells = []
+    cells: list[Any] = []
     for value in values:
         text = isinstance(value, str)
         if text:
@@ -80,6 +86,8 @@ def xlsx_row(
             cell.font = font
         if alignment is not None:
             cell.alignment = alignment
+        if style is not None:
+            style(len(cells), cell)
         cells.append(cell)
     sheet.append(cells)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qualcode.domain.agreement_report import (
     DEFAULT_THRESHOLD,
@@ -25,6 +25,7 @@ from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.sentences import sentence_spans
 from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
+from qualcode.services.matrices import document_info
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import agreement_queries as queries
 from qualcode.storage import status
@@ -73,7 +74,7 @@ def compare_coders(
     chosen = Unit(unit)
     with without_cycle_collection():
         data = load_comparison(project, coders, codes=codes, transcripts=transcripts, unit=chosen)
-        return agreement_report(
+        report = agreement_report(
             data.coders,
             data.codes,
             data.transcripts,
@@ -83,6 +84,9 @@ def compare_coders(
             excluded=data.excluded,
             basis=data.basis,
         )
+    with project.reading() as repo:
+        document = document_info(project, repo)
+    return replace(report, document=document)
 
 
 @contextmanager

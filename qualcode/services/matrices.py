@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from qualcode.domain.codebook import StoredCode, split_path
+from qualcode.domain.document_info import DocumentInfo, main_language, project_label
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.matrices import (
     CodingSpan,
@@ -97,7 +98,7 @@ def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
         rows = context.rows(request.rows)
         if request.outside_cases:
             rows = context.with_outside_row(rows)
-        layout = context.layout(request, rows)
+        layout = context.layout(request, rows, document_info(project, repo))
         summaries = context.summaries(layout)
         needs_text = request.words or request.passages
         return count_matrix(
@@ -110,6 +111,12 @@ def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
         )
 
 
+def document_info(project: Project, repo: Repository) -> DocumentInfo:
+    """The project's name and most common transcript language, for exported documents."""
+    languages = queries.transcript_languages(repo)
+    return DocumentInfo(project_label(project.location), main_language(languages))
+
+
 def build_cooccurrence(project: Project, request: MatrixRequest) -> Cooccurrence:
     """Code × code overlap events within the filtered text (``rows`` is ignored)."""
     with project.reading() as repo, _cycle_collection_paused():
@@ -117,7 +124,7 @@ def build_cooccurrence(project: Project, request: MatrixRequest) -> Cooccurrence
         context = _Context(repo)
         whole = transcript_rows(context.transcripts)
         everything = RowSet("text", ("all text",), (union_region(whole.regions),), (None,), ())
-        layout = context.layout(request, everything)
+        layout = context.layout(request, everything, document_info(project, repo))
         return count_cooccurrence(layout, context.codings(layout))
 
 
@@ -301,7 +308,7 @@ class _Context:
         return wanted
 
     # -- assembling ------------------------------------------------------------------------
-    def layout(self, request: MatrixRequest, rows: RowSet) -> MatrixLayout:
+    def layout(self, request: MatrixRequest, rows: RowSet, document: DocumentInfo) -> MatrixLayout:
         columns, columns_text = self.columns(request.columns)
         groups, coders = self.coder_groups(request.coders, request.separate_coders)
         text_filter, filters = self.text_filter(request)
@@ -320,6 +327,7 @@ class _Context:
                 coders=tuple(coders),
                 separate_coders=request.separate_coders,
                 filters=tuple(filters),
+                document=document,
             ),
         )
 

@@ -44,6 +44,11 @@ def transcripts(repo: Repository) -> list[TranscriptInfo]:
     return [TranscriptInfo(tid, name, characters) for tid, name, characters in rows]
 
 
+def transcript_languages(repo: Repository) -> list[str | None]:
+    """Every transcript's detected language (``None`` where unknown)."""
+    return list(repo.session.scalars(select(TranscriptRow.language)))
+
+
 def cases(repo: Repository) -> list[CaseInfo]:
     """Every case (by name) with its attribute values and its merged spans per transcript."""
     values: dict[int, dict[str, str]] = {}

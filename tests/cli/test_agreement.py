@@ -98,13 +98,11 @@ def test_every_format_prints(demo_path: Path, run: Cli, tmp_path: Path) -> None:
     assert any(band in table for band in ("moderate", "substantial", "almost perfect"))
     assert "Rules:" in table
     report = as_json(run, "agreement", demo_path, "--coders", "anna", "bo", "--format", "json")
-    rows = list(
-        csv.DictReader(
-            io.StringIO(
-                run("agreement", demo_path, "--coders", "anna", "bo", "--format", "csv").stdout
-            )
-        )
-    )
+    # --full-precision: the CSV holds JSON's numbers exactly
+    csv_text = run(
+        "agreement", demo_path, "--coders", "anna", "bo", "--format", "csv", "--full-precision"
+    ).stdout
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
     transcripts = len(report["compared_transcripts"])
     assert len(rows) == len(report["per_code"]) * (2 + transcripts)
     first = next(r for r in rows if r["level"] == "pooled")

@@ -86,6 +86,12 @@ def percent_text(measure: Measure) -> str:
     return f"{measure.value:.1f}"
 
 
+def decimals(number_format: str) -> int:
+    """How many decimals a spreadsheet number format such as ``"0.000"`` shows."""
+    _, point, fraction = number_format.partition(".")
+    return len(fraction) if point else 0
+
+
 @dataclass(frozen=True, slots=True)
 class Statistic:
     """One agreement statistic: how it is computed and how every output shows it.
@@ -117,6 +123,9 @@ class Statistic:
     value_name: str = "value"
     text: Callable[[Measure], str] = coefficient_text
     """The value as tables print it."""
+    number_format: str = "0.000"
+    """Spreadsheet number format of the value (``"0.0"`` for percentages); CSV rounds
+    to as many decimals (see :func:`decimals`)."""
     brief: Callable[[Measure], str] | None = None
     """Shorter text for per-transcript rows (default: :attr:`text`)."""
     screen: Callable[[Measure], str] | None = None

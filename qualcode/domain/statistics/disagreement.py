@@ -28,6 +28,7 @@ STATISTIC = Statistic(
     word="disagree",
     of_pair=_measure,
     text=percent_text,
+    number_format="0.0",
     width=5,
     suffix="%",
     shown=False,  # 100 − percent agreement: JSON and CSV carry it, the tables need not

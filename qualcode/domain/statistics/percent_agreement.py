@@ -29,6 +29,7 @@ STATISTIC = Statistic(
     word="agree",
     of_pair=_measure,
     text=percent_text,
+    number_format="0.0",
     width=5,
     suffix="%",
 )

@@ -51,6 +51,7 @@ STATISTIC = Statistic(
     parts=("agreed", "total", "a_agreed", "b_agreed"),
     value_name="percent",
     text=_text,
+    number_format="0.0",
     brief=_counted,
     screen=lambda measure: f"{measure.value:.0f}",
     width=3,

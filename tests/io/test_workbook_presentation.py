@@ -1,0 +1,330 @@
+"""Exported workbooks read and print as report tables; CSV numbers are rounded as they
+are shown; HTML pages say what they are and in which language.
+
+Every workbook of the demo (matrix with passages, co-occurrence, agreement) is read
+back with openpyxl and checked sheet by sheet: widths, wrapping and row heights,
+number formats, fonts, freezing, print setup, no formulas, one heat scale."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import shutil
+import textwrap
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from qualcode.domain.document_info import main_language, project_label
+from qualcode.exporters.csv_numbers import full_precision, rounded
+from qualcode.exporters.xlsx_style import FONT_NAME, LINE_POINTS, LONG_TEXT_WIDTH, wrapped_lines
+from tests.conftest import Cli
+
+EXPORTS = {
+    # name -> command after PROJECT
+    "matrix": ["matrix", "--measure", "all,passages"],
+    "cooccurrence": ["cooccurrence", "--measure", "both"],
+    "agreement": ["agreement", "--coders", "anna", "bo"],
+}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Path:
+    """Every workbook and page of the demo, exported once for the module."""
+    from tests.conftest import Cli
+
+    run = Cli()
+    folder = tmp_path_factory.mktemp("exports")
+    project = shutil.copyfile(demo_template, folder / "demo.qualcode")  # the template stays
+    for name, arguments in EXPORTS.items():
+        for suffix in ("xlsx", "html"):
+            run(arguments[0], project, *arguments[1:], "-o", folder / f"{name}.{suffix}")
+    return folder
+
+
+def sheets(exported: Path) -> Iterator[tuple[str, Any]]:
+    for name in EXPORTS:
+        for sheet in load_workbook(exported / f"{name}.xlsx").worksheets:
+            yield f"{name}/{sheet.title}", sheet
+
+
+def test_sheet_names_say_what_they_hold(exported: Path) -> None:
+    names = {name: load_workbook(exported / f"{name}.xlsx").sheetnames for name in EXPORTS}
+    assert names["matrix"][:2] == ["references", "words"]
+    assert names["matrix"][-3:] == ["framework", "passages", "about"]
+    assert names["cooccurrence"] == ["count", "coefficient", "about"]
+    assert names["agreement"] == ["summary", "all rows", "notes"]
+    # every printed page is headed by what its sheet holds
+    matrix = load_workbook(exported / "matrix.xlsx")
+    assert matrix["col-pct"].oddHeader.center.text.startswith("cases × themes: column %")
+    assert matrix["framework"].oddHeader.center.text.startswith("Framework matrix, cases × themes")
+    summary = load_workbook(exported / "agreement.xlsx")["summary"]
+    assert summary.oddHeader.center.text.startswith("Agreement of anna, bo")
+
+
+def test_every_sheet_is_laid_out_for_reading_and_printing(exported: Path) -> None:
+    for where, sheet in sheets(exported):
+        # print setup: landscape, one page wide, header row on every page, footer
+        assert sheet.page_setup.orientation == "landscape", where
+        assert sheet.page_setup.fitToWidth == 1, where
+        assert sheet.page_setup.fitToHeight == 0, where
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, where
+        assert sheet.print_title_rows == "$1:$1", where
+        assert sheet.oddFooter.left.text == "demo.qualcode", where
+        assert re.fullmatch(r"exported \d{4}-\d\d-\d\d", sheet.oddFooter.right.text), where
+        assert sheet.freeze_panes is not None, where
+        assert sheet.freeze_panes.endswith("2"), where
+        # every used column has a width, none wider than the cap
+        for index in range(1, sheet.max_column + 1):
+            letter = sheet.cell(1, index).column_letter
+            width = sheet.column_dimensions[letter].width
+            assert width is not None, (where, letter)
+            assert 4 <= width <= LONG_TEXT_WIDTH, (where, letter, width)
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.font.name == FONT_NAME, (where, cell.coordinate)
+                assert cell.data_type != "f", (where, cell.coordinate)  # no formulas
+                assert not isinstance(cell.value, bool), (where, cell.coordinate)
+        assert all(cell.font.b for cell in sheet[1]), where
+
+
+def test_wrapped_text_gets_rows_tall_enough(exported: Path) -> None:
+    """A lower bound independent of how the exporter counts lines: no font fits more
+    than 1.5 characters per unit of column width, and each line break starts a line."""
+    checked = 0
+    for where, sheet in sheets(exported):
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if not isinstance(cell.value, str) or not cell.value:
+                    continue
+                assert cell.alignment.wrap_text, (where, cell.coordinate)
+                width = sheet.column_dimensions[cell.column_letter].width
+                lines = sum(
+                    max(1, math.ceil(len(part) / (width * 1.5))) for part in cell.value.split("\n")
+                )
+                if lines < 2:
+                    continue
+                height = sheet.row_dimensions[cell.row].height
+                needed = min(409.0, lines * LINE_POINTS)
+                assert height is not None, (where, cell.coordinate)
+                assert height >= needed, (where, cell.coordinate)
+                checked += 1
+    assert checked > 50  # the passages and framework sheets hold many long cells
+
+
+def number_formats(sheet: Any, header: str) -> set[str]:
+    column = [c.value for c in sheet[1]].index(header) + 1
+    return {
+        cell.number_format
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column)
+        if isinstance(cell.value, int | float)
+    }
+
+
+@pytest.mark.parametrize(
+    ("workbook", "sheet", "header", "expected"),
+    [
+        ("matrix", "references", "continuity", {"0"}),  # counts
+        ("matrix", "coverage", "continuity", {"0.0"}),  # percentages
+        ("matrix", "row-pct", "Total", {"0.0"}),  # a percentage total
+        ("matrix", "passages", "start", {"0"}),  # offsets
+        ("cooccurrence", "count", "continuity", {"0"}),
+        ("cooccurrence", "coefficient", "continuity", {"0.000"}),
+        ("agreement", "summary", "kappa (pooled)", {"0.000"}),  # coefficient
+        ("agreement", "summary", "agreement % (pooled)", {"0.0"}),  # percentage
+        ("agreement", "summary", "kappa (mean): transcripts undefined", {"0"}),
+        ("agreement", "all rows", "krippendorff_alpha", {"0.000"}),
+    ],
+    ids=[
+        "refs",
+        "coverage",
+        "pct-total",
+        "offsets",
+        "co-count",
+        "co-coef",
+        "kappa",
+        "agree-pct",
+        "undefined-count",
+        "alpha-rows",
+    ],
+)
+def test_numbers_carry_their_measures_format(
+    exported: Path, workbook: str, sheet: str, header: str, expected: set[str]
+) -> None:
+    assert number_formats(load_workbook(exported / f"{workbook}.xlsx")[sheet], header) == expected
+
+
+def test_percent_sheets_name_their_unit_and_flags_read_yes_no(exported: Path) -> None:
+    matrix = load_workbook(exported / "matrix.xlsx")
+    assert matrix["coverage"]["A1"].value == "case (coverage %)"
+    assert matrix["row-pct"]["A1"].value == "case (row %)"
+    assert matrix["references"]["A1"].value == "case"
+    # the column-% sheet ends with the counts its percentages divide by: whole numbers
+    last = list(matrix["col-pct"].iter_rows())[-1]
+    assert last[0].value == "references (denominator)"
+    assert {c.number_format for c in last[1:]} == {"0"}
+    summary = load_workbook(exported / "agreement.xlsx")["summary"]
+    column = [c.value for c in summary[1]].index("kappa undefined") + 1
+    flags = {row[0] for row in summary.iter_rows(min_row=2, min_col=column, max_col=column,
+                                                   values_only=True)}  # fmt: skip
+    assert flags <= {"yes", "no"}
+    assert flags
+
+
+def html_heat(page: str) -> dict[float, str]:
+    """Value -> fill of the page's first table, blended over white here (not by the
+    exporter's function)."""
+    table = page[page.index("<table>") : page.index("</table>")]
+    found: dict[float, str] = {}
+    for alpha, value in re.findall(
+        r'rgba\(248, 105, 107, ([\d.]+)\)">(?:<details><summary>)?([\d.]+)', table
+    ):
+        a = float(alpha)
+        found[float(value)] = "".join(f"{round(255 + (c - 255) * a):02X}" for c in (248, 105, 107))
+    return found
+
+
+def test_one_heat_scale_for_the_whole_table_as_on_the_page(exported: Path) -> None:
+    sheet = load_workbook(exported / "matrix.xlsx")["references"]
+    fills: dict[float, set[str]] = {}
+    columns: dict[float, set[int]] = {}
+    body = [row for row in sheet.iter_rows(min_row=2) if row[0].value != "Total"]
+    for row in body:
+        for cell in row[1:-1]:  # not the Total column
+            if isinstance(cell.value, int) and cell.value > 0:
+                fills.setdefault(cell.value, set()).add(cell.fill.fgColor.rgb[-6:])
+                columns.setdefault(cell.value, set()).add(cell.column)
+    # the same value has the same fill wherever it stands ...
+    assert all(len(found) == 1 for found in fills.values()), fills
+    assert any(len(found) > 1 for found in columns.values())  # (values recur across columns)
+    # ... and the page colours it the same
+    page = html_heat((exported / "matrix.html").read_text(encoding="utf-8"))
+    assert page
+    assert {v: {page[v]} for v in fills} == fills
+
+
+def test_agreement_csv_rounds_as_shown_and_full_precision_keeps_json(
+    demo_path: Path, run: Cli
+) -> None:
+    base: list[str | Path] = ["agreement", demo_path, "--coders", "anna", "bo", "--format"]
+    report = json.loads(run(*base, "json").stdout)
+    shown = list(csv.DictReader(io.StringIO(run(*base, "csv").stdout)))
+    full = list(csv.DictReader(io.StringIO(run(*base, "csv", "--full-precision").stdout)))
+    assert len(shown) == len(full)
+    for column, places in (("kappa", 3), ("krippendorff_alpha", 3), ("percent_agreement", 1)):
+        values = [row[column] for row in shown if row[column]]
+        assert values, column
+        assert all(len(v.partition(".")[2]) <= places for v in values), column
+        for short, long in zip(shown, full, strict=True):
+            if long[column]:
+                assert float(short[column]) == round(float(long[column]), places)
+    first = next(r for r in full if r["level"] == "pooled")
+    pooled = report["per_code"][first["code"]]["pooled"]["pairs"][0]
+    assert float(first["kappa"]) == pooled["kappa"]
+    assert float(first["percent_agreement"]) == pooled["percent_agreement"]
+    assert any(len(r["kappa"].partition(".")[2]) > 3 for r in full)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6),
+       st.integers(0, 4))  # fmt: skip
+def test_rounding_moves_a_number_by_at_most_half_a_last_place(value: float, places: int) -> None:
+    found = rounded(value, places)
+    assert isinstance(found, float)
+    assert abs(found - value) <= 0.5 * 10**-places + 1e-9
+    with full_precision():
+        assert rounded(value, places) == value
+
+
+def test_pages_are_titled_and_in_the_projects_language(exported: Path, run: Cli) -> None:
+    listed = json.loads(run("transcripts", exported / "demo.qualcode", "--format", "json").stdout)
+    counts = Counter(t["language"] for t in listed if t["language"])
+    top = max(counts.values())
+    language = min(lang for lang, n in counts.items() if n == top)
+    titles = {
+        "matrix": "Matrix: cases × themes — demo.qualcode",
+        "cooccurrence": "Co-occurrence: codes — demo.qualcode",
+        "agreement": "Agreement: anna, bo — demo.qualcode",
+    }
+    for name, title in titles.items():
+        page = (exported / f"{name}.html").read_text(encoding="utf-8")
+        assert f"<title>{title}</title>" in page, name
+        assert f'<html lang="{language}">' in page, name
+
+
+def test_agreement_page_shows_the_undefined_counts(demo_path: Path, run: Cli) -> None:
+    base: list[str | Path] = ["agreement", demo_path, "--coders", "anna", "bo", "--format"]
+    report = json.loads(run(*base, "json").stdout)
+    page = run(*base, "html").stdout
+    table = page[page.index("Per code and pair") :]
+    table = table[: table.index("</table>")]
+    assert "<th>undef.</th>" in table
+    for code, found in report["per_code"].items():
+        mean = found["mean"]
+        expected = f"{mean['pairs'][0]['kappa_undefined_transcripts']}/{mean['transcripts']}"
+        row = next(r for r in table.split("<tr>") if f"<td>{code}</td>" in r)
+        assert f">{expected}</td>" in row, code
+    assert "undef.: transcripts whose kappa was undefined" in page
+
+
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [
+        (["da", "da", "en"], "da"),  # the most common
+        (["en", None, None], "en"),  # unknown ones do not count
+        ([None], "en"),  # nothing known: the default
+        ([], "en"),  # no transcripts
+        (["en", "da"], "da"),  # a tie: alphabetically first, so pages do not flip
+    ],
+    ids=["common", "unknown", "none-known", "empty", "tie"],
+)
+def test_main_language(languages: list[str | None], expected: str) -> None:
+    assert main_language(languages) == expected
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        ("/home/r/demo.qualcode", "demo.qualcode"),  # a file
+        ("C:\\study\\demo.qualcode", "demo.qualcode"),  # a Windows path
+        ("postgresql://u:secret@host/study?sslmode=require", "study"),  # no password
+        ("postgresql://u:secret@host", "host"),  # no database name: still no password
+        ("/home/r/study.qualcode/", "study.qualcode"),  # a trailing slash
+    ],
+    ids=["file", "windows", "url", "url-no-name", "trailing-slash"],
+)
+def test_project_label(location: str, expected: str) -> None:
+    assert project_label(location) == expected
+
+
+def test_a_table_wider_than_a_page_turns_its_number_headers_upright(exported: Path) -> None:
+    wide = load_workbook(exported / "cooccurrence.xlsx")["count"]
+    header = wide[1]
+    assert header[0].alignment.text_rotation in (0, None)  # the label column reads across
+    assert all(cell.alignment.text_rotation == 90 for cell in header[1:])
+    assert all(wide.column_dimensions[c.column_letter].width <= 8 for c in header[1:])
+    narrow = load_workbook(exported / "matrix.xlsx")["references"]  # fits: headers across
+    assert all(cell.alignment.text_rotation in (0, None) for cell in narrow[1])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=300), st.floats(min_value=3, max_value=80))
+def test_line_count_matches_word_wrapping(text: str, width: float) -> None:
+    """The row-height estimate counts lines as :mod:`textwrap` wraps words (long words
+    broken), paragraph by paragraph, at the same characters per line (a paragraph's
+    leading spaces, which textwrap keeps on its first line, are not counted)."""
+    per_line = max(1, int(width * 1.2) - 2)
+    expected = sum(
+        max(1, len(textwrap.wrap(part.lstrip(" "), per_line, break_on_hyphens=False)))
+        for part in text.split("\n")
+    )
+    assert wrapped_lines(text, width) == expected
