@@ -84,7 +84,7 @@ def _theme_blocks(chapter: Chapter, theme: ThemeFindings) -> list[Block]:
 
 def _by_table(chapter: Chapter, count: CodeCount) -> tuple[tuple[str, ...], ...]:
     plural = chapter.noun.plural
-    header = (chapter.by or "", chapter.phrases.raised_column, plural[:1].upper() + plural[1:])
+    header = (chapter.by or "", chapter.phrases.raised_column, plural)
     rows = [(_value(chapter, v.value), str(v.n), str(v.m)) for v in count.by_value]
     return (header, *rows)
 
