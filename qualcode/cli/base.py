@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, cast
 
 import click
 
-from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.domain.errors import FieldError, InputError, NotFoundError, QualcodeError
 from qualcode.domain.terminal_text import visible
 
 if TYPE_CHECKING:
@@ -84,10 +84,28 @@ class QualcodeGroup(click.Group):
             if where and not str(error).startswith(where):
                 error = NotFoundError(f"{where}: {error}")  # name the project looked in
             _fail(error, _command(ctx))
+        except FieldError as error:
+            _fail(_as_option(error, ctx), _command(ctx))
         except Exception as error:
             _fail(error, _command(ctx))
         except KeyboardInterrupt as error:
             _fail(error, _command(ctx))
+
+
+def _as_option(error: FieldError, ctx: click.Context) -> InputError:
+    """A field error as the command line names the field: its option (``--threshold``)."""
+    flag = f"--{error.field.replace('_', '-')}"
+    known = _all_options(ctx.find_root().command)
+    return InputError(flag, error.reason) if flag in known else error
+
+
+def _all_options(command: click.Command) -> set[str]:
+    """Every ``--option`` of ``command`` and of all its subcommands."""
+    found = {opt for param in command.params for opt in param.opts if opt.startswith("--")}
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            found |= _all_options(sub)
+    return found
 
 
 def _command(ctx: click.Context) -> str:

@@ -43,6 +43,17 @@ class InputError(QualcodeError):
         return f"{where}: {self.reason}"
 
 
+class FieldError(InputError):
+    """The value given for a named field is wrong: ``field`` is the field's plain name
+    (``threshold``, ``coders``), never a command-line flag. Each front end shows it its own
+    way — the command line as the option (``--threshold: …``), the workspace beside the
+    dialog's field of that name."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        super().__init__(field, reason)
+
+
 class NotFoundError(QualcodeError):
     """A named transcript, code, coder, case or coding does not exist."""
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import FieldError
 from qualcode.domain.sentences import sentence_spans
 
 CUT = "(…)"
@@ -116,7 +116,7 @@ def parse_case_noun(text: str | None, phrases: Phrases) -> CaseNoun:
     singular, slash, plural = text.partition("/")
     singular, plural = singular.strip(), (plural.strip() if slash else singular.strip())
     if not singular or not plural or "/" in plural:
-        raise InputError("--case-noun", f"expected SINGULAR/PLURAL, got {text!r}")
+        raise FieldError("case-noun", f"expected SINGULAR/PLURAL, got {text!r}")
     return CaseNoun(singular, plural)
 
 
@@ -260,11 +260,11 @@ def check_label(template: str, attributes: Sequence[str]) -> None:
     names = _FIELD.findall(template)
     rest = _FIELD.sub("", template)
     if "{" in rest or "}" in rest:
-        raise InputError("--label", f"unmatched brace in {template!r}")
+        raise FieldError("label", f"unmatched brace in {template!r}")
     for name in names:
         if name != "case" and name not in attributes:
             known = ", ".join(["case", *attributes])
-            raise InputError("--label", f"unknown field {{{name}}} (fields: {known})")
+            raise FieldError("label", f"unknown field {{{name}}} (fields: {known})")
 
 
 def case_label(template: str, case: str, values: Mapping[str, str]) -> str:

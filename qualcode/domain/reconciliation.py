@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import FieldError
 from qualcode.domain.spans import Span, merge_spans
 
 MAX_CODERS = 5
@@ -158,7 +158,7 @@ def resolve(region: Region, choice: Choice, edited: Sequence[Span] = ()) -> list
     """The consensus spans for one region. ``edited`` (only with :attr:`Choice.EDIT`)
     must lie inside the region; they are merged."""
     if choice is not Choice.EDIT and edited:
-        raise InputError("--span", f"spans are only given with the choice {Choice.EDIT.value!r}")
+        raise FieldError("span", f"spans are only given with the choice {Choice.EDIT.value!r}")
     if choice is Choice.A:
         return list(region.a)
     if choice is Choice.B:
@@ -168,11 +168,11 @@ def resolve(region: Region, choice: Choice, edited: Sequence[Span] = ()) -> list
     if choice is Choice.NEITHER:
         return []
     if not edited:
-        raise InputError("--span", "an edit needs at least one span (or choose 'neither')")
+        raise FieldError("span", "an edit needs at least one span (or choose 'neither')")
     for span in edited:
         if not region.start <= span.start < span.end <= region.end:
-            raise InputError(
-                "--span",
+            raise FieldError(
+                "span",
                 f"span {span.start}:{span.end} is not inside the disagreement "
                 f"{region.start}:{region.end}",
             )

@@ -21,7 +21,7 @@ from qualcode.domain.agreement_report import (
     select_transcripts,
 )
 from qualcode.domain.agreement_units import Unit, UnitGrid
-from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.sentences import sentence_spans
 from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
@@ -68,9 +68,9 @@ def compare_coders(
     ``unit``: one of :data:`UNITS`. ``threshold``: segment agreement percent, 0–100.
     """
     if unit not in UNITS:
-        raise InputError("--unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
+        raise FieldError("unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
     if not 0 <= threshold <= 100:
-        raise InputError("--threshold", f"threshold is a percent from 0 to 100, not {threshold}")
+        raise FieldError("threshold", f"threshold is a percent from 0 to 100, not {threshold}")
     chosen = Unit(unit)
     with without_cycle_collection():
         data = load_comparison(project, coders, codes=codes, transcripts=transcripts, unit=chosen)
@@ -177,12 +177,12 @@ def check_coders(coders: Sequence[str]) -> tuple[str, ...]:
     """Stripped coder names; at least two, all different."""
     names = tuple(c.strip() for c in coders)
     if any(not n for n in names):
-        raise InputError("--coders", "a coder name is empty")
+        raise FieldError("coders", "a coder name is empty")
     if len(names) < 2:
-        raise InputError("--coders", "name at least two coders to compare")
+        raise FieldError("coders", "name at least two coders to compare")
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise InputError("--coders", f"coder {duplicates[0]!r} is named twice")
+        raise FieldError("coders", f"coder {duplicates[0]!r} is named twice")
     return names
 
 

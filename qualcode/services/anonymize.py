@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import FieldError
 from qualcode.domain.pseudonyms import Pseudonymizer, Replacement, apply_replacements, in_context
 from qualcode.domain.transcripts import Turn
 from qualcode.importers.name_map import load_name_map
@@ -135,8 +135,8 @@ def _check_unique_names(repo: Repository, row: type, values: dict[int, tuple[str
     new_names: set[str] = set()
     for old, new in values.values():
         if new in taken or new in new_names:
-            raise InputError(
-                "--map",
+            raise FieldError(
+                "map",
                 f"{kind} {old!r} would become {new!r}, which is already a {kind}; "
                 "choose another pseudonym",
             )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from qualcode.domain.codebook import StoredCode, join_path, path_key, split_path
-from qualcode.domain.errors import InputError, NotFoundError, QualcodeError
+from qualcode.domain.errors import FieldError, InputError, NotFoundError, QualcodeError
 from qualcode.domain.text_entry import name_key
 from qualcode.services.codebook import resolve_code
 from qualcode.storage import history_queries as history
@@ -57,7 +57,7 @@ def rename_code(
     if not name or "/" in name:
         raise InputError("new name", f"{new_name!r} must be non-empty and without '/'")
     if not coder.strip():
-        raise InputError("--coder", "coder name is empty")
+        raise FieldError("coder", "coder name is empty")
 
     def rename(repo: Repository) -> Renamed:
         codes = repo.codes()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from qualcode.domain.cases import AttributeDef
 from qualcode.domain.codebook import StoredCode
-from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.findings import (
     PHRASES,
     Candidate,
@@ -73,9 +73,9 @@ def build_findings(project: Project, request: FindingsRequest) -> Chapter:
     """The chapter for ``request``. Raises :class:`NotFoundError` for an unknown code,
     coder or attribute and :class:`InputError` for a malformed option (one line each)."""
     if request.quotes < 0:
-        raise InputError("--quotes", f"expected 0 or more, got {request.quotes}")
+        raise FieldError("quotes", f"expected 0 or more, got {request.quotes}")
     if request.language is not None and request.language not in PHRASES:
-        raise InputError("--language", f"expected {' or '.join(PHRASES)}, got {request.language!r}")
+        raise FieldError("language", f"expected {' or '.join(PHRASES)}, got {request.language!r}")
     known = _read_project(project)
     by = _by_attribute(request.by, known.attributes)
     check_label(request.label, list(known.attributes))
@@ -115,7 +115,7 @@ def _by_attribute(spec: str | None, attributes: dict[str, AttributeDef]) -> Attr
         return None
     kind, colon, name = spec.partition(":")
     if kind.strip() != "attribute" or not colon or not name.strip():
-        raise InputError("--by", f"expected attribute:NAME, got {spec!r}")
+        raise FieldError("by", f"expected attribute:NAME, got {spec!r}")
     if name.strip() not in attributes:
         listed = ", ".join(attributes) or "none"
         raise NotFoundError(f"unknown attribute {name.strip()!r} (attributes: {listed})")

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import FieldError
 from qualcode.domain.spans import span_problem
 from qualcode.domain.transcripts import text_sha256
 from qualcode.files.reading import open_regular
@@ -275,7 +275,7 @@ def mark_reviewed(project: Project, coding_ids: Iterable[int], coder: str | None
         notes = queries.review_notes(repo, wanted)
         missing = [i for i in wanted if i not in notes]
         if missing:
-            raise InputError("--reviewed", f"no coding with id {missing[0]}")
+            raise FieldError("reviewed", f"no coding with id {missing[0]}")
         flagged = {i: note for i, note in notes.items() if note is not None}
         if flagged:
             queries.set_review_notes(repo, dict.fromkeys(flagged))

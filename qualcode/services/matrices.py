@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from qualcode.domain.codebook import StoredCode, split_path
 from qualcode.domain.document_info import DocumentInfo, main_language, project_label
-from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.matrices import (
     CodingSpan,
     FrameworkSummary,
@@ -163,9 +163,9 @@ class _Context:
         if wanted.startswith("attribute:"):
             names = [part.strip() for part in wanted.split(",")]
             if len(names) > MAX_CROSSED:
-                raise InputError("--rows", f"at most {MAX_CROSSED} attributes can be crossed")
+                raise FieldError("rows", f"at most {MAX_CROSSED} attributes can be crossed")
             if any(not n.startswith("attribute:") or not n[10:].strip() for n in names):
-                raise InputError("--rows", f"expected {ROW_CHOICES}, got {spec!r}")
+                raise FieldError("rows", f"expected {ROW_CHOICES}, got {spec!r}")
             definitions = self.repo.attribute_defs()
             chosen = []
             for name in (n[10:].strip() for n in names):
@@ -174,7 +174,7 @@ class _Context:
                     raise NotFoundError(f"unknown attribute {name!r} (attributes: {known})")
                 chosen.append(definitions[name][1])
             return attribute_rows(self.cases, chosen)
-        raise InputError("--rows", f"expected {ROW_CHOICES}, got {spec!r}")
+        raise FieldError("rows", f"expected {ROW_CHOICES}, got {spec!r}")
 
     # -- columns ---------------------------------------------------------------------------
     def columns(self, spec: str) -> tuple[Columns, str]:
@@ -218,7 +218,7 @@ class _Context:
         chosen: list[StoredCode] = []
         for part in spec.split(","):
             if not split_path(part):
-                raise InputError("--cols", f"empty code name in {spec!r}")
+                raise FieldError("cols", f"empty code name in {spec!r}")
             code = resolve_listed_code(self.repo, part, self.codes)
             if code not in chosen:
                 chosen.append(code)
@@ -295,7 +295,7 @@ class _Context:
             name, equals, value = condition.partition("=")
             name, value = name.strip(), value.strip()
             if not equals or not name:
-                raise InputError("--where", f"expected ATTRIBUTE=VALUE, got {condition!r}")
+                raise FieldError("where", f"expected ATTRIBUTE=VALUE, got {condition!r}")
             if name not in definitions:
                 known = ", ".join(definitions) or "none"
                 raise NotFoundError(f"unknown attribute {name!r} (attributes: {known})")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from qualcode.domain.cases import AttributeDef
 from qualcode.domain.codebook import join_path, path_key
-from qualcode.domain.errors import InputError, LimitError
+from qualcode.domain.errors import FieldError, InputError, LimitError
 from qualcode.domain.exchange import (
     ExchangeCode,
     ExchangeProject,
@@ -143,8 +143,8 @@ class _Merger:
     def run(self) -> None:
         unknown = set(self.renames) - {user.name for user in self.incoming.users}
         if unknown:
-            raise InputError(
-                "--rename-coder", f"no coder named {sorted(unknown)[0]!r} in {self.incoming.label}"
+            raise FieldError(
+                "rename-coder", f"no coder named {sorted(unknown)[0]!r} in {self.incoming.label}"
             )
         self._coders()
         self._codes()
@@ -162,7 +162,7 @@ class _Merger:
             explicit = user.name in self.renames
             name = self.renames.get(user.name, user.name).strip()
             if not name:
-                raise InputError("--rename-coder", f"empty new name for {user.name!r}")
+                raise FieldError("rename-coder", f"empty new name for {user.name!r}")
             if not explicit and user.guid in by_guid:
                 cid, stored_name = by_guid[user.guid]
                 self.coders[user.guid] = cid

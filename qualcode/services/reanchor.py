@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.domain.codings import Coding
-from qualcode.domain.errors import InputError, NotFoundError, ProjectBusyError
+from qualcode.domain.errors import FieldError, InputError, NotFoundError, ProjectBusyError
 from qualcode.domain.text_entry import check_encodable
 from qualcode.domain.transcripts import (
     Transcript,
@@ -140,7 +140,7 @@ def replace_text(
     if not new.text.strip():
         raise InputError(name, "the new text is empty; a transcript cannot be emptied")
     if not 0 <= threshold <= 100:
-        raise InputError("--threshold", f"{threshold:g} is not between 0 and 100")
+        raise FieldError("threshold", f"{threshold:g} is not between 0 and 100")
     log = _Log(action, coder, keep_old_text)
     for _attempt in range(_ATTEMPTS):
         with project.reading() as repo:

@@ -18,7 +18,7 @@ from qualcode.domain.agreement_report import (
     group_codings,
 )
 from qualcode.domain.codings import Coding
-from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.errors import FieldError, InputError, NotFoundError
 from qualcode.domain.reconciliation import (
     MAX_CODERS,
     PAIR_STRATEGIES,
@@ -114,8 +114,8 @@ def reconcile(
     with project.transaction() as repo:
         removed = _existing_layer_codings(repo, layer, data, None)
         if removed and not replace:
-            raise InputError(
-                "--into",
+            raise FieldError(
+                "into",
                 f"coder {layer!r} already has {len(removed)} coding(s) in these transcripts "
                 "and codes; add --replace to replace them",
             )
@@ -202,7 +202,7 @@ def resolve_disagreement(
     overlapping the region are replaced by the result; returns the layer's new codings.
     One transaction."""
     if choice not in CHOICES:
-        raise InputError("--choose", f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
+        raise FieldError("choose", f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
     chosen = Choice(choice)
     names = _two_coders(coders)
     data, layer = _prepare(project, names, into, codes=[code], transcripts=[transcript])
@@ -225,7 +225,7 @@ def resolve_disagreement(
     for start, end in spans:
         problem = span_problem(length, start, end)
         if problem:
-            raise InputError("--span", problem)
+            raise FieldError("span", problem)
     result = resolve(region, chosen, [Span(s, e) for s, e in spans])
     with project.transaction() as repo:
         removed = _existing_layer_codings(repo, layer, data, (transcript, path, region))
@@ -259,13 +259,13 @@ def _two_coders(coders: Sequence[str]) -> tuple[str, str]:
 def _coder_names(coders: Sequence[str], *, low: int, high: int) -> tuple[str, ...]:
     names = tuple(c.strip() for c in coders)
     if low == high == 2 and len(names) != 2:
-        raise InputError(
-            "--coders",
+        raise FieldError(
+            "coders",
             f"disagreements and --at/--choose take exactly two coders, not {len(names)}; "
             "for more, reconcile in bulk with --strategy union, intersection or majority",
         )
     if not low <= len(names) <= high:
-        raise InputError("--coders", f"reconcile from 2 to {high} coders, not {len(names)}")
+        raise FieldError("coders", f"reconcile from 2 to {high} coders, not {len(names)}")
     return names
 
 
@@ -274,21 +274,21 @@ def _rule(strategy: str | None, minimum: int | None, coders: int) -> tuple[Strat
     character for the consensus to keep it."""
     if minimum is not None:
         if strategy is not None:
-            raise InputError("--min", "give --strategy or --min, not both")
+            raise FieldError("min", "give --strategy or --min, not both")
         if not 1 <= minimum <= coders:
-            raise InputError("--min", f"must be between 1 and {coders} (the coders), not {minimum}")
+            raise FieldError("min", f"must be between 1 and {coders} (the coders), not {minimum}")
         return None, minimum
     if strategy is None:
-        raise InputError("--strategy", "give --strategy or --min")
+        raise FieldError("strategy", "give --strategy or --min")
     if strategy not in STRATEGIES:
-        raise InputError(
-            "--strategy", f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}"
+        raise FieldError(
+            "strategy", f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}"
         )
     chosen = Strategy(strategy)
     if chosen in PAIR_STRATEGIES:
         if coders != 2:
-            raise InputError(
-                "--strategy",
+            raise FieldError(
+                "strategy",
                 f"{chosen.value!r} keeps one of two coders' codings; with {coders} coders use "
                 "union, intersection, majority or --min",
             )
@@ -306,10 +306,10 @@ def _prepare(
 ) -> tuple[ComparisonData, str]:
     layer = into.strip()
     if not layer:
-        raise InputError("--into", "the consensus coder name is empty")
+        raise FieldError("into", "the consensus coder name is empty")
     if layer in names:
-        raise InputError(
-            "--into",
+        raise FieldError(
+            "into",
             f"{layer!r} is one of the compared coders; their own codings are never changed",
         )
     data = load_comparison(project, names, codes=codes, transcripts=transcripts)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import FieldError, InputError
 from qualcode.domain.findings import (
     CUT,
     PHRASES,
@@ -62,7 +62,7 @@ def test_sentences_start_with_a_capital_and_list_values_in_order() -> None:
     ids=["no-singular", "no-plural", "three", "blank"],
 )
 def test_a_malformed_case_noun_is_refused(text: str) -> None:
-    with pytest.raises(InputError, match="--case-noun"):
+    with pytest.raises(FieldError, match=r"^case-noun: "):  # the CLI shows it as --case-noun
         parse_case_noun(text, EN)
 
 
