@@ -214,3 +214,37 @@ async def test_the_picker_keeps_a_refused_new_name(app: QualcodeApp, tiny: Proje
         assert value(app, "picker-query") == "new/theme"
         assert "without '/'" in form.errors_shown()["picker-query-error"]
     assert [c.path for c in list_codes(tiny)] == before
+
+
+def _dialogs() -> list[type]:
+    """Every modal screen class defined in the workspace's screens."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.screen import ModalScreen
+
+    import qualcode.tui.screens as package
+
+    found = []
+    for module in pkgutil.iter_modules(package.__path__):
+        loaded = importlib.import_module(f"{package.__name__}.{module.name}")
+        found += [
+            cls
+            for _, cls in inspect.getmembers(loaded, inspect.isclass)
+            if issubclass(cls, ModalScreen) and cls.__module__ == loaded.__name__
+        ]
+    return found
+
+
+def test_every_dialog_that_takes_typed_input_saves_before_closing() -> None:
+    # a new dialog with a text field inherits the guarantee only through FormDialog
+    import inspect
+
+    typed = [
+        cls
+        for cls in _dialogs()
+        if any(field in inspect.getsource(cls) for field in ("Input(", "TextArea("))
+    ]
+    assert {cls.__name__ for cls in typed} >= {"CodeEditor", "MemoEditor", "MemoBoard"}
+    assert [cls.__name__ for cls in typed if not issubclass(cls, FormDialog)] == []

@@ -49,24 +49,26 @@ def _binding(
 class CodingScreen(Screen[None]):
     """Where the coder spends the day."""
 
+    # the footer shows these in this order after quit and help: at 80 columns, where the
+    # transcript list is hidden, the first four are what a new coder needs to find
     BINDINGS: ClassVar[list[BindingType]] = [
         _binding("enter", "apply_picker", "Code…", "code.apply",
                  "Apply a code to the selection (fuzzy picker)"),
+        _binding("ctrl+t", "toggle_transcripts", "Transcripts", "view.transcripts",
+                 "Go to the transcript list (and back)"),
+        _binding("slash", "search", "Search", "search.find",
+                 "Search this transcript or the whole project"),
+        _binding("ctrl+z", "undo", "Undo", "history.undo", "Undo your last action"),
+        _binding("ctrl+y", "redo", "Redo", "history.redo", "Redo the last undone action"),
         _binding("delete", "remove", "Uncode", "code.remove", "Remove your coding at the cursor"),
+        _binding("ctrl+g", "passages", "Passages", "view.passages",
+                 "Passages coded with a code (retrieval)"),
         _binding("ctrl+r", "recode", "Recode…", "code.recode",
                  "Recode your coding at the cursor", show=False),
         _binding("ctrl+e", "adjust", "Adjust", "code.adjust",
                  "Adjust the span of your coding at the cursor (enter saves)", show=False),
         _binding("ctrl+n", "memo", "Memo…", "code.memo",
                  "Write a memo on your coding at the cursor", show=False),
-        _binding("ctrl+z", "undo", "Undo", "history.undo", "Undo your last action"),
-        _binding("ctrl+y", "redo", "Redo", "history.redo", "Redo the last undone action"),
-        _binding("ctrl+g", "passages", "Passages", "view.passages",
-                 "Passages coded with a code (retrieval)"),
-        _binding("slash", "search", "Search", "search.find",
-                 "Search this transcript or the whole project"),
-        _binding("ctrl+t", "toggle_transcripts", "Transcripts", "view.transcripts",
-                 "Go to the transcript list (and back)"),
         _binding("ctrl+d", "toggle_done", "Done", "transcript.done",
                  "Mark the transcript done (or not done) for you", show=False),
         _binding("ctrl+x", "matrix", "Matrix", "matrix.open", "Open matrix", show=False),

@@ -1,9 +1,9 @@
 """Dialogs that keep what was typed. A :class:`FormDialog` saves before it closes: it
-calls its ``save`` (a service call through the workspace, or a check of the fields) with
-what was collected, and only a save that succeeded dismisses the dialog, with the save's
-result. A :class:`~qualcode.domain.errors.QualcodeError` keeps the dialog open with every
-field as typed and shows the one-line message in the error label beside the field it
-concerns (found by the error's ``source``), or under the form."""
+calls its ``save`` (a service call through the workspace) with what was collected, and
+only a save that succeeded dismisses the dialog, with the save's result. A
+:class:`~qualcode.domain.errors.QualcodeError` keeps the dialog open with every field as
+typed and shows the one-line message in the error label beside the field it concerns
+(found by the error's ``source``), or under the form."""
 
 from __future__ import annotations
 
@@ -54,21 +54,13 @@ class FormDialog(ModalScreen[R | None], Generic[V, R]):
         self.save = save
         self.saving = False
 
-    def check(self, value: V) -> None:
-        """Refuse ``value`` at once (raise a :class:`QualcodeError`) when the dialog can
-        tell without the project; the default accepts everything."""
-
     def submit(self, value: V) -> None:
-        """:meth:`check` ``value``, then save it in a worker (the dialog keeps drawing
-        while the project is busy); a second submit while one runs is ignored."""
+        """Save ``value`` in a worker (the dialog keeps drawing while the project is
+        busy); a second submit while one runs is ignored. Errors a dialog finds in its
+        own fields it shows with :meth:`show_error` before submitting."""
         if self.saving:
             return
         self.clear_errors()
-        try:
-            self.check(value)
-        except QualcodeError as error:
-            self.show_error(error)
-            return
         self.saving = True
         self.run_worker(self._submit(value), group="form-save")
 
