@@ -22,28 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.make_project import DANISH_WORDS as _WORDS
 from qualcode.services.project import init_project
 
-_WORDS = [
-    "ja",
-    "nej",
-    "vi",
-    "de",
-    "men",
-    "og",
-    "så",
-    "det",
-    "var",
-    "godt",
-    "har",
-    "ikke",
-    "kan",
-    "skal",
-    "nok",
-    "meget",
-    "lidt",
-    "barn",
-]
 _PROBE = """
 import json, sqlite3, sys, time
 connection = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None)

@@ -93,6 +93,7 @@ _DANISH = _vocabulary(
     "mødet besøg kontor kommunen centret hjælpen øjeblik økonomi åben ærlig ærligt "
     "søster bror skolelærer sagsbehandler-møde 7-årig børnehave fritidshjem træt glæde"
 )
+DANISH_WORDS = _DANISH  # also the text of synthetic transcripts in tests and benchmarks
 _FIRST_NAMES = (
     "Mette",
     "Søren",

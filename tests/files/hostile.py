@@ -9,6 +9,8 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from benchmarks.make_project import DANISH_WORDS as _WORDS
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -26,25 +28,6 @@ _RELS = (
     'relationships/officeDocument" Target="word/document.xml"/></Relationships>'
 )
 _MIB = 1024 * 1024
-_WORDS = [
-    "ja",
-    "nej",
-    "vi",
-    "de",
-    "men",
-    "og",
-    "så",
-    "det",
-    "var",
-    "godt",
-    "har",
-    "ikke",
-    "kan",
-    "skal",
-    "nok",
-    "meget",
-    "lidt",
-]
 
 
 def _paragraph(text: str) -> bytes:
