@@ -103,7 +103,3 @@ def _where(param: click.Parameter | None) -> str:
     if isinstance(param, click.Option) and param.opts:
         return max(param.opts, key=len)
     return (param.human_readable_name or "value").upper()
-
-
-def _number(value: float) -> str:
-    return f"{value:.0f}" if value.is_integer() else f"{value:g}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from qualcode.cli.arguments import bounded_int
 from qualcode.cli.base import open_existing, output_options, project_argument, write_output
 from qualcode.exporters.findings_formats import FINDINGS_RENDERERS
 
@@ -27,7 +28,7 @@ from qualcode.exporters.findings_formats import FINDINGS_RENDERERS
 @click.option("--by", metavar="attribute:NAME", help="Also count per value of this attribute.")
 @click.option(
     "--quotes",
-    type=click.IntRange(min=0, max=100),
+    type=bounded_int(0, 100),
     default=3,
     show_default=True,
     help="Quotes per theme, spread across cases.",

@@ -30,6 +30,7 @@ from qualcode.domain.statistics.base import UNDEFINED as UNDEFINED
 from qualcode.domain.statistics.base import Measure as Measure
 from qualcode.domain.statistics.cohen_kappa import cohen_kappa
 from qualcode.domain.statistics.disagreement import disagreement
+from qualcode.domain.statistics.fleiss_kappa import STATISTIC as FLEISS
 from qualcode.domain.statistics.fleiss_kappa import fleiss_kappa
 from qualcode.domain.statistics.krippendorff_alpha import krippendorff_alpha
 from qualcode.domain.statistics.percent_agreement import percent_agreement
@@ -181,8 +182,8 @@ class Coverage:
 
     @property
     def fleiss_kappa(self) -> Measure | None:
-        """``None`` for fewer than three coders."""
-        return fleiss_kappa(self) if self.coders >= 3 else None
+        """``None`` where the statistic does not apply (fewer than three coders)."""
+        return fleiss_kappa(self) if FLEISS.applies(self.coders) else None
 
 
 def coverage_by_mask(

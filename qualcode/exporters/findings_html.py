@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import html
 
+from qualcode.domain.document_info import DocumentInfo
 from qualcode.domain.findings_chapter import Chapter
 from qualcode.exporters.findings_outline import Block, chapter_blocks
+from qualcode.exporters.html_page import page_start
 
 STYLE = """
 body { font-family: Georgia, serif; max-width: 48rem; margin: 2rem auto; color: #1f2328;
@@ -24,13 +26,8 @@ svg.chart { display: block; margin: 0.3rem 0 0.8rem; font-family: system-ui, san
 
 def findings_html(chapter: Chapter) -> str:
     blocks = chapter_blocks(chapter)
-    out = [
-        "<!DOCTYPE html>",
-        f'<html lang="{html.escape(chapter.language)}"><head><meta charset="utf-8">',
-        f"<title>{html.escape(blocks[0].text)}</title>",
-        f"<style>{STYLE}</style>",
-        "</head><body>",
-    ]
+    # the chapter's title names the project already: the page title is that title alone
+    out = page_start(blocks[0].text, DocumentInfo(language=chapter.language), STYLE)
     out.extend(_block(block) for block in blocks)
     out.append("</body></html>")
     return "\n".join(out) + "\n"

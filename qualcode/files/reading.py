@@ -72,7 +72,9 @@ def _open_error(source: str, path: Path, error: OSError) -> FileAccessError:
 
 
 @contextmanager
-def open_regular(path: Path | str, *, limit: int | None = None) -> Iterator[BinaryIO]:
+def open_regular(
+    path: Path | str, *, limit: int | None = None, advice: str = ""
+) -> Iterator[BinaryIO]:
     """A binary reading handle on ``path``, which must be a regular file.
 
     Raises :class:`FileAccessError` (one line naming the path) when the path is missing,
@@ -90,7 +92,7 @@ def open_regular(path: Path | str, *, limit: int | None = None) -> Iterator[Bina
         if not stat.S_ISREG(info.st_mode):
             raise _not_regular(source, info.st_mode)
         if limit is not None and info.st_size > limit:
-            raise too_big(source, info.st_size, limit)
+            raise too_big(source, info.st_size, limit, advice)
         if hasattr(os, "set_blocking"):
             os.set_blocking(descriptor, True)  # a regular file: ordinary reads from here
         handle = os.fdopen(descriptor, "rb")
@@ -125,12 +127,8 @@ def read_bytes(path: Path | str, *, limit: int = DEFAULT_LIMIT, advice: str = ""
     appended to the limit message (e.g. "per transcript (split it, or raise the limit
     with --max-size)").
     Raises :class:`FileAccessError` or :class:`LimitError`, one line naming the path."""
-    source = str(path)
-    with open_regular(path) as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > limit:
-            raise too_big(source, size, limit, advice)
-        return read_limited(handle, source, limit, advice)
+    with open_regular(path, limit=limit, advice=advice) as handle:
+        return read_limited(handle, str(path), limit, advice)
 
 
 def read_text(

@@ -9,7 +9,6 @@ into the normalised text, half-open.
 from __future__ import annotations
 
 import html
-import os
 import re
 import unicodedata
 import zipfile
@@ -24,7 +23,7 @@ from qualcode.domain.text_entry import enter_name
 from qualcode.domain.transcripts import TranscriptDraft, Turn, guess_language, normalise_text
 from qualcode.domain.turns import is_speaker_name, parse_speaker_turns, split_speaker_prefix
 from qualcode.files.archives import ArchiveLimits, ZipArchive
-from qualcode.files.reading import MIB, open_regular, too_big
+from qualcode.files.reading import MIB, open_regular
 from qualcode.importers.decoding import (
     DEFAULT_MAX_BYTES,
     TRANSCRIPT_ADVICE,
@@ -97,10 +96,7 @@ _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def _read_docx(path: Path, max_bytes: int) -> tuple[str, list[Turn], str, list[str]]:
     source = str(path)
-    with open_regular(path) as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > max_bytes:
-            raise too_big(source, size, max_bytes, TRANSCRIPT_ADVICE)
+    with open_regular(path, limit=max_bytes, advice=TRANSCRIPT_ADVICE) as handle:
         try:
             head = handle.read(8)
         except OSError as exc:

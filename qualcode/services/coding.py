@@ -150,13 +150,14 @@ def remove_coding(project: Project, coding_id: int, *, coder: str | None = None)
             raise InputError(
                 f"coding {coding_id}", f"belongs to {found[0].coder}; only they can change it"
             )
-        _delete_logged(repo, found[0], coder or found[0].coder)
+        code_id = next(c.id for c in repo.codes() if c.path == found[0].code_path)
+        _delete_logged(repo, found[0], code_id, coder or found[0].coder)
     return found[0]
 
 
-def _delete_logged(repo: Repository, coding: Coding, by: str) -> None:
-    """Delete one coding and log the ``remove`` event (the one shape for every front end)."""
-    code_id = _code_by_ref(repo, coding.code_path).id
+def _delete_logged(repo: Repository, coding: Coding, code_id: int, by: str) -> None:
+    """Delete one coding (of the code ``code_id``) and log the ``remove`` event (the one
+    shape for every front end)."""
     repo.delete_coding(coding.id)
     repo.log_event(
         "remove",
@@ -204,7 +205,7 @@ def remove_coding_at(
             )
         removed = repo.codings(ids=ids)
         for coding in removed:
-            _delete_logged(repo, coding, coder)
+            _delete_logged(repo, coding, code.id, coder)
     return removed
 
 

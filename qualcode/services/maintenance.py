@@ -39,6 +39,7 @@ from qualcode.storage.dump import (
     restore_into,
     write_json_backup,
 )
+from qualcode.storage.integrity_queries import missing_tables
 from qualcode.storage.maintenance_queries import FlaggedCoding, LoggedEvent, UnreadablePayload
 from qualcode.storage.migrations import CURRENT_VERSION
 from qualcode.storage.repositories import Repository
@@ -102,7 +103,7 @@ def check_project(project: Project) -> CheckReport:
                 Problem("schema", f"schema version {version}, expected {CURRENT_VERSION}")
             )
         structure = structure_problems(repo, spans=False)
-        missing = {p.message.split()[1] for p in structure if p.message.startswith("table ")}
+        missing = set(missing_tables(repo))
         if not missing:
             problems.extend(
                 Problem("database", message) for message in queries.sqlite_problems(repo)

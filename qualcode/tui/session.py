@@ -22,9 +22,14 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def is_busy(error: QualcodeError) -> bool:
-    """Whether an error says another coder held the project's write lock throughout."""
-    return isinstance(error, ProjectBusyError)
+def error_message(error: QualcodeError, then: str = "Try again.") -> str:
+    """The line the workspace shows for a failed write: a busy project (another coder
+    held the write lock throughout) says nothing changed and ``then`` what to do."""
+    if isinstance(error, ProjectBusyError):
+        return " ".join(
+            filter(None, ("The project is busy (another coder is saving); nothing changed.", then))
+        )
+    return str(error)
 
 
 @dataclass

@@ -100,5 +100,8 @@ async def focus(pilot: Pilot[None], kind: type) -> None:
 async def test_quit_and_help_lead_the_footer(app: QualcodeApp, focused: type) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await focus(pilot, focused)
-        await pilot.pause()
+        for _ in range(50):  # the footer composes its keys after a refresh: wait for it
+            await pilot.pause()
+            if footer_actions(app):
+                break
         assert footer_actions(app)[:2] == ["quit", "help"]

@@ -27,7 +27,7 @@ from qualcode.services.workspace import CodeEntry
 from qualcode.tui.screens import coding_actions, memo_actions, review_actions
 from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.screens.status_line import status_line
-from qualcode.tui.session import Workspace, is_busy
+from qualcode.tui.session import Workspace, error_message
 from qualcode.tui.widgets.codebook_tree import CodebookTree, CodeDefinition
 from qualcode.tui.widgets.coding_list import Place
 from qualcode.tui.widgets.keys_footer import KeysFooter
@@ -306,12 +306,7 @@ class CodingScreen(Screen[None]):
         try:
             return await self.workspace.write(action, *args)
         except QualcodeError as error:
-            message = str(error)
-            if is_busy(error):
-                message = (
-                    "The project is busy (another coder is saving); nothing changed. Try again."
-                )
-            self.notify(message, severity="error", timeout=6)
+            self.notify(error_message(error), severity="error", timeout=6)
             return None
 
     async def apply_code(self, code_id: int) -> None:

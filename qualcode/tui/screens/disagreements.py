@@ -36,7 +36,7 @@ from qualcode.services.reconcile import (
 from qualcode.services.reconcile_review import RegionKey, Settlement, settlements
 from qualcode.services.transcripts import get_transcript
 from qualcode.tui.screens.agreement_dialogs import SpanEditor
-from qualcode.tui.session import Workspace, is_busy
+from qualcode.tui.session import Workspace, error_message
 from qualcode.tui.widgets.keys_footer import KeysFooter
 from qualcode.tui.widgets.transcript_view import CodeMark
 
@@ -290,10 +290,7 @@ class DisagreementScreen(Screen[bool]):
         try:
             return await self.workspace.write(action, *args, **kwargs)
         except QualcodeError as error:
-            message = str(error)
-            if is_busy(error):
-                message = "The project is busy (another coder is saving); nothing changed."
-            self.notify(message, severity="error", timeout=6)
+            self.notify(error_message(error, then=""), severity="error", timeout=6)
             return None
 
     async def action_settle(self, choice: str, spans: Sequence[tuple[int, int]] = ()) -> None:

@@ -15,7 +15,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Label
 
-from qualcode.domain.errors import InputError, ProjectBusyError, QualcodeError
+from qualcode.domain.errors import InputError, QualcodeError
+from qualcode.tui.session import error_message as workspace_error_message
 
 V = TypeVar("V")
 R = TypeVar("R")
@@ -31,10 +32,8 @@ def error_label(field_id: str = FORM) -> Label:
 
 
 def error_message(error: QualcodeError) -> str:
-    """The line a dialog shows for a failed save (a busy project says to try again)."""
-    if isinstance(error, ProjectBusyError):
-        return "The project is busy (another coder is saving); nothing changed. Save again."
-    return str(error)
+    """The line a dialog shows for a failed save (a busy project says to save again)."""
+    return workspace_error_message(error, then="Save again.")
 
 
 async def unchanged(value: V) -> V:
