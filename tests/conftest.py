@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,15 @@ CODEBOOKS = REPO / "codebooks"
 POSTGRES_URL = os.environ.get("QUALCODE_TEST_POSTGRES_URL")
 
 hypothesis_profiles.load()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C as a terminal gives it, whatever started the suite: a shell without job
+    control starts background commands with SIGINT ignored, and that disposition is
+    inherited by every process started from them, so the tests of interrupting qualcode
+    (in this process and in a child) would find it ignored."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 ID_TEXT = 24  # characters of a text parameter kept in a test id (after escaping)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import socket
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -40,11 +41,8 @@ def write_docx(path: Path, body: Iterable[bytes], extra: dict[str, bytes] | None
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
         archive.writestr("_rels/.rels", _RELS)
-        with archive.open("word/document.xml", "w", force_zip64=True) as stream:
-            stream.write(f'<w:document xmlns:w="{W}"><w:body>'.encode())
-            for chunk in body:
-                stream.write(chunk)
-            stream.write(b"</w:body></w:document>")
+        chunks = [f'<w:document xmlns:w="{W}"><w:body>'.encode(), *body]
+        _write_chunks(archive, "word/document.xml", [*chunks, b"</w:body></w:document>"])
         for name, content in (extra or {}).items():
             archive.writestr(name, content)
     return path
@@ -59,7 +57,7 @@ def docx_bomb(path: Path, megabytes: int = 300) -> Path:
     (about 1,000:1, so 300 MiB is some 300 KB on disk)."""
     paragraph = _paragraph("Mette: " + "ja " * 20)
     block = paragraph * (_MIB // len(paragraph))
-    return write_docx(path, (block for _ in range(megabytes)))
+    return write_docx(path, [block] * megabytes)
 
 
 def many_small_entries_docx(path: Path, entries: int = 6_000) -> Path:
@@ -141,11 +139,36 @@ def _source_guid(index: int) -> str:
 def add_zeros(path: Path, name: str, megabytes: int) -> Path:
     """Append an entry of ``megabytes`` MiB of zeros to the zip at ``path``, streamed (a
     gigabyte of zeros is about 1 MB in the zip and never in memory)."""
-    block = bytes(_MIB)
-    with (
-        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive,
-        archive.open(name, "w", force_zip64=True) as stream,
-    ):
-        for _ in range(megabytes):
-            stream.write(block)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        _write_chunks(archive, name, [bytes(_MIB)] * megabytes)
     return path
+
+
+def _write_chunks(archive: zipfile.ZipFile, name: str, chunks: list[bytes]) -> None:
+    """Entry ``name`` = the chunks one after another, deflated, streamed. A bomb repeats one
+    chunk a thousand times: each distinct chunk is compressed once, ending in a full flush
+    (after which a deflate stream starts afresh, so every copy compresses to the same
+    bytes), and the copies are replayed — a gigabyte costs a CRC pass, not a compression
+    pass. Where the zip writer's compressor is not the attribute this swaps (another
+    Python), the chunks are compressed as they come: slower, an equally valid entry."""
+    with archive.open(name, "w", force_zip64=True) as stream:
+        if hasattr(stream, "_compressor"):
+            setattr(stream, "_compressor", _Replay())  # noqa: B010 (a private attribute)
+        for chunk in chunks:
+            stream.write(chunk)
+
+
+class _Replay:
+    """A raw-deflate compressor that compresses each distinct chunk once."""
+
+    def __init__(self) -> None:
+        self.deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+        self.known: dict[bytes, bytes] = {}
+
+    def compress(self, data: bytes) -> bytes:
+        if data not in self.known:
+            self.known[data] = self.deflate.compress(data) + self.deflate.flush(zlib.Z_FULL_FLUSH)
+        return self.known[data]
+
+    def flush(self) -> bytes:
+        return self.deflate.flush(zlib.Z_FINISH)

@@ -5,11 +5,14 @@ instead of running out of memory."""
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import random
 import resource
 import subprocess
 import sys
+import tempfile
 import textwrap
 import zipfile
 from collections.abc import Callable
@@ -49,11 +52,22 @@ def _qdpx_bomb(megabytes: int) -> Make:
     return lambda path: hostile.add_zeros(_qdpx({})(path), "sources/bomb.txt", megabytes)
 
 
-def _qdpx_many_entries(path: Path) -> Path:
-    write_qdpx(path, qde(), good_sources())
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as archive:
+@functools.cache
+def _many_entries_qdpx() -> bytes:
+    """A good .qdpx padded with 100,001 empty entries (~10 MB), made once per process:
+    writing that many entries takes seconds, and several tests refuse the same file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "many.qdpx"
+        write_qdpx(path, qde(), good_sources())
+        padded = io.BytesIO(path.read_bytes())  # in memory: a write per entry, no disk seek
+    with zipfile.ZipFile(padded, "a", zipfile.ZIP_STORED) as archive:
         for number in range(100_001):
             archive.writestr(f"pad/{number}", b"")
+    return padded.getvalue()
+
+
+def _qdpx_many_entries(path: Path) -> Path:
+    path.write_bytes(_many_entries_qdpx())
     return path
 
 
