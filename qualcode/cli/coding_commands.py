@@ -201,14 +201,14 @@ def memo(
     author: str | None,
 ) -> None:
     """Attach memo TEXT to a coding, a transcript, a code, or (no target) the project."""
-    from qualcode.services.coding import set_coding_memo
+    from qualcode.services.coding_changes import set_memo
     from qualcode.services.memos import add_memo
 
     opened = open_existing(project)
     if sum(x is not None for x in (coding_id, transcript, code_path)) > 1:
         raise InputError("memo", "give at most one of --coding, --transcript, --code")
     if coding_id is not None:
-        coding = set_coding_memo(opened, coding_id, text)
+        coding = set_memo(opened, coding_id, text, author)
         click.echo(f"memo set on coding {coding.id}")
         return
     target = add_memo(opened, text, transcript=transcript, code_path=code_path, author=author)

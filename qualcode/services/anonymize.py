@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.domain.errors import FieldError
+from qualcode.domain.events import Action
 from qualcode.domain.pseudonyms import Pseudonymizer, Replacement, apply_replacements, in_context
 from qualcode.domain.transcripts import Turn
 from qualcode.importers.name_map import load_name_map
@@ -24,7 +25,7 @@ from qualcode.storage import rewrites
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
 
-ANONYMIZE_ACTION = "anonymize"
+ANONYMIZE_ACTION = Action.ANONYMIZE
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qualcode.domain.cases import AttributeDef, Case
 from qualcode.domain.errors import InputError
+from qualcode.domain.events import Action
 from qualcode.importers.cases_file import load_cases_file
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
@@ -72,7 +73,7 @@ def import_cases(project: Project, path: Path) -> CasesImport:
                 spans = [(0, len(transcript.text))]
             assignments += repo.assign_case(case_id, transcript.id, spans, row.speaker or None)
         repo.log_event(
-            "import_cases",
+            Action.IMPORT_CASES,
             f"cases from {path.name}: {len(names)} cases",
             {"source": source, "cases": sorted(names)},
         )

@@ -16,6 +16,7 @@ from qualcode.domain.codebook import (
     walk,
 )
 from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.events import Action
 from qualcode.domain.text_entry import name_key
 from qualcode.importers.codebook_yaml import load_codebook
 from qualcode.storage import status
@@ -76,7 +77,7 @@ def import_codebook(project: Project, path: Path) -> CodebookImport:
         visit(codebook.codes, None, None)
         fields = _store_fields(repo, codebook)
         repo.log_event(
-            "import_codebook",
+            Action.IMPORT_CODEBOOK,
             f"codebook {path.name}: {len(created)} created, {len(updated)} updated",
             {"created": created, "updated": updated, "source": str(path), "fields": fields},
         )

@@ -11,6 +11,7 @@ from dataclasses import asdict, replace
 
 from qualcode.domain.codebook import CodeSpec, StoredCode, code_depth, subtree_height
 from qualcode.domain.errors import InputError, LimitError, NotFoundError
+from qualcode.domain.events import Action
 from qualcode.domain.text_entry import MAX_CODE_DEPTH, enter_shortcut, name_key
 from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
@@ -85,7 +86,7 @@ def add_code(project: Project, spec: CodeSpec, parent_id: int | None, coder: str
         position = history.next_position(repo, parent_id)
         code_id = repo.add_code(clean, parent_id, position)
         repo.log_event(
-            "code_add",
+            Action.CODE_ADD,
             f"{coder} added code {clean.name}",
             {
                 "code_id": code_id,
@@ -129,7 +130,7 @@ def edit_code(
             history.move_code(repo, code_id, new_parent, position)
         repo.update_code(code_id, clean)
         repo.log_event(
-            "code_edit",
+            Action.CODE_EDIT,
             f"{coder} edited code {code.path}",
             {
                 "code_id": code_id,
@@ -158,7 +159,7 @@ def merge_code(project: Project, code_id: int, into_id: int, coder: str) -> int:
         moved = history.recode_all(repo, code_id, into_id)
         history.delete_code(repo, code_id)
         repo.log_event(
-            "code_merge",
+            Action.CODE_MERGE,
             f"{coder} merged {code.path} into {into.path} ({len(moved)} codings)",
             {
                 "code_id": code_id,

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 
 from qualcode.domain.codebook import StoredCode, join_path, path_key, split_path
 from qualcode.domain.errors import FieldError, InputError, NotFoundError, QualcodeError
+from qualcode.domain.events import Action
 from qualcode.domain.text_entry import name_key
 from qualcode.services.codebook import resolve_code
 from qualcode.storage import history_queries as history
@@ -21,7 +22,7 @@ from qualcode.storage.database import Project
 from qualcode.storage.maintenance_queries import recent_events
 from qualcode.storage.repositories import Repository
 
-RENAME_ACTION = "code_edit"
+RENAME_ACTION = Action.CODE_EDIT
 _HISTORY_DEPTH = 500  # how many recent codebook edits are searched for the one that clashed
 
 

@@ -2,19 +2,21 @@
 
 :func:`apply_code` and :func:`remove_coding` are the one way to code and uncode a passage,
 for the command line and the workspace alike: one transaction, one event whose payload is
-:func:`coding_payload` (the coding with its code id, so undo survives renames).
+domain/events.py ``coding_payload`` (the coding with its code id, so undo survives renames).
+Changing a coding that exists is services/coding_changes.py.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.domain.codebook import StoredCode
 from qualcode.domain.codings import Coding, CodingRequest
 from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.spans import span_problem, span_text
 from qualcode.domain.transcripts import checked_passage
 from qualcode.importers.codings_csv import CodingsCsv, read_codings_csv
@@ -39,11 +41,6 @@ class Located:
     start: int
     end: int
     quote: QuoteMatch | None = None
-
-
-def coding_payload(coding: Coding, code_id: int) -> dict[str, object]:
-    """A coding as the event log stores it (with its code id, so undo survives renames)."""
-    return {**asdict(coding), "code_id": code_id}
 
 
 def apply_code(
@@ -111,7 +108,7 @@ def apply_code(
         )
         coding = repo.codings(ids=[coding_id], codes=all_codes)[0]
         repo.log_event(
-            "apply",
+            Action.APPLY,
             f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}",
             {"coding": coding_payload(coding, code.id)},
             coder=coder,
@@ -160,7 +157,7 @@ def _delete_logged(repo: Repository, coding: Coding, code_id: int, by: str) -> N
     shape for every front end)."""
     repo.delete_coding(coding.id)
     repo.log_event(
-        "remove",
+        Action.REMOVE,
         f"{by} removed coding {coding.id} ({coding.code_path}, {coding.transcript} "
         f"{coding.start}:{coding.end})",
         {"coding": coding_payload(coding, code_id)},
@@ -209,20 +206,6 @@ def remove_coding_at(
     return removed
 
 
-def set_coding_memo(project: Project, coding_id: int, memo: str | None) -> Coding:
-    with project.transaction() as repo:
-        found = repo.codings(ids=[coding_id])
-        if not found:
-            raise NotFoundError(f"no coding with id {coding_id}")
-        repo.set_coding_memo(coding_id, memo)
-        repo.log_event(
-            "memo",
-            f"memo on coding {coding_id}",
-            {"coding_id": coding_id, "before": found[0].memo, "after": memo},
-        )
-        return repo.codings(ids=[coding_id])[0]
-
-
 def list_codings(
     project: Project,
     *,
@@ -266,7 +249,7 @@ def import_codings(project: Project, path: Path) -> int:
         first_id = repo.max_coding_id() + 1
         count = repo.add_codings_bulk(rows)
         repo.log_event(
-            "import_codings",
+            Action.IMPORT_CODINGS,
             f"imported {count} codings from {path.name}",
             {"source": source, "count": count, "first_id": first_id},
         )

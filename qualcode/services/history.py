@@ -14,30 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.domain.events import (
+    CODEBOOK_ACTIONS,
+    MEMO_ACTIONS,
+    STATUS_ACTIONS,
+    UNDOABLE_ACTIONS,
+    Action,
+)
 from qualcode.storage import history_queries as history
 from qualcode.storage import maintenance_queries, status
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
-
-CODING_ACTIONS = ("apply", "remove", "recode", "adjust", "coding_memo", "apply_batch")
-CODEBOOK_ACTIONS = ("code_add", "code_edit", "code_merge")
-STATUS_ACTIONS = ("done", "undone")
-RECONCILE_ACTIONS = ("reconcile",)
-"""Writes to a consensus layer (services/reconcile.py), logged under the layer's name:
-undone by that name. Their payloads hold ``codings`` (created) and ``removed``."""
-REVIEW_ACTIONS = ("review_done",)
-"""Review flags cleared (services/maintenance.py mark_reviewed); the payload's ``notes``
-map each coding id to the note it had, put back by an undo."""
-MEMO_ACTIONS = ("memo_edit", "memo_delete")
-"""A memo corrected or deleted (services/memos.py); the payload holds the old text."""
-UNDOABLE_ACTIONS = (
-    CODING_ACTIONS
-    + CODEBOOK_ACTIONS
-    + STATUS_ACTIONS
-    + RECONCILE_ACTIONS
-    + REVIEW_ACTIONS
-    + MEMO_ACTIONS
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +85,13 @@ def _step(direction: str, target: history.EventRecord) -> HistoryStep:
     span: tuple[int, int] | None = None
     if target.action in STATUS_ACTIONS:
         transcript = str(target.payload.get("transcript"))
-    elif target.action in RECONCILE_ACTIONS:
+    elif target.action == Action.RECONCILE:
         region = target.payload.get("region")
         if isinstance(target.payload.get("transcript"), str):  # one region, not a bulk run
             transcript = str(target.payload["transcript"])
         if isinstance(region, list) and len(region) == 2:
             span = (_int(region[0]), _int(region[1]))
-    elif target.action == "apply_batch":
+    elif target.action == Action.APPLY_BATCH:
         batch = _coding_list(target.payload.get("codings"))
         names = {str(c["transcript"]) for c in batch}
         if len(names) == 1:
@@ -179,34 +166,36 @@ def _codebook_event(action: str, *, revert: bool) -> Handler:
     return handle
 
 
-UNDO_TABLE: dict[str, tuple[Handler, Handler]] = {
+UNDO_TABLE: dict[Action, tuple[Handler, Handler]] = {
     # action: (revert, replay), by the event's payload
-    "apply": (_codings_deleted("coding"), _codings_restored("coding")),
-    "remove": (_codings_restored("coding"), _codings_deleted("coding")),
-    "recode": (_coding_overwritten("coding"), _coding_overwritten("after")),
-    "adjust": (_coding_overwritten("coding"), _coding_overwritten("after")),
-    "coding_memo": (_coding_overwritten("coding"), _coding_overwritten("after")),
-    "apply_batch": (_batch_deleted, _batch_restored),
+    Action.APPLY: (_codings_deleted("coding"), _codings_restored("coding")),
+    Action.REMOVE: (_codings_restored("coding"), _codings_deleted("coding")),
+    Action.RECODE: (_coding_overwritten("coding"), _coding_overwritten("after")),
+    Action.ADJUST: (_coding_overwritten("coding"), _coding_overwritten("after")),
+    Action.CODING_MEMO: (_coding_overwritten("coding"), _coding_overwritten("after")),
+    Action.APPLY_BATCH: (_batch_deleted, _batch_restored),
     **{
         a: (_codebook_event(a, revert=True), _codebook_event(a, revert=False))
         for a in CODEBOOK_ACTIONS
     },
-    "done": (_done_set("previous"), _done_set("done")),
-    "undone": (_done_set("previous"), _done_set("done")),
-    "reconcile": (_consensus_reverted, _consensus_replayed),
-    "review_done": (_review_notes(restore=True), _review_notes(restore=False)),
+    Action.DONE: (_done_set("previous"), _done_set("done")),
+    Action.UNDONE: (_done_set("previous"), _done_set("done")),
+    # a consensus layer's writes (services/reconcile.py): ``codings`` created, ``removed``
+    Action.RECONCILE: (_consensus_reverted, _consensus_replayed),
+    # review flags cleared: ``notes`` maps each coding id to the note an undo puts back
+    Action.REVIEW_DONE: (_review_notes(restore=True), _review_notes(restore=False)),
     **{a: (_memo_event(a, revert=True), _memo_event(a, revert=False)) for a in MEMO_ACTIONS},
 }
 """How each undoable action is taken back and carried out again: one row per action, so a
-new undoable action is one row (and its name in one of the groups above)."""
+new undoable action is one row (and its name in domain/events.py UNDOABLE_ACTIONS)."""
 
 
 def _revert(repo: Repository, target: history.EventRecord) -> None:
-    UNDO_TABLE[target.action][0](repo, target.payload)
+    UNDO_TABLE[Action(target.action)][0](repo, target.payload)
 
 
 def _replay(repo: Repository, target: history.EventRecord) -> None:
-    UNDO_TABLE[target.action][1](repo, target.payload)
+    UNDO_TABLE[Action(target.action)][1](repo, target.payload)
 
 
 def _set_done(repo: Repository, payload: dict[str, object], done: bool) -> None:

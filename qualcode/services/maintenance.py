@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.domain.errors import FieldError
+from qualcode.domain.events import Action
 from qualcode.domain.spans import span_problem
 from qualcode.domain.transcripts import text_sha256
 from qualcode.files.reading import open_regular
@@ -45,7 +46,14 @@ from qualcode.storage.migrations import CURRENT_VERSION
 from qualcode.storage.repositories import Repository
 
 _SHOWN = 40  # characters of a text quoted in a problem
-_CODING_ACTIONS = ("apply", "remove", "recode", "adjust", "coding_memo", "memo")
+_CODING_ACTIONS = (
+    Action.APPLY,
+    Action.REMOVE,
+    Action.RECODE,
+    Action.ADJUST,
+    Action.CODING_MEMO,
+    Action.MEMO,  # a coding's memo as the command line logged it before it was coding_memo
+)
 _HISTORY_ACTIONS = ("undo", "redo")
 _SPAN_TABLES = {"transcript", "coding", "turn", "case_assignment"}
 
@@ -281,7 +289,7 @@ def mark_reviewed(project: Project, coding_ids: Iterable[int], coder: str | None
         if flagged:
             queries.set_review_notes(repo, dict.fromkeys(flagged))
             repo.log_event(
-                "review_done",
+                Action.REVIEW_DONE,
                 f"reviewed {len(flagged)} re-anchored coding(s)",
                 {"notes": {str(i): note for i, note in flagged.items()}},
                 coder=coder,
@@ -329,7 +337,7 @@ def restore_project(backup: Path, location: str) -> tuple[Project, dict[str, int
         with project.transaction() as repo:
             rows = restore_into(repo, version, tables, str(backup))
             repo.log_event(
-                "restore",
+                Action.RESTORE,
                 f"restored from {backup.name} (schema {version}): "
                 f"{rows.get('transcript', 0)} transcripts, {rows.get('coding', 0)} codings",
                 {"source": str(backup), "schema_version": version, "rows": rows},

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from qualcode.domain.codebook import StoredCode, split_path
 from qualcode.domain.document_info import DocumentInfo, main_language, project_label
 from qualcode.domain.errors import FieldError, NotFoundError
+from qualcode.domain.events import Action
 from qualcode.domain.matrices import (
     CodingSpan,
     FrameworkSummary,
@@ -421,7 +422,7 @@ def set_framework_summary(
         else:
             queries.delete_summary(repo, case_id, resolved.id)
         repo.log_event(
-            "summary",
+            Action.SUMMARY,
             f"framework summary {case} × {resolved.path} " + ("set" if cleaned else "removed"),
             {
                 "case": case,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.events import Action
 from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import memo_queries
@@ -71,7 +72,7 @@ def add_memo(
             target_type, target_id, described = "project", None, "on the project"
         memo_id = repo.add_memo(target_type, target_id, author, text)
         repo.log_event(
-            "memo",
+            Action.MEMO,
             f"memo {memo_id} {described}",
             {"memo_id": memo_id, "target_type": target_type, "target_id": target_id, "text": text},
             coder=author,
@@ -102,7 +103,7 @@ def edit_memo(
             return described, False
         memo_queries.update_memo(repo, memo_id, text, new_author)
         repo.log_event(
-            "memo_edit",
+            Action.MEMO_EDIT,
             f"edit memo {described}",
             {
                 "memo_id": memo_id,
@@ -132,7 +133,7 @@ def delete_memo(project: Project, memo_id: int, *, editor: str | None = None) ->
             "guid": memo_queries.memo_guid(repo, memo_id),
         }
         memo_queries.delete_memo(repo, memo_id)
-        repo.log_event("memo_delete", f"delete memo {described}", {"memo": memo}, coder=editor)
+        repo.log_event(Action.MEMO_DELETE, f"delete memo {described}", {"memo": memo}, coder=editor)
     return described
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qualcode.domain.events import Action
 from qualcode.domain.project_summary import ProjectSummary
 from qualcode.storage.database import Project, open_project
 
@@ -14,7 +15,7 @@ def init_project(location: str | Path) -> Project:
     """Create a new, empty project (SQLite file path or SQLAlchemy URL)."""
     project = open_project(location, create=True)
     with project.transaction() as repo:
-        repo.log_event("init", f"created project {project.location}", {})
+        repo.log_event(Action.INIT, f"created project {project.location}", {})
     return project
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import FieldError, InputError, NotFoundError, ProjectBusyError
+from qualcode.domain.events import Action
 from qualcode.domain.text_entry import check_encodable
 from qualcode.domain.transcripts import (
     Transcript,
@@ -43,7 +44,7 @@ from qualcode.storage import transcript_edits as edits
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
 
-EDIT_ACTION = "transcript_edit"
+EDIT_ACTION = Action.TRANSCRIPT_EDIT
 _QUOTED = 60
 
 
@@ -121,7 +122,7 @@ def replace_text(
     coder: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     dry_run: bool = False,
-    action: str = EDIT_ACTION,
+    action: Action = EDIT_ACTION,
     keep_old_text: bool = True,
 ) -> TextChange:
     """Replace the text of transcript ``name``, carrying every coding, turn and case
@@ -195,7 +196,7 @@ class _ChangedMeanwhile(Exception):
 
 @dataclass(frozen=True, slots=True)
 class _Log:
-    action: str
+    action: Action
     coder: str | None
     keep_old_text: bool
 

@@ -19,6 +19,7 @@ from qualcode.domain.agreement_report import (
 )
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import FieldError, InputError, NotFoundError
+from qualcode.domain.events import Action
 from qualcode.domain.reconciliation import (
     MAX_CODERS,
     PAIR_STRATEGIES,
@@ -121,7 +122,7 @@ def reconcile(
             )
         created = _write(repo, layer, data, results, removed)
         repo.log_event(
-            "reconcile",
+            Action.RECONCILE,
             f"{layer}: {len(created)} coding(s) from {join_names(data.coders)} "
             f"({rule}), {len(removed)} replaced",
             {
@@ -231,7 +232,7 @@ def resolve_disagreement(
         removed = _existing_layer_codings(repo, layer, data, (transcript, path, region))
         created = _write(repo, layer, data, [(transcript, path, result)], removed)
         repo.log_event(
-            "reconcile",
+            Action.RECONCILE,
             f"{layer}: {chosen.value} at {region.start}:{region.end} of {path} in {transcript}",
             {
                 "coders": list(data.coders),

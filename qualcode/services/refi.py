@@ -18,6 +18,7 @@ from pathlib import Path
 import qualcode
 from qualcode.domain.codebook import join_path, path_key
 from qualcode.domain.errors import InputError, ProjectError
+from qualcode.domain.events import Action
 from qualcode.domain.exchange import (
     ExchangeCode,
     ExchangeHeader,
@@ -172,7 +173,7 @@ def import_project(
         with open_qdpx(file, limits) as incoming, project.transaction() as repo:
             report = merge_exchange(repo, incoming)
             repo.log_event(
-                "import_project",
+                Action.IMPORT_PROJECT,
                 f"imported {file.name}: {len(report.transcripts_added)} transcripts, "
                 f"{report.codings_added} codings",
                 {"source": str(file), "report": report.as_dict()},
@@ -221,7 +222,7 @@ def merge_projects(
                 if dry_run:
                     raise _DryRun
                 repo.log_event(
-                    "merge",
+                    Action.MERGE,
                     f"merged {Path(other).name}: {report.codings_added} codings added",
                     {"source": other, "report": report.as_dict()},
                 )
@@ -327,7 +328,7 @@ def import_qdc(project: Project, path: Path) -> CodebookImport:
 
         visit(document.codes, None, None)
         repo.log_event(
-            "import_codebook",
+            Action.IMPORT_CODEBOOK,
             f"codebook {path.name}: {len(created)} created, {len(updated)} updated",
             {"created": created, "updated": updated, "source": str(path)},
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qualcode.domain.errors import NotFoundError
+from qualcode.domain.events import Action
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import status
 from qualcode.storage.database import Project
@@ -18,7 +19,7 @@ def mark_done(project: Project, transcript: str, coder: str, *, done: bool = Tru
         coder_id = repo.ensure_coder(coder)
         previous = status.set_done(repo, transcript_id, coder_id, done)
         repo.log_event(
-            "done" if done else "undone",
+            Action.DONE if done else Action.UNDONE,
             f"{coder} marked {transcript} {'done' if done else 'not done'}",
             {"transcript": transcript, "coder": coder, "done": done, "previous": previous},
             coder=coder,
@@ -42,7 +43,7 @@ def set_setting(project: Project, key: str, value: object) -> None:
         previous = status.get_setting(repo, key)
         status.set_setting(repo, key, value)
         repo.log_event(
-            "setting",
+            Action.SETTING,
             f"setting {key} = {value!r}",
             {"key": key, "before": previous, "after": value},
         )

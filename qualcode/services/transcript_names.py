@@ -4,12 +4,13 @@ the event log's entries that name it are renamed too, so undo still finds it).""
 from __future__ import annotations
 
 from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.events import Action
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import rewrites, transcript_edits
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
 
-RENAME_ACTION = "rename_transcript"
+RENAME_ACTION = Action.RENAME_TRANSCRIPT
 MAX_NAME_LENGTH = 300  # the transcript table's name column holds this many
 
 

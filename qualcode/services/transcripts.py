@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.events import Action
 from qualcode.domain.transcripts import Transcript, TranscriptDraft, TranscriptSummary
 from qualcode.domain.turns import speakers
 from qualcode.storage.database import Project
@@ -119,7 +120,7 @@ def import_transcripts(
             imported = [o.name for o in outcomes if o.status == "imported"]
             if imported:
                 repo.log_event(
-                    "import_transcripts",
+                    Action.IMPORT_TRANSCRIPTS,
                     f"imported {len(imported):,} transcript(s)",
                     {"transcripts": imported},
                 )

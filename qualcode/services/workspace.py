@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from qualcode.domain.codebook import CodeSpec
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
-from qualcode.domain.spans import span_problem, span_text
+from qualcode.domain.events import Action, coding_payload
+from qualcode.domain.spans import span_problem
 from qualcode.domain.transcripts import Turn
-from qualcode.services.coding import coding_payload
+from qualcode.services.coding_changes import code_path_by_id
 from qualcode.services.memos import transcript_memo_counts
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import history_queries as history
 from qualcode.storage import maintenance_queries, memo_queries, status, transcript_edits
 from qualcode.storage.database import Project, RetryPolicy, open_project
-from qualcode.storage.repositories import Repository
 
 BLIND_SETTING = "blind_coding"
 INTERACTIVE_BUSY_MS = 500  # one try for the write lock, while a coder waits at the screen
@@ -213,7 +213,7 @@ def code_spans(
     if not spans:
         return []
     with project.transaction() as repo:
-        code = _code(repo, code_id)
+        code = code_path_by_id(repo, code_id)
         coder_id = repo.ensure_coder(coder)
         texts = repo.transcript_texts()
         ids: list[int] = []
@@ -231,98 +231,9 @@ def code_spans(
                 progress(len(ids), len(spans))
         codings = repo.codings(ids=ids)
         repo.log_event(
-            "apply_batch",
+            Action.APPLY_BATCH,
             f"{coder} coded {len(codings)} search hits as {code}",
             {"codings": [coding_payload(c, code_id) for c in codings]},
             coder=coder,
         )
     return codings
-
-
-def recode_coding(project: Project, coding_id: int, code_id: int, coder: str) -> Coding:
-    """Give one of the coder's codings another code."""
-    return _change(project, coding_id, coder, "recode", code_id=code_id)
-
-
-def adjust_coding(project: Project, coding_id: int, start: int, end: int, coder: str) -> Coding:
-    """Move one of the coder's codings to ``[start, end)`` (its anchor text follows)."""
-    return _change(project, coding_id, coder, "adjust", span=(start, end))
-
-
-def set_memo(project: Project, coding_id: int, memo: str | None, coder: str) -> Coding:
-    """Set (or with an empty text, clear) the memo on one of the coder's codings."""
-    cleaned = memo.strip() if memo else None
-    return _change(project, coding_id, coder, "coding_memo", memo=cleaned or None, set_memo=True)
-
-
-def _change(
-    project: Project,
-    coding_id: int,
-    coder: str,
-    action: str,
-    *,
-    code_id: int | None = None,
-    span: tuple[int, int] | None = None,
-    memo: str | None = None,
-    set_memo: bool = False,
-) -> Coding:
-    with project.transaction() as repo:
-        before, before_code = _own_coding(repo, coding_id, coder)
-        new_code = code_id if code_id is not None else before_code
-        new_path = _code(repo, new_code)
-        start, end = span if span is not None else (before.start, before.end)
-        _, text = _transcript_text(repo, before.transcript)
-        problem = span_problem(len(text), start, end)
-        if problem:
-            raise InputError(before.transcript, problem)
-        history.update_coding(
-            repo,
-            coding_id,
-            code_id=new_code,
-            span=(start, end),
-            anchor_text=span_text(text, start, end),
-            memo=memo if set_memo else before.memo,
-        )
-        after = repo.codings(ids=[coding_id])[0]
-        described = {
-            "recode": f"recoded coding {coding_id} from {before.code_path} to {new_path}",
-            "adjust": f"moved coding {coding_id} from {before.start}:{before.end} to {start}:{end}",
-            "coding_memo": f"memo on coding {coding_id}",
-        }[action]
-        repo.log_event(
-            action,
-            f"{coder} {described}",
-            {
-                "coding": coding_payload(before, before_code),
-                "after": coding_payload(after, new_code),
-            },
-            coder=coder,
-        )
-    return after
-
-
-def _own_coding(repo: Repository, coding_id: int, coder: str) -> tuple[Coding, int]:
-    found = repo.codings(ids=[coding_id])
-    if not found:
-        raise NotFoundError(f"no coding with id {coding_id}")
-    coding = found[0]
-    if coding.coder != coder:
-        raise InputError(
-            f"coding {coding_id}", f"belongs to {coding.coder}; only they can change it"
-        )
-    codes = {c.path: c.id for c in repo.codes()}
-    return coding, codes[coding.code_path]
-
-
-def _code(repo: Repository, code_id: int) -> str:
-    for code in repo.codes():
-        if code.id == code_id:
-            return code.path
-    raise NotFoundError(f"no code with id {code_id}")
-
-
-def _transcript_text(repo: Repository, name: str) -> tuple[int, str]:
-    found = history.transcript_text(repo, name)
-    if found is None:
-        raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
-    return found

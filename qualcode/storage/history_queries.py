@@ -7,11 +7,12 @@ commits. Offsets are half-open code points into the transcript text.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
+from qualcode.domain.events import Action
 from qualcode.storage.repositories import Repository
 from qualcode.storage.tables import (
     CaseAssignmentRow,
@@ -23,8 +24,8 @@ from qualcode.storage.tables import (
     TranscriptRow,
 )
 
-UNDO_ACTION = "undo"
-REDO_ACTION = "redo"
+UNDO_ACTION = Action.UNDO
+REDO_ACTION = Action.REDO
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,35 +49,41 @@ def event(repo: Repository, event_id: int) -> EventRecord | None:
     return None if row is None else _record(row)
 
 
-def last_active_event(repo: Repository, coder: str, actions: Sequence[str]) -> EventRecord | None:
+def last_active_event(repo: Repository, coder: str, actions: Iterable[str]) -> EventRecord | None:
     """The coder's most recent event of one of ``actions`` that is not undone."""
     row = repo.session.scalar(
         select(EventRow)
-        .where(EventRow.coder == coder, EventRow.action.in_(actions), EventRow.undone.is_(False))
+        .where(
+            EventRow.coder == coder, EventRow.action.in_(list(actions)), EventRow.undone.is_(False)
+        )
         .order_by(EventRow.id.desc())
         .limit(1)
     )
     return None if row is None else _record(row)
 
 
-def active_events(repo: Repository, coder: str, actions: Sequence[str]) -> list[EventRecord]:
+def active_events(repo: Repository, coder: str, actions: Iterable[str]) -> list[EventRecord]:
     """The coder's events of one of ``actions`` that are not undone, oldest first."""
     rows = repo.session.scalars(
         select(EventRow)
-        .where(EventRow.coder == coder, EventRow.action.in_(actions), EventRow.undone.is_(False))
+        .where(
+            EventRow.coder == coder, EventRow.action.in_(list(actions)), EventRow.undone.is_(False)
+        )
         .order_by(EventRow.id)
     )
     return [_record(row) for row in rows]
 
 
-def redo_candidate(repo: Repository, coder: str, actions: Sequence[str]) -> EventRecord | None:
+def redo_candidate(repo: Repository, coder: str, actions: Iterable[str]) -> EventRecord | None:
     """The event the coder's next redo restores, or ``None``.
 
     The redo stack is the coder's undo events logged after their latest action of one of
     ``actions`` (a new action empties it); the most recent one whose target is still
     undone is next."""
     latest_action = repo.session.scalar(
-        select(func.max(EventRow.id)).where(EventRow.coder == coder, EventRow.action.in_(actions))
+        select(func.max(EventRow.id)).where(
+            EventRow.coder == coder, EventRow.action.in_(list(actions))
+        )
     )
     if latest_action is None:
         return None

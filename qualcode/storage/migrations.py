@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, insert, inspect, select
+from sqlalchemy import Connection, insert, inspect, select, update
 
+from qualcode.domain.codebook import join_path
 from qualcode.domain.errors import ProjectError, ReadOnlyError
+from qualcode.domain.events import CODING_ACTIONS
 from qualcode.storage.tables import (
     AttributeRow,
     Base,
@@ -16,6 +18,7 @@ from qualcode.storage.tables import (
     Coder,
     CodeRow,
     CodingRow,
+    EventRow,
     FrameworkSummaryRow,
     MemoRow,
     SchemaVersion,
@@ -63,11 +66,54 @@ def _add_coding_review_note(connection: Connection) -> None:
         )
 
 
+def _code_ids_in_logged_codings(connection: Connection) -> None:
+    """Version 5: every coding in the event log carries its code's id (domain/events.py
+    CodingPayload), as the workspace always wrote it; the command line used to log the
+    path only, and an undo after a rename then could not find the code. The id is the
+    code the path names today; a path no code has any more is left as it was (undo then
+    says the code no longer exists, as before)."""
+    codes = connection.execute(select(CodeRow.id, CodeRow.parent_id, CodeRow.name)).all()
+    by_id = {code_id: (parent, name) for code_id, parent, name in codes}
+
+    def path(code_id: int) -> str:
+        names: list[str] = []
+        current: int | None = code_id
+        while current is not None and current in by_id and len(names) <= len(by_id):
+            current, name = by_id[current]
+            names.append(name)
+        joined: str | None = None
+        for name in reversed(names):
+            joined = join_path(joined, name)
+        return joined or ""
+
+    ids = {path(code_id): code_id for code_id in by_id}
+    logged = connection.execute(
+        select(EventRow.id, EventRow.payload).where(EventRow.action.in_(sorted(CODING_ACTIONS)))
+    ).all()
+    for event_id, payload in logged:
+        if not isinstance(payload, dict):
+            continue
+        changed = False
+        for key in ("coding", "after", "codings"):
+            value = payload.get(key)
+            for coding in value if isinstance(value, list) else [value]:
+                if isinstance(coding, dict) and "code_id" not in coding:
+                    found = ids.get(str(coding.get("code_path")))
+                    if found is not None:
+                        coding["code_id"] = found
+                        changed = True
+        if changed:
+            connection.execute(
+                update(EventRow).where(EventRow.id == event_id).values(payload=payload)
+            )
+
+
 # MIGRATIONS[n] brings a project from version n+1 to n+2. Version 1 is the first schema.
 MIGRATIONS: list[Migration] = [
     _add_status_summary_and_settings,
     _add_refi_guids,
     _add_coding_review_note,
+    _code_ids_in_logged_codings,
 ]
 CURRENT_VERSION = 1 + len(MIGRATIONS)  # sqlite_file.SCHEMA_VERSION names it without SQLAlchemy
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
@@ -18,6 +18,7 @@ from qualcode.domain.cases import (
 )
 from qualcode.domain.codebook import CodeSpec, StoredCode, code_tree
 from qualcode.domain.codings import Coding
+from qualcode.domain.events import Action
 from qualcode.domain.project_summary import Counts
 from qualcode.domain.text_entry import (
     enter_name,
@@ -449,8 +450,9 @@ class Repository:
         return row.id
 
     def log_event(
-        self, action: str, summary: str, payload: dict[str, object], coder: str | None = None
+        self, action: Action, summary: str, payload: Mapping[str, object], coder: str | None = None
     ) -> int:
+        """Record one event (see domain/events.py for the actions and their payloads)."""
         row = EventRow(action=action, summary=summary, payload=payload, coder=coder, at=_utcnow())
         self.session.add(row)
         self.session.flush()

@@ -11,9 +11,13 @@ from pathlib import Path
 import pytest
 
 from qualcode.domain.errors import QualcodeError
+from qualcode.domain.events import coding_payload
+from qualcode.services.codebook import list_codes
+from qualcode.services.coding import list_codings
+from qualcode.services.coding_changes import set_memo
 from qualcode.services.history import redo, undo
 from qualcode.services.memos import delete_memo, list_memos
-from qualcode.services.project import open_project
+from qualcode.services.project import Project, open_project
 from tests.conftest import TRANSCRIPTS, Cli
 
 
@@ -23,6 +27,10 @@ def noted(demo_path: Path, run: Cli) -> Path:
     run("memo", demo_path, "Mette hesitaets", "--transcript", "parent-03-da", "--author", "bo")
     run("memo", demo_path, "Sampling: one more father", "--author", "anna")
     return demo_path
+
+
+def code_id(project: Project, path: str) -> int:
+    return next(c.id for c in list_codes(project) if c.path == path)
 
 
 def listed(run: Cli, path: Path | str) -> list[tuple[object, ...]]:
@@ -115,6 +123,35 @@ def test_coding_memos_are_still_changed_with_memo_coding(noted: Path, run: Cli) 
     run("memo", noted, "second reading", "--coding", "1")
     codings = json.loads(run("codings", noted, "--format", "json").stdout)
     assert next(c for c in codings if c["id"] == 1)["memo"] == "second reading"
+
+
+def test_a_coding_memo_is_one_event_shape_from_either_front_end(noted: Path, run: Cli) -> None:
+    """`memo --coding` logs what the workspace logs (coding_memo, the coding before and
+    after with its code id), so the coding's coder undoes it like any of their edits."""
+    project = open_project(noted)
+    try:
+        (first,) = [c for c in list_codings(project) if c.id == 1]
+        run("memo", noted, "from the command line", "--coding", "1")
+        logged = payload(noted, "coding_memo")
+        set_memo(project, 1, "from the workspace", first.coder)
+        with sqlite3.connect(noted) as db:
+            (shape,) = {
+                tuple(sorted(json.loads(row[0])))
+                for row in db.execute("SELECT payload FROM event_log WHERE action = 'coding_memo'")
+            }
+        assert shape == ("after", "coding")
+        assert logged["after"] == {
+            **coding_payload(first, code_id(project, first.code_path)),
+            "memo": "from the command line",
+        }
+        steps = [undo(project, first.coder), undo(project, first.coder)]
+        assert [step.action if step else None for step in steps] == ["coding_memo"] * 2
+        assert next(c for c in list_codings(project) if c.id == 1).memo == first.memo
+    finally:
+        project.close()
+    other = "someone-else" if first.coder != "someone-else" else "another"
+    error = run("memo", noted, "not mine", "--coding", "1", "--author", other, expect=1).stderr
+    assert error == f"Error: coding 1: belongs to {first.coder}; only they can change it\n"
 
 
 def test_edit_and_delete_are_undone_and_redone(noted: Path, run: Cli) -> None:

@@ -249,7 +249,8 @@ def test_uncode_and_memo(study: str, run: Cli) -> None:
     assert json.loads(run("codings", study, "--format", "json").stdout) == []
     run("memo", study, "themes feel saturated", "--code", "openness")
     actions = [e["action"] for e in json.loads(run("log", study, "--format", "json").stdout)]
-    assert actions[:6] == ["memo", "remove", "remove", "memo", "apply", "apply"]
+    # a coding's memo is the same event from here as from the workspace: coding_memo
+    assert actions[:6] == ["memo", "remove", "remove", "coding_memo", "apply", "apply"]
 
 
 def test_demo_builds_a_project_with_two_coders(tmp_path: Path, run: Cli) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.domain.events import Action
 from qualcode.services.demo import build_demo
 from tests.cli.test_bad_input import dump, one_line_error
 from tests.conftest import Cli
@@ -93,7 +94,7 @@ def test_default_demo_keeps_the_earlier_demo(
     first = build_demo(None, lines.append)
     location = Path(first.location)
     with first.transaction() as repo:
-        repo.log_event("practice", "a coder practised here", {})
+        repo.log_event(Action.SETTING, "a coder practised here", {})
     first.close()
     before = dump(location)
     build_demo(None, lines.append).close()

@@ -10,7 +10,7 @@ import pytest
 from qualcode.domain.codebook import CodeSpec
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError
-from qualcode.services import codebook_edit, history, search, workspace
+from qualcode.services import codebook_edit, coding_changes, history, search, workspace
 from qualcode.services.codebook import list_codes
 from qualcode.services.coding import apply_code, list_codings, remove_coding
 from qualcode.services.project import Project, open_project
@@ -94,12 +94,12 @@ def test_a_new_action_empties_the_redo_stack(demo: Project) -> None:
 def test_remove_recode_adjust_memo_each_undo_exactly(demo: Project) -> None:
     original = apply_code(demo, TRANSCRIPT, code_id(demo, "continuity"), "cleo", span=(10, 30))[0]
     snapshot = all_codings(demo)
-    recoded = workspace.recode_coding(demo, original.id, code_id(demo, "openness"), "cleo")
+    recoded = coding_changes.recode_coding(demo, original.id, code_id(demo, "openness"), "cleo")
     assert recoded.code_path == "openness"
-    adjusted = workspace.adjust_coding(demo, original.id, 12, 40, "cleo")
+    adjusted = coding_changes.adjust_coding(demo, original.id, 12, 40, "cleo")
     text = workspace.load_document(demo, TRANSCRIPT, "cleo", blind=True).text
     assert (adjusted.start, adjusted.end, adjusted.text) == (12, 40, text[12:40])
-    memo = workspace.set_memo(demo, original.id, "  parents feel heard ", "cleo")
+    memo = coding_changes.set_memo(demo, original.id, "  parents feel heard ", "cleo")
     assert memo.memo == "parents feel heard"
     removed = remove_coding(demo, original.id, coder="cleo")
     assert removed.memo == "parents feel heard"

@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import QualcodeError
+from qualcode.domain.events import CODEBOOK_ACTIONS, MEMO_ACTIONS, STATUS_ACTIONS
 from qualcode.services import coding as coding_service
 from qualcode.services import history, workspace
 from qualcode.services.history import HistoryStep
@@ -391,13 +392,13 @@ class CodingScreen(Screen[None]):
             self.notify(f"Nothing to {name}", severity="warning")
             return
         self.notify(f"{name}: {step.summary}")
-        if step.action in history.CODEBOOK_ACTIONS:
+        if step.action in CODEBOOK_ACTIONS:
             self.post_message(self.CodebookChanged(self, name))
             return
-        if step.action in history.STATUS_ACTIONS:
+        if step.action in STATUS_ACTIONS:
             self.refresh_transcript_list()
             return
-        if step.action in history.MEMO_ACTIONS:  # the ✎ counts of transcripts and codes
+        if step.action in MEMO_ACTIONS:  # the ✎ counts of transcripts and codes
             self.refresh_transcript_list()
             self.refresh_code_counts()
             self.update_status()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.domain.codings import Coding
 from qualcode.services import coding as coding_service
-from qualcode.services import workspace
+from qualcode.services import coding_changes
 from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.screens.dialogs import ChooseCoding, MemoEditor
 
@@ -68,7 +68,7 @@ async def _recode(screen: CodingScreen, coding: Coding) -> None:
         if code_id is None:
             return
         done = await screen.write_service(
-            workspace.recode_coding,
+            coding_changes.recode_coding,
             screen.workspace.project,
             coding.id,
             code_id,
@@ -90,7 +90,7 @@ async def _memo(screen: CodingScreen, coding: Coding) -> None:
     ws = screen.workspace
 
     async def save(text: str) -> object:
-        return await ws.write(workspace.set_memo, ws.project, coding.id, text, ws.coder)
+        return await ws.write(coding_changes.set_memo, ws.project, coding.id, text, ws.coder)
 
     def saved(done: object | None) -> None:
         if done is not None:
@@ -123,7 +123,7 @@ async def finish_adjust(screen: CodingScreen) -> None:
         screen.notify("Select the new extent, then enter (ctrl+e cancels)", severity="warning")
         return
     done = await screen.write_service(
-        workspace.adjust_coding,
+        coding_changes.adjust_coding,
         screen.workspace.project,
         coding.id,
         *selection,

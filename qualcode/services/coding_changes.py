@@ -1,0 +1,111 @@
+"""Changing a coding that exists: another code, another span, its memo. The one path for
+the command line and the workspace: each change is one transaction and one event whose
+payload holds the coding before and after (domain/events.py CodingPayload), so undo and
+redo overwrite it one way or the other."""
+
+from __future__ import annotations
+
+from qualcode.domain.codings import Coding
+from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.events import Action, coding_payload
+from qualcode.domain.spans import span_problem, span_text
+from qualcode.services.transcripts import unknown_transcript_message
+from qualcode.storage import history_queries as history
+from qualcode.storage.database import Project
+from qualcode.storage.repositories import Repository
+
+
+def recode_coding(project: Project, coding_id: int, code_id: int, coder: str) -> Coding:
+    """Give one of the coder's codings another code."""
+    return _change(project, coding_id, coder, Action.RECODE, code_id=code_id)
+
+
+def adjust_coding(project: Project, coding_id: int, start: int, end: int, coder: str) -> Coding:
+    """Move one of the coder's codings to ``[start, end)`` (its anchor text follows)."""
+    return _change(project, coding_id, coder, Action.ADJUST, span=(start, end))
+
+
+def set_memo(project: Project, coding_id: int, memo: str | None, coder: str | None) -> Coding:
+    """Set (or with an empty text, clear) the memo on one of the coder's codings
+    (``coder=None``: on the coding of whoever made it, as the command line's ``memo
+    --coding`` without ``--author`` does)."""
+    cleaned = memo.strip() if memo else None
+    return _change(
+        project, coding_id, coder, Action.CODING_MEMO, memo=cleaned or None, set_memo=True
+    )
+
+
+def _change(
+    project: Project,
+    coding_id: int,
+    coder: str | None,
+    action: Action,
+    *,
+    code_id: int | None = None,
+    span: tuple[int, int] | None = None,
+    memo: str | None = None,
+    set_memo: bool = False,
+) -> Coding:
+    with project.transaction() as repo:
+        before, before_code = _own_coding(repo, coding_id, coder)
+        new_code = code_id if code_id is not None else before_code
+        new_path = code_path_by_id(repo, new_code)
+        start, end = span if span is not None else (before.start, before.end)
+        _, text = _transcript_text(repo, before.transcript)
+        problem = span_problem(len(text), start, end)
+        if problem:
+            raise InputError(before.transcript, problem)
+        history.update_coding(
+            repo,
+            coding_id,
+            code_id=new_code,
+            span=(start, end),
+            anchor_text=span_text(text, start, end),
+            memo=memo if set_memo else before.memo,
+        )
+        after = repo.codings(ids=[coding_id])[0]
+        described = {
+            Action.RECODE: f"recoded coding {coding_id} from {before.code_path} to {new_path}",
+            Action.ADJUST: (
+                f"moved coding {coding_id} from {before.start}:{before.end} to {start}:{end}"
+            ),
+            Action.CODING_MEMO: f"memo on coding {coding_id}",
+        }[action]
+        repo.log_event(
+            action,
+            f"{before.coder} {described}",
+            {
+                "coding": coding_payload(before, before_code),
+                "after": coding_payload(after, new_code),
+            },
+            coder=before.coder,
+        )
+    return after
+
+
+def _own_coding(repo: Repository, coding_id: int, coder: str | None) -> tuple[Coding, int]:
+    found = repo.codings(ids=[coding_id])
+    if not found:
+        raise NotFoundError(f"no coding with id {coding_id}")
+    coding = found[0]
+    if coder is not None and coding.coder != coder:
+        raise InputError(
+            f"coding {coding_id}", f"belongs to {coding.coder}; only they can change it"
+        )
+    codes = {c.path: c.id for c in repo.codes()}
+    return coding, codes[coding.code_path]
+
+
+def code_path_by_id(repo: Repository, code_id: int) -> str:
+    """The path of the code with ``code_id`` (NotFoundError when it is gone)."""
+    for code in repo.codes():
+        if code.id == code_id:
+            return code.path
+    raise NotFoundError(f"no code with id {code_id}")
+
+
+def _transcript_text(repo: Repository, name: str) -> tuple[int, str]:
+    found = history.transcript_text(repo, name)
+    if found is None:
+        raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
+    return found
