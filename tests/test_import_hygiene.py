@@ -3,6 +3,7 @@ without loading the heavy libraries it does not need."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -72,8 +73,6 @@ STORAGE_ONLY_ATTRIBUTES = {"session", "connection", "engine"}
 
 
 def test_nothing_outside_storage_touches_a_session_connection_or_engine() -> None:
-    import ast
-
     found: list[str] = []
     for path in sorted((REPO / "qualcode").rglob("*.py")):
         if path.parent.name == "storage":
@@ -81,4 +80,37 @@ def test_nothing_outside_storage_touches_a_session_connection_or_engine() -> Non
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in STORAGE_ONLY_ATTRIBUTES:
                 found.append(f"{path.relative_to(REPO)}:{node.lineno}: .{node.attr}")
+    assert found == []
+
+
+def _names_a_span_edge(node: ast.expr | None, edge: str) -> bool:
+    """``start``/``end`` or an attribute/name ending so (``span.start``, ``mapped_end``)."""
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    return isinstance(name, str) and name.endswith(edge)
+
+
+# Strings that are not a transcript's text, sliced by their own offsets.
+NOT_TRANSCRIPT_TEXT = {
+    "comp",  # matching/quotes.py: the normalised string a quote is compared in
+    "collapsed",  # importers/refi_offsets.py: whitespace-collapsed text for evidence
+    "value",  # domain/text_entry.py: a too-long value shown cut for an error line
+}
+
+
+def test_every_slice_of_a_span_goes_through_span_text() -> None:
+    """A span's text is read in one place, domain/spans.py ``span_text``: a slice
+    ``text[...start : ...end]`` anywhere else is a second reading of offsets."""
+    found: list[str] = []
+    for path in sorted((REPO / "qualcode").rglob("*.py")):
+        if path.relative_to(REPO).as_posix() == "qualcode/domain/spans.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Subscript)
+                and getattr(node.value, "id", None) not in NOT_TRANSCRIPT_TEXT
+                and isinstance(node.slice, ast.Slice)
+                and _names_a_span_edge(node.slice.lower, "start")
+                and _names_a_span_edge(node.slice.upper, "end")
+            ):
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert found == []

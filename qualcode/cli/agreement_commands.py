@@ -18,6 +18,7 @@ from qualcode.cli.base import (
     write_output,
 )
 from qualcode.domain.errors import InputError
+from qualcode.domain.spans import span_text
 
 if TYPE_CHECKING:
     from qualcode.services.reconcile import Disagreement
@@ -202,7 +203,7 @@ def disagreements(
                 "agreed": d.region.agreed,
                 "a": [[s.start, s.end] for s in d.region.a],
                 "b": [[s.start, s.end] for s in d.region.b],
-                "text": texts[d.transcript][d.region.start : d.region.end],
+                "text": span_text(texts[d.transcript], d.region.start, d.region.end),
             }
             for d in found
         ]
@@ -228,7 +229,7 @@ def _disagreement_row(found: Disagreement, text: str) -> tuple[str, str, str, st
         "yes" if region.agreed else "no",
         spans(region.a),
         spans(region.b),
-        text[region.start : region.end],
+        span_text(text, region.start, region.end),
     )
 
 

@@ -17,6 +17,7 @@ from qualcode.cli.base import (
     raw_cells_option,
     raw_stream,
 )
+from qualcode.domain.spans import span_text
 
 
 @contextmanager
@@ -192,7 +193,14 @@ def show(project: str, transcript: str, span: str | None, with_turns: bool) -> N
         record = get_transcript(open_existing(project), transcript)
     if with_turns:
         rows = [
-            (n, t.start, t.end, t.speaker, _clock(t.timestamp), record.text[t.start : t.end])
+            (
+                n,
+                t.start,
+                t.end,
+                t.speaker,
+                _clock(t.timestamp),
+                span_text(record.text, t.start, t.end),
+            )
             for n, t in enumerate(record.turns, start=1)
         ]
         headers = ("turn", "start", "end", "speaker", "time", "text")

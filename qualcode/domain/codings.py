@@ -3,6 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
+
+
+class NewCoding(NamedTuple):
+    """A coding about to be stored in bulk (codings import, consensus layer), by ids:
+    ``start``/``end`` half-open code points, ``text`` the transcript's text there
+    (domain/spans.py ``span_text``). A tuple, because the bulk insert hands rows to the
+    database driver as they are."""
+
+    transcript_id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+    text: str
+    memo: str | None
 
 
 @dataclass(frozen=True, slots=True)

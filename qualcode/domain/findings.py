@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from qualcode.domain.errors import FieldError
 from qualcode.domain.sentences import sentence_spans
+from qualcode.domain.spans import span_text
 
 CUT = "(…)"
 DEFAULT_QUOTE_CHARACTERS = 320
@@ -220,8 +221,9 @@ def _complete_sentences(text: str) -> list[tuple[int, int]]:
 def _is_complete(text: str, start: int, end: int) -> bool:
     """Begins like a sentence (its first letter is not lower-case) and ends with a full
     stop, question or exclamation mark or ellipsis."""
-    first = next((ch for ch in text[start:end] if ch.isalnum()), "")
-    return bool(first) and not first.islower() and bool(_ENDS_SENTENCE.search(text[start:end]))
+    passage = span_text(text, start, end)
+    first = next((ch for ch in passage if ch.isalnum()), "")
+    return bool(first) and not first.islower() and bool(_ENDS_SENTENCE.search(passage))
 
 
 def trim_quote(text: str, limit: int = DEFAULT_QUOTE_CHARACTERS) -> str:

@@ -29,6 +29,7 @@ from qualcode.domain.matrix_intervals import (
     total_length,
     word_mask,
 )
+from qualcode.domain.spans import span_text
 
 
 class _Tally:
@@ -225,7 +226,7 @@ def _add_passages(
                 transcript=name,
                 start=start,
                 end=end,
-                text=context.text[start:end],
+                text=span_text(context.text, start, end),
                 speakers=context.speakers(start, end),
                 codes=tuple(layout.code_paths.get(c, str(c)) for c in codes),
                 coders=tuple(coders),

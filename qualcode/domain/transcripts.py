@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from qualcode.domain.errors import InputError
-from qualcode.domain.spans import span_problem
+from qualcode.domain.spans import span_problem, span_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +176,7 @@ def checked_passage(text: str, start: int, end: int, transcript: str) -> str:
     problem = span_problem(len(text), start, end)
     if problem:
         raise InputError(transcript, problem)
-    return text[start:end]
+    return span_text(text, start, end)
 
 
 def summarise_transcripts(

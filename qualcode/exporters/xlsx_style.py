@@ -21,6 +21,7 @@ Rows go through :func:`~qualcode.exporters.safe_cells.xlsx_row`, so text stays t
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -104,6 +105,9 @@ def _width(column: SheetColumn, texts: Sequence[str]) -> float:
     return float(max(MIN_WIDTH, min(cap, longest_line + 2), min(cap, longest_word + 2)))
 
 
+_WORDS = re.compile(r"(\s*)(\S+)")  # each word with the spaces before it
+
+
 def wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes in a column ``width`` characters wide (each line break
     starts a line; words move whole to the next line, as a spreadsheet wraps; a word
@@ -116,9 +120,9 @@ def wrapped_lines(text: str, width: float) -> int:
         if len(paragraph) <= per_line:
             continue
         used = 0
-        for word in paragraph.split():
-            if used and used + 1 + len(word) <= per_line:
-                used += 1 + len(word)
+        for gap, word in _WORDS.findall(paragraph):
+            if used and used + len(gap) + len(word) <= per_line:  # spaces as typed
+                used += len(gap) + len(word)
                 continue
             lines += 1 if used else 0
             used = len(word)

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from qualcode.domain.spans import span_text
+
 Block = tuple[str, int, int, int, int]
 
 KEPT = "kept"
@@ -211,7 +213,7 @@ def place_span(
     if not new:
         raise ValueError("the new text is empty")
     mapped_start, mapped_end = script.span(start, end)
-    if new[mapped_start:mapped_end] == anchor:
+    if span_text(new, mapped_start, mapped_end) == anchor:
         return Placement(mapped_start, mapped_end, anchor, KEPT, 100.0)
     # An exact copy of the old text beside where the span maps (within the reach of the
     # edits at its edges), or anywhere between the unchanged runs around it, is the span
@@ -220,7 +222,7 @@ def place_span(
     found = _nearby_anchor(new, anchor, mapped_start, reach)
     if found is not None:
         return Placement(found, found + len(anchor), anchor, KEPT, 100.0)
-    text = new[mapped_start:mapped_end]
+    text = span_text(new, mapped_start, mapped_end)
     similarity = fuzz.ratio(anchor, text) if text else 0.0
     if similarity >= threshold:
         return Placement(mapped_start, mapped_end, text, ADJUSTED, similarity)

@@ -24,6 +24,8 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
+from qualcode.domain.spans import span_text
+
 # Lengths are in comparison-form characters (about one per code point of the original).
 MAX_CUT_CHARS = 3000  # how much transcript (~500 words) a cut may leave out
 SHORT_FRAGMENT_CHARS = 6  # shorter fragments are only looked for exactly, as whole words
@@ -408,7 +410,7 @@ def find_quote(text: str, quote: str, *, threshold: float = 85.0) -> QuoteResult
             distinct.append(chain)
     matches = [_to_original(c, fragments, text, comparison.origin) for c in distinct]
     # A place that is only whitespace or punctuation is no help in an error message.
-    places = [m for m in matches if any(ch.isalnum() for ch in text[m.start : m.end])]
+    places = [m for m in matches if any(ch.isalnum() for ch in span_text(text, m.start, m.end))]
     candidates = tuple(places[:CANDIDATES])
     if not candidates or candidates[0].score < threshold:
         return QuoteResult(None, candidates)
@@ -443,7 +445,7 @@ def describe_match(text: str, match: QuoteMatch, width: int = 60) -> str:
     """One line for CLI output: ``start:end score 97.3 “preview”``. Line breaks show as
     ⏎, other whitespace runs as one space; a preview longer than ``width`` characters
     keeps its beginning and end around a "…"."""
-    preview = _shorten(_flatten(text[match.start : match.end].strip()), width)
+    preview = _shorten(_flatten(span_text(text, match.start, match.end).strip()), width)
     return f"{match.start}:{match.end} score {match.score:.1f} “{preview}”"
 
 
@@ -461,7 +463,7 @@ def describe_place(text: str, match: QuoteMatch, context: int = 24, width: int =
     lead = "…" if match.start > len(before) else ""
     trail = "…" if match.end + len(after) < len(text) else ""
     # Private-use marks keep the passage's edges through the whitespace flattening.
-    window = _flatten(f"{before}\ue000{text[match.start : match.end]}\ue001{after}")
+    window = _flatten(f"{before}\ue000{span_text(text, match.start, match.end)}\ue001{after}")
     left, _, rest = window.partition("\ue000")
     passage, _, right = rest.partition("\ue001")
     return f"{match.start}:{match.end} “{lead}{left}[{_shorten(passage, width)}]{right}{trail}”"

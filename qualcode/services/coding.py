@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.domain.codebook import StoredCode
-from qualcode.domain.codings import Coding, CodingRequest
+from qualcode.domain.codings import Coding, CodingRequest, NewCoding
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.spans import span_problem, span_text
@@ -272,9 +272,6 @@ def _invalid_rows_error(source: str, problems: dict[int, list[str]]) -> InputErr
     )
 
 
-_Row = tuple[int, int, int, int, int, str, str | None]
-
-
 class _Names:
     """Transcript and code lookups for a file's rows, each name resolved once."""
 
@@ -304,12 +301,12 @@ class _Names:
 
 def _validated_rows(
     repo: Repository, parsed: CodingsCsv
-) -> tuple[list[_Row], dict[int, list[str]]]:
+) -> tuple[list[NewCoding], dict[int, list[str]]]:
     """The rows to store, and every problem by line (a row may have several). New coders
     are added as met: the transaction is rolled back if any row has a problem."""
     names = _Names(repo)
     coder_ids = repo.coder_ids()
-    rows: list[_Row] = []
+    rows: list[NewCoding] = []
     problems: dict[int, list[str]] = {}
     for request in parsed.requests:
         code_id = names.code_id(request.code_path)
@@ -321,7 +318,7 @@ def _validated_rows(
             if coder_id is None:
                 coder_id = coder_ids[request.coder] = repo.ensure_coder(request.coder)
             rows.append(
-                (
+                NewCoding(
                     transcript_id,
                     code_id,
                     coder_id,

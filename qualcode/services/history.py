@@ -21,6 +21,7 @@ from qualcode.domain.events import (
     UNDOABLE_ACTIONS,
     Action,
 )
+from qualcode.domain.spans import span_text
 from qualcode.storage import history_queries as history
 from qualcode.storage import maintenance_queries, status
 from qualcode.storage.database import Project
@@ -301,7 +302,7 @@ def _check_text(repo: Repository, coding: dict[str, object], texts: dict[str, st
         found = repo.transcript(name)
         texts[name] = found.text if found is not None else ""
     start, end = _int(coding["start"]), _int(coding["end"])
-    if texts[name][start:end] != str(coding["text"]):
+    if span_text(texts[name], start, end) != str(coding["text"]):
         raise HistoryError(
             f"the text of {name!r} at {start}:{end} has changed since; nothing was changed"
         )

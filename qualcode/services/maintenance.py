@@ -26,7 +26,7 @@ from pathlib import Path
 
 from qualcode.domain.errors import FieldError
 from qualcode.domain.events import Action
-from qualcode.domain.spans import span_problem
+from qualcode.domain.spans import span_problem, span_text
 from qualcode.domain.transcripts import text_sha256
 from qualcode.files.reading import open_regular
 from qualcode.files.writing import Existing, check_target
@@ -165,7 +165,7 @@ def _span_problems(stored: queries.StoredText, span: queries.StoredSpan) -> list
     if problem:
         return [Problem(span.kind, f"{where}: {problem}")]
     if span.anchor_text is not None:
-        actual = stored.text[span.start : span.end]
+        actual = span_text(stored.text, span.start, span.end)
         if actual != span.anchor_text:
             return [
                 Problem(

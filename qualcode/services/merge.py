@@ -27,6 +27,7 @@ from qualcode.domain.exchange import (
     IncomingSource,
     new_guid,
 )
+from qualcode.domain.spans import span_text
 from qualcode.domain.text_entry import MAX_CODE_DEPTH, name_key
 from qualcode.domain.transcripts import TranscriptDraft, guess_language, text_sha256
 from qualcode.domain.turns import parse_speaker_turns
@@ -425,7 +426,9 @@ class _Merger:
                 if mapped_start is None or mapped_end is None or mapped_end <= mapped_start:
                     self._unplaced(incoming, start, end, self.code_paths[code_id], "text changed")
                     continue
-                if text[mapped_start:mapped_end] != incoming.text[start:end]:
+                if span_text(text, mapped_start, mapped_end) != span_text(
+                    incoming.text, start, end
+                ):
                     self.report.codings_remapped_changed += 1
                 start, end = mapped_start, mapped_end
                 self.report.codings_remapped += 1
@@ -435,8 +438,8 @@ class _Merger:
             self.coding_guids.add(coding.guid)
             created = q.parse_exchange_time(coding.created)
             rows.append(
-                (transcript_id, code_id, coder_id, start, end, text[start:end], coding.memo,
-                 created, coding.guid)
+                (transcript_id, code_id, coder_id, start, end, span_text(text, start, end),
+                 coding.memo, created, coding.guid)
             )  # fmt: skip
         self.report.codings_added += q.add_codings_with_guids(self.repo, rows)
 
@@ -444,7 +447,9 @@ class _Merger:
         self, incoming: IncomingSource, start: int, end: int, code: str, reason: str
     ) -> None:
         self.report.unplaced.append(
-            Unplaced(incoming.source.name, start, end, code, reason, incoming.text[start:end])
+            Unplaced(
+                incoming.source.name, start, end, code, reason, span_text(incoming.text, start, end)
+            )
         )
 
     def _case_spans(

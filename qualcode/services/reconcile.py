@@ -17,7 +17,7 @@ from qualcode.domain.agreement_report import (
     SkippedCoding,
     group_codings,
 )
-from qualcode.domain.codings import Coding
+from qualcode.domain.codings import Coding, NewCoding
 from qualcode.domain.errors import FieldError, InputError, NotFoundError
 from qualcode.domain.events import Action
 from qualcode.domain.reconciliation import (
@@ -356,12 +356,12 @@ def _write(
     layer_id = repo.ensure_coder(layer)
     wanted = sorted({data.transcript_ids[t] for t, _, spans in results if spans})
     texts = queries.texts_by_id(repo, wanted)
-    rows: list[tuple[int, int, int, int, int, str, str | None]] = []
+    rows: list[NewCoding] = []
     for transcript, code, spans in results:
         tid, code_id = data.transcript_ids[transcript], data.code_ids[code]
         for span in spans:
             passage = span_text(texts[tid], span.start, span.end)
-            rows.append((tid, code_id, layer_id, span.start, span.end, passage, None))
+            rows.append(NewCoding(tid, code_id, layer_id, span.start, span.end, passage, None))
     before = repo.max_coding_id()
     repo.add_codings_bulk(rows)
     new_ids = queries.coding_ids_after(repo, layer_id, before)

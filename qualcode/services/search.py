@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.spans import span_text
 from qualcode.domain.words import iter_word_spans
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import history_queries as history
@@ -61,7 +62,7 @@ def snippet(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> Sn
         before = "…" + before[before.index(" ") + 1 :]
     if end + context < len(text) and " " in after:
         after = after[: after.rindex(" ")] + "…"
-    return Snippet(_flat(before), _flat(text[start:end]), _flat(after))
+    return Snippet(_flat(before), _flat(span_text(text, start, end)), _flat(after))
 
 
 def _flat(text: str) -> str:

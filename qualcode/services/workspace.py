@@ -18,7 +18,7 @@ from qualcode.domain.codebook import CodeSpec
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
-from qualcode.domain.spans import span_problem
+from qualcode.domain.spans import span_problem, span_text
 from qualcode.domain.transcripts import Turn
 from qualcode.services.coding_changes import code_path_by_id
 from qualcode.services.memos import transcript_memo_counts
@@ -225,7 +225,9 @@ def code_spans(
             if problem:
                 raise InputError(transcript, problem)
             ids.append(
-                repo.add_coding(transcript_id, code_id, coder_id, start, end, text[start:end], None)
+                repo.add_coding(
+                    transcript_id, code_id, coder_id, start, end, span_text(text, start, end), None
+                )
             )
             if progress is not None:
                 progress(len(ids), len(spans))

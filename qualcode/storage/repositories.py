@@ -17,7 +17,7 @@ from qualcode.domain.cases import (
     assemble_cases,
 )
 from qualcode.domain.codebook import CodeSpec, StoredCode, code_tree
-from qualcode.domain.codings import Coding
+from qualcode.domain.codings import Coding, NewCoding
 from qualcode.domain.events import Action
 from qualcode.domain.project_summary import Counts
 from qualcode.domain.text_entry import (
@@ -322,11 +322,8 @@ class Repository:
         self.session.flush()
         return row.id
 
-    def add_codings_bulk(
-        self, rows: Sequence[tuple[int, int, int, int, int, str, str | None]]
-    ) -> int:
-        """Insert (transcript_id, code_id, coder_id, start, end, anchor_text, memo) rows in
-        one driver-level executemany; returns the number inserted.
+    def add_codings_bulk(self, rows: Sequence[NewCoding]) -> int:
+        """Insert the codings in one driver-level executemany; returns the number inserted.
 
         The statement is compiled once for the connection's dialect and the rows go to the
         DBAPI as plain tuples: per-row SQLAlchemy parameter processing cost more than the

@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import QualcodeError
-from qualcode.domain.spans import Span
+from qualcode.domain.spans import Span, span_text
 from qualcode.domain.transcripts import Transcript
 from qualcode.services import history
 from qualcode.services.codebook import list_codes
@@ -74,7 +74,7 @@ def side_text(
     for span in spans:
         shown.append(text[position : span.start])
         shown.append(OPEN_MARK, style="bold")
-        shown.append(text[span.start : span.end], style=coded)
+        shown.append(span_text(text, span.start, span.end), style=coded)
         shown.append(CLOSE_MARK, style="bold")
         position = span.end
     shown.append(text[position:end])
@@ -215,7 +215,7 @@ class DisagreementScreen(Screen[bool]):
             prompt.append(f"{found.code} ")
         text = self._text(found.transcript).text
         end = min(found.region.end, found.region.start + EXCERPT_CHARS)
-        excerpt = text[found.region.start : end].replace("\n", " ")
+        excerpt = span_text(text, found.region.start, end).replace("\n", " ")
         prompt.append(excerpt, style="dim")
         return prompt
 
