@@ -21,6 +21,7 @@ STYLE = (
     "table{border-collapse:collapse;margin:1rem 0 2rem}"
     "th,td{border:1px solid #d0d7de;padding:.3rem .6rem}td{text-align:right}"
 )
+SHEET_NAMES = {"count": "co-occurrence counts", "coefficient": "co-occurrence coefficients"}
 DESCRIPTIONS = {
     "count": "overlap events of the two codes (diagonal: references of the code)",
     "coefficient": "n12 / (n1 + n2 − n12): 0 = never together, 1 = always together",
@@ -119,8 +120,9 @@ def cooccurrence_html(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
 
 
 def cooccurrence_xlsx(matrix: Cooccurrence, measures: tuple[str, ...]) -> bytes:
-    """One sheet per measure (counts as whole numbers, coefficients with three decimals,
-    the off-diagonal cells on one heat scale as on the HTML page), then ``about``."""
+    """One sheet per measure (``co-occurrence counts`` as whole numbers,
+    ``co-occurrence coefficients`` with three decimals, the off-diagonal cells on one
+    heat scale as on the HTML page), then ``about``."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -139,10 +141,17 @@ def cooccurrence_xlsx(matrix: Cooccurrence, measures: tuple[str, ...]) -> bytes:
 
         caption = f"Co-occurrence of {brief(matrix.settings.columns)}: {DESCRIPTIONS[measure]}"
         add_table(
-            workbook, measure, columns, rows, matrix.settings.document, fill=fill, caption=caption
+            workbook,
+            SHEET_NAMES[measure],
+            columns,
+            rows,
+            matrix.settings.document,
+            fill=fill,
+            caption=caption,
         )
     notes: list[list[Cell]] = [[label, value] for label, value in _notes(matrix)]
     notes += [[number, rule] for number, rule in enumerate(COOCCURRENCE_RULES, start=1)]
     about = [SheetColumn("setting"), SheetColumn("value", long_text=True)]
-    add_table(workbook, "about", about, notes, matrix.settings.document)
+    caption = "About this co-occurrence matrix: settings and counting rules"
+    add_table(workbook, "about", about, notes, matrix.settings.document, caption=caption)
     return workbook_bytes(workbook)

@@ -44,10 +44,22 @@ PERCENT_UNITS = {
     Measure.COL_PCT: "column %",
 }
 """The unit a percentage sheet names in its corner header."""
+SHEET_NAMES = {
+    Measure.COVERAGE: "coverage %",
+    Measure.ROW_PCT: "row %",
+    Measure.COL_PCT: "column %",
+}
+"""A measure's sheet where its command-line name (``row-pct``) would not say it."""
+
+
+def measure_sheet(measure: Measure) -> str:
+    """The name of ``measure``'s sheet: ``references``, ..., ``row %``, ``column %``."""
+    return SHEET_NAMES.get(measure, measure.value)
 
 
 def matrix_xlsx(matrix: Matrix, measures: Sequence[Measure]) -> bytes:
-    """The workbook's bytes. Sheet names are the measure names (``references``, ...).
+    """The workbook's bytes. Sheets are named by :func:`measure_sheet` (``references``,
+    ..., ``row %``), then ``framework``, ``passages`` and ``about``.
 
     The workbook is written in openpyxl's write-only mode: rows stream out as they are
     appended, so a framework matrix with tens of thousands of passages stays quick."""
@@ -90,7 +102,7 @@ def _measure_sheet(workbook: Any, matrix: Matrix, measure: Measure) -> None:
 
     add_table(
         workbook,
-        measure.value,
+        measure_sheet(measure),
         columns,
         rows,
         matrix.settings.document,

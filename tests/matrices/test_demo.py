@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.domain.matrices import NUMERIC_MEASURES, Matrix, Measure
+from qualcode.exporters.matrix_xlsx import measure_sheet
 from qualcode.services.cases import list_cases
 from qualcode.services.codebook import list_codes
 from qualcode.services.coding import list_codings
@@ -120,7 +121,7 @@ def test_every_format_agrees_on_the_demo(
             line[1 : 1 + len(document["columns"])] for line in wide[1 : 1 + len(document["rows"])]
         ]
         assert body == block["cells"], measure
-        sheet = [list(r) for r in workbook[measure.value].iter_rows(values_only=True)]
+        sheet = [list(r) for r in workbook[measure_sheet(measure)].iter_rows(values_only=True)]
         # the workbook's corner header names a percentage's unit: "case (row %)"
         assert sheet[0][0].startswith(wide[0][0]), measure
         assert [sheet[0][1:], *sheet[1:]] == [wide[0][1:], *wide[1:]]

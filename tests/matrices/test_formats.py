@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.domain.matrices import COUNTING_RULES, NUMERIC_MEASURES, Measure
+from qualcode.exporters.matrix_xlsx import measure_sheet
 from tests.conftest import Cli
 from tests.matrices.fixture import SUMMARY, build_fixture
 
@@ -94,7 +95,7 @@ def test_xlsx_cells_equal_the_csv(project_file: Path, run: Cli, tmp_path: Path) 
     assert result.stdout == ""
     assert f"wrote {target}" in result.stderr
     workbook = load_workbook(target)
-    names = [m.value for m in NUMERIC_MEASURES]
+    names = [measure_sheet(m) for m in NUMERIC_MEASURES]
     assert workbook.sheetnames == [*names, "framework", "passages", "about"]
     for measure in NUMERIC_MEASURES:
         text = run(
@@ -102,7 +103,7 @@ def test_xlsx_cells_equal_the_csv(project_file: Path, run: Cli, tmp_path: Path) 
             "--format", "csv",
         ).stdout  # fmt: skip
         expected = [[parse(v) for v in row] for row in csv.reader(io.StringIO(text))]
-        sheet = workbook[measure.value]
+        sheet = workbook[measure_sheet(measure)]
         found = [list(row) for row in sheet.iter_rows(values_only=True)]
         # the corner header names a percentage's unit ("case (row %)")
         assert found[0][0].startswith(expected[0][0]), measure
@@ -126,10 +127,11 @@ def test_cooccurrence_xlsx(project_file: Path, run: Cli, tmp_path: Path) -> None
     target = tmp_path / "co.xlsx"
     run("cooccurrence", project_file, "-o", target)
     workbook = load_workbook(target)
-    assert workbook.sheetnames == ["count", "coefficient", "about"]
+    assert workbook.sheetnames == ["co-occurrence counts", "co-occurrence coefficients", "about"]
     text = run("cooccurrence", project_file, "--format", "csv").stdout
     expected = [[parse(v) for v in row] for row in csv.reader(io.StringIO(text))]
-    assert [list(r) for r in workbook["count"].iter_rows(values_only=True)] == expected
+    counts = workbook["co-occurrence counts"]
+    assert [list(r) for r in counts.iter_rows(values_only=True)] == expected
 
 
 def test_docx_report_holds_every_passage(project_file: Path, run: Cli, tmp_path: Path) -> None:
