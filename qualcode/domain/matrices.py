@@ -241,9 +241,14 @@ class Matrix:
     passages: Mapping[tuple[int, int, int], tuple[Passage, ...]] | None = None
     summaries: Mapping[tuple[int, int], FrameworkSummary] = field(default_factory=dict)
 
-    def value(self, measure: Measure, block: int, row: int, column: int) -> int | float | None:
+    def value(
+        self, measure: Measure, block: int, row: int, column: int, *, exact: bool = False
+    ) -> int | float | None:
         """A numeric measure of a cell; ``row == len(rows)`` / ``column == len(columns)``
-        address the totals. Percentages are rounded to :data:`PERCENT_DECIMALS`."""
+        address the totals. Percentages are rounded to :data:`PERCENT_DECIMALS` for
+        display, or with ``exact`` left as computed (for JSON and for rounding once,
+        elsewhere, to another number of decimals)."""
+        places = None if exact else PERCENT_DECIMALS
         grid = self.blocks[block].grid
         cell = grid[row][column]
         if measure is Measure.REFERENCES:
@@ -253,7 +258,7 @@ class Matrix:
         if measure is Measure.WORDS:
             return cell.words
         if measure is Measure.COVERAGE:
-            return None if cell.coverage is None else round(cell.coverage, PERCENT_DECIMALS)
+            return None if cell.coverage is None else _rounded(cell.coverage, places)
         if measure is Measure.PRESENCE:
             return cell.presence
         if measure is Measure.TRANSCRIPTS:
@@ -261,15 +266,21 @@ class Matrix:
         if measure is Measure.CASES:
             return cell.cases
         if measure is Measure.ROW_PCT:
-            return percent(cell.references, grid[row][-1].references)
+            return percent(cell.references, grid[row][-1].references, places)
         if measure is Measure.COL_PCT:
-            return percent(cell.references, grid[-1][column].references)
+            return percent(cell.references, grid[-1][column].references, places)
         raise ValueError(f"{measure.value} is not a numeric measure")
 
     def cell_passages(self, block: int, row: int, column: int) -> tuple[Passage, ...]:
         return () if self.passages is None else self.passages.get((block, row, column), ())
 
 
-def percent(part: int, whole: int) -> float | None:
-    """``part`` ÷ ``whole`` × 100, rounded; ``None`` when ``whole`` is 0."""
-    return None if whole == 0 else round(100.0 * part / whole, PERCENT_DECIMALS)
+def percent(part: int, whole: int, places: int | None = PERCENT_DECIMALS) -> float | None:
+    """``part`` ÷ ``whole`` × 100, rounded to ``places`` decimals (``None``: as computed);
+    ``None`` when ``whole`` is 0."""
+    return None if whole == 0 else _rounded(100.0 * part / whole, places)
+
+
+def _rounded(value: float, places: int | None) -> float:
+    # round(x, None) would give an integer
+    return value if places is None else round(value, places)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import html
 
 from qualcode.domain.matrix_cooccurrence import COOCCURRENCE_RULES, Cooccurrence
+from qualcode.domain.statistics.base import decimals
+from qualcode.exporters.csv_numbers import rounded_rows
 from qualcode.exporters.heat import heat_css, heat_hex, heat_highest
 from qualcode.exporters.html_page import brief, page_start
 from qualcode.exporters.matrix_markdown import markdown_table
@@ -28,8 +30,11 @@ DESCRIPTIONS = {
 }
 
 
-def cooccurrence_table(matrix: Cooccurrence, measure: str) -> tuple[list[str], list[list[Cell]]]:
-    """Headers and rows of one measure; one block of columns per coder group."""
+def cooccurrence_table(
+    matrix: Cooccurrence, measure: str, *, exact: bool = False
+) -> tuple[list[str], list[list[Cell]]]:
+    """Headers and rows of one measure; one block of columns per coder group;
+    coefficients as shown, or with ``exact`` as computed."""
     separate = len(matrix.blocks) > 1
     headers = ["code"]
     for block in matrix.blocks:
@@ -39,7 +44,11 @@ def cooccurrence_table(matrix: Cooccurrence, measure: str) -> tuple[list[str], l
         line: list[Cell] = [code]
         for block in matrix.blocks:
             for j in range(len(matrix.codes)):
-                line.append(block.counts[i][j] if measure == "count" else block.coefficient(i, j))
+                line.append(
+                    block.counts[i][j]
+                    if measure == "count"
+                    else block.coefficient(i, j, exact=exact)
+                )
         rows.append(line)
     return headers, rows
 
@@ -49,7 +58,10 @@ def _notes(matrix: Cooccurrence) -> list[tuple[str, str]]:
 
 
 def cooccurrence_csv(matrix: Cooccurrence, measure: str) -> str:
-    return render_csv(*cooccurrence_table(matrix, measure))
+    """Coefficients rounded once to the workbook's three decimals, unless
+    :func:`~qualcode.exporters.csv_numbers.full_precision` is on."""
+    headers, rows = cooccurrence_table(matrix, measure, exact=True)
+    return render_csv(headers, rounded_rows(rows, [decimals(COEFFICIENT)] * len(headers)))
 
 
 def cooccurrence_markdown(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
@@ -73,7 +85,9 @@ def cooccurrence_json(matrix: Cooccurrence) -> str:
                 {
                     "coders": block.group,
                     "count": [list(line) for line in block.counts],
-                    "coefficient": [[block.coefficient(i, j) for j in size] for i in size],
+                    "coefficient": [
+                        [block.coefficient(i, j, exact=True) for j in size] for i in size
+                    ],
                 }
                 for block in matrix.blocks
             ],
@@ -128,7 +142,7 @@ def cooccurrence_xlsx(matrix: Cooccurrence, measures: tuple[str, ...]) -> bytes:
     workbook = Workbook(write_only=True)
     size = len(matrix.codes)
     for measure in measures:
-        headers, rows = cooccurrence_table(matrix, measure)
+        headers, rows = cooccurrence_table(matrix, measure, exact=True)
         number = COUNT if measure == "count" else COEFFICIENT
         columns = [SheetColumn(headers[0]), *(SheetColumn(h, number) for h in headers[1:])]
         highest = heat_highest(

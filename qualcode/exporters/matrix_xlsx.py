@@ -82,7 +82,8 @@ def _totals(matrix: Matrix, rows: Sequence[object]) -> frozenset[int]:
 
 
 def _measure_sheet(workbook: Any, matrix: Matrix, measure: Measure) -> None:
-    headers, rows = wide_table(matrix, measure)
+    # unrounded: the cell's format shows one decimal, the value keeps them all
+    headers, rows = wide_table(matrix, measure, exact=True)
     wide = wide_columns(matrix, measure)
     unit = PERCENT_UNITS.get(measure)
     values = COUNT if unit is None else PERCENT
