@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from qualcode.domain.document_info import UNKNOWN_DOCUMENT, DocumentInfo
-from qualcode.domain.matrix_intervals import Intervals, merge_intervals, total_length
+from qualcode.domain.matrix_intervals import Intervals, merge_intervals, overlaps, total_length
 
 CodingSpan = tuple[int, int, int, int, int]
 """``(transcript_id, code_id, coder_id, start, end)``: all a count needs of one coding."""
@@ -161,6 +161,17 @@ class MatrixLayout:
     row_cases: tuple[int | None, ...] = ()
     settings: MatrixSettings = field(default_factory=MatrixSettings)
 
+    def row_case_counts(self) -> tuple[list[int], int]:
+        """How many cases have text in each row's text, and in all rows' text together
+        (the denominators of the cases measure: "n of m cases")."""
+        found: list[set[int]] = [set() for _ in self.rows]
+        for parts in self.parts.values():
+            for part in parts:
+                found[part.row].update(
+                    case for case, spans in part.cases if overlaps(spans, part.spans)
+                )
+        return [len(cases) for cases in found], len(set().union(*found))
+
     def row_characters(self) -> list[int]:
         """Characters of each row's text (coverage denominators)."""
         sizes = [0] * len(self.rows)
@@ -240,6 +251,10 @@ class Matrix:
     words_counted: bool = True
     passages: Mapping[tuple[int, int, int], tuple[Passage, ...]] | None = None
     summaries: Mapping[tuple[int, int], FrameworkSummary] = field(default_factory=dict)
+    row_cases: tuple[int, ...] = ()
+    """Cases with text in each row's text (the cases measure's "of m"); empty when not known."""
+    all_cases: int = 0
+    """Cases with text in all rows' text together."""
 
     def value(
         self, measure: Measure, block: int, row: int, column: int, *, exact: bool = False
