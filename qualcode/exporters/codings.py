@@ -12,6 +12,9 @@ from qualcode.exporters.tables import Cell
 CODINGS_SHEET = "codings"
 _LONG_FIELDS = frozenset({"text", "memo"})
 _COUNT_FIELDS = frozenset({"id", "start", "end"})
+_CAPS = {"transcript": 20, "code": 28, "coder": 12, "text": 60, "memo": 30}
+"""Characters wide at most: the coded text keeps most of a landscape page (the render
+at full caps shrank the sheet to two thirds to fit it one page wide)."""
 
 
 def coding_record(coding: Coding) -> dict[str, Cell]:
@@ -42,7 +45,10 @@ def codings_xlsx(codings: Sequence[Coding], document: DocumentInfo) -> bytes:
     workbook = Workbook(write_only=True)
     columns = [
         SheetColumn(
-            field, COUNT if field in _COUNT_FIELDS else None, long_text=field in _LONG_FIELDS
+            field,
+            COUNT if field in _COUNT_FIELDS else None,
+            long_text=field in _LONG_FIELDS,
+            cap=_CAPS.get(field),
         )
         for field in CODING_FIELDS
     ]

@@ -3,7 +3,8 @@ who builds the report's tables in a spreadsheet rather than reading the chapter:
 
 - ``themes``: one row per theme and, indented below it, each sub-code: its definition,
   how many cases raised it, of how many, and (with ``--by``) how many per attribute
-  value, each value's column headed with the number of cases that have it;
+  value, each value's column headed with the number of cases that have it ("6-11 (of
+  2)"; the caption names the attribute);
 - ``quotes``: the chosen quotes, one per row, with their theme and case label;
 - ``summaries`` (when any exist): the framework summaries per theme and case;
 - ``negative cases``: per theme, the cases that did not raise it;
@@ -101,13 +102,10 @@ def _themes_sheet(workbook: Any, chapter: Chapter, document: DocumentInfo) -> No
     values = first.by_value if first is not None else ()
     columns = [
         SheetColumn("theme"),
-        SheetColumn("definition", long_text=True),
+        SheetColumn("definition"),
         SheetColumn(phrases.raised_column, COUNT),
         SheetColumn(noun.plural, COUNT),
-        *(
-            SheetColumn(f"{chapter.by}: {_value(chapter, v.value)} (of {v.m})", COUNT)
-            for v in values
-        ),
+        *(SheetColumn(f"{_value(chapter, v.value)} (of {v.m})", COUNT) for v in values),
     ]
     rows: list[list[Cell]] = []
     bold: set[int] = set()

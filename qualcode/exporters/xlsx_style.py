@@ -58,11 +58,15 @@ Fill = Callable[[int, int, object], "str | None"]
 @dataclass(frozen=True, slots=True)
 class SheetColumn:
     """One column of a sheet: its header, the format of its numbers (``None``: text or
-    whatever the values are), and whether it holds long text (passages, notes)."""
+    whatever the values are), whether it holds long text (passages, notes), and the
+    most characters it may be wide (``None``: :data:`LONG_TEXT_WIDTH` for long text,
+    else :data:`TEXT_WIDTH`; a narrower cap wraps secondary text so the main text keeps
+    its room on a page)."""
 
     header: str
     number_format: str | None = None
     long_text: bool = False
+    cap: int | None = None
 
 
 def sheet_title(name: str) -> str:
@@ -98,7 +102,7 @@ def _cell_text(value: object, number_format: str | None) -> str:
 def _width(column: SheetColumn, texts: Sequence[str]) -> float:
     """Characters wide: the longest line (capped), never narrower than the header's
     longest word, so headers wrap between words only."""
-    cap = LONG_TEXT_WIDTH if column.long_text else TEXT_WIDTH
+    cap = column.cap or (LONG_TEXT_WIDTH if column.long_text else TEXT_WIDTH)
     longest_line = max((len(line) for text in texts for line in text.split("\n")), default=0)
     longest_word = max((len(word) for word in column.header.split()), default=0)
     return float(max(MIN_WIDTH, min(cap, longest_line + 2), min(cap, longest_word + 2)))

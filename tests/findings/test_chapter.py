@@ -271,3 +271,34 @@ def test_a_damaged_project_is_one_line_pointing_to_a_backup(
     assert one_line_error(result.stderr)
     assert demo_path.read_bytes() == before
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "tag"),
+    [
+        ([], "da-DK"),  # the chapter's own language: Danish text
+        (["--language", "en"], "en-GB"),  # an English chapter of the same project
+    ],
+    ids=["danish", "english"],
+)
+def test_the_word_document_spells_in_its_language_and_aligns_counts(
+    danish: Path, run: Cli, tmp_path: Path, args: list[str], tag: str
+) -> None:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+
+    target = tmp_path / "kapitel.docx"
+    run("findings", danish, "--by", "attribute:alder", *args, "-o", target)
+    document = Document(str(target))
+    language = document.styles["Normal"].element.rPr.find(qn("w:lang"))
+    assert language is not None
+    assert language.get(qn("w:val")) == tag
+    table = document.tables[0]
+    header = table.rows[0]._tr.trPr
+    assert header is not None
+    assert header.find(qn("w:tblHeader")) is not None  # repeats on every page
+    for row in table.rows:
+        first, *counts = row.cells
+        assert first.paragraphs[0].alignment != WD_ALIGN_PARAGRAPH.RIGHT
+        assert all(c.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT for c in counts)

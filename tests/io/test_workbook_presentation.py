@@ -357,8 +357,11 @@ def test_findings_workbook_counts_are_the_matrix_presence_counts(exported: Path,
     assert [row[0] for row in themes] == matrix["columns"]
     m = len(matrix["rows"])
     assert [(row[2], row[3]) for row in themes] == [(n, m) for n in presence["column_totals"]]
-    values = [str(h).split(": ", 1)[1].rsplit(" (of ", 1)[0] for h in header[4:]]
+    values = [str(h).rsplit(" (of ", 1)[0] for h in header[4:]]
     assert set(values) <= {*by_value["rows"], "(no value)"}
+    listed = json.loads(run("cases", project, "--format", "json").stdout)
+    having = Counter(c["attributes"].get("child_age_group", "(no value)") for c in listed)
+    assert [str(h).rsplit(" (of ", 1)[1] for h in header[4:]] == [f"{having[v]})" for v in values]
     for column, theme in enumerate(themes):
         for position, value in enumerate(values):
             if value in by_value["rows"]:
@@ -379,5 +382,6 @@ def test_codings_workbook_holds_every_coding_as_the_csv(exported: Path, run: Cli
     assert [str(row[0]) for row in found[1:]] == [row[0] for row in listed[1:]]
     assert number_formats(sheet, "start") == {"0"}
     text = [c.value for c in sheet[1]].index("text") + 1
-    assert sheet.column_dimensions[sheet.cell(1, text).column_letter].width == LONG_TEXT_WIDTH
+    widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
+    assert widths[text - 1] == max(widths)  # the coded text has the most room
     assert sheet.freeze_panes == "D2"  # id, transcript and code stay in view
