@@ -105,7 +105,8 @@ def _themes_sheet(workbook: Any, chapter: Chapter, document: DocumentInfo) -> No
         SheetColumn("definition"),
         SheetColumn(phrases.raised_column, COUNT),
         SheetColumn(noun.plural, COUNT),
-        *(SheetColumn(f"{_value(chapter, v.value)} (of {v.m})", COUNT) for v in values),
+        # "(of 2)" held together by a no-break space: the header wraps before it
+        *(SheetColumn(f"{_value(chapter, v.value)} (of\u00a0{v.m})", COUNT) for v in values),
     ]
     rows: list[list[Cell]] = []
     bold: set[int] = set()

@@ -21,6 +21,7 @@ Rows go through :func:`~qualcode.exporters.safe_cells.xlsx_row`, so text stays t
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -104,14 +105,16 @@ def _width(column: SheetColumn, texts: Sequence[str]) -> float:
     longest word, so headers wrap between words only."""
     cap = column.cap or (LONG_TEXT_WIDTH if column.long_text else TEXT_WIDTH)
     longest_line = max((len(line) for text in texts for line in text.split("\n")), default=0)
-    longest_word = max((len(word) for word in column.header.split()), default=0)
+    # split at spaces and line breaks only: a no-break space holds its words together
+    longest_word = max((len(w) for w in re.split(r"[ \n]+", column.header)), default=0)
     return float(max(MIN_WIDTH, min(cap, longest_line + 2), min(cap, longest_word + 2)))
 
 
 def wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes in a column ``width`` characters wide (each line break
-    starts a line; words move whole to the next line, as a spreadsheet wraps; a word
-    longer than a line is broken)."""
+    starts a line; words move whole to the next line, as a spreadsheet wraps; a run of
+    spaces inside a line is as wide as its spaces; a word longer than a line starts a
+    line of its own and is broken, which may count a line more than the text needs)."""
     # Text averages a little narrower than the digit '0' a width counts, less padding.
     per_line = max(1, int(width * 1.2) - 2)
     lines = 0
@@ -120,7 +123,8 @@ def wrapped_lines(text: str, width: float) -> int:
         if len(paragraph) <= per_line:
             continue
         used = 0
-        for word in paragraph.split():
+        # split at single spaces: each further space of a run is an empty word of width 1
+        for word in paragraph.strip(" ").split(" "):
             if used and used + 1 + len(word) <= per_line:
                 used += 1 + len(word)
                 continue

@@ -327,15 +327,21 @@ def test_a_table_wider_than_a_page_turns_its_number_headers_upright(exported: Pa
 @settings(max_examples=80, deadline=None)
 @given(st.text(alphabet="ab \n", max_size=300), st.floats(min_value=3, max_value=80))
 def test_line_count_matches_word_wrapping(text: str, width: float) -> None:
-    """The row-height estimate counts lines as :mod:`textwrap` wraps words (long words
-    broken), paragraph by paragraph, at the same characters per line (a paragraph's
-    leading spaces, which textwrap keeps on its first line, are not counted)."""
+    """The row-height estimate counts lines as :mod:`textwrap` wraps words, paragraph by
+    paragraph, at the same characters per line (a paragraph's leading spaces, which
+    textwrap keeps on its first line, are not counted). A word longer than a line starts
+    a line of its own (as a spreadsheet breaks it), where textwrap fills the line before
+    it first: then the estimate may be higher, never lower (no text is cut)."""
     per_line = max(1, int(width * 1.2) - 2)
     expected = sum(
         max(1, len(textwrap.wrap(part.lstrip(" "), per_line, break_on_hyphens=False)))
         for part in text.split("\n")
     )
-    assert wrapped_lines(text, width) == expected
+    found = wrapped_lines(text, width)
+    if all(len(word) <= per_line for word in text.split()):
+        assert found == expected
+    else:
+        assert found >= expected
 
 
 def test_findings_workbook_counts_are_the_matrix_presence_counts(exported: Path, run: Cli) -> None:
@@ -357,11 +363,11 @@ def test_findings_workbook_counts_are_the_matrix_presence_counts(exported: Path,
     assert [row[0] for row in themes] == matrix["columns"]
     m = len(matrix["rows"])
     assert [(row[2], row[3]) for row in themes] == [(n, m) for n in presence["column_totals"]]
-    values = [str(h).rsplit(" (of ", 1)[0] for h in header[4:]]
+    values = [str(h).rsplit(" (of\u00a0", 1)[0] for h in header[4:]]
     assert set(values) <= {*by_value["rows"], "(no value)"}
     listed = json.loads(run("cases", project, "--format", "json").stdout)
     having = Counter(c["attributes"].get("child_age_group", "(no value)") for c in listed)
-    assert [str(h).rsplit(" (of ", 1)[1] for h in header[4:]] == [f"{having[v]})" for v in values]
+    assert [str(h).rsplit("\u00a0", 1)[1] for h in header[4:]] == [f"{having[v]})" for v in values]
     for column, theme in enumerate(themes):
         for position, value in enumerate(values):
             if value in by_value["rows"]:
