@@ -64,7 +64,7 @@ def findings_xlsx(chapter: Chapter) -> bytes:
         for theme in chapter.themes
     ]
     columns = [
-        SheetColumn("theme"),
+        SheetColumn(phrases.theme_column),
         SheetColumn(noun.plural, COUNT),
         SheetColumn(heading, long_text=True),
     ]
@@ -89,7 +89,7 @@ def _text_sheet(
 ) -> None:
     """A sheet of ``(theme, case label, text)`` rows, the text column headed ``heading``."""
     columns = [
-        SheetColumn("theme"),
+        SheetColumn(chapter.phrases.theme_column),
         SheetColumn(chapter.noun.singular),
         SheetColumn(heading, long_text=True),
     ]
@@ -101,8 +101,8 @@ def _themes_sheet(workbook: Any, chapter: Chapter, document: DocumentInfo) -> No
     first = chapter.themes[0].theme if chapter.themes else None
     values = first.by_value if first is not None else ()
     columns = [
-        SheetColumn("theme"),
-        SheetColumn("definition"),
+        SheetColumn(phrases.theme_column),
+        SheetColumn(phrases.definition_column),
         SheetColumn(phrases.raised_column, COUNT),
         SheetColumn(noun.plural, COUNT),
         # "(of 2)" held together by a no-break space: the header wraps before it

@@ -302,3 +302,24 @@ def test_the_word_document_spells_in_its_language_and_aligns_counts(
         first, *counts = row.cells
         assert first.paragraphs[0].alignment != WD_ALIGN_PARAGRAPH.RIGHT
         assert all(c.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT for c in counts)
+
+
+def test_a_danish_workbook_heads_its_columns_in_danish(
+    danish: Path, run: Cli, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    target = tmp_path / "resultater.xlsx"
+    run("findings", danish, "--by", "attribute:alder", "--case-noun", "familie/familier",
+        "-o", target)  # fmt: skip
+    themes = load_workbook(target)["themes"]
+    header = [cell.value for cell in themes[1]]
+    assert header[:4] == ["tema", "definition", "nævner det", "familier"]
+    rows = [[cell.value for cell in row] for row in themes.iter_rows(min_row=2)]
+    assert [row[0] for row in rows] == ["kontinuitet", "    samme rådgiver", "tilgængelighed"]
+    chapter = run("findings", danish, "--case-noun", "familie/familier").stdout
+    themes_said = re.findall(r"^(\d+) ud af (\d+) familier nævner", chapter, flags=re.M)
+    (sub_said,) = re.findall(r"^- samme rådgiver: (\d+) ud af (\d+)", chapter, flags=re.M)
+    said = [themes_said[0], sub_said, themes_said[1]]
+    assert [row[2:4] for row in rows] == [[int(n), int(m)] for n, m in said]
+    assert "Resultater" in themes.oddHeader.center.text
