@@ -107,6 +107,11 @@ def passage_reference(passage: Passage) -> str:
 
 def framework_cell_text(matrix: Matrix, block: int, row: int, column: int) -> str:
     """The summary (if any) and each passage with its reference, blank-line separated."""
+    return "\n\n".join(framework_cell_parts(matrix, block, row, column))
+
+
+def framework_cell_parts(matrix: Matrix, block: int, row: int, column: int) -> list[str]:
+    """The parts of :func:`framework_cell_text`: the summary, then each passage."""
     parts: list[str] = []
     summary = matrix.summaries.get((row, column))
     if summary is not None:
@@ -114,7 +119,7 @@ def framework_cell_text(matrix: Matrix, block: int, row: int, column: int) -> st
     parts.extend(
         f"[{passage_reference(p)}] {p.text}" for p in matrix.cell_passages(block, row, column)
     )
-    return "\n\n".join(parts)
+    return parts
 
 
 def long_rows(

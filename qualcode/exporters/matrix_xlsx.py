@@ -13,17 +13,25 @@ from typing import Any
 from qualcode.domain.matrices import COUNTING_RULES, MEASURE_DESCRIPTIONS, Matrix, Measure
 from qualcode.exporters.heat import heat_hex, heat_highest
 from qualcode.exporters.html_page import brief
-from qualcode.exporters.matrix_tables import matrix_notes, wide_columns, wide_table
+from qualcode.exporters.matrix_tables import (
+    framework_cell_parts,
+    matrix_notes,
+    wide_columns,
+    wide_table,
+)
 from qualcode.exporters.tables import Cell
 from qualcode.exporters.xlsx_style import (
     COUNT,
     PERCENT,
     SheetColumn,
     add_table,
+    column_width,
+    rows_of_parts,
     workbook_bytes,
 )
 
 FRAMEWORK_SHEET = "framework"
+CONTINUED = "(continued)"
 PASSAGES_SHEET = "passages"
 ABOUT_SHEET = "about"
 PASSAGE_HEADERS = (
@@ -119,12 +127,27 @@ def _dimensions(matrix: Matrix) -> str:
 
 
 def _framework_sheet(workbook: Any, matrix: Matrix) -> None:
-    headers, rows = wide_table(matrix, Measure.PASSAGES)
-    # the Total row and columns hold no passages
-    wide = wide_columns(matrix, Measure.PASSAGES)
-    keep = [0, *(i for i, c in enumerate(wide, start=1) if not c.is_total)]
-    columns = [SheetColumn(headers[i]) for i in keep]
-    cells = [[line[i] for i in keep] for line in rows[:-1]]
+    """One row per case (the Total row and columns hold no passages); a case whose
+    passages are taller than the tallest row continues on rows labelled
+    "(continued)", split between passages, so nothing is cut in print."""
+    wide = [c for c in wide_columns(matrix, Measure.PASSAGES) if not c.is_total]
+    columns = [SheetColumn(matrix.row_dimension), *(SheetColumn(c.header) for c in wide)]
+    parts = [
+        [framework_cell_parts(matrix, c.block, row, c.column) for c in wide]
+        for row in range(len(matrix.rows))
+    ]
+    widths = [
+        column_width(column, ["\n\n".join(line[i]) for line in parts])
+        for i, column in enumerate(columns[1:])
+    ]
+    cells: list[list[str]] = []
+    for label, line in zip(matrix.rows, parts, strict=True):
+        split = [rows_of_parts(p, w) for p, w in zip(line, widths, strict=True)]
+        for k in range(max((len(s) for s in split), default=1)):
+            cells.append(
+                [label if k == 0 else f"{label} {CONTINUED}"]
+                + [s[k] if k < len(s) else "" for s in split]
+            )
     caption = f"Framework matrix, {_dimensions(matrix)}: summaries and coded passages"
     add_table(workbook, FRAMEWORK_SHEET, columns, cells, matrix.settings.document, caption=caption)
 

@@ -100,7 +100,7 @@ def _cell_text(value: object, number_format: str | None) -> str:
     return str(value)
 
 
-def _width(column: SheetColumn, texts: Sequence[str]) -> float:
+def column_width(column: SheetColumn, texts: Sequence[str]) -> float:
     """Characters wide: the longest line (capped), never narrower than the header's
     longest word, so headers wrap between words only."""
     cap = column.cap or (LONG_TEXT_WIDTH if column.long_text else TEXT_WIDTH)
@@ -136,6 +136,29 @@ def wrapped_lines(text: str, width: float) -> int:
     return lines
 
 
+ROW_LINES = int((MAX_ROW_POINTS - 2) // LINE_POINTS)
+"""Lines of text the tallest row shows."""
+
+
+def rows_of_parts(parts: Sequence[str], width: float, separator: str = "\n\n") -> list[str]:
+    """``parts`` (passages of one cell, in order) joined by ``separator`` into as few
+    cells as keep each within :data:`ROW_LINES` lines at ``width``, for consecutive
+    rows: a cell taller than the tallest row would be cut in print. A part taller than
+    a row on its own gets a row to itself. No parts: one empty cell."""
+    cells: list[list[str]] = []
+    lines = 0
+    gap = separator.count("\n") - 1  # the blank lines between two parts
+    for part in parts:
+        needed = wrapped_lines(part, width)
+        if cells and cells[-1] and lines + gap + needed <= ROW_LINES:
+            cells[-1].append(part)
+            lines += gap + needed
+        else:
+            cells.append([part])
+            lines = needed
+    return [separator.join(cell) for cell in cells] or [""]
+
+
 def row_points(texts: Sequence[str], widths: Sequence[float]) -> float:
     """The height, in points, that shows every line of the row's tallest cell."""
     lines = max((wrapped_lines(t, w) for t, w in zip(texts, widths, strict=True) if t), default=1)
@@ -164,7 +187,7 @@ def add_table(
     formats = [c.number_format for c in columns]
     texts = [[_cell_text(v, f) for v, f in zip(row, formats, strict=False)] for row in rows]
     widths = [
-        _width(column, [line[i] for line in texts if i < len(line)])
+        column_width(column, [line[i] for line in texts if i < len(line)])
         for i, column in enumerate(columns)
     ]
     # Too wide for a landscape page with headers across: turn the number columns'
@@ -175,7 +198,7 @@ def add_table(
         if sum(widths) > PAGE_CHARACTERS and i >= label_columns and column.number_format
     )
     for i in upright:
-        widths[i] = _width(SheetColumn(""), [line[i] for line in texts if i < len(line)])
+        widths[i] = column_width(SheetColumn(""), [line[i] for line in texts if i < len(line)])
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = f"{get_column_letter(label_columns + 1)}2"

@@ -26,7 +26,15 @@ from openpyxl import load_workbook
 
 from qualcode.domain.document_info import main_language, project_label
 from qualcode.exporters.csv_numbers import full_precision, rounded
-from qualcode.exporters.xlsx_style import FONT_NAME, LINE_POINTS, LONG_TEXT_WIDTH, wrapped_lines
+from qualcode.exporters.xlsx_style import (
+    FONT_NAME,
+    LINE_POINTS,
+    LONG_TEXT_WIDTH,
+    MAX_ROW_POINTS,
+    ROW_LINES,
+    rows_of_parts,
+    wrapped_lines,
+)
 from tests.conftest import Cli
 
 EXPORTS = {
@@ -391,3 +399,38 @@ def test_codings_workbook_holds_every_coding_as_the_csv(exported: Path, run: Cli
     widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
     assert widths[text - 1] == max(widths)  # the coded text has the most room
     assert sheet.freeze_panes == "D2"  # id, transcript and code stay in view
+
+
+def test_framework_cells_taller_than_a_row_continue_on_the_next(exported: Path, run: Cli) -> None:
+    """Every case × theme cell of the framework sheet, its continuation rows joined,
+    is the framework cell of the wide CSV; and no cell of more than one passage is
+    taller than the tallest row, even at the generous 1.5 characters per width unit."""
+    text = run("matrix", exported / "demo.qualcode", "--measure", "passages", "--format", "csv")
+    wide = list(csv.reader(io.StringIO(text.stdout)))
+    expected = {line[0]: line[1:] for line in wide[1:-1]}
+    sheet = load_workbook(exported / "matrix.xlsx")["framework"]
+    found: dict[str, list[list[str]]] = {}
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        label = str(row[0]).removesuffix(" (continued)")
+        found.setdefault(label, []).append([str(v or "") for v in row[1:]])
+    assert set(found) == set(expected)
+    assert any(len(rows) > 1 for rows in found.values())  # the demo has such cases
+    for label, rows in found.items():
+        for column, whole in enumerate(expected[label][: len(rows[0])]):
+            pieces = [r[column] for r in rows if r[column]]
+            assert "\n\n".join(pieces) == whole, (label, column)
+    widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        for cell, width in zip(row[1:], widths[1:], strict=True):
+            value = str(cell.value or "")
+            least = sum(max(1, math.ceil(len(p) / (width * 1.5))) for p in value.split("\n"))
+            assert least * LINE_POINTS <= MAX_ROW_POINTS or "\n\n[" not in value, cell.coordinate
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="ab \n", max_size=400), max_size=12), st.floats(8, 60))
+def test_parts_are_split_into_rows_that_fit(parts: list[str], width: float) -> None:
+    cells = rows_of_parts(parts, width)
+    assert "\n\n".join(cells) == "\n\n".join(parts)  # every part, once, in order
+    for cell in cells:
+        assert wrapped_lines(cell, width) <= ROW_LINES or cell in parts
