@@ -5,7 +5,9 @@
 builds the demo project in OUT_FOLDER (``qualcode demo --path ... --no-open --coder
 anna``, plus a second coder ``bo`` from the demo's own layers where present), exports
 the matrix (all measures, with passages), the co-occurrence matrix and the agreement of
-anna and bo as XLSX and HTML, converts each workbook to PDF with LibreOffice headless
+anna and bo as XLSX and HTML, the codings as XLSX, the findings chapter by child age
+group as XLSX, Word and HTML and the matrix by child age group as HTML (its charts),
+converts each workbook and Word document to PDF with LibreOffice headless
 (``soffice --headless --convert-to pdf``) and each PDF page to PNG (``pdftoppm -png -r
 60``), and screenshots each HTML page with headless Chromium when one is installed.
 Prints what it wrote and how many pages each PDF has (a matrix that spills onto a
@@ -28,7 +30,14 @@ EXPORTS: tuple[tuple[str, list[str]], ...] = (
     ("cooccurrence.html", ["cooccurrence", "{project}", "--measure", "both"]),
     ("agreement.xlsx", ["agreement", "{project}", "--coders", "anna", "bo"]),
     ("agreement.html", ["agreement", "{project}", "--coders", "anna", "bo"]),
+    ("codings.xlsx", ["codings", "{project}"]),
+    ("findings.xlsx", ["findings", "{project}", "--by", "attribute:child_age_group"]),
+    ("findings-chapter.docx", ["findings", "{project}", "--by", "attribute:child_age_group"]),
+    ("findings.html", ["findings", "{project}", "--by", "attribute:child_age_group"]),
+    ("matrix-by-age.html", ["matrix", "{project}", "--rows", "attribute:child_age_group"]),
 )
+PRINTED = (".xlsx", ".docx")
+"""Suffixes converted to PDF and PNG pages; the rest are HTML pages for the browser."""
 
 
 def run(command: list[str]) -> subprocess.CompletedProcess[str]:
@@ -58,7 +67,7 @@ def export(project: Path, folder: Path) -> list[Path]:
 
 
 def to_png(workbook: Path) -> list[Path]:
-    """The workbook as PDF (LibreOffice), then one PNG per page (poppler)."""
+    """The workbook or document as PDF (LibreOffice), then one PNG per page (poppler)."""
     run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(workbook.parent),
          str(workbook)])  # fmt: skip
     pdf = workbook.with_suffix(".pdf")
@@ -90,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     project = build(folder)
     for path in export(project, folder):
-        if path.suffix == ".xlsx":
+        if path.suffix in PRINTED:
             pages = to_png(path)
             print(f"{path.name}: {len(pages)} page(s): {', '.join(p.name for p in pages)}")
         else:

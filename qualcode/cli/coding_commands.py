@@ -220,7 +220,7 @@ def memo(
 @click.option("--coder", multiple=True, help="Only this coder's codings (repeatable).")
 @click.option("--code", "code_paths", multiple=True, help="Only this code and its sub-codes.")
 @click.option("--transcript", multiple=True, help="Only this transcript (repeatable).")
-@output_options("table", "csv", "json", example="codings")
+@output_options("table", "csv", "json", "xlsx", example="codings")
 @click.pass_context
 @raw_cells_option
 def codings(
@@ -233,7 +233,8 @@ def codings(
     output: str | None,
 ) -> None:
     """List PROJECT's codings (id, transcript, code, coder, start, end, text, memo);
-    `import FILE.csv` bulk-imports them. CSV output imports back unchanged."""
+    `import FILE.csv` bulk-imports them. CSV output imports back unchanged; XLSX is laid
+    out for reading and printing."""
     ctx.obj = project
     if ctx.invoked_subcommand is not None:
         return
@@ -242,10 +243,14 @@ def codings(
     from qualcode.exporters.tables import render_csv, render_json, render_table
     from qualcode.services.coding import list_codings
 
-    found = list_codings(
-        open_existing(project), coders=coder, codes=code_paths, transcripts=transcript
-    )
-    if output_format == "json":
+    opened = open_existing(project)
+    found = list_codings(opened, coders=coder, codes=code_paths, transcripts=transcript)
+    if output_format == "xlsx":
+        from qualcode.exporters.codings import codings_xlsx
+        from qualcode.services.matrices import project_document
+
+        write_output(codings_xlsx(found, project_document(opened)), output)
+    elif output_format == "json":
         write_output(render_json([coding_record(c) for c in found]), output)
     elif output_format == "csv":
         write_output(render_csv(CODING_FIELDS, coding_rows(found)), output)

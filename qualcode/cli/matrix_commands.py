@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from qualcode.cli.base import (
+    full_precision_option,
     open_existing,
     output_options,
     project_argument,
@@ -145,6 +146,7 @@ def _request(
     example="matrix",
 )
 @raw_cells_option
+@full_precision_option
 def matrix(
     project: str,
     rows: str,
@@ -197,6 +199,7 @@ def matrix(
 @_filter_options
 @output_options(*COOCCURRENCE_FORMATS, default="md", example="cooccurrence")
 @raw_cells_option
+@full_precision_option
 def cooccurrence(
     project: str,
     columns: str,

@@ -47,6 +47,8 @@ class Phrases:
     none: str
     lead: str  # "Counts: ..."
     raised_column: str  # header of the by-attribute table's count column
+    theme_column: str  # the workbook's column headers
+    definition_column: str
     default_noun: tuple[str, str]
 
 
@@ -70,6 +72,8 @@ PHRASES: Mapping[str, Phrases] = {
         filters="Filters",
         none="none",
         raised_column="raised it",
+        theme_column="theme",
+        definition_column="definition",
         lead="A {noun} raised a theme when its text holds at least one passage coded with "
         "the theme or one of its sub-codes (the presence measure of qualcode matrix).",
         default_noun=("case", "cases"),
@@ -93,6 +97,8 @@ PHRASES: Mapping[str, Phrases] = {
         filters="Filtre",
         none="ingen",
         raised_column="nævner det",
+        theme_column="tema",
+        definition_column="definition",
         lead="En {noun} nævner et tema, når dens tekst rummer mindst én passage kodet med "
         "temaet eller en af dets underkoder (målet presence i qualcode matrix).",
         default_noun=("case", "cases"),

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from qualcode.domain.document_info import UNKNOWN_DOCUMENT, DocumentInfo
-from qualcode.domain.matrix_intervals import Intervals, merge_intervals, total_length
+from qualcode.domain.matrix_intervals import Intervals, merge_intervals, overlaps, total_length
 
 CodingSpan = tuple[int, int, int, int, int]
 """``(transcript_id, code_id, coder_id, start, end)``: all a count needs of one coding."""
@@ -161,6 +161,17 @@ class MatrixLayout:
     row_cases: tuple[int | None, ...] = ()
     settings: MatrixSettings = field(default_factory=MatrixSettings)
 
+    def row_case_counts(self) -> tuple[list[int], int]:
+        """How many cases have text in each row's text, and in all rows' text together
+        (the denominators of the cases measure: "n of m cases")."""
+        found: list[set[int]] = [set() for _ in self.rows]
+        for parts in self.parts.values():
+            for part in parts:
+                found[part.row].update(
+                    case for case, spans in part.cases if overlaps(spans, part.spans)
+                )
+        return [len(cases) for cases in found], len(set().union(*found))
+
     def row_characters(self) -> list[int]:
         """Characters of each row's text (coverage denominators)."""
         sizes = [0] * len(self.rows)
@@ -240,10 +251,19 @@ class Matrix:
     words_counted: bool = True
     passages: Mapping[tuple[int, int, int], tuple[Passage, ...]] | None = None
     summaries: Mapping[tuple[int, int], FrameworkSummary] = field(default_factory=dict)
+    row_cases: tuple[int, ...] = ()
+    """Cases with text in each row's text (the cases measure's "of m"); empty when not known."""
+    all_cases: int = 0
+    """Cases with text in all rows' text together."""
 
-    def value(self, measure: Measure, block: int, row: int, column: int) -> int | float | None:
+    def value(
+        self, measure: Measure, block: int, row: int, column: int, *, exact: bool = False
+    ) -> int | float | None:
         """A numeric measure of a cell; ``row == len(rows)`` / ``column == len(columns)``
-        address the totals. Percentages are rounded to :data:`PERCENT_DECIMALS`."""
+        address the totals. Percentages are rounded to :data:`PERCENT_DECIMALS` for
+        display, or with ``exact`` left as computed (for JSON and for rounding once,
+        elsewhere, to another number of decimals)."""
+        places = None if exact else PERCENT_DECIMALS
         grid = self.blocks[block].grid
         cell = grid[row][column]
         if measure is Measure.REFERENCES:
@@ -253,7 +273,7 @@ class Matrix:
         if measure is Measure.WORDS:
             return cell.words
         if measure is Measure.COVERAGE:
-            return None if cell.coverage is None else round(cell.coverage, PERCENT_DECIMALS)
+            return None if cell.coverage is None else _rounded(cell.coverage, places)
         if measure is Measure.PRESENCE:
             return cell.presence
         if measure is Measure.TRANSCRIPTS:
@@ -261,15 +281,21 @@ class Matrix:
         if measure is Measure.CASES:
             return cell.cases
         if measure is Measure.ROW_PCT:
-            return percent(cell.references, grid[row][-1].references)
+            return percent(cell.references, grid[row][-1].references, places)
         if measure is Measure.COL_PCT:
-            return percent(cell.references, grid[-1][column].references)
+            return percent(cell.references, grid[-1][column].references, places)
         raise ValueError(f"{measure.value} is not a numeric measure")
 
     def cell_passages(self, block: int, row: int, column: int) -> tuple[Passage, ...]:
         return () if self.passages is None else self.passages.get((block, row, column), ())
 
 
-def percent(part: int, whole: int) -> float | None:
-    """``part`` ÷ ``whole`` × 100, rounded; ``None`` when ``whole`` is 0."""
-    return None if whole == 0 else round(100.0 * part / whole, PERCENT_DECIMALS)
+def percent(part: int, whole: int, places: int | None = PERCENT_DECIMALS) -> float | None:
+    """``part`` ÷ ``whole`` × 100, rounded to ``places`` decimals (``None``: as computed);
+    ``None`` when ``whole`` is 0."""
+    return None if whole == 0 else _rounded(100.0 * part / whole, places)
+
+
+def _rounded(value: float, places: int | None) -> float:
+    # round(x, None) would give an integer
+    return value if places is None else round(value, places)

@@ -64,11 +64,14 @@ class CooccurrenceBlock:
     group: str
     counts: tuple[tuple[int, ...], ...]
 
-    def coefficient(self, i: int, j: int) -> float | None:
-        """n12 / (n1 + n2 − n12), rounded; ``None`` when neither code has references."""
+    def coefficient(self, i: int, j: int, *, exact: bool = False) -> float | None:
+        """n12 / (n1 + n2 − n12), rounded to :data:`COEFFICIENT_DECIMALS` (with
+        ``exact``: as computed); ``None`` when neither code has references."""
         both = self.counts[i][j]
         either = self.counts[i][i] + self.counts[j][j] - both
-        return None if either == 0 else round(both / either, COEFFICIENT_DECIMALS)
+        if either == 0:
+            return None
+        return both / either if exact else round(both / either, COEFFICIENT_DECIMALS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -317,6 +317,7 @@ def _finish(
         grid.append(totals)
         label = layout.groups[group] if layout.groups else ""
         blocks.append(MatrixBlock(label, tuple(tuple(line) for line in grid)))
+    cases_per_row, all_cases = layout.row_case_counts()
     return Matrix(
         row_dimension=layout.row_dimension,
         rows=layout.rows,
@@ -328,6 +329,8 @@ def _finish(
         words_counted=with_words,
         passages=None if passages is None else {k: tuple(v) for k, v in passages.items()},
         summaries=summaries,
+        row_cases=tuple(cases_per_row),
+        all_cases=all_cases,
     )
 
 

@@ -1,7 +1,7 @@
 """What a findings chapter can be written as: format name -> renderer (see
 :mod:`qualcode.exporters.formats` for how a format is chosen). ``qualcode findings``
 offers exactly these keys. Renderers import their writer when called (python-docx loads
-only for Word)."""
+only for Word, openpyxl only for XLSX)."""
 
 from __future__ import annotations
 
@@ -32,8 +32,15 @@ def _findings_docx(chapter: Chapter) -> bytes:
     return findings_docx(chapter)
 
 
+def _findings_xlsx(chapter: Chapter) -> bytes:
+    from qualcode.exporters.findings_xlsx import findings_xlsx
+
+    return findings_xlsx(chapter)
+
+
 FINDINGS_RENDERERS: dict[str, FindingsRenderer] = {
     "md": _findings_markdown,
     "html": _findings_html,
     "docx": _findings_docx,
+    "xlsx": _findings_xlsx,
 }

@@ -9,6 +9,7 @@ from qualcode.domain.document_info import DocumentInfo
 from qualcode.domain.findings_chapter import Chapter
 from qualcode.exporters.findings_outline import Block, chapter_blocks
 from qualcode.exporters.html_page import page_start
+from qualcode.exporters.svg_chart import bar_chart
 
 STYLE = """
 body { font-family: Georgia, serif; max-width: 48rem; margin: 2rem auto; color: #1f2328;
@@ -59,45 +60,8 @@ def _block(block: Block) -> str:
         )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     if block.kind == "chart":
-        return bar_chart(block.text, block.rows)
+        return bar_chart(block.text, [(value, int(n), int(m)) for value, n, m in block.rows])
     if block.kind == "quote":
         label = html.escape(block.label)
         return f"<blockquote><p>“{text}” <cite>({label})</cite></p></blockquote>"
     return f"<p>{text}</p>"
-
-
-CHART_WIDTH = 420
-LABEL_WIDTH = 120
-BAR_WIDTH = 220
-ROW_HEIGHT = 22
-
-
-def bar_chart(description: str, rows: tuple[tuple[str, ...], ...]) -> str:
-    """An inline SVG (no script, no network): one bar per ``(value, raised, of)`` row,
-    as long as raised ÷ of of the full width over a pale bar for all, labelled "n/m".
-    ``description`` is its accessible title."""
-    height = ROW_HEIGHT * len(rows) + 4
-    out = [
-        f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" '
-        f'width="{CHART_WIDTH}" height="{height}" viewBox="0 0 {CHART_WIDTH} {height}">',
-        f"<title>{html.escape(description)}</title>",
-    ]
-    for index, (value, raised, of) in enumerate(rows):
-        n, m = int(raised), int(of)
-        top = 2 + index * ROW_HEIGHT
-        filled = round(BAR_WIDTH * n / m) if m else 0
-        middle = top + ROW_HEIGHT / 2 + 4
-        out.extend(
-            [
-                f'<text x="{LABEL_WIDTH - 6}" y="{middle}" text-anchor="end" font-size="12">'
-                f"{html.escape(value)}</text>",
-                f'<rect x="{LABEL_WIDTH}" y="{top + 3}" width="{BAR_WIDTH}" '
-                f'height="{ROW_HEIGHT - 6}" fill="#eaeef2"/>',
-                f'<rect x="{LABEL_WIDTH}" y="{top + 3}" width="{filled}" '
-                f'height="{ROW_HEIGHT - 6}" fill="#0969da"/>',
-                f'<text x="{LABEL_WIDTH + BAR_WIDTH + 6}" y="{middle}" font-size="12">'
-                f"{n}/{m}</text>",
-            ]
-        )
-    out.append("</svg>")
-    return "".join(out)

@@ -9,9 +9,9 @@ from qualcode.domain.document_info import DocumentInfo
 
 
 def brief(described: str) -> str:
-    """A setting's words without their explanation: ``"themes (top-level codes, …)"``
-    → ``"themes"``."""
-    return described.split(" (", 1)[0]
+    """A setting's words without their explanation or the option's syntax:
+    ``"themes (top-level codes, …)"`` → ``"themes"``, ``"attribute:age"`` → ``"age"``."""
+    return described.split(" (", 1)[0].replace("attribute:", "")
 
 
 def page_title(subject: str, document: DocumentInfo) -> str:

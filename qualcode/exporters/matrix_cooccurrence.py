@@ -8,6 +8,8 @@ from __future__ import annotations
 import html
 
 from qualcode.domain.matrix_cooccurrence import COOCCURRENCE_RULES, Cooccurrence
+from qualcode.domain.statistics.base import decimals
+from qualcode.exporters.csv_numbers import rounded_rows
 from qualcode.exporters.heat import heat_css, heat_hex, heat_highest
 from qualcode.exporters.html_page import brief, page_start
 from qualcode.exporters.matrix_markdown import markdown_table
@@ -21,14 +23,18 @@ STYLE = (
     "table{border-collapse:collapse;margin:1rem 0 2rem}"
     "th,td{border:1px solid #d0d7de;padding:.3rem .6rem}td{text-align:right}"
 )
+SHEET_NAMES = {"count": "co-occurrence counts", "coefficient": "co-occurrence coefficients"}
 DESCRIPTIONS = {
     "count": "overlap events of the two codes (diagonal: references of the code)",
     "coefficient": "n12 / (n1 + n2 − n12): 0 = never together, 1 = always together",
 }
 
 
-def cooccurrence_table(matrix: Cooccurrence, measure: str) -> tuple[list[str], list[list[Cell]]]:
-    """Headers and rows of one measure; one block of columns per coder group."""
+def cooccurrence_table(
+    matrix: Cooccurrence, measure: str, *, exact: bool = False
+) -> tuple[list[str], list[list[Cell]]]:
+    """Headers and rows of one measure; one block of columns per coder group;
+    coefficients as shown, or with ``exact`` as computed."""
     separate = len(matrix.blocks) > 1
     headers = ["code"]
     for block in matrix.blocks:
@@ -38,7 +44,11 @@ def cooccurrence_table(matrix: Cooccurrence, measure: str) -> tuple[list[str], l
         line: list[Cell] = [code]
         for block in matrix.blocks:
             for j in range(len(matrix.codes)):
-                line.append(block.counts[i][j] if measure == "count" else block.coefficient(i, j))
+                line.append(
+                    block.counts[i][j]
+                    if measure == "count"
+                    else block.coefficient(i, j, exact=exact)
+                )
         rows.append(line)
     return headers, rows
 
@@ -48,7 +58,10 @@ def _notes(matrix: Cooccurrence) -> list[tuple[str, str]]:
 
 
 def cooccurrence_csv(matrix: Cooccurrence, measure: str) -> str:
-    return render_csv(*cooccurrence_table(matrix, measure))
+    """Coefficients rounded once to the workbook's three decimals, unless
+    :func:`~qualcode.exporters.csv_numbers.full_precision` is on."""
+    headers, rows = cooccurrence_table(matrix, measure, exact=True)
+    return render_csv(headers, rounded_rows(rows, [decimals(COEFFICIENT)] * len(headers)))
 
 
 def cooccurrence_markdown(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
@@ -72,7 +85,9 @@ def cooccurrence_json(matrix: Cooccurrence) -> str:
                 {
                     "coders": block.group,
                     "count": [list(line) for line in block.counts],
-                    "coefficient": [[block.coefficient(i, j) for j in size] for i in size],
+                    "coefficient": [
+                        [block.coefficient(i, j, exact=True) for j in size] for i in size
+                    ],
                 }
                 for block in matrix.blocks
             ],
@@ -119,14 +134,15 @@ def cooccurrence_html(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
 
 
 def cooccurrence_xlsx(matrix: Cooccurrence, measures: tuple[str, ...]) -> bytes:
-    """One sheet per measure (counts as whole numbers, coefficients with three decimals,
-    the off-diagonal cells on one heat scale as on the HTML page), then ``about``."""
+    """One sheet per measure (``co-occurrence counts`` as whole numbers,
+    ``co-occurrence coefficients`` with three decimals, the off-diagonal cells on one
+    heat scale as on the HTML page), then ``about``."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     size = len(matrix.codes)
     for measure in measures:
-        headers, rows = cooccurrence_table(matrix, measure)
+        headers, rows = cooccurrence_table(matrix, measure, exact=True)
         number = COUNT if measure == "count" else COEFFICIENT
         columns = [SheetColumn(headers[0]), *(SheetColumn(h, number) for h in headers[1:])]
         highest = heat_highest(
@@ -139,10 +155,17 @@ def cooccurrence_xlsx(matrix: Cooccurrence, measures: tuple[str, ...]) -> bytes:
 
         caption = f"Co-occurrence of {brief(matrix.settings.columns)}: {DESCRIPTIONS[measure]}"
         add_table(
-            workbook, measure, columns, rows, matrix.settings.document, fill=fill, caption=caption
+            workbook,
+            SHEET_NAMES[measure],
+            columns,
+            rows,
+            matrix.settings.document,
+            fill=fill,
+            caption=caption,
         )
     notes: list[list[Cell]] = [[label, value] for label, value in _notes(matrix)]
     notes += [[number, rule] for number, rule in enumerate(COOCCURRENCE_RULES, start=1)]
     about = [SheetColumn("setting"), SheetColumn("value", long_text=True)]
-    add_table(workbook, "about", about, notes, matrix.settings.document)
+    caption = "About this co-occurrence matrix: settings and counting rules"
+    add_table(workbook, "about", about, notes, matrix.settings.document, caption=caption)
     return workbook_bytes(workbook)

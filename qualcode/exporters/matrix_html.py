@@ -1,6 +1,8 @@
 """Matrices as one self-contained HTML page: heat-map tables (no scripts, no external
 files); in the first table each cell opens (``<details>``) to show its framework summary
-and passages."""
+and passages. Inline SVG bar charts show how many cases raised each theme: with rows
+that are an attribute's values one chart per theme, a bar per value ("n of the m cases
+with that value"); with other rows one chart, a bar per theme ("n of all m cases")."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from qualcode.exporters.matrix_tables import (
     wide_columns,
     wide_table,
 )
+from qualcode.exporters.svg_chart import bar_chart
 from qualcode.exporters.tables import Cell
 
 STYLE = """
@@ -33,6 +36,9 @@ blockquote p { white-space: pre-wrap; margin: 0; }
 blockquote footer, .note { color: #59636e; font-size: 0.9em; }
 .summary { background: #fff8c5; padding: 0.3rem; }
 dt { font-weight: bold; }
+.charts { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; }
+.charts figure { margin: 0; }
+.charts figcaption { font-weight: bold; margin-bottom: 0.2rem; }
 """
 
 
@@ -103,6 +109,7 @@ def matrix_html(matrix: Matrix, measures: Sequence[Measure]) -> str:
     for label, text in matrix_notes(matrix, measures):
         out.append(f"<dt>{_text(label)}</dt><dd>{_text(text)}</dd>")
     out.append("</dl>")
+    out.extend(_charts(matrix))
     for position, measure in enumerate(numeric):
         note = MEASURE_DESCRIPTIONS[measure]
         if position == 0 and with_passages:
@@ -116,3 +123,52 @@ def matrix_html(matrix: Matrix, measures: Sequence[Measure]) -> str:
     out.append("</ol></details>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def _charts(matrix: Matrix) -> list[str]:
+    """The section of case charts (nothing when the matrix does not know its cases)."""
+    if not matrix.row_cases or not matrix.columns:
+        return []
+    by_value = matrix.settings.rows.startswith("attribute:")
+    separate = len(matrix.blocks) > 1
+    total_row = len(matrix.rows)
+    figures: list[tuple[str, list[tuple[str, int, int]]]] = []
+    for block, found in enumerate(matrix.blocks):
+        coders = f" [{found.group}]" if separate else ""
+
+        def cases(row: int, column: int, block: int = block) -> int:
+            return int(matrix.value(Measure.CASES, block, row, column) or 0)
+
+        if by_value:
+            figures.extend(
+                (
+                    f"{theme}{coders}",
+                    [
+                        (value, cases(row, column), matrix.row_cases[row])
+                        for row, value in enumerate(matrix.rows)
+                    ],
+                )
+                for column, theme in enumerate(matrix.columns)
+            )
+        else:
+            bars = [
+                (theme, cases(total_row, column), matrix.all_cases)
+                for column, theme in enumerate(matrix.columns)
+            ]
+            figures.append((f"all {matrix.all_cases} cases{coders}", bars))
+    if by_value:
+        note = f"per theme, a bar per {matrix.row_dimension}: its cases that raised the theme"
+    else:
+        note = "a bar per theme: the cases that raised it"
+    out = [
+        "<section><h2>cases raising each theme</h2>",
+        f'<p class="note">{_text(note)} (a case raised a theme when its text holds a '
+        "reference to it: the cases measure)</p>",
+        '<div class="charts">',
+    ]
+    for caption, bars in figures:
+        description = f"{caption}: " + "; ".join(f"{label} {n} of {m}" for label, n, m in bars)
+        out.append(f"<figure><figcaption>{_text(caption)}</figcaption>")
+        out.append(bar_chart(description, bars) + "</figure>")
+    out.append("</div></section>")
+    return out

@@ -17,7 +17,7 @@ from qualcode.exporters.tables import Cell, render_json
 
 def matrix_json(matrix: Matrix, measures: Sequence[Measure]) -> str:
     """``cells[row][column]`` per measure and block, with ``row_totals`` (the Total
-    column), ``column_totals`` (the Total row) and ``total``."""
+    column), ``column_totals`` (the Total row) and ``total``; percentages unrounded."""
     rows, columns = len(matrix.rows), len(matrix.columns)
     measures_out: dict[str, object] = {}
     for measure in measures:
@@ -27,7 +27,7 @@ def matrix_json(matrix: Matrix, measures: Sequence[Measure]) -> str:
         for block_index, block in enumerate(matrix.blocks):
 
             def value(row: int, column: int, b: int = block_index, m: Measure = measure) -> Cell:
-                return matrix.value(m, b, row, column)
+                return matrix.value(m, b, row, column, exact=True)
 
             blocks.append(
                 {

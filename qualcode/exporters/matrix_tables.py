@@ -58,9 +58,12 @@ def wide_columns(matrix: Matrix, measure: Measure) -> list[WideColumn]:
     return found
 
 
-def wide_table(matrix: Matrix, measure: Measure) -> tuple[list[str], list[list[Cell]]]:
+def wide_table(
+    matrix: Matrix, measure: Measure, *, exact: bool = False
+) -> tuple[list[str], list[list[Cell]]]:
     """Headers and rows of one measure: matrix rows, then Total (and, for column %,
-    the references each column's percentages divide by)."""
+    the references each column's percentages divide by). Percentages as shown, or
+    with ``exact`` as computed."""
     columns = wide_columns(matrix, measure)
     headers = [matrix.row_dimension, *(c.header for c in columns)]
     lines: list[list[Cell]] = []
@@ -71,7 +74,9 @@ def wide_table(matrix: Matrix, measure: Measure) -> tuple[list[str], list[list[C
             if column.is_denominator:
                 line.append(matrix.value(Measure.REFERENCES, column.block, row, column.column))
             else:
-                line.append(cell_value(matrix, measure, column.block, row, column.column))
+                line.append(
+                    cell_value(matrix, measure, column.block, row, column.column, exact=exact)
+                )
         lines.append(line)
     if measure is Measure.COL_PCT:
         total_row = len(matrix.rows)
@@ -82,11 +87,13 @@ def wide_table(matrix: Matrix, measure: Measure) -> tuple[list[str], list[list[C
     return headers, lines
 
 
-def cell_value(matrix: Matrix, measure: Measure, block: int, row: int, column: int) -> Cell:
-    """A cell as shown in tables: the number, or for passages the framework cell text
-    (blank in the totals)."""
+def cell_value(
+    matrix: Matrix, measure: Measure, block: int, row: int, column: int, *, exact: bool = False
+) -> Cell:
+    """A cell as shown in tables: the number (``exact``: unrounded), or for passages the
+    framework cell text (blank in the totals)."""
     if measure is not Measure.PASSAGES:
-        return matrix.value(measure, block, row, column)
+        return matrix.value(measure, block, row, column, exact=exact)
     if row >= len(matrix.rows) or column >= len(matrix.columns):
         return ""
     return framework_cell_text(matrix, block, row, column)
@@ -100,6 +107,11 @@ def passage_reference(passage: Passage) -> str:
 
 def framework_cell_text(matrix: Matrix, block: int, row: int, column: int) -> str:
     """The summary (if any) and each passage with its reference, blank-line separated."""
+    return "\n\n".join(framework_cell_parts(matrix, block, row, column))
+
+
+def framework_cell_parts(matrix: Matrix, block: int, row: int, column: int) -> list[str]:
+    """The parts of :func:`framework_cell_text`: the summary, then each passage."""
     parts: list[str] = []
     summary = matrix.summaries.get((row, column))
     if summary is not None:
@@ -107,13 +119,15 @@ def framework_cell_text(matrix: Matrix, block: int, row: int, column: int) -> st
     parts.extend(
         f"[{passage_reference(p)}] {p.text}" for p in matrix.cell_passages(block, row, column)
     )
-    return "\n\n".join(parts)
+    return parts
 
 
-def long_rows(matrix: Matrix, measures: Sequence[Measure]) -> list[list[Cell]]:
+def long_rows(
+    matrix: Matrix, measures: Sequence[Measure], *, exact: bool = False
+) -> list[list[Cell]]:
     """One line per row × column × measure (totals included, labelled Total); passages
     give one line per passage (measure ``passage``) after the cell's summary (measure
-    ``summary``)."""
+    ``summary``). Percentages as shown, or with ``exact`` as computed."""
     lines: list[list[Cell]] = []
     labels = [*matrix.rows, TOTAL]
     columns = [*matrix.columns, TOTAL]
@@ -122,7 +136,7 @@ def long_rows(matrix: Matrix, measures: Sequence[Measure]) -> list[list[Cell]]:
         for row, row_label in enumerate(labels):
             for column, column_label in enumerate(columns):
                 for measure in numeric:
-                    value = matrix.value(measure, block_index, row, column)
+                    value = matrix.value(measure, block_index, row, column, exact=exact)
                     lines.append(
                         [row_label, column_label, block.group, measure.value, value] + [None] * 5
                     )

@@ -13,17 +13,25 @@ from typing import Any
 from qualcode.domain.matrices import COUNTING_RULES, MEASURE_DESCRIPTIONS, Matrix, Measure
 from qualcode.exporters.heat import heat_hex, heat_highest
 from qualcode.exporters.html_page import brief
-from qualcode.exporters.matrix_tables import matrix_notes, wide_columns, wide_table
+from qualcode.exporters.matrix_tables import (
+    framework_cell_parts,
+    matrix_notes,
+    wide_columns,
+    wide_table,
+)
 from qualcode.exporters.tables import Cell
 from qualcode.exporters.xlsx_style import (
     COUNT,
     PERCENT,
     SheetColumn,
     add_table,
+    column_width,
+    rows_of_parts,
     workbook_bytes,
 )
 
 FRAMEWORK_SHEET = "framework"
+CONTINUED = "(continued)"
 PASSAGES_SHEET = "passages"
 ABOUT_SHEET = "about"
 PASSAGE_HEADERS = (
@@ -44,10 +52,22 @@ PERCENT_UNITS = {
     Measure.COL_PCT: "column %",
 }
 """The unit a percentage sheet names in its corner header."""
+SHEET_NAMES = {
+    Measure.COVERAGE: "coverage %",
+    Measure.ROW_PCT: "row %",
+    Measure.COL_PCT: "column %",
+}
+"""A measure's sheet where its command-line name (``row-pct``) would not say it."""
+
+
+def measure_sheet(measure: Measure) -> str:
+    """The name of ``measure``'s sheet: ``references``, ..., ``row %``, ``column %``."""
+    return SHEET_NAMES.get(measure, measure.value)
 
 
 def matrix_xlsx(matrix: Matrix, measures: Sequence[Measure]) -> bytes:
-    """The workbook's bytes. Sheet names are the measure names (``references``, ...).
+    """The workbook's bytes. Sheets are named by :func:`measure_sheet` (``references``,
+    ..., ``row %``), then ``framework``, ``passages`` and ``about``.
 
     The workbook is written in openpyxl's write-only mode: rows stream out as they are
     appended, so a framework matrix with tens of thousands of passages stays quick."""
@@ -70,7 +90,8 @@ def _totals(matrix: Matrix, rows: Sequence[object]) -> frozenset[int]:
 
 
 def _measure_sheet(workbook: Any, matrix: Matrix, measure: Measure) -> None:
-    headers, rows = wide_table(matrix, measure)
+    # unrounded: the cell's format shows one decimal, the value keeps them all
+    headers, rows = wide_table(matrix, measure, exact=True)
     wide = wide_columns(matrix, measure)
     unit = PERCENT_UNITS.get(measure)
     values = COUNT if unit is None else PERCENT
@@ -90,7 +111,7 @@ def _measure_sheet(workbook: Any, matrix: Matrix, measure: Measure) -> None:
 
     add_table(
         workbook,
-        measure.value,
+        measure_sheet(measure),
         columns,
         rows,
         matrix.settings.document,
@@ -106,12 +127,27 @@ def _dimensions(matrix: Matrix) -> str:
 
 
 def _framework_sheet(workbook: Any, matrix: Matrix) -> None:
-    headers, rows = wide_table(matrix, Measure.PASSAGES)
-    # the Total row and columns hold no passages
-    wide = wide_columns(matrix, Measure.PASSAGES)
-    keep = [0, *(i for i, c in enumerate(wide, start=1) if not c.is_total)]
-    columns = [SheetColumn(headers[i]) for i in keep]
-    cells = [[line[i] for i in keep] for line in rows[:-1]]
+    """One row per case (the Total row and columns hold no passages); a case whose
+    passages are taller than the tallest row continues on rows labelled
+    "(continued)", split between passages, so nothing is cut in print."""
+    wide = [c for c in wide_columns(matrix, Measure.PASSAGES) if not c.is_total]
+    columns = [SheetColumn(matrix.row_dimension), *(SheetColumn(c.header) for c in wide)]
+    parts = [
+        [framework_cell_parts(matrix, c.block, row, c.column) for c in wide]
+        for row in range(len(matrix.rows))
+    ]
+    widths = [
+        column_width(column, ["\n\n".join(line[i]) for line in parts])
+        for i, column in enumerate(columns[1:])
+    ]
+    cells: list[list[str]] = []
+    for label, line in zip(matrix.rows, parts, strict=True):
+        split = [rows_of_parts(p, w) for p, w in zip(line, widths, strict=True)]
+        for k in range(max((len(s) for s in split), default=1)):
+            cells.append(
+                [label if k == 0 else f"{label} {CONTINUED}"]
+                + [s[k] if k < len(s) else "" for s in split]
+            )
     caption = f"Framework matrix, {_dimensions(matrix)}: summaries and coded passages"
     add_table(workbook, FRAMEWORK_SHEET, columns, cells, matrix.settings.document, caption=caption)
 

@@ -59,11 +59,15 @@ Fill = Callable[[int, int, object], "str | None"]
 @dataclass(frozen=True, slots=True)
 class SheetColumn:
     """One column of a sheet: its header, the format of its numbers (``None``: text or
-    whatever the values are), and whether it holds long text (passages, notes)."""
+    whatever the values are), whether it holds long text (passages, notes), and the
+    most characters it may be wide (``None``: :data:`LONG_TEXT_WIDTH` for long text,
+    else :data:`TEXT_WIDTH`; a narrower cap wraps secondary text so the main text keeps
+    its room on a page)."""
 
     header: str
     number_format: str | None = None
     long_text: bool = False
+    cap: int | None = None
 
 
 def sheet_title(name: str) -> str:
@@ -96,22 +100,21 @@ def _cell_text(value: object, number_format: str | None) -> str:
     return str(value)
 
 
-def _width(column: SheetColumn, texts: Sequence[str]) -> float:
+def column_width(column: SheetColumn, texts: Sequence[str]) -> float:
     """Characters wide: the longest line (capped), never narrower than the header's
     longest word, so headers wrap between words only."""
-    cap = LONG_TEXT_WIDTH if column.long_text else TEXT_WIDTH
+    cap = column.cap or (LONG_TEXT_WIDTH if column.long_text else TEXT_WIDTH)
     longest_line = max((len(line) for text in texts for line in text.split("\n")), default=0)
-    longest_word = max((len(word) for word in column.header.split()), default=0)
+    # split at spaces and line breaks only: a no-break space holds its words together
+    longest_word = max((len(w) for w in re.split(r"[ \n]+", column.header)), default=0)
     return float(max(MIN_WIDTH, min(cap, longest_line + 2), min(cap, longest_word + 2)))
-
-
-_WORDS = re.compile(r"(\s*)(\S+)")  # each word with the spaces before it
 
 
 def wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes in a column ``width`` characters wide (each line break
-    starts a line; words move whole to the next line, as a spreadsheet wraps; a word
-    longer than a line is broken)."""
+    starts a line; words move whole to the next line, as a spreadsheet wraps; a run of
+    spaces inside a line is as wide as its spaces; a word longer than a line starts a
+    line of its own and is broken, which may count a line more than the text needs)."""
     # Text averages a little narrower than the digit '0' a width counts, less padding.
     per_line = max(1, int(width * 1.2) - 2)
     lines = 0
@@ -120,9 +123,10 @@ def wrapped_lines(text: str, width: float) -> int:
         if len(paragraph) <= per_line:
             continue
         used = 0
-        for gap, word in _WORDS.findall(paragraph):
-            if used and used + len(gap) + len(word) <= per_line:  # spaces as typed
-                used += len(gap) + len(word)
+        # split at single spaces: each further space of a run is an empty word of width 1
+        for word in paragraph.strip(" ").split(" "):
+            if used and used + 1 + len(word) <= per_line:
+                used += 1 + len(word)
                 continue
             lines += 1 if used else 0
             used = len(word)
@@ -130,6 +134,29 @@ def wrapped_lines(text: str, width: float) -> int:
                 lines += 1
                 used -= per_line
     return lines
+
+
+ROW_LINES = int((MAX_ROW_POINTS - 2) // LINE_POINTS)
+"""Lines of text the tallest row shows."""
+
+
+def rows_of_parts(parts: Sequence[str], width: float, separator: str = "\n\n") -> list[str]:
+    """``parts`` (passages of one cell, in order) joined by ``separator`` into as few
+    cells as keep each within :data:`ROW_LINES` lines at ``width``, for consecutive
+    rows: a cell taller than the tallest row would be cut in print. A part taller than
+    a row on its own gets a row to itself. No parts: one empty cell."""
+    cells: list[list[str]] = []
+    lines = 0
+    gap = separator.count("\n") - 1  # the blank lines between two parts
+    for part in parts:
+        needed = wrapped_lines(part, width)
+        if cells and cells[-1] and lines + gap + needed <= ROW_LINES:
+            cells[-1].append(part)
+            lines += gap + needed
+        else:
+            cells.append([part])
+            lines = needed
+    return [separator.join(cell) for cell in cells] or [""]
 
 
 def row_points(texts: Sequence[str], widths: Sequence[float]) -> float:
@@ -160,7 +187,7 @@ def add_table(
     formats = [c.number_format for c in columns]
     texts = [[_cell_text(v, f) for v, f in zip(row, formats, strict=False)] for row in rows]
     widths = [
-        _width(column, [line[i] for line in texts if i < len(line)])
+        column_width(column, [line[i] for line in texts if i < len(line)])
         for i, column in enumerate(columns)
     ]
     # Too wide for a landscape page with headers across: turn the number columns'
@@ -171,7 +198,7 @@ def add_table(
         if sum(widths) > PAGE_CHARACTERS and i >= label_columns and column.number_format
     )
     for i in upright:
-        widths[i] = _width(SheetColumn(""), [line[i] for line in texts if i < len(line)])
+        widths[i] = column_width(SheetColumn(""), [line[i] for line in texts if i < len(line)])
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = f"{get_column_letter(label_columns + 1)}2"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from qualcode.domain.cases import AttributeDef
 from qualcode.domain.codebook import StoredCode
+from qualcode.domain.document_info import project_label
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.findings import (
     PHRASES,
@@ -102,7 +103,7 @@ def _read_project(project: Project) -> _Project:
     with project.reading() as repo:
         ensure_sound(repo, project.location)
         return _Project(
-            name=project.location,
+            name=project_label(project.location),  # never a URL's password
             codes=repo.codes(),
             attributes={name: d for name, (_, d) in repo.attribute_defs().items()},
             values={case.name: dict(case.attributes) for case in repo.cases()},

@@ -112,6 +112,12 @@ def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
         )
 
 
+def project_document(project: Project) -> DocumentInfo:
+    """What an export of ``project`` says about its source (see :func:`document_info`)."""
+    with project.reading() as repo:
+        return document_info(project, repo)
+
+
 def document_info(project: Project, repo: Repository) -> DocumentInfo:
     """The project's name and most common transcript language, for exported documents."""
     languages = queries.transcript_languages(repo)

@@ -35,6 +35,8 @@ INFERRED = [
     (["agreement", "--coders", "anna", "bo"], "agreement.xlsx", _is_xlsx),  # was a text table
     (["agreement", "--coders", "anna", "bo"], "agreement.json", _is_json),
     (["codings"], "codings.csv", lambda p: _is_csv_with(p, "id")),  # was a text table
+    (["codings"], "codings.xlsx", _is_xlsx),
+    (["findings"], "findings.xlsx", _is_xlsx),
     (["memos", "--all"], "memos.csv", lambda p: _is_csv_with(p, "id")),
     (["matrix"], "matrix.xlsx", _is_xlsx),
     (["cooccurrence"], "co.json", _is_json),
@@ -66,7 +68,7 @@ REFUSED = [
         "codings.csv",
         "the file name says csv but the format chosen is json",
     ),
-    (["codings"], "codings.xlsx", "this command writes table, csv, json, not Excel workbook"),
+    (["codings"], "codings.docx", "this command writes table, csv, json, xlsx, not Word document"),
     (["memos"], "memos.docx", "this command writes table, json, csv, not Word document"),
     (
         ["matrix", "--format", "md"],

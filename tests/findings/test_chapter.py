@@ -271,3 +271,55 @@ def test_a_damaged_project_is_one_line_pointing_to_a_backup(
     assert one_line_error(result.stderr)
     assert demo_path.read_bytes() == before
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "tag"),
+    [
+        ([], "da-DK"),  # the chapter's own language: Danish text
+        (["--language", "en"], "en-GB"),  # an English chapter of the same project
+    ],
+    ids=["danish", "english"],
+)
+def test_the_word_document_spells_in_its_language_and_aligns_counts(
+    danish: Path, run: Cli, tmp_path: Path, args: list[str], tag: str
+) -> None:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+
+    target = tmp_path / "kapitel.docx"
+    run("findings", danish, "--by", "attribute:alder", *args, "-o", target)
+    document = Document(str(target))
+    language = document.styles["Normal"].element.rPr.find(qn("w:lang"))
+    assert language is not None
+    assert language.get(qn("w:val")) == tag
+    table = document.tables[0]
+    header = table.rows[0]._tr.trPr
+    assert header is not None
+    assert header.find(qn("w:tblHeader")) is not None  # repeats on every page
+    for row in table.rows:
+        first, *counts = row.cells
+        assert first.paragraphs[0].alignment != WD_ALIGN_PARAGRAPH.RIGHT
+        assert all(c.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT for c in counts)
+
+
+def test_a_danish_workbook_heads_its_columns_in_danish(
+    danish: Path, run: Cli, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    target = tmp_path / "resultater.xlsx"
+    run("findings", danish, "--by", "attribute:alder", "--case-noun", "familie/familier",
+        "-o", target)  # fmt: skip
+    themes = load_workbook(target)["themes"]
+    header = [cell.value for cell in themes[1]]
+    assert header[:4] == ["tema", "definition", "nævner det", "familier"]
+    rows = [[cell.value for cell in row] for row in themes.iter_rows(min_row=2)]
+    assert [row[0] for row in rows] == ["kontinuitet", "    samme rådgiver", "tilgængelighed"]
+    chapter = run("findings", danish, "--case-noun", "familie/familier").stdout
+    themes_said = re.findall(r"^(\d+) ud af (\d+) familier nævner", chapter, flags=re.M)
+    (sub_said,) = re.findall(r"^- samme rådgiver: (\d+) ud af (\d+)", chapter, flags=re.M)
+    said = [themes_said[0], sub_said, themes_said[1]]
+    assert [row[2:4] for row in rows] == [[int(n), int(m)] for n, m in said]
+    assert "Resultater" in themes.oddHeader.center.text

@@ -26,7 +26,15 @@ from openpyxl import load_workbook
 
 from qualcode.domain.document_info import main_language, project_label
 from qualcode.exporters.csv_numbers import full_precision, rounded
-from qualcode.exporters.xlsx_style import FONT_NAME, LINE_POINTS, LONG_TEXT_WIDTH, wrapped_lines
+from qualcode.exporters.xlsx_style import (
+    FONT_NAME,
+    LINE_POINTS,
+    LONG_TEXT_WIDTH,
+    MAX_ROW_POINTS,
+    ROW_LINES,
+    rows_of_parts,
+    wrapped_lines,
+)
 from tests.conftest import Cli
 
 EXPORTS = {
@@ -34,7 +42,11 @@ EXPORTS = {
     "matrix": ["matrix", "--measure", "all,passages"],
     "cooccurrence": ["cooccurrence", "--measure", "both"],
     "agreement": ["agreement", "--coders", "anna", "bo"],
+    "findings": ["findings", "--by", "attribute:child_age_group"],
+    "codings": ["codings"],
 }
+PAGES = ("matrix", "cooccurrence", "agreement", "findings")
+"""The exports that are also written as HTML pages."""
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +58,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> P
     folder = tmp_path_factory.mktemp("exports")
     project = shutil.copyfile(demo_template, folder / "demo.qualcode")  # the template stays
     for name, arguments in EXPORTS.items():
-        for suffix in ("xlsx", "html"):
+        for suffix in ("xlsx", "html") if name in PAGES else ("xlsx",):
             run(arguments[0], project, *arguments[1:], "-o", folder / f"{name}.{suffix}")
     return folder
 
@@ -59,13 +71,17 @@ def sheets(exported: Path) -> Iterator[tuple[str, Any]]:
 
 def test_sheet_names_say_what_they_hold(exported: Path) -> None:
     names = {name: load_workbook(exported / f"{name}.xlsx").sheetnames for name in EXPORTS}
-    assert names["matrix"][:2] == ["references", "words"]
-    assert names["matrix"][-3:] == ["framework", "passages", "about"]
-    assert names["cooccurrence"] == ["count", "coefficient", "about"]
+    assert names["matrix"] == [
+        *("references", "words", "characters", "coverage %", "presence", "transcripts"),
+        *("cases", "row %", "column %", "framework", "passages", "about"),
+    ]
+    assert names["cooccurrence"] == ["co-occurrence counts", "co-occurrence coefficients", "about"]
     assert names["agreement"] == ["summary", "all rows", "notes"]
+    assert names["findings"] == ["themes", "quotes", "negative cases", "about"]
+    assert names["codings"] == ["codings"]
     # every printed page is headed by what its sheet holds
     matrix = load_workbook(exported / "matrix.xlsx")
-    assert matrix["col-pct"].oddHeader.center.text.startswith("cases × themes: column %")
+    assert matrix["column %"].oddHeader.center.text.startswith("cases × themes: column %")
     assert matrix["framework"].oddHeader.center.text.startswith("Framework matrix, cases × themes")
     summary = load_workbook(exported / "agreement.xlsx")["summary"]
     assert summary.oddHeader.center.text.startswith("Agreement of anna, bo")
@@ -134,11 +150,11 @@ def number_formats(sheet: Any, header: str) -> set[str]:
     ("workbook", "sheet", "header", "expected"),
     [
         ("matrix", "references", "continuity", {"0"}),  # counts
-        ("matrix", "coverage", "continuity", {"0.0"}),  # percentages
-        ("matrix", "row-pct", "Total", {"0.0"}),  # a percentage total
+        ("matrix", "coverage %", "continuity", {"0.0"}),  # percentages
+        ("matrix", "row %", "Total", {"0.0"}),  # a percentage total
         ("matrix", "passages", "start", {"0"}),  # offsets
-        ("cooccurrence", "count", "continuity", {"0"}),
-        ("cooccurrence", "coefficient", "continuity", {"0.000"}),
+        ("cooccurrence", "co-occurrence counts", "continuity", {"0"}),
+        ("cooccurrence", "co-occurrence coefficients", "continuity", {"0.000"}),
         ("agreement", "summary", "kappa (pooled)", {"0.000"}),  # coefficient
         ("agreement", "summary", "agreement % (pooled)", {"0.0"}),  # percentage
         ("agreement", "summary", "kappa (mean): transcripts undefined", {"0"}),
@@ -165,11 +181,11 @@ def test_numbers_carry_their_measures_format(
 
 def test_percent_sheets_name_their_unit_and_flags_read_yes_no(exported: Path) -> None:
     matrix = load_workbook(exported / "matrix.xlsx")
-    assert matrix["coverage"]["A1"].value == "case (coverage %)"
-    assert matrix["row-pct"]["A1"].value == "case (row %)"
+    assert matrix["coverage %"]["A1"].value == "case (coverage %)"
+    assert matrix["row %"]["A1"].value == "case (row %)"
     assert matrix["references"]["A1"].value == "case"
     # the column-% sheet ends with the counts its percentages divide by: whole numbers
-    last = list(matrix["col-pct"].iter_rows())[-1]
+    last = list(matrix["column %"].iter_rows())[-1]
     assert last[0].value == "references (denominator)"
     assert {c.number_format for c in last[1:]} == {"0"}
     summary = load_workbook(exported / "agreement.xlsx")["summary"]
@@ -307,7 +323,7 @@ def test_project_label(location: str, expected: str) -> None:
 
 
 def test_a_table_wider_than_a_page_turns_its_number_headers_upright(exported: Path) -> None:
-    wide = load_workbook(exported / "cooccurrence.xlsx")["count"]
+    wide = load_workbook(exported / "cooccurrence.xlsx")["co-occurrence counts"]
     header = wide[1]
     assert header[0].alignment.text_rotation in (0, None)  # the label column reads across
     assert all(cell.alignment.text_rotation == 90 for cell in header[1:])
@@ -319,12 +335,102 @@ def test_a_table_wider_than_a_page_turns_its_number_headers_upright(exported: Pa
 @settings(max_examples=80, deadline=None)
 @given(st.text(alphabet="ab \n", max_size=300), st.floats(min_value=3, max_value=80))
 def test_line_count_matches_word_wrapping(text: str, width: float) -> None:
-    """The row-height estimate counts lines as :mod:`textwrap` wraps words (long words
-    broken), paragraph by paragraph, at the same characters per line (a paragraph's
-    leading spaces, which textwrap keeps on its first line, are not counted)."""
+    """The row-height estimate counts lines as :mod:`textwrap` wraps words, paragraph by
+    paragraph, at the same characters per line (a paragraph's leading spaces, which
+    textwrap keeps on its first line, are not counted). A word longer than a line starts
+    a line of its own (as a spreadsheet breaks it), where textwrap fills the line before
+    it first: then the estimate may be higher, never lower (no text is cut)."""
     per_line = max(1, int(width * 1.2) - 2)
     expected = sum(
         max(1, len(textwrap.wrap(part.lstrip(" "), per_line, break_on_hyphens=False)))
         for part in text.split("\n")
     )
-    assert wrapped_lines(text, width) == expected
+    found = wrapped_lines(text, width)
+    if all(len(word) <= per_line for word in text.split()):
+        assert found == expected
+    else:
+        assert found >= expected
+
+
+def test_findings_workbook_counts_are_the_matrix_presence_counts(exported: Path, run: Cli) -> None:
+    """The themes sheet's counts, recomputed from `qualcode matrix --format json`
+    (presence per case × theme, and the cases measure per attribute value)."""
+    project = exported / "demo.qualcode"
+    matrix = json.loads(run("matrix", project, "--measure", "presence", "--format", "json").stdout)
+    presence = matrix["measures"]["presence"]["blocks"][0]
+    by_value = json.loads(
+        run(
+            "matrix", project, "--rows", "attribute:child_age_group", "--measure", "cases",
+            "--format", "json",
+        ).stdout
+    )  # fmt: skip
+    cases = by_value["measures"]["cases"]["blocks"][0]["cells"]
+    sheet = load_workbook(exported / "findings.xlsx")["themes"]
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    themes = [row for row in rows if not str(row[0]).startswith(" ")]
+    assert [row[0] for row in themes] == matrix["columns"]
+    m = len(matrix["rows"])
+    assert [(row[2], row[3]) for row in themes] == [(n, m) for n in presence["column_totals"]]
+    values = [str(h).rsplit(" (of\u00a0", 1)[0] for h in header[4:]]
+    assert set(values) <= {*by_value["rows"], "(no value)"}
+    listed = json.loads(run("cases", project, "--format", "json").stdout)
+    having = Counter(c["attributes"].get("child_age_group", "(no value)") for c in listed)
+    assert [str(h).rsplit("\u00a0", 1)[1] for h in header[4:]] == [f"{having[v]})" for v in values]
+    for column, theme in enumerate(themes):
+        for position, value in enumerate(values):
+            if value in by_value["rows"]:
+                assert theme[4 + position] == cases[by_value["rows"].index(value)][column]
+    # sub-codes are indented under their theme and never bold; themes are bold
+    bold = {row[0].value: row[0].font.b for row in sheet.iter_rows(min_row=2)}
+    assert all(bold[t[0]] for t in themes)
+    assert any(name.startswith("    ") and not b for name, b in bold.items())
+
+
+def test_codings_workbook_holds_every_coding_as_the_csv(exported: Path, run: Cli) -> None:
+    listed = list(csv.reader(io.StringIO(run("codings", exported / "demo.qualcode",
+                                             "--format", "csv").stdout)))  # fmt: skip
+    sheet = load_workbook(exported / "codings.xlsx")["codings"]
+    found = list(sheet.iter_rows(values_only=True))
+    assert [list(found[0])] == listed[:1]
+    assert len(found) == len(listed)
+    assert [str(row[0]) for row in found[1:]] == [row[0] for row in listed[1:]]
+    assert number_formats(sheet, "start") == {"0"}
+    text = [c.value for c in sheet[1]].index("text") + 1
+    widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
+    assert widths[text - 1] == max(widths)  # the coded text has the most room
+    assert sheet.freeze_panes == "D2"  # id, transcript and code stay in view
+
+
+def test_framework_cells_taller_than_a_row_continue_on_the_next(exported: Path, run: Cli) -> None:
+    """Every case × theme cell of the framework sheet, its continuation rows joined,
+    is the framework cell of the wide CSV; and no cell of more than one passage is
+    taller than the tallest row, even at the generous 1.5 characters per width unit."""
+    text = run("matrix", exported / "demo.qualcode", "--measure", "passages", "--format", "csv")
+    wide = list(csv.reader(io.StringIO(text.stdout)))
+    expected = {line[0]: line[1:] for line in wide[1:-1]}
+    sheet = load_workbook(exported / "matrix.xlsx")["framework"]
+    found: dict[str, list[list[str]]] = {}
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        label = str(row[0]).removesuffix(" (continued)")
+        found.setdefault(label, []).append([str(v or "") for v in row[1:]])
+    assert set(found) == set(expected)
+    assert any(len(rows) > 1 for rows in found.values())  # the demo has such cases
+    for label, rows in found.items():
+        for column, whole in enumerate(expected[label][: len(rows[0])]):
+            pieces = [r[column] for r in rows if r[column]]
+            assert "\n\n".join(pieces) == whole, (label, column)
+    widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        for cell, width in zip(row[1:], widths[1:], strict=True):
+            value = str(cell.value or "")
+            least = sum(max(1, math.ceil(len(p) / (width * 1.5))) for p in value.split("\n"))
+            assert least * LINE_POINTS <= MAX_ROW_POINTS or "\n\n[" not in value, cell.coordinate
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="ab \n", max_size=400), max_size=12), st.floats(8, 60))
+def test_parts_are_split_into_rows_that_fit(parts: list[str], width: float) -> None:
+    cells = rows_of_parts(parts, width)
+    assert "\n\n".join(cells) == "\n\n".join(parts)  # every part, once, in order
+    for cell in cells:
+        assert wrapped_lines(cell, width) <= ROW_LINES or cell in parts

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.domain.matrices import NUMERIC_MEASURES, Matrix, Measure
+from qualcode.exporters.matrix_xlsx import measure_sheet
 from qualcode.services.cases import list_cases
 from qualcode.services.codebook import list_codes
 from qualcode.services.coding import list_codings
@@ -22,6 +23,7 @@ from qualcode.services.project import Project, open_project
 from qualcode.services.transcripts import get_transcript, list_transcripts
 from tests.conftest import Cli
 from tests.matrices.brute_force import BruteRow, brute_matrix
+from tests.matrices.test_formats import same_table
 
 
 @pytest.fixture(scope="module")
@@ -114,23 +116,30 @@ def test_every_format_agrees_on_the_demo(
     workbook = load_workbook(workbook_path)
     html = run("matrix", path, "--format", "html").stdout
     for measure in NUMERIC_MEASURES:
-        wide = numbers(run("matrix", path, "--measure", measure.value, "--format", "csv").stdout)
+        wide = numbers(
+            run(
+                "matrix", path, "--measure", measure.value, "--format", "csv", "--full-precision"
+            ).stdout
+        )  # fmt: skip
         block = document["measures"][measure.value]["blocks"][0]
         body = [
             line[1 : 1 + len(document["columns"])] for line in wide[1 : 1 + len(document["rows"])]
         ]
         assert body == block["cells"], measure
-        sheet = [list(r) for r in workbook[measure.value].iter_rows(values_only=True)]
+        sheet = [list(r) for r in workbook[measure_sheet(measure)].iter_rows(values_only=True)]
         # the workbook's corner header names a percentage's unit: "case (row %)"
         assert sheet[0][0].startswith(wide[0][0]), measure
-        assert [sheet[0][1:], *sheet[1:]] == [wide[0][1:], *wide[1:]]
+        assert same_table([sheet[0][1:], *sheet[1:]], [wide[0][1:], *wide[1:]])
         markdown = run("matrix", path, "--measure", measure.value).stdout
         table = [
             [cell.strip() for cell in line.strip("|").split("|")]
             for line in markdown.splitlines()
             if line.startswith("| ")
         ]
-        assert numbers("\n".join(",".join(r) for r in table)) == wide
+        shown = [  # Markdown shows percentages with two decimals
+            [round(v, 2) if isinstance(v, float) else v for v in line] for line in wide
+        ]
+        assert numbers("\n".join(",".join(r) for r in table)) == shown
     for row in document["rows"]:
         assert f'<th scope="row">{row}</th>' in html
     assert len(document["passages"]) == document["measures"]["references"]["blocks"][0]["total"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.domain.matrices import COUNTING_RULES, NUMERIC_MEASURES, Measure
+from qualcode.exporters.matrix_xlsx import measure_sheet
 from tests.conftest import Cli
 from tests.matrices.fixture import SUMMARY, build_fixture
 
@@ -72,6 +74,20 @@ def test_golden(name: str, project_file: Path, run: Cli) -> None:
     check_golden(name, TIMESTAMP.sub("<time>", output))
 
 
+def same_table(found: list[list[object]], expected: list[list[object]]) -> bool:
+    """Equal, numbers to the 15 significant digits a spreadsheet keeps."""
+
+    def same(a: object, b: object) -> bool:
+        if isinstance(a, int | float) and isinstance(b, int | float):
+            return math.isclose(a, b, rel_tol=1e-13)
+        return a == b
+
+    return len(found) == len(expected) and all(
+        len(f) == len(e) and all(same(a, b) for a, b in zip(f, e, strict=True))
+        for f, e in zip(found, expected, strict=True)
+    )
+
+
 def parse(value: str) -> object:
     """A CSV cell as the number it shows, or the text."""
     for kind in (int, float):
@@ -94,19 +110,21 @@ def test_xlsx_cells_equal_the_csv(project_file: Path, run: Cli, tmp_path: Path) 
     assert result.stdout == ""
     assert f"wrote {target}" in result.stderr
     workbook = load_workbook(target)
-    names = [m.value for m in NUMERIC_MEASURES]
+    names = [measure_sheet(m) for m in NUMERIC_MEASURES]
     assert workbook.sheetnames == [*names, "framework", "passages", "about"]
     for measure in NUMERIC_MEASURES:
         text = run(
             "matrix", project_file, "--separate-coders", "--measure", measure.value,
-            "--format", "csv",
+            "--format", "csv", "--full-precision",
         ).stdout  # fmt: skip
         expected = [[parse(v) for v in row] for row in csv.reader(io.StringIO(text))]
-        sheet = workbook[measure.value]
+        sheet = workbook[measure_sheet(measure)]
         found = [list(row) for row in sheet.iter_rows(values_only=True)]
         # the corner header names a percentage's unit ("case (row %)")
         assert found[0][0].startswith(expected[0][0]), measure
-        assert [found[0][1:], *found[1:]] == [expected[0][1:], *expected[1:]], measure
+        # a workbook keeps 15 significant digits, as spreadsheets compute with
+        found_table, expected_table = [found[0][1:], *found[1:]], [expected[0][1:], *expected[1:]]
+        assert same_table(found_table, expected_table), measure
         assert sheet.freeze_panes == "B2"
         filled = [c for row in sheet.iter_rows() for c in row if c.fill.fgColor.rgb != "00000000"]
         assert filled or measure is Measure.PRESENCE, "heat map missing"
@@ -126,10 +144,23 @@ def test_cooccurrence_xlsx(project_file: Path, run: Cli, tmp_path: Path) -> None
     target = tmp_path / "co.xlsx"
     run("cooccurrence", project_file, "-o", target)
     workbook = load_workbook(target)
-    assert workbook.sheetnames == ["count", "coefficient", "about"]
-    text = run("cooccurrence", project_file, "--format", "csv").stdout
-    expected = [[parse(v) for v in row] for row in csv.reader(io.StringIO(text))]
-    assert [list(r) for r in workbook["count"].iter_rows(values_only=True)] == expected
+    assert workbook.sheetnames == ["co-occurrence counts", "co-occurrence coefficients", "about"]
+    for measure, sheet in (
+        ("count", "co-occurrence counts"),
+        ("coefficient", "co-occurrence coefficients"),
+    ):
+        text = run(
+            "cooccurrence",
+            project_file,
+            "--measure",
+            measure,
+            "--format",
+            "csv",
+            "--full-precision",
+        ).stdout
+        expected = [[parse(v) for v in row] for row in csv.reader(io.StringIO(text))]
+        found = [list(r) for r in workbook[sheet].iter_rows(values_only=True)]
+        assert same_table(found, expected)
 
 
 def test_docx_report_holds_every_passage(project_file: Path, run: Cli, tmp_path: Path) -> None:
@@ -149,10 +180,15 @@ def test_docx_report_holds_every_passage(project_file: Path, run: Cli, tmp_path:
 
 
 def test_formats_agree_on_every_number(project_file: Path, run: Cli) -> None:
+    """JSON and CSV with --full-precision hold the same unrounded numbers."""
     document = json.loads(run("matrix", project_file, "--format", "json").stdout)
-    long_rows = list(csv.DictReader(io.StringIO(run("matrix", project_file, "--long").stdout)))
+    long_text = run("matrix", project_file, "--long", "--full-precision").stdout
+    long_rows = list(csv.DictReader(io.StringIO(long_text)))
     for measure in NUMERIC_MEASURES:
-        text = run("matrix", project_file, "--measure", measure.value, "--format", "csv").stdout
+        text = run(
+            "matrix", project_file, "--measure", measure.value, "--format", "csv",
+            "--full-precision",
+        ).stdout  # fmt: skip
         wide = list(csv.reader(io.StringIO(text)))
         block = document["measures"][measure.value]["blocks"][0]
         for r, row in enumerate(document["rows"]):
@@ -172,3 +208,36 @@ def test_formats_agree_on_every_number(project_file: Path, run: Cli) -> None:
         assert [parse(v) for v in wide[1 + len(document["rows"])][1:3]] == block["column_totals"]
     assert Measure.PASSAGES.value not in document["measures"]
     assert len(document["passages"]) == document["measures"]["references"]["blocks"][0]["total"]
+
+
+# (command after PROJECT, decimals of a rounded float in its CSV)
+ROUNDED = [
+    (["matrix", "--measure", "col-pct"], 1),  # percentages: one decimal, as the workbook
+    (["matrix", "--measure", "coverage", "--rows", "transcripts"], 1),  # coverage %
+    (["matrix", "--long"], 1),  # every measure, one column of values
+    (["cooccurrence", "--measure", "coefficient"], 3),  # coefficients: three decimals
+]
+
+
+@pytest.mark.parametrize(
+    ("words", "places"), ROUNDED, ids=["col-pct", "coverage", "long", "coefficient"]
+)
+def test_csv_rounds_once_and_full_precision_keeps_every_digit(
+    project_file: Path, run: Cli, words: list[str], places: int
+) -> None:
+    def table(*extra: str) -> list[list[object]]:
+        text = run(words[0], project_file, *words[1:], "--format", "csv", *extra).stdout
+        return [[parse(v) for v in row] for row in csv.reader(io.StringIO(text))]
+
+    shown, full = table(), table("--full-precision")
+    assert len(shown) == len(full)
+    floats = 0
+    for short_row, long_row in zip(shown, full, strict=True):
+        for short, long in zip(short_row, long_row, strict=True):
+            if isinstance(long, float):
+                floats += 1
+                assert short == round(long, places)  # rounded from the unrounded value
+            else:
+                assert short == long  # counts and text untouched
+    assert floats
+    assert any(isinstance(v, float) and v != round(v, places) for row in full for v in row)

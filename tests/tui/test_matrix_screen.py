@@ -453,7 +453,7 @@ async def test_export_as_xlsx_holds_the_command_lines_cells(
 
     ours, theirs = cells(tmp_path / "exports" / "matrix.xlsx"), cells(tmp_path / "cli.xlsx")
     assert ours == theirs
-    assert {"references", "coverage", "about"} <= set(ours)
+    assert {"references", "coverage %", "about"} <= set(ours)
 
 
 async def test_blind_coding_shows_only_the_coders_own_matrix(demo: Project, make_app: Any) -> None:

@@ -83,7 +83,7 @@ class MatrixScreen(Screen[Place | None]):
         _binding("ctrl+s", "export", "Export…", "matrix.export",
                  "Export the matrix to a file (xlsx, csv, html, md, json)"),
         _binding("f", "findings", "Findings…", "matrix.findings",
-                 "Write the draft findings chapter (docx, html, md) for these coders and rows",
+                 "Write the findings chapter (docx, html, md, xlsx) for these coders and rows",
                  show=False),
         _binding("m", "cycle('measure')", "Measure", "matrix.measure", "Show the next measure"),
         _binding("r", "cycle('rows')", "Rows", "matrix.rows",
