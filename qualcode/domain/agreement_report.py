@@ -38,6 +38,8 @@ RULES = (
     "count as agreement with themselves.",
     "When every rating is identical (all coders coded nothing, or everything), kappa and "
     "alpha are 0/0: they are reported as 1.0 and flagged undefined, as NVivo does.",
+    "Every code of the codebook (or every named code with its sub-codes) is listed; one "
+    "nobody applied is full agreement on absence, with zero counts.",
     "Invalid codings (out of range, reversed, empty) are skipped and listed.",
     "Only transcripts every compared coder has marked done are compared; a coder who has "
     "marked nothing done counts every transcript they coded at all.",

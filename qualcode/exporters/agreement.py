@@ -320,7 +320,9 @@ def render_report_table(report: AgreementReport, *, per_transcript: bool = False
         "",
     ]
     if not report.codes or not report.transcripts:
-        lines.append("Nothing to compare: no code was used in a compared transcript.")
+        lines.append(
+            "Nothing to compare: no code in the codebook, or no transcript every coder finished."
+        )
     else:
         statistics = report.applicable()
         pairs = layout_lines(pair_layout(report))

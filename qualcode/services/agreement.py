@@ -62,7 +62,8 @@ def compare_coders(
     """Agreement of ``coders`` (two or more) on each compared transcript × code.
 
     ``codes``: code paths; each brings its sub-codes, and every code is compared on its
-    own codings. Default: every code a compared coder used in a compared transcript.
+    own codings. Default: every code of the codebook. Codes nobody applied are listed
+    too (all units agree on absence: kappa and alpha 0/0, reported as 1.0 and flagged).
     ``transcripts``: limit to these names (each still has to be finished by every
     coder, see :func:`qualcode.domain.agreement_report.select_transcripts`).
     ``unit``: one of :data:`UNITS`. ``threshold``: segment agreement percent, 0–100.
@@ -148,11 +149,9 @@ def load_comparison(
         for cid, tid, code, coder, s, e in rows
         if tid in compared_id_set and (wanted_codes is None or code in wanted_codes)
     )
-    if wanted_codes is None:
-        used = {c.code for c in spans}
-        selected = tuple(c.path for c in all_codes if c.path in used)
-    else:
-        selected = tuple(c.path for c in all_codes if c.id in wanted_codes)
+    # every code of the codebook (or every named code with its sub-codes), used or not:
+    # a code nobody applied is agreement on absence, and a methods section lists it
+    selected = tuple(c.path for c in all_codes if wanted_codes is None or c.id in wanted_codes)
     units: list[TranscriptUnits] = []
     for name in compared:
         tid, length = by_name[name]

@@ -110,7 +110,7 @@ async def test_the_numbers_shown_are_compare_coders_values(demo: Project, make_a
         (compared,) = record.of(AgreementScreen.Compared)
         assert compared.report == expected
         table = screen.table
-        assert table.row_count == len(expected.codes) == 18
+        assert table.row_count == len(expected.codes) == 19  # the whole codebook
         assert [cells(table, row)[1:] for row in range(table.row_count)] == expected_rows(expected)
         header = label(pilot, "#agreement-header")
         assert "anna, bo · unit character · segment threshold 90%" in header

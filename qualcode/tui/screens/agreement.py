@@ -201,7 +201,7 @@ class AgreementScreen(Screen[None]):
             table.move_cursor(row=min(max(row, 0), len(self.rows) - 1))
         else:
             self.query_one("#agreement-detail", Label).update(
-                "Nothing to compare: no code was used in a compared transcript"
+                "Nothing to compare: the codebook has no code"
             )
 
     # -- the highlighted row -------------------------------------------------------------
