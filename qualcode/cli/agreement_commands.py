@@ -104,10 +104,10 @@ _transcript_option = click.option(
 )
 @click.option(
     "--threshold",
-    type=click.IntRange(0, 100),
-    default=90,
+    default="90",
     show_default=True,
-    help="Segment agreement: minimum intersection/union, percent.",
+    metavar="PERCENT",
+    help="Segment agreement: minimum intersection/union, percent (decimals allowed: 66.7).",
 )
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
 @output_options("table", "json", "csv", "xlsx", "html", example="agreement")
@@ -119,7 +119,7 @@ def agreement(
     codes: tuple[str, ...],
     transcripts: tuple[str, ...],
     unit: str,
-    threshold: int,
+    threshold: str,
     per_transcript: bool,
     output_format: str,
     output: str | None,
@@ -127,6 +127,7 @@ def agreement(
     """Inter-coder agreement of two or more coders, per code: percent agreement, Cohen's
     kappa and segment agreement per pair, Krippendorff's alpha (and Fleiss' kappa for
     three or more coders), per transcript, pooled and as a mean."""
+    from qualcode.domain.agreement_report import parse_threshold
     from qualcode.services.agreement import compare_coders
 
     report = compare_coders(
@@ -135,7 +136,7 @@ def agreement(
         codes=codes,
         transcripts=transcripts,
         unit=unit,
-        threshold=threshold,
+        threshold=parse_threshold(threshold),
     )
     if output_format == "xlsx":
         from qualcode.exporters.agreement_documents import report_xlsx

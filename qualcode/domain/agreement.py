@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from qualcode.domain.statistics.all_agree import percent_all_agree
 from qualcode.domain.statistics.bands import landis_koch_band as landis_koch_band
@@ -261,16 +262,23 @@ def coverage(by_mask: dict[int, int], coders: int) -> Coverage:
     return Coverage(tuple(counts))
 
 
-def segment_counts(a: Sequence[Interval], b: Sequence[Interval], threshold: int) -> SegmentCounts:
+def segment_counts(
+    a: Sequence[Interval], b: Sequence[Interval], threshold: Fraction | int
+) -> SegmentCounts:
     """Segment agreement of two coders' merged intervals (sorted, disjoint).
 
     A segment agrees when the other coder has a segment with
-    ``100·|intersection| ≥ threshold·|union|`` — integer arithmetic, so 29 of 100
-    characters meets a 29 % threshold exactly. Intersection over union is symmetric, so
-    a matching pair agrees in both directions. Two pointers: O(len(a) + len(b)).
+    ``100·|intersection| ≥ threshold·|union|``, ``threshold`` a percent as an exact
+    fraction (66.7 is 667/10) — integer arithmetic, so 29 of 100 characters meets a 29 %
+    threshold exactly and 667 of 1000 meets 66.7 %. Intersection over union is
+    symmetric, so a matching pair agrees in both directions. Two pointers:
+    O(len(a) + len(b)).
     """
     if not a or not b:
         return SegmentCounts(0, len(a), 0, len(b))
+    # 100·inter ≥ (p/q)·union  ⇔  100·q·inter ≥ p·union, all integers
+    scale = 100 * threshold.denominator
+    bar = threshold.numerator
     b_agreed: set[int] = set()
     a_agreed = 0
     first = 0
@@ -291,7 +299,7 @@ def segment_counts(a: Sequence[Interval], b: Sequence[Interval], threshold: int)
             union = (a_end if a_end > b_end else b_end) - (
                 a_start if a_start < b_start else b_start
             )
-            if 100 * inter >= threshold * union:
+            if scale * inter >= bar * union:
                 matched = True
                 b_agreed.add(j)
             j += 1
@@ -320,7 +328,7 @@ def compare_spans(
     unit_count: int,
     unit_spans: Sequence[Sequence[Interval]],
     segments: Sequence[Sequence[Interval]],
-    threshold: int,
+    threshold: Fraction | int,
 ) -> Comparison:
     """Compare ``coders`` on one transcript × code.
 

@@ -7,8 +7,10 @@ it applies are listed in :data:`RULES`, which every output repeats.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import reduce
 from operator import add
 from typing import NamedTuple
@@ -26,10 +28,47 @@ from qualcode.domain.agreement import (
 )
 from qualcode.domain.agreement_units import Unit, UnitGrid, whole_transcript_units
 from qualcode.domain.document_info import UNKNOWN_DOCUMENT, DocumentInfo
+from qualcode.domain.errors import FieldError
 from qualcode.domain.spans import span_problem
 from qualcode.domain.statistics import DEFAULT, Measure, Registry, Scope, Statistic, active
 
 DEFAULT_THRESHOLD = 90
+THRESHOLD_DECIMALS = 6
+_THRESHOLD = re.compile(rf"[0-9]{{1,12}}(?:\.[0-9]{{1,{THRESHOLD_DECIMALS}}})?")
+
+
+def parse_threshold(text: str) -> Fraction:
+    """A segment threshold typed as a percent from 0 to 100 with up to six decimals
+    (``"90"``, ``"66.7"``), as the exact fraction it names (667/10: never a float, so
+    the comparison is exact). A :class:`FieldError` for ``threshold`` otherwise."""
+    typed = text.strip()
+    if _THRESHOLD.fullmatch(typed) is None:
+        raise FieldError(
+            "threshold",
+            f"a percent from 0 to 100 with at most {THRESHOLD_DECIMALS} decimals "
+            f"(such as 90 or 66.7), not {typed!r}",
+        )
+    value = Fraction(typed)
+    if value > 100:
+        raise FieldError("threshold", f"a percent from 0 to 100, not {typed}")
+    return value
+
+
+def threshold_text(threshold: Fraction | int) -> str:
+    """The threshold as typed: ``"90"``, ``"66.7"`` (a fraction from
+    :func:`parse_threshold` has a short exact decimal, which ``float`` repr keeps)."""
+    if isinstance(threshold, int) or threshold.denominator == 1:
+        return str(int(threshold))
+    return repr(float(threshold))
+
+
+def threshold_number(threshold: Fraction | int) -> int | float:
+    """The threshold for JSON: a whole number as an integer, else the nearest float."""
+    if isinstance(threshold, int) or threshold.denominator == 1:
+        return int(threshold)
+    return float(threshold)
+
+
 DONE_MARKS = "marked done"
 CODED_AT_ALL = "coded at all"
 
@@ -47,7 +86,8 @@ RULES = (
     "units weigh equally. Transcript units: presence per transcript.",
     "Segment agreement compares each coder's merged passages in characters, whatever the "
     "unit: a passage agrees when the other coder has one with intersection/union at or "
-    "above the threshold (exact integer comparison); 100 % when neither coded anything.",
+    "above the threshold (exact rational comparison: 66.7 % is 667/1000); 100 % when "
+    "neither coded anything.",
     "pooled: the 2×2 tables and counts of all compared transcripts summed (unit-weighted); "
     "mean: the unweighted mean of the per-transcript values, undefined ones as 1.0.",
 )
@@ -159,7 +199,8 @@ class CodeAgreement:
 class AgreementReport:
     coders: tuple[str, ...]
     unit: Unit
-    threshold: int
+    threshold: Fraction | int
+    """Segment agreement threshold, percent, exact (see :func:`parse_threshold`)."""
     transcripts: tuple[str, ...]
     codes: tuple[CodeAgreement, ...]
     skipped: tuple[SkippedCoding, ...]
@@ -213,7 +254,7 @@ def agreement_report(
     codings: Iterable[CodingRecord],
     *,
     unit: Unit = Unit.CHARACTER,
-    threshold: int = DEFAULT_THRESHOLD,
+    threshold: Fraction | int = DEFAULT_THRESHOLD,
     excluded: Sequence[ExcludedTranscript] = (),
     basis: Sequence[tuple[str, str]] = (),
     statistics: Sequence[Statistic] | None = None,

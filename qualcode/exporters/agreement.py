@@ -21,6 +21,8 @@ from qualcode.domain.agreement_report import (
     MeanComparison,
     MeanPair,
     applicable_measure,
+    threshold_number,
+    threshold_text,
 )
 from qualcode.domain.statistics import Measure, Registry, Scope, Statistic
 from qualcode.domain.statistics.base import coefficient_text, decimals
@@ -134,7 +136,7 @@ def report_dict(report: AgreementReport) -> dict[str, object]:
     return {
         "coders": list(report.coders),
         "unit": report.unit.value,
-        "threshold": report.threshold,
+        "threshold": threshold_number(report.threshold),
         "compared_transcripts": list(report.transcripts),
         "finished_by": dict(report.basis),
         "per_code": {
@@ -314,7 +316,7 @@ def render_report_table(report: AgreementReport, *, per_transcript: bool = False
     finished = ", ".join(f"{coder} ({how})" for coder, how in report.basis)
     lines = [
         f"Agreement of {', '.join(report.coders)} · unit: {report.unit.value} · "
-        f"segment threshold {report.threshold}%",
+        f"segment threshold {threshold_text(report.threshold)}%",
         f"{len(report.transcripts)} transcript(s) compared"
         + (f" (finished: {finished})" if finished else ""),
         "",

@@ -12,7 +12,13 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from qualcode.domain.agreement_report import RULES, AgreementReport, CodeAgreement, mean_of
+from qualcode.domain.agreement_report import (
+    RULES,
+    AgreementReport,
+    CodeAgreement,
+    mean_of,
+    threshold_text,
+)
 from qualcode.domain.statistics import Band, Scope, Statistic
 from qualcode.exporters.agreement import (
     LEVELS_NOTE,
@@ -45,7 +51,7 @@ def _notes(report: AgreementReport) -> list[str]:
     notes = [
         f"coders: {', '.join(report.coders)}",
         f"unit: {report.unit.value}",
-        f"segment threshold: {report.threshold}%",
+        f"segment threshold: {threshold_text(report.threshold)}%",
         f"compared transcripts: {', '.join(report.transcripts) or 'none'}",
         *(f"{coder}: finished transcripts by {how}" for coder, how in report.basis),
         UNDEFINED_NOTE,
@@ -251,7 +257,8 @@ def report_html(report: AgreementReport) -> str:
     out = page_start(f"Agreement: {', '.join(report.coders)}", report.document, _style(report))
     out += [
         f"<h1>Agreement of {e(', '.join(report.coders))}</h1>",
-        f"<p>Unit: {e(report.unit.value)} · segment threshold {report.threshold}% · "
+        f"<p>Unit: {e(report.unit.value)} · "
+        f"segment threshold {threshold_text(report.threshold)}% · "
         f"{len(report.transcripts)} transcript(s) compared</p>",
     ]
     out += _table("Per code and pair", pair_layout(report))

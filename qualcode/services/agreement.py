@@ -10,6 +10,7 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 from qualcode.domain.agreement_report import (
     DEFAULT_THRESHOLD,
@@ -19,6 +20,7 @@ from qualcode.domain.agreement_report import (
     TranscriptUnits,
     agreement_report,
     select_transcripts,
+    threshold_text,
 )
 from qualcode.domain.agreement_units import Unit, UnitGrid
 from qualcode.domain.errors import FieldError, NotFoundError
@@ -57,7 +59,7 @@ def compare_coders(
     codes: Sequence[str] = (),
     transcripts: Sequence[str] = (),
     unit: str = Unit.CHARACTER.value,
-    threshold: int = DEFAULT_THRESHOLD,
+    threshold: Fraction | int = DEFAULT_THRESHOLD,
 ) -> AgreementReport:
     """Agreement of ``coders`` (two or more) on each compared transcript × code.
 
@@ -66,12 +68,13 @@ def compare_coders(
     too (all units agree on absence: kappa and alpha 0/0, reported as 1.0 and flagged).
     ``transcripts``: limit to these names (each still has to be finished by every
     coder, see :func:`qualcode.domain.agreement_report.select_transcripts`).
-    ``unit``: one of :data:`UNITS`. ``threshold``: segment agreement percent, 0–100.
+    ``unit``: one of :data:`UNITS`. ``threshold``: segment agreement percent, 0–100, exact
+    (:func:`~qualcode.domain.agreement_report.parse_threshold` reads a typed one).
     """
     if unit not in UNITS:
         raise FieldError("unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
     if not 0 <= threshold <= 100:
-        raise FieldError("threshold", f"threshold is a percent from 0 to 100, not {threshold}")
+        raise FieldError("threshold", f"a percent from 0 to 100, not {threshold_text(threshold)}")
     chosen = Unit(unit)
     with without_cycle_collection():
         data = load_comparison(project, coders, codes=codes, transcripts=transcripts, unit=chosen)

@@ -18,7 +18,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
-from qualcode.domain.agreement_report import AgreementReport, CodeAgreement, mean_of, measure_of
+from qualcode.domain.agreement_report import (
+    AgreementReport,
+    CodeAgreement,
+    mean_of,
+    measure_of,
+    threshold_text,
+)
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.statistics import Scope, active
 from qualcode.domain.statistics.registry import display_order
@@ -277,7 +283,7 @@ def header_text(report: AgreementReport) -> str:
     was left out."""
     parts = [
         f"{', '.join(report.coders)} · unit {report.unit.value} · "
-        f"segment threshold {report.threshold}%",
+        f"segment threshold {threshold_text(report.threshold)}%",
         f"{len(report.transcripts)} transcript(s) compared",
     ]
     basis: dict[str, list[str]] = {}
