@@ -109,6 +109,14 @@ _transcript_option = click.option(
     metavar="PERCENT",
     help="Segment agreement: minimum intersection/union, percent (decimals allowed: 66.7).",
 )
+@click.option(
+    "--stats",
+    "stats",
+    multiple=True,
+    metavar="NAME,...",
+    help="Only these statistics (agree, disagree, kappa, pi, bp, ac1, segment, alpha, "
+    "alpha-u, fleiss, all-agree); default: all.",
+)
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
 @output_options("table", "json", "csv", "xlsx", "html", example="agreement")
 @raw_cells_option
@@ -120,13 +128,15 @@ def agreement(
     transcripts: tuple[str, ...],
     unit: str,
     threshold: str,
+    stats: tuple[str, ...],
     per_transcript: bool,
     output_format: str,
     output: str | None,
 ) -> None:
     """Inter-coder agreement of two or more coders, per code: percent agreement, Cohen's
-    kappa and segment agreement per pair, Krippendorff's alpha (and Fleiss' kappa for
-    three or more coders), per transcript, pooled and as a mean."""
+    kappa, Scott's pi, Brennan–Prediger, Gwet's AC1 and segment agreement per pair,
+    Krippendorff's alpha (and Fleiss' kappa for three or more coders), per transcript,
+    pooled and as a mean."""
     from qualcode.domain.agreement_report import parse_threshold
     from qualcode.services.agreement import compare_coders
 
@@ -137,6 +147,7 @@ def agreement(
         transcripts=transcripts,
         unit=unit,
         threshold=parse_threshold(threshold),
+        stats=stats,
     )
     if output_format == "xlsx":
         from qualcode.exporters.agreement_documents import report_xlsx

@@ -27,7 +27,7 @@ from qualcode.domain.agreement_report import (
 from qualcode.domain.statistics import Measure, Registry, Scope, Statistic
 from qualcode.domain.statistics.base import coefficient_text, decimals
 from qualcode.domain.statistics.registry import DEFAULT as DEFAULT_REGISTRY
-from qualcode.domain.statistics.registry import by_scope, column_names
+from qualcode.domain.statistics.registry import by_scope, column_names, definitions
 from qualcode.exporters.agreement_layout import (
     Layout,
     band_notes,
@@ -50,6 +50,8 @@ def undefined_count_note(statistics: Sequence[Statistic]) -> str:
     names = " or ".join(
         s.label for s in statistics if s.scope is Scope.PAIR and s.headline and s.undefined_key
     )
+    if not names:
+        return ""
     return f"undef.: transcripts whose {names} was undefined (1.0 in the mean)"
 
 
@@ -166,6 +168,7 @@ def report_dict(report: AgreementReport) -> dict[str, object]:
             {"transcript": e.transcript, "reason": e.reason} for e in report.excluded
         ],
         "rules": list(RULES),
+        "definitions": {s.key: s.definition for s in statistics if s.definition},
     }
 
 
@@ -332,7 +335,7 @@ def render_report_table(report: AgreementReport, *, per_transcript: bool = False
         lines += ["All coders:", *layout_lines(coders_layout(report)), ""]
         if per_transcript:
             lines += ["Per transcript:", *layout_lines(transcript_layout(report)), ""]
-        lines += [UNDEFINED_NOTE, undefined_count_note(statistics), LEVELS_NOTE]
+        lines += [UNDEFINED_NOTE, *filter(None, [undefined_count_note(statistics)]), LEVELS_NOTE]
         lines += band_notes(statistics)
     if report.excluded:
         lines += ["", f"Left out ({len(report.excluded)} transcript(s)):"]
@@ -347,4 +350,7 @@ def render_report_table(report: AgreementReport, *, per_transcript: bool = False
     lines += ["", "Rules:"]
     for rule in RULES:
         lines += textwrap.wrap(rule, 92, initial_indent="  - ", subsequent_indent="    ")
+    lines += ["", "Statistics:"]
+    for definition in definitions(report.applicable()):
+        lines += textwrap.wrap(definition, 92, initial_indent="  - ", subsequent_indent="    ")
     return "\n".join(lines) + "\n"

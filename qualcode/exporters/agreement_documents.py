@@ -20,6 +20,7 @@ from qualcode.domain.agreement_report import (
     threshold_text,
 )
 from qualcode.domain.statistics import Band, Scope, Statistic
+from qualcode.domain.statistics.registry import definitions
 from qualcode.exporters.agreement import (
     LEVELS_NOTE,
     UNDEFINED_NOTE,
@@ -55,7 +56,7 @@ def _notes(report: AgreementReport) -> list[str]:
         f"compared transcripts: {', '.join(report.transcripts) or 'none'}",
         *(f"{coder}: finished transcripts by {how}" for coder, how in report.basis),
         UNDEFINED_NOTE,
-        undefined_count_note(report.applicable()),
+        *filter(None, [undefined_count_note(report.applicable())]),
         LEVELS_NOTE,
         *band_notes(report.applicable()),
         *(f"left out {e.transcript}: {e.reason}" for e in report.excluded),
@@ -65,6 +66,7 @@ def _notes(report: AgreementReport) -> list[str]:
             for s in report.skipped
         ),
         *(f"rule: {rule}" for rule in RULES),
+        *(f"statistic: {text}" for text in definitions(report.applicable())),
     ]
     return notes
 

@@ -25,6 +25,7 @@ from qualcode.domain.agreement_report import (
 from qualcode.domain.agreement_units import Unit, UnitGrid
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.sentences import sentence_spans
+from qualcode.domain.statistics.registry import choose
 from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.matrices import document_info
@@ -60,6 +61,7 @@ def compare_coders(
     transcripts: Sequence[str] = (),
     unit: str = Unit.CHARACTER.value,
     threshold: Fraction | int = DEFAULT_THRESHOLD,
+    stats: Sequence[str] = (),
 ) -> AgreementReport:
     """Agreement of ``coders`` (two or more) on each compared transcript × code.
 
@@ -70,12 +72,15 @@ def compare_coders(
     coder, see :func:`qualcode.domain.agreement_report.select_transcripts`).
     ``unit``: one of :data:`UNITS`. ``threshold``: segment agreement percent, 0–100, exact
     (:func:`~qualcode.domain.agreement_report.parse_threshold` reads a typed one).
+    ``stats``: the statistics to compute by their ``--stats`` names (``"kappa"``,
+    ``"ac1,alpha"``); none: every statistic of the active registry.
     """
     if unit not in UNITS:
         raise FieldError("unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
     if not 0 <= threshold <= 100:
         raise FieldError("threshold", f"a percent from 0 to 100, not {threshold_text(threshold)}")
     chosen = Unit(unit)
+    statistics = choose(stats)
     with without_cycle_collection():
         data = load_comparison(project, coders, codes=codes, transcripts=transcripts, unit=chosen)
         report = agreement_report(
@@ -87,6 +92,7 @@ def compare_coders(
             threshold=threshold,
             excluded=data.excluded,
             basis=data.basis,
+            statistics=statistics,
         )
     with project.reading() as repo:
         document = document_info(project, repo)

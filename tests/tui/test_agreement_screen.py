@@ -17,6 +17,10 @@ from textual.widgets import DataTable, Input, Label, OptionList, Static
 from qualcode.domain.agreement import landis_koch_band
 from qualcode.domain.agreement_report import AgreementReport
 from qualcode.domain.codings import Coding
+from qualcode.domain.statistics.base import coefficient_text
+from qualcode.domain.statistics.brennan_prediger import brennan_prediger
+from qualcode.domain.statistics.gwet_ac1 import gwet_ac1
+from qualcode.domain.statistics.scott_pi import scott_pi
 from qualcode.exporters.agreement import statistic_text
 from qualcode.services import history
 from qualcode.services.agreement import compare_coders
@@ -88,6 +92,7 @@ def expected_rows(report: AgreementReport) -> list[list[str]]:
                 statistic_text(mean.kappa, n > 0 and mean.kappa_undefined == n),
                 statistic_text(alpha.value, alpha.undefined),
                 f"{pair.counts.percent_agreement:.1f}",
+                *(coefficient_text(f(pair.counts)) for f in (scott_pi, brennan_prediger, gwet_ac1)),
                 f"{pair.segment.percent:.0f}",
             ]
         )
