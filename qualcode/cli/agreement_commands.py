@@ -135,8 +135,8 @@ def agreement(
 ) -> None:
     """Inter-coder agreement of two or more coders, per code: percent agreement, Cohen's
     kappa, Scott's pi, Brennan–Prediger, Gwet's AC1 and segment agreement per pair,
-    Krippendorff's alpha (and Fleiss' kappa for three or more coders), per transcript,
-    pooled and as a mean."""
+    Krippendorff's alpha and unitizing alpha (and Fleiss' kappa for three or more
+    coders), per transcript, pooled and as a mean."""
     from qualcode.domain.agreement_report import parse_threshold
     from qualcode.services.agreement import compare_coders
 

@@ -36,6 +36,7 @@ from qualcode.domain.statistics.fleiss_kappa import fleiss_kappa
 from qualcode.domain.statistics.krippendorff_alpha import krippendorff_alpha
 from qualcode.domain.statistics.percent_agreement import percent_agreement
 from qualcode.domain.statistics.segment_agreement import segment_percent
+from qualcode.domain.statistics.unitized_alpha import Sections, sections
 
 Interval = tuple[int, int]
 """A half-open ``(start, end)`` range. The sweep works on plain tuples rather than
@@ -150,9 +151,12 @@ class PairAgreement:
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
-    """``counts[j]`` = units covered by exactly ``j`` of the ``len(counts) - 1`` coders."""
+    """``counts[j]`` = units covered by exactly ``j`` of the ``len(counts) - 1`` coders;
+    ``sections``: the coders' units and gaps as unitizing alpha needs them (``None``
+    where only the counts are known)."""
 
     counts: tuple[int, ...]
+    sections: Sections | None = None
 
     @property
     def coders(self) -> int:
@@ -165,7 +169,11 @@ class Coverage:
     def __add__(self, other: Coverage) -> Coverage:
         if len(self.counts) != len(other.counts):
             raise ValueError("cannot add coverage of different numbers of coders")
-        return Coverage(tuple(x + y for x, y in zip(self.counts, other.counts, strict=True)))
+        mine, theirs = self.sections, other.sections
+        return Coverage(
+            tuple(x + y for x, y in zip(self.counts, other.counts, strict=True)),
+            mine + theirs if mine is not None and theirs is not None else None,
+        )
 
     def ratings(self) -> tuple[int, int]:
         """(ratings "coded", ratings "not coded") over all units and coders."""
@@ -254,12 +262,12 @@ def pair_counts(by_mask: dict[int, int], a: int, b: int) -> PairCounts:
     return PairCounts(both, a_only, b_only, neither)
 
 
-def coverage(by_mask: dict[int, int], coders: int) -> Coverage:
+def coverage(by_mask: dict[int, int], coders: int, unitized: Sections | None = None) -> Coverage:
     """How many units each number of coders covers, from a sweep's masks."""
     counts = [0] * (coders + 1)
     for mask, units in by_mask.items():
         counts[mask.bit_count()] += units
-    return Coverage(tuple(counts))
+    return Coverage(tuple(counts), unitized)
 
 
 def segment_counts(
@@ -348,7 +356,7 @@ def compare_spans(
         for i in range(k)
         for j in range(i + 1, k)
     )
-    return Comparison(pairs, coverage(by_mask, k))
+    return Comparison(pairs, coverage(by_mask, k, sections(unit_count, unit_spans)))
 
 
 def krippendorff_alpha_nominal(ratings: Sequence[Sequence[Hashable | None]]) -> Measure:

@@ -31,6 +31,7 @@ from qualcode.domain.document_info import UNKNOWN_DOCUMENT, DocumentInfo
 from qualcode.domain.errors import FieldError
 from qualcode.domain.spans import span_problem
 from qualcode.domain.statistics import DEFAULT, Measure, Registry, Scope, Statistic, active
+from qualcode.domain.statistics.unitized_alpha import Sections, pooled_sections
 
 DEFAULT_THRESHOLD = 90
 THRESHOLD_DECIMALS = 6
@@ -368,7 +369,9 @@ def _nothing_coded(coders: Sequence[str], units: int) -> Comparison:
         for i in range(len(coders))
         for j in range(i + 1, len(coders))
     )
-    return Comparison(pairs, Coverage((units,) + (0,) * len(coders)))
+    k = len(coders)
+    nothing_marked = Sections(k, units, 0, {}, {units: k} if units else {})
+    return Comparison(pairs, Coverage((units,) + (0,) * k, nothing_marked))
 
 
 def _mean(measures: Sequence[Measure], transcripts: int) -> Mean:
@@ -426,7 +429,7 @@ def _code_agreement(
             PairAgreement(pair.a, pair.b, PairCounts(*total[:4]), SegmentCounts(*total[4:]))
             for pair, total in zip(names, counts, strict=True)
         ),
-        Coverage(tuple(coverage_counts)),
+        Coverage(tuple(coverage_counts), _pooled_sections(comparisons, len(coders))),
     )
     divisor = n or 1
     mean_pairs = tuple(
@@ -447,6 +450,14 @@ def _code_agreement(
         values={key: _mean(v, n) for key, v in coder_values.items()},
     )
     return CodeAgreement(code, tuple(per_transcript), pooled, averages)
+
+
+def _pooled_sections(comparisons: Sequence[Comparison], coders: int) -> Sections | None:
+    """The transcripts' unitizing sections laid end to end (``None`` if one lacks them)."""
+    parts = [comparison.coverage.sections for comparison in comparisons]
+    if any(part is None for part in parts):
+        return None
+    return pooled_sections([part for part in parts if part is not None], coders)
 
 
 def measure_of(statistic: Statistic, comparison: Comparison, pair_index: int = 0) -> Measure:

@@ -28,6 +28,7 @@ from qualcode.domain.statistics import (
     percent_agreement,
     scott_pi,
     segment_agreement,
+    unitized_alpha,
 )
 from qualcode.domain.statistics.base import Scope, Statistic
 
@@ -82,6 +83,7 @@ DEFAULT: Registry = check(
         gwet_ac1.STATISTIC,
         segment_agreement.STATISTIC,
         krippendorff_alpha.STATISTIC,
+        unitized_alpha.STATISTIC,
         fleiss_kappa.STATISTIC,
         all_agree.STATISTIC,
     )
