@@ -26,6 +26,7 @@ from qualcode.domain.agreement import (
     compare_spans,
     merge_intervals,
 )
+from qualcode.domain.agreement_intervals import Intervals, interval_rules
 from qualcode.domain.agreement_units import Unit, UnitGrid, whole_transcript_units
 from qualcode.domain.document_info import UNKNOWN_DOCUMENT, DocumentInfo
 from qualcode.domain.errors import FieldError
@@ -213,10 +214,19 @@ class AgreementReport:
     """The statistics computed, in registry order; every output shows these."""
     document: DocumentInfo = UNKNOWN_DOCUMENT
     """The project's name and language, for titles and footers."""
+    intervals: Intervals | None = None
+    """Bootstrap intervals of the pooled values, when asked for."""
 
     def applicable(self) -> Registry:
         """The statistics that apply to this many coders (Fleiss' kappa needs three)."""
         return tuple(s for s in self.statistics if s.applies(len(self.coders)))
+
+
+def report_rules(report: AgreementReport) -> list[str]:
+    """The rules every output prints: :data:`RULES`, and how intervals were made."""
+    if report.intervals is None:
+        return list(RULES)
+    return [*RULES, *interval_rules(report.intervals.settings)]
 
 
 def select_transcripts(

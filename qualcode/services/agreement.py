@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from qualcode.domain.agreement_intervals import IntervalSettings
 from qualcode.domain.agreement_report import (
     DEFAULT_THRESHOLD,
     AgreementReport,
@@ -62,6 +63,7 @@ def compare_coders(
     unit: str = Unit.CHARACTER.value,
     threshold: Fraction | int = DEFAULT_THRESHOLD,
     stats: Sequence[str] = (),
+    intervals: IntervalSettings | None = None,
 ) -> AgreementReport:
     """Agreement of ``coders`` (two or more) on each compared transcript × code.
 
@@ -73,7 +75,9 @@ def compare_coders(
     ``unit``: one of :data:`UNITS`. ``threshold``: segment agreement percent, 0–100, exact
     (:func:`~qualcode.domain.agreement_report.parse_threshold` reads a typed one).
     ``stats``: the statistics to compute by their ``--stats`` names (``"kappa"``,
-    ``"ac1,alpha"``); none: every statistic of the active registry.
+    ``"ac1,alpha"``); none: every statistic of the active registry. ``intervals``:
+    bootstrap confidence intervals of the pooled kappa and alpha (see
+    :mod:`qualcode.services.agreement_intervals`).
     """
     if unit not in UNITS:
         raise FieldError("unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
@@ -94,6 +98,10 @@ def compare_coders(
             basis=data.basis,
             statistics=statistics,
         )
+        if intervals is not None:
+            from qualcode.services.agreement_intervals import report_intervals
+
+            report = replace(report, intervals=report_intervals(report, intervals))
     with project.reading() as repo:
         document = document_info(project, repo)
     return replace(report, document=document)

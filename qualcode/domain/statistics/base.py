@@ -178,10 +178,17 @@ class Statistic:
     arithmetic only so that it also runs on arrays (bootstrap intervals)."""
     coverage_fraction: CoverageFraction | None = None
     """The same for an all-coder statistic, from the coverage counts."""
+    interval_key: str | None = None
+    """JSON key of its bootstrap interval (``"alpha_ci"``) when intervals are asked for;
+    ``None``: no interval. Needs a fraction."""
+    verdict_key: str | None = None
+    """JSON key of Krippendorff's verdict on its interval (``"alpha_verdict"``)."""
 
     def __post_init__(self) -> None:
         if (self.of_pair is None) == (self.of_coders is None):
             raise ValueError(f"statistic {self.key!r}: give exactly one of of_pair, of_coders")
+        if self.interval_key and self.pair_fraction is None and self.coverage_fraction is None:
+            raise ValueError(f"statistic {self.key!r}: an interval needs a fraction")
 
     @property
     def scope(self) -> Scope:

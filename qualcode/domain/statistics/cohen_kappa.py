@@ -39,6 +39,7 @@ STATISTIC = Statistic(
     of_pair=of_table(cohen_kappa_fraction),
     pair_fraction=cohen_kappa_fraction,
     undefined_key="kappa_undefined",
+    interval_key="kappa_ci",
     band=LANDIS_KOCH,
     headline=True,
     definition="Cohen's kappa (Cohen 1960): (po − pe)/(1 − pe), po the share of units "

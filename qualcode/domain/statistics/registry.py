@@ -49,6 +49,7 @@ def check(statistics: Sequence[Statistic]) -> Registry:
         keys = [statistic.key, *column_names(statistic)]
         if statistic.undefined_key is not None:
             keys += [statistic.undefined_key, statistic.undefined_key + "_transcripts"]
+        keys += [k for k in (statistic.interval_key, statistic.verdict_key) if k is not None]
         for key in dict.fromkeys(keys):
             if key in seen:
                 raise ValueError(f"statistic {statistic.key!r}: key {key!r} is already taken")
