@@ -151,6 +151,7 @@ _transcript_option = click.option(
     "units hang together).",
 )
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
+@click.option("--pretty", is_flag=True, help="JSON: indented for people (default: compact).")
 @output_options("table", "json", "csv", "xlsx", "html", example="agreement")
 @raw_cells_option
 @full_precision_option
@@ -167,6 +168,7 @@ def agreement(
     seed: int,
     ci_by: str,
     per_transcript: bool,
+    pretty: bool,
     output_format: str,
     output: str | None,
 ) -> None:
@@ -202,10 +204,10 @@ def agreement(
 
         text = report_html(report)
     elif output_format == "json":
-        from qualcode.exporters.agreement import report_dict
-        from qualcode.exporters.tables import render_json
+        from qualcode.exporters.agreement_json import report_json
 
-        text = render_json(report_dict(report))
+        write_output(report_json(report, pretty=pretty), output)
+        return
     elif output_format == "csv":
         from qualcode.exporters.agreement import render_report_csv
 

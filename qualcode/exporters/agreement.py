@@ -167,29 +167,31 @@ def interval_dict(intervals: Intervals | None) -> dict[str, object] | None:
     }
 
 
-def report_dict(report: AgreementReport) -> dict[str, object]:
-    """The whole report in the documented JSON shape."""
+def code_dict(report: AgreementReport, code: CodeAgreement) -> dict[str, object]:
+    """One code's entry of ``per_code``: pooled (with intervals), mean, per transcript."""
     statistics = report.statistics
-    intervals = report.intervals
+    pooled = comparison_dict(code.pooled, statistics)
+    return {
+        "pooled": with_intervals(pooled, code.code, statistics, report.intervals),
+        "mean": mean_dict(code.mean, statistics),
+        "per_transcript": {
+            name: comparison_dict(comparison, statistics)
+            for name, comparison in code.per_transcript
+        },
+    }
+
+
+def report_dict(report: AgreementReport, *, codes: bool = True) -> dict[str, object]:
+    """The whole report in the documented JSON shape (``per_code`` left empty when not
+    ``codes``: :mod:`qualcode.exporters.agreement_json` streams it code by code)."""
+    statistics = report.statistics
     return {
         "coders": list(report.coders),
         "unit": report.unit.value,
         "threshold": threshold_number(report.threshold),
         "compared_transcripts": list(report.transcripts),
         "finished_by": dict(report.basis),
-        "per_code": {
-            code.code: {
-                "pooled": with_intervals(
-                    comparison_dict(code.pooled, statistics), code.code, statistics, intervals
-                ),
-                "mean": mean_dict(code.mean, statistics),
-                "per_transcript": {
-                    name: comparison_dict(comparison, statistics)
-                    for name, comparison in code.per_transcript
-                },
-            }
-            for code in report.codes
-        },
+        "per_code": {code.code: code_dict(report, code) for code in report.codes} if codes else {},
         "skipped": [
             {
                 "id": s.coding.coding_id,
