@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from qualcode.cli.arguments import COUNT
+from qualcode.cli.arguments import COUNT, bounded_float, bounded_int
 from qualcode.cli.base import (
     format_option,
     full_precision_option,
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # The option choices are spelled out (tests check them against the domain enums) so that
 # loading the CLI does not import the agreement modules: start-up time matters.
 UNITS = ("character", "turn", "sentence", "transcript")
+RESAMPLING = ("unit", "transcript")
 STRATEGIES = ("union", "intersection", "majority", "a", "b")
 CHOICES = ("a", "b", "both", "neither", "edit")
 GREEDY_OPTIONS = ("--coders", "--code", "--transcript")
@@ -105,12 +106,53 @@ _transcript_option = click.option(
 )
 @click.option(
     "--threshold",
-    type=click.IntRange(0, 100),
-    default=90,
+    default="90",
     show_default=True,
-    help="Segment agreement: minimum intersection/union, percent.",
+    metavar="PERCENT",
+    help="Segment agreement: minimum intersection/union, percent (decimals allowed: 66.7).",
+)
+@click.option(
+    "--stats",
+    "stats",
+    multiple=True,
+    metavar="NAME,...",
+    help="Only these statistics (agree, disagree, kappa, pi, bp, ac1, segment, alpha, "
+    "alpha-u, fleiss, all-agree); default: all.",
+)
+@click.option(
+    "--ci",
+    "ci_level",
+    type=bounded_float(50, 99.9),
+    metavar="PERCENT",
+    help="Bootstrap confidence intervals of the pooled kappa and alpha at this level "
+    "(95), with Krippendorff's verdict on alpha's lower bound.",
+)
+@click.option(
+    "--bootstrap",
+    "resamples",
+    type=bounded_int(100, 100_000),
+    default=2000,
+    show_default=True,
+    metavar="N",
+    help="With --ci: how many resamples.",
+)
+@click.option(
+    "--seed",
+    type=bounded_int(0, 2**63 - 1),
+    default=1,
+    show_default=True,
+    help="With --ci: the random seed (the same seed gives the same intervals).",
+)
+@click.option(
+    "--ci-by",
+    type=click.Choice(RESAMPLING),
+    default="unit",
+    show_default=True,
+    help="With --ci: resample units, or whole transcripts (respects that a transcript's "
+    "units hang together).",
 )
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
+@click.option("--pretty", is_flag=True, help="JSON: indented for people (default: compact).")
 @output_options("table", "json", "csv", "xlsx", "html", example="agreement")
 @raw_cells_option
 @full_precision_option
@@ -120,15 +162,28 @@ def agreement(
     codes: tuple[str, ...],
     transcripts: tuple[str, ...],
     unit: str,
-    threshold: int,
+    threshold: str,
+    stats: tuple[str, ...],
+    ci_level: float | None,
+    resamples: int,
+    seed: int,
+    ci_by: str,
     per_transcript: bool,
+    pretty: bool,
     output_format: str,
     output: str | None,
 ) -> None:
     """Inter-coder agreement of two or more coders, per code: percent agreement, Cohen's
-    kappa and segment agreement per pair, Krippendorff's alpha (and Fleiss' kappa for
-    three or more coders), per transcript, pooled and as a mean."""
+    kappa, Scott's pi, Brennan–Prediger, Gwet's AC1 and segment agreement per pair,
+    Krippendorff's alpha and unitizing alpha (and Fleiss' kappa for three or more
+    coders), per transcript, pooled and as a mean."""
+    from qualcode.domain.agreement_intervals import IntervalSettings, Resampling
+    from qualcode.domain.agreement_report import parse_threshold
     from qualcode.services.agreement import compare_coders
+
+    intervals = None
+    if ci_level is not None:
+        intervals = IntervalSettings(ci_level, resamples, seed, Resampling(ci_by))
 
     report = compare_coders(
         open_existing(project),
@@ -136,7 +191,9 @@ def agreement(
         codes=codes,
         transcripts=transcripts,
         unit=unit,
-        threshold=threshold,
+        threshold=parse_threshold(threshold),
+        stats=stats,
+        intervals=intervals,
     )
     if output_format == "xlsx":
         from qualcode.exporters.agreement_documents import report_xlsx
@@ -148,10 +205,10 @@ def agreement(
 
         text = report_html(report)
     elif output_format == "json":
-        from qualcode.exporters.agreement import report_dict
-        from qualcode.exporters.tables import render_json
+        from qualcode.exporters.agreement_json import report_json
 
-        text = render_json(report_dict(report))
+        write_output(report_json(report, pretty=pretty), output)
+        return
     elif output_format == "csv":
         from qualcode.exporters.agreement import render_report_csv
 

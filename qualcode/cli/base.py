@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import functools
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, cast
 
@@ -301,18 +301,27 @@ def open_existing(location: str) -> Project:
     return project
 
 
-def write_output(content: str | bytes, destination: str | None) -> None:
+def write_output(content: str | bytes | Iterable[str], destination: str | None) -> None:
     """Write an export to a file through the one writer (:mod:`qualcode.files.writing`:
     an earlier export of that name is replaced, nothing else), or text to standard
-    output when ``destination`` is None or ``-``."""
+    output when ``destination`` is None or ``-``. ``content`` may be text in pieces
+    (a streamed export), written as it comes; a file appears only once it is whole."""
     if destination in (None, "-"):
         if isinstance(content, bytes):
             sys.stdout.buffer.write(content)
-        else:
+        elif isinstance(content, str):
             sys.stdout.write(content)
+        else:
+            for piece in content:
+                sys.stdout.write(piece)
         return
-    from qualcode.files.writing import write_file
+    from qualcode.files.writing import open_for_writing, write_file
 
     assert destination is not None
-    write_file(destination, content)
+    if isinstance(content, str | bytes):
+        write_file(destination, content)
+    else:
+        with open_for_writing(destination) as stream:
+            for piece in content:
+                stream.write(piece.encode("utf-8"))
     click.echo(f"wrote {destination}", err=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from qualcode.domain.statistics.all_agree import percent_all_agree
 from qualcode.domain.statistics.bands import landis_koch_band as landis_koch_band
@@ -35,6 +36,7 @@ from qualcode.domain.statistics.fleiss_kappa import fleiss_kappa
 from qualcode.domain.statistics.krippendorff_alpha import krippendorff_alpha
 from qualcode.domain.statistics.percent_agreement import percent_agreement
 from qualcode.domain.statistics.segment_agreement import segment_percent
+from qualcode.domain.statistics.unitized_alpha import Sections, sections
 
 Interval = tuple[int, int]
 """A half-open ``(start, end)`` range. The sweep works on plain tuples rather than
@@ -149,9 +151,12 @@ class PairAgreement:
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
-    """``counts[j]`` = units covered by exactly ``j`` of the ``len(counts) - 1`` coders."""
+    """``counts[j]`` = units covered by exactly ``j`` of the ``len(counts) - 1`` coders;
+    ``sections``: the coders' units and gaps as unitizing alpha needs them (``None``
+    where only the counts are known)."""
 
     counts: tuple[int, ...]
+    sections: Sections | None = None
 
     @property
     def coders(self) -> int:
@@ -164,7 +169,11 @@ class Coverage:
     def __add__(self, other: Coverage) -> Coverage:
         if len(self.counts) != len(other.counts):
             raise ValueError("cannot add coverage of different numbers of coders")
-        return Coverage(tuple(x + y for x, y in zip(self.counts, other.counts, strict=True)))
+        mine, theirs = self.sections, other.sections
+        return Coverage(
+            tuple(x + y for x, y in zip(self.counts, other.counts, strict=True)),
+            mine + theirs if mine is not None and theirs is not None else None,
+        )
 
     def ratings(self) -> tuple[int, int]:
         """(ratings "coded", ratings "not coded") over all units and coders."""
@@ -253,24 +262,31 @@ def pair_counts(by_mask: dict[int, int], a: int, b: int) -> PairCounts:
     return PairCounts(both, a_only, b_only, neither)
 
 
-def coverage(by_mask: dict[int, int], coders: int) -> Coverage:
+def coverage(by_mask: dict[int, int], coders: int, unitized: Sections | None = None) -> Coverage:
     """How many units each number of coders covers, from a sweep's masks."""
     counts = [0] * (coders + 1)
     for mask, units in by_mask.items():
         counts[mask.bit_count()] += units
-    return Coverage(tuple(counts))
+    return Coverage(tuple(counts), unitized)
 
 
-def segment_counts(a: Sequence[Interval], b: Sequence[Interval], threshold: int) -> SegmentCounts:
+def segment_counts(
+    a: Sequence[Interval], b: Sequence[Interval], threshold: Fraction | int
+) -> SegmentCounts:
     """Segment agreement of two coders' merged intervals (sorted, disjoint).
 
     A segment agrees when the other coder has a segment with
-    ``100·|intersection| ≥ threshold·|union|`` — integer arithmetic, so 29 of 100
-    characters meets a 29 % threshold exactly. Intersection over union is symmetric, so
-    a matching pair agrees in both directions. Two pointers: O(len(a) + len(b)).
+    ``100·|intersection| ≥ threshold·|union|``, ``threshold`` a percent as an exact
+    fraction (66.7 is 667/10) — integer arithmetic, so 29 of 100 characters meets a 29 %
+    threshold exactly and 667 of 1000 meets 66.7 %. Intersection over union is
+    symmetric, so a matching pair agrees in both directions. Two pointers:
+    O(len(a) + len(b)).
     """
     if not a or not b:
         return SegmentCounts(0, len(a), 0, len(b))
+    # 100·inter ≥ (p/q)·union  ⇔  100·q·inter ≥ p·union, all integers
+    scale = 100 * threshold.denominator
+    bar = threshold.numerator
     b_agreed: set[int] = set()
     a_agreed = 0
     first = 0
@@ -291,7 +307,7 @@ def segment_counts(a: Sequence[Interval], b: Sequence[Interval], threshold: int)
             union = (a_end if a_end > b_end else b_end) - (
                 a_start if a_start < b_start else b_start
             )
-            if 100 * inter >= threshold * union:
+            if scale * inter >= bar * union:
                 matched = True
                 b_agreed.add(j)
             j += 1
@@ -320,7 +336,7 @@ def compare_spans(
     unit_count: int,
     unit_spans: Sequence[Sequence[Interval]],
     segments: Sequence[Sequence[Interval]],
-    threshold: int,
+    threshold: Fraction | int,
 ) -> Comparison:
     """Compare ``coders`` on one transcript × code.
 
@@ -340,7 +356,7 @@ def compare_spans(
         for i in range(k)
         for j in range(i + 1, k)
     )
-    return Comparison(pairs, coverage(by_mask, k))
+    return Comparison(pairs, coverage(by_mask, k, sections(unit_count, unit_spans)))
 
 
 def krippendorff_alpha_nominal(ratings: Sequence[Sequence[Hashable | None]]) -> Measure:

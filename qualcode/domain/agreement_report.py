@@ -7,8 +7,10 @@ it applies are listed in :data:`RULES`, which every output repeats.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import reduce
 from operator import add
 from typing import NamedTuple
@@ -24,12 +26,51 @@ from qualcode.domain.agreement import (
     compare_spans,
     merge_intervals,
 )
+from qualcode.domain.agreement_intervals import Intervals, interval_rules
 from qualcode.domain.agreement_units import Unit, UnitGrid, whole_transcript_units
 from qualcode.domain.document_info import UNKNOWN_DOCUMENT, DocumentInfo
+from qualcode.domain.errors import FieldError
 from qualcode.domain.spans import span_problem
 from qualcode.domain.statistics import DEFAULT, Measure, Registry, Scope, Statistic, active
+from qualcode.domain.statistics.unitized_alpha import Sections, pooled_sections
 
 DEFAULT_THRESHOLD = 90
+THRESHOLD_DECIMALS = 6
+_THRESHOLD = re.compile(rf"[0-9]{{1,12}}(?:\.[0-9]{{1,{THRESHOLD_DECIMALS}}})?")
+
+
+def parse_threshold(text: str) -> Fraction:
+    """A segment threshold typed as a percent from 0 to 100 with up to six decimals
+    (``"90"``, ``"66.7"``), as the exact fraction it names (667/10: never a float, so
+    the comparison is exact). A :class:`FieldError` for ``threshold`` otherwise."""
+    typed = text.strip()
+    if _THRESHOLD.fullmatch(typed) is None:
+        raise FieldError(
+            "threshold",
+            f"a percent from 0 to 100 with at most {THRESHOLD_DECIMALS} decimals "
+            f"(such as 90 or 66.7), not {typed!r}",
+        )
+    value = Fraction(typed)
+    if value > 100:
+        raise FieldError("threshold", f"a percent from 0 to 100, not {typed}")
+    return value
+
+
+def threshold_text(threshold: Fraction | int) -> str:
+    """The threshold as typed: ``"90"``, ``"66.7"`` (a fraction from
+    :func:`parse_threshold` has a short exact decimal, which ``float`` repr keeps)."""
+    if isinstance(threshold, int) or threshold.denominator == 1:
+        return str(int(threshold))
+    return repr(float(threshold))
+
+
+def threshold_number(threshold: Fraction | int) -> int | float:
+    """The threshold for JSON: a whole number as an integer, else the nearest float."""
+    if isinstance(threshold, int) or threshold.denominator == 1:
+        return int(threshold)
+    return float(threshold)
+
+
 DONE_MARKS = "marked done"
 CODED_AT_ALL = "coded at all"
 
@@ -38,6 +79,8 @@ RULES = (
     "count as agreement with themselves.",
     "When every rating is identical (all coders coded nothing, or everything), kappa and "
     "alpha are 0/0: they are reported as 1.0 and flagged undefined, as NVivo does.",
+    "Every code of the codebook (or every named code with its sub-codes) is listed; one "
+    "nobody applied is full agreement on absence, with zero counts.",
     "Invalid codings (out of range, reversed, empty) are skipped and listed.",
     "Only transcripts every compared coder has marked done are compared; a coder who has "
     "marked nothing done counts every transcript they coded at all.",
@@ -45,7 +88,8 @@ RULES = (
     "units weigh equally. Transcript units: presence per transcript.",
     "Segment agreement compares each coder's merged passages in characters, whatever the "
     "unit: a passage agrees when the other coder has one with intersection/union at or "
-    "above the threshold (exact integer comparison); 100 % when neither coded anything.",
+    "above the threshold (exact rational comparison: 66.7 % is 667/1000); 100 % when "
+    "neither coded anything.",
     "pooled: the 2×2 tables and counts of all compared transcripts summed (unit-weighted); "
     "mean: the unweighted mean of the per-transcript values, undefined ones as 1.0.",
 )
@@ -157,7 +201,8 @@ class CodeAgreement:
 class AgreementReport:
     coders: tuple[str, ...]
     unit: Unit
-    threshold: int
+    threshold: Fraction | int
+    """Segment agreement threshold, percent, exact (see :func:`parse_threshold`)."""
     transcripts: tuple[str, ...]
     codes: tuple[CodeAgreement, ...]
     skipped: tuple[SkippedCoding, ...]
@@ -169,10 +214,19 @@ class AgreementReport:
     """The statistics computed, in registry order; every output shows these."""
     document: DocumentInfo = UNKNOWN_DOCUMENT
     """The project's name and language, for titles and footers."""
+    intervals: Intervals | None = None
+    """Bootstrap intervals of the pooled values, when asked for."""
 
     def applicable(self) -> Registry:
         """The statistics that apply to this many coders (Fleiss' kappa needs three)."""
         return tuple(s for s in self.statistics if s.applies(len(self.coders)))
+
+
+def report_rules(report: AgreementReport) -> list[str]:
+    """The rules every output prints: :data:`RULES`, and how intervals were made."""
+    if report.intervals is None:
+        return list(RULES)
+    return [*RULES, *interval_rules(report.intervals.settings)]
 
 
 def select_transcripts(
@@ -211,7 +265,7 @@ def agreement_report(
     codings: Iterable[CodingRecord],
     *,
     unit: Unit = Unit.CHARACTER,
-    threshold: int = DEFAULT_THRESHOLD,
+    threshold: Fraction | int = DEFAULT_THRESHOLD,
     excluded: Sequence[ExcludedTranscript] = (),
     basis: Sequence[tuple[str, str]] = (),
     statistics: Sequence[Statistic] | None = None,
@@ -325,7 +379,9 @@ def _nothing_coded(coders: Sequence[str], units: int) -> Comparison:
         for i in range(len(coders))
         for j in range(i + 1, len(coders))
     )
-    return Comparison(pairs, Coverage((units,) + (0,) * len(coders)))
+    k = len(coders)
+    nothing_marked = Sections(k, units, 0, {}, {units: k} if units else {})
+    return Comparison(pairs, Coverage((units,) + (0,) * k, nothing_marked))
 
 
 def _mean(measures: Sequence[Measure], transcripts: int) -> Mean:
@@ -383,7 +439,7 @@ def _code_agreement(
             PairAgreement(pair.a, pair.b, PairCounts(*total[:4]), SegmentCounts(*total[4:]))
             for pair, total in zip(names, counts, strict=True)
         ),
-        Coverage(tuple(coverage_counts)),
+        Coverage(tuple(coverage_counts), _pooled_sections(comparisons, len(coders))),
     )
     divisor = n or 1
     mean_pairs = tuple(
@@ -404,6 +460,14 @@ def _code_agreement(
         values={key: _mean(v, n) for key, v in coder_values.items()},
     )
     return CodeAgreement(code, tuple(per_transcript), pooled, averages)
+
+
+def _pooled_sections(comparisons: Sequence[Comparison], coders: int) -> Sections | None:
+    """The transcripts' unitizing sections laid end to end (``None`` if one lacks them)."""
+    parts = [comparison.coverage.sections for comparison in comparisons]
+    if any(part is None for part in parts):
+        return None
+    return pooled_sections([part for part in parts if part is not None], coders)
 
 
 def measure_of(statistic: Statistic, comparison: Comparison, pair_index: int = 0) -> Measure:

@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 from qualcode.domain.agreement import Comparison
+from qualcode.domain.agreement_intervals import Intervals, verdict
 from qualcode.domain.agreement_report import (
-    RULES,
     AgreementReport,
     CodeAgreement,
     Mean,
     MeanComparison,
     MeanPair,
     applicable_measure,
+    report_rules,
+    threshold_number,
+    threshold_text,
 )
 from qualcode.domain.statistics import Measure, Registry, Scope, Statistic
 from qualcode.domain.statistics.base import coefficient_text, decimals
 from qualcode.domain.statistics.registry import DEFAULT as DEFAULT_REGISTRY
-from qualcode.domain.statistics.registry import by_scope, column_names
+from qualcode.domain.statistics.registry import by_scope, column_names, definitions
 from qualcode.exporters.agreement_layout import (
     Layout,
     band_notes,
@@ -48,6 +52,8 @@ def undefined_count_note(statistics: Sequence[Statistic]) -> str:
     names = " or ".join(
         s.label for s in statistics if s.scope is Scope.PAIR and s.headline and s.undefined_key
     )
+    if not names:
+        return ""
     return f"undef.: transcripts whose {names} was undefined (1.0 in the mean)"
 
 
@@ -128,26 +134,64 @@ def mean_dict(mean: MeanComparison, statistics: Registry) -> dict[str, object]:
     return result
 
 
-def report_dict(report: AgreementReport) -> dict[str, object]:
-    """The whole report in the documented JSON shape."""
+def with_intervals(
+    pooled: dict[str, Any], code: str, statistics: Registry, intervals: Intervals | None
+) -> dict[str, Any]:
+    """The pooled entry with each statistic's interval (``[low, high]``, ``null`` when
+    every resample was 0/0) and alpha's verdict on its lower bound."""
+    if intervals is None:
+        return pooled
+    for statistic in statistics:
+        if statistic.interval_key is None:
+            continue
+        targets = pooled["pairs"] if statistic.scope is Scope.PAIR else [pooled]
+        for index, target in enumerate(targets):
+            if statistic.key not in target:
+                continue
+            bounds = intervals.of(code, statistic.key, index)
+            target[statistic.interval_key] = None if bounds is None else list(bounds)
+            if statistic.verdict_key is not None:
+                target[statistic.verdict_key] = None if bounds is None else verdict(bounds[0])
+    return pooled
+
+
+def interval_dict(intervals: Intervals | None) -> dict[str, object] | None:
+    if intervals is None:
+        return None
+    settings = intervals.settings
+    return {
+        "level": settings.level,
+        "resamples": settings.resamples,
+        "seed": settings.seed,
+        "by": settings.by.value,
+    }
+
+
+def code_dict(report: AgreementReport, code: CodeAgreement) -> dict[str, object]:
+    """One code's entry of ``per_code``: pooled (with intervals), mean, per transcript."""
+    statistics = report.statistics
+    pooled = comparison_dict(code.pooled, statistics)
+    return {
+        "pooled": with_intervals(pooled, code.code, statistics, report.intervals),
+        "mean": mean_dict(code.mean, statistics),
+        "per_transcript": {
+            name: comparison_dict(comparison, statistics)
+            for name, comparison in code.per_transcript
+        },
+    }
+
+
+def report_dict(report: AgreementReport, *, codes: bool = True) -> dict[str, object]:
+    """The whole report in the documented JSON shape (``per_code`` left empty when not
+    ``codes``: :mod:`qualcode.exporters.agreement_json` streams it code by code)."""
     statistics = report.statistics
     return {
         "coders": list(report.coders),
         "unit": report.unit.value,
-        "threshold": report.threshold,
+        "threshold": threshold_number(report.threshold),
         "compared_transcripts": list(report.transcripts),
         "finished_by": dict(report.basis),
-        "per_code": {
-            code.code: {
-                "pooled": comparison_dict(code.pooled, statistics),
-                "mean": mean_dict(code.mean, statistics),
-                "per_transcript": {
-                    name: comparison_dict(comparison, statistics)
-                    for name, comparison in code.per_transcript
-                },
-            }
-            for code in report.codes
-        },
+        "per_code": {code.code: code_dict(report, code) for code in report.codes} if codes else {},
         "skipped": [
             {
                 "id": s.coding.coding_id,
@@ -163,7 +207,9 @@ def report_dict(report: AgreementReport) -> dict[str, object]:
         "excluded_transcripts": [
             {"transcript": e.transcript, "reason": e.reason} for e in report.excluded
         ],
-        "rules": list(RULES),
+        "intervals": interval_dict(report.intervals),
+        "rules": report_rules(report),
+        "definitions": {s.key: s.definition for s in statistics if s.definition},
     }
 
 
@@ -184,19 +230,54 @@ KEY_HEADERS: tuple[str, ...] = (
 """What every row starts with: where it belongs, then the pair's 2×2 table."""
 
 
-def csv_headers(statistics: Registry) -> tuple[str, ...]:
+def csv_headers(statistics: Registry, intervals: Intervals | None = None) -> tuple[str, ...]:
     """One row per code × level (pooled, mean, transcript) × pair: the 2×2 table, the
     pair statistics' columns, then the all-coder statistics' (repeated on each pair's
-    row)."""
+    row); with intervals, each interval's low and high (and alpha's verdict), filled on
+    pooled rows."""
     pair, coders = by_scope(statistics, Scope.PAIR), by_scope(statistics, Scope.CODERS)
-    return KEY_HEADERS + tuple(name for s in (*pair, *coders) for name in column_names(s))
+    names = KEY_HEADERS + tuple(name for s in (*pair, *coders) for name in column_names(s))
+    return names + tuple(name for s, name, _ in _interval_columns(statistics, intervals))
+
+
+def _interval_columns(
+    statistics: Registry, intervals: Intervals | None
+) -> list[tuple[Statistic, str, int]]:
+    """(statistic, CSV column, 0 low / 1 high / 2 verdict) of each interval column."""
+    if intervals is None:
+        return []
+    columns: list[tuple[Statistic, str, int]] = []
+    ordered = (*by_scope(statistics, Scope.PAIR), *by_scope(statistics, Scope.CODERS))
+    for s in ordered:
+        if s.interval_key is not None:
+            columns += [(s, f"{s.interval_key}_low", 0), (s, f"{s.interval_key}_high", 1)]
+            if s.verdict_key is not None:
+                columns.append((s, s.verdict_key, 2))
+    return columns
+
+
+def _interval_cells(report: AgreementReport, code: str, pair: int) -> list[Cell]:
+    """The pooled row's interval cells."""
+    intervals = report.intervals
+    cells: list[Cell] = []
+    for statistic, _, which in _interval_columns(report.statistics, intervals):
+        assert intervals is not None
+        index = pair if statistic.scope is Scope.PAIR else 0
+        bounds = intervals.of(code, statistic.key, index)
+        if bounds is None or not statistic.applies(len(report.coders)):
+            cells.append(None)
+        else:
+            cells.append(verdict(bounds[0]) if which == 2 else bounds[which])
+    return cells
 
 
 ANY_DECIMALS = "General"
 """The number format of counts, which are fractions in means (shown as they are)."""
 
 
-def csv_number_formats(statistics: Registry) -> tuple[str | None, ...]:
+def csv_number_formats(
+    statistics: Registry, intervals: Intervals | None = None
+) -> tuple[str | None, ...]:
     """Beside :func:`csv_headers`: each column's number format — a statistic's own for
     its value, :data:`ANY_DECIMALS` for counts and parts, ``None`` for names and flags."""
     pair, coders = by_scope(statistics, Scope.PAIR), by_scope(statistics, Scope.CODERS)
@@ -206,6 +287,8 @@ def csv_number_formats(statistics: Registry) -> tuple[str | None, ...]:
         formats += [ANY_DECIMALS] * len(statistic.parts) + [statistic.number_format]
         if statistic.undefined_key is not None:
             formats.append(None)
+    for statistic, _, which in _interval_columns(statistics, intervals):
+        formats.append(None if which == 2 else statistic.number_format)
     return tuple(formats)
 
 
@@ -227,11 +310,14 @@ def _cells(statistic: Statistic, measure: Measure | None) -> list[Cell]:
 
 def report_rows(report: AgreementReport) -> list[tuple[Cell, ...]]:
     rows: list[tuple[Cell, ...]] = []
+    blank: tuple[Cell, ...] = (None,) * len(_interval_columns(report.statistics, report.intervals))
     for code in report.codes:
-        rows.extend(_comparison_rows(report, code.code, "pooled", "", code.pooled))
-        rows.extend(_mean_rows(report, code))
+        pooled = _comparison_rows(report, code.code, "pooled", "", code.pooled)
+        rows += [(*row, *_interval_cells(report, code.code, i)) for i, row in enumerate(pooled)]
+        rows += [(*row, *blank) for row in _mean_rows(report, code)]
         for name, comparison in code.per_transcript:
-            rows.extend(_comparison_rows(report, code.code, "transcript", name, comparison))
+            found = _comparison_rows(report, code.code, "transcript", name, comparison)
+            rows += [(*row, *blank) for row in found]
     return rows
 
 
@@ -277,9 +363,10 @@ def render_report_csv(report: AgreementReport) -> str:
     :func:`~qualcode.exporters.csv_numbers.full_precision` is on."""
     places = [
         COUNT_MEAN_DECIMALS if f in (None, ANY_DECIMALS) else decimals(f)
-        for f in csv_number_formats(report.statistics)
+        for f in csv_number_formats(report.statistics, report.intervals)
     ]
-    return render_csv(csv_headers(report.statistics), rounded_rows(report_rows(report), places))
+    headers = csv_headers(report.statistics, report.intervals)
+    return render_csv(headers, rounded_rows(report_rows(report), places))
 
 
 # --- terminal table -------------------------------------------------------------------
@@ -314,13 +401,15 @@ def render_report_table(report: AgreementReport, *, per_transcript: bool = False
     finished = ", ".join(f"{coder} ({how})" for coder, how in report.basis)
     lines = [
         f"Agreement of {', '.join(report.coders)} · unit: {report.unit.value} · "
-        f"segment threshold {report.threshold}%",
+        f"segment threshold {threshold_text(report.threshold)}%",
         f"{len(report.transcripts)} transcript(s) compared"
         + (f" (finished: {finished})" if finished else ""),
         "",
     ]
     if not report.codes or not report.transcripts:
-        lines.append("Nothing to compare: no code was used in a compared transcript.")
+        lines.append(
+            "Nothing to compare: no code in the codebook, or no transcript every coder finished."
+        )
     else:
         statistics = report.applicable()
         pairs = layout_lines(pair_layout(report))
@@ -328,7 +417,7 @@ def render_report_table(report: AgreementReport, *, per_transcript: bool = False
         lines += ["All coders:", *layout_lines(coders_layout(report)), ""]
         if per_transcript:
             lines += ["Per transcript:", *layout_lines(transcript_layout(report)), ""]
-        lines += [UNDEFINED_NOTE, undefined_count_note(statistics), LEVELS_NOTE]
+        lines += [UNDEFINED_NOTE, *filter(None, [undefined_count_note(statistics)]), LEVELS_NOTE]
         lines += band_notes(statistics)
     if report.excluded:
         lines += ["", f"Left out ({len(report.excluded)} transcript(s)):"]
@@ -341,6 +430,9 @@ def render_report_table(report: AgreementReport, *, per_transcript: bool = False
             for s in report.skipped
         ]
     lines += ["", "Rules:"]
-    for rule in RULES:
+    for rule in report_rules(report):
         lines += textwrap.wrap(rule, 92, initial_indent="  - ", subsequent_indent="    ")
+    lines += ["", "Statistics:"]
+    for definition in definitions(report.applicable()):
+        lines += textwrap.wrap(definition, 92, initial_indent="  - ", subsequent_indent="    ")
     return "\n".join(lines) + "\n"

@@ -12,8 +12,16 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from qualcode.domain.agreement_report import RULES, AgreementReport, CodeAgreement, mean_of
+from qualcode.domain.agreement_intervals import Intervals
+from qualcode.domain.agreement_report import (
+    AgreementReport,
+    CodeAgreement,
+    mean_of,
+    report_rules,
+    threshold_text,
+)
 from qualcode.domain.statistics import Band, Scope, Statistic
+from qualcode.domain.statistics.registry import definitions
 from qualcode.exporters.agreement import (
     LEVELS_NOTE,
     UNDEFINED_NOTE,
@@ -28,6 +36,7 @@ from qualcode.exporters.agreement_layout import (
     Layout,
     band_notes,
     coders_layout,
+    interval_columns,
     pair_layout,
     pooled,
     shown,
@@ -45,11 +54,11 @@ def _notes(report: AgreementReport) -> list[str]:
     notes = [
         f"coders: {', '.join(report.coders)}",
         f"unit: {report.unit.value}",
-        f"segment threshold: {report.threshold}%",
+        f"segment threshold: {threshold_text(report.threshold)}%",
         f"compared transcripts: {', '.join(report.transcripts) or 'none'}",
         *(f"{coder}: finished transcripts by {how}" for coder, how in report.basis),
         UNDEFINED_NOTE,
-        undefined_count_note(report.applicable()),
+        *filter(None, [undefined_count_note(report.applicable())]),
         LEVELS_NOTE,
         *band_notes(report.applicable()),
         *(f"left out {e.transcript}: {e.reason}" for e in report.excluded),
@@ -58,7 +67,8 @@ def _notes(report: AgreementReport) -> list[str]:
             f"{s.coding.code}, {s.coding.start}:{s.coding.end}): {s.reason}"
             for s in report.skipped
         ),
-        *(f"rule: {rule}" for rule in RULES),
+        *(f"rule: {rule}" for rule in report_rules(report)),
+        *(f"statistic: {text}" for text in definitions(report.applicable())),
     ]
     return notes
 
@@ -91,13 +101,16 @@ def _mean_header(statistic: Statistic) -> str:
     return f"{statistic.name} (mean)"
 
 
-def _workbook_columns(statistics: tuple[Statistic, ...], scope: Scope) -> list[Column]:
+def _workbook_columns(
+    statistics: tuple[Statistic, ...], scope: Scope, intervals: Intervals | None
+) -> list[Column]:
     """Pooled value, 0/0 flag and (headlines) band of each statistic; then, for pair
     statistics, each mean."""
     columns: list[Column] = []
     for statistic in statistics:
         value, *band = value_columns(statistic, pooled, band=True)
         columns.append(Column(_pooled_header(statistic), True, value.item))
+        columns += interval_columns(statistic, intervals, split=True)
         if statistic.undefined_key is not None:
             columns.append(Column(f"{statistic.name} undefined", False, _flag(value.item)))
         if statistic.headline:  # named: kappa's and alpha's bands share a sheet
@@ -118,8 +131,8 @@ def _flag(value: Callable[[CodeAgreement, int], Item]) -> Callable[[CodeAgreemen
 def summary_layout(report: AgreementReport) -> Layout:
     """One row per code and pair: the pair statistics, then the all-coder ones."""
     columns = [
-        *_workbook_columns(shown(report, Scope.PAIR), Scope.PAIR),
-        *_workbook_columns(shown(report, Scope.CODERS), Scope.CODERS),
+        *_workbook_columns(shown(report, Scope.PAIR), Scope.PAIR, report.intervals),
+        *_workbook_columns(shown(report, Scope.CODERS), Scope.CODERS, report.intervals),
     ]
 
     def names(code: CodeAgreement, pair: int) -> tuple[Item, Item, Item]:
@@ -141,6 +154,12 @@ def _summary_formats(report: AgreementReport, headers: Sequence[str]) -> list[st
     for statistic in report.applicable():
         formats[_pooled_header(statistic)] = statistic.number_format
         formats[_mean_header(statistic)] = statistic.number_format
+        if statistic.interval_key is not None:  # the interval's low and high
+            formats |= {
+                h: statistic.number_format
+                for h in headers
+                if h.startswith(statistic.name + " ") and " CI " in h
+            }
     return [formats.get(h, COUNT if h.endswith("transcripts undefined") else None) for h in headers]
 
 
@@ -177,7 +196,9 @@ def report_xlsx(report: AgreementReport) -> bytes:
     detail = [
         SheetColumn(h, f)
         for h, f in zip(
-            csv_headers(report.statistics), csv_number_formats(report.statistics), strict=True
+            csv_headers(report.statistics, report.intervals),
+            csv_number_formats(report.statistics, report.intervals),
+            strict=True,
         )
     ]
     add_table(
@@ -251,7 +272,8 @@ def report_html(report: AgreementReport) -> str:
     out = page_start(f"Agreement: {', '.join(report.coders)}", report.document, _style(report))
     out += [
         f"<h1>Agreement of {e(', '.join(report.coders))}</h1>",
-        f"<p>Unit: {e(report.unit.value)} · segment threshold {report.threshold}% · "
+        f"<p>Unit: {e(report.unit.value)} · "
+        f"segment threshold {threshold_text(report.threshold)}% · "
         f"{len(report.transcripts)} transcript(s) compared</p>",
     ]
     out += _table("Per code and pair", pair_layout(report))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qualcode.domain.agreement import Comparison
+from qualcode.domain.agreement_intervals import Bounds, Intervals, verdict
 from qualcode.domain.agreement_report import (
     AgreementReport,
     CodeAgreement,
@@ -106,11 +107,57 @@ def pooled(code: CodeAgreement) -> Comparison:
     return code.pooled
 
 
-def summary_columns(statistics: Sequence[Statistic], *, undefined_counts: bool) -> list[Column]:
-    """Pooled values (headlines with their band), then the headlines' means."""
+def interval_columns(
+    statistic: Statistic, intervals: Intervals | None, *, split: bool = False
+) -> list[Column]:
+    """The pooled value's bootstrap interval (one ``[low, high]`` cell, or a low and a
+    high column when ``split``) and, for alpha, Krippendorff's verdict on its lower
+    bound; none when there are no intervals or the statistic has none."""
+    if intervals is None or statistic.interval_key is None:
+        return []
+    found = intervals
+    level = f"{found.settings.level:g}%"
+
+    def bounds(code: CodeAgreement, pair: int) -> Bounds | None:
+        return found.of(code.code, statistic.key, pair)
+
+    def both(code: CodeAgreement, pair: int) -> Item:
+        b = bounds(code, pair)
+        return Item("" if b is None else f"[{b[0]:.3f}, {b[1]:.3f}]")
+
+    def end(which: int) -> Callable[[CodeAgreement, int], Item]:
+        def item(code: CodeAgreement, pair: int) -> Item:
+            b = bounds(code, pair)
+            return Item("" if b is None else f"{b[which]:.3f}", None if b is None else b[which])
+
+        return item
+
+    def judged(code: CodeAgreement, pair: int) -> Item:
+        b = bounds(code, pair)
+        word = "" if b is None else verdict(b[0])
+        return Item(word, word)
+
+    if split:
+        columns = [
+            Column(f"{statistic.name} {level} CI low", True, end(0)),
+            Column(f"{statistic.name} {level} CI high", True, end(1)),
+        ]
+    else:
+        columns = [Column(f"{level} CI", False, both)]
+    if statistic.verdict_key is not None:
+        columns.append(Column("verdict", False, judged))
+    return columns
+
+
+def summary_columns(
+    statistics: Sequence[Statistic], *, undefined_counts: bool, intervals: Intervals | None = None
+) -> list[Column]:
+    """Pooled values (headlines with their band and interval), then the headlines'
+    means."""
     columns: list[Column] = []
     for statistic in statistics:
         columns += value_columns(statistic, pooled, band=statistic.headline)
+        columns += interval_columns(statistic, intervals)
     for statistic in statistics:
         if statistic.headline:
             columns += mean_columns(statistic, undefined_counts=undefined_counts)
@@ -141,7 +188,9 @@ def _pair(code: CodeAgreement, pair: int) -> Item:
 
 def pair_layout(report: AgreementReport) -> Layout:
     """Per code and pair of coders: pooled values, headline bands and means."""
-    columns = summary_columns(shown(report, Scope.PAIR), undefined_counts=True)
+    columns = summary_columns(
+        shown(report, Scope.PAIR), undefined_counts=True, intervals=report.intervals
+    )
     return _layout(
         report, [Column("code", False, _code), Column("pair", False, _pair)], columns, True
     )
@@ -149,7 +198,9 @@ def pair_layout(report: AgreementReport) -> Layout:
 
 def coders_layout(report: AgreementReport) -> Layout:
     """Per code, across all coders: pooled values, headline bands and means."""
-    columns = summary_columns(shown(report, Scope.CODERS), undefined_counts=False)
+    columns = summary_columns(
+        shown(report, Scope.CODERS), undefined_counts=False, intervals=report.intervals
+    )
     return _layout(report, [Column("code", False, _code)], columns, False)
 
 

@@ -10,7 +10,9 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
+from qualcode.domain.agreement_intervals import IntervalSettings
 from qualcode.domain.agreement_report import (
     DEFAULT_THRESHOLD,
     AgreementReport,
@@ -19,10 +21,12 @@ from qualcode.domain.agreement_report import (
     TranscriptUnits,
     agreement_report,
     select_transcripts,
+    threshold_text,
 )
 from qualcode.domain.agreement_units import Unit, UnitGrid
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.sentences import sentence_spans
+from qualcode.domain.statistics.registry import choose
 from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.matrices import document_info
@@ -57,21 +61,30 @@ def compare_coders(
     codes: Sequence[str] = (),
     transcripts: Sequence[str] = (),
     unit: str = Unit.CHARACTER.value,
-    threshold: int = DEFAULT_THRESHOLD,
+    threshold: Fraction | int = DEFAULT_THRESHOLD,
+    stats: Sequence[str] = (),
+    intervals: IntervalSettings | None = None,
 ) -> AgreementReport:
     """Agreement of ``coders`` (two or more) on each compared transcript × code.
 
     ``codes``: code paths; each brings its sub-codes, and every code is compared on its
-    own codings. Default: every code a compared coder used in a compared transcript.
+    own codings. Default: every code of the codebook. Codes nobody applied are listed
+    too (all units agree on absence: kappa and alpha 0/0, reported as 1.0 and flagged).
     ``transcripts``: limit to these names (each still has to be finished by every
     coder, see :func:`qualcode.domain.agreement_report.select_transcripts`).
-    ``unit``: one of :data:`UNITS`. ``threshold``: segment agreement percent, 0–100.
+    ``unit``: one of :data:`UNITS`. ``threshold``: segment agreement percent, 0–100, exact
+    (:func:`~qualcode.domain.agreement_report.parse_threshold` reads a typed one).
+    ``stats``: the statistics to compute by their ``--stats`` names (``"kappa"``,
+    ``"ac1,alpha"``); none: every statistic of the active registry. ``intervals``:
+    bootstrap confidence intervals of the pooled kappa and alpha (see
+    :mod:`qualcode.services.agreement_intervals`).
     """
     if unit not in UNITS:
         raise FieldError("unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
     if not 0 <= threshold <= 100:
-        raise FieldError("threshold", f"threshold is a percent from 0 to 100, not {threshold}")
+        raise FieldError("threshold", f"a percent from 0 to 100, not {threshold_text(threshold)}")
     chosen = Unit(unit)
+    statistics = choose(stats)
     with without_cycle_collection():
         data = load_comparison(project, coders, codes=codes, transcripts=transcripts, unit=chosen)
         report = agreement_report(
@@ -83,7 +96,12 @@ def compare_coders(
             threshold=threshold,
             excluded=data.excluded,
             basis=data.basis,
+            statistics=statistics,
         )
+        if intervals is not None:
+            from qualcode.services.agreement_intervals import report_intervals
+
+            report = replace(report, intervals=report_intervals(report, intervals))
     with project.reading() as repo:
         document = document_info(project, repo)
     return replace(report, document=document)
@@ -148,11 +166,9 @@ def load_comparison(
         for cid, tid, code, coder, s, e in rows
         if tid in compared_id_set and (wanted_codes is None or code in wanted_codes)
     )
-    if wanted_codes is None:
-        used = {c.code for c in spans}
-        selected = tuple(c.path for c in all_codes if c.path in used)
-    else:
-        selected = tuple(c.path for c in all_codes if c.id in wanted_codes)
+    # every code of the codebook (or every named code with its sub-codes), used or not:
+    # a code nobody applied is agreement on absence, and a methods section lists it
+    selected = tuple(c.path for c in all_codes if wanted_codes is None or c.id in wanted_codes)
     units: list[TranscriptUnits] = []
     for name in compared:
         tid, length = by_name[name]

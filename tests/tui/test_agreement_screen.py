@@ -17,6 +17,10 @@ from textual.widgets import DataTable, Input, Label, OptionList, Static
 from qualcode.domain.agreement import landis_koch_band
 from qualcode.domain.agreement_report import AgreementReport
 from qualcode.domain.codings import Coding
+from qualcode.domain.statistics.base import coefficient_text
+from qualcode.domain.statistics.brennan_prediger import brennan_prediger
+from qualcode.domain.statistics.gwet_ac1 import gwet_ac1
+from qualcode.domain.statistics.scott_pi import scott_pi
 from qualcode.exporters.agreement import statistic_text
 from qualcode.services import history
 from qualcode.services.agreement import compare_coders
@@ -88,6 +92,7 @@ def expected_rows(report: AgreementReport) -> list[list[str]]:
                 statistic_text(mean.kappa, n > 0 and mean.kappa_undefined == n),
                 statistic_text(alpha.value, alpha.undefined),
                 f"{pair.counts.percent_agreement:.1f}",
+                *(coefficient_text(f(pair.counts)) for f in (scott_pi, brennan_prediger, gwet_ac1)),
                 f"{pair.segment.percent:.0f}",
             ]
         )
@@ -110,7 +115,7 @@ async def test_the_numbers_shown_are_compare_coders_values(demo: Project, make_a
         (compared,) = record.of(AgreementScreen.Compared)
         assert compared.report == expected
         table = screen.table
-        assert table.row_count == len(expected.codes) == 18
+        assert table.row_count == len(expected.codes) == 19  # the whole codebook
         assert [cells(table, row)[1:] for row in range(table.row_count)] == expected_rows(expected)
         header = label(pilot, "#agreement-header")
         assert "anna, bo · unit character · segment threshold 90%" in header

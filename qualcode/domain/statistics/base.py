@@ -12,13 +12,32 @@ its JSON key and CSV column, its labels, its text, its colour band, whether it c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Self, TypeVar
 
 if TYPE_CHECKING:
     from qualcode.domain.agreement import Coverage, PairAgreement
+
+
+class Number(Protocol):
+    """What a statistic's numerator and denominator are computed from: integers for one
+    comparison, or (elementwise) arrays of resampled counts for the bootstrap, so one
+    formula serves both."""
+
+    def __add__(self, other: Self, /) -> Self: ...
+    def __sub__(self, other: Self, /) -> Self: ...
+    def __mul__(self, other: Self, /) -> Self: ...
+    def __rmul__(self, other: int, /) -> Self: ...
+
+
+T = TypeVar("T", bound=Number)
+
+PairFraction = Callable[[Any, Any, Any, Any], tuple[Any, Any]]
+"""``(both, a_only, b_only, neither) -> (numerator, denominator)``, arithmetic only."""
+CoverageFraction = Callable[[Sequence[Any]], tuple[Any, Any]]
+"""``counts[j]`` (units exactly ``j`` coders cover) ``-> (numerator, denominator)``."""
 
 
 class Measure(NamedTuple):
@@ -43,6 +62,16 @@ def ratio(numerator: int, denominator: int) -> Measure:
     if denominator == 0:
         return UNDEFINED
     return Measure(numerator / denominator)
+
+
+def of_table(fraction: PairFraction) -> Callable[[PairAgreement], Measure]:
+    """A pair statistic's computation from its fraction of the pair's 2×2 counts."""
+
+    def measure(pair: PairAgreement) -> Measure:
+        c = pair.counts
+        return ratio(*fraction(c.both, c.a_only, c.b_only, c.neither))
+
+    return measure
 
 
 class Scope(StrEnum):
@@ -140,10 +169,26 @@ class Statistic:
     """Shown first, with its band and its mean beside it."""
     shown: bool = True
     """In the tables, page, workbook summary and screen (else in JSON and CSV only)."""
+    option: str = ""
+    """Its name in ``--stats`` (default: :attr:`key`)."""
+    definition: str = ""
+    """One sentence defining it, with its source, printed in the rules block."""
+    pair_fraction: PairFraction | None = None
+    """A pair statistic's numerator and denominator from the 2×2 counts, written with
+    arithmetic only so that it also runs on arrays (bootstrap intervals)."""
+    coverage_fraction: CoverageFraction | None = None
+    """The same for an all-coder statistic, from the coverage counts."""
+    interval_key: str | None = None
+    """JSON key of its bootstrap interval (``"alpha_ci"``) when intervals are asked for;
+    ``None``: no interval. Needs a fraction."""
+    verdict_key: str | None = None
+    """JSON key of Krippendorff's verdict on its interval (``"alpha_verdict"``)."""
 
     def __post_init__(self) -> None:
         if (self.of_pair is None) == (self.of_coders is None):
             raise ValueError(f"statistic {self.key!r}: give exactly one of of_pair, of_coders")
+        if self.interval_key and self.pair_fraction is None and self.coverage_fraction is None:
+            raise ValueError(f"statistic {self.key!r}: an interval needs a fraction")
 
     @property
     def scope(self) -> Scope:
@@ -152,6 +197,10 @@ class Statistic:
     def applies(self, coders: int) -> bool:
         """Whether it is computed when ``coders`` coders are compared."""
         return coders >= self.min_coders
+
+    @property
+    def option_name(self) -> str:
+        return self.option or self.key
 
     @property
     def in_words(self) -> str:

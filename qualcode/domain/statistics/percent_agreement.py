@@ -27,7 +27,10 @@ STATISTIC = Statistic(
     label="agree %",
     symbol="agree%",
     word="agree",
+    option="agree",
     of_pair=_measure,
+    definition="percent agreement: the share of units both coders coded or both left "
+    "uncoded, 0–100.",
     text=percent_text,
     number_format="0.0",
     width=5,

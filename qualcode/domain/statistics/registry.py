@@ -16,14 +16,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from qualcode.domain.errors import FieldError
 from qualcode.domain.statistics import (
     all_agree,
+    brennan_prediger,
     cohen_kappa,
     disagreement,
     fleiss_kappa,
+    gwet_ac1,
     krippendorff_alpha,
     percent_agreement,
+    scott_pi,
     segment_agreement,
+    unitized_alpha,
 )
 from qualcode.domain.statistics.base import Scope, Statistic
 
@@ -39,14 +44,21 @@ def check(statistics: Sequence[Statistic]) -> Registry:
     """``statistics`` as a registry; refuses a key (or 0/0 flag key, or CSV column) used
     twice or one of :data:`RESERVED_KEYS`."""
     seen: set[str] = set(RESERVED_KEYS)
+    options: set[str] = set()
     for statistic in statistics:
         keys = [statistic.key, *column_names(statistic)]
         if statistic.undefined_key is not None:
             keys += [statistic.undefined_key, statistic.undefined_key + "_transcripts"]
+        keys += [k for k in (statistic.interval_key, statistic.verdict_key) if k is not None]
         for key in dict.fromkeys(keys):
             if key in seen:
                 raise ValueError(f"statistic {statistic.key!r}: key {key!r} is already taken")
             seen.add(key)
+        if statistic.option_name in options:
+            raise ValueError(
+                f"statistic {statistic.key!r}: --stats name {statistic.option_name!r} is taken"
+            )
+        options.add(statistic.option_name)
     return tuple(statistics)
 
 
@@ -67,8 +79,12 @@ DEFAULT: Registry = check(
         percent_agreement.STATISTIC,
         disagreement.STATISTIC,
         cohen_kappa.STATISTIC,
+        scott_pi.STATISTIC,
+        brennan_prediger.STATISTIC,
+        gwet_ac1.STATISTIC,
         segment_agreement.STATISTIC,
         krippendorff_alpha.STATISTIC,
+        unitized_alpha.STATISTIC,
         fleiss_kappa.STATISTIC,
         all_agree.STATISTIC,
     )
@@ -125,3 +141,26 @@ def display_order(statistics: Sequence[Statistic]) -> Registry:
     """Headline statistics first, then the others, each in registry order: how tables
     and the screen lay them out."""
     return (*(s for s in statistics if s.headline), *(s for s in statistics if not s.headline))
+
+
+def choose(names: Sequence[str], registry: Sequence[Statistic] | None = None) -> Registry:
+    """The statistics named (by :attr:`Statistic.option_name`, as ``--stats`` takes
+    them: ``"kappa"``, ``"ac1"``, …; a name may hold several separated by commas), in
+    registry order. No names: the whole registry. An unknown name is a
+    :class:`FieldError` for ``stats`` listing the names there are."""
+    available = tuple(active() if registry is None else registry)
+    wanted = [part.strip().lower() for name in names for part in name.split(",")]
+    wanted = [name for name in wanted if name]
+    if not wanted:
+        return available
+    by_name = {s.option_name: s for s in available}
+    for name in wanted:
+        if name not in by_name:
+            listed = ", ".join(by_name)
+            raise FieldError("stats", f"unknown statistic {name!r}; choose from {listed}")
+    return check([s for s in available if s.option_name in wanted])
+
+
+def definitions(statistics: Sequence[Statistic]) -> list[str]:
+    """Each statistic's definition with its source, as the rules block prints them."""
+    return [s.definition for s in statistics if s.definition]

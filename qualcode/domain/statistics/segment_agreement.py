@@ -47,7 +47,10 @@ STATISTIC = Statistic(
     label="segments",
     symbol="seg%",
     word="segments",
+    option="segment",
     of_pair=_measure,
+    definition="segment agreement: the share of both coders' merged passages that the other "
+    "coder matches with intersection/union at or above the threshold.",
     parts=("agreed", "total", "a_agreed", "b_agreed"),
     value_name="percent",
     text=_text,

@@ -18,7 +18,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
-from qualcode.domain.agreement_report import AgreementReport, CodeAgreement, mean_of, measure_of
+from qualcode.domain.agreement_report import (
+    AgreementReport,
+    CodeAgreement,
+    mean_of,
+    measure_of,
+    threshold_text,
+)
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.statistics import Scope, active
 from qualcode.domain.statistics.registry import display_order
@@ -201,7 +207,7 @@ class AgreementScreen(Screen[None]):
             table.move_cursor(row=min(max(row, 0), len(self.rows) - 1))
         else:
             self.query_one("#agreement-detail", Label).update(
-                "Nothing to compare: no code was used in a compared transcript"
+                "Nothing to compare: the codebook has no code"
             )
 
     # -- the highlighted row -------------------------------------------------------------
@@ -277,7 +283,7 @@ def header_text(report: AgreementReport) -> str:
     was left out."""
     parts = [
         f"{', '.join(report.coders)} · unit {report.unit.value} · "
-        f"segment threshold {report.threshold}%",
+        f"segment threshold {threshold_text(report.threshold)}%",
         f"{len(report.transcripts)} transcript(s) compared",
     ]
     basis: dict[str, list[str]] = {}

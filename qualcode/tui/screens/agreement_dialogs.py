@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import ClassVar
 
 from textual import on
@@ -13,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, SelectionList
 
-from qualcode.domain.agreement_report import DEFAULT_THRESHOLD
+from qualcode.domain.agreement_report import DEFAULT_THRESHOLD, parse_threshold, threshold_text
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError
 from qualcode.domain.transcripts import Turn
@@ -29,23 +30,16 @@ class ComparisonSettings:
 
     coders: tuple[str, ...]
     unit: str = UNITS[0]
-    threshold: int = DEFAULT_THRESHOLD
+    threshold: Fraction | int = DEFAULT_THRESHOLD
 
 
-def check_settings(coders: Sequence[str], threshold_text: str) -> int:
-    """The threshold of these choices; an :class:`InputError` (source ``coders`` or
-    ``threshold``) when they cannot be compared."""
+def check_settings(coders: Sequence[str], typed_threshold: str) -> Fraction:
+    """The threshold of these choices (exact: ``66.7`` is 667/10); an
+    :class:`InputError` (source ``coders`` or ``threshold``) when they cannot be
+    compared."""
     if len(coders) < 2:
         raise InputError("coders", "tick two or more coders (space ticks)")
-    try:
-        threshold = int(threshold_text)
-    except ValueError:
-        raise InputError(
-            "threshold", f"a whole percent from 0 to 100, not {threshold_text!r}"
-        ) from None
-    if not 0 <= threshold <= 100:
-        raise InputError("threshold", f"a percent from 0 to 100, not {threshold}")
-    return threshold
+    return parse_threshold(typed_threshold)
 
 
 class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
@@ -85,7 +79,11 @@ class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
                     allow_blank=False,
                     id="compare-unit",
                 )
-                yield Input(str(self.current.threshold), type="integer", id="compare-threshold")
+                yield Input(
+                    threshold_text(self.current.threshold),
+                    type="number",
+                    id="compare-threshold",
+                )
             yield error_label("compare-threshold")
 
     def on_mount(self) -> None:

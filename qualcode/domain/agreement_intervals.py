@@ -1,0 +1,95 @@
+"""Bootstrap confidence intervals of agreement coefficients, and Krippendorff's rule.
+
+What is resampled and how the interval is read are decided here; the resampling itself
+is array arithmetic in :mod:`qualcode.services.agreement_intervals`, which evaluates each
+statistic's own fraction (:attr:`~qualcode.domain.statistics.base.Statistic.pair_fraction`,
+:attr:`~qualcode.domain.statistics.base.Statistic.coverage_fraction`) on the resampled
+counts, so the formula is written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+DEFAULT_RESAMPLES = 2000
+DEFAULT_SEED = 1
+RELIABLE = 0.800
+TENTATIVE = 0.667
+
+
+class Resampling(StrEnum):
+    """What one bootstrap draw picks with replacement."""
+
+    UNIT = "unit"
+    """Units (characters, turns, sentences) of the pooled 2×2 table or coverage."""
+    TRANSCRIPT = "transcript"
+    """Whole transcripts, their tables summed: respects that units of one transcript
+    are not independent."""
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalSettings:
+    """A percentile bootstrap: ``level`` percent (95), ``resamples`` draws, the random
+    ``seed`` (the same seed gives the same interval), and what is drawn."""
+
+    level: float
+    resamples: int = DEFAULT_RESAMPLES
+    seed: int = DEFAULT_SEED
+    by: Resampling = Resampling.UNIT
+
+    def __post_init__(self) -> None:
+        if not 0 < self.level < 100:
+            raise ValueError("a confidence level is a percent between 0 and 100")
+        if self.resamples < 1:
+            raise ValueError("at least one resample")
+
+
+Bounds = tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Intervals:
+    """The intervals of a report: ``bounds[(code, statistic key, pair index)]`` for the
+    pooled value of each statistic that has an interval (pair index 0 for all-coder
+    statistics); ``None`` where every resample was 0/0."""
+
+    settings: IntervalSettings
+    bounds: Mapping[tuple[str, str, int], Bounds | None] = field(default_factory=dict)
+
+    def of(self, code: str, key: str, pair: int = 0) -> Bounds | None:
+        return self.bounds.get((code, key, pair))
+
+
+def verdict(low: float) -> str:
+    """Krippendorff's rule for alpha (Krippendorff 2004, Content Analysis, p. 241):
+    reliable at .800 or above, tentative conclusions at .667 or above, otherwise not
+    reliable — applied to the lower bound of the interval."""
+    if low >= RELIABLE:
+        return "reliable"
+    if low >= TENTATIVE:
+        return "tentative"
+    return "not reliable"
+
+
+VERDICT_RULE = (
+    "Verdict (Krippendorff 2004, p. 241) on the lower bound of alpha's interval: reliable "
+    "≥ .800; tentative (conclusions only tentative) ≥ .667; otherwise not reliable."
+)
+
+
+def interval_rules(settings: IntervalSettings) -> list[str]:
+    """How the intervals were made, as every report prints it."""
+    drawn = (
+        "units (of the pooled table)"
+        if settings.by is Resampling.UNIT
+        else "transcripts (their tables summed, so units of one transcript stay together)"
+    )
+    return [
+        f"Confidence intervals: {settings.level:g} % percentile bootstrap of the pooled "
+        f"value, {settings.resamples} resamples of {drawn} with replacement, seed "
+        f"{settings.seed} (the same seed gives the same interval); resamples in which the "
+        "coefficient is 0/0 are left out.",
+        VERDICT_RULE,
+    ]
