@@ -1,0 +1,299 @@
+"""A survey export (one row per respondent) -> question transcripts, respondent cases and
+their typed attributes.
+
+Each open question (a text column) becomes one transcript named after its header: one
+paragraph ``"RESPONDENT: answer"`` per non-empty answer, the answer being a turn whose
+speaker is the respondent. Each respondent is a case covering their turns (the focus-group
+model), with the closed questions (attribute columns) as typed attribute values. Every
+header and cell enters through :mod:`qualcode.domain.text_entry`. Problems in the rows are
+collected, not raised one at a time, so the user sees every bad row in one line.
+
+Pure standard library; no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from qualcode.domain.cases import AttributeDef, infer_attribute_type, normalise_attribute_value
+from qualcode.domain.errors import InputError
+from qualcode.domain.text_entry import enter_name, enter_text, name_key
+from qualcode.domain.transcripts import TranscriptDraft, Turn, guess_language
+
+MAX_LISTED_PROBLEMS = 10
+"""Bad rows named one by one in the refusal; the rest are counted."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One data row as read: its 1-based row (CSV line where the record starts, or sheet
+    row) and its cells as text, in header order (possibly longer or shorter)."""
+
+    number: int
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RawTable:
+    """A survey file as read: the header row, the data rows, and how it was read."""
+
+    source: str
+    header: tuple[str, ...]
+    rows: tuple[RawRow, ...]
+    encoding: str
+    notes: tuple[str, ...] = ()
+    header_row: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyColumns:
+    """Which columns play which part, by header. ``attributes`` None: every column that
+    is neither the case column nor a text column."""
+
+    case: str
+    texts: tuple[str, ...]
+    attributes: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Respondent:
+    """A respondent (a case) with the row it came from and its non-empty attribute values
+    as ``(attribute, stored value)`` pairs."""
+
+    name: str
+    row: int
+    values: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One open question as a transcript: ``column`` is 1-based; ``draft.turns`` has one
+    turn per answer, speaker = respondent."""
+
+    column: int
+    draft: TranscriptDraft
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    questions: tuple[Question, ...]
+    respondents: tuple[Respondent, ...]
+    attributes: tuple[AttributeDef, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    row: int
+    column: int | None
+    reason: str
+
+
+def build_survey(
+    table: RawTable, columns: SurveyColumns, known: Mapping[str, AttributeDef]
+) -> Survey:
+    """Read ``table`` as a survey. ``known`` holds the project's attribute definitions:
+    a column naming one of them is read with that type (its values must fit it); other
+    attribute columns get their type from their values (number, with a decimal point or
+    comma; ISO date; else text).
+
+    Raises :class:`InputError`: for a header problem (unknown, duplicate or empty column
+    names, a column given two parts) naming its column; for bad rows, one error listing
+    every bad row as ``FILE:ROW:COLUMN`` (at most :data:`MAX_LISTED_PROBLEMS`, the rest
+    counted)."""
+    source = table.source
+    header = _header_names(table)
+    case_index = _column_index(header, columns.case, table, "--case-column")
+    text_indexes = [_column_index(header, name, table, "--text-column") for name in columns.texts]
+    if columns.attributes is None:
+        taken = {case_index, *text_indexes}
+        attribute_indexes = [i for i, name in enumerate(header) if name and i not in taken]
+    else:
+        attribute_indexes = [
+            _column_index(header, name, table, "--attribute-column") for name in columns.attributes
+        ]
+    _check_parts(header, table, case_index, text_indexes, attribute_indexes)
+    problems: list[_Problem] = []
+    rows = _respondent_rows(table, header, case_index, problems)
+    definitions = _attribute_definitions(header, attribute_indexes, rows, known)
+    respondents = []
+    for name, row in rows:
+        values: list[tuple[str, str]] = []
+        for index, definition in zip(attribute_indexes, definitions, strict=True):
+            raw = _text_cell(row, index, source, problems)
+            try:
+                value = normalise_attribute_value(definition, raw)
+            except ValueError as exc:
+                problems.append(_Problem(row.number, index + 1, str(exc)))
+                continue
+            if value:
+                values.append((definition.name, value))
+        respondents.append(Respondent(name, row.number, tuple(values)))
+    questions, notes = [], list(table.notes)
+    for index in text_indexes:
+        answers = [(name, _text_cell(row, index, source, problems).strip()) for name, row in rows]
+        question = _question(table, header[index], index, answers)
+        if question is None:
+            notes.append(f"question {header[index]!r} has no answers: no transcript")
+        else:
+            questions.append(question)
+    if problems:
+        raise _bad_rows(source, problems)
+    return Survey(tuple(questions), tuple(respondents), tuple(definitions), tuple(notes))
+
+
+def _header_names(table: RawTable) -> list[str]:
+    """Header cells as names ("" for an empty header over an empty column)."""
+    names: list[str] = []
+    for index, cell in enumerate(table.header):
+        column = index + 1
+        if not cell.strip():
+            if any(index < len(row.cells) and row.cells[index].strip() for row in table.rows):
+                reason = f"column {column} has answers but no header"
+                raise InputError(table.source, reason, line=table.header_row, column=column)
+            names.append("")
+            continue
+        names.append(enter_name(cell.strip(), table.source, line=table.header_row, column=column))
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name and name_key(name) in seen:
+            reason = f"column {name!r} appears twice (first in column {seen[name_key(name)]})"
+            raise InputError(table.source, reason, line=table.header_row, column=index + 1)
+        if name:
+            seen[name_key(name)] = index + 1
+    return names
+
+
+def _column_index(header: list[str], wanted: str, table: RawTable, option: str) -> int:
+    """The 0-based index of the column headed ``wanted`` (exactly, else the same
+    :func:`name_key`)."""
+    if wanted in header:
+        return header.index(wanted)
+    key = name_key(wanted)
+    for index, name in enumerate(header):
+        if name and name_key(name) == key:
+            return index
+    present = ", ".join(repr(name) for name in header if name)
+    reason = f"{option} {wanted!r}: no such column (columns: {present})"
+    raise InputError(table.source, reason, line=table.header_row)
+
+
+def _check_parts(
+    header: list[str],
+    table: RawTable,
+    case_index: int,
+    text_indexes: list[int],
+    attribute_indexes: list[int],
+) -> None:
+    """Every column plays at most one part."""
+    parts: dict[int, str] = {case_index: "the case column"}
+    for part, indexes in (("a text column", text_indexes), ("an attribute", attribute_indexes)):
+        for index in indexes:
+            if index in parts:
+                reason = f"column {header[index]!r} is given as {parts[index]} and as {part}"
+                raise InputError(table.source, reason, line=table.header_row, column=index + 1)
+            parts[index] = part
+
+
+def _respondent_rows(
+    table: RawTable, header: list[str], case_index: int, problems: list[_Problem]
+) -> list[tuple[str, RawRow]]:
+    """Non-blank rows with their respondent name; bad ones recorded in ``problems``."""
+    rows: list[tuple[str, RawRow]] = []
+    first_row: dict[str, int] = {}
+    for row in table.rows:
+        if not any(cell.strip() for cell in row.cells):
+            continue
+        extra = [i for i in range(len(header), len(row.cells)) if row.cells[i].strip()]
+        if extra:
+            reason = f"row has a value beyond the last column ({len(header)})"
+            problems.append(_Problem(row.number, extra[0] + 1, reason))
+            continue
+        raw = row.cells[case_index].strip() if case_index < len(row.cells) else ""
+        if not raw:
+            problems.append(_Problem(row.number, case_index + 1, "the respondent is empty"))
+            continue
+        try:
+            name = enter_name(raw, table.source)
+        except InputError as exc:
+            problems.append(_Problem(row.number, case_index + 1, exc.reason))
+            continue
+        key = name_key(name)
+        if key in first_row:
+            reason = f"respondent {name!r} again (first on row {first_row[key]})"
+            problems.append(_Problem(row.number, case_index + 1, reason))
+            continue
+        first_row[key] = row.number
+        rows.append((name, row))
+    return rows
+
+
+def _text_cell(row: RawRow, index: int, source: str, problems: list[_Problem]) -> str:
+    """The cell's text as stored (``""`` when the row is short or the cell unusable)."""
+    if index >= len(row.cells):
+        return ""
+    try:
+        return enter_text(row.cells[index], source)
+    except InputError as exc:
+        problems.append(_Problem(row.number, index + 1, exc.reason))
+        return ""
+
+
+def _attribute_definitions(
+    header: list[str],
+    indexes: list[int],
+    rows: list[tuple[str, RawRow]],
+    known: Mapping[str, AttributeDef],
+) -> list[AttributeDef]:
+    definitions = []
+    for index in indexes:
+        name = header[index]
+        if name in known:
+            definitions.append(known[name])
+            continue
+        values = [row.cells[index] for _, row in rows if index < len(row.cells)]
+        definitions.append(AttributeDef(name, infer_attribute_type([v.strip() for v in values])))
+    return definitions
+
+
+def _question(
+    table: RawTable, name: str, index: int, answers: Sequence[tuple[str, str]]
+) -> Question | None:
+    """The question's transcript: ``"RESPONDENT: answer"`` paragraphs, one turn each."""
+    pieces: list[str] = []
+    turns: list[Turn] = []
+    offset = 0
+    for respondent, answer in answers:
+        if not answer:
+            continue
+        label = f"{respondent}: "
+        start = offset + len(label)
+        turns.append(Turn(start, start + len(answer), respondent))
+        pieces.append(label + answer)
+        offset = start + len(answer) + 2  # the blank line between answers
+    if not turns:
+        return None
+    text = "\n\n".join(pieces)
+    draft = TranscriptDraft(
+        name=name,
+        text=text,
+        turns=tuple(turns),
+        source_path=table.source,
+        encoding=table.encoding,
+        notes=table.notes,
+        language=guess_language(text),
+    )
+    return Question(index + 1, draft)
+
+
+def _bad_rows(source: str, problems: list[_Problem]) -> InputError:
+    rows = len({problem.row for problem in problems})
+    listed = [
+        f"{source}:{p.row}" + (f":{p.column}" if p.column is not None else "") + f" {p.reason}"
+        for p in sorted(problems, key=lambda p: (p.row, p.column or 0))[:MAX_LISTED_PROBLEMS]
+    ]
+    more = len(problems) - len(listed)
+    tail = f"; and {more} more" if more else ""
+    noun = "row" if rows == 1 else "rows"
+    return InputError(source, f"{rows} bad {noun}, nothing imported: {'; '.join(listed)}{tail}")

@@ -1,0 +1,217 @@
+"""`qualcode import-survey` end to end: respondents become cases with typed attributes,
+open questions codable transcripts that matrices and findings count like any other; bad
+rows are one line with nothing stored; a second import changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_bad_input import dump, one_line_error
+from tests.conftest import CODEBOOKS, REPO, Cli, write
+
+SAMPLES = REPO / "samples" / "surveys"
+DANISH = SAMPLES / "foraeldre-survey-da.csv"
+ENGLISH = SAMPLES / "parent-survey-en.csv"
+GOOD = "Hvad har fungeret godt i samarbejdet med kommunen?"
+BETTER = "Hvad kunne kommunen gøre bedre?"
+DANISH_ARGS = ["--case-column", "Respondent", "--text-column", GOOD, "--text-column", BETTER]
+
+
+@pytest.fixture
+def project(tmp_path: Path, run: Cli) -> Path:
+    path = tmp_path / "survey.qualcode"
+    run("init", path)
+    return path
+
+
+def _sample_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        delimiter = ";" if path is DANISH else ","
+        return list(csv.DictReader(handle, delimiter=delimiter))
+
+
+def test_danish_sample_becomes_cases_attributes_and_turns(project: Path, run: Cli) -> None:
+    result = run("import-survey", project, DANISH, *DANISH_ARGS, "--format", "json")
+    outcome = json.loads(result.stdout)
+    rows = _sample_rows(DANISH)
+    assert outcome["status"] == "imported"
+    assert outcome["respondents"] == len(rows)
+    assert outcome["attributes"] == {
+        "Kommune": "text",
+        "Barnets alder": "number",
+        "Tilfredshed": "number",
+        "Ventetid i uger": "number",
+        "Udfyldt": "date",
+    }
+    cases = json.loads(run("cases", project, "--format", "json").stdout)
+    by_name = {case["case"]: case for case in cases}
+    assert sorted(by_name) == sorted(row["Respondent"] for row in rows)
+    for row in rows:
+        # decimal commas are stored as numbers with a point
+        assert by_name[row["Respondent"]]["attributes"]["Ventetid i uger"] == str(
+            float(row["Ventetid i uger"].replace(",", "."))
+        ).removesuffix(".0")
+    for question in (GOOD, BETTER):
+        shown = run("show", project, question, "--turns").stdout
+        answered = [row["Respondent"] for row in rows if row[question].strip()]
+        speakers = [line.split()[3] for line in shown.splitlines()[2:]]
+        assert speakers == answered
+
+
+def test_reimport_is_a_no_op_and_says_so(project: Path, run: Cli) -> None:
+    run("import-survey", project, DANISH, *DANISH_ARGS)
+    before = dump(project)
+    again = run("import-survey", project, DANISH, *DANISH_ARGS)
+    assert "nothing to do" in again.stdout
+    assert dump(project) == before
+
+
+def test_matrix_by_attribute_and_findings_count_respondents(project: Path, run: Cli) -> None:
+    run("import-survey", project, ENGLISH, "--case-column", "respondent_id", *_english_texts())
+    run("codebook", project, "import", CODEBOOKS / "minimal.yaml")
+    rows = _sample_rows(ENGLISH)
+    question = "What should the municipality do differently?"
+    turns = run("show", project, question, "--turns").stdout.splitlines()[2:]
+    coded: set[str] = set()
+    for line in turns[::2]:  # every other answer gets coded
+        _, start, end, speaker = line.split()[:4]
+        run("code", project, question, "negative", "--coder", "ann", "--span", f"{start}:{end}")
+        coded.add(speaker)
+    expected: dict[str, int] = defaultdict(int)
+    for row in rows:
+        expected[row["municipality"]] += row["respondent_id"] in coded
+    matrix = run(
+        "matrix",
+        project,
+        "--rows",
+        "attribute:municipality",
+        "--measure",
+        "cases",
+        "--format",
+        "json",
+    ).stdout
+    data = json.loads(matrix)
+    got = _cases_by_row(data, "negative")
+    assert got == expected
+    assert sum(got.values()) == len(coded)
+    chapter = run("findings", project, "--by", "attribute:municipality").stdout
+    assert f"{len(coded)} of {len(rows)} cases" in chapter
+
+
+def _english_texts() -> list[str]:
+    return [
+        "--text-column",
+        "What has worked well in your contact with the municipality?",
+        "--text-column",
+        "What should the municipality do differently?",
+    ]
+
+
+def _cases_by_row(data: object, code: str) -> dict[str, int]:
+    """Cases with a reference to ``code`` per matrix row, from the JSON matrix."""
+    assert isinstance(data, dict)
+    column = data["columns"].index(code)
+    cells = data["measures"]["cases"]["blocks"][0]["cells"]
+    return {row: cells[index][column] for index, row in enumerate(data["rows"])}
+
+
+BAD = (
+    "id;alder;svar\n"
+    "A;41;Fint\n"
+    ";38;Uden respondent\n"  # row 3: respondent missing
+    "B;40;Godt\n"
+    "B;39;Igen\n"  # row 5: respondent twice
+    "C;37;Ok;ekstra\n"  # row 6: a value beyond the last column
+)
+
+
+def test_bad_rows_are_one_line_naming_each_and_nothing_is_stored(
+    project: Path, run: Cli, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "bad.csv", BAD)
+    before = dump(project)
+    result = run(
+        "import-survey", project, path, "--case-column", "id", "--text-column", "svar", expect=1
+    )
+    line = one_line_error(result.stderr)
+    assert "3 bad rows" in line
+    for where in (f"{path}:3:1", f"{path}:5:1", f"{path}:6:4"):
+        assert where in line
+    assert dump(project) == before
+
+
+def test_values_must_fit_an_attribute_the_project_already_has(
+    project: Path, run: Cli, tmp_path: Path
+) -> None:
+    first = write(tmp_path / "first.csv", "id,alder,svar\nA,41,Fint\n")
+    run("import-survey", project, first, "--case-column", "id", "--text-column", "svar")
+    second = write(tmp_path / "second.csv", "id,alder,svar2\nB,fyrre,Godt\n")
+    before = dump(project)
+    result = run(
+        "import-survey",
+        project,
+        second,
+        "--case-column",
+        "id",
+        "--text-column",
+        "svar2",
+        expect=1,
+    )
+    assert f"{second}:2:2 alder: 'fyrre' is not a number" in one_line_error(result.stderr)
+    assert dump(project) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "options", "phrase"),
+    [
+        # the case column is not in the header
+        ("id,svar\nA,x\n", ["--case-column", "nr", "--text-column", "svar"], "no such column"),
+        # one column given two parts
+        ("id,svar\nA,x\n", ["--case-column", "id", "--text-column", "id"], "case column and as"),
+        # two columns with one name
+        ("id,svar,Svar\nA,x,y\n", ["--case-column", "id", "--text-column", "svar"], "twice"),
+        # a quote that never closes
+        ('id,svar\nA,"x\n', ["--case-column", "id", "--text-column", "svar"], "never closed"),
+    ],
+    ids=["unknown-column", "two-parts", "duplicate-header", "open-quote"],
+)
+def test_header_problems_are_one_line(
+    project: Path, run: Cli, tmp_path: Path, content: str, options: list[str], phrase: str
+) -> None:
+    path = write(tmp_path / "s.csv", content)
+    before = dump(project)
+    result = run("import-survey", project, path, *options, expect=1)
+    assert phrase in one_line_error(result.stderr)
+    assert dump(project) == before
+
+
+def test_changed_answers_under_an_imported_question_are_refused(
+    project: Path, run: Cli, tmp_path: Path
+) -> None:
+    run(
+        "import-survey",
+        project,
+        write(tmp_path / "a.csv", "id,svar\nA,x\n"),
+        "--case-column",
+        "id",
+        "--text-column",
+        "svar",
+    )
+    before = dump(project)
+    result = run(
+        "import-survey",
+        project,
+        write(tmp_path / "b.csv", "id,svar\nA,y\n"),
+        "--case-column",
+        "id",
+        "--text-column",
+        "svar",
+        expect=1,
+    )
+    assert "already in the project with other text" in one_line_error(result.stderr)
+    assert dump(project) == before
