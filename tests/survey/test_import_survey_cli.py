@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -215,3 +217,101 @@ def test_changed_answers_under_an_imported_question_are_refused(
     )
     assert "already in the project with other text" in one_line_error(result.stderr)
     assert dump(project) == before
+
+
+def _xlsx(path: Path, rows: list[list[object]]) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def _bomb(path: Path) -> Path:
+    """A good workbook with a 2 MB part of zeros: small on disk, but 1,000:1."""
+    _xlsx(path, [["id", "svar"], ["A", "x"]])
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/zeros.bin", bytes(2 * 1024**2))
+    return path
+
+
+def _zip_named_csv(path: Path) -> Path:
+    return _xlsx(path.with_suffix(".xlsx"), [["id", "svar"]]).rename(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "options", "phrase"),
+    [
+        # a zip bomb dressed as a workbook
+        ("bomb.xlsx", _bomb, [], "compression ratio"),
+        # a text file saved as .xlsx
+        ("text.xlsx", lambda p: write(p, "id,svar\nA,x\n"), [], "not a ZIP package"),
+        # a workbook saved as .csv
+        ("book.csv", _zip_named_csv, [], "ZIP archive"),
+        # --sheet means nothing for a CSV file
+        ("plain.csv", lambda p: write(p, "id,svar\nA,x\n"), ["--sheet", "S"], "only for .xlsx"),
+        # an unknown suffix
+        ("survey.sav", lambda p: write(p, "x"), [], "unsupported survey file type"),
+    ],
+    ids=["xlsx-bomb", "text-as-xlsx", "xlsx-as-csv", "sheet-for-csv", "suffix"],
+)
+def test_files_that_are_not_surveys_are_one_line(
+    project: Path,
+    run: Cli,
+    tmp_path: Path,
+    name: str,
+    make: Callable[[Path], Path],
+    options: list[str],
+    phrase: str,
+) -> None:
+    path = make(tmp_path / name)
+    before = dump(project)
+    arguments = ["--case-column", "id", "--text-column", "svar", *options]
+    line = one_line_error(run("import-survey", project, path, *arguments, expect=1).stderr)
+    assert name in line
+    assert phrase in line
+    assert dump(project) == before
+
+
+def test_xlsx_bad_rows_name_the_sheet_row_and_many_are_counted(
+    project: Path, run: Cli, tmp_path: Path
+) -> None:
+    blank: list[list[object]] = [[None, f"svar {n}"] for n in range(12)]
+    rows: list[list[object]] = [["id", "svar"], *blank]
+    path = _xlsx(tmp_path / "s.xlsx", rows)
+    line = one_line_error(
+        run(
+            "import-survey", project, path, "--case-column", "id", "--text-column", "svar", expect=1
+        ).stderr
+    )
+    assert "12 bad rows" in line
+    assert f"{path}:2:1 the respondent is empty" in line
+    assert f"{path}:11:1" in line  # the tenth listed
+    assert f"{path}:12:1" not in line
+    assert "and 2 more" in line
+
+
+def test_agreement_compares_coders_on_survey_answers(project: Path, run: Cli) -> None:
+    run("import-survey", project, DANISH, *DANISH_ARGS)
+    run("codebook", project, "import", CODEBOOKS / "minimal.yaml")
+    turns = run("show", project, BETTER, "--turns").stdout.splitlines()[2:]
+    for number in range(1, len(turns) + 1):
+        coders = ["ann", "bo"] if number % 2 else ["ann"]
+        for coder in coders:
+            run("code", project, BETTER, "negative", "--coder", coder, "--turn", str(number))
+    result = run(
+        "agreement", project, "--coders", "ann", "bo", "--unit", "turn", "--format", "json"
+    )
+    pair = json.loads(result.stdout)["per_code"]["negative"]["pooled"]["pairs"][0]
+    # ann coded every answer, bo every other: each answer is one unit
+    odd = (len(turns) + 1) // 2
+    assert (pair["units"], pair["both"], pair["a_only"], pair["b_only"]) == (
+        len(turns),
+        odd,
+        len(turns) - odd,
+        0,
+    )
