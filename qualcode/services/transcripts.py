@@ -26,6 +26,7 @@ class ImportOutcome:
     turns: int
     speakers: tuple[str, ...]
     cases: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -38,6 +39,7 @@ class ImportOutcome:
             "turns": self.turns,
             "speakers": list(self.speakers),
             "cases": list(self.cases),
+            "warnings": list(self.warnings),
         }
 
 
@@ -174,6 +176,7 @@ def _store(
         turns=len(draft.turns),
         speakers=tuple(speakers(draft.turns)),
         cases=tuple(cases),
+        warnings=draft.warnings,
     )
 
 
