@@ -42,6 +42,11 @@ class Case:
     assignments: tuple[CaseAssignment, ...]
 
 
+SpeakerCases = dict[str, dict[str, tuple[tuple[str, str], ...]]]
+"""Speaker -> the cases covering that speaker's turns in a transcript (focus-group
+participants, survey respondents) -> each case's non-empty ``(attribute, value)`` pairs."""
+
+
 _HEADER = re.compile(r"^\s*(?P<name>[^:]+?)\s*(?::\s*(?P<type>\w+)\s*(?:\((?P<levels>.*)\))?)?\s*$")
 
 
