@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from qualcode.domain.cases import AttributeDef, infer_attribute_type, normalise_attribute_value
-from qualcode.domain.errors import InputError
+from qualcode.domain.errors import InputError, LimitError
 from qualcode.domain.text_entry import enter_name, enter_text, name_key
 from qualcode.domain.transcripts import TranscriptDraft, Turn, guess_language
 
@@ -103,17 +103,25 @@ def build_survey(
     every bad row as ``FILE:ROW:COLUMN`` (at most :data:`MAX_LISTED_PROBLEMS`, the rest
     counted)."""
     source = table.source
-    header = _header_names(table)
+    header = [cell.strip() for cell in table.header]
     case_index = _column_index(header, columns.case, table, "--case-column")
     text_indexes = [_column_index(header, name, table, "--text-column") for name in columns.texts]
     if columns.attributes is None:
         taken = {case_index, *text_indexes}
-        attribute_indexes = [i for i, name in enumerate(header) if name and i not in taken]
+        attribute_indexes = [
+            i for i in range(len(header)) if i not in taken and (header[i] or _has_data(table, i))
+        ]
     else:
         attribute_indexes = [
             _column_index(header, name, table, "--attribute-column") for name in columns.attributes
         ]
     _check_parts(header, table, case_index, text_indexes, attribute_indexes)
+    hint = "" if columns.attributes is not None else _LEAVE_OUT
+    for index in attribute_indexes:
+        header[index] = _column_name(header[index], table, index, hint)
+    for index in (case_index, *text_indexes):
+        header[index] = _column_name(header[index], table, index, "")
+    _check_distinct(header, table, [case_index, *text_indexes, *attribute_indexes])
     problems: list[_Problem] = []
     rows = _respondent_rows(table, header, case_index, problems)
     definitions = _attribute_definitions(header, attribute_indexes, rows, known)
@@ -143,40 +151,55 @@ def build_survey(
     return Survey(tuple(questions), tuple(respondents), tuple(definitions), tuple(notes))
 
 
-def _header_names(table: RawTable) -> list[str]:
-    """Header cells as names ("" for an empty header over an empty column)."""
-    names: list[str] = []
-    for index, cell in enumerate(table.header):
-        column = index + 1
-        if not cell.strip():
-            if any(index < len(row.cells) and row.cells[index].strip() for row in table.rows):
-                reason = f"column {column} has answers but no header"
-                raise InputError(table.source, reason, line=table.header_row, column=column)
-            names.append("")
-            continue
-        names.append(enter_name(cell.strip(), table.source, line=table.header_row, column=column))
+_LEAVE_OUT = "; to leave the column out, name the attribute columns with --attribute-column"
+_LISTED_COLUMNS = 12
+
+
+def _has_data(table: RawTable, index: int) -> bool:
+    return any(index < len(row.cells) and row.cells[index].strip() for row in table.rows)
+
+
+def _column_name(header: str, table: RawTable, index: int, hint: str) -> str:
+    """A used column's header as a name (the identifier rule of :func:`enter_name`)."""
+    line, column = table.header_row, index + 1
+    if not header:
+        reason = f"column {column} has answers but no header{hint}"
+        raise InputError(table.source, reason, line=line, column=column)
+    try:
+        return enter_name(header, table.source, line=line, column=column)
+    except InputError as exc:
+        kind = LimitError if isinstance(exc, LimitError) else InputError
+        raise kind(table.source, exc.reason + hint, line=line, column=column) from None
+
+
+def _check_distinct(header: list[str], table: RawTable, indexes: list[int]) -> None:
+    """No two used columns have the same name (they would be one transcript or attribute)."""
     seen: dict[str, int] = {}
-    for index, name in enumerate(names):
-        if name and name_key(name) in seen:
-            reason = f"column {name!r} appears twice (first in column {seen[name_key(name)]})"
+    for index in sorted(indexes):
+        key = name_key(header[index])
+        if key in seen:
+            reason = f"column {header[index]!r} appears twice (first in column {seen[key]})"
             raise InputError(table.source, reason, line=table.header_row, column=index + 1)
-        if name:
-            seen[name_key(name)] = index + 1
-    return names
+        seen[key] = index + 1
 
 
 def _column_index(header: list[str], wanted: str, table: RawTable, option: str) -> int:
     """The 0-based index of the column headed ``wanted`` (exactly, else the same
-    :func:`name_key`)."""
-    if wanted in header:
-        return header.index(wanted)
-    key = name_key(wanted)
-    for index, name in enumerate(header):
-        if name and name_key(name) == key:
-            return index
-    present = ", ".join(repr(name) for name in header if name)
-    reason = f"{option} {wanted!r}: no such column (columns: {present})"
-    raise InputError(table.source, reason, line=table.header_row)
+    :func:`name_key`); none, or two, is an :class:`InputError`."""
+    found = [i for i, name in enumerate(header) if name and name == wanted] or [
+        i for i, name in enumerate(header) if name and name_key(name) == name_key(wanted)
+    ]
+    if len(found) > 1:
+        where = " and ".join(str(index + 1) for index in found)
+        reason = f"{option} {wanted!r}: columns {where} both have this header"
+        raise InputError(table.source, reason, line=table.header_row)
+    if not found:
+        named = [repr(name) for name in header if name]
+        more = len(named) - _LISTED_COLUMNS
+        present = ", ".join(named[:_LISTED_COLUMNS]) + (f" and {more} more" if more > 0 else "")
+        reason = f"{option} {wanted!r}: no such column (columns: {present})"
+        raise InputError(table.source, reason, line=table.header_row)
+    return found[0]
 
 
 def _check_parts(

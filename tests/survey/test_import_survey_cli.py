@@ -122,6 +122,17 @@ def _cases_by_row(data: object, code: str) -> dict[str, int]:
     return {row: cells[index][column] for index, row in enumerate(data["rows"])}
 
 
+LONG = "Hvor enig er du i: " + "Kommunen lytter til os. " * 10  # 259 characters
+
+
+def test_columns_left_out_may_have_any_header(project: Path, run: Cli, tmp_path: Path) -> None:
+    path = write(tmp_path / "s.csv", f"id,alder,{LONG},,svar\nA,4,enig,z,Fint\n")
+    options = ["--case-column", "id", "--text-column", "svar", "--attribute-column", "alder"]
+    run("import-survey", project, path, *options)
+    cases = json.loads(run("cases", project, "--format", "json").stdout)
+    assert cases[0]["attributes"] == {"alder": "4"}
+
+
 BAD = (
     "id;alder;svar\n"
     "A;41;Fint\n"
@@ -179,8 +190,20 @@ def test_values_must_fit_an_attribute_the_project_already_has(
         ("id,svar,Svar\nA,x,y\n", ["--case-column", "id", "--text-column", "svar"], "twice"),
         # a quote that never closes
         ('id,svar\nA,"x\n', ["--case-column", "id", "--text-column", "svar"], "never closed"),
+        # a question text too long for a name, taken as an attribute by default
+        (
+            f"id,svar,{LONG}\nA,x,y\n",
+            ["--case-column", "id", "--text-column", "svar"],
+            "at most 200)" + "; to leave the column out, name the attribute columns",
+        ),
+        # answers under no header, taken as an attribute by default
+        (
+            "id,svar,\nA,x,y\n",
+            ["--case-column", "id", "--text-column", "svar"],
+            "column 3 has answers but no header; to leave the column out",
+        ),
     ],
-    ids=["unknown-column", "two-parts", "duplicate-header", "open-quote"],
+    ids=["unknown-column", "two-parts", "duplicate-header", "open-quote", "long", "unnamed"],
 )
 def test_header_problems_are_one_line(
     project: Path, run: Cli, tmp_path: Path, content: str, options: list[str], phrase: str
