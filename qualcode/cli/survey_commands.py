@@ -26,6 +26,14 @@ from qualcode.cli.base import format_option, open_existing, project_argument
     multiple=True,
     help="A closed question kept as a case attribute (default: every other column).",
 )
+@click.option(
+    "--attribute-type",
+    "attribute_types",
+    multiple=True,
+    metavar="COLUMN=TYPE",
+    help="Type an attribute column instead of inferring it: number, date, text or "
+    "ordinal(low<medium<high), e.g. 'Tilfredshed=ordinal(1<2<3<4<5)' (repeatable).",
+)
 @click.option("--sheet", help="The workbook's sheet to read (.xlsx; default: the first).")
 @format_option("text", "json")
 def import_survey(
@@ -34,6 +42,7 @@ def import_survey(
     case_column: str,
     text_columns: tuple[str, ...],
     attribute_columns: tuple[str, ...],
+    attribute_types: tuple[str, ...],
     sheet: str | None,
     output_format: str,
 ) -> None:
@@ -41,15 +50,17 @@ def import_survey(
 
     Each --text-column becomes a transcript named after its header, with one turn per
     non-empty answer spoken by the respondent; each respondent becomes a case covering
-    their answers, with the other columns as typed attributes (number, date or text).
+    their answers, with the other columns as typed attributes (number, date or text
+    inferred from the values, or the type --attribute-type gives, ordinal included).
     The delimiter (comma, semicolon, tab) and encoding are detected. Bad rows are listed
     in one line and nothing is stored; importing the same file again changes nothing.
     """
-    from qualcode.domain.survey import SurveyColumns
+    from qualcode.domain.survey import SurveyColumns, parse_attribute_type
     from qualcode.exporters.tables import render_json
     from qualcode.services.survey import import_survey as run_import
 
-    columns = SurveyColumns(case_column, text_columns, attribute_columns or None)
+    types = tuple(parse_attribute_type(value) for value in attribute_types)
+    columns = SurveyColumns(case_column, text_columns, attribute_columns or None, types)
     outcome = run_import(open_existing(project), file, columns, sheet=sheet)
     if output_format == "json":
         click.echo(render_json(outcome.as_dict()), nl=False)

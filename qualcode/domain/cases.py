@@ -78,6 +78,14 @@ def parse_attribute_header(header: str) -> tuple[str, AttributeType | None, tupl
     return name, kind, levels
 
 
+def describe_type(definition: AttributeDef) -> str:
+    """An attribute's type as the cases file writes it: ``number``,
+    ``ordinal(low < medium < high)``."""
+    if definition.levels:
+        return f"{definition.type.value}({' < '.join(definition.levels)})"
+    return definition.type.value
+
+
 def infer_attribute_type(values: list[str]) -> AttributeType:
     """Number if every non-empty value is a number, date if every one is an ISO date,
     else text."""

@@ -16,8 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from qualcode.domain.cases import AttributeDef, infer_attribute_type, normalise_attribute_value
-from qualcode.domain.errors import InputError, LimitError
+from qualcode.domain.cases import (
+    AttributeDef,
+    AttributeType,
+    describe_type,
+    infer_attribute_type,
+    normalise_attribute_value,
+    parse_attribute_header,
+)
+from qualcode.domain.errors import FieldError, InputError, LimitError
 from qualcode.domain.text_entry import enter_name, enter_text, name_key
 from qualcode.domain.transcripts import TranscriptDraft, Turn, guess_language
 
@@ -49,11 +56,30 @@ class RawTable:
 @dataclass(frozen=True, slots=True)
 class SurveyColumns:
     """Which columns play which part, by header. ``attributes`` None: every column that
-    is neither the case column nor a text column."""
+    is neither the case column nor a text column. ``types`` gives attribute columns a type
+    instead of inferring it (``(column, type, ordinal levels)``; see
+    :func:`parse_attribute_type`)."""
 
     case: str
     texts: tuple[str, ...]
     attributes: tuple[str, ...] | None = None
+    types: tuple[tuple[str, AttributeType, tuple[str, ...]], ...] = ()
+
+
+def parse_attribute_type(value: str) -> tuple[str, AttributeType, tuple[str, ...]]:
+    """``COLUMN=TYPE`` (``number``, ``date``, ``text`` or ``ordinal(low<medium<high)``; the
+    last ``=`` separates, so a column's header may hold one) as its parts. Raises
+    :class:`FieldError` on field ``attribute_type``."""
+    column, separator, kind = value.rpartition("=")
+    if not separator or not column.strip():
+        raise FieldError("attribute_type", f"{value!r}: give COLUMN=TYPE, e.g. Alder=number")
+    try:
+        _, parsed, levels = parse_attribute_header(f"column:{kind}")
+    except ValueError as exc:
+        raise FieldError("attribute_type", f"{value!r}: {exc}") from None
+    if parsed is None:
+        raise FieldError("attribute_type", f"{value!r}: give a type after '='")
+    return column.strip(), parsed, levels
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +150,8 @@ def build_survey(
     _check_distinct(header, table, [case_index, *text_indexes, *attribute_indexes])
     problems: list[_Problem] = []
     rows = _respondent_rows(table, header, case_index, problems)
-    definitions = _attribute_definitions(header, attribute_indexes, rows, known)
+    given = _given_types(header, table, columns, attribute_indexes, known)
+    definitions = _attribute_definitions(header, attribute_indexes, rows, {**known, **given})
     respondents = []
     for name, row in rows:
         values: list[tuple[str, str]] = []
@@ -261,6 +288,33 @@ def _text_cell(row: RawRow, index: int, source: str, problems: list[_Problem]) -
     except InputError as exc:
         problems.append(_Problem(row.number, index + 1, exc.reason))
         return ""
+
+
+def _given_types(
+    header: list[str],
+    table: RawTable,
+    columns: SurveyColumns,
+    attribute_indexes: list[int],
+    known: Mapping[str, AttributeDef],
+) -> dict[str, AttributeDef]:
+    """The attribute definitions ``columns.types`` asks for, by name; each must name an
+    attribute column and agree with the project's definition of that attribute."""
+    given: dict[str, AttributeDef] = {}
+    for column, kind, levels in columns.types:
+        index = _column_index(header, column, table, "--attribute-type")
+        if index not in attribute_indexes:
+            reason = f"--attribute-type {column!r}: the column is not an attribute column"
+            raise InputError(table.source, reason, line=table.header_row, column=index + 1)
+        definition = AttributeDef(header[index], kind, levels)
+        existing = known.get(definition.name)
+        if existing is not None and existing != definition:
+            reason = (
+                f"attribute {definition.name!r} is already {describe_type(existing)} in the "
+                f"project; --attribute-type makes it {describe_type(definition)}"
+            )
+            raise InputError(table.source, reason, line=table.header_row, column=index + 1)
+        given[definition.name] = definition
+    return given
 
 
 def _attribute_definitions(

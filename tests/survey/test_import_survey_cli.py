@@ -338,3 +338,48 @@ def test_agreement_compares_coders_on_survey_answers(project: Path, run: Cli) ->
         len(turns) - odd,
         0,
     )
+
+
+def test_attribute_type_makes_an_ordinal_and_checks_its_values(
+    project: Path, run: Cli, tmp_path: Path
+) -> None:
+    scale = "Tilfredshed=ordinal(1<2<3<4<5)"
+    result = run(
+        "import-survey", project, DANISH, *DANISH_ARGS, "--attribute-type", scale,
+        "--format", "json",
+    )  # fmt: skip
+    assert json.loads(result.stdout)["attributes"]["Tilfredshed"] == "ordinal"
+    matrix = json.loads(
+        run("matrix", project, "--rows", "attribute:Tilfredshed", "--format", "json").stdout
+    )
+    answered = sorted({row["Tilfredshed"] for row in _sample_rows(DANISH)}, key=int)
+    assert matrix["rows"] == answered  # in the scale's order
+    bad = write(tmp_path / "bad.csv", "id;Tilfredshed;svar\nA;6;x\n")
+    before = dump(project)
+    line = one_line_error(
+        run(
+            "import-survey", project, bad, "--case-column", "id", "--text-column", "svar", expect=1
+        ).stderr
+    )
+    assert f"{bad}:2:2 Tilfredshed: '6' is not one of 1 < 2 < 3 < 4 < 5" in line
+    assert dump(project) == before
+
+
+@pytest.mark.parametrize(
+    ("value", "phrase"),
+    [
+        ("Alder", "give COLUMN=TYPE"),  # no '='
+        ("Alder=age", "unknown attribute type 'age'"),  # not a type
+        ("Alder=ordinal", "needs its levels"),  # an ordinal without levels
+        ("Nope=number", "--attribute-type 'Nope': no such column"),  # not a column
+        ("svar=number", "not an attribute column"),  # a text column
+    ],
+    ids=["no-equals", "unknown-type", "no-levels", "no-column", "text-column"],
+)
+def test_bad_attribute_types_are_one_line(
+    project: Path, run: Cli, tmp_path: Path, value: str, phrase: str
+) -> None:
+    path = write(tmp_path / "s.csv", "id,Alder,svar\nA,4,x\n")
+    options = ["--case-column", "id", "--text-column", "svar", "--attribute-type", value]
+    line = one_line_error(run("import-survey", project, path, *options, expect=1).stderr)
+    assert phrase in line
