@@ -8,6 +8,7 @@ from pathlib import Path
 from qualcode.domain.cases import AttributeDef
 from qualcode.domain.errors import InputError
 from qualcode.domain.survey import Survey, SurveyColumns, build_survey
+from qualcode.storage import case_queries
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
 
@@ -117,16 +118,20 @@ def _store(repo: Repository, survey: Survey, source: str, header_row: int) -> Su
         attribute_ids = {name: found[0] for name, found in defined.items()}
         for definition in missing:
             attribute_ids[definition.name] = repo.add_attribute(definition)
-        case_ids = {r.name: repo.ensure_case(r.name) for r in survey.respondents}
-        for respondent, name, value in changed:
-            repo.set_case_value(case_ids[respondent.name], attribute_ids[name], value)
+        case_ids = case_queries.ensure_cases(repo, [r.name for r in survey.respondents])
+        case_queries.set_case_values(
+            repo,
+            ((case_ids[r.name], attribute_ids[name], value) for r, name, value in changed),
+        )
         for question, outcome in zip(survey.questions, statuses, strict=True):
             if outcome.status == "imported":
                 transcript_id = repo.add_transcript(question.draft)
-                for turn in question.draft.turns:
-                    assert turn.speaker is not None  # every survey turn has its respondent
-                    spans = [(turn.start, turn.end)]
-                    repo.assign_case(case_ids[turn.speaker], transcript_id, spans, turn.speaker)
+                turns = question.draft.turns
+                case_queries.assign_turns(
+                    repo,
+                    transcript_id,
+                    ((case_ids[t.speaker], t.start, t.end, t.speaker) for t in turns if t.speaker),
+                )
     return SurveyImport(
         path=source,
         unchanged=unchanged,

@@ -383,3 +383,20 @@ def test_bad_attribute_types_are_one_line(
     options = ["--case-column", "id", "--text-column", "svar", "--attribute-type", value]
     line = one_line_error(run("import-survey", project, path, *options, expect=1).stderr)
     assert phrase in line
+
+
+def test_a_later_export_with_corrected_values_updates_only_those(
+    project: Path, run: Cli, tmp_path: Path
+) -> None:
+    first = write(tmp_path / "v1.csv", "id,by,alder,svar\nA,Ry,4,Fint\nB,Ry,5,Godt\n")
+    options = ["--case-column", "id", "--text-column", "svar"]
+    run("import-survey", project, first, *options)
+    second = write(tmp_path / "v2.csv", "id,by,alder,svar\nA,Ry,4,Fint\nB,Skørping,5,Godt\n")
+    result = run("import-survey", project, second, *options)
+    assert "1 attribute values" in result.stdout
+    assert "svar: already imported with identical answers" in result.stdout
+    cases = json.loads(run("cases", project, "--format", "json").stdout)
+    assert {c["case"]: c["attributes"] for c in cases} == {
+        "A": {"by": "Ry", "alder": "4"},
+        "B": {"by": "Skørping", "alder": "5"},
+    }
