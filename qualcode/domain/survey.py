@@ -150,6 +150,8 @@ def build_survey(
     _check_distinct(header, table, [case_index, *text_indexes, *attribute_indexes])
     problems: list[_Problem] = []
     rows = _respondent_rows(table, header, case_index, problems)
+    if not rows and not problems:
+        raise InputError(source, "no respondents: the file has a header row and nothing else")
     given = _given_types(header, table, columns, attribute_indexes, known)
     definitions = _attribute_definitions(header, attribute_indexes, rows, {**known, **given})
     respondents = []

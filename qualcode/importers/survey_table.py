@@ -2,8 +2,9 @@
 
 CSV text is read like a transcript (:mod:`qualcode.importers.decoding`: UTF-8 with or
 without a BOM, UTF-16 with a BOM, else Windows-1252; LF line ends; NFC) and its delimiter
-(comma, semicolon or tab) is the one that splits the first records into the same, largest
-number of columns; quoted cells keep their line breaks. An XLSX workbook is checked as a
+(comma, semicolon or tab) is the one an Excel ``sep=;`` first line names, else the one that
+splits the first records into the same, largest number of columns; quoted cells keep their
+line breaks. An XLSX workbook is checked as a
 zip archive (:mod:`qualcode.files.archives`) before openpyxl reads its first sheet (or the
 one named); numbers and dates become text as a person would type them (``3.5``,
 ``2024-03-05``). The first non-blank row is the header.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -30,6 +32,7 @@ CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = (",", ";", "\t")
 _SNIFF_RECORDS = 50
+_SEP_LINE = re.compile(r"sep=(?P<delimiter>[,;\t])[ \t]*(?:\n|\Z)")
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 XLSX_LIMITS = ArchiveLimits(
     max_entries=10_000,
@@ -60,8 +63,15 @@ def read_survey_table(
         allowed = ", ".join((*CSV_SUFFIXES, *XLSX_SUFFIXES))
         raise InputError(source, f"unsupported survey file type {shown}; use one of {allowed}")
     decoded = read_text_file(path, max_bytes=max_bytes)
-    delimiter = sniff_delimiter(decoded.text)
-    records = csv_records(decoded.text, delimiter, source)
+    text = decoded.text
+    declared = _SEP_LINE.match(text)
+    if declared:  # Excel's "sep=;" first line names the delimiter
+        delimiter = declared["delimiter"]
+        # the line becomes blank, so every record keeps its line number
+        text = "\n" * declared.group().count("\n") + text[declared.end() :]
+    else:
+        delimiter = sniff_delimiter(text)
+    records = csv_records(text, delimiter, source)
     notes = (*decoded.notes, f"delimiter: {_NAMES[delimiter]}")
     return _table(source, records, decoded.encoding, notes)
 

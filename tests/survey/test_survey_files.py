@@ -167,3 +167,24 @@ def test_any_answers_come_back_as_their_turns(
         return
     got = [(t.speaker, found[0].draft.text[t.start : t.end]) for t in found[0].draft.turns]
     assert got == expected
+
+
+def test_excels_sep_line_names_the_delimiter_and_rows_keep_their_numbers(tmp_path: Path) -> None:
+    # commas in every answer would make a sniffer choose the comma
+    text = "sep=;\nid;svar\nA;en, to, tre\n;uden id\n"
+    path = tmp_path / "excel.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        build_survey(read_survey_table(path), SurveyColumns("id", ("svar",)), {})
+    assert f"{path}:4:1 the respondent is empty" in str(refused.value)
+    path.write_text(text.replace(";uden id\n", ""), encoding="utf-8")
+    survey = build_survey(read_survey_table(path), SurveyColumns("id", ("svar",)), {})
+    draft = survey.questions[0].draft
+    assert [draft.text[t.start : t.end] for t in draft.turns] == ["en, to, tre"]
+
+
+def test_a_header_alone_is_no_survey(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("id,svar\n\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no respondents"):
+        build_survey(read_survey_table(path), SurveyColumns("id", ("svar",)), {})
