@@ -70,8 +70,9 @@ def import_survey(
         return
     attributes = ", ".join(f"{a.name} ({a.type.value})" for a in outcome.attributes)
     click.echo(
-        f"{file}: {len(outcome.questions)} question(s), {outcome.respondents:,} respondents "
-        f"({outcome.new_cases:,} new cases), {outcome.values_set:,} attribute values"
+        f"{file}: {_count(len(outcome.questions), 'question')}, "
+        f"{_count(outcome.respondents, 'respondent')} ({outcome.new_cases:,} new cases), "
+        f"{_count(outcome.values_set, 'attribute value')} set"
         + (f"; attributes {attributes}" if attributes else "")
         + f" [{'; '.join(outcome.notes)}]"
     )
@@ -83,3 +84,7 @@ def import_survey(
                 f"  {question.name}: imported {question.answers:,} answers, "
                 f"{question.characters:,} characters"
             )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")

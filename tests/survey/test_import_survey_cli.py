@@ -393,7 +393,7 @@ def test_a_later_export_with_corrected_values_updates_only_those(
     run("import-survey", project, first, *options)
     second = write(tmp_path / "v2.csv", "id,by,alder,svar\nA,Ry,4,Fint\nB,Skørping,5,Godt\n")
     result = run("import-survey", project, second, *options)
-    assert "1 attribute values" in result.stdout
+    assert "1 attribute value set" in result.stdout
     assert "svar: already imported with identical answers" in result.stdout
     cases = json.loads(run("cases", project, "--format", "json").stdout)
     assert {c["case"]: c["attributes"] for c in cases} == {
