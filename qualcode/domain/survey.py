@@ -13,7 +13,7 @@ Pure standard library; no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from qualcode.domain.cases import (
@@ -117,9 +117,15 @@ class _Problem:
 
 
 def build_survey(
-    table: RawTable, columns: SurveyColumns, known: Mapping[str, AttributeDef]
+    table: RawTable,
+    columns: SurveyColumns,
+    known: Mapping[str, AttributeDef],
+    transcripts: Collection[str] = (),
 ) -> Survey:
-    """Read ``table`` as a survey. ``known`` holds the project's attribute definitions:
+    """Read ``table`` as a survey. ``transcripts`` are the names of the project's
+    transcripts: without ``columns.attributes``, a column named like one of them is an
+    open question imported before (perhaps with other text columns), so it is left out
+    rather than made an attribute. ``known`` holds the project's attribute definitions:
     a column naming one of them is read with that type (its values must fit it); other
     attribute columns get their type from their values (number, with a decimal point or
     comma; ISO date; else text).
@@ -132,10 +138,20 @@ def build_survey(
     header = [cell.strip() for cell in table.header]
     case_index = _column_index(header, columns.case, table, "--case-column")
     text_indexes = [_column_index(header, name, table, "--text-column") for name in columns.texts]
+    notes = list(table.notes)
     if columns.attributes is None:
         taken = {case_index, *text_indexes}
+        imported = {name_key(name) for name in transcripts}
+        asked = [
+            i for i in range(len(header)) if i not in taken and name_key(header[i]) in imported
+        ]
+        notes.extend(
+            f"column {header[i]!r} is a question already imported: no attribute" for i in asked
+        )
         attribute_indexes = [
-            i for i in range(len(header)) if i not in taken and (header[i] or _has_data(table, i))
+            i
+            for i in range(len(header))
+            if i not in taken and i not in asked and (header[i] or _has_data(table, i))
         ]
     else:
         attribute_indexes = [
@@ -167,7 +183,7 @@ def build_survey(
             if value:
                 values.append((definition.name, value))
         respondents.append(Respondent(name, row.number, tuple(values)))
-    questions, notes = [], list(table.notes)
+    questions: list[Question] = []
     for index in text_indexes:
         answers = [(name, _text_cell(row, index, source, problems).strip()) for name, row in rows]
         question = _question(table, header[index], index, answers)

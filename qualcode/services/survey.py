@@ -69,7 +69,7 @@ def import_survey(
     table = read_survey_table(path, sheet=sheet)
     with project.transaction() as repo:
         known = {name: definition for name, (_, definition) in repo.attribute_defs().items()}
-        survey = build_survey(table, columns, known)
+        survey = build_survey(table, columns, known, repo.transcript_names())
         outcome = _store(repo, survey, str(path), table.header_row)
         if not outcome.unchanged:
             repo.log_event(
@@ -110,7 +110,7 @@ def _store(repo: Repository, survey: Survey, source: str, header_row: int) -> Su
         for name, value in respondent.values
         if stored.get(respondent.name, {}).get(name) != value
     ]
-    new_cases = sum(1 for r in survey.respondents if repo.case_id(r.name) is None)
+    new_cases = sum(1 for r in survey.respondents if r.name not in stored)
     unchanged = not (missing or changed or new_cases) and all(
         q.status == "unchanged" for q in statuses
     )

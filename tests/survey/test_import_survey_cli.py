@@ -400,3 +400,17 @@ def test_a_later_export_with_corrected_values_updates_only_those(
         "A": {"by": "Ry", "alder": "4"},
         "B": {"by": "Skørping", "alder": "5"},
     }
+
+
+def test_a_question_imported_before_is_no_attribute_when_importing_another(
+    project: Path, run: Cli
+) -> None:
+    run("import-survey", project, DANISH, "--case-column", "Respondent", "--text-column", GOOD)
+    result = run(
+        "import-survey", project, DANISH, "--case-column", "Respondent", "--text-column", BETTER
+    )
+    assert f"column {GOOD!r} is a question already imported: no attribute" in result.stdout
+    cases = json.loads(run("cases", project, "--format", "json").stdout)
+    assert all(GOOD not in case["attributes"] for case in cases)
+    names = {line.split("  ")[0] for line in run("transcripts", project).stdout.splitlines()[2:]}
+    assert len(names) == 2
