@@ -136,6 +136,8 @@ def _assemble(reader: _Reader, source: str) -> DocxText:
 
     for block in reader.blocks:
         piece = _normalised(block.text)
+        if not pieces:
+            piece = piece.removeprefix("\ufeff")  # as normalise_text does (and notes)
         if block.plain:
             close_run()
         else:
@@ -152,7 +154,7 @@ def _assemble(reader: _Reader, source: str) -> DocxText:
 
 
 def _normalised(text: str) -> str:
-    """CR and CRLF as LF, NFC (the BOM is not stripped: it is not at a block's start)."""
+    """CR and CRLF as LF, NFC (a BOM is the text's, stripped only from the first block)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 

@@ -162,3 +162,16 @@ def test_a_row_word_marks_as_header_is_a_header_even_when_it_reads_like_a_turn()
     rows = [["Hvem taler?", "Hvad blev sagt?"], ["I", "Og?"], ["Mette", "Ja."], ["I", "Så?"]]
     assert transcript_header(rows) is None  # "Hvem taler?" is no speaker name
     assert transcript_header(rows, marked_header=True) is True
+
+
+def test_a_bom_at_the_start_is_stripped_and_turns_stay_on_their_text(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("\ufeffI: Hej.")
+    _add_notes(document, "footnote", {1: "Note."})
+    _refer(document.add_paragraph("Mette: Hej igen"), "footnote", 1, ".")
+    path = tmp_path / "bom.docx"
+    document.save(str(path))
+    draft = load_transcript(path)
+    assert draft.text == "I: Hej.\n\nMette: Hej igen[1].\n\n[1] Note."
+    assert "BOM stripped" in draft.notes
+    assert _utterances(path) == [("I", "Hej."), ("Mette", "Hej igen[1].\n\n[1] Note.")]
