@@ -15,10 +15,14 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from qualcode.domain.text_entry import name_key
 from qualcode.importers.docx_text import transcript_header
 from qualcode.importers.transcripts import load_transcript
 from tests.conftest import Cli
+from tests.hypothesis_profiles import examples
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -175,3 +179,21 @@ def test_a_bom_at_the_start_is_stripped_and_turns_stay_on_their_text(tmp_path: P
     assert draft.text == "I: Hej.\n\nMette: Hej igen[1].\n\n[1] Note."
     assert "BOM stripped" in draft.notes
     assert _utterances(path) == [("I", "Hej."), ("Mette", "Hej igen[1].\n\n[1] Note.")]
+
+
+_CELL = st.text(alphabet=st.sampled_from(list("abcæøå ÆØÅ.:-12")), min_size=1, max_size=12)
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(rows=st.lists(st.lists(_CELL, min_size=1, max_size=4), min_size=1, max_size=6))
+def test_a_table_whose_first_column_never_repeats_is_never_turns(rows: list[list[str]]) -> None:
+    # a form or key-value table ("Navn | Mette", "Alder | 42"): no one speaks twice
+    firsts = [name_key(cells[0]) for cells in rows]
+    if len(set(firsts)) == len(firsts):
+        assert transcript_header(rows) is None
+    found = transcript_header(rows)
+    if found is not None:  # a transcript: some speaker on two rows below any header
+        body = rows[1:] if found else rows
+        speakers = [name_key(cells[0]) for cells in body]
+        assert len(set(speakers)) < len(speakers)
+        assert all(len(cells) >= 2 for cells in body)
