@@ -24,6 +24,7 @@ from qualcode.cli.matrix_commands import cooccurrence, matrix, report, summary
 from qualcode.cli.memo_commands import memos
 from qualcode.cli.project_commands import demo, done, info, init, log, open_project_command
 from qualcode.cli.refi_commands import export, import_project, merge
+from qualcode.cli.survey_commands import import_survey
 from qualcode.cli.transcript_commands import cases, import_files, show, transcripts
 
 
@@ -45,6 +46,7 @@ for command in (
     done,
     open_project_command,
     import_files,
+    import_survey,
     transcripts,
     show,
     cases,

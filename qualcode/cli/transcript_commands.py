@@ -125,6 +125,8 @@ def import_files(
             + (f", case {', '.join(o.cases)}" if o.cases else "")
             + f" [{notes}]"
         )
+        for warning in o.warnings:
+            click.echo(f"{o.name}: warning: {warning}")
 
 
 @click.command()

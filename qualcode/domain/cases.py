@@ -42,6 +42,11 @@ class Case:
     assignments: tuple[CaseAssignment, ...]
 
 
+SpeakerCases = dict[str, dict[str, tuple[tuple[str, str], ...]]]
+"""Speaker -> the cases covering that speaker's turns in a transcript (focus-group
+participants, survey respondents) -> each case's non-empty ``(attribute, value)`` pairs."""
+
+
 _HEADER = re.compile(r"^\s*(?P<name>[^:]+?)\s*(?::\s*(?P<type>\w+)\s*(?:\((?P<levels>.*)\))?)?\s*$")
 
 
@@ -71,6 +76,14 @@ def parse_attribute_header(header: str) -> tuple[str, AttributeType | None, tupl
     elif match["levels"]:
         raise ValueError(f"only ordinal columns take levels, not {name!r}")
     return name, kind, levels
+
+
+def describe_type(definition: AttributeDef) -> str:
+    """An attribute's type as the cases file writes it: ``number``,
+    ``ordinal(low < medium < high)``."""
+    if definition.levels:
+        return f"{definition.type.value}({' < '.join(definition.levels)})"
+    return definition.type.value
 
 
 def infer_attribute_type(values: list[str]) -> AttributeType:

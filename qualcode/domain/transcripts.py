@@ -27,7 +27,8 @@ class TranscriptDraft:
     """A transcript read from a file, normalised and ready to store.
 
     ``text`` is UTF-8-clean, ``\\n`` newlines, NFC, without BOM. ``notes`` say what
-    normalisation did (for the per-file import report).
+    normalisation did (for the per-file import report); ``warnings`` what the reader kept
+    otherwise than the file laid it out (a Word table kept as text rather than turns).
     """
 
     name: str
@@ -37,6 +38,7 @@ class TranscriptDraft:
     encoding: str
     notes: tuple[str, ...] = ()
     language: str | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def sha256(self) -> str:

@@ -11,8 +11,6 @@ Untyped attributes get their type from their values (see ``infer_attribute_type`
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +27,7 @@ from qualcode.domain.cases import (
 from qualcode.domain.errors import InputError
 from qualcode.domain.text_entry import enter_name, enter_text
 from qualcode.files.reading import TREE_FILE_LIMIT, read_bytes
+from qualcode.importers.csv_records import csv_records
 from qualcode.importers.yaml_nodes import (
     Fields,
     compose_yaml,
@@ -166,21 +165,7 @@ def _csv_records(text: str, source: str) -> list[tuple[int, list[str]]]:
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     counts = {delimiter: first_line.count(delimiter) for delimiter in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: (counts[d], d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[tuple[int, list[str]]] = []
-    previous_end = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            hint = " (a quote is never closed)" if "end of data" in str(exc) else ""
-            raise InputError(source, f"bad CSV: {exc}{hint}", line=previous_end + 1) from None
-        start, previous_end = previous_end + 1, reader.line_num
-        if any(cell.strip() for cell in cells):
-            records.append((start, cells))
-    return records
+    return csv_records(text, delimiter, source)
 
 
 def _read_header(

@@ -11,40 +11,23 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from qualcode.domain.errors import InputError
 from qualcode.domain.text_entry import enter_name
-from qualcode.domain.transcripts import TranscriptDraft, Turn, guess_language, normalise_text
-from qualcode.domain.turns import is_speaker_name, parse_speaker_turns, split_speaker_prefix
-from qualcode.files.archives import ArchiveLimits, ZipArchive
-from qualcode.files.reading import MIB, open_regular
+from qualcode.domain.transcripts import TranscriptDraft, Turn, guess_language
+from qualcode.domain.turns import parse_speaker_turns, split_speaker_prefix
 from qualcode.importers.decoding import (
     DEFAULT_MAX_BYTES,
-    TRANSCRIPT_ADVICE,
-    check_control_characters,
     read_text_file,
 )
+from qualcode.importers.docx_text import read_docx
 
 __all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "load_transcript"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
-DOCX_LIMITS = ArchiveLimits(
-    max_entries=5_000,
-    max_entry_bytes=64 * MIB,
-    max_total_bytes=256 * MIB,
-    max_ratio=100.0,
-    max_read_bytes=64 * MIB,
-    max_xml_bytes=64 * MIB,
-)
-"""A Word document's zip: python-docx reads every part into memory and parses the XML
-(some 10 times its size: a 60 MB document.xml peaks at 700 MB), so what it may decompress
-is bounded before it is given the file."""
 
 
 def load_transcript(
@@ -63,8 +46,11 @@ def load_transcript(
         raise InputError(
             source, f"unsupported file type {shown}; use one of {', '.join(SUPPORTED_SUFFIXES)}"
         )
+    warnings: tuple[str, ...] = ()
     if suffix == ".docx":
-        text, turns, encoding, notes = _read_docx(path, max_bytes)
+        document = read_docx(path, max_bytes)
+        text, turns, encoding = document.text, list(document.turns), "docx"
+        notes, warnings = list(document.notes), document.warnings
     else:
         decoded = read_text_file(path, max_bytes=max_bytes)
         encoding, notes = decoded.encoding, list(decoded.notes)
@@ -86,78 +72,8 @@ def load_transcript(
         encoding=encoding,
         notes=tuple(notes),
         language=guess_language(text),
+        warnings=warnings,
     )
-
-
-# --- Word documents -----------------------------------------------------------------
-
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def _read_docx(path: Path, max_bytes: int) -> tuple[str, list[Turn], str, list[str]]:
-    source = str(path)
-    with open_regular(path, limit=max_bytes, advice=TRANSCRIPT_ADVICE) as handle:
-        try:
-            head = handle.read(8)
-        except OSError as exc:
-            raise InputError(source, f"cannot read file ({exc.strerror or exc})") from None
-        if head == _OLE_SIGNATURE:
-            raise InputError(
-                source, "not a valid .docx file (an old binary .doc; save it as .docx)"
-            )
-        if not head.startswith(b"PK"):
-            raise InputError(source, "not a valid .docx file (not a ZIP package)")
-        handle.seek(0)
-        # The archive's entries, sizes and ratios are checked before python-docx sees the
-        # file; zipfile never gives an entry more than its (checked) declared size.
-        ZipArchive(handle, source, DOCX_LIMITS, "valid .docx file").close()
-        handle.seek(0)
-        paragraphs = _docx_document_paragraphs(handle, source)
-    text, changes = normalise_text("\n\n".join(paragraphs))
-    if not text.strip():
-        raise InputError(source, "file is empty")
-    check_control_characters(text, source)
-    return text, parse_speaker_turns(text), "docx", ["encoding: docx", *changes]
-
-
-def _docx_document_paragraphs(handle: Any, source: str) -> list[str]:
-    import docx  # deferred: python-docx and lxml cost start-up time for every command
-    from docx.opc.exceptions import OpcError
-
-    try:
-        return list(_docx_paragraphs(docx.Document(handle)))
-    # lxml's XMLSyntaxError subclasses SyntaxError; zlib.error means damaged deflate data.
-    except (OpcError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, SyntaxError) as exc:
-        detail = " ".join(str(exc).split()) or type(exc).__name__
-        raise InputError(source, f"not a valid .docx file ({detail})") from None
-
-
-def _docx_paragraphs(document: Any) -> Iterator[str]:
-    """Non-empty body paragraphs in order; each table row becomes one paragraph, as
-    "Name: text" when its first cell holds a speaker name (a common transcript layout)."""
-    from docx.table import Table
-
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            for row in block.rows:
-                cells = _distinct_cell_texts(row)
-                if len(cells) >= 2 and is_speaker_name(cells[0]):
-                    yield f"{cells[0]}: {' '.join(cells[1:])}"
-                elif cells:
-                    yield "\t".join(cells)
-        elif block.text.strip():
-            yield block.text
-
-
-def _distinct_cell_texts(row: Any) -> list[str]:
-    texts: list[str] = []
-    previous = None
-    for cell in row.cells:
-        # Horizontally merged cells come back once per grid column.
-        if cell._tc is not previous and cell.text.strip():
-            texts.append(cell.text.strip())
-        previous = cell._tc
-    return texts
 
 
 # --- Subtitles ----------------------------------------------------------------------

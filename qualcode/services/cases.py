@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from qualcode.domain.cases import AttributeDef, Case
+from qualcode.domain.cases import AttributeDef, Case, describe_type
 from qualcode.domain.errors import InputError
 from qualcode.domain.events import Action
 from qualcode.importers.cases_file import load_cases_file
@@ -41,8 +41,8 @@ def import_cases(project: Project, path: Path) -> CasesImport:
             elif existing[1] != definition:
                 raise InputError(
                     source,
-                    f"attribute {definition.name!r} is already {_describe(existing[1])} in the "
-                    f"project; the file makes it {_describe(definition)}",
+                    f"attribute {definition.name!r} is already {describe_type(existing[1])} in the "
+                    f"project; the file makes it {describe_type(definition)}",
                     line=1,
                 )
             else:
@@ -78,12 +78,6 @@ def import_cases(project: Project, path: Path) -> CasesImport:
             {"source": source, "cases": sorted(names)},
         )
     return CasesImport(len(names), len(cases_file.attributes), assignments)
-
-
-def _describe(definition: AttributeDef) -> str:
-    if definition.levels:
-        return f"{definition.type.value}({' < '.join(definition.levels)})"
-    return definition.type.value
 
 
 def list_cases(project: Project) -> list[Case]:

@@ -27,6 +27,7 @@ class ImportOutcome:
     turns: int
     speakers: tuple[str, ...]
     cases: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -39,6 +40,7 @@ class ImportOutcome:
             "turns": self.turns,
             "speakers": list(self.speakers),
             "cases": list(self.cases),
+            "warnings": list(self.warnings),
         }
 
 
@@ -175,6 +177,7 @@ def _store(
         turns=len(draft.turns),
         speakers=tuple(speakers(draft.turns)),
         cases=tuple(cases),
+        warnings=draft.warnings,
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from qualcode.domain.cases import SpeakerCases
 from qualcode.domain.codebook import CodeSpec
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
@@ -23,8 +24,14 @@ from qualcode.domain.transcripts import Turn
 from qualcode.services.coding_changes import code_path_by_id
 from qualcode.services.memos import transcript_memo_counts
 from qualcode.services.transcripts import unknown_transcript_message
+from qualcode.storage import (
+    case_queries,
+    maintenance_queries,
+    memo_queries,
+    status,
+    transcript_edits,
+)
 from qualcode.storage import history_queries as history
-from qualcode.storage import maintenance_queries, memo_queries, status, transcript_edits
 from qualcode.storage.database import Project, RetryPolicy, open_project
 
 BLIND_SETTING = "blind_coding"
@@ -75,13 +82,16 @@ class CodeEntry:
 class TranscriptDocument:
     """A transcript as the workspace shows it: text, turns, and the visible codings
     (only the coder's own in blind mode), sorted by start; ``flagged`` maps each visible
-    coding that needs review after a transcript edit to its review note."""
+    coding that needs review after a transcript edit to its review note; ``speakers``
+    maps each speaker whose turns belong to a case (a survey respondent, a focus-group
+    participant) to those cases and their attribute values."""
 
     name: str
     text: str
     turns: tuple[Turn, ...]
     codings: tuple[Coding, ...]
     flagged: Mapping[int, str] = field(default_factory=dict)
+    speakers: SpeakerCases = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +153,11 @@ def load_document(project: Project, name: str, coder: str, *, blind: bool) -> Tr
             raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
         codings = repo.codings(transcripts=[name], coders=[coder] if blind else ())
         notes = transcript_edits.review_notes(repo, transcript.id)
+        speakers = case_queries.speaker_cases(repo, transcript.id)
     ordered = sorted(codings, key=lambda c: (c.start, c.end, c.id))
     flagged = {c.id: notes[c.id] for c in ordered if c.id in notes}
     return TranscriptDocument(
-        transcript.name, transcript.text, transcript.turns, tuple(ordered), flagged
+        transcript.name, transcript.text, transcript.turns, tuple(ordered), flagged, speakers
     )
 
 

@@ -22,6 +22,7 @@ from tests.conftest import CODEBOOKS, TRANSCRIPTS, Cli
 from tests.files.hostile import bound_socket
 from tests.files.running import qualcode
 
+_SURVEY_COLUMNS = ["--case-column", "a", "--text-column", "b"]
 # (id, the command's arguments with {p} for the project, {n} for a new project and {f}
 # for the hostile path; the suffix the path gets, as the command expects it)
 COMMANDS: list[tuple[str, list[str], str]] = [
@@ -34,6 +35,16 @@ COMMANDS: list[tuple[str, list[str], str]] = [
     ("anonymize-map", ["anonymize", "{p}", "--map", "{f}"], ".yaml"),
     ("transcript-replace", ["transcript", "replace", "{p}", "parent-01-en", "{f}"], ".txt"),
     ("import-project", ["import-project", "{n}", "{f}"], ".qdpx"),
+    (
+        "survey-csv",
+        ["import-survey", "{p}", "{f}", "--case-column", "a", "--text-column", "b"],
+        ".csv",
+    ),
+    (
+        "survey-xlsx",
+        ["import-survey", "{p}", "{f}", "--case-column", "a", "--text-column", "b"],
+        ".xlsx",
+    ),
     ("merge-qdpx", ["merge", "{p}", "{f}"], ".qdpx"),
     ("merge-project", ["merge", "{p}", "{f}"], ".qualcode"),
     ("init-from", ["init", "{n}", "--from", "{f}"], ".json"),

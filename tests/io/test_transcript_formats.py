@@ -103,9 +103,10 @@ def test_docx(tmp_path: Path) -> None:
     document.add_paragraph("")
     document.add_paragraph("R: Sure. I’m Martin.")
     document.add_paragraph("My daughter is Ida – she is seven.")
-    table = document.add_table(rows=1, cols=2)
-    table.cell(0, 0).text = "I"
-    table.cell(0, 1).text = "And school?"
+    table = document.add_table(rows=3, cols=2)
+    for row, (speaker, text) in enumerate([("I", "And school?"), ("R", "Fine."), ("I", "Good.")]):
+        table.cell(row, 0).text = speaker
+        table.cell(row, 1).text = text
     path = tmp_path / "parent-02.docx"
     document.save(str(path))
 
@@ -115,11 +116,14 @@ def test_docx(tmp_path: Path) -> None:
     assert draft.text == (
         "Interview with Martin\n\nI: Thanks for agreeing to do this.\n\n"
         "R: Sure. I’m Martin.\n\nMy daughter is Ida – she is seven.\n\nI: And school?"
+        "\n\nR: Fine.\n\nI: Good."
     )
     assert utterances(draft) == [
         ("I", "Thanks for agreeing to do this."),
         ("R", "Sure. I’m Martin.\n\nMy daughter is Ida – she is seven."),
         ("I", "And school?"),
+        ("R", "Fine."),
+        ("I", "Good."),
     ]
 
 

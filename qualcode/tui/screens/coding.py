@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from qualcode.domain.cases import SpeakerCases
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.events import CODEBOOK_ACTIONS, MEMO_ACTIONS, STATUS_ACTIONS
@@ -32,6 +33,7 @@ from qualcode.tui.session import Workspace, error_message
 from qualcode.tui.widgets.codebook_tree import CodebookTree, CodeDefinition
 from qualcode.tui.widgets.coding_list import Place
 from qualcode.tui.widgets.keys_footer import KeysFooter
+from qualcode.tui.widgets.speaker_details import SpeakerDetails, turn_at
 from qualcode.tui.widgets.transcript_list import TranscriptList
 from qualcode.tui.widgets.transcript_view import CodeMark, TranscriptView
 
@@ -116,6 +118,7 @@ class CodingScreen(Screen[None]):
         self.flagged_total = 0  # codings needing review in the project (visible ones)
         self.last_reviewed: Coding | None = None  # the flagged coding review.next went to
         self.matrix_choices: MatrixChoices | None = None  # the matrix reopens as left
+        self.speakers: SpeakerCases = {}  # the open transcript's speakers' cases and values
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -125,6 +128,7 @@ class CodingScreen(Screen[None]):
             with Vertical(id="codebook-panel"):
                 yield CodebookTree(id="codebook", editable=True)
                 yield CodeDefinition(id="definition")
+                yield SpeakerDetails(id="speaker-details")
         yield Static(id="status")
         yield KeysFooter()
 
@@ -207,6 +211,7 @@ class CodingScreen(Screen[None]):
             self.entries = self._code_entries()
             self.codebook.update_counts(self.entries)
             self.flagged_total = review_actions.flagged_total(self)
+        self.speakers = document.speakers
         self.view.load(document.text, document.turns, document.codings, self.marks())
         self.view.set_flagged(document.flagged)
         if span is not None:
@@ -260,6 +265,9 @@ class CodingScreen(Screen[None]):
     @on(TranscriptView.SelectionChanged)
     def _selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
         self.update_status()
+        view = self.view
+        turn = turn_at(view.text, view.turns, view.cursor) if self.speakers else None
+        self.query_one(SpeakerDetails).show_for(turn, self.speakers)
 
     @on(CodebookTree.CodeHighlighted)
     def _code_highlighted(self, event: CodebookTree.CodeHighlighted) -> None:
