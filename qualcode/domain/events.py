@@ -37,6 +37,7 @@ class Action(StrEnum):
     TRANSCRIPT_EDIT = "transcript_edit"  # re-anchoring moves
     RENAME_TRANSCRIPT = "rename_transcript"  # {"transcript_id", "old", "new"}
     IMPORT_CASES = "import_cases"  # {"source", "cases"}
+    IMPORT_SURVEY = "import_survey"  # {"source", "transcripts", "cases"}
     DONE = "done"  # {"transcript", "coder", "done", "previous"}
     UNDONE = "undone"  # the same, marked not done
     SETTING = "setting"  # {"key", "before", "after"}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qualcode.domain.cases import AttributeDef
 from qualcode.domain.errors import InputError
+from qualcode.domain.events import Action
 from qualcode.domain.survey import Survey, SurveyColumns, build_survey
 from qualcode.storage import case_queries
 from qualcode.storage.database import Project
@@ -73,7 +74,7 @@ def import_survey(
         outcome = _store(repo, survey, str(path), table.header_row)
         if not outcome.unchanged:
             repo.log_event(
-                "import_survey",
+                Action.IMPORT_SURVEY,
                 f"survey {path.name}: {len(survey.questions)} questions, "
                 f"{len(survey.respondents)} respondents",
                 {
