@@ -239,12 +239,14 @@ def ordinal_levels(description: str | None) -> tuple[str, ...] | None:
 class IncomingSource:
     """A source ready to store: ``text`` is normalised and every position in ``source``
     (codings, case selections) is a valid span of it. ``notes`` say what normalising did;
-    ``memos`` are the source's own notes."""
+    ``memos`` are the source's own notes; ``convention`` how the producer counted its
+    positions and what decided it (``None``: positions were qualcode's own)."""
 
     source: ExchangeSource
     text: str
     notes: tuple[str, ...] = ()
     memos: tuple[ExchangeNote, ...] = ()
+    convention: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

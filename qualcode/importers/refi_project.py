@@ -98,7 +98,14 @@ def _project(archive: SafeQdpx, document: RefiDocument, label: str) -> ExchangeP
             if raw.description and raw.description.strip():
                 memos += (ExchangeNote(raw.guid, raw.description, "source", raw.guid),)
             yield _mapped_source(
-                raw, text, selection_spans.get(raw.guid, []), coding_memo, memos, label, warnings
+                raw,
+                text,
+                selection_spans.get(raw.guid, []),
+                coding_memo,
+                memos,
+                label,
+                warnings,
+                document.header.origin,
             )
 
     return ExchangeProject(
@@ -122,8 +129,15 @@ def _mapped_source(
     memos: tuple[ExchangeNote, ...],
     label: str,
     warnings: list[str],
+    origin: str | None,
 ) -> IncomingSource:
-    mapped = map_source_text(text, raw.named_spans)
+    mapped = map_source_text(
+        text, raw.selections, origin=origin, where=f"{label}: source {raw.name!r}"
+    )
+    if mapped.thin:
+        warnings.append(
+            f"source {raw.name!r}: positions read as {mapped.summary()}; check its codings"
+        )
     length = len(mapped.text)
     codings: list[ExchangeCoding] = []
     empty = 0
@@ -144,7 +158,7 @@ def _mapped_source(
     if empty:
         warnings.append(f"source {raw.name!r}: skipped {empty} empty selection(s)")
     source = ExchangeSource(raw.guid, _transcript_name(raw.name), tuple(codings), tuple(cases))
-    return IncomingSource(source, mapped.text, mapped.notes, memos)
+    return IncomingSource(source, mapped.text, mapped.notes, memos, mapped.summary())
 
 
 def _span(mapped: MappedText, start: int, end: int, raw: RawSource, label: str) -> tuple[int, int]:

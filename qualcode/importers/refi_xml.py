@@ -65,7 +65,9 @@ class RawSource:
     plain_text_path: str | None
     content: str | None
     codings: list[ExchangeCoding] = field(default_factory=list)
-    named_spans: list[tuple[int, int, str]] = field(default_factory=list)
+    # every selection as written, (start, end, name or None): the evidence for how the
+    # producer counted positions (refi_offsets)
+    selections: list[tuple[int, int, str | None]] = field(default_factory=list)
     note_refs: list[str] = field(default_factory=list)
     description: str | None = None
 
@@ -498,9 +500,7 @@ class _Reader:
             _position(element, "endPosition", self.where),
         )
         self.document.selections[guid] = (raw.guid, start, end)
-        name = element.get("name")
-        if name:
-            raw.named_spans.append((start, end, name))
+        raw.selections.append((start, end, element.get("name")))
         user = normalise_guid(element.get("creatingUser")) or fallback_user
         memo_refs: list[str] = []
         description = None

@@ -329,6 +329,8 @@ class _Merger:
                 whole_cases.setdefault(source_guid, []).append(self.cases[case.guid])
         for incoming in self.incoming.sources():
             source = incoming.source
+            if incoming.convention is not None:
+                self.report.offsets.append(f"{source.name}: {incoming.convention}")
             sha = text_sha256(incoming.text)
             edit: EditMap | None = None
             target = by_sha.get(sha)

@@ -39,6 +39,8 @@ class MergeReport:
     codings_remapped_changed: int = 0
     unplaced: list[Unplaced] = field(default_factory=list)
     memos_added: int = 0
+    # per incoming source: "name: how its positions were counted (what decided it)"
+    offsets: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -77,12 +79,19 @@ class MergeReport:
                 f"  cannot place: {item.transcript} {item.start}:{item.end} {item.code} "
                 f"({item.reason}): “{preview}”"
             )
+        plain = [item for item in self.offsets if item.endswith(_PLAIN)]
+        if plain:
+            lines.append(f"positions: {len(plain)} source(s) in code points, nothing to decide")
+        lines.extend(f"positions: {item}" for item in self.offsets if not item.endswith(_PLAIN))
         if self.memos_added:
             lines.append(f"memos: {self.memos_added} added")
         lines.extend(f"suggestion: {item}" for item in self.suggestions)
         lines.extend(f"conflict: {item}" for item in self.conflicts)
         lines.extend(f"warning: {item}" for item in self.warnings)
         return lines
+
+
+_PLAIN = "code points (the only reading that fits every selection)"
 
 
 def _count(
