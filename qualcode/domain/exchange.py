@@ -209,6 +209,47 @@ def _parse_extras(block: str) -> dict[str, str] | None:
     return extras
 
 
+# --- cases covering parts of sources ----------------------------------------------------
+
+_PARTS = re.compile(
+    r"Turns in source ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}): "
+    r"(\d+-\d+(?:, \d+-\d+)*)"
+)
+
+
+def case_parts_description(parts: tuple[tuple[str, int, int], ...]) -> str | None:
+    """How a case's parts of sources (speaker turns) travel: the case refers to each
+    source (``SourceRef``, which every tool reads) and its description says which parts,
+    one readable line per source, ``Turns in source GUID: 0-120, 340-400`` (code points of
+    the exported text). Peers show it as the case's description; qualcode reads it back
+    exactly (:func:`case_parts`)."""
+    by_source: dict[str, list[str]] = {}
+    for source_guid, start, end in parts:
+        by_source.setdefault(source_guid, []).append(f"{start}-{end}")
+    if not by_source:
+        return None
+    return "\n".join(
+        f"Turns in source {guid}: {', '.join(spans)}" for guid, spans in by_source.items()
+    )
+
+
+def case_parts(description: str | None) -> tuple[list[tuple[str, int, int]], str | None]:
+    """The parts :func:`case_parts_description` wrote, and what else the description says
+    (``None`` when nothing)."""
+    parts: list[tuple[str, int, int]] = []
+    rest: list[str] = []
+    for line in (description or "").split("\n"):
+        match = _PARTS.fullmatch(line.strip())
+        if match is None:
+            rest.append(line)
+            continue
+        for span in match.group(2).split(", "):
+            start, end = span.split("-")
+            parts.append((match.group(1), int(start), int(end)))
+    other = "\n".join(rest).strip()
+    return parts, other or None
+
+
 # --- variables ------------------------------------------------------------------------
 
 _ORDINAL = re.compile(r"ordinal: (.+)")

@@ -9,9 +9,11 @@ memory with lxml, then written)
 small, constant amount of memory beyond its codebook, cases and memos.
 
 Each coding becomes one ``PlainTextSelection`` (GUID derived from the coding's) with one
-``Coding`` carrying ``creatingUser``; a coding memo becomes a ``Note`` referenced from its
-selection. Cases covering a whole transcript refer to its source; cases covering speakers'
-turns refer to selections without codings.
+``Coding`` carrying ``creatingUser``; a coding memo is the selection's ``Description``
+(where QualCoder reads it) and also a ``Note`` referenced from the selection. A case
+refers to every source it covers (``SourceRef``); one covering speakers' turns says which
+turns in its description (:func:`~qualcode.domain.exchange.case_parts_description`), so no
+coding-less selections appear as empty codings in other tools.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from qualcode.domain.exchange import (
     ExchangeSource,
     ExchangeUser,
     ExchangeVariable,
+    case_parts_description,
     code_description,
     derived_guid,
     ordinal_description,
@@ -274,6 +277,9 @@ _VALUE_ELEMENT = {
 def _case_element(case: ExchangeCase, types: dict[str, str]) -> etree._Element:
     ns = PROJECT_NS
     element = _element(ns, "Case", guid=case.guid, name=xml_safe(case.name))
+    parts = case_parts_description(case.selections)
+    if parts:
+        etree.SubElement(element, _tag(ns, "Description")).text = parts
     for variable_guid, value in case.values:
         kind = types.get(variable_guid, "Text")
         holder = etree.SubElement(element, _tag(ns, "VariableValue"))
@@ -284,11 +290,11 @@ def _case_element(case: ExchangeCase, types: dict[str, str]) -> etree._Element:
         elif kind == "Float":
             text = format(_decimal(value), "f")
         etree.SubElement(holder, _tag(ns, _VALUE_ELEMENT[kind])).text = xml_safe(text)
-    for source_guid in case.sources:
+    # Every source the case covers, whole or in part: what peers read; the parts are in
+    # the description (no coding-less selections, which peers show as empty codings).
+    partly = (source_guid for source_guid, _, _ in case.selections)
+    for source_guid in dict.fromkeys([*case.sources, *partly]):
         etree.SubElement(element, _tag(ns, "SourceRef"), targetGUID=source_guid)
-    for source_guid, start, end in case.selections:
-        guid = derived_guid(case.guid, f"{source_guid}:{start}:{end}")
-        etree.SubElement(element, _tag(ns, "SelectionRef"), targetGUID=guid)
     return element
 
 
@@ -332,6 +338,8 @@ def _source_element(
         if coding.created:
             attrib["creationDateTime"] = coding.created
         selection = etree.SubElement(element, _tag(ns, "PlainTextSelection"), attrib)
+        if coding.memo:  # where QualCoder and others read a coding's memo
+            etree.SubElement(selection, _tag(ns, "Description")).text = xml_safe(coding.memo)
         coding_attrib = {"guid": coding.guid}
         if coding.user_guid:
             coding_attrib["creatingUser"] = coding.user_guid
@@ -349,15 +357,6 @@ def _source_element(
             )
         counts["selections"] += 1
         counts["codings"] += 1
-    for case_guid, start, end in source.case_selections:
-        etree.SubElement(
-            element,
-            _tag(ns, "PlainTextSelection"),
-            guid=derived_guid(case_guid, f"{source.guid}:{start}:{end}"),
-            startPosition=str(start),
-            endPosition=str(end),
-        )
-        counts["selections"] += 1
     for note_guid in notes_by_target.get(source.guid, []):
         etree.SubElement(element, _tag(ns, "NoteRef"), targetGUID=note_guid)
     return element

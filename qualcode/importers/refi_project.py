@@ -76,6 +76,9 @@ def _project(archive: SafeQdpx, document: RefiDocument, label: str) -> ExchangeP
             if found is not None:
                 source_guid, start, end = found
                 selection_spans.setdefault(source_guid, []).append((case_guid, start, end))
+    for case_guid, parts in document.case_parts.items():
+        for source_guid, start, end in parts:
+            selection_spans.setdefault(source_guid, []).append((case_guid, start, end))
     warnings = document.warnings()
     unresolved = sum(
         1 for refs in document.case_selection_refs.values() for r in refs
@@ -87,7 +90,9 @@ def _project(archive: SafeQdpx, document: RefiDocument, label: str) -> ExchangeP
     def coding_memo(coding: ExchangeCoding) -> str | None:
         parts = [texts[g] for g in document.coding_notes.get(coding.guid, ()) if texts.get(g)]
         parts.extend(document.coding_texts.get(coding.guid, ()))
-        return "\n\n".join(parts) if parts else None
+        # a memo written both as a note and as the selection's description is one memo
+        unique = {part.strip(): part for part in reversed(parts) if part.strip()}
+        return "\n\n".join(reversed(unique.values())) if unique else None
 
     def sources() -> Iterator[IncomingSource]:
         for raw in document.sources:

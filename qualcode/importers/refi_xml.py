@@ -19,13 +19,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from lxml import etree
 
 from qualcode.domain.cases import AttributeDef, AttributeType, normalise_attribute_value
-from qualcode.domain.codebook import PATH_SEPARATOR
 from qualcode.domain.errors import InputError, LimitError
 from qualcode.domain.exchange import (
     ExchangeCase,
@@ -34,6 +33,7 @@ from qualcode.domain.exchange import (
     ExchangeHeader,
     ExchangeUser,
     ExchangeVariable,
+    case_parts,
     new_guid,
     normalise_guid,
     ordinal_levels,
@@ -84,6 +84,8 @@ class RefiDocument:
     variables: list[ExchangeVariable] = field(default_factory=list)
     cases: list[ExchangeCase] = field(default_factory=list)
     case_selection_refs: dict[str, list[str]] = field(default_factory=dict)
+    # case guid -> (source guid, start, end) from the case's description (our own export)
+    case_parts: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
     sources: list[RawSource] = field(default_factory=list)
     selections: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     coding_notes: dict[str, list[str]] = field(default_factory=dict)
@@ -339,8 +341,6 @@ class _Reader:
             reason = f"code {guid}: codes are nested more than {MAX_CODE_DEPTH} levels deep"
             raise LimitError(self.where, reason)
         name = self.name(element, "code", guid, "unnamed code")
-        # "/" separates code paths in qualcode; a name keeps its look with U+2215.
-        name = name.replace(PATH_SEPARATOR, "\u2215")
         codable = (element.get("isCodable") or "true").strip().lower() not in ("false", "0")
         colour = element.get("color")
         match = _COLOUR.fullmatch((colour or "").strip())
@@ -361,7 +361,7 @@ class _Reader:
                 children.append(self.code(child, level + 1))
             elif kind:
                 self.document.unknown[kind] += 1
-        spec = spec_from_description(name, description, colour)
+        spec = replace(spec_from_description(name, description, colour), codable=codable)
         return ExchangeCode(guid, spec, codable, tuple(children))
 
     def variable(self, element: Any) -> ExchangeVariable:
@@ -404,11 +404,19 @@ class _Reader:
                 target = normalise_guid(child.get("targetGUID"))
                 if target:
                     self.document.case_selection_refs.setdefault(guid, []).append(target)
-            elif kind in ("CodeRef", "Description"):
+            elif kind == "Description":
+                parts, other = case_parts(child.text)
+                if parts:
+                    self.document.case_parts[guid] = parts
+                if other:
+                    self.document.ignored["case description(s)"] += 1
+            elif kind == "CodeRef":
                 self.document.ignored[f"case {kind} element(s)"] += 1
             elif kind:
                 self.document.unknown[kind] += 1
-        return ExchangeCase(guid, name, tuple(values), tuple(sources))
+        partly = {source for source, _, _ in self.document.case_parts.get(guid, ())}
+        whole = tuple(source for source in sources if source not in partly)
+        return ExchangeCase(guid, name, tuple(values), whole)
 
     def variable_value(self, element: Any) -> tuple[str, str] | None:
         variable: str | None = None

@@ -9,6 +9,7 @@ from qualcode.domain.codebook import (
     Codebook,
     CodeSpec,
     StoredCode,
+    escape_name,
     join_path,
     nest,
     path_key,
@@ -141,7 +142,7 @@ def resolve_code(repo: Repository, path: str, codes: list[StoredCode] | None = N
     as a path that looks alike (``path_key``: case, NFC or NFD, runs of spaces); a bare
     name is accepted when exactly one code has it. Raises :class:`NotFoundError`."""
     codes = codes if codes is not None else repo.codes()
-    written = "/".join(split_path(path))
+    written = "/".join(escape_name(part) for part in split_path(path))
     wanted = path_key(written)
     exact = next((code for code in codes if code.path == written), None)
     if exact is not None:

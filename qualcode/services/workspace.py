@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.codebook import CodeSpec, path_depth
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.spans import span_problem, span_text
@@ -68,7 +68,7 @@ class CodeEntry:
 
     @property
     def depth(self) -> int:
-        return self.path.count("/")
+        return path_depth(self.path)
 
 
 @dataclass(frozen=True, slots=True)

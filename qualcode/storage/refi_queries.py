@@ -132,7 +132,7 @@ def exchange_codes(repo: Repository, ids: Identities = _STORED) -> list[Exchange
         nest(
             repo.codes(),
             lambda code, children: ExchangeCode(
-                ids("code", code.id, guids[code.id]), code.spec, True, children
+                ids("code", code.id, guids[code.id]), code.spec, code.spec.codable, children
             ),
         )
     )
