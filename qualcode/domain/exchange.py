@@ -70,6 +70,18 @@ class ExchangeCode:
 class ExchangeVariable:
     guid: str
     definition: AttributeDef
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeSet:
+    """A REFI-QDA ``Set``: named members — codes and sources (by GUID)."""
+
+    guid: str
+    name: str
+    description: str | None = None
+    codes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +120,7 @@ class ExchangeSource:
     codings: tuple[ExchangeCoding, ...] = ()
     case_selections: tuple[tuple[str, int, int], ...] = ()
     created: str | None = None
+    values: tuple[tuple[str, str], ...] = ()  # the source's own (variable guid, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +286,27 @@ def ordinal_levels(description: str | None) -> tuple[str, ...] | None:
     return levels
 
 
+def split_ordinal(description: str | None) -> tuple[tuple[str, ...] | None, str | None]:
+    """A Text variable's description read back: the ordinal levels its last paragraph
+    gives (:func:`ordinal_description`), if any, and the rest of the description."""
+    if not description:
+        return None, description
+    head, _, last = description.rpartition("\n\n")
+    levels = ordinal_levels(last)
+    if levels is None:
+        return None, description
+    return levels, head or None
+
+
+def variable_description(levels: tuple[str, ...] | None, description: str | None) -> str | None:
+    """What a variable's ``Description`` holds: its description, then the ordinal
+    levels as the last paragraph."""
+    parts = [
+        part for part in (description, ordinal_description(levels) if levels else None) if part
+    ]
+    return "\n\n".join(parts) or None
+
+
 # --- a whole project on its way in ------------------------------------------------------
 
 
@@ -305,3 +339,4 @@ class ExchangeProject:
     notes: tuple[ExchangeNote, ...]
     sources: Callable[[], Iterator[IncomingSource]]
     warnings: list[str] = field(default_factory=list)  # grows while sources are read
+    sets: tuple[ExchangeSet, ...] = ()

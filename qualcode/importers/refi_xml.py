@@ -31,13 +31,14 @@ from qualcode.domain.exchange import (
     ExchangeCode,
     ExchangeCoding,
     ExchangeHeader,
+    ExchangeSet,
     ExchangeUser,
     ExchangeVariable,
     case_parts,
     new_guid,
     normalise_guid,
-    ordinal_levels,
     spec_from_description,
+    split_ordinal,
 )
 from qualcode.domain.text_entry import MAX_CODE_DEPTH, parse_integer, tidy_name
 
@@ -70,6 +71,7 @@ class RawSource:
     selections: list[tuple[int, int, str | None]] = field(default_factory=list)
     note_refs: list[str] = field(default_factory=list)
     description: str | None = None
+    values: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -92,6 +94,10 @@ class RefiDocument:
     coding_texts: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, RawNote] = field(default_factory=dict)
     project_notes: list[str] = field(default_factory=list)
+    sets: list[ExchangeSet] = field(default_factory=list)
+    # references to things the file does not hold, by kind ("case -> source", ...)
+    dangling: Counter[str] = field(default_factory=Counter)
+    media_guids: set[str] = field(default_factory=set)
     skipped_sources: Counter[str] = field(default_factory=Counter)
     skipped_selections: int = 0
     unknown: Counter[str] = field(default_factory=Counter)
@@ -106,7 +112,7 @@ class RefiDocument:
                 f"and their {self.skipped_selections} selection(s)"
             )
         for what, count in sorted(self.ignored.items()):
-            notes.append(f"ignored {count} {what} (not supported by qualcode)")
+            notes.append(f"skipped {count} {what} (not supported by qualcode)")
         if self.unknown:
             names = ", ".join(f"{name} ({n})" for name, n in sorted(self.unknown.items()))
             notes.append(f"ignored unknown elements: {names}")
@@ -296,6 +302,7 @@ class _Reader:
             document.variables = [
                 self.variable(child) for child in self.children(element, "Variable")
             ]
+            self.definitions = {v.guid: v.definition for v in document.variables}
         elif name == "Cases":
             self.definitions = {v.guid: v.definition for v in document.variables}
             document.cases = [self.case(child) for child in self.children(element, "Case")]
@@ -307,7 +314,9 @@ class _Reader:
             document.header = _with_description(document.header, element.text)
         elif name == "NoteRef":
             self.note_ref(element, document.project_notes)
-        elif name in ("Links", "Sets", "Graphs"):
+        elif name == "Sets":
+            document.sets = [self.set(child) for child in self.children(element, "Set")]
+        elif name in ("Links", "Graphs"):
             document.ignored[name.lower()] += len(element)
         elif name != "Sources":
             document.unknown[name] += 1
@@ -377,13 +386,37 @@ class _Reader:
         elif kind == "Date":
             definition = AttributeDef(name, AttributeType.DATE)
         else:
-            levels = ordinal_levels(description) if kind == "Text" else None
+            levels, description = (
+                split_ordinal(description) if kind == "Text" else (None, description)
+            )
             definition = (
                 AttributeDef(name, AttributeType.ORDINAL, levels)
                 if levels
                 else AttributeDef(name, AttributeType.TEXT)
             )
-        return ExchangeVariable(guid, definition)
+        kept = description if description and description.strip() else None
+        return ExchangeVariable(guid, definition, kept)
+
+    def set(self, element: Any) -> ExchangeSet:
+        guid = self.guid(element)
+        name = self.name(element, "set", guid)
+        description = None
+        codes: list[str] = []
+        sources: list[str] = []
+        for child in element:
+            kind = local(child)
+            target = normalise_guid(child.get("targetGUID"))
+            if kind == "Description":
+                description = child.text
+            elif kind == "MemberCode" and target:
+                codes.append(target)
+            elif kind == "MemberSource" and target:
+                sources.append(target)
+            elif kind == "MemberNote":
+                self.document.ignored["set member note(s)"] += 1
+            elif kind:
+                self.document.unknown[kind] += 1
+        return ExchangeSet(guid, name, description, tuple(codes), tuple(sources))
 
     def case(self, element: Any) -> ExchangeCase:
         guid = self.guid(element)
@@ -431,6 +464,7 @@ class _Reader:
             return None
         definition = self.definitions.get(variable)
         if definition is None:
+            self.document.dangling["value -> variable"] += 1
             return None
         if kind == "BooleanValue":
             value = "true" if value.lower() in ("true", "1") else "false"
@@ -465,6 +499,7 @@ class _Reader:
         document = self.document
         if kind in _MEDIA_SOURCES:
             document.skipped_sources[kind] += 1
+            document.media_guids.add(self.guid(element))
             document.skipped_selections += sum(
                 1 for e in element.iter() if local(e).endswith("Selection")
             )
@@ -496,7 +531,9 @@ class _Reader:
             elif part == "NoteRef":
                 self.note_ref(child, raw.note_refs)
             elif part == "VariableValue":
-                document.ignored["source variable value(s)"] += 1
+                value = self.variable_value(child)
+                if value is not None:
+                    raw.values.append(value)
             elif part:
                 document.unknown[part] += 1
         document.sources.append(raw)

@@ -30,6 +30,8 @@ class MergeReport:
     attributes_added: list[str] = field(default_factory=list)
     cases_matched: list[str] = field(default_factory=list)
     cases_added: list[str] = field(default_factory=list)
+    sets_matched: list[str] = field(default_factory=list)
+    sets_added: list[str] = field(default_factory=list)
     transcripts_matched: list[str] = field(default_factory=list)
     transcripts_fuzzy: list[str] = field(default_factory=list)
     transcripts_added: list[str] = field(default_factory=list)
@@ -57,6 +59,8 @@ class MergeReport:
         lines.append(_count("codes", self.codes_matched, self.codes_added, verbose))
         lines.append(_count("attributes", self.attributes_matched, self.attributes_added, verbose))
         lines.append(_count("cases", self.cases_matched, self.cases_added, verbose))
+        if self.sets_matched or self.sets_added:
+            lines.append(_count("sets", self.sets_matched, self.sets_added, verbose, True))
         transcripts = (
             f"transcripts: {len(self.transcripts_matched)} matched by text, "
             f"{len(self.transcripts_fuzzy)} matched fuzzily, {len(self.transcripts_added)} added"

@@ -37,6 +37,7 @@ from qualcode.services.integrity import ensure_project_sound, ensure_sound
 from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange, plan_fuzzy
 from qualcode.services.merge_report import MergeReport
 from qualcode.storage import refi_queries as q
+from qualcode.storage import refi_sets
 from qualcode.storage.database import Project, open_project
 from qualcode.storage.repositories import Repository
 from qualcode.storage.sqlite_file import is_url
@@ -130,6 +131,10 @@ def project_content(
         variables=q.exchange_variables(repo, identities),
         cases=q.exchange_cases(repo, identities),
         notes=q.exchange_notes(repo, users, identities),
+        sets=refi_sets.exchange_sets(repo, identities),
+        source_values=[
+            value for values in q.transcript_values(repo, identities).values() for value in values
+        ],
     )
 
 
@@ -279,6 +284,7 @@ def _from_project(project: Project, repo: Repository) -> ExchangeProject:
         cases=tuple(content.cases),
         notes=tuple(n for n in content.notes if n.target != "source"),
         sources=sources,
+        sets=tuple(content.sets),
     )
 
 

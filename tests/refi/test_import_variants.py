@@ -123,7 +123,7 @@ def test_a_vendor_project_imports_with_warnings(tmp_path: Path, run: Cli) -> Non
         "warning: skipped 2 non-text source(s) (1 PDFSource, 1 PictureSource) and their 2 selection(s)"
         in out
     )
-    assert "warning: ignored 1 sets (not supported by qualcode)" in out
+    assert "sets: 0 matched, 1 added (added all)" in out
     assert "warning: ignored unknown elements: Fancy (1), Mystery (1)" in out
 
     codings = json.loads(run("codings", target, "--format", "json").stdout)
