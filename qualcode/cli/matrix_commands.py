@@ -12,6 +12,7 @@ from qualcode.cli.base import (
     output_options,
     project_argument,
     raw_cells_option,
+    set_option,
     write_output,
 )
 from qualcode.domain.errors import InputError
@@ -145,6 +146,7 @@ def _request(
     example="matrix",
 )
 @raw_cells_option
+@set_option(codes="columns", transcripts="transcript")
 def matrix(
     project: str,
     rows: str,
