@@ -124,3 +124,29 @@ def test_sets_variables_and_descriptions_come_in_and_go_out(tmp_path: Path, run:
     again = tmp_path / "second.qdpx"
     run("export", second, "--format", "qdpx", "-o", again)
     assert comparable_qde(again) == comparable_qde(exported)
+
+
+def test_sets_headings_and_source_values_on_each_backend(
+    location: str, tmp_path: Path, run: Cli
+) -> None:
+    heading = PEER.replace(
+        f'<Code guid="{C3}" name="andet" isCodable="true"/>',
+        f'<Code guid="{C3}" name="andet/mere" isCodable="false"/>',
+    )
+    run("init", location)  # a PostgreSQL database is made a project first
+    out = run("import-project", location, write_qdpx(tmp_path / "peer.qdpx", heading)).stdout
+    assert "sets: 0 matched, 2 added (added Tillid, Hjemme)" in out
+    exported = tmp_path / "back.qdpx"
+    run("export", location, "--format", "qdpx", "-o", exported)
+    tree = assert_valid(project_schema(), qde_bytes(exported))
+    assert [s.get("name") for s in tree.iter(f"{Q}Set")] == ["Hjemme", "Tillid"]
+    codes = {c.get("name"): c.get("isCodable") for c in tree.iter(f"{Q}Code")}
+    assert codes["andet/mere"] == "false"
+    values = [
+        v.findtext(f"{Q}TextValue")
+        for s in tree.iter(f"{Q}TextSource")
+        for v in s.iter(f"{Q}VariableValue")
+    ]
+    assert sorted(values) == ["hjemmebesøg", "telefon"]
+    matrix = run("matrix", location, "--set", "Hjemme", "--rows", "transcripts").stdout
+    assert "familie-2" not in matrix
