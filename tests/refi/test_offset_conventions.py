@@ -107,6 +107,10 @@ PEERS = [
     # QualCoder's "MAXQDA" mode: BOM, CRLF text, LF positions
     pytest.param(Way(True, False, True, False, False), "QualCoder 3.5", "text",
                  "BOM not counted, CRLF as one, code points", id="qualcoder-maxqda"),
+    # QualCoder's "MAXQDA" mode without names to go on: its origin decides
+    pytest.param(Way(True, False, True, False, False), "QualCoder 3.5", "none",
+                 "BOM not counted, CRLF as one, code points (by producer: QualCoder)",
+                 id="qualcoder-maxqda-origin"),
     # a .NET tool: UTF-16 units, CRLF as two (the spec's reading), no BOM
     pytest.param(Way(False, False, True, True, True), "NVivo 14", "text",
                  "CRLF as two characters, UTF-16 units", id="utf16-crlf2"),
