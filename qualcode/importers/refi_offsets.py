@@ -252,7 +252,9 @@ def map_source_text(
     scored.sort(key=lambda item: item[0], reverse=True)
     best_score, convention, units, placed = scored[0]
     rivals = [item for item in scored[1:] if item[3] != placed]
-    basis, thin = _basis(best_score, rivals[0][0] if rivals else None, len(scored), producer)
+    named = sum(1 for _, _, name in selections if name and name.strip())
+    rival = rivals[0][0] if rivals else None
+    basis, thin = _basis(best_score, rival, len(scored), producer, named)
     notes: list[str] = []
     if layout.bom:
         notes.append("BOM stripped")
@@ -335,8 +337,10 @@ def _basis(
     rival: tuple[int, ...] | None,
     candidates: int,
     producer: tuple[str, Convention] | None,
+    named: int,
 ) -> tuple[str, bool]:
-    """What decided the choice, and whether that evidence is thin."""
+    """What decided the choice, and whether that evidence is thin (names decided but
+    some named selections disagree even so; or only word boundaries or the default)."""
     if rival is None:
         if candidates == 1:
             return "the only reading that fits every selection", False
@@ -344,7 +348,7 @@ def _basis(
     for index, (mine, theirs) in enumerate(zip(best, rival, strict=True)):
         if mine != theirs:
             if index == 0:
-                return f"by selection names: {mine} agree", mine < 2
+                return f"by selection names: {mine} of {named} agree", mine < named
             if index == 1:
                 return f"by producer: {producer[0] if producer else '?'}", False
             return f"by {_BASES[index]}; evidence thin", True
