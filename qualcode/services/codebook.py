@@ -67,6 +67,8 @@ def import_codebook(project: Project, path: Path) -> CodebookImport:
                     created.append(path_)
                 else:
                     code_id = existing.id
+                    # YAML has no headings: a heading from REFI-QDA stays one
+                    bare = replace(bare, codable=existing.spec.codable)
                     if existing.spec != bare:
                         repo.update_code(code_id, bare)
                         updated.append(path_)

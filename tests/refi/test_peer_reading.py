@@ -117,3 +117,15 @@ def test_applying_a_heading_is_a_typed_error(tmp_path: Path, run: Cli) -> None:
         assert caught.value.path == "Steder"
     finally:
         project.close()
+
+
+def test_a_heading_stays_one_through_a_yaml_codebook_import(tmp_path: Path, run: Cli) -> None:
+    target = tmp_path / "p.qualcode"
+    run("import-project", target, write_qdpx(tmp_path / "s.qdpx", HEADINGS))
+    yaml = tmp_path / "codebook.yaml"
+    yaml.write_text(
+        "name: Steder\ncodes:\n  - name: Steder\n    description: Stednavne\n", encoding="utf-8"
+    )
+    assert "1 updated" in run("codebook", target, "import", yaml).stdout
+    error = run("code", target, "tur", "Steder", "--coder", "bo", "--span", "0:2", expect=1).stderr
+    assert "is a heading" in error
