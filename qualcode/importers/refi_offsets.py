@@ -240,12 +240,18 @@ def map_source_text(
     collapsed = raw.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     producer = known_producer(origin)
     scored: list[tuple[tuple[int, ...], Convention, _Units, tuple[tuple[int, int], ...]]] = []
-    for convention in layout.conventions():
+    conventions = layout.conventions()
+    for convention in conventions:
         units = _Units(layout, convention)
         placed = _place(units, selections)
         if placed is None:
             continue
-        score = _score(collapsed, placed, selections, convention, producer)
+        # with nothing to decide (no BOM, CRLF or astral character) scoring is skipped
+        score = (
+            _score(collapsed, placed, selections, convention, producer)
+            if len(conventions) > 1
+            else ()
+        )
         scored.append((score, convention, units, placed))
     if not scored:
         raise InputError(where, _nothing_fits(layout, selections))
