@@ -53,6 +53,9 @@ def _project(archive: SafeQdpx, document: RefiDocument, label: str) -> ExchangeP
         referenced.update(refs)
     for raw in document.sources:
         referenced.update(raw.note_refs)
+    missing_notes = len(referenced - document.notes.keys())
+    if missing_notes:
+        document.dangling["note reference -> note"] += missing_notes
 
     def note(guid: str, target: str, target_guid: str | None) -> ExchangeNote | None:
         found = document.notes.get(guid)

@@ -54,6 +54,7 @@ PEER = f"""<?xml version="1.0" encoding="utf-8"?>
       <PlainTextContent>Vi stolede på hende. Men ikke på kontoret.</PlainTextContent>
       {coding(1, 0, 19, C1)}
       {coding(2, 21, 42, C2)}
+      <NoteRef targetGUID="{MISSING}"/>
       <VariableValue><VariableRef targetGUID="{KIND}"/><TextValue>hjemmebesøg</TextValue></VariableValue>
       <VariableValue><VariableRef targetGUID="{MISSING}"/><TextValue>?</TextValue></VariableValue>
     </TextSource>
@@ -83,8 +84,8 @@ def test_sets_variables_and_descriptions_come_in_and_go_out(tmp_path: Path, run:
     out = run("import-project", first, write_qdpx(tmp_path / "peer.qdpx", PEER)).stdout
     assert "sets: 0 matched, 2 added (added Tillid, Hjemme)" in out
     assert (
-        "warning: dropped 3 reference(s) to things the file does not hold "
-        "(1 case -> source, 1 set -> code, 1 value -> variable)" in out
+        "warning: dropped 4 reference(s) to things the file does not hold "
+        "(1 case -> source, 1 note reference -> note, 1 set -> code, 1 value -> variable)" in out
     )
     assert "warning: skipped 1 graphs (not supported by qualcode)" in out
     assert "warning: skipped 1 links (not supported by qualcode)" in out
