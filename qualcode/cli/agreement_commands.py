@@ -15,6 +15,7 @@ from qualcode.cli.base import (
     output_options,
     project_argument,
     raw_cells_option,
+    set_option,
     write_output,
 )
 from qualcode.domain.errors import InputError
@@ -156,6 +157,7 @@ _transcript_option = click.option(
 @output_options("table", "json", "csv", "xlsx", "html", example="agreement")
 @raw_cells_option
 @full_precision_option
+@set_option(codes="codes", transcripts="transcripts")
 def agreement(
     project: str,
     coders: tuple[str, ...],

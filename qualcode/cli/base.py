@@ -190,6 +190,57 @@ def project_argument(function: F) -> F:
     return click.argument("project", metavar="PROJECT")(function)
 
 
+def set_option(*, codes: str | None = None, transcripts: str | None = None) -> Callable[[F], F]:
+    """``--set NAME`` (repeatable): the members of REFI-QDA sets (see ``qualcode
+    import-project``) as the command's filters. ``codes`` and ``transcripts`` name the
+    command's parameters that receive them: a code set's codes replace the default code
+    choice (a ``themes``/``codes`` column keyword or an empty list; given codes as well
+    are refused), a document set's transcripts are the transcripts (intersected with any
+    given by name). Place it between ``@click.command`` and the function."""
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, sets: tuple[str, ...] = (), **kwargs: Any) -> Any:
+            if sets:
+                _apply_sets(kwargs, sets, codes, transcripts)
+            return function(*args, **kwargs)
+
+        option = click.option(
+            "--set",
+            "sets",
+            multiple=True,
+            metavar="NAME",
+            help="Only the codes and transcripts of this REFI-QDA set (repeatable).",
+        )
+        return cast(F, option(wrapper))
+
+    return decorate
+
+
+def _apply_sets(
+    kwargs: dict[str, Any], sets: tuple[str, ...], codes: str | None, transcripts: str | None
+) -> None:
+    from qualcode.services.refi import set_filter
+
+    chosen = set_filter(open_existing(kwargs["project"]), sets)
+    if codes is not None and chosen.codes:
+        given = kwargs[codes]
+        if isinstance(given, str):  # a matrix's columns: keywords, or codes joined by ","
+            if given not in ("themes", "codes"):
+                raise FieldError("set", "give the codes either with --cols or with a code set")
+            kwargs[codes] = ",".join(chosen.codes)
+        elif given:
+            raise FieldError("set", "give the codes either with --code or with a code set")
+        else:
+            kwargs[codes] = chosen.codes
+    if transcripts is not None and chosen.transcripts:
+        given = tuple(kwargs.get(transcripts) or ())
+        kept = tuple(t for t in chosen.transcripts if not given or t in given)
+        if not kept:
+            raise FieldError("set", "none of the set's transcripts is among those given")
+        kwargs[transcripts] = kept
+
+
 def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]:
     def decorate(function: F) -> F:
         return click.option(

@@ -28,6 +28,7 @@ def codebook(ctx: click.Context, project: str) -> None:
     ctx.obj = project
     if ctx.invoked_subcommand is not None:
         return
+    from qualcode.domain.codebook import path_depth
     from qualcode.services import quick_listings
 
     found = quick_listings.codes(project)
@@ -37,7 +38,7 @@ def codebook(ctx: click.Context, project: str) -> None:
         found = list_codes(open_existing(project))
     for code in found:
         shortcut = f"[{code.spec.shortcut}] " if code.spec.shortcut else ""
-        click.echo(f"{'  ' * code.path.count('/')}{shortcut}{code.spec.name}")
+        click.echo(f"{'  ' * path_depth(code.path)}{shortcut}{code.spec.name}")
 
 
 @codebook.command("import")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 
 from qualcode.cli.arguments import bounded_int
-from qualcode.cli.base import open_existing, output_options, project_argument, write_output
+from qualcode.cli.base import (
+    open_existing,
+    output_options,
+    project_argument,
+    set_option,
+    write_output,
+)
 from qualcode.exporters.findings_formats import FINDINGS_RENDERERS
 
 
@@ -51,6 +57,7 @@ from qualcode.exporters.findings_formats import FINDINGS_RENDERERS
     help="Language of the chapter (default: the language most transcript text is in).",
 )
 @output_options(*FINDINGS_RENDERERS, default="md", example="findings")
+@set_option(codes="codes", transcripts="transcripts")
 def findings(
     project: str,
     codes: tuple[str, ...],
@@ -63,6 +70,7 @@ def findings(
     language: str | None,
     output_format: str,
     output: str | None,
+    transcripts: tuple[str, ...] = (),  # from --set (a document set)
 ) -> None:
     """Draft findings chapter of PROJECT: per theme its definition, how many cases raised
     it ("10 of 12 cases", counted as `qualcode matrix --measure presence` counts), the same
@@ -81,6 +89,7 @@ def findings(
             case_noun=case_noun,
             language=language,
             label=label,
+            transcripts=transcripts,
         ),
     )
     write_output(FINDINGS_RENDERERS[output_format](chapter), output)

@@ -13,6 +13,7 @@ from qualcode.cli.base import (
     output_options,
     project_argument,
     raw_cells_option,
+    set_option,
     write_output,
 )
 from qualcode.domain.errors import InputError
@@ -147,6 +148,7 @@ def _request(
 )
 @raw_cells_option
 @full_precision_option
+@set_option(codes="columns", transcripts="transcript")
 def matrix(
     project: str,
     rows: str,

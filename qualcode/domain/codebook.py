@@ -1,4 +1,9 @@
-"""The codebook: a tree of codes, addressed by path ("continuity/meeting the child")."""
+"""The codebook: a tree of codes, addressed by path ("continuity/meeting the child").
+
+A name is stored exactly as given (``Sted/Ærø`` from another tool stays ``Sted/Ærø``);
+in a path, a ``/`` inside a name is written ``\\/`` and a backslash ``\\\\``, so
+``Steder/Sted\\/Ærø`` is the code ``Sted/Ærø`` under ``Steder``. A backslash before any
+other character is taken as written, so paths typed without escapes read as before."""
 
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class CodeSpec:
-    """A code as written in a codebook file, with its children."""
+    """A code as written in a codebook file, with its children. ``codable`` false: a
+    heading that groups codes and cannot itself be applied (REFI-QDA ``isCodable``)."""
 
     name: str
     label_da: str | None = None
@@ -26,6 +32,7 @@ class CodeSpec:
     shortcut: str | None = None
     keywords: tuple[str, ...] = ()
     children: tuple[CodeSpec, ...] = ()
+    codable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,19 +54,59 @@ class StoredCode:
     spec: CodeSpec
 
 
+def escape_name(name: str) -> str:
+    """A code name as one part of a path: ``\\`` and ``/`` escaped with a backslash."""
+    if "/" not in name and "\\" not in name:
+        return name
+    return name.replace("\\", "\\\\").replace("/", "\\/")
+
+
 def join_path(parent: str | None, name: str) -> str:
-    return name if not parent else f"{parent}{PATH_SEPARATOR}{name}"
+    return escape_name(name) if not parent else f"{parent}{PATH_SEPARATOR}{escape_name(name)}"
 
 
 def split_path(path: str) -> list[str]:
-    """Split a code path, ignoring spaces around separators and empty parts."""
-    return [part.strip() for part in path.split(PATH_SEPARATOR) if part.strip()]
+    """Split a code path into names (escapes undone), ignoring spaces around separators
+    and empty parts."""
+    if "\\" not in path:
+        return [part.strip() for part in path.split(PATH_SEPARATOR) if part.strip()]
+    parts: list[str] = []
+    current: list[str] = []
+    index = 0
+    while index < len(path):
+        char = path[index]
+        following = path[index + 1] if index + 1 < len(path) else ""
+        if char == "\\" and following in ("\\", PATH_SEPARATOR):
+            current.append(following)
+            index += 2
+            continue
+        if char == PATH_SEPARATOR:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    parts.append("".join(current))
+    return [part.strip() for part in parts if part.strip()]
+
+
+def path_depth(path: str) -> int:
+    """How deep a code sits: 0 for a top-level code (a ``/`` inside a name not counted)."""
+    return max(len(split_path(path)) - 1, 0) if "\\" in path else path.count(PATH_SEPARATOR)
+
+
+def parent_path(path: str) -> str | None:
+    """The path of a code's parent (``None`` for a top-level code)."""
+    parts = split_path(path)
+    if len(parts) < 2:
+        return None
+    return PATH_SEPARATOR.join(escape_name(part) for part in parts[:-1])
 
 
 def path_key(path: str) -> str:
     """The form in which two code paths are compared: each name's ``name_key`` (NFC,
     case folded, whitespace runs as one space), so paths that look alike are equal."""
-    return PATH_SEPARATOR.join(name_key(part) for part in split_path(path))
+    return PATH_SEPARATOR.join(escape_name(name_key(part)) for part in split_path(path))
 
 
 def walk(codes: tuple[CodeSpec, ...], parent: str | None = None) -> Iterator[tuple[str, CodeSpec]]:

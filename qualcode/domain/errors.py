@@ -54,6 +54,17 @@ class FieldError(InputError):
         super().__init__(field, reason)
 
 
+class NotCodableError(InputError):
+    """The code asked for is a heading (REFI-QDA ``isCodable="false"``): it groups codes
+    and cannot be applied itself."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(
+            f"code {path!r}", "is a heading that groups codes; apply one of the codes under it"
+        )
+
+
 class NotFoundError(QualcodeError):
     """A named transcript, code, coder, case or coding does not exist."""
 

@@ -70,6 +70,18 @@ class ExchangeCode:
 class ExchangeVariable:
     guid: str
     definition: AttributeDef
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeSet:
+    """A REFI-QDA ``Set``: named members — codes and sources (by GUID)."""
+
+    guid: str
+    name: str
+    description: str | None = None
+    codes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +120,7 @@ class ExchangeSource:
     codings: tuple[ExchangeCoding, ...] = ()
     case_selections: tuple[tuple[str, int, int], ...] = ()
     created: str | None = None
+    values: tuple[tuple[str, str], ...] = ()  # the source's own (variable guid, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +222,47 @@ def _parse_extras(block: str) -> dict[str, str] | None:
     return extras
 
 
+# --- cases covering parts of sources ----------------------------------------------------
+
+_PARTS = re.compile(
+    r"Turns in source ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}): "
+    r"(\d+-\d+(?:, \d+-\d+)*)"
+)
+
+
+def case_parts_description(parts: tuple[tuple[str, int, int], ...]) -> str | None:
+    """How a case's parts of sources (speaker turns) travel: the case refers to each
+    source (``SourceRef``, which every tool reads) and its description says which parts,
+    one readable line per source, ``Turns in source GUID: 0-120, 340-400`` (code points of
+    the exported text). Peers show it as the case's description; qualcode reads it back
+    exactly (:func:`case_parts`)."""
+    by_source: dict[str, list[str]] = {}
+    for source_guid, start, end in parts:
+        by_source.setdefault(source_guid, []).append(f"{start}-{end}")
+    if not by_source:
+        return None
+    return "\n".join(
+        f"Turns in source {guid}: {', '.join(spans)}" for guid, spans in by_source.items()
+    )
+
+
+def case_parts(description: str | None) -> tuple[list[tuple[str, int, int]], str | None]:
+    """The parts :func:`case_parts_description` wrote, and what else the description says
+    (``None`` when nothing)."""
+    parts: list[tuple[str, int, int]] = []
+    rest: list[str] = []
+    for line in (description or "").split("\n"):
+        match = _PARTS.fullmatch(line.strip())
+        if match is None:
+            rest.append(line)
+            continue
+        for span in match.group(2).split(", "):
+            start, end = span.split("-")
+            parts.append((match.group(1), int(start), int(end)))
+    other = "\n".join(rest).strip()
+    return parts, other or None
+
+
 # --- variables ------------------------------------------------------------------------
 
 _ORDINAL = re.compile(r"ordinal: (.+)")
@@ -232,6 +286,27 @@ def ordinal_levels(description: str | None) -> tuple[str, ...] | None:
     return levels
 
 
+def split_ordinal(description: str | None) -> tuple[tuple[str, ...] | None, str | None]:
+    """A Text variable's description read back: the ordinal levels its last paragraph
+    gives (:func:`ordinal_description`), if any, and the rest of the description."""
+    if not description:
+        return None, description
+    head, _, last = description.rpartition("\n\n")
+    levels = ordinal_levels(last)
+    if levels is None:
+        return None, description
+    return levels, head or None
+
+
+def variable_description(levels: tuple[str, ...] | None, description: str | None) -> str | None:
+    """What a variable's ``Description`` holds: its description, then the ordinal
+    levels as the last paragraph."""
+    parts = [
+        part for part in (description, ordinal_description(levels) if levels else None) if part
+    ]
+    return "\n\n".join(parts) or None
+
+
 # --- a whole project on its way in ------------------------------------------------------
 
 
@@ -239,12 +314,14 @@ def ordinal_levels(description: str | None) -> tuple[str, ...] | None:
 class IncomingSource:
     """A source ready to store: ``text`` is normalised and every position in ``source``
     (codings, case selections) is a valid span of it. ``notes`` say what normalising did;
-    ``memos`` are the source's own notes."""
+    ``memos`` are the source's own notes; ``convention`` how the producer counted its
+    positions and what decided it (``None``: positions were qualcode's own)."""
 
     source: ExchangeSource
     text: str
     notes: tuple[str, ...] = ()
     memos: tuple[ExchangeNote, ...] = ()
+    convention: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,3 +339,4 @@ class ExchangeProject:
     notes: tuple[ExchangeNote, ...]
     sources: Callable[[], Iterator[IncomingSource]]
     warnings: list[str] = field(default_factory=list)  # grows while sources are read
+    sets: tuple[ExchangeSet, ...] = ()

@@ -9,9 +9,11 @@ memory with lxml, then written)
 small, constant amount of memory beyond its codebook, cases and memos.
 
 Each coding becomes one ``PlainTextSelection`` (GUID derived from the coding's) with one
-``Coding`` carrying ``creatingUser``; a coding memo becomes a ``Note`` referenced from its
-selection. Cases covering a whole transcript refer to its source; cases covering speakers'
-turns refer to selections without codings.
+``Coding`` carrying ``creatingUser``; a coding memo is the selection's ``Description``
+(where QualCoder reads it) and also a ``Note`` referenced from the selection. A case
+refers to every source it covers (``SourceRef``); one covering speakers' turns says which
+turns in its description (:func:`~qualcode.domain.exchange.case_parts_description`), so no
+coding-less selections appear as empty codings in other tools.
 """
 
 from __future__ import annotations
@@ -33,12 +35,14 @@ from qualcode.domain.exchange import (
     ExchangeCode,
     ExchangeHeader,
     ExchangeNote,
+    ExchangeSet,
     ExchangeSource,
     ExchangeUser,
     ExchangeVariable,
+    case_parts_description,
     code_description,
     derived_guid,
-    ordinal_description,
+    variable_description,
 )
 from qualcode.files.writing import open_for_writing
 
@@ -65,6 +69,9 @@ class ProjectContent:
     variables: Sequence[ExchangeVariable]
     cases: Sequence[ExchangeCase]
     notes: Sequence[ExchangeNote]
+    sets: Sequence[ExchangeSet] = ()
+    # every value of every variable, cases' and sources' (decides Integer or Float)
+    source_values: Sequence[tuple[str, str]] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +196,7 @@ def _write_qde(
         codebook = _element(ns, "CodeBook")
         codebook.append(_codes_element(ns, content.codes, notes_by_target))
         writer.write(codebook, 1)
-    types = _variable_types(content.variables, content.cases)
+    types = _variable_types(content.variables, content.cases, content.source_values)
     if content.variables:
         writer.write(_variables_element(content.variables, types), 1)
     if content.cases:
@@ -202,7 +209,10 @@ def _write_qde(
     if first is not None:
         writer.raw("\n  <Sources>")
         for source in itertools.chain([first], remaining):
-            writer.write(_source_element(source, notes_by_target, coding_notes, counts), 2)
+            element = _source_element(source, notes_by_target, coding_notes, counts)
+            for variable_guid, value in source.values:
+                element.append(_value_element(variable_guid, value, types))
+            writer.write(element, 2)
         writer.raw("\n  </Sources>")
     all_notes = [*content.notes, *coding_notes]
     if all_notes:
@@ -210,6 +220,8 @@ def _write_qde(
         for note in all_notes:
             notes.append(_note_element(note))
         writer.write(notes, 1)
+    if content.sets:
+        writer.write(_sets_element(content.sets), 1)
     if header.description:
         description = _element(ns, "Description")
         description.text = xml_safe(header.description)
@@ -236,20 +248,38 @@ def _variables_element(
             name=xml_safe(definition.name),
             typeOfVariable=types[variable.guid],
         )
-        if definition.type is AttributeType.ORDINAL:
-            description = etree.SubElement(child, _tag(ns, "Description"))
-            description.text = xml_safe(ordinal_description(definition.levels))
+        levels = definition.levels if definition.type is AttributeType.ORDINAL else None
+        text = variable_description(levels, variable.description)
+        if text:
+            etree.SubElement(child, _tag(ns, "Description")).text = xml_safe(text)
+    return element
+
+
+def _sets_element(sets: Sequence[ExchangeSet]) -> etree._Element:
+    ns = PROJECT_NS
+    element = _element(ns, "Sets")
+    for named in sets:
+        child = etree.SubElement(
+            element, _tag(ns, "Set"), guid=named.guid, name=xml_safe(named.name)
+        )
+        if named.description:
+            etree.SubElement(child, _tag(ns, "Description")).text = xml_safe(named.description)
+        for code_guid in named.codes:
+            etree.SubElement(child, _tag(ns, "MemberCode"), targetGUID=code_guid)
+        for source_guid in named.sources:
+            etree.SubElement(child, _tag(ns, "MemberSource"), targetGUID=source_guid)
     return element
 
 
 def _variable_types(
-    variables: Sequence[ExchangeVariable], cases: Sequence[ExchangeCase]
+    variables: Sequence[ExchangeVariable],
+    cases: Sequence[ExchangeCase],
+    source_values: Sequence[tuple[str, str]] = (),
 ) -> dict[str, str]:
     """REFI-QDA type per variable: numbers are Integer when every value is whole."""
     values: dict[str, list[str]] = {}
-    for case in cases:
-        for guid, value in case.values:
-            values.setdefault(guid, []).append(value)
+    for guid, value in [*(v for case in cases for v in case.values), *source_values]:
+        values.setdefault(guid, []).append(value)
     types: dict[str, str] = {}
     for variable in variables:
         kind = variable.definition.type
@@ -274,22 +304,32 @@ _VALUE_ELEMENT = {
 def _case_element(case: ExchangeCase, types: dict[str, str]) -> etree._Element:
     ns = PROJECT_NS
     element = _element(ns, "Case", guid=case.guid, name=xml_safe(case.name))
+    parts = case_parts_description(case.selections)
+    if parts:
+        etree.SubElement(element, _tag(ns, "Description")).text = parts
     for variable_guid, value in case.values:
-        kind = types.get(variable_guid, "Text")
-        holder = etree.SubElement(element, _tag(ns, "VariableValue"))
-        etree.SubElement(holder, _tag(ns, "VariableRef"), targetGUID=variable_guid)
-        text = value
-        if kind == "Integer":
-            text = str(int(_decimal(value)))
-        elif kind == "Float":
-            text = format(_decimal(value), "f")
-        etree.SubElement(holder, _tag(ns, _VALUE_ELEMENT[kind])).text = xml_safe(text)
-    for source_guid in case.sources:
+        element.append(_value_element(variable_guid, value, types))
+    # Every source the case covers, whole or in part: what peers read; the parts are in
+    # the description (no coding-less selections, which peers show as empty codings).
+    partly = (source_guid for source_guid, _, _ in case.selections)
+    for source_guid in dict.fromkeys([*case.sources, *partly]):
         etree.SubElement(element, _tag(ns, "SourceRef"), targetGUID=source_guid)
-    for source_guid, start, end in case.selections:
-        guid = derived_guid(case.guid, f"{source_guid}:{start}:{end}")
-        etree.SubElement(element, _tag(ns, "SelectionRef"), targetGUID=guid)
     return element
+
+
+def _value_element(variable_guid: str, value: str, types: dict[str, str]) -> etree._Element:
+    """A ``VariableValue`` (of a case or a source) in its variable's REFI-QDA type."""
+    ns = PROJECT_NS
+    kind = types.get(variable_guid, "Text")
+    holder = _element(ns, "VariableValue")
+    etree.SubElement(holder, _tag(ns, "VariableRef"), targetGUID=variable_guid)
+    text = value
+    if kind == "Integer":
+        text = str(int(_decimal(value)))
+    elif kind == "Float":
+        text = format(_decimal(value), "f")
+    etree.SubElement(holder, _tag(ns, _VALUE_ELEMENT[kind])).text = xml_safe(text)
+    return holder
 
 
 def _is_whole(value: str) -> bool:
@@ -332,6 +372,8 @@ def _source_element(
         if coding.created:
             attrib["creationDateTime"] = coding.created
         selection = etree.SubElement(element, _tag(ns, "PlainTextSelection"), attrib)
+        if coding.memo:  # where QualCoder and others read a coding's memo
+            etree.SubElement(selection, _tag(ns, "Description")).text = xml_safe(coding.memo)
         coding_attrib = {"guid": coding.guid}
         if coding.user_guid:
             coding_attrib["creatingUser"] = coding.user_guid
@@ -349,15 +391,6 @@ def _source_element(
             )
         counts["selections"] += 1
         counts["codings"] += 1
-    for case_guid, start, end in source.case_selections:
-        etree.SubElement(
-            element,
-            _tag(ns, "PlainTextSelection"),
-            guid=derived_guid(case_guid, f"{source.guid}:{start}:{end}"),
-            startPosition=str(start),
-            endPosition=str(end),
-        )
-        counts["selections"] += 1
     for note_guid in notes_by_target.get(source.guid, []):
         etree.SubElement(element, _tag(ns, "NoteRef"), targetGUID=note_guid)
     return element

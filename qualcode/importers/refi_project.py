@@ -20,6 +20,7 @@ from qualcode.domain.exchange import (
     ExchangeCoding,
     ExchangeNote,
     ExchangeProject,
+    ExchangeSet,
     ExchangeSource,
     IncomingSource,
 )
@@ -52,6 +53,9 @@ def _project(archive: SafeQdpx, document: RefiDocument, label: str) -> ExchangeP
         referenced.update(refs)
     for raw in document.sources:
         referenced.update(raw.note_refs)
+    missing_notes = len(referenced - document.notes.keys())
+    if missing_notes:
+        document.dangling["note reference -> note"] += missing_notes
 
     def note(guid: str, target: str, target_guid: str | None) -> ExchangeNote | None:
         found = document.notes.get(guid)
@@ -76,7 +80,21 @@ def _project(archive: SafeQdpx, document: RefiDocument, label: str) -> ExchangeP
             if found is not None:
                 source_guid, start, end = found
                 selection_spans.setdefault(source_guid, []).append((case_guid, start, end))
+    text_sources = {raw.guid for raw in document.sources}
+    for case_guid, parts in document.case_parts.items():
+        for source_guid, start, end in parts:
+            if source_guid in text_sources:
+                selection_spans.setdefault(source_guid, []).append((case_guid, start, end))
+            else:
+                document.dangling["case -> source"] += 1
     warnings = document.warnings()
+    cases, sets = _resolved_links(document)
+    if document.dangling:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(document.dangling.items()))
+        warnings.append(
+            f"dropped {sum(document.dangling.values())} reference(s) to things the file "
+            f"does not hold ({kinds})"
+        )
     unresolved = sum(
         1 for refs in document.case_selection_refs.values() for r in refs
         if r not in document.selections
@@ -87,7 +105,9 @@ def _project(archive: SafeQdpx, document: RefiDocument, label: str) -> ExchangeP
     def coding_memo(coding: ExchangeCoding) -> str | None:
         parts = [texts[g] for g in document.coding_notes.get(coding.guid, ()) if texts.get(g)]
         parts.extend(document.coding_texts.get(coding.guid, ()))
-        return "\n\n".join(parts) if parts else None
+        # a memo written both as a note and as the selection's description is one memo
+        unique = {part.strip(): part for part in reversed(parts) if part.strip()}
+        return "\n\n".join(reversed(unique.values())) if unique else None
 
     def sources() -> Iterator[IncomingSource]:
         for raw in document.sources:
@@ -98,7 +118,14 @@ def _project(archive: SafeQdpx, document: RefiDocument, label: str) -> ExchangeP
             if raw.description and raw.description.strip():
                 memos += (ExchangeNote(raw.guid, raw.description, "source", raw.guid),)
             yield _mapped_source(
-                raw, text, selection_spans.get(raw.guid, []), coding_memo, memos, label, warnings
+                raw,
+                text,
+                selection_spans.get(raw.guid, []),
+                coding_memo,
+                memos,
+                label,
+                warnings,
+                document.header.origin,
             )
 
     return ExchangeProject(
@@ -107,11 +134,53 @@ def _project(archive: SafeQdpx, document: RefiDocument, label: str) -> ExchangeP
         users=tuple(document.users),
         codes=tuple(document.codes),
         variables=tuple(document.variables),
-        cases=tuple(ExchangeCase(c.guid, c.name, c.values, c.sources, ()) for c in document.cases),
+        cases=cases,
         notes=tuple(notes),
         sources=sources,
         warnings=warnings,
+        sets=sets,
     )
+
+
+def _resolved_links(
+    document: RefiDocument,
+) -> tuple[tuple[ExchangeCase, ...], tuple[ExchangeSet, ...]]:
+    """Cases and sets without references to sources and codes the file does not hold
+    (counted in ``document.dangling``; a case's link to a skipped PDF or picture is not
+    dangling, just not imported)."""
+    sources = {raw.guid for raw in document.sources}
+    codes: set[str] = set()
+    stack = list(document.codes)
+    while stack:
+        code = stack.pop()
+        codes.add(code.guid)
+        stack.extend(code.children)
+
+    def kept(refs: tuple[str, ...], known: set[str], kind: str) -> tuple[str, ...]:
+        found = tuple(ref for ref in refs if ref in known)
+        document.dangling[kind] += sum(
+            1 for ref in refs if ref not in known and ref not in document.media_guids
+        )
+        return found
+
+    cases = tuple(
+        ExchangeCase(c.guid, c.name, c.values, kept(c.sources, sources, "case -> source"), ())
+        for c in document.cases
+    )
+    sets = tuple(
+        ExchangeSet(
+            s.guid,
+            s.name,
+            s.description,
+            kept(s.codes, codes, "set -> code"),
+            kept(s.sources, sources, "set -> source"),
+        )
+        for s in document.sets
+    )
+    for kind in ("case -> source", "set -> code", "set -> source"):
+        if not document.dangling[kind]:
+            del document.dangling[kind]
+    return cases, sets
 
 
 def _mapped_source(
@@ -122,8 +191,15 @@ def _mapped_source(
     memos: tuple[ExchangeNote, ...],
     label: str,
     warnings: list[str],
+    origin: str | None,
 ) -> IncomingSource:
-    mapped = map_source_text(text, raw.named_spans)
+    mapped = map_source_text(
+        text, raw.selections, origin=origin, where=f"{label}: source {raw.name!r}"
+    )
+    if mapped.thin:
+        warnings.append(
+            f"source {raw.name!r}: positions read as {mapped.summary()}; check its codings"
+        )
     length = len(mapped.text)
     codings: list[ExchangeCoding] = []
     empty = 0
@@ -143,8 +219,10 @@ def _mapped_source(
             cases.append((case_guid, start, end))
     if empty:
         warnings.append(f"source {raw.name!r}: skipped {empty} empty selection(s)")
-    source = ExchangeSource(raw.guid, _transcript_name(raw.name), tuple(codings), tuple(cases))
-    return IncomingSource(source, mapped.text, mapped.notes, memos)
+    source = ExchangeSource(
+        raw.guid, _transcript_name(raw.name), tuple(codings), tuple(cases), values=tuple(raw.values)
+    )
+    return IncomingSource(source, mapped.text, mapped.notes, memos, mapped.summary())
 
 
 def _span(mapped: MappedText, start: int, end: int, raw: RawSource, label: str) -> tuple[int, int]:

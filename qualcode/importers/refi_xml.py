@@ -19,25 +19,26 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from lxml import etree
 
 from qualcode.domain.cases import AttributeDef, AttributeType, normalise_attribute_value
-from qualcode.domain.codebook import PATH_SEPARATOR
 from qualcode.domain.errors import InputError, LimitError
 from qualcode.domain.exchange import (
     ExchangeCase,
     ExchangeCode,
     ExchangeCoding,
     ExchangeHeader,
+    ExchangeSet,
     ExchangeUser,
     ExchangeVariable,
+    case_parts,
     new_guid,
     normalise_guid,
-    ordinal_levels,
     spec_from_description,
+    split_ordinal,
 )
 from qualcode.domain.text_entry import MAX_CODE_DEPTH, parse_integer, tidy_name
 
@@ -65,9 +66,12 @@ class RawSource:
     plain_text_path: str | None
     content: str | None
     codings: list[ExchangeCoding] = field(default_factory=list)
-    named_spans: list[tuple[int, int, str]] = field(default_factory=list)
+    # every selection as written, (start, end, name or None): the evidence for how the
+    # producer counted positions (refi_offsets)
+    selections: list[tuple[int, int, str | None]] = field(default_factory=list)
     note_refs: list[str] = field(default_factory=list)
     description: str | None = None
+    values: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -82,12 +86,18 @@ class RefiDocument:
     variables: list[ExchangeVariable] = field(default_factory=list)
     cases: list[ExchangeCase] = field(default_factory=list)
     case_selection_refs: dict[str, list[str]] = field(default_factory=dict)
+    # case guid -> (source guid, start, end) from the case's description (our own export)
+    case_parts: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
     sources: list[RawSource] = field(default_factory=list)
     selections: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     coding_notes: dict[str, list[str]] = field(default_factory=dict)
     coding_texts: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, RawNote] = field(default_factory=dict)
     project_notes: list[str] = field(default_factory=list)
+    sets: list[ExchangeSet] = field(default_factory=list)
+    # references to things the file does not hold, by kind ("case -> source", ...)
+    dangling: Counter[str] = field(default_factory=Counter)
+    media_guids: set[str] = field(default_factory=set)
     skipped_sources: Counter[str] = field(default_factory=Counter)
     skipped_selections: int = 0
     unknown: Counter[str] = field(default_factory=Counter)
@@ -102,7 +112,7 @@ class RefiDocument:
                 f"and their {self.skipped_selections} selection(s)"
             )
         for what, count in sorted(self.ignored.items()):
-            notes.append(f"ignored {count} {what} (not supported by qualcode)")
+            notes.append(f"skipped {count} {what} (not supported by qualcode)")
         if self.unknown:
             names = ", ".join(f"{name} ({n})" for name, n in sorted(self.unknown.items()))
             notes.append(f"ignored unknown elements: {names}")
@@ -292,6 +302,7 @@ class _Reader:
             document.variables = [
                 self.variable(child) for child in self.children(element, "Variable")
             ]
+            self.definitions = {v.guid: v.definition for v in document.variables}
         elif name == "Cases":
             self.definitions = {v.guid: v.definition for v in document.variables}
             document.cases = [self.case(child) for child in self.children(element, "Case")]
@@ -303,7 +314,9 @@ class _Reader:
             document.header = _with_description(document.header, element.text)
         elif name == "NoteRef":
             self.note_ref(element, document.project_notes)
-        elif name in ("Links", "Sets", "Graphs"):
+        elif name == "Sets":
+            document.sets = [self.set(child) for child in self.children(element, "Set")]
+        elif name in ("Links", "Graphs"):
             document.ignored[name.lower()] += len(element)
         elif name != "Sources":
             document.unknown[name] += 1
@@ -337,8 +350,6 @@ class _Reader:
             reason = f"code {guid}: codes are nested more than {MAX_CODE_DEPTH} levels deep"
             raise LimitError(self.where, reason)
         name = self.name(element, "code", guid, "unnamed code")
-        # "/" separates code paths in qualcode; a name keeps its look with U+2215.
-        name = name.replace(PATH_SEPARATOR, "\u2215")
         codable = (element.get("isCodable") or "true").strip().lower() not in ("false", "0")
         colour = element.get("color")
         match = _COLOUR.fullmatch((colour or "").strip())
@@ -359,7 +370,7 @@ class _Reader:
                 children.append(self.code(child, level + 1))
             elif kind:
                 self.document.unknown[kind] += 1
-        spec = spec_from_description(name, description, colour)
+        spec = replace(spec_from_description(name, description, colour), codable=codable)
         return ExchangeCode(guid, spec, codable, tuple(children))
 
     def variable(self, element: Any) -> ExchangeVariable:
@@ -375,13 +386,37 @@ class _Reader:
         elif kind == "Date":
             definition = AttributeDef(name, AttributeType.DATE)
         else:
-            levels = ordinal_levels(description) if kind == "Text" else None
+            levels, description = (
+                split_ordinal(description) if kind == "Text" else (None, description)
+            )
             definition = (
                 AttributeDef(name, AttributeType.ORDINAL, levels)
                 if levels
                 else AttributeDef(name, AttributeType.TEXT)
             )
-        return ExchangeVariable(guid, definition)
+        kept = description if description and description.strip() else None
+        return ExchangeVariable(guid, definition, kept)
+
+    def set(self, element: Any) -> ExchangeSet:
+        guid = self.guid(element)
+        name = self.name(element, "set", guid)
+        description = None
+        codes: list[str] = []
+        sources: list[str] = []
+        for child in element:
+            kind = local(child)
+            target = normalise_guid(child.get("targetGUID"))
+            if kind == "Description":
+                description = child.text
+            elif kind == "MemberCode" and target:
+                codes.append(target)
+            elif kind == "MemberSource" and target:
+                sources.append(target)
+            elif kind == "MemberNote":
+                self.document.ignored["set member note(s)"] += 1
+            elif kind:
+                self.document.unknown[kind] += 1
+        return ExchangeSet(guid, name, description, tuple(codes), tuple(sources))
 
     def case(self, element: Any) -> ExchangeCase:
         guid = self.guid(element)
@@ -402,11 +437,19 @@ class _Reader:
                 target = normalise_guid(child.get("targetGUID"))
                 if target:
                     self.document.case_selection_refs.setdefault(guid, []).append(target)
-            elif kind in ("CodeRef", "Description"):
+            elif kind == "Description":
+                parts, other = case_parts(child.text)
+                if parts:
+                    self.document.case_parts[guid] = parts
+                if other:
+                    self.document.ignored["case description(s)"] += 1
+            elif kind == "CodeRef":
                 self.document.ignored[f"case {kind} element(s)"] += 1
             elif kind:
                 self.document.unknown[kind] += 1
-        return ExchangeCase(guid, name, tuple(values), tuple(sources))
+        partly = {source for source, _, _ in self.document.case_parts.get(guid, ())}
+        whole = tuple(source for source in sources if source not in partly)
+        return ExchangeCase(guid, name, tuple(values), whole)
 
     def variable_value(self, element: Any) -> tuple[str, str] | None:
         variable: str | None = None
@@ -421,6 +464,7 @@ class _Reader:
             return None
         definition = self.definitions.get(variable)
         if definition is None:
+            self.document.dangling["value -> variable"] += 1
             return None
         if kind == "BooleanValue":
             value = "true" if value.lower() in ("true", "1") else "false"
@@ -455,6 +499,7 @@ class _Reader:
         document = self.document
         if kind in _MEDIA_SOURCES:
             document.skipped_sources[kind] += 1
+            document.media_guids.add(self.guid(element))
             document.skipped_selections += sum(
                 1 for e in element.iter() if local(e).endswith("Selection")
             )
@@ -486,7 +531,9 @@ class _Reader:
             elif part == "NoteRef":
                 self.note_ref(child, raw.note_refs)
             elif part == "VariableValue":
-                document.ignored["source variable value(s)"] += 1
+                value = self.variable_value(child)
+                if value is not None:
+                    raw.values.append(value)
             elif part:
                 document.unknown[part] += 1
         document.sources.append(raw)
@@ -498,9 +545,7 @@ class _Reader:
             _position(element, "endPosition", self.where),
         )
         self.document.selections[guid] = (raw.guid, start, end)
-        name = element.get("name")
-        if name:
-            raw.named_spans.append((start, end, name))
+        raw.selections.append((start, end, element.get("name")))
         user = normalise_guid(element.get("creatingUser")) or fallback_user
         memo_refs: list[str] = []
         description = None

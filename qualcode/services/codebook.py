@@ -9,6 +9,7 @@ from qualcode.domain.codebook import (
     Codebook,
     CodeSpec,
     StoredCode,
+    escape_name,
     join_path,
     nest,
     path_key,
@@ -67,6 +68,8 @@ def import_codebook(project: Project, path: Path) -> CodebookImport:
                     created.append(path_)
                 else:
                     code_id = existing.id
+                    # YAML has no headings: a heading from REFI-QDA stays one
+                    bare = replace(bare, codable=existing.spec.codable)
                     if existing.spec != bare:
                         repo.update_code(code_id, bare)
                         updated.append(path_)
@@ -142,7 +145,7 @@ def resolve_code(repo: Repository, path: str, codes: list[StoredCode] | None = N
     as a path that looks alike (``path_key``: case, NFC or NFD, runs of spaces); a bare
     name is accepted when exactly one code has it. Raises :class:`NotFoundError`."""
     codes = codes if codes is not None else repo.codes()
-    written = "/".join(split_path(path))
+    written = "/".join(escape_name(part) for part in split_path(path))
     wanted = path_key(written)
     exact = next((code for code in codes if code.path == written), None)
     if exact is not None:

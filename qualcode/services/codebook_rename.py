@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-from qualcode.domain.codebook import StoredCode, join_path, path_key, split_path
+from qualcode.domain.codebook import StoredCode, join_path, parent_path, path_key, split_path
 from qualcode.domain.errors import FieldError, InputError, NotFoundError, QualcodeError
 from qualcode.domain.events import Action
 from qualcode.domain.text_entry import name_key
@@ -75,7 +75,7 @@ def rename_code(
         parent_id, position = history.code_place(repo, target.id)
         renamed = replace(target.spec, name=name, children=())
         repo.update_code(target.id, renamed)
-        after = join_path(target.path.rpartition("/")[0] or None, name)
+        after = join_path(parent_path(target.path), name)
         place = {"parent_id": parent_id, "position": position}
         repo.log_event(
             RENAME_ACTION,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from qualcode.domain.codebook import StoredCode
 from qualcode.domain.codings import Coding, CodingRequest, NewCoding
-from qualcode.domain.errors import InputError, NotFoundError
+from qualcode.domain.errors import InputError, NotCodableError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.spans import span_problem, span_text
 from qualcode.domain.transcripts import checked_passage
@@ -74,6 +74,8 @@ def apply_code(
         transcript_id, text = found
         all_codes = repo.codes()
         code = _code_by_ref(repo, code_ref, all_codes)
+        if not code.spec.codable:
+            raise NotCodableError(code.path)
         if span is not None:
             located = Located(*span)
             checked_passage(text, *span, transcript)

@@ -59,6 +59,7 @@ class FindingsRequest:
     case_noun: str | None = None
     language: str | None = None
     label: str = DEFAULT_LABEL
+    transcripts: tuple[str, ...] = ()  # only these transcripts' text (default all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,7 @@ def _matrix_request(request: FindingsRequest, columns: str, *, passages: bool) -
         rows="cases",
         columns=columns,
         coders=request.coders,
+        transcripts=request.transcripts,
         where=request.where,
         words=False,
         passages=passages,

@@ -34,6 +34,7 @@ from qualcode.domain.turns import parse_speaker_turns
 from qualcode.importers.refi_offsets import EditMap
 from qualcode.services.merge_report import MergeReport, Unplaced
 from qualcode.storage import refi_queries as q
+from qualcode.storage import refi_sets
 from qualcode.storage.repositories import Repository
 from qualcode.storage.status import get_setting, set_setting
 
@@ -118,6 +119,14 @@ def _closest(
     return None, 0.0
 
 
+def _by_guid_and_name(
+    rows: Iterable[tuple[int, str, str | None]],
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Row ids by identity and by name, from ``(id, name, guid)`` rows."""
+    listed = list(rows)
+    return {guid: rid for rid, _, guid in listed if guid}, {name: rid for rid, name, _ in listed}
+
+
 class _Merger:
     def __init__(
         self,
@@ -151,6 +160,7 @@ class _Merger:
         self._codes()
         self._attributes_and_cases()
         self._sources()
+        self._sets()
         self._notes()
         self.report.warnings.extend(self.incoming.warnings)
 
@@ -283,6 +293,7 @@ class _Merger:
                 self._set_guid("attribute", aid, variable.guid, {})
                 self.attributes[variable.guid] = (aid, definition)
                 self.report.attributes_added.append(definition.name)
+                refi_sets.set_attribute_description(self.repo, aid, variable.description)
             elif found[1] != definition:
                 self.attributes[variable.guid] = None
                 self.report.conflicts.append(
@@ -292,10 +303,9 @@ class _Merger:
             else:
                 self.attributes[variable.guid] = found
                 self.report.attributes_matched.append(definition.name)
+                refi_sets.set_attribute_description(self.repo, found[0], variable.description)
         values = q.case_values(self.repo)
-        rows = q.case_rows(self.repo)
-        case_by_guid = {guid: cid for cid, _, guid in rows if guid}
-        case_by_name = {name: cid for cid, name, _ in rows}
+        case_by_guid, case_by_name = _by_guid_and_name(q.case_rows(self.repo))
         for case in self.incoming.cases:
             cid = case_by_guid.get(case.guid) or case_by_name.get(case.name)
             if cid is None:
@@ -330,6 +340,8 @@ class _Merger:
                 whole_cases.setdefault(source_guid, []).append(self.cases[case.guid])
         for incoming in self.incoming.sources():
             source = incoming.source
+            if incoming.convention is not None:
+                self.report.offsets.append(f"{source.name}: {incoming.convention}")
             sha = text_sha256(incoming.text)
             edit: EditMap | None = None
             target = by_sha.get(sha)
@@ -356,8 +368,38 @@ class _Merger:
             for case_id in whole_cases.get(source.guid, []):
                 self.repo.assign_case(case_id, transcript_id, [(0, length)], None)
             self._case_spans(incoming, transcript_id, edit)
+            self._source_values(incoming, transcript_id)
             for memo in incoming.memos:
                 self._memo("transcript", transcript_id, memo.text, memo.author_guid, memo.guid)
+
+    def _source_values(self, incoming: IncomingSource, transcript_id: int) -> None:
+        for variable_guid, value in incoming.source.values:
+            attribute = self.attributes.get(variable_guid)
+            if attribute is None:
+                continue
+            kept = refi_sets.set_transcript_value(self.repo, transcript_id, attribute[0], value)
+            if kept is not None:
+                self.report.conflicts.append(
+                    f"transcript {incoming.source.name!r}: {attribute[1].name} is {kept!r} "
+                    f"here and {value!r} there; kept {kept!r}"
+                )
+
+    # -- sets ------------------------------------------------------------------------------
+    def _sets(self) -> None:
+        """Sets matched by identity, then name; members the project holds are added."""
+        by_guid, by_name = _by_guid_and_name(refi_sets.set_rows(self.repo))
+        for named in self.incoming.sets:
+            set_id = by_guid.get(named.guid) or by_name.get(named.name)
+            if set_id is None:
+                set_id = refi_sets.add_set(self.repo, named.name, named.description)
+                self._set_guid("set", set_id, named.guid, {})
+                by_name[named.name] = set_id
+                self.report.sets_added.append(named.name)
+            else:
+                self.report.sets_matched.append(named.name)
+            codes = [self.codes[g] for g in named.codes if g in self.codes]
+            transcripts = [self.sources[g] for g in named.sources if g in self.sources]
+            refi_sets.add_set_members(self.repo, set_id, codes, transcripts)
 
     def _fuzzy(
         self, incoming: IncomingSource, unmatched: dict[int, q.StoredTranscript]

@@ -30,6 +30,8 @@ class MergeReport:
     attributes_added: list[str] = field(default_factory=list)
     cases_matched: list[str] = field(default_factory=list)
     cases_added: list[str] = field(default_factory=list)
+    sets_matched: list[str] = field(default_factory=list)
+    sets_added: list[str] = field(default_factory=list)
     transcripts_matched: list[str] = field(default_factory=list)
     transcripts_fuzzy: list[str] = field(default_factory=list)
     transcripts_added: list[str] = field(default_factory=list)
@@ -39,6 +41,8 @@ class MergeReport:
     codings_remapped_changed: int = 0
     unplaced: list[Unplaced] = field(default_factory=list)
     memos_added: int = 0
+    # per incoming source: "name: how its positions were counted (what decided it)"
+    offsets: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -55,6 +59,8 @@ class MergeReport:
         lines.append(_count("codes", self.codes_matched, self.codes_added, verbose))
         lines.append(_count("attributes", self.attributes_matched, self.attributes_added, verbose))
         lines.append(_count("cases", self.cases_matched, self.cases_added, verbose))
+        if self.sets_matched or self.sets_added:
+            lines.append(_count("sets", self.sets_matched, self.sets_added, verbose, True))
         transcripts = (
             f"transcripts: {len(self.transcripts_matched)} matched by text, "
             f"{len(self.transcripts_fuzzy)} matched fuzzily, {len(self.transcripts_added)} added"
@@ -77,12 +83,19 @@ class MergeReport:
                 f"  cannot place: {item.transcript} {item.start}:{item.end} {item.code} "
                 f"({item.reason}): “{preview}”"
             )
+        plain = [item for item in self.offsets if item.endswith(_PLAIN)]
+        if plain:
+            lines.append(f"positions: {len(plain)} source(s) in code points, nothing to decide")
+        lines.extend(f"positions: {item}" for item in self.offsets if not item.endswith(_PLAIN))
         if self.memos_added:
             lines.append(f"memos: {self.memos_added} added")
         lines.extend(f"suggestion: {item}" for item in self.suggestions)
         lines.extend(f"conflict: {item}" for item in self.conflicts)
         lines.extend(f"warning: {item}" for item in self.warnings)
         return lines
+
+
+_PLAIN = "code points (the only reading that fits every selection)"
 
 
 def _count(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import qualcode
 from qualcode.domain.codebook import join_path, path_key
-from qualcode.domain.errors import InputError, ProjectError
+from qualcode.domain.errors import FieldError, InputError, NotFoundError, ProjectError
 from qualcode.domain.events import Action
 from qualcode.domain.exchange import (
     ExchangeCode,
@@ -27,6 +27,7 @@ from qualcode.domain.exchange import (
     ExchangeSource,
     IncomingSource,
 )
+from qualcode.domain.text_entry import name_key
 from qualcode.exporters.refi_export import ExportStats, ProjectContent, write_qdc, write_qdpx
 from qualcode.files.archives import ArchiveLimits
 from qualcode.files.reading import DEFAULT_LIMIT, open_regular
@@ -38,6 +39,7 @@ from qualcode.services.integrity import ensure_project_sound, ensure_sound
 from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange, plan_fuzzy
 from qualcode.services.merge_report import MergeReport
 from qualcode.storage import refi_queries as q
+from qualcode.storage import refi_sets
 from qualcode.storage.database import Project, open_project
 from qualcode.storage.repositories import Repository
 from qualcode.storage.sqlite_file import is_url
@@ -131,6 +133,10 @@ def project_content(
         variables=q.exchange_variables(repo, identities),
         cases=q.exchange_cases(repo, identities),
         notes=q.exchange_notes(repo, users, identities),
+        sets=refi_sets.exchange_sets(repo, identities),
+        source_values=[
+            value for values in q.transcript_values(repo, identities).values() for value in values
+        ],
     )
 
 
@@ -280,7 +286,43 @@ def _from_project(project: Project, repo: Repository) -> ExchangeProject:
         cases=tuple(content.cases),
         notes=tuple(n for n in content.notes if n.target != "source"),
         sources=sources,
+        sets=tuple(content.sets),
     )
+
+
+# --- sets as filters ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SetFilter:
+    """What named sets select: code paths (each with its sub-codes where the command
+    counts them) and transcript names, in the project's order."""
+
+    codes: tuple[str, ...]
+    transcripts: tuple[str, ...]
+
+
+def set_filter(project: Project, names: Sequence[str]) -> SetFilter:
+    """The union of the members of the sets ``names`` (exact name, else one that looks
+    alike). Raises :class:`NotFoundError` for an unknown set and ``FieldError('set')``
+    for a set without members."""
+    with project.reading() as repo:
+        sets = refi_sets.set_members(repo)
+        code_ids: set[int] = set()
+        transcript_ids: set[int] = set()
+        by_key = {name_key(name): found for name, found in sets.items()}
+        for name in names:
+            found = sets.get(name) or by_key.get(name_key(name))
+            if found is None:
+                known = ", ".join(sorted(sets)) or "none"
+                raise NotFoundError(f"{project.location}: no set named {name!r} (sets: {known})")
+            if not found.code_ids and not found.transcript_ids:
+                raise FieldError("set", f"set {found.name!r} has no members")
+            code_ids.update(found.code_ids)
+            transcript_ids.update(found.transcript_ids)
+        codes = tuple(code.path for code in repo.codes() if code.id in code_ids)
+        transcripts = tuple(t.name for t in q.stored_transcripts(repo) if t.id in transcript_ids)
+    return SetFilter(codes, transcripts)
 
 
 # --- codebook (.qdc) ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from qualcode.domain.cases import SpeakerCases
-from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.codebook import CodeSpec, path_depth
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
@@ -75,7 +75,7 @@ class CodeEntry:
 
     @property
     def depth(self) -> int:
-        return self.path.count("/")
+        return path_depth(self.path)
 
 
 @dataclass(frozen=True, slots=True)

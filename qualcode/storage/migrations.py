@@ -21,8 +21,11 @@ from qualcode.storage.tables import (
     EventRow,
     FrameworkSummaryRow,
     MemoRow,
+    NamedSetMemberRow,
+    NamedSetRow,
     SchemaVersion,
     SettingRow,
+    TranscriptAttributeRow,
     TranscriptRow,
     TranscriptStatusRow,
 )
@@ -108,12 +111,35 @@ def _code_ids_in_logged_codings(connection: Connection) -> None:
             )
 
 
+def _add_refi_sets_and_variables(connection: Connection) -> None:
+    """Version 6: REFI-QDA's remaining parts — ``code.codable`` (false for headings; every
+    existing code stays codable), ``attribute.description``, transcripts' own attribute
+    values, and named sets of codes and transcripts."""
+    preparer = connection.dialect.identifier_preparer
+    true = "1" if connection.dialect.name == "sqlite" else "true"
+    for name, column, default in (
+        (CodeRow.__tablename__, "codable", f" NOT NULL DEFAULT {true}"),
+        (AttributeRow.__tablename__, "description", ""),
+    ):
+        table = Base.metadata.tables[name]
+        present = {c["name"] for c in inspect(connection).get_columns(table.name)}
+        if column not in present:
+            column_type = table.c[column].type.compile(dialect=connection.dialect)
+            connection.exec_driver_sql(
+                f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN "
+                f"{column} {column_type}{default}"
+            )
+    for created in (TranscriptAttributeRow, NamedSetRow, NamedSetMemberRow):
+        Base.metadata.tables[created.__tablename__].create(connection, checkfirst=True)
+
+
 # MIGRATIONS[n] brings a project from version n+1 to n+2. Version 1 is the first schema.
 MIGRATIONS: list[Migration] = [
     _add_status_summary_and_settings,
     _add_refi_guids,
     _add_coding_review_note,
     _code_ids_in_logged_codings,
+    _add_refi_sets_and_variables,
 ]
 CURRENT_VERSION = 1 + len(MIGRATIONS)  # sqlite_file.SCHEMA_VERSION names it without SQLAlchemy
 

@@ -162,7 +162,7 @@ def codes(connection: sqlite3.Connection) -> list[StoredCode]:
     """As :meth:`Repository.codes`."""
     rows = connection.execute(
         "SELECT id, parent_id, name, label_da, description, inclusion, exclusion, example,"
-        " colour, shortcut, keywords FROM code ORDER BY position, id"
+        " colour, shortcut, keywords, codable FROM code ORDER BY position, id"
     )
     return code_tree(
         (
@@ -178,6 +178,7 @@ def codes(connection: sqlite3.Connection) -> list[StoredCode]:
                 colour=colour,
                 shortcut=shortcut,
                 keywords=_json_list(keywords),
+                codable=bool(codable),
             ),
         )
         for (
@@ -192,6 +193,7 @@ def codes(connection: sqlite3.Connection) -> list[StoredCode]:
             colour,
             shortcut,
             keywords,
+            codable,
         ) in rows
     )
 

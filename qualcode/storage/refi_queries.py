@@ -37,6 +37,8 @@ from qualcode.storage.tables import (
     CodeRow,
     CodingRow,
     MemoRow,
+    NamedSetRow,
+    TranscriptAttributeRow,
     TranscriptRow,
 )
 
@@ -48,6 +50,7 @@ _IDENTIFIED: tuple[type[Base], ...] = (
     CodeRow,
     CodingRow,
     MemoRow,
+    NamedSetRow,
 )
 
 
@@ -132,7 +135,7 @@ def exchange_codes(repo: Repository, ids: Identities = _STORED) -> list[Exchange
         nest(
             repo.codes(),
             lambda code, children: ExchangeCode(
-                ids("code", code.id, guids[code.id]), code.spec, True, children
+                ids("code", code.id, guids[code.id]), code.spec, code.spec.codable, children
             ),
         )
     )
@@ -144,9 +147,30 @@ def exchange_variables(repo: Repository, ids: Identities = _STORED) -> list[Exch
         ExchangeVariable(
             ids("attribute", row.id, row.guid),
             AttributeDef(row.name, AttributeType(row.value_type), tuple(row.levels)),
+            row.description,
         )
         for row in rows
     ]
+
+
+def transcript_values(
+    repo: Repository, ids: Identities = _STORED
+) -> dict[int, list[tuple[str, str]]]:
+    """Transcript id -> its own (attribute identity, value), in attribute order."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for transcript_id, attribute_id, guid, value in repo.session.execute(
+        select(
+            TranscriptAttributeRow.transcript_id,
+            AttributeRow.id,
+            AttributeRow.guid,
+            TranscriptAttributeRow.value,
+        )
+        .join(AttributeRow, AttributeRow.id == TranscriptAttributeRow.attribute_id)
+        .where(TranscriptAttributeRow.value != "")
+        .order_by(TranscriptAttributeRow.transcript_id, AttributeRow.id)
+    ):
+        found.setdefault(transcript_id, []).append((ids("attribute", attribute_id, guid), value))
+    return found
 
 
 def exchange_cases(repo: Repository, ids: Identities = _STORED) -> list[ExchangeCase]:
@@ -194,19 +218,27 @@ def exchange_cases(repo: Repository, ids: Identities = _STORED) -> list[Exchange
     ]
 
 
+def code_and_transcript_identities(
+    repo: Repository, ids: Identities = _STORED
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Code id -> identity and transcript id -> identity."""
+    codes = {
+        cid: ids("code", cid, guid)
+        for cid, guid in repo.session.execute(select(CodeRow.id, CodeRow.guid))
+    }
+    transcripts = {
+        tid: ids("transcript", tid, guid)
+        for tid, guid in repo.session.execute(select(TranscriptRow.id, TranscriptRow.guid))
+    }
+    return codes, transcripts
+
+
 def exchange_notes(
     repo: Repository, users: Sequence[ExchangeUser], ids: Identities = _STORED
 ) -> list[ExchangeNote]:
     """Memos on the project, transcripts and codes (coding memos travel with codings)."""
     user_guids = {user.name: user.guid for user in users}
-    transcript_guids = {
-        tid: ids("transcript", tid, guid)
-        for tid, guid in repo.session.execute(select(TranscriptRow.id, TranscriptRow.guid))
-    }
-    code_guids = {
-        cid: ids("code", cid, guid)
-        for cid, guid in repo.session.execute(select(CodeRow.id, CodeRow.guid))
-    }
+    code_guids, transcript_guids = code_and_transcript_identities(repo, ids)
     notes: list[ExchangeNote] = []
     for row in repo.session.scalars(select(MemoRow).order_by(MemoRow.id)):
         target_guid: str | None = None
@@ -268,6 +300,7 @@ def exchange_sources(
     """Each transcript with its codings (one query per transcript, so only one
     transcript's codings are in memory). ``case_selections`` maps a source guid to
     ``(case guid, start, end)`` spans."""
+    values = transcript_values(repo, ids)
     for info in infos:
         rows = repo.session.execute(
             select(
@@ -305,13 +338,14 @@ def exchange_sources(
             codings,
             tuple(case_selections.get(info.guid, ())),
             info.created,
+            tuple(values.get(info.id, ())),
         )
 
 
 # --- writing ----------------------------------------------------------------------------
 
 
-Identified = Literal["attribute", "case", "code", "coder", "coding", "memo", "transcript"]
+Identified = Literal["attribute", "case", "code", "coder", "coding", "memo", "set", "transcript"]
 """What carries a REFI-QDA identity (a ``guid`` column), by name: services never see the
 row classes."""
 
@@ -322,6 +356,7 @@ _GUID_TABLES: dict[str, type[Base]] = {
     "code": CodeRow,
     "coding": CodingRow,
     "memo": MemoRow,
+    "set": NamedSetRow,
     "transcript": TranscriptRow,
 }
 

@@ -540,6 +540,7 @@ def _spec(row: CodeRow) -> CodeSpec:
         colour=row.colour,
         shortcut=row.shortcut,
         keywords=tuple(row.keywords or ()),
+        codable=row.codable,
     )
 
 
@@ -556,4 +557,5 @@ def _spec_fields(spec: CodeSpec) -> dict[str, object]:
         "colour": spec.colour,
         "shortcut": None if spec.shortcut is None else enter_shortcut(spec.shortcut, "shortcut"),
         "keywords": [enter_text(keyword, "keyword") for keyword in spec.keywords],
+        "codable": spec.codable,
     }

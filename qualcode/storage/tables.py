@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -92,6 +93,7 @@ class AttributeRow(Base):
     value_type: Mapped[str] = mapped_column(String(20))
     levels: Mapped[list[str]] = mapped_column(JSON, default=list)
     guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
+    description: Mapped[str | None] = mapped_column(Text)
 
 
 class CaseAttributeRow(Base):
@@ -101,6 +103,43 @@ class CaseAttributeRow(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
     attribute_id: Mapped[int] = mapped_column(ForeignKey("attribute.id", ondelete="CASCADE"))
     value: Mapped[str] = mapped_column(Text)
+
+
+class TranscriptAttributeRow(Base):
+    """A transcript's own attribute value (REFI-QDA: a source's ``VariableValue``)."""
+
+    __tablename__ = "transcript_attribute"
+    __table_args__ = (UniqueConstraint("transcript_id", "attribute_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcript.id", ondelete="CASCADE"))
+    attribute_id: Mapped[int] = mapped_column(ForeignKey("attribute.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(Text)
+
+
+class NamedSetRow(Base):
+    """A named set of codes and/or transcripts (REFI-QDA ``Set``), usable as a filter."""
+
+    __tablename__ = "named_set"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
+
+
+class NamedSetMemberRow(Base):
+    """One member of a set: a code or a transcript (exactly one of the two)."""
+
+    __tablename__ = "named_set_member"
+    __table_args__ = (
+        CheckConstraint("(code_id IS NULL) <> (transcript_id IS NULL)", name="set_member_one_kind"),
+        UniqueConstraint("set_id", "code_id", "transcript_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("named_set.id", ondelete="CASCADE"))
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"))
+    transcript_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transcript.id", ondelete="CASCADE")
+    )
 
 
 class CaseAssignmentRow(Base):
@@ -133,6 +172,8 @@ class CodeRow(Base):
     shortcut: Mapped[str | None] = mapped_column(String(1))
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
+    # False: a heading grouping codes, never applied itself (REFI-QDA isCodable="false")
+    codable: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class CodingRow(Base):

@@ -79,4 +79,33 @@ def test_current_schema_has_the_same_guid_indexes_as_a_migrated_one(tmp_path: Pa
         return set(rows)
 
     assert guid_indexes(fresh) == guid_indexes(migrated)
-    assert len(guid_indexes(fresh)) == len(GUID_TABLES)
+    # the seven identified tables, and named sets (made with their index from version 6)
+    assert len(guid_indexes(fresh)) == len(GUID_TABLES) + 1
+
+
+def test_version_4_project_gains_headings_sets_and_source_values(project_path: Path) -> None:
+    """Migration 6: every existing code stays codable; attributes gain an empty
+    description; the set and transcript-value tables appear; rows are kept."""
+    open_project(project_path, create=True).close()
+    raw = sqlite3.connect(project_path)
+    for table in ("named_set_member", "named_set", "transcript_attribute"):
+        raw.execute(f'DROP TABLE "{table}"')
+    raw.execute("ALTER TABLE code DROP COLUMN codable")
+    raw.execute("ALTER TABLE attribute DROP COLUMN description")
+    raw.execute("UPDATE schema_version SET version = 4")
+    raw.execute("INSERT INTO code (name, position, keywords) VALUES ('tillid', 0, '[]')")
+    raw.execute("INSERT INTO attribute (name, value_type, levels) VALUES ('alder', 'number', '[]')")
+    raw.commit()
+    raw.close()
+
+    open_project(project_path).close()
+
+    raw = sqlite3.connect(project_path)
+    assert raw.execute("SELECT name, codable FROM code").fetchall() == [("tillid", 1)]
+    assert raw.execute("SELECT name, description FROM attribute").fetchall() == [("alder", None)]
+    tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"named_set", "named_set_member", "transcript_attribute"} <= tables
+    assert raw.execute("SELECT max(version) FROM schema_version").fetchone() == (
+        migrations.CURRENT_VERSION,
+    )
+    raw.close()

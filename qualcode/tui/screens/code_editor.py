@@ -133,6 +133,7 @@ class CodeEditor(FormDialog[CodeEdit, R]):
             colour=self._text("#code-colour"),
             shortcut=self._text("#code-shortcut"),
             keywords=self.spec.keywords,
+            codable=self.spec.codable,  # a heading stays one (no field for it here)
         )
         self.submit(
             CodeEdit(spec, parent if isinstance(parent, int) and parent != TOP_LEVEL else None)
