@@ -57,11 +57,13 @@ def apply_code(
     quote: str | None = None,
     memo: str | None = None,
     quote_threshold: float = 85.0,
+    origin: str | None = None,
 ) -> tuple[Coding, Located]:
     """Code one passage, given by exactly one of ``span`` (half-open code points),
     ``turn`` (1-based turn number) or ``quote`` (found fuzzily), with the code
     ``code_ref`` (a path such as "continuity/meeting the child", or a code id). One
-    transaction and one ``apply`` event."""
+    transaction and one ``apply`` event; ``origin`` ("suggested" for an accepted
+    suggestion) is recorded in its payload."""
     if sum(x is not None for x in (span, turn, quote)) != 1:
         raise InputError("code", "give exactly one of --span, --turn or --quote")
     if not coder.strip():
@@ -113,7 +115,8 @@ def apply_code(
         repo.log_event(
             "apply",
             f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}",
-            {"coding": coding_payload(coding, code.id)},
+            {"coding": coding_payload(coding, code.id)}
+            | ({"origin": origin} if origin is not None else {}),
             coder=coder,
         )
         return coding, located

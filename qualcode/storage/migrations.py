@@ -20,6 +20,7 @@ from qualcode.storage.tables import (
     MemoRow,
     SchemaVersion,
     SettingRow,
+    SuggestionModelRow,
     TranscriptRow,
     TranscriptStatusRow,
 )
@@ -63,11 +64,17 @@ def _add_coding_review_note(connection: Connection) -> None:
         )
 
 
+def _add_suggestion_model(connection: Connection) -> None:
+    """Version 5: ``suggestion_model``, the cache of trained code-suggestion models."""
+    Base.metadata.tables[SuggestionModelRow.__tablename__].create(connection, checkfirst=True)
+
+
 # MIGRATIONS[n] brings a project from version n+1 to n+2. Version 1 is the first schema.
 MIGRATIONS: list[Migration] = [
     _add_status_summary_and_settings,
     _add_refi_guids,
     _add_coding_review_note,
+    _add_suggestion_model,
 ]
 CURRENT_VERSION = 1 + len(MIGRATIONS)  # sqlite_file.SCHEMA_VERSION names it without SQLAlchemy
 
