@@ -19,12 +19,13 @@ from textual.widgets import Static
 
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import QualcodeError
+from qualcode.domain.suggestions import Suggestion
 from qualcode.services import coding as coding_service
 from qualcode.services import history, workspace
 from qualcode.services.history import HistoryStep
 from qualcode.services.status import mark_done, set_setting
 from qualcode.services.workspace import CodeEntry
-from qualcode.tui.screens import coding_actions, memo_actions, review_actions
+from qualcode.tui.screens import coding_actions, memo_actions, review_actions, suggestion_actions
 from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.screens.status_line import status_line
 from qualcode.tui.session import Workspace, error_message
@@ -82,6 +83,13 @@ class CodingScreen(Screen[None]):
                  "Jump to the next coding that needs review after a transcript edit", show=False),
         _binding("R", "mark_reviewed", "Reviewed", "review.done",
                  "Mark the coding at the cursor reviewed (clears its review flag)", show=False),
+        _binding("f7", "toggle_suggestions", "Suggestions", "suggest.toggle",
+                 "Show (or hide) code suggestions learned from the codings, dimmed in the margin",
+                 show=False),
+        _binding("A", "accept_suggestion", "Accept suggestion", "suggest.accept",
+                 "Code the unit at the cursor with its suggested code", show=False),
+        _binding("X", "dismiss_suggestion", "Dismiss suggestion", "suggest.dismiss",
+                 "Stop suggesting this code here (for you)", show=False),
     ]  # fmt: skip
 
     @dataclass
@@ -115,6 +123,8 @@ class CodingScreen(Screen[None]):
         self.flagged_total = 0  # codings needing review in the project (visible ones)
         self.last_reviewed: Coding | None = None  # the flagged coding review.next went to
         self.matrix_choices: MatrixChoices | None = None  # the matrix reopens as left
+        self.suggesting = False  # f7: suggestions shown for the open transcript
+        self.suggestions: list[Suggestion] = []
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -208,6 +218,9 @@ class CodingScreen(Screen[None]):
             self.flagged_total = review_actions.flagged_total(self)
         self.view.load(document.text, document.turns, document.codings, self.marks())
         self.view.set_flagged(document.flagged)
+        self.suggestions = []
+        if self.suggesting:  # they follow the coder to the next transcript
+            self.run_worker(suggestion_actions.show(self), group="suggestions")
         if span is not None:
             self.view.select_span(*span)
         self.update_status()
@@ -369,6 +382,15 @@ class CodingScreen(Screen[None]):
 
     async def action_mark_reviewed(self) -> None:
         await review_actions.mark_reviewed_at_cursor(self)
+
+    async def action_toggle_suggestions(self) -> None:
+        await suggestion_actions.toggle(self)
+
+    async def action_accept_suggestion(self) -> None:
+        await suggestion_actions.accept(self)
+
+    async def action_dismiss_suggestion(self) -> None:
+        await suggestion_actions.dismiss(self)
 
     async def action_adjust(self) -> None:
         await coding_actions.toggle_adjust(self)
