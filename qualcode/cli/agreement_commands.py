@@ -110,6 +110,11 @@ _transcript_option = click.option(
     help="Segment agreement: minimum intersection/union, percent.",
 )
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
+@click.option(
+    "--origin",
+    type=click.Choice(("human", "suggested")),
+    help="Only codings made by hand, or only accepted suggestions (`qualcode suggest`).",
+)
 @output_options("table", "json", "csv", "xlsx", "html", example="agreement")
 @raw_cells_option
 @full_precision_option
@@ -121,6 +126,7 @@ def agreement(
     unit: str,
     threshold: int,
     per_transcript: bool,
+    origin: str | None,
     output_format: str,
     output: str | None,
 ) -> None:
@@ -136,6 +142,7 @@ def agreement(
         transcripts=transcripts,
         unit=unit,
         threshold=threshold,
+        origin=origin,
     )
     if output_format == "xlsx":
         from qualcode.exporters.agreement_documents import report_xlsx

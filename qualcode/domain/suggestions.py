@@ -34,6 +34,8 @@ SUGGESTED = "suggested"
 HUMAN = "human"
 """The origin of every other coding."""
 ORIGINS = (HUMAN, SUGGESTED)
+ORIGIN_KEY = "origin"
+"""The key of the origin in an ``apply`` event's payload."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,8 @@ FORMAT = 1
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
 MIN_DF = 2
+FEATURE_BLOCKS: tuple[str, ...] = ("word", "char")
+"""Feature blocks a model is trained with (the benchmark compares subsets)."""
 REGULARISATION = 4.0  # C of the (slower) logistic regression, kept for comparison
 SGD_ALPHA = 1e-4
 SGD_EPOCHS = 15
@@ -191,7 +193,7 @@ def train(
     less than coded units). A code without a positive text always scores low; one
     without a negative text, high."""
     numpy, _, _, _ = _sklearn()
-    blocks = [_fit_block("word", texts), _fit_block("char", texts)]
+    blocks = [_fit_block(kind, texts) for kind in FEATURE_BLOCKS]
     model = CodeModel(list(codes), blocks, None, None)
     features = model.features(texts)
     sample_weight = numpy.asarray(weights, dtype=numpy.float64)

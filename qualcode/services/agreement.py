@@ -23,6 +23,7 @@ from qualcode.domain.agreement_report import (
 from qualcode.domain.agreement_units import Unit, UnitGrid
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.sentences import sentence_spans
+from qualcode.domain.suggestions import ORIGIN_KEY, ORIGINS, SUGGESTED
 from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.matrices import document_info
@@ -31,6 +32,7 @@ from qualcode.storage import agreement_queries as queries
 from qualcode.storage import status
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
+from qualcode.storage.suggestion_queries import suggested_coding_ids
 
 UNITS = tuple(unit.value for unit in Unit)
 
@@ -58,6 +60,7 @@ def compare_coders(
     transcripts: Sequence[str] = (),
     unit: str = Unit.CHARACTER.value,
     threshold: int = DEFAULT_THRESHOLD,
+    origin: str | None = None,
 ) -> AgreementReport:
     """Agreement of ``coders`` (two or more) on each compared transcript × code.
 
@@ -66,6 +69,8 @@ def compare_coders(
     ``transcripts``: limit to these names (each still has to be finished by every
     coder, see :func:`qualcode.domain.agreement_report.select_transcripts`).
     ``unit``: one of :data:`UNITS`. ``threshold``: segment agreement percent, 0–100.
+    ``origin``: only codings made by hand (``"human"``) or accepted from suggestions
+    (``"suggested"``); which transcripts are compared does not change.
     """
     if unit not in UNITS:
         raise FieldError("unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
@@ -73,7 +78,9 @@ def compare_coders(
         raise FieldError("threshold", f"threshold is a percent from 0 to 100, not {threshold}")
     chosen = Unit(unit)
     with without_cycle_collection():
-        data = load_comparison(project, coders, codes=codes, transcripts=transcripts, unit=chosen)
+        data = load_comparison(
+            project, coders, codes=codes, transcripts=transcripts, unit=chosen, origin=origin
+        )
         report = agreement_report(
             data.coders,
             data.codes,
@@ -113,9 +120,12 @@ def load_comparison(
     codes: Sequence[str] = (),
     transcripts: Sequence[str] = (),
     unit: Unit = Unit.CHARACTER,
+    origin: str | None = None,
 ) -> ComparisonData:
     """Read and check what a comparison of ``coders`` needs (see :func:`compare_coders`)."""
     names = check_coders(coders)
+    if origin is not None and origin not in ORIGINS:
+        raise FieldError("origin", f"unknown origin {origin!r}; use one of {', '.join(ORIGINS)}")
     with project.reading() as repo:
         ensure_sound(repo, project.location)
         known = repo.coder_ids()
@@ -142,6 +152,9 @@ def load_comparison(
         compared, excluded, basis = select_transcripts(candidates, names, done, coded)
         compared_ids = [by_name[name][0] for name in compared]
         grids = _unit_grids(repo, compared_ids, unit)
+        if origin is not None:  # after choosing transcripts: those stay the same
+            suggested = suggested_coding_ids(repo, ORIGIN_KEY, SUGGESTED)
+            rows = [row for row in rows if (row[0] in suggested) == (origin == SUGGESTED)]
     compared_id_set = set(compared_ids)
     spans = tuple(
         CodingSpan(cid, transcript_name[tid], code_path[code], coder_by_id[coder], s, e)

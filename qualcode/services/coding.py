@@ -16,6 +16,7 @@ from qualcode.domain.codebook import StoredCode
 from qualcode.domain.codings import Coding, CodingRequest
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.spans import span_problem, span_text
+from qualcode.domain.suggestions import ORIGIN_KEY
 from qualcode.domain.transcripts import checked_passage
 from qualcode.importers.codings_csv import CodingsCsv, read_codings_csv
 from qualcode.matching.quotes import (
@@ -114,9 +115,10 @@ def apply_code(
         coding = repo.codings(ids=[coding_id], codes=all_codes)[0]
         repo.log_event(
             "apply",
-            f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}",
+            f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}"
+            + (f" ({origin})" if origin is not None else ""),
             {"coding": coding_payload(coding, code.id)}
-            | ({"origin": origin} if origin is not None else {}),
+            | ({ORIGIN_KEY: origin} if origin is not None else {}),
             coder=coder,
         )
         return coding, located

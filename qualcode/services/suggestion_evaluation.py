@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from qualcode.domain.agreement import NO_SEGMENTS, PairAgreement, PairCounts
 from qualcode.domain.errors import FieldError, NotFoundError
@@ -70,7 +71,7 @@ class Evaluation:
     suggest_seconds: float = 0.0
     scored_units: int = 0
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         statistics = [s for s in by_scope(active(), Scope.PAIR) if not s.key.startswith("segment")]
         codes = []
         for code, tally in sorted(self.tallies.items()):

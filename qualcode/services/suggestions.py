@@ -19,6 +19,7 @@ from qualcode.domain.codebook import CodeSpec
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import FieldError, NotFoundError, ProjectError
 from qualcode.domain.suggestions import (
+    ORIGIN_KEY,
     SUGGESTED,
     Suggestion,
     TextUnit,
@@ -41,7 +42,6 @@ WEAK_WEIGHT = 0.5
 DEFAULT_LIMIT = 3
 DEFAULT_MIN_SCORE = 0.3
 DISMISSED_SETTING = "suggestion_dismissals"
-ORIGIN_KEY = "origin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +259,12 @@ def accept_suggestion(
         origin=SUGGESTED,
     )
     return coding
+
+
+def accepted_count(project: Project) -> int:
+    """How many existing codings were accepted suggestions (undone ones not counted)."""
+    with project.reading() as repo:
+        return len(queries.suggested_coding_ids(repo, ORIGIN_KEY, SUGGESTED))
 
 
 def dismiss_suggestion(project: Project, suggestion: Suggestion, coder: str) -> None:

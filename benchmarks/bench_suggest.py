@@ -1,0 +1,196 @@
+"""Code suggestions: leave-one-transcript-out quality, training and suggestion times, RSS.
+
+``python -m benchmarks.bench_suggest [--transcripts 24] [--variants] [--keep DIR]``
+
+Runs ``qualcode suggest --evaluate`` (the service behind it) on
+
+(a) the demo project (8 transcripts, two coders: each evaluated, learning from both), and
+(b) a fictional project written for this benchmark (``benchmarks/suggest_corpus.py``:
+    alternately English and Danish interviews, coded by one imperfect coder with the
+    starter codebook),
+
+and reports precision@1, precision@3 and recall@3 of the suggestions beside the two
+baselines (most frequent code; keyword match), the training time (all folds, and one
+model on the whole project), the time to suggest for one transcript from the cached
+model (from memory, and from the project's cache table after a restart), and the
+process's peak RSS. ``--variants`` also compares classifiers, feature blocks and the
+weight of the codebook's texts on (b). Targets (issue 17), on (b): precision@3 ≥ 0.6 and
+precision@1 at least 0.15 above the better baseline; training < 30 s; suggestions
+< 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import resource
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_import import machine_line, work_folder
+from benchmarks.suggest_corpus import bench_corpus
+from qualcode.domain.suggestions import UnitKind
+from qualcode.matching import code_model
+from qualcode.services import suggestions
+from qualcode.services.codebook import import_codebook
+from qualcode.services.coding import import_codings
+from qualcode.services.demo import build_demo
+from qualcode.services.project import Project, init_project
+from qualcode.services.suggestion_evaluation import evaluate
+from qualcode.services.transcripts import import_transcripts
+
+REPO = Path(__file__).resolve().parent.parent
+CODEBOOK = REPO / "codebooks" / "family-collaboration.yaml"
+CODER = "bench"
+
+
+def build_bench_project(folder: Path, transcripts: int) -> Project:
+    """The fictional project in ``folder``: codebook, transcripts and the coder's codings."""
+    project = init_project(folder / "suggest-bench.qualcode")
+    import_codebook(project, CODEBOOK)
+    corpus = bench_corpus(transcripts)
+    paths = []
+    rows = io.StringIO()
+    writer = csv.writer(rows)
+    writer.writerow(("transcript", "code", "coder", "start", "end", "memo"))
+    for transcript in corpus:
+        path = folder / f"{transcript.name}.txt"
+        path.write_text(transcript.text, encoding="utf-8")
+        paths.append(path)
+        for code, start, end in transcript.codings:
+            writer.writerow((transcript.name, code, CODER, start, end, ""))
+    import_transcripts(project, paths)
+    codings = folder / "codings.csv"
+    codings.write_text(rows.getvalue(), encoding="utf-8")
+    import_codings(project, codings)
+    return project
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _share(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else "–"
+
+
+def quality_rows(label: str, result: dict[str, Any]) -> list[str]:
+    """Markdown rows: the model and both baselines."""
+    rows = []
+    for key, name in (
+        ("model", "suggestions"),
+        ("most_frequent", "most frequent code"),
+        ("keyword", "keyword match"),
+    ):
+        measures = result[key]
+        rows.append(
+            f"| {label} | {name} | {measures['units']} | {_share(measures['precision_at_1'])} | "
+            f"{_share(measures['precision_at_3'])} | {_share(measures['recall_at_3'])} |"
+        )
+    return rows
+
+
+def timings(project: Project, coders: list[str], coder: str, transcript: str) -> dict[str, float]:
+    """One model on the whole project, then suggestions for one transcript: first from the
+    in-memory model, then from the project's cache table (memory cleared)."""
+    suggestions._MEMORY.clear()
+    started = time.perf_counter()
+    suggestions.cached_or_trained(project, coders, UnitKind.SENTENCE)
+    trained = time.perf_counter() - started
+    suggestions.suggest(project, coder, transcripts=[transcript], train_coders=coders)
+    started = time.perf_counter()
+    suggestions.suggest(project, coder, transcripts=[transcript], train_coders=coders)
+    memory = time.perf_counter() - started
+    suggestions._MEMORY.clear()
+    started = time.perf_counter()
+    suggestions.suggest(project, coder, transcripts=[transcript], train_coders=coders)
+    cached = time.perf_counter() - started
+    return {"train_all": trained, "suggest_memory": memory, "suggest_cache": cached}
+
+
+@contextmanager
+def variant(classifier: str, blocks: tuple[str, ...], weak: float) -> Iterator[None]:
+    saved = code_model.FEATURE_BLOCKS, suggestions.WEAK_WEIGHT
+    code_model.FEATURE_BLOCKS, suggestions.WEAK_WEIGHT = blocks, weak
+    try:
+        yield
+    finally:
+        code_model.FEATURE_BLOCKS, suggestions.WEAK_WEIGHT = saved
+
+
+VARIANTS = (
+    ("sgd", ("word", "char"), 0.5),  # the default
+    ("sgd", ("word",), 0.5),  # words only
+    ("sgd", ("char",), 0.5),  # character n-grams only
+    ("sgd", ("word", "char"), 0.0),  # without the codebook's texts
+    ("sgd", ("word", "char"), 2.0),  # the codebook's texts weigh more
+    ("logistic", ("word", "char"), 0.5),
+    ("ridge", ("word", "char"), 0.5),
+    ("svm", ("word", "char"), 0.5),
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--transcripts", type=int, default=24)
+    parser.add_argument("--variants", action="store_true")
+    parser.add_argument("--keep", type=Path)
+    arguments = parser.parse_args()
+    print(machine_line())
+    quality = [
+        "| project | ranking | coded units | precision@1 | precision@3 | recall@3 |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    times = [
+        "| project | folds | training, all folds | one model, whole project | "
+        "suggest one transcript (memory / project cache) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    with work_folder(arguments.keep) as folder:
+        demo = build_demo(folder / "demo.qualcode", progress=lambda _line: None)
+        for coder in ("anna", "bo"):
+            result: dict[str, Any] = evaluate(demo, coder).as_dict()
+            quality += quality_rows(f"demo ({coder})", result)
+        spent = timings(demo, ["anna", "bo"], "anna", "parent-01-en")
+        times.append(
+            f"| demo | {len(result['transcripts'])} | {result['train_seconds']:.2f} s | "
+            f"{spent['train_all']:.2f} s | {1000 * spent['suggest_memory']:.0f} / "
+            f"{1000 * spent['suggest_cache']:.0f} ms |"
+        )
+        bench = build_bench_project(folder, arguments.transcripts)
+        result = evaluate(bench, CODER).as_dict()
+        label = f"fictional ({arguments.transcripts} transcripts)"
+        quality += quality_rows(label, result)
+        spent = timings(bench, [CODER], CODER, result["transcripts"][0])
+        times.append(
+            f"| {label} | {len(result['transcripts'])} | {result['train_seconds']:.2f} s | "
+            f"{spent['train_all']:.2f} s | {1000 * spent['suggest_memory']:.0f} / "
+            f"{1000 * spent['suggest_cache']:.0f} ms |"
+        )
+        print("\n".join(quality))
+        print()
+        print("\n".join(times))
+        print(f"\npeak RSS {peak_rss_mib():.0f} MiB")
+        if arguments.variants:
+            print(
+                "\n| classifier | features | codebook weight | precision@1 | precision@3 | "
+                "recall@3 | training, all folds |\n|---|---|---:|---:|---:|---:|---:|"
+            )
+            for classifier, blocks, weak in VARIANTS:
+                with variant(classifier, blocks, weak):
+                    found: dict[str, Any] = evaluate(bench, CODER, classifier=classifier).as_dict()
+                model = found["model"]
+                print(
+                    f"| {classifier} | {' + '.join(blocks)} | {weak} | "
+                    f"{_share(model['precision_at_1'])} | {_share(model['precision_at_3'])} | "
+                    f"{_share(model['recall_at_3'])} | {found['train_seconds']:.1f} s |",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
