@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_import import machine_line, work_folder
-from benchmarks.suggest_corpus import bench_corpus
+from benchmarks.suggest_corpus import BenchTranscript, bench_corpus
 from qualcode.domain.suggestions import UnitKind
 from qualcode.matching import code_model
 from qualcode.services import suggestions
@@ -40,7 +40,8 @@ from qualcode.services.codebook import import_codebook
 from qualcode.services.coding import import_codings
 from qualcode.services.demo import build_demo
 from qualcode.services.project import Project, init_project
-from qualcode.services.suggestion_evaluation import evaluate
+from qualcode.services.suggestion_evaluation import evaluate, evaluate_folds
+from qualcode.services.suggestions import read_corpus
 from qualcode.services.transcripts import import_transcripts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,23 +49,25 @@ CODEBOOK = REPO / "codebooks" / "family-collaboration.yaml"
 CODER = "bench"
 
 
-def build_bench_project(folder: Path, transcripts: int) -> Project:
-    """The fictional project in ``folder``: codebook, transcripts and the coder's codings."""
-    project = init_project(folder / "suggest-bench.qualcode")
+def build_bench_project(
+    folder: Path, corpus: list[BenchTranscript], name: str = "suggest-bench"
+) -> Project:
+    """A fictional project in ``folder``: codebook, transcripts and the coder's codings."""
+    project = init_project(folder / f"{name}.qualcode")
     import_codebook(project, CODEBOOK)
-    corpus = bench_corpus(transcripts)
     paths = []
     rows = io.StringIO()
     writer = csv.writer(rows)
     writer.writerow(("transcript", "code", "coder", "start", "end", "memo"))
     for transcript in corpus:
-        path = folder / f"{transcript.name}.txt"
+        path = folder / name / f"{transcript.name}.txt"
+        path.parent.mkdir(exist_ok=True)
         path.write_text(transcript.text, encoding="utf-8")
         paths.append(path)
         for code, start, end in transcript.codings:
             writer.writerow((transcript.name, code, CODER, start, end, ""))
     import_transcripts(project, paths)
-    codings = folder / "codings.csv"
+    codings = folder / name / "codings.csv"
     codings.write_text(rows.getvalue(), encoding="utf-8")
     import_codings(project, codings)
     return project
@@ -110,6 +113,19 @@ def timings(project: Project, coders: list[str], coder: str, transcript: str) ->
     suggestions.suggest(project, coder, transcripts=[transcript], train_coders=coders)
     cached = time.perf_counter() - started
     return {"train_all": trained, "suggest_memory": memory, "suggest_cache": cached}
+
+
+def unseen_wording(folder: Path) -> dict[str, Any]:
+    """Suggestions for statements worded as in no training transcript: 20 transcripts
+    use every core clause of each code but its last; 6 more, held out together, use only
+    the last (openers, tails, names and fillers are shared, as in speech)."""
+    seen = bench_corpus(20, seed=17, clauses=slice(None, -1))
+    unseen = bench_corpus(6, seed=99, clauses=slice(-1, None), prefix="unseen")
+    project = build_bench_project(folder, seen + unseen, name="unseen-wording")
+    with project.reading() as repo:
+        corpus = read_corpus(repo, [CODER], UnitKind.SENTENCE)
+    folds = [[transcript.name for transcript in unseen]]
+    return evaluate_folds(corpus, CODER, [CODER], folds, UnitKind.SENTENCE).as_dict()
 
 
 @contextmanager
@@ -161,7 +177,7 @@ def main() -> None:
             f"{spent['train_all']:.2f} s | {1000 * spent['suggest_memory']:.0f} / "
             f"{1000 * spent['suggest_cache']:.0f} ms |"
         )
-        bench = build_bench_project(folder, arguments.transcripts)
+        bench = build_bench_project(folder, bench_corpus(arguments.transcripts))
         result = evaluate(bench, CODER).as_dict()
         label = f"fictional ({arguments.transcripts} transcripts)"
         quality += quality_rows(label, result)
@@ -171,6 +187,7 @@ def main() -> None:
             f"{spent['train_all']:.2f} s | {1000 * spent['suggest_memory']:.0f} / "
             f"{1000 * spent['suggest_cache']:.0f} ms |"
         )
+        quality += quality_rows("fictional, unseen wording", unseen_wording(folder))
         print("\n".join(quality))
         print()
         print("\n".join(times))

@@ -354,6 +354,7 @@ QUESTIONS = (
 NAMES = ("Mette", "Louise", "Birgitte", "Anders", "Hanne", "Søren", "Pia", "Karim", "Lene")
 CHILDREN = ("Elias", "Freja", "Noah", "Ida", "Oscar", "Asta", "Malik", "Sofie")
 SPEAKERS = (("Interviewer", "Parent"), ("Interviewer", "Forælder"))
+ALL = slice(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,8 +370,8 @@ def _parent(code: str) -> str:
     return code.split("/")[0]
 
 
-def _sentence(rng: random.Random, code: str, language: int) -> str:
-    core = rng.choice(CORES[code][language]).format(
+def _sentence(rng: random.Random, code: str, language: int, clauses: slice) -> str:
+    core = rng.choice(CORES[code][language][clauses]).format(
         n=rng.randint(3, 9),
         months=rng.randint(2, 11),
         name=rng.choice(NAMES),
@@ -394,8 +395,11 @@ def _coded_as(rng: random.Random, code: str) -> str | None:
     return code
 
 
-def bench_transcript(rng: random.Random, index: int) -> BenchTranscript:
-    """One interview: 10–14 questions, each answered about one or two codes."""
+def bench_transcript(
+    rng: random.Random, index: int, clauses: slice = ALL, prefix: str = "family"
+) -> BenchTranscript:
+    """One interview: 10–14 questions, each answered about one or two codes, in the
+    ``clauses`` of each code's core clauses."""
     language = index % 2
     interviewer, parent = SPEAKERS[language]
     text = ""
@@ -405,7 +409,10 @@ def bench_transcript(rng: random.Random, index: int) -> BenchTranscript:
         topics = rng.sample(list(CORES), rng.choice((1, 1, 2)))
         parts: list[tuple[str | None, str]] = []
         for chosen in topics:
-            parts += [(chosen, _sentence(rng, chosen, language)) for _ in range(rng.randint(1, 3))]
+            parts += [
+                (chosen, _sentence(rng, chosen, language, clauses))
+                for _ in range(rng.randint(1, 3))
+            ]
             if rng.random() < 0.5:
                 parts.append((None, rng.choice(FILLERS[language])))
         for position, (topic, sentence) in enumerate(parts):
@@ -416,10 +423,13 @@ def bench_transcript(rng: random.Random, index: int) -> BenchTranscript:
                 codings.append((coded, start, start + len(sentence)))
         text += "\n\n"
     language_name = ("en", "da")[language]
-    return BenchTranscript(f"family-{index + 1:02d}-{language_name}", text, tuple(codings))
+    name = f"{prefix}-{index + 1:02d}-{language_name}"
+    return BenchTranscript(name, text, tuple(codings))
 
 
-def bench_corpus(transcripts: int = 24, seed: int = 17) -> list[BenchTranscript]:
-    """``transcripts`` interviews, alternately English and Danish."""
+def bench_corpus(
+    transcripts: int = 24, seed: int = 17, clauses: slice = ALL, prefix: str = "family"
+) -> list[BenchTranscript]:
+    """``transcripts`` interviews, alternately English and Danish, named PREFIX-NN-LANG."""
     rng = random.Random(seed)
-    return [bench_transcript(rng, index) for index in range(transcripts)]
+    return [bench_transcript(rng, index, clauses, prefix) for index in range(transcripts)]

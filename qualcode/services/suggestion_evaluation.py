@@ -130,25 +130,44 @@ def evaluate(
     held_out = corpus.coded_transcripts(coder)
     if len(held_out) < 2:
         raise FieldError("coder", f"{coder} coded {len(held_out)} transcript(s); need 2 or more")
-    result = Evaluation(coder, unit, list(coders), min_score, held_out)
+    folds = [[transcript] for transcript in held_out]
+    return evaluate_folds(corpus, coder, coders, folds, unit, min_score, classifier)
+
+
+def evaluate_folds(
+    corpus: Corpus,
+    coder: str,
+    coders: Sequence[str],
+    folds: Sequence[Sequence[str]],
+    unit: UnitKind,
+    min_score: float = DEFAULT_MIN_SCORE,
+    classifier: str = "sgd",
+) -> Evaluation:
+    """Train without each fold's transcripts in turn and score them against ``coder``."""
+    names = [name for fold in folds for name in fold]
+    result = Evaluation(coder, unit, list(coders), min_score, names)
     result.rankings = {MODEL: RankingScore(), **{name: RankingScore() for name in BASELINES}}
     result.tallies = {code: _Tally() for code in corpus.specs}
-    for transcript in held_out:
-        _hold_out(corpus, coders, transcript, result, classifier)
+    for fold in folds:
+        _hold_out(corpus, coders, fold, result, classifier)
     return result
 
 
 def _hold_out(
-    corpus: Corpus, coders: Sequence[str], transcript: str, result: Evaluation, classifier: str
+    corpus: Corpus,
+    coders: Sequence[str],
+    fold: Sequence[str],
+    result: Evaluation,
+    classifier: str,
 ) -> None:
     started = time.perf_counter()
-    model = train_on(corpus, coders, leave_out=transcript, classifier=classifier)
+    model = train_on(corpus, coders, leave_out=set(fold), classifier=classifier)
     trained = time.perf_counter()
-    units = corpus.labelled(result.coder, transcript)
+    units = [unit for name in fold for unit in corpus.labelled(result.coder, name)]
     scores = model.scores([unit.text for unit in units])
     result.suggest_seconds += time.perf_counter() - trained
     result.train_seconds += trained - started
-    training = corpus.training_units(coders, leave_out=transcript)
+    training = corpus.training_units(coders, leave_out=set(fold))
     frequent = FrequencyBaseline(training, model.codes)
     keyword = KeywordBaseline(corpus.specs, frequent)
     for unit, row in zip(units, scores, strict=True):

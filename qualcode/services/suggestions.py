@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from qualcode.domain.codebook import CodeSpec
@@ -64,14 +64,16 @@ class Corpus:
         """Transcripts in which ``coder`` coded anything, by name."""
         return sorted(self.codings.get(coder, {}))
 
-    def training_units(self, coders: Sequence[str], leave_out: str | None = None) -> list[TextUnit]:
+    def training_units(
+        self, coders: Sequence[str], leave_out: Collection[str] = ()
+    ) -> list[TextUnit]:
         """Each coder's units of each transcript the coder worked on (coded units with
-        their codes, the rest as examples of no code), except ``leave_out``."""
+        their codes, the rest as examples of no code), except those in ``leave_out``."""
         return [
             unit
             for coder in coders
             for transcript in self.coded_transcripts(coder)
-            if transcript != leave_out
+            if transcript not in leave_out
             for unit in self.labelled(coder, transcript)
         ]
 
@@ -94,7 +96,10 @@ def read_corpus(repo: Repository, coders: Sequence[str], unit: UnitKind) -> Corp
 
 
 def train_on(
-    corpus: Corpus, coders: Sequence[str], leave_out: str | None = None, classifier: str = "sgd"
+    corpus: Corpus,
+    coders: Sequence[str],
+    leave_out: Collection[str] = (),
+    classifier: str = "sgd",
 ) -> CodeModel:
     """A model over every code of the codebook from the coders' units (weight 1) and
     each code's codebook texts (weight :data:`WEAK_WEIGHT`)."""
