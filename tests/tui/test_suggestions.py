@@ -67,9 +67,17 @@ async def test_show_accept_undo_and_dismiss(tmp_path: Path) -> None:
         await pilot.press("X")
         await settle(pilot)
         assert second not in screen.suggestions
+        third = screen.suggestions[0]  # coded by hand: its suggestion goes
+        view.select_span(third.start, third.end)
+        await pilot.press(screen.marks()[third.codes[0][0]].marker)  # the code's shortcut
+        await settle(pilot)
+        assert third not in screen.suggestions
         await pilot.press("f7", "f7")  # off and on again: learned afresh, still dismissed
         await settle(pilot)
         assert (second.start, second.codes[0][0]) not in {
             (s.start, s.codes[0][0]) for s in screen.suggestions
         }
-        assert not [c for c in list_codings(project, coders=["anna"]) if c.transcript == "t3"]
+        (by_hand,) = [c for c in list_codings(project, coders=["anna"]) if c.transcript == "t3"]
+        assert (by_hand.start, by_hand.end) == (third.start, third.end)
+        with project.reading() as repo:
+            assert not suggestion_queries.suggested_coding_ids(repo, "origin", SUGGESTED)

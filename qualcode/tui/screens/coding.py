@@ -247,9 +247,11 @@ class CodingScreen(Screen[None]):
             self.refresh_transcript_list()  # the transcript is started now
         if event.reload or event.transcript != self.transcript:
             self.reload_codings()
+            suggestion_actions.drop_coded(self)
             return
         view = self.view
         view.set_codings([*view.codings, *event.added])
+        suggestion_actions.drop_coded(self)
         bumped = {c.code_path for c in event.added}
         self.entries = [
             replace(e, here=e.here + 1, project=e.project + 1) if e.path in bumped else e

@@ -62,6 +62,15 @@ def _draw(screen: CodingScreen, found: list[Suggestion]) -> None:
     screen.update_status()
 
 
+def drop_coded(screen: CodingScreen) -> None:
+    """Stop showing suggestions for units the coder has coded since they were made."""
+    coder = screen.workspace.coder
+    mine = [(c.start, c.end) for c in screen.view.codings if c.coder == coder]
+    kept = [s for s in screen.suggestions if not any(a < s.end and s.start < b for a, b in mine)]
+    if len(kept) != len(screen.suggestions):
+        _draw(screen, kept)
+
+
 def at_cursor(screen: CodingScreen) -> Suggestion | None:
     """The suggestion whose unit holds the cursor."""
     view = screen.view
