@@ -35,6 +35,7 @@ from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import status
 from qualcode.storage import suggestion_queries as queries
 from qualcode.storage.database import Project
+from qualcode.storage.history_queries import transcript_text
 from qualcode.storage.repositories import Repository
 
 WEAK_WEIGHT = 0.5
@@ -150,26 +151,27 @@ def _cache_key(coders: Sequence[str], unit: UnitKind) -> str:
 
 def cached_or_trained(
     project: Project, coders: Sequence[str], unit: UnitKind
-) -> tuple[CodeModel, Corpus, bool]:
-    """The model for ``coders`` and ``unit`` (from memory, the project's cache, or
-    trained now and cached), the corpus it was read with, and whether it was trained."""
+) -> tuple[CodeModel, bool]:
+    """The model for ``coders`` and ``unit`` — from memory, from the project's cache, or
+    trained now (reading every transcript) and cached — and whether it was trained."""
     key = _cache_key(coders, unit)
     with project.reading() as repo:
-        corpus = read_corpus(repo, coders, unit)
         wanted = queries.fingerprint(repo)
         with _MEMORY_LOCK:
             remembered = _MEMORY.get((project.location, key))
         if remembered is not None and remembered[0] == wanted:
-            return remembered[1], corpus, False
+            return remembered[1], False
         stored = queries.cached_model(repo, key, wanted)
-    model = _parsed(stored) if stored is not None else None
-    trained = model is None
-    if model is None:
+        model = _parsed(stored) if stored is not None else None
+        corpus = read_corpus(repo, coders, unit) if model is None else None
+    trained = corpus is not None
+    if corpus is not None:
         model = train_on(corpus, coders)
         _store(project, key, wanted, model)
+    assert model is not None
     with _MEMORY_LOCK:
         _MEMORY[(project.location, key)] = (wanted, model)
-    return model, corpus, trained
+    return model, trained
 
 
 def _parsed(text: str) -> CodeModel | None:
@@ -221,19 +223,23 @@ def suggest(
         for name in transcripts:
             if name not in names:
                 raise NotFoundError(unknown_transcript_message(name, sorted(names)))
+        wanted = sorted(set(transcripts)) if transcripts else sorted(names)
         own = [] if repo.coder_id(coder) is None else repo.codings(coders=[coder])
         dismissed = _dismissed(repo, coder)
-    model, corpus, _ = cached_or_trained(project, coders, unit)
-    wanted = sorted(transcripts) if transcripts else sorted(corpus.texts)
-    mine: dict[str, list[tuple[str, int, int]]] = {}
-    for coding in own:
-        mine.setdefault(coding.transcript, []).append((coding.code_path, coding.start, coding.end))
-    open_units = [
-        unit_
-        for name in wanted
-        for unit_ in label_units(name, corpus.texts[name], corpus.units[name], mine.get(name, []))
-        if not unit_.codes
-    ]
+        mine: dict[str, list[tuple[str, int, int]]] = {}
+        for coding in own:
+            mine.setdefault(coding.transcript, []).append(
+                (coding.code_path, coding.start, coding.end)
+            )
+        open_units = []  # only the transcripts asked for are read
+        for name in wanted:
+            found_text = transcript_text(repo, name)
+            assert found_text is not None
+            transcript_id, text = found_text
+            spans = unit_spans(text, repo.turns(transcript_id), unit)
+            labelled = label_units(name, text, spans, mine.get(name, []))
+            open_units += [unit_ for unit_ in labelled if not unit_.codes]
+    model, _ = cached_or_trained(project, coders, unit)
     scores = model.scores([unit_.text for unit_ in open_units])
     found: list[Suggestion] = []
     for unit_, row in zip(open_units, scores, strict=True):

@@ -48,9 +48,9 @@ def test_blind_mode_learns_only_from_the_coders_own_codings(tmp_path: Path) -> N
 
 def test_the_model_is_cached_until_codings_change(tmp_path: Path) -> None:
     project = tiny_project(tmp_path)
-    _, _, trained = cached_or_trained(project, ["anna"], suggest_unit())
+    _, trained = cached_or_trained(project, ["anna"], suggest_unit())
     assert trained
-    _, _, again = cached_or_trained(project, ["anna"], suggest_unit())
+    _, again = cached_or_trained(project, ["anna"], suggest_unit())
     assert not again
     rows = (
         sqlite3.connect(tmp_path / "tiny.qualcode")
@@ -59,7 +59,7 @@ def test_the_model_is_cached_until_codings_change(tmp_path: Path) -> None:
     )
     assert rows == (1,)
     accept_suggestion(project, suggest(project, "anna", transcripts=["t3"], blind=True)[0], "anna")
-    _, _, after = cached_or_trained(project, ["anna"], suggest_unit())
+    _, after = cached_or_trained(project, ["anna"], suggest_unit())
     assert after
 
 
