@@ -134,11 +134,11 @@ class FrequencyBaseline:
 
 
 class KeywordBaseline:
-    """Ranks codes by how many of their keywords and name words a unit contains (a
-    keyword or name phrase counts 3, a word of the description or inclusion criteria 1);
-    ties, and units matching nothing, fall back to the most frequent code."""
+    """Ranks codes by keyword evidence (:meth:`evidence`: a keyword or name phrase of the
+    code in the unit counts 3, a word of its description or inclusion criteria 1); ties,
+    and units matching nothing, fall back to the most frequent code."""
 
-    def __init__(self, specs: dict[str, CodeSpec], fallback: FrequencyBaseline) -> None:
+    def __init__(self, specs: dict[str, CodeSpec], fallback: FrequencyBaseline | None = None):
         self.fallback = fallback
         self.phrases: dict[str, list[str]] = {}
         self.words: dict[str, set[str]] = {}
@@ -148,17 +148,35 @@ class KeywordBaseline:
             described = " ".join(part for part in (spec.description, spec.inclusion) if part)
             self.words[path] = {word for word in words_of(described) if len(word) >= 5}
 
-    def rank(self, text: str) -> list[str]:
+    def evidence(self, text: str) -> dict[str, int]:
+        """Each code's keyword evidence in ``text`` (0: none)."""
         found = words_of(text)
         joined = " " + " ".join(found) + " "
         present = set(found)
-        position = {code: index for index, code in enumerate(self.fallback.order)}
-        scores = {
+        return {
             code: 3 * sum(f" {phrase} " in joined for phrase in self.phrases[code])
             + len(self.words[code] & present)
             for code in self.phrases
         }
-        return sorted(self.fallback.order, key=lambda code: (-scores.get(code, 0), position[code]))
+
+    def rank(self, text: str) -> list[str]:
+        order = self.fallback.order if self.fallback is not None else list(self.phrases)
+        position = {code: index for index, code in enumerate(order)}
+        scores = self.evidence(text)
+        return sorted(order, key=lambda code: (-scores.get(code, 0), position[code]))
+
+
+def with_keywords(
+    scores: Sequence[float], codes: Sequence[str], evidence: dict[str, int], weight: float
+) -> list[float]:
+    """Model scores raised by keyword evidence ``k``: ``(p + w·k) / (1 + w·k)`` — still in
+    [0, 1], unchanged without evidence, and never lowered (BENCHMARKS.md: this prior
+    carries suggestions to statements worded unlike any coded one)."""
+    combined = []
+    for score, code in zip(scores, codes, strict=True):
+        boost = weight * evidence.get(code, 0)
+        combined.append((score + boost) / (1.0 + boost))
+    return combined
 
 
 # -- measures -----------------------------------------------------------------------------

@@ -27,7 +27,13 @@ from qualcode.domain.suggestions import (
     RankingScore,
     UnitKind,
 )
-from qualcode.services.suggestions import DEFAULT_MIN_SCORE, Corpus, read_corpus, train_on
+from qualcode.services.suggestions import (
+    DEFAULT_MIN_SCORE,
+    Corpus,
+    read_corpus,
+    scored,
+    train_on,
+)
 from qualcode.services.suggestions import training_coders as choose_coders
 from qualcode.storage import status
 from qualcode.storage.database import Project
@@ -164,12 +170,12 @@ def _hold_out(
     model = train_on(corpus, coders, leave_out=set(fold), classifier=classifier)
     trained = time.perf_counter()
     units = [unit for name in fold for unit in corpus.labelled(result.coder, name)]
-    scores = model.scores([unit.text for unit in units])
-    result.suggest_seconds += time.perf_counter() - trained
-    result.train_seconds += trained - started
     training = corpus.training_units(coders, leave_out=set(fold))
     frequent = FrequencyBaseline(training, model.codes)
     keyword = KeywordBaseline(corpus.specs, frequent)
+    scores = scored(model, keyword, [unit.text for unit in units])
+    result.suggest_seconds += time.perf_counter() - trained
+    result.train_seconds += trained - started
     for unit, row in zip(units, scores, strict=True):
         order = sorted(range(len(model.codes)), key=lambda i: -row[i])
         ranking = [model.codes[i] for i in order]

@@ -21,6 +21,7 @@ from qualcode.domain.errors import FieldError, NotFoundError, ProjectError
 from qualcode.domain.suggestions import (
     ORIGIN_KEY,
     SUGGESTED,
+    KeywordBaseline,
     Suggestion,
     TextUnit,
     UnitKind,
@@ -28,6 +29,7 @@ from qualcode.domain.suggestions import (
     label_units,
     ranked,
     unit_spans,
+    with_keywords,
 )
 from qualcode.matching.code_model import CodeModel, train
 from qualcode.services.coding import apply_code
@@ -40,6 +42,8 @@ from qualcode.storage.repositories import Repository
 
 WEAK_WEIGHT = 0.5
 """Weight of one codebook text (definition, example, keywords) against one coded unit."""
+KEYWORD_WEIGHT = 0.2
+"""How far keyword evidence raises a model score (see ``with_keywords``; 0: not at all)."""
 DEFAULT_LIMIT = 3
 DEFAULT_MIN_SCORE = 0.3
 DISMISSED_SETTING = "suggestion_dismissals"
@@ -94,6 +98,15 @@ def read_corpus(repo: Repository, coders: Sequence[str], unit: UnitKind) -> Corp
             (coding.code_path, coding.start, coding.end)
         )
     return Corpus(texts, units, {code.path: code.spec for code in codes}, codings)
+
+
+def scored(model: CodeModel, keywords: KeywordBaseline, texts: Sequence[str]) -> list[list[float]]:
+    """Each text's score per code (in ``model.codes`` order): the model's, raised by the
+    codebook's keywords found in the text."""
+    return [
+        with_keywords(row, model.codes, keywords.evidence(text), KEYWORD_WEIGHT)
+        for text, row in zip(texts, model.scores(texts), strict=True)
+    ]
 
 
 def train_on(
@@ -239,8 +252,9 @@ def suggest(
             spans = unit_spans(text, repo.turns(transcript_id), unit)
             labelled = label_units(name, text, spans, mine.get(name, []))
             open_units += [unit_ for unit_ in labelled if not unit_.codes]
+        keywords = KeywordBaseline({code.path: code.spec for code in repo.codes()})
     model, _ = cached_or_trained(project, coders, unit)
-    scores = model.scores([unit_.text for unit_ in open_units])
+    scores = scored(model, keywords, [unit_.text for unit_ in open_units])
     found: list[Suggestion] = []
     for unit_, row in zip(open_units, scores, strict=True):
         refused = dismissed.get((unit_.transcript, unit_.start, unit_.end), set())
