@@ -24,6 +24,7 @@ from qualcode.cli.matrix_commands import cooccurrence, matrix, report, summary
 from qualcode.cli.memo_commands import memos
 from qualcode.cli.project_commands import demo, done, info, init, log, open_project_command
 from qualcode.cli.refi_commands import export, import_project, merge
+from qualcode.cli.suggest_commands import suggest
 from qualcode.cli.survey_commands import import_survey
 from qualcode.cli.transcript_commands import cases, import_files, show, transcripts
 
@@ -71,6 +72,7 @@ for command in (
     backup,
     transcript_group,
     anonymize,
+    suggest,
 ):
     cli.add_command(command)
 codebook.add_command(codebook_rename)

@@ -154,6 +154,11 @@ _transcript_option = click.option(
 )
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
 @click.option("--pretty", is_flag=True, help="JSON: indented for people (default: compact).")
+@click.option(
+    "--origin",
+    type=click.Choice(("human", "suggested")),
+    help="Only codings made by hand, or only accepted suggestions (`qualcode suggest`).",
+)
 @output_options("table", "json", "csv", "xlsx", "html", example="agreement")
 @raw_cells_option
 @full_precision_option
@@ -172,6 +177,7 @@ def agreement(
     ci_by: str,
     per_transcript: bool,
     pretty: bool,
+    origin: str | None,
     output_format: str,
     output: str | None,
 ) -> None:
@@ -196,6 +202,7 @@ def agreement(
         threshold=parse_threshold(threshold),
         stats=stats,
         intervals=intervals,
+        origin=origin,
     )
     if output_format == "xlsx":
         from qualcode.exporters.agreement_documents import report_xlsx

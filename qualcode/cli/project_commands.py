@@ -161,6 +161,11 @@ def log(project: str, limit: int, output_format: str) -> None:
         click.echo(render_json([dict(zip(headers, row, strict=True)) for row in rows]), nl=False)
     else:
         click.echo(render_table(headers, rows, max_cell=70), nl=False)
+        from qualcode.services.suggestions import accepted_count
+
+        accepted = accepted_count(opened)
+        if accepted:  # for a methods section: how many codings came from suggestions
+            click.echo(f"{accepted} codings are accepted suggestions (qualcode suggest)")
 
 
 @click.command()

@@ -20,7 +20,7 @@ class Action(StrEnum):
 
     INIT = "init"  # {}
     # codings: one coding or a batch, before (and after) as CodingPayload
-    APPLY = "apply"  # {"coding"}
+    APPLY = "apply"  # {"coding"}, and "origin": "suggested" for an accepted suggestion
     REMOVE = "remove"  # {"coding"}
     RECODE = "recode"  # {"coding", "after"}
     ADJUST = "adjust"  # {"coding", "after"}
@@ -53,6 +53,7 @@ class Action(StrEnum):
     MERGE = "merge"  # {"source", "report"}
     RESTORE = "restore"  # {"source", "schema_version", "rows"}
     ANONYMIZE = "anonymize"
+    DISMISS_SUGGESTION = "dismiss_suggestion"  # {"transcript", "start", "end", "code"}
     # history
     UNDO = "undo"  # {"event_id", "action"}
     REDO = "redo"  # {"event_id", "action"}

@@ -27,6 +27,7 @@ from qualcode.domain.agreement_units import Unit, UnitGrid
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.sentences import sentence_spans
 from qualcode.domain.statistics.registry import choose
+from qualcode.domain.suggestions import ORIGIN_KEY, ORIGINS, SUGGESTED
 from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.matrices import document_info
@@ -35,6 +36,7 @@ from qualcode.storage import agreement_queries as queries
 from qualcode.storage import status
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
+from qualcode.storage.suggestion_queries import suggested_coding_ids
 
 UNITS = tuple(unit.value for unit in Unit)
 
@@ -64,6 +66,7 @@ def compare_coders(
     threshold: Fraction | int = DEFAULT_THRESHOLD,
     stats: Sequence[str] = (),
     intervals: IntervalSettings | None = None,
+    origin: str | None = None,
 ) -> AgreementReport:
     """Agreement of ``coders`` (two or more) on each compared transcript × code.
 
@@ -78,6 +81,8 @@ def compare_coders(
     ``"ac1,alpha"``); none: every statistic of the active registry. ``intervals``:
     bootstrap confidence intervals of the pooled kappa and alpha (see
     :mod:`qualcode.services.agreement_intervals`).
+    ``origin``: only codings made by hand (``"human"``) or accepted from suggestions
+    (``"suggested"``); which transcripts are compared does not change.
     """
     if unit not in UNITS:
         raise FieldError("unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
@@ -86,7 +91,9 @@ def compare_coders(
     chosen = Unit(unit)
     statistics = choose(stats)
     with without_cycle_collection():
-        data = load_comparison(project, coders, codes=codes, transcripts=transcripts, unit=chosen)
+        data = load_comparison(
+            project, coders, codes=codes, transcripts=transcripts, unit=chosen, origin=origin
+        )
         report = agreement_report(
             data.coders,
             data.codes,
@@ -131,9 +138,12 @@ def load_comparison(
     codes: Sequence[str] = (),
     transcripts: Sequence[str] = (),
     unit: Unit = Unit.CHARACTER,
+    origin: str | None = None,
 ) -> ComparisonData:
     """Read and check what a comparison of ``coders`` needs (see :func:`compare_coders`)."""
     names = check_coders(coders)
+    if origin is not None and origin not in ORIGINS:
+        raise FieldError("origin", f"unknown origin {origin!r}; use one of {', '.join(ORIGINS)}")
     with project.reading() as repo:
         ensure_sound(repo, project.location)
         known = repo.coder_ids()
@@ -160,6 +170,9 @@ def load_comparison(
         compared, excluded, basis = select_transcripts(candidates, names, done, coded)
         compared_ids = [by_name[name][0] for name in compared]
         grids = _unit_grids(repo, compared_ids, unit)
+        if origin is not None:  # after choosing transcripts: those stay the same
+            suggested = suggested_coding_ids(repo, ORIGIN_KEY, SUGGESTED)
+            rows = [row for row in rows if (row[0] in suggested) == (origin == SUGGESTED)]
     compared_id_set = set(compared_ids)
     spans = tuple(
         CodingSpan(cid, transcript_name[tid], code_path[code], coder_by_id[coder], s, e)

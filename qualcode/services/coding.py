@@ -18,6 +18,7 @@ from qualcode.domain.codings import Coding, CodingRequest, NewCoding
 from qualcode.domain.errors import InputError, NotCodableError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.spans import span_problem, span_text
+from qualcode.domain.suggestions import ORIGIN_KEY
 from qualcode.domain.transcripts import checked_passage
 from qualcode.importers.codings_csv import CodingsCsv, read_codings_csv
 from qualcode.matching.quotes import (
@@ -54,11 +55,13 @@ def apply_code(
     quote: str | None = None,
     memo: str | None = None,
     quote_threshold: float = 85.0,
+    origin: str | None = None,
 ) -> tuple[Coding, Located]:
     """Code one passage, given by exactly one of ``span`` (half-open code points),
     ``turn`` (1-based turn number) or ``quote`` (found fuzzily), with the code
     ``code_ref`` (a path such as "continuity/meeting the child", or a code id). One
-    transaction and one ``apply`` event."""
+    transaction and one ``apply`` event; ``origin`` ("suggested" for an accepted
+    suggestion) is recorded in its payload."""
     if sum(x is not None for x in (span, turn, quote)) != 1:
         raise InputError("code", "give exactly one of --span, --turn or --quote")
     if not coder.strip():
@@ -111,8 +114,10 @@ def apply_code(
         coding = repo.codings(ids=[coding_id], codes=all_codes)[0]
         repo.log_event(
             Action.APPLY,
-            f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}",
-            {"coding": coding_payload(coding, code.id)},
+            f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}"
+            + (f" ({origin})" if origin is not None else ""),
+            {"coding": coding_payload(coding, code.id)}
+            | ({ORIGIN_KEY: origin} if origin is not None else {}),
             coder=coder,
         )
         return coding, located

@@ -25,6 +25,7 @@ from qualcode.storage.tables import (
     NamedSetRow,
     SchemaVersion,
     SettingRow,
+    SuggestionModelRow,
     TranscriptAttributeRow,
     TranscriptRow,
     TranscriptStatusRow,
@@ -133,6 +134,11 @@ def _add_refi_sets_and_variables(connection: Connection) -> None:
         Base.metadata.tables[created.__tablename__].create(connection, checkfirst=True)
 
 
+def _add_suggestion_model(connection: Connection) -> None:
+    """Version 7: ``suggestion_model``, the cache of trained code-suggestion models."""
+    Base.metadata.tables[SuggestionModelRow.__tablename__].create(connection, checkfirst=True)
+
+
 # MIGRATIONS[n] brings a project from version n+1 to n+2. Version 1 is the first schema.
 MIGRATIONS: list[Migration] = [
     _add_status_summary_and_settings,
@@ -140,6 +146,7 @@ MIGRATIONS: list[Migration] = [
     _add_coding_review_note,
     _code_ids_in_logged_codings,
     _add_refi_sets_and_variables,
+    _add_suggestion_model,
 ]
 CURRENT_VERSION = 1 + len(MIGRATIONS)  # sqlite_file.SCHEMA_VERSION names it without SQLAlchemy
 

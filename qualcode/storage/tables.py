@@ -253,3 +253,15 @@ class SettingRow(Base):
     __tablename__ = "setting"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[object] = mapped_column(JSON)
+
+
+class SuggestionModelRow(Base):
+    """A trained suggestion model, cached by what it was trained for (``key``: coders and
+    unit) and on (``fingerprint``: the event log and codings it saw). JSON text, never a
+    pickle (see :mod:`qualcode.matching.code_model`); safe to delete at any time."""
+
+    __tablename__ = "suggestion_model"
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(200))
+    model: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

@@ -21,12 +21,13 @@ from qualcode.domain.cases import SpeakerCases
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.events import CODEBOOK_ACTIONS, MEMO_ACTIONS, STATUS_ACTIONS
+from qualcode.domain.suggestions import Suggestion
 from qualcode.services import coding as coding_service
 from qualcode.services import history, workspace
 from qualcode.services.history import HistoryStep
 from qualcode.services.status import mark_done, set_setting
 from qualcode.services.workspace import CodeEntry
-from qualcode.tui.screens import coding_actions, memo_actions, review_actions
+from qualcode.tui.screens import coding_actions, memo_actions, review_actions, suggestion_actions
 from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.screens.status_line import status_line
 from qualcode.tui.session import Workspace, error_message
@@ -85,6 +86,13 @@ class CodingScreen(Screen[None]):
                  "Jump to the next coding that needs review after a transcript edit", show=False),
         _binding("R", "mark_reviewed", "Reviewed", "review.done",
                  "Mark the coding at the cursor reviewed (clears its review flag)", show=False),
+        _binding("f7", "toggle_suggestions", "Suggestions", "suggest.toggle",
+                 "Show (or hide) code suggestions learned from the codings, dimmed in the margin",
+                 show=False),
+        _binding("A", "accept_suggestion", "Accept suggestion", "suggest.accept",
+                 "Code the unit at the cursor with its suggested code", show=False),
+        _binding("X", "dismiss_suggestion", "Dismiss suggestion", "suggest.dismiss",
+                 "Stop suggesting this code here (for you)", show=False),
     ]  # fmt: skip
 
     @dataclass
@@ -119,6 +127,8 @@ class CodingScreen(Screen[None]):
         self.last_reviewed: Coding | None = None  # the flagged coding review.next went to
         self.matrix_choices: MatrixChoices | None = None  # the matrix reopens as left
         self.speakers: SpeakerCases = {}  # the open transcript's speakers' cases and values
+        self.suggesting = False  # f7: suggestions shown for the open transcript
+        self.suggestions: list[Suggestion] = []
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -214,6 +224,9 @@ class CodingScreen(Screen[None]):
         self.speakers = document.speakers
         self.view.load(document.text, document.turns, document.codings, self.marks())
         self.view.set_flagged(document.flagged)
+        self.suggestions = []
+        if self.suggesting:  # they follow the coder to the next transcript
+            self.run_worker(suggestion_actions.show(self), group="suggestions")
         if span is not None:
             self.view.select_span(*span)
         self.update_status()
@@ -240,9 +253,11 @@ class CodingScreen(Screen[None]):
             self.refresh_transcript_list()  # the transcript is started now
         if event.reload or event.transcript != self.transcript:
             self.reload_codings()
+            suggestion_actions.drop_coded(self)
             return
         view = self.view
         view.set_codings([*view.codings, *event.added])
+        suggestion_actions.drop_coded(self)
         bumped = {c.code_path for c in event.added}
         self.entries = [
             replace(e, here=e.here + 1, project=e.project + 1) if e.path in bumped else e
@@ -378,6 +393,15 @@ class CodingScreen(Screen[None]):
 
     async def action_mark_reviewed(self) -> None:
         await review_actions.mark_reviewed_at_cursor(self)
+
+    async def action_toggle_suggestions(self) -> None:
+        await suggestion_actions.toggle(self)
+
+    async def action_accept_suggestion(self) -> None:
+        await suggestion_actions.accept(self)
+
+    async def action_dismiss_suggestion(self) -> None:
+        await suggestion_actions.dismiss(self)
 
     async def action_adjust(self) -> None:
         await coding_actions.toggle_adjust(self)

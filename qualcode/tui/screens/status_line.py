@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qualcode.tui.screens import suggestion_actions
+
 if TYPE_CHECKING:
     from qualcode.tui.screens.coding import CodingScreen
 
@@ -33,6 +35,9 @@ def status_line(screen: CodingScreen) -> str:
     review = review_part(screen)
     if review:
         parts.append(review)
+    suggested = suggestion_actions.status_part(screen)
+    if suggested:
+        parts.append(suggested)
     parts.append(f"offset {view.cursor:,}")
     parts.append(f"selection {selection[1] - selection[0]:,}" if selection else "no selection")
     if view.marking:

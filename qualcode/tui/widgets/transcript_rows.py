@@ -57,6 +57,7 @@ class TranscriptRows(ScrollView):
         self.anchor_offset: int | None = None
         self.hits: list[tuple[int, int]] = []
         self.flagged: frozenset[int] = frozenset()  # ids of codings that need review
+        self.suggested: list[tuple[int, int, str]] = []  # (start, end, code path), sorted
         self._lines: layout.WrappedLines = layout.WrappedLines([0], [0])
         self._line_starts: list[int] = [0]
         self._wrapped_width = -1
@@ -107,6 +108,22 @@ class TranscriptRows(ScrollView):
         if flagged != self.flagged:
             self.flagged = flagged
             self._invalidate()
+
+    def set_suggestions(self, suggested: Sequence[tuple[int, int, str]]) -> None:
+        """Show these suggested codes (``(start, end, code path)``) dimmed in the margin
+        (an empty list hides them)."""
+        self.suggested = sorted(suggested)
+        self._invalidate()
+
+    def suggestion_at(self, offset: int) -> tuple[int, int, str] | None:
+        """The suggestion whose unit holds ``offset`` (or ends right at it)."""
+        index = bisect_left(self.suggested, (offset + 1,)) - 1
+        for candidate in (index, index + 1):
+            if 0 <= candidate < len(self.suggested):
+                start, end, _ = self.suggested[candidate]
+                if start <= offset <= end:
+                    return self.suggested[candidate]
+        return None
 
     def set_hits(self, hits: Sequence[tuple[int, int]]) -> None:
         self.hits = sorted(hits)
@@ -261,12 +278,26 @@ class TranscriptRows(ScrollView):
         if len(paths) > STRIPES:
             segments.append(Segment("+", base + Style(bold=True)))
         used = sum(len(s.text) for s in segments)
+        suggested = self._suggested_on(line.start, end) if used < STRIPES else None
+        if suggested is not None:  # dimmed, after the codings' stripes
+            mark = self.marks.get(suggested, CodeMark("#888888", "?"))
+            dimmed = Style(color=Color.parse(mark.colour).rich_color)
+            segments.append(Segment(mark.marker, base + self._part("suggestion") + dimmed))
+            used += 1
         if flag:  # the "!" takes the place of the space before the text
             segments.append(Segment(" " * (STRIPES - used), base))
             segments.append(Segment("!", base + self._part("flag")))
         else:
             segments.append(Segment(" " * (STRIPES - used + 1), base))
         return segments
+
+    def _suggested_on(self, start: int, end: int) -> str | None:
+        """The code suggested for a unit overlapping ``[start, end)``, if any."""
+        index = max(0, bisect_left(self.suggested, (start,)) - 1)
+        for first, last, path in self.suggested[index : index + 3]:
+            if first < end and start < last:
+                return path
+        return None
 
     def _text_segments(self, line: layout.VisualLine, base: Style) -> list[Segment]:
         start, end = line.start, line.end

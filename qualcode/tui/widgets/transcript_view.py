@@ -38,6 +38,7 @@ class TranscriptView(TranscriptRows, can_focus=True):
         "transcript-view--hit",
         "transcript-view--flag",
         "transcript-view--flagged",
+        "transcript-view--suggestion",
     }
     DEFAULT_CSS = """
     TranscriptView { background: $surface; scrollbar-gutter: stable; }
@@ -48,6 +49,7 @@ class TranscriptView(TranscriptRows, can_focus=True):
     TranscriptView > .transcript-view--hit { background: $warning 50%; }
     TranscriptView > .transcript-view--flag { background: $error; color: $text; text-style: bold; }
     TranscriptView > .transcript-view--flagged { text-style: italic; color: $text-error; }
+    TranscriptView > .transcript-view--suggestion { text-style: dim italic; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         _binding("left", "move('char', -1)", "Cursor left", "transcript.left"),

@@ -1,0 +1,171 @@
+"""``qualcode suggest``: code suggestions learned from the project's own codings, and
+``--evaluate`` to measure them against a coder (leave-one-transcript-out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from qualcode.cli.agreement_commands import spread_values
+from qualcode.cli.arguments import bounded_float, bounded_int
+from qualcode.cli.base import format_option, open_existing, project_argument, write_output
+
+UNIT_KINDS = ("sentence", "turn")  # spelled out: loading the CLI imports no model code
+GREEDY = ("--train-coder", "--transcript")
+
+
+class _SuggestCommand(click.Command):
+    """``--train-coder`` and ``--transcript`` take several values in a row."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, spread_values(args, GREEDY))
+
+
+@click.command(cls=_SuggestCommand)
+@project_argument
+@click.option("--coder", required=True, help="Who the suggestions are for (or evaluated against).")
+@click.option(
+    "--train-coder",
+    "train_coders",
+    multiple=True,
+    metavar="NAME …",
+    help="Learn from these coders' codings (default: every coder; only --coder when the "
+    "project codes blind).",
+)
+@click.option(
+    "--transcript", "transcripts", multiple=True, metavar="NAME …", help="Only these transcripts."
+)
+@click.option(
+    "--unit",
+    type=click.Choice(UNIT_KINDS),
+    default="sentence",
+    show_default=True,
+    help="What one suggestion is for.",
+)
+@click.option(
+    "--limit",
+    type=bounded_int(1, 100),
+    default=3,
+    show_default=True,
+    help="Codes listed per unit.",
+)
+@click.option(
+    "--min-score",
+    type=bounded_float(0.0, 1.0),
+    default=0.3,
+    show_default=True,
+    help="Leave out codes scoring lower (0 to 1).",
+)
+@click.option(
+    "--evaluate",
+    is_flag=True,
+    help="Measure instead: train without each transcript the coder coded in turn and "
+    "compare with their codings, beside two baselines.",
+)
+@format_option("table", "json")
+def suggest(
+    project: str,
+    coder: str,
+    train_coders: tuple[str, ...],
+    transcripts: tuple[str, ...],
+    unit: str,
+    limit: int,
+    min_score: float,
+    evaluate: bool,
+    output_format: str,
+) -> None:
+    """Suggest codes for the sentences (or turns) CODER has not coded yet, learned on this
+    machine from the team's codings and the codebook's definitions; nothing is sent
+    anywhere and nothing is coded. Needs scikit-learn: pip install 'qualcode[suggest]'.
+
+    The model is cached in the project until a coding changes. --evaluate prints
+    precision@1 and @3 (share of coded units with a right code first / in the top
+    three), recall@3, and per code the agreement (kappa) between the top suggestion and
+    CODER, beside the most-frequent-code and keyword-match baselines."""
+    from qualcode.domain.suggestions import UnitKind
+
+    opened = open_existing(project)
+    kind = UnitKind(unit)
+    if evaluate:
+        from qualcode.services.suggestion_evaluation import evaluate as run_evaluation
+
+        result = run_evaluation(
+            opened, coder, train_coders=train_coders, unit=kind, min_score=min_score
+        ).as_dict()
+        write_output(_evaluation_text(result, output_format), None)
+        return
+    from qualcode.services.suggestions import suggest as run_suggest
+
+    found = run_suggest(
+        opened,
+        coder,
+        train_coders=train_coders,
+        transcripts=transcripts,
+        unit=kind,
+        limit=limit,
+        min_score=min_score,
+    )
+    from qualcode.exporters.tables import render_json, render_table
+
+    if output_format == "json":
+        rows: list[dict[str, Any]] = [
+            {
+                "transcript": s.transcript,
+                "start": s.start,
+                "end": s.end,
+                "text": s.text,
+                "codes": [{"code": code, "score": round(score, 4)} for code, score in s.codes],
+            }
+            for s in found
+        ]
+        write_output(render_json({"suggestions": rows}), None)
+        return
+    table = [
+        (s.transcript, s.start, s.end, "; ".join(f"{c} {v:.2f}" for c, v in s.codes), s.text)
+        for s in found
+    ]
+    write_output(render_table(("transcript", "start", "end", "codes", "text"), table), None)
+
+
+def _evaluation_text(result: dict[str, Any], output_format: str) -> str:
+    from qualcode.exporters.tables import render_json, render_table
+
+    if output_format == "json":
+        return render_json(result)
+    names = (
+        ("model", "suggestions"),
+        ("most_frequent", "most frequent code"),
+        ("keyword", "keyword match"),
+    )
+    summary = [
+        (label, result[key]["units"], *(_share(result[key][m]) for m in _MEASURES))
+        for key, label in names
+    ]
+    kappa = [
+        (row["code"], row["coded"], row["suggested"], row["both"], _share(row.get("kappa")))
+        for row in result["codes"]
+    ]
+    heading = (
+        f"{result['coder']}: leave-one-transcript-out over {len(result['transcripts'])} "
+        f"transcripts, {result['unit']} units, learning from {', '.join(result['train_coders'])}"
+    )
+    return "\n".join(
+        [
+            heading,
+            render_table(
+                ("ranking", "coded units", "precision@1", "precision@3", "recall@3"), summary
+            ),
+            render_table(("code", "coded", "suggested first", "both", "kappa"), kappa),
+            f"training {result['train_seconds']:.2f} s in all; suggesting "
+            f"{result['suggest_ms_per_transcript']:.0f} ms per transcript",
+            "",
+        ]
+    )
+
+
+_MEASURES = ("precision_at_1", "precision_at_3", "recall_at_3")
+
+
+def _share(value: object) -> str:
+    return "–" if not isinstance(value, float) else f"{value:.3f}"

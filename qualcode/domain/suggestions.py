@@ -1,0 +1,218 @@
+"""Code suggestions: units of text, the codes a coder gave them, and how good a ranking is.
+
+Pure logic shared by the learner (``matching/code_model.py``), the service and the
+benchmark. A *unit* is a sentence or a speaker turn: a half-open ``[start, end)`` span of
+code points. A unit carries a code for a coder when one of the coder's codings of that
+code shares at least one code point with it — the rule the agreement engine uses for
+sentence and turn units, so the kappa reported for suggestions means what it means for
+two humans.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.sentences import sentence_spans
+from qualcode.domain.transcripts import Turn
+
+
+class UnitKind(StrEnum):
+    """What one suggestion is made for."""
+
+    SENTENCE = "sentence"
+    TURN = "turn"
+
+
+SUGGESTED = "suggested"
+"""The ``origin`` an ``apply`` event's payload records for an accepted suggestion."""
+HUMAN = "human"
+"""The origin of every other coding."""
+ORIGINS = (HUMAN, SUGGESTED)
+ORIGIN_KEY = "origin"
+"""The key of the origin in an ``apply`` event's payload."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextUnit:
+    """One unit of one transcript; ``codes`` are the code paths the coder gave it
+    (empty: left uncoded)."""
+
+    transcript: str
+    start: int
+    end: int
+    text: str
+    codes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """Codes suggested for one unit, best first; scores are in [0, 1]."""
+
+    transcript: str
+    start: int
+    end: int
+    text: str
+    codes: tuple[tuple[str, float], ...]
+
+
+def unit_spans(text: str, turns: Sequence[Turn], kind: UnitKind) -> list[tuple[int, int]]:
+    """The units of a transcript: its turns, or the sentences inside its turns (the whole
+    text when it has no speaker labels, so a label is never part of a unit)."""
+    regions = [(turn.start, turn.end) for turn in turns] or [(0, len(text))]
+    if kind is UnitKind.TURN:
+        return [(start, end) for start, end in regions if end > start]
+    return sentence_spans(text, regions)
+
+
+def label_units(
+    transcript: str,
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    codings: Iterable[tuple[str, int, int]],
+) -> list[TextUnit]:
+    """Units with the codes of ``codings`` (``(code path, start, end)``) that touch them.
+
+    ``spans`` must be sorted and disjoint; a coding touching no unit (only a speaker
+    label, say) labels nothing."""
+    starts = [start for start, _ in spans]
+    ends = [end for _, end in spans]
+    labels: list[set[str]] = [set() for _ in spans]
+    for code, start, end in codings:
+        for index in range(bisect_right(ends, start), bisect_left(starts, end)):
+            labels[index].add(code)
+    return [
+        TextUnit(transcript, start, end, text[start:end], frozenset(found))
+        for (start, end), found in zip(spans, labels, strict=True)
+    ]
+
+
+def code_texts(spec: CodeSpec) -> list[str]:
+    """What a codebook says about a code, as short texts the learner can take as weak
+    examples: its name (and Danish label), description, inclusion criteria, example and
+    keywords. Exclusion criteria are left out: they describe other codes."""
+    parts = [spec.name, spec.label_da, spec.description, spec.inclusion, spec.example]
+    texts = [part for part in parts if part]
+    if spec.keywords:
+        texts.append(", ".join(spec.keywords))
+    return texts
+
+
+def ranked(
+    scores: Sequence[float], names: Sequence[str], limit: int, minimum: float
+) -> tuple[tuple[str, float], ...]:
+    """The ``limit`` best ``(name, score)`` pairs with a score of at least ``minimum``,
+    best first; ties keep the order of ``names``."""
+    order = sorted(range(len(names)), key=lambda i: -scores[i])
+    return tuple((names[i], float(scores[i])) for i in order[:limit] if scores[i] >= minimum)
+
+
+# -- baselines ----------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words of at least three letters (digits and underscores split words)."""
+    return _WORD.findall(text.casefold())
+
+
+class FrequencyBaseline:
+    """Suggests the codes the coder used most often in training, the same for every unit."""
+
+    def __init__(self, units: Iterable[TextUnit], codes: Sequence[str]) -> None:
+        counts = Counter(code for unit in units for code in unit.codes)
+        self.order = sorted(codes, key=lambda code: (-counts[code], codes.index(code)))
+
+    def rank(self, _text: str) -> list[str]:
+        return self.order
+
+
+class KeywordBaseline:
+    """Ranks codes by keyword evidence (:meth:`evidence`: a keyword or name phrase of the
+    code in the unit counts 3, a word of its description or inclusion criteria 1); ties,
+    and units matching nothing, fall back to the most frequent code."""
+
+    def __init__(self, specs: dict[str, CodeSpec], fallback: FrequencyBaseline | None = None):
+        self.fallback = fallback
+        self.phrases: dict[str, list[str]] = {}
+        self.words: dict[str, set[str]] = {}
+        for path, spec in specs.items():
+            names = [spec.name, *([spec.label_da] if spec.label_da else []), *spec.keywords]
+            self.phrases[path] = [" ".join(words_of(name)) for name in names if words_of(name)]
+            described = " ".join(part for part in (spec.description, spec.inclusion) if part)
+            self.words[path] = {word for word in words_of(described) if len(word) >= 5}
+
+    def evidence(self, text: str) -> dict[str, int]:
+        """Each code's keyword evidence in ``text`` (0: none)."""
+        found = words_of(text)
+        joined = " " + " ".join(found) + " "
+        present = set(found)
+        return {
+            code: 3 * sum(f" {phrase} " in joined for phrase in self.phrases[code])
+            + len(self.words[code] & present)
+            for code in self.phrases
+        }
+
+    def rank(self, text: str) -> list[str]:
+        order = self.fallback.order if self.fallback is not None else list(self.phrases)
+        position = {code: index for index, code in enumerate(order)}
+        scores = self.evidence(text)
+        return sorted(order, key=lambda code: (-scores.get(code, 0), position[code]))
+
+
+def with_keywords(
+    scores: Sequence[float], codes: Sequence[str], evidence: dict[str, int], weight: float
+) -> list[float]:
+    """Model scores raised by keyword evidence ``k``: ``(p + w·k) / (1 + w·k)`` — still in
+    [0, 1], unchanged without evidence, and never lowered (BENCHMARKS.md: this prior
+    carries suggestions to statements worded unlike any coded one)."""
+    combined = []
+    for score, code in zip(scores, codes, strict=True):
+        boost = weight * evidence.get(code, 0)
+        combined.append((score + boost) / (1.0 + boost))
+    return combined
+
+
+# -- measures -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RankingScore:
+    """Running totals for precision@1, precision@3 and recall@3 over coded units.
+
+    precision@k is the share of coded units for which at least one of the top ``k``
+    suggestions is a code the coder gave the unit (with one code per unit, strict
+    precision@3 could never pass 1/3); recall@3 is the share of the unit's codes found
+    in the top three, averaged over units."""
+
+    units: int = 0
+    hits_at_1: int = 0
+    hits_at_3: int = 0
+    recall_at_3: float = 0.0
+
+    def add(self, ranking: Sequence[str], gold: frozenset[str]) -> None:
+        """Count one unit (units the coder left uncoded are not counted)."""
+        if not gold:
+            return
+        self.units += 1
+        self.hits_at_1 += bool(ranking[:1]) and ranking[0] in gold
+        top = set(ranking[:3])
+        self.hits_at_3 += bool(top & gold)
+        self.recall_at_3 += len(top & gold) / len(gold)
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        def share(value: float) -> float | None:
+            return value / self.units if self.units else None
+
+        return {
+            "units": self.units,
+            "precision_at_1": share(self.hits_at_1),
+            "precision_at_3": share(self.hits_at_3),
+            "recall_at_3": share(self.recall_at_3),
+        }

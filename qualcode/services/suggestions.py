@@ -1,0 +1,329 @@
+"""Code suggestions learned from the team's own codings, on this machine.
+
+:func:`suggest` lists, per unit a coder has not coded yet, the codes a model trained on
+the chosen coders' codings (and the codebook's definitions) scores highest. The model is
+cached in the project (table ``suggestion_model``) under a fingerprint of the event log
+and codings, and in memory for the session, so it is retrained only after a change.
+Nothing is written as a coding here: accepting a suggestion is :func:`accept_suggestion`,
+a normal :func:`~qualcode.services.coding.apply_code` whose event records the origin.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.codings import Coding
+from qualcode.domain.errors import FieldError, NotFoundError, ProjectError
+from qualcode.domain.events import Action
+from qualcode.domain.suggestions import (
+    ORIGIN_KEY,
+    SUGGESTED,
+    KeywordBaseline,
+    Suggestion,
+    TextUnit,
+    UnitKind,
+    code_texts,
+    label_units,
+    ranked,
+    unit_spans,
+    with_keywords,
+)
+from qualcode.matching.code_model import CodeModel, train
+from qualcode.services.coding import apply_code
+from qualcode.services.transcripts import unknown_transcript_message
+from qualcode.storage import status
+from qualcode.storage import suggestion_queries as queries
+from qualcode.storage.database import Project
+from qualcode.storage.history_queries import transcript_text
+from qualcode.storage.repositories import Repository
+
+WEAK_WEIGHT = 0.5
+"""Weight of one codebook text (definition, example, keywords) against one coded unit."""
+KEYWORD_WEIGHT = 0.2
+"""How far keyword evidence raises a model score (see ``with_keywords``; 0: not at all)."""
+DEFAULT_LIMIT = 3
+DEFAULT_MIN_SCORE = 0.3
+DISMISSED_SETTING = "suggestion_dismissals"
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """What training and suggesting read from a project: every transcript's text and
+    units, the codebook, and the codings of the coders asked for."""
+
+    texts: dict[str, str]
+    units: dict[str, list[tuple[int, int]]]
+    specs: dict[str, CodeSpec]
+    codings: dict[str, dict[str, list[tuple[str, int, int]]]]
+    """coder -> transcript -> (code path, start, end)"""
+
+    def labelled(self, coder: str, transcript: str) -> list[TextUnit]:
+        """The transcript's units with ``coder``'s codes."""
+        found = self.codings.get(coder, {}).get(transcript, [])
+        return label_units(transcript, self.texts[transcript], self.units[transcript], found)
+
+    def coded_transcripts(self, coder: str) -> list[str]:
+        """Transcripts in which ``coder`` coded anything, by name."""
+        return sorted(self.codings.get(coder, {}))
+
+    def training_units(
+        self, coders: Sequence[str], leave_out: Collection[str] = ()
+    ) -> list[TextUnit]:
+        """Each coder's units of each transcript the coder worked on (coded units with
+        their codes, the rest as examples of no code), except those in ``leave_out``."""
+        return [
+            unit
+            for coder in coders
+            for transcript in self.coded_transcripts(coder)
+            if transcript not in leave_out
+            for unit in self.labelled(coder, transcript)
+        ]
+
+
+def read_corpus(repo: Repository, coders: Sequence[str], unit: UnitKind) -> Corpus:
+    """Read texts, units, codebook and the codings of ``coders`` in one transaction."""
+    texts: dict[str, str] = {}
+    units: dict[str, list[tuple[int, int]]] = {}
+    for name, (transcript_id, text) in repo.transcript_texts().items():
+        texts[name] = text
+        units[name] = unit_spans(text, repo.turns(transcript_id), unit)
+    codes = repo.codes()
+    codings: dict[str, dict[str, list[tuple[str, int, int]]]] = {}
+    for coding in repo.codings(coders=list(coders), codes=codes) if coders else []:
+        by_transcript = codings.setdefault(coding.coder, {})
+        by_transcript.setdefault(coding.transcript, []).append(
+            (coding.code_path, coding.start, coding.end)
+        )
+    return Corpus(texts, units, {code.path: code.spec for code in codes}, codings)
+
+
+def scored(model: CodeModel, keywords: KeywordBaseline, texts: Sequence[str]) -> list[list[float]]:
+    """Each text's score per code (in ``model.codes`` order): the model's, raised by the
+    codebook's keywords found in the text."""
+    return [
+        with_keywords(row, model.codes, keywords.evidence(text), KEYWORD_WEIGHT)
+        for text, row in zip(texts, model.scores(texts), strict=True)
+    ]
+
+
+def train_on(
+    corpus: Corpus,
+    coders: Sequence[str],
+    leave_out: Collection[str] = (),
+    classifier: str = "sgd",
+) -> CodeModel:
+    """A model over every code of the codebook from the coders' units (weight 1) and
+    each code's codebook texts (weight :data:`WEAK_WEIGHT`)."""
+    units = corpus.training_units(coders, leave_out)
+    texts = [unit.text for unit in units]
+    labels = [unit.codes for unit in units]
+    weights = [1.0] * len(units)
+    for path, spec in corpus.specs.items():
+        for text in code_texts(spec):
+            texts.append(text)
+            labels.append(frozenset({path}))
+            weights.append(WEAK_WEIGHT)
+    if not texts:
+        raise NotFoundError("nothing to learn from: the codebook is empty and nothing is coded")
+    return train(texts, labels, list(corpus.specs), weights, classifier=classifier)
+
+
+# -- which coders a model learns from ------------------------------------------------------
+
+
+def training_coders(
+    repo: Repository, coder: str, chosen: Sequence[str], *, blind: bool
+) -> list[str]:
+    """The coders a model for ``coder`` learns from: ``chosen``, or every coder; only
+    ``coder`` in blind mode (asking for others then is a :class:`FieldError`)."""
+    known = repo.coder_ids()
+    for name in chosen:
+        if name not in known:
+            raise FieldError("train_coder", f"no coder {name!r} in this project")
+    if blind:
+        if any(name != coder for name in chosen):
+            raise FieldError(
+                "train_coder", "blind coding is on: suggestions learn only from your own codings"
+            )
+        return [coder]
+    return sorted(set(chosen)) if chosen else sorted(known)
+
+
+# -- the cache ------------------------------------------------------------------------------
+
+_MEMORY: dict[tuple[str, str], tuple[str, CodeModel]] = {}
+_MEMORY_LOCK = threading.Lock()
+
+
+def _cache_key(coders: Sequence[str], unit: UnitKind) -> str:
+    return json.dumps({"unit": str(unit), "coders": sorted(coders)}, ensure_ascii=False)[:400]
+
+
+def cached_or_trained(
+    project: Project, coders: Sequence[str], unit: UnitKind
+) -> tuple[CodeModel, bool]:
+    """The model for ``coders`` and ``unit`` — from memory, from the project's cache, or
+    trained now (reading every transcript) and cached — and whether it was trained."""
+    key = _cache_key(coders, unit)
+    with project.reading() as repo:
+        wanted = queries.fingerprint(repo)
+        with _MEMORY_LOCK:
+            remembered = _MEMORY.get((project.location, key))
+        if remembered is not None and remembered[0] == wanted:
+            return remembered[1], False
+        stored = queries.cached_model(repo, key, wanted)
+        model = _parsed(stored) if stored is not None else None
+        corpus = read_corpus(repo, coders, unit) if model is None else None
+    trained = corpus is not None
+    if corpus is not None:
+        model = train_on(corpus, coders)
+        _store(project, key, wanted, model)
+    assert model is not None
+    with _MEMORY_LOCK:
+        _MEMORY[(project.location, key)] = (wanted, model)
+    return model, trained
+
+
+def _parsed(text: str) -> CodeModel | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return CodeModel.from_json(value) if isinstance(value, dict) else None
+
+
+def _store(project: Project, key: str, wanted: str, model: CodeModel) -> None:
+    """Cache the model in the project; a read-only or busy project just goes uncached."""
+    text = json.dumps(model.to_json(), separators=(",", ":"))
+    try:
+        with project.transaction() as repo:
+            if queries.fingerprint(repo) == wanted:  # nobody coded while we trained
+                queries.store_model(repo, key, wanted, text)
+    except ProjectError:
+        pass
+
+
+# -- suggesting -----------------------------------------------------------------------------
+
+
+def suggest(
+    project: Project,
+    coder: str,
+    *,
+    train_coders: Sequence[str] = (),
+    transcripts: Sequence[str] = (),
+    unit: UnitKind = UnitKind.SENTENCE,
+    limit: int = DEFAULT_LIMIT,
+    min_score: float = DEFAULT_MIN_SCORE,
+    blind: bool | None = None,
+) -> list[Suggestion]:
+    """Suggestions for the units ``coder`` has not coded (nor dismissed) in
+    ``transcripts`` (default: all), in transcript and text order: per unit the ``limit``
+    best codes scoring at least ``min_score`` (0..1); units with none are left out.
+    ``blind`` defaults to the project's blind-coding setting."""
+    if limit < 1:
+        raise FieldError("limit", "must be at least 1")
+    if not 0.0 <= min_score <= 1.0:
+        raise FieldError("min_score", "must be between 0 and 1")
+    with project.reading() as repo:
+        if blind is None:
+            blind = bool(status.get_setting(repo, "blind_coding", False))
+        coders = training_coders(repo, coder, train_coders, blind=blind)
+        names = set(repo.transcript_names())
+        for name in transcripts:
+            if name not in names:
+                raise NotFoundError(unknown_transcript_message(name, sorted(names)))
+        wanted = sorted(set(transcripts)) if transcripts else sorted(names)
+        own = [] if repo.coder_id(coder) is None else repo.codings(coders=[coder])
+        dismissed = _dismissed(repo, coder)
+        mine: dict[str, list[tuple[str, int, int]]] = {}
+        for coding in own:
+            mine.setdefault(coding.transcript, []).append(
+                (coding.code_path, coding.start, coding.end)
+            )
+        open_units = []  # only the transcripts asked for are read
+        for name in wanted:
+            found_text = transcript_text(repo, name)
+            assert found_text is not None
+            transcript_id, text = found_text
+            spans = unit_spans(text, repo.turns(transcript_id), unit)
+            labelled = label_units(name, text, spans, mine.get(name, []))
+            open_units += [unit_ for unit_ in labelled if not unit_.codes]
+        keywords = KeywordBaseline({code.path: code.spec for code in repo.codes()})
+    model, _ = cached_or_trained(project, coders, unit)
+    scores = scored(model, keywords, [unit_.text for unit_ in open_units])
+    found: list[Suggestion] = []
+    for unit_, row in zip(open_units, scores, strict=True):
+        refused = dismissed.get((unit_.transcript, unit_.start, unit_.end), set())
+        kept = [
+            score if path not in refused else -1.0
+            for path, score in zip(model.codes, row, strict=True)
+        ]
+        codes = ranked(kept, model.codes, limit, min_score)
+        if codes:
+            found.append(Suggestion(unit_.transcript, unit_.start, unit_.end, unit_.text, codes))
+    return found
+
+
+def accept_suggestion(
+    project: Project, suggestion: Suggestion, coder: str, code: str | None = None
+) -> Coding:
+    """Code the suggestion's unit with its best code (or ``code``) as ``coder``: one
+    ``apply`` event, undoable like any coding, whose payload records origin
+    ``"suggested"``."""
+    chosen = code if code is not None else suggestion.codes[0][0]
+    coding, _ = apply_code(
+        project,
+        suggestion.transcript,
+        chosen,
+        coder,
+        span=(suggestion.start, suggestion.end),
+        origin=SUGGESTED,
+    )
+    return coding
+
+
+def accepted_count(project: Project) -> int:
+    """How many existing codings were accepted suggestions (undone ones not counted)."""
+    with project.reading() as repo:
+        return len(queries.suggested_coding_ids(repo, ORIGIN_KEY, SUGGESTED))
+
+
+def dismiss_suggestion(project: Project, suggestion: Suggestion, coder: str) -> None:
+    """Stop suggesting the suggestion's best code for its unit to ``coder`` (kept in the
+    project; other coders still see it). Logged, but no model is retrained for it."""
+    code = suggestion.codes[0][0]
+    with project.transaction() as repo:
+        value = status.get_setting(repo, DISMISSED_SETTING, {})
+        table = dict(value) if isinstance(value, dict) else {}
+        entries = list(table.get(coder, []))
+        entries.append([suggestion.transcript, suggestion.start, suggestion.end, code])
+        table[coder] = entries
+        status.set_setting(repo, DISMISSED_SETTING, table)
+        repo.log_event(
+            Action.DISMISS_SUGGESTION,
+            f"{coder} dismissed suggestion {code} for {suggestion.transcript} "
+            f"{suggestion.start}:{suggestion.end}",
+            {
+                "transcript": suggestion.transcript,
+                "start": suggestion.start,
+                "end": suggestion.end,
+                "code": code,
+            },
+            coder=coder,
+        )
+
+
+def _dismissed(repo: Repository, coder: str) -> dict[tuple[str, int, int], set[str]]:
+    value = status.get_setting(repo, DISMISSED_SETTING, {})
+    entries = value.get(coder, []) if isinstance(value, dict) else []
+    found: dict[tuple[str, int, int], set[str]] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, list) and len(entry) == 4:
+            transcript, start, end, code = entry
+            found.setdefault((str(transcript), int(start), int(end)), set()).add(str(code))
+    return found

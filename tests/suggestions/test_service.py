@@ -1,0 +1,114 @@
+"""Suggesting, caching, accepting and dismissing on a tiny real project."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qualcode.domain.errors import FieldError, NotFoundError
+from qualcode.domain.suggestions import SUGGESTED, UnitKind
+from qualcode.services.coding import list_codings
+from qualcode.services.history import undo
+from qualcode.services.suggestions import (
+    accept_suggestion,
+    cached_or_trained,
+    dismiss_suggestion,
+    suggest,
+)
+from qualcode.storage import suggestion_queries
+from tests.suggestions.tiny import code_of, tiny_project
+
+
+def test_suggestions_cover_only_uncoded_units_and_are_mostly_right(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path)
+    found = suggest(project, "anna", transcripts=["t3"], blind=True)
+    assert found, "the uncoded transcript gets suggestions"
+    right = sum(s.codes[0][0] == code_of(s.text) for s in found)
+    assert right >= len(found) - 1
+    assert all(s.transcript == "t3" for s in found)
+    coded = suggest(project, "anna", transcripts=["t0"], blind=True)
+    assert coded == [] or all(code_of(s.text) is None for s in coded)  # coded units skipped
+
+
+def test_blind_mode_learns_only_from_the_coders_own_codings(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path)
+    first = "We waited six weeks for an answer."
+    team = {s.text: s.codes[0][0] for s in suggest(project, "chloe", transcripts=["t0"])}
+    assert team[first] == "money"  # bo coded it as money in t0; the team model learned it
+    with pytest.raises(FieldError, match="blind"):
+        suggest(project, "anna", train_coders=["bo"], blind=True)
+    probe = "Nobody answered the phone for weeks."  # in t1; bo coded it as money in t0
+    bo = {s.text: s.codes[0][0] for s in suggest(project, "bo", transcripts=["t1"], blind=True)}
+    anna = {s.text: s.codes[0][0] for s in suggest(project, "anna", transcripts=["t3"], blind=True)}
+    assert bo[probe] == "money"
+    assert anna.get("We kept waiting and waiting for a reply.") == "waiting"
+
+
+def test_the_model_is_cached_until_codings_change(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path)
+    _, trained = cached_or_trained(project, ["anna"], suggest_unit())
+    assert trained
+    _, again = cached_or_trained(project, ["anna"], suggest_unit())
+    assert not again
+    rows = (
+        sqlite3.connect(tmp_path / "tiny.qualcode")
+        .execute("SELECT count(*) FROM suggestion_model")
+        .fetchone()
+    )
+    assert rows == (1,)
+    accept_suggestion(project, suggest(project, "anna", transcripts=["t3"], blind=True)[0], "anna")
+    _, after = cached_or_trained(project, ["anna"], suggest_unit())
+    assert after
+
+
+def suggest_unit() -> UnitKind:
+    return UnitKind.SENTENCE
+
+
+def test_accepting_is_one_undoable_coding_marked_suggested(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path)
+    suggestion = suggest(project, "anna", transcripts=["t3"], blind=True)[0]
+    before = len(list_codings(project, coders=["anna"]))
+    coding = accept_suggestion(project, suggestion, "anna")
+    assert (coding.start, coding.end, coding.code_path) == (
+        suggestion.start,
+        suggestion.end,
+        suggestion.codes[0][0],
+    )
+    with project.reading() as repo:
+        assert suggestion_queries.suggested_coding_ids(repo, "origin", SUGGESTED) == {coding.id}
+    assert suggestion not in suggest(project, "anna", transcripts=["t3"], blind=True)
+    step = undo(project, "anna")
+    assert step is not None
+    assert step.action == "apply"
+    assert len(list_codings(project, coders=["anna"])) == before
+    with project.reading() as repo:
+        assert suggestion_queries.suggested_coding_ids(repo, "origin", SUGGESTED) == set()
+
+
+def test_dismissing_hides_a_suggestion_from_that_coder_only(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path)
+    suggestion = suggest(project, "anna", transcripts=["t3"])[0]
+    dismiss_suggestion(project, suggestion, "anna")
+    places = {(s.start, s.codes[0][0]) for s in suggest(project, "anna", transcripts=["t3"])}
+    assert (suggestion.start, suggestion.codes[0][0]) not in places
+    others = {(s.start, s.codes[0][0]) for s in suggest(project, "chloe", transcripts=["t3"])}
+    assert (suggestion.start, suggestion.codes[0][0]) in others
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"limit": 0}, FieldError),  # no code per unit
+        ({"min_score": 1.5}, FieldError),  # a score is at most 1
+        ({"train_coders": ["nobody"]}, FieldError),  # an unknown coder to learn from
+        ({"transcripts": ["t9"]}, NotFoundError),  # an unknown transcript
+    ],
+    ids=["limit", "min-score", "coder", "transcript"],
+)
+def test_wrong_requests_are_named(tmp_path: Path, options: dict[str, object], error: type) -> None:
+    project = tiny_project(tmp_path, transcripts=2)
+    with pytest.raises(error):
+        suggest(project, "anna", **options)  # type: ignore[arg-type]

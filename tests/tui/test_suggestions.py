@@ -1,0 +1,83 @@
+"""The workspace's suggestions: f7 shows them dimmed in the margin, A accepts the one at
+the cursor (an undoable coding noted as suggested), X dismisses it for this coder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from qualcode.domain.suggestions import SUGGESTED
+from qualcode.services.coding import list_codings
+from qualcode.storage import suggestion_queries
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.coding import CodingScreen
+from qualcode.tui.session import Workspace
+from tests.suggestions.tiny import code_of, tiny_project
+
+SIZE = (110, 30)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_show_accept_undo_and_dismiss(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path)
+    app = QualcodeApp(Workspace(project, "anna", blind=True), transcript="t3")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        await pilot.press("f7")
+        await settle(pilot)
+        suggestions = screen.suggestions
+        assert suggestions
+        assert all(s.transcript == "t3" for s in suggestions)
+        first = suggestions[0]
+        view = screen.view
+        line = view._lines.starts.index(  # the margin of the unit's first row is drawn dimmed
+            max(start for start in view._lines.starts if start <= first.start)
+        )
+        margin = "".join(segment.text for segment in view.render_line(line - view.scroll_offset.y))
+        marker = screen.marks()[first.codes[0][0]].marker
+        assert marker in margin[:4]
+
+        view.select_span(first.start, first.start)  # the cursor in the suggested unit
+        await pilot.pause()
+        assert "suggested:" in str(screen.query_one("#status").render())
+        await pilot.press("A")
+        await settle(pilot)
+        (coding,) = [c for c in list_codings(project, coders=["anna"]) if c.transcript == "t3"]
+        assert (coding.start, coding.end, coding.code_path) == (
+            first.start,
+            first.end,
+            first.codes[0][0],
+        )
+        assert code_of(coding.text) == coding.code_path
+        with project.reading() as repo:
+            assert suggestion_queries.suggested_coding_ids(repo, "origin", SUGGESTED) == {coding.id}
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert not [c for c in list_codings(project, coders=["anna"]) if c.transcript == "t3"]
+
+        second = screen.suggestions[0]
+        view.select_span(second.start, second.start)
+        await pilot.press("X")
+        await settle(pilot)
+        assert second not in screen.suggestions
+        third = screen.suggestions[0]  # coded by hand: its suggestion goes
+        view.select_span(third.start, third.end)
+        await pilot.press(screen.marks()[third.codes[0][0]].marker)  # the code's shortcut
+        await settle(pilot)
+        assert third not in screen.suggestions
+        await pilot.press("f7", "f7")  # off and on again: learned afresh, still dismissed
+        await settle(pilot)
+        assert (second.start, second.codes[0][0]) not in {
+            (s.start, s.codes[0][0]) for s in screen.suggestions
+        }
+        (by_hand,) = [c for c in list_codings(project, coders=["anna"]) if c.transcript == "t3"]
+        assert (by_hand.start, by_hand.end) == (third.start, third.end)
+        with project.reading() as repo:
+            assert not suggestion_queries.suggested_coding_ids(repo, "origin", SUGGESTED)
