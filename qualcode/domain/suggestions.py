@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from qualcode.domain.codebook import CodeSpec
 from qualcode.domain.sentences import sentence_spans
+from qualcode.domain.spans import span_text
 from qualcode.domain.transcripts import Turn
 
 
@@ -87,7 +88,7 @@ def label_units(
         for index in range(bisect_right(ends, start), bisect_left(starts, end)):
             labels[index].add(code)
     return [
-        TextUnit(transcript, start, end, text[start:end], frozenset(found))
+        TextUnit(transcript, start, end, span_text(text, start, end), frozenset(found))
         for (start, end), found in zip(spans, labels, strict=True)
     ]
 
