@@ -68,9 +68,13 @@ class _Block:
 
     def transform(self, texts: Sequence[str]) -> Any:
         """Sublinear TF × idf, each row of unit length (a row without known terms is 0)."""
-        numpy, sparse, _, _ = _sklearn()
         vocabulary = {term: index for index, term in enumerate(self.terms)}
-        counts = _vectoriser(self.kind, vocabulary).transform(texts).astype(numpy.float32)
+        return self.weigh(_vectoriser(self.kind, vocabulary).transform(texts))
+
+    def weigh(self, raw_counts: Any) -> Any:
+        """Term counts (a sparse matrix over :attr:`terms`) as :meth:`transform` gives them."""
+        numpy, sparse, _, _ = _sklearn()
+        counts = raw_counts.astype(numpy.float32)
         counts.data = 1.0 + numpy.log(counts.data)
         weighted = counts @ sparse.diags(self.idf)
         norms = numpy.sqrt(weighted.multiply(weighted).sum(axis=1)).A1
@@ -78,7 +82,8 @@ class _Block:
         return sparse.diags((1.0 / norms).astype(numpy.float32)) @ weighted
 
 
-def _fit_block(kind: str, texts: Sequence[str]) -> _Block:
+def _fit_block(kind: str, texts: Sequence[str]) -> tuple[_Block, Any]:
+    """A block fitted on ``texts``, and the texts' features in it (one counting pass)."""
     numpy, _, _, _ = _sklearn()
     vectoriser = _vectoriser(kind)
     try:
@@ -93,7 +98,8 @@ def _fit_block(kind: str, texts: Sequence[str]) -> _Block:
     documents = len(texts)
     frequency = numpy.bincount(counts.indices, minlength=len(terms))
     idf = numpy.log((1 + documents) / (1 + frequency)) + 1.0
-    return _Block(kind, terms, idf.astype(numpy.float32))
+    block = _Block(kind, terms, idf.astype(numpy.float32))
+    return block, block.weigh(counts)
 
 
 @dataclass(slots=True)
@@ -192,10 +198,10 @@ def train(
     set and negative for the others. ``weights`` weigh the texts (weak codebook examples
     less than coded units). A code without a positive text always scores low; one
     without a negative text, high."""
-    numpy, _, _, _ = _sklearn()
-    blocks = [_fit_block(kind, texts) for kind in FEATURE_BLOCKS]
-    model = CodeModel(list(codes), blocks, None, None)
-    features = model.features(texts)
+    numpy, sparse, _, _ = _sklearn()
+    fitted = [_fit_block(kind, texts) for kind in FEATURE_BLOCKS]
+    model = CodeModel(list(codes), [block for block, _ in fitted], None, None)
+    features = sparse.hstack([matrix for _, matrix in fitted]).tocsr()
     sample_weight = numpy.asarray(weights, dtype=numpy.float64)
     coefficients = numpy.zeros((len(codes), features.shape[1]), dtype=numpy.float32)
     intercepts = numpy.zeros(len(codes), dtype=numpy.float32)

@@ -112,3 +112,34 @@ def test_wrong_requests_are_named(tmp_path: Path, options: dict[str, object], er
     project = tiny_project(tmp_path, transcripts=2)
     with pytest.raises(error):
         suggest(project, "anna", **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "not json",  # a damaged row
+        '{"format": 1, "codes": []}',  # JSON of the wrong shape
+        "[1, 2, 3]",  # not an object
+    ],
+    ids=["text", "shape", "list"],
+)
+def test_a_damaged_cached_model_is_retrained(tmp_path: Path, stored: str) -> None:
+    project = tiny_project(tmp_path)
+    cached_or_trained(project, ["anna"], suggest_unit())
+    with sqlite3.connect(tmp_path / "tiny.qualcode") as connection:
+        connection.execute("UPDATE suggestion_model SET model = ?", (stored,))
+    from qualcode.services import suggestions
+
+    suggestions._MEMORY.clear()
+    model, trained = cached_or_trained(project, ["anna"], suggest_unit())
+    assert trained
+    assert model.codes == ["waiting", "meetings", "money"]
+
+
+def test_turns_are_units_too(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path)
+    found = suggest(project, "anna", transcripts=["t3"], unit=UnitKind.TURN, blind=True)
+    with project.reading() as repo:
+        turns = [(t.start, t.end) for t in repo.turns(repo.transcript_id("t3") or 0)]
+    assert found
+    assert {(s.start, s.end) for s in found} <= set(turns)
