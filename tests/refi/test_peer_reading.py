@@ -129,3 +129,42 @@ def test_a_heading_stays_one_through_a_yaml_codebook_import(tmp_path: Path, run:
     assert "1 updated" in run("codebook", target, "import", yaml).stdout
     error = run("code", target, "tur", "Steder", "--coder", "bo", "--span", "0:2", expect=1).stderr
     assert "is a heading" in error
+
+
+OLD_SPEAKER_CASES = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="old" origin="qualcode 0.1.0">
+  <Cases>
+    <Case guid="ca000000-0000-4000-8000-000000000001" name="Anne">
+      <SelectionRef targetGUID="a0000000-0000-4000-8000-000000000001"/>
+    </Case>
+  </Cases>
+  <Sources><TextSource guid="50000000-0000-4000-8000-000000000001" name="gruppe">
+    <PlainTextContent>Anne: Ja.
+Bo: Nej.
+Anne: Måske.</PlainTextContent>
+    <PlainTextSelection guid="a0000000-0000-4000-8000-000000000001" startPosition="6" endPosition="9"/>
+    <PlainTextSelection guid="a0000000-0000-4000-8000-000000000002" startPosition="25" endPosition="31"/>
+  </TextSource></Sources>
+</Project>"""
+
+
+def test_speaker_cases_from_earlier_exports_still_come_in(tmp_path: Path, run: Cli) -> None:
+    # before this version, a speaker case referred to coding-less selections
+    old = OLD_SPEAKER_CASES.replace(
+        '<SelectionRef targetGUID="a0000000-0000-4000-8000-000000000001"/>',
+        '<SelectionRef targetGUID="a0000000-0000-4000-8000-000000000001"/>'
+        '<SelectionRef targetGUID="a0000000-0000-4000-8000-000000000002"/>',
+    )
+    target = tmp_path / "p.qualcode"
+    run("import-project", target, write_qdpx(tmp_path / "old.qdpx", old))
+    project = open_project(target)
+    try:
+        with project.reading() as repo:
+            (case,) = repo.cases()
+    finally:
+        project.close()
+    # the two selections are exactly Anne's utterances: assigned as her speaker turns
+    assert [(a.transcript, a.start, a.end, a.speaker) for a in case.assignments] == [
+        ("gruppe", 6, 9, "Anne"),
+        ("gruppe", 25, 31, "Anne"),
+    ]
