@@ -13,8 +13,10 @@ from qualcode.domain.matrices import COUNTING_RULES, MEASURE_DESCRIPTIONS, Matri
 from qualcode.exporters.heat import heat_css, heat_highest
 from qualcode.exporters.html_page import brief, page_start
 from qualcode.exporters.matrix_tables import (
+    PERCENT_PLACES,
     WideColumn,
     matrix_notes,
+    number_text,
     passage_reference,
     wide_columns,
     wide_table,
@@ -68,7 +70,7 @@ def _passages_html(matrix: Matrix, block: int, row: int, column: int) -> str:
 
 
 def _table(matrix: Matrix, measure: Measure, with_passages: bool) -> str:
-    headers, rows = wide_table(matrix, measure)
+    headers, rows = wide_table(matrix, measure, exact=True)
     columns: list[WideColumn] = wide_columns(matrix, measure)
     body_rows = len(matrix.rows)
     highest = heat_highest(
@@ -88,7 +90,7 @@ def _table(matrix: Matrix, measure: Measure, with_passages: bool) -> str:
             is_total = column.is_total or column.is_denominator
             heat = "" if is_total or not is_body else heat_css(value, highest)
             css = ' class="total"' if is_total else ""
-            inner = _text(value)
+            inner = _text(number_text(value, PERCENT_PLACES))
             if with_passages and is_body and not is_total:
                 found = _passages_html(matrix, column.block, index, column.column)
                 if found:
