@@ -22,6 +22,8 @@ STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2rem}"
     "table{border-collapse:collapse;margin:1rem 0 2rem}"
     "th,td{border:1px solid #d0d7de;padding:.3rem .6rem}td{text-align:right}"
+    # a table wider than the window scrolls on its own, the code column staying in view
+    ".scroll{overflow-x:auto}tr>th:first-child{position:sticky;left:0;background:#fff}"
 )
 SHEET_NAMES = {"count": "co-occurrence counts", "coefficient": "co-occurrence coefficients"}
 DESCRIPTIONS = {
@@ -117,7 +119,8 @@ def cooccurrence_html(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
     for measure in measures:
         headers, rows = cooccurrence_table(matrix, measure, exact=True)
         highest = _highest(matrix, rows)
-        out.append(f"<h2>{measure}</h2><p>{text(DESCRIPTIONS[measure])}</p><table><tr>")
+        out.append(f"<h2>{measure}</h2><p>{text(DESCRIPTIONS[measure])}</p>")
+        out.append('<div class="scroll"><table><tr>')
         out.extend(f"<th>{text(h)}</th>" for h in headers)
         out.append("</tr>")
         for r, line in enumerate(rows):
@@ -127,7 +130,7 @@ def cooccurrence_html(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
                 style = "" if diagonal else heat_css(value, highest)
                 out.append(f"<td{style}>{text(number_text(value, COEFFICIENT_PLACES))}</td>")
             out.append("</tr>")
-        out.append("</table>")
+        out.append("</table></div>")
     out.append("<ol>")
     out.extend(f"<li>{text(rule)}</li>" for rule in COOCCURRENCE_RULES)
     out.append("</ol></body></html>")

@@ -38,6 +38,8 @@ blockquote p { white-space: pre-wrap; margin: 0; }
 blockquote footer, .note { color: #59636e; font-size: 0.9em; }
 .summary { background: #fff8c5; padding: 0.3rem; }
 dt { font-weight: bold; }
+.scroll { overflow-x: auto; }
+tbody th { position: sticky; left: 0; background: #fff; }
 .charts { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; }
 .charts figure { margin: 0; }
 .charts figcaption { font-weight: bold; margin-bottom: 0.2rem; }
@@ -79,7 +81,7 @@ def _table(matrix: Matrix, measure: Measure, with_passages: bool) -> str:
         for v, c in zip(line[1:], columns, strict=False)
         if not (c.is_total or c.is_denominator)
     )
-    out = ["<table>", "<thead><tr>"]
+    out = ['<div class="scroll"><table>', "<thead><tr>"]
     out.extend(f'<th scope="col">{_text(h)}</th>' for h in headers)
     out.append("</tr></thead><tbody>")
     for index, line in enumerate(rows):
@@ -97,7 +99,7 @@ def _table(matrix: Matrix, measure: Measure, with_passages: bool) -> str:
                     inner = f"<details><summary>{inner}</summary>{found}</details>"
             out.append(f"<td{css}{heat}>{inner}</td>")
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
