@@ -49,6 +49,8 @@ class Phrases:
     raised_column: str  # header of the by-attribute table's count column
     theme_column: str  # the workbook's column headers
     definition_column: str
+    counts_caption: str  # the workbook's counts sheet: "{Nouns} raising each theme"
+    about: str  # the workbook's settings sheet
     default_noun: tuple[str, str]
 
 
@@ -74,6 +76,8 @@ PHRASES: Mapping[str, Phrases] = {
         raised_column="raised it",
         theme_column="theme",
         definition_column="definition",
+        counts_caption="{Nouns} raising each theme",
+        about="About the counts",
         lead="A {noun} raised a theme when its text holds at least one passage coded with "
         "the theme or one of its sub-codes (the presence measure of qualcode matrix).",
         default_noun=("case", "cases"),
@@ -99,6 +103,8 @@ PHRASES: Mapping[str, Phrases] = {
         raised_column="nævner det",
         theme_column="tema",
         definition_column="definition",
+        counts_caption="{Nouns}, der nævner hvert tema",
+        about="Om optællingen",
         lead="En {noun} nævner et tema, når dens tekst rummer mindst én passage kodet med "
         "temaet eller en af dets underkoder (målet presence i qualcode matrix).",
         default_noun=("case", "cases"),

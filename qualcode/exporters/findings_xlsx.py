@@ -75,7 +75,9 @@ def findings_xlsx(chapter: Chapter) -> bytes:
         ["", phrases.lead.format(noun=noun.singular)],
     ]
     columns = [SheetColumn("setting"), SheetColumn("value", long_text=True)]
-    add_table(workbook, ABOUT_SHEET, columns, about, document, caption=f"{phrases.title}: about")
+    add_table(
+        workbook, ABOUT_SHEET, columns, about, document, caption=f"{phrases.title}: {phrases.about}"
+    )
     return workbook_bytes(workbook)
 
 
@@ -114,9 +116,10 @@ def _themes_sheet(workbook: Any, chapter: Chapter, document: DocumentInfo) -> No
         bold.add(len(rows))
         rows.append(_count_row(chapter, theme.theme, ""))
         rows.extend(_count_row(chapter, code, SUBCODE_INDENT) for code in theme.subcodes)
-    caption = f"{phrases.title}: {noun.plural} raising each theme"
+    nouns = noun.plural[:1].upper() + noun.plural[1:]  # the rest as written: "NGOs"
+    caption = f"{phrases.title}: {phrases.counts_caption.format(Nouns=nouns)}"
     if chapter.by is not None:
-        caption += f", by {chapter.by}"
+        caption += ". " + phrases.by.format(name=chapter.by).rstrip(": ")
     add_table(
         workbook,
         THEMES_SHEET,

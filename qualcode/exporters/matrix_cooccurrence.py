@@ -8,11 +8,11 @@ from __future__ import annotations
 import html
 
 from qualcode.domain.matrix_cooccurrence import COOCCURRENCE_RULES, Cooccurrence
-from qualcode.domain.statistics.base import decimals
 from qualcode.exporters.csv_numbers import rounded_rows
 from qualcode.exporters.heat import heat_css, heat_hex, heat_highest
 from qualcode.exporters.html_page import brief, page_start
 from qualcode.exporters.matrix_markdown import markdown_table
+from qualcode.exporters.matrix_tables import COEFFICIENT_PLACES, number_text
 from qualcode.exporters.safe_cells import markdown_text
 from qualcode.exporters.tables import Cell, render_csv, render_json
 from qualcode.exporters.xlsx_style import COEFFICIENT, COUNT, SheetColumn, add_table, workbook_bytes
@@ -22,6 +22,8 @@ STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2rem}"
     "table{border-collapse:collapse;margin:1rem 0 2rem}"
     "th,td{border:1px solid #d0d7de;padding:.3rem .6rem}td{text-align:right}"
+    # a table wider than the window scrolls on its own, the code column staying in view
+    ".scroll{overflow-x:auto}tr>th:first-child{position:sticky;left:0;background:#fff}"
 )
 SHEET_NAMES = {"count": "co-occurrence counts", "coefficient": "co-occurrence coefficients"}
 DESCRIPTIONS = {
@@ -61,7 +63,7 @@ def cooccurrence_csv(matrix: Cooccurrence, measure: str) -> str:
     """Coefficients rounded once to the workbook's three decimals, unless
     :func:`~qualcode.exporters.csv_numbers.full_precision` is on."""
     headers, rows = cooccurrence_table(matrix, measure, exact=True)
-    return render_csv(headers, rounded_rows(rows, [decimals(COEFFICIENT)] * len(headers)))
+    return render_csv(headers, rounded_rows(rows, [COEFFICIENT_PLACES] * len(headers)))
 
 
 def cooccurrence_markdown(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
@@ -69,7 +71,8 @@ def cooccurrence_markdown(matrix: Cooccurrence, measures: tuple[str, ...]) -> st
     out.extend(f"- **{label}**: {markdown_text(text)}" for label, text in _notes(matrix))
     for measure in measures:
         out.extend(["", f"## {measure}", "", DESCRIPTIONS[measure] + ".", ""])
-        out.append(markdown_table(*cooccurrence_table(matrix, measure)).rstrip("\n"))
+        table = cooccurrence_table(matrix, measure, exact=True)
+        out.append(markdown_table(*table, COEFFICIENT_PLACES).rstrip("\n"))
     out.extend(["", "## Counting rules", ""])
     out.extend(f"{n}. {rule}" for n, rule in enumerate(COOCCURRENCE_RULES, start=1))
     return "\n".join(out) + "\n"
@@ -114,9 +117,10 @@ def cooccurrence_html(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
     out.extend(f"<dt>{text(k)}</dt><dd>{text(v)}</dd>" for k, v in _notes(matrix))
     out.append("</dl>")
     for measure in measures:
-        headers, rows = cooccurrence_table(matrix, measure)
+        headers, rows = cooccurrence_table(matrix, measure, exact=True)
         highest = _highest(matrix, rows)
-        out.append(f"<h2>{measure}</h2><p>{text(DESCRIPTIONS[measure])}</p><table><tr>")
+        out.append(f"<h2>{measure}</h2><p>{text(DESCRIPTIONS[measure])}</p>")
+        out.append('<div class="scroll"><table><tr>')
         out.extend(f"<th>{text(h)}</th>" for h in headers)
         out.append("</tr>")
         for r, line in enumerate(rows):
@@ -124,9 +128,9 @@ def cooccurrence_html(matrix: Cooccurrence, measures: tuple[str, ...]) -> str:
             for i, value in enumerate(line[1:]):
                 diagonal = i % len(matrix.codes) == r
                 style = "" if diagonal else heat_css(value, highest)
-                out.append(f"<td{style}>{text(value)}</td>")
+                out.append(f"<td{style}>{text(number_text(value, COEFFICIENT_PLACES))}</td>")
             out.append("</tr>")
-        out.append("</table>")
+        out.append("</table></div>")
     out.append("<ol>")
     out.extend(f"<li>{text(rule)}</li>" for rule in COOCCURRENCE_RULES)
     out.append("</ol></body></html>")

@@ -11,14 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualcode.domain.matrices import Matrix, Measure
-from qualcode.domain.statistics.base import decimals
 from qualcode.exporters.csv_numbers import rounded_rows
-from qualcode.exporters.matrix_tables import LONG_HEADERS, long_rows, wide_table
+from qualcode.exporters.matrix_tables import LONG_HEADERS, PERCENT_PLACES, long_rows, wide_table
 from qualcode.exporters.tables import render_csv
-from qualcode.exporters.xlsx_style import PERCENT
-
-PERCENT_PLACES = decimals(PERCENT)
-"""Decimals of a percentage in CSV: those of the workbook's percentage format."""
 
 
 def matrix_wide_csv(matrix: Matrix, measure: Measure) -> str:

@@ -13,8 +13,10 @@ from qualcode.domain.matrices import COUNTING_RULES, MEASURE_DESCRIPTIONS, Matri
 from qualcode.exporters.heat import heat_css, heat_highest
 from qualcode.exporters.html_page import brief, page_start
 from qualcode.exporters.matrix_tables import (
+    PERCENT_PLACES,
     WideColumn,
     matrix_notes,
+    number_text,
     passage_reference,
     wide_columns,
     wide_table,
@@ -36,6 +38,8 @@ blockquote p { white-space: pre-wrap; margin: 0; }
 blockquote footer, .note { color: #59636e; font-size: 0.9em; }
 .summary { background: #fff8c5; padding: 0.3rem; }
 dt { font-weight: bold; }
+.scroll { overflow-x: auto; }
+tbody th { position: sticky; left: 0; background: #fff; }
 .charts { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; }
 .charts figure { margin: 0; }
 .charts figcaption { font-weight: bold; margin-bottom: 0.2rem; }
@@ -68,7 +72,7 @@ def _passages_html(matrix: Matrix, block: int, row: int, column: int) -> str:
 
 
 def _table(matrix: Matrix, measure: Measure, with_passages: bool) -> str:
-    headers, rows = wide_table(matrix, measure)
+    headers, rows = wide_table(matrix, measure, exact=True)
     columns: list[WideColumn] = wide_columns(matrix, measure)
     body_rows = len(matrix.rows)
     highest = heat_highest(
@@ -77,7 +81,7 @@ def _table(matrix: Matrix, measure: Measure, with_passages: bool) -> str:
         for v, c in zip(line[1:], columns, strict=False)
         if not (c.is_total or c.is_denominator)
     )
-    out = ["<table>", "<thead><tr>"]
+    out = ['<div class="scroll"><table>', "<thead><tr>"]
     out.extend(f'<th scope="col">{_text(h)}</th>' for h in headers)
     out.append("</tr></thead><tbody>")
     for index, line in enumerate(rows):
@@ -88,14 +92,14 @@ def _table(matrix: Matrix, measure: Measure, with_passages: bool) -> str:
             is_total = column.is_total or column.is_denominator
             heat = "" if is_total or not is_body else heat_css(value, highest)
             css = ' class="total"' if is_total else ""
-            inner = _text(value)
+            inner = _text(number_text(value, PERCENT_PLACES))
             if with_passages and is_body and not is_total:
                 found = _passages_html(matrix, column.block, index, column.column)
                 if found:
                     inner = f"<details><summary>{inner}</summary>{found}</details>"
             out.append(f"<td{css}{heat}>{inner}</td>")
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 

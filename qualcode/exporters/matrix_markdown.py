@@ -6,7 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualcode.domain.matrices import COUNTING_RULES, MEASURE_DESCRIPTIONS, Matrix, Measure
-from qualcode.exporters.matrix_tables import passage_reference, wide_table
+from qualcode.exporters.matrix_tables import (
+    PERCENT_PLACES,
+    number_text,
+    passage_reference,
+    wide_table,
+)
 from qualcode.exporters.safe_cells import markdown_text
 from qualcode.exporters.tables import Cell
 
@@ -16,9 +21,15 @@ def markdown_cell(value: Cell) -> str:
     return markdown_text(value).replace("|", "\\|")
 
 
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
-    """A GitHub pipe table, columns padded to equal width; numbers right-aligned."""
-    cells = [[markdown_cell(v) for v in row] for row in rows]
+def markdown_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Cell]], places: int | None = None
+) -> str:
+    """A GitHub pipe table, columns padded to equal width; numbers right-aligned;
+    fractions with ``places`` decimals (``None``: as they are)."""
+    cells = [
+        [markdown_cell(v if places is None else number_text(v, places)) for v in row]
+        for row in rows
+    ]
     head = [markdown_cell(h) for h in headers]
     widths = [max(3, len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(head)]
     numeric = [
@@ -55,9 +66,9 @@ def matrix_markdown(matrix: Matrix, measures: Sequence[Measure]) -> str:
             out.extend(["", f"## {measure.value}", "", MEASURE_DESCRIPTIONS[measure] + "."])
             out.extend(_framework_sections(matrix))
             continue
-        headers, rows = wide_table(matrix, measure)
+        headers, rows = wide_table(matrix, measure, exact=True)
         out.extend(["", f"## {measure.value}", "", MEASURE_DESCRIPTIONS[measure] + ".", ""])
-        out.append(markdown_table(headers, rows).rstrip("\n"))
+        out.append(markdown_table(headers, rows, PERCENT_PLACES).rstrip("\n"))
     out.extend(["", "## Counting rules", ""])
     out.extend(f"{number}. {rule}" for number, rule in enumerate(COUNTING_RULES, start=1))
     return "\n".join(out) + "\n"

@@ -11,8 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualcode.domain.matrices import MEASURE_DESCRIPTIONS, TOTAL, Matrix, Measure, Passage
+from qualcode.domain.statistics.base import decimals
 from qualcode.exporters.tables import Cell
+from qualcode.exporters.xlsx_style import COEFFICIENT, PERCENT
 
+PERCENT_PLACES = decimals(PERCENT)
+"""Decimals a percentage is shown and written with: the workbook's (``0.0``)."""
+COEFFICIENT_PLACES = decimals(COEFFICIENT)
+"""Decimals a co-occurrence coefficient is shown and written with (``0.000``)."""
 DENOMINATOR = "references (denominator)"
 LONG_HEADERS = (
     "row",
@@ -85,6 +91,13 @@ def wide_table(
             + [matrix.value(Measure.REFERENCES, c.block, total_row, c.column) for c in columns]
         )
     return headers, lines
+
+
+def number_text(value: Cell, places: int) -> Cell:
+    """A float as text with exactly ``places`` decimals (rounded once, from the value
+    as computed), so a column reads 18.8, 13.0, 5.2 rather than 18.8, 13, 5.22; other
+    values as they are."""
+    return f"{value:.{places}f}" if isinstance(value, float) else value
 
 
 def cell_value(

@@ -136,8 +136,8 @@ def test_every_format_agrees_on_the_demo(
             for line in markdown.splitlines()
             if line.startswith("| ")
         ]
-        shown = [  # Markdown shows percentages with two decimals
-            [round(v, 2) if isinstance(v, float) else v for v in line] for line in wide
+        shown = [  # Markdown shows percentages with one decimal, as the workbook
+            [round(v, 1) if isinstance(v, float) else v for v in line] for line in wide
         ]
         assert numbers("\n".join(",".join(r) for r in table)) == shown
     for row in document["rows"]:
