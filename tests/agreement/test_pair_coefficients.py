@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 
@@ -37,24 +38,24 @@ AnnotationTask = pytest.importorskip("nltk.metrics.agreement").AnnotationTask
 TOLERANCE = 1e-9
 
 
-def table_arrays(counts: PairCounts) -> tuple[np.ndarray, np.ndarray]:
+def table_arrays(counts: PairCounts) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """Per-unit ratings of the two coders behind a 2×2 table."""
     a = [1] * counts.both + [1] * counts.a_only + [0] * counts.b_only + [0] * counts.neither
     b = [1] * counts.both + [0] * counts.a_only + [1] * counts.b_only + [0] * counts.neither
     return np.array(a), np.array(b)
 
 
-def nltk_task(ratings: Sequence[np.ndarray]) -> Any:
+def nltk_task(ratings: Sequence[npt.NDArray[Any]]) -> Any:
     data = [(str(c), str(u), int(v)) for c, row in enumerate(ratings) for u, v in enumerate(row)]
     return AnnotationTask(data=data)
 
 
-def irr(ratings: Sequence[np.ndarray]) -> Any:
+def irr(ratings: Sequence[npt.NDArray[Any]]) -> Any:
     frame = pd.DataFrame({f"c{i}": row for i, row in enumerate(ratings)})
     return CAC(frame, categories=[0, 1], digits=15)
 
 
-def check_pair(x: np.ndarray, y: np.ndarray, counts: PairCounts) -> None:
+def check_pair(x: npt.NDArray[Any], y: npt.NDArray[Any], counts: PairCounts) -> None:
     """Our three coefficients of ``counts`` equal the packages' on ``x`` and ``y``."""
     pi, bp, ac1 = scott_pi(counts), brennan_prediger(counts), gwet_ac1(counts)
     assert not ac1.undefined

@@ -13,6 +13,7 @@ from typing import Any
 
 import krippendorff
 import numpy as np
+import numpy.typing as npt
 import pytest
 from openpyxl import load_workbook
 from sklearn.metrics import cohen_kappa_score
@@ -29,12 +30,12 @@ def as_json(run: Cli, *args: str | Path) -> Any:
     return json.loads(run(*args).stdout)
 
 
-def character_arrays(run: Cli, project: Path) -> dict[tuple[str, str, str], np.ndarray]:
+def character_arrays(run: Cli, project: Path) -> dict[tuple[str, str, str], npt.NDArray[Any]]:
     """(transcript, code, coder) -> 0/1 per character, from the CLI's own listings."""
     lengths = {
         t["name"]: t["characters"] for t in as_json(run, "transcripts", project, "--format", "json")
     }
-    arrays: dict[tuple[str, str, str], np.ndarray] = {}
+    arrays: dict[tuple[str, str, str], npt.NDArray[Any]] = {}
     for coding in as_json(run, "codings", project, "--format", "json"):
         key = (coding["transcript"], coding["code"], coding["coder"])
         array = arrays.setdefault(key, np.zeros(lengths[coding["transcript"]], dtype=int))
@@ -42,7 +43,7 @@ def character_arrays(run: Cli, project: Path) -> dict[tuple[str, str, str], np.n
     return arrays
 
 
-def expected_kappa(x: np.ndarray, y: np.ndarray) -> float:
+def expected_kappa(x: npt.NDArray[Any], y: npt.NDArray[Any]) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return float(cohen_kappa_score(x, y))
