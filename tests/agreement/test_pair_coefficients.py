@@ -30,11 +30,6 @@ from tests.conftest import Cli
 from tests.domain.test_agreement import codings, expand
 from tests.hypothesis_profiles import examples
 
-# test-only dependencies (pyproject's test extra); without them these checks are skipped
-pd = pytest.importorskip("pandas")
-CAC = pytest.importorskip("irrCAC.raw").CAC
-AnnotationTask = pytest.importorskip("nltk.metrics.agreement").AnnotationTask
-
 TOLERANCE = 1e-9
 
 
@@ -46,13 +41,18 @@ def table_arrays(counts: PairCounts) -> tuple[npt.NDArray[Any], npt.NDArray[Any]
 
 
 def nltk_task(ratings: Sequence[npt.NDArray[Any]]) -> Any:
+    # test-only dependencies (pyproject's test extra), imported when first used (nltk
+    # takes over a second to import; other tests' workers need not pay for it)
+    task = pytest.importorskip("nltk.metrics.agreement").AnnotationTask
     data = [(str(c), str(u), int(v)) for c, row in enumerate(ratings) for u, v in enumerate(row)]
-    return AnnotationTask(data=data)
+    return task(data=data)
 
 
 def irr(ratings: Sequence[npt.NDArray[Any]]) -> Any:
+    pd = pytest.importorskip("pandas")
+    cac = pytest.importorskip("irrCAC.raw").CAC
     frame = pd.DataFrame({f"c{i}": row for i, row in enumerate(ratings)})
-    return CAC(frame, categories=[0, 1], digits=15)
+    return cac(frame, categories=[0, 1], digits=15)
 
 
 def check_pair(x: npt.NDArray[Any], y: npt.NDArray[Any], counts: PairCounts) -> None:
