@@ -126,6 +126,16 @@ def pair_dict(
     }
     pairs, _ = chosen or plan(statistics, comparison.coverage.coders)
     for statistic, applies in pairs:
+        fraction = statistic.pair_fraction
+        if applies and fraction is not None and statistic.undefined_key is not None:
+            # the statistic's own fraction divided here, as ratio() does, without
+            # building a Measure: hundreds of thousands of values in a large report
+            numerator, denominator = fraction(
+                counts.both, counts.a_only, counts.b_only, counts.neither
+            )
+            result[statistic.key] = numerator / denominator if denominator else 1.0
+            result[statistic.undefined_key] = denominator == 0
+            continue
         assert statistic.of_pair is not None
         _put(result, statistic, statistic.of_pair(pair) if applies else None)
     return result
