@@ -95,12 +95,19 @@ def project_for(work: Path, small: bool, transcripts: int | None, seed: int) -> 
     return project
 
 
-# The child reports its own peak: a child's peak as the parent sees it includes the
-# parent's memory, which the child shares between fork and exec.
+# The child reports its own peak, its memory's high-water mark (VmHWM): the peak the
+# kernel keeps for a process (ru_maxrss) counts the parent's memory, which the child
+# shares between fork and exec.
 _CHILD = """
 import atexit, resource, sys
 def report():
-    sys.stderr.write(f"peak-kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n")
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            line = next(l for l in status if l.startswith("VmHWM:"))
+        peak = int(line.split()[1])
+    except (OSError, StopIteration):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sys.stderr.write(f"peak-kib {peak}\\n")
 atexit.register(report)
 sys.argv[0] = "qualcode"
 from qualcode.cli import main
