@@ -18,14 +18,24 @@
     direct ratio. Segment agreement has no per-character counterpart and is left out of
     the baseline (which flatters the baseline).
 
-Every subset value is compared with the baseline's (largest difference printed). The
-table printed at the end is Markdown, ready for BENCHMARKS.md.
+Every subset value is compared with the baseline's (largest difference printed).
+
+(c) the new statistics: Krippendorff's unitizing alpha alone over the whole project
+    (≤ 2 s: it grows with codings, not text), the bootstrap's cost per 1,000 resamples
+    (units and whole transcripts), and the whole process a researcher runs —
+    ``qualcode agreement P --coders A B C --format json -o r.json`` in a subprocess:
+    wall time, CPU time and peak resident memory (target ≤ 1.5 s and ≤ 200 MiB).
+
+The table printed at the end is Markdown, ready for BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import resource
+import subprocess
+import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -46,7 +56,9 @@ from benchmarks.make_project import (
     reuse_or_generate,
     size_from_arguments,
 )
+from qualcode.domain.agreement_intervals import IntervalSettings, Resampling
 from qualcode.domain.agreement_report import AgreementReport, agreement_report
+from qualcode.domain.statistics import unitized_alpha
 from qualcode.services.agreement import (
     ComparisonData,
     compare_coders,
@@ -57,6 +69,8 @@ from qualcode.services.project import Project, open_project
 
 SECONDS_TARGET = 2.0
 RATIO_TARGET = 50.0
+PROCESS_SECONDS_TARGET = 1.5
+PROCESS_MIB_TARGET = 200.0
 
 Cell = tuple[list[float], float, float]
 """Per-character results of one transcript × code: kappas per pair (NaN when 0/0),
@@ -79,6 +93,50 @@ def project_for(work: Path, small: bool, transcripts: int | None, seed: int) -> 
     marker.write_text("built\n", encoding="utf-8")
     print(f"project: built {location} in {seconds:.1f} s", flush=True)
     return project
+
+
+# The child reports its own peak, its memory's high-water mark (VmHWM): the peak the
+# kernel keeps for a process (ru_maxrss) counts the parent's memory, which the child
+# shares between fork and exec.
+_CHILD = """
+import atexit, resource, sys
+def report():
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            line = next(l for l in status if l.startswith("VmHWM:"))
+        peak = int(line.split()[1])
+    except (OSError, StopIteration):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sys.stderr.write(f"peak-kib {peak}\\n")
+atexit.register(report)
+sys.argv[0] = "qualcode"
+from qualcode.cli import main
+main()
+"""
+
+
+def whole_process(location: Path, coders: Sequence[str], out: Path) -> tuple[float, float, float]:
+    """``qualcode agreement … --format json -o out`` as a researcher runs it: (wall
+    seconds, CPU seconds, peak resident MiB) of the child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = [sys.executable, "-c", _CHILD, "agreement", str(location), "--coders", *coders]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*command, "--format", "json", "-o", str(out)], check=True, capture_output=True, text=True
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    peak = next(line for line in done.stderr.splitlines() if line.startswith("peak-kib "))
+    return wall, cpu, int(peak.split()[1]) / 1024  # Linux reports KiB
+
+
+def bootstrap_seconds(report: AgreementReport, by: Resampling) -> float:
+    """CPU seconds of 1,000 bootstrap resamples of every pooled kappa and alpha."""
+    from qualcode.services.agreement_intervals import report_intervals
+
+    settings = IntervalSettings(95, 1000, 1, by)
+    return cpu_seconds(lambda: report_intervals(report, settings))
 
 
 def cpu_seconds(action: Callable[[], object]) -> float:
@@ -196,6 +254,20 @@ def main(argv: Sequence[str] | None = None) -> None:
             ours_subset, subset_report = timed(
                 lambda: agreement_report(data.coders, data.codes, subset, subset_data)
             )
+        with without_cycle_collection():
+            full_report = agreement_report(data.coders, data.codes, data.transcripts, data.codings)
+            unitized_cpu = cpu_seconds(
+                lambda: agreement_report(
+                    data.coders,
+                    data.codes,
+                    data.transcripts,
+                    data.codings,
+                    statistics=(unitized_alpha.STATISTIC,),
+                )
+            )
+        per_thousand = {by: bootstrap_seconds(full_report, by) for by in Resampling}
+        process_load = load_average()
+        process = whole_process(Path(project.location), coders, work / "agreement.json")
         baseline_load = load_average()
         baseline_seconds, baseline = timed(lambda: per_character(data, names))
         project.close()
@@ -220,6 +292,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{baseline_seconds:.2f} s; qualcode on the same: {ours_subset:.4f} s; "
         f"largest difference {difference:.2e}"
     )
+    process_wall, process_cpu, process_mib = process
+    print(
+        f"alpha-U alone (sweep included): {unitized_cpu:.3f} s CPU; bootstrap per 1,000 "
+        f"resamples: units {per_thousand[Resampling.UNIT]:.3f} s, transcripts "
+        f"{per_thousand[Resampling.TRANSCRIPT]:.3f} s CPU"
+    )
+    print(
+        f"qualcode agreement --format json -o: {process_wall:.2f} s wall, {process_cpu:.2f} s "
+        f"CPU, peak {process_mib:.0f} MiB"
+    )
     direct_ratio = baseline_seconds / ours_subset
     full_ratio = baseline_full / best
     results = [
@@ -242,6 +324,36 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"≥ {RATIO_TARGET:g}×",
             direct_ratio >= RATIO_TARGET,
             baseline_load,
+        ),
+        StepResult(
+            "unitizing alpha alone (sweep included)",
+            f"{len(data.codings):,} codings",
+            f"{unitized_cpu:.3f} (CPU)",
+            "—",
+            None,
+            f"≤ {SECONDS_TARGET:g} s",
+            unitized_cpu <= SECONDS_TARGET,
+            best_load,
+        ),
+        StepResult(
+            "bootstrap, 1,000 resamples (units / transcripts)",
+            f"{len(data.codes)} codes × pooled kappa and alpha",
+            f"{per_thousand[Resampling.UNIT]:.3f} / {per_thousand[Resampling.TRANSCRIPT]:.3f}",
+            "—",
+            None,
+            "a few seconds for 2,000",
+            2 * max(per_thousand.values()) <= 5,
+            best_load,
+        ),
+        StepResult(
+            "whole process: agreement --format json -o (wall / CPU, peak MiB)",
+            f"{len(data.codes)} codes, every statistic",
+            f"{process_wall:.2f} / {process_cpu:.2f}, {process_mib:.0f} MiB",
+            "—",
+            None,
+            f"≤ {PROCESS_SECONDS_TARGET:g} s, ≤ {PROCESS_MIB_TARGET:g} MiB",
+            process_cpu <= PROCESS_SECONDS_TARGET and process_mib <= PROCESS_MIB_TARGET,
+            process_load,
         ),
     ]
     print()

@@ -215,8 +215,10 @@ def agreement(
         text = report_html(report)
     elif output_format == "json":
         from qualcode.exporters.agreement_json import report_json
+        from qualcode.services.agreement import without_cycle_collection
 
-        write_output(report_json(report, pretty=pretty), output)
+        with without_cycle_collection():  # a million short-lived dicts, no cycles
+            write_output(report_json(report, pretty=pretty), output)
         return
     elif output_format == "csv":
         from qualcode.exporters.agreement import render_report_csv

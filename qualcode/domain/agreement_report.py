@@ -396,6 +396,20 @@ def _mean(measures: Sequence[Measure], transcripts: int) -> Mean:
     return Mean(value, undefined, transcripts, tuple(sum(p) / divisor for p in parts))
 
 
+def _mean_of_fractions(fractions: Sequence[tuple[int, int]], transcripts: int) -> Mean:
+    """As :func:`_mean` for a statistic given as (numerator, denominator) per transcript:
+    the same divisions as :func:`~qualcode.domain.statistics.base.ratio`, without a
+    :class:`Measure` per value (a large report has hundreds of thousands)."""
+    values = [n / d if d else 1.0 for n, d in fractions]
+    value = reduce(add, values, 0.0) / (transcripts or 1)
+    undefined = sum(1 for _, d in fractions if d == 0)
+    return Mean(value, undefined, transcripts)
+
+
+def _in_registry_order(statistics: Sequence[Statistic], means: dict[str, Mean]) -> dict[str, Mean]:
+    return {s.key: means[s.key] for s in statistics if s.key in means}
+
+
 def _code_agreement(
     code: str,
     coders: Sequence[str],
@@ -425,11 +439,19 @@ def _code_agreement(
             coverage_counts[j] += units
     # each statistic's value per transcript, one list each: [pair][key] and [key]
     pair_values: list[dict[str, list[Measure]]] = []
+    pair_means: list[dict[str, Mean]] = []
     for index in range(len(names)):
         pairs = [comparison.pairs[index] for comparison in comparisons]
-        pair_values.append(
-            {s.key: [s.of_pair(p) for p in pairs] for s in applicable if s.of_pair is not None}
-        )
+        tables = [(c.both, c.a_only, c.b_only, c.neither) for c in (p.counts for p in pairs)]
+        by_fraction: dict[str, Mean] = {}
+        values: dict[str, list[Measure]] = {}
+        for s in applicable:
+            if s.pair_fraction is not None and not s.parts:
+                by_fraction[s.key] = _mean_of_fractions([s.pair_fraction(*t) for t in tables], n)
+            elif s.of_pair is not None:
+                values[s.key] = [s.of_pair(p) for p in pairs]
+        pair_values.append(values)
+        pair_means.append(by_fraction)
     coverages = [comparison.coverage for comparison in comparisons]
     coder_values = {
         s.key: [s.of_coders(c) for c in coverages] for s in applicable if s.of_coders is not None
@@ -450,9 +472,13 @@ def _code_agreement(
             a_only=total[1] / divisor,
             b_only=total[2] / divisor,
             neither=total[3] / divisor,
-            values={key: _mean(v, n) for key, v in values.items()},
+            values=_in_registry_order(
+                applicable, {key: _mean(v, n) for key, v in values.items()} | fractions
+            ),
         )
-        for pair, total, values in zip(names, counts, pair_values, strict=True)
+        for pair, total, values, fractions in zip(
+            names, counts, pair_values, pair_means, strict=True
+        )
     )
     averages = MeanComparison(
         transcripts=n,

@@ -82,7 +82,36 @@ def mean_fields(statistic: Statistic, mean: Mean | None) -> dict[str, object]:
     return fields
 
 
-def pair_dict(comparison: Comparison, index: int, statistics: Registry) -> dict[str, object]:
+Plan = tuple[tuple[tuple[Statistic, bool], ...], tuple[tuple[Statistic, bool], ...]]
+"""The pair statistics and the all-coder ones of a registry, each with whether it
+applies to the compared coders: worked out once per code, not per transcript (a large
+report writes hundreds of thousands of values)."""
+
+
+def plan(statistics: Registry, coders: int) -> Plan:
+    return (
+        tuple((s, s.applies(coders)) for s in by_scope(statistics, Scope.PAIR)),
+        tuple((s, s.applies(coders)) for s in by_scope(statistics, Scope.CODERS)),
+    )
+
+
+def _put(result: dict[str, object], statistic: Statistic, measure: Measure | None) -> None:
+    """:func:`statistic_fields` written straight into ``result``."""
+    if measure is None:
+        result.update(statistic_fields(statistic, None))
+    elif statistic.parts:
+        nested: dict[str, object] = dict(zip(statistic.parts, measure.parts, strict=True))
+        nested[statistic.value_name] = measure.value
+        result[statistic.key] = nested
+    else:
+        result[statistic.key] = measure.value
+        if statistic.undefined_key is not None:
+            result[statistic.undefined_key] = measure.undefined
+
+
+def pair_dict(
+    comparison: Comparison, index: int, statistics: Registry, chosen: Plan | None = None
+) -> dict[str, object]:
     """Pair ``index`` of a comparison: its 2×2 table, then each pair statistic."""
     pair = comparison.pairs[index]
     counts = pair.counts
@@ -95,18 +124,37 @@ def pair_dict(comparison: Comparison, index: int, statistics: Registry) -> dict[
         "b_only": counts.b_only,
         "neither": counts.neither,
     }
-    for statistic in by_scope(statistics, Scope.PAIR):
-        result |= statistic_fields(statistic, applicable_measure(statistic, comparison, index))
+    pairs, _ = chosen or plan(statistics, comparison.coverage.coders)
+    for statistic, applies in pairs:
+        fraction = statistic.pair_fraction
+        if applies and fraction is not None and statistic.undefined_key is not None:
+            # the statistic's own fraction divided here, as ratio() does, without
+            # building a Measure: hundreds of thousands of values in a large report
+            numerator, denominator = fraction(
+                counts.both, counts.a_only, counts.b_only, counts.neither
+            )
+            result[statistic.key] = numerator / denominator if denominator else 1.0
+            result[statistic.undefined_key] = denominator == 0
+            continue
+        assert statistic.of_pair is not None
+        _put(result, statistic, statistic.of_pair(pair) if applies else None)
     return result
 
 
-def comparison_dict(comparison: Comparison, statistics: Registry) -> dict[str, object]:
+def comparison_dict(
+    comparison: Comparison, statistics: Registry, chosen: Plan | None = None
+) -> dict[str, object]:
+    chosen = chosen or plan(statistics, comparison.coverage.coders)
     result: dict[str, object] = {
-        "pairs": [pair_dict(comparison, i, statistics) for i in range(len(comparison.pairs))]
+        "pairs": [
+            pair_dict(comparison, i, statistics, chosen) for i in range(len(comparison.pairs))
+        ]
     }
-    for statistic in by_scope(statistics, Scope.CODERS):
-        result |= statistic_fields(statistic, applicable_measure(statistic, comparison))
-    result["units"] = comparison.coverage.units
+    coverage = comparison.coverage
+    for statistic, applies in chosen[1]:
+        assert statistic.of_coders is not None
+        _put(result, statistic, statistic.of_coders(coverage) if applies else None)
+    result["units"] = coverage.units
     return result
 
 
@@ -170,12 +218,13 @@ def interval_dict(intervals: Intervals | None) -> dict[str, object] | None:
 def code_dict(report: AgreementReport, code: CodeAgreement) -> dict[str, object]:
     """One code's entry of ``per_code``: pooled (with intervals), mean, per transcript."""
     statistics = report.statistics
-    pooled = comparison_dict(code.pooled, statistics)
+    chosen = plan(statistics, len(report.coders))
+    pooled = comparison_dict(code.pooled, statistics, chosen)
     return {
         "pooled": with_intervals(pooled, code.code, statistics, report.intervals),
         "mean": mean_dict(code.mean, statistics),
         "per_transcript": {
-            name: comparison_dict(comparison, statistics)
+            name: comparison_dict(comparison, statistics, chosen)
             for name, comparison in code.per_transcript
         },
     }

@@ -30,6 +30,7 @@ from qualcode.exporters.agreement import (
     report_rows,
     undefined_count_note,
 )
+from qualcode.exporters.agreement_chart import agreement_chart
 from qualcode.exporters.agreement_layout import (
     Column,
     Item,
@@ -104,19 +105,24 @@ def _mean_header(statistic: Statistic) -> str:
 def _workbook_columns(
     statistics: tuple[Statistic, ...], scope: Scope, intervals: Intervals | None
 ) -> list[Column]:
-    """Pooled value, 0/0 flag and (headlines) band of each statistic; then, for pair
-    statistics, each mean."""
+    """Pooled value of each statistic; a headline's (kappa's, alpha's) with its
+    interval, 0/0 flag and band; then, for pair statistics, the headlines' means. The
+    rest (every flag, every mean) is on the ``all rows`` sheet: the summary is meant to
+    print one readable page wide."""
     columns: list[Column] = []
     for statistic in statistics:
         value, *band = value_columns(statistic, pooled, band=True)
         columns.append(Column(_pooled_header(statistic), True, value.item))
+        if not statistic.headline:
+            continue
         columns += interval_columns(statistic, intervals, split=True)
         if statistic.undefined_key is not None:
             columns.append(Column(f"{statistic.name} undefined", False, _flag(value.item)))
-        if statistic.headline:  # named: kappa's and alpha's bands share a sheet
-            columns += [replace(column, header=f"{statistic.name} band") for column in band]
+        # named: kappa's and alpha's bands share a sheet
+        columns += [replace(column, header=f"{statistic.name} band") for column in band]
     if scope is Scope.PAIR:
-        columns += [c for statistic in statistics for c in _mean_columns(statistic)]
+        headlines = [s for s in statistics if s.headline]
+        columns += [c for statistic in headlines for c in _mean_columns(statistic)]
     return columns
 
 
@@ -276,6 +282,9 @@ def report_html(report: AgreementReport) -> str:
         f"segment threshold {threshold_text(report.threshold)}% · "
         f"{len(report.transcripts)} transcript(s) compared</p>",
     ]
+    chart = agreement_chart(report)
+    if chart:
+        out += ["<h2>Pooled kappa and alpha per code</h2>", chart]
     out += _table("Per code and pair", pair_layout(report))
     out += _table("All coders", coders_layout(report))
     out += _table("Per transcript", transcript_layout(report))

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
-from numpy.typing import NDArray
 
 from qualcode.domain.agreement import PairCounts, compare_spans, merge_intervals
 from qualcode.domain.statistics import Measure
@@ -30,32 +30,32 @@ from tests.conftest import Cli
 from tests.domain.test_agreement import codings, expand
 from tests.hypothesis_profiles import examples
 
-# test-only dependencies (pyproject's test extra); without them these checks are skipped
-pd = pytest.importorskip("pandas")
-CAC = pytest.importorskip("irrCAC.raw").CAC
-AnnotationTask = pytest.importorskip("nltk.metrics.agreement").AnnotationTask
-
 TOLERANCE = 1e-9
 
 
-def table_arrays(counts: PairCounts) -> tuple[NDArray[Any], NDArray[Any]]:
+def table_arrays(counts: PairCounts) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """Per-unit ratings of the two coders behind a 2×2 table."""
     a = [1] * counts.both + [1] * counts.a_only + [0] * counts.b_only + [0] * counts.neither
     b = [1] * counts.both + [0] * counts.a_only + [1] * counts.b_only + [0] * counts.neither
     return np.array(a), np.array(b)
 
 
-def nltk_task(ratings: Sequence[NDArray[Any]]) -> Any:
+def nltk_task(ratings: Sequence[npt.NDArray[Any]]) -> Any:
+    # test-only dependencies (pyproject's test extra), imported when first used (nltk
+    # takes over a second to import; other tests' workers need not pay for it)
+    task = pytest.importorskip("nltk.metrics.agreement").AnnotationTask
     data = [(str(c), str(u), int(v)) for c, row in enumerate(ratings) for u, v in enumerate(row)]
-    return AnnotationTask(data=data)
+    return task(data=data)
 
 
-def irr(ratings: Sequence[NDArray[Any]]) -> Any:
+def irr(ratings: Sequence[npt.NDArray[Any]]) -> Any:
+    pd = pytest.importorskip("pandas")
+    cac = pytest.importorskip("irrCAC.raw").CAC
     frame = pd.DataFrame({f"c{i}": row for i, row in enumerate(ratings)})
-    return CAC(frame, categories=[0, 1], digits=15)
+    return cac(frame, categories=[0, 1], digits=15)
 
 
-def check_pair(x: NDArray[Any], y: NDArray[Any], counts: PairCounts) -> None:
+def check_pair(x: npt.NDArray[Any], y: npt.NDArray[Any], counts: PairCounts) -> None:
     """Our three coefficients of ``counts`` equal the packages' on ``x`` and ``y``."""
     pi, bp, ac1 = scott_pi(counts), brennan_prediger(counts), gwet_ac1(counts)
     assert not ac1.undefined

@@ -13,8 +13,8 @@ from typing import Any
 
 import krippendorff
 import numpy as np
+import numpy.typing as npt
 import pytest
-from numpy.typing import NDArray
 from openpyxl import load_workbook
 from sklearn.metrics import cohen_kappa_score
 
@@ -30,12 +30,12 @@ def as_json(run: Cli, *args: str | Path) -> Any:
     return json.loads(run(*args).stdout)
 
 
-def character_arrays(run: Cli, project: Path) -> dict[tuple[str, str, str], NDArray[Any]]:
+def character_arrays(run: Cli, project: Path) -> dict[tuple[str, str, str], npt.NDArray[Any]]:
     """(transcript, code, coder) -> 0/1 per character, from the CLI's own listings."""
     lengths = {
         t["name"]: t["characters"] for t in as_json(run, "transcripts", project, "--format", "json")
     }
-    arrays: dict[tuple[str, str, str], NDArray[Any]] = {}
+    arrays: dict[tuple[str, str, str], npt.NDArray[Any]] = {}
     for coding in as_json(run, "codings", project, "--format", "json"):
         key = (coding["transcript"], coding["code"], coding["coder"])
         array = arrays.setdefault(key, np.zeros(lengths[coding["transcript"]], dtype=int))
@@ -43,7 +43,7 @@ def character_arrays(run: Cli, project: Path) -> dict[tuple[str, str, str], NDAr
     return arrays
 
 
-def expected_kappa(x: NDArray[Any], y: NDArray[Any]) -> float:
+def expected_kappa(x: npt.NDArray[Any], y: npt.NDArray[Any]) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return float(cohen_kappa_score(x, y))

@@ -13,10 +13,10 @@ from typing import Any
 
 import krippendorff
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from numpy.typing import NDArray
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
@@ -70,7 +70,7 @@ def codings(draw: st.DrawFn) -> tuple[int, list[list[tuple[int, int]]]]:
     return length, [draw(coder_spans(length)) for _ in range(coders)]
 
 
-def expand(length: int, spans: Sequence[tuple[int, int]]) -> NDArray[Any]:
+def expand(length: int, spans: Sequence[tuple[int, int]]) -> npt.NDArray[Any]:
     """The per-character 0/1 ratings of one coder (any coding covering counts once)."""
     ratings = np.zeros(length, dtype=int)
     for start, end in spans:
@@ -86,7 +86,7 @@ def compare(
     return compare_spans(names, length, merged, merged, threshold)
 
 
-def sklearn_kappa(x: NDArray[Any], y: NDArray[Any]) -> float:
+def sklearn_kappa(x: npt.NDArray[Any], y: npt.NDArray[Any]) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return float(cohen_kappa_score(x, y))

@@ -417,3 +417,27 @@ async def test_reconciliation_list_reaches_the_end_without_a_mouse(
         assert all(
             str(options.get_option_at_index(i).prompt).startswith("✓ neither") for i in range(count)
         )
+
+
+async def test_chosen_statistics_are_what_the_screen_shows(demo: Project, make_app: Any) -> None:
+    app = make_app()
+    expected = compare_coders(demo, CODERS, stats=("kappa", "ac1"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_agreement(pilot)
+        assert screen.report is not None
+        assert any(s.key == "scott_pi" for s in screen.report.statistics)  # all, at first
+        await pilot.press("s")
+        assert isinstance(app.screen, SettingsDialog)
+        field = app.screen.query_one("#compare-stats", Input)
+        field.value = "kappa, cronbach"
+        await pilot.press("ctrl+s")
+        assert "unknown statistic 'cronbach'" in label(pilot, "#compare-stats-error")
+        field.value = "kappa, ac1"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert current(app) is screen
+        assert screen.report is not None
+        assert [s.key for s in screen.report.statistics] == [s.key for s in expected.statistics]
+        headers = [str(column.label) for column in screen.table.columns.values()]
+        assert any("AC1" in header for header in headers)
+        assert not any(header.strip() == "π" for header in headers)

@@ -57,6 +57,8 @@ class Sections:
     """Unit length → how many units of that length (all coders)."""
     gaps: Mapping[int, int] = field(default_factory=dict)
     """Gap length → how many gaps of that length (all coders)."""
+    alpha: Measure | None = field(default=None, compare=False, repr=False)
+    """αU once computed (:func:`unitized_alpha` fills it: reports read it twice)."""
 
     def __add__(self, other: Sections) -> Sections:
         """Two continua laid end to end, no gap joining across the boundary."""
@@ -196,7 +198,11 @@ def disagreements(part: Sections) -> tuple[Fraction, Fraction]:
 
 def unitized_alpha(part: Sections) -> Measure:
     """αU of a code; undefined (0/0, reported as 1.0) when no coder marked a unit."""
-    return ratio(*unitized_alpha_fraction(part))
+    if part.alpha is None:
+        # a frozen value's cache, filled once: the value it caches never changes
+        object.__setattr__(part, "alpha", ratio(*unitized_alpha_fraction(part)))
+    assert part.alpha is not None
+    return part.alpha
 
 
 def _measure(coverage: Coverage) -> Measure:

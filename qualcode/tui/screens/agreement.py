@@ -167,6 +167,7 @@ class AgreementScreen(Screen[None]):
                 settings.coders,
                 unit=settings.unit,
                 threshold=settings.threshold,
+                stats=settings.stats,
             )
         except QualcodeError as error:
             self.query_one("#agreement-header", Label).update(str(error))

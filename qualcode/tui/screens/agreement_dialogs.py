@@ -17,6 +17,8 @@ from textual.widgets import Input, Label, Select, SelectionList
 from qualcode.domain.agreement_report import DEFAULT_THRESHOLD, parse_threshold, threshold_text
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError
+from qualcode.domain.statistics import active
+from qualcode.domain.statistics.registry import choose
 from qualcode.domain.transcripts import Turn
 from qualcode.services.agreement import UNITS
 from qualcode.tui.screens.form import FormDialog, error_label, unchanged
@@ -31,15 +33,22 @@ class ComparisonSettings:
     coders: tuple[str, ...]
     unit: str = UNITS[0]
     threshold: Fraction | int = DEFAULT_THRESHOLD
+    stats: tuple[str, ...] = ()
+    """The statistics to show by their ``--stats`` names; none: all."""
 
 
-def check_settings(coders: Sequence[str], typed_threshold: str) -> Fraction:
-    """The threshold of these choices (exact: ``66.7`` is 667/10); an
-    :class:`InputError` (source ``coders`` or ``threshold``) when they cannot be
-    compared."""
+def check_settings(
+    coders: Sequence[str], typed_threshold: str, typed_stats: str = ""
+) -> tuple[Fraction, tuple[str, ...]]:
+    """The threshold (exact: ``66.7`` is 667/10) and statistics of these choices; an
+    :class:`InputError` (source ``coders``, ``threshold`` or ``stats``) when they cannot
+    be compared."""
     if len(coders) < 2:
         raise InputError("coders", "tick two or more coders (space ticks)")
-    return parse_threshold(typed_threshold)
+    threshold = parse_threshold(typed_threshold)
+    stats = tuple(name for name in typed_stats.replace(",", " ").split() if name)
+    choose(stats)  # an unknown name is a FieldError for stats
+    return threshold, stats
 
 
 class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
@@ -49,6 +58,7 @@ class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
     FIELDS: ClassVar[dict[str, str]] = {
         "coders": "compare-coders",
         "threshold": "compare-threshold",
+        "stats": "compare-stats",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="compare.cancel", tooltip="Close"),
@@ -85,6 +95,12 @@ class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
                     id="compare-threshold",
                 )
             yield error_label("compare-threshold")
+            yield Label(
+                f"statistics (blank: all; {', '.join(s.option_name for s in active())})",
+                classes="compare-label",
+            )
+            yield Input(", ".join(self.current.stats), id="compare-stats")
+            yield error_label("compare-stats")
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
@@ -94,12 +110,14 @@ class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
         coders = tuple(c for c in self.coders if c in ticked)
         threshold = self.query_one("#compare-threshold", Input).value.strip()
         unit = self.query_one("#compare-unit", Select).value
+        typed_stats = self.query_one("#compare-stats", Input).value
         try:
-            number = check_settings(coders, threshold)
+            number, stats = check_settings(coders, threshold, typed_stats)
         except InputError as error:
             self.show_error(error)
             return
-        self.submit(ComparisonSettings(coders, unit if isinstance(unit, str) else UNITS[0], number))
+        chosen_unit = unit if isinstance(unit, str) else UNITS[0]
+        self.submit(ComparisonSettings(coders, chosen_unit, number, stats))
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
