@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from qualcode.domain.codebook import PATH_SEPARATOR, Codebook, CodeSpec
+from qualcode.domain.codebook import Codebook, CodeSpec
 from qualcode.domain.errors import InputError, LimitError
 from qualcode.domain.text_entry import (
     MAX_CODE_DEPTH,
@@ -165,8 +165,6 @@ class _CodebookReader:
             raise error_at(self.source, node, "code name is empty")
         if name != name.strip():
             raise error_at(self.source, node, f"code name {name!r} starts or ends with spaces")
-        if PATH_SEPARATOR in name:
-            raise error_at(self.source, node, f"code name {name!r} contains {PATH_SEPARATOR!r}")
         if any(char in name for char in "\r\n\x85\u2028\u2029"):
             raise error_at(self.source, node, f"code name {name!r} spans several lines")
         mark = node.start_mark

@@ -35,6 +35,7 @@ Exit status 70 is ``EX_SOFTWARE`` of BSD's sysexits.h: an internal software erro
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
 import os
@@ -86,11 +87,17 @@ def one_line(text: str) -> str:
 
 def error_line(error: BaseException, *, where: str = "") -> ErrorLine:
     """The line for ``error`` (see the module's table). ``where`` names the action (e.g.
-    ``qualcode matrix``) in the log entry of an unexpected error."""
+    ``qualcode matrix``) in the log entry of an unexpected error. Never empty: a message
+    that is only line breaks or spaces (``OSError('\\x85')``) gives the exception's name."""
+    line = _line_for(error, where)
+    return line if line.text else dataclasses.replace(line, text=type(error).__name__)
+
+
+def _line_for(error: BaseException, where: str) -> ErrorLine:
     if isinstance(error, InternalError):
-        return ErrorLine(one_line(_message(error)) or type(error).__name__, EXIT_INTERNAL)
+        return ErrorLine(one_line(_message(error)), EXIT_INTERNAL)
     if isinstance(error, QualcodeError):
-        return ErrorLine(one_line(_message(error)) or type(error).__name__, EXIT_USER)
+        return ErrorLine(one_line(_message(error)), EXIT_USER)
     if isinstance(error, KeyboardInterrupt):
         return ErrorLine("interrupted; nothing was changed", EXIT_INTERRUPTED)
     if isinstance(error, MemoryError):

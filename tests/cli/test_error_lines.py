@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from qualcode.domain.errors import (
@@ -369,6 +369,8 @@ def exceptions(draw: st.DrawFn) -> BaseException:
 
 @settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(error=exceptions())
+@example(error=OSError("\x85"))  # a message of one line break: found by hypothesis
+@example(error=UnicodeError("\u2028 "))
 def test_any_exception_is_exactly_one_line_without_controls(
     log_dir: Path, error: BaseException
 ) -> None:
