@@ -2,15 +2,17 @@
 pipe, a link to a device, a folder, a socket, a missing or unreadable file — at once, in
 one line, exit non-zero, with the project unchanged and no new project left behind.
 
-The pipe, device and permission rows run the real command in a subprocess with a short
-timeout (a hang fails the test instead of stopping the run); the others run in-process."""
+The pipe, device and permission rows run the real command in a subprocess with a
+timeout (a hang fails the test instead of stopping the run) — all commands of one shape in
+one process, each through the real entry point; the others run in-process."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from qualcode.cli import cli
 from tests.cli.test_bad_input import dump, one_line_error
 from tests.conftest import CODEBOOKS, TRANSCRIPTS, Cli
 from tests.files.hostile import bound_socket
-from tests.files.running import qualcode
+from tests.files.running import qualcode, qualcode_batch
 
 _SURVEY_COLUMNS = ["--case-column", "a", "--text-column", "b"]
 # (id, the command's arguments with {p} for the project, {n} for a new project and {f}
@@ -122,13 +124,16 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def study(template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "study.qualcode"
+def _copy(template: Path, path: Path) -> Path:
     # The template is in WAL mode: copy it with SQLite's backup, not file by file.
     with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(path)) as copy:
         source.backup(copy)
     return path
+
+
+@pytest.fixture
+def study(template: Path, tmp_path: Path) -> Path:
+    return _copy(template, tmp_path / "study.qualcode")
 
 
 def _args(arguments: list[str], study: Path, hostile: Path) -> list[str]:
@@ -145,11 +150,43 @@ def _check(line: str, hostile: Path, words: tuple[str, ...]) -> None:
         assert any(word in line.lower() for word in alternatives.split("|")), line
 
 
+Outcome = tuple[subprocess.CompletedProcess[str], Path, Path, object]
+
+
+@pytest.fixture(scope="module")
+def subprocess_outcomes(
+    template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], dict[str, Outcome]]:
+    """Per shape, every command run against its hostile path in one subprocess (made on
+    first use, once per module and worker): each command gets its own copy of the study
+    and its own hostile path, and the outcome, the study, the path and the study's dump
+    before the run are kept for the test of that row."""
+    made: dict[str, dict[str, Outcome]] = {}
+
+    def outcomes(shape: str) -> dict[str, Outcome]:
+        if shape not in made:
+            make = next(row[1] for row in SUBPROCESS_SHAPES if row[0] == shape)
+            runs: dict[str, tuple[Path, list[str]]] = {}
+            places: dict[str, tuple[Path, Path, object]] = {}
+            with ExitStack() as hold:
+                for command, arguments, suffix in COMMANDS:
+                    folder = tmp_path_factory.mktemp(f"{shape}-{command}")
+                    study = _copy(template, folder / "study.qualcode")
+                    hostile = folder / f"{shape}{suffix}"
+                    hold.enter_context(contextmanager(make)(hostile))
+                    runs[command] = (folder, _args(arguments, study, hostile))
+                    places[command] = (study, hostile, dump(study))
+                results = qualcode_batch(runs, restricted=shape == "unreadable")
+            made[shape] = {key: (results[key], *places[key]) for key in runs}
+        return made[shape]
+
+    return outcomes
+
+
 @pytest.mark.parametrize(("shape", "make", "words"), SUBPROCESS_SHAPES, ids=_ids(SUBPROCESS_SHAPES))
 @pytest.mark.parametrize(("command", "arguments", "suffix"), COMMANDS, ids=_ids(COMMANDS))
 def test_in_a_subprocess(
-    study: Path,
-    tmp_path: Path,
+    subprocess_outcomes: Callable[[str], dict[str, Outcome]],
     shape: str,
     make: Make,
     words: tuple[str, ...],
@@ -157,12 +194,7 @@ def test_in_a_subprocess(
     arguments: list[str],
     suffix: str,
 ) -> None:
-    hostile = tmp_path / f"{shape}{suffix}"
-    before = dump(study)
-    with contextmanager(make)(hostile):
-        result = qualcode(
-            *_args(arguments, study, hostile), cwd=tmp_path, restricted=shape == "unreadable"
-        )
+    result, study, hostile, before = subprocess_outcomes(shape)[command]
     assert result.returncode != 0, result.stdout
     _check(one_line_error(result.stderr), hostile, words)
     assert dump(study) == before

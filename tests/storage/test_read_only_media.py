@@ -18,6 +18,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,13 @@ from qualcode.domain.errors import DiskFullError, ProjectError, ReadOnlyError
 from qualcode.storage.sqlite_file import IMMUTABLE, READ_ONLY, READ_WRITE, access_mode, failure
 from tests.cli.test_bad_input import dump, one_line_error
 from tests.conftest import TRANSCRIPTS
-from tests.files.running import permissions_prefix, qualcode
+from tests.files.running import (
+    BATCH_SCRIPT,
+    batch_input,
+    batch_results,
+    permissions_prefix,
+    qualcode,
+)
 
 QUALCODE = f"{shlex.quote(sys.executable)} -m qualcode"
 
@@ -55,10 +62,8 @@ def _ids(rows: list[tuple[str, list[str]]]) -> list[str]:
     return [row[0] for row in rows]
 
 
-@pytest.fixture
-def source(demo_template: Path, tmp_path: Path) -> Path:
-    """A folder holding a copy of the demo project, checkpointed (no -wal beside it)."""
-    folder = tmp_path / "media"
+def _media(demo_template: Path, folder: Path) -> Path:
+    """``folder`` holding a copy of the demo project, checkpointed (no -wal beside it)."""
     folder.mkdir()
     with (
         closing(sqlite3.connect(demo_template)) as origin,
@@ -66,6 +71,11 @@ def source(demo_template: Path, tmp_path: Path) -> Path:
     ):
         origin.backup(copy)
     return folder
+
+
+@pytest.fixture
+def source(demo_template: Path, tmp_path: Path) -> Path:
+    return _media(demo_template, tmp_path / "media")
 
 
 def _digest(path: Path) -> str:
@@ -94,20 +104,39 @@ def _in_namespace(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _read_only_mount(source: Path, tmp_path: Path, arguments: list[str]) -> str:
-    mount = tmp_path / "mnt"
+@dataclass(frozen=True)
+class Mounted:
+    source: Path
+    out: Path
+    before: str
+    results: dict[str, subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture(scope="module")
+def mounted(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Mounted:
+    """The demo project bind-mounted read-only in a private mount namespace, every READ
+    and WRITE command run against it there — in one process, each through qualcode's
+    real entry point (tests/files/running.py) — and the digest of the project before."""
+    folder = tmp_path_factory.mktemp("read-only-media")
+    source = _media(demo_template, folder / "media")
+    mount, out = folder / "mnt", folder / "out"
     mount.mkdir()
-    out = tmp_path / "out"
     out.mkdir()
     project = mount / "demo.qualcode"
-    args = " ".join(
-        shlex.quote(a.replace("{p}", str(project)).replace("{out}", str(out))) for a in arguments
-    )
+    runs = {
+        name: (folder, [a.replace("{p}", str(project)).replace("{out}", str(out)) for a in args])
+        for name, args in READS + WRITES
+    }
+    (folder / "cases.json").write_text(batch_input(runs), encoding="utf-8")
     src, dst = shlex.quote(str(source)), shlex.quote(str(mount))
-    return (
+    script = (
         f"mount --bind {src} {dst} && mount -o remount,bind,ro {dst} && "
-        f'{QUALCODE} {args}; echo "exit=$?" >&2'
+        f"{shlex.quote(sys.executable)} -c {shlex.quote(BATCH_SCRIPT)} < cases.json"
     )
+    before = _digest(source / "demo.qualcode")
+    result = _in_namespace(script, folder)
+    assert result.returncode == 0, result.stderr
+    return Mounted(source, out, before, batch_results(runs, result.stdout))
 
 
 @pytest.mark.parametrize(
@@ -115,21 +144,17 @@ def _read_only_mount(source: Path, tmp_path: Path, arguments: list[str]) -> str:
     [(*row, True) for row in READS] + [(*row, False) for row in WRITES],
     ids=_ids(READS + WRITES),
 )
-def test_a_read_only_mount(
-    source: Path, tmp_path: Path, name: str, arguments: list[str], works: bool
-) -> None:
+def test_a_read_only_mount(mounted: Mounted, name: str, arguments: list[str], works: bool) -> None:
     """Reads work and leave no -wal or -shm behind; writes say "read-only" in one line."""
-    before = _digest(source / "demo.qualcode")
-    result = _in_namespace(_read_only_mount(source, tmp_path, arguments), tmp_path)
-    *message, status = result.stderr.strip().splitlines()
+    result = mounted.results[name]
     if works:
-        assert status == "exit=0", result.stderr
-        assert result.stdout.strip() or (tmp_path / "out" / "copy.qdpx").exists()
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() or (mounted.out / "copy.qdpx").exists()
     else:
-        assert status == "exit=1", result.stderr
-        assert "read-only" in one_line_error("\n".join(message))
-    assert sorted(p.name for p in source.iterdir()) == ["demo.qualcode"]
-    assert _digest(source / "demo.qualcode") == before
+        assert result.returncode == 1, result.stderr
+        assert "read-only" in one_line_error(result.stderr)
+    assert sorted(p.name for p in mounted.source.iterdir()) == ["demo.qualcode"]
+    assert _digest(mounted.source / "demo.qualcode") == mounted.before
 
 
 @pytest.mark.parametrize(
