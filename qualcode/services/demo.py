@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -15,10 +14,10 @@ from qualcode.services.codebook import import_codebook
 from qualcode.services.coding import import_codings
 from qualcode.services.project import Project, init_project
 from qualcode.services.transcripts import import_transcripts
+from qualcode.storage.sqlite_file import COMPANIONS, remove_project_file
 
 DEMO_CODEBOOK = "family-collaboration.yaml"
 DEMO_CODINGS = "demo-codings.csv"
-SQLITE_COMPANIONS = ("-wal", "-shm")
 
 
 def demo_data_root() -> Path:
@@ -62,16 +61,14 @@ def build_demo(
                 f"{path}: exists already; the demo is built as a new project, so give a new "
                 "file name (nothing was changed)"
             )
-        kept = set_aside(path, "before-demo", SQLITE_COMPANIONS)
+        kept = set_aside(path, "before-demo", COMPANIONS)
         progress(f"kept the earlier file as {kept}")
     try:
         return _build(root, path, progress)
     except BaseException:
-        for suffix in ("", *SQLITE_COMPANIONS):  # the name was free: this is ours
-            with contextlib.suppress(OSError):  # gone already, or on read-only media
-                Path(f"{path}{suffix}").unlink()
+        remove_project_file(path)  # the name was free: this is ours
         if kept is not None:
-            set_back(kept, path, SQLITE_COMPANIONS)
+            set_back(kept, path, COMPANIONS)
         raise
 
 

@@ -44,6 +44,7 @@ from qualcode.storage.integrity_queries import missing_tables
 from qualcode.storage.maintenance_queries import FlaggedCoding, LoggedEvent, UnreadablePayload
 from qualcode.storage.migrations import CURRENT_VERSION
 from qualcode.storage.repositories import Repository
+from qualcode.storage.sqlite_file import remove_project_file
 
 _SHOWN = 40  # characters of a text quoted in a problem
 _CODING_ACTIONS = (
@@ -345,8 +346,7 @@ def restore_project(backup: Path, location: str) -> tuple[Project, dict[str, int
     except BaseException:
         if project.is_sqlite:
             project.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(project.location + suffix).unlink(missing_ok=True)
+            remove_project_file(project.location)
         else:
             drop_schema(project)
             project.close()

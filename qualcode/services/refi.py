@@ -42,7 +42,7 @@ from qualcode.storage import refi_queries as q
 from qualcode.storage import refi_sets
 from qualcode.storage.database import Project, open_project
 from qualcode.storage.repositories import Repository
-from qualcode.storage.sqlite_file import is_url
+from qualcode.storage.sqlite_file import is_url, remove_project_file
 from qualcode.storage.status import get_setting
 
 ORIGIN = f"qualcode {qualcode.__version__}"
@@ -187,8 +187,7 @@ def import_project(
     except BaseException:
         project.close()
         if created:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{location}{suffix}").unlink(missing_ok=True)
+            remove_project_file(location)
         raise
     project.close()
     return ImportResult(project.location, created, report)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import random
@@ -40,6 +39,7 @@ from qualcode.storage.sqlite_file import (
     is_damage,
     is_url,
     read_only,
+    remove_project_file,
     sqlite_uri,
 )
 
@@ -391,10 +391,7 @@ def _create_sqlite(path: Path, busy_timeout_ms: int, policy: RetryPolicy) -> Pro
 
 def _remove_created(path: Path, was_free: bool) -> None:
     if was_free:
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            if os.path.lexists(f"{path}{suffix}"):
-                with contextlib.suppress(OSError):  # best effort: the error is on its way
-                    os.unlink(f"{path}{suffix}")
+        remove_project_file(path)
 
 
 def _bring_up_to_date(project: Project, backup: Callable[[int], str]) -> None:

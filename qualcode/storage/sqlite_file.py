@@ -7,6 +7,7 @@ import more than the standard library.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -20,6 +21,18 @@ QUALCODE_APPLICATION_ID = 0x51434F44
 # qualcode.storage.migrations (a test holds the two together).
 SCHEMA_VERSION = 7
 SQLITE_MAGIC = b"SQLite format 3\x00"
+COMPANIONS = ("-journal", "-wal", "-shm")
+"""The files SQLite keeps beside a project (``NAME-wal`` ...), which belong to it."""
+
+
+def remove_project_file(path: str | os.PathLike[str]) -> None:
+    """Remove a SQLite project this run created, with the files SQLite kept beside it:
+    best effort (what is gone or cannot be removed is left), for the moment an error is
+    already on its way to the user."""
+    for suffix in ("", *COMPANIONS):
+        if os.path.lexists(f"{os.fspath(path)}{suffix}"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{os.fspath(path)}{suffix}")
 
 
 def is_url(location: str) -> bool:
