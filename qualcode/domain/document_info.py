@@ -23,13 +23,18 @@ UNKNOWN_DOCUMENT = DocumentInfo()
 """For documents built without a project (tests, hand-built matrices)."""
 
 
-def main_language(languages: Iterable[str | None]) -> str:
-    """The most common of the transcripts' languages (unknown ones ignored; a tie goes
-    to the alphabetically first); :data:`DEFAULT_LANGUAGE` when none is known."""
-    counts = Counter(language for language in languages if language)
-    if not counts:
+def main_language(languages: Iterable[tuple[str | None, int]]) -> str:
+    """The language most of a project's text is in, from ``(language, characters)`` per
+    transcript — the one rule for every exported page and the findings chapter: unknown
+    languages are ignored, a tie goes to the alphabetically first (so a document does not
+    flip between runs), and :data:`DEFAULT_LANGUAGE` when none is known."""
+    totals: Counter[str] = Counter()
+    for language, characters in languages:
+        if language:
+            totals[language] += characters
+    if not totals:
         return DEFAULT_LANGUAGE
-    return min(counts, key=lambda language: (-counts[language], language))
+    return min(totals, key=lambda language: (-totals[language], language))
 
 
 def project_label(location: str) -> str:

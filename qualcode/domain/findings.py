@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from qualcode.domain.document_info import main_language
 from qualcode.domain.errors import FieldError
 from qualcode.domain.sentences import sentence_spans
 from qualcode.domain.spans import span_text
@@ -133,15 +134,12 @@ def parse_case_noun(text: str | None, phrases: Phrases) -> CaseNoun:
     return CaseNoun(singular, plural)
 
 
-def project_language(languages: Sequence[tuple[str | None, int]]) -> str:
-    """The language most of the text is in, from ``(language, characters)`` per
-    transcript: ``"da"`` only when Danish transcripts hold more characters than English
-    ones; otherwise (also for no transcripts or unknown languages) ``"en"``."""
-    totals: dict[str, int] = {}
-    for language, characters in languages:
-        if language is not None and language in PHRASES:
-            totals[language] = totals.get(language, 0) + characters
-    return "da" if totals.get("da", 0) > totals.get("en", 0) else "en"
+def chapter_language(languages: Sequence[tuple[str | None, int]]) -> str:
+    """The chapter's language: the project's (document_info.main_language, from
+    ``(language, characters)`` per transcript) where the chapter has its phrases, else
+    English."""
+    language = main_language(languages)
+    return language if language in PHRASES else "en"
 
 
 def count_phrase(phrases: Phrases, noun: CaseNoun, n: int, m: int) -> str:

@@ -20,10 +20,10 @@ from qualcode.domain.findings import (
     PHRASES,
     Candidate,
     case_label,
+    chapter_language,
     check_label,
     choose_quotes,
     parse_case_noun,
-    project_language,
     trim_quote,
 )
 from qualcode.domain.findings_chapter import (
@@ -81,7 +81,7 @@ def build_findings(project: Project, request: FindingsRequest) -> Chapter:
     known = _read_project(project)
     by = _by_attribute(request.by, known.attributes)
     check_label(request.label, list(known.attributes))
-    language = request.language or project_language(known.languages)
+    language = request.language or chapter_language(known.languages)
     noun = parse_case_noun(request.case_noun, PHRASES[language])
     sections = _sections(project, request, known)
     codes_matrix = build_matrix(project, _matrix_request(request, "codes", passages=False))

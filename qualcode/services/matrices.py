@@ -119,7 +119,7 @@ def project_document(project: Project) -> DocumentInfo:
 
 
 def document_info(project: Project, repo: Repository) -> DocumentInfo:
-    """The project's name and most common transcript language, for exported documents."""
+    """The project's name and the language most of its text is in, for exported documents."""
     languages = queries.transcript_languages(repo)
     return DocumentInfo(project_label(project.location), main_language(languages))
 

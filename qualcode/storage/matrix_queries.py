@@ -44,9 +44,11 @@ def transcripts(repo: Repository) -> list[TranscriptInfo]:
     return [TranscriptInfo(tid, name, characters) for tid, name, characters in rows]
 
 
-def transcript_languages(repo: Repository) -> list[str | None]:
-    """Every transcript's detected language (``None`` where unknown)."""
-    return list(repo.session.scalars(select(TranscriptRow.language)))
+def transcript_languages(repo: Repository) -> list[tuple[str | None, int]]:
+    """Every transcript's detected language (``None`` where unknown) and its length in
+    characters."""
+    rows = repo.session.execute(select(TranscriptRow.language, TranscriptRow.characters))
+    return [(language, characters) for language, characters in rows]
 
 
 def cases(repo: Repository) -> list[CaseInfo]:

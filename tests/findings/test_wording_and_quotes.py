@@ -17,11 +17,11 @@ from qualcode.domain.findings import (
     Phrases,
     by_value_sentence,
     case_label,
+    chapter_language,
     check_label,
     choose_quotes,
     count_phrase,
     parse_case_noun,
-    project_language,
     raised_sentence,
     trim_quote,
 )
@@ -71,14 +71,15 @@ def test_a_malformed_case_noun_is_refused(text: str) -> None:
     [
         ([("da", 100), ("en", 50)], "da"),  # more Danish text
         ([("da", 50), ("en", 100)], "en"),  # more English text
-        ([("da", 50), ("en", 50)], "en"),  # a tie stays English
+        ([("da", 50), ("en", 50)], "da"),  # a tie: alphabetically first, as every page
+        ([("de", 500), ("en", 10)], "en"),  # no German phrases: English
         ([(None, 500), ("da", 10)], "da"),  # unknown languages do not count
         ([], "en"),  # no transcripts
     ],
-    ids=["danish", "english", "tie", "unknown", "empty"],
+    ids=["danish", "english", "tie", "unknown", "no-phrases", "empty"],
 )
-def test_project_language(languages: list[tuple[str | None, int]], expected: str) -> None:
-    assert project_language(languages) == expected
+def test_chapter_language(languages: list[tuple[str | None, int]], expected: str) -> None:
+    assert chapter_language(languages) == expected
 
 
 @pytest.mark.parametrize(

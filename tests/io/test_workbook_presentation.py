@@ -263,7 +263,10 @@ def test_rounding_moves_a_number_by_at_most_half_a_last_place(value: float, plac
 
 def test_pages_are_titled_and_in_the_projects_language(exported: Path, run: Cli) -> None:
     listed = json.loads(run("transcripts", exported / "demo.qualcode", "--format", "json").stdout)
-    counts = Counter(t["language"] for t in listed if t["language"])
+    counts: Counter[str] = Counter()
+    for transcript in listed:  # the language most of the text is in (ties: alphabetical)
+        if transcript["language"]:
+            counts[transcript["language"]] += transcript["characters"]
     top = max(counts.values())
     language = min(lang for lang, n in counts.items() if n == top)
     titles = {
@@ -295,15 +298,16 @@ def test_agreement_page_shows_the_undefined_counts(demo_path: Path, run: Cli) ->
 @pytest.mark.parametrize(
     ("languages", "expected"),
     [
-        (["da", "da", "en"], "da"),  # the most common
-        (["en", None, None], "en"),  # unknown ones do not count
-        ([None], "en"),  # nothing known: the default
+        ([("da", 10), ("da", 10), ("en", 15)], "da"),  # most of the text
+        ([("da", 10), ("en", 30)], "en"),  # one long English transcript outweighs
+        ([("en", 5), (None, 90), (None, 90)], "en"),  # unknown ones do not count
+        ([(None, 10)], "en"),  # nothing known: the default
         ([], "en"),  # no transcripts
-        (["en", "da"], "da"),  # a tie: alphabetically first, so pages do not flip
+        ([("en", 7), ("da", 7)], "da"),  # a tie: alphabetically first, so pages do not flip
     ],
-    ids=["common", "unknown", "none-known", "empty", "tie"],
+    ids=["most-text", "weighted", "unknown", "none-known", "empty", "tie"],
 )
-def test_main_language(languages: list[str | None], expected: str) -> None:
+def test_main_language(languages: list[tuple[str | None, int]], expected: str) -> None:
     assert main_language(languages) == expected
 
 
