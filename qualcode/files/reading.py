@@ -41,11 +41,13 @@ _KINDS = (
     (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISLNK, "a symbolic link"),  # an lstat() mode: a link not followed
 )
 
 
 def kind_of(mode: int) -> str:
-    """What a file of this ``st_mode`` is, in words ("a folder", "a named pipe (FIFO)")."""
+    """What a file of this ``st_mode`` is, in words ("a folder", "a named pipe (FIFO)"):
+    the one table for reading and writing alike."""
     return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from qualcode.domain.errors import DiskFullError, FileAccessError, QualcodeError, ReadOnlyError
+from qualcode.files.reading import kind_of
 
 TEMPORARY_SUFFIX = ".part"
 # First bytes of files an export must never replace: a SQLite database (a project, a
@@ -54,20 +55,6 @@ class Existing(enum.Enum):
     """An export: replace an earlier file of that name (never a project or backup)."""
     REFUSE = "refuse"
     """A backup or a new project: the name must be free."""
-
-
-def describe(mode: int) -> str:
-    """The kind of file ``mode`` (an ``st_mode``) is, in words."""
-    kinds = (
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISFIFO, "a named pipe (FIFO)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISLNK, "a symbolic link"),
-        (stat.S_ISREG, "a file"),
-    )
-    return next((words for test, words in kinds if test(mode)), "not a regular file")
 
 
 def write_error(shown: str, error: OSError, doing: str = "cannot write") -> QualcodeError:
@@ -114,12 +101,12 @@ def check_target(path: str | os.PathLike[str], existing: Existing = Existing.REP
             ) from None
         if not stat.S_ISREG(mode):
             raise FileAccessError(
-                f"{shown}: is a symbolic link to {describe(mode)} ({target}), not a regular "
+                f"{shown}: is a symbolic link to {kind_of(mode)} ({target}), not a regular "
                 "file; nothing was written"
             )
     elif link is not None and not stat.S_ISREG(link.st_mode):
         raise FileAccessError(
-            f"{shown}: is {describe(link.st_mode)}, not a regular file; nothing was written"
+            f"{shown}: is {kind_of(link.st_mode)}, not a regular file; nothing was written"
         )
     if link is not None:
         if existing is Existing.REFUSE:
@@ -137,7 +124,7 @@ def _check_folder(shown: str, folder: Path) -> None:
     except OSError as error:
         raise write_error(shown, error, f"cannot reach folder {folder}") from None
     if not stat.S_ISDIR(mode):
-        raise FileAccessError(f"{shown}: {folder} is {describe(mode)}, not a folder")
+        raise FileAccessError(f"{shown}: {folder} is {kind_of(mode)}, not a folder")
 
 
 def _refuse_protected(shown: str, target: Path) -> None:
@@ -299,7 +286,7 @@ def check_new_file(path: str | os.PathLike[str]) -> None:
         raise FileAccessError(f"{shown}: is a symbolic link; give the path of a new file instead")
     if not stat.S_ISREG(found.st_mode):
         raise FileAccessError(
-            f"{shown}: is {describe(found.st_mode)}, not a regular file; nothing was written"
+            f"{shown}: is {kind_of(found.st_mode)}, not a regular file; nothing was written"
         )
     if found.st_size:
         raise FileAccessError(f"{shown}: already exists; choose a new project file")
@@ -332,7 +319,7 @@ def occupied(path: str | os.PathLike[str]) -> bool:
         raise write_error(shown, error, "cannot reach the file") from None
     if not stat.S_ISREG(found.st_mode):
         raise FileAccessError(
-            f"{shown}: is {describe(found.st_mode)}, not a regular file; nothing was written"
+            f"{shown}: is {kind_of(found.st_mode)}, not a regular file; nothing was written"
         )
     return True
 

@@ -152,7 +152,7 @@ def test_check_new_file(tmp_path: Path, make: object, phrase: str | None) -> Non
 
 def test_a_file_where_the_folder_should_be(tmp_path: Path) -> None:
     (tmp_path / "notes").write_text("mine")
-    with pytest.raises(FileAccessError, match="notes is a file, not a folder"):
+    with pytest.raises(FileAccessError, match="notes is a regular file, not a folder"):
         write_file(tmp_path / "notes" / "out.csv", "x")
     assert (tmp_path / "notes").read_text() == "mine"
 
