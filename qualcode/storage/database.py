@@ -248,20 +248,27 @@ def database_error(location: str, error: DBAPIError | UnicodeDecodeError) -> Pro
     or a value the database refused (on PostgreSQL, e.g. a name longer than its column)."""
     if isinstance(error, UnicodeDecodeError):
         return damaged(location, error)
-    known = failure(location, error)
+    known = failure(location, error)  # by result code: disk full, read-only, I/O, damage
     if known is not None:
         return known
-    message = str(error.orig).splitlines()[0] if error.orig else str(error)
+    message = _first_line(error)
     if is_damage(message) or isinstance(error, OperationalError):
-        return _translate(location, error)
+        return _by_message(location, error, message)
     return ProjectError(f"{location}: the database refused this ({message}); nothing was changed")
 
 
 def _translate(location: str, error: DBAPIError) -> ProjectError:
     known = failure(location, error)  # by result code: disk full, read-only, I/O, damage
-    if known is not None:
-        return known
-    message = str(error.orig).splitlines()[0] if error.orig else str(error)
+    return known if known is not None else _by_message(location, error, _first_line(error))
+
+
+def _first_line(error: DBAPIError) -> str:
+    return str(error.orig).splitlines()[0] if error.orig else str(error)
+
+
+def _by_message(location: str, error: DBAPIError, message: str) -> ProjectError:
+    """What the driver's words say, where its result code said nothing (older drivers,
+    busy and locked states)."""
     if is_damage(message):
         return damaged(location, error)
     if "readonly" in message or "read-only" in message:
@@ -462,10 +469,10 @@ def backup_sqlite_file(source: Path, destination: Path) -> None:
 
 def _file_error(destination: Path, error: sqlite3.Error, doing: str) -> QualcodeError:
     """One line for SQLite failing to write a new file (a backup, a new project)."""
-    code = getattr(error, "sqlite_errorcode", None)
-    if code == sqlite3.SQLITE_FULL:
+    known = failure(str(destination), error)  # the same reading of result codes
+    if isinstance(known, DiskFullError):
         return DiskFullError(f"{destination}: disk full ({doing}); nothing was written")
-    if code == sqlite3.SQLITE_READONLY:
+    if isinstance(known, ReadOnlyError):
         return ReadOnlyError(f"{destination}: read-only file system; nothing was written")
     return ProjectError(f"{destination}: {doing}: {error}")
 
