@@ -13,6 +13,7 @@ from __future__ import annotations
 from asyncio import sleep
 from pathlib import Path
 from time import monotonic, process_time
+from typing import Any
 
 from textual._wait import SLEEP_GRANULARITY, SLEEP_IDLE
 
@@ -44,3 +45,17 @@ async def wait_for_idle(min_sleep: float = SLEEP_GRANULARITY, max_sleep: float =
             break
         if elapsed > min_sleep and cpu_elapsed < SLEEP_IDLE and queued_elapsed < QUEUED_AT_MOST_S:
             break
+
+
+async def footer_composed(pilot: Any, attempts: int = 100) -> None:
+    """Wait until the active screen's footer shows its keys. Textual's footer composes
+    them after a refresh once the screen's bindings are known; a test that opens another
+    screen (a dialog) before that, on a busy machine, leaves the screen underneath without
+    a footer for good (a screen in the background is not recomposed)."""
+    from textual.widgets import Footer
+
+    for _ in range(attempts):
+        footers = list(pilot.app.screen.query(Footer))
+        if all(footer.children for footer in footers):
+            return
+        await pilot.pause()

@@ -20,6 +20,7 @@ from qualcode.tui.screens.dialogs import HelpScreen
 from qualcode.tui.widgets.codebook_tree import CodebookTree, CodeDefinition
 from qualcode.tui.widgets.keys_footer import KeysFooter
 from qualcode.tui.widgets.transcript_view import TranscriptView
+from tests.tui import idle
 
 SIZE = (80, 24)
 # a definition far longer than the panel: numbered sentences, so the last one is findable
@@ -100,8 +101,5 @@ async def focus(pilot: Pilot[None], kind: type) -> None:
 async def test_quit_and_help_lead_the_footer(app: QualcodeApp, focused: type) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await focus(pilot, focused)
-        for _ in range(50):  # the footer composes its keys after a refresh: wait for it
-            await pilot.pause()
-            if footer_actions(app):
-                break
+        await idle.footer_composed(pilot)
         assert footer_actions(app)[:2] == ["quit", "help"]

@@ -14,6 +14,7 @@ from textual.widgets import Input
 from qualcode.services.project import Project
 from qualcode.tui.app import QualcodeApp, create_app
 from qualcode.tui.config import CONFIG_ENV
+from tests.tui import idle
 
 Compare = Callable[..., bool]
 
@@ -92,9 +93,14 @@ class TestRetrievalAndSearch:
                 await pilot.press(*keys)
                 await pilot.app.workers.wait_for_complete()
                 await pilot.pause()
+                await idle.footer_composed(pilot)  # before a dialog covers the screen
             no_blink(pilot)
             await pilot.press("n")
             await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            # The search screen under the dialog shows its footer keys: when a busy machine
+            # let the dialog open before they were laid out, lay them out now.
+            pilot.app.screen_stack[-2].refresh_bindings()
             await pilot.pause()
 
         assert snap_compare(app, terminal_size=(100, 30), run_before=search_then_review)
