@@ -1,0 +1,162 @@
+"""Live updates: a workspace shows what another connection commits, without a key press.
+
+Each test runs the app on a tiny project and writes from the test itself through the
+services on a second project object (another connection, as another process would), on
+SQLite and on PostgreSQL. The app's state is polled for at most WAIT_S seconds: a bound,
+not a timing assertion."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from time import monotonic
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from qualcode.domain.codebook import CodeSpec
+from qualcode.services import live
+from qualcode.services.codebook_edit import add_code
+from qualcode.services.coding import apply_code, remove_coding
+from qualcode.services.coding_changes import adjust_coding, recode_coding, set_memo
+from qualcode.services.memos import add_memo
+from qualcode.services.project import Project, init_project, open_project
+from qualcode.services.transcripts import import_transcripts
+from qualcode.tui.app import create_app
+from qualcode.tui.screens.coding import CodingScreen
+
+WAIT_S = 5.0
+NAME = "talk"
+TEXT = "Interviewer: How was the week?\n\nMia: Long. The school called twice about Elias.\n"
+
+
+@pytest.fixture
+def tiny(location: str, tmp_path: Path) -> tuple[str, dict[str, int]]:
+    """One short transcript and two codes; yields the location and the codes' ids."""
+    source = tmp_path / f"{NAME}.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    project = init_project(location)
+    import_transcripts(project, [source])
+    codes = {name: add_code(project, CodeSpec(name), None, "anna") for name in ("care", "school")}
+    project.close()
+    return location, codes
+
+
+@pytest.fixture
+def writer(tiny: tuple[str, dict[str, int]]) -> Iterator[Project]:
+    """The other coder's connection."""
+    project = open_project(tiny[0])
+    yield project
+    project.close()
+
+
+@asynccontextmanager
+async def workspace(
+    location: str, tmp_path: Path, *, blind: bool = False
+) -> AsyncIterator[tuple[Pilot[Any], CodingScreen]]:
+    """anna's workspace on the project, once its counts are loaded."""
+    project = open_project(location)
+    app = create_app(project, "anna", blind=blind, config_file=tmp_path / "config.json")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        await until(pilot, lambda: counts(screen).get("care") == (0, 0))
+        yield pilot, screen
+    app.workspace.project.close()
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
+    """Wait (letting the app run) until ``condition`` holds, at most WAIT_S seconds."""
+    deadline = monotonic() + WAIT_S
+    while not condition():
+        assert monotonic() < deadline, "the workspace did not show the change"
+        await pilot.pause(0.05)
+
+
+def counts(screen: CodingScreen) -> dict[str, tuple[int, int]]:
+    return {e.path: (e.here, e.project) for e in screen.entries}
+
+
+def spans(screen: CodingScreen) -> list[tuple[int, str, int, int, str | None]]:
+    return [(c.id, c.code_path, c.start, c.end, c.memo) for c in screen.view.codings]
+
+
+async def test_another_coders_work_appears_without_a_key(
+    tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
+) -> None:
+    location, codes = tiny
+    async with workspace(location, tmp_path) as (pilot, screen):
+        screen.view.select_span(3, 9)  # the coder's own place, which must stay put
+        place = (screen.view.cursor, screen.view.anchor_offset, screen.view.scroll_y)
+
+        coding = apply_code(writer, NAME, "care", "bo", span=(45, 51))[0]
+        await until(pilot, lambda: spans(screen) == [(coding.id, "care", 45, 51, None)])
+        assert counts(screen)["care"] == (1, 1)
+
+        recode_coding(writer, coding.id, codes["school"], "bo")
+        await until(pilot, lambda: spans(screen) == [(coding.id, "school", 45, 51, None)])
+        assert counts(screen)["care"] == (0, 0)
+        assert counts(screen)["school"] == (1, 1)
+
+        adjust_coding(writer, coding.id, 45, 62, "bo")
+        set_memo(writer, coding.id, "twice!", "bo")
+        await until(pilot, lambda: spans(screen) == [(coding.id, "school", 45, 62, "twice!")])
+
+        remove_coding(writer, coding.id, coder="bo")
+        await until(pilot, lambda: spans(screen) == [])
+        assert counts(screen)["school"] == (0, 0)
+        assert (screen.view.cursor, screen.view.anchor_offset, screen.view.scroll_y) == place
+
+
+async def test_memos_and_codebook_edits_appear(
+    tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
+) -> None:
+    async with workspace(tiny[0], tmp_path) as (pilot, screen):
+        add_memo(writer, "the school calls a lot", transcript=NAME, author="bo")
+        await until(pilot, lambda: screen.memo_counts.get(NAME) == 1)
+        add_code(writer, CodeSpec("worry"), None, "bo")
+        await until(pilot, lambda: "worry" in counts(screen))
+
+
+async def test_the_coders_own_work_is_not_counted_twice(
+    tiny: tuple[str, dict[str, int]], tmp_path: Path
+) -> None:
+    location, codes = tiny
+    async with workspace(location, tmp_path) as (pilot, screen):
+        screen.view.select_span(45, 51)
+        await screen.apply_code(codes["care"])
+        own = screen.live.feed.own.ids
+        await until(pilot, lambda: bool(own) and screen.live.feed.last_id >= max(own))
+        await pilot.pause()
+        assert counts(screen)["care"] == (1, 1)
+        assert len(screen.view.codings) == 1
+        assert screen.live.applied == 0
+
+
+async def test_blind_workspace_receives_nothing_of_other_coders(
+    tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
+) -> None:
+    async with workspace(tiny[0], tmp_path, blind=True) as (pilot, screen):
+        apply_code(writer, NAME, "care", "bo", span=(45, 51))
+        add_memo(writer, "bo's thought", transcript=NAME, author="bo")
+        # a shared action committed after them: once it is shown, they were read past
+        add_code(writer, CodeSpec("after"), None, "bo")
+        await until(pilot, lambda: "after" in counts(screen))
+        await pilot.pause()
+        assert spans(screen) == []
+        assert counts(screen)["care"] == (0, 0)
+        assert screen.memo_counts.get(NAME, 0) == 0
+
+
+def test_blind_events_are_filtered_in_the_query(
+    tiny: tuple[str, dict[str, int]], writer: Project
+) -> None:
+    start = live.latest_event_id(writer)
+    apply_code(writer, NAME, "care", "bo", span=(45, 51))
+    apply_code(writer, NAME, "care", "anna", span=(3, 9))
+    seen = live.events_since(writer, start, "anna", blind=True)
+    assert [(e.action, e.coder) for e in seen] == [("apply", "anna")]
+    everyone = live.events_since(writer, start, "anna", blind=False)
+    assert [e.coder for e in everyone] == ["bo", "anna"]
