@@ -11,14 +11,17 @@ and who marked what done, never codings or memos — arrive.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from qualcode.domain.codings import Coding
 from qualcode.domain.events import Action, CodingPayload, action_of
 from qualcode.services.project import Project
-from qualcode.storage import live_queries
+from qualcode.storage import live_presence, live_queries
 from qualcode.storage.live_watch import ChangeWatch, OwnEvents, open_watch, track_own_events
+from qualcode.storage.repositories import Repository
 
 BLIND_SHARED_ACTIONS = frozenset(
     {
@@ -127,3 +130,64 @@ def follow(project: Project, coder: str, *, blind: bool) -> LiveFeed:
     own = track_own_events(project)
     watch = open_watch(project)
     return LiveFeed(project, coder, blind, latest_event_id(project), watch, own)
+
+
+# -- presence: who else has the project open ----------------------------------------------
+
+HEARTBEAT_SECONDS = 5.0  # how often an open workspace renews its presence row
+PRESENCE_TIMEOUT = dt.timedelta(seconds=15)  # a row older than this is someone who left
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """Someone with the project open, and the transcript they are in (if any)."""
+
+    coder: str
+    transcript: str | None
+
+
+def new_workspace_id() -> str:
+    """A random id for one open workspace."""
+    return str(uuid.uuid4())
+
+
+def heartbeat(
+    project: Project,
+    workspace_id: str,
+    coder: str,
+    transcript: str | None,
+    *,
+    now: dt.datetime | None = None,
+) -> list[Presence]:
+    """Renew workspace ``workspace_id``'s presence and return the others present (seen within
+    :data:`PRESENCE_TIMEOUT` of ``now``, UTC; default: the clock). One short write that
+    logs no event and only shares the write lock on PostgreSQL (it touches its own row)."""
+    moment = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+    def renew(repo: Repository) -> list[tuple[str, str | None]]:
+        live_presence.beat(repo, workspace_id, coder, transcript, moment)
+        return live_presence.present(repo, moment - PRESENCE_TIMEOUT, besides=workspace_id)
+
+    found = project.run_transaction(renew, adds_only=True)
+    return [Presence(c, t) for c, t in found]
+
+
+def who(project: Project, *, now: dt.datetime | None = None) -> list[Presence]:
+    """Everyone with the project open now (seen within :data:`PRESENCE_TIMEOUT`)."""
+    moment = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with project.reading() as repo:
+        found = live_presence.present(repo, moment - PRESENCE_TIMEOUT)
+    return [Presence(c, t) for c, t in found]
+
+
+def leave(project: Project, workspace_id: str) -> None:
+    """Workspace ``workspace_id`` closed: its row goes at once (not after the timeout)."""
+    project.run_transaction(lambda repo: live_presence.leave(repo, workspace_id), adds_only=True)
+
+
+def presence_line(others: list[Presence]) -> str | None:
+    """``also here: bo (parent-03-da), chloé`` — ``None`` when nobody else is here."""
+    if not others:
+        return None
+    seen = dict.fromkeys(f"{p.coder} ({p.transcript})" if p.transcript else p.coder for p in others)
+    return "also here: " + ", ".join(seen)

@@ -21,6 +21,7 @@ from qualcode.storage.tables import (
     EventRow,
     FrameworkSummaryRow,
     MemoRow,
+    PresenceRow,
     SchemaVersion,
     SettingRow,
     TranscriptRow,
@@ -108,12 +109,18 @@ def _code_ids_in_logged_codings(connection: Connection) -> None:
             )
 
 
+def _add_presence(connection: Connection) -> None:
+    """Version 6: the ``presence`` table of open workspaces (heartbeats)."""
+    Base.metadata.tables[PresenceRow.__tablename__].create(connection, checkfirst=True)
+
+
 # MIGRATIONS[n] brings a project from version n+1 to n+2. Version 1 is the first schema.
 MIGRATIONS: list[Migration] = [
     _add_status_summary_and_settings,
     _add_refi_guids,
     _add_coding_review_note,
     _code_ids_in_logged_codings,
+    _add_presence,
 ]
 CURRENT_VERSION = 1 + len(MIGRATIONS)  # sqlite_file.SCHEMA_VERSION names it without SQLAlchemy
 

@@ -11,7 +11,9 @@ only the panel they touch. The coder's cursor, selection and scroll stay where t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -20,7 +22,7 @@ from textual.timer import Timer
 from qualcode.domain.codings import Coding
 from qualcode.domain.events import CODEBOOK_ACTIONS, Action
 from qualcode.services import live
-from qualcode.services.live import LiveEvent, LiveFeed, coding_of
+from qualcode.services.live import LiveEvent, LiveFeed, Presence, coding_of
 from qualcode.services.workspace import CodeEntry
 from qualcode.tui.widgets.codebook_tree import CodeDefinition
 
@@ -184,9 +186,31 @@ class LiveUpdates:
         self.feed: LiveFeed = live.follow(ws.project, ws.coder, blind=ws.blind)
         self.timer: Timer | None = None
         self.applied = 0  # events shown so far (for tests and the curious)
+        self.workspace_id = live.new_workspace_id()
+        self.others: list[Presence] = []  # who else has the project open
+        self.heart: Timer | None = None
 
     def start(self) -> None:
         self.timer = self.screen.set_interval(POLL_SECONDS, self.tick, name="live updates")
+        if not self.screen.workspace.project.read_only:
+            self.heart = self.screen.set_interval(
+                live.HEARTBEAT_SECONDS, self.beat, name="presence"
+            )
+            self.screen.run_worker(self.beat(), group="presence")
+
+    async def beat(self) -> None:
+        """Renew this workspace's presence (off the UI thread) and show who else is here.
+        Presence is a courtesy: a busy or unreachable project skips a beat silently."""
+        ws = self.screen.workspace
+        try:
+            others = await asyncio.to_thread(
+                live.heartbeat, ws.project, self.workspace_id, ws.coder, self.screen.transcript
+            )
+        except Exception:  # see the docstring: the next beat tries again
+            return
+        if others != self.others and self.timer is not None:
+            self.others = others
+            self.screen.update_status()
 
     def tick(self) -> None:
         self.feed.blind = self.screen.workspace.blind  # blind may be switched on meanwhile
@@ -203,7 +227,13 @@ class LiveUpdates:
             self.applied += len(events)
 
     def stop(self) -> None:
+        """Stop following (the screen closes): the presence row goes at once."""
         if self.timer is not None:
             self.timer.stop()
             self.timer = None
+        if self.heart is not None:
+            self.heart.stop()
+            self.heart = None
+            with suppress(Exception):  # gone anyway once its heartbeat expires
+                live.leave(self.screen.workspace.project, self.workspace_id)
         self.feed.close()

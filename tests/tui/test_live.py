@@ -7,6 +7,7 @@ not a timing assertion."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,6 +27,7 @@ from qualcode.services.project import Project, init_project, open_project
 from qualcode.services.transcripts import import_transcripts
 from qualcode.tui.app import create_app
 from qualcode.tui.screens.coding import CodingScreen
+from qualcode.tui.screens.status_line import status_line
 
 WAIT_S = 5.0
 NAME = "talk"
@@ -160,3 +162,39 @@ def test_blind_events_are_filtered_in_the_query(
     assert [(e.action, e.coder) for e in seen] == [("apply", "anna")]
     everyone = live.events_since(writer, start, "anna", blind=False)
     assert [e.coder for e in everyone] == ["bo", "anna"]
+
+
+async def test_presence_shows_who_else_has_the_project_open(
+    tiny: tuple[str, dict[str, int]],
+    writer: Project,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(live, "HEARTBEAT_SECONDS", 0.1)  # beats often enough for a test
+    async with workspace(tiny[0], tmp_path) as (pilot, screen):
+        await until(pilot, lambda: live.who(writer) == [live.Presence("anna", NAME)])
+        assert live.heartbeat(writer, "bo's session", "bo", NAME) == [live.Presence("anna", NAME)]
+        await until(pilot, lambda: "also here: bo (talk)" in status_line(screen))
+        live.leave(writer, "bo's session")
+        await until(pilot, lambda: "also here" not in status_line(screen))
+    assert live.who(writer) == []  # the workspace took its row with it
+
+
+@pytest.mark.parametrize(
+    ("seconds_later", "present"),
+    [
+        (0, ["anna", "bo"]),  # both just beat
+        (14, ["anna", "bo"]),  # within the 15 s timeout
+        (16, ["bo"]),  # anna's row expired; bo beats again at that moment
+    ],
+    ids=["now", "within", "expired"],
+)
+def test_presence_expires_without_a_heartbeat(
+    tiny: tuple[str, dict[str, int]], writer: Project, seconds_later: int, present: list[str]
+) -> None:
+    start = dt.datetime(2026, 12, 7, 12, 0, 0)
+    live.heartbeat(writer, "a", "anna", NAME, now=start)
+    later = start + dt.timedelta(seconds=seconds_later)
+    others = live.heartbeat(writer, "b", "bo", None, now=later)
+    assert [p.coder for p in others] == [c for c in present if c != "bo"]
+    assert [p.coder for p in live.who(writer, now=later)] == present
