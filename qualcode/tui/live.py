@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from textual.timer import Timer
 
 from qualcode.domain.codings import Coding
+from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.domain.events import CODEBOOK_ACTIONS, Action
 from qualcode.services import live
 from qualcode.services.live import LiveEvent, LiveFeed, Presence, coding_of
@@ -45,9 +46,8 @@ _LISTING = frozenset(
 )
 _MEMOS = frozenset({Action.MEMO, Action.MEMO_EDIT, Action.MEMO_DELETE})
 _CODEBOOK = CODEBOOK_ACTIONS | {Action.IMPORT_CODEBOOK}
-_TEXT = frozenset(
-    {Action.TRANSCRIPT_EDIT, Action.RESTORE, Action.ANONYMIZE, Action.MERGE, Action.IMPORT_PROJECT}
-)
+# the whole project may have changed (texts, names, codings): the open transcript is read again
+_PROJECT = frozenset({Action.RESTORE, Action.ANONYMIZE, Action.MERGE, Action.IMPORT_PROJECT})
 _CODINGS = frozenset(
     {
         Action.APPLY,
@@ -73,7 +73,8 @@ class Changes:
     listing: bool = False
     memos: bool = False
     codebook: bool = False
-    text: bool = False
+    text: bool = False  # the open transcript's text changed: read it again
+    renamed: str | None = None  # the open transcript's new name
 
     def add(self, coding: Coding, code: object) -> None:
         key = code if isinstance(code, int) else coding.code_path
@@ -97,8 +98,15 @@ class Changes:
             self._take_codings(action, payload)
         elif action in _CODEBOOK:
             self.codebook = True
-        elif action in _TEXT:
+        elif action in _PROJECT:
             self.text = self.listing = True
+        elif action == Action.TRANSCRIPT_EDIT:  # another transcript's edit moves only its own
+            self.listing = True
+            self.text = self.text or payload.get("transcript") == self.transcript
+        elif action == Action.RENAME_TRANSCRIPT:
+            self.listing = True
+            if payload.get("old") == self.transcript and isinstance(payload.get("new"), str):
+                self.renamed = self.transcript = str(payload["new"])
         elif action in _LISTING:
             self.listing = True
         elif action in _MEMOS:
@@ -140,6 +148,8 @@ def apply_events(screen: CodingScreen, events: Iterable[LiveEvent]) -> Changes:
     changes = Changes(screen.transcript, {c.id: c for c in view.codings})
     for event in events:
         changes.take(event)
+    if changes.renamed is not None:
+        screen.transcript = changes.renamed
     if changes.text and screen.transcript is not None:
         _reopen(screen, screen.transcript)
     elif changes.codebook:
@@ -172,7 +182,11 @@ def _reopen(screen: CodingScreen, name: str) -> None:
     """The open transcript's text changed: show it again where the coder was."""
     view = screen.view
     cursor, scroll_y = view.cursor, view.scroll_y
-    screen.open_transcript(name)
+    try:
+        screen.open_transcript(name)
+    except NotFoundError:  # renamed or removed meanwhile (a restore, an anonymisation)
+        screen.notify(f"{name} was renamed or removed by another coder", severity="warning")
+        return
     view.cursor = min(cursor, len(view.text))
     view.scroll_to(y=scroll_y, animate=False)
 
@@ -223,7 +237,10 @@ class LiveUpdates:
             )
             return
         if events:
-            apply_events(self.screen, events)
+            try:
+                apply_events(self.screen, events)
+            except QualcodeError as error:  # e.g. a read refused: the next change tries again
+                self.screen.notify(str(error), severity="warning", markup=False)
             self.applied += len(events)
 
     def stop(self) -> None:

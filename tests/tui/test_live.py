@@ -24,6 +24,8 @@ from qualcode.services.coding import apply_code, remove_coding
 from qualcode.services.coding_changes import adjust_coding, recode_coding, set_memo
 from qualcode.services.memos import add_memo
 from qualcode.services.project import Project, init_project, open_project
+from qualcode.services.reanchor import replace_text, text_from_editor
+from qualcode.services.transcript_names import rename_transcript
 from qualcode.services.transcripts import import_transcripts
 from qualcode.tui.app import create_app
 from qualcode.tui.screens.coding import CodingScreen
@@ -198,3 +200,18 @@ def test_presence_expires_without_a_heartbeat(
     others = live.heartbeat(writer, "b", "bo", None, now=later)
     assert [p.coder for p in others] == [c for c in present if c != "bo"]
     assert [p.coder for p in live.who(writer, now=later)] == present
+
+
+async def test_a_rename_and_an_edit_of_the_open_transcript_follow(
+    tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
+) -> None:
+    async with workspace(tiny[0], tmp_path) as (pilot, screen):
+        screen.view.select_span(40, 44)
+        rename_transcript(writer, NAME, "talk-1", coder="bo")
+        await until(pilot, lambda: screen.transcript == "talk-1")
+        edited = TEXT.replace("twice", "three times")
+        replace_text(writer, "talk-1", text_from_editor(edited, "bo's editor"), coder="bo")
+        await until(pilot, lambda: screen.view.text == edited)
+        assert screen.view.cursor == 44  # before the edit, so the same place
+        coding = apply_code(writer, "talk-1", "care", "bo", span=(45, 51))[0]
+        await until(pilot, lambda: [c.id for c in screen.view.codings] == [coding.id])
