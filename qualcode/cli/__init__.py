@@ -22,7 +22,15 @@ from qualcode.cli.maintenance_commands import (
 )
 from qualcode.cli.matrix_commands import cooccurrence, matrix, report, summary
 from qualcode.cli.memo_commands import memos
-from qualcode.cli.project_commands import demo, done, info, init, log, open_project_command
+from qualcode.cli.project_commands import (
+    demo,
+    done,
+    info,
+    init,
+    log,
+    open_project_command,
+    who,
+)
 from qualcode.cli.refi_commands import export, import_project, merge
 from qualcode.cli.survey_commands import import_survey
 from qualcode.cli.transcript_commands import cases, import_files, show, transcripts
@@ -43,6 +51,7 @@ for command in (
     demo,
     info,
     log,
+    who,
     done,
     open_project_command,
     import_files,

@@ -164,6 +164,25 @@ def log(project: str, limit: int, output_format: str) -> None:
 
 
 @click.command()
+@project_argument
+@format_option("table", "json")
+def who(project: str, output_format: str) -> None:
+    """List who has PROJECT open in a workspace now, and in which transcript."""
+    from qualcode.exporters.tables import render_json, render_table
+    from qualcode.services.live import who as open_now
+
+    present = open_now(open_existing(project))
+    rows = [(p.coder, p.transcript or "") for p in present]
+    if output_format == "json":
+        found = [{"coder": p.coder, "transcript": p.transcript} for p in present]
+        click.echo(render_json(found), nl=False)
+    elif not rows:
+        click.echo("nobody has the project open in a workspace")
+    else:
+        click.echo(render_table(("coder", "transcript"), rows, max_cell=70), nl=False)
+
+
+@click.command()
 @click.option(
     "--path",
     "location",
