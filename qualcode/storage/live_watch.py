@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from qualcode.domain.errors import ProjectError
 from qualcode.storage.database import Project
 from qualcode.storage.live_queries import CHANNEL, latest_event_id
 from qualcode.storage.sqlite_file import READ_ONLY, sqlite_uri
@@ -65,10 +66,15 @@ class SqliteWatch(_CounterWatch):
     """``PRAGMA data_version`` on an idle read-only connection of its own."""
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(
-            sqlite_uri(path, READ_ONLY), uri=True, check_same_thread=False, isolation_level=None
-        )
-        super().__init__()
+        try:
+            self._db = sqlite3.connect(
+                sqlite_uri(path, READ_ONLY), uri=True, check_same_thread=False, isolation_level=None
+            )
+            super().__init__()
+        except sqlite3.Error as error:  # e.g. a WAL file on media this user cannot write
+            raise ProjectError(
+                f"{path}: cannot watch for other coders' changes ({error})"
+            ) from None
 
     def _read(self) -> int:
         row = self._db.execute("PRAGMA data_version").fetchone()

@@ -197,15 +197,20 @@ class LiveUpdates:
     def __init__(self, screen: CodingScreen) -> None:
         ws = screen.workspace
         self.screen = screen
-        self.feed: LiveFeed = live.follow(ws.project, ws.coder, blind=ws.blind)
         self.timer: Timer | None = None
+        self.feed: LiveFeed | None = None
+        try:
+            self.feed = live.follow(ws.project, ws.coder, blind=ws.blind)
+        except QualcodeError as error:  # the workspace works on, as a snapshot
+            screen.notify(f"No live updates: {error}", severity="warning", markup=False)
         self.applied = 0  # events shown so far (for tests and the curious)
         self.workspace_id = live.new_workspace_id()
         self.others: list[Presence] = []  # who else has the project open
         self.heart: Timer | None = None
 
     def start(self) -> None:
-        self.timer = self.screen.set_interval(POLL_SECONDS, self.tick, name="live updates")
+        if self.feed is not None:
+            self.timer = self.screen.set_interval(POLL_SECONDS, self.tick, name="live updates")
         if not self.screen.workspace.project.read_only:
             self.heart = self.screen.set_interval(
                 live.HEARTBEAT_SECONDS, self.beat, name="presence"
@@ -222,14 +227,17 @@ class LiveUpdates:
             )
         except Exception:  # see the docstring: the next beat tries again
             return
-        if others != self.others and self.timer is not None:
+        if others != self.others and self.heart is not None:
             self.others = others
             self.screen.update_status()
 
     def tick(self) -> None:
-        self.feed.blind = self.screen.workspace.blind  # blind may be switched on meanwhile
+        feed = self.feed
+        if feed is None:
+            return
+        feed.blind = self.screen.workspace.blind  # blind may be switched on meanwhile
         try:
-            events = self.feed.poll()
+            events = feed.poll()
         except Exception as error:  # a project gone away: say so once and stop following
             self.stop()
             self.screen.app.notify(
@@ -253,4 +261,6 @@ class LiveUpdates:
             self.heart = None
             with suppress(Exception):  # gone anyway once its heartbeat expires
                 live.leave(self.screen.workspace.project, self.workspace_id)
-        self.feed.close()
+        if self.feed is not None:
+            self.feed.close()
+            self.feed = None

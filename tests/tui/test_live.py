@@ -131,8 +131,9 @@ async def test_the_coders_own_work_is_not_counted_twice(
     async with workspace(location, tmp_path) as (pilot, screen):
         screen.view.select_span(45, 51)
         await screen.apply_code(codes["care"])
-        own = screen.live.feed.own.ids
-        await until(pilot, lambda: bool(own) and screen.live.feed.last_id >= max(own))
+        feed = screen.live.feed
+        assert feed is not None
+        await until(pilot, lambda: bool(feed.own.ids) and feed.last_id >= max(feed.own.ids))
         await pilot.pause()
         assert counts(screen)["care"] == (1, 1)
         assert len(screen.view.codings) == 1
