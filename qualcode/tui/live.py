@@ -17,6 +17,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
 from qualcode.domain.codings import Coding
@@ -207,6 +208,7 @@ class LiveUpdates:
         self.workspace_id = live.new_workspace_id()
         self.others: list[Presence] = []  # who else has the project open
         self.heart: Timer | None = None
+        self._told: Screen[object] | None = None  # the last screen told of changed codings
 
     def start(self) -> None:
         if self.feed is not None:
@@ -246,10 +248,30 @@ class LiveUpdates:
             return
         if events:
             try:
-                apply_events(self.screen, events)
+                changes = apply_events(self.screen, events)
             except QualcodeError as error:  # e.g. a read refused: the next change tries again
                 self.screen.notify(str(error), severity="warning", markup=False)
-            self.applied += len(events)
+                return
+            finally:
+                self.applied += len(events)
+            self._offer_refresh(changes, {e.coder for e in events if e.coder})
+
+    def _offer_refresh(self, changes: Changes, coders: set[str]) -> None:
+        """A matrix, agreement, retrieval or search screen open over the coding screen
+        counts what it read when it opened: say once per screen that codings changed."""
+        top = self.screen.app.screen
+        touched = changes.codings_changed or changes.counts or changes.reload_codings
+        if not touched or top is self.screen or isinstance(top, ModalScreen):
+            return
+        if top is self._told:
+            return
+        self._told = top
+        who = ", ".join(sorted(coders)) or "another coder"
+        self.screen.app.notify(
+            f"{who} changed codings since this view opened: close and reopen it to include them",
+            timeout=8,
+            markup=False,
+        )
 
     def stop(self) -> None:
         """Stop following (the screen closes): the presence row goes at once."""

@@ -216,3 +216,21 @@ async def test_a_rename_and_an_edit_of_the_open_transcript_follow(
         assert screen.view.cursor == 44  # before the edit, so the same place
         coding = apply_code(writer, "talk-1", "care", "bo", span=(45, 51))[0]
         await until(pilot, lambda: [c.id for c in screen.view.codings] == [coding.id])
+
+
+async def test_an_open_matrix_is_told_that_codings_changed(
+    tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
+) -> None:
+    async with workspace(tiny[0], tmp_path) as (pilot, screen):
+        await pilot.press("ctrl+x")
+        await until(pilot, lambda: pilot.app.screen is not screen)
+        apply_code(writer, NAME, "care", "bo", span=(45, 51))
+        apply_code(writer, NAME, "school", "bo", span=(3, 9))
+
+        def told() -> list[str]:
+            return [n.message for n in pilot.app._notifications if "reopen" in n.message]
+
+        await until(pilot, lambda: bool(told()))
+        assert told()[0].startswith("bo changed codings")
+        await until(pilot, lambda: counts(screen)["care"] == (1, 1))  # behind it, as always
+        assert len(told()) == 1  # once per open view
