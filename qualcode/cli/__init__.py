@@ -23,6 +23,7 @@ from qualcode.cli.maintenance_commands import (
 from qualcode.cli.matrix_commands import cooccurrence, matrix, report, summary
 from qualcode.cli.memo_commands import memos
 from qualcode.cli.project_commands import (
+    blind_round,
     demo,
     done,
     info,
@@ -52,6 +53,7 @@ for command in (
     info,
     log,
     who,
+    blind_round,
     done,
     open_project_command,
     import_files,

@@ -163,6 +163,25 @@ def log(project: str, limit: int, output_format: str) -> None:
         click.echo(render_table(headers, rows, max_cell=70), nl=False)
 
 
+@click.command("round")
+@project_argument
+@click.argument("step", type=click.Choice(["start", "reveal"]))
+def blind_round(project: str, step: str) -> None:
+    """Start a blind coding round in PROJECT, or reveal it.
+
+    start: every workspace shows each coder only their own codings, counts and memos
+    (open ones switch at once); reveal: blind coding is no longer required, and the
+    agreement and reconciliation screens open."""
+    from qualcode.services.status import set_setting
+    from qualcode.services.workspace import BLIND_SETTING
+
+    set_setting(open_existing(project), BLIND_SETTING, step == "start")
+    if step == "start":
+        click.echo("blind round started: each coder sees only their own work until the reveal")
+    else:
+        click.echo("blind round revealed: agreement and reconciliation are open")
+
+
 @click.command()
 @project_argument
 @format_option("table", "json")

@@ -25,7 +25,7 @@ from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.domain.events import CODEBOOK_ACTIONS, Action
 from qualcode.services import live
 from qualcode.services.live import LiveEvent, LiveFeed, Presence, coding_of
-from qualcode.services.workspace import CodeEntry
+from qualcode.services.workspace import BLIND_SETTING, CodeEntry
 from qualcode.tui.widgets.codebook_tree import CodeDefinition
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ class Changes:
     codebook: bool = False
     text: bool = False  # the open transcript's text changed: read it again
     renamed: str | None = None  # the open transcript's new name
+    blind: bool | None = None  # the project's blind_coding setting, when it changed
 
     def add(self, coding: Coding, code: object) -> None:
         key = code if isinstance(code, int) else coding.code_path
@@ -108,6 +109,9 @@ class Changes:
             self.listing = True
             if payload.get("old") == self.transcript and isinstance(payload.get("new"), str):
                 self.renamed = self.transcript = str(payload["new"])
+        elif action == Action.SETTING and payload.get("key") == BLIND_SETTING:
+            self.listing = True
+            self.blind = bool(payload.get("after"))
         elif action in _LISTING:
             self.listing = True
         elif action in _MEMOS:
@@ -151,6 +155,8 @@ def apply_events(screen: CodingScreen, events: Iterable[LiveEvent]) -> Changes:
         changes.take(event)
     if changes.renamed is not None:
         screen.transcript = changes.renamed
+    if changes.blind is not None and _follow_blind(screen, changes.blind):
+        return changes
     if changes.text and screen.transcript is not None:
         _reopen(screen, screen.transcript)
     elif changes.codebook:
@@ -169,6 +175,28 @@ def apply_events(screen: CodingScreen, events: Iterable[LiveEvent]) -> Changes:
         screen.refresh_code_counts()
     screen.update_status()
     return changes
+
+
+def _follow_blind(screen: CodingScreen, required: bool) -> bool:
+    """A blind round started or was revealed elsewhere. Starting one blinds this workspace
+    at once (others' codings, counts and memos leave the screen); a reveal only says so,
+    as a workspace opened with ``--blind`` stays blind until reopened. True when the
+    screen was reloaded."""
+    ws = screen.workspace
+    if not required:
+        if ws.blind:
+            screen.notify("Blind coding is no longer required: reopen to see everyone's codings")
+        return False
+    if ws.blind:
+        return False
+    ws.blind = True
+    screen.set_class(True, "-blind")
+    screen.reload_codings()
+    screen.refresh_transcript_list()
+    screen.refresh_code_counts()
+    screen.update_status()
+    screen.notify("Blind coding is now required: only your own codings are shown")
+    return True
 
 
 def _counted(entry: CodeEntry, changes: Changes) -> CodeEntry:

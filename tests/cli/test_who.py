@@ -1,4 +1,5 @@
-"""`qualcode who`: the workspaces open on a project, from their presence rows."""
+"""`qualcode who` (the workspaces open on a project, from their presence rows) and
+`qualcode round` (a blind coding round)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from qualcode.services import live
 from qualcode.services.project import init_project
+from qualcode.services.workspace import blind_by_setting
 from tests.conftest import Cli
 
 
@@ -25,3 +27,13 @@ def test_who_lists_open_workspaces_and_forgets_closed_ones(project_path: Path, r
     live.leave(project, "two")
     project.close()
     assert run("who", project_path).stdout == "nobody has the project open in a workspace\n"
+
+
+def test_a_blind_round_is_the_blind_coding_setting(project_path: Path, run: Cli) -> None:
+    project = init_project(project_path)
+    assert run("round", project_path, "start").stdout.startswith("blind round started")
+    assert blind_by_setting(project)
+    assert run("round", project_path, "reveal").stdout.startswith("blind round revealed")
+    assert not blind_by_setting(project)
+    project.close()
+    run("round", project_path, "peek", expect=2)  # not a step: click's usage error

@@ -30,6 +30,7 @@ from qualcode.services.transcripts import import_transcripts
 from qualcode.tui.app import create_app
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.status_line import status_line
+from tests.conftest import Cli
 
 WAIT_S = 5.0
 NAME = "talk"
@@ -60,13 +61,13 @@ def writer(tiny: tuple[str, dict[str, int]]) -> Iterator[Project]:
 async def workspace(
     location: str, tmp_path: Path, *, blind: bool = False
 ) -> AsyncIterator[tuple[Pilot[Any], CodingScreen]]:
-    """anna's workspace on the project, once its counts are loaded."""
+    """anna's workspace on the project, once its counts and transcript list are loaded."""
     project = open_project(location)
     app = create_app(project, "anna", blind=blind, config_file=tmp_path / "config.json")
     async with app.run_test(size=(120, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, CodingScreen)
-        await until(pilot, lambda: counts(screen).get("care") == (0, 0))
+        await until(pilot, lambda: NAME in screen.memo_counts)  # counts and list loaded
         yield pilot, screen
     app.workspace.project.close()
 
@@ -234,3 +235,25 @@ async def test_an_open_matrix_is_told_that_codings_changed(
         assert told()[0].startswith("bo changed codings")
         await until(pilot, lambda: counts(screen)["care"] == (1, 1))  # behind it, as always
         assert len(told()) == 1  # once per open view
+
+
+async def test_a_blind_round_started_elsewhere_blinds_an_open_workspace(
+    tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
+) -> None:
+    location, _ = tiny
+    theirs = apply_code(writer, NAME, "care", "bo", span=(45, 51))[0]
+    async with workspace(location, tmp_path) as (pilot, screen):
+        await until(pilot, lambda: [c.id for c in screen.view.codings] == [theirs.id])
+        Cli()("round", location, "start")
+        await until(pilot, lambda: screen.workspace.blind)
+        assert screen.view.codings == ()
+        assert counts(screen)["care"] == (0, 0)
+        apply_code(writer, NAME, "school", "bo", span=(3, 9))  # nothing of it arrives
+        Cli()("round", location, "reveal")
+        await until(pilot, lambda: any("no longer required" in n.message for n in notes(pilot)))
+        assert screen.view.codings == ()  # a reveal shows itself only when reopened
+        assert screen.workspace.blind
+
+
+def notes(pilot: Pilot[Any]) -> list[Any]:
+    return list(pilot.app._notifications)
