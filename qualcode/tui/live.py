@@ -156,6 +156,8 @@ def apply_events(screen: CodingScreen, events: Iterable[LiveEvent]) -> Changes:
     if changes.renamed is not None:
         screen.transcript = changes.renamed
     if changes.blind is not None and _follow_blind(screen, changes.blind):
+        if changes.codebook:  # the reload above kept the tree's codes
+            screen.post_message(screen.CodebookChanged(screen, "live"))
         return changes
     if changes.text and screen.transcript is not None:
         _reopen(screen, screen.transcript)
