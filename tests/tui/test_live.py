@@ -257,3 +257,29 @@ async def test_a_blind_round_started_elsewhere_blinds_an_open_workspace(
 
 def notes(pilot: Pilot[Any]) -> list[Any]:
     return list(pilot.app._notifications)
+
+
+async def test_two_workspaces_see_each_others_codings(
+    tiny: tuple[str, dict[str, int]], tmp_path: Path
+) -> None:
+    """Two coders, two apps on one project: each codes (the action its keys run), and each
+    sees the other's coding arrive."""
+    location, codes = tiny
+    bo_app = create_app(open_project(location), "bo", config_file=tmp_path / "bo.json")
+    async with workspace(location, tmp_path) as (pilot, anna), bo_app.run_test() as bo_pilot:
+        bo = bo_app.screen
+        assert isinstance(bo, CodingScreen)
+        await until(bo_pilot, lambda: NAME in bo.memo_counts)
+        anna.view.select_span(3, 9)
+        await anna.apply_code(codes["care"])
+        bo.view.select_span(45, 51)
+        await bo.apply_code(codes["school"])
+
+        def seen(screen: CodingScreen) -> set[tuple[str, str]]:
+            return {(c.coder, c.code_path) for c in screen.view.codings}
+
+        both = {("anna", "care"), ("bo", "school")}
+        await until(pilot, lambda: seen(anna) == both)
+        await until(bo_pilot, lambda: seen(bo) == both)
+        assert counts(anna) == counts(bo) == {"care": (1, 1), "school": (1, 1)}
+    bo_app.workspace.project.close()
