@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from time import monotonic
 from typing import Any
@@ -28,6 +29,8 @@ from qualcode.services.reanchor import replace_text, text_from_editor
 from qualcode.services.transcript_names import rename_transcript
 from qualcode.services.transcripts import import_transcripts
 from qualcode.tui.app import create_app
+from qualcode.tui.screens.code_editor import CodeEdit
+from qualcode.tui.screens.codebook_actions import save_edit
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.status_line import status_line
 from tests.conftest import Cli
@@ -259,17 +262,27 @@ def notes(pilot: Pilot[Any]) -> list[Any]:
     return list(pilot.app._notifications)
 
 
+@asynccontextmanager
+async def two_workspaces(
+    location: str, tmp_path: Path
+) -> AsyncIterator[tuple[Pilot[Any], CodingScreen, Pilot[Any], CodingScreen]]:
+    """anna's and bo's workspaces on one project, at once (two apps in one event loop)."""
+    bo_app = create_app(open_project(location), "bo", config_file=tmp_path / "bo.json")
+    async with workspace(location, tmp_path) as (pilot, anna), bo_app.run_test() as bo_pilot:
+        bo = bo_app.screen
+        assert isinstance(bo, CodingScreen)
+        await until(bo_pilot, lambda: NAME in bo.memo_counts)
+        yield pilot, anna, bo_pilot, bo
+    bo_app.workspace.project.close()
+
+
 async def test_two_workspaces_see_each_others_codings(
     tiny: tuple[str, dict[str, int]], tmp_path: Path
 ) -> None:
     """Two coders, two apps on one project: each codes (the action its keys run), and each
     sees the other's coding arrive."""
     location, codes = tiny
-    bo_app = create_app(open_project(location), "bo", config_file=tmp_path / "bo.json")
-    async with workspace(location, tmp_path) as (pilot, anna), bo_app.run_test() as bo_pilot:
-        bo = bo_app.screen
-        assert isinstance(bo, CodingScreen)
-        await until(bo_pilot, lambda: NAME in bo.memo_counts)
+    async with two_workspaces(location, tmp_path) as (pilot, anna, bo_pilot, bo):
         anna.view.select_span(3, 9)
         await anna.apply_code(codes["care"])
         bo.view.select_span(45, 51)
@@ -282,4 +295,32 @@ async def test_two_workspaces_see_each_others_codings(
         await until(pilot, lambda: seen(anna) == both)
         await until(bo_pilot, lambda: seen(bo) == both)
         assert counts(anna) == counts(bo) == {"care": (1, 1), "school": (1, 1)}
-    bo_app.workspace.project.close()
+
+
+async def test_two_workspaces_editing_one_code_end_in_the_winners_state(
+    tiny: tuple[str, dict[str, int]], tmp_path: Path
+) -> None:
+    """Both coders rename "care" from the same codebook: the second is refused, naming
+    the first, and both workspaces end showing the first one's name."""
+    location, _ = tiny
+    async with two_workspaces(location, tmp_path) as (pilot, anna, bo_pilot, bo):
+        annas = next(e for e in anna.entries if e.path == "care")
+        bos = next(e for e in bo.entries if e.path == "care")  # seen before anna saves
+        await save_edit(anna, annas, CodeEdit(CodeSpec("caring"), None))
+        anna.post_message(anna.CodebookChanged(anna, "code_edit"))  # as her dialog closes
+        # bo's dialog closes too; his codebook follows anna's edit live
+        assert await save_edit(bo, bos, CodeEdit(CodeSpec("looking after"), None))
+
+        def refusals() -> list[str]:
+            # (the test's context has bo's app as the active one: anna's screen would
+            # notify there too, so the message is told apart by its text)
+            return [n.message for n in bo.app._notifications if "changed this code" in n.message]
+
+        await until(bo_pilot, lambda: bool(refusals()))
+        assert refusals() == [
+            "anna changed this code (now caring) while you were editing it; nothing was "
+            "changed (the codebook shows their version now)"
+        ]
+        for screen, its_pilot in ((anna, pilot), (bo, bo_pilot)):
+            await until(its_pilot, partial(lambda s: "caring" in counts(s), screen))
+            assert set(counts(screen)) == {"caring", "school"}
