@@ -22,7 +22,16 @@ from qualcode.cli.maintenance_commands import (
 )
 from qualcode.cli.matrix_commands import cooccurrence, matrix, report, summary
 from qualcode.cli.memo_commands import memos
-from qualcode.cli.project_commands import demo, done, info, init, log, open_project_command
+from qualcode.cli.project_commands import (
+    blind_round,
+    demo,
+    done,
+    info,
+    init,
+    log,
+    open_project_command,
+    who,
+)
 from qualcode.cli.refi_commands import export, import_project, merge
 from qualcode.cli.suggest_commands import suggest
 from qualcode.cli.survey_commands import import_survey
@@ -44,6 +53,8 @@ for command in (
     demo,
     info,
     log,
+    who,
+    blind_round,
     done,
     open_project_command,
     import_files,

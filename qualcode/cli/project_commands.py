@@ -168,6 +168,44 @@ def log(project: str, limit: int, output_format: str) -> None:
             click.echo(f"{accepted} codings are accepted suggestions (qualcode suggest)")
 
 
+@click.command("round")
+@project_argument
+@click.argument("step", type=click.Choice(["start", "reveal"]))
+def blind_round(project: str, step: str) -> None:
+    """Start a blind coding round in PROJECT, or reveal it.
+
+    start: every workspace shows each coder only their own codings, counts and memos
+    (open ones switch at once); reveal: blind coding is no longer required, and the
+    agreement and reconciliation screens open."""
+    from qualcode.services.status import set_setting
+    from qualcode.services.workspace import BLIND_SETTING
+
+    set_setting(open_existing(project), BLIND_SETTING, step == "start")
+    if step == "start":
+        click.echo("blind round started: each coder sees only their own work until the reveal")
+    else:
+        click.echo("blind round revealed: agreement and reconciliation are open")
+
+
+@click.command()
+@project_argument
+@format_option("table", "json")
+def who(project: str, output_format: str) -> None:
+    """List who has PROJECT open in a workspace now, and in which transcript."""
+    from qualcode.exporters.tables import render_json, render_table
+    from qualcode.services.live import who as open_now
+
+    present = open_now(open_existing(project))
+    rows = [(p.coder, p.transcript or "") for p in present]
+    if output_format == "json":
+        found = [{"coder": p.coder, "transcript": p.transcript} for p in present]
+        click.echo(render_json(found), nl=False)
+    elif not rows:
+        click.echo("nobody has the project open in a workspace")
+    else:
+        click.echo(render_table(("coder", "transcript"), rows, max_cell=70), nl=False)
+
+
 @click.command()
 @click.option(
     "--path",

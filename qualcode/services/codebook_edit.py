@@ -13,8 +13,10 @@ from qualcode.domain.codebook import CodeSpec, StoredCode, code_depth, subtree_h
 from qualcode.domain.errors import InputError, LimitError, NotFoundError
 from qualcode.domain.events import Action
 from qualcode.domain.text_entry import MAX_CODE_DEPTH, enter_shortcut, name_key
+from qualcode.services.codebook_rename import EditConflict
 from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
+from qualcode.storage.maintenance_queries import recent_events
 from qualcode.storage.repositories import Repository
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -106,12 +108,17 @@ def edit_code(
     coder: str,
     *,
     parent_id: int | str | None = "same",
+    expected: CodeSpec | None = None,
 ) -> None:
     """Replace a code's definition (name, colour, shortcut, description, criteria,
-    example) and, when ``parent_id`` is given (``None`` = top level), move it there."""
+    example) and, when ``parent_id`` is given (``None`` = top level), move it there.
+    ``expected``: the definition the edit started from (a dialog's); when another coder
+    changed the code since, :class:`EditConflict` names them and nothing changes."""
     with project.transaction() as repo:
         codes = repo.codes()
         code = _find(codes, code_id)
+        if expected is not None and _fields(expected) != _fields(code.spec):
+            raise _edited_meanwhile(repo, code)
         old_parent, old_position = history.code_place(repo, code_id)
         new_parent = old_parent if parent_id == "same" else parent_id
         if not (new_parent is None or isinstance(new_parent, int)):
@@ -143,6 +150,22 @@ def edit_code(
             },
             coder=coder,
         )
+
+
+def _edited_meanwhile(repo: Repository, code: StoredCode) -> EditConflict:
+    last = next(
+        (
+            e
+            for e in recent_events(repo, (Action.CODE_EDIT,), 50)
+            if isinstance(e.payload, dict) and e.payload.get("code_id") == code.id
+        ),
+        None,
+    )
+    who = last.coder if last is not None and last.coder else "another coder"
+    return EditConflict(
+        f"{who} changed this code (now {code.path}) while you were editing it; nothing "
+        "was changed (the codebook shows their version now)"
+    )
 
 
 def merge_code(project: Project, code_id: int, into_id: int, coder: str) -> int:

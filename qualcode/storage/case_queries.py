@@ -20,7 +20,15 @@ def speaker_cases(repo: Repository, transcript_id: int) -> SpeakerCases:
     survey respondents) with their attribute values in attribute order; speakers without
     such a case are left out. One query, however many speakers."""
     rows = repo.session.execute(
-        select(CaseAssignmentRow.speaker, CaseRow.name, AttributeRow.name, CaseAttributeRow.value)
+        # the attribute's id is selected because it orders the rows (PostgreSQL requires
+        # a DISTINCT query's ORDER BY columns in its select list)
+        select(
+            CaseAssignmentRow.speaker,
+            CaseRow.name,
+            AttributeRow.name,
+            CaseAttributeRow.value,
+            AttributeRow.id,
+        )
         .join(CaseRow, CaseRow.id == CaseAssignmentRow.case_id)
         .outerjoin(CaseAttributeRow, CaseAttributeRow.case_id == CaseRow.id)
         .outerjoin(AttributeRow, AttributeRow.id == CaseAttributeRow.attribute_id)
@@ -32,7 +40,7 @@ def speaker_cases(repo: Repository, transcript_id: int) -> SpeakerCases:
         .order_by(CaseAssignmentRow.speaker, CaseRow.name, AttributeRow.id)
     )
     found: dict[str, dict[str, list[tuple[str, str]]]] = {}
-    for speaker, case, attribute, value in rows:
+    for speaker, case, attribute, value, _attribute_id in rows:
         assert speaker is not None  # the query's condition
         values = found.setdefault(speaker, {}).setdefault(case, [])
         if attribute is not None and value:

@@ -68,9 +68,13 @@ class TableRows:
     rows: Sequence[Sequence[object]]
 
 
+NOT_CONTENT = frozenset({SchemaVersion.__tablename__, "presence"})  # open workspaces: transient
+
+
 def project_tables() -> list[Table]:
-    """Every table of the schema, parents before children (schema_version excluded)."""
-    return [t for t in Base.metadata.sorted_tables if t.name != SchemaVersion.__tablename__]
+    """Every table of the project's content, parents before children (the schema version
+    and the presence of open workspaces excluded)."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in NOT_CONTENT]
 
 
 def iter_rows(connection: Connection) -> Iterator[TableRows]:

@@ -23,6 +23,7 @@ from qualcode.storage.tables import (
     MemoRow,
     NamedSetMemberRow,
     NamedSetRow,
+    PresenceRow,
     SchemaVersion,
     SettingRow,
     SuggestionModelRow,
@@ -139,6 +140,11 @@ def _add_suggestion_model(connection: Connection) -> None:
     Base.metadata.tables[SuggestionModelRow.__tablename__].create(connection, checkfirst=True)
 
 
+def _add_presence(connection: Connection) -> None:
+    """Version 8: the ``presence`` table of open workspaces (heartbeats)."""
+    Base.metadata.tables[PresenceRow.__tablename__].create(connection, checkfirst=True)
+
+
 # MIGRATIONS[n] brings a project from version n+1 to n+2. Version 1 is the first schema.
 MIGRATIONS: list[Migration] = [
     _add_status_summary_and_settings,
@@ -147,6 +153,7 @@ MIGRATIONS: list[Migration] = [
     _code_ids_in_logged_codings,
     _add_refi_sets_and_variables,
     _add_suggestion_model,
+    _add_presence,
 ]
 CURRENT_VERSION = 1 + len(MIGRATIONS)  # sqlite_file.SCHEMA_VERSION names it without SQLAlchemy
 

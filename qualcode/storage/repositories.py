@@ -35,6 +35,7 @@ from qualcode.domain.transcripts import (
     summarise_transcripts,
 )
 from qualcode.domain.words import count_words
+from qualcode.storage.live_queries import notify_event
 from qualcode.storage.tables import (
     AttributeRow,
     Base,
@@ -453,6 +454,7 @@ class Repository:
         row = EventRow(action=action, summary=summary, payload=payload, coder=coder, at=_utcnow())
         self.session.add(row)
         self.session.flush()
+        notify_event(self.session, row.id)  # PostgreSQL: open workspaces hear of it
         return row.id
 
     def events(self, limit: int = 50) -> list[tuple[int, str, str, str, str | None]]:

@@ -265,3 +265,15 @@ class SuggestionModelRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(200))
     model: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class PresenceRow(Base):
+    """An open workspace, by a random session id: who, in which transcript, last seen
+    when (a heartbeat; rows not renewed within the timeout are ignored and later
+    removed). Not project content: dumps, backups and checks leave it out."""
+
+    __tablename__ = "presence"
+    session: Mapped[str] = mapped_column(String(36), primary_key=True)
+    coder: Mapped[str] = mapped_column(String(200))
+    transcript: Mapped[str | None] = mapped_column(String(200))
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

@@ -16,9 +16,11 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
 
 
 def dump(path: Path) -> list[str]:
+    """Every statement that rebuilds the project, except the rows of ``presence``: an open
+    workspace's heartbeat is not project content (storage/dump.py leaves it out too)."""
     connection = sqlite3.connect(path)
     try:
-        return list(connection.iterdump())
+        return [s for s in connection.iterdump() if not s.startswith('INSERT INTO "presence"')]
     finally:
         connection.close()
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.domain.codebook import CodeSpec
 from qualcode.services import codebook_edit
+from qualcode.services.codebook_rename import EditConflict
 from qualcode.services.workspace import CodeEntry
 from qualcode.tui.screens.code_editor import CodeEdit, CodeEditor
 from qualcode.tui.screens.code_picker import CodePicker
@@ -48,7 +49,7 @@ def request_edit(screen: CodingScreen, kind: str, entry: CodeEntry | None) -> No
     elif kind == "edit" and entry is not None:
 
         async def edit(change: CodeEdit) -> bool:
-            return await workspace.write(_edit, screen, entry.id, change)
+            return await save_edit(screen, entry, change)
 
         screen.app.push_screen(
             CodeEditor(
@@ -81,9 +82,21 @@ def _changed(screen: CodingScreen, saved: object, action: str) -> None:
         screen.post_message(screen.CodebookChanged(screen, action))
 
 
-def _edit(screen: CodingScreen, code_id: int, edit: CodeEdit) -> bool:
+async def save_edit(screen: CodingScreen, entry: CodeEntry, edit: CodeEdit) -> bool:
+    """Save the code editor's ``edit`` of ``entry`` (as the dialog showed it). When
+    another coder changed the code meanwhile, the refusal naming them is a notification
+    and the dialog closes: the codebook then shows the winning version."""
     workspace = screen.workspace
-    codebook_edit.edit_code(
-        workspace.project, code_id, edit.spec, workspace.coder, parent_id=edit.parent_id
-    )
+    try:
+        await workspace.write(
+            codebook_edit.edit_code,
+            workspace.project,
+            entry.id,
+            edit.spec,
+            workspace.coder,
+            parent_id=edit.parent_id,
+            expected=entry.spec,
+        )
+    except EditConflict as conflict:
+        screen.notify(str(conflict), severity="error", timeout=10, markup=False)
     return True

@@ -27,6 +27,7 @@ from qualcode.services import history, workspace
 from qualcode.services.history import HistoryStep
 from qualcode.services.status import mark_done, set_setting
 from qualcode.services.workspace import CodeEntry
+from qualcode.tui.live import LiveUpdates
 from qualcode.tui.screens import coding_actions, memo_actions, review_actions, suggestion_actions
 from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.screens.status_line import status_line
@@ -152,6 +153,8 @@ class CodingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.workspace.blind, "-blind")
+        # before anything is loaded, so a commit made meanwhile is not missed
+        self.live = LiveUpdates(self)
         first = self.first_transcript
         if first is None:
             groups = workspace.transcript_groups(self.workspace.project, self.workspace.coder)
@@ -167,7 +170,11 @@ class CodingScreen(Screen[None]):
             self.open_transcript(first, counts=False)
         self.view.focus()
         self.call_later(self._after_first_paint)
+        self.live.start()
         self._warn_shadowed_shortcuts()
+
+    def on_unmount(self) -> None:
+        self.live.stop()
 
     def _after_first_paint(self) -> None:
         self.entries = self._code_entries()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qualcode.services.live import presence_line
 from qualcode.tui.screens import suggestion_actions
 
 if TYPE_CHECKING:
@@ -44,6 +45,9 @@ def status_line(screen: CodingScreen) -> str:
         parts.append("SELECTING")
     if screen.workspace.blind:
         parts.append("BLIND")
+    live = getattr(screen, "live", None)  # who else has the project open
+    if live is not None and (here := presence_line(live.others)):
+        parts.append(here)
     if screen.adjusting is not None:
         parts.append(f"ADJUSTING coding {screen.adjusting.id}: enter saves, ctrl+e cancels")
     return " │ ".join(parts)
