@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,19 @@ def pytest_configure(config: pytest.Config) -> None:
     (in this process and in a child) would find it ignored."""
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Compiled modules are cached even where the environment says not to
+    # (PYTHONDONTWRITEBYTECODE, set on some CI images): every worker and every `qualcode`
+    # subprocess would otherwise compile the test and qualcode modules from source again.
+    sys.dont_write_bytecode = False
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    # At the end of a session pytest collects garbage five times over, looking for
+    # exceptions raised in finalisers; once finds them, and five passes over the
+    # workspace tests' heap cost each worker seconds.
+    try:
+        from _pytest.unraisableexception import gc_collect_iterations_key
+    except ImportError:  # another pytest: its own default
+        return
+    config.stash[gc_collect_iterations_key] = 1
 
 
 ID_TEXT = 24  # characters of a text parameter kept in a test id (after escaping)
