@@ -152,6 +152,12 @@ def comparison_dict(
     }
     coverage = comparison.coverage
     for statistic, applies in chosen[1]:
+        fraction = statistic.coverage_fraction
+        if applies and fraction is not None and statistic.undefined_key is not None:
+            numerator, denominator = fraction(coverage.counts)  # as in pair_dict
+            result[statistic.key] = numerator / denominator if denominator else 1.0
+            result[statistic.undefined_key] = denominator == 0
+            continue
         assert statistic.of_coders is not None
         _put(result, statistic, statistic.of_coders(coverage) if applies else None)
     result["units"] = coverage.units
