@@ -19,6 +19,7 @@ so a workspace can skip what it already applied when it wrote them.
 from __future__ import annotations
 
 import sqlite3
+from abc import ABC, abstractmethod
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,14 +43,15 @@ class ChangeWatch(Protocol):
     def close(self) -> None: ...
 
 
-class _CounterWatch:
-    """A watch that compares a number the database keeps with the one last read."""
+class _CounterWatch(ABC):
+    """A watch that compares a number the database keeps with the one last read (each
+    kind of watch says which number: :meth:`_read`)."""
 
     def __init__(self) -> None:
         self._seen = self._read()
 
-    def _read(self) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def _read(self) -> int: ...
 
     def changed(self) -> bool:
         now = self._read()
@@ -58,8 +60,8 @@ class _CounterWatch:
         self._seen = now
         return True
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # most watches hold nothing to close
+        return None
 
 
 class SqliteWatch(_CounterWatch):
