@@ -149,9 +149,9 @@ def sql_references(location: Path) -> dict[tuple[int, int], int]:
 
 def matrix_references(project: Project, matrix: Matrix) -> dict[tuple[int, int], int]:
     """(case id, theme id) -> references, for comparing with the SQL."""
-    with project.reading() as repo:
-        case_ids = {name: repo.case_id(name) for name in matrix.rows}
-        theme_ids = {c.path: c.id for c in repo.codes() if c.parent_id is None}
+    with project.reading() as uow:
+        case_ids = {name: uow.cases.id_of(name) for name in matrix.rows}
+        theme_ids = {c.path: c.id for c in uow.codebook.codes() if c.parent_id is None}
     found: dict[tuple[int, int], int] = {}
     for row, case in enumerate(matrix.rows):
         for column, theme in enumerate(matrix.columns):

@@ -86,8 +86,8 @@ def _counts(location: Path) -> tuple[int, int, int]:
     from qualcode.services.project import open_project
 
     opened = open_project(location)
-    with opened.reading() as repo:
-        counts = repo.counts()
+    with opened.reading() as uow:
+        counts = uow.settings.counts()
     opened.close()
     return counts.transcripts, counts.codes, counts.codings
 

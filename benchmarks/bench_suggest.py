@@ -125,8 +125,8 @@ def unseen_wording(folder: Path, classifier: str = "sgd") -> dict[str, Any]:
     else:
         seen = bench_corpus(20, seed=17, clauses=slice(None, -1))
         project = build_bench_project(folder, seen + UNSEEN, name="unseen-wording")
-    with project.reading() as repo:
-        corpus = read_corpus(repo, [CODER], UnitKind.SENTENCE)
+    with project.reading() as uow:
+        corpus = read_corpus(uow, [CODER], UnitKind.SENTENCE)
     folds = [[transcript.name for transcript in UNSEEN]]
     return evaluate_folds(
         corpus, CODER, [CODER], folds, UnitKind.SENTENCE, classifier=classifier

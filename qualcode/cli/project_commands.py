@@ -153,10 +153,10 @@ def log(project: str, limit: int, output_format: str) -> None:
     from qualcode.exporters.tables import render_json, render_table
 
     opened = open_existing(project)
-    with opened.reading() as repo:
-        events = repo.events(limit)
+    from qualcode.services.status import latest_events
+
     headers = ("id", "at", "action", "coder", "summary")
-    rows = [(eid, at, action, coder, summary) for eid, at, action, summary, coder in events]
+    rows = [(e.id, e.at, e.action, e.coder, e.summary) for e in latest_events(opened, limit)]
     if output_format == "json":
         click.echo(render_json([dict(zip(headers, row, strict=True)) for row in rows]), nl=False)
     else:

@@ -340,3 +340,44 @@ class ExchangeProject:
     sources: Callable[[], Iterator[IncomingSource]]
     warnings: list[str] = field(default_factory=list)  # grows while sources are read
     sets: tuple[ExchangeSet, ...] = ()
+
+
+class Identities:
+    """Stored identities, or for rows without one (a project read for merging, which is
+    not written to) a stand-in derived from ``transient`` and the row id."""
+
+    def __init__(self, transient: str | None = None) -> None:
+        self.transient = transient
+
+    def __call__(self, table: str, row_id: int, guid: str | None) -> str:
+        if guid:
+            return guid
+        if self.transient is None:
+            raise ValueError(f"{table} {row_id} has no identity (run ensure_guids first)")
+        return derived_guid(self.transient, f"{table}:{row_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    id: int
+    guid: str
+    name: str
+    created: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTranscript:
+    id: int
+    name: str
+    sha256: str
+    guid: str | None
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetMembers:
+    """A set's member code ids and transcript ids."""
+
+    name: str
+    code_ids: tuple[int, ...]
+    transcript_ids: tuple[int, ...]

@@ -211,3 +211,23 @@ def summarise_transcripts(
         )
         for tid, name, characters, words, language, source in transcripts
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    case_id: int
+    start: int
+    end: int
+    speaker: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CodingPlace:
+    """A coding's new span, its anchor text there and its review note (``None`` = no
+    review needed)."""
+
+    coding_id: int
+    start: int
+    end: int
+    anchor_text: str
+    review_note: str | None

@@ -32,11 +32,8 @@ from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.matrices import document_info
 from qualcode.services.transcripts import unknown_transcript_message
-from qualcode.storage import agreement_queries as queries
-from qualcode.storage import status
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository
-from qualcode.storage.suggestion_queries import suggested_coding_ids
+from qualcode.storage.unit_of_work import UnitOfWork
 
 UNITS = tuple(unit.value for unit in Unit)
 
@@ -109,8 +106,8 @@ def compare_coders(
             from qualcode.services.agreement_intervals import report_intervals
 
             report = replace(report, intervals=report_intervals(report, intervals))
-    with project.reading() as repo:
-        document = document_info(project, repo)
+    with project.reading() as uow:
+        document = document_info(project, uow)
     return replace(report, document=document)
 
 
@@ -144,34 +141,34 @@ def load_comparison(
     names = check_coders(coders)
     if origin is not None and origin not in ORIGINS:
         raise FieldError("origin", f"unknown origin {origin!r}; use one of {', '.join(ORIGINS)}")
-    with project.reading() as repo:
-        ensure_sound(repo, project.location)
-        known = repo.coder_ids()
+    with project.reading() as uow:
+        ensure_sound(uow, project.location)
+        known = uow.coders.ids()
         for name in names:
             if name not in known:
                 listed = ", ".join(sorted(known)) or "none yet"
                 raise NotFoundError(f"unknown coder {name!r}; coders in this project: {listed}")
         coder_by_id = {known[name]: name for name in names}
-        all_codes = repo.codes()
+        all_codes = uow.codebook.codes()
         code_path = {c.id: c.path for c in all_codes}
-        wanted_codes = _selected_code_ids(repo, codes)
-        lengths = queries.transcript_lengths(repo)
+        wanted_codes = _selected_code_ids(uow, codes)
+        lengths = uow.agreement.transcript_lengths()
         by_name = {name: (tid, length) for tid, name, length in lengths}
         for name in transcripts:
             if name not in by_name:
                 raise NotFoundError(unknown_transcript_message(name, sorted(by_name)))
         candidates = list(dict.fromkeys(transcripts)) if transcripts else sorted(by_name)
-        rows = queries.coder_codings(repo, coder_by_id)
+        rows = uow.agreement.coder_codings(coder_by_id)
         transcript_name = {tid: name for tid, name, _ in lengths}
         coded: dict[str, set[str]] = {}
         for _, tid, _, coder_id, _, _ in rows:
             coded.setdefault(transcript_name[tid], set()).add(coder_by_id[coder_id])
-        done = status.done_marks(repo)
+        done = uow.settings.done_marks()
         compared, excluded, basis = select_transcripts(candidates, names, done, coded)
         compared_ids = [by_name[name][0] for name in compared]
-        grids = _unit_grids(repo, compared_ids, unit)
+        grids = _unit_grids(uow, compared_ids, unit)
         if origin is not None:  # after choosing transcripts: those stay the same
-            suggested = suggested_coding_ids(repo, ORIGIN_KEY, SUGGESTED)
+            suggested = uow.suggestions.suggested_coding_ids(ORIGIN_KEY, SUGGESTED)
             rows = [row for row in rows if (row[0] in suggested) == (origin == SUGGESTED)]
     compared_id_set = set(compared_ids)
     spans = tuple(
@@ -215,28 +212,28 @@ def check_coders(coders: Sequence[str]) -> tuple[str, ...]:
     return names
 
 
-def _selected_code_ids(repo: Repository, codes: Sequence[str]) -> set[int] | None:
+def _selected_code_ids(uow: UnitOfWork, codes: Sequence[str]) -> set[int] | None:
     """The ids of the named codes and their descendants; ``None`` when none are named."""
     if not codes:
         return None
-    all_codes = repo.codes()
+    all_codes = uow.codebook.codes()
     selected: set[int] = set()
     for path in codes:
-        code = resolve_code(repo, path, all_codes)
+        code = resolve_code(uow, path, all_codes)
         prefix = code.path + "/"
         selected.update(c.id for c in all_codes if c.id == code.id or c.path.startswith(prefix))
     return selected
 
 
 def _unit_grids(
-    repo: Repository, transcript_ids: list[int], unit: Unit
+    uow: UnitOfWork, transcript_ids: list[int], unit: Unit
 ) -> dict[int, UnitGrid | str]:
     """Turn or sentence units per transcript; a string says why a transcript has none
     usable (it is then excluded)."""
     if unit not in (Unit.TURN, Unit.SENTENCE):
         return {}
-    turns = queries.turn_spans(repo, transcript_ids)
-    texts = queries.texts_by_id(repo, transcript_ids) if unit is Unit.SENTENCE else {}
+    turns = uow.agreement.turn_spans(transcript_ids)
+    texts = uow.agreement.texts_by_id(transcript_ids) if unit is Unit.SENTENCE else {}
     grids: dict[int, UnitGrid | str] = {}
     for tid in transcript_ids:
         own_turns = turns.get(tid)

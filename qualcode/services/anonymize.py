@@ -21,9 +21,9 @@ from qualcode.domain.transcripts import Turn
 from qualcode.importers.name_map import load_name_map
 from qualcode.matching.anchoring import KEPT, replacement_script
 from qualcode.services.reanchor import replace_with_script
-from qualcode.storage import rewrites
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository
+from qualcode.storage.rewrites import TEXT_LABELS, UNIQUE_NAMES
+from qualcode.storage.unit_of_work import UnitOfWork
 
 ANONYMIZE_ACTION = Action.ANONYMIZE
 
@@ -65,22 +65,22 @@ def anonymize_project(
     def rewrite(text: str) -> str:
         return pseudonyms.apply(text)
 
-    def work(repo: Repository) -> PseudonymReport:
-        titles = repo.transcript_names()  # as they were: the loop below renames them
-        done = [_transcript(repo, name, pseudonyms, dry_run) for name in titles]
+    def work(uow: UnitOfWork) -> PseudonymReport:
+        titles = uow.transcripts.names()  # as they were: the loop below renames them
+        done = [_transcript(uow, name, pseudonyms, dry_run) for name in titles]
         transcripts = tuple(t for t in done if t is not None)
         elsewhere: dict[str, int] = {}
-        for label, row, column in rewrites.TEXT_COLUMNS:
-            values = rewrites.changed_values(repo, row, column, rewrite)
-            if values and row in rewrites.UNIQUE_NAMES:
-                _check_unique_names(repo, row, values)
+        for label in TEXT_LABELS:
+            values = uow.rewrites.changed_values(label, rewrite)
+            if values and label in UNIQUE_NAMES:
+                _check_unique_names(uow, label, values)
             if values and not dry_run:
-                rewrites.store_values(repo, row, column, values)
+                uow.rewrites.store_values(label, values)
             elsewhere[label] = len(values)
         report = _report(pseudonyms, transcripts, elsewhere, titles, dry_run)
         if not dry_run:
-            elsewhere["event log entries"] = rewrites.rewrite_event_log(repo, rewrite)
-            repo.log_event(
+            elsewhere["event log entries"] = uow.rewrites.rewrite_event_log(rewrite)
+            uow.events.log(
                 ANONYMIZE_ACTION,
                 f"pseudonymised {len(transcripts)} transcript(s): {report.replacements} "
                 f"replacements of {len(pseudonyms.entries)} names",
@@ -96,15 +96,15 @@ def anonymize_project(
         return report
 
     if dry_run:
-        with project.reading() as repo:
-            return work(repo)
-    return project.run_transaction(work)
+        with project.reading() as uow:
+            return work(uow)
+    return project.run_unit_of_work(work)
 
 
 def _transcript(
-    repo: Repository, name: str, pseudonyms: Pseudonymizer, dry_run: bool
+    uow: UnitOfWork, name: str, pseudonyms: Pseudonymizer, dry_run: bool
 ) -> TranscriptNames | None:
-    transcript = repo.transcript(name)
+    transcript = uow.transcripts.get(name)
     assert transcript is not None
     found = pseudonyms.find(transcript.text, transcript.language)
     if not found:
@@ -113,7 +113,7 @@ def _transcript(
     new_text = apply_replacements(transcript.text, found)
     script = replacement_script(len(transcript.text), [(r.start, r.end, r.new) for r in found])
     if dry_run:
-        codings = repo.codings(transcripts=[name])
+        codings = uow.codings.find(transcripts=[name])
         touched = sum(any(c.start < r.end and r.start < c.end for r in found) for c in codings)
         return TranscriptNames(name, tuple(found), contexts, len(codings), touched)
     turns = [
@@ -124,15 +124,15 @@ def _transcript(
         )
         for turn in transcript.turns
     ]
-    change = replace_with_script(repo, transcript, new_text, script, turns)
+    change = replace_with_script(uow, transcript, new_text, script, turns)
     changed = sum(move.status != KEPT for move in change.moves)
     return TranscriptNames(name, tuple(found), contexts, len(change.moves), changed)
 
 
-def _check_unique_names(repo: Repository, row: type, values: dict[int, tuple[str, str]]) -> None:
-    kind = rewrites.UNIQUE_NAMES[row]
+def _check_unique_names(uow: UnitOfWork, label: str, values: dict[int, tuple[str, str]]) -> None:
+    kind = UNIQUE_NAMES[label]
     renamed = {old for old, _ in values.values()}
-    taken = rewrites.names(repo, row) - renamed
+    taken = uow.rewrites.names(label) - renamed
     new_names: set[str] = set()
     for old, new in values.values():
         if new in taken or new in new_names:

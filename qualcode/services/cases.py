@@ -31,13 +31,13 @@ def import_cases(project: Project, path: Path) -> CasesImport:
     source = str(path)
     names: set[str] = set()
     assignments = 0
-    with project.transaction() as repo:
-        known = repo.attribute_defs()
+    with project.unit_of_work() as uow:
+        known = uow.cases.attribute_defs()
         attribute_ids: dict[str, int] = {}
         for definition in cases_file.attributes:
             existing = known.get(definition.name)
             if existing is None:
-                attribute_ids[definition.name] = repo.add_attribute(definition)
+                attribute_ids[definition.name] = uow.cases.add_attribute(definition)
             elif existing[1] != definition:
                 raise InputError(
                     source,
@@ -48,16 +48,16 @@ def import_cases(project: Project, path: Path) -> CasesImport:
             else:
                 attribute_ids[definition.name] = existing[0]
         for row in cases_file.rows:
-            case_id = repo.ensure_case(row.case)
+            case_id = uow.cases.ensure(row.case)
             names.add(row.case)
             for attribute, value in row.values:
                 if value != "":
-                    repo.set_case_value(case_id, attribute_ids[attribute], value)
+                    uow.cases.set_value(case_id, attribute_ids[attribute], value)
             if not row.transcript:
                 continue
-            transcript = repo.transcript(row.transcript)
+            transcript = uow.transcripts.get(row.transcript)
             if transcript is None:
-                message = unknown_transcript_message(row.transcript, repo.transcript_names())
+                message = unknown_transcript_message(row.transcript, uow.transcripts.names())
                 raise InputError(source, message, line=row.line)
             if row.speaker:
                 spans = [(t.start, t.end) for t in transcript.turns if t.speaker == row.speaker]
@@ -71,8 +71,8 @@ def import_cases(project: Project, path: Path) -> CasesImport:
                     )
             else:
                 spans = [(0, len(transcript.text))]
-            assignments += repo.assign_case(case_id, transcript.id, spans, row.speaker or None)
-        repo.log_event(
+            assignments += uow.cases.assign(case_id, transcript.id, spans, row.speaker or None)
+        uow.events.log(
             Action.IMPORT_CASES,
             f"cases from {path.name}: {len(names)} cases",
             {"source": source, "cases": sorted(names)},
@@ -81,11 +81,11 @@ def import_cases(project: Project, path: Path) -> CasesImport:
 
 
 def list_cases(project: Project) -> list[Case]:
-    with project.reading() as repo:
-        return repo.cases()
+    with project.reading() as uow:
+        return uow.cases.all()
 
 
 def list_attributes(project: Project) -> list[AttributeDef]:
     """Attribute definitions in the order they were first imported."""
-    with project.reading() as repo:
-        return [definition for _, definition in repo.attribute_defs().values()]
+    with project.reading() as uow:
+        return [definition for _, definition in uow.cases.attribute_defs().values()]

@@ -20,9 +20,8 @@ from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action
 from qualcode.domain.text_entry import name_key
 from qualcode.importers.codebook_yaml import load_codebook
-from qualcode.storage import status
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 # Settings holding the codebook file's top-level fields (``codebook export`` writes them).
 CODEBOOK_NAME_SETTING = "codebook_name"
@@ -53,8 +52,8 @@ def import_codebook(project: Project, path: Path) -> CodebookImport:
     created: list[str] = []
     updated: list[str] = []
     unchanged = 0
-    with project.transaction() as repo:
-        stored = {path_key(code.path): code for code in repo.codes()}
+    with project.unit_of_work() as uow:
+        stored = {path_key(code.path): code for code in uow.codebook.codes()}
         _check_shortcuts(codebook, stored, str(path))
 
         def visit(specs: tuple[CodeSpec, ...], parent_id: int | None, parent: str | None) -> None:
@@ -64,22 +63,22 @@ def import_codebook(project: Project, path: Path) -> CodebookImport:
                 existing = stored.get(path_key(path_))
                 bare = replace(spec, children=())
                 if existing is None:
-                    code_id = repo.add_code(bare, parent_id, position)
+                    code_id = uow.codebook.add(bare, parent_id, position)
                     created.append(path_)
                 else:
                     code_id = existing.id
                     # YAML has no headings: a heading from REFI-QDA stays one
                     bare = replace(bare, codable=existing.spec.codable)
                     if existing.spec != bare:
-                        repo.update_code(code_id, bare)
+                        uow.codebook.update(code_id, bare)
                         updated.append(path_)
                     else:
                         unchanged += 1
                 visit(spec.children, code_id, path_)
 
         visit(codebook.codes, None, None)
-        fields = _store_fields(repo, codebook)
-        repo.log_event(
+        fields = _store_fields(uow, codebook)
+        uow.events.log(
             Action.IMPORT_CODEBOOK,
             f"codebook {path.name}: {len(created)} created, {len(updated)} updated",
             {"created": created, "updated": updated, "source": str(path), "fields": fields},
@@ -88,7 +87,7 @@ def import_codebook(project: Project, path: Path) -> CodebookImport:
     return CodebookImport(tuple(created), tuple(updated), unchanged, replaced)
 
 
-def _store_fields(repo: Repository, codebook: Codebook) -> dict[str, dict[str, object]]:
+def _store_fields(uow: UnitOfWork, codebook: Codebook) -> dict[str, dict[str, object]]:
     """Store the codebook's name and description where the file gives them; returns the
     changed ones as field -> before/after."""
     changed: dict[str, dict[str, object]] = {}
@@ -96,9 +95,9 @@ def _store_fields(repo: Repository, codebook: Codebook) -> dict[str, dict[str, o
         ("name", CODEBOOK_NAME_SETTING, codebook.name),
         ("description", CODEBOOK_DESCRIPTION_SETTING, codebook.description),
     ):
-        before = status.get_setting(repo, key)
+        before = uow.settings.get(key)
         if value is not None and value != before:
-            status.set_setting(repo, key, value)
+            uow.settings.set(key, value)
             changed[field] = {"before": before, "after": value}
     return changed
 
@@ -122,10 +121,10 @@ def _check_shortcuts(codebook: Codebook, stored: dict[str, StoredCode], source: 
 def export_codebook(project: Project, name: str | None = None) -> Codebook:
     """The project's codebook as a tree, ready for YAML export, with the name and
     description last imported (``name``, when given, replaces the stored one)."""
-    with project.reading() as repo:
-        codes = repo.codes()
-        stored_name = status.get_setting(repo, CODEBOOK_NAME_SETTING)
-        description = status.get_setting(repo, CODEBOOK_DESCRIPTION_SETTING)
+    with project.reading() as uow:
+        codes = uow.codebook.codes()
+        stored_name = uow.settings.get(CODEBOOK_NAME_SETTING)
+        description = uow.settings.get(CODEBOOK_DESCRIPTION_SETTING)
     if name is None and isinstance(stored_name, str):
         name = stored_name
     return Codebook(
@@ -136,15 +135,15 @@ def export_codebook(project: Project, name: str | None = None) -> Codebook:
 
 
 def list_codes(project: Project) -> list[StoredCode]:
-    with project.reading() as repo:
-        return repo.codes()
+    with project.reading() as uow:
+        return uow.codebook.codes()
 
 
-def resolve_code(repo: Repository, path: str, codes: list[StoredCode] | None = None) -> StoredCode:
+def resolve_code(uow: UnitOfWork, path: str, codes: list[StoredCode] | None = None) -> StoredCode:
     """Find a code by path ("continuity/meeting the child"): exactly as written first, then
     as a path that looks alike (``path_key``: case, NFC or NFD, runs of spaces); a bare
     name is accepted when exactly one code has it. Raises :class:`NotFoundError`."""
-    codes = codes if codes is not None else repo.codes()
+    codes = codes if codes is not None else uow.codebook.codes()
     written = "/".join(escape_name(part) for part in split_path(path))
     wanted = path_key(written)
     exact = next((code for code in codes if code.path == written), None)

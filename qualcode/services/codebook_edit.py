@@ -14,10 +14,8 @@ from qualcode.domain.errors import InputError, LimitError, NotFoundError
 from qualcode.domain.events import Action
 from qualcode.domain.text_entry import MAX_CODE_DEPTH, enter_shortcut, name_key
 from qualcode.services.codebook_rename import EditConflict
-from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
-from qualcode.storage.maintenance_queries import recent_events
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -78,16 +76,16 @@ def _find(codes: list[StoredCode], code_id: int) -> StoredCode:
 
 def add_code(project: Project, spec: CodeSpec, parent_id: int | None, coder: str) -> int:
     """Create a code (last among its siblings); returns its id."""
-    with project.transaction() as repo:
-        codes = repo.codes()
+    with project.unit_of_work() as uow:
+        codes = uow.codebook.codes()
         if parent_id is not None:
             _find(codes, parent_id)
         clean = _cleaned(spec)
         _check(codes, clean, parent_id, None)
         _check_depth(codes, parent_id, None)
-        position = history.next_position(repo, parent_id)
-        code_id = repo.add_code(clean, parent_id, position)
-        repo.log_event(
+        position = uow.codebook.next_position(parent_id)
+        code_id = uow.codebook.add(clean, parent_id, position)
+        uow.events.log(
             Action.CODE_ADD,
             f"{coder} added code {clean.name}",
             {
@@ -114,12 +112,12 @@ def edit_code(
     example) and, when ``parent_id`` is given (``None`` = top level), move it there.
     ``expected``: the definition the edit started from (a dialog's); when another coder
     changed the code since, :class:`EditConflict` names them and nothing changes."""
-    with project.transaction() as repo:
-        codes = repo.codes()
+    with project.unit_of_work() as uow:
+        codes = uow.codebook.codes()
         code = _find(codes, code_id)
         if expected is not None and _fields(expected) != _fields(code.spec):
-            raise _edited_meanwhile(repo, code)
-        old_parent, old_position = history.code_place(repo, code_id)
+            raise _edited_meanwhile(uow, code)
+        old_parent, old_position = uow.codebook.place_of(code_id)
         new_parent = old_parent if parent_id == "same" else parent_id
         if not (new_parent is None or isinstance(new_parent, int)):
             raise InputError("parent", f"{parent_id!r} is not a code")
@@ -133,10 +131,10 @@ def edit_code(
             _check_depth(codes, new_parent, code_id)
         position = old_position
         if new_parent != old_parent:
-            position = history.next_position(repo, new_parent)
-            history.move_code(repo, code_id, new_parent, position)
-        repo.update_code(code_id, clean)
-        repo.log_event(
+            position = uow.codebook.next_position(new_parent)
+            uow.codebook.move(code_id, new_parent, position)
+        uow.codebook.update(code_id, clean)
+        uow.events.log(
             Action.CODE_EDIT,
             f"{coder} edited code {code.path}",
             {
@@ -152,11 +150,11 @@ def edit_code(
         )
 
 
-def _edited_meanwhile(repo: Repository, code: StoredCode) -> EditConflict:
+def _edited_meanwhile(uow: UnitOfWork, code: StoredCode) -> EditConflict:
     last = next(
         (
             e
-            for e in recent_events(repo, (Action.CODE_EDIT,), 50)
+            for e in uow.events.recent((Action.CODE_EDIT,), 50)
             if isinstance(e.payload, dict) and e.payload.get("code_id") == code.id
         ),
         None,
@@ -171,17 +169,17 @@ def _edited_meanwhile(repo: Repository, code: StoredCode) -> EditConflict:
 def merge_code(project: Project, code_id: int, into_id: int, coder: str) -> int:
     """Merge a code into another: its codings move over and it is deleted. A code with
     sub-codes cannot be merged (move or merge them first). Returns the codings moved."""
-    with project.transaction() as repo:
-        codes = repo.codes()
+    with project.unit_of_work() as uow:
+        codes = uow.codebook.codes()
         code, into = _find(codes, code_id), _find(codes, into_id)
         if code_id == into_id:
             raise InputError("merge", "a code cannot be merged into itself")
         if any(c.parent_id == code_id for c in codes):
             raise InputError("merge", f"{code.path!r} has sub-codes; move or merge them first")
-        parent_id, position = history.code_place(repo, code_id)
-        moved = history.recode_all(repo, code_id, into_id)
-        history.delete_code(repo, code_id)
-        repo.log_event(
+        parent_id, position = uow.codebook.place_of(code_id)
+        moved = uow.codings.recode_all(code_id, into_id)
+        uow.codebook.delete(code_id)
+        uow.events.log(
             Action.CODE_MERGE,
             f"{coder} merged {code.path} into {into.path} ({len(moved)} codings)",
             {
@@ -214,52 +212,50 @@ def _ids(value: object) -> list[int]:
     return [_id(v) for v in value] if isinstance(value, list) else []
 
 
-def revert_codebook_event(repo: Repository, action: str, payload: dict[str, object]) -> None:
+def revert_codebook_event(uow: UnitOfWork, action: str, payload: dict[str, object]) -> None:
     """Take back a ``code_add``, ``code_edit`` or ``code_merge`` event."""
     code_id = _id(payload.get("code_id"))
     if action == "code_add":
-        if history.coding_counts(repo).get(code_id) or any(
-            c.parent_id == code_id for c in repo.codes()
+        if uow.codings.counts().get(code_id) or any(
+            c.parent_id == code_id for c in uow.codebook.codes()
         ):
             raise InputError("undo", "the added code has codings or sub-codes now; not undone")
-        history.delete_code(repo, code_id)
+        uow.codebook.delete(code_id)
     elif action == "code_edit":
-        _apply_state(repo, code_id, payload.get("before"))
+        _apply_state(uow, code_id, payload.get("before"))
     elif action == "code_merge":
-        history.insert_code(
-            repo,
+        uow.codebook.insert(
             code_id,
             _fields(_spec(payload.get("fields"))),
             _parent(payload.get("parent_id")),
             _id(payload.get("position")),
         )
-        history.set_codings_code(repo, _ids(payload.get("coding_ids")), code_id)
+        uow.codings.set_code(_ids(payload.get("coding_ids")), code_id)
     else:
         raise InputError("undo", f"cannot undo {action!r}")
 
 
-def replay_codebook_event(repo: Repository, action: str, payload: dict[str, object]) -> None:
+def replay_codebook_event(uow: UnitOfWork, action: str, payload: dict[str, object]) -> None:
     """Carry out a ``code_add``, ``code_edit`` or ``code_merge`` event again."""
     code_id = _id(payload.get("code_id"))
     if action == "code_add":
-        history.insert_code(
-            repo,
+        uow.codebook.insert(
             code_id,
             _fields(_spec(payload.get("fields"))),
             _parent(payload.get("parent_id")),
             _id(payload.get("position")),
         )
     elif action == "code_edit":
-        _apply_state(repo, code_id, payload.get("after"))
+        _apply_state(uow, code_id, payload.get("after"))
     elif action == "code_merge":
-        history.set_codings_code(repo, _ids(payload.get("coding_ids")), _id(payload.get("into")))
-        history.delete_code(repo, code_id)
+        uow.codings.set_code(_ids(payload.get("coding_ids")), _id(payload.get("into")))
+        uow.codebook.delete(code_id)
     else:
         raise InputError("redo", f"cannot redo {action!r}")
 
 
-def _apply_state(repo: Repository, code_id: int, state: object) -> None:
+def _apply_state(uow: UnitOfWork, code_id: int, state: object) -> None:
     if not isinstance(state, dict):
         raise InputError("codebook", "event holds no code state")
-    history.move_code(repo, code_id, _parent(state.get("parent_id")), _id(state.get("position")))
-    repo.update_code(code_id, _spec(state.get("fields")))
+    uow.codebook.move(code_id, _parent(state.get("parent_id")), _id(state.get("position")))
+    uow.codebook.update(code_id, _spec(state.get("fields")))

@@ -17,10 +17,8 @@ from qualcode.domain.errors import FieldError, InputError, NotFoundError, Qualco
 from qualcode.domain.events import Action
 from qualcode.domain.text_entry import name_key
 from qualcode.services.codebook import resolve_code
-from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
-from qualcode.storage.maintenance_queries import recent_events
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 RENAME_ACTION = Action.CODE_EDIT
 _HISTORY_DEPTH = 500  # how many recent codebook edits are searched for the one that clashed
@@ -60,9 +58,9 @@ def rename_code(
     if not coder.strip():
         raise FieldError("coder", "coder name is empty")
 
-    def rename(repo: Repository) -> Renamed:
-        codes = repo.codes()
-        target = _target(repo, codes, code, expected_name, name)
+    def rename(uow: UnitOfWork) -> Renamed:
+        codes = uow.codebook.codes()
+        target = _target(uow, codes, code, expected_name, name)
         if target.spec.name == name:
             return Renamed(target.id, target.path, target.path, False)
         for other in codes:
@@ -72,12 +70,12 @@ def rename_code(
                 and name_key(other.spec.name) == name_key(name)
             ):
                 raise InputError("new name", f"{other.path!r} exists already")
-        parent_id, position = history.code_place(repo, target.id)
+        parent_id, position = uow.codebook.place_of(target.id)
         renamed = replace(target.spec, name=name, children=())
-        repo.update_code(target.id, renamed)
+        uow.codebook.update(target.id, renamed)
         after = join_path(parent_path(target.path), name)
         place = {"parent_id": parent_id, "position": position}
-        repo.log_event(
+        uow.events.log(
             RENAME_ACTION,
             f"{coder} renamed code {target.path} to {after}",
             {
@@ -91,11 +89,11 @@ def rename_code(
         )
         return Renamed(target.id, target.path, after, True)
 
-    return project.run_transaction(rename)
+    return project.run_unit_of_work(rename)
 
 
 def _target(
-    repo: Repository,
+    uow: UnitOfWork,
     codes: list[StoredCode],
     code: str | int,
     expected_name: str | None,
@@ -106,22 +104,22 @@ def _target(
         if not found:
             raise NotFoundError(f"no code with id {code}")
         if expected_name is not None and found[0].spec.name != expected_name:
-            raise _conflict(repo, found[0].id, expected_name, new_name, found[0].path)
+            raise _conflict(uow, found[0].id, expected_name, new_name, found[0].path)
         return found[0]
     try:
-        return resolve_code(repo, code, codes)
+        return resolve_code(uow, code, codes)
     except NotFoundError:
-        clash = _renamed_away(repo, codes, code)
+        clash = _renamed_away(uow, codes, code)
         if clash is None:
             raise
-        raise _conflict(repo, clash.id, split_path(code)[-1], new_name, clash.path) from None
+        raise _conflict(uow, clash.id, split_path(code)[-1], new_name, clash.path) from None
 
 
-def _renamed_away(repo: Repository, codes: list[StoredCode], path: str) -> StoredCode | None:
+def _renamed_away(uow: UnitOfWork, codes: list[StoredCode], path: str) -> StoredCode | None:
     """The code that was at ``path`` until a recent rename, if any."""
     wanted = path_key(path)
     by_id = {c.id: c for c in codes}
-    for event in recent_events(repo, (RENAME_ACTION,), _HISTORY_DEPTH):
+    for event in uow.events.recent((RENAME_ACTION,), _HISTORY_DEPTH):
         before = event.fields.get("path_before")
         code_id = event.fields.get("code_id")
         if isinstance(before, str) and path_key(before) == wanted and isinstance(code_id, int):
@@ -129,11 +127,11 @@ def _renamed_away(repo: Repository, codes: list[StoredCode], path: str) -> Store
     return None
 
 
-def _conflict(repo: Repository, code_id: int, seen: str, wanted: str, now: str) -> EditConflict:
+def _conflict(uow: UnitOfWork, code_id: int, seen: str, wanted: str, now: str) -> EditConflict:
     last = next(
         (
             e
-            for e in recent_events(repo, (RENAME_ACTION,), _HISTORY_DEPTH)
+            for e in uow.events.recent((RENAME_ACTION,), _HISTORY_DEPTH)
             if e.fields.get("code_id") == code_id
         ),
         None,

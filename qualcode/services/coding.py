@@ -31,8 +31,7 @@ from qualcode.matching.quotes import (
 from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
-from qualcode.storage.history_queries import transcript_text
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,23 +66,23 @@ def apply_code(
     if not coder.strip():
         raise InputError("coder", "coder name is empty")
 
-    def store(repo: Repository) -> tuple[Coding, Located]:
+    def store(uow: UnitOfWork) -> tuple[Coding, Located]:
         # Only adds rows: coders applying codes at once share the write lock (PostgreSQL)
         # and the whole action is re-run if the database reports a conflict.
         # The text alone (turns only for --turn): loading turns cost as much as the rest.
-        found = transcript_text(repo, transcript)
+        found = uow.transcripts.text_of(transcript)
         if found is None:
-            raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
+            raise NotFoundError(unknown_transcript_message(transcript, uow.transcripts.names()))
         transcript_id, text = found
-        all_codes = repo.codes()
-        code = _code_by_ref(repo, code_ref, all_codes)
+        all_codes = uow.codebook.codes()
+        code = _code_by_ref(uow, code_ref, all_codes)
         if not code.spec.codable:
             raise NotCodableError(code.path)
         if span is not None:
             located = Located(*span)
             checked_passage(text, *span, transcript)
         elif turn is not None:
-            turns = repo.turns(transcript_id)
+            turns = uow.transcripts.turns(transcript_id)
             if not 1 <= turn <= len(turns):
                 raise InputError(transcript, f"has turns 1..{len(turns)}, not {turn}")
             chosen = turns[turn - 1]
@@ -101,8 +100,8 @@ def apply_code(
                     + (f"; nearest: {nearest}" if nearest else ""),
                 )
             located = Located(result.best.start, result.best.end, result.best)
-        coder_id = repo.ensure_coder(coder.strip())
-        coding_id = repo.add_coding(
+        coder_id = uow.coders.ensure(coder.strip())
+        coding_id = uow.codings.add(
             transcript_id,
             code.id,
             coder_id,
@@ -111,8 +110,8 @@ def apply_code(
             span_text(text, located.start, located.end),
             memo,
         )
-        coding = repo.codings(ids=[coding_id], codes=all_codes)[0]
-        repo.log_event(
+        coding = uow.codings.find(ids=[coding_id], codes=all_codes)[0]
+        uow.events.log(
             Action.APPLY,
             f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}"
             + (f" ({origin})" if origin is not None else ""),
@@ -122,7 +121,7 @@ def apply_code(
         )
         return coding, located
 
-    return project.run_transaction(store, adds_only=True)
+    return project.run_unit_of_work(store, adds_only=True)
 
 
 MAX_LISTED_PLACES = 5  # places of an ambiguous quote named in the error
@@ -146,24 +145,24 @@ def _ambiguous_quote_message(text: str, result: QuoteResult) -> str:
 def remove_coding(project: Project, coding_id: int, *, coder: str | None = None) -> Coding:
     """Delete one coding by id, logged with everything needed to restore it. With
     ``coder`` (the workspace), only that coder's own coding may be removed."""
-    with project.transaction() as repo:
-        found = repo.codings(ids=[coding_id])
+    with project.unit_of_work() as uow:
+        found = uow.codings.find(ids=[coding_id])
         if not found:
             raise NotFoundError(f"no coding with id {coding_id}")
         if coder is not None and found[0].coder != coder:
             raise InputError(
                 f"coding {coding_id}", f"belongs to {found[0].coder}; only they can change it"
             )
-        code_id = next(c.id for c in repo.codes() if c.path == found[0].code_path)
-        _delete_logged(repo, found[0], code_id, coder or found[0].coder)
+        code_id = next(c.id for c in uow.codebook.codes() if c.path == found[0].code_path)
+        _delete_logged(uow, found[0], code_id, coder or found[0].coder)
     return found[0]
 
 
-def _delete_logged(repo: Repository, coding: Coding, code_id: int, by: str) -> None:
+def _delete_logged(uow: UnitOfWork, coding: Coding, code_id: int, by: str) -> None:
     """Delete one coding (of the code ``code_id``) and log the ``remove`` event (the one
     shape for every front end)."""
-    repo.delete_coding(coding.id)
-    repo.log_event(
+    uow.codings.delete(coding.id)
+    uow.events.log(
         Action.REMOVE,
         f"{by} removed coding {coding.id} ({coding.code_path}, {coding.transcript} "
         f"{coding.start}:{coding.end})",
@@ -173,12 +172,12 @@ def _delete_logged(repo: Repository, coding: Coding, code_id: int, by: str) -> N
 
 
 def _code_by_ref(
-    repo: Repository, code_ref: str | int, codes: list[StoredCode] | None = None
+    uow: UnitOfWork, code_ref: str | int, codes: list[StoredCode] | None = None
 ) -> StoredCode:
     """A code by id, or by path as :func:`resolve_code` finds it."""
-    codes = codes if codes is not None else repo.codes()
+    codes = codes if codes is not None else uow.codebook.codes()
     if isinstance(code_ref, str):
-        return resolve_code(repo, code_ref, codes)
+        return resolve_code(uow, code_ref, codes)
     for code in codes:
         if code.id == code_ref:
             return code
@@ -190,16 +189,16 @@ def remove_coding_at(
 ) -> list[Coding]:
     """Delete the coder's codings of this code with exactly this span (half-open code
     points; a reversed, empty or out-of-range span is refused as by ``apply_code``)."""
-    with project.transaction() as repo:
-        found = transcript_text(repo, transcript)
+    with project.unit_of_work() as uow:
+        found = uow.transcripts.text_of(transcript)
         if found is None:
-            raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
+            raise NotFoundError(unknown_transcript_message(transcript, uow.transcripts.names()))
         transcript_id, text = found
         checked_passage(text, start, end, transcript)
-        code = resolve_code(repo, code_path)
-        coder_id = repo.coder_id(coder)
+        code = resolve_code(uow, code_path)
+        coder_id = uow.coders.id_of(coder)
         ids = (
-            repo.find_coding_ids(transcript_id, code.id, coder_id, start, end)
+            uow.codings.find_ids(transcript_id, code.id, coder_id, start, end)
             if coder_id is not None
             else []
         )
@@ -207,9 +206,9 @@ def remove_coding_at(
             raise NotFoundError(
                 f"no coding of {code.path!r} by {coder!r} at {start}:{end} in {transcript!r}"
             )
-        removed = repo.codings(ids=ids)
+        removed = uow.codings.find(ids=ids)
         for coding in removed:
-            _delete_logged(repo, coding, code.id, coder)
+            _delete_logged(uow, coding, code.id, coder)
     return removed
 
 
@@ -221,17 +220,17 @@ def list_codings(
     transcripts: Sequence[str] = (),
 ) -> list[Coding]:
     """Codings filtered by coder, code (a code includes its sub-codes) and transcript."""
-    with project.reading() as repo:
-        all_codes = repo.codes()
+    with project.reading() as uow:
+        all_codes = uow.codebook.codes()
         code_ids: list[int] = []
         for path in codes:
-            code = resolve_code(repo, path, all_codes)
+            code = resolve_code(uow, path, all_codes)
             prefix = code.path + "/"
             code_ids.extend(c.id for c in all_codes if c.id == code.id or c.path.startswith(prefix))
         for name in transcripts:
-            if repo.transcript_id(name) is None:
-                raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
-        return repo.codings(coders=coders, code_ids=code_ids, transcripts=transcripts)
+            if uow.transcripts.id_of(name) is None:
+                raise NotFoundError(unknown_transcript_message(name, uow.transcripts.names()))
+        return uow.codings.find(coders=coders, code_ids=code_ids, transcripts=transcripts)
 
 
 MAX_LISTED_ROWS = 5  # invalid rows named in the error; the rest are counted
@@ -249,13 +248,13 @@ def import_codings(project: Project, path: Path) -> int:
     if not parsed.requests and not parsed.rejected:
         return 0
     source = str(path)
-    with project.transaction() as repo:
-        rows, problems = _validated_rows(repo, parsed)
+    with project.unit_of_work() as uow:
+        rows, problems = _validated_rows(uow, parsed)
         if problems:
             raise _invalid_rows_error(source, problems)
-        first_id = repo.max_coding_id() + 1
-        count = repo.add_codings_bulk(rows)
-        repo.log_event(
+        first_id = uow.codings.max_id() + 1
+        count = uow.codings.add_bulk(rows)
+        uow.events.log(
             Action.IMPORT_CODINGS,
             f"imported {count} codings from {path.name}",
             {"source": source, "count": count, "first_id": first_id},
@@ -282,10 +281,10 @@ def _invalid_rows_error(source: str, problems: dict[int, list[str]]) -> InputErr
 class _Names:
     """Transcript and code lookups for a file's rows, each name resolved once."""
 
-    def __init__(self, repo: Repository) -> None:
-        self.repo = repo
-        self.texts = repo.transcript_texts()
-        self.codes = repo.codes()
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.texts = uow.transcripts.texts()
+        self.codes = uow.codebook.codes()
         self.code_ids: dict[str, int | str] = {}  # code path -> id, or why it is not one
         self.unknown: dict[str, str] = {}  # unknown transcript name -> message
 
@@ -293,7 +292,7 @@ class _Names:
         found = self.code_ids.get(path)
         if found is None:
             try:
-                found = resolve_code(self.repo, path, self.codes).id
+                found = resolve_code(self.uow, path, self.codes).id
             except NotFoundError as error:
                 found = str(error)
             self.code_ids[path] = found
@@ -307,12 +306,12 @@ class _Names:
 
 
 def _validated_rows(
-    repo: Repository, parsed: CodingsCsv
+    uow: UnitOfWork, parsed: CodingsCsv
 ) -> tuple[list[NewCoding], dict[int, list[str]]]:
     """The rows to store, and every problem by line (a row may have several). New coders
     are added as met: the transaction is rolled back if any row has a problem."""
-    names = _Names(repo)
-    coder_ids = repo.coder_ids()
+    names = _Names(uow)
+    coder_ids = uow.coders.ids()
     rows: list[NewCoding] = []
     problems: dict[int, list[str]] = {}
     for request in parsed.requests:
@@ -323,7 +322,7 @@ def _validated_rows(
             transcript_id, text = found
             coder_id = coder_ids.get(request.coder)
             if coder_id is None:
-                coder_id = coder_ids[request.coder] = repo.ensure_coder(request.coder)
+                coder_id = coder_ids[request.coder] = uow.coders.ensure(request.coder)
             rows.append(
                 NewCoding(
                     transcript_id,

@@ -10,9 +10,8 @@ from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.spans import span_problem, span_text
 from qualcode.services.transcripts import unknown_transcript_message
-from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 
 def recode_coding(project: Project, coding_id: int, code_id: int, coder: str) -> Coding:
@@ -46,24 +45,23 @@ def _change(
     memo: str | None = None,
     set_memo: bool = False,
 ) -> Coding:
-    with project.transaction() as repo:
-        before, before_code = _own_coding(repo, coding_id, coder)
+    with project.unit_of_work() as uow:
+        before, before_code = _own_coding(uow, coding_id, coder)
         new_code = code_id if code_id is not None else before_code
-        new_path = code_path_by_id(repo, new_code)
+        new_path = code_path_by_id(uow, new_code)
         start, end = span if span is not None else (before.start, before.end)
-        _, text = _transcript_text(repo, before.transcript)
+        _, text = _transcript_text(uow, before.transcript)
         problem = span_problem(len(text), start, end)
         if problem:
             raise InputError(before.transcript, problem)
-        history.update_coding(
-            repo,
+        uow.codings.update(
             coding_id,
             code_id=new_code,
             span=(start, end),
             anchor_text=span_text(text, start, end),
             memo=memo if set_memo else before.memo,
         )
-        after = repo.codings(ids=[coding_id])[0]
+        after = uow.codings.find(ids=[coding_id])[0]
         described = {
             Action.RECODE: f"recoded coding {coding_id} from {before.code_path} to {new_path}",
             Action.ADJUST: (
@@ -71,7 +69,7 @@ def _change(
             ),
             Action.CODING_MEMO: f"memo on coding {coding_id}",
         }[action]
-        repo.log_event(
+        uow.events.log(
             action,
             f"{before.coder} {described}",
             {
@@ -83,8 +81,8 @@ def _change(
     return after
 
 
-def _own_coding(repo: Repository, coding_id: int, coder: str | None) -> tuple[Coding, int]:
-    found = repo.codings(ids=[coding_id])
+def _own_coding(uow: UnitOfWork, coding_id: int, coder: str | None) -> tuple[Coding, int]:
+    found = uow.codings.find(ids=[coding_id])
     if not found:
         raise NotFoundError(f"no coding with id {coding_id}")
     coding = found[0]
@@ -92,20 +90,20 @@ def _own_coding(repo: Repository, coding_id: int, coder: str | None) -> tuple[Co
         raise InputError(
             f"coding {coding_id}", f"belongs to {coding.coder}; only they can change it"
         )
-    codes = {c.path: c.id for c in repo.codes()}
+    codes = {c.path: c.id for c in uow.codebook.codes()}
     return coding, codes[coding.code_path]
 
 
-def code_path_by_id(repo: Repository, code_id: int) -> str:
+def code_path_by_id(uow: UnitOfWork, code_id: int) -> str:
     """The path of the code with ``code_id`` (NotFoundError when it is gone)."""
-    for code in repo.codes():
+    for code in uow.codebook.codes():
         if code.id == code_id:
             return code.path
     raise NotFoundError(f"no code with id {code_id}")
 
 
-def _transcript_text(repo: Repository, name: str) -> tuple[int, str]:
-    found = history.transcript_text(repo, name)
+def _transcript_text(uow: UnitOfWork, name: str) -> tuple[int, str]:
+    found = uow.transcripts.text_of(name)
     if found is None:
-        raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
+        raise NotFoundError(unknown_transcript_message(name, uow.transcripts.names()))
     return found

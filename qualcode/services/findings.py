@@ -101,14 +101,14 @@ def build_findings(project: Project, request: FindingsRequest) -> Chapter:
 
 
 def _read_project(project: Project) -> _Project:
-    with project.reading() as repo:
-        ensure_sound(repo, project.location)
+    with project.reading() as uow:
+        ensure_sound(uow, project.location)
         return _Project(
             name=project_label(project.location),  # never a URL's password
-            codes=repo.codes(),
-            attributes={name: d for name, (_, d) in repo.attribute_defs().items()},
-            values={case.name: dict(case.attributes) for case in repo.cases()},
-            languages=[(t.language, t.characters) for t in repo.transcript_summaries()],
+            codes=uow.codebook.codes(),
+            attributes={name: d for name, (_, d) in uow.cases.attribute_defs().items()},
+            values={case.name: dict(case.attributes) for case in uow.cases.all()},
+            languages=[(t.language, t.characters) for t in uow.transcripts.summaries()],
         )
 
 
@@ -145,8 +145,8 @@ def _sections(
         matrix = build_matrix(project, _matrix_request(request, "themes", passages=True))
         themes = [c for c in known.codes if c.parent_id is None]
         return [(code, matrix, column) for column, code in enumerate(themes)]
-    with project.reading() as repo:
-        chosen = {resolve_listed_code(repo, path, known.codes).id for path in request.codes}
+    with project.reading() as uow:
+        chosen = {resolve_listed_code(uow, path, known.codes).id for path in request.codes}
     found: list[tuple[StoredCode, Matrix, int]] = []
     for code in (c for c in known.codes if c.id in chosen):
         matrix = build_matrix(project, _matrix_request(request, code.path, passages=True))

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.domain.event_records import EventRecord
 from qualcode.domain.events import (
     CODEBOOK_ACTIONS,
     MEMO_ACTIONS,
@@ -22,10 +23,8 @@ from qualcode.domain.events import (
     Action,
 )
 from qualcode.domain.spans import span_text
-from qualcode.storage import history_queries as history
-from qualcode.storage import maintenance_queries, status
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +47,14 @@ class HistoryError(QualcodeError):
 
 def undo(project: Project, coder: str) -> HistoryStep | None:
     """Take back the coder's most recent action; ``None`` when there is nothing to undo."""
-    with project.transaction() as repo:
-        target = history.last_active_event(repo, coder, UNDOABLE_ACTIONS)
+    with project.unit_of_work() as uow:
+        target = uow.events.last_active_event(coder, UNDOABLE_ACTIONS)
         if target is None:
             return None
-        _revert(repo, target)
-        history.set_undone(repo, target.id, True)
-        repo.log_event(
-            history.UNDO_ACTION,
+        _revert(uow, target)
+        uow.events.set_undone(target.id, True)
+        uow.events.log(
+            Action.UNDO,
             f"undo: {target.summary}",
             {"event_id": target.id, "action": target.action},
             coder=coder,
@@ -65,14 +64,14 @@ def undo(project: Project, coder: str) -> HistoryStep | None:
 
 def redo(project: Project, coder: str) -> HistoryStep | None:
     """Restore the coder's most recently undone action; ``None`` when there is none."""
-    with project.transaction() as repo:
-        target = history.redo_candidate(repo, coder, UNDOABLE_ACTIONS)
+    with project.unit_of_work() as uow:
+        target = uow.events.redo_candidate(coder, UNDOABLE_ACTIONS)
         if target is None:
             return None
-        _replay(repo, target)
-        history.set_undone(repo, target.id, False)
-        repo.log_event(
-            history.REDO_ACTION,
+        _replay(uow, target)
+        uow.events.set_undone(target.id, False)
+        uow.events.log(
+            Action.REDO,
             f"redo: {target.summary}",
             {"event_id": target.id, "action": target.action},
             coder=coder,
@@ -80,7 +79,7 @@ def redo(project: Project, coder: str) -> HistoryStep | None:
         return _step("redo", target)
 
 
-def _step(direction: str, target: history.EventRecord) -> HistoryStep:
+def _step(direction: str, target: EventRecord) -> HistoryStep:
     coding = target.payload.get("coding")
     transcript: str | None = None
     span: tuple[int, int] | None = None
@@ -107,62 +106,62 @@ def _step(direction: str, target: history.EventRecord) -> HistoryStep:
 
 # -- reverting and replaying ------------------------------------------------------------
 
-Handler = Callable[[Repository, dict[str, object]], None]
+Handler = Callable[[UnitOfWork, dict[str, object]], None]
 """Takes an event back (revert) or carries it out again (replay), given its payload."""
 
 
 def _codings_deleted(key: str) -> Handler:
-    return lambda repo, payload: _delete(repo, [_coding(payload, key)])
+    return lambda uow, payload: _delete(uow, [_coding(payload, key)])
 
 
 def _codings_restored(key: str) -> Handler:
-    return lambda repo, payload: _restore(repo, [_coding(payload, key)])
+    return lambda uow, payload: _restore(uow, [_coding(payload, key)])
 
 
 def _coding_overwritten(key: str) -> Handler:
-    return lambda repo, payload: _overwrite(repo, _coding(payload, key))
+    return lambda uow, payload: _overwrite(uow, _coding(payload, key))
 
 
-def _batch_deleted(repo: Repository, payload: dict[str, object]) -> None:
-    _delete(repo, _coding_list(payload.get("codings")))
+def _batch_deleted(uow: UnitOfWork, payload: dict[str, object]) -> None:
+    _delete(uow, _coding_list(payload.get("codings")))
 
 
-def _batch_restored(repo: Repository, payload: dict[str, object]) -> None:
-    _restore(repo, _coding_list(payload.get("codings")))
+def _batch_restored(uow: UnitOfWork, payload: dict[str, object]) -> None:
+    _restore(uow, _coding_list(payload.get("codings")))
 
 
-def _consensus_reverted(repo: Repository, payload: dict[str, object]) -> None:
-    _delete(repo, _coding_list(payload.get("codings")))
-    _restore(repo, _coding_list(payload.get("removed")))
+def _consensus_reverted(uow: UnitOfWork, payload: dict[str, object]) -> None:
+    _delete(uow, _coding_list(payload.get("codings")))
+    _restore(uow, _coding_list(payload.get("removed")))
 
 
-def _consensus_replayed(repo: Repository, payload: dict[str, object]) -> None:
-    _delete(repo, _coding_list(payload.get("removed")))
-    _restore(repo, _coding_list(payload.get("codings")))
+def _consensus_replayed(uow: UnitOfWork, payload: dict[str, object]) -> None:
+    _delete(uow, _coding_list(payload.get("removed")))
+    _restore(uow, _coding_list(payload.get("codings")))
 
 
 def _done_set(key: str) -> Handler:
-    return lambda repo, payload: _set_done(repo, payload, bool(payload.get(key)))
+    return lambda uow, payload: _set_done(uow, payload, bool(payload.get(key)))
 
 
 def _review_notes(*, restore: bool) -> Handler:
-    return lambda repo, payload: _set_review_notes(repo, payload, restore=restore)
+    return lambda uow, payload: _set_review_notes(uow, payload, restore=restore)
 
 
 def _memo_event(action: str, *, revert: bool) -> Handler:
-    def handle(repo: Repository, payload: dict[str, object]) -> None:
+    def handle(uow: UnitOfWork, payload: dict[str, object]) -> None:
         from qualcode.services.memos import replay_memo_event, revert_memo_event
 
-        (revert_memo_event if revert else replay_memo_event)(repo, action, payload)
+        (revert_memo_event if revert else replay_memo_event)(uow, action, payload)
 
     return handle
 
 
 def _codebook_event(action: str, *, revert: bool) -> Handler:
-    def handle(repo: Repository, payload: dict[str, object]) -> None:
+    def handle(uow: UnitOfWork, payload: dict[str, object]) -> None:
         from qualcode.services.codebook_edit import replay_codebook_event, revert_codebook_event
 
-        (revert_codebook_event if revert else replay_codebook_event)(repo, action, payload)
+        (revert_codebook_event if revert else replay_codebook_event)(uow, action, payload)
 
     return handle
 
@@ -191,23 +190,23 @@ UNDO_TABLE: dict[Action, tuple[Handler, Handler]] = {
 new undoable action is one row (and its name in domain/events.py UNDOABLE_ACTIONS)."""
 
 
-def _revert(repo: Repository, target: history.EventRecord) -> None:
-    UNDO_TABLE[Action(target.action)][0](repo, target.payload)
+def _revert(uow: UnitOfWork, target: EventRecord) -> None:
+    UNDO_TABLE[Action(target.action)][0](uow, target.payload)
 
 
-def _replay(repo: Repository, target: history.EventRecord) -> None:
-    UNDO_TABLE[Action(target.action)][1](repo, target.payload)
+def _replay(uow: UnitOfWork, target: EventRecord) -> None:
+    UNDO_TABLE[Action(target.action)][1](uow, target.payload)
 
 
-def _set_done(repo: Repository, payload: dict[str, object], done: bool) -> None:
+def _set_done(uow: UnitOfWork, payload: dict[str, object], done: bool) -> None:
     transcript = str(payload.get("transcript"))
-    transcript_id = repo.transcript_id(transcript)
+    transcript_id = uow.transcripts.id_of(transcript)
     if transcript_id is None:
         raise NotFoundError(f"transcript {transcript!r} no longer exists; nothing was changed")
-    status.set_done(repo, transcript_id, repo.ensure_coder(str(payload.get("coder"))), done)
+    uow.settings.set_done(transcript_id, uow.coders.ensure(str(payload.get("coder"))), done)
 
 
-def _set_review_notes(repo: Repository, payload: dict[str, object], *, restore: bool) -> None:
+def _set_review_notes(uow: UnitOfWork, payload: dict[str, object], *, restore: bool) -> None:
     """Put the review notes of ``payload["notes"]`` back (``restore``) or clear them."""
     notes = payload.get("notes")
     if not isinstance(notes, dict):
@@ -217,10 +216,10 @@ def _set_review_notes(repo: Repository, payload: dict[str, object], *, restore: 
         if not str(key).isdigit():
             raise HistoryError(f"event names {key!r} where a coding id belongs")
         wanted[int(key)] = str(note) if restore else None
-    missing = [i for i in wanted if not history.coding_exists(repo, i)]
+    missing = [i for i in wanted if not uow.codings.exists(i)]
     if missing:
         raise HistoryError(f"coding {missing[0]} no longer exists; nothing was changed")
-    maintenance_queries.set_review_notes(repo, wanted)
+    uow.maintenance.set_review_notes(wanted)
 
 
 def _coding(payload: dict[str, object], key: str) -> dict[str, object]:
@@ -242,26 +241,25 @@ def _int(value: object) -> int:
     raise HistoryError(f"event payload holds {value!r} where a number belongs")
 
 
-def _delete(repo: Repository, codings: list[dict[str, object]]) -> None:
+def _delete(uow: UnitOfWork, codings: list[dict[str, object]]) -> None:
     ids = [_int(c["id"]) for c in codings]
-    missing = [i for i in ids if not history.coding_exists(repo, i)]
+    missing = [i for i in ids if not uow.codings.exists(i)]
     if missing:
         raise HistoryError(
             f"coding {missing[0]} no longer exists (changed by someone else?); nothing was undone"
         )
-    history.delete_codings(repo, ids)
+    uow.codings.delete_many(ids)
 
 
-def _restore(repo: Repository, codings: list[dict[str, object]]) -> None:
+def _restore(uow: UnitOfWork, codings: list[dict[str, object]]) -> None:
     texts: dict[str, str] = {}
     for coding in codings:
         coding_id = _int(coding["id"])
-        if history.coding_exists(repo, coding_id):
+        if uow.codings.exists(coding_id):
             raise HistoryError(f"coding {coding_id} exists already; nothing was changed")
-        transcript_id, code_id, coder_id = _ids(repo, coding)
-        _check_text(repo, coding, texts)
-        history.restore_coding(
-            repo,
+        transcript_id, code_id, coder_id = _ids(uow, coding)
+        _check_text(uow, coding, texts)
+        uow.codings.restore(
             coding_id,
             transcript_id,
             code_id,
@@ -273,14 +271,13 @@ def _restore(repo: Repository, codings: list[dict[str, object]]) -> None:
         )
 
 
-def _overwrite(repo: Repository, coding: dict[str, object]) -> None:
+def _overwrite(uow: UnitOfWork, coding: dict[str, object]) -> None:
     coding_id = _int(coding["id"])
-    if not history.coding_exists(repo, coding_id):
+    if not uow.codings.exists(coding_id):
         raise HistoryError(f"coding {coding_id} no longer exists; nothing was changed")
-    _, code_id, _ = _ids(repo, coding)
-    _check_text(repo, coding, {})
-    history.update_coding(
-        repo,
+    _, code_id, _ = _ids(uow, coding)
+    _check_text(uow, coding, {})
+    uow.codings.update(
         coding_id,
         code_id=code_id,
         span=(_int(coding["start"]), _int(coding["end"])),
@@ -294,12 +291,12 @@ def _memo(coding: dict[str, object]) -> str | None:
     return None if memo is None else str(memo)
 
 
-def _check_text(repo: Repository, coding: dict[str, object], texts: dict[str, str]) -> None:
+def _check_text(uow: UnitOfWork, coding: dict[str, object], texts: dict[str, str]) -> None:
     """Refuse to put a coding back where the transcript no longer has its text (the
     transcript was edited or replaced since): it would point at other words."""
     name = str(coding["transcript"])
     if name not in texts:
-        found = repo.transcript(name)
+        found = uow.transcripts.get(name)
         texts[name] = found.text if found is not None else ""
     start, end = _int(coding["start"]), _int(coding["end"])
     if span_text(texts[name], start, end) != str(coding["text"]):
@@ -308,14 +305,14 @@ def _check_text(repo: Repository, coding: dict[str, object], texts: dict[str, st
         )
 
 
-def _ids(repo: Repository, coding: dict[str, object]) -> tuple[int, int, int]:
+def _ids(uow: UnitOfWork, coding: dict[str, object]) -> tuple[int, int, int]:
     """Transcript, code and coder ids of a coding payload (code by id when the payload
     has one, so a renamed code is still found; else by path)."""
     transcript = str(coding["transcript"])
-    transcript_id = repo.transcript_id(transcript)
+    transcript_id = uow.transcripts.id_of(transcript)
     if transcript_id is None:
         raise NotFoundError(f"transcript {transcript!r} no longer exists; nothing was changed")
-    codes = repo.codes()
+    codes = uow.codebook.codes()
     code_id = coding.get("code_id")
     if not (isinstance(code_id, int) and any(c.id == code_id for c in codes)):
         path = str(coding["code_path"])
@@ -323,7 +320,7 @@ def _ids(repo: Repository, coding: dict[str, object]) -> tuple[int, int, int]:
         if not found:
             raise NotFoundError(f"code {path!r} no longer exists; nothing was changed")
         code_id = found[0]
-    coder_id = repo.ensure_coder(str(coding["coder"]))
+    coder_id = uow.coders.ensure(str(coding["coder"]))
     return transcript_id, code_id, coder_id
 
 

@@ -21,11 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from qualcode.domain.errors import DamagedProjectError
-from qualcode.storage import integrity_queries as queries
 from qualcode.storage.database import Project
 from qualcode.storage.dump import project_tables
-from qualcode.storage.maintenance_queries import orphans
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 EVENT_LOG = "event_log"
 
@@ -46,24 +44,24 @@ def _ids(sample: tuple[object, ...], count: int) -> str:
 
 
 def structure_problems(
-    repo: Repository, *, event_log: bool = True, spans: bool = True, first_only: bool = False
+    uow: UnitOfWork, *, event_log: bool = True, spans: bool = True, first_only: bool = False
 ) -> list[Problem]:
     """What is structurally wrong (see the module docstring); ``event_log=False`` leaves
     the event log out (the counting services never read it), ``spans=False`` the spans
     (``qualcode check`` looks at each span itself), ``first_only`` stops at the first
     finding."""
-    missing = set(queries.missing_tables(repo))
+    missing = set(uow.integrity.missing_tables())
     found = [Problem("schema", f"table {name} is missing") for name in sorted(missing)]
     if found and first_only:
         return found
     tables = [
         t for t in project_tables() if t.name not in missing and (event_log or t.name != EVENT_LOG)
     ]
-    columns = queries.missing_columns(repo, tables)
+    columns = uow.integrity.missing_columns(tables)
     found.extend(Problem("schema", f"column {t}.{c} is missing") for t, c in columns)
     if found:
         return found  # the value checks below read every column of these tables
-    for bad in queries.bad_rows(repo, tables, first_only=first_only):
+    for bad in uow.integrity.bad_rows(tables, first_only=first_only):
         found.append(
             Problem(
                 "value",
@@ -73,8 +71,8 @@ def structure_problems(
         )
         if first_only:
             return found
-    fast = queries.sqlite_orphans(repo)
-    for orphan in orphans(repo, tables) if fast is None else fast:
+    fast = uow.integrity.sqlite_orphans()
+    for orphan in uow.maintenance.orphans(tables) if fast is None else fast:
         found.append(
             Problem(
                 "foreign key",
@@ -86,7 +84,7 @@ def structure_problems(
             return found
     if found:
         return found  # spans and parents of rows like these cannot be followed
-    for outside in queries.bad_spans(repo) if spans else []:
+    for outside in uow.integrity.bad_spans() if spans else []:
         found.append(
             Problem(
                 outside.table.replace("_", " "),
@@ -98,7 +96,7 @@ def structure_problems(
             return found
     found.extend(
         Problem("codebook", "codes " + " → ".join(str(i) for i in loop) + " form a loop of parents")
-        for loop in parent_loops(queries.code_parents(repo))
+        for loop in parent_loops(uow.integrity.code_parents())
     )
     return found
 
@@ -134,14 +132,14 @@ def _order(key: object) -> tuple[int, int, str]:
 def ensure_project_sound(project: Project) -> None:
     """:func:`ensure_sound` in a read transaction of its own (before an action that reads
     in several transactions, or before the workspace opens)."""
-    with project.reading() as repo:
-        ensure_sound(repo, project.location)
+    with project.reading() as uow:
+        ensure_sound(uow, project.location)
 
 
-def ensure_sound(repo: Repository, location: str) -> None:
+def ensure_sound(uow: UnitOfWork, location: str) -> None:
     """Raise :class:`DamagedProjectError` (one line pointing to ``qualcode check``) when
     the project has structural damage that would make counting from it wrong."""
-    problems = structure_problems(repo, event_log=False, first_only=True)
+    problems = structure_problems(uow, event_log=False, first_only=True)
     if problems:
         raise DamagedProjectError(
             f"{location}: the project is damaged ({problems[0].message}); nothing was "

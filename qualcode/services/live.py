@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from qualcode.domain.codings import Coding
 from qualcode.domain.events import Action, CodingPayload, action_of
 from qualcode.services.project import Project
-from qualcode.storage import live_presence, live_queries
 from qualcode.storage.live_watch import ChangeWatch, OwnEvents, open_watch, track_own_events
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 BLIND_SHARED_ACTIONS = frozenset(
     {
@@ -56,8 +55,8 @@ class LiveEvent:
 
 def latest_event_id(project: Project) -> int:
     """The newest event's id (0 for an empty log): where a new workspace starts."""
-    with project.reading() as repo:
-        return live_queries.latest_event_id(repo)
+    with project.reading() as uow:
+        return uow.live.latest_event_id()
 
 
 def events_since(
@@ -65,9 +64,8 @@ def events_since(
 ) -> list[LiveEvent]:
     """Events after ``after_id`` (oldest first, at most ``limit``). ``blind``: only
     ``coder``'s own and :data:`BLIND_SHARED_ACTIONS` of others, filtered by the database."""
-    with project.reading() as repo:
-        stored = live_queries.events_after(
-            repo,
+    with project.reading() as uow:
+        stored = uow.live.events_after(
             after_id,
             only_coder=coder if blind else None,
             shared_actions=BLIND_SHARED_ACTIONS,
@@ -164,25 +162,25 @@ def heartbeat(
     logs no event and only shares the write lock on PostgreSQL (it touches its own row)."""
     moment = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
-    def renew(repo: Repository) -> list[tuple[str, str | None]]:
-        live_presence.beat(repo, workspace_id, coder, transcript, moment)
-        return live_presence.present(repo, moment - PRESENCE_TIMEOUT, besides=workspace_id)
+    def renew(uow: UnitOfWork) -> list[tuple[str, str | None]]:
+        uow.live.beat(workspace_id, coder, transcript, moment)
+        return uow.live.present(moment - PRESENCE_TIMEOUT, besides=workspace_id)
 
-    found = project.run_transaction(renew, adds_only=True)
+    found = project.run_unit_of_work(renew, adds_only=True)
     return [Presence(c, t) for c, t in found]
 
 
 def who(project: Project, *, now: dt.datetime | None = None) -> list[Presence]:
     """Everyone with the project open now (seen within :data:`PRESENCE_TIMEOUT`)."""
     moment = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with project.reading() as repo:
-        found = live_presence.present(repo, moment - PRESENCE_TIMEOUT)
+    with project.reading() as uow:
+        found = uow.live.present(moment - PRESENCE_TIMEOUT)
     return [Presence(c, t) for c, t in found]
 
 
 def leave(project: Project, workspace_id: str) -> None:
     """Workspace ``workspace_id`` closed: its row goes at once (not after the timeout)."""
-    project.run_transaction(lambda repo: live_presence.leave(repo, workspace_id), adds_only=True)
+    project.run_unit_of_work(lambda uow: uow.live.leave(workspace_id), adds_only=True)
 
 
 def presence_line(others: list[Presence]) -> str | None:

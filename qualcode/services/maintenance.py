@@ -24,27 +24,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qualcode.domain.checks import FlaggedCoding, StoredSpan, StoredText
 from qualcode.domain.errors import FieldError
+from qualcode.domain.event_records import LoggedEvent, UnreadablePayload
 from qualcode.domain.events import Action
 from qualcode.domain.spans import span_problem, span_text
 from qualcode.domain.transcripts import text_sha256
 from qualcode.files.reading import open_regular
 from qualcode.files.writing import Existing, check_target
 from qualcode.services.integrity import Problem, structure_problems
-from qualcode.storage import maintenance_queries as queries
 from qualcode.storage.database import Project, backup_sqlite_file, open_project
 from qualcode.storage.dump import (
     drop_schema,
     read_json_backup,
     read_project_file,
-    restore_into,
     write_json_backup,
 )
-from qualcode.storage.integrity_queries import missing_tables
-from qualcode.storage.maintenance_queries import FlaggedCoding, LoggedEvent, UnreadablePayload
 from qualcode.storage.migrations import CURRENT_VERSION
-from qualcode.storage.repositories import Repository
 from qualcode.storage.sqlite_file import remove_project_file
+from qualcode.storage.unit_of_work import UnitOfWork
 
 _SHOWN = 40  # characters of a text quoted in a problem
 _CODING_ACTIONS = (
@@ -105,26 +103,26 @@ def check_project(project: Project) -> CheckReport:
     problems: list[Problem] = []
     spans = 0
     events = 0
-    with project.reading() as repo:
-        version = queries.schema_version(repo)
+    with project.reading() as uow:
+        version = uow.maintenance.schema_version()
         if version != CURRENT_VERSION:
             problems.append(
                 Problem("schema", f"schema version {version}, expected {CURRENT_VERSION}")
             )
-        structure = structure_problems(repo, spans=False)
-        missing = set(missing_tables(repo))
+        structure = structure_problems(uow, spans=False)
+        missing = set(uow.integrity.missing_tables())
         if not missing:
             problems.extend(
-                Problem("database", message) for message in queries.sqlite_problems(repo)
+                Problem("database", message) for message in uow.maintenance.sqlite_problems()
             )
         problems.extend(structure)
-        transcript_ids = [] if missing & _SPAN_TABLES else queries.transcript_ids(repo)
+        transcript_ids = [] if missing & _SPAN_TABLES else uow.maintenance.transcript_ids()
         for transcript_id in transcript_ids:
-            stored = queries.stored_text(repo, transcript_id)
+            stored = uow.maintenance.stored_text(transcript_id)
             if not isinstance(stored.text, str):
                 continue  # NULL or not text: reported above
             problems.extend(_text_problems(stored))
-            for span in queries.stored_spans(repo, transcript_id):
+            for span in uow.maintenance.stored_spans(transcript_id):
                 spans += 1
                 problems.extend(_span_problems(stored, span))
 
@@ -135,12 +133,12 @@ def check_project(project: Project) -> CheckReport:
                 yield item
 
         if "event_log" not in missing:
-            problems.extend(event_log_problems(counted(queries.iter_events_as_stored(repo))))
-        flagged = [] if structure else queries.flagged_codings(repo)
+            problems.extend(event_log_problems(counted(uow.events.iter_as_stored())))
+        flagged = [] if structure else uow.maintenance.flagged_codings()
     return CheckReport(tuple(problems), tuple(flagged), len(transcript_ids), spans, events)
 
 
-def _text_problems(stored: queries.StoredText) -> list[Problem]:
+def _text_problems(stored: StoredText) -> list[Problem]:
     where = f"transcript {stored.name!r}"
     found: list[Problem] = []
     if stored.characters != len(stored.text):
@@ -158,7 +156,7 @@ def _text_problems(stored: queries.StoredText) -> list[Problem]:
     return found
 
 
-def _span_problems(stored: queries.StoredText, span: queries.StoredSpan) -> list[Problem]:
+def _span_problems(stored: StoredText, span: StoredSpan) -> list[Problem]:
     where = f"{span.kind} {span.key} in {stored.name!r}"
     if not (isinstance(span.start, int) and isinstance(span.end, int)):
         return []  # NULL or not a whole number: reported with the values
@@ -272,8 +270,8 @@ def _coding_ids(action: str, payload: dict[str, object]) -> list[int]:
 
 
 def flagged_codings(project: Project) -> list[FlaggedCoding]:
-    with project.reading() as repo:
-        return queries.flagged_codings(repo)
+    with project.reading() as uow:
+        return uow.maintenance.flagged_codings()
 
 
 def mark_reviewed(project: Project, coding_ids: Iterable[int], coder: str | None) -> int:
@@ -281,15 +279,15 @@ def mark_reviewed(project: Project, coding_ids: Iterable[int], coder: str | None
     returns how many were flagged. Unknown ids are refused, nothing changed."""
     wanted = sorted(set(coding_ids))
 
-    def clear(repo: Repository) -> int:
-        notes = queries.review_notes(repo, wanted)
+    def clear(uow: UnitOfWork) -> int:
+        notes = uow.maintenance.review_notes(wanted)
         missing = [i for i in wanted if i not in notes]
         if missing:
             raise FieldError("reviewed", f"no coding with id {missing[0]}")
         flagged = {i: note for i, note in notes.items() if note is not None}
         if flagged:
-            queries.set_review_notes(repo, dict.fromkeys(flagged))
-            repo.log_event(
+            uow.maintenance.set_review_notes(dict.fromkeys(flagged))
+            uow.events.log(
                 Action.REVIEW_DONE,
                 f"reviewed {len(flagged)} re-anchored coding(s)",
                 {"notes": {str(i): note for i, note in flagged.items()}},
@@ -297,7 +295,7 @@ def mark_reviewed(project: Project, coding_ids: Iterable[int], coder: str | None
             )
         return len(flagged)
 
-    return project.run_transaction(clear)
+    return project.run_unit_of_work(clear)
 
 
 # -- backups ---------------------------------------------------------------------------
@@ -335,9 +333,9 @@ def restore_project(backup: Path, location: str) -> tuple[Project, dict[str, int
     version, tables = read_json_backup(backup) if is_json else read_project_file(backup)
     project = open_project(location, create=True)
     try:
-        with project.transaction() as repo:
-            rows = restore_into(repo, version, tables, str(backup))
-            repo.log_event(
+        with project.unit_of_work() as uow:
+            rows = uow.maintenance.restore_rows(version, tables, str(backup))
+            uow.events.log(
                 Action.RESTORE,
                 f"restored from {backup.name} (schema {version}): "
                 f"{rows.get('transcript', 0)} transcripts, {rows.get('coding', 0)} codings",

@@ -44,9 +44,8 @@ from qualcode.domain.matrix_rows import (
 from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.transcripts import unknown_transcript_message
-from qualcode.storage import matrix_queries as queries
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 OUTSIDE_CASES = "(outside any case)"
 ROW_CHOICES = "cases, transcripts, speakers, attribute:NAME or attribute:NAME,attribute:NAME"
@@ -93,20 +92,20 @@ def _cycle_collection_paused() -> Iterator[None]:
 
 def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
     """Count the requested matrix (and its passages and framework summaries)."""
-    with project.reading() as repo, _cycle_collection_paused():
-        ensure_sound(repo, project.location)
-        context = _Context(repo)
+    with project.reading() as uow, _cycle_collection_paused():
+        ensure_sound(uow, project.location)
+        context = _Context(uow)
         rows = context.rows(request.rows)
         if request.outside_cases:
             rows = context.with_outside_row(rows)
-        layout = context.layout(request, rows, document_info(project, repo))
+        layout = context.layout(request, rows, document_info(project, uow))
         summaries = context.summaries(layout)
         needs_text = request.words or request.passages
         return count_matrix(
             layout,
             context.codings(layout),
-            text_of=(lambda tid: queries.transcript_text(repo, tid)) if needs_text else None,
-            turns_of=lambda tid: queries.transcript_turns(repo, tid),
+            text_of=(lambda tid: uow.matrix.transcript_text(tid)) if needs_text else None,
+            turns_of=lambda tid: uow.matrix.transcript_turns(tid),
             collect_passages=request.passages,
             summaries=summaries,
         )
@@ -114,34 +113,34 @@ def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
 
 def project_document(project: Project) -> DocumentInfo:
     """What an export of ``project`` says about its source (see :func:`document_info`)."""
-    with project.reading() as repo:
-        return document_info(project, repo)
+    with project.reading() as uow:
+        return document_info(project, uow)
 
 
-def document_info(project: Project, repo: Repository) -> DocumentInfo:
+def document_info(project: Project, uow: UnitOfWork) -> DocumentInfo:
     """The project's name and the language most of its text is in, for exported documents."""
-    languages = queries.transcript_languages(repo)
+    languages = uow.matrix.transcript_languages()
     return DocumentInfo(project_label(project.location), main_language(languages))
 
 
 def build_cooccurrence(project: Project, request: MatrixRequest) -> Cooccurrence:
     """Code × code overlap events within the filtered text (``rows`` is ignored)."""
-    with project.reading() as repo, _cycle_collection_paused():
-        ensure_sound(repo, project.location)
-        context = _Context(repo)
+    with project.reading() as uow, _cycle_collection_paused():
+        ensure_sound(uow, project.location)
+        context = _Context(uow)
         whole = transcript_rows(context.transcripts)
         everything = RowSet("text", ("all text",), (union_region(whole.regions),), (None,), ())
-        layout = context.layout(request, everything, document_info(project, repo))
+        layout = context.layout(request, everything, document_info(project, uow))
         return count_cooccurrence(layout, context.codings(layout))
 
 
 def resolve_listed_code(
-    repo: Repository, path: str, codes: list[StoredCode] | None = None
+    uow: UnitOfWork, path: str, codes: list[StoredCode] | None = None
 ) -> StoredCode:
     """:func:`resolve_code`, with the valid code paths listed in the error."""
-    codes = codes if codes is not None else repo.codes()
+    codes = codes if codes is not None else uow.codebook.codes()
     try:
-        return resolve_code(repo, path, codes)
+        return resolve_code(uow, path, codes)
     except NotFoundError as error:
         known = ", ".join(c.path for c in codes) or "none"
         raise NotFoundError(f"{error} (codes: {known})") from None
@@ -150,12 +149,12 @@ def resolve_listed_code(
 class _Context:
     """The project's names and ids, read once per request."""
 
-    def __init__(self, repo: Repository) -> None:
-        self.repo = repo
-        self.codes = repo.codes()
-        self.transcripts = queries.transcripts(repo)
-        self.cases = queries.cases(repo)
-        self.coders = queries.coder_names(repo)
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.codes = uow.codebook.codes()
+        self.transcripts = uow.matrix.transcripts()
+        self.cases = uow.matrix.cases()
+        self.coders = uow.matrix.coder_names()
         self.codes_by_id = {c.id: c for c in self.codes}
 
     # -- rows ------------------------------------------------------------------------------
@@ -166,14 +165,14 @@ class _Context:
         if wanted in ("transcripts", "transcript"):
             return transcript_rows(self.transcripts)
         if wanted in ("speakers", "speaker"):
-            return speaker_rows(queries.speaker_turns(self.repo))
+            return speaker_rows(self.uow.matrix.speaker_turns())
         if wanted.startswith("attribute:"):
             names = [part.strip() for part in wanted.split(",")]
             if len(names) > MAX_CROSSED:
                 raise FieldError("rows", f"at most {MAX_CROSSED} attributes can be crossed")
             if any(not n.startswith("attribute:") or not n[10:].strip() for n in names):
                 raise FieldError("rows", f"expected {ROW_CHOICES}, got {spec!r}")
-            definitions = self.repo.attribute_defs()
+            definitions = self.uow.cases.attribute_defs()
             chosen = []
             for name in (n[10:].strip() for n in names):
                 if name not in definitions:
@@ -219,14 +218,14 @@ class _Context:
 
     def _listed_codes(self, spec: str) -> list[StoredCode]:
         try:
-            return [resolve_code(self.repo, spec, self.codes)]
+            return [resolve_code(self.uow, spec, self.codes)]
         except NotFoundError:
             pass  # not one code: a comma-separated list
         chosen: list[StoredCode] = []
         for part in spec.split(","):
             if not split_path(part):
                 raise FieldError("cols", f"empty code name in {spec!r}")
-            code = resolve_listed_code(self.repo, part, self.codes)
+            code = resolve_listed_code(self.uow, part, self.codes)
             if code not in chosen:
                 chosen.append(code)
         return chosen
@@ -296,7 +295,7 @@ class _Context:
         return selected
 
     def _where(self, conditions: Sequence[str]) -> dict[str, list[str]]:
-        definitions = self.repo.attribute_defs()
+        definitions = self.uow.cases.attribute_defs()
         wanted: dict[str, list[str]] = {}
         for condition in conditions:
             name, equals, value = condition.partition("=")
@@ -365,8 +364,7 @@ class _Context:
         """The layout's codings; a filter the query does not need is left out of it."""
         codes, coders = set(layout.code_columns), set(layout.coder_groups)
         transcripts = set(layout.parts)
-        return queries.coding_spans(
-            self.repo,
+        return self.uow.matrix.coding_spans(
             code_ids=None if codes >= {c.id for c in self.codes} else codes,
             coder_ids=None if coders >= set(self.coders) else coders,
             transcript_ids=None if len(transcripts) == len(self.transcripts) else transcripts,
@@ -378,7 +376,7 @@ class _Context:
         rows = {case: i for i, case in enumerate(layout.row_cases) if case is not None}
         columns = {code: i for i, code in enumerate(layout.column_codes)}
         found: dict[tuple[int, int], FrameworkSummary] = {}
-        for stored in queries.summaries(self.repo):
+        for stored in self.uow.matrix.summaries():
             if stored.case_id in rows and stored.code_id in columns:
                 row, column = rows[stored.case_id], columns[stored.code_id]
                 found[(row, column)] = FrameworkSummary(
@@ -394,20 +392,20 @@ class _Context:
 # -- framework summaries -------------------------------------------------------------------
 
 
-def _case_id(repo: Repository, name: str) -> int:
-    case_id = repo.case_id(name)
+def _case_id(uow: UnitOfWork, name: str) -> int:
+    case_id = uow.cases.id_of(name)
     if case_id is None:
-        known = ", ".join(c.name for c in queries.cases(repo)) or "none"
+        known = ", ".join(c.name for c in uow.matrix.cases()) or "none"
         raise NotFoundError(f"unknown case {name!r} (cases: {known})")
     return case_id
 
 
 def get_framework_summary(project: Project, case: str, code: str) -> FrameworkSummary | None:
     """The summary of a case × code cell, or ``None``."""
-    with project.reading() as repo:
-        case_id = _case_id(repo, case)
-        resolved = resolve_listed_code(repo, code)
-        stored = queries.summary(repo, case_id, resolved.id)
+    with project.reading() as uow:
+        case_id = _case_id(uow, case)
+        resolved = resolve_listed_code(uow, code)
+        stored = uow.matrix.summary(case_id, resolved.id)
         if stored is None:
             return None
         return FrameworkSummary(case, resolved.path, stored.text, stored.author, stored.updated_at)
@@ -418,16 +416,16 @@ def set_framework_summary(
 ) -> FrameworkSummary | None:
     """Write (or with empty ``text``, remove) the summary of a case × code cell in one
     transaction, logged with the text before and after. Returns the summary now stored."""
-    with project.transaction() as repo:
-        case_id = _case_id(repo, case)
-        resolved = resolve_listed_code(repo, code)
-        before = queries.summary(repo, case_id, resolved.id)
+    with project.unit_of_work() as uow:
+        case_id = _case_id(uow, case)
+        resolved = resolve_listed_code(uow, code)
+        before = uow.matrix.summary(case_id, resolved.id)
         cleaned = text.strip()
         if cleaned:
-            queries.set_summary(repo, case_id, resolved.id, cleaned, author)
+            uow.matrix.set_summary(case_id, resolved.id, cleaned, author)
         else:
-            queries.delete_summary(repo, case_id, resolved.id)
-        repo.log_event(
+            uow.matrix.delete_summary(case_id, resolved.id)
+        uow.events.log(
             Action.SUMMARY,
             f"framework summary {case} × {resolved.path} " + ("set" if cleaned else "removed"),
             {
@@ -438,7 +436,7 @@ def set_framework_summary(
             },
             coder=author,
         )
-        stored = queries.summary(repo, case_id, resolved.id)
+        stored = uow.matrix.summary(case_id, resolved.id)
     if stored is None:
         return None
     return FrameworkSummary(case, resolved.path, stored.text, stored.author, stored.updated_at)

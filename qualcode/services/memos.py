@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action
+from qualcode.domain.memos import StoredMemo
 from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
-from qualcode.storage import memo_queries
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 MEMO_FIELDS = ("id", "target", "author", "created", "text")
 """Column order of memo listings."""
@@ -59,19 +59,19 @@ def add_memo(
     author: str | None = None,
 ) -> str:
     """Store a memo; returns a description of its target ("on transcript 'x'")."""
-    with project.transaction() as repo:
+    with project.unit_of_work() as uow:
         if transcript is not None:
-            target_id = repo.transcript_id(transcript)
+            target_id = uow.transcripts.id_of(transcript)
             if target_id is None:
-                raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
+                raise NotFoundError(unknown_transcript_message(transcript, uow.transcripts.names()))
             target_type, described = "transcript", f"on transcript {transcript!r}"
         elif code_path is not None:
-            code = resolve_code(repo, code_path)
+            code = resolve_code(uow, code_path)
             target_type, target_id, described = "code", code.id, f"on code {code.path!r}"
         else:
             target_type, target_id, described = "project", None, "on the project"
-        memo_id = repo.add_memo(target_type, target_id, author, text)
-        repo.log_event(
+        memo_id = uow.memos.add(target_type, target_id, author, text)
+        uow.events.log(
             Action.MEMO,
             f"memo {memo_id} {described}",
             {"memo_id": memo_id, "target_type": target_type, "target_id": target_id, "text": text},
@@ -95,14 +95,14 @@ def edit_memo(
     A blank text is an :class:`InputError`; an unknown id a :class:`NotFoundError`."""
     if not text.strip():
         raise InputError("memos edit", "the memo text is empty (delete removes a memo)")
-    with project.transaction() as repo:
-        old = _existing(repo, memo_id)
+    with project.unit_of_work() as uow:
+        old = _existing(uow, memo_id)
         new_author = old.author if author is None else author
-        described = f"{memo_id} {_described(repo, old)}"
+        described = f"{memo_id} {_described(uow, old)}"
         if (old.text, old.author) == (text, new_author):
             return described, False
-        memo_queries.update_memo(repo, memo_id, text, new_author)
-        repo.log_event(
+        uow.memos.update(memo_id, text, new_author)
+        uow.events.log(
             Action.MEMO_EDIT,
             f"edit memo {described}",
             {
@@ -120,9 +120,9 @@ def delete_memo(project: Project, memo_id: int, *, editor: str | None = None) ->
     memo (text, author, target, creation time) under ``editor``, whose undo puts it back
     under the same id. Returns a description ("3 on the project"); an unknown id is a
     :class:`NotFoundError`."""
-    with project.transaction() as repo:
-        old = _existing(repo, memo_id)
-        described = f"{memo_id} {_described(repo, old)}"
+    with project.unit_of_work() as uow:
+        old = _existing(uow, memo_id)
+        described = f"{memo_id} {_described(uow, old)}"
         memo = {
             "id": old.id,
             "target_type": old.target_type,
@@ -130,57 +130,55 @@ def delete_memo(project: Project, memo_id: int, *, editor: str | None = None) ->
             "author": old.author,
             "created": old.created,
             "text": old.text,
-            "guid": memo_queries.memo_guid(repo, memo_id),
+            "guid": uow.memos.guid_of(memo_id),
         }
-        memo_queries.delete_memo(repo, memo_id)
-        repo.log_event(Action.MEMO_DELETE, f"delete memo {described}", {"memo": memo}, coder=editor)
+        uow.memos.delete(memo_id)
+        uow.events.log(Action.MEMO_DELETE, f"delete memo {described}", {"memo": memo}, coder=editor)
     return described
 
 
-def revert_memo_event(repo: Repository, action: str, payload: dict[str, object]) -> None:
+def revert_memo_event(uow: UnitOfWork, action: str, payload: dict[str, object]) -> None:
     """Take back a ``memo_edit`` (the old text and author again) or a ``memo_delete``
     (the memo back under its id); refused when the memo changed since."""
     if action == "memo_edit":
-        _overwrite(repo, payload, "after", "before")
+        _overwrite(uow, payload, "after", "before")
     else:
         stored, guid = _deleted(payload)
-        if memo_queries.memo(repo, stored.id) is not None:
+        if uow.memos.get(stored.id) is not None:
             raise InputError("undo", f"memo {stored.id} exists again; nothing was changed")
-        memo_queries.restore_memo(repo, stored, guid)
+        uow.memos.restore(stored, guid)
 
 
-def replay_memo_event(repo: Repository, action: str, payload: dict[str, object]) -> None:
+def replay_memo_event(uow: UnitOfWork, action: str, payload: dict[str, object]) -> None:
     """Do a ``memo_edit`` or ``memo_delete`` again after its undo."""
     if action == "memo_edit":
-        _overwrite(repo, payload, "before", "after")
+        _overwrite(uow, payload, "before", "after")
     else:
         stored, _ = _deleted(payload)
-        current = memo_queries.memo(repo, stored.id)
+        current = uow.memos.get(stored.id)
         if current is None or current.text != stored.text:
             raise InputError("redo", f"memo {stored.id} has changed since; nothing was changed")
-        memo_queries.delete_memo(repo, stored.id)
+        uow.memos.delete(stored.id)
 
 
-def _overwrite(repo: Repository, payload: dict[str, object], expected: str, wanted: str) -> None:
+def _overwrite(uow: UnitOfWork, payload: dict[str, object], expected: str, wanted: str) -> None:
     memo_id = payload.get("memo_id")
     now, then = payload.get(expected), payload.get(wanted)
     if not (isinstance(memo_id, int) and isinstance(now, dict) and isinstance(then, dict)):
         raise InputError("history", "the memo event lacks its memo id or texts")
-    current = memo_queries.memo(repo, memo_id)
+    current = uow.memos.get(memo_id)
     if current is None or (current.text, current.author) != (now.get("text"), now.get("author")):
         raise InputError("history", f"memo {memo_id} has changed since; nothing was changed")
     author = then.get("author")
-    memo_queries.update_memo(
-        repo, memo_id, str(then.get("text")), None if author is None else str(author)
-    )
+    uow.memos.update(memo_id, str(then.get("text")), None if author is None else str(author))
 
 
-def _deleted(payload: dict[str, object]) -> tuple[memo_queries.StoredMemo, str | None]:
+def _deleted(payload: dict[str, object]) -> tuple[StoredMemo, str | None]:
     memo = payload.get("memo")
     if not isinstance(memo, dict) or not isinstance(memo.get("id"), int):
         raise InputError("history", "the memo event lacks the deleted memo")
     target_id, author, guid = memo.get("target_id"), memo.get("author"), memo.get("guid")
-    stored = memo_queries.StoredMemo(
+    stored = StoredMemo(
         memo["id"],
         str(memo.get("target_type")),
         target_id if isinstance(target_id, int) else None,
@@ -191,8 +189,8 @@ def _deleted(payload: dict[str, object]) -> tuple[memo_queries.StoredMemo, str |
     return stored, None if guid is None else str(guid)
 
 
-def _existing(repo: Repository, memo_id: int) -> memo_queries.StoredMemo:
-    found = memo_queries.memo(repo, memo_id)
+def _existing(uow: UnitOfWork, memo_id: int) -> StoredMemo:
+    found = uow.memos.get(memo_id)
     if found is None:
         raise NotFoundError(
             f"no memo with id {memo_id} (`qualcode memos` lists them; a coding's memo is "
@@ -201,11 +199,11 @@ def _existing(repo: Repository, memo_id: int) -> memo_queries.StoredMemo:
     return found
 
 
-def _described(repo: Repository, memo: memo_queries.StoredMemo) -> str:
+def _described(uow: UnitOfWork, memo: StoredMemo) -> str:
     """ "on the project", "on transcript 'x'" or "on code 'a/b'"."""
     names = {
-        "transcript": memo_queries.transcript_names(repo),
-        "code": {code.id: code.path for code in repo.codes()},
+        "transcript": uow.transcripts.names_by_id(),
+        "code": {code.id: code.path for code in uow.codebook.codes()},
     }
     listed = _listed(memo, names)
     if listed.target_name is None:
@@ -234,46 +232,46 @@ def list_memos(
         raise InputError("memos", "give at most one of --transcript, --code, --project-only")
     if project_only and with_codings:
         raise InputError("memos", "--all adds coding memos; it cannot go with --project-only")
-    with project.reading() as repo:
-        codes = repo.codes()
+    with project.reading() as uow:
+        codes = uow.codebook.codes()
         code_ids: list[int] = []
         transcripts: list[str] = []
         if transcript is not None:
-            transcript_id = repo.transcript_id(transcript)
+            transcript_id = uow.transcripts.id_of(transcript)
             if transcript_id is None:
-                raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
-            stored = memo_queries.memos(repo, "transcript", [transcript_id], author=author)
+                raise NotFoundError(unknown_transcript_message(transcript, uow.transcripts.names()))
+            stored = uow.memos.find("transcript", [transcript_id], author=author)
             transcripts = [transcript]
         elif code_path is not None:
-            code = resolve_code(repo, code_path, codes)
+            code = resolve_code(uow, code_path, codes)
             below = code.path + "/"
             code_ids = [
                 c.id for c in codes if c.id == code.id or (sub_codes and c.path.startswith(below))
             ]
-            stored = memo_queries.memos(repo, "code", code_ids, author=author)
+            stored = uow.memos.find("code", code_ids, author=author)
         else:
-            stored = memo_queries.memos(repo, "project" if project_only else None, author=author)
+            stored = uow.memos.find("project" if project_only else None, author=author)
         names = {
-            "transcript": memo_queries.transcript_names(repo),
+            "transcript": uow.transcripts.names_by_id(),
             "code": {code.id: code.path for code in codes},
         }
         found = [_listed(memo, names) for memo in stored]
         if with_codings:
-            found.extend(_coding_memos(repo, transcripts, code_ids, author))
+            found.extend(_coding_memos(uow, transcripts, code_ids, author))
     return found
 
 
-def transcript_memo_counts(repo: Repository, *, author: str | None = None) -> dict[str, int]:
+def transcript_memo_counts(uow: UnitOfWork, *, author: str | None = None) -> dict[str, int]:
     """Transcript name -> number of memos on it (only ``author``'s when given;
     transcripts with memos only)."""
-    counts = memo_queries.memo_counts(repo, "transcript", author=author)
+    counts = uow.memos.counts("transcript", author=author)
     if not counts:
         return {}
-    names = memo_queries.transcript_names(repo)
+    names = uow.transcripts.names_by_id()
     return {names[tid]: count for tid, count in counts.items() if tid in names}
 
 
-def _listed(memo: memo_queries.StoredMemo, names: dict[str, dict[int, str]]) -> Memo:
+def _listed(memo: StoredMemo, names: dict[str, dict[int, str]]) -> Memo:
     target_name: str | None = None
     if memo.target_id is not None and memo.target_type not in names:
         target_name = f"#{memo.target_id}"  # a target type other tools may have written
@@ -285,10 +283,10 @@ def _listed(memo: memo_queries.StoredMemo, names: dict[str, dict[int, str]]) -> 
 
 
 def _coding_memos(
-    repo: Repository, transcripts: list[str], code_ids: list[int], author: str | None
+    uow: UnitOfWork, transcripts: list[str], code_ids: list[int], author: str | None
 ) -> list[Memo]:
     # code ids (a code and its sub-codes) or else transcripts (none: every coding)
-    codings = repo.codings(
+    codings = uow.codings.find(
         code_ids=code_ids,
         transcripts=() if code_ids else transcripts,
         coders=() if author is None else [author],

@@ -25,6 +25,7 @@ from qualcode.domain.exchange import (
     ExchangeCode,
     ExchangeProject,
     IncomingSource,
+    StoredTranscript,
     new_guid,
 )
 from qualcode.domain.spans import span_text
@@ -33,10 +34,8 @@ from qualcode.domain.transcripts import TranscriptDraft, guess_language, text_sh
 from qualcode.domain.turns import parse_speaker_turns
 from qualcode.importers.refi_offsets import EditMap
 from qualcode.services.merge_report import MergeReport, Unplaced
-from qualcode.storage import refi_queries as q
-from qualcode.storage import refi_sets
-from qualcode.storage.repositories import Repository
-from qualcode.storage.status import get_setting, set_setting
+from qualcode.storage import refi_exchange as q
+from qualcode.storage.unit_of_work import UnitOfWork
 
 FUZZY_THRESHOLD = 90.0
 NEAR_DUPLICATE = 85.0
@@ -44,18 +43,18 @@ PROJECT_DESCRIPTION_SETTING = "description"
 
 
 def merge_exchange(
-    repo: Repository,
+    uow: UnitOfWork,
     incoming: ExchangeProject,
     renames: dict[str, str] | None = None,
     fuzzy: FuzzyPlan | None = None,
 ) -> MergeReport:
-    """Merge ``incoming`` into the project behind ``repo``; returns what was matched,
+    """Merge ``incoming`` into the project behind ``uow``; returns what was matched,
     added and refused. Raises :class:`InputError` for a coder clash or a broken file.
 
     ``fuzzy`` is the fuzzy matching worked out beforehand by :func:`plan_fuzzy` (outside
     the write transaction: it is quadratic in the texts' length); a match whose stored
     transcript changed since is worked out again here."""
-    merger = _Merger(repo, incoming, renames or {}, fuzzy)
+    merger = _Merger(uow, incoming, renames or {}, fuzzy)
     merger.run()
     return merger.report
 
@@ -80,11 +79,11 @@ class FuzzyPlan:
     matches: dict[str, FuzzyMatch | None]
 
 
-def plan_fuzzy(repo: Repository, incoming: ExchangeProject) -> FuzzyPlan:
-    """The fuzzy matches a merge of ``incoming`` would make, read from ``repo`` (a reading
+def plan_fuzzy(uow: UnitOfWork, incoming: ExchangeProject) -> FuzzyPlan:
+    """The fuzzy matches a merge of ``incoming`` would make, read from ``uow`` (a reading
     session): for each incoming source not matched exactly, in merge order, the closest
     still unmatched stored transcript. Meant to run before the write transaction."""
-    transcripts = q.stored_transcripts(repo)
+    transcripts = uow.refi.stored_transcripts()
     by_sha = {t.sha256: t for t in transcripts}
     unmatched = {t.id: t for t in transcripts}
     matches: dict[str, FuzzyMatch | None] = {}
@@ -93,26 +92,26 @@ def plan_fuzzy(repo: Repository, incoming: ExchangeProject) -> FuzzyPlan:
         if exact is not None:
             unmatched.pop(exact.id, None)
             continue
-        target, score = _closest(repo, source, list(unmatched.values()))
+        target, score = _closest(uow, source, list(unmatched.values()))
         if target is None:
             matches[source.source.guid] = None
             continue
         unmatched.pop(target.id, None)
-        edit = EditMap(source.text, q.source_text(repo, target.id))
+        edit = EditMap(source.text, uow.refi.source_text(target.id))
         matches[source.source.guid] = FuzzyMatch(target.id, target.sha256, score, edit)
     return FuzzyPlan(frozenset((t.id, t.sha256) for t in transcripts), matches)
 
 
 def _closest(
-    repo: Repository, incoming: IncomingSource, candidates: list[q.StoredTranscript]
-) -> tuple[q.StoredTranscript | None, float]:
+    uow: UnitOfWork, incoming: IncomingSource, candidates: list[StoredTranscript]
+) -> tuple[StoredTranscript | None, float]:
     from rapidfuzz import fuzz
 
     length = len(incoming.text)
     close = [t for t in candidates if abs(t.length - length) <= 0.1 * max(length, 1)]
     close.sort(key=lambda t: t.name != incoming.source.name)
     for candidate in close:
-        text = q.source_text(repo, candidate.id)
+        text = uow.refi.source_text(candidate.id)
         score = fuzz.ratio(incoming.text, text, score_cutoff=FUZZY_THRESHOLD)
         if score:
             return candidate, score
@@ -130,14 +129,14 @@ def _by_guid_and_name(
 class _Merger:
     def __init__(
         self,
-        repo: Repository,
+        uow: UnitOfWork,
         incoming: ExchangeProject,
         renames: dict[str, str],
         fuzzy: FuzzyPlan | None,
     ):
-        stored = frozenset((t.id, t.sha256) for t in q.stored_transcripts(repo))
+        stored = frozenset((t.id, t.sha256) for t in uow.refi.stored_transcripts())
         self.fuzzy = fuzzy if fuzzy is not None and fuzzy.stored == stored else None
-        self.repo = repo
+        self.uow = uow
         self.incoming = incoming
         self.renames = renames
         self.report = MergeReport(incoming.label)
@@ -147,7 +146,7 @@ class _Merger:
         self.attributes: dict[str, tuple[int, AttributeDef] | None] = {}
         self.cases: dict[str, int] = {}
         self.sources: dict[str, int] = {}
-        self.coding_guids = q.used_guids(repo, "coding")
+        self.coding_guids = uow.refi.used_guids("coding")
         self.memos: set[tuple[str, int | None, str]] | None = None
 
     def run(self) -> None:
@@ -166,7 +165,7 @@ class _Merger:
 
     # -- coders ------------------------------------------------------------------------
     def _coders(self) -> None:
-        stored = q.coder_rows(self.repo)
+        stored = self.uow.refi.coder_rows()
         by_name = {name: (cid, guid) for cid, name, guid in stored}
         by_guid = {guid: (cid, name) for cid, name, guid in stored if guid}
         for user in self.incoming.users:
@@ -191,7 +190,7 @@ class _Merger:
                 self.coders[user.guid] = cid
                 self.report.coders_matched.append(name)
                 continue
-            cid = self.repo.ensure_coder(name)
+            cid = self.uow.coders.ensure(name)
             self._set_guid("coder", cid, user.guid, by_guid)
             by_name[name] = (cid, user.guid)
             self.coders[user.guid] = cid
@@ -201,16 +200,16 @@ class _Merger:
         found = self.coders.get(guid)
         if found is None:
             name = f"user-{guid[:8]}" if guid else "unknown"
-            found = self.coders[guid] = self.repo.ensure_coder(name)
-            if guid and not q.guid_in_use(self.repo, "coder", guid):
-                q.set_guid(self.repo, "coder", found, guid)
+            found = self.coders[guid] = self.uow.coders.ensure(name)
+            if guid and not self.uow.refi.guid_in_use("coder", guid):
+                self.uow.refi.set_guid("coder", found, guid)
             self.report.coders_added.append(name)
         return found
 
     # -- codes -------------------------------------------------------------------------
     def _codes(self) -> None:
-        stored = self.repo.codes()
-        guids = q.code_guids(self.repo)
+        stored = self.uow.codebook.codes()
+        guids = self.uow.refi.code_guids()
         self.code_paths = {code.id: code.path for code in stored}
         by_guid = {guid: cid for cid, guid in guids.items() if guid}
         by_path = {path_key(code.path): code for code in stored}
@@ -238,7 +237,7 @@ class _Merger:
                 if match is not None:
                     self.report.codes_matched.append(self.code_paths[match])
                     if guids.get(match) is None and code.guid not in by_guid:
-                        q.set_guid(self.repo, "code", match, code.guid)
+                        self.uow.refi.set_guid("code", match, code.guid)
                         by_guid[code.guid] = match
                     code_id = match
                 else:
@@ -252,7 +251,7 @@ class _Merger:
                         shortcuts.add(spec.shortcut)
                     position = siblings.get(parent_id, 0)
                     siblings[parent_id] = position + 1
-                    code_id = self.repo.add_code(replace(spec, children=()), parent_id, position)
+                    code_id = self.uow.codebook.add(replace(spec, children=()), parent_id, position)
                     self._set_guid("code", code_id, code.guid, by_guid)
                     self.code_paths[code_id] = path
                     self.report.codes_added.append(path)
@@ -279,7 +278,7 @@ class _Merger:
 
     # -- attributes and cases ----------------------------------------------------------
     def _attributes_and_cases(self) -> None:
-        stored = q.attribute_rows(self.repo)
+        stored = self.uow.refi.attribute_rows()
         by_guid = {guid: (aid, d) for aid, guid, d in stored if guid}
         by_name = {d.name: (aid, guid, d) for aid, guid, d in stored}
         for variable in self.incoming.variables:
@@ -289,11 +288,11 @@ class _Merger:
                 aid, _, stored_definition = by_name[definition.name]
                 found = (aid, stored_definition)
             if found is None:
-                aid = self.repo.add_attribute(definition)
+                aid = self.uow.cases.add_attribute(definition)
                 self._set_guid("attribute", aid, variable.guid, {})
                 self.attributes[variable.guid] = (aid, definition)
                 self.report.attributes_added.append(definition.name)
-                refi_sets.set_attribute_description(self.repo, aid, variable.description)
+                self.uow.refi_sets.set_attribute_description(aid, variable.description)
             elif found[1] != definition:
                 self.attributes[variable.guid] = None
                 self.report.conflicts.append(
@@ -303,13 +302,13 @@ class _Merger:
             else:
                 self.attributes[variable.guid] = found
                 self.report.attributes_matched.append(definition.name)
-                refi_sets.set_attribute_description(self.repo, found[0], variable.description)
-        values = q.case_values(self.repo)
-        case_by_guid, case_by_name = _by_guid_and_name(q.case_rows(self.repo))
+                self.uow.refi_sets.set_attribute_description(found[0], variable.description)
+        values = self.uow.refi.case_values()
+        case_by_guid, case_by_name = _by_guid_and_name(self.uow.refi.case_rows())
         for case in self.incoming.cases:
             cid = case_by_guid.get(case.guid) or case_by_name.get(case.name)
             if cid is None:
-                cid = self.repo.ensure_case(case.name)
+                cid = self.uow.cases.ensure(case.name)
                 self._set_guid("case", cid, case.guid, {})
                 self.report.cases_added.append(case.name)
             else:
@@ -321,7 +320,7 @@ class _Merger:
                     continue
                 current = values.get((cid, attribute[0]))
                 if current in (None, ""):
-                    self.repo.set_case_value(cid, attribute[0], value)
+                    self.uow.cases.set_value(cid, attribute[0], value)
                 elif current != value:
                     self.report.conflicts.append(
                         f"case {case.name!r}: {attribute[1].name} is {current!r} here and "
@@ -330,7 +329,7 @@ class _Merger:
 
     # -- sources and codings -----------------------------------------------------------
     def _sources(self) -> None:
-        transcripts = q.stored_transcripts(self.repo)
+        transcripts = self.uow.refi.stored_transcripts()
         by_sha = {t.sha256: t for t in transcripts}
         unmatched = {t.id: t for t in transcripts}
         names = {t.name for t in transcripts}
@@ -360,13 +359,13 @@ class _Merger:
             else:
                 unmatched.pop(target.id, None)
                 transcript_id, length = target.id, target.length
-                text = incoming.text if edit is None else q.source_text(self.repo, target.id)
-                if target.guid is None and not q.guid_in_use(self.repo, "transcript", source.guid):
-                    q.set_guid(self.repo, "transcript", target.id, source.guid)
+                text = incoming.text if edit is None else self.uow.refi.source_text(target.id)
+                if target.guid is None and not self.uow.refi.guid_in_use("transcript", source.guid):
+                    self.uow.refi.set_guid("transcript", target.id, source.guid)
             self.sources[source.guid] = transcript_id
             self._codings(incoming, transcript_id, text, edit, existed=target is not None)
             for case_id in whole_cases.get(source.guid, []):
-                self.repo.assign_case(case_id, transcript_id, [(0, length)], None)
+                self.uow.cases.assign(case_id, transcript_id, [(0, length)], None)
             self._case_spans(incoming, transcript_id, edit)
             self._source_values(incoming, transcript_id)
             for memo in incoming.memos:
@@ -377,7 +376,7 @@ class _Merger:
             attribute = self.attributes.get(variable_guid)
             if attribute is None:
                 continue
-            kept = refi_sets.set_transcript_value(self.repo, transcript_id, attribute[0], value)
+            kept = self.uow.refi_sets.set_transcript_value(transcript_id, attribute[0], value)
             if kept is not None:
                 self.report.conflicts.append(
                     f"transcript {incoming.source.name!r}: {attribute[1].name} is {kept!r} "
@@ -387,11 +386,11 @@ class _Merger:
     # -- sets ------------------------------------------------------------------------------
     def _sets(self) -> None:
         """Sets matched by identity, then name; members the project holds are added."""
-        by_guid, by_name = _by_guid_and_name(refi_sets.set_rows(self.repo))
+        by_guid, by_name = _by_guid_and_name(self.uow.refi_sets.set_rows())
         for named in self.incoming.sets:
             set_id = by_guid.get(named.guid) or by_name.get(named.name)
             if set_id is None:
-                set_id = refi_sets.add_set(self.repo, named.name, named.description)
+                set_id = self.uow.refi_sets.add_set(named.name, named.description)
                 self._set_guid("set", set_id, named.guid, {})
                 by_name[named.name] = set_id
                 self.report.sets_added.append(named.name)
@@ -399,11 +398,11 @@ class _Merger:
                 self.report.sets_matched.append(named.name)
             codes = [self.codes[g] for g in named.codes if g in self.codes]
             transcripts = [self.sources[g] for g in named.sources if g in self.sources]
-            refi_sets.add_set_members(self.repo, set_id, codes, transcripts)
+            self.uow.refi_sets.add_set_members(set_id, codes, transcripts)
 
     def _fuzzy(
-        self, incoming: IncomingSource, unmatched: dict[int, q.StoredTranscript]
-    ) -> tuple[q.StoredTranscript | None, float, EditMap | None]:
+        self, incoming: IncomingSource, unmatched: dict[int, StoredTranscript]
+    ) -> tuple[StoredTranscript | None, float, EditMap | None]:
         """The planned match when the plan still holds (its transcript unchanged and
         unmatched), else the match worked out now."""
         guid = incoming.source.guid
@@ -414,10 +413,10 @@ class _Merger:
             target = unmatched.get(planned.target_id)
             if target is not None and target.sha256 == planned.target_sha256:
                 return target, planned.score, planned.edit
-        target, score = _closest(self.repo, incoming, list(unmatched.values()))
+        target, score = _closest(self.uow, incoming, list(unmatched.values()))
         if target is None:
             return None, 0.0, None
-        return target, score, EditMap(incoming.text, q.source_text(self.repo, target.id))
+        return target, score, EditMap(incoming.text, self.uow.refi.source_text(target.id))
 
     def _add_transcript(self, incoming: IncomingSource, names: set[str]) -> int:
         name = incoming.source.name
@@ -439,7 +438,7 @@ class _Merger:
             notes=incoming.notes,
             language=guess_language(incoming.text),
         )
-        transcript_id = self.repo.add_transcript(draft)
+        transcript_id = self.uow.transcripts.add(draft)
         self._set_guid("transcript", transcript_id, incoming.source.guid, {})
         self.report.transcripts_added.append(name)
         return transcript_id
@@ -454,7 +453,7 @@ class _Merger:
     ) -> None:
         # Only codings that were there before count as "already present": identical codings
         # inside one file are kept, as the producer had them.
-        present = q.coding_keys(self.repo, transcript_id) if existed else set()
+        present = self.uow.refi.coding_keys(transcript_id) if existed else set()
         rows: list[q.CodingInsert] = []
         for coding in incoming.source.codings:
             code_id = self.codes.get(coding.code_guid)
@@ -483,7 +482,7 @@ class _Merger:
                 (transcript_id, code_id, coder_id, start, end, span_text(text, start, end),
                  coding.memo, created, coding.guid)
             )  # fmt: skip
-        self.report.codings_added += q.add_codings_with_guids(self.repo, rows)
+        self.report.codings_added += self.uow.refi.add_codings_with_guids(rows)
 
     def _unplaced(
         self, incoming: IncomingSource, start: int, end: int, code: str, reason: str
@@ -505,7 +504,7 @@ class _Merger:
                     continue
                 start, end = mapped[0], mapped[1]
             spans.setdefault(case_guid, []).append((start, end))
-        turns = self.repo.turns(transcript_id)
+        turns = self.uow.transcripts.turns(transcript_id)
         for case_guid, case_spans in spans.items():
             case_id = self.cases.get(case_guid)
             if case_id is None:
@@ -513,7 +512,7 @@ class _Merger:
             speakers = {t.speaker for t in turns if (t.start, t.end) in set(case_spans)}
             covered = {(t.start, t.end) for t in turns if t.speaker in speakers}
             speaker = speakers.pop() if len(speakers) == 1 and covered == set(case_spans) else None
-            self.repo.assign_case(case_id, transcript_id, sorted(set(case_spans)), speaker)
+            self.uow.cases.assign(case_id, transcript_id, sorted(set(case_spans)), speaker)
 
     # -- notes -------------------------------------------------------------------------
     def _notes(self) -> None:
@@ -525,22 +524,22 @@ class _Merger:
             else:
                 self._memo("project", None, note.text, note.author_guid, note.guid)
         description = self.incoming.header.description
-        if description and not get_setting(self.repo, PROJECT_DESCRIPTION_SETTING):
-            set_setting(self.repo, PROJECT_DESCRIPTION_SETTING, description)
+        if description and not self.uow.settings.get(PROJECT_DESCRIPTION_SETTING):
+            self.uow.settings.set(PROJECT_DESCRIPTION_SETTING, description)
 
     def _memo(
         self, kind: str, target: int | None, text: str, author: str | None, guid: str
     ) -> None:
         if self.memos is None:
-            self.memos = q.memo_texts(self.repo)
+            self.memos = self.uow.refi.memo_texts()
         if (kind, target, text) in self.memos:
             return
         self.memos.add((kind, target, text))
         author_name = None
         if author in self.coders:
-            names = {cid: name for cid, name, _ in q.coder_rows(self.repo)}
+            names = {cid: name for cid, name, _ in self.uow.refi.coder_rows()}
             author_name = names.get(self.coders[author])
-        memo_id = self.repo.add_memo(kind, target, author_name, text)
+        memo_id = self.uow.memos.add(kind, target, author_name, text)
         self._set_guid("memo", memo_id, guid, {})
         self.report.memos_added += 1
 
@@ -548,6 +547,6 @@ class _Merger:
         self, kind: q.Identified, row_id: int, guid: str, known: Mapping[str, object]
     ) -> None:
         """Keep the incoming identity unless the project already uses it for another row."""
-        if guid in known or q.guid_in_use(self.repo, kind, guid):
+        if guid in known or self.uow.refi.guid_in_use(kind, guid):
             guid = new_guid()
-        q.set_guid(self.repo, kind, row_id, guid)
+        self.uow.refi.set_guid(kind, row_id, guid)

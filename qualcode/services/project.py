@@ -14,11 +14,13 @@ __all__ = ["Project", "ProjectSummary", "init_project", "open_project", "project
 def init_project(location: str | Path) -> Project:
     """Create a new, empty project (SQLite file path or SQLAlchemy URL)."""
     project = open_project(location, create=True)
-    with project.transaction() as repo:
-        repo.log_event(Action.INIT, f"created project {project.location}", {})
+    with project.unit_of_work() as uow:
+        uow.events.log(Action.INIT, f"created project {project.location}", {})
     return project
 
 
 def project_summary(project: Project) -> ProjectSummary:
-    with project.reading() as repo:
-        return ProjectSummary(project.location, repo.counts(), tuple(sorted(repo.coder_ids())))
+    with project.reading() as uow:
+        return ProjectSummary(
+            project.location, uow.settings.counts(), tuple(sorted(uow.coders.ids()))
+        )

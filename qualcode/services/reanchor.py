@@ -21,6 +21,8 @@ from qualcode.domain.errors import FieldError, InputError, NotFoundError, Projec
 from qualcode.domain.events import Action
 from qualcode.domain.text_entry import check_encodable
 from qualcode.domain.transcripts import (
+    Assignment,
+    CodingPlace,
     Transcript,
     Turn,
     guess_language,
@@ -40,9 +42,8 @@ from qualcode.matching.anchoring import (
     place_span,
 )
 from qualcode.services.transcripts import unknown_transcript_message
-from qualcode.storage import transcript_edits as edits
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 EDIT_ACTION = Action.TRANSCRIPT_EDIT
 _QUOTED = 60
@@ -144,8 +145,8 @@ def replace_text(
         raise FieldError("threshold", f"{threshold:g} is not between 0 and 100")
     log = _Log(action, coder, keep_old_text)
     for _attempt in range(_ATTEMPTS):
-        with project.reading() as repo:
-            state = _read_state(repo, name)
+        with project.reading() as uow:
+            state = _read_state(uow, name)
         if state.transcript.text == new.text:
             return TextChange(name, len(new.text), len(new.text), 0, (), 0, True)
         script = edit_script(state.transcript.text, new.text)  # no lock held here
@@ -153,14 +154,14 @@ def replace_text(
         if dry_run:
             return plan.result
 
-        def store(repo: Repository, state: _State = state, plan: _Plan = plan) -> TextChange:
-            if _read_state(repo, name).fingerprint() != state.fingerprint():
+        def store(uow: UnitOfWork, state: _State = state, plan: _Plan = plan) -> TextChange:
+            if _read_state(uow, name).fingerprint() != state.fingerprint():
                 raise _ChangedMeanwhile
-            _store(repo, state, new, plan, log)
+            _store(uow, state, new, plan, log)
             return plan.result
 
         try:
-            return project.run_transaction(store)
+            return project.run_unit_of_work(store)
         except _ChangedMeanwhile:
             continue
     raise ProjectBusyError(
@@ -170,7 +171,7 @@ def replace_text(
 
 
 def replace_with_script(
-    repo: Repository,
+    uow: UnitOfWork,
     transcript: Transcript,
     new_text: str,
     script: EditScript,
@@ -181,9 +182,9 @@ def replace_with_script(
     with these ``turns``, carrying codings and case assignments. Codings are never
     flagged for a changed text here, only when their text is gone."""
     new = NewText(new_text, tuple(turns), None)
-    state = _state_of(repo, transcript)
+    state = _state_of(uow, transcript)
     plan = _plan(state, new, script, threshold=0.0)
-    _store(repo, state, new, plan, None)
+    _store(uow, state, new, plan, None)
     return plan.result
 
 
@@ -207,7 +208,7 @@ class _State:
 
     transcript: Transcript
     codings: tuple[Coding, ...]
-    assignments: tuple[edits.Assignment, ...]
+    assignments: tuple[Assignment, ...]
     notes: dict[int, str]
 
     def fingerprint(self) -> tuple[object, ...]:
@@ -216,19 +217,19 @@ class _State:
         return (self.transcript.sha256, spans, self.assignments, sorted(self.notes.items()))
 
 
-def _read_state(repo: Repository, name: str) -> _State:
-    transcript = repo.transcript(name)
+def _read_state(uow: UnitOfWork, name: str) -> _State:
+    transcript = uow.transcripts.get(name)
     if transcript is None:
-        raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
-    return _state_of(repo, transcript)
+        raise NotFoundError(unknown_transcript_message(name, uow.transcripts.names()))
+    return _state_of(uow, transcript)
 
 
-def _state_of(repo: Repository, transcript: Transcript) -> _State:
+def _state_of(uow: UnitOfWork, transcript: Transcript) -> _State:
     return _State(
         transcript,
-        tuple(repo.codings(transcripts=[transcript.name])),
-        tuple(edits.assignments(repo, transcript.id)),
-        edits.review_notes(repo, transcript.id),
+        tuple(uow.codings.find(transcripts=[transcript.name])),
+        tuple(uow.transcript_edits.assignments(transcript.id)),
+        uow.transcript_edits.review_notes(transcript.id),
     )
 
 
@@ -238,8 +239,8 @@ class _Plan:
 
     result: TextChange
     turns: tuple[Turn, ...]
-    assignments: list[edits.Assignment]
-    places: list[edits.CodingPlace]
+    assignments: list[Assignment]
+    places: list[CodingPlace]
 
 
 def _plan(state: _State, new: NewText, script: EditScript, threshold: float) -> _Plan:
@@ -258,7 +259,7 @@ def _plan(state: _State, new: NewText, script: EditScript, threshold: float) -> 
     )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     places = [
-        edits.CodingPlace(
+        CodingPlace(
             move.id,
             *move.after,
             move.new_text,
@@ -273,10 +274,9 @@ def _plan(state: _State, new: NewText, script: EditScript, threshold: float) -> 
     return _Plan(result, turns, assignments, places)
 
 
-def _store(repo: Repository, state: _State, new: NewText, plan: _Plan, log: _Log | None) -> None:
+def _store(uow: UnitOfWork, state: _State, new: NewText, plan: _Plan, log: _Log | None) -> None:
     transcript = state.transcript
-    edits.replace_text(
-        repo,
+    uow.transcript_edits.replace_text(
         transcript.id,
         text=new.text,
         sha256=text_sha256(new.text),
@@ -284,12 +284,12 @@ def _store(repo: Repository, state: _State, new: NewText, plan: _Plan, log: _Log
         language=guess_language(new.text) or transcript.language,
         source_path=new.source_path,
     )
-    edits.replace_turns(repo, transcript.id, plan.turns)
-    edits.replace_assignments(repo, transcript.id, plan.assignments)
-    edits.place_codings(repo, plan.places)
+    uow.transcript_edits.replace_turns(transcript.id, plan.turns)
+    uow.transcript_edits.replace_assignments(transcript.id, plan.assignments)
+    uow.transcript_edits.place_codings(plan.places)
     if log is not None:
         payload = _payload(transcript, new, plan.result.moves, log)
-        repo.log_event(log.action, _summary(plan.result), payload, log.coder)
+        uow.events.log(log.action, _summary(plan.result), payload, log.coder)
 
 
 def _payload(
@@ -364,13 +364,13 @@ def _with_old_timestamps(
 
 
 def _carried_assignments(
-    old: Sequence[edits.Assignment],
+    old: Sequence[Assignment],
     old_length: int,
     new_text: str,
     turns: Sequence[Turn],
     script: EditScript,
-) -> list[edits.Assignment]:
-    carried: list[edits.Assignment] = []
+) -> list[Assignment]:
+    carried: list[Assignment] = []
     speaker_done: set[tuple[int, str]] = set()
     for row in old:
         if row.speaker is not None:
@@ -379,14 +379,12 @@ def _carried_assignments(
             if spans:
                 if key not in speaker_done:
                     speaker_done.add(key)
-                    carried.extend(
-                        edits.Assignment(row.case_id, s, e, row.speaker) for s, e in spans
-                    )
+                    carried.extend(Assignment(row.case_id, s, e, row.speaker) for s, e in spans)
                 continue
         if (row.start, row.end) == (0, old_length):
-            carried.append(edits.Assignment(row.case_id, 0, len(new_text), row.speaker))
+            carried.append(Assignment(row.case_id, 0, len(new_text), row.speaker))
             continue
         start, end = script.span(row.start, row.end)
         if end > start:
-            carried.append(edits.Assignment(row.case_id, start, end, row.speaker))
+            carried.append(Assignment(row.case_id, start, end, row.speaker))
     return carried

@@ -34,9 +34,8 @@ from qualcode.domain.reconciliation import (
 )
 from qualcode.domain.spans import Span, merge_spans, span_problem, span_text
 from qualcode.services.agreement import ComparisonData, load_comparison
-from qualcode.storage import agreement_queries as queries
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 DEFAULT_LAYER = "consensus"
 STRATEGIES = tuple(s.value for s in Strategy)
@@ -112,16 +111,16 @@ def reconcile(
         if spans:
             results.append((transcript, code, spans))
     rule = rule_name(chosen, needed, len(names))
-    with project.transaction() as repo:
-        removed = _existing_layer_codings(repo, layer, data, None)
+    with project.unit_of_work() as uow:
+        removed = _existing_layer_codings(uow, layer, data, None)
         if removed and not replace:
             raise FieldError(
                 "into",
                 f"coder {layer!r} already has {len(removed)} coding(s) in these transcripts "
                 "and codes; add --replace to replace them",
             )
-        created = _write(repo, layer, data, results, removed)
-        repo.log_event(
+        created = _write(uow, layer, data, results, removed)
+        uow.events.log(
             Action.RECONCILE,
             f"{layer}: {len(created)} coding(s) from {join_names(data.coders)} "
             f"({rule}), {len(removed)} replaced",
@@ -228,10 +227,10 @@ def resolve_disagreement(
         if problem:
             raise FieldError("span", problem)
     result = resolve(region, chosen, [Span(s, e) for s, e in spans])
-    with project.transaction() as repo:
-        removed = _existing_layer_codings(repo, layer, data, (transcript, path, region))
-        created = _write(repo, layer, data, [(transcript, path, result)], removed)
-        repo.log_event(
+    with project.unit_of_work() as uow:
+        removed = _existing_layer_codings(uow, layer, data, (transcript, path, region))
+        created = _write(uow, layer, data, [(transcript, path, result)], removed)
+        uow.events.log(
             Action.RECONCILE,
             f"{layer}: {chosen.value} at {region.start}:{region.end} of {path} in {transcript}",
             {
@@ -318,14 +317,14 @@ def _prepare(
 
 
 def _existing_layer_codings(
-    repo: Repository,
+    uow: UnitOfWork,
     layer: str,
     data: ComparisonData,
     region: tuple[str, str, Region] | None,
 ) -> list[Coding]:
     """The layer's codings in the compared transcripts × codes (or, with ``region``,
     those of that transcript and code overlapping it)."""
-    layer_id = repo.coder_id(layer)
+    layer_id = uow.coders.id_of(layer)
     if layer_id is None:
         return []
     if region is None:
@@ -336,36 +335,36 @@ def _existing_layer_codings(
         code_ids = {data.code_ids[region[1]]}
     ids = [
         cid
-        for cid, tid, code_id, _, start, end in queries.coder_codings(repo, [layer_id])
+        for cid, tid, code_id, _, start, end in uow.agreement.coder_codings([layer_id])
         if tid in transcript_ids
         and code_id in code_ids
         and (region is None or (start < region[2].end and end > region[2].start))
     ]
-    return repo.codings(ids=ids) if ids else []
+    return uow.codings.find(ids=ids) if ids else []
 
 
 def _write(
-    repo: Repository,
+    uow: UnitOfWork,
     layer: str,
     data: ComparisonData,
     results: Sequence[tuple[str, str, Sequence[Span]]],
     removed: Sequence[Coding],
 ) -> list[Coding]:
     """Delete ``removed``, insert ``results`` as the layer's codings; return those."""
-    queries.delete_codings(repo, [c.id for c in removed])
-    layer_id = repo.ensure_coder(layer)
+    uow.agreement.delete_codings([c.id for c in removed])
+    layer_id = uow.coders.ensure(layer)
     wanted = sorted({data.transcript_ids[t] for t, _, spans in results if spans})
-    texts = queries.texts_by_id(repo, wanted)
+    texts = uow.agreement.texts_by_id(wanted)
     rows: list[NewCoding] = []
     for transcript, code, spans in results:
         tid, code_id = data.transcript_ids[transcript], data.code_ids[code]
         for span in spans:
             passage = span_text(texts[tid], span.start, span.end)
             rows.append(NewCoding(tid, code_id, layer_id, span.start, span.end, passage, None))
-    before = repo.max_coding_id()
-    repo.add_codings_bulk(rows)
-    new_ids = queries.coding_ids_after(repo, layer_id, before)
-    return repo.codings(ids=new_ids) if new_ids else []
+    before = uow.codings.max_id()
+    uow.codings.add_bulk(rows)
+    new_ids = uow.agreement.coding_ids_after(layer_id, before)
+    return uow.codings.find(ids=new_ids) if new_ids else []
 
 
 def _payload(coding: Coding, data: ComparisonData) -> dict[str, object]:

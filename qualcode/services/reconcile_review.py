@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualcode.services.reconcile import DEFAULT_LAYER
-from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
 
 RegionKey = tuple[str, str, int, int]
@@ -41,8 +40,8 @@ def settlements(
     """The regions of ``coders`` (two names, in either order) settled into ``into`` and
     not undone; the latest choice per region wins."""
     a, b = coders
-    with project.reading() as repo:
-        events = history.active_events(repo, into, ("reconcile",))
+    with project.reading() as uow:
+        events = uow.events.active_events(into, ("reconcile",))
     found: dict[RegionKey, Settlement] = {}
     for event in events:
         payload = event.payload

@@ -25,6 +25,7 @@ from qualcode.domain.exchange import (
     ExchangeNote,
     ExchangeProject,
     ExchangeSource,
+    Identities,
     IncomingSource,
 )
 from qualcode.domain.text_entry import name_key
@@ -38,12 +39,9 @@ from qualcode.services.codebook import CodebookImport
 from qualcode.services.integrity import ensure_project_sound, ensure_sound
 from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange, plan_fuzzy
 from qualcode.services.merge_report import MergeReport
-from qualcode.storage import refi_queries as q
-from qualcode.storage import refi_sets
 from qualcode.storage.database import Project, open_project
-from qualcode.storage.repositories import Repository
 from qualcode.storage.sqlite_file import is_url, remove_project_file
-from qualcode.storage.status import get_setting
+from qualcode.storage.unit_of_work import UnitOfWork
 
 ORIGIN = f"qualcode {qualcode.__version__}"
 
@@ -53,24 +51,24 @@ def assign_identities(project: Project) -> int:
     project, which exports with stand-ins instead: see :func:`export_identities`)."""
     if project.read_only:
         return 0
-    with project.reading() as repo:
-        if q.missing_guids(repo) == 0:
+    with project.reading() as uow:
+        if uow.refi.missing_guids() == 0:
             return 0
-    with project.transaction() as repo:
-        return q.ensure_guids(repo)
+    with project.unit_of_work() as uow:
+        return uow.refi.ensure_guids()
 
 
 # --- export ---------------------------------------------------------------------------
 
 
-def export_identities(project: Project) -> q.Identities:
+def export_identities(project: Project) -> Identities:
     """The identities an export uses: the stored GUIDs (given first to rows without one);
     on a read-only project, which cannot store them, rows without one get stand-ins
     derived from the project's location and row ids (the same on every export)."""
     assign_identities(project)
     if not project.read_only:
-        return q.Identities()
-    return q.Identities(str(uuid.uuid5(uuid.NAMESPACE_URL, _resolved(project.location))))
+        return Identities()
+    return Identities(str(uuid.uuid5(uuid.NAMESPACE_URL, _resolved(project.location))))
 
 
 def _resolved(location: str) -> str:
@@ -82,8 +80,8 @@ def export_qdc(project: Project) -> bytes:
     needs at least one)."""
     ensure_project_sound(project)
     ids = export_identities(project)
-    with project.reading() as repo:
-        codes = q.exchange_codes(repo, ids)
+    with project.reading() as uow:
+        codes = uow.refi.exchange_codes(ids)
     if not codes:
         raise InputError(project.location, "the project has no codes to export")
     buffer = io.BytesIO()
@@ -97,9 +95,9 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
     check_target(path)
     ensure_project_sound(project)
     ids = export_identities(project)
-    with project.reading() as repo:
-        content = project_content(project, repo, ids)
-        infos = q.source_infos(repo, ids)
+    with project.reading() as uow:
+        content = project_content(project, uow, ids)
+        infos = uow.refi.source_infos(ids)
         case_spans: dict[str, list[tuple[str, int, int]]] = {}
         for case in content.cases:
             for source_guid, start, end in case.selections:
@@ -107,20 +105,20 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
 
         def texts() -> Iterator[tuple[str, str]]:
             for info in infos:
-                yield info.guid, q.source_text(repo, info.id)
+                yield info.guid, uow.refi.source_text(info.id)
 
         def sources() -> Iterator[ExchangeSource]:
-            return q.exchange_sources(repo, infos, case_spans, ids)
+            return uow.refi.exchange_sources(infos, case_spans, ids)
 
         return write_qdpx(path, content, texts, sources)
 
 
 def project_content(
-    project: Project, repo: Repository, ids: q.Identities | None = None
+    project: Project, uow: UnitOfWork, ids: Identities | None = None
 ) -> ProjectContent:
-    identities = ids or q.Identities()
-    users = q.exchange_users(repo, identities)
-    description = get_setting(repo, PROJECT_DESCRIPTION_SETTING)
+    identities = ids or Identities()
+    users = uow.refi.exchange_users(identities)
+    description = uow.settings.get(PROJECT_DESCRIPTION_SETTING)
     header = ExchangeHeader(
         name=project_name(project.location),
         origin=ORIGIN,
@@ -129,13 +127,13 @@ def project_content(
     return ProjectContent(
         header=header,
         users=users,
-        codes=q.exchange_codes(repo, identities),
-        variables=q.exchange_variables(repo, identities),
-        cases=q.exchange_cases(repo, identities),
-        notes=q.exchange_notes(repo, users, identities),
-        sets=refi_sets.exchange_sets(repo, identities),
+        codes=uow.refi.exchange_codes(identities),
+        variables=uow.refi.exchange_variables(identities),
+        cases=uow.refi.exchange_cases(identities),
+        notes=uow.refi.exchange_notes(users, identities),
+        sets=uow.refi_sets.exchange_sets(identities),
         source_values=[
-            value for values in q.transcript_values(repo, identities).values() for value in values
+            value for values in uow.refi.transcript_values(identities).values() for value in values
         ],
     )
 
@@ -168,17 +166,17 @@ def import_project(
         occupied(location)  # a pipe, device or folder: refused before anything opens it
     project = open_project(location, create=created)
     try:
-        with project.reading() as repo:
-            counts = repo.counts()
+        with project.reading() as uow:
+            counts = uow.settings.counts()
         if counts.transcripts or counts.codes or counts.codings:
             raise ProjectError(
                 f"{project.location}: already has {counts.transcripts} transcript(s) and "
                 f"{counts.codes} code(s); import into a new project, or combine with: "
                 f"qualcode merge {location} {file}"
             )
-        with open_qdpx(file, limits) as incoming, project.transaction() as repo:
-            report = merge_exchange(repo, incoming)
-            repo.log_event(
+        with open_qdpx(file, limits) as incoming, project.unit_of_work() as uow:
+            report = merge_exchange(uow, incoming)
+            uow.events.log(
                 Action.IMPORT_PROJECT,
                 f"imported {file.name}: {len(report.transcripts_added)} transcripts, "
                 f"{report.codings_added} codings",
@@ -217,16 +215,16 @@ def merge_projects(
     report: MergeReport | None = None
     with _incoming(other, limits) as incoming:
         # Fuzzy matching of long texts is quadratic: worked out before the write lock.
-        with project.reading() as repo:
-            fuzzy = plan_fuzzy(repo, incoming)
+        with project.reading() as uow:
+            fuzzy = plan_fuzzy(uow, incoming)
         try:
-            with project.transaction() as repo:
-                ensure_sound(repo, project.location)
-                report = merge_exchange(repo, incoming, renames, fuzzy)
+            with project.unit_of_work() as uow:
+                ensure_sound(uow, project.location)
+                report = merge_exchange(uow, incoming, renames, fuzzy)
                 report.dry_run = dry_run
                 if dry_run:
                     raise _DryRun
-                repo.log_event(
+                uow.events.log(
                     Action.MERGE,
                     f"merged {Path(other).name}: {report.codings_added} codings added",
                     {"source": other, "report": report.as_dict()},
@@ -247,20 +245,20 @@ def _incoming(other: str, limits: ArchiveLimits | None) -> Iterator[ExchangeProj
     _check_qdpx_name(path)
     opened = open_project(other)
     try:
-        with opened.reading() as repo:
-            ensure_sound(repo, other)
-            yield _from_project(opened, repo)
+        with opened.reading() as uow:
+            ensure_sound(uow, other)
+            yield _from_project(opened, uow)
     finally:
         opened.close()
 
 
-def _from_project(project: Project, repo: Repository) -> ExchangeProject:
+def _from_project(project: Project, uow: UnitOfWork) -> ExchangeProject:
     """Another qualcode project seen as an exchange project. It is not written to: rows
     without an identity get stand-ins derived from the project's location and row ids, so
     merging the same copy again recognises what came in the first time."""
-    ids = q.Identities(str(uuid.uuid5(uuid.NAMESPACE_URL, _resolved(project.location))))
-    content = project_content(project, repo, ids)
-    infos = q.source_infos(repo, ids)
+    ids = Identities(str(uuid.uuid5(uuid.NAMESPACE_URL, _resolved(project.location))))
+    content = project_content(project, uow, ids)
+    infos = uow.refi.source_infos(ids)
     case_spans: dict[str, list[tuple[str, int, int]]] = {}
     for case in content.cases:
         for source_guid, start, end in case.selections:
@@ -272,8 +270,8 @@ def _from_project(project: Project, repo: Repository) -> ExchangeProject:
             source_notes.setdefault(note.target_guid, []).append(note)
 
     def sources() -> Iterator[IncomingSource]:
-        for source in q.exchange_sources(repo, infos, case_spans, ids):
-            text = q.source_text(repo, ids_by_guid[source.guid])
+        for source in uow.refi.exchange_sources(infos, case_spans, ids):
+            text = uow.refi.source_text(ids_by_guid[source.guid])
             yield IncomingSource(source, text, (), tuple(source_notes.get(source.guid, ())))
 
     return ExchangeProject(
@@ -305,8 +303,8 @@ def set_filter(project: Project, names: Sequence[str]) -> SetFilter:
     """The union of the members of the sets ``names`` (exact name, else one that looks
     alike). Raises :class:`NotFoundError` for an unknown set and ``FieldError('set')``
     for a set without members."""
-    with project.reading() as repo:
-        sets = refi_sets.set_members(repo)
+    with project.reading() as uow:
+        sets = uow.refi_sets.set_members()
         code_ids: set[int] = set()
         transcript_ids: set[int] = set()
         by_key = {name_key(name): found for name, found in sets.items()}
@@ -319,8 +317,8 @@ def set_filter(project: Project, names: Sequence[str]) -> SetFilter:
                 raise FieldError("set", f"set {found.name!r} has no members")
             code_ids.update(found.code_ids)
             transcript_ids.update(found.transcript_ids)
-        codes = tuple(code.path for code in repo.codes() if code.id in code_ids)
-        transcripts = tuple(t.name for t in q.stored_transcripts(repo) if t.id in transcript_ids)
+        codes = tuple(code.path for code in uow.codebook.codes() if code.id in code_ids)
+        transcripts = tuple(t.name for t in uow.refi.stored_transcripts() if t.id in transcript_ids)
     return SetFilter(codes, transcripts)
 
 
@@ -335,10 +333,10 @@ def import_qdc(project: Project, path: Path) -> CodebookImport:
     created: list[str] = []
     updated: list[str] = []
     unchanged = 0
-    with project.transaction() as repo:
-        stored = repo.codes()
+    with project.unit_of_work() as uow:
+        stored = uow.codebook.codes()
         by_path = {path_key(code.path): code for code in stored}
-        guids = q.code_guids(repo)
+        guids = uow.refi.code_guids()
         by_guid = {guid: code for code in stored if (guid := guids.get(code.id))}
         siblings: dict[int | None, int] = {}
         for code in stored:
@@ -353,22 +351,22 @@ def import_qdc(project: Project, path: Path) -> CodebookImport:
                 if existing is None:
                     position = siblings.get(parent_id, 0)
                     siblings[parent_id] = position + 1
-                    code_id = repo.add_code(spec, parent_id, position)
-                    if not q.guid_in_use(repo, "code", code.guid):
-                        q.set_guid(repo, "code", code_id, code.guid)
+                    code_id = uow.codebook.add(spec, parent_id, position)
+                    if not uow.refi.guid_in_use("code", code.guid):
+                        uow.refi.set_guid("code", code_id, code.guid)
                     created.append(path_)
                 else:
                     code_id = existing.id
                     path_ = existing.path
                     if existing.spec != spec:
-                        repo.update_code(code_id, replace(spec, name=existing.spec.name))
+                        uow.codebook.update(code_id, replace(spec, name=existing.spec.name))
                         updated.append(path_)
                     else:
                         unchanged += 1
                 visit(code.children, code_id, path_)
 
         visit(document.codes, None, None)
-        repo.log_event(
+        uow.events.log(
             Action.IMPORT_CODEBOOK,
             f"codebook {path.name}: {len(created)} created, {len(updated)} updated",
             {"created": created, "updated": updated, "source": str(path)},

@@ -28,9 +28,9 @@ def build_theme_report(
     """Every passage of ``code`` and its sub-codes (the chosen coders' codings merged, as
     in matrices), case by case in case order, each case with its attribute values and
     its framework summary. Coded text outside every case comes last."""
-    with project.reading() as repo:
-        ensure_sound(repo, project.location)
-        resolved = resolve_listed_code(repo, code)
+    with project.reading() as uow:
+        ensure_sound(uow, project.location)
+        resolved = resolve_listed_code(uow, code)
     matrix = build_matrix(
         project,
         MatrixRequest(

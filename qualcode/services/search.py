@@ -16,7 +16,6 @@ from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.spans import span_text
 from qualcode.domain.words import iter_word_spans
 from qualcode.services.transcripts import unknown_transcript_message
-from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project
 
 CONTEXT_CHARS = 60
@@ -85,8 +84,8 @@ def search(
     wanted = unicodedata.normalize("NFC", query).strip()
     if not wanted:
         raise InputError("search", "the search text is empty")
-    with project.reading() as repo:
-        texts = repo.transcript_texts()
+    with project.reading() as uow:
+        texts = uow.transcripts.texts()
     for name in transcripts:
         if name not in texts:
             raise NotFoundError(unknown_transcript_message(name, sorted(texts)))
@@ -139,8 +138,8 @@ def passages(
 ) -> list[Passage]:
     """Every passage coded with a code (and its sub-codes), optionally only one coder's,
     within one case's spans, or in one transcript; by transcript then offset."""
-    with project.reading() as repo:
-        codes = repo.codes()
+    with project.reading() as uow:
+        codes = uow.codebook.codes()
         chosen = [c for c in codes if c.id == code_id]
         if not chosen:
             raise NotFoundError(f"no code with id {code_id}")
@@ -150,13 +149,13 @@ def passages(
             for c in codes
             if c.id == code_id or (include_subcodes and c.path.startswith(prefix))
         ]
-        codings = repo.codings(
+        codings = uow.codings.find(
             code_ids=code_ids,
             coders=[coder] if coder else (),
             transcripts=[transcript] if transcript else (),
         )
-        texts = repo.transcript_texts()
-        spans = history.case_spans(repo, case) if case else None
+        texts = uow.transcripts.texts()
+        spans = uow.cases.spans_of(case) if case else None
     if spans is not None:
         codings = [
             c

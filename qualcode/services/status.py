@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from qualcode.domain.errors import NotFoundError
+from qualcode.domain.event_records import EventSummary
 from qualcode.domain.events import Action
 from qualcode.services.transcripts import unknown_transcript_message
-from qualcode.storage import status
 from qualcode.storage.database import Project
 
 
 def mark_done(project: Project, transcript: str, coder: str, *, done: bool = True) -> bool:
     """Mark (or with ``done=False`` unmark) a transcript done for a coder; one transaction.
     Returns the previous state."""
-    with project.transaction() as repo:
-        transcript_id = repo.transcript_id(transcript)
+    with project.unit_of_work() as uow:
+        transcript_id = uow.transcripts.id_of(transcript)
         if transcript_id is None:
-            raise NotFoundError(unknown_transcript_message(transcript, repo.transcript_names()))
-        coder_id = repo.ensure_coder(coder)
-        previous = status.set_done(repo, transcript_id, coder_id, done)
-        repo.log_event(
+            raise NotFoundError(unknown_transcript_message(transcript, uow.transcripts.names()))
+        coder_id = uow.coders.ensure(coder)
+        previous = uow.settings.set_done(transcript_id, coder_id, done)
+        uow.events.log(
             Action.DONE if done else Action.UNDONE,
             f"{coder} marked {transcript} {'done' if done else 'not done'}",
             {"transcript": transcript, "coder": coder, "done": done, "previous": previous},
@@ -29,21 +29,27 @@ def mark_done(project: Project, transcript: str, coder: str, *, done: bool = Tru
 
 def done_marks(project: Project) -> dict[str, set[str]]:
     """Transcript name -> coders who marked it done."""
-    with project.reading() as repo:
-        return status.done_marks(repo)
+    with project.reading() as uow:
+        return uow.settings.done_marks()
 
 
 def get_setting(project: Project, key: str, default: object = None) -> object:
-    with project.reading() as repo:
-        return status.get_setting(repo, key, default)
+    with project.reading() as uow:
+        return uow.settings.get(key, default)
 
 
 def set_setting(project: Project, key: str, value: object) -> None:
-    with project.transaction() as repo:
-        previous = status.get_setting(repo, key)
-        status.set_setting(repo, key, value)
-        repo.log_event(
+    with project.unit_of_work() as uow:
+        previous = uow.settings.get(key)
+        uow.settings.set(key, value)
+        uow.events.log(
             Action.SETTING,
             f"setting {key} = {value!r}",
             {"key": key, "before": previous, "after": value},
         )
+
+
+def latest_events(project: Project, limit: int) -> list[EventSummary]:
+    """The newest ``limit`` events of the log, newest first (``qualcode log``)."""
+    with project.reading() as uow:
+        return uow.events.latest(limit)

@@ -35,7 +35,6 @@ from qualcode.services.suggestions import (
     train_on,
 )
 from qualcode.services.suggestions import training_coders as choose_coders
-from qualcode.storage import status
 from qualcode.storage.database import Project
 
 MODEL = "model"
@@ -126,13 +125,13 @@ def evaluate(
     mode) on the other transcripts; ``coder``'s codings of the held-out one are the truth."""
     if not 0.0 <= min_score <= 1.0:
         raise FieldError("min_score", "must be between 0 and 1")
-    with project.reading() as repo:
-        if repo.coder_id(coder) is None:
+    with project.reading() as uow:
+        if uow.coders.id_of(coder) is None:
             raise NotFoundError(f"no coder {coder!r} in this project")
         if blind is None:
-            blind = bool(status.get_setting(repo, "blind_coding", False))
-        coders = choose_coders(repo, coder, train_coders, blind=blind)
-        corpus = read_corpus(repo, sorted({*coders, coder}), unit)
+            blind = bool(uow.settings.get("blind_coding", False))
+        coders = choose_coders(uow, coder, train_coders, blind=blind)
+        corpus = read_corpus(uow, sorted({*coders, coder}), unit)
     held_out = corpus.coded_transcripts(coder)
     if len(held_out) < 2:
         raise FieldError("coder", f"{coder} coded {len(held_out)} transcript(s); need 2 or more")

@@ -35,11 +35,8 @@ from qualcode.domain.suggestions import (
 from qualcode.matching.code_model import CodeModel, train
 from qualcode.services.coding import apply_code
 from qualcode.services.transcripts import unknown_transcript_message
-from qualcode.storage import status
-from qualcode.storage import suggestion_queries as queries
 from qualcode.storage.database import Project
-from qualcode.storage.history_queries import transcript_text
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 WEAK_WEIGHT = 0.5
 """Weight of one codebook text (definition, example, keywords) against one coded unit."""
@@ -84,16 +81,16 @@ class Corpus:
         ]
 
 
-def read_corpus(repo: Repository, coders: Sequence[str], unit: UnitKind) -> Corpus:
+def read_corpus(uow: UnitOfWork, coders: Sequence[str], unit: UnitKind) -> Corpus:
     """Read texts, units, codebook and the codings of ``coders`` in one transaction."""
     texts: dict[str, str] = {}
     units: dict[str, list[tuple[int, int]]] = {}
-    for name, (transcript_id, text) in repo.transcript_texts().items():
+    for name, (transcript_id, text) in uow.transcripts.texts().items():
         texts[name] = text
-        units[name] = unit_spans(text, repo.turns(transcript_id), unit)
-    codes = repo.codes()
+        units[name] = unit_spans(text, uow.transcripts.turns(transcript_id), unit)
+    codes = uow.codebook.codes()
     codings: dict[str, dict[str, list[tuple[str, int, int]]]] = {}
-    for coding in repo.codings(coders=list(coders), codes=codes) if coders else []:
+    for coding in uow.codings.find(coders=list(coders), codes=codes) if coders else []:
         by_transcript = codings.setdefault(coding.coder, {})
         by_transcript.setdefault(coding.transcript, []).append(
             (coding.code_path, coding.start, coding.end)
@@ -136,11 +133,11 @@ def train_on(
 
 
 def training_coders(
-    repo: Repository, coder: str, chosen: Sequence[str], *, blind: bool
+    uow: UnitOfWork, coder: str, chosen: Sequence[str], *, blind: bool
 ) -> list[str]:
     """The coders a model for ``coder`` learns from: ``chosen``, or every coder; only
     ``coder`` in blind mode (asking for others then is a :class:`FieldError`)."""
-    known = repo.coder_ids()
+    known = uow.coders.ids()
     for name in chosen:
         if name not in known:
             raise FieldError("train_coder", f"no coder {name!r} in this project")
@@ -169,15 +166,15 @@ def cached_or_trained(
     """The model for ``coders`` and ``unit`` — from memory, from the project's cache, or
     trained now (reading every transcript) and cached — and whether it was trained."""
     key = _cache_key(coders, unit)
-    with project.reading() as repo:
-        wanted = queries.fingerprint(repo)
+    with project.reading() as uow:
+        wanted = uow.suggestions.fingerprint()
         with _MEMORY_LOCK:
             remembered = _MEMORY.get((project.location, key))
         if remembered is not None and remembered[0] == wanted:
             return remembered[1], False
-        stored = queries.cached_model(repo, key, wanted)
+        stored = uow.suggestions.cached_model(key, wanted)
         model = _parsed(stored) if stored is not None else None
-        corpus = read_corpus(repo, coders, unit) if model is None else None
+        corpus = read_corpus(uow, coders, unit) if model is None else None
     trained = corpus is not None
     if corpus is not None:
         model = train_on(corpus, coders)
@@ -200,9 +197,9 @@ def _store(project: Project, key: str, wanted: str, model: CodeModel) -> None:
     """Cache the model in the project; a read-only or busy project just goes uncached."""
     text = json.dumps(model.to_json(), separators=(",", ":"))
     try:
-        with project.transaction() as repo:
-            if queries.fingerprint(repo) == wanted:  # nobody coded while we trained
-                queries.store_model(repo, key, wanted, text)
+        with project.unit_of_work() as uow:
+            if uow.suggestions.fingerprint() == wanted:  # nobody coded while we trained
+                uow.suggestions.store_model(key, wanted, text)
     except ProjectError:
         pass
 
@@ -229,17 +226,17 @@ def suggest(
         raise FieldError("limit", "must be at least 1")
     if not 0.0 <= min_score <= 1.0:
         raise FieldError("min_score", "must be between 0 and 1")
-    with project.reading() as repo:
+    with project.reading() as uow:
         if blind is None:
-            blind = bool(status.get_setting(repo, "blind_coding", False))
-        coders = training_coders(repo, coder, train_coders, blind=blind)
-        names = set(repo.transcript_names())
+            blind = bool(uow.settings.get("blind_coding", False))
+        coders = training_coders(uow, coder, train_coders, blind=blind)
+        names = set(uow.transcripts.names())
         for name in transcripts:
             if name not in names:
                 raise NotFoundError(unknown_transcript_message(name, sorted(names)))
         wanted = sorted(set(transcripts)) if transcripts else sorted(names)
-        own = [] if repo.coder_id(coder) is None else repo.codings(coders=[coder])
-        dismissed = _dismissed(repo, coder)
+        own = [] if uow.coders.id_of(coder) is None else uow.codings.find(coders=[coder])
+        dismissed = _dismissed(uow, coder)
         mine: dict[str, list[tuple[str, int, int]]] = {}
         for coding in own:
             mine.setdefault(coding.transcript, []).append(
@@ -247,13 +244,13 @@ def suggest(
             )
         open_units = []  # only the transcripts asked for are read
         for name in wanted:
-            found_text = transcript_text(repo, name)
+            found_text = uow.transcripts.text_of(name)
             assert found_text is not None
             transcript_id, text = found_text
-            spans = unit_spans(text, repo.turns(transcript_id), unit)
+            spans = unit_spans(text, uow.transcripts.turns(transcript_id), unit)
             labelled = label_units(name, text, spans, mine.get(name, []))
             open_units += [unit_ for unit_ in labelled if not unit_.codes]
-        keywords = KeywordBaseline({code.path: code.spec for code in repo.codes()})
+        keywords = KeywordBaseline({code.path: code.spec for code in uow.codebook.codes()})
     model, _ = cached_or_trained(project, coders, unit)
     scores = scored(model, keywords, [unit_.text for unit_ in open_units])
     found: list[Suggestion] = []
@@ -289,22 +286,22 @@ def accept_suggestion(
 
 def accepted_count(project: Project) -> int:
     """How many existing codings were accepted suggestions (undone ones not counted)."""
-    with project.reading() as repo:
-        return len(queries.suggested_coding_ids(repo, ORIGIN_KEY, SUGGESTED))
+    with project.reading() as uow:
+        return len(uow.suggestions.suggested_coding_ids(ORIGIN_KEY, SUGGESTED))
 
 
 def dismiss_suggestion(project: Project, suggestion: Suggestion, coder: str) -> None:
     """Stop suggesting the suggestion's best code for its unit to ``coder`` (kept in the
     project; other coders still see it). Logged, but no model is retrained for it."""
     code = suggestion.codes[0][0]
-    with project.transaction() as repo:
-        value = status.get_setting(repo, DISMISSED_SETTING, {})
+    with project.unit_of_work() as uow:
+        value = uow.settings.get(DISMISSED_SETTING, {})
         table = dict(value) if isinstance(value, dict) else {}
         entries = list(table.get(coder, []))
         entries.append([suggestion.transcript, suggestion.start, suggestion.end, code])
         table[coder] = entries
-        status.set_setting(repo, DISMISSED_SETTING, table)
-        repo.log_event(
+        uow.settings.set(DISMISSED_SETTING, table)
+        uow.events.log(
             Action.DISMISS_SUGGESTION,
             f"{coder} dismissed suggestion {code} for {suggestion.transcript} "
             f"{suggestion.start}:{suggestion.end}",
@@ -318,8 +315,8 @@ def dismiss_suggestion(project: Project, suggestion: Suggestion, coder: str) -> 
         )
 
 
-def _dismissed(repo: Repository, coder: str) -> dict[tuple[str, int, int], set[str]]:
-    value = status.get_setting(repo, DISMISSED_SETTING, {})
+def _dismissed(uow: UnitOfWork, coder: str) -> dict[tuple[str, int, int], set[str]]:
+    value = uow.settings.get(DISMISSED_SETTING, {})
     entries = value.get(coder, []) if isinstance(value, dict) else []
     found: dict[tuple[str, int, int], set[str]] = {}
     for entry in entries if isinstance(entries, list) else []:

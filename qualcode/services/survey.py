@@ -9,9 +9,8 @@ from qualcode.domain.cases import AttributeDef
 from qualcode.domain.errors import InputError
 from qualcode.domain.events import Action
 from qualcode.domain.survey import Survey, SurveyColumns, build_survey
-from qualcode.storage import case_queries
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +67,12 @@ def import_survey(
     from qualcode.importers.survey_table import read_survey_table  # openpyxl when needed
 
     table = read_survey_table(path, sheet=sheet)
-    with project.transaction() as repo:
-        known = {name: definition for name, (_, definition) in repo.attribute_defs().items()}
-        survey = build_survey(table, columns, known, repo.transcript_names())
-        outcome = _store(repo, survey, str(path), table.header_row)
+    with project.unit_of_work() as uow:
+        known = {name: definition for name, (_, definition) in uow.cases.attribute_defs().items()}
+        survey = build_survey(table, columns, known, uow.transcripts.names())
+        outcome = _store(uow, survey, str(path), table.header_row)
         if not outcome.unchanged:
-            repo.log_event(
+            uow.events.log(
                 Action.IMPORT_SURVEY,
                 f"survey {path.name}: {len(survey.questions)} questions, "
                 f"{len(survey.respondents)} respondents",
@@ -86,12 +85,12 @@ def import_survey(
     return outcome
 
 
-def _store(repo: Repository, survey: Survey, source: str, header_row: int) -> SurveyImport:
+def _store(uow: UnitOfWork, survey: Survey, source: str, header_row: int) -> SurveyImport:
     """Write what is not yet in the project; nothing at all when everything is."""
     statuses: list[QuestionOutcome] = []
     for question in survey.questions:
         draft = question.draft
-        existing = repo.transcript_sha(draft.name)
+        existing = uow.transcripts.sha256_of(draft.name)
         if existing is not None and existing != draft.sha256:
             raise InputError(
                 source,
@@ -102,8 +101,8 @@ def _store(repo: Repository, survey: Survey, source: str, header_row: int) -> Su
             )
         status = "imported" if existing is None else "unchanged"
         statuses.append(QuestionOutcome(draft.name, status, len(draft.turns), len(draft.text)))
-    defined = repo.attribute_defs()
-    stored = {case.name: dict(case.attributes) for case in repo.cases()}
+    defined = uow.cases.attribute_defs()
+    stored = {case.name: dict(case.attributes) for case in uow.cases.all()}
     missing = [d for d in survey.attributes if d.name not in defined]
     changed = [
         (respondent, name, value)
@@ -118,18 +117,16 @@ def _store(repo: Repository, survey: Survey, source: str, header_row: int) -> Su
     if not unchanged:
         attribute_ids = {name: found[0] for name, found in defined.items()}
         for definition in missing:
-            attribute_ids[definition.name] = repo.add_attribute(definition)
-        case_ids = case_queries.ensure_cases(repo, [r.name for r in survey.respondents])
-        case_queries.set_case_values(
-            repo,
+            attribute_ids[definition.name] = uow.cases.add_attribute(definition)
+        case_ids = uow.cases.ensure_many([r.name for r in survey.respondents])
+        uow.cases.set_values(
             ((case_ids[r.name], attribute_ids[name], value) for r, name, value in changed),
         )
         for question, outcome in zip(survey.questions, statuses, strict=True):
             if outcome.status == "imported":
-                transcript_id = repo.add_transcript(question.draft)
+                transcript_id = uow.transcripts.add(question.draft)
                 turns = question.draft.turns
-                case_queries.assign_turns(
-                    repo,
+                uow.cases.assign_turns(
                     transcript_id,
                     ((case_ids[t.speaker], t.start, t.end, t.speaker) for t in turns if t.speaker),
                 )

@@ -6,9 +6,8 @@ from __future__ import annotations
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action
 from qualcode.services.transcripts import unknown_transcript_message
-from qualcode.storage import rewrites, transcript_edits
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 RENAME_ACTION = Action.RENAME_TRANSCRIPT
 MAX_NAME_LENGTH = 300  # the transcript table's name column holds this many
@@ -24,17 +23,17 @@ def rename_transcript(project: Project, old: str, new: str, *, coder: str | None
     if len(new) > MAX_NAME_LENGTH:
         raise InputError("NEW", f"a transcript name can be at most {MAX_NAME_LENGTH} characters")
 
-    def rename(repo: Repository) -> bool:
-        transcript_id = repo.transcript_id(old)
+    def rename(uow: UnitOfWork) -> bool:
+        transcript_id = uow.transcripts.id_of(old)
         if transcript_id is None:
-            raise NotFoundError(unknown_transcript_message(old, repo.transcript_names()))
+            raise NotFoundError(unknown_transcript_message(old, uow.transcripts.names()))
         if new == old:
             return False
-        if repo.transcript_id(new) is not None:
+        if uow.transcripts.id_of(new) is not None:
             raise InputError("NEW", f"there is already a transcript named {new!r}")
-        transcript_edits.rename_transcript(repo, transcript_id, new)
-        rewrites.rename_in_event_log(repo, "transcript", old, new)
-        repo.log_event(
+        uow.transcript_edits.rename_transcript(transcript_id, new)
+        uow.rewrites.rename_in_event_log("transcript", old, new)
+        uow.events.log(
             RENAME_ACTION,
             f"renamed transcript {old!r} to {new!r}",
             {"transcript_id": transcript_id, "old": old, "new": new},
@@ -42,4 +41,4 @@ def rename_transcript(project: Project, old: str, new: str, *, coder: str | None
         )
         return True
 
-    return project.run_transaction(rename)
+    return project.run_unit_of_work(rename)

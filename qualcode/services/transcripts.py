@@ -11,7 +11,7 @@ from qualcode.domain.events import Action
 from qualcode.domain.transcripts import Transcript, TranscriptDraft, TranscriptSummary
 from qualcode.domain.turns import speakers
 from qualcode.storage.database import Project
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +113,15 @@ def import_transcripts(
     outcomes: list[ImportOutcome] = []
     current = "import"
     try:
-        with project.transaction() as repo:
+        with project.unit_of_work() as uow:
             for draft in drafts:
                 current = draft.source_path
                 outcomes.append(
-                    _store(repo, draft, case, case_from_filename, speaker_cases, set(skip_speakers))
+                    _store(uow, draft, case, case_from_filename, speaker_cases, set(skip_speakers))
                 )
             imported = [o.name for o in outcomes if o.status == "imported"]
             if imported:
-                repo.log_event(
+                uow.events.log(
                     Action.IMPORT_TRANSCRIPTS,
                     f"imported {len(imported):,} transcript(s)",
                     {"transcripts": imported},
@@ -135,14 +135,14 @@ def import_transcripts(
 
 
 def _store(
-    repo: Repository,
+    uow: UnitOfWork,
     draft: TranscriptDraft,
     case: str | None,
     case_from_filename: bool,
     speaker_cases: bool,
     skip_speakers: set[str],
 ) -> ImportOutcome:
-    existing_sha = repo.transcript_sha(draft.name)
+    existing_sha = uow.transcripts.sha256_of(draft.name)
     if existing_sha is not None and existing_sha != draft.sha256:
         raise InputError(
             draft.source_path,
@@ -150,22 +150,22 @@ def _store(
             "import under another name, or replace its text keeping the codings with: "
             f"qualcode transcript replace PROJECT {draft.name} FILE",
         )
-    found = repo.transcript_id(draft.name)
+    found = uow.transcripts.id_of(draft.name)
     status = "unchanged" if found is not None else "imported"
-    transcript_id = found if found is not None else repo.add_transcript(draft)
+    transcript_id = found if found is not None else uow.transcripts.add(draft)
     cases: list[str] = []
     whole = [(0, len(draft.text))]
     for case_name in (case, Path(draft.source_path).stem if case_from_filename else None):
         if case_name:
-            repo.assign_case(repo.ensure_case(case_name), transcript_id, whole, None)
+            uow.cases.assign(uow.cases.ensure(case_name), transcript_id, whole, None)
             cases.append(case_name)
     if speaker_cases:
         for speaker in speakers(draft.turns):
             if speaker in skip_speakers:
                 continue
             spans = [(t.start, t.end) for t in draft.turns if t.speaker == speaker]
-            case_id = repo.ensure_case(speaker)
-            repo.assign_case(case_id, transcript_id, spans, speaker)
+            case_id = uow.cases.ensure(speaker)
+            uow.cases.assign(case_id, transcript_id, spans, speaker)
             cases.append(speaker)
     return ImportOutcome(
         path=draft.source_path,
@@ -182,15 +182,15 @@ def _store(
 
 
 def list_transcripts(project: Project) -> list[TranscriptSummary]:
-    with project.reading() as repo:
-        return repo.transcript_summaries()
+    with project.reading() as uow:
+        return uow.transcripts.summaries()
 
 
 def get_transcript(project: Project, name: str) -> Transcript:
-    with project.reading() as repo:
-        transcript = repo.transcript(name)
+    with project.reading() as uow:
+        transcript = uow.transcripts.get(name)
         if transcript is None:
-            raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
+            raise NotFoundError(unknown_transcript_message(name, uow.transcripts.names()))
         return transcript
 
 

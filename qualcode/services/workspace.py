@@ -24,14 +24,6 @@ from qualcode.domain.transcripts import Turn
 from qualcode.services.coding_changes import code_path_by_id
 from qualcode.services.memos import transcript_memo_counts
 from qualcode.services.transcripts import unknown_transcript_message
-from qualcode.storage import (
-    case_queries,
-    maintenance_queries,
-    memo_queries,
-    status,
-    transcript_edits,
-)
-from qualcode.storage import history_queries as history
 from qualcode.storage.database import Project, RetryPolicy, open_project
 
 BLIND_SETTING = "blind_coding"
@@ -119,18 +111,18 @@ def for_interactive_use(project: Project) -> Project:
 
 def blind_by_setting(project: Project) -> bool:
     """Whether the project asks for blind coding (setting ``blind_coding``)."""
-    with project.reading() as repo:
-        return bool(status.get_setting(repo, BLIND_SETTING, False))
+    with project.reading() as uow:
+        return bool(uow.settings.get(BLIND_SETTING, False))
 
 
 def transcript_groups(project: Project, coder: str, *, blind: bool = False) -> list[CaseGroup]:
     """Transcripts grouped by the cases that cover them, groups and transcripts by name;
     transcripts without a case come last under ``(no case)``."""
-    with project.reading() as repo:
-        listing = history.transcript_listing(repo)
-        done = status.done_marks(repo)
-        started = history.transcripts_coded_by(repo, coder)
-        memos = transcript_memo_counts(repo, author=coder if blind else None)
+    with project.reading() as uow:
+        listing = uow.transcripts.listing()
+        done = uow.settings.done_marks()
+        started = uow.transcripts.coded_by(coder)
+        memos = transcript_memo_counts(uow, author=coder if blind else None)
     groups: dict[str, list[TranscriptEntry]] = {}
     for name, words, cases in listing:
         if coder in done.get(name, set()):
@@ -147,13 +139,13 @@ def transcript_groups(project: Project, coder: str, *, blind: bool = False) -> l
 
 def load_document(project: Project, name: str, coder: str, *, blind: bool) -> TranscriptDocument:
     """The transcript ``name`` with its turns and codings (the coder's only when blind)."""
-    with project.reading() as repo:
-        transcript = repo.transcript(name)
+    with project.reading() as uow:
+        transcript = uow.transcripts.get(name)
         if transcript is None:
-            raise NotFoundError(unknown_transcript_message(name, repo.transcript_names()))
-        codings = repo.codings(transcripts=[name], coders=[coder] if blind else ())
-        notes = transcript_edits.review_notes(repo, transcript.id)
-        speakers = case_queries.speaker_cases(repo, transcript.id)
+            raise NotFoundError(unknown_transcript_message(name, uow.transcripts.names()))
+        codings = uow.codings.find(transcripts=[name], coders=[coder] if blind else ())
+        notes = uow.transcript_edits.review_notes(transcript.id)
+        speakers = uow.cases.speaker_cases(transcript.id)
     ordered = sorted(codings, key=lambda c: (c.start, c.end, c.id))
     flagged = {c.id: notes[c.id] for c in ordered if c.id in notes}
     return TranscriptDocument(
@@ -165,17 +157,17 @@ def flagged_places(project: Project, coder: str, *, blind: bool) -> list[Flagged
     """Every coding that needs review (only the coder's own when blind), by transcript
     name and position (in Python's order of names, whatever the database's collation:
     the jump to the next one compares them so)."""
-    with project.reading() as repo:
-        notes = maintenance_queries.flagged_notes(repo, coder if blind else None)
-        codings = repo.codings(ids=notes) if notes else []
+    with project.reading() as uow:
+        notes = uow.maintenance.flagged_notes(coder if blind else None)
+        codings = uow.codings.find(ids=notes) if notes else []
     ordered = sorted(codings, key=lambda c: (c.transcript, c.start, c.id))
     return [FlaggedPlace(coding, notes[coding.id]) for coding in ordered]
 
 
 def flagged_count(project: Project, coder: str, *, blind: bool) -> int:
     """How many codings need review (only the coder's own when blind)."""
-    with project.reading() as repo:
-        return len(maintenance_queries.flagged_notes(repo, coder if blind else None))
+    with project.reading() as uow:
+        return len(uow.maintenance.flagged_notes(coder if blind else None))
 
 
 def code_entries(
@@ -184,16 +176,16 @@ def code_entries(
     """Every code (parents first) with its counts; blind counts only the coder's own.
     ``counts=False`` leaves them at 0 (quicker on a large project: the counts scan every
     coding)."""
-    with project.reading() as repo:
-        codes = repo.codes()
+    with project.reading() as uow:
+        codes = uow.codebook.codes()
         if not counts:
             return [CodeEntry(c.id, c.path, c.parent_id, c.spec, 0, 0) for c in codes]
         who = coder if blind else None
-        memos = memo_queries.memo_counts(repo, "code", author=who)
-        in_project = history.coding_counts(repo, coder=who)
-        transcript_id = repo.transcript_id(transcript) if transcript else None
+        memos = uow.memos.counts("code", author=who)
+        in_project = uow.codings.counts(coder=who)
+        transcript_id = uow.transcripts.id_of(transcript) if transcript else None
         here = (
-            history.coding_counts(repo, coder=who, transcript_id=transcript_id)
+            uow.codings.counts(coder=who, transcript_id=transcript_id)
             if transcript_id is not None
             else {}
         )
@@ -223,10 +215,10 @@ def code_spans(
     each passage."""
     if not spans:
         return []
-    with project.transaction() as repo:
-        code = code_path_by_id(repo, code_id)
-        coder_id = repo.ensure_coder(coder)
-        texts = repo.transcript_texts()
+    with project.unit_of_work() as uow:
+        code = code_path_by_id(uow, code_id)
+        coder_id = uow.coders.ensure(coder)
+        texts = uow.transcripts.texts()
         ids: list[int] = []
         for transcript, start, end in spans:
             if transcript not in texts:
@@ -236,14 +228,14 @@ def code_spans(
             if problem:
                 raise InputError(transcript, problem)
             ids.append(
-                repo.add_coding(
+                uow.codings.add(
                     transcript_id, code_id, coder_id, start, end, span_text(text, start, end), None
                 )
             )
             if progress is not None:
                 progress(len(ids), len(spans))
-        codings = repo.codings(ids=ids)
-        repo.log_event(
+        codings = uow.codings.find(ids=ids)
+        uow.events.log(
             Action.APPLY_BATCH,
             f"{coder} coded {len(codings)} search hits as {code}",
             {"codings": [coding_payload(c, code_id) for c in codings]},

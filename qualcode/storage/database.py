@@ -26,7 +26,6 @@ from qualcode.domain.errors import (
 )
 from qualcode.files.writing import Existing, check_new_file, create_empty, staged_path
 from qualcode.storage import migrations
-from qualcode.storage.repositories import Repository
 from qualcode.storage.sqlite_file import (
     IMMUTABLE,
     QUALCODE_APPLICATION_ID,
@@ -42,6 +41,7 @@ from qualcode.storage.sqlite_file import (
     remove_project_file,
     sqlite_uri,
 )
+from qualcode.storage.unit_of_work import UnitOfWork
 
 BUSY_TIMEOUT_MS = 5000
 # PostgreSQL: every write transaction takes this transaction-scoped advisory lock first, so
@@ -81,8 +81,9 @@ class RetryPolicy:
 
 @dataclass
 class Project:
-    """An open project. Use :meth:`transaction` for each user action (one transaction,
-    all or nothing) and :meth:`reading` for queries.
+    """An open project. Use :meth:`unit_of_work` (or :meth:`run_unit_of_work`) for each
+    user action (one transaction, all or nothing) and :meth:`reading` for queries; both
+    hand out a :class:`~qualcode.storage.unit_of_work.UnitOfWork` of typed repositories.
 
     Write transactions take the project's write lock before the action's first statement
     and retry taking it with backoff (``retry``), so coders writing at the same time queue
@@ -114,15 +115,15 @@ class Project:
         return self.engine.dialect.name == "sqlite"
 
     @contextmanager
-    def transaction(self) -> Iterator[Repository]:
-        """A write transaction: commits when the block ends, rolls back on any error.
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """A write unit of work: commits when the block ends, rolls back on any error.
 
         The write lock is taken (with retries) before the block runs, so the block itself
-        does not meet a busy database; use :meth:`run_transaction` for an action that should
-        also be re-run when the database reports a conflict half-way."""
+        does not meet a busy database; use :meth:`run_unit_of_work` for an action that
+        should also be re-run when the database reports a conflict half-way."""
         session = self._begin_write()
         try:
-            yield Repository(session)
+            yield UnitOfWork(session, writable=True)
             session.commit()
         except OperationalError as error:
             session.rollback()
@@ -138,14 +139,14 @@ class Project:
         finally:
             session.close()
 
-    def run_transaction(self, action: Callable[[Repository], T], *, adds_only: bool = False) -> T:
-        """Run ``action`` in one write transaction and return its result.
+    def run_unit_of_work(self, action: Callable[[UnitOfWork], T], *, adds_only: bool = False) -> T:
+        """Run ``action`` in one write unit of work and return its result.
 
         When the database reports a conflict that a retry cures (busy or locked, a
         serialization failure, a deadlock, a lock timeout) at any point, the transaction is
         rolled back and ``action`` runs again from the start, up to ``retry.attempts``
         times with backoff. ``action`` must therefore only touch the database through the
-        repository it is given. Any other error rolls back and propagates at once.
+        unit of work it is given. Any other error rolls back and propagates at once.
 
         ``adds_only=True`` declares that the action only inserts rows (and reads): on
         PostgreSQL it then shares the write lock with other such actions, and a unique-key
@@ -155,7 +156,7 @@ class Project:
         while True:
             session = self._begin_write(shared=adds_only)
             try:
-                result = action(Repository(session))
+                result = action(UnitOfWork(session, writable=True))
                 session.commit()
                 return result
             except (OperationalError, IntegrityError) as error:
@@ -177,11 +178,11 @@ class Project:
                 session.close()
 
     @contextmanager
-    def reading(self) -> Iterator[Repository]:
-        """A read-only session (rolled back at the end)."""
+    def reading(self) -> Iterator[UnitOfWork]:
+        """A reading unit of work (rolled back at the end, never takes the write lock)."""
         try:
             with self._read_sessions() as session:
-                yield Repository(session)
+                yield UnitOfWork(session, writable=False)
         except OperationalError as error:
             raise _translate(self.location, error) from error
         except (DBAPIError, UnicodeDecodeError) as error:

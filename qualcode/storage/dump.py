@@ -38,7 +38,6 @@ from qualcode.files.reading import MIB, open_regular, read_text
 from qualcode.files.writing import Existing, open_for_writing
 from qualcode.storage import migrations
 from qualcode.storage.backup_checks import check_backup_rows
-from qualcode.storage.repositories import Repository
 from qualcode.storage.sqlite_file import (
     IMMUTABLE,
     QUALCODE_APPLICATION_ID,
@@ -186,14 +185,6 @@ def read_json_backup(path: Path) -> tuple[int, list[TableRows]]:
             raise InputError(source, f"table {name!r} has no columns and rows")
         found.append(TableRows(str(name), tuple(content["columns"]), content["rows"]))
     return version, found
-
-
-def restore_into(
-    repo: Repository, version: int, tables: Sequence[TableRows], source: str
-) -> dict[str, int]:
-    """:func:`restore_rows` inside the repository's transaction (so services never hold
-    a connection)."""
-    return restore_rows(repo.session.connection(), version, tables, source)
 
 
 def restore_rows(

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.domain.errors import ProjectError
 from qualcode.storage.database import Project
-from qualcode.storage.live_queries import CHANNEL, latest_event_id
+from qualcode.storage.live_queries import CHANNEL
 from qualcode.storage.sqlite_file import READ_ONLY, sqlite_uri
 from qualcode.storage.tables import EventRow
 
@@ -120,8 +120,8 @@ class LogTailWatch(_CounterWatch):
         super().__init__()
 
     def _read(self) -> int:
-        with self._project.reading() as repo:
-            return latest_event_id(repo)
+        with self._project.reading() as uow:
+            return uow.live.latest_event_id()
 
 
 def open_watch(project: Project) -> ChangeWatch:

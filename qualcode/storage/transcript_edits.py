@@ -5,145 +5,121 @@ of the caller's transaction and never commits. Offsets are half-open code points
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select, update
 
 from qualcode.domain.text_entry import enter_name
-from qualcode.domain.transcripts import Turn
-from qualcode.storage.repositories import Repository
+from qualcode.domain.transcripts import Assignment, CodingPlace, Turn
+from qualcode.storage.repository_base import StoredArea
 from qualcode.storage.tables import CaseAssignmentRow, CodingRow, TranscriptRow, TurnRow
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    case_id: int
-    start: int
-    end: int
-    speaker: str | None
+class TranscriptEditRepository(StoredArea):
+    """Writes behind editing a transcript's text."""
 
-
-@dataclass(frozen=True, slots=True)
-class CodingPlace:
-    """A coding's new span, its anchor text there and its review note (``None`` = no
-    review needed)."""
-
-    coding_id: int
-    start: int
-    end: int
-    anchor_text: str
-    review_note: str | None
-
-
-def review_notes(repo: Repository, transcript_id: int) -> dict[int, str]:
-    """Coding id -> review note, for the transcript's codings that have one."""
-    rows = repo.session.execute(
-        select(CodingRow.id, CodingRow.review_note).where(
-            CodingRow.transcript_id == transcript_id, CodingRow.review_note.is_not(None)
+    def review_notes(self, transcript_id: int) -> dict[int, str]:
+        """Coding id -> review note, for the transcript's codings that have one."""
+        rows = self._session.execute(
+            select(CodingRow.id, CodingRow.review_note).where(
+                CodingRow.transcript_id == transcript_id, CodingRow.review_note.is_not(None)
+            )
         )
-    )
-    return {coding_id: note or "" for coding_id, note in rows}
+        return {coding_id: note or "" for coding_id, note in rows}
 
-
-def assignments(repo: Repository, transcript_id: int) -> list[Assignment]:
-    rows = repo.session.execute(
-        select(
-            CaseAssignmentRow.case_id,
-            CaseAssignmentRow.start,
-            CaseAssignmentRow.end,
-            CaseAssignmentRow.speaker,
+    def assignments(self, transcript_id: int) -> list[Assignment]:
+        rows = self._session.execute(
+            select(
+                CaseAssignmentRow.case_id,
+                CaseAssignmentRow.start,
+                CaseAssignmentRow.end,
+                CaseAssignmentRow.speaker,
+            )
+            .where(CaseAssignmentRow.transcript_id == transcript_id)
+            .order_by(CaseAssignmentRow.id)
         )
-        .where(CaseAssignmentRow.transcript_id == transcript_id)
-        .order_by(CaseAssignmentRow.id)
-    )
-    return [Assignment(case_id, s, e, speaker) for case_id, s, e, speaker in rows]
+        return [Assignment(case_id, s, e, speaker) for case_id, s, e, speaker in rows]
 
-
-def replace_text(
-    repo: Repository,
-    transcript_id: int,
-    *,
-    text: str,
-    sha256: str,
-    words: int,
-    language: str | None,
-    source_path: str | None,
-) -> None:
-    """Store a transcript's new text (with its hash, length, words and language)."""
-    values: dict[str, object] = {
-        "text": text,
-        "sha256": sha256,
-        "characters": len(text),
-        "words": words,
-        "language": language,
-    }
-    if source_path is not None:
-        values["source_path"] = source_path
-    repo.session.execute(
-        update(TranscriptRow).where(TranscriptRow.id == transcript_id).values(**values)
-    )
-
-
-def replace_turns(repo: Repository, transcript_id: int, turns: Sequence[Turn]) -> None:
-    repo.session.execute(delete(TurnRow).where(TurnRow.transcript_id == transcript_id))
-    if turns:
-        repo.session.execute(
-            insert(TurnRow),
-            [
-                {
-                    "transcript_id": transcript_id,
-                    "position": number,
-                    "start": turn.start,
-                    "end": turn.end,
-                    "speaker": turn.speaker,
-                    "timestamp": turn.timestamp,
-                }
-                for number, turn in enumerate(turns, start=1)
-            ],
+    def replace_text(
+        self,
+        transcript_id: int,
+        *,
+        text: str,
+        sha256: str,
+        words: int,
+        language: str | None,
+        source_path: str | None,
+    ) -> None:
+        """Store a transcript's new text (with its hash, length, words and language)."""
+        values: dict[str, object] = {
+            "text": text,
+            "sha256": sha256,
+            "characters": len(text),
+            "words": words,
+            "language": language,
+        }
+        if source_path is not None:
+            values["source_path"] = source_path
+        self._session.execute(
+            update(TranscriptRow).where(TranscriptRow.id == transcript_id).values(**values)
         )
 
+    def replace_turns(self, transcript_id: int, turns: Sequence[Turn]) -> None:
+        self._session.execute(delete(TurnRow).where(TurnRow.transcript_id == transcript_id))
+        if turns:
+            self._session.execute(
+                insert(TurnRow),
+                [
+                    {
+                        "transcript_id": transcript_id,
+                        "position": number,
+                        "start": turn.start,
+                        "end": turn.end,
+                        "speaker": turn.speaker,
+                        "timestamp": turn.timestamp,
+                    }
+                    for number, turn in enumerate(turns, start=1)
+                ],
+            )
 
-def replace_assignments(repo: Repository, transcript_id: int, rows: Sequence[Assignment]) -> None:
-    repo.session.execute(
-        delete(CaseAssignmentRow).where(CaseAssignmentRow.transcript_id == transcript_id)
-    )
-    if rows:
-        repo.session.execute(
-            insert(CaseAssignmentRow),
-            [
-                {
-                    "case_id": row.case_id,
-                    "transcript_id": transcript_id,
-                    "start": row.start,
-                    "end": row.end,
-                    "speaker": row.speaker,
-                }
-                for row in rows
-            ],
+    def replace_assignments(self, transcript_id: int, rows: Sequence[Assignment]) -> None:
+        self._session.execute(
+            delete(CaseAssignmentRow).where(CaseAssignmentRow.transcript_id == transcript_id)
         )
+        if rows:
+            self._session.execute(
+                insert(CaseAssignmentRow),
+                [
+                    {
+                        "case_id": row.case_id,
+                        "transcript_id": transcript_id,
+                        "start": row.start,
+                        "end": row.end,
+                        "speaker": row.speaker,
+                    }
+                    for row in rows
+                ],
+            )
 
+    def place_codings(self, places: Sequence[CodingPlace]) -> None:
+        """Store the codings' new spans, anchor texts and review notes (one executemany)."""
+        if places:
+            self._session.execute(
+                update(CodingRow),
+                [
+                    {
+                        "id": place.coding_id,
+                        "start": place.start,
+                        "end": place.end,
+                        "anchor_text": place.anchor_text,
+                        "review_note": place.review_note,
+                    }
+                    for place in places
+                ],
+            )
 
-def place_codings(repo: Repository, places: Sequence[CodingPlace]) -> None:
-    """Store the codings' new spans, anchor texts and review notes (one executemany)."""
-    if places:
-        repo.session.execute(
-            update(CodingRow),
-            [
-                {
-                    "id": place.coding_id,
-                    "start": place.start,
-                    "end": place.end,
-                    "anchor_text": place.anchor_text,
-                    "review_note": place.review_note,
-                }
-                for place in places
-            ],
+    def rename_transcript(self, transcript_id: int, name: str) -> None:
+        self._session.execute(
+            update(TranscriptRow)
+            .where(TranscriptRow.id == transcript_id)
+            .values(name=enter_name(name, "transcript name"))
         )
-
-
-def rename_transcript(repo: Repository, transcript_id: int, name: str) -> None:
-    repo.session.execute(
-        update(TranscriptRow)
-        .where(TranscriptRow.id == transcript_id)
-        .values(name=enter_name(name, "transcript name"))
-    )

@@ -93,8 +93,8 @@ def test_default_demo_keeps_the_earlier_demo(
     lines: list[str] = []
     first = build_demo(None, lines.append)
     location = Path(first.location)
-    with first.transaction() as repo:
-        repo.log_event(Action.SETTING, "a coder practised here", {})
+    with first.unit_of_work() as uow:
+        uow.events.log(Action.SETTING, "a coder practised here", {})
     first.close()
     before = dump(location)
     build_demo(None, lines.append).close()

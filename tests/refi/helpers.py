@@ -93,19 +93,20 @@ def snapshot(location: Path) -> dict[str, Any]:
     (ids and times left out)."""
     project = open_project(location)
     try:
-        with project.reading() as repo:
+        with project.reading() as uow:
             return {
-                "coders": sorted(repo.coder_ids()),
-                "codes": [(c.path, c.spec) for c in repo.codes()],
+                "coders": sorted(uow.coders.ids()),
+                "codes": [(c.path, c.spec) for c in uow.codebook.codes()],
                 "attributes": sorted(
-                    (name, d.type.value, d.levels) for name, (_, d) in repo.attribute_defs().items()
+                    (name, d.type.value, d.levels)
+                    for name, (_, d) in uow.cases.attribute_defs().items()
                 ),
-                "cases": sorted(repo.cases(), key=lambda c: c.name),
-                "texts": {name: text for name, (_, text) in repo.transcript_texts().items()},
+                "cases": sorted(uow.cases.all(), key=lambda c: c.name),
+                "texts": {name: text for name, (_, text) in uow.transcripts.texts().items()},
                 "codings": sorted(
                     (
                         (c.transcript, c.code_path, c.coder, c.start, c.end, c.text, c.memo)
-                        for c in repo.codings()
+                        for c in uow.codings.find()
                     ),
                     key=coding_order,
                 ),

@@ -159,8 +159,8 @@ def test_speaker_cases_from_earlier_exports_still_come_in(tmp_path: Path, run: C
     run("import-project", target, write_qdpx(tmp_path / "old.qdpx", old))
     project = open_project(target)
     try:
-        with project.reading() as repo:
-            (case,) = repo.cases()
+        with project.reading() as uow:
+            (case,) = uow.cases.all()
     finally:
         project.close()
     # the two selections are exactly Anne's utterances: assigned as her speaker turns

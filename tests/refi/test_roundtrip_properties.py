@@ -96,9 +96,9 @@ def plans(draw: st.DrawFn) -> Plan:
 
 def build(path: Path, plan: Plan) -> None:
     project = init_project(path)
-    with project.transaction() as repo:
+    with project.unit_of_work() as uow:
         ids = [
-            repo.add_transcript(
+            uow.transcripts.add(
                 TranscriptDraft(
                     f"t{i}", text, tuple(parse_speaker_turns(text)), f"t{i}.txt", "utf-8"
                 )
@@ -107,20 +107,22 @@ def build(path: Path, plan: Plan) -> None:
         ]
         code_ids: list[int] = []
         for position, (theme, children) in enumerate(plan.codes):
-            parent = repo.add_code(theme, None, position)
+            parent = uow.codebook.add(theme, None, position)
             code_ids.append(parent)
-            code_ids.extend(repo.add_code(child, parent, n) for n, child in enumerate(children))
-        coder_ids = [repo.ensure_coder(name) for name in plan.coders]
+            code_ids.extend(uow.codebook.add(child, parent, n) for n, child in enumerate(children))
+        coder_ids = [uow.coders.ensure(name) for name in plan.coders]
         for t, code, coder, a, b, memo in plan.codings:
             text = plan.texts[t]
-            repo.add_coding(ids[t], code_ids[code], coder_ids[coder], a, b, text[a:b], memo)
-        level = repo.add_attribute(AttributeDef("level", AttributeType.ORDINAL, ("low", "high")))
-        number = repo.add_attribute(AttributeDef("number", AttributeType.NUMBER))
+            uow.codings.add(ids[t], code_ids[code], coder_ids[coder], a, b, text[a:b], memo)
+        level = uow.cases.add_attribute(
+            AttributeDef("level", AttributeType.ORDINAL, ("low", "high"))
+        )
+        number = uow.cases.add_attribute(AttributeDef("number", AttributeType.NUMBER))
         for name, t, level_value, number_value in plan.cases:
-            case = repo.ensure_case(name)
-            repo.set_case_value(case, level, level_value)
-            repo.set_case_value(case, number, number_value)
-            repo.assign_case(case, ids[t], [(0, len(plan.texts[t]))], None)
+            case = uow.cases.ensure(name)
+            uow.cases.set_value(case, level, level_value)
+            uow.cases.set_value(case, number, number_value)
+            uow.cases.assign(case, ids[t], [(0, len(plan.texts[t]))], None)
     project.close()
 
 

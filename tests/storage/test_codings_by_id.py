@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.services.project import Project, open_project
-from qualcode.storage import repositories
+from qualcode.storage import codings
 
 
 def test_many_ids_are_read_in_parts_with_the_same_result(
@@ -16,12 +16,12 @@ def test_many_ids_are_read_in_parts_with_the_same_result(
 ) -> None:
     project: Project = open_project(demo_path)
     try:
-        with project.reading() as repo:
-            everything = repo.codings()
+        with project.reading() as uow:
+            everything = uow.codings.find()
             ids = [coding.id for coding in everything][::2]
-            whole = repo.codings(ids=ids, coders=["anna"])
-            monkeypatch.setattr(repositories, "IDS_PER_QUERY", 7)
-            parted = repo.codings(ids=reversed(ids), coders=["anna"])
+            whole = uow.codings.find(ids=ids, coders=["anna"])
+            monkeypatch.setattr(codings, "IDS_PER_QUERY", 7)
+            parted = uow.codings.find(ids=reversed(ids), coders=["anna"])
     finally:
         project.close()
     assert len(ids) > 7 * 3

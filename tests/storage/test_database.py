@@ -72,19 +72,19 @@ def test_open_refuses_another_programs_sqlite_database(project_path: Path) -> No
 def test_failed_transaction_leaves_database_exactly_as_before(project_path: Path) -> None:
     project = open_project(project_path, create=True)
     draft = TranscriptDraft("t1", "Interviewer: hello", (), "t1.txt", "utf-8")
-    with project.transaction() as repo:
-        repo.add_transcript(draft)
+    with project.unit_of_work() as uow:
+        uow.transcripts.add(draft)
     before = project_path.read_bytes()
 
     def crash_mid_action() -> None:
-        with project.transaction() as repo:
-            repo.add_transcript(TranscriptDraft("t2", "more", (), "t2.txt", "utf-8"))
+        with project.unit_of_work() as uow:
+            uow.transcripts.add(TranscriptDraft("t2", "more", (), "t2.txt", "utf-8"))
             raise RuntimeError("simulated crash mid-action")
 
     with pytest.raises(RuntimeError):
         crash_mid_action()
-    with project.reading() as repo:
-        assert repo.transcript_names() == ["t1"]
+    with project.reading() as uow:
+        assert uow.transcripts.names() == ["t1"]
     project.close()
     assert sqlite3.connect(project_path).execute("SELECT count(*) FROM transcript").fetchone() == (
         1,
@@ -94,16 +94,16 @@ def test_failed_transaction_leaves_database_exactly_as_before(project_path: Path
 
 def test_read_only_file_can_be_read_but_not_written(project_path: Path) -> None:
     project = open_project(project_path, create=True)
-    with project.transaction() as repo:
-        repo.ensure_coder("anna")
+    with project.unit_of_work() as uow:
+        uow.coders.ensure("anna")
     project.close()
     project_path.chmod(stat.S_IRUSR | stat.S_IRGRP)
     try:
         opened = open_project(project_path)
-        with opened.reading() as repo:
-            assert repo.coder_ids() == {"anna": 1}
-        with pytest.raises(ProjectError, match="read-only"), opened.transaction() as repo:
-            repo.ensure_coder("bo")
+        with opened.reading() as uow:
+            assert uow.coders.ids() == {"anna": 1}
+        with pytest.raises(ProjectError, match="read-only"), opened.unit_of_work() as uow:
+            uow.coders.ensure("bo")
     finally:
         project_path.chmod(stat.S_IRUSR | stat.S_IWUSR)
 
@@ -161,8 +161,8 @@ def test_version_1_project_is_upgraded_to_current(project_path: Path) -> None:
     raw.commit()
     raw.close()
     project = open_project(project_path)
-    with project.reading() as repo:
-        assert repo.coder_ids() == {"anna": 1}
+    with project.reading() as uow:
+        assert uow.coders.ids() == {"anna": 1}
     project.close()
     raw = sqlite3.connect(project_path)
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}

@@ -73,16 +73,16 @@ def test_quick_reads_equal_the_repositorys(demo_template: Path, mixed: Project) 
     for location in (str(demo_template), mixed.location):
         project = open_project(location)
         try:
-            with project.reading() as repo:
-                summaries = repo.transcript_summaries()
+            with project.reading() as uow:
+                summaries = uow.transcripts.summaries()
                 expected = (
                     summaries,
-                    [repo.transcript(summary.name) for summary in summaries],
-                    repo.counts(),
-                    sorted(repo.coder_ids()),
-                    repo.codes(),
-                    repo.cases(),
-                    [definition for _, definition in repo.attribute_defs().values()],
+                    [uow.transcripts.get(summary.name) for summary in summaries],
+                    uow.settings.counts(),
+                    sorted(uow.coders.ids()),
+                    uow.codebook.codes(),
+                    uow.cases.all(),
+                    [definition for _, definition in uow.cases.attribute_defs().values()],
                 )
         finally:
             project.close()

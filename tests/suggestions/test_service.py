@@ -17,7 +17,6 @@ from qualcode.services.suggestions import (
     dismiss_suggestion,
     suggest,
 )
-from qualcode.storage import suggestion_queries
 from tests.suggestions.tiny import code_of, tiny_project
 
 
@@ -77,15 +76,15 @@ def test_accepting_is_one_undoable_coding_marked_suggested(tmp_path: Path) -> No
         suggestion.end,
         suggestion.codes[0][0],
     )
-    with project.reading() as repo:
-        assert suggestion_queries.suggested_coding_ids(repo, "origin", SUGGESTED) == {coding.id}
+    with project.reading() as uow:
+        assert uow.suggestions.suggested_coding_ids("origin", SUGGESTED) == {coding.id}
     assert suggestion not in suggest(project, "anna", transcripts=["t3"], blind=True)
     step = undo(project, "anna")
     assert step is not None
     assert step.action == "apply"
     assert len(list_codings(project, coders=["anna"])) == before
-    with project.reading() as repo:
-        assert suggestion_queries.suggested_coding_ids(repo, "origin", SUGGESTED) == set()
+    with project.reading() as uow:
+        assert uow.suggestions.suggested_coding_ids("origin", SUGGESTED) == set()
 
 
 def test_dismissing_hides_a_suggestion_from_that_coder_only(tmp_path: Path) -> None:
@@ -139,7 +138,7 @@ def test_a_damaged_cached_model_is_retrained(tmp_path: Path, stored: str) -> Non
 def test_turns_are_units_too(tmp_path: Path) -> None:
     project = tiny_project(tmp_path)
     found = suggest(project, "anna", transcripts=["t3"], unit=UnitKind.TURN, blind=True)
-    with project.reading() as repo:
-        turns = [(t.start, t.end) for t in repo.turns(repo.transcript_id("t3") or 0)]
+    with project.reading() as uow:
+        turns = [(t.start, t.end) for t in uow.transcripts.turns(uow.transcripts.id_of("t3") or 0)]
     assert found
     assert {(s.start, s.end) for s in found} <= set(turns)

@@ -78,9 +78,9 @@ def test_anonymize_replaces_every_name_everywhere_and_keeps_codings(
         assert coding.text == pseudonyms.apply(before[coding_id].text, language)
     assert after[6].memo == "Lise"
     assert check_project(coded).problems == ()
-    with coded.reading() as repo:
-        event = repo.events(1)[0]
-    assert event[2:] == (
+    with coded.reading() as uow:
+        event = uow.events.latest(1)[0]
+    assert (event.action, event.summary, event.coder) == (
         "anonymize",
         f"pseudonymised 2 transcript(s): {sum(len(pseudonyms.find(t)) for t in texts.values())}"
         " replacements of 5 names",

@@ -9,14 +9,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from qualcode.services.coding import apply_code
 from qualcode.services.maintenance import check_project
 from qualcode.services.project import Project, open_project
 from qualcode.storage import migrations
 from qualcode.storage.dump import TableRows, iter_rows, read_json_backup
-from qualcode.storage.tables import EventRow
 from tests.conftest import Cli
 from tests.team.conftest import TRANSCRIPT
 
@@ -71,11 +69,9 @@ def test_sqlite_backup_is_a_consistent_snapshot_while_a_coder_writes(
     for copy in copies:
         restored = open_project(copy)
         report = check_project(restored)
-        with restored.reading() as repo:
-            codings = repo.counts().codings
-            applies = len(
-                list(repo.session.scalars(select(EventRow.id).where(EventRow.action == "apply")))
-            )
+        with restored.reading() as uow:
+            codings = uow.settings.counts().codings
+            applies = sum(event.action == "apply" for event in uow.events.iter_all())
         restored.close()
         assert report.problems == ()
         assert codings == applies  # every coding with its event, nothing half-written
@@ -221,6 +217,6 @@ def test_an_older_server_project_is_backed_up_as_json_before_it_is_upgraded(
     run("init", target, "--from", backups[0])
     restored = open_project(target)
     assert check_project(restored).problems == ()
-    with restored.reading() as repo:
-        assert repo.counts().codings == 6
+    with restored.reading() as uow:
+        assert uow.settings.counts().codings == 6
     restored.close()

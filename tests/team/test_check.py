@@ -27,9 +27,9 @@ def test_a_sound_project_passes(coded: Project, run: Cli) -> None:
     remove_coding(coded, 3)
     undo(coded, "anna")  # undo and its flag are part of the log too
     result = run("check", coded.location)
-    with coded.reading() as repo:
-        turns = sum(len(repo.turns(tid)) for tid, _ in repo.transcript_texts().values())
-        counts = repo.counts()
+    with coded.reading() as uow:
+        turns = sum(len(uow.transcripts.turns(tid)) for tid, _ in uow.transcripts.texts().values())
+        counts = uow.settings.counts()
     spans, events = turns + counts.codings, counts.events  # no cases in this project
     assert result.stdout == (
         f"checked 2 transcripts, {spans} spans, {events} events: no problems\n"
@@ -98,10 +98,10 @@ def test_a_sound_project_passes(coded: Project, run: Cli) -> None:
 def test_damage_is_found_and_named(
     coded: Project, run: Cli, damage: list[str], expected: str
 ) -> None:
-    with coded.reading() as repo:
+    with coded.reading() as uow:
         # the event that applied coding 2, and the id the next event gets
-        apply2 = next(e for e in repo.events(100) if "400:520" in e[3])[0]
-        names = {"next": repo.counts().events + 1, "apply2": apply2}
+        apply2 = next(e for e in uow.events.latest(100) if "400:520" in e.summary).id
+        names = {"next": uow.settings.counts().events + 1, "apply2": apply2}
     execute(coded, *(statement.format(**names) for statement in damage))
     result = run("check", coded.location, expect=1)
     assert expected.format(**names) in result.stdout

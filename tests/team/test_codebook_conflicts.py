@@ -61,8 +61,8 @@ def paths(project: Project) -> set[str]:
 
 
 def rename_events(project: Project) -> list[str]:
-    with project.reading() as repo:
-        return [summary for _, _, action, summary, _ in repo.events(100) if action == "code_edit"]
+    with project.reading() as uow:
+        return [e.summary for e in uow.events.latest(100) if e.action == "code_edit"]
 
 
 def test_two_coders_renaming_the_same_code_at_once(coded: Project) -> None:

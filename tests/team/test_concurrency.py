@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
-
 from benchmarks.bench_stress import planned_span, run_stress
 from qualcode.services.project import open_project
-from qualcode.storage.tables import Coder, CodingRow, EventRow
 
 PROCESSES = 8
 PER_PROCESS = 100  # the barrier starts all eight at once; the benchmark runs 8 × 500
@@ -22,16 +19,9 @@ def test_eight_coders_at_once_store_every_coding_exactly_once(location: str) -> 
     assert result.errors == []
     assert sorted(o.applied for o in result.outcomes) == [PER_PROCESS] * PROCESSES
     project = open_project(location)
-    with project.reading() as repo:
-        session = repo.session
-        rows = session.execute(
-            select(Coder.name, CodingRow.id, CodingRow.start, CodingRow.end).join(
-                Coder, Coder.id == CodingRow.coder_id
-            )
-        ).all()
-        events = session.execute(
-            select(EventRow.coder, EventRow.payload).where(EventRow.action == "apply")
-        ).all()
+    with project.reading() as uow:
+        rows = [(c.coder, c.id, c.start, c.end) for c in uow.codings.find()]
+        events = [(e.coder, e.fields) for e in uow.events.iter_all() if e.action == "apply"]
     project.close()
 
     assert len(rows) == PROCESSES * PER_PROCESS

@@ -24,13 +24,15 @@ from tests.conftest import CODEBOOKS, Cli
 FILES = 100
 CODINGS = 20_000
 
-# Runs `qualcode ARGS...` with Repository.METHOD wrapped: after its CALL-th call the
-# process prints "PAUSED" and waits to be killed.
+# Runs `qualcode ARGS...` with a repository method ("transcripts.TranscriptRepository.add":
+# module of qualcode.storage, class, method) wrapped: after its CALL-th call the process
+# prints "PAUSED" and waits to be killed.
 KILLABLE = """
-import signal, sys
-from qualcode.storage.repositories import Repository
-method, call = sys.argv[1], int(sys.argv[2])
-original = getattr(Repository, method)
+import importlib, signal, sys
+target, call = sys.argv[1], int(sys.argv[2])
+module, name, method = target.split(".")
+repository = getattr(importlib.import_module("qualcode.storage." + module), name)
+original = getattr(repository, method)
 calls = 0
 def paused(self, *args, **kwargs):
     global calls
@@ -40,7 +42,7 @@ def paused(self, *args, **kwargs):
         print("PAUSED", flush=True)
         signal.pause()
     return result
-setattr(Repository, method, paused)
+setattr(repository, method, paused)
 from qualcode.cli import cli
 cli(sys.argv[3:], prog_name="qualcode")
 """
@@ -81,8 +83,8 @@ def counts(location: str) -> tuple[int, int, int]:
     """Transcripts, codings and events as a fresh process would find them."""
     project = open_project(location)
     try:
-        with project.reading() as repo:
-            found = repo.counts()
+        with project.reading() as uow:
+            found = uow.settings.counts()
         assert check_project(project).problems == ()
         return found.transcripts, found.codings, found.events
     finally:
@@ -91,7 +93,7 @@ def counts(location: str) -> tuple[int, int, int]:
 
 @pytest.mark.parametrize(
     ("method", "call"),
-    [("add_transcript", FILES // 2), ("log_event", 1)],
+    [("transcripts.TranscriptRepository.add", FILES // 2), ("events.EventRepository.log", 1)],
     ids=["half-way-through-the-files", "after-the-last-insert-before-commit"],
 )
 def test_killed_transcript_import_leaves_none_of_it(
@@ -129,7 +131,9 @@ def test_killed_bulk_codings_import_leaves_none_of_it(
             )
     before = counts(location)
 
-    run_until_killed("add_codings_bulk", 1, "codings", location, "import", csv_file)
+    run_until_killed(
+        "codings.CodingRepository.add_bulk", 1, "codings", location, "import", csv_file
+    )
 
     assert counts(location) == before
     run("check", location)

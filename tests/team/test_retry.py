@@ -13,7 +13,7 @@ import pytest
 from qualcode.domain.errors import ProjectBusyError, ProjectError
 from qualcode.services.project import Project, init_project, open_project
 from qualcode.storage.database import WRITE_LOCK_KEY, RetryPolicy
-from qualcode.storage.repositories import Repository
+from qualcode.storage.unit_of_work import UnitOfWork
 
 QUICK = RetryPolicy(attempts=3, first_pause=0.01, max_pause=0.02)
 
@@ -52,8 +52,8 @@ def opened(location: str, **options: object) -> Project:
 
 
 def coder_names(project: Project) -> list[str]:
-    with project.reading() as repo:
-        return sorted(repo.coder_ids())
+    with project.reading() as uow:
+        return sorted(uow.coders.ids())
 
 
 def test_a_write_waits_for_the_lock_and_succeeds_after_a_retry(location: str) -> None:
@@ -61,8 +61,8 @@ def test_a_write_waits_for_the_lock_and_succeeds_after_a_retry(location: str) ->
     with write_lock_held(location) as release:
         # The holder lets go as soon as the first try has timed out: the retry succeeds.
         project.on_retry = lambda attempt, pause: release()
-        with project.transaction() as repo:
-            repo.ensure_coder("anna")
+        with project.unit_of_work() as uow:
+            uow.coders.ensure("anna")
     assert project.retries == 1
     assert coder_names(project) == ["anna"]
     project.close()
@@ -75,8 +75,8 @@ def test_a_write_that_never_gets_the_lock_fails_with_one_line_and_changes_nothin
     pauses: list[int] = []
     project.on_retry = lambda attempt, pause: pauses.append(attempt)
     with write_lock_held(location), pytest.raises(ProjectBusyError) as caught:  # noqa: SIM117
-        with project.transaction() as repo:
-            repo.ensure_coder("anna")
+        with project.unit_of_work() as uow:
+            uow.coders.ensure("anna")
     assert "project is busy (another coder is writing); nothing was changed" in str(caught.value)
     assert "\n" not in str(caught.value)
     assert isinstance(caught.value, ProjectError)
@@ -91,20 +91,20 @@ def test_run_transaction_reruns_the_whole_action_after_a_conflict_half_way(
     project = opened(location)
     calls: list[int] = []
 
-    def action(repo: Repository) -> int:
+    def action(uow: UnitOfWork) -> int:
         calls.append(len(calls))
-        coder_id = repo.ensure_coder("bo")
+        coder_id = uow.coders.ensure("bo")
         if len(calls) == 1:
             # A conflict the database reports in the middle of the action (as a deadlock
             # or a lost lock would): everything so far is rolled back and redone.
             raise _busy_error(project)
         return coder_id
 
-    coder_id = project.run_transaction(action)
+    coder_id = project.run_unit_of_work(action)
     assert calls == [0, 1]
     assert coder_names(project) == ["bo"]
-    with project.reading() as repo:
-        assert repo.coder_ids() == {"bo": coder_id}
+    with project.reading() as uow:
+        assert uow.coders.ids() == {"bo": coder_id}
     project.close()
 
 
@@ -112,13 +112,13 @@ def test_run_transaction_does_not_retry_a_user_mistake(location: str) -> None:
     project = opened(location)
     calls: list[int] = []
 
-    def action(repo: Repository) -> None:
+    def action(uow: UnitOfWork) -> None:
         calls.append(1)
-        repo.ensure_coder("anna")
+        uow.coders.ensure("anna")
         raise ProjectError("a mistake")
 
     with pytest.raises(ProjectError, match="a mistake"):
-        project.run_transaction(action)
+        project.run_unit_of_work(action)
     assert calls == [1]
     assert coder_names(project) == []
     project.close()

@@ -59,9 +59,9 @@ def test_replace_keeps_every_coding_and_the_project_sound(
     assert after.turns[0].speaker == "I"
     assert len(after.turns) == len(before.turns) + 1
     assert check_project(coded).problems == ()
-    with coded.reading() as repo:
-        event = repo.events(1)[0]
-    assert event[2] == "transcript_edit"
+    with coded.reading() as uow:
+        event = uow.events.latest(1)[0]
+    assert event.action == "transcript_edit"
 
 
 def test_a_rewritten_passage_is_flagged_for_review_and_listed_by_check(
@@ -86,8 +86,13 @@ def test_a_rewritten_passage_is_flagged_for_review_and_listed_by_check(
     cleared = run("check", coded.location, "--reviewed", str(flagged.id), "--coder", "bo")
     assert cleared.stderr == "marked 1 coding(s) as reviewed\n"
     assert "needs review" not in cleared.stdout
-    with coded.reading() as repo:
-        assert repo.events(1)[0][2:] == ("review_done", "reviewed 1 re-anchored coding(s)", "bo")
+    with coded.reading() as uow:
+        event = uow.events.latest(1)[0]
+        assert (event.action, event.summary, event.coder) == (
+            "review_done",
+            "reviewed 1 re-anchored coding(s)",
+            "bo",
+        )
 
 
 def test_dry_run_changes_nothing(coded: Project, run: Cli, tmp_path: Path) -> None:

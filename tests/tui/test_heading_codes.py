@@ -19,9 +19,9 @@ async def test_a_heading_cannot_be_applied_in_the_workspace(tmp_path: Path) -> N
     location = tmp_path / "steder.qualcode"
     Cli()("import-project", location, write_qdpx(tmp_path / "steder.qdpx", HEADINGS))
     project = open_project(location)
-    with project.reading() as repo:
-        ids = {code.path: code.id for code in repo.codes()}
-        before = len(repo.codings())
+    with project.reading() as uow:
+        ids = {code.path: code.id for code in uow.codebook.codes()}
+        before = len(uow.codings.find())
     notes: list[str] = []
 
     def hook(message: object) -> None:
@@ -43,8 +43,8 @@ async def test_a_heading_cannot_be_applied_in_the_workspace(tmp_path: Path) -> N
         ]
         await screen.apply_code(ids["Steder/Sted\\/Ærø"])
         await pilot.pause()
-    with project.reading() as repo:
-        added = [c for c in repo.codings() if c.coder == "bo"]
+    with project.reading() as uow:
+        added = [c for c in uow.codings.find() if c.coder == "bo"]
     project.close()
     assert [c.code_path for c in added] == ["Steder/Sted\\/Ærø"]
     assert before == 1

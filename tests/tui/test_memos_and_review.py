@@ -189,8 +189,8 @@ async def test_a_memo_is_edited_from_the_list_and_undone(demo: Project, make_app
         await pilot.press("ctrl+z")
         await settle(pilot)
         assert list_memos(demo, transcript=FIRST)[0].text == "Anne leeds the group"
-    with demo.reading() as repo:
-        actions = [event[2] for event in repo.events(2)]
+    with demo.reading() as uow:
+        actions = [event.action for event in uow.events.latest(2)]
     assert actions == ["undo", "memo_edit"]
 
 
@@ -353,8 +353,8 @@ async def test_marking_reviewed_is_undone_and_redone(flagged: Project, make_app:
         await pilot.press("ctrl+y")
         await settle(pilot)
         assert target.id not in {f.id for f in flagged_codings(flagged)}
-    with flagged.reading() as repo:
-        actions = [event[2] for event in repo.events(3)]
+    with flagged.reading() as uow:
+        actions = [event.action for event in uow.events.latest(3)]
     assert actions == ["redo", "undo", "review_done"]
 
 

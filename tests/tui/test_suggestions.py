@@ -9,7 +9,6 @@ from textual.pilot import Pilot
 
 from qualcode.domain.suggestions import SUGGESTED
 from qualcode.services.coding import list_codings
-from qualcode.storage import suggestion_queries
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.session import Workspace
@@ -56,8 +55,8 @@ async def test_show_accept_undo_and_dismiss(tmp_path: Path) -> None:
             first.codes[0][0],
         )
         assert code_of(coding.text) == coding.code_path
-        with project.reading() as repo:
-            assert suggestion_queries.suggested_coding_ids(repo, "origin", SUGGESTED) == {coding.id}
+        with project.reading() as uow:
+            assert uow.suggestions.suggested_coding_ids("origin", SUGGESTED) == {coding.id}
         await pilot.press("ctrl+z")
         await settle(pilot)
         assert not [c for c in list_codings(project, coders=["anna"]) if c.transcript == "t3"]
@@ -79,5 +78,5 @@ async def test_show_accept_undo_and_dismiss(tmp_path: Path) -> None:
         }
         (by_hand,) = [c for c in list_codings(project, coders=["anna"]) if c.transcript == "t3"]
         assert (by_hand.start, by_hand.end) == (third.start, third.end)
-        with project.reading() as repo:
-            assert not suggestion_queries.suggested_coding_ids(repo, "origin", SUGGESTED)
+        with project.reading() as uow:
+            assert not uow.suggestions.suggested_coding_ids("origin", SUGGESTED)
