@@ -21,8 +21,8 @@ import json
 from collections.abc import Iterator, Sequence
 
 from qualcode.domain.agreement import Comparison
-from qualcode.domain.agreement_report import AgreementReport, CodeAgreement
-from qualcode.domain.statistics import Measure, Statistic
+from qualcode.domain.agreement_report import AgreementReport, CodeAgreement, statistic_column
+from qualcode.domain.statistics import Statistic
 from qualcode.exporters.agreement import (
     Plan,
     comparison_dict,
@@ -36,7 +36,7 @@ from qualcode.exporters.agreement import (
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 PER_CODE = "per_code"
 
-Column = list[object]
+Slot = Sequence[object]
 """One slot's value in each of a code's comparisons: numbers, booleans or ``None``."""
 
 
@@ -90,7 +90,7 @@ class _Template:
 
     def __init__(self) -> None:
         self.pieces: list[str] = []
-        self.columns: list[Column] = []
+        self.columns: list[Slot] = []
 
     def text(self, literal: str) -> None:
         self.pieces.append(literal.replace("%", "%%"))
@@ -98,7 +98,7 @@ class _Template:
     def key(self, name: str) -> None:
         self.text(_COMPACT.encode(name) + ":")
 
-    def slot(self, column: Column) -> None:
+    def slot(self, column: Slot) -> None:
         self.pieces.append("%s")
         self.columns.append(column)
 
@@ -119,9 +119,9 @@ def _per_transcript_text(code: CodeAgreement, chosen: Plan, names: dict[str, str
     template.text(':{"pairs":[')
     for index in range(len(comparisons[0].pairs)):
         template.text("," if index else "")
-        _pair_fields(template, comparisons, index, chosen)
+        _pair_fields(template, code, comparisons, index, chosen)
     template.text("]")
-    _coverage_fields(template, comparisons, chosen)
+    _statistics_fields(template, code, comparisons, 0, chosen[1])
     template.text(',"units":')
     template.slot([comparison.coverage.units for comparison in comparisons])
     template.text("}")
@@ -138,86 +138,66 @@ def _name(names: dict[str, str], name: str) -> str:
     return found
 
 
-def _encoded(column: Column) -> list[str]:
+def _encoded(column: Slot) -> list[str]:
     """Each value's JSON text (numbers and literals never contain a comma)."""
     return _COMPACT.encode(column)[1:-1].split(",")
 
 
 def _pair_fields(
-    template: _Template, comparisons: Sequence[Comparison], index: int, chosen: Plan
+    template: _Template,
+    code: CodeAgreement,
+    comparisons: Sequence[Comparison],
+    index: int,
+    chosen: Plan,
 ) -> None:
     """As :func:`~qualcode.exporters.agreement.pair_dict`, key by key."""
     pairs = [comparison.pairs[index] for comparison in comparisons]
     first = pairs[0]
     template.text("{" + _COMPACT.encode({"a": first.a, "b": first.b})[1:-1] + ",")
-    tables = [(c.both, c.a_only, c.b_only, c.neither) for c in (p.counts for p in pairs)]
+    tables = [pair.counts for pair in pairs]
     template.key("units")
-    template.slot([sum(table) for table in tables])
-    for position, name in enumerate(("both", "a_only", "b_only", "neither")):
+    template.slot([c.both + c.a_only + c.b_only + c.neither for c in tables])
+    for name in ("both", "a_only", "b_only", "neither"):
         template.text(",")
         template.key(name)
-        template.slot([table[position] for table in tables])
-    for statistic, applies in chosen[0]:
-        fraction = statistic.pair_fraction
-        template.text(",")
-        if applies and fraction is not None and statistic.undefined_key is not None:
-            _fraction_fields(template, statistic.key, statistic.undefined_key,
-                             [fraction(*table) for table in tables])  # fmt: skip
-            continue
-        if not applies:
-            template.constant(statistic_fields(statistic, None))
-            continue
-        assert statistic.of_pair is not None
-        of_pair = statistic.of_pair
-        _measure_fields(template, statistic, [of_pair(pair) for pair in pairs])
+        template.slot([getattr(c, name) for c in tables])
+    _statistics_fields(template, code, comparisons, index, chosen[0])
     template.text("}")
 
 
-def _coverage_fields(template: _Template, comparisons: Sequence[Comparison], chosen: Plan) -> None:
-    """As the all-coder part of :func:`~qualcode.exporters.agreement.comparison_dict`."""
-    coverages = [comparison.coverage for comparison in comparisons]
-    for statistic, applies in chosen[1]:
-        fraction = statistic.coverage_fraction
+def _statistics_fields(
+    template: _Template,
+    code: CodeAgreement,
+    comparisons: Sequence[Comparison],
+    index: int,
+    chosen: Sequence[tuple[Statistic, bool]],
+) -> None:
+    """Each statistic's fields as :func:`~qualcode.exporters.agreement.pair_dict` and
+    :func:`~qualcode.exporters.agreement.comparison_dict` write them: its value (nested
+    with its parts, unless it is written from its fraction) and its 0/0 flag; ``null``
+    where it does not apply. The values are the report's own columns."""
+    for statistic, applies in chosen:
         template.text(",")
-        if applies and fraction is not None and statistic.undefined_key is not None:
-            _fraction_fields(template, statistic.key, statistic.undefined_key,
-                             [fraction(coverage.counts) for coverage in coverages])  # fmt: skip
-            continue
         if not applies:
             template.constant(statistic_fields(statistic, None))
             continue
-        assert statistic.of_coders is not None
-        of_coders = statistic.of_coders
-        _measure_fields(template, statistic, [of_coders(coverage) for coverage in coverages])
-
-
-def _fraction_fields(
-    template: _Template, key: str, undefined_key: str, fractions: list[tuple[int, int]]
-) -> None:
-    """A statistic's value as its fraction divided, as ``ratio()`` does, and its 0/0
-    flag."""
-    template.key(key)
-    template.slot([n / d if d else 1.0 for n, d in fractions])
-    template.text(",")
-    template.key(undefined_key)
-    template.slot([d == 0 for _, d in fractions])
-
-
-def _measure_fields(template: _Template, statistic: Statistic, measures: list[Measure]) -> None:
-    """A statistic's value (nested with its parts if it has them) and its 0/0 flag."""
-    template.key(statistic.key)
-    if statistic.parts:
-        template.text("{")
-        for position, part in enumerate(statistic.parts):
-            template.key(part)
-            template.slot([measure.parts[position] for measure in measures])
+        column = code.columns.get((statistic.key, index))
+        if column is None:
+            column = statistic_column(statistic, comparisons, index)
+        template.key(statistic.key)
+        fraction = statistic.pair_fraction or statistic.coverage_fraction
+        if statistic.parts and (fraction is None or statistic.undefined_key is None):
+            template.text("{")
+            for name, part in zip(statistic.parts, column.parts, strict=True):
+                template.key(name)
+                template.slot(part)
+                template.text(",")
+            template.key(statistic.value_name)
+            template.slot(column.values.tolist())
+            template.text("}")
+            continue
+        template.slot(column.values.tolist())
+        if statistic.undefined_key is not None:
             template.text(",")
-        template.key(statistic.value_name)
-        template.slot([measure.value for measure in measures])
-        template.text("}")
-        return
-    template.slot([measure.value for measure in measures])
-    if statistic.undefined_key is not None:
-        template.text(",")
-        template.key(statistic.undefined_key)
-        template.slot([measure.undefined for measure in measures])
+            template.key(statistic.undefined_key)
+            template.slot(column.undefined)
