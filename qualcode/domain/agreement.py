@@ -36,7 +36,7 @@ from qualcode.domain.statistics.fleiss_kappa import fleiss_kappa
 from qualcode.domain.statistics.krippendorff_alpha import krippendorff_alpha
 from qualcode.domain.statistics.percent_agreement import percent_agreement
 from qualcode.domain.statistics.segment_agreement import segment_percent
-from qualcode.domain.statistics.unitized_alpha import Sections, sections
+from qualcode.domain.statistics.unitized_alpha import Sections, observed_sections
 
 Interval = tuple[int, int]
 """A half-open ``(start, end)`` range. The sweep works on plain tuples rather than
@@ -331,6 +331,56 @@ class Comparison:
         return Comparison(pairs, self.coverage + other.coverage)
 
 
+def pair_overlap(
+    a: Sequence[Interval], b: Sequence[Interval], threshold: Fraction | int
+) -> tuple[int, int, int, int]:
+    """One pass over two coders' merged intervals (sorted, disjoint): ``(units both
+    cover, a's intervals matched, b's intervals matched, Σ δ²)``.
+
+    Matched is segment agreement's rule (see :func:`segment_counts`); ``Σ δ²`` is
+    unitizing alpha's observed sum of one direction
+    (:func:`~qualcode.domain.statistics.unitized_alpha.pair_distance`). The three are
+    the same walk over the overlapping pairs, so a comparison walks them once.
+    """
+    if not a or not b:
+        return 0, 0, 0, sum((end - start) ** 2 for start, end in (*a, *b))
+    scale = 100 * threshold.denominator
+    bar = threshold.numerator
+    b_count = len(b)
+    hit_b = [False] * b_count
+    matched_b: set[int] = set()
+    both = a_matched = distance = first = 0
+    for a_start, a_end in a:
+        while first < b_count and b[first][1] <= a_start:
+            first += 1
+        hit = matched = False
+        j = first
+        while j < b_count:
+            b_start, b_end = b[j]
+            if b_start >= a_end:
+                break
+            # conditionals rather than min()/max(): this is the innermost loop
+            low = a_start if a_start > b_start else b_start
+            inter = (a_end if a_end < b_end else b_end) - low
+            union = (a_end if a_end > b_end else b_end) - (
+                a_start if a_start < b_start else b_start
+            )
+            both += inter
+            distance += (a_start - b_start) ** 2 + (a_end - b_end) ** 2
+            hit = hit_b[j] = True
+            if scale * inter >= bar * union:
+                matched = True
+                matched_b.add(j)
+            j += 1
+        if not hit:
+            distance += (a_end - a_start) ** 2
+        a_matched += matched
+    for (b_start, b_end), hit in zip(b, hit_b, strict=True):
+        if not hit:
+            distance += (b_end - b_start) ** 2
+    return both, a_matched, len(matched_b), distance
+
+
 def compare_spans(
     coders: Sequence[str],
     unit_count: int,
@@ -343,20 +393,43 @@ def compare_spans(
     ``unit_spans[i]``: coder i's merged intervals in units (``[0, unit_count)``);
     ``segments[i]``: coder i's merged intervals in code points, for segment agreement.
     Pairs come in the order (0,1), (0,2), …, (1,2), ….
+
+    Each pair's 2×2 table, segment counts and unitizing distances come from one walk
+    (:func:`pair_overlap`): with ``units`` covered by both and ``a``, ``b`` the units
+    each covers, the table is (both, a − both, b − both, units − a − b + both). The
+    sweep over all coders (:func:`coverage_by_mask`) is needed only for three or more.
     """
-    by_mask = coverage_by_mask(unit_count, unit_spans)
     k = len(coders)
-    pairs = tuple(
-        PairAgreement(
-            coders[i],
-            coders[j],
-            pair_counts(by_mask, i, j),
-            segment_counts(segments[i], segments[j], threshold),
+    if k > MAX_CODERS:
+        raise ValueError(f"at most {MAX_CODERS} coders can be compared at once")
+    covered = [sum(end - start for start, end in spans) for spans in unit_spans]
+    pairs: list[PairAgreement] = []
+    observed = 0
+    for i in range(k):
+        for j in range(i + 1, k):
+            a, b = unit_spans[i], unit_spans[j]
+            both, a_agreed, b_agreed, distance = pair_overlap(a, b, threshold)
+            if a is not segments[i] or b is not segments[j]:  # units other than characters
+                _, a_agreed, b_agreed, _ = pair_overlap(segments[i], segments[j], threshold)
+            observed += distance
+            a_units, b_units = covered[i], covered[j]
+            counts = PairCounts(
+                both, a_units - both, b_units - both, unit_count - a_units - b_units + both
+            )
+            segment = SegmentCounts(a_agreed, len(segments[i]), b_agreed, len(segments[j]))
+            pairs.append(PairAgreement(coders[i], coders[j], counts, segment))
+    if k == 2:
+        table = pairs[0].counts
+        counts_by_coders: tuple[int, ...] = (
+            table.neither,
+            table.a_only + table.b_only,
+            table.both,
         )
-        for i in range(k)
-        for j in range(i + 1, k)
-    )
-    return Comparison(pairs, coverage(by_mask, k, sections(unit_count, unit_spans)))
+    else:
+        counts_by_coders = coverage(coverage_by_mask(unit_count, unit_spans), k).counts
+    # the sum runs over ordered pairs of coders: (i, j) and (j, i) alike
+    unitized = observed_sections(unit_count, unit_spans, 2 * observed)
+    return Comparison(tuple(pairs), Coverage(counts_by_coders, unitized))
 
 
 def krippendorff_alpha_nominal(ratings: Sequence[Sequence[Hashable | None]]) -> Measure:

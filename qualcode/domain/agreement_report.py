@@ -8,8 +8,9 @@ it applies are listed in :data:`RULES`, which every output repeats.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import reduce
 from operator import add
@@ -189,12 +190,28 @@ class MeanComparison:
     values: dict[str, Mean]
 
 
+class Column(NamedTuple):
+    """One statistic's value in each of a code's transcripts (in ``per_transcript``
+    order), for one pair or for all coders: what the mean is taken over, kept so that an
+    export writing every transcript's value does not compute it again. Values are
+    doubles in an array (8 bytes each, not a float object: a large report has hundreds
+    of thousands)."""
+
+    values: array[float]
+    undefined: list[bool]
+    parts: tuple[list[float], ...] = ()
+    """Each of the statistic's :attr:`Measure.parts` in each transcript, part by part."""
+
+
 @dataclass(frozen=True, slots=True)
 class CodeAgreement:
     code: str
     per_transcript: tuple[tuple[str, Comparison], ...]
     pooled: Comparison
     mean: MeanComparison
+    columns: Mapping[tuple[str, int], Column] = field(default_factory=dict)
+    """``columns[(statistic key, pair index)]`` (pair index 0 for an all-coder
+    statistic): each applicable statistic's per-transcript values."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,30 +401,56 @@ def _nothing_coded(coders: Sequence[str], units: int) -> Comparison:
     return Comparison(pairs, Coverage((units,) + (0,) * k, nothing_marked))
 
 
-def _mean(measures: Sequence[Measure], transcripts: int) -> Mean:
+def _column(measures: Sequence[Measure], parts: bool) -> Column:
+    """Per-transcript measures as a column (with their parts when ``parts``)."""
+    return Column(
+        array("d", [m.value for m in measures]),
+        [m.undefined for m in measures],
+        tuple(list(part) for part in zip(*[m.parts for m in measures], strict=True))
+        if parts and measures
+        else (),
+    )
+
+
+def _fraction_column(fractions: Sequence[tuple[int, int]]) -> Column:
+    """A statistic given as (numerator, denominator) per transcript: the same divisions
+    as :func:`~qualcode.domain.statistics.base.ratio`, without a :class:`Measure` per
+    value (a large report has hundreds of thousands)."""
+    return Column(
+        array("d", [n / d if d else 1.0 for n, d in fractions]), [d == 0 for _, d in fractions]
+    )
+
+
+def statistic_column(
+    statistic: Statistic, comparisons: Sequence[Comparison], pair_index: int = 0
+) -> Column:
+    """``statistic`` of each comparison (of its pair ``pair_index`` for a pair
+    statistic), computed from its fraction when it has one."""
+    if statistic.scope is Scope.PAIR:
+        pairs = [comparison.pairs[pair_index] for comparison in comparisons]
+        fraction = statistic.pair_fraction
+        if fraction is not None and not statistic.parts:
+            tables = [pair.counts for pair in pairs]
+            return _fraction_column(
+                [fraction(c.both, c.a_only, c.b_only, c.neither) for c in tables]
+            )
+        assert statistic.of_pair is not None
+        of_pair = statistic.of_pair
+        return _column([of_pair(pair) for pair in pairs], bool(statistic.parts))
+    assert statistic.of_coders is not None
+    of_coders = statistic.of_coders
+    return _column([of_coders(c.coverage) for c in comparisons], bool(statistic.parts))
+
+
+def _mean(column: Column, transcripts: int) -> Mean:
     """The unweighted mean of one statistic's per-transcript values (0.0 for none)."""
     divisor = transcripts or 1
     # added in transcript order one at a time (sum() may compensate on newer Pythons)
-    value = reduce(add, [m.value for m in measures], 0.0) / divisor
-    undefined = [m.undefined for m in measures].count(True)
-    if not measures or not measures[0].parts:
+    value = reduce(add, column.values, 0.0) / divisor
+    undefined = column.undefined.count(True)
+    if not column.parts:
         return Mean(value, undefined, transcripts)
-    parts = zip(*[m.parts for m in measures], strict=True)
-    return Mean(value, undefined, transcripts, tuple(sum(p) / divisor for p in parts))
-
-
-def _mean_of_fractions(fractions: Sequence[tuple[int, int]], transcripts: int) -> Mean:
-    """As :func:`_mean` for a statistic given as (numerator, denominator) per transcript:
-    the same divisions as :func:`~qualcode.domain.statistics.base.ratio`, without a
-    :class:`Measure` per value (a large report has hundreds of thousands)."""
-    values = [n / d if d else 1.0 for n, d in fractions]
-    value = reduce(add, values, 0.0) / (transcripts or 1)
-    undefined = sum(1 for _, d in fractions if d == 0)
-    return Mean(value, undefined, transcripts)
-
-
-def _in_registry_order(statistics: Sequence[Statistic], means: dict[str, Mean]) -> dict[str, Mean]:
-    return {s.key: means[s.key] for s in statistics if s.key in means}
+    return Mean(value, undefined, transcripts, tuple(sum(p) / divisor for p in column.parts))
 
 
 def _code_agreement(
@@ -437,24 +480,11 @@ def _code_agreement(
             total[7] += segment.b_total
         for j, units in enumerate(comparison.coverage.counts):
             coverage_counts[j] += units
-    # each statistic's value per transcript, one list each: [pair][key] and [key]
-    pair_values: list[dict[str, list[Measure]]] = []
-    pair_means: list[dict[str, Mean]] = []
-    for index in range(len(names)):
-        pairs = [comparison.pairs[index] for comparison in comparisons]
-        tables = [(c.both, c.a_only, c.b_only, c.neither) for c in (p.counts for p in pairs)]
-        by_fraction: dict[str, Mean] = {}
-        values: dict[str, list[Measure]] = {}
-        for s in applicable:
-            if s.pair_fraction is not None and not s.parts:
-                by_fraction[s.key] = _mean_of_fractions([s.pair_fraction(*t) for t in tables], n)
-            elif s.of_pair is not None:
-                values[s.key] = [s.of_pair(p) for p in pairs]
-        pair_values.append(values)
-        pair_means.append(by_fraction)
-    coverages = [comparison.coverage for comparison in comparisons]
-    coder_values = {
-        s.key: [s.of_coders(c) for c in coverages] for s in applicable if s.of_coders is not None
+    # each statistic's value per transcript: one column per statistic and pair
+    columns = {
+        (s.key, index): statistic_column(s, comparisons, index)
+        for s in applicable
+        for index in (range(len(names)) if s.scope is Scope.PAIR else (0,))
     }
     pooled = Comparison(
         tuple(
@@ -472,20 +502,22 @@ def _code_agreement(
             a_only=total[1] / divisor,
             b_only=total[2] / divisor,
             neither=total[3] / divisor,
-            values=_in_registry_order(
-                applicable, {key: _mean(v, n) for key, v in values.items()} | fractions
-            ),
+            values={
+                s.key: _mean(columns[(s.key, index)], n)
+                for s in applicable
+                if s.scope is Scope.PAIR
+            },
         )
-        for pair, total, values, fractions in zip(
-            names, counts, pair_values, pair_means, strict=True
-        )
+        for index, (pair, total) in enumerate(zip(names, counts, strict=True))
     )
     averages = MeanComparison(
         transcripts=n,
         pairs=mean_pairs,
-        values={key: _mean(v, n) for key, v in coder_values.items()},
+        values={
+            s.key: _mean(columns[(s.key, 0)], n) for s in applicable if s.scope is Scope.CODERS
+        },
     )
-    return CodeAgreement(code, tuple(per_transcript), pooled, averages)
+    return CodeAgreement(code, tuple(per_transcript), pooled, averages, columns)
 
 
 def _pooled_sections(comparisons: Sequence[Comparison], coders: int) -> Sections | None:

@@ -1,22 +1,43 @@
 """An agreement report as JSON text, streamed code by code.
 
 A large project's report is tens of megabytes of JSON. Compact output (the default) is
-written one code at a time with the standard library's C encoder, so neither the whole
-document as a dict nor as one string is ever held; ``pretty`` indents it for people
-(Python's indenting encoder is pure Python and several times slower). Both are the same
-document: :func:`qualcode.exporters.agreement.report_dict` dumped.
+written one code at a time, so neither the whole document as a dict nor as one string is
+ever held; ``pretty`` indents it for people (Python's indenting encoder is pure Python and
+several times slower). Both are the same document: :func:`qualcode.exporters.agreement.
+report_dict` dumped.
+
+The per-transcript entries — all but a few hundred bytes of a large report — do not go
+through dicts at all: each code's entries share one shape (the same pairs and statistics),
+so that shape is written once as a template with a slot per number, every number of one
+slot across the code's transcripts is one flat list encoded by the standard library's C
+encoder in one call (the same text ``json.dumps`` gives each number), and each entry is
+the template filled with its row. The pooled and mean entries, one per code, are dumped
+from their dicts.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from qualcode.domain.agreement_report import AgreementReport, CodeAgreement
-from qualcode.exporters.agreement import code_dict, report_dict
+from qualcode.domain.agreement import Comparison
+from qualcode.domain.agreement_report import AgreementReport, CodeAgreement, statistic_column
+from qualcode.domain.statistics import Statistic
+from qualcode.exporters.agreement import (
+    Plan,
+    comparison_dict,
+    mean_dict,
+    plan,
+    report_dict,
+    statistic_fields,
+    with_intervals,
+)
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 PER_CODE = "per_code"
+
+Slot = Sequence[object]
+"""One slot's value in each of a code's comparisons: numbers, booleans or ``None``."""
 
 
 def report_json(report: AgreementReport, *, pretty: bool = False) -> Iterator[str]:
@@ -31,11 +52,152 @@ def report_json(report: AgreementReport, *, pretty: bool = False) -> Iterator[st
     before, found, after = text.partition(marker)
     assert found, "the report dict names its codes under per_code"
     yield before + _COMPACT.encode(PER_CODE) + ":{"
+    chosen = plan(report.statistics, len(report.coders))
+    names: dict[str, str] = {}  # transcript name -> its JSON key text, encoded once
     for index, code in enumerate(report.codes):
-        yield _code_text(report, code, first=index == 0)
+        yield _code_text(report, code, chosen, names, first=index == 0)
     yield "}" + after + "\n"
 
 
-def _code_text(report: AgreementReport, code: CodeAgreement, *, first: bool) -> str:
-    entry = _COMPACT.encode(code_dict(report, code))
-    return ("" if first else ",") + _COMPACT.encode(code.code) + ":" + entry
+def _code_text(
+    report: AgreementReport,
+    code: CodeAgreement,
+    chosen: Plan,
+    names: dict[str, str],
+    *,
+    first: bool,
+) -> str:
+    statistics = report.statistics
+    pooled = comparison_dict(code.pooled, statistics, chosen)
+    pooled = with_intervals(pooled, code.code, statistics, report.intervals)
+    mean = mean_dict(code.mean, statistics)
+    return (
+        ("" if first else ",")
+        + _COMPACT.encode(code.code)
+        + ':{"pooled":'
+        + _COMPACT.encode(pooled)
+        + ',"mean":'
+        + _COMPACT.encode(mean)
+        + ',"per_transcript":{'
+        + _per_transcript_text(code, chosen, names)
+        + "}}"
+    )
+
+
+class _Template:
+    """A comparison's JSON as literal text with a ``%s`` slot per number, and each
+    slot's column of values across the comparisons."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.columns: list[Slot] = []
+
+    def text(self, literal: str) -> None:
+        self.pieces.append(literal.replace("%", "%%"))
+
+    def key(self, name: str) -> None:
+        self.text(_COMPACT.encode(name) + ":")
+
+    def slot(self, column: Slot) -> None:
+        self.pieces.append("%s")
+        self.columns.append(column)
+
+    def constant(self, fields: dict[str, object]) -> None:
+        """Fields that are the same in every comparison (a statistic that does not
+        apply: ``null``), written into the template."""
+        self.text(_COMPACT.encode(fields)[1:-1])
+
+
+def _per_transcript_text(code: CodeAgreement, chosen: Plan, names: dict[str, str]) -> str:
+    """The body of a code's ``per_transcript`` object (without its braces), identical to
+    dumping :func:`comparison_dict` of each transcript's comparison."""
+    if not code.per_transcript:
+        return ""
+    comparisons = [comparison for _, comparison in code.per_transcript]
+    template = _Template()
+    template.slot([_name(names, name) for name, _ in code.per_transcript])
+    template.text(':{"pairs":[')
+    for index in range(len(comparisons[0].pairs)):
+        template.text("," if index else "")
+        _pair_fields(template, code, comparisons, index, chosen)
+    template.text("]")
+    _statistics_fields(template, code, comparisons, 0, chosen[1])
+    template.text(',"units":')
+    template.slot([comparison.coverage.units for comparison in comparisons])
+    template.text("}")
+    # the name column is already JSON text; every other column is encoded in one call
+    encoded = [template.columns[0]] + [_encoded(column) for column in template.columns[1:]]
+    shape = "".join(template.pieces)
+    return ",".join([shape % row for row in zip(*encoded, strict=True)])
+
+
+def _name(names: dict[str, str], name: str) -> str:
+    found = names.get(name)
+    if found is None:
+        found = names[name] = _COMPACT.encode(name)
+    return found
+
+
+def _encoded(column: Slot) -> list[str]:
+    """Each value's JSON text (numbers and literals never contain a comma)."""
+    return _COMPACT.encode(column)[1:-1].split(",")
+
+
+def _pair_fields(
+    template: _Template,
+    code: CodeAgreement,
+    comparisons: Sequence[Comparison],
+    index: int,
+    chosen: Plan,
+) -> None:
+    """As :func:`~qualcode.exporters.agreement.pair_dict`, key by key."""
+    pairs = [comparison.pairs[index] for comparison in comparisons]
+    first = pairs[0]
+    template.text("{" + _COMPACT.encode({"a": first.a, "b": first.b})[1:-1] + ",")
+    tables = [pair.counts for pair in pairs]
+    template.key("units")
+    template.slot([c.both + c.a_only + c.b_only + c.neither for c in tables])
+    for name in ("both", "a_only", "b_only", "neither"):
+        template.text(",")
+        template.key(name)
+        template.slot([getattr(c, name) for c in tables])
+    _statistics_fields(template, code, comparisons, index, chosen[0])
+    template.text("}")
+
+
+def _statistics_fields(
+    template: _Template,
+    code: CodeAgreement,
+    comparisons: Sequence[Comparison],
+    index: int,
+    chosen: Sequence[tuple[Statistic, bool]],
+) -> None:
+    """Each statistic's fields as :func:`~qualcode.exporters.agreement.pair_dict` and
+    :func:`~qualcode.exporters.agreement.comparison_dict` write them: its value (nested
+    with its parts, unless it is written from its fraction) and its 0/0 flag; ``null``
+    where it does not apply. The values are the report's own columns."""
+    for statistic, applies in chosen:
+        template.text(",")
+        if not applies:
+            template.constant(statistic_fields(statistic, None))
+            continue
+        column = code.columns.get((statistic.key, index))
+        if column is None:
+            column = statistic_column(statistic, comparisons, index)
+        template.key(statistic.key)
+        fraction = statistic.pair_fraction or statistic.coverage_fraction
+        if statistic.parts and (fraction is None or statistic.undefined_key is None):
+            template.text("{")
+            for name, part in zip(statistic.parts, column.parts, strict=True):
+                template.key(name)
+                template.slot(part)
+                template.text(",")
+            template.key(statistic.value_name)
+            template.slot(column.values.tolist())
+            template.text("}")
+            continue
+        template.slot(column.values.tolist())
+        if statistic.undefined_key is not None:
+            template.text(",")
+            template.key(statistic.undefined_key)
+            template.slot(column.undefined)

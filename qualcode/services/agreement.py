@@ -16,7 +16,7 @@ from qualcode.domain.agreement_intervals import IntervalSettings
 from qualcode.domain.agreement_report import (
     DEFAULT_THRESHOLD,
     AgreementReport,
-    CodingSpan,
+    CodingRecord,
     ExcludedTranscript,
     TranscriptUnits,
     agreement_report,
@@ -48,7 +48,8 @@ class ComparisonData:
     code_ids: dict[str, int]
     transcripts: tuple[TranscriptUnits, ...]
     transcript_ids: dict[str, int]
-    codings: tuple[CodingSpan, ...]
+    codings: tuple[CodingRecord, ...]
+    """(coding id, transcript, code, coder, start, end), as :class:`CodingSpan`."""
     excluded: tuple[ExcludedTranscript, ...]
     basis: tuple[tuple[str, str], ...]
 
@@ -161,7 +162,7 @@ def load_comparison(
         rows = uow.agreement.coder_codings(coder_by_id)
         transcript_name = {tid: name for tid, name, _ in lengths}
         coded: dict[str, set[str]] = {}
-        for _, tid, _, coder_id, _, _ in rows:
+        for tid, coder_id in {(row[1], row[3]) for row in rows}:
             coded.setdefault(transcript_name[tid], set()).add(coder_by_id[coder_id])
         done = uow.settings.done_marks()
         compared, excluded, basis = select_transcripts(candidates, names, done, coded)
@@ -170,11 +171,15 @@ def load_comparison(
         if origin is not None:  # after choosing transcripts: those stay the same
             suggested = uow.suggestions.suggested_coding_ids(ORIGIN_KEY, SUGGESTED)
             rows = [row for row in rows if (row[0] in suggested) == (origin == SUGGESTED)]
-    compared_id_set = set(compared_ids)
+    # plain tuples in CodingSpan's order: a large project has hundreds of thousands
+    compared_names = {tid: transcript_name[tid] for tid in compared_ids}
+    wanted_paths = {
+        cid: path for cid, path in code_path.items() if wanted_codes is None or cid in wanted_codes
+    }
     spans = tuple(
-        CodingSpan(cid, transcript_name[tid], code_path[code], coder_by_id[coder], s, e)
+        (cid, compared_names[tid], wanted_paths[code], coder_by_id[coder], s, e)
         for cid, tid, code, coder, s, e in rows
-        if tid in compared_id_set and (wanted_codes is None or code in wanted_codes)
+        if tid in compared_names and code in wanted_paths
     )
     # every code of the codebook (or every named code with its sub-codes), used or not:
     # a code nobody applied is agreement on absence, and a methods section lists it

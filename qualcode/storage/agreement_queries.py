@@ -7,8 +7,10 @@ Offsets are half-open code points into the transcript text.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 
 from qualcode.storage.repositories import Repository
 from qualcode.storage.tables import CodingRow, TranscriptRow, TurnRow
@@ -18,23 +20,39 @@ CodingKey = tuple[int, int, int, int, int, int]
 
 
 def coder_codings(repo: Repository, coder_ids: Collection[int]) -> list[CodingKey]:
-    """Every coding of these coders, ordered by transcript, code, coder and start."""
+    """Every coding of these coders as plain tuples, ordered by transcript, code, coder
+    and start.
+
+    One query on the driver's own cursor: a large project has hundreds of thousands of
+    codings, and SQLAlchemy's result rows cost more than reading them (0.2 s against
+    0.1 s for 150,000). The ids are this project's integers, written into the query
+    (no parameter style to match between drivers)."""
     if not coder_ids:
         return []
-    # Core execution (no ORM row processing): this returns every coding of a project
-    rows = repo.session.connection().execute(
-        select(
-            CodingRow.id,
-            CodingRow.transcript_id,
-            CodingRow.code_id,
-            CodingRow.coder_id,
-            CodingRow.start,
-            CodingRow.end,
-        )
-        .where(CodingRow.coder_id.in_(list(coder_ids)))
-        .order_by(CodingRow.transcript_id, CodingRow.code_id, CodingRow.coder_id, CodingRow.start)
+    ids = ", ".join(str(int(coder_id)) for coder_id in sorted(coder_ids))
+    row = CodingRow
+    selected = (row.id, row.transcript_id, row.code_id, row.coder_id, row.start, row.end)
+    columns = ", ".join(column.name for column in selected)
+    order = ", ".join(column.name for column in selected[1:5])
+    sql = (
+        f"SELECT {columns} FROM {row.__tablename__} "  # the ids are integers
+        f"WHERE {row.coder_id.name} IN ({ids}) ORDER BY {order}"
     )
-    return list(rows)  # each Row is a tuple
+    connection = repo.session.connection()
+    driver = connection.connection.dbapi_connection
+    assert driver is not None, "a session's connection is open"
+    errors = connection.dialect.loaded_dbapi.Error
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql)
+        rows: list[Any] = list(cursor.fetchall())
+    except errors as error:  # as SQLAlchemy would raise it, for Project.reading to explain
+        raise DBAPIError.instance(sql, None, error, errors) from error
+    finally:
+        cursor.close()
+    if rows and type(rows[0]) is not tuple:  # a driver with its own row class
+        return [tuple(found) for found in rows]
+    return rows
 
 
 def transcript_lengths(repo: Repository) -> list[tuple[int, str, int]]:

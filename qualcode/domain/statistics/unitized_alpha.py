@@ -100,6 +100,21 @@ def sections(length: int, units_by_coder: Sequence[Sequence[Section]]) -> Sectio
     """The sections of one continuum ``[0, length)``: each coder's units sorted, not
     overlapping one another (touching is allowed: two units then), inside the
     continuum. Gaps are the rest of the continuum, coder by coder."""
+    observed = 0
+    coders = len(units_by_coder)
+    for i in range(coders):
+        for j in range(i + 1, coders):
+            observed += pair_distance(units_by_coder[i], units_by_coder[j])
+    # the sum runs over ordered pairs: (i, j) and (j, i) alike
+    return observed_sections(length, units_by_coder, 2 * observed)
+
+
+def observed_sections(
+    length: int, units_by_coder: Sequence[Sequence[Section]], observed: int
+) -> Sections:
+    """As :func:`sections`, given the observed sum over ordered pairs of coders (a
+    comparison that walks each pair's units anyway computes it on the way:
+    :func:`qualcode.domain.agreement.pair_overlap`)."""
     unit_counts: dict[int, int] = {}
     gap_counts: dict[int, int] = {}
     for units in units_by_coder:
@@ -112,13 +127,7 @@ def sections(length: int, units_by_coder: Sequence[Sequence[Section]]) -> Sectio
             previous = end
         if length > previous:
             gap_counts[length - previous] = gap_counts.get(length - previous, 0) + 1
-    observed = 0
-    coders = len(units_by_coder)
-    for i in range(coders):
-        for j in range(i + 1, coders):
-            observed += pair_distance(units_by_coder[i], units_by_coder[j])
-    # the sum runs over ordered pairs: (i, j) and (j, i) alike
-    return Sections(coders, length, 2 * observed, unit_counts, gap_counts)
+    return Sections(len(units_by_coder), length, observed, unit_counts, gap_counts)
 
 
 def pair_distance(a: Sequence[Section], b: Sequence[Section]) -> int:
