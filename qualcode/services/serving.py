@@ -213,6 +213,13 @@ class _TokenServer:
         response = aiohttp_jinja2.render_template("app_index.html", request, context)
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds the token
+        # Nothing but this server: the template would fetch a web font from a third party
+        # (the browser falls back to a local monospace font).
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            f"style-src 'self' 'unsafe-inline'; connect-src 'self' ws://{request.host}; "
+            "frame-ancestors 'none'"
+        )
         return response
 
     async def tab(self, request: web.Request) -> web.StreamResponse:
