@@ -33,6 +33,7 @@ from qualcode.cli.project_commands import (
     who,
 )
 from qualcode.cli.refi_commands import export, import_project, merge
+from qualcode.cli.serve_commands import serve
 from qualcode.cli.suggest_commands import suggest
 from qualcode.cli.survey_commands import import_survey
 from qualcode.cli.transcript_commands import cases, import_files, show, transcripts
@@ -84,6 +85,7 @@ for command in (
     transcript_group,
     anonymize,
     suggest,
+    serve,
 ):
     cli.add_command(command)
 codebook.add_command(codebook_rename)

@@ -22,6 +22,7 @@ from qualcode.services.transcripts import list_transcripts, unknown_transcript_m
 from qualcode.services.workspace import blind_by_setting, for_interactive_use
 from qualcode.tui import commands
 from qualcode.tui.config import UserConfig, config_path, load_config, save_config
+from qualcode.tui.screens.coder_prompt import CoderBackdrop, CoderPrompt
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.dialogs import HelpScreen
 from qualcode.tui.session import Workspace
@@ -46,9 +47,11 @@ class QualcodeApp(App[None]):
         *,
         transcript: str | None = None,
         config_file: Path | None = None,
+        ask_coder: bool = False,
     ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.ask_coder = ask_coder  # a served session: whose workspace it is comes first
         self.config_file = config_file
         self.first_transcript = transcript
         self.config = config or UserConfig()
@@ -114,7 +117,24 @@ class QualcodeApp(App[None]):
             save_config(self.config, self.config_file)
 
     def get_default_screen(self) -> Screen[None]:
+        if self.ask_coder:
+            return CoderBackdrop(self.workspace.project.location)
         return CodingScreen(self.workspace, self.first_transcript)
+
+    def on_ready(self) -> None:
+        if self.ask_coder:
+            self.push_screen(CoderPrompt(), self._coder_chosen)
+
+    def _coder_chosen(self, coder: str | None) -> None:
+        """The coder of a served session is known: their workspace opens."""
+        if coder is None:  # escape: the question stays (ctrl+q quits)
+            self.push_screen(CoderPrompt(), self._coder_chosen)
+            return
+        self.ask_coder = False
+        self.workspace.coder = coder
+        self.sub_title = f"{self.workspace.project.location} — {coder}"
+        # over the backdrop, which stays below it (Textual cannot replace a default screen)
+        self.push_screen(CodingScreen(self.workspace, self.first_transcript))
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -152,9 +172,12 @@ def create_app(
     blind: bool | None = None,
     config_file: Path | None = None,
     transcript: str | None = None,
+    ask_coder: bool = False,
 ) -> QualcodeApp:
     """The real app for a project: ``blind=None`` follows the project's setting;
-    ``transcript`` is shown first (default: the first one the coder has not finished).
+    ``transcript`` is shown first (default: the first one the coder has not finished);
+    ``ask_coder`` asks for the coder's name first (a browser session of ``qualcode
+    serve``), ``coder`` being a placeholder until then.
     A damaged project is refused (:class:`~qualcode.domain.errors.DamagedProjectError`)."""
     config = load_config(config_file)
     ensure_project_sound(project)  # a damaged project: one line pointing to qualcode check
@@ -163,5 +186,9 @@ def create_app(
         raise NotFoundError(unknown_transcript_message(transcript, names))
     is_blind = blind_by_setting(project) if blind is None else blind
     return QualcodeApp(
-        Workspace(project, coder, is_blind), config, transcript=transcript, config_file=config_file
+        Workspace(project, coder, is_blind),
+        config,
+        transcript=transcript,
+        config_file=config_file,
+        ask_coder=ask_coder,
     )

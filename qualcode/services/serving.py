@@ -1,0 +1,269 @@
+"""The workspace in a browser (``qualcode serve``): an HTTP server from ``textual-serve``
+that starts one workspace process per browser tab and relays its screen and keys over a
+websocket.
+
+Access: every request must carry the server's token, a random ``secrets.token_urlsafe``
+string printed in the one URL the command shows (``?token=…``); the page that URL opens
+gets it as an HttpOnly, SameSite=Strict cookie, which its stylesheets, script and
+websocket then carry. Anything else is ``403 Forbidden`` with a body that says nothing
+about the project, and a websocket opened from a page of another origin is refused too.
+The token keeps out whoever can reach the port but was not given the URL; it is no
+encryption (plain HTTP: whoever can read the traffic reads the token and the
+transcripts) and no identity (whoever has the URL is in).
+
+Each browser session is its own workspace process (``qualcode serve --session``) and so
+its own coder: the one named by ``--coder``, else the name the workspace asks for when
+it opens. The project location and coder reach that process through its environment,
+never its command line (a PostgreSQL URL may hold a password that ``ps`` would show).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import secrets
+import shlex
+import signal
+import socket
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.domain.errors import FieldError, InputError
+from qualcode.domain.text_entry import enter_name
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+SESSION_PROJECT = "QUALCODE_SERVE_PROJECT"  # environment of a session: the project location
+SESSION_CODER = "QUALCODE_SERVE_CODER"  # ...and the coder, when --coder fixed it
+TOKEN_PARAMETER = "token"
+STOP_SECONDS = 5.0  # how long stopping waits for open sessions to close their workspaces
+FORBIDDEN = "403: Forbidden. Open the address `qualcode serve` printed, token included.\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """Where the server listens: ``url`` is the address to open, token included."""
+
+    host: str
+    port: int
+    token: str
+
+    @property
+    def url(self) -> str:
+        shown = socket.gethostname() if is_any_interface(self.host) else self.host
+        if ":" in shown:  # an IPv6 address in a URL is bracketed
+            shown = f"[{shown}]"
+        return f"http://{shown}:{self.port}/?{TOKEN_PARAMETER}={self.token}"
+
+
+def is_local(host: str) -> bool:
+    """Whether ``host`` names only this machine (a loopback address or ``localhost``)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_any_interface(host: str) -> bool:
+    """Whether ``host`` is the wildcard address (every interface: ``0.0.0.0``, ``::``)."""
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return host == ""
+
+
+def served_coder(coder: str | None) -> str | None:
+    """The ``--coder`` of a served workspace as stored (the name entrance), or None."""
+    if coder is None:
+        return None
+    try:
+        return enter_name(coder, "coder")
+    except InputError as error:
+        raise FieldError("coder", error.reason) from error
+
+
+def serve_workspace(
+    location: str,
+    *,
+    host: str,
+    port: int,
+    coder: str | None,
+    on_ready: Callable[[Serving], None],
+) -> None:
+    """Serve the workspace of the project at ``location`` (already opened once by the
+    caller, so it is known to open) on ``host``:``port`` (0: any free port) until SIGINT
+    or SIGTERM, then close every browser session's workspace and return. ``on_ready`` is
+    called once the port is bound. A port in use or a host that cannot be bound is a
+    :class:`FieldError` (``port`` / ``host``)."""
+    command = f"{shlex.quote(sys.executable)} -m qualcode serve --session"
+    server = _TokenServer(command, secrets.token_urlsafe(32), title=_title(location))
+    session = {SESSION_PROJECT: location, SESSION_CODER: coder}
+    asyncio.run(server.run(host, port, on_ready, session))
+
+
+@contextmanager
+def _environment(values: dict[str, str | None]) -> Iterator[None]:
+    """``values`` in this process's environment (None: unset), which textual-serve copies
+    into every session it starts; as they were afterwards."""
+    before = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            _set(name, value)
+        yield
+    finally:
+        for name, value in before.items():
+            _set(name, value)
+
+
+def _set(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+def _title(location: str) -> str:
+    name = Path(location).stem if "://" not in location else location.rsplit("/", 1)[-1]
+    return f"qualcode — {name}"
+
+
+def _bind_error(error: OSError, host: str, port: int) -> FieldError:
+    if isinstance(error, socket.gaierror):
+        return FieldError("host", f"{host!r} is not an address or name of this machine")
+    if error.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+        return FieldError("port", f"port {port} is in use on {host}; choose another (0: any)")
+    reason = error.strerror or type(error).__name__
+    return FieldError("host", f"cannot listen on {host} port {port}: {reason}")
+
+
+class _TokenServer:
+    """textual-serve's server with a token on every request (see the module)."""
+
+    def __init__(self, command: str, token: str, *, title: str) -> None:
+        from textual_serve.server import Server
+
+        self.inner = Server(command, title=title)
+        self.token = token
+        self.port = 0
+        self.sessions: set[asyncio.Task[Any]] = set()  # the handlers of open websockets
+
+    def cookie(self) -> str:
+        return f"qualcode-{self.port}"  # cookies ignore ports: one name per server
+
+    def _has_token(self, given: str | None) -> bool:
+        if given is None:
+            return False
+        return secrets.compare_digest(given.encode("utf-8", "replace"), self.token.encode())
+
+    def application(self) -> web.Application:
+        import aiohttp_jinja2
+        import jinja2
+        from aiohttp import web
+
+        @web.middleware
+        async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
+            from_query = self._has_token(request.query.get(TOKEN_PARAMETER))
+            if not (from_query or self._has_token(request.cookies.get(self.cookie()))):
+                return web.Response(status=403, text=FORBIDDEN)
+            origin = request.headers.get("Origin")
+            if origin is not None and origin != f"{request.scheme}://{request.host}":
+                return web.Response(status=403, text=FORBIDDEN)  # another site's page
+            response: web.StreamResponse = await handler(request)
+            if from_query and not response.prepared:
+                response.set_cookie(
+                    self.cookie(), self.token, httponly=True, samesite="Strict", path="/"
+                )
+            return response
+
+        app = web.Application(middlewares=[guard])
+        inner = self.inner
+        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(inner.templates_path))
+        app.add_routes(
+            [
+                web.get("/", self.index, name="index"),
+                web.get("/ws", self.tab, name="websocket"),
+                web.get("/download/{key}", inner.handle_download, name="download"),
+                web.static("/static", inner.statics_path, name="static"),
+            ]
+        )
+        app.on_shutdown.append(self._close_sessions)
+        return app
+
+    async def index(self, request: web.Request) -> web.StreamResponse:
+        """The page: textual-serve's template, its addresses taken from the request (a
+        browser on another machine reaches the server by the name it used)."""
+        import aiohttp_jinja2
+
+        origin = f"{request.scheme}://{request.host}"
+        font_size = request.query.get("fontsize", "16")
+        context = {
+            "font_size": int(font_size) if font_size.isdigit() and len(font_size) < 3 else 16,
+            "app_websocket_url": "ws" + origin.removeprefix("http") + "/ws",
+            "config": {"static": {"url": f"{origin}/static/"}},
+            "application": {"name": self.inner.title},
+        }
+        response = aiohttp_jinja2.render_template("app_index.html", request, context)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds the token
+        # Nothing but this server: the template would fetch a web font from a third party
+        # (the browser falls back to a local monospace font).
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            f"style-src 'self' 'unsafe-inline'; connect-src 'self' ws://{request.host}; "
+            "frame-ancestors 'none'"
+        )
+        return response
+
+    async def tab(self, request: web.Request) -> web.StreamResponse:
+        """One browser tab: its own workspace process, for as long as the tab is open."""
+        task = asyncio.current_task()
+        assert task is not None
+        self.sessions.add(task)
+        try:
+            response: web.StreamResponse = await self.inner.handle_websocket(request)
+            return response
+        finally:
+            self.sessions.discard(task)
+
+    async def _close_sessions(self, _app: web.Application) -> None:
+        """Stopping: each open session's handler is cancelled, which closes its websocket
+        and tells its workspace to quit (textual-serve's handler does both)."""
+        for task in list(self.sessions):
+            task.cancel()
+
+    async def run(
+        self,
+        host: str,
+        port: int,
+        on_ready: Callable[[Serving], None],
+        session: dict[str, str | None],
+    ) -> None:
+        """Listen until SIGINT or SIGTERM; sessions get ``session`` in their environment."""
+        from aiohttp import web
+
+        runner = web.AppRunner(self.application(), access_log=None, shutdown_timeout=STOP_SECONDS)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, host, port)
+            try:
+                await site.start()
+            except OSError as error:
+                raise _bind_error(error, host, port) from error
+            self.port = runner.addresses[0][1]
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            with _environment(session):
+                on_ready(Serving(host, self.port, self.token))
+                await stop.wait()
+        finally:
+            await runner.cleanup()
