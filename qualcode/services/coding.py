@@ -30,6 +30,7 @@ from qualcode.matching.quotes import (
 )
 from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
+from qualcode.storage.coding_writes import span_request
 from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
 
@@ -66,7 +67,13 @@ def apply_code(
     if not coder.strip():
         raise InputError("coder", "coder name is empty")
 
+    fast = None if span is None else span_request(transcript, code_ref, coder, span, memo, origin)
+
     def store(uow: UnitOfWork) -> tuple[Coding, Located]:
+        if fast is not None:  # PostgreSQL: one statement; else lock and take the long way
+            if (added := uow.codings.add_at_span(fast)) is not None:
+                return added, Located(fast.start, fast.end)
+            uow.codings.lock_for_adding(project.busy_timeout_ms)
         # Only adds rows: coders applying codes at once share the write lock (PostgreSQL)
         # and the whole action is re-run if the database reports a conflict.
         # The text alone (turns only for --turn): loading turns cost as much as the rest.
@@ -121,7 +128,7 @@ def apply_code(
         )
         return coding, located
 
-    return project.run_unit_of_work(store, adds_only=True)
+    return project.run_unit_of_work(store, adds_only=True, locks_itself=fast is not None)
 
 
 MAX_LISTED_PLACES = 5  # places of an ambiguous quote named in the error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
 
@@ -14,6 +15,9 @@ from qualcode.domain.text_entry import (
     enter_optional_text,
     lookup_name,
 )
+
+if TYPE_CHECKING:
+    from qualcode.storage.coding_writes import SpanCoding
 from qualcode.storage.repository_base import IDS_PER_QUERY, StoredArea, insert_rows, iso_utc, utcnow
 from qualcode.storage.tables import (
     Coder,
@@ -155,6 +159,19 @@ class CodingRepository(StoredArea):
         self._session.add(row)
         self._session.flush()
         return row.id
+
+    def add_at_span(self, request: SpanCoding) -> Coding | None:
+        """Apply ``request`` in one statement on PostgreSQL, or ``None`` for the ordinary
+        path (storage/coding_writes.py says when)."""
+        from qualcode.storage.coding_writes import add_coding_at_span  # imports database
+
+        return add_coding_at_span(self._session, request)
+
+    def lock_for_adding(self, timeout_ms: int) -> None:
+        """Take the project's write lock shared (the ordinary path after ``add_at_span``)."""
+        from qualcode.storage.coding_writes import lock_for_adding
+
+        lock_for_adding(self._session, timeout_ms)
 
     def exists(self, coding_id: int) -> bool:
         return self._session.get(CodingRow, coding_id) is not None

@@ -26,6 +26,7 @@ from qualcode.domain.errors import (
 )
 from qualcode.files.writing import Existing, check_new_file, create_empty, staged_path
 from qualcode.storage import migrations
+from qualcode.storage.idle_ping import ping_when_idle
 from qualcode.storage.sqlite_file import (
     IMMUTABLE,
     QUALCODE_APPLICATION_ID,
@@ -139,7 +140,13 @@ class Project:
         finally:
             session.close()
 
-    def run_unit_of_work(self, action: Callable[[UnitOfWork], T], *, adds_only: bool = False) -> T:
+    def run_unit_of_work(
+        self,
+        action: Callable[[UnitOfWork], T],
+        *,
+        adds_only: bool = False,
+        locks_itself: bool = False,
+    ) -> T:
         """Run ``action`` in one write unit of work and return its result.
 
         When the database reports a conflict that a retry cures (busy or locked, a
@@ -151,10 +158,11 @@ class Project:
         ``adds_only=True`` declares that the action only inserts rows (and reads): on
         PostgreSQL it then shares the write lock with other such actions, and a unique-key
         clash with one of them (two first codings of one new coder) is retried too. SQLite
-        has one writer at a time either way."""
+        has one writer at a time either way. ``locks_itself=True``: on PostgreSQL the action
+        takes the lock itself in its first statement (storage/coding_writes.py)."""
         failures = 0
         while True:
-            session = self._begin_write(shared=adds_only)
+            session = self._begin_write(shared=adds_only, lock=not locks_itself)
             try:
                 result = action(UnitOfWork(session, writable=True))
                 session.commit()
@@ -191,7 +199,7 @@ class Project:
     def close(self) -> None:
         self.engine.dispose()
 
-    def _begin_write(self, *, shared: bool = False) -> Session:
+    def _begin_write(self, *, shared: bool = False, lock: bool = True) -> Session:
         """A session whose transaction holds the project's write lock (on PostgreSQL
         shared with other adding actions when ``shared``)."""
         if self.read_only:
@@ -200,7 +208,9 @@ class Project:
         while True:
             session = self._write_sessions()
             try:
-                _take_write_lock(session.connection(), self.busy_timeout_ms, shared=shared)
+                connection = session.connection()  # SQLite: BEGIN IMMEDIATE
+                if lock:
+                    take_write_lock(connection, self.busy_timeout_ms, shared=shared)
                 return session
             except OperationalError as error:
                 session.rollback()
@@ -221,7 +231,7 @@ class Project:
         time.sleep(pause)
 
 
-def _take_write_lock(connection: Connection, timeout_ms: int, *, shared: bool = False) -> None:
+def take_write_lock(connection: Connection, timeout_ms: int, *, shared: bool = False) -> None:
     """Begin a write transaction holding the project's write lock (SQLite: the begin
     event issues BEGIN IMMEDIATE and waits up to the busy timeout; PostgreSQL: the
     advisory lock, exclusive or ``shared``, waiting at most ``timeout_ms``)."""
@@ -481,7 +491,8 @@ def _file_error(destination: Path, error: sqlite3.Error, doing: str) -> Qualcode
 def _open_url(url: str, *, create: bool, busy_timeout_ms: int, retry: RetryPolicy) -> Project:
     shown = _safe_url(url)
     try:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url)
+        ping_when_idle(engine)  # not before every transaction: one round trip in four
         with engine.begin() as connection:
             has_schema = inspect(connection).has_table("schema_version")
             if create:

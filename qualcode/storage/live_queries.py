@@ -44,6 +44,15 @@ def notify_event(session: Session, event_id: int) -> None:
         session.execute(select(func.pg_notify(CHANNEL, str(event_id))))
 
 
+OWN_EVENTS_KEY = "qualcode_events"  # session.info: ids of the events this transaction wrote
+
+
+def note_own_event(session: Session, event_id: int) -> None:
+    """Record that this transaction wrote event ``event_id`` without the ORM (an insert
+    statement of its own), so ``live_watch.track_own_events`` knows it as this project's."""
+    session.info.setdefault(OWN_EVENTS_KEY, []).append(event_id)
+
+
 def latest_event_id(repo: Repository) -> int:
     """The id of the newest event (0 for an empty log)."""
     return repo.session.scalar(select(func.max(EventRow.id))) or 0

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.domain.errors import ProjectError
 from qualcode.storage.database import Project
-from qualcode.storage.live_queries import CHANNEL
+from qualcode.storage.live_queries import CHANNEL, OWN_EVENTS_KEY
 from qualcode.storage.sqlite_file import READ_ONLY, sqlite_uri
 from qualcode.storage.tables import EventRow
 
@@ -156,15 +156,20 @@ def track_own_events(project: Project) -> OwnEvents:
     def flushed(session: Session, _context: object) -> None:
         ids = [row.id for row in session.new if isinstance(row, EventRow)]
         own.ids.update(ids)
-        session.info.setdefault("qualcode_events", []).extend(ids)
+        session.info.setdefault(OWN_EVENTS_KEY, []).extend(ids)
+
+    def committing(session: Session) -> None:
+        # events inserted by a statement of their own (live_queries.note_own_event)
+        own.ids.update(session.info.get(OWN_EVENTS_KEY, ()))
 
     def finished(session: Session) -> None:
-        session.info.pop("qualcode_events", None)
+        session.info.pop(OWN_EVENTS_KEY, None)
 
     def rolled_back(session: Session) -> None:
-        own.ids.difference_update(session.info.pop("qualcode_events", []))
+        own.ids.difference_update(session.info.pop(OWN_EVENTS_KEY, []))
 
     event.listen(sessions, "after_flush", flushed)
+    event.listen(sessions, "before_commit", committing)
     event.listen(sessions, "after_commit", finished)
     event.listen(sessions, "after_rollback", rolled_back)
     return own

@@ -12,10 +12,11 @@ only the panel they touch. The coder's cursor, selection and scroll stay where t
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
@@ -32,6 +33,17 @@ if TYPE_CHECKING:
     from qualcode.tui.screens.coding import CodingScreen
 
 POLL_SECONDS = 0.25  # four cheap checks a second: a change shows well within 2 s
+REFRESH_SECONDS = 1.0  # an open matrix, agreement, retrieval or search view recounts at most
+# this often while changes keep arriving (a recount reads far more than one event)
+
+
+@runtime_checkable
+class LiveRefreshable(Protocol):
+    """A view over the coding screen that counts what it shows (matrix, agreement,
+    retrieval, search): it recounts in a worker, keeping its cursor, selection and scroll."""
+
+    def refresh_from_live(self) -> None: ...
+
 
 # what each action needs redrawn beyond the codings it carries
 _LISTING = frozenset(
@@ -143,6 +155,12 @@ class Changes:
                 self.add(came, _code_id(new))
 
 
+def _codings_in(event: LiveEvent) -> int:
+    """How many codings an event changed (a batch carries a list)."""
+    batch = event.payload.get("codings")
+    return len(batch) if isinstance(batch, list) else 1
+
+
 def _code_id(payload: object) -> object:
     return payload.get("code_id") if isinstance(payload, dict) else None
 
@@ -239,6 +257,11 @@ class LiveUpdates:
         self.others: list[Presence] = []  # who else has the project open
         self.heart: Timer | None = None
         self._told: Screen[object] | None = None  # the last screen told of changed codings
+        self._pending = 0  # codings changed since the open view last recounted
+        self._pending_coders: set[str] = set()
+        self._refreshed_at = 0.0  # time.monotonic() of the last recount
+        self._refresh_timer: Timer | None = None
+        self.refreshed = 0  # recounts asked of open views (for tests and the curious)
 
     def start(self) -> None:
         if self.feed is not None:
@@ -284,19 +307,57 @@ class LiveUpdates:
                 return
             finally:
                 self.applied += len(events)
-            self._offer_refresh(changes, {e.coder for e in events if e.coder})
+            self._offer_refresh(changes, events)
 
-    def _offer_refresh(self, changes: Changes, coders: set[str]) -> None:
+    def _offer_refresh(self, changes: Changes, events: list[LiveEvent]) -> None:
         """A matrix, agreement, retrieval or search screen open over the coding screen
-        counts what it read when it opened: say once per screen that codings changed."""
-        top = self.screen.app.screen
+        counts what it read: it recounts in place (at most once per
+        :data:`REFRESH_SECONDS`) and says briefly what came in. A view that cannot
+        recount is told once that codings changed."""
         touched = changes.codings_changed or changes.counts or changes.reload_codings
-        if not touched or top is self.screen or isinstance(top, ModalScreen):
+        view = self._view_over_coding()
+        if not touched or view is None:
             return
-        if top is self._told:
+        self._pending += sum(_codings_in(e) for e in events if e.action in _CODINGS) or 1
+        self._pending_coders.update(e.coder for e in events if e.coder)
+        if not isinstance(view, LiveRefreshable):
+            self._tell_once(view)
             return
-        self._told = top
-        who = ", ".join(sorted(coders)) or "another coder"
+        wait = self._refreshed_at + REFRESH_SECONDS - time.monotonic()
+        if wait <= 0:
+            self.refresh_view()
+        elif self._refresh_timer is None:
+            self._refresh_timer = self.screen.set_timer(wait, self.refresh_view)
+
+    def _view_over_coding(self) -> Screen[object] | None:
+        """The topmost screen above the coding screen that is not a dialog."""
+        stack = self.screen.app.screen_stack
+        if self.screen not in stack:
+            return None
+        above = stack[stack.index(self.screen) + 1 :]
+        views = [s for s in above if not isinstance(s, ModalScreen)]
+        return views[-1] if views else None
+
+    def refresh_view(self) -> None:
+        """Recount the open view now with what arrived since its last recount."""
+        self._refresh_timer = None
+        view = self._view_over_coding()
+        count, who = self._pending, ", ".join(sorted(self._pending_coders)) or "another coder"
+        self._pending, self._pending_coders = 0, set()
+        if not isinstance(view, LiveRefreshable) or not count:
+            return
+        self._refreshed_at = time.monotonic()
+        view.refresh_from_live()
+        self.refreshed += 1
+        plural = "s" if count != 1 else ""
+        self.screen.app.notify(f"updated: {count} coding{plural} from {who}", timeout=3)
+
+    def _tell_once(self, view: Screen[object]) -> None:
+        if view is self._told:
+            return
+        self._told = view
+        who = ", ".join(sorted(self._pending_coders)) or "another coder"
+        self._pending, self._pending_coders = 0, set()
         self.screen.app.notify(
             f"{who} changed codings since this view opened: close and reopen it to include them",
             timeout=8,

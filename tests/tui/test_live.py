@@ -32,6 +32,7 @@ from qualcode.tui.app import create_app
 from qualcode.tui.screens.code_editor import CodeEdit
 from qualcode.tui.screens.codebook_actions import save_edit
 from qualcode.tui.screens.coding import CodingScreen
+from qualcode.tui.screens.matrix import MatrixScreen
 from qualcode.tui.screens.status_line import status_line
 from tests.conftest import Cli
 
@@ -222,24 +223,6 @@ async def test_a_rename_and_an_edit_of_the_open_transcript_follow(
         await until(pilot, lambda: [c.id for c in screen.view.codings] == [coding.id])
 
 
-async def test_an_open_matrix_is_told_that_codings_changed(
-    tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
-) -> None:
-    async with workspace(tiny[0], tmp_path) as (pilot, screen):
-        await pilot.press("ctrl+x")
-        await until(pilot, lambda: pilot.app.screen is not screen)
-        apply_code(writer, NAME, "care", "bo", span=(45, 51))
-        apply_code(writer, NAME, "school", "bo", span=(3, 9))
-
-        def told() -> list[str]:
-            return [n.message for n in pilot.app._notifications if "reopen" in n.message]
-
-        await until(pilot, lambda: bool(told()))
-        assert told()[0].startswith("bo changed codings")
-        await until(pilot, lambda: counts(screen)["care"] == (1, 1))  # behind it, as always
-        assert len(told()) == 1  # once per open view
-
-
 async def test_a_blind_round_started_elsewhere_blinds_an_open_workspace(
     tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
 ) -> None:
@@ -324,3 +307,30 @@ async def test_two_workspaces_editing_one_code_end_in_the_winners_state(
         for screen, its_pilot in ((anna, pilot), (bo, bo_pilot)):
             await until(its_pilot, partial(lambda s: "caring" in counts(s), screen))
             assert set(counts(screen)) == {"caring", "school"}
+
+
+async def test_an_open_matrix_recounts_in_place_when_a_colleague_codes(
+    tiny: tuple[str, dict[str, int]], tmp_path: Path
+) -> None:
+    """anna's matrix (transcripts × themes) is open on the "care" cell while bo codes in
+    his workspace: the count goes up without a key press, the cursor stays on the cell,
+    and anna is told briefly what came in."""
+    location, codes = tiny
+    async with two_workspaces(location, tmp_path) as (pilot, anna, _, bo):
+        await pilot.press("ctrl+x")
+        matrix = pilot.app.screen
+        assert isinstance(matrix, MatrixScreen)
+        await pilot.press("r")  # rows: cases (the project has none) -> transcripts
+        await until(pilot, lambda: matrix.matrix is not None and matrix.table.row_count == 2)
+        await pilot.press("right")  # the "care" column is the first: move to "school"
+        place = matrix.table.cursor_coordinate
+        assert matrix.table.shown(place.row, place.column) == "0"
+        bo.view.select_span(45, 51)
+        await bo.apply_code(codes["school"])
+        await until(pilot, lambda: matrix.table.shown(place.row, place.column) == "1")
+        assert matrix.table.cursor_coordinate == place
+        assert pilot.app.screen is matrix
+        await until(
+            pilot, lambda: any(n.message == "updated: 1 coding from bo" for n in notes(pilot))
+        )
+        assert anna.live.refreshed == 1

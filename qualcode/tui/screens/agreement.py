@@ -159,6 +159,11 @@ class AgreementScreen(Screen[None]):
         )
         self.run_worker(self._compare(settings), exclusive=True, group="compare")
 
+    def refresh_from_live(self) -> None:
+        """Compare again (another coder's codings arrived, tui/live.py); the highlighted
+        row stays (``_show`` keeps it)."""
+        self.compare()
+
     async def _compare(self, settings: ComparisonSettings) -> None:
         try:
             report = await asyncio.to_thread(

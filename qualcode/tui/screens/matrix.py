@@ -146,6 +146,7 @@ class MatrixScreen(Screen[Place | None]):
         self._requested: MatrixRequest | None = None  # the last count started
         self._shown: MatrixRequest | None = None  # the count on screen
         self._open_when_counted = False  # enter was pressed before the passages arrived
+        self._keep_scroll: tuple[float, float] | None = None  # (x, y) to restore after a recount
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -216,6 +217,15 @@ class MatrixScreen(Screen[Place | None]):
         self.query_one("#matrix-status", Static).update("counting…")
         self.run_worker(lambda: self._count(request), thread=True, exclusive=True, group="matrix")
 
+    def refresh_from_live(self) -> None:
+        """Count again with the same controls (another coder's codings arrived, tui/live.py),
+        in a thread; the highlighted cell and the scroll position stay."""
+        self.choices = self.choices_now()
+        table = self.table
+        self._keep_scroll = (table.scroll_x, table.scroll_y)
+        self._requested = self._shown = None
+        self.count()
+
     def _count(self, request: MatrixRequest) -> None:
         """The numbers first, then the same matrix with its passages (which takes about
         three times as long on a large project), each posted as it is ready."""
@@ -247,6 +257,9 @@ class MatrixScreen(Screen[Place | None]):
         table = self.table
         if row < table.row_count and column < len(table.columns):
             table.cursor_coordinate = Coordinate(row, column)
+        if self._keep_scroll is not None:  # a live recount: the view stays where it was
+            table.scroll_to(*self._keep_scroll, animate=False, immediate=True)
+            self._keep_scroll = None
         self.update_status()
 
     @on(CountFailed)

@@ -3,8 +3,9 @@ coder, case and transcript, with context. Enter jumps to the passage."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,6 +17,7 @@ from textual.widgets import Label, Select
 from qualcode.services import search
 from qualcode.services.cases import list_cases
 from qualcode.services.project import project_summary
+from qualcode.services.search import Passage
 from qualcode.services.transcripts import list_transcripts
 from qualcode.services.workspace import CodeEntry
 from qualcode.tui.session import Workspace
@@ -84,16 +86,34 @@ class RetrievalScreen(Screen[Place | None]):
         return value if isinstance(value, str) else None
 
     def refresh_passages(self) -> None:
-        if self.code_id is None:
-            return
-        found = search.passages(
-            self.workspace.project,
-            self.code_id,
-            coder=self._value("#filter-coder"),
-            case=self._value("#filter-case"),
-            transcript=self._value("#filter-transcript"),
-        )
-        path = next((e.path for e in self.entries if e.id == self.code_id), "?")
+        if self.code_id is not None:
+            self._show(self.code_id, search.passages(self.workspace.project, **self._filters()))
+
+    def _filters(self) -> dict[str, Any]:
+        return {
+            "code_id": self.code_id,
+            "coder": self._value("#filter-coder"),
+            "case": self._value("#filter-case"),
+            "transcript": self._value("#filter-transcript"),
+        }
+
+    def refresh_from_live(self) -> None:
+        """Read the passages again in a thread (another coder's codings arrived,
+        tui/live.py); the highlighted passage and the scroll position stay."""
+        if self.code_id is not None:
+            self.run_worker(self._refetch(), exclusive=True, group="retrieval")
+
+    async def _refetch(self) -> None:
+        filters = self._filters()
+        found = await asyncio.to_thread(search.passages, self.workspace.project, **filters)
+        if filters == self._filters():  # else the coder moved on; that showed its own
+            listing = self.query_one(CodingList)
+            scroll = listing.scroll_y
+            self._show(filters["code_id"], found)
+            listing.scroll_to(y=scroll, animate=False, immediate=True)
+
+    def _show(self, code_id: int, found: list[Passage]) -> None:
+        path = next((e.path for e in self.entries if e.id == code_id), "?")
         self.query_one("#retrieval-count", Label).update(
             f"{len(found)} passage(s) coded {path} (and its sub-codes) — enter jumps there"
         )

@@ -3,6 +3,7 @@ context; "code all hits" with a review step where each hit is accepted or skippe
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -70,20 +71,36 @@ class SearchScreen(Screen[Place | None]):
     @on(Input.Submitted, "#search-query")
     @on(Checkbox.Changed)
     def run_search(self) -> None:
-        query = self.query_one("#search-query", Input).value
-        if not query.strip():
+        asked = self._asked()
+        if asked is None:
             return
-        everywhere = self.query_one("#search-all", Checkbox).value or self.transcript is None
         try:
-            self.hits = search.search(
-                self.workspace.project,
-                query,
-                transcripts=() if everywhere else [self.transcript or ""],
-                fuzzy=self.query_one("#search-fuzzy", Checkbox).value,
-            )
+            hits = self._found(asked)
         except QualcodeError as error:
             self.notify(str(error), severity="error")
             return
+        self._show(hits)
+        if self.hits:
+            self.query_one(CodingList).focus()
+
+    def _asked(self) -> tuple[str, list[str], bool] | None:
+        """The search the controls ask for: query, transcripts (none: all), fuzzy."""
+        query = self.query_one("#search-query", Input).value
+        if not query.strip():
+            return None
+        transcripts = [] if self._everywhere() else [self.transcript or ""]
+        return query, transcripts, self.query_one("#search-fuzzy", Checkbox).value
+
+    def _found(self, asked: tuple[str, list[str], bool]) -> list[SearchHit]:
+        query, transcripts, fuzzy = asked
+        return search.search(self.workspace.project, query, transcripts=transcripts, fuzzy=fuzzy)
+
+    def _everywhere(self) -> bool:
+        return self.query_one("#search-all", Checkbox).value or self.transcript is None
+
+    def _show(self, hits: list[SearchHit]) -> None:
+        self.hits = hits
+        everywhere = self._everywhere()
         where = "all transcripts" if everywhere else self.transcript
         hint = "enter jumps, ctrl+o codes all hits"
         if not self.hits and not everywhere:
@@ -91,10 +108,27 @@ class SearchScreen(Screen[Place | None]):
         self.query_one("#search-count", Label).update(
             f"{len(self.hits)} hit(s) in {where} — {hint}"
         )
-        listing = self.query_one(CodingList)
-        listing.show_hits(self.hits)
-        if self.hits:
-            listing.focus()
+        self.query_one(CodingList).show_hits(self.hits)
+
+    def refresh_from_live(self) -> None:
+        """Search again in a thread (the project changed, tui/live.py); the highlighted
+        hit and the scroll position stay."""
+        if self._asked() is not None:
+            self.run_worker(self._search_again(), exclusive=True, group="search")
+
+    async def _search_again(self) -> None:
+        asked = self._asked()
+        if asked is None:
+            return
+        try:
+            hits = await asyncio.to_thread(self._found, asked)
+        except QualcodeError:
+            return  # the coder's own next search says what is wrong
+        if asked == self._asked():
+            listing = self.query_one(CodingList)
+            scroll = listing.scroll_y
+            self._show(hits)
+            listing.scroll_to(y=scroll, animate=False, immediate=True)
 
     @on(CodingList.PlaceChosen, "#hits")
     def _chosen(self, event: CodingList.PlaceChosen) -> None:
