@@ -9,7 +9,7 @@ only primary keys, counts and raw values, and works on every backend. SQLite sto
 value in any column, so the type checks (``typeof``, ``json_valid``, ``datetime``) run
 there only; PostgreSQL refuses such values itself.
 
-Every function takes the :class:`Repository` of the caller's read transaction.
+These are the methods of ``uow.integrity``, run in a reading unit of work.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
-"""Queries behind ``qualcode check``, the review flags and codebook-edit conflicts.
-
-Every function takes the :class:`Repository` of the caller's transaction and never
-commits. Offsets are half-open code points into the transcript text.
-"""
+"""The maintenance repository (``uow.maintenance``): what ``qualcode check`` reads
+(orphans, stored texts and spans), review flags, codebook-edit conflicts and restoring a
+backup's rows. Offsets are half-open code points into the transcript text."""
 
 from __future__ import annotations
 

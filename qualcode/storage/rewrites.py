@@ -1,10 +1,8 @@
-"""Rewriting stored strings outside transcript texts (pseudonymisation): memos, case
-names, speakers of case assignments, framework summaries, source paths and the event log.
-
-Each function takes the :class:`Repository` of the caller's transaction and never
-commits; ``rewrite`` maps a string to its new form (returning it unchanged when nothing
-applies).
-"""
+"""The rewrite repository (``uow.rewrites``): rewriting stored strings outside
+transcript texts (pseudonymisation) — memos, case names, speakers of case assignments,
+framework summaries, source paths and the event log. ``rewrite`` maps a string to its new
+form (returning it unchanged when nothing applies); columns are named by the labels of
+:data:`TEXT_LABELS`, never by row classes."""
 
 from __future__ import annotations
 
