@@ -6,8 +6,8 @@ form (returning it unchanged when nothing applies); columns are named by the lab
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from sqlalchemy import select, update
 
@@ -55,6 +55,9 @@ def _rewrite_json(value: Any, rewrite: Rewrite) -> Any:
 
 class RewriteRepository(StoredArea):
     """Rewriting stored strings outside transcript texts."""
+
+    labels: ClassVar[tuple[str, ...]] = TEXT_LABELS
+    unique_names: ClassVar[Mapping[str, str]] = UNIQUE_NAMES
 
     def changed_values(self, label: str, rewrite: Rewrite) -> dict[int, tuple[str, str]]:
         """Row id -> (old, new) for every value under ``label`` (one of
