@@ -14,10 +14,12 @@ loses nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from qualcode.domain.cases import AttributeDef
 from qualcode.domain.codebook import CodeSpec
@@ -381,3 +383,41 @@ class SetMembers:
     name: str
     code_ids: tuple[int, ...]
     transcript_ids: tuple[int, ...]
+
+
+Identified = Literal["attribute", "case", "code", "coder", "coding", "memo", "set", "transcript"]
+
+"""What carries a REFI-QDA identity (a ``guid`` column), by name: services never see the
+row classes."""
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifiedCoding:
+    """A coding as a merge or import writes it: ids of its transcript, code and coder, its
+    span (half-open code points) and anchor text, memo, creation time (naive UTC) and
+    REFI-QDA identity."""
+
+    transcript_id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+    anchor_text: str
+    memo: str | None
+    created_at: dt.datetime
+    guid: str
+
+
+def parse_exchange_time(value: str | None) -> dt.datetime:
+    """An xsd:dateTime as a naive UTC time (qualcode's stored form); now if absent or
+    unreadable (creation times are informative only)."""
+    if value:
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            if parsed.tzinfo is not None:
+                parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+            return parsed.replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)

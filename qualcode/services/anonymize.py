@@ -22,7 +22,6 @@ from qualcode.importers.name_map import load_name_map
 from qualcode.matching.anchoring import KEPT, replacement_script
 from qualcode.services.reanchor import replace_with_script
 from qualcode.storage.database import Project
-from qualcode.storage.rewrites import TEXT_LABELS, UNIQUE_NAMES
 from qualcode.storage.unit_of_work import UnitOfWork
 
 ANONYMIZE_ACTION = Action.ANONYMIZE
@@ -70,9 +69,9 @@ def anonymize_project(
         done = [_transcript(uow, name, pseudonyms, dry_run) for name in titles]
         transcripts = tuple(t for t in done if t is not None)
         elsewhere: dict[str, int] = {}
-        for label in TEXT_LABELS:
+        for label in uow.rewrites.labels:
             values = uow.rewrites.changed_values(label, rewrite)
-            if values and label in UNIQUE_NAMES:
+            if values and label in uow.rewrites.unique_names:
                 _check_unique_names(uow, label, values)
             if values and not dry_run:
                 uow.rewrites.store_values(label, values)
@@ -130,7 +129,7 @@ def _transcript(
 
 
 def _check_unique_names(uow: UnitOfWork, label: str, values: dict[int, tuple[str, str]]) -> None:
-    kind = UNIQUE_NAMES[label]
+    kind = uow.rewrites.unique_names[label]
     renamed = {old for old, _ in values.values()}
     taken = uow.rewrites.names(label) - renamed
     new_names: set[str] = set()

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from qualcode.domain.errors import DamagedProjectError
 from qualcode.storage.database import Project
-from qualcode.storage.dump import project_tables
 from qualcode.storage.unit_of_work import UnitOfWork
 
 EVENT_LOG = "event_log"
@@ -55,7 +54,9 @@ def structure_problems(
     if found and first_only:
         return found
     tables = [
-        t for t in project_tables() if t.name not in missing and (event_log or t.name != EVENT_LOG)
+        name
+        for name in uow.integrity.table_names()
+        if name not in missing and (event_log or name != EVENT_LOG)
     ]
     columns = uow.integrity.missing_columns(tables)
     found.extend(Problem("schema", f"column {t}.{c} is missing") for t, c in columns)

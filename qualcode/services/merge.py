@@ -24,9 +24,12 @@ from qualcode.domain.errors import FieldError, InputError, LimitError
 from qualcode.domain.exchange import (
     ExchangeCode,
     ExchangeProject,
+    Identified,
+    IdentifiedCoding,
     IncomingSource,
     StoredTranscript,
     new_guid,
+    parse_exchange_time,
 )
 from qualcode.domain.spans import span_text
 from qualcode.domain.text_entry import MAX_CODE_DEPTH, name_key
@@ -34,7 +37,6 @@ from qualcode.domain.transcripts import TranscriptDraft, guess_language, text_sh
 from qualcode.domain.turns import parse_speaker_turns
 from qualcode.importers.refi_offsets import EditMap
 from qualcode.services.merge_report import MergeReport, Unplaced
-from qualcode.storage import refi_exchange as q
 from qualcode.storage.unit_of_work import UnitOfWork
 
 FUZZY_THRESHOLD = 90.0
@@ -454,7 +456,7 @@ class _Merger:
         # Only codings that were there before count as "already present": identical codings
         # inside one file are kept, as the producer had them.
         present = self.uow.refi.coding_keys(transcript_id) if existed else set()
-        rows: list[q.CodingInsert] = []
+        rows: list[IdentifiedCoding] = []
         for coding in incoming.source.codings:
             code_id = self.codes.get(coding.code_guid)
             if code_id is None:
@@ -477,10 +479,12 @@ class _Merger:
                 self.report.codings_present += 1
                 continue
             self.coding_guids.add(coding.guid)
-            created = q.parse_exchange_time(coding.created)
+            created = parse_exchange_time(coding.created)
             rows.append(
-                (transcript_id, code_id, coder_id, start, end, span_text(text, start, end),
-                 coding.memo, created, coding.guid)
+                IdentifiedCoding(
+                    transcript_id, code_id, coder_id, start, end, span_text(text, start, end),
+                    coding.memo, created, coding.guid,
+                )
             )  # fmt: skip
         self.report.codings_added += self.uow.refi.add_codings_with_guids(rows)
 
@@ -544,7 +548,7 @@ class _Merger:
         self.report.memos_added += 1
 
     def _set_guid(
-        self, kind: q.Identified, row_id: int, guid: str, known: Mapping[str, object]
+        self, kind: Identified, row_id: int, guid: str, known: Mapping[str, object]
     ) -> None:
         """Keep the incoming identity unless the project already uses it for another row."""
         if guid in known or self.uow.refi.guid_in_use(kind, guid):

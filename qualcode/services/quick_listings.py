@@ -17,34 +17,34 @@ from qualcode.storage import quick_reads
 
 
 def transcript_summaries(location: str) -> list[TranscriptSummary] | None:
-    with quick_reads.quick_reader(location) as connection:
-        return None if connection is None else quick_reads.transcript_summaries(connection)
+    with quick_reads.quick_reader(location) as reader:
+        return None if reader is None else reader.transcript_summaries()
 
 
 def transcript(location: str, name: str) -> Transcript | None:
     """The named transcript; also ``None`` when there is none (the full path then says
     so and suggests the closest names)."""
-    with quick_reads.quick_reader(location) as connection:
-        return None if connection is None else quick_reads.transcript(connection, name)
+    with quick_reads.quick_reader(location) as reader:
+        return None if reader is None else reader.transcript(name)
 
 
 def project_summary(location: str) -> ProjectSummary | None:
-    with quick_reads.quick_reader(location) as connection:
-        if connection is None:
+    with quick_reads.quick_reader(location) as reader:
+        if reader is None:
             return None
-        counts = quick_reads.counts(connection)
-        coders = tuple(sorted(quick_reads.coder_names(connection)))
+        counts = reader.counts()
+        coders = tuple(sorted(reader.coder_names()))
     return ProjectSummary(str(Path(location)), counts, coders)
 
 
 def codes(location: str) -> list[StoredCode] | None:
-    with quick_reads.quick_reader(location) as connection:
-        return None if connection is None else quick_reads.codes(connection)
+    with quick_reads.quick_reader(location) as reader:
+        return None if reader is None else reader.codes()
 
 
 def cases(location: str) -> tuple[list[Case], list[AttributeDef]] | None:
     """The cases and the attribute definitions (in the order they were first imported)."""
-    with quick_reads.quick_reader(location) as connection:
-        if connection is None:
+    with quick_reads.quick_reader(location) as reader:
+        if reader is None:
             return None
-        return quick_reads.cases(connection), quick_reads.attribute_defs(connection)
+        return reader.cases(), reader.attribute_defs()

@@ -1,5 +1,6 @@
-"""Reads about the cases of one transcript, and writes of many cases at once. Every
-function takes the :class:`Repository` of the caller's transaction and never commits."""
+"""The cases repository (``uow.cases``): cases, attributes and their values, and the
+cases' assignments to transcripts (whole, by span or by speaker), one at a time or many
+at once (imports of thousands of cases)."""
 
 from __future__ import annotations
 
@@ -158,7 +159,7 @@ class CaseRepository(StoredArea):
 
     def ensure_many(self, names: Sequence[str]) -> dict[str, int]:
         """The ids of the cases named, by name, adding those the project lacks: a few
-        statements for thousands of cases (``Repository.ensure_case`` takes three per case)."""
+        statements for thousands of cases (``ensure`` takes three per case)."""
         wanted = list(dict.fromkeys(enter_name(name, "case name") for name in names))
         found = self._ids_of(wanted)
         missing = [name for name in wanted if name not in found]

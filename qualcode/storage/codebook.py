@@ -1,4 +1,7 @@
-"""TODO"""
+"""The codebook repository (``uow.codebook``): codes as
+:class:`~qualcode.domain.codebook.StoredCode` values (parents before children), adding,
+changing, moving and deleting them. Names and shortcuts are stored by the identifier
+rules, texts by the long-text rule (:mod:`qualcode.domain.text_entry`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""TODO"""
+"""The coders and codings repositories (``uow.coders``, ``uow.codings``): adding codings
+one at a time or in bulk, finding them as :class:`~qualcode.domain.codings.Coding`
+values, and the changes undo, recode and reconcile make. Offsets are half-open code
+points into the transcript text."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""Event-log and coding-row helpers behind undo/redo and the coding workspace.
-
-Every function takes the :class:`Repository` of the caller's transaction and never
-commits. Offsets are half-open code points into the transcript text.
-"""
+"""The event-log repository (``uow.events``): logging an event (and, on PostgreSQL,
+telling open workspaces), reading the log back (:class:`EventSummary` for
+``qualcode log``, :class:`EventRecord` for undo and redo, :class:`LoggedEvent` for checks
+and listings, payloads that do not parse as :class:`UnreadablePayload`) and the undo
+marks. The actions and payload shapes are :mod:`qualcode.domain.events`."""
 
 from __future__ import annotations
 

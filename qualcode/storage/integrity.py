@@ -9,7 +9,7 @@ only primary keys, counts and raw values, and works on every backend. SQLite sto
 value in any column, so the type checks (``typeof``, ``json_valid``, ``datetime``) run
 there only; PostgreSQL refuses such values itself.
 
-Every function takes the :class:`Repository` of the caller's read transaction.
+These are the methods of ``uow.integrity``, run in a reading unit of work.
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ from qualcode.storage.repository_base import StoredArea
 from qualcode.storage.tables import CodeRow, TranscriptRow
 
 SAMPLE = 5  # row keys named per finding
+
+
+def _tables(names: Sequence[str]) -> list[Table]:
+    """The project's tables of these names, in the order given."""
+    by_name = {table.name: table for table in project_tables()}
+    return [by_name[name] for name in names]
 
 
 def _conditions(table: Table, quote: Callable[[str], str]) -> Iterator[tuple[str, str, str]]:
@@ -73,8 +79,13 @@ class IntegrityRepository(StoredArea):
         present = set(inspect(self._session.connection()).get_table_names())
         return [table.name for table in project_tables() if table.name not in present]
 
-    def missing_columns(self, tables: Sequence[Table]) -> list[tuple[str, str]]:
-        """(table, column) of every column of ``tables`` the database does not have."""
+    def table_names(self) -> list[str]:
+        """The names of the project's tables (content tables: see ``dump.project_tables``)."""
+        return [table.name for table in project_tables()]
+
+    def missing_columns(self, table_names: Sequence[str]) -> list[tuple[str, str]]:
+        """(table, column) of every column of these tables the database does not have."""
+        tables = _tables(table_names)
         inspector = inspect(self._session.connection())
         found: list[tuple[str, str]] = []
         for table in tables:
@@ -82,10 +93,11 @@ class IntegrityRepository(StoredArea):
             found.extend((table.name, c.name) for c in table.columns if c.name not in present)
         return found
 
-    def bad_rows(self, tables: Sequence[Table], *, first_only: bool = False) -> list[BadRows]:
-        """Values of ``tables`` that break their column's type or NOT NULL rule: one query
+    def bad_rows(self, table_names: Sequence[str], *, first_only: bool = False) -> list[BadRows]:
+        """Values of these tables that break their column's type or NOT NULL rule: one query
         for all tables when nothing is wrong. ``first_only`` stops at the first finding.
         SQLite only: PostgreSQL enforces types and NOT NULL itself."""
+        tables = _tables(table_names)
         connection = self._session.connection()
         if connection.dialect.name != "sqlite" or not tables:
             return []

@@ -1,8 +1,6 @@
-"""Queries behind ``qualcode check``, the review flags and codebook-edit conflicts.
-
-Every function takes the :class:`Repository` of the caller's transaction and never
-commits. Offsets are half-open code points into the transcript text.
-"""
+"""The maintenance repository (``uow.maintenance``): what ``qualcode check`` reads
+(orphans, stored texts and spans), review flags, codebook-edit conflicts and restoring a
+backup's rows. Offsets are half-open code points into the transcript text."""
 
 from __future__ import annotations
 
@@ -75,11 +73,11 @@ class MaintenanceRepository(StoredArea):
             found.append(f"SQLite foreign_key_check: {table} row {rowid} names a missing {parent}")
         return found
 
-    def orphans(self, tables: Sequence[Table] | None = None) -> list[Orphans]:
-        """Every foreign key of ``tables`` (default: all) checked by query: rows pointing at
-        parents that are missing. Keys whose parent table is not among ``tables`` are
+    def orphans(self, table_names: Sequence[str] | None = None) -> list[Orphans]:
+        """Every foreign key of these tables (default: all) checked by query: rows pointing
+        at parents that are missing. Keys whose parent table is not among them are
         skipped."""
-        names = {t.name for t in (project_tables() if tables is None else tables)}
+        names = {t.name for t in project_tables()} if table_names is None else set(table_names)
         found: list[Orphans] = []
         for table, column, parent, count_query, sample_query in _orphan_queries():
             if table in names and parent in names:

@@ -1,6 +1,6 @@
-"""Reading, correcting, deleting and putting back memos on the project, transcripts and
-codes (a coding's memo is a column of the coding, read with the codings). Every function
-takes the :class:`Repository` of the caller's transaction and never commits."""
+"""The memos repository (``uow.memos``): writing, reading, correcting, deleting and
+putting back memos on the project, transcripts and codes (a coding's memo is a column of
+the coding, read with the codings)."""
 
 from __future__ import annotations
 

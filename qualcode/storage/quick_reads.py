@@ -8,8 +8,8 @@ Everything else — a URL, a missing or foreign file, an older or newer schema, 
 cannot be opened read-only — gets ``None``, and the caller opens the project the usual
 way, which migrates it or explains in one line what is wrong.
 
-Each query here answers the same question as a :class:`~qualcode.storage.repositories.
-Repository` method, and the tests compare the two on the same projects.
+Each query here answers the same question as a repository method of the unit of work
+(named in its docstring), and the tests compare the two on the same projects.
 """
 
 from __future__ import annotations
@@ -44,16 +44,47 @@ from qualcode.storage.sqlite_file import (
 )
 
 
+class QuickReads:
+    """The quick reads of one read transaction, answering as the unit of work's
+    repositories do; the connection stays private to storage."""
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    def transcript_summaries(self) -> list[TranscriptSummary]:
+        return transcript_summaries(self._connection)
+
+    def transcript(self, name: str) -> Transcript | None:
+        return transcript(self._connection, name)
+
+    def counts(self) -> Counts:
+        return counts(self._connection)
+
+    def coder_names(self) -> list[str]:
+        return coder_names(self._connection)
+
+    def codes(self) -> list[StoredCode]:
+        return codes(self._connection)
+
+    def cases(self) -> list[Case]:
+        return cases(self._connection)
+
+    def attribute_defs(self) -> list[AttributeDef]:
+        return attribute_defs(self._connection)
+
+
 @contextmanager
-def quick_reader(location: str) -> Iterator[sqlite3.Connection | None]:
-    """A read-only connection in one read transaction, or ``None`` (see the module)."""
+def quick_reader(location: str) -> Iterator[QuickReads | None]:
+    """Quick reads in one read-only transaction, or ``None`` (see the module)."""
     connection = _connect(location)
     if connection is None:
         yield None
         return
     with closing(connection):
         try:
-            yield connection
+            yield QuickReads(connection)
         except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
             shown = str(Path(location))
             known = None if isinstance(error, UnicodeDecodeError) else failure(shown, error)
@@ -93,7 +124,7 @@ def _connect(location: str) -> sqlite3.Connection | None:
 
 
 def transcript_summaries(connection: sqlite3.Connection) -> list[TranscriptSummary]:
-    """As :meth:`Repository.transcript_summaries`."""
+    """As :meth:`TranscriptRepository.summaries`."""
     execute = connection.execute
     return summarise_transcripts(
         execute(
@@ -114,7 +145,7 @@ def transcript_summaries(connection: sqlite3.Connection) -> list[TranscriptSumma
 
 
 def transcript(connection: sqlite3.Connection, name: str) -> Transcript | None:
-    """As :meth:`Repository.transcript`."""
+    """As :meth:`TranscriptRepository.get`."""
     found = connection.execute(
         "SELECT id, name, text, sha256, source_path, language FROM transcript WHERE name = ?",
         (name,),
@@ -134,7 +165,7 @@ def transcript(connection: sqlite3.Connection, name: str) -> Transcript | None:
 
 
 def counts(connection: sqlite3.Connection) -> Counts:
-    """As :meth:`Repository.counts`."""
+    """As :meth:`SettingsRepository.counts`."""
 
     def count(sql: str) -> int:
         (value,) = connection.execute(sql).fetchone()
@@ -159,7 +190,7 @@ def coder_names(connection: sqlite3.Connection) -> list[str]:
 
 
 def codes(connection: sqlite3.Connection) -> list[StoredCode]:
-    """As :meth:`Repository.codes`."""
+    """As :meth:`CodebookRepository.codes`."""
     rows = connection.execute(
         "SELECT id, parent_id, name, label_da, description, inclusion, exclusion, example,"
         " colour, shortcut, keywords, codable FROM code ORDER BY position, id"
@@ -199,7 +230,7 @@ def codes(connection: sqlite3.Connection) -> list[StoredCode]:
 
 
 def cases(connection: sqlite3.Connection) -> list[Case]:
-    """As :meth:`Repository.cases`."""
+    """As :meth:`CaseRepository.all`."""
     execute = connection.execute
     return assemble_cases(
         execute('SELECT id, name FROM "case" ORDER BY name'),
@@ -216,7 +247,7 @@ def cases(connection: sqlite3.Connection) -> list[Case]:
 
 
 def attribute_defs(connection: sqlite3.Connection) -> list[AttributeDef]:
-    """The values of :meth:`Repository.attribute_defs`, in the same order."""
+    """The values of :meth:`CaseRepository.attribute_defs`, in the same order."""
     return [
         AttributeDef(name, AttributeType(value_type), _json_list(levels))
         for name, value_type, levels in connection.execute(

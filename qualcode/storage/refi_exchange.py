@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 
@@ -22,6 +22,8 @@ from qualcode.domain.exchange import (
     ExchangeSource,
     ExchangeUser,
     ExchangeVariable,
+    Identified,
+    IdentifiedCoding,
     Identities,
     SourceInfo,
     StoredTranscript,
@@ -68,11 +70,6 @@ def exchange_time(value: dt.datetime | None) -> str | None:
 STORED_IDENTITIES = _STORED = Identities()
 
 
-Identified = Literal["attribute", "case", "code", "coder", "coding", "memo", "set", "transcript"]
-
-"""What carries a REFI-QDA identity (a ``guid`` column), by name: services never see the
-row classes."""
-
 _GUID_TABLES: dict[str, type[Base]] = {
     "attribute": AttributeRow,
     "coder": Coder,
@@ -87,26 +84,6 @@ _GUID_TABLES: dict[str, type[Base]] = {
 
 def _identified_table(kind: Identified) -> Any:
     return _GUID_TABLES[kind].__table__
-
-
-CodingInsert = tuple[int, int, int, int, int, str, str | None, dt.datetime, str]
-
-"""(transcript_id, code_id, coder_id, start, end, anchor_text, memo, created_at, guid)"""
-
-
-def parse_exchange_time(value: str | None) -> dt.datetime:
-    """An xsd:dateTime as a naive UTC time (qualcode's stored form); now if absent or
-    unreadable (creation times are informative only)."""
-    if value:
-        try:
-            parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            parsed = None
-        if parsed is not None:
-            if parsed.tzinfo is not None:
-                parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
-            return parsed.replace(microsecond=0)
-    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
 
 
 class RefiRepository(StoredArea):
@@ -364,22 +341,22 @@ class RefiRepository(StoredArea):
         table = _identified_table(kind)
         return self._session.scalar(select(table.c.id).where(table.c.guid == guid)) is not None
 
-    def add_codings_with_guids(self, rows: Sequence[CodingInsert]) -> int:
+    def add_codings_with_guids(self, rows: Sequence[IdentifiedCoding]) -> int:
         """Insert codings with their identities and creation times in one executemany."""
         if rows:
             self._session.execute(
                 insert(CodingRow),
                 [
                     {
-                        "transcript_id": r[0],
-                        "code_id": r[1],
-                        "coder_id": r[2],
-                        "start": r[3],
-                        "end": r[4],
-                        "anchor_text": r[5],
-                        "memo": r[6],
-                        "created_at": r[7],
-                        "guid": r[8],
+                        "transcript_id": r.transcript_id,
+                        "code_id": r.code_id,
+                        "coder_id": r.coder_id,
+                        "start": r.start,
+                        "end": r.end,
+                        "anchor_text": r.anchor_text,
+                        "memo": r.memo,
+                        "created_at": r.created_at,
+                        "guid": r.guid,
                     }
                     for r in rows
                 ],

@@ -1,15 +1,13 @@
-"""Rewriting stored strings outside transcript texts (pseudonymisation): memos, case
-names, speakers of case assignments, framework summaries, source paths and the event log.
-
-Each function takes the :class:`Repository` of the caller's transaction and never
-commits; ``rewrite`` maps a string to its new form (returning it unchanged when nothing
-applies).
-"""
+"""The rewrite repository (``uow.rewrites``): rewriting stored strings outside
+transcript texts (pseudonymisation) — memos, case names, speakers of case assignments,
+framework summaries, source paths and the event log. ``rewrite`` maps a string to its new
+form (returning it unchanged when nothing applies); columns are named by the labels of
+:data:`TEXT_LABELS`, never by row classes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from sqlalchemy import select, update
 
@@ -57,6 +55,9 @@ def _rewrite_json(value: Any, rewrite: Rewrite) -> Any:
 
 class RewriteRepository(StoredArea):
     """Rewriting stored strings outside transcript texts."""
+
+    labels: ClassVar[tuple[str, ...]] = TEXT_LABELS
+    unique_names: ClassVar[Mapping[str, str]] = UNIQUE_NAMES
 
     def changed_values(self, label: str, rewrite: Rewrite) -> dict[int, tuple[str, str]]:
         """Row id -> (old, new) for every value under ``label`` (one of

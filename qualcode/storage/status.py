@@ -1,4 +1,5 @@
-"""Per-coder transcript status ("done") and per-project settings."""
+"""The settings repository (``uow.settings``): per-coder transcript status ("done"),
+per-project settings (blind coding, dismissed suggestions...) and the project's counts."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Writes behind editing a transcript's text: the text itself, its turns, case
-assignments and the codings carried over. Each function takes the :class:`Repository`
-of the caller's transaction and never commits. Offsets are half-open code points."""
+"""The transcript-edit repository (``uow.transcript_edits``): the writes behind
+editing a transcript's text — the text itself, its turns, case assignments and the
+codings carried over — and renaming it. Offsets are half-open code points."""
 
 from __future__ import annotations
 

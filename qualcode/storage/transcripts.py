@@ -1,4 +1,8 @@
-"""TODO"""
+"""The transcripts repository (``uow.transcripts``): names, texts, turns, summaries and
+listings. Names given to find something go through ``lookup_name`` (NFC; a name that
+could not be stored finds nothing); names that are stored through ``enter_name``, the one
+rule for identifiers, whichever front end or importer they came from. Offsets are
+half-open code points into the NFC, LF-only text."""
 
 from __future__ import annotations
 

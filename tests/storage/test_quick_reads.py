@@ -60,9 +60,9 @@ zeta,,4,2025-03-01,large,first
 
 
 def quick_summaries(location: str) -> object:
-    with quick_reads.quick_reader(location) as connection:
-        assert connection is not None
-        return quick_reads.transcript_summaries(connection)
+    with quick_reads.quick_reader(location) as reader:
+        assert reader is not None
+        return reader.transcript_summaries()
 
 
 def test_the_schema_version_is_named_once_for_both_read_paths() -> None:
@@ -86,18 +86,18 @@ def test_quick_reads_equal_the_repositorys(demo_template: Path, mixed: Project) 
                 )
         finally:
             project.close()
-        with quick_reads.quick_reader(location) as connection:
-            assert connection is not None
+        with quick_reads.quick_reader(location) as reader:
+            assert reader is not None
             found = (
-                quick_reads.transcript_summaries(connection),
-                [quick_reads.transcript(connection, summary.name) for summary in summaries],
-                quick_reads.counts(connection),
-                sorted(quick_reads.coder_names(connection)),
-                quick_reads.codes(connection),
-                quick_reads.cases(connection),
-                quick_reads.attribute_defs(connection),
+                reader.transcript_summaries(),
+                [reader.transcript(summary.name) for summary in summaries],
+                reader.counts(),
+                sorted(reader.coder_names()),
+                reader.codes(),
+                reader.cases(),
+                reader.attribute_defs(),
             )
-            assert quick_reads.transcript(connection, "no such transcript") is None
+            assert reader.transcript("no such transcript") is None
         assert found == expected
         # nothing empty: every kind of row was compared
         assert all(found[1:3] + found[4:])
@@ -146,8 +146,8 @@ def test_projects_needing_more_than_reading_get_no_quick_reader(
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     assert callable(spoil)
     spoil(path)
-    with quick_reads.quick_reader(str(path)) as connection:
-        assert connection is None
+    with quick_reads.quick_reader(str(path)) as reader:
+        assert reader is None
 
 
 def test_a_url_gets_no_quick_reader() -> None:
@@ -158,8 +158,8 @@ def test_a_url_gets_no_quick_reader() -> None:
 def test_a_foreign_sqlite_file_gets_no_quick_reader(tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE transcript (id INTEGER)").connection.commit()
-    with quick_reads.quick_reader(str(other)) as connection:
-        assert connection is None
+    with quick_reads.quick_reader(str(other)) as reader:
+        assert reader is None
 
 
 def test_quick_reading_changes_nothing_and_works_on_a_read_only_file(
