@@ -41,6 +41,7 @@ from qualcode.domain.matrix_rows import (
     transcript_rows,
     union_region,
 )
+from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.transcripts import unknown_transcript_message
@@ -93,6 +94,7 @@ def _cycle_collection_paused() -> Iterator[None]:
 
 def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
     """Count the requested matrix (and its passages and framework summaries)."""
+    refuse_in_round(project, "the matrix", request.coders)
     with project.reading() as repo, _cycle_collection_paused():
         ensure_sound(repo, project.location)
         context = _Context(repo)
@@ -126,6 +128,7 @@ def document_info(project: Project, repo: Repository) -> DocumentInfo:
 
 def build_cooccurrence(project: Project, request: MatrixRequest) -> Cooccurrence:
     """Code × code overlap events within the filtered text (``rows`` is ignored)."""
+    refuse_in_round(project, "the co-occurrence matrix", request.coders)
     with project.reading() as repo, _cycle_collection_paused():
         ensure_sound(repo, project.location)
         context = _Context(repo)
