@@ -112,6 +112,21 @@ def codebook_rename(project: str, code_path: str, new_name: str, coder: str) -> 
         click.echo(f"{result.before}: already named so; nothing changed")
 
 
+@click.command("merge")
+@click.argument("code_path", metavar="CODE")
+@click.argument("into_path", metavar="INTO")
+@click.option("--coder", required=True, help="Who merges (recorded in the log).")
+@click.pass_obj
+def codebook_merge(project: str, code_path: str, into_path: str, coder: str) -> None:
+    """Merge CODE into INTO (their paths): CODE's codings move to INTO and CODE is
+    deleted; refused with who-did-what when another coder merged or renamed either
+    meanwhile."""
+    from qualcode.services.code_merges import merge_code_path
+
+    moved = merge_code_path(open_existing(project), code_path, into_path, coder)
+    click.echo(f"merged {code_path} into {into_path}: {moved} coding(s) moved")
+
+
 @click.group("transcript")
 def transcript_group() -> None:
     """Change a transcript's text without losing its codings: `replace` it with a new
