@@ -17,6 +17,7 @@ from qualcode.cli.maintenance_commands import (
     anonymize,
     backup,
     check,
+    codebook_merge,
     codebook_rename,
     transcript_group,
 )
@@ -89,6 +90,7 @@ for command in (
 ):
     cli.add_command(command)
 codebook.add_command(codebook_rename)
+codebook.add_command(codebook_merge)
 
 
 def main() -> None:

@@ -95,11 +95,24 @@ def backup(project: str, destination: Path, as_json: bool) -> None:
     )
 
 
-@click.command("rename")
-@click.argument("code_path", metavar="CODE")
-@click.argument("new_name", metavar="NEW_NAME")
-@click.option("--coder", required=True, help="Who renames (recorded in the log).")
-@click.pass_obj
+def _code_change(
+    name: str, second: str, metavar: str, who: str
+) -> Callable[[Callable[..., None]], click.Command]:
+    """``codebook PROJECT NAME CODE METAVAR --coder NAME``: a change to one code."""
+
+    def command(function: Callable[..., None]) -> click.Command:
+        decorated = click.pass_obj(function)
+        decorated = click.option("--coder", required=True, help=f"{who} (recorded in the log).")(
+            decorated
+        )
+        decorated = click.argument(second, metavar=metavar)(decorated)
+        decorated = click.argument("code_path", metavar="CODE")(decorated)
+        return click.command(name)(decorated)
+
+    return command
+
+
+@_code_change("rename", "new_name", "NEW_NAME", "Who renames")
 def codebook_rename(project: str, code_path: str, new_name: str, coder: str) -> None:
     """Rename CODE (its path) to NEW_NAME; refused with who-did-what when another coder
     renamed it meanwhile."""
@@ -110,6 +123,17 @@ def codebook_rename(project: str, code_path: str, new_name: str, coder: str) -> 
         click.echo(f"renamed {result.before} to {result.after}")
     else:
         click.echo(f"{result.before}: already named so; nothing changed")
+
+
+@_code_change("merge", "into_path", "INTO", "Who merges")
+def codebook_merge(project: str, code_path: str, into_path: str, coder: str) -> None:
+    """Merge CODE into INTO (their paths): CODE's codings move to INTO and CODE is
+    deleted; refused with who-did-what when another coder merged or renamed either
+    meanwhile."""
+    from qualcode.services.code_merges import merge_code_path
+
+    moved = merge_code_path(open_existing(project), code_path, into_path, coder)
+    click.echo(f"merged {code_path} into {into_path}: {moved} coding(s) moved")
 
 
 @click.group("transcript")

@@ -69,6 +69,11 @@ class NotFoundError(QualcodeError):
     """A named transcript, code, coder, case or coding does not exist."""
 
 
+class BlindRoundError(QualcodeError):
+    """A blind coding round is open: what was asked would show one coder another's
+    work (or compare coders) before the round is revealed."""
+
+
 class ProjectError(QualcodeError):
     """The project itself cannot be used: missing, not a qualcode database, read-only."""
 

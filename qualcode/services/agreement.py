@@ -28,6 +28,7 @@ from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.sentences import sentence_spans
 from qualcode.domain.statistics.registry import choose
 from qualcode.domain.suggestions import ORIGIN_KEY, ORIGINS, SUGGESTED
+from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.matrices import document_info
@@ -140,6 +141,7 @@ def load_comparison(
 ) -> ComparisonData:
     """Read and check what a comparison of ``coders`` needs (see :func:`compare_coders`)."""
     names = check_coders(coders)
+    refuse_in_round(project, "comparing coders")
     if origin is not None and origin not in ORIGINS:
         raise FieldError("origin", f"unknown origin {origin!r}; use one of {', '.join(ORIGINS)}")
     with project.reading() as uow:

@@ -13,6 +13,7 @@ from qualcode.domain.codebook import CodeSpec, StoredCode, code_depth, subtree_h
 from qualcode.domain.errors import InputError, LimitError, NotFoundError
 from qualcode.domain.events import Action
 from qualcode.domain.text_entry import MAX_CODE_DEPTH, enter_shortcut, name_key
+from qualcode.services.code_merges import code_gone
 from qualcode.services.codebook_rename import EditConflict
 from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
@@ -166,12 +167,28 @@ def _edited_meanwhile(uow: UnitOfWork, code: StoredCode) -> EditConflict:
     )
 
 
-def merge_code(project: Project, code_id: int, into_id: int, coder: str) -> int:
+def merge_code(
+    project: Project,
+    code_id: int,
+    into_id: int,
+    coder: str,
+    *,
+    expected: tuple[str, str] | None = None,
+) -> int:
     """Merge a code into another: its codings move over and it is deleted. A code with
-    sub-codes cannot be merged (move or merge them first). Returns the codings moved."""
+    sub-codes cannot be merged (move or merge them first). Returns the codings moved.
+    ``expected``: the two codes' paths as the coder saw them; a code another coder merged
+    away or changed since is an :class:`EditConflict` naming them, and nothing changes."""
     with project.unit_of_work() as uow:
         codes = uow.codebook.codes()
+        for wanted in (code_id, into_id):
+            if not any(c.id == wanted for c in codes):
+                raise code_gone(uow, codes, wanted)
         code, into = _find(codes, code_id), _find(codes, into_id)
+        if expected is not None:
+            for seen, now in zip(expected, (code, into), strict=True):
+                if seen != now.path:
+                    raise _edited_meanwhile(uow, now)
         if code_id == into_id:
             raise InputError("merge", "a code cannot be merged into itself")
         if any(c.parent_id == code_id for c in codes):
@@ -189,6 +206,7 @@ def merge_code(project: Project, code_id: int, into_id: int, coder: str) -> int:
                 "position": position,
                 "into": into_id,
                 "coding_ids": moved,
+                "path": code.path,  # who merged what, for a later clash (code_merges.py)
             },
             coder=coder,
         )

@@ -99,10 +99,12 @@ def _target(
     expected_name: str | None,
     new_name: str,
 ) -> StoredCode:
+    from qualcode.services.code_merges import code_gone, merged_away
+
     if isinstance(code, int):
         found = [c for c in codes if c.id == code]
         if not found:
-            raise NotFoundError(f"no code with id {code}")
+            raise code_gone(uow, codes, code)
         if expected_name is not None and found[0].spec.name != expected_name:
             raise _conflict(uow, found[0].id, expected_name, new_name, found[0].path)
         return found[0]
@@ -111,8 +113,19 @@ def _target(
     except NotFoundError:
         clash = _renamed_away(uow, codes, code)
         if clash is None:
-            raise
+            merged = merged_away(uow, codes, path=code)
+            if merged is None:
+                raise
+            raise merged from None
         raise _conflict(uow, clash.id, split_path(code)[-1], new_name, clash.path) from None
+
+
+def renamed_away(uow: UnitOfWork, codes: list[StoredCode], path: str) -> EditConflict | None:
+    """The refusal for a code that was at ``path`` until another coder renamed it."""
+    clash = _renamed_away(uow, codes, path)
+    if clash is None:
+        return None
+    return _conflict(uow, clash.id, split_path(path)[-1], None, clash.path)
 
 
 def _renamed_away(uow: UnitOfWork, codes: list[StoredCode], path: str) -> StoredCode | None:
@@ -127,7 +140,11 @@ def _renamed_away(uow: UnitOfWork, codes: list[StoredCode], path: str) -> Stored
     return None
 
 
-def _conflict(uow: UnitOfWork, code_id: int, seen: str, wanted: str, now: str) -> EditConflict:
+def _conflict(
+    uow: UnitOfWork, code_id: int, seen: str, wanted: str | None, now: str
+) -> EditConflict:
+    """The refusal naming who renamed the code; ``wanted``: the rename refused (``None``:
+    another change, such as a merge)."""
     last = next(
         (
             e
@@ -138,6 +155,11 @@ def _conflict(uow: UnitOfWork, code_id: int, seen: str, wanted: str, now: str) -
     )
     who = f" by {last.coder}" if last is not None and last.coder else ""
     when = f" at {last.at}" if last is not None else ""
+    if wanted is None:
+        return EditConflict(
+            f"code {seen!r} was renamed to {now!r}{who}{when} while you were working on it; "
+            "nothing was changed"
+        )
     return EditConflict(
         f"code {seen!r} was renamed to {now!r}{who}{when} while you were editing; "
         f"your rename to {wanted!r} was not applied (rename {now!r} if you still want to)"

@@ -28,6 +28,7 @@ from qualcode.matching.quotes import (
     describe_place,
     find_quote,
 )
+from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.coding_writes import span_request
@@ -227,6 +228,7 @@ def list_codings(
     transcripts: Sequence[str] = (),
 ) -> list[Coding]:
     """Codings filtered by coder, code (a code includes its sub-codes) and transcript."""
+    refuse_in_round(project, "listing codings", coders)
     with project.reading() as uow:
         all_codes = uow.codebook.codes()
         code_ids: list[int] = []

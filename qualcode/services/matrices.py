@@ -41,6 +41,7 @@ from qualcode.domain.matrix_rows import (
     transcript_rows,
     union_region,
 )
+from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.transcripts import unknown_transcript_message
@@ -92,6 +93,7 @@ def _cycle_collection_paused() -> Iterator[None]:
 
 def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
     """Count the requested matrix (and its passages and framework summaries)."""
+    refuse_in_round(project, "the matrix", request.coders)
     with project.reading() as uow, _cycle_collection_paused():
         ensure_sound(uow, project.location)
         context = _Context(uow)
@@ -125,6 +127,7 @@ def document_info(project: Project, uow: UnitOfWork) -> DocumentInfo:
 
 def build_cooccurrence(project: Project, request: MatrixRequest) -> Cooccurrence:
     """Code × code overlap events within the filtered text (``rows`` is ignored)."""
+    refuse_in_round(project, "the co-occurrence matrix", request.coders)
     with project.reading() as uow, _cycle_collection_paused():
         ensure_sound(uow, project.location)
         context = _Context(uow)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action
 from qualcode.domain.memos import StoredMemo
+from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
@@ -228,6 +229,7 @@ def list_memos(
     transcript, or with that code or a sub-code), by transcript and position.
     An unknown transcript or code is a :class:`NotFoundError`; a contradiction an
     :class:`InputError`."""
+    refuse_in_round(project, "listing memos", None if author is None else [author])
     if sum((transcript is not None, code_path is not None, project_only)) > 1:
         raise InputError("memos", "give at most one of --transcript, --code, --project-only")
     if project_only and with_codings:

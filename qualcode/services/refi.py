@@ -35,6 +35,7 @@ from qualcode.files.reading import DEFAULT_LIMIT, open_regular
 from qualcode.files.writing import check_target, occupied
 from qualcode.importers.refi_project import open_qdpx
 from qualcode.importers.refi_xml import read_qdc
+from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.codebook import CodebookImport
 from qualcode.services.integrity import ensure_project_sound, ensure_sound
 from qualcode.services.merge import PROJECT_DESCRIPTION_SETTING, merge_exchange, plan_fuzzy
@@ -94,6 +95,7 @@ def export_qdpx(project: Project, path: Path) -> ExportStats:
     checked before anything is read)."""
     check_target(path)
     ensure_project_sound(project)
+    refuse_in_round(project, "exporting the project")
     ids = export_identities(project)
     with project.reading() as uow:
         content = project_content(project, uow, ids)

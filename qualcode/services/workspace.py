@@ -21,12 +21,12 @@ from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.spans import span_problem, span_text
 from qualcode.domain.transcripts import Turn
+from qualcode.services.blind_rounds import BLIND_SETTING as BLIND_SETTING  # re-exported
 from qualcode.services.coding_changes import code_path_by_id
 from qualcode.services.memos import transcript_memo_counts
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project, RetryPolicy, open_project
 
-BLIND_SETTING = "blind_coding"
 INTERACTIVE_BUSY_MS = 500  # one try for the write lock, while a coder waits at the screen
 INTERACTIVE_RETRY = RetryPolicy(attempts=4, first_pause=0.1, max_pause=0.4)
 NO_CASE = "(no case)"

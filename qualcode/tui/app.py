@@ -15,6 +15,7 @@ from textual.theme import Theme
 from textual.worker import WorkerFailed
 
 from qualcode.domain.errors import NotFoundError
+from qualcode.services.blind_rounds import set_viewer
 from qualcode.services.error_lines import EXIT_INTERNAL, ErrorLine, error_line
 from qualcode.services.integrity import ensure_project_sound
 from qualcode.services.project import Project
@@ -182,6 +183,7 @@ def create_app(
     config = load_config(config_file)
     ensure_project_sound(project)  # a damaged project: one line pointing to qualcode check
     project = for_interactive_use(project)
+    set_viewer(project, coder)  # a blind round may show this workspace its coder's own work
     if transcript is not None and transcript not in (names := transcript_names(project)):
         raise NotFoundError(unknown_transcript_message(transcript, names))
     is_blind = blind_by_setting(project) if blind is None else blind

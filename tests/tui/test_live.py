@@ -30,7 +30,7 @@ from qualcode.services.transcript_names import rename_transcript
 from qualcode.services.transcripts import import_transcripts
 from qualcode.tui.app import create_app
 from qualcode.tui.screens.code_editor import CodeEdit
-from qualcode.tui.screens.codebook_actions import save_edit
+from qualcode.tui.screens.codebook_actions import save_edit, save_merge
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.matrix import MatrixScreen
 from qualcode.tui.screens.status_line import status_line
@@ -334,3 +334,35 @@ async def test_an_open_matrix_recounts_in_place_when_a_colleague_codes(
             pilot, lambda: any(n.message == "updated: 1 coding from bo" for n in notes(pilot))
         )
         assert anna.live.refreshed == 1
+
+
+async def test_two_workspaces_merging_one_code_end_in_the_winners_state(
+    tiny: tuple[str, dict[str, int]], tmp_path: Path
+) -> None:
+    """Both coders merge "care" (with a coding of bo's) from the same codebook, anna into
+    "school", bo (a moment later) into "home", which chloé has just added: bo is refused,
+    naming anna, and both workspaces end showing her merge, with the same counts."""
+    location, codes = tiny
+    async with two_workspaces(location, tmp_path) as (pilot, anna, bo_pilot, bo):
+        bo.view.select_span(45, 51)
+        await bo.apply_code(codes["care"])
+        other = open_project(location)
+        home = add_code(other, CodeSpec("home"), None, "chloé")
+        other.close()
+        for screen, its_pilot in ((anna, pilot), (bo, bo_pilot)):
+            await until(its_pilot, partial(lambda s: counts(s).get("care") == (1, 1), screen))
+            await until(its_pilot, partial(lambda s: "home" in counts(s), screen))
+        annas = next(e for e in anna.entries if e.path == "care")
+        bos = next(e for e in bo.entries if e.path == "care")  # seen before anna merges
+        await save_merge(anna, annas, codes["school"])
+        await save_merge(bo, bos, home)
+
+        def refusals() -> list[str]:
+            return [n.message for n in bo.app._notifications if "was merged" in n.message]
+
+        await until(bo_pilot, lambda: bool(refusals()))
+        assert refusals()[0].startswith("code 'care' was merged into 'school' by anna at ")
+        for screen, its_pilot in ((anna, pilot), (bo, bo_pilot)):
+            await until(its_pilot, partial(lambda s: "care" not in counts(s), screen))
+            await until(its_pilot, partial(lambda s: counts(s)["school"] == (1, 1), screen))
+        assert counts(anna) == counts(bo) == {"school": (1, 1), "home": (0, 0)}

@@ -5,14 +5,17 @@ open with what was typed."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.errors import QualcodeError
 from qualcode.services import codebook_edit
 from qualcode.services.codebook_rename import EditConflict
 from qualcode.services.workspace import CodeEntry
 from qualcode.tui.screens.code_editor import CodeEdit, CodeEditor
 from qualcode.tui.screens.code_picker import CodePicker
+from qualcode.tui.session import error_message
 
 if TYPE_CHECKING:
     from qualcode.tui.screens.coding import CodingScreen
@@ -61,14 +64,8 @@ def request_edit(screen: CodingScreen, kind: str, entry: CodeEntry | None) -> No
         others = [e for e in screen.entries if e.id != entry.id]
 
         async def merged(into: int | None) -> None:
-            if into is None:
-                return
-            moved = await screen.write_service(
-                codebook_edit.merge_code, workspace.project, entry.id, into, workspace.coder
-            )
-            if moved is not None:
-                screen.notify(f"Merged {entry.path}: {moved} coding(s) moved")
-                screen.post_message(screen.CodebookChanged(screen, "code_merge"))
+            if into is not None:
+                await save_merge(screen, entry, into)
 
         screen.app.push_screen(
             CodePicker(workspace, others, f"Merge {entry.path} into…", allow_create=False),
@@ -80,6 +77,31 @@ def _changed(screen: CodingScreen, saved: object, action: str) -> None:
     """After the code editor closed: the codebook follows a saved edit."""
     if saved is not None:
         screen.post_message(screen.CodebookChanged(screen, action))
+
+
+async def save_merge(screen: CodingScreen, entry: CodeEntry, into: int) -> None:
+    """Merge ``entry`` into the code ``into`` as the codebook showed them. When another
+    coder merged or renamed either meanwhile, the refusal naming them is a notification
+    and the codebook is read again: it then shows the winning state."""
+    workspace = screen.workspace
+    seen = (entry.path, next((e.path for e in screen.entries if e.id == into), ""))
+    try:
+        moved = await workspace.write(
+            partial(codebook_edit.merge_code, expected=seen),
+            workspace.project,
+            entry.id,
+            into,
+            workspace.coder,
+        )
+    except EditConflict as conflict:
+        screen.notify(str(conflict), severity="error", timeout=10, markup=False)
+        screen.post_message(screen.CodebookChanged(screen, "code_merge"))
+        return
+    except QualcodeError as error:
+        screen.notify(error_message(error), severity="error", timeout=6)
+        return
+    screen.notify(f"Merged {entry.path}: {moved} coding(s) moved")
+    screen.post_message(screen.CodebookChanged(screen, "code_merge"))
 
 
 async def save_edit(screen: CodingScreen, entry: CodeEntry, edit: CodeEdit) -> bool:

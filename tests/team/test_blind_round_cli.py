@@ -1,0 +1,79 @@
+"""While a blind round is open, no command shows one coder another's work.
+
+Each row is a command that compares coders or lists codings or memos by coder: during
+the round it is one line naming the round and how to reveal it, exit 1, nothing written;
+after ``qualcode round PROJECT reveal`` the same command runs. The refusal comes from the
+services (domain/errors.BlindRoundError), so the workspace meets the same rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.domain.errors import BlindRoundError
+from qualcode.services.blind_rounds import refuse_in_round, set_viewer
+from qualcode.services.matrices import MatrixRequest, build_matrix
+from qualcode.services.project import Project, open_project
+from qualcode.storage.dump import read_project_file
+from tests.conftest import Cli
+
+pytestmark = pytest.mark.parametrize("location", ["sqlite"], indirect=True)
+
+COMMANDS = [
+    ["agreement", "--coders", "anna", "bo"],  # compares coders
+    ["reconcile", "--coders", "anna", "bo", "--strategy", "union", "--into", "both"],  # consensus
+    ["disagreements", "--coders", "anna", "bo"],  # where two coders differ
+    ["codings"],  # everyone's codings
+    ["codings", "--coder", "bo"],  # one coder's codings (the caller may be anyone)
+    ["memos"],  # memos of every author
+    ["matrix", "--coder", "anna"],  # one coder's counts
+    ["findings", "--coder", "anna"],  # the chapter from one coder's codings
+    ["cooccurrence"],  # counts from everyone's codings
+    ["report", "--code", "continuity"],  # quotes by theme
+    ["export", "--format", "qdpx", "-o", "{tmp}/all.qdpx"],  # the whole project
+]
+IDS = [
+    "agreement", "reconcile", "disagreements", "codings", "codings-one", "memos", "matrix",
+    "findings", "cooccurrence", "report", "export",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=IDS)
+def test_open_round_refuses_then_reveal_opens(
+    coded: Project, tmp_path: Path, run: Cli, command: list[str]
+) -> None:
+    location = coded.location
+    args = [part.format(tmp=tmp_path) for part in command]
+    run("round", location, "start")
+    before = read_project_file(Path(location))
+    refused = run(args[0], location, *args[1:], expect=1)
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1, refused.stderr
+    assert "blind coding round started" in lines[0]
+    assert f"qualcode round {location} reveal" in lines[0]
+    assert refused.stdout == ""
+    assert read_project_file(Path(location)) == before
+    assert not (tmp_path / "all.qdpx").exists()
+    run("round", location, "reveal")
+    run(args[0], location, *args[1:])
+
+
+def test_a_workspace_sees_only_its_coders_own_work_in_a_round(coded: Project, run: Cli) -> None:
+    """The rule the workspace meets: its coder's own matrix is shown, anyone else's (or
+    everyone's) is refused, and comparing coders waits for the reveal."""
+    run("round", coded.location, "start")
+    mine = MatrixRequest(rows="transcripts", coders=("anna",))
+    with pytest.raises(BlindRoundError):  # no workspace: nobody known to be looking
+        build_matrix(coded, mine)
+    workspace = open_project(coded.location)
+    set_viewer(workspace, "anna")
+    try:
+        assert tuple(build_matrix(workspace, mine).settings.coders) == ("anna",)
+        for others in [("bo",), (), ("anna", "bo")]:
+            with pytest.raises(BlindRoundError):
+                build_matrix(workspace, MatrixRequest(rows="transcripts", coders=others))
+        with pytest.raises(BlindRoundError):
+            refuse_in_round(workspace, "comparing coders")
+    finally:
+        workspace.close()
