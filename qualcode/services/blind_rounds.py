@@ -13,7 +13,6 @@ line does not, so there every such listing waits for the reveal). Comparing code
 from __future__ import annotations
 
 from collections.abc import Collection
-from weakref import WeakKeyDictionary
 
 from qualcode.domain.errors import BlindRoundError
 from qualcode.domain.events import Action
@@ -22,14 +21,11 @@ from qualcode.storage.database import Project
 BLIND_SETTING = "blind_coding"  # the project setting `qualcode round` turns on and off
 _SETTING_HISTORY = 200  # setting events searched for the round's start
 
-# by the project's engine (a Project compares by value): each open_project has its own
-_viewers: WeakKeyDictionary[object, str] = WeakKeyDictionary()
-
 
 def set_viewer(project: Project, coder: str) -> None:
     """``project`` is open in ``coder``'s workspace: their own work may be shown to it
     during a blind round."""
-    _viewers[project.engine] = coder
+    project.viewer = coder
 
 
 def open_round(project: Project) -> str | None:
@@ -52,7 +48,7 @@ def refuse_in_round(project: Project, what: str, shown: Collection[str] | None =
     started = open_round(project)
     if started is None:
         return
-    viewer = _viewers.get(project.engine)
+    viewer = project.viewer
     if viewer is not None and shown and set(shown) == {viewer}:
         return
     raise BlindRoundError(

@@ -90,8 +90,9 @@ class Project:
     and retry taking it with backoff (``retry``), so coders writing at the same time queue
     instead of failing. ``retries`` counts the retries taken (for diagnostics);
     ``on_retry(attempt, pause_seconds)`` is called before each pause when set.
-    ``migrated_from`` is the schema version the project had before this open upgraded it
-    (``None`` when no upgrade ran) and ``upgrade_backup`` where the backup written before
+    ``viewer`` names the coder of the workspace that opened it. ``migrated_from`` is the
+    schema version the project had before this open upgraded it (``None`` when no upgrade
+    ran) and ``upgrade_backup`` where the backup written before
     the upgrade is.
     """
 
@@ -104,6 +105,9 @@ class Project:
     on_retry: Callable[[int, float], None] | None = field(default=None, init=False)
     migrated_from: int | None = field(default=None, init=False)
     upgrade_backup: str | None = field(default=None, init=False)
+    viewer: str | None = field(default=None, init=False, compare=False)
+    """The coder whose workspace has this project open (``None``: a command), so a blind
+    round may show them their own work."""
 
     def __post_init__(self) -> None:
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
