@@ -28,6 +28,8 @@ from qualcode.storage.tables import (
 class CodingRepository(StoredArea):
     """Codings: adding, finding, changing and removing them."""
 
+    __slots__ = ()
+
     def find(
         self,
         *,
@@ -243,6 +245,8 @@ class CodingRepository(StoredArea):
 
 class CoderRepository(StoredArea):
     """Coders by name."""
+
+    __slots__ = ()
 
     def ids(self) -> dict[str, int]:
         return dict(self._session.execute(select(Coder.name, Coder.id)).all())
