@@ -39,7 +39,7 @@ class CodingRepository(StoredArea):
         transcripts: Sequence[str] = (),
         codes: Sequence[StoredCode] | None = None,
     ) -> list[Coding]:
-        """Codings by id, coder, code id and transcript; ``codes`` (from :meth:`codes`)
+        """Codings by id, coder, code id and transcript; ``codes`` (``uow.codebook.codes()``)
         saves reading the codebook again when the caller has it."""
         codes = self._uow.codebook.codes() if codes is None else codes
         if ids is not None:
