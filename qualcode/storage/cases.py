@@ -29,6 +29,8 @@ _CHUNK = 500  # names or ids per IN (...) list, well under every backend's param
 class CaseRepository(StoredArea):
     """Cases, their attributes and their assignments to transcripts."""
 
+    __slots__ = ()
+
     def all(self) -> list[Case]:
         execute = self._session.execute
         return assemble_cases(

@@ -50,6 +50,8 @@ def _spec_fields(spec: CodeSpec) -> dict[str, object]:
 class CodebookRepository(StoredArea):
     """The codebook: codes, their order and nesting."""
 
+    __slots__ = ()
+
     def update(self, code_id: int, spec: CodeSpec) -> None:
         row = self._session.get_one(CodeRow, code_id)
         for key, value in _spec_fields(spec).items():

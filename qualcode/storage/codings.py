@@ -32,6 +32,8 @@ from qualcode.storage.tables import (
 class CodingRepository(StoredArea):
     """Codings: adding, finding, changing and removing them."""
 
+    __slots__ = ()
+
     def find(
         self,
         *,
@@ -41,7 +43,7 @@ class CodingRepository(StoredArea):
         transcripts: Sequence[str] = (),
         codes: Sequence[StoredCode] | None = None,
     ) -> list[Coding]:
-        """Codings by id, coder, code id and transcript; ``codes`` (from :meth:`codes`)
+        """Codings by id, coder, code id and transcript; ``codes`` (``uow.codebook.codes()``)
         saves reading the codebook again when the caller has it."""
         codes = self._uow.codebook.codes() if codes is None else codes
         if ids is not None:
@@ -260,6 +262,8 @@ class CodingRepository(StoredArea):
 
 class CoderRepository(StoredArea):
     """Coders by name."""
+
+    __slots__ = ()
 
     def ids(self) -> dict[str, int]:
         return dict(self._session.execute(select(Coder.name, Coder.id)).all())

@@ -53,6 +53,8 @@ def _parsed(stored: object) -> object:
 class EventRepository(StoredArea):
     """The event log: logging, reading, undo marks."""
 
+    __slots__ = ()
+
     def latest(self, limit: int = 50) -> list[EventSummary]:
         """The newest ``limit`` events, newest first."""
         rows = self._session.execute(
@@ -69,6 +71,8 @@ class EventRepository(StoredArea):
         self, action: Action, summary: str, payload: Mapping[str, object], coder: str | None = None
     ) -> int:
         """Record one event (see domain/events.py for the actions and their payloads)."""
+        if not self._uow.writable:  # it would be rolled back with the reading unit: lost
+            raise RuntimeError("an event can only be logged in a write unit of work")
         row = EventRow(action=action, summary=summary, payload=payload, coder=coder, at=utcnow())
         self._session.add(row)
         self._session.flush()

@@ -74,6 +74,8 @@ _SPANS = (
 class IntegrityRepository(StoredArea):
     """Rows qualcode cannot trust, found without reading them into typed objects."""
 
+    __slots__ = ()
+
     def missing_tables(self) -> list[str]:
         """Tables of the schema the database does not have."""
         present = set(inspect(self._session.connection()).get_table_names())

@@ -55,6 +55,8 @@ def _orphan_queries() -> list[tuple[str, str, str, Select[Any], Select[Any]]]:
 class MaintenanceRepository(StoredArea):
     """What ``qualcode check`` and the review flags read and write."""
 
+    __slots__ = ()
+
     def schema_version(self) -> int:
         return migrations.project_version(self._session.connection())
 

@@ -37,6 +37,8 @@ STREAM_BATCH = 5000
 class MatrixRepository(StoredArea):
     """Reads for matrices, co-occurrence and reports; framework summaries."""
 
+    __slots__ = ()
+
     def transcripts(self) -> list[TranscriptInfo]:
         """Every transcript's id, name and length, by name."""
         rows = self._session.execute(

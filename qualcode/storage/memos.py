@@ -34,6 +34,8 @@ def _memo(row: Row[int, str, int | None, str | None, dt.datetime, str]) -> Store
 class MemoRepository(StoredArea):
     """Memos on the project, transcripts and codes."""
 
+    __slots__ = ()
+
     def add(self, target_type: str, target_id: int | None, author: str | None, text: str) -> int:
         now = utcnow()
         row = MemoRow(

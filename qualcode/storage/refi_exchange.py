@@ -89,6 +89,8 @@ def _identified_table(kind: Identified) -> Any:
 class RefiRepository(StoredArea):
     """REFI-QDA exchange and merging: identities, exchange objects, bulk writes."""
 
+    __slots__ = ()
+
     def missing_guids(self) -> int:
         """How many rows have no identity yet."""
         total = 0

@@ -22,6 +22,8 @@ from qualcode.storage.tables import (
 class RefiSetRepository(StoredArea):
     """Named sets, variable descriptions and transcripts' own values."""
 
+    __slots__ = ()
+
     def exchange_sets(self, ids: Identities = _STORED) -> list[ExchangeSet]:
         """Named sets with their member codes and transcripts (as identities), by name."""
         code_guids, transcript_guids = self._uow.refi.code_and_transcript_identities(ids)

@@ -56,6 +56,8 @@ def _rewrite_json(value: Any, rewrite: Rewrite) -> Any:
 class RewriteRepository(StoredArea):
     """Rewriting stored strings outside transcript texts."""
 
+    __slots__ = ()
+
     labels: ClassVar[tuple[str, ...]] = TEXT_LABELS
     unique_names: ClassVar[Mapping[str, str]] = UNIQUE_NAMES
 

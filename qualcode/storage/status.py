@@ -27,6 +27,8 @@ from qualcode.storage.tables import (
 class SettingsRepository(StoredArea):
     """Per-coder done marks, project settings and counts."""
 
+    __slots__ = ()
+
     def counts(self) -> Counts:
         def count(table: type[Base]) -> int:
             return self._session.scalar(select(func.count()).select_from(table)) or 0

@@ -17,6 +17,8 @@ from qualcode.storage.tables import CaseAssignmentRow, CodingRow, TranscriptRow,
 class TranscriptEditRepository(StoredArea):
     """Writes behind editing a transcript's text."""
 
+    __slots__ = ()
+
     def review_notes(self, transcript_id: int) -> dict[int, str]:
         """Coding id -> review note, for the transcript's codings that have one."""
         rows = self._session.execute(

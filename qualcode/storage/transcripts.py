@@ -33,6 +33,8 @@ from qualcode.storage.tables import (
 class TranscriptRepository(StoredArea):
     """Transcripts: their names, texts, turns and listings."""
 
+    __slots__ = ()
+
     def summaries(self) -> list[TranscriptSummary]:
         execute = self._session.execute
         return summarise_transcripts(
