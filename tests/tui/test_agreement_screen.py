@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 
 from qualcode.domain.agreement import landis_koch_band
+from qualcode.domain.agreement_intervals import DEFAULT_SEED, IntervalSettings, verdict
 from qualcode.domain.agreement_report import AgreementReport
 from qualcode.domain.codings import Coding
 from qualcode.domain.statistics.base import coefficient_text
@@ -24,6 +25,7 @@ from qualcode.domain.statistics.scott_pi import scott_pi
 from qualcode.exporters.agreement import statistic_text
 from qualcode.services import history
 from qualcode.services.agreement import compare_coders
+from qualcode.services.agreement_intervals import report_intervals
 from qualcode.services.codebook import list_codes
 from qualcode.services.coding import apply_code, list_codings
 from qualcode.services.project import Project
@@ -79,18 +81,26 @@ def layer_spans(project: Project, found: Disagreement) -> list[tuple[int, int]]:
 
 
 def expected_rows(report: AgreementReport) -> list[list[str]]:
-    """The statistics columns of each code's row, computed from the report."""
+    """The statistics columns of each code's row, computed from the report; the
+    intervals beside kappa and alpha are the service's for the screen's settings (95 %,
+    2,000 resamples, the command line's default seed)."""
+    intervals = report_intervals(report, IntervalSettings(95, 2000, DEFAULT_SEED))
     rows = []
     for code in report.codes:
         (pair,), (mean,) = code.pooled.pairs, code.mean.pairs
         kappa, alpha = pair.counts.kappa, code.pooled.coverage.krippendorff_alpha
         n = code.mean.transcripts
+        kappa_ci = intervals.of(code.code, "kappa")
+        alpha_ci = intervals.of(code.code, "krippendorff_alpha")
         rows.append(
             [
                 statistic_text(kappa.value, kappa.undefined),
                 landis_koch_band(kappa.value),
+                "" if kappa_ci is None else f"[{kappa_ci[0]:.3f}, {kappa_ci[1]:.3f}]",
                 statistic_text(mean.kappa, n > 0 and mean.kappa_undefined == n),
                 statistic_text(alpha.value, alpha.undefined),
+                "" if alpha_ci is None else f"[{alpha_ci[0]:.3f}, {alpha_ci[1]:.3f}]",
+                "" if alpha_ci is None else verdict(alpha_ci[0]),
                 f"{pair.counts.percent_agreement:.1f}",
                 *(coefficient_text(f(pair.counts)) for f in (scott_pi, brennan_prediger, gwet_ac1)),
                 f"{pair.segment.percent:.0f}",
@@ -101,10 +111,19 @@ def expected_rows(report: AgreementReport) -> list[list[str]]:
 
 async def open_agreement(pilot: Pilot[None]) -> AgreementScreen:
     await pilot.press("ctrl+k")
-    await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, AgreementScreen)
+    await intervals_in(pilot, screen)
     return screen
+
+
+async def intervals_in(pilot: Pilot[None], screen: AgreementScreen) -> None:
+    """Wait for the comparison and then the bootstrap (a worker the comparison starts)."""
+    for _ in range(50):
+        await settle(pilot)
+        if screen.intervals is None or screen.intervals.found is not None:
+            return
+    raise AssertionError("the intervals never came")
 
 
 async def test_the_numbers_shown_are_compare_coders_values(demo: Project, make_app: Any) -> None:
@@ -151,10 +170,10 @@ async def test_three_coders_show_each_pair_and_reconcile_the_pair_chosen(
             shown = cells(table, row)
             assert shown[1] == f"{pair.a}–{pair.b}"
             assert shown[2] == statistic_text(pair.counts.kappa.value, pair.counts.kappa.undefined)
-            assert shown[4] == statistic_text(
+            assert shown[5] == statistic_text(
                 mean.kappa, mean.kappa_undefined == first.mean.transcripts
             )
-            assert shown[5] == (statistic_text(alpha.value, alpha.undefined) if row == 0 else "")
+            assert shown[6] == (statistic_text(alpha.value, alpha.undefined) if row == 0 else "")
         fleiss = first.pooled.coverage.fleiss_kappa
         assert fleiss is not None
         await pilot.press("down")  # anna–cleo
@@ -181,7 +200,7 @@ async def test_coders_unit_and_threshold_are_chosen_in_a_dialog(
         assert isinstance(app.screen, SettingsDialog)  # a mistake keeps the dialog open
         app.screen.query_one("#compare-threshold", Input).value = "50"
         await pilot.press("ctrl+s")
-        await settle(pilot)
+        await intervals_in(pilot, screen)
         assert current(app) is screen
         assert record.of(AgreementScreen.Compared)[-1].report == expected
         table = screen.table

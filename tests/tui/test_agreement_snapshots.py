@@ -30,14 +30,18 @@ def app(demo: Project) -> QualcodeApp:
 
 
 def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
-    """Press keys, waiting for the comparison (a worker) after each."""
+    """Press keys, waiting after each for the comparison and for the bootstrap
+    intervals (a worker the comparison starts when it is done)."""
 
     async def run(pilot: Pilot[Any]) -> None:
         for key in pressed:
             await pilot.press(key)
-            await pilot.pause()
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
+            for _ in range(50):
+                await pilot.pause()
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+                if not any(worker.is_running for worker in pilot.app.workers):
+                    break
 
     return run
 

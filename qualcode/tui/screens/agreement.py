@@ -1,7 +1,10 @@
 """The agreement screen: codes × statistics for two or more coders (the statistics
 registry's: Cohen's kappa pooled and mean, Krippendorff's alpha, percent and segment
-agreement by default), banded values coloured and named by their band. Enter drills
-down to a code's transcripts, and from there to the disagreements themselves."""
+agreement by default; every statistic of a chosen set), banded values coloured and named
+by their band, and beside each pooled kappa and alpha its bootstrap confidence interval
+(alpha's with Krippendorff's verdict on its lower bound). The comparison and then the
+intervals are computed in workers: the screen opens at once and fills them in. Enter
+drills down to a code's transcripts, and from there to the disagreements themselves."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
+from qualcode.domain.agreement_intervals import Intervals, IntervalSettings
 from qualcode.domain.agreement_report import (
     AgreementReport,
     CodeAgreement,
@@ -34,9 +38,11 @@ from qualcode.services.reconcile import DEFAULT_LAYER
 from qualcode.tui.screens.agreement_dialogs import ComparisonSettings, SettingsDialog
 from qualcode.tui.session import Workspace
 from qualcode.tui.widgets.agreement_cells import (
+    IntervalView,
     ScreenColumn,
     bands_note,
     describe,
+    describe_interval,
     describe_mean,
     screen_columns,
 )
@@ -117,11 +123,23 @@ class AgreementScreen(Screen[None]):
         screen: AgreementScreen
         report: AgreementReport
 
+    @dataclass
+    class IntervalsFound(Message, bubble=False):
+        """The bootstrap intervals of the report shown are in and shown; ``intervals``
+        is what :func:`~qualcode.services.agreement_intervals.report_intervals`
+        returned for it."""
+
+        screen: AgreementScreen
+        intervals: Intervals
+
     def __init__(self, workspace: Workspace, settings: ComparisonSettings | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         self.settings = settings or default_settings(workspace)
         self.report: AgreementReport | None = None
+        self.intervals: IntervalView | None = None
+        """The intervals of :attr:`report` (their ``found`` is ``None`` while the
+        bootstrap runs); ``None`` when none are asked for."""
         self.rows: list[tuple[int, int]] = []  # table row -> (code index, pair index)
 
     def compose(self) -> ComposeResult:
@@ -179,19 +197,37 @@ class AgreementScreen(Screen[None]):
             self.notify(str(error), severity="error", timeout=6)
             return
         self.report = report
+        wanted = settings.intervals
+        self.intervals = None if wanted is None else IntervalView(wanted)
         self._show(report)
         self.post_message(self.Compared(self, report))
+        if wanted is not None:
+            self.run_worker(self._find_intervals(report, wanted), exclusive=True, group="ci")
+
+    async def _find_intervals(self, report: AgreementReport, wanted: IntervalSettings) -> None:
+        """The bootstrap of ``report`` (numpy; a second or so on a large project) off
+        the UI thread; shown unless another comparison has replaced the report."""
+        from qualcode.services.agreement_intervals import report_intervals
+
+        found = await asyncio.to_thread(report_intervals, report, wanted)
+        if self.report is not report:
+            return
+        self.intervals = IntervalView(wanted, found)
+        self._show(report)
+        self._row_highlighted()  # the detail line names the intervals too
+        self.post_message(self.IntervalsFound(self, found))
 
     def _show(self, report: AgreementReport) -> None:
         self.query_one("#agreement-header", Label).update(header_text(report))
-        self.query_one("#agreement-note", Label).update(bands_note(report.applicable()))
+        note = bands_note(report.applicable(), self.intervals)
+        self.query_one("#agreement-note", Label).update(note)
         table = self.table
         row = table.cursor_row
         table.clear(columns=True)
         many = len(report.coders) > 2
         pairs = [f"{p.a}–{p.b}" for p in report.codes[0].pooled.pairs] if report.codes else []
         pair_width = max(map(len, pairs)) + 2 if many else 0
-        columns = screen_columns(report)
+        columns = screen_columns(report, every=bool(self.settings.stats), intervals=self.intervals)
         width = max(10, self.app.size.width - fixed_width(columns) - pair_width)
         table.add_column("code", width=width)
         if many:
@@ -230,7 +266,9 @@ class AgreementScreen(Screen[None]):
         found = self.highlighted()
         if found is not None:
             assert self.report is not None
-            self.query_one("#agreement-detail", Label).update(detail_text(*found, self.report))
+            intervals = None if self.intervals is None else self.intervals.found
+            detail = detail_text(*found, self.report, intervals)
+            self.query_one("#agreement-detail", Label).update(detail)
 
     @on(DataTable.RowSelected, "#agreement-table")
     def _row_selected(self) -> None:
@@ -303,8 +341,14 @@ def header_text(report: AgreementReport) -> str:
     return " · ".join(parts)
 
 
-def detail_text(code: CodeAgreement, pair_index: int, report: AgreementReport) -> str:
-    """Every statistic of one code and pair, headlines with their band and mean."""
+def detail_text(
+    code: CodeAgreement,
+    pair_index: int,
+    report: AgreementReport,
+    intervals: Intervals | None = None,
+) -> str:
+    """Every statistic of one code and pair, headlines with their band and mean, and
+    the pooled values' intervals when there are any."""
     pair = code.pooled.pairs[pair_index]
     shown = [s for s in report.applicable() if s.shown]
     pair_statistics = display_order([s for s in shown if s.scope is Scope.PAIR])
@@ -319,5 +363,9 @@ def detail_text(code: CodeAgreement, pair_index: int, report: AgreementReport) -
         mean = mean_of(statistic, code.mean, pair_index)
         if statistic.headline and mean is not None:
             words += describe_mean(statistic, mean)
+        if intervals is not None and statistic.interval_key is not None:
+            index = pair_index if statistic.scope is Scope.PAIR else 0
+            bounds = intervals.of(code.code, statistic.key, index)
+            words += describe_interval(statistic, bounds, intervals.settings.level)
         parts.append(words)
     return f"{code.code} · {pair.a}–{pair.b} (enter: per transcript)\n" + " · ".join(parts)

@@ -3,6 +3,7 @@ span a consensus keeps when a disagreement is settled by editing."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, SelectionList
 
+from qualcode.domain.agreement_intervals import DEFAULT_RESAMPLES, DEFAULT_SEED, IntervalSettings
 from qualcode.domain.agreement_report import DEFAULT_THRESHOLD, parse_threshold, threshold_text
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError
@@ -23,6 +25,12 @@ from qualcode.domain.transcripts import Turn
 from qualcode.services.agreement import UNITS
 from qualcode.tui.screens.form import FormDialog, error_label, unchanged
 from qualcode.tui.widgets.transcript_view import CodeMark, TranscriptView
+
+DEFAULT_LEVEL = 95.0
+LEVELS = (50.0, 99.9)
+"""The confidence levels allowed, percent (as ``--ci``)."""
+RESAMPLES = (100, 100_000)
+"""The numbers of resamples allowed (as ``--bootstrap``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +43,17 @@ class ComparisonSettings:
     threshold: Fraction | int = DEFAULT_THRESHOLD
     stats: tuple[str, ...] = ()
     """The statistics to show by their ``--stats`` names; none: all."""
+    level: float | None = DEFAULT_LEVEL
+    """Bootstrap confidence intervals at this percent; ``None``: none."""
+    resamples: int = DEFAULT_RESAMPLES
+
+    @property
+    def intervals(self) -> IntervalSettings | None:
+        """The bootstrap the screen runs (the CLI's default seed, so ``qualcode
+        agreement --ci`` with the same level and resamples gives the same intervals)."""
+        if self.level is None:
+            return None
+        return IntervalSettings(self.level, self.resamples, DEFAULT_SEED)
 
 
 def check_settings(
@@ -51,6 +70,27 @@ def check_settings(
     return threshold, stats
 
 
+def check_intervals(typed_level: str, typed_resamples: str) -> tuple[float | None, int]:
+    """The confidence level (blank: no intervals) and number of resamples typed; an
+    :class:`InputError` (source ``level`` or ``resamples``) when out of range."""
+    level: float | None = None
+    if typed_level.strip():
+        low, high = LEVELS
+        try:
+            level = float(typed_level)
+        except ValueError:
+            level = math.nan
+        if not low <= level <= high:  # NaN fails too
+            raise InputError(
+                "level", f"a percent from {low:g} to {high:g} (blank: none), not {typed_level!r}"
+            )
+    fewest, most = RESAMPLES
+    typed = typed_resamples.strip()
+    if not typed.isascii() or not typed.isdigit() or not fewest <= int(typed) <= most:
+        raise InputError("resamples", f"a whole number from {fewest} to {most:,}, not {typed!r}")
+    return level, int(typed)
+
+
 class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
     """Choose coders, unit and threshold; ctrl+s returns them (a mistake is shown
     beside its field), escape returns ``None``."""
@@ -59,6 +99,8 @@ class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
         "coders": "compare-coders",
         "threshold": "compare-threshold",
         "stats": "compare-stats",
+        "level": "compare-level",
+        "resamples": "compare-resamples",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="compare.cancel", tooltip="Close"),
@@ -101,6 +143,16 @@ class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
             )
             yield Input(", ".join(self.current.stats), id="compare-stats")
             yield error_label("compare-stats")
+            yield Label(
+                "bootstrap intervals: confidence % (blank: none) · resamples",
+                classes="compare-label",
+            )
+            with Horizontal(id="compare-interval-row"):
+                level = self.current.level
+                yield Input("" if level is None else f"{level:g}", id="compare-level")
+                yield Input(str(self.current.resamples), type="integer", id="compare-resamples")
+            yield error_label("compare-level")
+            yield error_label("compare-resamples")
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
@@ -111,13 +163,16 @@ class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
         threshold = self.query_one("#compare-threshold", Input).value.strip()
         unit = self.query_one("#compare-unit", Select).value
         typed_stats = self.query_one("#compare-stats", Input).value
+        typed_level = self.query_one("#compare-level", Input).value
+        typed_resamples = self.query_one("#compare-resamples", Input).value
         try:
             number, stats = check_settings(coders, threshold, typed_stats)
+            level, resamples = check_intervals(typed_level, typed_resamples)
         except InputError as error:
             self.show_error(error)
             return
         chosen_unit = unit if isinstance(unit, str) else UNITS[0]
-        self.submit(ComparisonSettings(coders, chosen_unit, number, stats))
+        self.submit(ComparisonSettings(coders, chosen_unit, number, stats, level, resamples))
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

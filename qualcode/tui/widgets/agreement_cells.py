@@ -12,6 +12,14 @@ from rich.style import Style
 from rich.text import Text
 
 from qualcode.domain.agreement import Comparison
+from qualcode.domain.agreement_intervals import (
+    RELIABLE,
+    TENTATIVE,
+    Bounds,
+    Intervals,
+    IntervalSettings,
+    verdict,
+)
 from qualcode.domain.agreement_report import (
     AgreementReport,
     Mean,
@@ -34,12 +42,40 @@ TONE_STYLES: tuple[tuple[str, str | None, bool], ...] = (
 """Each band tone's look, as theme variables (``App.get_css_variables()``)."""
 
 NOTES = "* 0/0 (as 1.0) · pool: summed · mean: of transcripts"
+VERDICT_NOTE = (
+    f"verdict on the CI's low end (Krippendorff): ≥{RELIABLE:.3f} reliable, "
+    f"≥{TENTATIVE:.3f} tentative, below not reliable"
+)
+PENDING = "…"
+"""An interval's cell while the bootstrap runs."""
+VERDICT_TONES = {"reliable": 4, "tentative": 2, "not reliable": 1}
+"""Each verdict's look, as a band tone (:data:`TONE_STYLES`)."""
 
 
-def bands_note(statistics: Sequence[Statistic]) -> str:
-    """The bands the statistics use, briefly, then what ``*``, pool and mean mean."""
+@dataclass(frozen=True, slots=True)
+class IntervalView:
+    """The intervals a screen shows: how they are made, and the intervals themselves
+    once the bootstrap has run (``None`` while it runs: the cells say so)."""
+
+    settings: IntervalSettings
+    found: Intervals | None = None
+
+    def caption(self) -> str:
+        """``95% CI of 2000 resamples`` (``computing …`` while they are)."""
+        made = f"{self.settings.level:g}% CI of {self.settings.resamples} resamples"
+        return made if self.found is not None else f"{made}: computing {PENDING}"
+
+
+def bands_note(statistics: Sequence[Statistic], intervals: IntervalView | None = None) -> str:
+    """The bands the statistics use, briefly, then what ``*``, pool and mean mean (and,
+    with intervals, how they were made and the verdict's rule)."""
     scales = {s.band.name: s.band.brief for s in statistics if s.band is not None}
-    return " · ".join([*scales.values(), NOTES])
+    notes = [*scales.values(), NOTES]
+    if intervals is not None and any(s.interval_key for s in statistics):
+        notes.append(intervals.caption())
+        if any(s.verdict_key for s in statistics):
+            notes.append(VERDICT_NOTE)
+    return " · ".join(notes)
 
 
 def tone_style(tone: int | None, variables: Mapping[str, str]) -> Style:
@@ -88,16 +124,24 @@ def _band_width(statistic: Statistic) -> int:
     return max(len(band.label) for band in statistic.band.bands)
 
 
-def screen_statistics(report: AgreementReport, *, coders: bool = True) -> list[Statistic]:
+def screen_statistics(
+    report: AgreementReport, *, coders: bool = True, every: bool = False
+) -> list[Statistic]:
     """In screen order: pair headlines, all-coder headlines (if ``coders``), the other
-    pair statistics (the other all-coder ones are in the detail line)."""
-    shown = [s for s in report.applicable() if s.shown]
+    pair statistics (the other all-coder ones are in the detail line). ``every``: each
+    statistic of the report (a chosen set), those kept out of the tables and the other
+    all-coder ones last."""
+    applicable = report.applicable()
+    shown = applicable if every else [s for s in applicable if s.shown]
     pair = display_order([s for s in shown if s.scope is Scope.PAIR])
-    headlines = [s for s in shown if s.scope is Scope.CODERS and s.headline] if coders else []
+    others = [s for s in shown if s.scope is Scope.CODERS]
+    headlines = [s for s in others if s.headline] if coders else []
+    rest = display_order([s for s in others if not s.headline]) if coders and every else []
     return [
         *(s for s in pair if s.headline),
         *headlines,
         *(s for s in pair if not s.headline),
+        *rest,
     ]
 
 
@@ -122,13 +166,21 @@ def _cell(statistic: Statistic, render: Render, *, of_mean: bool = False) -> Cel
 
 
 def screen_columns(
-    report: AgreementReport, *, means: bool = True, coders: bool = True
+    report: AgreementReport,
+    *,
+    means: bool = True,
+    coders: bool = True,
+    every: bool = False,
+    intervals: IntervalView | None = None,
 ) -> list[ScreenColumn]:
     """The statistic columns of a screen table: pair headlines with their band (and,
     with ``means``, their mean over transcripts), all-coder headlines (with
-    ``coders``), then the other pair statistics."""
+    ``coders``), then the other pair statistics (``every``: see
+    :func:`screen_statistics`). With ``intervals``, the pooled value of each statistic
+    that has a bootstrap interval is followed by it (and by Krippendorff's verdict where
+    the statistic has one)."""
     columns: list[ScreenColumn] = []
-    for statistic in screen_statistics(report, coders=coders):
+    for statistic in screen_statistics(report, coders=coders, every=every):
         pair_headline = statistic.scope is Scope.PAIR and statistic.headline
         header = statistic.symbol + (" pool" if pair_headline and means else "")
         value = _cell(statistic, value_cell)
@@ -136,11 +188,77 @@ def screen_columns(
         if pair_headline and statistic.band is not None:
             band = _cell(statistic, band_cell)
             columns.append(ScreenColumn("band", _band_width(statistic), band))
+        if intervals is not None and statistic.interval_key is not None:
+            columns += interval_columns(report, statistic, intervals)
         if pair_headline and means:
             header = f"{statistic.symbol} mean"
             mean = _cell(statistic, value_cell, of_mean=True)
             columns.append(ScreenColumn(header, max(len(header), statistic.width), mean))
     return columns
+
+
+def interval_text(bounds: Bounds | None) -> str:
+    """``[0.412, 0.770]`` (as the command line prints it); empty when every resample
+    was 0/0."""
+    return "" if bounds is None else f"[{bounds[0]:.3f}, {bounds[1]:.3f}]"
+
+
+def interval_columns(
+    report: AgreementReport, statistic: Statistic, view: IntervalView
+) -> list[ScreenColumn]:
+    """The pooled value's interval and, if the statistic has one, the verdict on its
+    lower bound, as screen columns (:data:`PENDING` until the intervals are found)."""
+    # a cell is handed the pooled comparison: which code it belongs to
+    codes = {id(code.pooled): code.code for code in report.codes}
+    found = view.found
+
+    def bounds(comparison: Comparison, pair: int) -> Bounds | None:
+        assert found is not None
+        index = pair if statistic.scope is Scope.PAIR else 0
+        return found.of(codes.get(id(comparison), ""), statistic.key, index)
+
+    def skipped(pair: int) -> bool:  # all-coder values stand on a code's first row
+        return statistic.scope is Scope.CODERS and pair > 0
+
+    def interval(
+        comparison: Comparison, _mean: MeanComparison | None, pair: int, _v: Mapping[str, str]
+    ) -> Text:
+        if skipped(pair):
+            return Text("")
+        if found is None:
+            return Text(PENDING, justify="center")
+        return Text(interval_text(bounds(comparison, pair)), justify="right")
+
+    def judged(
+        comparison: Comparison,
+        _mean: MeanComparison | None,
+        pair: int,
+        variables: Mapping[str, str],
+    ) -> Text:
+        if skipped(pair):
+            return Text("")
+        if found is None:
+            return Text(PENDING, justify="center")
+        low = bounds(comparison, pair)
+        if low is None:
+            return Text("")
+        word = verdict(low[0])
+        return Text(word, style=tone_style(VERDICT_TONES[word], variables))
+
+    header = f"{statistic.symbol} {view.settings.level:g}% CI"
+    columns = [ScreenColumn(header, max(len(header), 16), interval)]
+    if statistic.verdict_key is not None:
+        columns.append(ScreenColumn("verdict", max(map(len, VERDICT_TONES)), judged))
+    return columns
+
+
+def describe_interval(statistic: Statistic, bounds: Bounds | None, level: float) -> str:
+    """`` (95% CI [0.412, 0.770], tentative)``: a pooled value's interval in words, with
+    the verdict where the statistic has one; empty when every resample was 0/0."""
+    if bounds is None:
+        return ""
+    judged = f", {verdict(bounds[0])}" if statistic.verdict_key is not None else ""
+    return f" ({level:g}% CI {interval_text(bounds)}{judged})"
 
 
 def describe(
