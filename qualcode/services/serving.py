@@ -20,6 +20,7 @@ never its command line (a PostgreSQL URL may hold a password that ``ps`` would s
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import logging
 import os
@@ -196,7 +197,7 @@ def _title(location: str) -> str:
 def _bind_error(error: OSError, host: str, port: int) -> FieldError:
     if isinstance(error, socket.gaierror):
         return FieldError("host", f"{host!r} is not an address or name of this machine")
-    if error.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+    if error.errno == errno.EADDRINUSE:
         return FieldError("port", f"port {port} is in use on {host}; choose another (0: any)")
     reason = error.strerror or type(error).__name__
     return FieldError("host", f"cannot listen on {host} port {port}: {reason}")
