@@ -70,7 +70,10 @@ def serve(project: str, host: str, port: int, coder: str | None, session: bool) 
         click.echo(f"serving {opened.location} at {serving.url}")
         click.echo(f"each browser tab is a workspace of its own ({who}); Ctrl-C stops")
 
-    serve_workspace(project, host=host, port=port, coder=chosen, on_ready=ready)
+    def problem(line: str) -> None:
+        click.echo(f"warning: {line}", err=True)
+
+    serve_workspace(project, host=host, port=port, coder=chosen, on_ready=ready, on_problem=problem)
     click.echo("stopped serving")
 
 

@@ -20,7 +20,9 @@ never its command line (a PostgreSQL URL may hold a password that ``ps`` would s
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
+import logging
 import os
 import secrets
 import shlex
@@ -28,16 +30,18 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.domain.errors import FieldError, InputError
 from qualcode.domain.text_entry import enter_name
+from qualcode.services.error_lines import error_line, one_line
 
 if TYPE_CHECKING:
     from aiohttp import web
+    from textual_serve.app_service import AppService
 
 SESSION_PROJECT = "QUALCODE_SERVE_PROJECT"  # environment of a session: the project location
 SESSION_CODER = "QUALCODE_SERVE_CODER"  # ...and the coder, when --coder fixed it
@@ -97,16 +101,52 @@ def serve_workspace(
     port: int,
     coder: str | None,
     on_ready: Callable[[Serving], None],
+    on_problem: Callable[[str], None],
 ) -> None:
     """Serve the workspace of the project at ``location`` (already opened once by the
     caller, so it is known to open) on ``host``:``port`` (0: any free port) until SIGINT
     or SIGTERM, then close every browser session's workspace and return. ``on_ready`` is
-    called once the port is bound. A port in use or a host that cannot be bound is a
-    :class:`FieldError` (``port`` / ``host``)."""
+    called once the port is bound; ``on_problem`` with one line for each problem the
+    server meets while running (a session that failed to start, a broken connection; an
+    unexpected one's traceback goes to the error log). A port in use or a host that
+    cannot be bound is a :class:`FieldError` (``port`` / ``host``)."""
     command = f"{shlex.quote(sys.executable)} -m qualcode serve --session"
     server = _TokenServer(command, secrets.token_urlsafe(32), title=_title(location))
     session = {SESSION_PROJECT: location, SESSION_CODER: coder}
-    asyncio.run(server.run(host, port, on_ready, session))
+    with _problems_as_lines(on_problem):
+        asyncio.run(server.run(host, port, on_ready, session))
+
+
+class _OneLine(logging.Handler):
+    """What textual-serve and aiohttp log, as the one line of services/error_lines."""
+
+    def __init__(self, tell: Callable[[str], None]) -> None:
+        super().__init__(logging.WARNING)
+        self.tell = tell
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            self.tell(error_line(error, where="qualcode serve").text)
+        else:
+            self.tell(one_line(record.getMessage()))
+
+
+@contextmanager
+def _problems_as_lines(tell: Callable[[str], None]) -> Iterator[None]:
+    handler = _OneLine(tell)
+    loggers = [logging.getLogger(name) for name in ("textual-serve", "aiohttp")]
+    kept = [(log.propagate, log.level) for log in loggers]
+    for log in loggers:
+        log.addHandler(handler)
+        log.propagate = False  # never the root logger's traceback on the terminal
+        log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for log, (propagate, level) in zip(loggers, kept, strict=True):
+            log.removeHandler(handler)
+            log.propagate, log.level = propagate, level
 
 
 @contextmanager
@@ -130,6 +170,25 @@ def _set(name: str, value: str | None) -> None:
         os.environ[name] = value
 
 
+def _cells(request: web.Request, name: str, default: int) -> int:
+    """The terminal's width or height the page asked for (a sane number of cells)."""
+    given = request.query.get(name, "")
+    return int(given) if given.isdigit() and 0 < int(given) <= 2000 else default
+
+
+def _session_class() -> type[AppService]:
+    """textual-serve's session (one workspace process) that closes its tab when the
+    process ends, not only when it says it is quitting."""
+    from textual_serve.app_service import AppService
+
+    class Session(AppService):
+        async def run(self) -> None:
+            await super().run()
+            await self.remote_close()
+
+    return Session
+
+
 def _title(location: str) -> str:
     name = Path(location).stem if "://" not in location else location.rsplit("/", 1)[-1]
     return f"qualcode — {name}"
@@ -138,7 +197,7 @@ def _title(location: str) -> str:
 def _bind_error(error: OSError, host: str, port: int) -> FieldError:
     if isinstance(error, socket.gaierror):
         return FieldError("host", f"{host!r} is not an address or name of this machine")
-    if error.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+    if error.errno == errno.EADDRINUSE:
         return FieldError("port", f"port {port} is in use on {host}; choose another (0: any)")
     reason = error.strerror or type(error).__name__
     return FieldError("host", f"cannot listen on {host} port {port}: {reason}")
@@ -223,15 +282,39 @@ class _TokenServer:
         return response
 
     async def tab(self, request: web.Request) -> web.StreamResponse:
-        """One browser tab: its own workspace process, for as long as the tab is open."""
+        """One browser tab: its own workspace process, for as long as both live. The
+        tab is told when the workspace ends for any reason (quit, failed to start,
+        crashed), so the page says "Session ended" instead of staying blank."""
+        from aiohttp import web
+
         task = asyncio.current_task()
         assert task is not None
         self.sessions.add(task)
+        websocket = web.WebSocketResponse(heartbeat=15)
+
+        async def close() -> None:
+            await websocket.close()
+
         try:
-            response: web.StreamResponse = await self.inner.handle_websocket(request)
-            return response
+            await websocket.prepare(request)
+            session = _session_class()(
+                self.inner.command,
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=close,
+                download_manager=self.inner.download_manager,
+            )
+            try:
+                await session.start(_cells(request, "width", 80), _cells(request, "height", 24))
+                await self.inner._process_messages(websocket, session)  # textual.js's protocol
+            finally:
+                await session.stop()
+        except asyncio.CancelledError:
+            pass  # the server is stopping (the session was told to quit above)
         finally:
             self.sessions.discard(task)
+            await websocket.close()
+        return websocket
 
     async def _close_sessions(self, _app: web.Application) -> None:
         """Stopping: each open session's handler is cancelled, which closes its websocket
@@ -261,7 +344,8 @@ class _TokenServer:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signum, stop.set)
+                with suppress(NotImplementedError):  # Windows: Ctrl-C interrupts instead
+                    loop.add_signal_handler(signum, stop.set)
             with _environment(session):
                 on_ready(Serving(host, self.port, self.token))
                 await stop.wait()

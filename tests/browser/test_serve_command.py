@@ -1,18 +1,20 @@
-"""`qualcode serve` without a browser: the token guard, the warning for other interfaces,
-errors as one line, Ctrl-C."""
+"""`qualcode serve` without a browser: the token guard, a session that cannot start, the
+warning for other interfaces, errors as one line, Ctrl-C."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from qualcode.cli import serve_commands
 from qualcode.services import serving
-from tests.browser.conftest import NAME
+from tests.browser.conftest import NAME, STOP_S
 from tests.browser.conftest import serving as served
 from tests.cli.test_bad_input import one_line_error
 from tests.conftest import Cli
@@ -34,7 +36,7 @@ def csp(url: str) -> str:
         return str(reply.headers.get("Content-Security-Policy", ""))
 
 
-def test_only_requests_with_the_token_get_anything_and_ctrl_c_stops(tiny: Path) -> None:
+def test_only_requests_with_the_token_get_anything_and_problems_are_lines(tiny: Path) -> None:
     # one server for all of it: each start costs a second or more
     with served(tiny, "--coder", "bo") as server:
         base, token = server.base, server.token
@@ -66,12 +68,18 @@ def test_only_requests_with_the_token_get_anything_and_ctrl_c_stops(tiny: Path) 
         # a page of another site cannot use a visitor's cookie to open a session
         other = {"Cookie": f"{cookie}={token}", "Origin": "http://example.org"}
         assert status(f"{base}static/js/textual.js", other)[0] == 403
+        # a tab whose workspace cannot start (the project went away meanwhile) is closed
+        # (the page says the session ended), the problem is one line, the server goes on
+        tiny.rename(tiny.with_name("moved.qualcode"))
+        asyncio.run(open_tab(f"{base}ws?width=80&height=24&token={token}"))
+        assert status(server.url)[0] == 200
         code, out, err = server.stop()
-    assert (code, err) == (0, "")  # on this computer only: no warning
-    assert out.splitlines() == [
-        "each browser tab is a workspace of its own (as bo); Ctrl-C stops",
-        "stopped serving",
-    ]
+    assert code == 0
+    assert err == "warning: Application failed to start\n"  # (no warning for localhost)
+    assert out.startswith("each browser tab is a workspace of its own (as bo); Ctrl-C stops\n")
+    assert f"{tiny}: no such project" in out  # the session's own line, passed on
+    assert "Traceback" not in out + err
+    assert out.endswith("\nstopped serving\n")
 
 
 def test_another_interface_is_announced_with_a_warning(tiny: Path, run: Cli) -> None:
@@ -155,3 +163,12 @@ def test_the_printed_address_opens_from_elsewhere_for_every_interface() -> None:
     assert serving.Serving("::1", 8000, token).url == "http://[::1]:8000/?token=t0k"
     anywhere = serving.Serving("0.0.0.0", 8000, token).url
     assert anywhere == f"http://{socket.gethostname()}:8000/?token=t0k"
+
+
+async def open_tab(url: str) -> None:
+    """What a page does: open the websocket that starts a session; wait until the server
+    closes it (the page then says the session ended)."""
+    async with aiohttp.ClientSession() as client, client.ws_connect(url) as socket:
+        async with asyncio.timeout(STOP_S):
+            async for _message in socket:
+                pass
