@@ -12,8 +12,8 @@ line does not, so there every such listing waits for the reveal). Comparing code
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection
-from weakref import WeakKeyDictionary
 
 from qualcode.domain.errors import BlindRoundError
 from qualcode.domain.events import Action
@@ -24,14 +24,18 @@ from qualcode.storage.maintenance_queries import recent_events
 BLIND_SETTING = "blind_coding"  # the project setting `qualcode round` turns on and off
 _SETTING_HISTORY = 200  # setting events searched for the round's start
 
-# by the project's engine (a Project compares by value): each open_project has its own
-_viewers: WeakKeyDictionary[object, str] = WeakKeyDictionary()
+# by the project object's id (a Project compares by value, so it is no dictionary key);
+# the entry goes when the object does
+_viewers: dict[int, str] = {}
 
 
 def set_viewer(project: Project, coder: str) -> None:
     """``project`` is open in ``coder``'s workspace: their own work may be shown to it
     during a blind round."""
-    _viewers[project.engine] = coder
+    key = id(project)
+    if key not in _viewers:
+        weakref.finalize(project, _viewers.pop, key, None)
+    _viewers[key] = coder
 
 
 def open_round(project: Project) -> str | None:
@@ -54,7 +58,7 @@ def refuse_in_round(project: Project, what: str, shown: Collection[str] | None =
     started = open_round(project)
     if started is None:
         return
-    viewer = _viewers.get(project.engine)
+    viewer = _viewers.get(id(project))
     if viewer is not None and shown and set(shown) == {viewer}:
         return
     raise BlindRoundError(
