@@ -13,13 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 
 from qualcode.services.codebook import list_codes
 from qualcode.services.coding import apply_code, list_codings
 from qualcode.services.live import events_since, latest_event_id
 from qualcode.services.project import Project, open_project
+from qualcode.storage.idle_ping import ping_when_idle
 
 pytestmark = pytest.mark.postgresql
 
@@ -100,3 +103,26 @@ def test_one_coding_is_three_round_trips(
         "code_id": payload["coding"]["code_id"],  # type: ignore[index]
     }
     assert payload.get("origin") == origin
+
+
+@pytest.mark.parametrize("idle_seconds", [0.0], ids=["idle"])
+def test_an_idle_connection_killed_by_the_server_is_replaced(
+    postgres_database: str, idle_seconds: float
+) -> None:
+    """The pool checks a connection that has been idle (here: any) before handing it out;
+    one the server ended meanwhile is replaced, and the caller never sees the error."""
+    engine = create_engine(postgres_database)
+    ping_when_idle(engine, idle_seconds)
+    try:
+        with engine.connect() as connection:
+            first = connection.scalar(text("SELECT pg_backend_pid()"))
+        with psycopg.connect(
+            make_url(postgres_database).set(drivername="postgresql").render_as_string(False),
+            autocommit=True,
+        ) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+        with engine.connect() as connection:
+            second = connection.scalar(text("SELECT pg_backend_pid()"))
+        assert second != first
+    finally:
+        engine.dispose()

@@ -33,7 +33,9 @@ from qualcode.tui.screens.code_editor import CodeEdit
 from qualcode.tui.screens.codebook_actions import save_edit, save_merge
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.matrix import MatrixScreen
+from qualcode.tui.screens.retrieval import RetrievalScreen
 from qualcode.tui.screens.status_line import status_line
+from qualcode.tui.widgets.coding_list import CodingList
 from tests.conftest import Cli
 
 WAIT_S = 5.0
@@ -366,3 +368,23 @@ async def test_two_workspaces_merging_one_code_end_in_the_winners_state(
             await until(its_pilot, partial(lambda s: "care" not in counts(s), screen))
             await until(its_pilot, partial(lambda s: counts(s)["school"] == (1, 1), screen))
         assert counts(anna) == counts(bo) == {"school": (1, 1), "home": (0, 0)}
+
+
+@pytest.mark.parametrize("location", ["sqlite"], indirect=True)
+async def test_open_retrieval_lists_a_colleagues_new_passage_in_place(
+    tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
+) -> None:
+    """The passages of "care" are open when bo codes one more: the list grows without a
+    key press and the highlighted passage stays highlighted."""
+    apply_code(writer, NAME, "care", "bo", span=(45, 51))
+    async with workspace(tiny[0], tmp_path) as (pilot, screen):
+        screen.codebook.select_code(tiny[1]["care"])
+        await pilot.press("ctrl+g")
+        retrieval = pilot.app.screen
+        assert isinstance(retrieval, RetrievalScreen)
+        listing = retrieval.query_one(CodingList)
+        await until(pilot, lambda: len(listing.places) == 1)
+        apply_code(writer, NAME, "care", "bo", span=(60, 70))
+        await until(pilot, lambda: len(listing.places) == 2)
+        assert listing.highlighted == 0
+        assert pilot.app.screen is retrieval
