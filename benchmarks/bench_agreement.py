@@ -157,10 +157,9 @@ def per_character(data: ComparisonData, names: Sequence[str]) -> dict[tuple[str,
     coder_index = {c: i for i, c in enumerate(data.coders)}
     wanted = set(names)
     spans: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
-    for coding in data.codings:
-        if coding.transcript in wanted:
-            key = (coding.transcript, coding.code)
-            spans.setdefault(key, []).append((coder_index[coding.coder], coding.start, coding.end))
+    for _id, transcript, code, coder, start, end in data.codings:  # CodingRecord order
+        if transcript in wanted:
+            spans.setdefault((transcript, code), []).append((coder_index[coder], start, end))
     k = len(data.coders)
     results: dict[tuple[str, str], Cell] = {}
     with warnings.catch_warnings():
@@ -249,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
         subset = data.transcripts[: args.baseline_transcripts]
         names = [t.name for t in subset]
-        subset_data = [c for c in data.codings if c.transcript in set(names)]
+        subset_data = [c for c in data.codings if c[1] in set(names)]  # c[1]: transcript
         with without_cycle_collection():
             ours_subset, subset_report = timed(
                 lambda: agreement_report(data.coders, data.codes, subset, subset_data)
