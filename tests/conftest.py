@@ -152,7 +152,10 @@ def _fresh_postgres_database(server_url: str) -> Iterator[str]:
     name = f"qc_test_{uuid.uuid4().hex[:12]}"
     admin = make_url(server_url).set(drivername="postgresql")
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as db:
-        db.execute(f'CREATE DATABASE "{name}"')
+        # PostgreSQL 15+ copies the template through the WAL by default; a file copy (one
+        # checkpoint, cheap on a test server) takes about a third less of the server's CPU
+        copy = " STRATEGY FILE_COPY" if db.info.server_version >= 150000 else ""
+        db.execute(f'CREATE DATABASE "{name}"{copy}')
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
