@@ -24,19 +24,20 @@ from qualcode.domain.agreement_report import (
     threshold_text,
 )
 from qualcode.domain.agreement_units import Unit, UnitGrid
+from qualcode.domain.document_info import (
+    UNKNOWN_DOCUMENT,
+    DocumentInfo,
+    main_language,
+    project_label,
+)
 from qualcode.domain.errors import FieldError, NotFoundError
-from qualcode.domain.sentences import sentence_spans
 from qualcode.domain.statistics.registry import choose
-from qualcode.domain.suggestions import ORIGIN_KEY, ORIGINS, SUGGESTED
-from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
-from qualcode.services.matrices import document_info
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage import agreement_queries as queries
 from qualcode.storage import status
 from qualcode.storage.database import Project
 from qualcode.storage.repositories import Repository
-from qualcode.storage.suggestion_queries import suggested_coding_ids
 
 UNITS = tuple(unit.value for unit in Unit)
 
@@ -55,6 +56,8 @@ class ComparisonData:
     """(coding id, transcript, code, coder, start, end), as :class:`CodingSpan`."""
     excluded: tuple[ExcludedTranscript, ...]
     basis: tuple[tuple[str, str], ...]
+    document: DocumentInfo = UNKNOWN_DOCUMENT
+    """The project's name and main language (of all its transcripts), for titles."""
 
 
 def compare_coders(
@@ -110,9 +113,7 @@ def compare_coders(
             from qualcode.services.agreement_intervals import report_intervals
 
             report = replace(report, intervals=report_intervals(report, intervals))
-    with project.reading() as repo:
-        document = document_info(project, repo)
-    return replace(report, document=document)
+    return replace(report, document=data.document)
 
 
 @contextmanager
@@ -143,8 +144,13 @@ def load_comparison(
 ) -> ComparisonData:
     """Read and check what a comparison of ``coders`` needs (see :func:`compare_coders`)."""
     names = check_coders(coders)
-    if origin is not None and origin not in ORIGINS:
-        raise FieldError("origin", f"unknown origin {origin!r}; use one of {', '.join(ORIGINS)}")
+    # what only some comparisons need is imported when they do: start-up time counts
+    if origin is not None:
+        from qualcode.domain.suggestions import ORIGINS
+
+        if origin not in ORIGINS:
+            choices = ", ".join(ORIGINS)
+            raise FieldError("origin", f"unknown origin {origin!r}; use one of {choices}")
     with project.reading() as repo:
         ensure_sound(repo, project.location)
         known = repo.coder_ids()
@@ -157,13 +163,13 @@ def load_comparison(
         code_path = {c.id: c.path for c in all_codes}
         wanted_codes = _selected_code_ids(repo, codes)
         lengths = queries.transcript_lengths(repo)
-        by_name = {name: (tid, length) for tid, name, length in lengths}
+        by_name = {name: (tid, length) for tid, name, length, _ in lengths}
         for name in transcripts:
             if name not in by_name:
                 raise NotFoundError(unknown_transcript_message(name, sorted(by_name)))
         candidates = list(dict.fromkeys(transcripts)) if transcripts else sorted(by_name)
         rows = queries.coder_codings(repo, coder_by_id)
-        transcript_name = {tid: name for tid, name, _ in lengths}
+        transcript_name = {tid: name for tid, name, _, _ in lengths}
         coded: dict[str, set[str]] = {}
         for tid, coder_id in {(row[1], row[3]) for row in rows}:
             coded.setdefault(transcript_name[tid], set()).add(coder_by_id[coder_id])
@@ -172,6 +178,9 @@ def load_comparison(
         compared_ids = [by_name[name][0] for name in compared]
         grids = _unit_grids(repo, compared_ids, unit)
         if origin is not None:  # after choosing transcripts: those stay the same
+            from qualcode.domain.suggestions import ORIGIN_KEY, SUGGESTED
+            from qualcode.storage.suggestion_queries import suggested_coding_ids
+
             suggested = suggested_coding_ids(repo, ORIGIN_KEY, SUGGESTED)
             rows = [row for row in rows if (row[0] in suggested) == (origin == SUGGESTED)]
     # plain tuples in CodingSpan's order: a large project has hundreds of thousands
@@ -204,6 +213,10 @@ def load_comparison(
         codings=spans,
         excluded=tuple(excluded),
         basis=tuple(basis),
+        document=DocumentInfo(
+            project_label(project.location),
+            main_language((language, length) for _, _, length, language in lengths),
+        ),
     )
 
 
@@ -224,6 +237,8 @@ def _selected_code_ids(repo: Repository, codes: Sequence[str]) -> set[int] | Non
     """The ids of the named codes and their descendants; ``None`` when none are named."""
     if not codes:
         return None
+    from qualcode.services.codebook import resolve_code
+
     all_codes = repo.codes()
     selected: set[int] = set()
     for path in codes:
@@ -240,6 +255,8 @@ def _unit_grids(
     usable (it is then excluded)."""
     if unit not in (Unit.TURN, Unit.SENTENCE):
         return {}
+    from qualcode.domain.sentences import sentence_spans
+
     turns = queries.turn_spans(repo, transcript_ids)
     texts = queries.texts_by_id(repo, transcript_ids) if unit is Unit.SENTENCE else {}
     grids: dict[int, UnitGrid | str] = {}
