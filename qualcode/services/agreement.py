@@ -6,9 +6,7 @@ nothing is written.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -24,6 +22,7 @@ from qualcode.domain.agreement_report import (
     threshold_text,
 )
 from qualcode.domain.agreement_units import Unit, UnitGrid
+from qualcode.domain.cycle_collection import paused
 from qualcode.domain.document_info import (
     UNKNOWN_DOCUMENT,
     DocumentInfo,
@@ -116,21 +115,11 @@ def compare_coders(
     return replace(report, document=data.document)
 
 
-@contextmanager
-def without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a block (restoring it after).
-
-    A report allocates hundreds of thousands of small objects that form no reference
-    cycles, so reference counting frees them all; the cyclic collector would only scan
-    them again and again, about a third of the time on a large project (BENCHMARKS.md).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+without_cycle_collection = paused
+"""Cyclic garbage collection paused for a block (:func:`qualcode.domain.cycle_collection.
+paused`): a report allocates hundreds of thousands of small objects that form no
+reference cycles, and the collector's scans of them were about a third of the time on
+a large project (BENCHMARKS.md)."""
 
 
 def load_comparison(
