@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from qualcode.domain.statistics.all_agree import percent_all_agree
 from qualcode.domain.statistics.bands import landis_koch_band as landis_koch_band
@@ -69,9 +70,12 @@ def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
     return merged
 
 
-@dataclass(frozen=True, slots=True)
-class PairCounts:
-    """Two coders' 2×2 table, in units: coded by both, by A only, by B only, by neither."""
+class PairCounts(NamedTuple):
+    """Two coders' 2×2 table, in units: coded by both, by A only, by B only, by neither.
+
+    A named tuple, as :class:`SegmentCounts` and :class:`PairAgreement`: a report makes
+    three per pair and transcript × code, and tuples are made several times faster than
+    frozen dataclasses. ``+`` adds the tables (it does not join the tuples)."""
 
     both: int
     a_only: int
@@ -82,7 +86,7 @@ class PairCounts:
     def units(self) -> int:
         return self.both + self.a_only + self.b_only + self.neither
 
-    def __add__(self, other: PairCounts) -> PairCounts:
+    def __add__(self, other: PairCounts) -> PairCounts:  # type: ignore[override]
         return PairCounts(
             self.both + other.both,
             self.a_only + other.a_only,
@@ -104,11 +108,10 @@ class PairCounts:
         return cohen_kappa(self)
 
 
-@dataclass(frozen=True, slots=True)
-class SegmentCounts:
+class SegmentCounts(NamedTuple):
     """Segment agreement of two coders: how many of each coder's (merged) segments are
     matched by a segment of the other with intersection/union at or above the
-    threshold."""
+    threshold. ``+`` adds the counts."""
 
     a_agreed: int
     a_total: int
@@ -127,7 +130,7 @@ class SegmentCounts:
     def percent(self) -> float:
         return segment_percent(self)
 
-    def __add__(self, other: SegmentCounts) -> SegmentCounts:
+    def __add__(self, other: SegmentCounts) -> SegmentCounts:  # type: ignore[override]
         return SegmentCounts(
             self.a_agreed + other.a_agreed,
             self.a_total + other.a_total,
@@ -139,8 +142,7 @@ class SegmentCounts:
 NO_SEGMENTS = SegmentCounts(0, 0, 0, 0)
 
 
-@dataclass(frozen=True, slots=True)
-class PairAgreement:
+class PairAgreement(NamedTuple):
     """Coders ``a`` and ``b`` compared: their unit table and their segment agreement."""
 
     a: str

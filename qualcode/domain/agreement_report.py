@@ -317,13 +317,12 @@ def agreement_report(
                 comparison = _nothing_coded(coders, count)
             else:
                 segments = [merge_intervals(spans) for spans in raw]
-                comparison = compare_spans(
-                    coders,
-                    count,
-                    [_to_units(s, transcript, unit) for s in segments],
-                    segments,
-                    threshold,
+                units = (
+                    segments  # characters are the units: the very same lists
+                    if unit is Unit.CHARACTER
+                    else [_to_units(s, transcript, unit) for s in segments]
                 )
+                comparison = compare_spans(coders, count, units, segments, threshold)
             per_transcript.append((transcript.name, comparison))
         results.append(_code_agreement(code, coders, per_transcript, registry))
     return AgreementReport(

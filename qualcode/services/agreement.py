@@ -6,9 +6,7 @@ nothing is written.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -24,14 +22,17 @@ from qualcode.domain.agreement_report import (
     threshold_text,
 )
 from qualcode.domain.agreement_units import Unit, UnitGrid
+from qualcode.domain.cycle_collection import paused
+from qualcode.domain.document_info import (
+    UNKNOWN_DOCUMENT,
+    DocumentInfo,
+    main_language,
+    project_label,
+)
 from qualcode.domain.errors import FieldError, NotFoundError
-from qualcode.domain.sentences import sentence_spans
 from qualcode.domain.statistics.registry import choose
-from qualcode.domain.suggestions import ORIGIN_KEY, ORIGINS, SUGGESTED
 from qualcode.services.blind_rounds import refuse_in_round
-from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
-from qualcode.services.matrices import document_info
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
@@ -53,6 +54,8 @@ class ComparisonData:
     """(coding id, transcript, code, coder, start, end), as :class:`CodingSpan`."""
     excluded: tuple[ExcludedTranscript, ...]
     basis: tuple[tuple[str, str], ...]
+    document: DocumentInfo = UNKNOWN_DOCUMENT
+    """The project's name and main language (of all its transcripts), for titles."""
 
 
 def compare_coders(
@@ -108,26 +111,14 @@ def compare_coders(
             from qualcode.services.agreement_intervals import report_intervals
 
             report = replace(report, intervals=report_intervals(report, intervals))
-    with project.reading() as uow:
-        document = document_info(project, uow)
-    return replace(report, document=document)
+    return replace(report, document=data.document)
 
 
-@contextmanager
-def without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a block (restoring it after).
-
-    A report allocates hundreds of thousands of small objects that form no reference
-    cycles, so reference counting frees them all; the cyclic collector would only scan
-    them again and again, about a third of the time on a large project (BENCHMARKS.md).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+without_cycle_collection = paused
+"""Cyclic garbage collection paused for a block (:func:`qualcode.domain.cycle_collection.
+paused`): a report allocates hundreds of thousands of small objects that form no
+reference cycles, and the collector's scans of them were about a third of the time on
+a large project (BENCHMARKS.md)."""
 
 
 def load_comparison(
@@ -142,8 +133,13 @@ def load_comparison(
     """Read and check what a comparison of ``coders`` needs (see :func:`compare_coders`)."""
     names = check_coders(coders)
     refuse_in_round(project, "comparing coders")
-    if origin is not None and origin not in ORIGINS:
-        raise FieldError("origin", f"unknown origin {origin!r}; use one of {', '.join(ORIGINS)}")
+    # what only some comparisons need is imported when they do: start-up time counts
+    if origin is not None:
+        from qualcode.domain.suggestions import ORIGINS
+
+        if origin not in ORIGINS:
+            choices = ", ".join(ORIGINS)
+            raise FieldError("origin", f"unknown origin {origin!r}; use one of {choices}")
     with project.reading() as uow:
         ensure_sound(uow, project.location)
         known = uow.coders.ids()
@@ -156,13 +152,13 @@ def load_comparison(
         code_path = {c.id: c.path for c in all_codes}
         wanted_codes = _selected_code_ids(uow, codes)
         lengths = uow.agreement.transcript_lengths()
-        by_name = {name: (tid, length) for tid, name, length in lengths}
+        by_name = {name: (tid, length) for tid, name, length, _ in lengths}
         for name in transcripts:
             if name not in by_name:
                 raise NotFoundError(unknown_transcript_message(name, sorted(by_name)))
         candidates = list(dict.fromkeys(transcripts)) if transcripts else sorted(by_name)
         rows = uow.agreement.coder_codings(coder_by_id)
-        transcript_name = {tid: name for tid, name, _ in lengths}
+        transcript_name = {tid: name for tid, name, _, _ in lengths}
         coded: dict[str, set[str]] = {}
         for tid, coder_id in {(row[1], row[3]) for row in rows}:
             coded.setdefault(transcript_name[tid], set()).add(coder_by_id[coder_id])
@@ -171,6 +167,8 @@ def load_comparison(
         compared_ids = [by_name[name][0] for name in compared]
         grids = _unit_grids(uow, compared_ids, unit)
         if origin is not None:  # after choosing transcripts: those stay the same
+            from qualcode.domain.suggestions import ORIGIN_KEY, SUGGESTED
+
             suggested = uow.suggestions.suggested_coding_ids(ORIGIN_KEY, SUGGESTED)
             rows = [row for row in rows if (row[0] in suggested) == (origin == SUGGESTED)]
     # plain tuples in CodingSpan's order: a large project has hundreds of thousands
@@ -203,6 +201,10 @@ def load_comparison(
         codings=spans,
         excluded=tuple(excluded),
         basis=tuple(basis),
+        document=DocumentInfo(
+            project_label(project.location),
+            main_language((language, length) for _, _, length, language in lengths),
+        ),
     )
 
 
@@ -223,6 +225,8 @@ def _selected_code_ids(uow: UnitOfWork, codes: Sequence[str]) -> set[int] | None
     """The ids of the named codes and their descendants; ``None`` when none are named."""
     if not codes:
         return None
+    from qualcode.services.codebook import resolve_code
+
     all_codes = uow.codebook.codes()
     selected: set[int] = set()
     for path in codes:
@@ -239,6 +243,8 @@ def _unit_grids(
     usable (it is then excluded)."""
     if unit not in (Unit.TURN, Unit.SENTENCE):
         return {}
+    from qualcode.domain.sentences import sentence_spans
+
     turns = uow.agreement.turn_spans(transcript_ids)
     texts = uow.agreement.texts_by_id(transcript_ids) if unit is Unit.SENTENCE else {}
     grids: dict[int, UnitGrid | str] = {}

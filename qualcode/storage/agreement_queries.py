@@ -55,14 +55,15 @@ def coder_codings(repo: Repository, coder_ids: Collection[int]) -> list[CodingKe
     return rows
 
 
-def transcript_lengths(repo: Repository) -> list[tuple[int, str, int]]:
-    """(id, name, length in code points) of every transcript, by name."""
+def transcript_lengths(repo: Repository) -> list[tuple[int, str, int, str | None]]:
+    """(id, name, length in code points, detected language or ``None``) of every
+    transcript, by name."""
     rows = repo.session.execute(
-        select(TranscriptRow.id, TranscriptRow.name, TranscriptRow.characters).order_by(
-            TranscriptRow.name
-        )
+        select(
+            TranscriptRow.id, TranscriptRow.name, TranscriptRow.characters, TranscriptRow.language
+        ).order_by(TranscriptRow.name)
     )
-    return [(tid, name, characters) for tid, name, characters in rows]
+    return [(tid, name, characters, language) for tid, name, characters, language in rows]
 
 
 def turn_spans(repo: Repository, transcript_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
