@@ -110,7 +110,8 @@ def serve_workspace(
     server meets while running (a session that failed to start, a broken connection; an
     unexpected one's traceback goes to the error log). A port in use or a host that
     cannot be bound is a :class:`FieldError` (``port`` / ``host``)."""
-    command = f"{shlex.quote(sys.executable)} -m qualcode serve --session"
+    # exec: the shell textual-serve starts it with gives way to the session itself
+    command = f"exec {shlex.quote(sys.executable)} -m qualcode serve --session"
     server = _TokenServer(command, secrets.token_urlsafe(32), title=_title(location))
     session = {SESSION_PROJECT: location, SESSION_CODER: coder}
     with _problems_as_lines(on_problem):
