@@ -110,8 +110,10 @@ def serve_workspace(
     server meets while running (a session that failed to start, a broken connection; an
     unexpected one's traceback goes to the error log). A port in use or a host that
     cannot be bound is a :class:`FieldError` (``port`` / ``host``)."""
-    # exec: the shell textual-serve starts it with gives way to the session itself
-    command = f"exec {shlex.quote(sys.executable)} -m qualcode serve --session"
+    # exec (POSIX shells): the shell textual-serve starts it with gives way to the session
+    command = f"{shlex.quote(sys.executable)} -m qualcode serve --session"
+    if os.name == "posix":
+        command = f"exec {command}"
     server = _TokenServer(command, secrets.token_urlsafe(32), title=_title(location))
     session = {SESSION_PROJECT: location, SESSION_CODER: coder}
     with _problems_as_lines(on_problem):
