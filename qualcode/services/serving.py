@@ -215,7 +215,7 @@ class _TokenServer:
         self.inner = Server(command, title=title)
         self.token = token
         self.port = 0
-        self.sessions: set[asyncio.Task[Any]] = set()  # the handlers of open websockets
+        self.sockets: set[web.WebSocketResponse] = set()  # of the open tabs
 
     def cookie(self) -> str:
         return f"qualcode-{self.port}"  # cookies ignore ports: one name per server
@@ -290,40 +290,38 @@ class _TokenServer:
         crashed), so the page says "Session ended" instead of staying blank."""
         from aiohttp import web
 
-        task = asyncio.current_task()
-        assert task is not None
-        self.sessions.add(task)
         websocket = web.WebSocketResponse(heartbeat=15)
 
         async def close() -> None:
             await websocket.close()
 
+        await websocket.prepare(request)
+        self.sockets.add(websocket)
+        session = _session_class()(
+            self.inner.command,
+            write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str,
+            close=close,
+            download_manager=self.inner.download_manager,
+        )
         try:
-            await websocket.prepare(request)
-            session = _session_class()(
-                self.inner.command,
-                write_bytes=websocket.send_bytes,
-                write_str=websocket.send_str,
-                close=close,
-                download_manager=self.inner.download_manager,
-            )
-            try:
-                await session.start(_cells(request, "width", 80), _cells(request, "height", 24))
-                await self.inner._process_messages(websocket, session)  # textual.js's protocol
-            finally:
-                await session.stop()
-        except asyncio.CancelledError:
-            pass  # the server is stopping (the session was told to quit above)
+            await session.start(_cells(request, "width", 80), _cells(request, "height", 24))
+            await self.inner._process_messages(websocket, session)  # textual.js's protocol
         finally:
-            self.sessions.discard(task)
+            self.sockets.discard(websocket)
+            await session.stop()  # the workspace quits as it would on ctrl+q
             await websocket.close()
         return websocket
 
     async def _close_sessions(self, _app: web.Application) -> None:
-        """Stopping: each open session's handler is cancelled, which closes its websocket
-        and tells its workspace to quit (textual-serve's handler does both)."""
-        for task in list(self.sessions):
-            task.cancel()
+        """Stopping: every tab's websocket is closed while its handler still reads it
+        (the browser's answer ends the handler's loop at once), and each handler then
+        tells its workspace to quit; the server waits for them up to STOP_SECONDS."""
+        from aiohttp import WSCloseCode
+
+        await asyncio.gather(
+            *(socket.close(code=WSCloseCode.GOING_AWAY) for socket in list(self.sockets))
+        )
 
     async def run(
         self,
