@@ -146,6 +146,8 @@ def test_the_session_environment_is_named_alike_in_cli_and_service() -> None:
         ("localhost", True, False),
         ("LocalHost", True, False),  # names are case-blind
         ("::1", True, False),
+        ("::ffff:127.0.0.1", True, False),  # IPv4's loopback written as IPv6
+        ("::ffff:192.168.1.20", False, False),
         ("0.0.0.0", False, True),  # every interface
         ("::", False, True),
         ("192.168.1.20", False, False),
