@@ -87,11 +87,12 @@ def is_any_interface(host: str) -> bool:
 
 
 def served_coder(coder: str | None) -> str | None:
-    """The ``--coder`` of a served workspace as stored (the name entrance), or None."""
+    """The ``--coder`` of a served workspace as stored (the name entrance; surrounding
+    spaces dropped, as everywhere a coder is named), or None."""
     if coder is None:
         return None
     try:
-        return enter_name(coder, "coder")
+        return enter_name(coder.strip(), "coder")
     except InputError as error:
         raise FieldError("coder", error.reason) from error
 
