@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.domain.errors import FieldError, InputError
+from qualcode.domain.errors import FieldError, InputError, QualcodeError
 from qualcode.domain.text_entry import enter_name
 from qualcode.services.error_lines import error_line, one_line
 
@@ -47,6 +47,7 @@ SESSION_PROJECT = "QUALCODE_SERVE_PROJECT"  # environment of a session: the proj
 SESSION_CODER = "QUALCODE_SERVE_CODER"  # ...and the coder, when --coder fixed it
 TOKEN_PARAMETER = "token"
 STOP_SECONDS = 5.0  # how long stopping waits for open sessions to close their workspaces
+INSTALL_HINT = "qualcode serve needs textual-serve: pip install 'textual-serve>=1.1.3,<1.2'"
 FORBIDDEN = "403: Forbidden. Open the address `qualcode serve` printed, token included.\n"
 
 
@@ -114,6 +115,11 @@ def serve_workspace(
     unexpected one's traceback goes to the error log). A port in use or a host that
     cannot be bound is a :class:`FieldError` (``port`` / ``host``)."""
     # exec (POSIX shells): the shell textual-serve starts it with gives way to the session
+    try:  # a dependency of qualcode; missing only from an environment installed by hand
+        import aiohttp_jinja2  # noqa: F401
+        import textual_serve  # noqa: F401
+    except ImportError as error:
+        raise QualcodeError(INSTALL_HINT) from error
     command = f"{shlex.quote(sys.executable)} -m qualcode serve --session"
     if os.name == "posix":
         command = f"exec {command}"
