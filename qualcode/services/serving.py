@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.domain.errors import FieldError, InputError
+from qualcode.domain.errors import FieldError, InputError, QualcodeError
 from qualcode.domain.text_entry import enter_name
 from qualcode.services.error_lines import error_line, one_line
 
@@ -47,6 +47,7 @@ SESSION_PROJECT = "QUALCODE_SERVE_PROJECT"  # environment of a session: the proj
 SESSION_CODER = "QUALCODE_SERVE_CODER"  # ...and the coder, when --coder fixed it
 TOKEN_PARAMETER = "token"
 STOP_SECONDS = 5.0  # how long stopping waits for open sessions to close their workspaces
+INSTALL_HINT = "qualcode serve needs textual-serve: pip install 'textual-serve>=1.1.3,<1.2'"
 FORBIDDEN = "403: Forbidden. Open the address `qualcode serve` printed, token included.\n"
 
 
@@ -71,9 +72,11 @@ def is_local(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 is 127.0.0.1
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def is_any_interface(host: str) -> bool:
@@ -85,11 +88,12 @@ def is_any_interface(host: str) -> bool:
 
 
 def served_coder(coder: str | None) -> str | None:
-    """The ``--coder`` of a served workspace as stored (the name entrance), or None."""
+    """The ``--coder`` of a served workspace as stored (the name entrance; surrounding
+    spaces dropped, as everywhere a coder is named), or None."""
     if coder is None:
         return None
     try:
-        return enter_name(coder, "coder")
+        return enter_name(coder.strip(), "coder")
     except InputError as error:
         raise FieldError("coder", error.reason) from error
 
@@ -110,7 +114,15 @@ def serve_workspace(
     server meets while running (a session that failed to start, a broken connection; an
     unexpected one's traceback goes to the error log). A port in use or a host that
     cannot be bound is a :class:`FieldError` (``port`` / ``host``)."""
+    # exec (POSIX shells): the shell textual-serve starts it with gives way to the session
+    try:  # a dependency of qualcode; missing only from an environment installed by hand
+        import aiohttp_jinja2  # noqa: F401
+        import textual_serve  # noqa: F401
+    except ImportError as error:
+        raise QualcodeError(INSTALL_HINT) from error
     command = f"{shlex.quote(sys.executable)} -m qualcode serve --session"
+    if os.name == "posix":
+        command = f"exec {command}"
     server = _TokenServer(command, secrets.token_urlsafe(32), title=_title(location))
     session = {SESSION_PROJECT: location, SESSION_CODER: coder}
     with _problems_as_lines(on_problem):
@@ -212,7 +224,7 @@ class _TokenServer:
         self.inner = Server(command, title=title)
         self.token = token
         self.port = 0
-        self.sessions: set[asyncio.Task[Any]] = set()  # the handlers of open websockets
+        self.sockets: set[web.WebSocketResponse] = set()  # of the open tabs
 
     def cookie(self) -> str:
         return f"qualcode-{self.port}"  # cookies ignore ports: one name per server
@@ -287,40 +299,38 @@ class _TokenServer:
         crashed), so the page says "Session ended" instead of staying blank."""
         from aiohttp import web
 
-        task = asyncio.current_task()
-        assert task is not None
-        self.sessions.add(task)
         websocket = web.WebSocketResponse(heartbeat=15)
 
         async def close() -> None:
             await websocket.close()
 
+        await websocket.prepare(request)
+        self.sockets.add(websocket)
+        session = _session_class()(
+            self.inner.command,
+            write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str,
+            close=close,
+            download_manager=self.inner.download_manager,
+        )
         try:
-            await websocket.prepare(request)
-            session = _session_class()(
-                self.inner.command,
-                write_bytes=websocket.send_bytes,
-                write_str=websocket.send_str,
-                close=close,
-                download_manager=self.inner.download_manager,
-            )
-            try:
-                await session.start(_cells(request, "width", 80), _cells(request, "height", 24))
-                await self.inner._process_messages(websocket, session)  # textual.js's protocol
-            finally:
-                await session.stop()
-        except asyncio.CancelledError:
-            pass  # the server is stopping (the session was told to quit above)
+            await session.start(_cells(request, "width", 80), _cells(request, "height", 24))
+            await self.inner._process_messages(websocket, session)  # textual.js's protocol
         finally:
-            self.sessions.discard(task)
+            self.sockets.discard(websocket)
+            await session.stop()  # the workspace quits as it would on ctrl+q
             await websocket.close()
         return websocket
 
     async def _close_sessions(self, _app: web.Application) -> None:
-        """Stopping: each open session's handler is cancelled, which closes its websocket
-        and tells its workspace to quit (textual-serve's handler does both)."""
-        for task in list(self.sessions):
-            task.cancel()
+        """Stopping: every tab's websocket is closed while its handler still reads it
+        (the browser's answer ends the handler's loop at once), and each handler then
+        tells its workspace to quit; the server waits for them up to STOP_SECONDS."""
+        from aiohttp import WSCloseCode
+
+        await asyncio.gather(
+            *(socket.close(code=WSCloseCode.GOING_AWAY) for socket in list(self.sockets))
+        )
 
     async def run(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -146,6 +147,8 @@ def test_the_session_environment_is_named_alike_in_cli_and_service() -> None:
         ("localhost", True, False),
         ("LocalHost", True, False),  # names are case-blind
         ("::1", True, False),
+        ("::ffff:127.0.0.1", True, False),  # IPv4's loopback written as IPv6
+        ("::ffff:192.168.1.20", False, False),
         ("0.0.0.0", False, True),  # every interface
         ("::", False, True),
         ("192.168.1.20", False, False),
@@ -172,3 +175,12 @@ async def open_tab(url: str) -> None:
         async with asyncio.timeout(STOP_S):
             async for _message in socket:
                 pass
+
+
+def test_without_textual_serve_it_says_how_to_install_it(
+    tiny: Path, run: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "textual_serve", None)  # as if not installed
+    result = run("serve", tiny, "--port", "0", expect=1)
+    assert one_line_error(result.stderr) == f"Error: {serving.INSTALL_HINT}"
+    assert "pip install 'textual-serve" in serving.INSTALL_HINT
