@@ -7,12 +7,11 @@ lists the valid names.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from qualcode.domain.codebook import StoredCode, split_path
+from qualcode.domain.cycle_collection import paused
 from qualcode.domain.document_info import DocumentInfo, main_language, project_label
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.events import Action
@@ -77,18 +76,10 @@ class MatrixRequest:
     outside_cases: bool = False
 
 
-@contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    """Counting allocates many short-lived tuples and lists that form no reference
-    cycles; pausing the cyclic collector saves it rescanning them (about 15 % of a large
-    matrix's time, BENCHMARKS.md). Reference counting still frees everything."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+# Counting allocates many short-lived tuples and lists that form no reference cycles;
+# pausing the cyclic collector saves it rescanning them (about 15 % of a large matrix's
+# time, BENCHMARKS.md). Reference counting still frees everything.
+_cycle_collection_paused = paused
 
 
 def build_matrix(project: Project, request: MatrixRequest) -> Matrix:

@@ -4,11 +4,21 @@ the same document as the report dict, and a file appears only once it is whole."
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from qualcode.domain.agreement import PairAgreement
+from qualcode.domain.agreement_intervals import IntervalSettings
+from qualcode.domain.statistics import Measure, Statistic
+from qualcode.domain.statistics.registry import registered
 from qualcode.exporters.agreement import report_dict
 from qualcode.exporters.agreement_json import report_json
 from qualcode.services.agreement import compare_coders
+from qualcode.services.codebook import list_codes
+from qualcode.services.coding import apply_code, list_codings
 from qualcode.services.project import open_project
 from tests.conftest import Cli
 
@@ -44,3 +54,55 @@ def test_cli_compact_by_default_pretty_on_request(
     run(*args, "-o", out)
     assert out.read_text(encoding="utf-8") == compact
     assert [p.name for p in folder.iterdir()] == ["r.json"]  # no temporary file left
+
+
+def _both(pair: PairAgreement) -> Measure:
+    return Measure(float(pair.counts.both), pair.counts.both == 0)
+
+
+# a statistic with no fraction and a 0/0 flag: written from its measures
+BOTH = Statistic(
+    key="both_units",
+    name="both",
+    label="both",
+    symbol="both",
+    of_pair=_both,
+    undefined_key="both_units_undefined",
+)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        # three coders: Fleiss' kappa applies, three pairs per entry, intervals on pooled
+        {"coders": ("anna", "bo", "cleo"), "intervals": IntervalSettings(95, 200, 3)},
+        # turn units: the unit spans are not the segments
+        {"coders": ("anna", "bo"), "unit": "turn", "threshold": Fraction(667, 10)},
+        # a chosen set: segment agreement's nested parts, no coder statistics but one
+        {"coders": ("anna", "bo", "cleo"), "stats": ("segment", "alpha-u", "disagree")},
+        # a registered statistic computed from measures, beside every default one
+        {"coders": ("anna", "bo"), "extra": BOTH},
+    ],
+    ids=["three-coders-intervals", "turns-fractional", "chosen-set", "registered"],
+)
+def test_the_template_writes_what_the_dicts_dump(demo_path: Path, options: dict[str, Any]) -> None:
+    project = open_project(demo_path)
+    try:
+        ids = {c.path: c.id for c in list_codes(project)}
+        for coding in list_codings(project, coders=["anna"])[::3]:  # cleo: a third of anna's
+            span = (coding.start, coding.end)
+            apply_code(project, coding.transcript, ids[coding.code_path], "cleo", span=span)
+        extra = options.pop("extra", None)
+        coders = options.pop("coders")
+        if extra is None:
+            report = compare_coders(project, coders, **options)
+        else:
+            with registered(extra):
+                report = compare_coders(project, coders, **options)
+    finally:
+        project.close()
+    compact = "".join(report_json(report))
+    expected = json.dumps(report_dict(report), ensure_ascii=False, separators=(",", ":"))
+    assert compact == expected + "\n"
+    per_code = json.loads(compact)["per_code"]
+    assert any(entry["per_transcript"] for entry in per_code.values())

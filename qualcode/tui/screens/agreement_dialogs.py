@@ -123,7 +123,10 @@ class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
                 *[(c, c, c in self.current.coders) for c in self.coders], id="compare-coders"
             )
             yield error_label("compare-coders")
-            yield Label("unit · segment threshold %", classes="compare-label")
+            yield Label(
+                "unit · segment threshold % · CI % (blank: none) · resamples",
+                classes="compare-label",
+            )
             with Horizontal(id="compare-row"):
                 yield Select(
                     [(u, u) for u in UNITS],
@@ -136,23 +139,18 @@ class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
                     type="number",
                     id="compare-threshold",
                 )
+                level = self.current.level
+                yield Input("" if level is None else f"{level:g}", id="compare-level")
+                yield Input(str(self.current.resamples), type="integer", id="compare-resamples")
             yield error_label("compare-threshold")
+            yield error_label("compare-level")
+            yield error_label("compare-resamples")
             yield Label(
                 f"statistics (blank: all; {', '.join(s.option_name for s in active())})",
                 classes="compare-label",
             )
             yield Input(", ".join(self.current.stats), id="compare-stats")
             yield error_label("compare-stats")
-            yield Label(
-                "bootstrap intervals: confidence % (blank: none) · resamples",
-                classes="compare-label",
-            )
-            with Horizontal(id="compare-interval-row"):
-                level = self.current.level
-                yield Input("" if level is None else f"{level:g}", id="compare-level")
-                yield Input(str(self.current.resamples), type="integer", id="compare-resamples")
-            yield error_label("compare-level")
-            yield error_label("compare-resamples")
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
