@@ -26,14 +26,14 @@ import csv
 import io
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_import import machine_line, work_folder
 from benchmarks.suggest_corpus import BenchTranscript, bench_corpus
-from qualcode.domain.suggestions import UnitKind
+from qualcode.domain.suggestions import FrequencyBaseline, KeywordBaseline, RankingScore, UnitKind
 from qualcode.matching.code_model import DEFAULT, Settings
 from qualcode.services import suggestions
 from qualcode.services.codebook import import_codebook
@@ -41,7 +41,7 @@ from qualcode.services.coding import import_codings
 from qualcode.services.demo import build_demo
 from qualcode.services.project import Project, init_project, open_project
 from qualcode.services.suggestion_evaluation import BASELINES, evaluate, evaluate_folds
-from qualcode.services.suggestions import Corpus, read_corpus, train_on
+from qualcode.services.suggestions import Corpus, read_corpus, scored, train_on
 from qualcode.services.transcripts import import_transcripts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -189,6 +189,21 @@ VARIANTS: tuple[tuple[str, Settings], ...] = (
     ("now + min_df 1", replace(DEFAULT, min_df=1)),
     ("now + softmax", replace(DEFAULT, ranking="softmax")),
     ("now + keyword evidence as features", replace(DEFAULT, keyword_feature=True)),
+    ("combo: classes not balanced + context 0.5", replace(DEFAULT, balanced=False, prior=0.0)),
+    ("combo: context 0.5 over 2 neighbours each side", replace(DEFAULT, reach=2)),
+    ("combo: context 0.25 over 2 neighbours each side", replace(DEFAULT, reach=2, context=0.25)),
+    ("combo: softmax + context 0.5", replace(DEFAULT, ranking="softmax", prior=0.0)),
+    ("combo: now + keyword prior 0.4", replace(DEFAULT, keyword_prior=0.4)),
+    ("combo: now + min_df 1 + keyword prior 0.4", replace(DEFAULT, min_df=1, keyword_prior=0.4)),
+    ("combo: context 0.3 + min_df 1", replace(DEFAULT, context=0.3, min_df=1)),
+    (
+        "combo: context 0.3 + min_df 1 + keyword prior 0.4",
+        replace(DEFAULT, context=0.3, min_df=1, keyword_prior=0.4),
+    ),
+    (
+        "combo: classes not balanced + context 0.3 + min_df 1",
+        replace(DEFAULT, balanced=False, prior=0.0, context=0.3, min_df=1),
+    ),
     ("now, SGD seed 1", replace(DEFAULT, seed=1)),
     ("now, SGD seed 2", replace(DEFAULT, seed=2)),
 )
@@ -265,6 +280,35 @@ def compare_variants(folder: Path, demo: Project, only: str | None = None) -> No
     print("\nbetter baseline (p@1): " + "; ".join(dict.fromkeys(baselines)))
     for coder, other in (("anna", "bo"), ("bo", "anna")):
         print(f"{other} as a ranking of {coder}'s units: {human_ceiling(corpus, coder, other)}")
+        print(learning_curve(corpus, coder, (1, 3, 5, 7)), flush=True)
+
+
+def learning_curve(corpus: Corpus, coder: str, sizes: Sequence[int]) -> str:
+    """precision@1 of the model and the keyword baseline when each held-out transcript's
+    model learns from only ``size`` of the other transcripts (the next ones in name
+    order): how fast the suggestions improve with more coded transcripts."""
+    names = corpus.coded_transcripts(coder)
+    cells = []
+    for size in sizes:
+        model_score, keyword_score = RankingScore(), RankingScore()
+        for position, held in enumerate(names):
+            others = [names[(position + step) % len(names)] for step in range(1, len(names))]
+            leave_out = {held, *others[size:]}
+            model = train_on(corpus, ["anna", "bo"], leave_out=leave_out)
+            frequent = FrequencyBaseline(
+                corpus.training_units(["anna", "bo"], leave_out), model.codes
+            )
+            keyword = KeywordBaseline(corpus.specs, frequent)
+            units = corpus.labelled(coder, held)
+            for unit, row in zip(units, scored(model, keyword, units), strict=True):
+                order = sorted(range(len(model.codes)), key=lambda i: -row[i])
+                model_score.add([model.codes[i] for i in order], unit.codes)
+                keyword_score.add(keyword.rank(unit.text), unit.codes)
+        model_p, keyword_p = (
+            score.as_dict()["precision_at_1"] for score in (model_score, keyword_score)
+        )
+        cells.append(f"{size}: {_share(model_p)} (keyword {_share(keyword_p)})")
+    return f"{coder}, training transcripts → p@1: " + "; ".join(cells)
 
 
 def _better_baseline(found: dict[str, Any]) -> str:

@@ -93,20 +93,26 @@ def label_units(
     ]
 
 
-def neighbours(units: Sequence[TextUnit]) -> list[tuple[int, ...]]:
-    """Per unit, the indices of the units just before and after it in the same
-    transcript: its neighbours in ``units`` when they follow in text order (a list that
+def neighbours(units: Sequence[TextUnit], reach: int = 1) -> list[tuple[int, ...]]:
+    """Per unit, the indices of the ``reach`` units before and after it in the same
+    transcript: its neighbours in ``units`` while they follow in text order (a list that
     holds several coders' copies of one transcript, one after the other, does not join
     the last unit of one copy to the first of the next)."""
     found: list[tuple[int, ...]] = []
     for index, unit in enumerate(units):
-        before = units[index - 1] if index else None
-        after = units[index + 1] if index + 1 < len(units) else None
-        near = []
-        if before is not None and before.transcript == unit.transcript:
-            near += [index - 1] if before.end <= unit.start else []
-        if after is not None and after.transcript == unit.transcript:
-            near += [index + 1] if after.start >= unit.end else []
+        near: list[int] = []
+        earlier = unit
+        for other in range(index - 1, max(-1, index - 1 - reach), -1):
+            if units[other].transcript != unit.transcript or units[other].end > earlier.start:
+                break
+            near.insert(0, other)
+            earlier = units[other]
+        later = unit
+        for other in range(index + 1, min(len(units), index + 1 + reach)):
+            if units[other].transcript != unit.transcript or units[other].start < later.end:
+                break
+            near.append(other)
+            later = units[other]
         found.append(tuple(near))
     return found
 

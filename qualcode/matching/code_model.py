@@ -18,7 +18,7 @@ from typing import Any
 from qualcode.domain.errors import QualcodeError
 
 INSTALL_HINT = "code suggestions need scikit-learn: pip install 'qualcode[suggest]'"
-STEM_HINT = "stemming needs snowballstemmer: pip install 'qualcode[suggest]'"
+STEM_HINT = "stemming needs snowballstemmer: pip install snowballstemmer"
 FORMAT = 2
 """Version of the stored model's JSON; a cache of another version is retrained."""
 
@@ -45,9 +45,12 @@ class Settings:
     balanced: bool = True
     """Weigh each code's positives and negatives equally, so rare codes still rank."""
     stem: bool = False
-    """Stem words (snowball, the project's main language) before the word block."""
+    """Stem words (snowball, the project's main language) before the word block. Measured
+    no gain (BENCHMARKS.md), so ``snowballstemmer`` is not a dependency of the extra."""
     context: float = 0.5
     """Weight of the neighbouring units' features added to a unit's own (0: none)."""
+    reach: int = 1
+    """How many units before and after a unit are its neighbours (with ``context``)."""
     keyword_feature: bool = False
     """Each code's keyword evidence in the unit as features the classifier weighs."""
     ranking: str = "ovr"
@@ -67,6 +70,9 @@ class Settings:
     alpha: float = 1e-4
     seed: int = 0
     min_df: int = 2
+    max_terms: int = 40_000
+    """Per feature block, the most frequent terms kept: bounds the model (codes × terms
+    float32 weights in the project's cache) on a large project; the demo has fewer."""
     """Terms kept: those in at least this many distinct texts (codebook texts count)."""
     """Of the SGD's shuffling (the benchmark's spread over seeds shows its noise)."""
 
@@ -115,9 +121,15 @@ class _Stemmed:
         return " ".join(words)
 
 
-def _vectoriser(block: _Block, vocabulary: dict[str, int] | None = None, min_df: int = 1) -> Any:
+def _vectoriser(
+    block: _Block,
+    vocabulary: dict[str, int] | None = None,
+    min_df: int = 1,
+    max_terms: int | None = None,
+) -> Any:
     """Counts of word n-grams (stemmed or not), or of character n-grams inside word
-    bounds; fitting keeps terms seen in at least two texts."""
+    bounds; fitting keeps the ``max_terms`` most frequent terms seen in at least
+    ``min_df`` texts."""
     numpy, _, count_vectoriser, _ = _sklearn()
     shape: dict[str, Any] = (
         {"analyzer": "word", "token_pattern": _TOKEN.pattern}
@@ -130,6 +142,7 @@ def _vectoriser(block: _Block, vocabulary: dict[str, int] | None = None, min_df:
         lowercase=True,
         vocabulary=vocabulary,
         min_df=1 if vocabulary else min_df,
+        max_features=None if vocabulary else max_terms,
         ngram_range=block.ngrams,
         dtype=numpy.float32,
         **shape,
@@ -149,7 +162,7 @@ class _Block:
     def transform(self, texts: Sequence[str]) -> Any:
         """Sublinear TF × idf, each row of unit length (a row without known terms is 0)."""
         vocabulary = {term: index for index, term in enumerate(self.terms)}
-        counts, rows = _distinct_counts(_vectoriser(self, vocabulary), texts, fit=False)
+        counts, rows = _distinct_counts(_vectoriser(self, vocabulary), texts)
         return self.weigh(counts)[rows]
 
     def weigh(self, raw_counts: Any) -> Any:
@@ -163,7 +176,7 @@ class _Block:
         return sparse.diags((1.0 / norms).astype(numpy.float32)) @ weighted
 
 
-def _distinct_counts(vectoriser: Any, texts: Sequence[str], *, fit: bool) -> tuple[Any, Any]:
+def _distinct_counts(vectoriser: Any, texts: Sequence[str]) -> tuple[Any, Any]:
     """Term counts of the distinct ``texts`` (several coders' units share their texts),
     and for each text the row of its counts."""
     numpy, _, _, _ = _sklearn()
@@ -172,30 +185,29 @@ def _distinct_counts(vectoriser: Any, texts: Sequence[str], *, fit: bool) -> tup
         (position.setdefault(text, len(position)) for text in texts), numpy.int64, len(texts)
     )
     distinct = list(position)
-    counts = vectoriser.fit_transform(distinct) if fit else vectoriser.transform(distinct)
-    return counts, rows
+    return vectoriser.transform(distinct), rows
 
 
 def _fit_block(
     kind: str, texts: Sequence[str], settings: Settings, language: str | None
 ) -> tuple[_Block, Any]:
-    """A block fitted on ``texts``, and the texts' features in it (one counting pass)."""
+    """A block fitted on distinct ``texts``, and their features in it (one counting pass)."""
     numpy, _, _, _ = _sklearn()
     ngrams = settings.word_ngrams if kind == "word" else settings.char_ngrams
     stemmer = STEMMERS.get(language or "") if kind == "word" and settings.stem else None
     block = _Block(kind, ngrams, stemmer, [], None)
-    vectoriser = _vectoriser(block, min_df=settings.min_df)
+    vectoriser = _vectoriser(block, min_df=settings.min_df, max_terms=settings.max_terms)
     try:
-        counts, rows = _distinct_counts(vectoriser, texts, fit=True)
+        counts = vectoriser.fit_transform(texts)
     except ValueError:  # too little text for any term to occur twice
         vectoriser.min_df = 1
-        counts, rows = _distinct_counts(vectoriser, texts, fit=True)
+        counts = vectoriser.fit_transform(texts)
     block.terms = [""] * len(vectoriser.vocabulary_)
     for term, index in vectoriser.vocabulary_.items():
         block.terms[index] = term
     frequency = numpy.bincount(counts.indices, minlength=len(block.terms))
     block.idf = (numpy.log((1 + counts.shape[0]) / (1 + frequency)) + 1.0).astype(numpy.float32)
-    return block, block.weigh(counts)[rows]
+    return block, block.weigh(counts)
 
 
 @dataclass(slots=True)
@@ -386,7 +398,9 @@ def train(
     numpy, sparse, _, _ = _sklearn()
     if settings.classifier not in CLASSIFIERS or settings.ranking not in RANKINGS:
         raise ValueError(f"unknown classifier or ranking in {settings}")
-    fitted = [_fit_block(kind, texts, settings, language) for kind in settings.blocks]
+    position: dict[str, int] = {}  # several coders' units share their texts: count each once
+    ids = [position.setdefault(text, len(position)) for text in texts]
+    fitted = [_fit_block(kind, list(position), settings, language) for kind in settings.blocks]
     model = CodeModel(
         list(codes),
         [block for block, _ in fitted],
@@ -396,14 +410,12 @@ def train(
         settings.keyword_feature,
         settings.ranking,
     )
-    features = _extended(
-        sparse.hstack([matrix for _, matrix in fitted]).tocsr(),
-        settings.context,
-        neighbours,
-        evidence if settings.keyword_feature else None,
-        len(codes) if settings.keyword_feature else 0,
-    )
-    features, labels, sample_weight = _merged(texts, labels, weights, neighbours, features)
+    mixing, first, sample_weight = _examples(ids, labels, weights, neighbours, settings.context)
+    features = (mixing @ sparse.hstack([matrix for _, matrix in fitted]).tocsr()).tocsr()
+    labels = [labels[row] for row in first]
+    if settings.keyword_feature:
+        chosen = [evidence[row] for row in first] if evidence is not None else None
+        features = _extended(features, 0.0, None, chosen, len(codes))
     if settings.ranking == "softmax":
         model.weights, model.intercepts = _softmax(features, labels, codes, sample_weight, settings)
         return model
@@ -420,29 +432,39 @@ def train(
     return model
 
 
-def _merged(
-    texts: Sequence[str],
+def _examples(
+    ids: Sequence[int],
     labels: Sequence[frozenset[str]],
     weights: Sequence[float],
     neighbours: Sequence[Sequence[int]] | None,
-    features: Any,
-) -> tuple[Any, list[frozenset[str]], Any]:
-    """One row per distinct text, label and neighbouring texts, weighing the sum of the
-    rows it stands for: two coders who left the same sentence uncoded give one example
-    of weight 2, which the classifiers fit in half the time."""
-    numpy, _, _, _ = _sklearn()
+    context: float,
+) -> tuple[Any, list[int], Any]:
+    """The training examples: one per distinct text, label and neighbouring texts,
+    weighing the sum of the rows it stands for (two coders who left the same sentence
+    uncoded give one example of weight 2, fitted in half the time). Returns the matrix
+    that mixes distinct texts' features into each example's (its text, plus ``context``
+    times each neighbour's), the first row each example stands for, and the weights."""
+    numpy, sparse, _, _ = _sklearn()
     kept: dict[tuple[object, ...], int] = {}
-    first: list[int] = []  # the row that stands for each distinct example
+    first: list[int] = []
     total: list[float] = []
-    for row, (text, label, weight) in enumerate(zip(texts, labels, weights, strict=True)):
-        near = tuple(texts[n] for n in neighbours[row]) if neighbours is not None else ()
-        index = kept.setdefault((text, label, near), len(kept))
-        if index == len(first):
+    entries: tuple[list[int], list[int], list[float]] = ([], [], [])
+    for row, (text, label, weight) in enumerate(zip(ids, labels, weights, strict=True)):
+        near = [ids[n] for n in neighbours[row]] if context and neighbours is not None else []
+        example = kept.setdefault((text, label, *near), len(kept))
+        if example == len(first):
             first.append(row)
             total.append(0.0)
-        total[index] += weight
-    chosen = [labels[row] for row in first]
-    return features[first], chosen, numpy.asarray(total, dtype=numpy.float64)
+            for column, value in [(text, 1.0)] + [(other, context) for other in near]:
+                entries[0].append(example)
+                entries[1].append(column)
+                entries[2].append(value)
+        total[example] += weight
+    mixing = sparse.csr_matrix(
+        (numpy.asarray(entries[2], numpy.float32), (entries[0], entries[1])),
+        shape=(len(first), max(ids, default=-1) + 1),
+    )
+    return mixing, first, numpy.asarray(total, dtype=numpy.float64)
 
 
 def _binary(
@@ -458,7 +480,7 @@ def _binary(
         sample_weight = sample_weight * numpy.where(
             target, total / (2 * positive), total / (2 * (total - positive))
         )
-    fitted = _classifier(settings).fit(features, target, sample_weight=sample_weight)
+    fitted = _classifier(settings, len(target)).fit(features, target, sample_weight=sample_weight)
     coefficients, intercept = numpy.ravel(fitted.coef_), float(numpy.ravel(fitted.intercept_)[0])
     if settings.calibrate and min(positives, len(target) - positives) >= 3:
         slope, offset = _platt(features, target, sample_weight, settings)
@@ -480,7 +502,7 @@ def _platt(
         held, kept = folds == fold, folds != fold
         if target[kept].all() or not target[kept].any():
             return 1.0, 0.0
-        model = _classifier(settings).fit(
+        model = _classifier(settings, int(kept.sum())).fit(
             features[kept], target[kept], sample_weight=sample_weight[kept]
         )
         decisions[held] = model.decision_function(features[held])
@@ -524,8 +546,16 @@ def _softmax(
     return coefficients, intercepts
 
 
-def _classifier(settings: Settings) -> Any:
-    """An unfitted binary classifier (balanced classes unless the settings say not)."""
+SGD_UPDATES = 60_000
+"""Updates per code SGD makes at most: on a large project fewer passes over the examples
+(at least :data:`SGD_MIN_EPOCHS`) reach the same fit, so training time stops growing
+with the square of the project (epochs × examples)."""
+SGD_MIN_EPOCHS = 3
+
+
+def _classifier(settings: Settings, rows: int) -> Any:
+    """An unfitted binary classifier for ``rows`` examples (classes are balanced through
+    the sample weights, see :func:`_binary`)."""
     from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassifier
     from sklearn.svm import LinearSVC
 
@@ -535,7 +565,7 @@ def _classifier(settings: Settings) -> Any:
             loss="log_loss",
             alpha=settings.alpha,
             class_weight=balance,
-            max_iter=settings.epochs,
+            max_iter=max(SGD_MIN_EPOCHS, min(settings.epochs, -(-SGD_UPDATES // max(1, rows)))),
             tol=None,
             random_state=settings.seed,
         )

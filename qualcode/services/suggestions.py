@@ -114,7 +114,7 @@ def scored(
     neighbours are beside it (the model may read them)."""
     texts = [unit.text for unit in units]
     evidence = keywords.evidence_rows(texts, model.codes)
-    rows = model.scores(texts, neighbours(units), evidence)
+    rows = model.scores(texts, neighbours(units, settings.reach), evidence)
     return [
         with_keywords(
             row, model.codes, dict(zip(model.codes, found, strict=True)), settings.keyword_prior
@@ -135,7 +135,7 @@ def train_on(
     texts = [unit.text for unit in units]
     labels = [unit.codes for unit in units]
     weights = [1.0] * len(units)
-    near = neighbours(units)
+    near = neighbours(units, settings.reach)
     for path, spec in corpus.specs.items():
         for text in code_texts(spec) if settings.weak_weight > 0 else ():
             texts.append(text)

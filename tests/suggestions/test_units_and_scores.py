@@ -152,3 +152,8 @@ def test_neighbours_are_the_units_beside_in_one_transcript(
     units: list[TextUnit], expected: list[tuple[int, ...]]
 ) -> None:
     assert neighbours(units) == expected
+
+
+def test_a_wider_reach_stops_at_a_transcript_or_copy_boundary() -> None:
+    row = [_unit("a", 0, 2), _unit("a", 3, 5), _unit("a", 6, 8), _unit("a", 0, 2), _unit("b", 3, 5)]
+    assert neighbours(row, reach=2) == [(1, 2), (0, 2), (0, 1), (), ()]
