@@ -155,9 +155,12 @@ def unseen_corpus(folder: Path) -> Corpus:
 
 UNSEEN = bench_corpus(6, seed=99, clauses=slice(-1, None), prefix="unseen")
 
-BEFORE = Settings(prior=0.0, context=0.0)
+BEFORE = Settings(ranking="ovr", prior=0.0, context=0.0, reach=1)
 """The model as first built (issue 17): word 1–2 and character 2–5 n-grams, SGD on the
 log loss, balanced classes, codebook texts at 0.5, keyword prior 0.2."""
+SOFTMAX = Settings(ranking="softmax", context=0.5, prior=0.0, reach=1)
+OVR_CONTEXT = Settings(ranking="ovr", context=0.5, prior=0.3, reach=1)
+"""The best one-classifier-per-code model: neighbours × 0.5, code prior 0.3."""
 VARIANTS: tuple[tuple[str, Settings], ...] = (
     ("before (word 1-2 + char 2-5, SGD, balanced, keyword prior 0.2)", BEFORE),
     ("classes not balanced", replace(BEFORE, balanced=False)),
@@ -184,28 +187,37 @@ VARIANTS: tuple[tuple[str, Settings], ...] = (
     ("linear SVM", replace(BEFORE, classifier="svm")),
     ("linear SVM, Platt-calibrated", replace(BEFORE, classifier="svm", calibrate=True)),
     ("logistic regression (liblinear)", replace(BEFORE, classifier="logistic")),
-    ("now: context 0.5 + prior 0.3 (the default)", DEFAULT),
+    ("ovr: context 0.5 + prior 0.3", OVR_CONTEXT),
+    ("ovr: context 0.5 + prior 0.3 + stemming", replace(OVR_CONTEXT, stem=True)),
+    ("ovr: context 0.5 + prior 0.3 + min_df 1", replace(OVR_CONTEXT, min_df=1)),
+    ("ovr: context 0.5 + prior 0.3 + keyword features", replace(OVR_CONTEXT, keyword_feature=True)),
+    ("ovr: context 0.5 + prior 0.3, SGD seed 1", replace(OVR_CONTEXT, seed=1)),
+    ("ovr: context 0.5 + prior 0.3, SGD seed 2", replace(OVR_CONTEXT, seed=2)),
+    ("combo: softmax + context 0.5", SOFTMAX),
+    ("combo: softmax + context 0.3", replace(SOFTMAX, context=0.3)),
+    ("combo: softmax + context 0.5 + min_df 1", replace(SOFTMAX, min_df=1)),
+    ("combo: softmax + context 0.5 + keyword prior 0.4", replace(SOFTMAX, keyword_prior=0.4)),
+    ("combo: softmax + context 0.5, C 1", replace(SOFTMAX, strength=1.0)),
+    ("combo: softmax + context 0.5, C 16", replace(SOFTMAX, strength=16.0)),
+    ("combo: softmax + context 0.5, not balanced", replace(SOFTMAX, balanced=False)),
+    ("combo: softmax + context 0.5 over 2 each side", replace(SOFTMAX, reach=2)),
+    ("combo: softmax + context 0.5, char only", replace(SOFTMAX, blocks=("char",))),
+    ("combo: softmax + context 0.5 + keyword features", replace(SOFTMAX, keyword_feature=True)),
+    (
+        "final: softmax + context 0.5 over 2 each side, C 16",
+        replace(SOFTMAX, reach=2, strength=16.0),
+    ),
+    (
+        "final: softmax + context 0.5 over 2 each side, min_df 1",
+        replace(SOFTMAX, reach=2, min_df=1),
+    ),
+    (
+        "final: softmax + context 0.5 over 2, not balanced",
+        replace(SOFTMAX, reach=2, balanced=False),
+    ),
+    ("final: softmax + context 0.3 over 2 each side", replace(SOFTMAX, reach=2, context=0.3)),
+    ("now: softmax + context 0.5 over 2 each side (the default)", DEFAULT),
     ("now + stemming", replace(DEFAULT, stem=True)),
-    ("now + min_df 1", replace(DEFAULT, min_df=1)),
-    ("now + softmax", replace(DEFAULT, ranking="softmax")),
-    ("now + keyword evidence as features", replace(DEFAULT, keyword_feature=True)),
-    ("combo: classes not balanced + context 0.5", replace(DEFAULT, balanced=False, prior=0.0)),
-    ("combo: context 0.5 over 2 neighbours each side", replace(DEFAULT, reach=2)),
-    ("combo: context 0.25 over 2 neighbours each side", replace(DEFAULT, reach=2, context=0.25)),
-    ("combo: softmax + context 0.5", replace(DEFAULT, ranking="softmax", prior=0.0)),
-    ("combo: now + keyword prior 0.4", replace(DEFAULT, keyword_prior=0.4)),
-    ("combo: now + min_df 1 + keyword prior 0.4", replace(DEFAULT, min_df=1, keyword_prior=0.4)),
-    ("combo: context 0.3 + min_df 1", replace(DEFAULT, context=0.3, min_df=1)),
-    (
-        "combo: context 0.3 + min_df 1 + keyword prior 0.4",
-        replace(DEFAULT, context=0.3, min_df=1, keyword_prior=0.4),
-    ),
-    (
-        "combo: classes not balanced + context 0.3 + min_df 1",
-        replace(DEFAULT, balanced=False, prior=0.0, context=0.3, min_df=1),
-    ),
-    ("now, SGD seed 1", replace(DEFAULT, seed=1)),
-    ("now, SGD seed 2", replace(DEFAULT, seed=2)),
 )
 
 
@@ -214,9 +226,16 @@ def main() -> None:
     parser.add_argument("--transcripts", type=int, default=24)
     parser.add_argument("--variants", action="store_true")
     parser.add_argument("--keep", type=Path)
-    parser.add_argument("--only", help="with --variants: only the variants whose name has this")
+    parser.add_argument(
+        "--only", help="only the variants whose name has this (skips the quality and time tables)"
+    )
     arguments = parser.parse_args()
     print(machine_line())
+    if arguments.only is not None:
+        with work_folder(arguments.keep) as folder:
+            demo = build_demo(folder / "demo.qualcode", progress=lambda _line: None)
+            compare_variants(folder, demo, arguments.only)
+        return
     quality = [
         "| project | ranking | coded units | precision@1 | precision@3 | recall@3 |",
         "|---|---|---:|---:|---:|---:|",
@@ -243,7 +262,7 @@ def main() -> None:
         print("\n".join(times))
         print(f"\npeak RSS {peak_rss_mib():.0f} MiB")
         if arguments.variants:
-            compare_variants(folder, demo, arguments.only)
+            compare_variants(folder, demo)
 
 
 def compare_variants(folder: Path, demo: Project, only: str | None = None) -> None:

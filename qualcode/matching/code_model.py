@@ -49,16 +49,16 @@ class Settings:
     no gain (BENCHMARKS.md), so ``snowballstemmer`` is not a dependency of the extra."""
     context: float = 0.5
     """Weight of the neighbouring units' features added to a unit's own (0: none)."""
-    reach: int = 1
+    reach: int = 2
     """How many units before and after a unit are its neighbours (with ``context``)."""
     keyword_feature: bool = False
     """Each code's keyword evidence in the unit as features the classifier weighs."""
-    ranking: str = "ovr"
+    ranking: str = "softmax"
     """``ovr``: one binary classifier per code; ``softmax``: one multinomial over the codes
     of coded units times a binary 'coded at all' gate, so scores compare across codes."""
     calibrate: bool = False
     """Platt-scale each code's decision values on 3-fold out-of-sample predictions."""
-    prior: float = 0.3
+    prior: float = 0.0
     """How much of each code's log prior odds (weighted positives against negatives in
     training) is added to its decision value: balanced classes rank codes as if all were
     equally common; 1 puts their frequency back in full, 0 leaves it out."""
@@ -68,6 +68,9 @@ class Settings:
     """How far keyword evidence raises a score afterwards (``with_keywords``; 0: not)."""
     epochs: int = 15
     alpha: float = 1e-4
+    """Regularisation of SGD (larger: simpler weights)."""
+    strength: float = 4.0
+    """C of the logistic regressions (softmax, liblinear): larger fits the examples closer."""
     seed: int = 0
     min_df: int = 2
     max_terms: int = 40_000
@@ -533,12 +536,21 @@ def _softmax(
     intercepts = numpy.full(len(codes) + 1, -8.0, dtype=numpy.float32)
     present = sorted(set(classes))
     if len(present) >= 2:
+        coded_rows = features[rows]
+        # terms no coded text has get no gradient, so their weights stay 0: fit without them
+        used = numpy.unique(coded_rows.indices)
         multinomial = LogisticRegression(
-            C=4.0, max_iter=200, class_weight="balanced" if settings.balanced else None
-        ).fit(features[rows], numpy.asarray(classes), sample_weight=numpy.asarray(weights))
+            C=settings.strength,
+            max_iter=200,
+            class_weight="balanced" if settings.balanced else None,
+        ).fit(coded_rows[:, used], numpy.asarray(classes), sample_weight=numpy.asarray(weights))
+        weights_, offsets = multinomial.coef_, multinomial.intercept_
+        if len(multinomial.classes_) == 2:  # one row, for the second class: split it in two
+            weights_ = numpy.vstack([-weights_[0] / 2, weights_[0] / 2])
+            offsets = numpy.asarray([-offsets[0] / 2, offsets[0] / 2])
         for position, code_index in enumerate(multinomial.classes_):
-            coefficients[code_index] = multinomial.coef_[position]
-            intercepts[code_index] = multinomial.intercept_[position]
+            coefficients[code_index, used] = weights_[position]
+            intercepts[code_index] = offsets[position]
     elif present:
         intercepts[present[0]] = 8.0
     coded = numpy.fromiter((bool(label) for label in labels), bool, len(labels))
@@ -570,7 +582,7 @@ def _classifier(settings: Settings, rows: int) -> Any:
             random_state=settings.seed,
         )
     if settings.classifier == "logistic":
-        return LogisticRegression(C=4.0, solver="liblinear", class_weight=balance)
+        return LogisticRegression(C=settings.strength, solver="liblinear", class_weight=balance)
     if settings.classifier == "svm":
         return LinearSVC(C=0.5, class_weight=balance)
     return RidgeClassifier(alpha=1.0, class_weight=balance, solver="sparse_cg")
