@@ -299,7 +299,7 @@ def compare_variants(folder: Path, demo: Project, only: str | None = None) -> No
     print("\nbetter baseline (p@1): " + "; ".join(dict.fromkeys(baselines)))
     for coder, other in (("anna", "bo"), ("bo", "anna")):
         print(f"{other} as a ranking of {coder}'s units: {human_ceiling(corpus, coder, other)}")
-        print(learning_curve(corpus, coder, (1, 3, 5, 7)), flush=True)
+    print(learning_curve(corpus, "anna", (1, 3, 5, 7)), flush=True)
 
 
 def learning_curve(corpus: Corpus, coder: str, sizes: Sequence[int]) -> str:

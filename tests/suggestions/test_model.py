@@ -6,8 +6,11 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import CountVectorizer
 
-from qualcode.matching.code_model import CLASSIFIERS, CodeModel, Settings, train
+from qualcode.matching.code_model import CLASSIFIERS, CharGrams, CodeModel, Settings, train
 
 TEXTS = [
     "we waited weeks for an answer",
@@ -160,3 +163,16 @@ def test_context_lets_a_neighbour_decide_an_empty_sentence() -> None:
     )[1::2]
     assert after_wait[0] > after_wait[1]
     assert after_money[1] > after_money[0]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab æøÅé.\n\t\u00a0\u2028X"), max_size=30),
+    st.sampled_from([(2, 5), (3, 6), (1, 1), (4, 8)]),
+)
+def test_remembered_character_grams_are_scikit_learns(text: str, sizes: tuple[int, int]) -> None:
+    # the model stored before this analyser replaced char_wb must read the same terms
+    expected = CountVectorizer(analyzer="char_wb", ngram_range=sizes).build_analyzer()
+    grams = CharGrams(*sizes)
+    assert grams(text) == expected(text)
+    assert grams(text) == expected(text)  # the second time from the remembered words
