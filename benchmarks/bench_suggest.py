@@ -218,6 +218,8 @@ VARIANTS: tuple[tuple[str, Settings], ...] = (
     ("final: softmax + context 0.3 over 2 each side", replace(SOFTMAX, reach=2, context=0.3)),
     ("now: softmax + context 0.5 over 2 each side (the default)", DEFAULT),
     ("now + stemming", replace(DEFAULT, stem=True)),
+    ("now, L-BFGS tolerance 1e-4", replace(DEFAULT, tolerance=1e-4)),
+    ("now, L-BFGS tolerance 1e-2", replace(DEFAULT, tolerance=1e-2)),
 )
 
 

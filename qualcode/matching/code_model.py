@@ -69,8 +69,9 @@ class Settings:
     epochs: int = 15
     alpha: float = 1e-4
     """Regularisation of SGD (larger: simpler weights)."""
-    tolerance: float = 1e-4
-    """Where the softmax's L-BFGS stops (scikit-learn's default 1e-4)."""
+    tolerance: float = 1e-3
+    """Where the softmax's L-BFGS stops: 1e-3 trains the demo in 0.70 s CPU instead of
+    1.09 s (scikit-learn's 1e-4) for precision@1 0.003–0.006 lower; 1e-2 loses 0.05."""
     strength: float = 4.0
     """C of the logistic regressions (softmax, liblinear): larger fits the examples closer."""
     seed: int = 0
