@@ -143,7 +143,15 @@ def _evaluation_text(result: dict[str, Any], output_format: str) -> str:
         for key, label in names
     ]
     kappa = [
-        (row["code"], row["coded"], row["suggested"], row["both"], _share(row.get("kappa")))
+        (
+            row["code"],
+            row["coded"],
+            row["suggested"],
+            row["both"],
+            _share(row.get("kappa")),
+            f"{row['right_model']}/{row['first_model']}",
+            f"{row['right_keyword']}/{row['first_keyword']}",
+        )
         for row in result["codes"]
     ]
     heading = (
@@ -156,7 +164,19 @@ def _evaluation_text(result: dict[str, Any], output_format: str) -> str:
             render_table(
                 ("ranking", "coded units", "precision@1", "precision@3", "recall@3"), summary
             ),
-            render_table(("code", "coded", "suggested first", "both", "kappa"), kappa),
+            render_table(
+                (
+                    "code",
+                    "coded",
+                    "suggested first",
+                    "both",
+                    "kappa",
+                    "right/first (model)",
+                    "right/first (keyword)",
+                ),
+                kappa,
+            ),
+            "right/first: of the coded units that had the code first, those the coder gave it",
             f"training {result['train_seconds']:.2f} s in all; suggesting "
             f"{result['suggest_ms_per_transcript']:.0f} ms per transcript",
             "",

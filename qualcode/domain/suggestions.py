@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from qualcode.domain.codebook import CodeSpec
@@ -93,6 +93,30 @@ def label_units(
     ]
 
 
+def neighbours(units: Sequence[TextUnit], reach: int = 1) -> list[tuple[int, ...]]:
+    """Per unit, the indices of the ``reach`` units before and after it in the same
+    transcript: its neighbours in ``units`` while they follow in text order (a list that
+    holds several coders' copies of one transcript, one after the other, does not join
+    the last unit of one copy to the first of the next)."""
+    found: list[tuple[int, ...]] = []
+    for index, unit in enumerate(units):
+        near: list[int] = []
+        earlier = unit
+        for other in range(index - 1, max(-1, index - 1 - reach), -1):
+            if units[other].transcript != unit.transcript or units[other].end > earlier.start:
+                break
+            near.insert(0, other)
+            earlier = units[other]
+        later = unit
+        for other in range(index + 1, min(len(units), index + 1 + reach)):
+            if units[other].transcript != unit.transcript or units[other].start < later.end:
+                break
+            near.append(other)
+            later = units[other]
+        found.append(tuple(near))
+    return found
+
+
 def code_texts(spec: CodeSpec) -> list[str]:
     """What a codebook says about a code, as short texts the learner can take as weak
     examples: its name (and Danish label), description, inclusion criteria, example and
@@ -160,6 +184,14 @@ class KeywordBaseline:
             for code in self.phrases
         }
 
+    def evidence_rows(self, texts: Iterable[str], codes: Sequence[str]) -> list[list[float]]:
+        """Per text, the evidence for each of ``codes`` (0 for a code not in the codebook)."""
+        rows = []
+        for text in texts:
+            found = self.evidence(text)
+            rows.append([float(found.get(code, 0)) for code in codes])
+        return rows
+
     def rank(self, text: str) -> list[str]:
         order = self.fallback.order if self.fallback is not None else list(self.phrases)
         position = {code: index for index, code in enumerate(order)}
@@ -168,7 +200,7 @@ class KeywordBaseline:
 
 
 def with_keywords(
-    scores: Sequence[float], codes: Sequence[str], evidence: dict[str, int], weight: float
+    scores: Sequence[float], codes: Sequence[str], evidence: Mapping[str, float], weight: float
 ) -> list[float]:
     """Model scores raised by keyword evidence ``k``: ``(p + w·k) / (1 + w·k)`` — still in
     [0, 1], unchanged without evidence, and never lowered (BENCHMARKS.md: this prior
@@ -196,6 +228,10 @@ class RankingScore:
     hits_at_1: int = 0
     hits_at_3: int = 0
     recall_at_3: float = 0.0
+    first: Counter[str] = field(default_factory=Counter)
+    """Per code, how many coded units had it first."""
+    first_right: Counter[str] = field(default_factory=Counter)
+    """Per code, how many of those the coder had given it (its precision@1 numerator)."""
 
     def add(self, ranking: Sequence[str], gold: frozenset[str]) -> None:
         """Count one unit (units the coder left uncoded are not counted)."""
@@ -203,6 +239,9 @@ class RankingScore:
             return
         self.units += 1
         self.hits_at_1 += bool(ranking[:1]) and ranking[0] in gold
+        if ranking:
+            self.first[ranking[0]] += 1
+            self.first_right[ranking[0]] += ranking[0] in gold
         top = set(ranking[:3])
         self.hits_at_3 += bool(top & gold)
         self.recall_at_3 += len(top & gold) / len(gold)

@@ -10,6 +10,7 @@ coefficients — never as a pickle, so a cached model read from a project cannot
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,21 +18,76 @@ from typing import Any
 from qualcode.domain.errors import QualcodeError
 
 INSTALL_HINT = "code suggestions need scikit-learn: pip install 'qualcode[suggest]'"
-FORMAT = 1
+STEM_HINT = "stemming needs snowballstemmer: pip install snowballstemmer"
+FORMAT = 2
 """Version of the stored model's JSON; a cache of another version is retrained."""
 
-WORD_NGRAMS = (1, 2)
-CHAR_NGRAMS = (2, 5)
-MIN_DF = 2
-FEATURE_BLOCKS: tuple[str, ...] = ("word", "char")
-"""Feature blocks a model is trained with (the benchmark compares subsets)."""
-REGULARISATION = 4.0  # C of the (slower) logistic regression, kept for comparison
-SGD_ALPHA = 1e-4
-SGD_EPOCHS = 15
+CLASSIFIERS = ("sgd", "logistic", "svm", "ridge")
+"""Linear classifiers :func:`train` can fit (BENCHMARKS.md compares them); all give a
+weight vector and an intercept per code, scored through the logistic function."""
+RANKINGS = ("ovr", "softmax")
+STEMMERS = {"da": "danish", "en": "english"}
+"""Snowball stemmers by a transcript language code (other languages are not stemmed)."""
+EVIDENCE_SCALE = 1 / 3
+"""Keyword evidence (3 per name or keyword phrase) as a feature value: 1 per phrase."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How a model is trained. Every field is one switch the benchmark
+    (``benchmarks/bench_suggest.py --variants``) measures; the defaults are the best
+    measured (BENCHMARKS.md)."""
+
+    classifier: str = "sgd"
+    blocks: tuple[str, ...] = ("word", "char")
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    balanced: bool = True
+    """Weigh each code's positives and negatives equally, so rare codes still rank."""
+    stem: bool = False
+    """Stem words (snowball, the project's main language) before the word block. Measured
+    no gain (BENCHMARKS.md), so ``snowballstemmer`` is not a dependency of the extra."""
+    context: float = 0.5
+    """Weight of the neighbouring units' features added to a unit's own (0: none)."""
+    reach: int = 2
+    """How many units before and after a unit are its neighbours (with ``context``)."""
+    keyword_feature: bool = False
+    """Each code's keyword evidence in the unit as features the classifier weighs."""
+    ranking: str = "softmax"
+    """``ovr``: one binary classifier per code; ``softmax``: one multinomial over the codes
+    of coded units times a binary 'coded at all' gate, so scores compare across codes."""
+    calibrate: bool = False
+    """Platt-scale each code's decision values on 3-fold out-of-sample predictions."""
+    prior: float = 0.0
+    """How much of each code's log prior odds (weighted positives against negatives in
+    training) is added to its decision value: balanced classes rank codes as if all were
+    equally common; 1 puts their frequency back in full, 0 leaves it out."""
+    weak_weight: float = 0.5
+    """Weight of one codebook text (definition, example, keywords) against a coded unit."""
+    keyword_prior: float = 0.2
+    """How far keyword evidence raises a score afterwards (``with_keywords``; 0: not)."""
+    epochs: int = 15
+    alpha: float = 1e-4
+    """Regularisation of SGD (larger: simpler weights)."""
+    tolerance: float = 1e-3
+    """Where the softmax's L-BFGS stops: 1e-3 trains the demo in 0.70 s CPU instead of
+    1.09 s (scikit-learn's 1e-4) for precision@1 0.003–0.006 lower; 1e-2 loses 0.05."""
+    strength: float = 4.0
+    """C of the logistic regressions (softmax, liblinear): larger fits the examples closer."""
+    seed: int = 0
+    min_df: int = 2
+    max_terms: int = 40_000
+    """Per feature block, the most frequent terms kept: bounds the model (codes × terms
+    float32 weights in the project's cache) on a large project; the demo has fewer."""
+    """Terms kept: those in at least this many distinct texts (codebook texts count)."""
+    """Of the SGD's shuffling (the benchmark's spread over seeds shows its noise)."""
+
+
+DEFAULT = Settings()
 
 
 class MissingLearnerError(QualcodeError):
-    """scikit-learn is not installed (the ``suggest`` extra)."""
+    """scikit-learn (or snowballstemmer, for stemming) is not installed."""
 
 
 def _sklearn() -> Any:
@@ -45,31 +101,105 @@ def _sklearn() -> Any:
     return numpy, sparse, CountVectorizer, None
 
 
-def _vectoriser(kind: str, vocabulary: dict[str, int] | None = None) -> Any:
-    """Counts of words and word pairs, or of 2–5 character n-grams inside word bounds."""
-    _, _, count_vectoriser, _ = _sklearn()
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+class _Stemmed:
+    """A preprocessor: lower-case words of two or more characters, each stemmed
+    (remembered, since the same words recur in every unit)."""
+
+    def __init__(self, language: str) -> None:
+        try:
+            import snowballstemmer
+        except ImportError as error:
+            raise MissingLearnerError(STEM_HINT) from error
+        self.stem = snowballstemmer.stemmer(language).stemWord
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        seen = self.seen
+        words = []
+        for word in _TOKEN.findall(text.lower()):
+            stem = seen.get(word)
+            if stem is None:
+                stem = seen[word] = self.stem(word)
+            words.append(stem)
+        return " ".join(words)
+
+
+class CharGrams:
+    """The character n-grams scikit-learn's ``char_wb`` analyser gives (each lower-cased
+    word padded with a space on both sides, n-grams of every length in range, a word
+    shorter than the shortest counted once), remembered per word: words recur in every
+    unit, and building their n-grams was the larger part of training time."""
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+        self.seen: dict[str, list[str]] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        grams: list[str] = []
+        seen = self.seen
+        for word in text.lower().split():
+            found = seen.get(word)
+            if found is None:
+                found = seen[word] = self.of_word(word)
+            grams += found
+        return grams
+
+    def of_word(self, word: str) -> list[str]:
+        padded = f" {word} "
+        grams = []
+        for size in range(self.low, self.high + 1):
+            if size >= len(padded):
+                grams.append(padded)  # a word this short counts once, whole
+                break
+            grams += [padded[at : at + size] for at in range(len(padded) - size + 1)]
+        return grams
+
+
+def _vectoriser(
+    block: _Block,
+    vocabulary: dict[str, int] | None = None,
+    min_df: int = 1,
+    max_terms: int | None = None,
+) -> Any:
+    """Counts of word n-grams (stemmed or not), or of character n-grams inside word
+    bounds; fitting keeps the ``max_terms`` most frequent terms seen in at least
+    ``min_df`` texts."""
+    numpy, _, count_vectoriser, _ = _sklearn()
     shape: dict[str, Any] = (
-        {"analyzer": "word", "ngram_range": WORD_NGRAMS, "token_pattern": r"(?u)\b\w\w+\b"}
-        if kind == "word"
-        else {"analyzer": "char_wb", "ngram_range": CHAR_NGRAMS}
+        {"analyzer": "word", "token_pattern": _TOKEN.pattern, "ngram_range": block.ngrams}
+        if block.kind == "word"
+        else {"analyzer": CharGrams(*block.ngrams)}
     )
+    if block.kind == "word" and block.stemmer is not None:
+        shape["preprocessor"] = _Stemmed(block.stemmer)
     return count_vectoriser(
-        lowercase=True, vocabulary=vocabulary, min_df=1 if vocabulary else MIN_DF, **shape
+        lowercase=True,
+        vocabulary=vocabulary,
+        min_df=1 if vocabulary else min_df,
+        max_features=None if vocabulary else max_terms,
+        dtype=numpy.float32,
+        **shape,
     )
 
 
 @dataclass(slots=True)
 class _Block:
-    """One feature block: a fitted vocabulary and its idf weights."""
+    """One feature block: how its terms are counted, its vocabulary and idf weights."""
 
     kind: str
+    ngrams: tuple[int, int]
+    stemmer: str | None
     terms: list[str]
     idf: Any  # numpy float32 vector
 
     def transform(self, texts: Sequence[str]) -> Any:
         """Sublinear TF × idf, each row of unit length (a row without known terms is 0)."""
         vocabulary = {term: index for index, term in enumerate(self.terms)}
-        return self.weigh(_vectoriser(self.kind, vocabulary).transform(texts))
+        counts, rows = _distinct_counts(_vectoriser(self, vocabulary), texts)
+        return self.weigh(counts)[rows]
 
     def weigh(self, raw_counts: Any) -> Any:
         """Term counts (a sparse matrix over :attr:`terms`) as :meth:`transform` gives them."""
@@ -82,48 +212,97 @@ class _Block:
         return sparse.diags((1.0 / norms).astype(numpy.float32)) @ weighted
 
 
-def _fit_block(kind: str, texts: Sequence[str]) -> tuple[_Block, Any]:
-    """A block fitted on ``texts``, and the texts' features in it (one counting pass)."""
+def _distinct_counts(vectoriser: Any, texts: Sequence[str]) -> tuple[Any, Any]:
+    """Term counts of the distinct ``texts`` (several coders' units share their texts),
+    and for each text the row of its counts."""
     numpy, _, _, _ = _sklearn()
-    vectoriser = _vectoriser(kind)
+    position: dict[str, int] = {}
+    rows = numpy.fromiter(
+        (position.setdefault(text, len(position)) for text in texts), numpy.int64, len(texts)
+    )
+    distinct = list(position)
+    return vectoriser.transform(distinct), rows
+
+
+def _fit_block(
+    kind: str, texts: Sequence[str], settings: Settings, language: str | None
+) -> tuple[_Block, Any]:
+    """A block fitted on distinct ``texts``, and their features in it (one counting pass)."""
+    numpy, _, _, _ = _sklearn()
+    ngrams = settings.word_ngrams if kind == "word" else settings.char_ngrams
+    stemmer = STEMMERS.get(language or "") if kind == "word" and settings.stem else None
+    block = _Block(kind, ngrams, stemmer, [], None)
+    vectoriser = _vectoriser(block, min_df=settings.min_df, max_terms=settings.max_terms)
     try:
         counts = vectoriser.fit_transform(texts)
     except ValueError:  # too little text for any term to occur twice
-        vectoriser = _vectoriser(kind, None)
         vectoriser.min_df = 1
         counts = vectoriser.fit_transform(texts)
-    terms = [""] * len(vectoriser.vocabulary_)
+    block.terms = [""] * len(vectoriser.vocabulary_)
     for term, index in vectoriser.vocabulary_.items():
-        terms[index] = term
-    documents = len(texts)
-    frequency = numpy.bincount(counts.indices, minlength=len(terms))
-    idf = numpy.log((1 + documents) / (1 + frequency)) + 1.0
-    block = _Block(kind, terms, idf.astype(numpy.float32))
+        block.terms[index] = term
+    frequency = numpy.bincount(counts.indices, minlength=len(block.terms))
+    block.idf = (numpy.log((1 + counts.shape[0]) / (1 + frequency)) + 1.0).astype(numpy.float32)
     return block, block.weigh(counts)
 
 
 @dataclass(slots=True)
 class CodeModel:
     """A trained model: ``codes`` in column order, feature blocks, and per code a weight
-    vector and an intercept. :meth:`scores` gives each code's probability for a text."""
+    vector and an intercept (with ``softmax`` ranking, one more row: the gate).
+    :meth:`scores` gives each code's score in [0, 1] for a text."""
 
     codes: list[str]
     blocks: list[_Block]
-    weights: Any  # numpy float32 matrix, codes × features
+    weights: Any  # numpy float32 matrix, rows × features
     intercepts: Any  # numpy float32 vector
+    context: float = 0.0
+    evidence: bool = False
+    ranking: str = "ovr"
 
-    def features(self, texts: Sequence[str]) -> Any:
+    def features(
+        self,
+        texts: Sequence[str],
+        neighbours: Sequence[Sequence[int]] | None = None,
+        evidence: Sequence[Sequence[float]] | None = None,
+    ) -> Any:
+        """Rows of features: the text's blocks, plus :attr:`context` times the sum of
+        its ``neighbours``' rows (indices into ``texts``), plus keyword ``evidence`` per
+        code when the model was trained with it (missing evidence counts as none)."""
         _, sparse, _, _ = _sklearn()
-        return sparse.hstack([block.transform(texts) for block in self.blocks]).tocsr()
+        matrix = sparse.hstack([block.transform(texts) for block in self.blocks]).tocsr()
+        return _extended(
+            matrix,
+            self.context,
+            neighbours,
+            evidence if self.evidence else None,
+            len(self.codes) if self.evidence else 0,
+        )
 
-    def scores(self, texts: Sequence[str]) -> list[list[float]]:
-        """Per text, each code's score in [0, 1] (the logistic of its decision value)."""
+    def scores(
+        self,
+        texts: Sequence[str],
+        neighbours: Sequence[Sequence[int]] | None = None,
+        evidence: Sequence[Sequence[float]] | None = None,
+    ) -> list[list[float]]:
+        """Per text, each code's score in [0, 1]: the logistic of its decision value, or
+        with ``softmax`` ranking the probability of the code among codes times that of
+        the text being coded at all."""
         if not texts:
             return []
         numpy, _, _, _ = _sklearn()
-        decision = self.features(texts) @ self.weights.T + self.intercepts
-        probabilities = 1.0 / (1.0 + numpy.exp(-numpy.clip(decision, -30, 30)))
-        return [[float(value) for value in row] for row in numpy.asarray(probabilities)]
+        decision = numpy.asarray(
+            self.features(texts, neighbours, evidence) @ self.weights.T + self.intercepts
+        )
+        if self.ranking == "softmax":
+            codes = decision[:, :-1]
+            shares = numpy.exp(codes - codes.max(axis=1, keepdims=True))
+            shares /= shares.sum(axis=1, keepdims=True)
+            coded = 1.0 / (1.0 + numpy.exp(-numpy.clip(decision[:, -1:], -30, 30)))
+            probabilities = shares * coded
+        else:
+            probabilities = 1.0 / (1.0 + numpy.exp(-numpy.clip(decision, -30, 30)))
+        return [[float(value) for value in row] for row in probabilities]
 
     def to_json(self) -> dict[str, object]:
         """A plain JSON value (lists, strings, numbers; arrays as base64 float32)."""
@@ -131,12 +310,21 @@ class CodeModel:
             "format": FORMAT,
             "codes": self.codes,
             "blocks": [
-                {"kind": block.kind, "terms": block.terms, "idf": _pack(block.idf)}
+                {
+                    "kind": block.kind,
+                    "ngrams": list(block.ngrams),
+                    "stemmer": block.stemmer,
+                    "terms": block.terms,
+                    "idf": _pack(block.idf),
+                }
                 for block in self.blocks
             ],
             "weights": _pack(self.weights),
             "shape": list(self.weights.shape),
             "intercepts": _pack(self.intercepts),
+            "context": self.context,
+            "evidence": self.evidence,
+            "ranking": self.ranking,
         }
 
     @classmethod
@@ -147,16 +335,22 @@ class CodeModel:
         try:
             if value.get("format") != FORMAT:
                 return None
-            blocks = [
-                _Block(str(b["kind"]), [str(t) for t in b["terms"]], _unpack(b["idf"]))
-                for b in value["blocks"]
-            ]
+            blocks = [_block_of(b) for b in value["blocks"]]
             rows, columns = (int(n) for n in value["shape"])
             weights = _unpack(value["weights"]).reshape(rows, columns)
             intercepts = _unpack(value["intercepts"])
             codes = [str(code) for code in value["codes"]]
-            features = sum(len(block.terms) for block in blocks)
-            if rows != len(codes) or columns != features or intercepts.shape != (rows,):
+            context, evidence, ranking = value["context"], value["evidence"], value["ranking"]
+            features = sum(len(block.terms) for block in blocks) + (len(codes) if evidence else 0)
+            gate = 1 if ranking == "softmax" else 0
+            if (
+                rows != len(codes) + gate
+                or columns != features
+                or intercepts.shape != (rows,)
+                or ranking not in RANKINGS
+                or not isinstance(context, int | float)
+                or not isinstance(evidence, bool)
+            ):
                 return None
             if any(len(b.idf) != len(b.terms) for b in blocks) or not numpy.all(
                 numpy.isfinite(weights)
@@ -164,7 +358,46 @@ class CodeModel:
                 return None
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
-        return cls(codes, blocks, weights, intercepts)
+        return cls(codes, blocks, weights, intercepts, float(context), evidence, ranking)
+
+
+def _block_of(value: dict[str, Any]) -> _Block:
+    low, high = (int(n) for n in value["ngrams"])
+    stemmer = value["stemmer"]
+    if value["kind"] not in ("word", "char") or not 1 <= low <= high <= 8:
+        raise ValueError("not a feature block")
+    if stemmer is not None and stemmer not in STEMMERS.values():
+        raise ValueError("unknown stemmer")
+    terms = [str(term) for term in value["terms"]]
+    return _Block(str(value["kind"]), (low, high), stemmer, terms, _unpack(value["idf"]))
+
+
+def _extended(
+    matrix: Any,
+    context: float,
+    neighbours: Sequence[Sequence[int]] | None,
+    evidence: Sequence[Sequence[float]] | None,
+    evidence_columns: int,
+) -> Any:
+    """``matrix`` plus ``context`` × the sum of each row's neighbours' rows, then the
+    keyword evidence columns (``evidence_columns`` of them; zeros when not given)."""
+    numpy, sparse, _, _ = _sklearn()
+    if context and neighbours is not None:
+        rows = [row for row, found in enumerate(neighbours) for _ in found]
+        columns = [column for found in neighbours for column in found]
+        adjacency = sparse.csr_matrix(
+            (numpy.full(len(rows), context, numpy.float32), (rows, columns)),
+            shape=(matrix.shape[0], matrix.shape[0]),
+        )
+        matrix = (matrix + adjacency @ matrix).tocsr()
+    if evidence_columns:
+        values = (
+            numpy.asarray(evidence, dtype=numpy.float32) * EVIDENCE_SCALE
+            if evidence is not None and len(evidence)
+            else numpy.zeros((matrix.shape[0], evidence_columns), numpy.float32)
+        )
+        matrix = sparse.hstack([matrix, sparse.csr_matrix(values)]).tocsr()
+    return matrix
 
 
 def _pack(array: Any) -> str:
@@ -181,61 +414,209 @@ def _unpack(text: object) -> Any:
     )
 
 
-CLASSIFIERS = ("sgd", "logistic", "svm", "ridge")
-"""Linear classifiers :func:`train` can fit (BENCHMARKS.md compares them); all give a
-weight vector and an intercept per code, scored through the logistic function."""
-
-
 def train(
     texts: Sequence[str],
     labels: Sequence[frozenset[str]],
     codes: Sequence[str],
     weights: Sequence[float],
     *,
-    classifier: str = "sgd",
+    settings: Settings = DEFAULT,
+    neighbours: Sequence[Sequence[int]] | None = None,
+    evidence: Sequence[Sequence[float]] | None = None,
+    language: str | None = None,
 ) -> CodeModel:
-    """Fit one linear classifier per code: a text is positive for the codes in its label
+    """Fit the model ``settings`` describe: a text is positive for the codes in its label
     set and negative for the others. ``weights`` weigh the texts (weak codebook examples
-    less than coded units). A code without a positive text always scores low; one
-    without a negative text, high."""
+    less than coded units); ``neighbours`` (indices) and ``evidence`` (keyword evidence
+    per code) are used when the settings ask for them; ``language`` ("da", "en") picks the
+    stemmer. A code without a positive text always scores low; one without a negative
+    text, high."""
     numpy, sparse, _, _ = _sklearn()
-    fitted = [_fit_block(kind, texts) for kind in FEATURE_BLOCKS]
-    model = CodeModel(list(codes), [block for block, _ in fitted], None, None)
-    features = sparse.hstack([matrix for _, matrix in fitted]).tocsr()
-    sample_weight = numpy.asarray(weights, dtype=numpy.float64)
+    if settings.classifier not in CLASSIFIERS or settings.ranking not in RANKINGS:
+        raise ValueError(f"unknown classifier or ranking in {settings}")
+    position: dict[str, int] = {}  # several coders' units share their texts: count each once
+    ids = [position.setdefault(text, len(position)) for text in texts]
+    fitted = [_fit_block(kind, list(position), settings, language) for kind in settings.blocks]
+    model = CodeModel(
+        list(codes),
+        [block for block, _ in fitted],
+        None,
+        None,
+        settings.context,
+        settings.keyword_feature,
+        settings.ranking,
+    )
+    mixing, first, sample_weight = _examples(ids, labels, weights, neighbours, settings.context)
+    features = (mixing @ sparse.hstack([matrix for _, matrix in fitted]).tocsr()).tocsr()
+    labels = [labels[row] for row in first]
+    if settings.keyword_feature:
+        chosen = [evidence[row] for row in first] if evidence is not None else None
+        features = _extended(features, 0.0, None, chosen, len(codes))
+    if settings.ranking == "softmax":
+        model.weights, model.intercepts = _softmax(features, labels, codes, sample_weight, settings)
+        return model
     coefficients = numpy.zeros((len(codes), features.shape[1]), dtype=numpy.float32)
     intercepts = numpy.zeros(len(codes), dtype=numpy.float32)
     for row, code in enumerate(codes):
         target = numpy.fromiter((code in label for label in labels), bool, len(labels))
-        positives = int(target.sum())
-        if positives in (0, len(labels)):
-            intercepts[row] = -8.0 if positives == 0 else 8.0
-            continue
-        fitted = _classifier(classifier).fit(features, target, sample_weight=sample_weight)
-        coefficients[row] = numpy.ravel(fitted.coef_)
-        intercepts[row] = numpy.ravel(fitted.intercept_)[0]
+        coefficients[row], intercepts[row] = _binary(features, target, sample_weight, settings)
+        if settings.prior:
+            positive = float(sample_weight[target].sum())
+            negative = float(sample_weight[~target].sum())
+            intercepts[row] += settings.prior * numpy.log((positive + 1) / (negative + 1))
     model.weights, model.intercepts = coefficients, intercepts
     return model
 
 
-def _classifier(name: str) -> Any:
-    """An unfitted binary classifier; classes are balanced so rare codes still rank."""
+def _examples(
+    ids: Sequence[int],
+    labels: Sequence[frozenset[str]],
+    weights: Sequence[float],
+    neighbours: Sequence[Sequence[int]] | None,
+    context: float,
+) -> tuple[Any, list[int], Any]:
+    """The training examples: one per distinct text, label and neighbouring texts,
+    weighing the sum of the rows it stands for (two coders who left the same sentence
+    uncoded give one example of weight 2, fitted in half the time). Returns the matrix
+    that mixes distinct texts' features into each example's (its text, plus ``context``
+    times each neighbour's), the first row each example stands for, and the weights."""
+    numpy, sparse, _, _ = _sklearn()
+    kept: dict[tuple[object, ...], int] = {}
+    first: list[int] = []
+    total: list[float] = []
+    entries: tuple[list[int], list[int], list[float]] = ([], [], [])
+    for row, (text, label, weight) in enumerate(zip(ids, labels, weights, strict=True)):
+        near = [ids[n] for n in neighbours[row]] if context and neighbours is not None else []
+        example = kept.setdefault((text, label, *near), len(kept))
+        if example == len(first):
+            first.append(row)
+            total.append(0.0)
+            for column, value in [(text, 1.0)] + [(other, context) for other in near]:
+                entries[0].append(example)
+                entries[1].append(column)
+                entries[2].append(value)
+        total[example] += weight
+    mixing = sparse.csr_matrix(
+        (numpy.asarray(entries[2], numpy.float32), (entries[0], entries[1])),
+        shape=(len(first), max(ids, default=-1) + 1),
+    )
+    return mixing, first, numpy.asarray(total, dtype=numpy.float64)
+
+
+def _binary(
+    features: Any, target: Any, sample_weight: Any, settings: Settings
+) -> tuple[Any, float]:
+    """One code's weight vector and intercept (Platt-scaled when the settings say so)."""
+    numpy, _, _, _ = _sklearn()
+    positives = int(target.sum())
+    if positives in (0, len(target)):
+        return numpy.zeros(features.shape[1], numpy.float32), -8.0 if positives == 0 else 8.0
+    if settings.balanced:  # by weight, so that merged rows count as the rows they stand for
+        total, positive = sample_weight.sum(), sample_weight[target].sum()
+        sample_weight = sample_weight * numpy.where(
+            target, total / (2 * positive), total / (2 * (total - positive))
+        )
+    fitted = _classifier(settings, len(target)).fit(features, target, sample_weight=sample_weight)
+    coefficients, intercept = numpy.ravel(fitted.coef_), float(numpy.ravel(fitted.intercept_)[0])
+    if settings.calibrate and min(positives, len(target) - positives) >= 3:
+        slope, offset = _platt(features, target, sample_weight, settings)
+        coefficients, intercept = coefficients * slope, intercept * slope + offset
+    return coefficients, intercept
+
+
+def _platt(
+    features: Any, target: Any, sample_weight: Any, settings: Settings
+) -> tuple[float, float]:
+    """Slope and offset mapping decision values to calibrated log-odds, fitted on
+    decision values each predicted by a model that did not see the text (3 folds)."""
+    numpy, _, _, _ = _sklearn()
+    from sklearn.linear_model import LogisticRegression
+
+    decisions = numpy.zeros(len(target))
+    folds = numpy.arange(len(target)) % 3
+    for fold in range(3):
+        held, kept = folds == fold, folds != fold
+        if target[kept].all() or not target[kept].any():
+            return 1.0, 0.0
+        model = _classifier(settings, int(kept.sum())).fit(
+            features[kept], target[kept], sample_weight=sample_weight[kept]
+        )
+        decisions[held] = model.decision_function(features[held])
+    scaler = LogisticRegression(C=1e4).fit(decisions.reshape(-1, 1), target)
+    return float(scaler.coef_[0, 0]), float(scaler.intercept_[0])
+
+
+def _softmax(
+    features: Any,
+    labels: Sequence[frozenset[str]],
+    codes: Sequence[str],
+    sample_weight: Any,
+    settings: Settings,
+) -> tuple[Any, Any]:
+    """Weights of one multinomial over the codes, fitted on coded texts (a text with two
+    codes counts once for each, at half weight), and a last row: the binary gate."""
+    numpy, _, _, _ = _sklearn()
+    from sklearn.linear_model import LogisticRegression
+
+    index = {code: position for position, code in enumerate(codes)}
+    rows, classes, weights = [], [], []
+    for row, label in enumerate(labels):
+        for code in label:
+            rows.append(row)
+            classes.append(index[code])
+            weights.append(sample_weight[row] / len(label))
+    coefficients = numpy.zeros((len(codes) + 1, features.shape[1]), dtype=numpy.float32)
+    intercepts = numpy.full(len(codes) + 1, -8.0, dtype=numpy.float32)
+    present = sorted(set(classes))
+    if len(present) >= 2:
+        coded_rows = features[rows]
+        # terms no coded text has get no gradient, so their weights stay 0: fit without them
+        used = numpy.unique(coded_rows.indices)
+        multinomial = LogisticRegression(
+            C=settings.strength,
+            tol=settings.tolerance,
+            max_iter=200,
+            class_weight="balanced" if settings.balanced else None,
+        ).fit(coded_rows[:, used], numpy.asarray(classes), sample_weight=numpy.asarray(weights))
+        weights_, offsets = multinomial.coef_, multinomial.intercept_
+        if len(multinomial.classes_) == 2:  # one row, for the second class: split it in two
+            weights_ = numpy.vstack([-weights_[0] / 2, weights_[0] / 2])
+            offsets = numpy.asarray([-offsets[0] / 2, offsets[0] / 2])
+        for position, code_index in enumerate(multinomial.classes_):
+            coefficients[code_index, used] = weights_[position]
+            intercepts[code_index] = offsets[position]
+    elif present:
+        intercepts[present[0]] = 8.0
+    coded = numpy.fromiter((bool(label) for label in labels), bool, len(labels))
+    coefficients[-1], intercepts[-1] = _binary(features, coded, sample_weight, settings)
+    return coefficients, intercepts
+
+
+SGD_UPDATES = 60_000
+"""Updates per code SGD makes at most: on a large project fewer passes over the examples
+(at least :data:`SGD_MIN_EPOCHS`) reach the same fit, so training time stops growing
+with the square of the project (epochs × examples)."""
+SGD_MIN_EPOCHS = 3
+
+
+def _classifier(settings: Settings, rows: int) -> Any:
+    """An unfitted binary classifier for ``rows`` examples (classes are balanced through
+    the sample weights, see :func:`_binary`)."""
     from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassifier
     from sklearn.svm import LinearSVC
 
-    if name == "sgd":  # a few passes of stochastic gradient descent on the log loss
+    balance = None  # balanced by the sample weights (see _binary)
+    if settings.classifier == "sgd":  # a few passes of stochastic gradient descent on the log loss
         return SGDClassifier(
             loss="log_loss",
-            alpha=SGD_ALPHA,
-            class_weight="balanced",
-            max_iter=SGD_EPOCHS,
+            alpha=settings.alpha,
+            class_weight=balance,
+            max_iter=max(SGD_MIN_EPOCHS, min(settings.epochs, -(-SGD_UPDATES // max(1, rows)))),
             tol=None,
-            random_state=0,
+            random_state=settings.seed,
         )
-    if name == "logistic":
-        return LogisticRegression(C=REGULARISATION, solver="liblinear", class_weight="balanced")
-    if name == "svm":
-        return LinearSVC(C=0.5, class_weight="balanced")
-    if name == "ridge":
-        return RidgeClassifier(alpha=1.0, class_weight="balanced", solver="sparse_cg")
-    raise ValueError(f"unknown classifier {name!r}")
+    if settings.classifier == "logistic":
+        return LogisticRegression(C=settings.strength, solver="liblinear", class_weight=balance)
+    if settings.classifier == "svm":
+        return LinearSVC(C=0.5, class_weight=balance)
+    return RidgeClassifier(alpha=1.0, class_weight=balance, solver="sparse_cg")

@@ -27,6 +27,7 @@ from qualcode.domain.suggestions import (
     RankingScore,
     UnitKind,
 )
+from qualcode.matching.code_model import DEFAULT, Settings
 from qualcode.services.suggestions import (
     DEFAULT_MIN_SCORE,
     Corpus,
@@ -76,6 +77,15 @@ class Evaluation:
     suggest_seconds: float = 0.0
     scored_units: int = 0
 
+    def first_places(self, code: str) -> dict[str, object]:
+        """How often each ranking put ``code`` first on a coded unit, and how often it was
+        right there (``first_MODEL``, ``right_MODEL``; precision@1 of the code)."""
+        found: dict[str, object] = {}
+        for name, score in self.rankings.items():
+            found[f"first_{name}"] = score.first[code]
+            found[f"right_{name}"] = score.first_right[code]
+        return found
+
     def as_dict(self) -> dict[str, Any]:
         statistics = [s for s in by_scope(active(), Scope.PAIR) if not s.key.startswith("segment")]
         codes = []
@@ -87,6 +97,7 @@ class Evaluation:
                 "coded": tally.both + tally.b_only,
                 "suggested": tally.both + tally.a_only,
                 "both": tally.both,
+                **self.first_places(code),
             }
             for statistic in statistics:
                 assert statistic.of_pair is not None
@@ -118,7 +129,7 @@ def evaluate(
     unit: UnitKind = UnitKind.SENTENCE,
     min_score: float = DEFAULT_MIN_SCORE,
     blind: bool | None = None,
-    classifier: str = "sgd",
+    settings: Settings = DEFAULT,
 ) -> Evaluation:
     """Leave-one-transcript-out over the transcripts ``coder`` coded (at least two).
     Training uses ``train_coders`` (default: every coder, or only ``coder`` in blind
@@ -136,7 +147,7 @@ def evaluate(
     if len(held_out) < 2:
         raise FieldError("coder", f"{coder} coded {len(held_out)} transcript(s); need 2 or more")
     folds = [[transcript] for transcript in held_out]
-    return evaluate_folds(corpus, coder, coders, folds, unit, min_score, classifier)
+    return evaluate_folds(corpus, coder, coders, folds, unit, min_score, settings)
 
 
 def evaluate_folds(
@@ -146,7 +157,7 @@ def evaluate_folds(
     folds: Sequence[Sequence[str]],
     unit: UnitKind,
     min_score: float = DEFAULT_MIN_SCORE,
-    classifier: str = "sgd",
+    settings: Settings = DEFAULT,
 ) -> Evaluation:
     """Train without each fold's transcripts in turn and score them against ``coder``."""
     names = [name for fold in folds for name in fold]
@@ -154,7 +165,7 @@ def evaluate_folds(
     result.rankings = {MODEL: RankingScore(), **{name: RankingScore() for name in BASELINES}}
     result.tallies = {code: _Tally() for code in corpus.specs}
     for fold in folds:
-        _hold_out(corpus, coders, fold, result, classifier)
+        _hold_out(corpus, coders, fold, result, settings)
     return result
 
 
@@ -163,16 +174,16 @@ def _hold_out(
     coders: Sequence[str],
     fold: Sequence[str],
     result: Evaluation,
-    classifier: str,
+    settings: Settings,
 ) -> None:
     started = time.perf_counter()
-    model = train_on(corpus, coders, leave_out=set(fold), classifier=classifier)
+    model = train_on(corpus, coders, leave_out=set(fold), settings=settings)
     trained = time.perf_counter()
     units = [unit for name in fold for unit in corpus.labelled(result.coder, name)]
     training = corpus.training_units(coders, leave_out=set(fold))
     frequent = FrequencyBaseline(training, model.codes)
     keyword = KeywordBaseline(corpus.specs, frequent)
-    scores = scored(model, keyword, [unit.text for unit in units])
+    scores = scored(model, keyword, units, settings)
     result.suggest_seconds += time.perf_counter() - trained
     result.train_seconds += trained - started
     for unit, row in zip(units, scores, strict=True):

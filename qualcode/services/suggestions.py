@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from qualcode.domain.codebook import CodeSpec
 from qualcode.domain.codings import Coding
+from qualcode.domain.document_info import main_language
 from qualcode.domain.errors import FieldError, NotFoundError, ProjectError
 from qualcode.domain.events import Action
 from qualcode.domain.suggestions import (
@@ -28,20 +29,17 @@ from qualcode.domain.suggestions import (
     UnitKind,
     code_texts,
     label_units,
+    neighbours,
     ranked,
     unit_spans,
     with_keywords,
 )
-from qualcode.matching.code_model import CodeModel, train
+from qualcode.matching.code_model import DEFAULT, CodeModel, Settings, train
 from qualcode.services.coding import apply_code
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
 
-WEAK_WEIGHT = 0.5
-"""Weight of one codebook text (definition, example, keywords) against one coded unit."""
-KEYWORD_WEIGHT = 0.2
-"""How far keyword evidence raises a model score (see ``with_keywords``; 0: not at all)."""
 DEFAULT_LIMIT = 3
 DEFAULT_MIN_SCORE = 0.3
 DISMISSED_SETTING = "suggestion_dismissals"
@@ -57,6 +55,8 @@ class Corpus:
     specs: dict[str, CodeSpec]
     codings: dict[str, dict[str, list[tuple[str, int, int]]]]
     """coder -> transcript -> (code path, start, end)"""
+    language: str = "en"
+    """The project's main language (``main_language``): it picks the stemmer."""
 
     def labelled(self, coder: str, transcript: str) -> list[TextUnit]:
         """The transcript's units with ``coder``'s codes."""
@@ -95,15 +95,27 @@ def read_corpus(uow: UnitOfWork, coders: Sequence[str], unit: UnitKind) -> Corpu
         by_transcript.setdefault(coding.transcript, []).append(
             (coding.code_path, coding.start, coding.end)
         )
-    return Corpus(texts, units, {code.path: code.spec for code in codes}, codings)
+    language = main_language(uow.matrix.transcript_languages())
+    return Corpus(texts, units, {code.path: code.spec for code in codes}, codings, language)
 
 
-def scored(model: CodeModel, keywords: KeywordBaseline, texts: Sequence[str]) -> list[list[float]]:
-    """Each text's score per code (in ``model.codes`` order): the model's, raised by the
-    codebook's keywords found in the text."""
+def scored(
+    model: CodeModel,
+    keywords: KeywordBaseline,
+    units: Sequence[TextUnit],
+    settings: Settings = DEFAULT,
+) -> list[list[float]]:
+    """Each unit's score per code (in ``model.codes`` order): the model's, raised by the
+    codebook's keywords found in the unit. ``units`` in text order, so that each unit's
+    neighbours are beside it (the model may read them)."""
+    texts = [unit.text for unit in units]
+    evidence = keywords.evidence_rows(texts, model.codes)
+    rows = model.scores(texts, neighbours(units, settings.reach), evidence)
     return [
-        with_keywords(row, model.codes, keywords.evidence(text), KEYWORD_WEIGHT)
-        for text, row in zip(texts, model.scores(texts), strict=True)
+        with_keywords(
+            row, model.codes, dict(zip(model.codes, found, strict=True)), settings.keyword_prior
+        )
+        for row, found in zip(rows, evidence, strict=True)
     ]
 
 
@@ -111,22 +123,39 @@ def train_on(
     corpus: Corpus,
     coders: Sequence[str],
     leave_out: Collection[str] = (),
-    classifier: str = "sgd",
+    settings: Settings = DEFAULT,
 ) -> CodeModel:
     """A model over every code of the codebook from the coders' units (weight 1) and
-    each code's codebook texts (weight :data:`WEAK_WEIGHT`)."""
+    each code's codebook texts (weight ``settings.weak_weight``; none at 0)."""
     units = corpus.training_units(coders, leave_out)
     texts = [unit.text for unit in units]
     labels = [unit.codes for unit in units]
     weights = [1.0] * len(units)
+    near = neighbours(units, settings.reach)
     for path, spec in corpus.specs.items():
-        for text in code_texts(spec):
+        for text in code_texts(spec) if settings.weak_weight > 0 else ():
             texts.append(text)
             labels.append(frozenset({path}))
-            weights.append(WEAK_WEIGHT)
+            weights.append(settings.weak_weight)
+            near.append(())
     if not texts:
         raise NotFoundError("nothing to learn from: the codebook is empty and nothing is coded")
-    return train(texts, labels, list(corpus.specs), weights, classifier=classifier)
+    codes = list(corpus.specs)
+    evidence = (
+        KeywordBaseline(corpus.specs).evidence_rows(texts, codes)
+        if settings.keyword_feature
+        else None
+    )
+    return train(
+        texts,
+        labels,
+        codes,
+        weights,
+        settings=settings,
+        neighbours=near,
+        evidence=evidence,
+        language=corpus.language,
+    )
 
 
 # -- which coders a model learns from ------------------------------------------------------
@@ -242,19 +271,21 @@ def suggest(
             mine.setdefault(coding.transcript, []).append(
                 (coding.code_path, coding.start, coding.end)
             )
-        open_units = []  # only the transcripts asked for are read
+        every_unit: list[TextUnit] = []  # only the transcripts asked for are read
         for name in wanted:
             found_text = uow.transcripts.text_of(name)
             assert found_text is not None
             transcript_id, text = found_text
             spans = unit_spans(text, uow.transcripts.turns(transcript_id), unit)
-            labelled = label_units(name, text, spans, mine.get(name, []))
-            open_units += [unit_ for unit_ in labelled if not unit_.codes]
+            every_unit += label_units(name, text, spans, mine.get(name, []))
         keywords = KeywordBaseline({code.path: code.spec for code in uow.codebook.codes()})
     model, _ = cached_or_trained(project, coders, unit)
-    scores = scored(model, keywords, [unit_.text for unit_ in open_units])
+    # every unit is scored (a coded neighbour is context), the open ones are offered
+    scores = scored(model, keywords, every_unit)
     found: list[Suggestion] = []
-    for unit_, row in zip(open_units, scores, strict=True):
+    for unit_, row in zip(every_unit, scores, strict=True):
+        if unit_.codes:
+            continue
         refused = dismissed.get((unit_.transcript, unit_.start, unit_.end), set())
         kept = [
             score if path not in refused else -1.0

@@ -15,6 +15,7 @@ from qualcode.domain.suggestions import (
     TextUnit,
     UnitKind,
     label_units,
+    neighbours,
     ranked,
     unit_spans,
 )
@@ -130,3 +131,29 @@ def test_baselines_rank_by_frequency_and_by_keywords() -> None:
     assert keyword.rank("A long wait, again.")[0] == "a"
     assert keyword.rank("The payments were late.")[0] == "c"
     assert keyword.rank("Nothing here.") == ["b", "a", "c"]  # no match: most frequent first
+
+
+def _unit(transcript: str, start: int, end: int) -> TextUnit:
+    return TextUnit(transcript, start, end, "x")
+
+
+@pytest.mark.parametrize(
+    ("units", "expected"),
+    [
+        ([], []),  # nothing
+        ([_unit("a", 0, 5)], [()]),  # a lone unit
+        ([_unit("a", 0, 5), _unit("a", 6, 9), _unit("a", 9, 12)], [(1,), (0, 2), (1,)]),  # a row
+        ([_unit("a", 0, 5), _unit("b", 6, 9)], [(), ()]),  # another transcript
+        ([_unit("a", 0, 5), _unit("a", 6, 9), _unit("a", 0, 5)], [(1,), (0,), ()]),  # next copy
+    ],
+    ids=["empty", "lone", "row", "transcripts", "copies"],
+)
+def test_neighbours_are_the_units_beside_in_one_transcript(
+    units: list[TextUnit], expected: list[tuple[int, ...]]
+) -> None:
+    assert neighbours(units) == expected
+
+
+def test_a_wider_reach_stops_at_a_transcript_or_copy_boundary() -> None:
+    row = [_unit("a", 0, 2), _unit("a", 3, 5), _unit("a", 6, 8), _unit("a", 0, 2), _unit("b", 3, 5)]
+    assert neighbours(row, reach=2) == [(1, 2), (0, 2), (0, 1), (), ()]
