@@ -1,11 +1,11 @@
-"""Repositories over modules that other work is still changing (agreement, suggestions,
-live updates): each method is the module's function with the unit's session handle
+"""Repositories over modules that other work is still changing (agreement, live
+updates): each method is the module's function with the unit's session handle
 filled in (:class:`~qualcode.storage.repository_base.delegate`). Fold the modules into
 these classes once that work has landed."""
 
 from __future__ import annotations
 
-from qualcode.storage import agreement_queries, live_presence, live_queries, suggestion_queries
+from qualcode.storage import agreement_queries, live_presence, live_queries
 from qualcode.storage.repository_base import StoredArea, delegate
 
 
@@ -19,16 +19,6 @@ class AgreementRepository(StoredArea):
     texts_by_id = delegate(agreement_queries.texts_by_id)
     coding_ids_after = delegate(agreement_queries.coding_ids_after)
     delete_codings = delegate(agreement_queries.delete_codings)
-
-
-class SuggestionRepository(StoredArea):
-    """The suggestion model cache and which codings were accepted suggestions."""
-
-    __slots__ = ()
-    fingerprint = delegate(suggestion_queries.fingerprint)
-    cached_model = delegate(suggestion_queries.cached_model)
-    store_model = delegate(suggestion_queries.store_model)
-    suggested_coding_ids = delegate(suggestion_queries.suggested_coding_ids)
 
 
 class LiveRepository(StoredArea):

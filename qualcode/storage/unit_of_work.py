@@ -21,7 +21,6 @@ from qualcode.storage.codings import CoderRepository, CodingRepository
 from qualcode.storage.delegated import (
     AgreementRepository,
     LiveRepository,
-    SuggestionRepository,
 )
 from qualcode.storage.events import EventRepository
 from qualcode.storage.integrity import IntegrityRepository
@@ -32,6 +31,7 @@ from qualcode.storage.refi_exchange import RefiRepository
 from qualcode.storage.refi_sets import RefiSetRepository
 from qualcode.storage.rewrites import RewriteRepository
 from qualcode.storage.status import SettingsRepository
+from qualcode.storage.suggestion_models import SuggestionRepository
 from qualcode.storage.transcript_edits import TranscriptEditRepository
 from qualcode.storage.transcripts import TranscriptRepository
 
