@@ -18,12 +18,10 @@ from sqlalchemy.orm import Session
 from qualcode.storage.cases import CaseRepository
 from qualcode.storage.codebook import CodebookRepository
 from qualcode.storage.codings import CoderRepository, CodingRepository
-from qualcode.storage.delegated import (
-    AgreementRepository,
-    LiveRepository,
-)
+from qualcode.storage.delegated import AgreementRepository
 from qualcode.storage.events import EventRepository
 from qualcode.storage.integrity import IntegrityRepository
+from qualcode.storage.live_reads import LiveRepository
 from qualcode.storage.maintenance import MaintenanceRepository
 from qualcode.storage.matrix_reads import MatrixRepository
 from qualcode.storage.memos import MemoRepository
