@@ -28,7 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from qualcode.domain.errors import ProjectError
-from qualcode.storage.database import Project
+from qualcode.storage.database import Project, engine_of
 from qualcode.storage.live_reads import CHANNEL, OWN_EVENTS_KEY
 from qualcode.storage.sqlite_file import READ_ONLY, sqlite_uri
 from qualcode.storage.tables import EventRow
@@ -90,7 +90,7 @@ class PostgresWatch:
     """``LISTEN`` on a connection of its own (taken out of the project's pool)."""
 
     def __init__(self, project: Project) -> None:
-        raw = project.engine.raw_connection()
+        raw = engine_of(project).raw_connection()
         connection: Any = raw.driver_connection
         raw.detach()  # never handed back to the pool still listening
         self._connection = connection
@@ -126,7 +126,7 @@ class LogTailWatch(_CounterWatch):
 
 def open_watch(project: Project) -> ChangeWatch:
     """The cheapest watch the project's database offers."""
-    dialect = project.engine.dialect.name
+    dialect = engine_of(project).dialect.name
     if dialect == "sqlite":
         return SqliteWatch(Path(project.location))
     if dialect == "postgresql":
