@@ -29,7 +29,7 @@ from qualcode.domain.events import Action
 from qualcode.domain.suggestions import ORIGIN_KEY
 from qualcode.domain.text_entry import enter_name, enter_optional_text
 from qualcode.storage.database import WRITE_LOCK_KEY, take_write_lock
-from qualcode.storage.live_queries import CHANNEL, note_own_event
+from qualcode.storage.live_reads import CHANNEL, note_own_event
 from qualcode.storage.repository_base import iso_utc
 
 

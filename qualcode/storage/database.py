@@ -97,7 +97,7 @@ class Project:
     """
 
     location: str
-    engine: Engine
+    _engine: Engine  # storage-internal: engine_of(project)
     read_only: bool
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     busy_timeout_ms: int = BUSY_TIMEOUT_MS
@@ -110,14 +110,14 @@ class Project:
     round may show them their own work."""
 
     def __post_init__(self) -> None:
-        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self._engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(
-            self.engine.execution_options(qualcode_write=True), expire_on_commit=False
+            self._engine.execution_options(qualcode_write=True), expire_on_commit=False
         )
 
     @property
     def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
+        return self._engine.dialect.name == "sqlite"
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
@@ -201,7 +201,7 @@ class Project:
             raise database_error(self.location, error) from error
 
     def close(self) -> None:
-        self.engine.dispose()
+        self._engine.dispose()
 
     def _begin_write(self, *, shared: bool = False, lock: bool = True) -> Session:
         """A session whose transaction holds the project's write lock (on PostgreSQL
@@ -233,6 +233,14 @@ class Project:
         if self.on_retry is not None:
             self.on_retry(failures, pause)
         time.sleep(pause)
+
+
+def engine_of(project: Project) -> Engine:
+    """The SQLAlchemy engine of ``project``. Storage-internal: for the storage modules that
+    open connections of their own (``dump``'s whole-table reads, ``live_watch``'s LISTEN
+    connection) and for tests that inspect the database beneath qualcode. Nothing outside
+    ``storage/`` may call it (``tests/storage/test_session_private.py``)."""
+    return project._engine
 
 
 def take_write_lock(connection: Connection, timeout_ms: int, *, shared: bool = False) -> None:
@@ -422,7 +430,7 @@ def _bring_up_to_date(project: Project, backup: Callable[[int], str]) -> None:
     The version is read first without any lock (the usual case: nothing to do); the
     migration itself runs under the write lock and reads the version again, so several
     coders opening an old project at once migrate it exactly once."""
-    with project.engine.connect() as connection:
+    with project._engine.connect() as connection:
         version = migrations.project_version(connection)
         if version != migrations.CURRENT_VERSION and (
             version == 0 or version > migrations.CURRENT_VERSION or project.read_only
@@ -524,7 +532,7 @@ def _json_backup_for_upgrade(project: Project, version: int) -> str:
 
     from qualcode.storage.dump import write_json_backup
 
-    name = project.engine.url.database or "project"
+    name = project._engine.url.database or "project"
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     folder = user_data_path("qualcode") / "backups"
     folder.mkdir(parents=True, exist_ok=True)

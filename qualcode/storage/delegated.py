@@ -1,11 +1,11 @@
-"""Repositories over modules that other work is still changing (agreement, suggestions,
-live updates): each method is the module's function with the unit's session handle
-filled in (:class:`~qualcode.storage.repository_base.delegate`). Fold the modules into
-these classes once that work has landed."""
+"""The repository over a module that other work is still changing (agreement): each
+method is the module's function with the unit's session handle filled in
+(:class:`~qualcode.storage.repository_base.delegate`). Fold the module into this class
+once that work has landed."""
 
 from __future__ import annotations
 
-from qualcode.storage import agreement_queries, live_presence, live_queries, suggestion_queries
+from qualcode.storage import agreement_queries
 from qualcode.storage.repository_base import StoredArea, delegate
 
 
@@ -19,24 +19,3 @@ class AgreementRepository(StoredArea):
     texts_by_id = delegate(agreement_queries.texts_by_id)
     coding_ids_after = delegate(agreement_queries.coding_ids_after)
     delete_codings = delegate(agreement_queries.delete_codings)
-
-
-class SuggestionRepository(StoredArea):
-    """The suggestion model cache and which codings were accepted suggestions."""
-
-    __slots__ = ()
-    fingerprint = delegate(suggestion_queries.fingerprint)
-    cached_model = delegate(suggestion_queries.cached_model)
-    store_model = delegate(suggestion_queries.store_model)
-    suggested_coding_ids = delegate(suggestion_queries.suggested_coding_ids)
-
-
-class LiveRepository(StoredArea):
-    """The event log read after an id, and workspaces' presence rows."""
-
-    __slots__ = ()
-    latest_event_id = delegate(live_queries.latest_event_id)
-    events_after = delegate(live_queries.events_after)
-    beat = delegate(live_presence.beat)
-    present = delegate(live_presence.present)
-    leave = delegate(live_presence.leave)

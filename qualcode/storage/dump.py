@@ -22,6 +22,7 @@ from sqlalchemy import (
     Boolean,
     Connection,
     DateTime,
+    Engine,
     Table,
     create_engine,
     func,
@@ -124,7 +125,7 @@ def write_json_backup(project: Project, destination: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     with (
         open_for_writing(destination, Existing.REFUSE) as stream,
-        project.engine.connect() as connection,
+        _engine(project).connect() as connection,
     ):
         out = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
         try:
@@ -229,8 +230,15 @@ def restore_rows(
 
 def drop_schema(project: Project) -> None:
     """Remove every qualcode table again (a restore into a new database that failed)."""
-    with project.engine.begin() as connection:
+    with _engine(project).begin() as connection:
         Base.metadata.drop_all(connection)
+
+
+def _engine(project: Project) -> Engine:
+    # imported here: storage.database imports this module (through the unit of work)
+    from qualcode.storage.database import engine_of
+
+    return engine_of(project)
 
 
 def _parents_first(table: Table, rows: TableRows) -> list[Sequence[object]]:

@@ -14,7 +14,7 @@ from sqlalchemy import Text, func, select, type_coerce, update
 
 from qualcode.domain.event_records import EventRecord, EventSummary, LoggedEvent, UnreadablePayload
 from qualcode.domain.events import Action
-from qualcode.storage.live_queries import notify_event
+from qualcode.storage.live_reads import notify_event
 from qualcode.storage.repository_base import StoredArea, iso_utc, utcnow
 from qualcode.storage.tables import (
     EventRow,

@@ -1,7 +1,7 @@
 """Noticing, without reading the event log, that another connection committed.
 
 A workspace asks :meth:`ChangeWatch.changed` a few times a second; only when it says yes
-does the workspace read the new events (``live_queries.events_after``). Each check is
+does the workspace read the new events (``uow.live.events_after``). Each check is
 cheap and never blocks:
 
 - SQLite: ``PRAGMA data_version`` on a connection of its own that does nothing else. The
@@ -9,7 +9,7 @@ cheap and never blocks:
   this process's own write connections), so an idle project costs one tiny statement per
   check and no read of any table.
 - PostgreSQL: ``LISTEN`` on a connection of its own; every logged event sends a
-  notification when its transaction commits (``live_queries.notify_event``). A check
+  notification when its transaction commits (``live_reads.notify_event``). A check
   drains what arrived on the socket without a round trip to the server.
 
 :func:`track_own_events` records the ids of events this project object itself committed,
@@ -28,8 +28,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from qualcode.domain.errors import ProjectError
-from qualcode.storage.database import Project
-from qualcode.storage.live_queries import CHANNEL, OWN_EVENTS_KEY
+from qualcode.storage.database import Project, engine_of
+from qualcode.storage.live_reads import CHANNEL, OWN_EVENTS_KEY
 from qualcode.storage.sqlite_file import READ_ONLY, sqlite_uri
 from qualcode.storage.tables import EventRow
 
@@ -90,7 +90,7 @@ class PostgresWatch:
     """``LISTEN`` on a connection of its own (taken out of the project's pool)."""
 
     def __init__(self, project: Project) -> None:
-        raw = project.engine.raw_connection()
+        raw = engine_of(project).raw_connection()
         connection: Any = raw.driver_connection
         raw.detach()  # never handed back to the pool still listening
         self._connection = connection
@@ -126,7 +126,7 @@ class LogTailWatch(_CounterWatch):
 
 def open_watch(project: Project) -> ChangeWatch:
     """The cheapest watch the project's database offers."""
-    dialect = project.engine.dialect.name
+    dialect = engine_of(project).dialect.name
     if dialect == "sqlite":
         return SqliteWatch(Path(project.location))
     if dialect == "postgresql":
@@ -159,7 +159,7 @@ def track_own_events(project: Project) -> OwnEvents:
         session.info.setdefault(OWN_EVENTS_KEY, []).extend(ids)
 
     def committing(session: Session) -> None:
-        # events inserted by a statement of their own (live_queries.note_own_event)
+        # events inserted by a statement of their own (live_reads.note_own_event)
         own.ids.update(session.info.get(OWN_EVENTS_KEY, ()))
 
     def finished(session: Session) -> None:

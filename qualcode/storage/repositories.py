@@ -1,7 +1,7 @@
-"""The session handle that modules not yet folded into a repository class take
-(``agreement_queries``, ``suggestion_queries``, ``live_*``). Storage-internal: the unit of
-work makes one for them (:class:`~qualcode.storage.repository_base.delegate`); nothing
-outside ``storage/`` sees it."""
+"""The session handle that the one module not yet folded into a repository class takes
+(``agreement_queries``). Storage-internal: the unit of work makes one for it
+(:class:`~qualcode.storage.repository_base.delegate`); nothing outside ``storage/`` sees
+it. Delete this module once ``agreement_queries`` is folded into its repository."""
 
 from __future__ import annotations
 

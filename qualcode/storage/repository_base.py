@@ -41,7 +41,7 @@ class StoredArea:
 class delegate(Generic[P, T]):
     """A repository method that calls a module function written against a
     :class:`~qualcode.storage.repositories.Repository` handle (the modules other work is
-    still changing: agreement, suggestions, live). The signature, less the handle, is
+    still changing: agreement). The signature, less the handle, is
     the function's own, so a change there needs no change here."""
 
     def __init__(self, function: Callable[Concatenate[Repository, P], T]) -> None:

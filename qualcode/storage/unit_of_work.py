@@ -18,13 +18,10 @@ from sqlalchemy.orm import Session
 from qualcode.storage.cases import CaseRepository
 from qualcode.storage.codebook import CodebookRepository
 from qualcode.storage.codings import CoderRepository, CodingRepository
-from qualcode.storage.delegated import (
-    AgreementRepository,
-    LiveRepository,
-    SuggestionRepository,
-)
+from qualcode.storage.delegated import AgreementRepository
 from qualcode.storage.events import EventRepository
 from qualcode.storage.integrity import IntegrityRepository
+from qualcode.storage.live_reads import LiveRepository
 from qualcode.storage.maintenance import MaintenanceRepository
 from qualcode.storage.matrix_reads import MatrixRepository
 from qualcode.storage.memos import MemoRepository
@@ -32,6 +29,7 @@ from qualcode.storage.refi_exchange import RefiRepository
 from qualcode.storage.refi_sets import RefiSetRepository
 from qualcode.storage.rewrites import RewriteRepository
 from qualcode.storage.status import SettingsRepository
+from qualcode.storage.suggestion_models import SuggestionRepository
 from qualcode.storage.transcript_edits import TranscriptEditRepository
 from qualcode.storage.transcripts import TranscriptRepository
 

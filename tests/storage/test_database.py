@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from qualcode.domain.errors import FileAccessError, ProjectError
 from qualcode.domain.transcripts import TranscriptDraft
 from qualcode.storage import migrations
-from qualcode.storage.database import open_project
+from qualcode.storage.database import engine_of, open_project
 from qualcode.storage.sqlite_file import QUALCODE_APPLICATION_ID
 
 
@@ -31,7 +31,7 @@ def test_new_project_is_a_wal_sqlite_file_with_our_application_id(project_path: 
 
 def test_connections_enforce_foreign_keys_and_busy_timeout(project_path: Path) -> None:
     project = open_project(project_path, create=True)
-    with project.engine.connect() as connection:
+    with engine_of(project).connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 

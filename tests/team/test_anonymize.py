@@ -13,6 +13,7 @@ from qualcode.services.coding import list_codings
 from qualcode.services.maintenance import check_project
 from qualcode.services.project import Project
 from qualcode.services.transcripts import get_transcript
+from qualcode.storage.database import engine_of
 from qualcode.storage.dump import iter_rows
 from tests.conftest import Cli, write
 
@@ -46,7 +47,7 @@ def test_names_and_their_forms(text: str, language: str, expected: str) -> None:
 
 def all_strings(project: Project) -> str:
     """Every value stored in the project, as one searchable text."""
-    with project.engine.connect() as connection:
+    with engine_of(project).connect() as connection:
         return json.dumps([list(table.rows) for table in iter_rows(connection)], default=str)
 
 

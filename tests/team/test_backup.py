@@ -14,13 +14,14 @@ from qualcode.services.coding import apply_code
 from qualcode.services.maintenance import check_project
 from qualcode.services.project import Project, open_project
 from qualcode.storage import migrations
+from qualcode.storage.database import engine_of
 from qualcode.storage.dump import TableRows, iter_rows, read_json_backup
 from tests.conftest import Cli
 from tests.team.conftest import TRANSCRIPT
 
 
 def all_rows(project: Project) -> dict[str, TableRows]:
-    with project.engine.connect() as connection:
+    with engine_of(project).connect() as connection:
         return {table.name: table for table in iter_rows(connection)}
 
 
@@ -193,8 +194,8 @@ def test_an_older_server_project_is_backed_up_as_json_before_it_is_upgraded(
     if coded.is_sqlite:
         pytest.skip("a SQLite project's backup goes beside it")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    url = coded.engine.url.render_as_string(hide_password=False)
-    with coded.engine.begin() as connection:  # as qualcode wrote it before schema 4
+    url = engine_of(coded).url.render_as_string(hide_password=False)
+    with engine_of(coded).begin() as connection:  # as qualcode wrote it before schema 4
         connection.exec_driver_sql("ALTER TABLE coding DROP COLUMN review_note")
         connection.exec_driver_sql("UPDATE schema_version SET version = 3")
     coded.close()
@@ -202,7 +203,7 @@ def test_an_older_server_project_is_backed_up_as_json_before_it_is_upgraded(
     result = run("info", url)
     backups = list((tmp_path / "data" / "qualcode" / "backups").iterdir())
     assert len(backups) == 1
-    assert backups[0].name.startswith(f"{coded.engine.url.database}.schema-3-backup-")
+    assert backups[0].name.startswith(f"{engine_of(coded).url.database}.schema-3-backup-")
     assert (
         f"was upgraded from schema version 3; the project as it was is saved in {backups[0]}"
         in (result.stderr)

@@ -12,13 +12,14 @@ import pytest
 from qualcode.services.coding import remove_coding
 from qualcode.services.history import undo
 from qualcode.services.project import Project
+from qualcode.storage.database import engine_of
 from tests.conftest import Cli
 
 
 def execute(project: Project, *statements: str) -> None:
     """Damage the database behind qualcode's back (as a crash, a bug or a hand edit
     would)."""
-    with project.engine.begin() as connection:
+    with engine_of(project).begin() as connection:
         for statement in statements:
             connection.exec_driver_sql(statement)
 

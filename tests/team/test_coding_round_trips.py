@@ -22,6 +22,7 @@ from qualcode.services.codebook import list_codes
 from qualcode.services.coding import apply_code, list_codings
 from qualcode.services.live import events_since, latest_event_id
 from qualcode.services.project import Project, open_project
+from qualcode.storage.database import engine_of
 from qualcode.storage.idle_ping import ping_when_idle
 
 pytestmark = pytest.mark.postgresql
@@ -33,7 +34,7 @@ WAITS_FOR_SERVER = re.compile(r"\tF\t\d+\t(Query|Sync)\b")
 @pytest.fixture
 def reopened(coded: Project) -> Iterator[Project]:
     """The coded project opened again, one coding applied so the pool holds a connection."""
-    project = open_project(coded.engine.url.render_as_string(hide_password=False))
+    project = open_project(engine_of(coded).url.render_as_string(hide_password=False))
     apply_code(project, "parent-01-en", "continuity", "carl", span=(1, 5))
     yield project
     project.close()
@@ -44,7 +45,7 @@ class Counter:
 
     def __init__(self, project: Project) -> None:
         self.sent: list[str] = []
-        engine = project.engine
+        engine = engine_of(project)
         event.listen(engine, "before_cursor_execute", self._statement)
         event.listen(engine, "begin", lambda _connection: self.sent.append("BEGIN"))
         event.listen(engine, "commit", lambda _connection: self.sent.append("COMMIT"))
@@ -73,13 +74,13 @@ def test_one_coding_is_three_round_trips(
     counter = Counter(reopened)
     trace_file = tmp_path / "libpq.trace"
     with trace_file.open("w") as trace:
-        for record in reopened.engine.pool._pool.queue:  # type: ignore[attr-defined]
+        for record in engine_of(reopened).pool._pool.queue:  # type: ignore[attr-defined]
             record.dbapi_connection.pgconn.trace(trace.fileno())
         coding, _ = apply_code(
             reopened, "parent-01-en", code_ref, "anna", span=(200, 260), memo=memo, origin=origin
         )
         sent = list(counter.sent)
-        for record in reopened.engine.pool._pool.queue:  # type: ignore[attr-defined]
+        for record in engine_of(reopened).pool._pool.queue:  # type: ignore[attr-defined]
             record.dbapi_connection.pgconn.untrace()
     round_trips = WAITS_FOR_SERVER.findall(trace_file.read_text())
     assert len(sent) <= MAX_ROUND_TRIPS, sent

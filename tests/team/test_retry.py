@@ -85,7 +85,7 @@ def test_a_write_that_never_gets_the_lock_fails_with_one_line_and_changes_nothin
     project.close()
 
 
-def test_run_transaction_reruns_the_whole_action_after_a_conflict_half_way(
+def test_run_unit_of_work_reruns_the_whole_action_after_a_conflict_half_way(
     location: str,
 ) -> None:
     project = opened(location)
@@ -108,7 +108,7 @@ def test_run_transaction_reruns_the_whole_action_after_a_conflict_half_way(
     project.close()
 
 
-def test_run_transaction_does_not_retry_a_user_mistake(location: str) -> None:
+def test_run_unit_of_work_does_not_retry_a_user_mistake(location: str) -> None:
     project = opened(location)
     calls: list[int] = []
 

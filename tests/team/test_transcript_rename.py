@@ -7,6 +7,7 @@ import json
 
 from qualcode.services.project import Project
 from qualcode.services.status import done_marks
+from qualcode.storage.database import engine_of
 from qualcode.storage.dump import iter_rows
 from tests.conftest import Cli
 
@@ -19,7 +20,7 @@ def listing(run: Cli, location: str, *command: str) -> list[dict[str, object]]:
 
 
 def dump(project: Project) -> str:
-    with project.engine.connect() as connection:
+    with engine_of(project).connect() as connection:
         return json.dumps([list(table.rows) for table in iter_rows(connection)], default=str)
 
 
