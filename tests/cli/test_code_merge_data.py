@@ -1,0 +1,165 @@
+"""A code merge loses nothing: the merged code's codings, framework summaries and memos
+move to the code it is merged into (exact duplicates dropped, their memos kept), the
+message says what moved, and undo puts the project back row for row (the database dump
+before the merge equals the dump after the undo, the event log aside)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from qualcode.services.history import redo, undo
+from qualcode.storage.database import open_project
+from tests.cli.test_bad_input import dump
+from tests.conftest import Cli
+
+CHILD = "openness/open about limits"
+PARENT = "openness"
+SPAN = "7136:7462"  # focus-group-01-en: coded with CHILD by anna in the demo (coding 146)
+SUMMARY_CASE = "Family 03"
+
+Setup = Callable[[Path, Cli], None]
+
+
+def content(path: Path) -> list[str]:
+    """The project's rows, the event log aside (a merge and its undo each add events)."""
+    return [line for line in dump(path) if not line.startswith('INSERT INTO "event_log"')]
+
+
+def child_summary(path: Path, run: Cli) -> None:
+    run("summary", path, SUMMARY_CASE, CHILD, "child summary", "--author", "anna")
+
+
+def both_summaries(path: Path, run: Cli) -> None:
+    child_summary(path, run)
+    run("summary", path, SUMMARY_CASE, PARENT, "parent summary", "--author", "bo")
+
+
+def code_memo(path: Path, run: Cli) -> None:
+    run("memo", path, "child code memo", "--code", CHILD, "--author", "anna")
+
+
+def duplicate(path: Path, run: Cli) -> None:
+    run("code", path, "focus-group-01-en", PARENT, "--coder", "anna", "--span", SPAN)
+
+
+def duplicate_both_memos(path: Path, run: Cli) -> None:
+    run("code", path, "focus-group-01-en", PARENT, "--coder", "anna", "--span", SPAN)
+    run("memo", path, "child coding memo", "--coding", "146")
+    coded = run("codings", path, "--code", PARENT, "--format", "csv").stdout
+    survivor = next(
+        line.split(",")[0] for line in coded.splitlines() if f",{PARENT},anna,7136,7462," in line
+    )
+    run("memo", path, "parent coding memo", "--coding", survivor)
+
+
+def everything(path: Path, run: Cli) -> None:
+    both_summaries(path, run)
+    code_memo(path, run)
+    duplicate_both_memos(path, run)
+
+
+def nothing(path: Path, run: Cli) -> None:
+    pass
+
+
+@pytest.mark.parametrize(
+    ("setup", "said", "kept"),
+    [
+        # a summary on the merged code only: it moves
+        (child_summary, ", 1 summary moved", ["child summary"]),
+        # summaries on both codes for one case: both texts stay, joined under a named line
+        (both_summaries, ", 1 summary moved", ["parent summary", "child summary", CHILD]),
+        # a memo on the merged code moves to the other
+        (code_memo, ", 1 memo moved", ["child code memo"]),
+        # the same coding on both codes: one is dropped
+        (duplicate, ", 1 duplicate dropped", []),
+        # ... and when both have memos, both memos stay on the one kept
+        (
+            duplicate_both_memos,
+            ", 1 duplicate dropped",
+            ["child coding memo", "parent coding memo"],
+        ),
+        # all at once
+        (everything, ", 1 summary, 1 memo moved, 1 duplicate dropped", ["child code memo"]),
+        # codings only
+        (nothing, " moved", []),
+    ],
+    ids=["summary", "two-summaries", "memo", "duplicate", "duplicate-memos", "all", "codings"],
+)
+def test_merge_keeps_everything_and_undo_restores_it(
+    demo_path: Path, run: Cli, setup: Setup, said: str, kept: list[str]
+) -> None:
+    setup(demo_path, run)
+    before = content(demo_path)
+    merged = run("codebook", demo_path, "merge", CHILD, PARENT, "--coder", "anna").stdout
+    assert merged.startswith(f"merged {CHILD} into {PARENT}: "), merged
+    assert merged.strip().endswith(said), merged
+    after = content(demo_path)
+    shown = "\n".join(
+        run(*args).stdout
+        for args in (
+            ("memos", demo_path),
+            ("summary", demo_path, SUMMARY_CASE, PARENT),
+            ("codings", demo_path, "--code", PARENT, "--format", "csv"),
+        )
+    )
+    for text in kept:
+        assert text in shown
+    assert "(removed)" not in shown
+    codings = run("codings", demo_path, "--code", PARENT, "--format", "csv").stdout
+    spans = [tuple(row[2:6]) for row in list(csv.reader(io.StringIO(codings)))[1:]]
+    assert len(spans) == len(set(spans))  # no duplicate by coder and span
+    project = open_project(demo_path)
+    try:
+        assert undo(project, "anna") is not None
+        assert content(demo_path) == before
+        assert redo(project, "anna") is not None
+        assert content(demo_path) == after
+        assert undo(project, "anna") is not None
+        assert content(demo_path) == before
+    finally:
+        project.close()
+
+
+def test_old_merge_event_without_the_new_keys_still_undoes(demo_path: Path, run: Cli) -> None:
+    """A merge logged by an earlier version (only ``coding_ids``) undoes as it did."""
+    before = content(demo_path)
+    run("codebook", demo_path, "merge", CHILD, PARENT, "--coder", "anna")
+    _strip_new_keys(demo_path)
+    project = open_project(demo_path)
+    try:
+        assert undo(project, "anna") is not None
+    finally:
+        project.close()
+    assert content(demo_path) == before
+
+
+def _strip_new_keys(path: Path) -> None:
+    import json
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        (event_id, payload) = connection.execute(
+            "SELECT id, payload FROM event_log WHERE action = 'code_merge'"
+        ).fetchone()
+        fields = json.loads(payload)
+        for key in ("dropped", "kept_memos", "summaries", "memo_ids"):
+            fields.pop(key)
+        connection.execute(
+            "UPDATE event_log SET payload = ? WHERE id = ?", (json.dumps(fields), event_id)
+        )
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def test_merge_prints_the_stored_paths(demo_path: Path, run: Cli) -> None:
+    typed = ("OPENNESS/Open About Limits", "/openness")  # the user's spelling of both paths
+    merged = run("codebook", demo_path, "merge", *typed, "--coder", "zed")
+    assert merged.stdout.startswith(f"merged {CHILD} into {PARENT}: ")
