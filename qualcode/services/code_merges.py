@@ -16,7 +16,7 @@ from qualcode.domain.codebook import StoredCode, path_key
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.memos import SummaryRow
-from qualcode.domain.text_entry import enter_text
+from qualcode.domain.text_entry import enter_coder, enter_text
 from qualcode.services.codebook import resolve_code
 from qualcode.services.codebook_rename import EditConflict, renamed_away
 from qualcode.storage.database import Project
@@ -61,6 +61,7 @@ def merge_code_path(project: Project, code_path: str, into_path: str, coder: str
     another coder merged away or renamed is an :class:`EditConflict` naming them."""
     from qualcode.services.codebook_edit import merge_code
 
+    coder = enter_coder(coder)  # refused before the codebook is read
     with project.reading() as uow:
         codes = uow.codebook.codes()
         code, into = (_seen(uow, codes, path) for path in (code_path, into_path))

@@ -12,7 +12,7 @@ from dataclasses import asdict, replace
 from qualcode.domain.codebook import CodeSpec, StoredCode, code_depth, subtree_height
 from qualcode.domain.errors import InputError, LimitError, NotFoundError
 from qualcode.domain.events import Action
-from qualcode.domain.text_entry import MAX_CODE_DEPTH, enter_shortcut, name_key
+from qualcode.domain.text_entry import MAX_CODE_DEPTH, enter_coder, enter_shortcut, name_key
 from qualcode.services.code_merges import (
     Merged,
     carry_over,
@@ -186,7 +186,9 @@ def merge_code(
     meeting one of ``into``'s for the same case is appended to it) and it is deleted. A
     code with sub-codes cannot be merged (move or merge them first). Returns what moved.
     ``expected``: the two codes' paths as the coder saw them; a code another coder merged
-    away or changed since is an :class:`EditConflict` naming them, and nothing changes."""
+    away or changed since is an :class:`EditConflict` naming them, and nothing changes.
+    ``coder`` goes through the coder-name entrance (stripped; empty refused)."""
+    coder = enter_coder(coder)
     with project.unit_of_work() as uow:
         codes = uow.codebook.codes()
         for wanted in (code_id, into_id):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from qualcode.services.history import redo, undo
 from qualcode.storage.database import open_project
-from tests.cli.test_bad_input import dump
+from tests.cli.test_bad_input import dump, one_line_error
 from tests.conftest import Cli
 
 CHILD = "openness/open about limits"
@@ -141,7 +142,6 @@ def test_old_merge_event_without_the_new_keys_still_undoes(demo_path: Path, run:
 
 def _strip_new_keys(path: Path) -> None:
     import json
-    import sqlite3
 
     connection = sqlite3.connect(path)
     try:
@@ -163,3 +163,44 @@ def test_merge_prints_the_stored_paths(demo_path: Path, run: Cli) -> None:
     typed = ("OPENNESS/Open About Limits", "/openness")  # the user's spelling of both paths
     merged = run("codebook", demo_path, "merge", *typed, "--coder", "zed")
     assert merged.stdout.startswith(f"merged {CHILD} into {PARENT}: ")
+
+
+@pytest.mark.parametrize(
+    ("command", "coder"),
+    [
+        (["merge", CHILD, PARENT], ""),  # merge, empty
+        (["merge", CHILD, PARENT], "   "),  # merge, blank
+        (["merge", CHILD, PARENT], "a\tb"),  # merge, a control character in a name
+        (["rename", CHILD, "limits"], "  "),  # rename, blank
+    ],
+    ids=["merge-empty", "merge-blank", "merge-control", "rename-blank"],
+)
+def test_a_codebook_change_needs_a_coder(
+    demo_path: Path, run: Cli, command: list[str], coder: str
+) -> None:
+    before = dump(demo_path)
+    refused = run("codebook", demo_path, *command, "--coder", coder, expect=1)
+    assert "coder" in one_line_error(refused.stderr)
+    assert dump(demo_path) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["merge", CHILD, PARENT], ["rename", CHILD, "limits"]],
+    ids=["merge", "rename"],
+)
+def test_the_log_records_the_coder_stripped(demo_path: Path, run: Cli, command: list[str]) -> None:
+    run("codebook", demo_path, *command, "--coder", "  zed  ")
+    assert _last_event(demo_path) == ("zed", "zed")
+
+
+def _last_event(path: Path) -> tuple[str, str]:
+    """The newest event's coder column and the first word of its summary."""
+    connection = sqlite3.connect(path)
+    try:
+        coder, summary = connection.execute(
+            "SELECT coder, summary FROM event_log ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        connection.close()
+    return str(coder), str(summary).split(" ")[0]
