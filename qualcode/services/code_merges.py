@@ -25,13 +25,32 @@ from qualcode.storage.unit_of_work import UnitOfWork
 _HISTORY_DEPTH = 500  # recent merges searched for the one that took a code away
 
 
-def merged_away(
+@dataclass(frozen=True, slots=True)
+class MergeRecord:
+    """A logged merge that took a code away: the path it had, the stored path of the code
+    its codings went to now (followed through later merges; ``None`` when that code is
+    gone too), who merged it (``None`` when the log has no coder) and when (ISO UTC)."""
+
+    path: str
+    into: str | None
+    coder: str | None
+    at: str
+
+    def sentence(self) -> str:
+        """ "code 'a/b' was merged into 'c' by anna at 2026-...Z"."""
+        where = f" into {self.into!r}" if self.into is not None else ""
+        who = f" by {self.coder}" if self.coder else ""
+        return f"code {self.path!r} was merged{where}{who} at {self.at}"
+
+
+def merge_record(
     uow: UnitOfWork, codes: list[StoredCode], *, code_id: int | None = None, path: str = ""
-) -> EditConflict | None:
-    """The refusal for a code (by id, or by the path it had) that another coder merged
-    into another code; ``None`` when no recent merge took it."""
+) -> MergeRecord | None:
+    """The latest merge (not undone) that took away the code ``code_id``, or the code at
+    ``path`` (compared by ``path_key``); ``None`` when no recent merge did."""
     by_id = {c.id: c for c in codes}
-    for event in uow.events.recent((Action.CODE_MERGE,), _HISTORY_DEPTH):
+    merges = [e for e in uow.events.recent((Action.CODE_MERGE,), _HISTORY_DEPTH) if not e.undone]
+    for event in merges:
         fields = event.fields
         was = fields.get("path")
         if fields.get("code_id") != code_id and not (
@@ -39,20 +58,45 @@ def merged_away(
         ):
             continue
         target = fields.get("into")
+        for _ in range(len(merges)):  # the code merged into may have been merged on since
+            if not isinstance(target, int) or target in by_id:
+                break
+            target = next(
+                (m.fields.get("into") for m in merges if m.fields.get("code_id") == target), None
+            )
         into = by_id.get(target) if isinstance(target, int) else None
         shown = was if isinstance(was, str) else path or f"code {code_id}"
-        where = f" into {into.path!r}" if into is not None else ""
-        who = f" by {event.coder}" if event.coder else ""
-        return EditConflict(
-            f"code {shown!r} was merged{where}{who} at {event.at} while you were working on "
-            "it; nothing was changed (the codebook shows the merge now)"
-        )
+        return MergeRecord(shown, None if into is None else into.path, event.coder, event.at)
     return None
+
+
+def merged_away(
+    uow: UnitOfWork,
+    codes: list[StoredCode],
+    *,
+    code_id: int | None = None,
+    path: str = "",
+    meanwhile: bool = False,
+) -> EditConflict | None:
+    """The refusal for a code (by id, or by the path it had) that a logged merge took
+    away; ``None`` when no recent merge took it. ``meanwhile``: the refusal comes from
+    the check of what the coder saw (a workspace's codes, by id), so it says so."""
+    record = merge_record(uow, codes, code_id=code_id, path=path)
+    if record is None:
+        return None
+    if meanwhile:
+        return EditConflict(
+            f"{record.sentence()} while you were working on it; nothing was changed (the "
+            "codebook shows the merge now)"
+        )
+    return EditConflict(f"{record.sentence()}; nothing was changed")
 
 
 def code_gone(uow: UnitOfWork, codes: list[StoredCode], code_id: int) -> Exception:
     """Why code ``code_id`` is not there: merged away meanwhile, or never was."""
-    return merged_away(uow, codes, code_id=code_id) or NotFoundError(f"no code with id {code_id}")
+    return merged_away(uow, codes, code_id=code_id, meanwhile=True) or NotFoundError(
+        f"no code with id {code_id}"
+    )
 
 
 def merge_code_path(project: Project, code_path: str, into_path: str, coder: str) -> Merged:

@@ -204,3 +204,56 @@ def _last_event(path: Path) -> tuple[str, str]:
     finally:
         connection.close()
     return str(coder), str(summary).split(" ")[0]
+
+
+def _merged_once(path: Path, run: Cli) -> None:
+    run("codebook", path, "merge", CHILD, PARENT, "--coder", "anna")
+
+
+@pytest.mark.parametrize(
+    ("again", "says"),
+    [
+        # the same coder repeats the merge: a plain statement, not "while you were working"
+        (["codebook", "{p}", "merge", CHILD, PARENT, "--coder", "anna"], "by anna at"),
+        # another coder renames the code merged away
+        (["codebook", "{p}", "rename", CHILD, "limits", "--coder", "bo"], "by anna at"),
+    ],
+    ids=["merge-again", "rename"],
+)
+def test_a_merged_away_code_is_named_with_where_it_went(
+    demo_path: Path, run: Cli, again: list[str], says: str
+) -> None:
+    _merged_once(demo_path, run)
+    before = dump(demo_path)
+    args = [str(demo_path) if a == "{p}" else a for a in again]
+    line = one_line_error(run(*args, expect=1).stderr)
+    assert f"code '{CHILD}' was merged into '{PARENT}' by anna at" in line
+    assert says in line
+    assert "while you were working" not in line
+    assert dump(demo_path) == before
+
+
+def test_a_code_created_at_a_merged_away_path_resolves(demo_path: Path, run: Cli) -> None:
+    _merged_once(demo_path, run)
+    run("codebook", demo_path, "rename", "openness/explaining decisions", "open about limits",
+        "--coder", "bo")  # fmt: skip
+    merged = run("codebook", demo_path, "merge", CHILD, PARENT, "--coder", "bo").stdout
+    assert merged.startswith(f"merged {CHILD} into {PARENT}: ")
+
+
+def test_the_workspace_is_told_the_merge_came_while_it_worked(demo_path: Path, run: Cli) -> None:
+    """A workspace merges by the ids it showed: when the code went meanwhile, it says so."""
+    from qualcode.services.codebook import list_codes
+    from qualcode.services.codebook_edit import merge_code
+    from qualcode.services.codebook_rename import EditConflict
+
+    project = open_project(demo_path)
+    try:
+        shown = {c.path: c.id for c in list_codes(project)}
+        _merged_once(demo_path, run)
+        with pytest.raises(EditConflict, match="while you were working on it"):
+            merge_code(
+                project, shown[CHILD], shown["continuity"], "bo", expected=(CHILD, "continuity")
+            )
+    finally:
+        project.close()
