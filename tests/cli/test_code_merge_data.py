@@ -217,8 +217,13 @@ def _merged_once(path: Path, run: Cli) -> None:
         (["codebook", "{p}", "merge", CHILD, PARENT, "--coder", "anna"], "by anna at"),
         # another coder renames the code merged away
         (["codebook", "{p}", "rename", CHILD, "limits", "--coder", "bo"], "by anna at"),
+        # the shared code resolver (here agreement's --code) names where the code went
+        (
+            ["agreement", "{p}", "--coders", "anna", "bo", "--code", CHILD],
+            f"; use '{PARENT}'",
+        ),
     ],
-    ids=["merge-again", "rename"],
+    ids=["merge-again", "rename", "agreement"],
 )
 def test_a_merged_away_code_is_named_with_where_it_went(
     demo_path: Path, run: Cli, again: list[str], says: str
