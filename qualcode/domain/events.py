@@ -34,7 +34,8 @@ class Action(StrEnum):
     # since merges carry everything over (older events lack them; undo then moves codings
     # only): "dropped" [{"coding", "guid", "review_note"}] duplicates removed, "kept_memos"
     # [{"id", "before", "after"}], "summaries" [{"before", "into_before", "after"}] (rows
-    # with ids), "memo_ids" (code memos re-attached to "into")
+    # with ids), "memo_ids" (code memos re-attached to "into"), "guid" (the code's exchange
+    # identity), "set_members" [{"id", "set_id", "moved"}] (moved to "into", else dropped)
     CODE_MERGE = "code_merge"
     IMPORT_CODEBOOK = "import_codebook"  # {"created", "updated", "source", ...}
     # transcripts, cases, settings

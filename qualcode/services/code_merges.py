@@ -196,7 +196,15 @@ def carry_over(
     summaries = _move_summaries(uow, code, into, coder)
     memo_ids = [m.id for m in uow.memos.find("code", [code.id])]
     uow.memos.retarget(memo_ids, into.id)
+    in_sets = {set_id for _, set_id in uow.refi_sets.code_memberships(into.id)}
+    memberships: list[dict[str, object]] = [
+        {"id": member_id, "set_id": set_id, "moved": set_id not in in_sets}
+        for member_id, set_id in uow.refi_sets.code_memberships(code.id)
+    ]
+    _move_memberships(uow, memberships, into.id)
     payload: dict[str, object] = {
+        "guid": uow.codebook.guid_of(code.id),
+        "set_members": memberships,
         "coding_ids": moved,
         "dropped": dropped,
         "kept_memos": [{"id": i, "before": b, "after": a} for i, (b, a) in kept_memos.items()],
@@ -205,6 +213,18 @@ def carry_over(
     }
     counts = Merged(code.path, into.path, len(moved), len(summaries), len(memo_ids), len(dropped))
     return payload, counts
+
+
+def _move_memberships(uow: UnitOfWork, memberships: list[dict[str, object]], into_id: int) -> None:
+    """``code``'s set memberships go to ``into``; where ``into`` is in that set already,
+    the membership is dropped (``moved`` false)."""
+    for member in memberships:
+        if member.get("moved"):
+            uow.refi_sets.put_code_membership(
+                _int(member.get("id")), _int(member.get("set_id")), into_id
+            )
+        else:
+            uow.refi_sets.delete_membership(_int(member.get("id")))
 
 
 def _move_summaries(
@@ -255,6 +275,10 @@ def revert_carried(uow: UnitOfWork, payload: dict[str, object], code_id: int) ->
             uow.matrix.put_summary_row(_summary(record.get("into_before")))
         uow.matrix.put_summary_row(_summary(record.get("before")))
     uow.memos.retarget(_ints(payload.get("memo_ids")), code_id)
+    for member in _records(payload.get("set_members")):
+        uow.refi_sets.put_code_membership(
+            _int(member.get("id")), _int(member.get("set_id")), code_id
+        )
 
 
 def replay_carried(uow: UnitOfWork, payload: dict[str, object], into_id: int) -> None:
@@ -267,11 +291,23 @@ def replay_carried(uow: UnitOfWork, payload: dict[str, object], into_id: int) ->
     for memo in _records(payload.get("kept_memos")):
         uow.codings.set_memo(_int(memo.get("id")), _text(memo.get("after")))
     uow.codings.set_code(_ints(payload.get("coding_ids")), into_id)
-    for record in _records(payload.get("summaries")):
+    summaries = _records(payload.get("summaries"))
+    for record in summaries:
+        before, had = _summary(record.get("before")), record.get("into_before")
+        now = uow.matrix.summary(before.case_id, into_id)
+        unchanged = (
+            now is None if had is None else now is not None and now.text == _summary(had).text
+        )
+        if not unchanged:  # redoing would overwrite a summary written since
+            raise HistoryConflict(
+                f"the summaries of case {before.case_id} changed since; nothing was redone"
+            )
+    for record in summaries:
         if record.get("into_before") is not None:
             uow.matrix.delete_summary_row(_summary(record.get("before")).id)
         uow.matrix.put_summary_row(_summary(record.get("after")))
     uow.memos.retarget(_ints(payload.get("memo_ids")), into_id)
+    _move_memberships(uow, _records(payload.get("set_members")), into_id)
 
 
 class HistoryConflict(InputError):

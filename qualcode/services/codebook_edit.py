@@ -253,6 +253,7 @@ def revert_codebook_event(uow: UnitOfWork, action: str, payload: dict[str, objec
             _fields(_spec(payload.get("fields"))),
             _parent(payload.get("parent_id")),
             _id(payload.get("position")),
+            guid=None if payload.get("guid") is None else str(payload.get("guid")),
         )
         revert_carried(uow, payload, code_id)
     else:

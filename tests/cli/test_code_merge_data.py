@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.services.code_merges import HistoryConflict
 from qualcode.services.history import redo, undo
 from qualcode.storage.database import open_project
 from tests.cli.test_bad_input import dump, one_line_error
@@ -29,6 +30,10 @@ Setup = Callable[[Path, Cli], None]
 def content(path: Path) -> list[str]:
     """The project's rows, the event log aside (a merge and its undo each add events)."""
     return [line for line in dump(path) if not line.startswith('INSERT INTO "event_log"')]
+
+
+def dump_rows(path: Path, table: str) -> list[str]:
+    return [line for line in dump(path) if line.startswith(f'INSERT INTO "{table}"')]
 
 
 def child_summary(path: Path, run: Cli) -> None:
@@ -68,6 +73,30 @@ def nothing(path: Path, run: Cli) -> None:
     pass
 
 
+def in_sets(path: Path, run: Cli) -> None:
+    """The merged code in two sets (one holding the other code already), with a GUID as
+    a REFI-QDA import gives it: the sets keep a member, the undo gives the GUID back."""
+    project = open_project(path)
+    try:
+        with project.unit_of_work() as uow:
+            ids = {c.path: c.id for c in uow.codebook.codes()}
+            alone, shared = (
+                uow.refi_sets.add_set("alone", None),
+                uow.refi_sets.add_set("both", None),
+            )
+            uow.refi_sets.add_set_members(alone, [ids[CHILD]], [])
+            uow.refi_sets.add_set_members(shared, [ids[CHILD], ids[PARENT]], [])
+    finally:
+        project.close()
+    connection = sqlite3.connect(path)
+    try:
+        guid = "0f8fad5b-d9cb-469f-a165-70867728950e"
+        connection.execute("UPDATE code SET guid = ? WHERE id = ?", (guid, ids[CHILD]))
+        connection.commit()
+    finally:
+        connection.close()
+
+
 @pytest.mark.parametrize(
     ("setup", "said", "kept"),
     [
@@ -89,8 +118,19 @@ def nothing(path: Path, run: Cli) -> None:
         (everything, ", 1 summary, 1 memo moved, 1 duplicate dropped", ["child code memo"]),
         # codings only
         (nothing, " moved", []),
+        # set memberships follow the code (sets/undo checked by the dumps)
+        (in_sets, " moved", []),
     ],
-    ids=["summary", "two-summaries", "memo", "duplicate", "duplicate-memos", "all", "codings"],
+    ids=[
+        "summary",
+        "two-summaries",
+        "memo",
+        "duplicate",
+        "duplicate-memos",
+        "all",
+        "codings",
+        "sets",
+    ],
 )
 def test_merge_keeps_everything_and_undo_restores_it(
     demo_path: Path, run: Cli, setup: Setup, said: str, kept: list[str]
@@ -115,6 +155,9 @@ def test_merge_keeps_everything_and_undo_restores_it(
     codings = run("codings", demo_path, "--code", PARENT, "--format", "csv").stdout
     spans = [tuple(row[2:6]) for row in list(csv.reader(io.StringIO(codings)))[1:]]
     assert len(spans) == len(set(spans))  # no duplicate by coder and span
+    if setup is in_sets:
+        members = dump_rows(demo_path, "named_set_member")
+        assert len(members) == 2  # one moved to PARENT, one dropped: PARENT was there
     project = open_project(demo_path)
     try:
         assert undo(project, "anna") is not None
@@ -260,5 +303,30 @@ def test_the_workspace_is_told_the_merge_came_while_it_worked(demo_path: Path, r
             merge_code(
                 project, shown[CHILD], shown["continuity"], "bo", expected=(CHILD, "continuity")
             )
+    finally:
+        project.close()
+
+
+@pytest.mark.parametrize(
+    "step",
+    ["undo", "redo"],  # undo after the joined summary was edited; redo after one was written
+    ids=["undo", "redo"],
+)
+def test_undo_and_redo_refuse_to_overwrite_a_summary_written_since(
+    demo_path: Path, run: Cli, step: str
+) -> None:
+    child_summary(demo_path, run)
+    if step == "undo":
+        run("summary", demo_path, SUMMARY_CASE, PARENT, "parent summary", "--author", "bo")
+    run("codebook", demo_path, "merge", CHILD, PARENT, "--coder", "anna")
+    project = open_project(demo_path)
+    try:
+        if step == "redo":
+            assert undo(project, "anna") is not None
+        run("summary", demo_path, SUMMARY_CASE, PARENT, "written since", "--author", "bo")
+        before = content(demo_path)
+        with pytest.raises(HistoryConflict, match="since; nothing was"):
+            (undo if step == "undo" else redo)(project, "anna")
+        assert content(demo_path) == before
     finally:
         project.close()
