@@ -127,13 +127,14 @@ def codebook_rename(project: str, code_path: str, new_name: str, coder: str) -> 
 
 @_code_change("merge", "into_path", "INTO", "Who merges")
 def codebook_merge(project: str, code_path: str, into_path: str, coder: str) -> None:
-    """Merge CODE into INTO (their paths): CODE's codings move to INTO and CODE is
-    deleted; refused with who-did-what when another coder merged or renamed either
-    meanwhile."""
+    """Merge CODE into INTO (their paths): CODE's codings, framework summaries and memos
+    move to INTO (a coding INTO already has is dropped, its memo kept; two summaries of
+    one case are joined) and CODE is deleted; refused with who-did-what when another
+    coder merged or renamed either meanwhile."""
     from qualcode.services.code_merges import merge_code_path
 
-    moved = merge_code_path(open_existing(project), code_path, into_path, coder)
-    click.echo(f"merged {code_path} into {into_path}: {moved} coding(s) moved")
+    merged = merge_code_path(open_existing(project), code_path, into_path, coder)
+    click.echo(f"merged {merged.path} into {merged.into}: {merged.describe()}")
 
 
 @click.group("transcript")

@@ -30,6 +30,12 @@ class Action(StrEnum):
     # codebook
     CODE_ADD = "code_add"
     CODE_EDIT = "code_edit"  # also a rename: {"code_id", "before", "after", ...}
+    # {"code_id", "fields", "parent_id", "position", "into", "path", "coding_ids"} and,
+    # since merges carry everything over (older events lack them; undo then moves codings
+    # only): "dropped" [{"coding", "guid", "review_note"}] duplicates removed, "kept_memos"
+    # [{"id", "before", "after"}], "summaries" [{"before", "into_before", "after"}] (rows
+    # with ids), "memo_ids" (code memos re-attached to "into"), "guid" (the code's exchange
+    # identity), "set_members" [{"id", "set_id", "moved"}] (moved to "into", else dropped)
     CODE_MERGE = "code_merge"
     IMPORT_CODEBOOK = "import_codebook"  # {"created", "updated", "source", ...}
     # transcripts, cases, settings

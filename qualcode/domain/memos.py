@@ -27,3 +27,16 @@ class StoredSummary:
     text: str
     author: str | None
     updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    """A framework summary with its row id, exactly as stored (``updated_at`` ISO-8601 UTC
+    to the second, "...Z"): what a code merge moves and its undo puts back."""
+
+    id: int
+    case_id: int
+    code_id: int
+    text: str
+    author: str | None
+    updated_at: str

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from qualcode.domain.errors import InputError, LimitError
+from qualcode.domain.errors import FieldError, InputError, LimitError
 
 NAME_MAX_CHARS = 200
 """Longest name (coder, code, transcript, case, attribute), in code points after NFC."""
@@ -151,6 +151,15 @@ def enter_name(
     if problem is not None:
         raise InputError(source, f"name {shown(_cut(name))} {problem}", line=line, column=column)
     return name
+
+
+def enter_coder(value: str) -> str:
+    """A coder's name as the log records it: surrounding spaces dropped, then the name
+    rule (:func:`enter_name`). Empty or blank is a :class:`FieldError` on ``coder``."""
+    name = value.strip()
+    if not name:
+        raise FieldError("coder", "coder name is empty")
+    return enter_name(name, "coder")
 
 
 def tidy_name(value: str, source: str, fallback: str) -> str:

@@ -159,7 +159,12 @@ def resolve_code(uow: UnitOfWork, path: str, codes: list[StoredCode] | None = No
         options = ", ".join(c.path for c in by_name)
         raise NotFoundError(f"code name {path!r} is ambiguous: use its path ({options})")
     from qualcode.matching.suggest import closest
+    from qualcode.services.code_merges import merge_record
 
+    merged = merge_record(uow, codes, path=written)
+    if merged is not None:  # a path a logged merge took away: name where it went
+        use = f"; use {merged.into!r}" if merged.into is not None else ""
+        raise NotFoundError(f"{merged.sentence()}{use}")
     hint = closest(path, [c.path for c in codes])
     suffix = f"; did you mean {hint!r}?" if hint else ""
     if not codes:

@@ -12,8 +12,14 @@ from dataclasses import asdict, replace
 from qualcode.domain.codebook import CodeSpec, StoredCode, code_depth, subtree_height
 from qualcode.domain.errors import InputError, LimitError, NotFoundError
 from qualcode.domain.events import Action
-from qualcode.domain.text_entry import MAX_CODE_DEPTH, enter_shortcut, name_key
-from qualcode.services.code_merges import code_gone
+from qualcode.domain.text_entry import MAX_CODE_DEPTH, enter_coder, enter_shortcut, name_key
+from qualcode.services.code_merges import (
+    Merged,
+    carry_over,
+    code_gone,
+    replay_carried,
+    revert_carried,
+)
 from qualcode.services.codebook_rename import EditConflict
 from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
@@ -174,11 +180,15 @@ def merge_code(
     coder: str,
     *,
     expected: tuple[str, str] | None = None,
-) -> int:
-    """Merge a code into another: its codings move over and it is deleted. A code with
-    sub-codes cannot be merged (move or merge them first). Returns the codings moved.
+) -> Merged:
+    """Merge a code into another: its codings, framework summaries and memos move over
+    (a coding ``into`` already has is dropped, its memo kept on the one there; a summary
+    meeting one of ``into``'s for the same case is appended to it) and it is deleted. A
+    code with sub-codes cannot be merged (move or merge them first). Returns what moved.
     ``expected``: the two codes' paths as the coder saw them; a code another coder merged
-    away or changed since is an :class:`EditConflict` naming them, and nothing changes."""
+    away or changed since is an :class:`EditConflict` naming them, and nothing changes.
+    ``coder`` goes through the coder-name entrance (stripped; empty refused)."""
+    coder = enter_coder(coder)
     with project.unit_of_work() as uow:
         codes = uow.codebook.codes()
         for wanted in (code_id, into_id):
@@ -194,23 +204,23 @@ def merge_code(
         if any(c.parent_id == code_id for c in codes):
             raise InputError("merge", f"{code.path!r} has sub-codes; move or merge them first")
         parent_id, position = uow.codebook.place_of(code_id)
-        moved = uow.codings.recode_all(code_id, into_id)
+        carried, merged = carry_over(uow, code, into, codes, coder)
         uow.codebook.delete(code_id)
         uow.events.log(
             Action.CODE_MERGE,
-            f"{coder} merged {code.path} into {into.path} ({len(moved)} codings)",
+            f"{coder} merged {code.path} into {into.path} ({merged.describe()})",
             {
                 "code_id": code_id,
                 "fields": _fields(code.spec),
                 "parent_id": parent_id,
                 "position": position,
                 "into": into_id,
-                "coding_ids": moved,
                 "path": code.path,  # who merged what, for a later clash (code_merges.py)
+                **carried,
             },
             coder=coder,
         )
-    return len(moved)
+    return merged
 
 
 # -- undo and redo ----------------------------------------------------------------------
@@ -224,10 +234,6 @@ def _id(value: object) -> int:
 
 def _parent(value: object) -> int | None:
     return None if value is None else _id(value)
-
-
-def _ids(value: object) -> list[int]:
-    return [_id(v) for v in value] if isinstance(value, list) else []
 
 
 def revert_codebook_event(uow: UnitOfWork, action: str, payload: dict[str, object]) -> None:
@@ -247,8 +253,9 @@ def revert_codebook_event(uow: UnitOfWork, action: str, payload: dict[str, objec
             _fields(_spec(payload.get("fields"))),
             _parent(payload.get("parent_id")),
             _id(payload.get("position")),
+            guid=None if payload.get("guid") is None else str(payload.get("guid")),
         )
-        uow.codings.set_code(_ids(payload.get("coding_ids")), code_id)
+        revert_carried(uow, payload, code_id)
     else:
         raise InputError("undo", f"cannot undo {action!r}")
 
@@ -266,7 +273,7 @@ def replay_codebook_event(uow: UnitOfWork, action: str, payload: dict[str, objec
     elif action == "code_edit":
         _apply_state(uow, code_id, payload.get("after"))
     elif action == "code_merge":
-        uow.codings.set_code(_ids(payload.get("coding_ids")), _id(payload.get("into")))
+        replay_carried(uow, payload, _id(payload.get("into")))
         uow.codebook.delete(code_id)
     else:
         raise InputError("redo", f"cannot redo {action!r}")

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from qualcode.domain.codebook import StoredCode, join_path, parent_path, path_key, split_path
-from qualcode.domain.errors import FieldError, InputError, NotFoundError, QualcodeError
+from qualcode.domain.errors import InputError, NotFoundError, QualcodeError
 from qualcode.domain.events import Action
-from qualcode.domain.text_entry import name_key
+from qualcode.domain.text_entry import enter_coder, name_key
 from qualcode.services.codebook import resolve_code
 from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
@@ -55,8 +55,7 @@ def rename_code(
     name = new_name.strip()
     if not name or "/" in name:
         raise InputError("new name", f"{new_name!r} must be non-empty and without '/'")
-    if not coder.strip():
-        raise FieldError("coder", "coder name is empty")
+    coder = enter_coder(coder)
 
     def rename(uow: UnitOfWork) -> Renamed:
         codes = uow.codebook.codes()

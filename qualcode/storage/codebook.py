@@ -90,11 +90,20 @@ class CodebookRepository(StoredArea):
         fields: dict[str, object],
         parent_id: int | None,
         position: int,
+        *,
+        guid: str | None = None,
     ) -> None:
         """Insert a code under a known id (undoing a merge or redoing an add keeps ids
-        stable). ``fields`` are the code's columns (name, description, colour, ...)."""
-        self._session.add(CodeRow(id=code_id, parent_id=parent_id, position=position, **fields))
+        stable). ``fields`` are the code's columns (name, description, colour, ...);
+        ``guid`` its exchange identity, when it had one."""
+        self._session.add(
+            CodeRow(id=code_id, parent_id=parent_id, position=position, guid=guid, **fields)
+        )
         self._session.flush()
+
+    def guid_of(self, code_id: int) -> str | None:
+        """A code's exchange GUID (REFI-QDA imports and exports set it), if any."""
+        return self._session.scalar(select(CodeRow.guid).where(CodeRow.id == code_id))
 
     def place_of(self, code_id: int) -> tuple[int | None, int]:
         """A code's parent id and position among its siblings."""

@@ -9,7 +9,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.orm import aliased
 
 from qualcode.domain.codebook import StoredCode
 from qualcode.domain.codings import Coding, NewCoding
@@ -191,9 +192,13 @@ class CodingRepository(StoredArea):
         anchor_text: str,
         memo: str | None,
         created_at: dt.datetime,
+        *,
+        guid: str | None = None,
+        review_note: str | None = None,
     ) -> None:
         """Insert a coding under its old id (undoing a removal keeps ids stable, so later
-        events that name the coding still find it)."""
+        events that name the coding still find it); ``guid`` and ``review_note`` as it had
+        them (a code merge's undo puts dropped duplicates back exactly)."""
         self._session.add(
             CodingRow(
                 id=coding_id,
@@ -205,6 +210,8 @@ class CodingRepository(StoredArea):
                 anchor_text=anchor_text,
                 memo=memo,
                 created_at=created_at,
+                guid=guid,
+                review_note=review_note,
             )
         )
         self._session.flush()
@@ -251,6 +258,39 @@ class CodingRepository(StoredArea):
                 update(CodingRow).where(CodingRow.id.in_(ids)).values(code_id=to_code_id)
             )
         return ids
+
+    def merge_duplicates(self, from_code_id: int, to_code_id: int) -> dict[int, int]:
+        """Codings of ``from_code_id`` that a coding of ``to_code_id`` already matches (same
+        coder, transcript and span), which merging the first code into the second would
+        duplicate: their id -> the matching coding's id (the lowest when several)."""
+        kept = aliased(CodingRow)
+        same = and_(
+            kept.code_id == to_code_id,
+            kept.transcript_id == CodingRow.transcript_id,
+            kept.coder_id == CodingRow.coder_id,
+            kept.start == CodingRow.start,
+            kept.end == CodingRow.end,
+        )
+        rows = self._session.execute(
+            select(CodingRow.id, func.min(kept.id))
+            .join(kept, same)
+            .where(CodingRow.code_id == from_code_id)
+            .group_by(CodingRow.id)
+        )
+        return {int(dropped): int(survivor) for dropped, survivor in rows.all()}
+
+    def marks(self, coding_ids: Iterable[int]) -> dict[int, tuple[str | None, str | None]]:
+        """Each coding's exchange GUID and review note (which ``find`` leaves out)."""
+        ids = list(coding_ids)
+        found: dict[int, tuple[str | None, str | None]] = {}
+        for index in range(0, len(ids), IDS_PER_QUERY):
+            rows = self._session.execute(
+                select(CodingRow.id, CodingRow.guid, CodingRow.review_note).where(
+                    CodingRow.id.in_(ids[index : index + IDS_PER_QUERY])
+                )
+            )
+            found.update({cid: (guid, note) for cid, guid, note in rows})
+        return found
 
     def set_code(self, coding_ids: Iterable[int], code_id: int) -> None:
         ids = list(coding_ids)

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from qualcode.domain.matrices import CodingSpan, TurnSpan
 from qualcode.domain.matrix_intervals import merge_intervals
 from qualcode.domain.matrix_rows import CaseInfo, TranscriptInfo
-from qualcode.domain.memos import StoredSummary
+from qualcode.domain.memos import StoredSummary, SummaryRow
 from qualcode.domain.text_entry import enter_name, enter_text
 from qualcode.storage.repository_base import StoredArea, iso_utc
 from qualcode.storage.tables import (
@@ -194,4 +194,33 @@ class MatrixRepository(StoredArea):
             delete(FrameworkSummaryRow).where(
                 FrameworkSummaryRow.case_id == case_id, FrameworkSummaryRow.code_id == code_id
             )
+        )
+
+    def summary_rows(self, code_id: int) -> list[SummaryRow]:
+        """The summaries of one code with their row ids, by case id."""
+        rows = self._session.scalars(
+            select(FrameworkSummaryRow)
+            .where(FrameworkSummaryRow.code_id == code_id)
+            .order_by(FrameworkSummaryRow.case_id)
+        )
+        return [
+            SummaryRow(r.id, r.case_id, r.code_id, r.text, r.author, iso_utc(r.updated_at))
+            for r in rows
+        ]
+
+    def put_summary_row(self, summary: SummaryRow) -> None:
+        """Make the row ``summary.id`` exactly ``summary`` (inserted when missing): a code
+        merge and its undo move summaries without changing their ids or times."""
+        row = self._session.get(FrameworkSummaryRow, summary.id)
+        if row is None:
+            row = FrameworkSummaryRow(id=summary.id)
+            self._session.add(row)
+        row.case_id, row.code_id = summary.case_id, summary.code_id
+        row.text, row.author = summary.text, summary.author
+        row.updated_at = dt.datetime.fromisoformat(summary.updated_at.removesuffix("Z"))
+        self._session.flush()
+
+    def delete_summary_row(self, summary_id: int) -> None:
+        self._session.execute(
+            delete(FrameworkSummaryRow).where(FrameworkSummaryRow.id == summary_id)
         )

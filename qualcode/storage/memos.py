@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func, select, update
 
 from qualcode.domain.memos import StoredMemo
 from qualcode.domain.text_entry import (
@@ -138,3 +138,13 @@ class MemoRepository(StoredArea):
             query = query.where(MemoRow.author == author)
         rows = self._session.execute(query.group_by(MemoRow.target_id))
         return {target_id: count for target_id, count in rows if target_id is not None}
+
+    def retarget(self, memo_ids: Sequence[int], target_id: int) -> None:
+        """Attach memos to another target of the same type (a code merge moving a code's
+        memos), keeping their ``updated_at`` (so an undo leaves them exactly as they were)."""
+        for index in range(0, len(memo_ids), _CHUNK):
+            self._session.execute(
+                update(MemoRow)
+                .where(MemoRow.id.in_(memo_ids[index : index + _CHUNK]))
+                .values(target_id=target_id, updated_at=MemoRow.updated_at)
+            )

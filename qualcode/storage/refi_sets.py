@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from qualcode.domain.exchange import ExchangeSet, Identities, SetMembers
 from qualcode.domain.text_entry import enter_name, enter_optional_text
@@ -105,6 +105,28 @@ class RefiSetRepository(StoredArea):
         if rows:
             self._session.execute(insert(NamedSetMemberRow), rows)
         return len(rows)
+
+    def code_memberships(self, code_id: int) -> list[tuple[int, int]]:
+        """The sets a code is a member of: (member row id, set id) each, by row id."""
+        rows = self._session.execute(
+            select(NamedSetMemberRow.id, NamedSetMemberRow.set_id)
+            .where(NamedSetMemberRow.code_id == code_id)
+            .order_by(NamedSetMemberRow.id)
+        )
+        return [(member_id, set_id) for member_id, set_id in rows]
+
+    def put_code_membership(self, member_id: int, set_id: int, code_id: int) -> None:
+        """Make member row ``member_id`` put code ``code_id`` in set ``set_id`` (inserted
+        when missing): a code merge and its undo move memberships keeping their ids."""
+        row = self._session.get(NamedSetMemberRow, member_id)
+        if row is None:
+            row = NamedSetMemberRow(id=member_id)
+            self._session.add(row)
+        row.set_id, row.code_id, row.transcript_id = set_id, code_id, None
+        self._session.flush()
+
+    def delete_membership(self, member_id: int) -> None:
+        self._session.execute(delete(NamedSetMemberRow).where(NamedSetMemberRow.id == member_id))
 
     def set_attribute_description(self, attribute_id: int, text: str | None) -> None:
         """Keep a variable's description on its attribute (only where it has none yet)."""

@@ -55,7 +55,10 @@ def test_the_second_coder_is_refused_naming_the_first(
 def test_a_merge_moves_the_codings_and_names_them(coded: Project, run: Cli) -> None:
     before = [c for c in list_codings(coded) if c.code_path == MERGED]
     merged = run("codebook", coded.location, "merge", MERGED, INTO, "--coder", "anna")
-    assert merged.stdout.strip() == f"merged {MERGED} into {INTO}: {len(before)} coding(s) moved"
+    assert (
+        merged.stdout.strip()
+        == f"merged {MERGED} into {INTO}: {len(before)} coding{'s' * (len(before) != 1)} moved"
+    )
     after = {c.id: c.code_path for c in list_codings(coded)}
     assert before
     assert all(after[c.id] == INTO for c in before)

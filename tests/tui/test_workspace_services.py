@@ -203,7 +203,7 @@ def test_codebook_edits_undo_and_merge_moves_codings(demo: Project) -> None:
         codebook_edit.add_code(demo, CodeSpec("other", shortcut="t"), None, "cleo")
     limits = code_id(demo, "openness/open about limits")
     moved = [c.id for c in all_codings(demo) if c.code_path == "openness/open about limits"]
-    assert codebook_edit.merge_code(demo, limits, new_id, "cleo") == len(moved) > 0
+    assert codebook_edit.merge_code(demo, limits, new_id, "cleo").codings == len(moved) > 0
     assert {c.id for c in all_codings(demo) if c.code_path == "openness/trust"} == set(moved)
     codebook_edit.edit_code(demo, new_id, CodeSpec("confidence", colour="#112233"), "cleo")
     assert any(c.path == "openness/confidence" for c in list_codes(demo))

@@ -86,7 +86,7 @@ async def save_merge(screen: CodingScreen, entry: CodeEntry, into: int) -> None:
     workspace = screen.workspace
     seen = (entry.path, next((e.path for e in screen.entries if e.id == into), ""))
     try:
-        moved = await workspace.write(
+        merged = await workspace.write(
             partial(codebook_edit.merge_code, expected=seen),
             workspace.project,
             entry.id,
@@ -100,7 +100,7 @@ async def save_merge(screen: CodingScreen, entry: CodeEntry, into: int) -> None:
     except QualcodeError as error:
         screen.notify(error_message(error), severity="error", timeout=6)
         return
-    screen.notify(f"Merged {entry.path}: {moved} coding(s) moved")
+    screen.notify(f"Merged {merged.path} into {merged.into}: {merged.describe()}")
     screen.post_message(screen.CodebookChanged(screen, "code_merge"))
 
 
