@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from qualcode.domain.errors import InputError, LimitError
+from qualcode.domain.errors import FieldError, InputError, LimitError
 
 NAME_MAX_CHARS = 200
 """Longest name (coder, code, transcript, case, attribute), in code points after NFC."""
@@ -151,6 +151,19 @@ def enter_name(
     if problem is not None:
         raise InputError(source, f"name {shown(_cut(name))} {problem}", line=line, column=column)
     return name
+
+
+def enter_coder(value: str) -> str:
+    """A coder's name given as an option (``--coder``) as stored: surrounding spaces
+    dropped, as everywhere a coder is named, then :func:`enter_name`. Raises
+    :class:`FieldError` about ``coder`` (the command line shows ``--coder: …``)."""
+    name = value.strip()
+    if not name:
+        raise FieldError("coder", "a coder name cannot be blank")
+    try:
+        return enter_name(name, "coder")
+    except InputError as error:
+        raise FieldError("coder", error.reason) from error
 
 
 def tidy_name(value: str, source: str, fallback: str) -> str:
