@@ -62,13 +62,21 @@ def import_codebook(project: Project, path: Path) -> CodebookImport:
         merged = _merged_specs(read, stored)
         _check_shortcuts(read, stored, merged, str(path))
 
+        stored_children: dict[int | None, set[str]] = {}
+        for key, code in stored.items():
+            stored_children.setdefault(code.parent_id, set()).add(key)
+
         def visit(specs: tuple[CodeSpec, ...], parent_id: int | None, parent: str | None) -> None:
             nonlocal unchanged
-            for position, spec in enumerate(specs):
-                path_ = join_path(parent, spec.name)
+            paths = [join_path(parent, spec.name) for spec in specs]
+            # A list naming every stored sibling places new codes where it has them; a
+            # partial one (a parent named only to add a child) adds them at the end.
+            whole = stored_children.get(parent_id, set()) <= {path_key(p) for p in paths}
+            for position, (spec, path_) in enumerate(zip(specs, paths, strict=True)):
                 existing = stored.get(path_key(path_))
                 if existing is None:
-                    code_id = uow.codebook.add(replace(spec, children=()), parent_id, position)
+                    place = position if whole else uow.codebook.next_position(parent_id)
+                    code_id = uow.codebook.add(replace(spec, children=()), parent_id, place)
                     created.append(path_)
                 else:
                     code_id = existing.id

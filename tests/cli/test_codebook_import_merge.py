@@ -31,6 +31,7 @@ codes:
     children:
       - name: sub
         shortcut: "l"
+      - name: sub two
 """
 
 # A file that names `theme` only to hold a new child.
@@ -114,7 +115,9 @@ def test_a_parent_named_only_to_hold_a_child_keeps_every_field(tmp_path: Path, r
         "1 codes created, 0 updated, 1 unchanged"
     )
     assert stored(run, project, "theme") == before == BASE_THEME
-    assert "[4] theme" in run("codebook", project).stdout
+    # The new child comes after the stored ones, which the file does not list.
+    listing = run("codebook", project).stdout.splitlines()
+    assert listing == ["[4] theme", "  [l] sub", "  sub two", "  new sub"]
     assert stored(run, project, "theme/new sub") == CodeSpec(name="new sub")
 
 
