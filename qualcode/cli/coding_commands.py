@@ -46,7 +46,8 @@ def codebook(ctx: click.Context, project: str) -> None:
 @click.pass_obj
 def codebook_import(project: str, file: Path) -> None:
     """Merge codebook FILE.yaml (or a REFI-QDA FILE.qdc) into the project (codes matched
-    by path, and for .qdc first by GUID; none removed)."""
+    by path, and for .qdc first by GUID; none removed). A YAML entry's fields replace the
+    stored ones; a field it leaves out is kept, one written empty ("") is cleared."""
     from qualcode.services.codebook import import_codebook
 
     if file.suffix.lower() == ".qdc":

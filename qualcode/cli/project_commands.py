@@ -9,6 +9,8 @@ import click
 
 from qualcode.cli.arguments import COUNT
 from qualcode.cli.base import format_option, open_existing, project_argument
+from qualcode.domain.errors import FieldError
+from qualcode.domain.text_entry import enter_coder
 
 if TYPE_CHECKING:
     from qualcode.domain.project_summary import ProjectSummary
@@ -64,11 +66,7 @@ def _open_workspace(project: Project, coder: str | None, blind: bool) -> None:
 
     from qualcode.tui.config import remembered_coder
 
-    if coder is not None and not coder.strip():
-        from qualcode.domain.errors import InputError
-
-        raise InputError("--coder", "a coder name cannot be blank")
-    chosen = coder.strip() if coder else remembered_coder(project.location)
+    chosen = enter_coder(coder) if coder is not None else remembered_coder(project.location)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         login = _login_name()
         if chosen is None and login is not None:  # never silently the login name
@@ -215,17 +213,30 @@ def who(project: str, output_format: str) -> None:
 )
 @click.option("--no-open", is_flag=True, help="Print the summary instead of opening it.")
 @click.option(
-    "--coder", help="Your coder name in the demo (asked the first time; default: your login name)."
+    "--coder",
+    help="Your coder name in the demo, remembered for it as `qualcode PROJECT --coder` "
+    "does (without it: asked the first time; default: your login name).",
 )
 def demo(location: str | None, no_open: bool, coder: str | None) -> None:
     """Build a fresh demo project from the sample transcripts and codebook, and open it."""
     from qualcode.services.demo import build_demo
 
+    if location is not None and not location.strip():
+        reason = "cannot be empty; give a new file name, or leave --path out for the default one"
+        raise FieldError("path", reason)
+    # Checked before anything is built, so a refused name leaves nothing behind.
+    coder = enter_coder(coder) if coder is not None else None
     project = build_demo(
         location,
         progress=lambda line: click.echo(line, err=True),
         replace=_may_replace(location),
     )
+    if coder is not None:
+        # The project is new and the name explicit: remember it even when the workspace
+        # is not opened now, so a later `qualcode PROJECT` codes as this coder.
+        from qualcode.tui.config import remember_coder
+
+        remember_coder(project.location, coder)
     if no_open:
         from qualcode.services.project import project_summary
 

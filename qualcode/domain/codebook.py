@@ -7,9 +7,9 @@ other character is taken as written, so paths typed without escapes read as befo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 from qualcode.domain.text_entry import name_key
 
@@ -42,6 +42,43 @@ class Codebook:
     name: str | None
     codes: tuple[CodeSpec, ...]
     description: str | None = None
+
+
+# The fields of a code a codebook file may give or leave out (name and children are how a
+# file addresses codes; ``codable`` is REFI-QDA's and no YAML field).
+DEFINITION_FIELDS = (
+    "label_da",
+    "description",
+    "inclusion",
+    "exclusion",
+    "example",
+    "colour",
+    "shortcut",
+    "keywords",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CodebookFile:
+    """A codebook as read from a file, with which fields the file wrote. ``given`` maps
+    each code's path (:func:`join_path` of the names) to the :data:`DEFINITION_FIELDS`
+    its entry wrote, an empty value included; ``codebook_given`` names the codebook's own
+    fields ("name", "description") the file wrote."""
+
+    codebook: Codebook
+    given: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    codebook_given: frozenset[str] = frozenset()
+
+
+def merge_spec(stored: CodeSpec, incoming: CodeSpec, given: Collection[str]) -> CodeSpec:
+    """A stored code after merging a file's entry for it: each field the entry wrote takes
+    the entry's value (an empty one clears it), each field it left out keeps the stored
+    value. The name is the entry's (it matched the stored one by ``path_key``), children
+    are dropped (they merge one by one) and ``codable`` stays as stored."""
+    kept: dict[str, Any] = {
+        name: getattr(stored, name) for name in DEFINITION_FIELDS if name not in given
+    }
+    return replace(incoming, children=(), codable=stored.codable, **kept)
 
 
 @dataclass(frozen=True, slots=True)

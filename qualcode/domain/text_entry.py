@@ -154,12 +154,16 @@ def enter_name(
 
 
 def enter_coder(value: str) -> str:
-    """A coder's name as the log records it: surrounding spaces dropped, then the name
-    rule (:func:`enter_name`). Empty or blank is a :class:`FieldError` on ``coder``."""
+    """A coder's name given as an option (``--coder``) as stored: surrounding spaces
+    dropped, as everywhere a coder is named, then :func:`enter_name`. Raises
+    :class:`FieldError` about ``coder`` (the command line shows ``--coder: …``)."""
     name = value.strip()
     if not name:
-        raise FieldError("coder", "coder name is empty")
-    return enter_name(name, "coder")
+        raise FieldError("coder", "a coder name cannot be blank")
+    try:
+        return enter_name(name, "coder")
+    except InputError as error:
+        raise FieldError("coder", error.reason) from error
 
 
 def tidy_name(value: str, source: str, fallback: str) -> str:

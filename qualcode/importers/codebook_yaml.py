@@ -2,8 +2,12 @@
 
 The file is composed into PyYAML's node tree (never constructed into Python objects), so
 each check can point at the node it is about, and every scalar is read as the text the
-user wrote: ``shortcut: 1`` is the string ``"1"``, ``name: yes`` is ``"yes"``. A ``null``
-(``~``, ``null`` or nothing) in an optional field means the field is absent.
+user wrote: ``shortcut: 1`` is the string ``"1"``, ``name: yes`` is ``"yes"``.
+
+A file may define a code only in part: the reader records which fields each entry wrote
+(``CodebookFile.given``), so an import keeps what a field left out has stored. A field
+written empty — ``""``, ``null``, ``~``, nothing after the colon, ``[]``, blank prose —
+is given as empty: a new code has none, and an existing code's value is cleared.
 
 The node helpers live in :mod:`qualcode.importers.yaml_nodes`, shared with the cases-file
 importer.
@@ -16,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from qualcode.domain.codebook import Codebook, CodeSpec
+from qualcode.domain.codebook import DEFINITION_FIELDS, Codebook, CodebookFile, CodeSpec, join_path
 from qualcode.domain.errors import InputError, LimitError
 from qualcode.domain.text_entry import (
     MAX_CODE_DEPTH,
@@ -40,36 +44,35 @@ from qualcode.importers.yaml_nodes import (
 )
 
 CODEBOOK_FIELDS = ("name", "description", "codes")
-CODE_FIELDS = (
-    "name",
-    "label_da",
-    "description",
-    "inclusion",
-    "exclusion",
-    "example",
-    "colour",
-    "shortcut",
-    "keywords",
-    "children",
-)
+CODE_FIELDS = ("name", *DEFINITION_FIELDS, "children")
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 def load_codebook(path: Path) -> Codebook:
     """Read a codebook YAML file (UTF-8, BOM allowed). Raises ``InputError``."""
+    return load_codebook_file(path).codebook
+
+
+def load_codebook_file(path: Path) -> CodebookFile:
+    """Read a codebook YAML file with the fields each entry wrote (for merging)."""
     source = str(path)
     data = read_bytes(path, limit=TREE_FILE_LIMIT)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(source, "not valid UTF-8", offset=exc.start) from None
-    return parse_codebook(text, source)
+    return parse_codebook_file(text, source)
 
 
 def parse_codebook(text: str, source: str) -> Codebook:
     """Parse and validate codebook YAML text; ``source`` names it in errors.
 
     Raises ``InputError`` at the first problem, located at the offending node."""
+    return parse_codebook_file(text, source).codebook
+
+
+def parse_codebook_file(text: str, source: str) -> CodebookFile:
+    """As :func:`parse_codebook`, with the fields each entry wrote."""
     return _CodebookReader(text, source).read()
 
 
@@ -80,8 +83,9 @@ class _CodebookReader:
         self.text = text
         self.source = source
         self.shortcut_nodes: list[tuple[str, yaml.Node]] = []  # every shortcut given
+        self.given: dict[str, frozenset[str]] = {}  # code path -> fields its entry wrote
 
-    def read(self) -> Codebook:
+    def read(self) -> CodebookFile:
         root = compose_yaml(self.text, self.source, collection_aliases=False)
         if not isinstance(root, yaml.MappingNode):
             raise error_at(
@@ -92,16 +96,22 @@ class _CodebookReader:
             raise error_at(self.source, root, "missing field 'codes' (the list of codes)")
         name = self._text_field(fields, "name")
         description = self._text_field(fields, "description")
-        codes = self._read_codes(fields["codes"][1], "codes", 1)
+        codes = self._read_codes(fields["codes"][1], "codes", 1, None)
         self._check_shortcuts_unique()
-        return Codebook(name=name, codes=codes, description=description)
+        codebook = Codebook(name=name, codes=codes, description=description)
+        written = frozenset(field for field in ("name", "description") if field in fields)
+        return CodebookFile(codebook, self.given, written)
 
     def _text_field(self, fields: Fields, field: str) -> str | None:
+        """The field's text; ``None`` when absent or written empty (blank text too)."""
         if field not in fields:
             return None
-        return long_text(self.source, fields[field][1], field)
+        text = long_text(self.source, fields[field][1], field)
+        return text if text and text.strip() else None
 
-    def _read_codes(self, node: yaml.Node, what: str, level: int) -> tuple[CodeSpec, ...]:
+    def _read_codes(
+        self, node: yaml.Node, what: str, level: int, parent: str | None
+    ) -> tuple[CodeSpec, ...]:
         items = read_sequence(self.source, node, what)
         if items and level > MAX_CODE_DEPTH:
             mark = items[0].start_mark
@@ -114,7 +124,7 @@ class _CodebookReader:
         codes: list[CodeSpec] = []
         first_line: dict[str, int] = {}
         for item in items:
-            code, name_node = self._read_code(item, level)
+            code, name_node = self._read_code(item, level, parent)
             key = name_key(code.name)
             if key in first_line:
                 raise error_at(
@@ -127,7 +137,9 @@ class _CodebookReader:
             codes.append(code)
         return tuple(codes)
 
-    def _read_code(self, node: yaml.Node, level: int) -> tuple[CodeSpec, yaml.Node]:
+    def _read_code(
+        self, node: yaml.Node, level: int, parent: str | None
+    ) -> tuple[CodeSpec, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
             raise error_at(
                 self.source, node, f"each code must be a mapping with a name, not {kind_of(node)}"
@@ -137,12 +149,14 @@ class _CodebookReader:
             raise error_at(self.source, node, "code is missing its 'name'")
         name_node = fields["name"][1]
         name = self._read_name(name_node)
+        path = join_path(parent, name)
+        self.given[path] = frozenset(field for field in DEFINITION_FIELDS if field in fields)
         colour = self._read_colour(fields)
         shortcut = self._read_shortcut(fields)
         keywords = self._read_keywords(fields)
         children: tuple[CodeSpec, ...] = ()
         if "children" in fields:
-            children = self._read_codes(fields["children"][1], "children", level + 1)
+            children = self._read_codes(fields["children"][1], "children", level + 1, path)
         spec = CodeSpec(
             name=name,
             label_da=self._text_field(fields, "label_da"),
@@ -178,6 +192,8 @@ class _CodebookReader:
             self._refuse_commented_colour(key, node)
             return None
         colour = scalar_text(self.source, node, "colour")
+        if colour == "":
+            return None  # written empty: no colour
         if not _COLOUR.fullmatch(colour):
             raise error_at(self.source, node, f'colour {colour!r} is not of the form "#RRGGBB"')
         return colour
@@ -199,8 +215,8 @@ class _CodebookReader:
             return None
         node = fields["shortcut"][1]
         shortcut = optional_text(self.source, node, "shortcut")
-        if shortcut is None:
-            return None
+        if not shortcut:
+            return None  # written empty: no shortcut
         mark = node.start_mark
         shortcut = enter_shortcut(shortcut, self.source, line=mark.line + 1, column=mark.column + 1)
         self.shortcut_nodes.append((shortcut, node))

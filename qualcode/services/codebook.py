@@ -7,10 +7,12 @@ from pathlib import Path
 
 from qualcode.domain.codebook import (
     Codebook,
+    CodebookFile,
     CodeSpec,
     StoredCode,
     escape_name,
     join_path,
+    merge_spec,
     nest,
     path_key,
     split_path,
@@ -19,7 +21,7 @@ from qualcode.domain.codebook import (
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action
 from qualcode.domain.text_entry import name_key
-from qualcode.importers.codebook_yaml import load_codebook
+from qualcode.importers.codebook_yaml import load_codebook_file
 from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
 
@@ -43,41 +45,51 @@ class CodebookImport:
 def import_codebook(project: Project, path: Path) -> CodebookImport:
     """Merge a YAML codebook into the project in one transaction.
 
-    Codes are matched by path: new paths are created, existing ones get the file's
-    definitions; codes missing from the file are kept (their codings are never dropped).
-    The file's ``name`` and ``description`` are stored for ``export_codebook``; one the
-    file leaves out keeps its stored value, as codes missing from the file are kept.
+    Codes are matched by path: new paths are created; an existing code takes each field
+    its entry writes (an empty value clears it) and keeps each field the entry leaves out,
+    so a file may add a child under a parent it names only by ``name``. Codes missing
+    from the file are kept (their codings are never dropped). A code is "updated" only
+    when a stored field changes. The file's ``name`` and ``description`` are stored for
+    ``export_codebook`` by the same rule.
     """
-    codebook = load_codebook(path)
+    read = load_codebook_file(path)
+    codebook = read.codebook
     created: list[str] = []
     updated: list[str] = []
     unchanged = 0
     with project.unit_of_work() as uow:
         stored = {path_key(code.path): code for code in uow.codebook.codes()}
-        _check_shortcuts(codebook, stored, str(path))
+        merged = _merged_specs(read, stored)
+        _check_shortcuts(read, stored, merged, str(path))
+
+        stored_children: dict[int | None, set[str]] = {}
+        for key, code in stored.items():
+            stored_children.setdefault(code.parent_id, set()).add(key)
 
         def visit(specs: tuple[CodeSpec, ...], parent_id: int | None, parent: str | None) -> None:
             nonlocal unchanged
-            for position, spec in enumerate(specs):
-                path_ = join_path(parent, spec.name)
+            paths = [join_path(parent, spec.name) for spec in specs]
+            # A list naming every stored sibling places new codes where it has them; a
+            # partial one (a parent named only to add a child) adds them at the end.
+            whole = stored_children.get(parent_id, set()) <= {path_key(p) for p in paths}
+            for position, (spec, path_) in enumerate(zip(specs, paths, strict=True)):
                 existing = stored.get(path_key(path_))
-                bare = replace(spec, children=())
                 if existing is None:
-                    code_id = uow.codebook.add(bare, parent_id, position)
+                    place = position if whole else uow.codebook.next_position(parent_id)
+                    code_id = uow.codebook.add(replace(spec, children=()), parent_id, place)
                     created.append(path_)
                 else:
                     code_id = existing.id
-                    # YAML has no headings: a heading from REFI-QDA stays one
-                    bare = replace(bare, codable=existing.spec.codable)
-                    if existing.spec != bare:
-                        uow.codebook.update(code_id, bare)
+                    after = merged[path_]
+                    if existing.spec != after:
+                        uow.codebook.update(code_id, after)
                         updated.append(path_)
                     else:
                         unchanged += 1
                 visit(spec.children, code_id, path_)
 
         visit(codebook.codes, None, None)
-        fields = _store_fields(uow, codebook)
+        fields = _store_fields(uow, read)
         uow.events.log(
             Action.IMPORT_CODEBOOK,
             f"codebook {path.name}: {len(created)} created, {len(updated)} updated",
@@ -87,34 +99,58 @@ def import_codebook(project: Project, path: Path) -> CodebookImport:
     return CodebookImport(tuple(created), tuple(updated), unchanged, replaced)
 
 
-def _store_fields(uow: UnitOfWork, codebook: Codebook) -> dict[str, dict[str, object]]:
-    """Store the codebook's name and description where the file gives them; returns the
-    changed ones as field -> before/after."""
+def _merged_specs(read: CodebookFile, stored: dict[str, StoredCode]) -> dict[str, CodeSpec]:
+    """Each stored code the file names, as it will be after the import (by file path)."""
+    return {
+        path: merge_spec(existing.spec, spec, read.given.get(path, frozenset()))
+        for path, spec in walk(read.codebook.codes)
+        if (existing := stored.get(path_key(path))) is not None
+    }
+
+
+def _store_fields(uow: UnitOfWork, read: CodebookFile) -> dict[str, dict[str, object]]:
+    """Store the codebook's name and description where the file writes them (written
+    empty clears a stored one); returns the changed ones as field -> before/after."""
     changed: dict[str, dict[str, object]] = {}
     for field, key, value in (
-        ("name", CODEBOOK_NAME_SETTING, codebook.name),
-        ("description", CODEBOOK_DESCRIPTION_SETTING, codebook.description),
+        ("name", CODEBOOK_NAME_SETTING, read.codebook.name),
+        ("description", CODEBOOK_DESCRIPTION_SETTING, read.codebook.description),
     ):
         before = uow.settings.get(key)
-        if value is not None and value != before:
+        if field in read.codebook_given and value != before:
             uow.settings.set(key, value)
             changed[field] = {"before": before, "after": value}
     return changed
 
 
-def _check_shortcuts(codebook: Codebook, stored: dict[str, StoredCode], source: str) -> None:
-    """A shortcut in the file may not belong to a stored code the file does not redefine."""
-    incoming = {path_key(path): spec.shortcut for path, spec in walk(codebook.codes)}
-    kept = {
-        code.spec.shortcut: code.path
-        for path, code in stored.items()
-        if path not in incoming and code.spec.shortcut
-    }
-    for path, shortcut in incoming.items():
-        if shortcut in kept:
+def _check_shortcuts(
+    read: CodebookFile,
+    stored: dict[str, StoredCode],
+    merged: dict[str, CodeSpec],
+    source: str,
+) -> None:
+    """A shortcut the file gives may not stay with another code after the import: a
+    stored code the file leaves out, or one whose entry leaves its shortcut out."""
+    keeping: dict[str, str] = {}  # shortcut -> the path of the code that keeps it
+    giving: list[tuple[str, str]] = []  # (path, shortcut) the file writes
+    named = {path_key(path) for path, _ in walk(read.codebook.codes)}
+    for key, code in stored.items():
+        if key not in named and code.spec.shortcut:
+            keeping[code.spec.shortcut] = code.path
+    for path, spec in walk(read.codebook.codes):
+        if "shortcut" not in read.given.get(path, frozenset()):
+            kept = merged[path].shortcut if path in merged else None
+            if kept:
+                keeping[kept] = path
+        elif spec.shortcut:
+            giving.append((path, spec.shortcut))
+    for path, shortcut in giving:
+        if shortcut in keeping:
             raise InputError(
                 source,
-                f"shortcut {shortcut!r} of {path!r} is already used by code {kept[shortcut]!r}",
+                f"shortcut {shortcut!r} of {path!r} is already used by code"
+                f" {keeping[shortcut]!r} (give that code another shortcut, or write"
+                ' shortcut: "" under it to free this one)',
             )
 
 

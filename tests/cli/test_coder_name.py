@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.domain.errors import FieldError
+from qualcode.domain.text_entry import enter_coder
 from qualcode.tui.config import CONFIG_ENV, project_key, remember_coder
 from tests.cli.test_bad_input import one_line_error
 from tests.conftest import Cli
@@ -117,3 +119,67 @@ def test_a_terminal_asks_once_and_remembers(study: Path, config: Path) -> None:
             process.kill()
         os.close(main)
     assert json.loads(config.read_text())["coders"] == {project_key(str(study)): "maria"}
+
+
+# A --coder value through the name entrance: rows a coder name may or may not be.
+CODER_NAMES = [
+    pytest.param(" anna ", "anna", id="spaces-dropped"),  # as everywhere a coder is named
+    pytest.param("a/b", "a/b", id="slash"),  # a coder name, as `code --coder a/b` takes it
+    pytest.param("  ", None, id="blank"),
+    pytest.param("a\tb", None, id="tab"),
+    pytest.param("a\u202eb", None, id="bidi-override"),
+    pytest.param("x" * 201, None, id="too-long"),
+]
+
+
+@pytest.mark.parametrize(("typed", "stored"), CODER_NAMES)
+def test_enter_coder_is_the_name_entrance(typed: str, stored: str | None) -> None:
+    if stored is not None:
+        assert enter_coder(typed) == stored
+        return
+    with pytest.raises(FieldError) as raised:
+        enter_coder(typed)
+    assert raised.value.field == "coder"
+
+
+BAD_DEMO_OPTIONS = [
+    pytest.param(["--coder", "  "], "--coder: a coder name cannot be blank", id="blank-coder"),
+    pytest.param(["--coder", "a\tb"], "--coder: name 'a\\tb' holds U+0009", id="tab-coder"),
+    pytest.param(["--path", ""], "--path: cannot be empty", id="empty-path"),
+    pytest.param(["--path", " "], "--path: cannot be empty", id="blank-path"),
+]
+
+
+@pytest.mark.parametrize(("options", "phrase"), BAD_DEMO_OPTIONS)
+def test_the_demo_refuses_a_bad_coder_or_path_before_building(
+    run: Cli,
+    tmp_path: Path,
+    config: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    options: list[str],
+    phrase: str,
+) -> None:
+    data = tmp_path / "data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))  # where the default demo would go
+    path: list[str | Path] = ["--path", tmp_path / "d.qualcode"] if "--path" not in options else []
+    line = one_line_error(run("demo", "--no-open", *path, *options, expect=1).stderr)
+    assert phrase in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no project, no config
+    assert not data.exists() or not any(data.rglob("*.qualcode"))
+
+
+def test_open_refuses_a_coder_name_the_entrance_refuses(run: Cli, study: Path) -> None:
+    line = one_line_error(run("open", study, "--coder", "a\nb", expect=1).stderr)
+    assert "--coder: name 'a\\nb' holds U+000A" in line
+
+
+def test_the_demos_coder_is_remembered_without_opening(
+    run: Cli, tmp_path: Path, config: Path
+) -> None:
+    demo = tmp_path / "d.qualcode"
+    run("demo", "--path", demo, "--no-open", "--coder", " maria ")
+    assert json.loads(config.read_text())["coders"] == {project_key(str(demo)): "maria"}
+    # A later session codes as maria, so nothing is said about the login name.
+    later = run(demo)
+    assert "coding as" not in later.stderr
+    assert "transcripts  8" in later.stdout
