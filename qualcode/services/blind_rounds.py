@@ -17,6 +17,7 @@ from collections.abc import Collection
 from qualcode.domain.errors import BlindRoundError
 from qualcode.domain.events import Action
 from qualcode.storage.database import Project
+from qualcode.storage.unit_of_work import UnitOfWork
 
 BLIND_SETTING = "blind_coding"  # the project setting `qualcode round` turns on and off
 _SETTING_HISTORY = 200  # setting events searched for the round's start
@@ -34,10 +35,52 @@ def open_round(project: Project) -> str | None:
     with project.reading() as uow:
         if not uow.settings.get(BLIND_SETTING, False):
             return None
-        for event in uow.events.recent((Action.SETTING,), _SETTING_HISTORY):
-            payload = event.payload
-            if isinstance(payload, dict) and payload.get("key") == BLIND_SETTING:
-                return event.at if payload.get("after") else None
+        return _started(uow)
+
+
+def start_round(project: Project) -> None:
+    """Open a blind round (the ``blind_coding`` setting on, logged as a ``setting``
+    event). Raises :class:`BlindRoundError` naming when the open round started when one
+    is already open; nothing is changed then."""
+    with project.unit_of_work() as uow:  # checked and set under the write lock
+        if uow.settings.get(BLIND_SETTING, False):
+            started = _started(uow)
+            raise BlindRoundError(
+                f"a blind round is already open in {project.location} since {started}; "
+                f"reveal it with: qualcode round {project.location} reveal"
+            )
+        _set_blind(uow, True)
+
+
+def reveal_round(project: Project) -> None:
+    """Close the open blind round (the ``blind_coding`` setting off). Raises
+    :class:`BlindRoundError` when no round is open; nothing is changed then."""
+    with project.unit_of_work() as uow:
+        if not uow.settings.get(BLIND_SETTING, False):
+            raise BlindRoundError(
+                f"no blind round is open in {project.location}; "
+                f"start one with: qualcode round {project.location} start"
+            )
+        _set_blind(uow, False)
+
+
+def _set_blind(uow: UnitOfWork, on: bool) -> None:
+    previous = uow.settings.get(BLIND_SETTING)
+    uow.settings.set(BLIND_SETTING, on)
+    uow.events.log(
+        Action.SETTING,
+        f"setting {BLIND_SETTING} = {on!r}",
+        {"key": BLIND_SETTING, "before": previous, "after": on},
+    )
+
+
+def _started(uow: UnitOfWork) -> str:
+    """When the open round started (ISO-8601 UTC), or ``"earlier"`` when the log no
+    longer says."""
+    for event in uow.events.recent((Action.SETTING,), _SETTING_HISTORY):
+        payload = event.payload
+        if isinstance(payload, dict) and payload.get("key") == BLIND_SETTING:
+            return event.at if payload.get("after") else "earlier"
     return "earlier"
 
 
