@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.domain.errors import BlindRoundError
-from qualcode.services.blind_rounds import refuse_in_round, set_viewer
+from qualcode.services.blind_rounds import open_round, refuse_in_round, set_viewer
 from qualcode.services.matrices import MatrixRequest, build_matrix
 from qualcode.services.project import Project, open_project
 from qualcode.storage.dump import read_project_file
@@ -32,10 +32,12 @@ COMMANDS = [
     ["cooccurrence"],  # counts from everyone's codings
     ["report", "--code", "continuity"],  # quotes by theme
     ["export", "--format", "qdpx", "-o", "{tmp}/all.qdpx"],  # the whole project
+    ["log"],  # the event log names who coded what
+    ["log", "--format", "json"],  # the same as JSON
 ]
 IDS = [
     "agreement", "reconcile", "disagreements", "codings", "codings-one", "memos", "matrix",
-    "findings", "cooccurrence", "report", "export",
+    "findings", "cooccurrence", "report", "export", "log", "log-json",
 ]  # fmt: skip
 
 
@@ -77,3 +79,30 @@ def test_a_workspace_sees_only_its_coders_own_work_in_a_round(coded: Project, ru
             refuse_in_round(workspace, "comparing coders")
     finally:
         workspace.close()
+
+
+@pytest.mark.parametrize("command", ["findings", "report"])
+def test_a_refusal_names_the_command_run(coded: Project, run: Cli, command: str) -> None:
+    """findings and report build a matrix underneath; the line names what the user ran."""
+    run("round", coded.location, "start")
+    extra = ["--code", "continuity"] if command == "report" else []
+    refused = run(command, coded.location, *extra, expect=1)
+    assert refused.stderr.startswith(f"Error: {command} must wait"), refused.stderr
+
+
+def test_a_round_is_started_once_and_revealed_once(coded: Project, run: Cli) -> None:
+    """Starting an open round keeps its start; revealing none says so; both exit 1 and
+    change nothing."""
+    location = coded.location
+    refused = run("round", location, "reveal", expect=1)
+    assert "no blind round is open" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    run("round", location, "start")
+    started = open_round(coded)
+    before = read_project_file(Path(location))
+    again = run("round", location, "start", expect=1)
+    assert f"a blind round is already open in {location} since {started}" in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1
+    assert read_project_file(Path(location)) == before
+    run("round", location, "reveal")
+    assert open_round(coded) is None
