@@ -94,7 +94,33 @@ def refuse_in_round(project: Project, what: str, shown: Collection[str] | None =
     viewer = project.viewer
     if viewer is not None and shown and set(shown) == {viewer}:
         return
-    raise BlindRoundError(
-        f"{what} must wait: the blind coding round started {started} is open in "
+    raise _refusal(project, f"{what} must wait", started)
+
+
+def refuse_others_in_round(
+    project: Project, uow: UnitOfWork, what: str, acting: str | None, owner: str | None
+) -> None:
+    """During an open blind round, let ``acting`` (the coder named by ``--coder`` or
+    ``--author``, or the workspace's coder) read or change only their own work: raise
+    :class:`BlindRoundError` when nobody is named, or when ``owner`` (the author or coder
+    of what ``what`` names, e.g. "coding 5"; ``None``: nobody's yet, e.g. a summary not
+    yet written, or nothing found) is someone else. The line never says whose it is, so
+    a refusal confirms nothing of another coder's work. Outside a round nothing is
+    checked. ``uow`` is the action's own unit of work: the check and the change see the
+    same state."""
+    if not uow.settings.get(BLIND_SETTING, False):
+        return
+    started = _started(uow)
+    if acting is None:
+        raise _refusal(project, f"{what} needs your coder name (--coder or --author)", started)
+    viewer = project.viewer
+    if (viewer is not None and acting != viewer) or (owner is not None and owner != acting):
+        raise _refusal(project, f"{what} is not {acting}'s own", started)
+
+
+def _refusal(project: Project, what: str, started: str) -> BlindRoundError:
+    """The one line of every blind-round refusal: what waits, the round, the reveal."""
+    return BlindRoundError(
+        f"{what}: the blind coding round started {started} is open in "
         f"{project.location}; reveal it first with: qualcode round {project.location} reveal"
     )
