@@ -157,7 +157,10 @@ def code(
 @click.argument("transcript", required=False)
 @click.argument("code_path", metavar="[CODE]", required=False)
 @click.option("--id", "coding_id", type=ID, help="Remove the coding with this id.")
-@click.option("--coder", help="With TRANSCRIPT CODE --span: whose coding.")
+@click.option(
+    "--coder",
+    help="Whose coding (with --id: only theirs is removed; required during a blind round).",
+)
 @click.option("--span", help="With TRANSCRIPT CODE --coder: START:END of the coding.")
 def uncode(
     project: str,
@@ -174,7 +177,7 @@ def uncode(
     if coding_id is not None:
         if transcript or code_path or span:
             raise InputError("uncode", "give either --id or TRANSCRIPT CODE --coder --span")
-        removed = [remove_coding(opened, coding_id)]
+        removed = [remove_coding(opened, coding_id, coder=coder)]
     else:
         parsed = _parse_span_option(span)
         if not (transcript and code_path and coder and parsed):

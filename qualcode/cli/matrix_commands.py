@@ -265,7 +265,9 @@ def report(
 @click.argument("case")
 @click.argument("code_path", metavar="CODE")
 @click.argument("text", required=False)
-@click.option("--author", help="Who wrote the summary.")
+@click.option(
+    "--author", help="Who wrote the summary (during a blind round: you, to see or set your own)."
+)
 def summary(project: str, case: str, code_path: str, text: str | None, author: str | None) -> None:
     """Framework-matrix summary of CASE × CODE: set it to TEXT (an empty TEXT removes it),
     or without TEXT show it. Summaries appear beside the passages in matrix and report
@@ -274,7 +276,7 @@ def summary(project: str, case: str, code_path: str, text: str | None, author: s
 
     opened = open_existing(project)
     if text is None:
-        found = get_framework_summary(opened, case, code_path)
+        found = get_framework_summary(opened, case, code_path, reader=author)
         if found is None:
             click.echo(f"no summary for {case} × {code_path}")
         else:

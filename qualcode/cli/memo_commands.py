@@ -106,9 +106,10 @@ def memos_edit(project: str, memo_id: int, text: str, author: str | None) -> Non
 
 @memos.command("delete")
 @click.argument("memo_id", metavar="ID", type=ID)
+@click.option("--author", help="Who deletes it (during a blind round: only your own memo).")
 @click.pass_obj
-def memos_delete(project: str, memo_id: int) -> None:
+def memos_delete(project: str, memo_id: int, author: str | None) -> None:
     """Delete memo ID (its text stays in the event log)."""
     from qualcode.services.memos import delete_memo
 
-    click.echo(f"memo {delete_memo(open_existing(project), memo_id)} deleted")
+    click.echo(f"memo {delete_memo(open_existing(project), memo_id, editor=author)} deleted")

@@ -174,14 +174,16 @@ def blind_round(project: str, step: str) -> None:
 
     start: every workspace shows each coder only their own codings, counts and memos
     (open ones switch at once); reveal: blind coding is no longer required, and the
-    agreement and reconciliation screens open."""
-    from qualcode.services.status import set_setting
-    from qualcode.services.workspace import BLIND_SETTING
+    agreement and reconciliation screens open. Starting a round that is already open, or
+    revealing when none is, is refused (exit 1, nothing changed)."""
+    from qualcode.services.blind_rounds import reveal_round, start_round
 
-    set_setting(open_existing(project), BLIND_SETTING, step == "start")
+    opened = open_existing(project)
     if step == "start":
+        start_round(opened)
         click.echo("blind round started: each coder sees only their own work until the reveal")
     else:
+        reveal_round(opened)
         click.echo("blind round revealed: agreement and reconciliation are open")
 
 

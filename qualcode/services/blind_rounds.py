@@ -17,6 +17,7 @@ from collections.abc import Collection
 from qualcode.domain.errors import BlindRoundError
 from qualcode.domain.events import Action
 from qualcode.storage.database import Project
+from qualcode.storage.unit_of_work import UnitOfWork
 
 BLIND_SETTING = "blind_coding"  # the project setting `qualcode round` turns on and off
 _SETTING_HISTORY = 200  # setting events searched for the round's start
@@ -34,10 +35,52 @@ def open_round(project: Project) -> str | None:
     with project.reading() as uow:
         if not uow.settings.get(BLIND_SETTING, False):
             return None
-        for event in uow.events.recent((Action.SETTING,), _SETTING_HISTORY):
-            payload = event.payload
-            if isinstance(payload, dict) and payload.get("key") == BLIND_SETTING:
-                return event.at if payload.get("after") else None
+        return _started(uow)
+
+
+def start_round(project: Project) -> None:
+    """Open a blind round (the ``blind_coding`` setting on, logged as a ``setting``
+    event). Raises :class:`BlindRoundError` naming when the open round started when one
+    is already open; nothing is changed then."""
+    with project.unit_of_work() as uow:  # checked and set under the write lock
+        if uow.settings.get(BLIND_SETTING, False):
+            started = _started(uow)
+            raise BlindRoundError(
+                f"a blind round is already open in {project.location} since {started}; "
+                f"reveal it with: qualcode round {project.location} reveal"
+            )
+        _set_blind(uow, True)
+
+
+def reveal_round(project: Project) -> None:
+    """Close the open blind round (the ``blind_coding`` setting off). Raises
+    :class:`BlindRoundError` when no round is open; nothing is changed then."""
+    with project.unit_of_work() as uow:
+        if not uow.settings.get(BLIND_SETTING, False):
+            raise BlindRoundError(
+                f"no blind round is open in {project.location}; "
+                f"start one with: qualcode round {project.location} start"
+            )
+        _set_blind(uow, False)
+
+
+def _set_blind(uow: UnitOfWork, on: bool) -> None:
+    previous = uow.settings.get(BLIND_SETTING)
+    uow.settings.set(BLIND_SETTING, on)
+    uow.events.log(
+        Action.SETTING,
+        f"setting {BLIND_SETTING} = {on!r}",
+        {"key": BLIND_SETTING, "before": previous, "after": on},
+    )
+
+
+def _started(uow: UnitOfWork) -> str:
+    """When the open round started (ISO-8601 UTC), or ``"earlier"`` when the log no
+    longer says."""
+    for event in uow.events.recent((Action.SETTING,), _SETTING_HISTORY):
+        payload = event.payload
+        if isinstance(payload, dict) and payload.get("key") == BLIND_SETTING:
+            return event.at if payload.get("after") else "earlier"
     return "earlier"
 
 
@@ -51,7 +94,33 @@ def refuse_in_round(project: Project, what: str, shown: Collection[str] | None =
     viewer = project.viewer
     if viewer is not None and shown and set(shown) == {viewer}:
         return
-    raise BlindRoundError(
-        f"{what} must wait: the blind coding round started {started} is open in "
+    raise _refusal(project, f"{what} must wait", started)
+
+
+def refuse_others_in_round(
+    project: Project, uow: UnitOfWork, what: str, acting: str | None, owner: str | None
+) -> None:
+    """During an open blind round, let ``acting`` (the coder named by ``--coder`` or
+    ``--author``, or the workspace's coder) read or change only their own work: raise
+    :class:`BlindRoundError` when nobody is named, or when ``owner`` (the author or coder
+    of what ``what`` names, e.g. "coding 5"; ``None``: nobody's yet, e.g. a summary not
+    yet written, or nothing found) is someone else. The line never says whose it is, so
+    a refusal confirms nothing of another coder's work. Outside a round nothing is
+    checked. ``uow`` is the action's own unit of work: the check and the change see the
+    same state."""
+    if not uow.settings.get(BLIND_SETTING, False):
+        return
+    started = _started(uow)
+    if acting is None:
+        raise _refusal(project, f"{what} needs your coder name (--coder or --author)", started)
+    viewer = project.viewer
+    if (viewer is not None and acting != viewer) or (owner is not None and owner != acting):
+        raise _refusal(project, f"{what} is not {acting}'s own", started)
+
+
+def _refusal(project: Project, what: str, started: str) -> BlindRoundError:
+    """The one line of every blind-round refusal: what waits, the round, the reveal."""
+    return BlindRoundError(
+        f"{what}: the blind coding round started {started} is open in "
         f"{project.location}; reveal it first with: qualcode round {project.location} reveal"
     )

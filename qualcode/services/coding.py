@@ -28,7 +28,7 @@ from qualcode.matching.quotes import (
     describe_place,
     find_quote,
 )
-from qualcode.services.blind_rounds import refuse_in_round
+from qualcode.services.blind_rounds import refuse_in_round, refuse_others_in_round
 from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.coding_writes import span_request
@@ -152,9 +152,14 @@ def _ambiguous_quote_message(text: str, result: QuoteResult) -> str:
 
 def remove_coding(project: Project, coding_id: int, *, coder: str | None = None) -> Coding:
     """Delete one coding by id, logged with everything needed to restore it. With
-    ``coder`` (the workspace), only that coder's own coding may be removed."""
+    ``coder`` (the workspace, ``uncode --coder``), only that coder's own coding may be
+    removed; during a blind round ``coder`` is required and a refusal does not say whose
+    the coding is (:class:`~qualcode.domain.errors.BlindRoundError`)."""
     with project.unit_of_work() as uow:
         found = uow.codings.find(ids=[coding_id])
+        refuse_others_in_round(
+            project, uow, f"removing coding {coding_id}", coder, found[0].coder if found else None
+        )
         if not found:
             raise NotFoundError(f"no coding with id {coding_id}")
         if coder is not None and found[0].coder != coder:
@@ -196,8 +201,10 @@ def remove_coding_at(
     project: Project, transcript: str, code_path: str, coder: str, start: int, end: int
 ) -> list[Coding]:
     """Delete the coder's codings of this code with exactly this span (half-open code
-    points; a reversed, empty or out-of-range span is refused as by ``apply_code``)."""
+    points; a reversed, empty or out-of-range span is refused as by ``apply_code``).
+    During a blind round a workspace removes only its own coder's codings."""
     with project.unit_of_work() as uow:
+        refuse_others_in_round(project, uow, "removing codings", coder, coder)
         found = uow.transcripts.text_of(transcript)
         if found is None:
             raise NotFoundError(unknown_transcript_message(transcript, uow.transcripts.names()))

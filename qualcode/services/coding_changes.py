@@ -9,6 +9,7 @@ from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.spans import span_problem, span_text
+from qualcode.services.blind_rounds import refuse_others_in_round
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
@@ -27,7 +28,7 @@ def adjust_coding(project: Project, coding_id: int, start: int, end: int, coder:
 def set_memo(project: Project, coding_id: int, memo: str | None, coder: str | None) -> Coding:
     """Set (or with an empty text, clear) the memo on one of the coder's codings
     (``coder=None``: on the coding of whoever made it, as the command line's ``memo
-    --coding`` without ``--author`` does)."""
+    --coding`` without ``--author`` does, refused during a blind round)."""
     cleaned = memo.strip() if memo else None
     return _change(
         project, coding_id, coder, Action.CODING_MEMO, memo=cleaned or None, set_memo=True
@@ -46,7 +47,7 @@ def _change(
     set_memo: bool = False,
 ) -> Coding:
     with project.unit_of_work() as uow:
-        before, before_code = _own_coding(uow, coding_id, coder)
+        before, before_code = _own_coding(project, uow, coding_id, coder)
         new_code = code_id if code_id is not None else before_code
         new_path = code_path_by_id(uow, new_code)
         start, end = span if span is not None else (before.start, before.end)
@@ -81,8 +82,14 @@ def _change(
     return after
 
 
-def _own_coding(uow: UnitOfWork, coding_id: int, coder: str | None) -> tuple[Coding, int]:
+def _own_coding(
+    project: Project, uow: UnitOfWork, coding_id: int, coder: str | None
+) -> tuple[Coding, int]:
+    """The coding to change and its code's id; ``coder``'s own only when given, and
+    always during a blind round (:func:`refuse_others_in_round`)."""
     found = uow.codings.find(ids=[coding_id])
+    owner = found[0].coder if found else None
+    refuse_others_in_round(project, uow, f"changing coding {coding_id}", coder, owner)
     if not found:
         raise NotFoundError(f"no coding with id {coding_id}")
     coding = found[0]

@@ -35,6 +35,7 @@ from qualcode.domain.findings_chapter import (
 )
 from qualcode.domain.matrices import Matrix, Measure
 from qualcode.domain.matrix_rows import NO_VALUE, value_order
+from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.matrices import MatrixRequest, build_matrix, resolve_listed_code
 from qualcode.storage.database import Project
@@ -73,7 +74,9 @@ class _Project:
 
 def build_findings(project: Project, request: FindingsRequest) -> Chapter:
     """The chapter for ``request``. Raises :class:`NotFoundError` for an unknown code,
-    coder or attribute and :class:`InputError` for a malformed option (one line each)."""
+    coder or attribute and :class:`InputError` for a malformed option (one line each);
+    :class:`~qualcode.domain.errors.BlindRoundError` during a blind round."""
+    refuse_in_round(project, "findings", request.coders)  # named for the command run
     if request.quotes < 0:
         raise FieldError("quotes", f"expected 0 or more, got {request.quotes}")
     if request.language is not None and request.language not in PHRASES:

@@ -40,7 +40,8 @@ from qualcode.domain.matrix_rows import (
     transcript_rows,
     union_region,
 )
-from qualcode.services.blind_rounds import refuse_in_round
+from qualcode.domain.memos import StoredSummary
+from qualcode.services.blind_rounds import refuse_in_round, refuse_others_in_round
 from qualcode.services.codebook import resolve_code
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.transcripts import unknown_transcript_message
@@ -394,26 +395,41 @@ def _case_id(uow: UnitOfWork, name: str) -> int:
     return case_id
 
 
-def get_framework_summary(project: Project, case: str, code: str) -> FrameworkSummary | None:
-    """The summary of a case × code cell, or ``None``."""
+def get_framework_summary(
+    project: Project, case: str, code: str, reader: str | None = None
+) -> FrameworkSummary | None:
+    """The summary of a case × code cell, or ``None``. During a blind round only
+    ``reader``'s own summary is shown (:class:`~qualcode.domain.errors.BlindRoundError`
+    otherwise, also when ``reader`` is not given)."""
     with project.reading() as uow:
         case_id = _case_id(uow, case)
         resolved = resolve_listed_code(uow, code)
         stored = uow.matrix.summary(case_id, resolved.id)
+        what = f"the summary of {case} × {resolved.path}"
+        refuse_others_in_round(project, uow, what, reader, _owner(stored))
         if stored is None:
             return None
         return FrameworkSummary(case, resolved.path, stored.text, stored.author, stored.updated_at)
+
+
+def _owner(stored: StoredSummary | None) -> str | None:
+    """Whose a stored summary is (``""``, nobody's in particular, when it has no author;
+    ``None`` when there is none)."""
+    return None if stored is None else stored.author or ""
 
 
 def set_framework_summary(
     project: Project, case: str, code: str, text: str, author: str | None = None
 ) -> FrameworkSummary | None:
     """Write (or with empty ``text``, remove) the summary of a case × code cell in one
-    transaction, logged with the text before and after. Returns the summary now stored."""
+    transaction, logged with the text before and after. Returns the summary now stored.
+    During a blind round ``author`` is required and may not replace another's summary."""
     with project.unit_of_work() as uow:
         case_id = _case_id(uow, case)
         resolved = resolve_listed_code(uow, code)
         before = uow.matrix.summary(case_id, resolved.id)
+        what = f"the summary of {case} × {resolved.path}"
+        refuse_others_in_round(project, uow, what, author, _owner(before))
         cleaned = text.strip()
         if cleaned:
             uow.matrix.set_summary(case_id, resolved.id, cleaned, author)

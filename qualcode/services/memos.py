@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action
 from qualcode.domain.memos import StoredMemo
-from qualcode.services.blind_rounds import refuse_in_round
+from qualcode.services.blind_rounds import refuse_in_round, refuse_others_in_round
 from qualcode.services.codebook import resolve_code
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
@@ -93,11 +93,15 @@ def edit_memo(
     transaction, logged as ``memo_edit`` with the text and author before and after, under
     ``editor`` (default: ``author``), whose undo takes it back. Returns a description
     ("3 on transcript 'x'") and whether anything changed (when not, nothing is logged).
-    A blank text is an :class:`InputError`; an unknown id a :class:`NotFoundError`."""
+    A blank text is an :class:`InputError`; an unknown id a :class:`NotFoundError`.
+    During a blind round only the editor's own memo may be changed
+    (:class:`~qualcode.domain.errors.BlindRoundError`; an authorless memo is not theirs)."""
     if not text.strip():
         raise InputError("memos edit", "the memo text is empty (delete removes a memo)")
     with project.unit_of_work() as uow:
         old = _existing(uow, memo_id)
+        acting = editor if editor is not None else author
+        refuse_others_in_round(project, uow, f"memo {memo_id}", acting, old.author or "")
         new_author = old.author if author is None else author
         described = f"{memo_id} {_described(uow, old)}"
         if (old.text, old.author) == (text, new_author):
@@ -120,9 +124,11 @@ def delete_memo(project: Project, memo_id: int, *, editor: str | None = None) ->
     """Delete memo ``memo_id``; one transaction, logged as ``memo_delete`` with the whole
     memo (text, author, target, creation time) under ``editor``, whose undo puts it back
     under the same id. Returns a description ("3 on the project"); an unknown id is a
-    :class:`NotFoundError`."""
+    :class:`NotFoundError`. During a blind round only ``editor``'s own memo may be
+    deleted (a memo without an author counts as someone else's)."""
     with project.unit_of_work() as uow:
         old = _existing(uow, memo_id)
+        refuse_others_in_round(project, uow, f"memo {memo_id}", editor, old.author or "")
         described = f"{memo_id} {_described(uow, old)}"
         memo = {
             "id": old.id,

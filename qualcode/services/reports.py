@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualcode.domain.matrix_report import ReportSection, ThemeReport
+from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.cases import list_cases
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.matrices import (
@@ -27,7 +28,9 @@ def build_theme_report(
 ) -> ThemeReport:
     """Every passage of ``code`` and its sub-codes (the chosen coders' codings merged, as
     in matrices), case by case in case order, each case with its attribute values and
-    its framework summary. Coded text outside every case comes last."""
+    its framework summary. Coded text outside every case comes last. Refused during a
+    blind round (:class:`~qualcode.domain.errors.BlindRoundError`)."""
+    refuse_in_round(project, "report", coders)  # named for the command run
     with project.reading() as uow:
         ensure_sound(uow, project.location)
         resolved = resolve_listed_code(uow, code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from qualcode.domain.errors import NotFoundError
 from qualcode.domain.event_records import EventSummary
 from qualcode.domain.events import Action
+from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
 
@@ -50,6 +51,9 @@ def set_setting(project: Project, key: str, value: object) -> None:
 
 
 def latest_events(project: Project, limit: int) -> list[EventSummary]:
-    """The newest ``limit`` events of the log, newest first (``qualcode log``)."""
+    """The newest ``limit`` events of the log, newest first (``qualcode log``). Refused
+    while a blind round is open: the log names who coded what
+    (:class:`~qualcode.domain.errors.BlindRoundError`)."""
+    refuse_in_round(project, "the log")
     with project.reading() as uow:
         return uow.events.latest(limit)

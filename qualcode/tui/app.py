@@ -188,7 +188,7 @@ def create_app(
         raise NotFoundError(unknown_transcript_message(transcript, names))
     is_blind = blind_by_setting(project) if blind is None else blind
     return QualcodeApp(
-        Workspace(project, coder, is_blind),
+        Workspace(project, coder, is_blind, chose_blind=blind is True),
         config,
         transcript=transcript,
         config_file=config_file,

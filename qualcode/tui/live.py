@@ -199,23 +199,26 @@ def apply_events(screen: CodingScreen, events: Iterable[LiveEvent]) -> Changes:
 
 def _follow_blind(screen: CodingScreen, required: bool) -> bool:
     """A blind round started or was revealed elsewhere. Starting one blinds this workspace
-    at once (others' codings, counts and memos leave the screen); a reveal only says so,
-    as a workspace opened with ``--blind`` stays blind until reopened. True when the
-    screen was reloaded."""
+    at once (others' codings, counts and memos leave the screen, and an open view showing
+    others' work closes); a reveal switches it back just as live, unless the coder chose
+    blind coding themselves (``--blind``), which stays on. The cursor, selection and
+    scroll stay put. True when the screen was reloaded."""
     ws = screen.workspace
-    if not required:
-        if ws.blind:
-            screen.notify("Blind coding is no longer required: reopen to see everyone's codings")
+    if ws.blind == required:
         return False
-    if ws.blind:
+    if not required and ws.chose_blind:
+        screen.notify("Blind coding is no longer required; you chose it, so it stays on")
         return False
-    ws.blind = True
-    screen.set_class(True, "-blind")
+    ws.blind = required
+    screen.set_class(required, "-blind")
     screen.reload_codings()
     screen.refresh_transcript_list()
     screen.refresh_code_counts()
     screen.update_status()
-    screen.notify("Blind coding is now required: only your own codings are shown")
+    if required:
+        screen.notify("Blind coding is now required: only your own codings are shown")
+    else:
+        screen.notify("The blind round was revealed: everyone's codings are shown again")
     return True
 
 

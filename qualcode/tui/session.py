@@ -40,6 +40,8 @@ class Workspace:
     project: Project
     coder: str
     blind: bool
+    chose_blind: bool = False  # the coder asked for it (--blind, or switched it on here):
+    # a blind round's reveal leaves it on; otherwise the reveal switches blind off
     _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def write(self, action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

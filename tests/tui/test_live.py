@@ -236,11 +236,29 @@ async def test_a_blind_round_started_elsewhere_blinds_an_open_workspace(
         await until(pilot, lambda: screen.workspace.blind)
         assert screen.view.codings == ()
         assert counts(screen)["care"] == (0, 0)
-        apply_code(writer, NAME, "school", "bo", span=(3, 9))  # nothing of it arrives
+        school = apply_code(writer, NAME, "school", "bo", span=(3, 9))[0]  # nothing arrives
+        await pilot.pause(0.3)
+        assert screen.view.codings == ()
+        screen.view.cursor = 20
         Cli()("round", location, "reveal")
-        await until(pilot, lambda: any("no longer required" in n.message for n in notes(pilot)))
-        assert screen.view.codings == ()  # a reveal shows itself only when reopened
+        await until(pilot, lambda: not screen.workspace.blind)  # switched back, live
+        assert sorted(c.id for c in screen.view.codings) == sorted([theirs.id, school.id])
+        assert counts(screen)["care"] == (1, 1)
+        assert "BLIND" not in status_line(screen)
+        assert screen.view.cursor == 20  # the coder's place stays
+
+
+async def test_a_reveal_leaves_a_coder_who_chose_blind_coding_blind(
+    tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
+) -> None:
+    location, _ = tiny
+    apply_code(writer, NAME, "care", "bo", span=(45, 51))
+    async with workspace(location, tmp_path, blind=True) as (pilot, screen):
+        Cli()("round", location, "start")
+        Cli()("round", location, "reveal")
+        await until(pilot, lambda: any("stays on" in n.message for n in notes(pilot)))
         assert screen.workspace.blind
+        assert screen.view.codings == ()
 
 
 def notes(pilot: Pilot[Any]) -> list[Any]:

@@ -533,7 +533,7 @@ class CodingScreen(Screen[None]):
 
         if await self.write_service(write) is None:
             return
-        self.workspace.blind = on
+        self.workspace.blind = self.workspace.chose_blind = on
         self.set_class(on, "-blind")
         self.post_message(self.CodingsChanged(self, "setting", self.transcript))
         self.update_status()
