@@ -206,6 +206,7 @@ def agreement(
     from qualcode.domain.agreement_report import parse_threshold
     from qualcode.services.agreement import compare_coders
 
+    check_agreement_options(click.get_current_context(), coders, stats, ci_level)
     intervals = None
     if ci_level is not None:
         intervals = IntervalSettings(ci_level, resamples, seed, Resampling(ci_by))
@@ -244,6 +245,37 @@ def agreement(
 
         text = render_report_table(report, per_transcript=per_transcript)
     write_output(text, output)
+
+
+INTERVAL_OPTIONS = {"resamples": "bootstrap", "seed": "seed", "ci_by": "ci_by"}
+"""The options that only say how --ci's intervals are made: parameter -> field name."""
+
+
+def check_agreement_options(
+    ctx: click.Context, coders: Sequence[str], stats: Sequence[str], ci_level: float | None
+) -> None:
+    """Refuse, before anything is read, options that would be silently ignored: an
+    interval option (``--bootstrap``, ``--seed``, ``--ci-by``) given without ``--ci``,
+    and ``--stats`` naming only statistics that do not apply to this many coders
+    (Fleiss' kappa needs three). Each is a :class:`FieldError` naming the option."""
+    from click.core import ParameterSource
+
+    from qualcode.domain.errors import FieldError
+
+    if ci_level is None:
+        for parameter, field in INTERVAL_OPTIONS.items():
+            if ctx.get_parameter_source(parameter) is not ParameterSource.DEFAULT:
+                raise FieldError(field, "needs --ci PERCENT (it says how the intervals are made)")
+    if stats:
+        from qualcode.domain.statistics.registry import choose
+
+        count = len(dict.fromkeys(coders))
+        chosen = choose(stats)
+        if not any(s.applies(count) for s in chosen):
+            needs = "; ".join(
+                f"{s.option_name} needs {s.min_coders} or more coders" for s in chosen
+            )
+            raise FieldError("stats", f"{needs}, and {count} are compared")
 
 
 @click.command(cls=ManyValuesCommand)

@@ -19,7 +19,8 @@ SESSION_CODER = "QUALCODE_SERVE_CODER"
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Interface to listen on; anything but this computer's own is announced with a warning.",
+    help="Interface to listen on (not empty); anything but this computer's own is "
+    "announced with a warning once listening.",
 )
 @click.option(
     "--port",
@@ -42,12 +43,13 @@ def serve(project: str, host: str, port: int, coder: str | None, session: bool) 
     as it happens. The address carries a token: a request without it is refused. Only
     this computer can connect unless --host names another interface (say 0.0.0.0); the
     connection is plain HTTP, so use that only on a network you trust."""
-    from qualcode.services.serving import is_local, served_coder
+    from qualcode.services.serving import check_host, is_local, served_coder
 
     chosen = served_coder(coder)
     if session:
         _run_session(project, chosen)
         return
+    check_host(host)
     opened = open_existing(project)
     from qualcode.services.integrity import ensure_project_sound
 
@@ -55,17 +57,18 @@ def serve(project: str, host: str, port: int, coder: str | None, session: bool) 
         ensure_project_sound(opened)  # refused here once, not in every browser tab
     finally:
         opened.close()
-    if not is_local(host):
-        where = f"port {port}" if port else "its port"
-        click.echo(
-            f"warning: listening on {host}, not only on this computer: anyone who can reach "
-            f"{where} and has the address below can open the project; the traffic is not "
-            "encrypted (whoever can read it sees the token and the transcripts)",
-            err=True,
-        )
     from qualcode.services.serving import Serving, serve_workspace
 
     def ready(serving: Serving) -> None:
+        # only now: a host that cannot be bound is an error, not a false alarm first
+        if not is_local(host):
+            click.echo(
+                f"warning: listening on {host}, not only on this computer: anyone who can "
+                f"reach port {serving.port} and has the address printed can open the "
+                "project; the traffic is not encrypted (whoever can read it sees the token "
+                "and the transcripts)",
+                err=True,
+            )
         who = f"as {chosen}" if chosen else "each asked for a coder name"
         click.echo(f"serving {opened.location} at {serving.url}")
         click.echo(f"each browser tab is a workspace of its own ({who}); Ctrl-C stops")

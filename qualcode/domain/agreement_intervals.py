@@ -13,8 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from qualcode.domain.errors import FieldError
+
 DEFAULT_RESAMPLES = 2000
 DEFAULT_SEED = 1
+MIN_CLUSTERS = 5
+"""Resampling transcripts needs at least this many compared transcripts: with fewer,
+the resamples are nearly all the same few tables and the interval is falsely narrow
+(one transcript gives a zero-width interval)."""
 RELIABLE = 0.800
 TENTATIVE = 0.667
 
@@ -62,6 +68,18 @@ class Intervals:
         return self.bounds.get((code, key, pair))
 
 
+def check_clusters(settings: IntervalSettings, transcripts: int) -> None:
+    """Refuse (a :class:`FieldError` for ``ci_by``) resampling whole transcripts when
+    fewer than :data:`MIN_CLUSTERS` are compared: the interval would look precise and
+    the verdict reliable on what is one or two transcripts' worth of evidence."""
+    if settings.by is Resampling.TRANSCRIPT and transcripts < MIN_CLUSTERS:
+        raise FieldError(
+            "ci_by",
+            f"resampling transcripts needs at least {MIN_CLUSTERS} compared transcripts; "
+            f"this comparison has {transcripts}: compare more, or use --ci-by unit",
+        )
+
+
 def verdict(low: float) -> str:
     """Krippendorff's rule for alpha (Krippendorff 2004, Content Analysis, p. 241):
     reliable at .800 or above, tentative conclusions at .667 or above, otherwise not
@@ -82,9 +100,11 @@ VERDICT_RULE = (
 def interval_rules(settings: IntervalSettings) -> list[str]:
     """How the intervals were made, as every report prints it."""
     drawn = (
-        "units (of the pooled table)"
+        "units (of the pooled table; units are treated as independent, which gives narrow "
+        "intervals — --ci-by transcript respects that a transcript's units hang together)"
         if settings.by is Resampling.UNIT
-        else "transcripts (their tables summed, so units of one transcript stay together)"
+        else "transcripts (their tables summed, so units of one transcript stay together; "
+        f"at least {MIN_CLUSTERS} compared transcripts are needed)"
     )
     return [
         f"Confidence intervals: {settings.level:g} % percentile bootstrap of the pooled "

@@ -450,6 +450,14 @@ def layout_lines(layout: Layout) -> list[str]:
     return _aligned(layout.headers, rows, right)
 
 
+def _block(title: str, layout: Layout) -> list[str]:
+    """A titled table, or one line when the chosen statistics (``--stats``) have no
+    column in it — a table of codes and pairs alone says nothing."""
+    if not any(layout.numbers):
+        return [f"{title} nothing to show: none of the chosen statistics is computed here", ""]
+    return [title, *layout_lines(layout), ""]
+
+
 def render_report_table(report: AgreementReport, *, per_transcript: bool = False) -> str:
     """A terminal-readable report: pooled values per code and pair with Landis–Koch
     bands, then across all coders, then notes, exclusions and skipped codings."""
@@ -467,9 +475,8 @@ def render_report_table(report: AgreementReport, *, per_transcript: bool = False
         )
     else:
         statistics = report.applicable()
-        pairs = layout_lines(pair_layout(report))
-        lines += ["Pooled over transcripts, per pair of coders:", *pairs, ""]
-        lines += ["All coders:", *layout_lines(coders_layout(report)), ""]
+        lines += _block("Pooled over transcripts, per pair of coders:", pair_layout(report))
+        lines += _block("All coders:", coders_layout(report))
         if per_transcript:
             lines += ["Per transcript:", *layout_lines(transcript_layout(report)), ""]
         lines += [UNDEFINED_NOTE, *filter(None, [undefined_count_note(statistics)]), LEVELS_NOTE]

@@ -5,7 +5,10 @@ Every command with ``-o`` and every export dialog uses :func:`choose_format`: th
 of ``-o`` names the format (``-o report.xlsx`` writes XLSX), ``--format`` may say the same
 or be left out, and a suffix that names another format than ``--format``, or a format the
 command cannot write, is refused in one line — a file named ``.xlsx`` never holds a
-plain-text table. A binary format (XLSX, Word) needs a file. What each command can write
+plain-text table. So is a file whose suffix names no format (``r.table``), and one that
+has none (``r``) unless ``--format`` says the format (a device such as ``/dev/stdout``):
+the line lists the suffixes the command writes. ``.txt`` is the plain-text
+table (or text). A binary format (XLSX, Word) needs a file. What each command can write
 is its own table of renderers (e.g. :data:`qualcode.exporters.matrix_formats.MATRIX_RENDERERS`);
 its keys are the names below.
 """
@@ -75,9 +78,26 @@ def choose_format(
 ) -> str:
     """The format to write: the one ``--format`` asks for (``requested``) or the ``-o``
     suffix names, else ``default``. Raises :class:`InputError` (naming the file) when the
-    two disagree, when the suffix names a format this command does not write, and when a
-    binary format would go to standard output (``example`` names the file suggested)."""
+    two disagree, when the suffix names a format this command does not write, when a
+    file's suffix names no format at all (``r.table``), or it has none (``r``) and no
+    ``--format`` is given — the message lists the suffixes the command writes —, and
+    when a binary format would go to standard output (``example`` names the file
+    suggested)."""
     by_suffix = format_of(output, offered)
+    if by_suffix is None and output not in (None, "-"):
+        assert output is not None
+        suffix = PurePath(output).suffix
+        if suffix:  # a suffix naming nothing is a slip (r.jsno, r.table), whatever --format
+            raise InputError(
+                output,
+                f"no format has the suffix {suffix}: this command writes {suffixes_of(offered)}",
+            )
+        if requested is None:  # a bare name (r) would be written in a silent default
+            raise InputError(
+                output,
+                f"the file has no suffix to name its format: this command writes "
+                f"{suffixes_of(offered)} (or say --format)",
+            )
     if by_suffix is not None and output is not None:
         if by_suffix not in offered:
             raise InputError(
@@ -97,6 +117,15 @@ def choose_format(
         suggested = f"exports/{example}.{_suffix(chosen)}"
         raise InputError("-o", f"{chosen} is a binary format: give a file, e.g. -o {suggested}")
     return chosen
+
+
+def suffixes_of(offered: Sequence[str]) -> str:
+    """The suffixes of ``offered`` for a message: ``.txt (table), .csv, .xlsx``."""
+    return ", ".join(
+        "/".join(FILE_FORMATS[name].suffixes)
+        + (f" ({name})" if FILE_FORMATS[name].suffixes[0][1:] != name else "")
+        for name in offered
+    )
 
 
 def _suffix(name: str) -> str:

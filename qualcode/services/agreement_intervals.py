@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from qualcode.domain.agreement_intervals import Bounds, Intervals, IntervalSettings, Resampling
+from qualcode.domain.agreement_intervals import (
+    Bounds,
+    Intervals,
+    IntervalSettings,
+    Resampling,
+    check_clusters,
+)
 from qualcode.domain.agreement_report import AgreementReport
 from qualcode.domain.statistics import Scope, Statistic
 
@@ -30,7 +36,10 @@ def report_intervals(report: AgreementReport, settings: IntervalSettings) -> Int
     Deterministic: one random generator seeded with ``settings.seed`` draws in a fixed
     order (codes in report order, then pairs, then the all-coder counts). Drawing whole
     transcripts uses one set of draws for every code, so a resample is the same set of
-    transcripts throughout."""
+    transcripts throughout. Drawing transcripts needs at least
+    :data:`~qualcode.domain.agreement_intervals.MIN_CLUSTERS` of them compared (else a
+    :class:`~qualcode.domain.errors.FieldError` for ``ci_by``)."""
+    check_clusters(settings, len(report.transcripts))
     import numpy as np
 
     statistics = [s for s in report.applicable() if s.interval_key is not None]

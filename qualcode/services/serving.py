@@ -79,6 +79,19 @@ def is_local(host: str) -> bool:
     return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
+def check_host(host: str) -> str:
+    """``host`` if it names an interface; an empty or blank one is a :class:`FieldError`
+    (``host``): the server would take it as every interface, which nobody means by
+    leaving it empty. Whether it can be bound is found out by binding it."""
+    if not host.strip():
+        raise FieldError(
+            "host",
+            "name an interface to listen on (127.0.0.1: this computer only; 0.0.0.0: "
+            "every interface); an empty one would mean every interface",
+        )
+    return host
+
+
 def is_any_interface(host: str) -> bool:
     """Whether ``host`` is the wildcard address (every interface: ``0.0.0.0``, ``::``)."""
     try:
@@ -113,7 +126,9 @@ def serve_workspace(
     called once the port is bound; ``on_problem`` with one line for each problem the
     server meets while running (a session that failed to start, a broken connection; an
     unexpected one's traceback goes to the error log). A port in use or a host that
-    cannot be bound is a :class:`FieldError` (``port`` / ``host``)."""
+    cannot be bound, or an empty one (:func:`check_host`), is a :class:`FieldError`
+    (``port`` / ``host``)."""
+    check_host(host)
     # exec (POSIX shells): the shell textual-serve starts it with gives way to the session
     try:  # a dependency of qualcode; missing only from an environment installed by hand
         import aiohttp_jinja2  # noqa: F401

@@ -83,16 +83,37 @@ def test_only_requests_with_the_token_get_anything_and_problems_are_lines(tiny: 
     assert out.endswith("\nstopped serving\n")
 
 
-def test_another_interface_is_announced_with_a_warning(tiny: Path, run: Cli) -> None:
-    # 192.0.2.1 (TEST-NET-1) is no address of this machine: the warning comes first, then
-    # the port cannot be bound, which is one line too
-    result = run("serve", tiny, "--host", "192.0.2.1", "--port", "0", expect=1)
-    warning, error = result.stderr.strip().splitlines()
-    assert warning.startswith("warning: listening on 192.0.2.1, not only on this computer")
-    assert "anyone who can reach its port and has the address" in warning
+@pytest.mark.parametrize(
+    ("host", "says"),
+    [
+        # TEST-NET-1: no address of this machine, cannot be bound
+        ("192.0.2.1", "Error: --host: cannot listen on 192.0.2.1 port 0:"),
+        # a name that never resolves
+        ("nonexistent.invalid", "Error: --host: 'nonexistent.invalid' is not an address"),
+        # empty would mean every interface: refused before the project is opened
+        ("", "Error: --host: name an interface to listen on"),
+        # blank likewise
+        (" ", "Error: --host: name an interface to listen on"),
+    ],
+    ids=["not-this-machine", "unresolvable", "empty", "blank"],
+)
+def test_a_host_that_cannot_be_listened_on_is_one_line_without_a_warning(
+    tiny: Path, run: Cli, host: str, says: str
+) -> None:
+    result = run("serve", tiny, "--host", host, "--port", "0", expect=1)
+    assert one_line_error(result.stderr).startswith(says)  # no warning before it
+    assert result.stdout == ""
+
+
+def test_another_interface_is_announced_once_listening(tiny: Path) -> None:
+    with served(tiny, "--host", "0.0.0.0") as server:
+        port = server.base.rsplit(":", 1)[1].strip("/")
+        code, _out, err = server.stop()
+    assert code == 0
+    warning = err.splitlines()[0]
+    assert warning.startswith("warning: listening on 0.0.0.0, not only on this computer")
+    assert f"anyone who can reach port {port} and has the address printed" in warning
     assert "not encrypted" in warning
-    one_line_error(error)
-    assert error.startswith("Error: --host: cannot listen on 192.0.2.1 port 0:")
 
 
 def test_a_port_in_use_is_one_line(tiny: Path, run: Cli) -> None:

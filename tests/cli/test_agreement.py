@@ -235,13 +235,52 @@ def test_other_units_report_unit_counts(demo_path: Path, run: Cli, unit: str) ->
             ["--coders", "anna", "bo", "--format", "xlsx"],
             "Error: -o: xlsx is a binary format",
         ),
+        # interval options without --ci would be silently ignored
+        (["--coders", "anna", "bo", "--bootstrap", "500"], "Error: --bootstrap: needs --ci"),
+        # the default value given explicitly is still a given option
+        (["--coders", "anna", "bo", "--seed", "1"], "Error: --seed: needs --ci"),
+        (["--coders", "anna", "bo", "--ci-by", "transcript"], "Error: --ci-by: needs --ci"),
+        # one transcript resampled: a zero-width interval and a false "reliable"
+        (
+            ["--coders", "anna", "bo", "--ci", "95", "--ci-by", "transcript", "--transcript",
+             "parent-01-en", "parent-02-en"],
+            "Error: --ci-by: resampling transcripts needs at least 5 compared transcripts; "
+            "this comparison has 2",
+        ),
+        # nothing chosen applies to two coders
+        (
+            ["--coders", "anna", "bo", "--stats", "fleiss"],
+            "Error: --stats: fleiss needs 3 or more coders, and 2 are compared",
+        ),
     ],
-)
+    ids=["unknown-coder", "one-coder", "coder-twice", "unknown-code", "unknown-transcript",
+         "binary-to-stdout", "bootstrap-no-ci", "seed-no-ci", "ci-by-no-ci",
+         "too-few-clusters", "fleiss-two-coders"],
+)  # fmt: skip
 def test_mistakes_give_one_line(demo_path: Path, run: Cli, args: list[str], message: str) -> None:
     result = run("agreement", demo_path, *args, expect=1)
     assert result.stderr.startswith(message.format(p=demo_path))
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("stats", "empty", "full"),
+    [
+        # a pair statistic only: the all-coder table has no column
+        ("kappa", "All coders:", "Pooled over transcripts, per pair of coders:"),
+        # an all-coder statistic only: the pair table has no column
+        ("alpha", "Pooled over transcripts, per pair of coders:", "All coders:"),
+    ],
+    ids=["pair-only", "coders-only"],
+)
+def test_a_table_without_a_chosen_statistic_is_one_line(
+    demo_path: Path, run: Cli, stats: str, empty: str, full: str
+) -> None:
+    output = run("agreement", demo_path, "--coders", "anna", "bo", "--stats", stats).stdout
+    lines = output.splitlines()
+    assert f"{empty} nothing to show: none of the chosen statistics is computed here" in lines
+    assert stats in lines[lines.index(full) + 1].split()  # the other table has its column
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,15 @@ INFERRED = [
     (["matrix"], "matrix.xlsx", _is_xlsx),
     (["cooccurrence"], "co.json", _is_json),
     (["codebook", "export"], "codebook.yml", lambda p: "codes:" in p.read_text("utf-8")),
+    # .txt is the plain table's suffix
+    (
+        ["agreement", "--coders", "anna", "bo"],
+        "agreement.txt",
+        lambda p: p.read_text("utf-8").startswith("Agreement of anna, bo"),
+    ),
+    (["memos", "--all"], "memos.TXT", lambda p: p.read_text("utf-8").startswith("id")),
+    # no suffix, but --format names the format
+    (["codings", "--format", "json"], "codings", _is_json),
 ]
 
 
@@ -77,11 +86,37 @@ REFUSED = [
     ),
     (["report", "--code", "openness"], "report.xlsx", "writes md, html, docx"),
     (["export"], "project.yaml", "writes qdpx, qdc"),
+    # a suffix no format has, or none: refused alike by every command with -o
+    (
+        ["agreement", "--coders", "anna", "bo"],
+        "r.table",
+        "no format has the suffix .table: this command writes .txt (table), .json, .csv, .xlsx, "
+        ".html/.htm",
+    ),
+    # --format does not make an unknown suffix right
+    (
+        ["agreement", "--coders", "anna", "bo", "--format", "json"],
+        "r.jsno",
+        "no format has the suffix .jsno: this command writes .txt (table), .json",
+    ),
+    (
+        ["codings"],
+        "codings",
+        "the file has no suffix to name its format: this command writes .txt (table), .csv",
+    ),
+    (["memos"], "memos.table", "no format has the suffix .table: this command writes .txt"),
+    (["matrix"], "matrix.tab", "no format has the suffix .tab: this command writes .xlsx, .csv"),
+    (["cooccurrence"], "co", "no suffix to name its format: this command writes .xlsx"),
+    (["findings"], "findings.table", "this command writes .md/.markdown, .html/.htm, .docx"),
+    (["report", "--code", "openness"], "report", "this command writes .md/.markdown"),
+    (["codebook", "export"], "codebook.txt", "writes yaml, not plain-text table"),
+    (["codebook", "export"], "codebook", "no suffix to name its format: this command writes .yaml"),
+    (["export"], "project", "no suffix to name its format: this command writes .qdpx, .qdc"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("words", "name", "message"), REFUSED, ids=[f"{w[0]}-{n}" for w, n, _ in REFUSED]
+    ("words", "name", "message"), REFUSED, ids=[f"{' '.join(w[:2])}-{n}" for w, n, _ in REFUSED]
 )
 def test_a_suffix_that_disagrees_is_one_line_and_writes_nothing(
     run: Cli, demo_path: Path, tmp_path: Path, words: list[str], name: str, message: str

@@ -18,8 +18,8 @@ from tests.conftest import Cli
 from tests.files.targets import Mounts, leftovers, settled, snapshot
 
 # (id, kind, argument list); kind says which rules apply: "export" replaces an earlier
-# export, "new" (backup, demo) must be given a free name. Targets are named *.out, a
-# suffix no format claims, so --format alone decides what is written.
+# export, "new" (backup, demo) must be given a free name. Targets have no suffix, so
+# --format alone decides what is written (a suffix no format has is refused).
 Command = Callable[[Path, Path], list[str | Path]]
 COMMANDS: list[tuple[str, str, Command]] = [
     ("matrix-csv", "export", lambda p, t: ["matrix", p, "--format", "csv", "-o", t]),
@@ -53,39 +53,39 @@ def char_device(tmp: Path, _: Mounts) -> Target:
 
 
 def fifo(tmp: Path, _: Mounts) -> Target:
-    os.mkfifo(tmp / "pipe.out")
-    return Target(tmp / "pipe.out", "is a named pipe", "is a named pipe")
+    os.mkfifo(tmp / "pipe")
+    return Target(tmp / "pipe", "is a named pipe", "is a named pipe")
 
 
 def folder(tmp: Path, _: Mounts) -> Target:
-    (tmp / "folder.out").mkdir()
-    return Target(tmp / "folder.out", "is a folder", "is a folder")
+    (tmp / "folder").mkdir()
+    return Target(tmp / "folder", "is a folder", "is a folder")
 
 
 def link_to_device(tmp: Path, _: Mounts) -> Target:
-    (tmp / "null.out").symlink_to("/dev/null")
-    return Target(tmp / "null.out", "symbolic link to a character device", "symbolic link")
+    (tmp / "null").symlink_to("/dev/null")
+    return Target(tmp / "null", "symbolic link to a character device", "symbolic link")
 
 
 def dangling_link(tmp: Path, _: Mounts) -> Target:
-    (tmp / "dangling.out").symlink_to(tmp / "nowhere" / "file.csv")
-    return Target(tmp / "dangling.out", "which does not exist", "symbolic link")
+    (tmp / "dangling").symlink_to(tmp / "nowhere" / "file.csv")
+    return Target(tmp / "dangling", "which does not exist", "symbolic link")
 
 
 def link_to_folder(tmp: Path, _: Mounts) -> Target:
     (tmp / "elsewhere").mkdir()
-    (tmp / "there.out").symlink_to(tmp / "elsewhere")
-    return Target(tmp / "there.out", "symbolic link to a folder", "symbolic link")
+    (tmp / "there").symlink_to(tmp / "elsewhere")
+    return Target(tmp / "there", "symbolic link to a folder", "symbolic link")
 
 
 def missing_folder(tmp: Path, _: Mounts) -> Target:
-    return Target(tmp / "no-such-folder" / "out.out", "does not exist", "does not exist")
+    return Target(tmp / "no-such-folder" / "out", "does not exist", "does not exist")
 
 
 def immutable_folder(tmp: Path, mounts: Mounts) -> Target:
     (tmp / "locked").mkdir()
     mounts.make_immutable(tmp / "locked")
-    return Target(tmp / "locked" / "out.out", "permission denied", "permission denied")
+    return Target(tmp / "locked" / "out", "permission denied", "permission denied")
 
 
 def small_disk(*, read_only: bool, earlier_export: bool) -> Make:
@@ -95,12 +95,12 @@ def small_disk(*, read_only: bool, earlier_export: bool) -> Make:
     def make(tmp: Path, mounts: Mounts) -> Target:
         point = mounts.tmpfs()
         if earlier_export:
-            (point / "out.out").write_bytes(b"an earlier export\n")
+            (point / "out").write_bytes(b"an earlier export\n")
         if read_only:
             mounts.read_only(point)
         else:
             mounts.fill(point)
-        return Target(point / "out.out", phrase, "exists already" if earlier_export else phrase)
+        return Target(point / "out", phrase, "exists already" if earlier_export else phrase)
 
     return make
 
@@ -168,10 +168,10 @@ def test_export_writes_through_a_link_to_a_regular_file(
     study: Path, tmp_path: Path, run: Cli, command: Command
 ) -> None:
     """A link to a regular file is kept; the file it points to gets the export."""
-    real = tmp_path / "real" / "export.out"
+    real = tmp_path / "real" / "export"
     real.parent.mkdir()
     real.write_bytes(b"an earlier export\n")
-    link = tmp_path / "latest.out"
+    link = tmp_path / "latest"
     link.symlink_to(real)
     link_before = snapshot(link)
     run(*command(study, link))
@@ -213,16 +213,22 @@ def test_backup_and_demo_never_replace_a_file(
 def test_no_export_replaces_a_project(
     study: Path, tmp_path: Path, run: Cli, command: Command
 ) -> None:
-    """``-o`` replaces an earlier export, never a project or a backup of one."""
-    other = tmp_path / "other.qualcode"
+    """``-o`` replaces an earlier export, never a project or a backup of one. Named
+    without a suffix (``--format`` names the format) so the writer's own check decides;
+    ``.qualcode`` is refused before that, as a suffix no format has."""
+    other = tmp_path / "other"
     run("init", other)
-    backup = tmp_path / "study-backup.bak"
+    backup = tmp_path / "study-backup"
     run("backup", study, backup, "--json")
 
-    for victim in (study, other, backup):
+    for victim, phrase in (
+        (study, f"no format has the suffix {study.suffix}"),
+        (other, "is a qualcode project, backup or database"),
+        (backup, "is a qualcode project, backup or database"),
+    ):
         before_victim = settled(victim)
         result = run(*command(study, victim), expect=1)
-        assert "is a qualcode project, backup or database" in one_line_error(result.stderr)
+        assert phrase in one_line_error(result.stderr)
         assert settled(victim) == before_victim
 
 
@@ -234,7 +240,7 @@ def test_no_export_replaces_a_project(
 def test_export_replaces_an_earlier_export_keeping_its_permissions(
     study: Path, tmp_path: Path, run: Cli, command: Command
 ) -> None:
-    target = tmp_path / "out.file"
+    target = tmp_path / "out"
     target.write_bytes(b"an earlier export\n")
     target.chmod(0o640)
     run(*command(study, target))
