@@ -16,7 +16,6 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from openpyxl import load_workbook
-from sklearn.metrics import cohen_kappa_score
 
 from qualcode.cli.agreement_commands import GREEDY_OPTIONS, spread_values
 from qualcode.services.codebook import list_codes
@@ -44,6 +43,9 @@ def character_arrays(run: Cli, project: Path) -> dict[tuple[str, str, str], npt.
 
 
 def expected_kappa(x: npt.NDArray[Any], y: npt.NDArray[Any]) -> float:
+    # imported here, not at collection: sklearn costs ~0.65 s a process
+    from sklearn.metrics import cohen_kappa_score
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return float(cohen_kappa_score(x, y))

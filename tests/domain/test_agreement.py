@@ -17,8 +17,6 @@ import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.metrics import cohen_kappa_score
-from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
 from qualcode.domain.agreement import (
     Comparison,
@@ -87,6 +85,9 @@ def compare(
 
 
 def sklearn_kappa(x: npt.NDArray[Any], y: npt.NDArray[Any]) -> float:
+    # imported here, not at collection: sklearn costs ~0.65 s a process
+    from sklearn.metrics import cohen_kappa_score
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return float(cohen_kappa_score(x, y))
@@ -144,6 +145,9 @@ def test_pairwise_kappa_and_percent_match_sklearn(
 def test_alpha_fleiss_and_all_agree_match_packages(
     data: tuple[int, list[list[tuple[int, int]]]],
 ) -> None:
+    # imported here, not at collection: statsmodels (with scipy.stats) costs ~1 s a process
+    from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
+
     length, raw = data
     matrix = np.array([expand(length, spans) for spans in raw])
     coverage = compare(length, raw).coverage

@@ -6,7 +6,6 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.metrics import cohen_kappa_score
 
 from qualcode.domain.agreement_report import (
     CodingSpan,
@@ -115,6 +114,9 @@ def test_pooled_and_mean_are_both_reported() -> None:
     # pooled = one 440-character text: the long, perfectly agreed transcript dominates
     x = np.r_[np.ones(20), np.zeros(20), np.ones(200), np.zeros(200)]
     y = np.r_[np.zeros(10), np.ones(20), np.zeros(10), np.ones(200), np.zeros(200)]
+    # imported here, not at collection: sklearn costs ~0.65 s a process
+    from sklearn.metrics import cohen_kappa_score
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         expected = cohen_kappa_score(x, y)

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from sklearn.metrics import cohen_kappa_score
 
 from qualcode.storage.dump import project_tables
 from tests.conftest import Cli
@@ -76,6 +75,9 @@ def test_evaluate_reports_measures_baselines_and_kappa(tiny: Path, run: Cli) -> 
         assert 0.0 <= result[ranking]["precision_at_1"] <= result[ranking]["precision_at_3"] <= 1
     assert result["most_frequent"]["precision_at_1"] == pytest.approx(1 / 3)  # 3 equal codes
     assert result["model"]["precision_at_1"] >= 0.8
+    # imported here, not at collection: sklearn costs ~0.65 s a process
+    from sklearn.metrics import cohen_kappa_score
+
     for row in result["codes"]:  # kappa as an independent implementation computes it
         n = 30  # 10 sentences in each held-out transcript
         a = (

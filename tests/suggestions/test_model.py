@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.feature_extraction.text import CountVectorizer
 
 from qualcode.matching.code_model import CLASSIFIERS, CharGrams, CodeModel, Settings, train
 
@@ -172,6 +171,9 @@ def test_context_lets_a_neighbour_decide_an_empty_sentence() -> None:
 )
 def test_remembered_character_grams_are_scikit_learns(text: str, sizes: tuple[int, int]) -> None:
     # the model stored before this analyser replaced char_wb must read the same terms
+    # imported here, not at collection: sklearn costs ~0.65 s a process
+    from sklearn.feature_extraction.text import CountVectorizer
+
     expected = CountVectorizer(analyzer="char_wb", ngram_range=sizes).build_analyzer()
     grams = CharGrams(*sizes)
     assert grams(text) == expected(text)

@@ -24,15 +24,15 @@ def paragraphs(path: Path) -> list[tuple[str, str]]:
     return [(p.style.name if p.style else "", p.text) for p in Document(str(path)).paragraphs]
 
 
-@pytest.mark.parametrize("output_format", ["md", "docx"], ids=["markdown", "word"])
 async def test_findings_from_the_matrix_screen_are_the_commands(
-    output_format: str,
     make_app: Any,
     demo_path: Path,
     tmp_path: Path,
     run: Cli,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Markdown then Word from one session (a start-up each cost more than the chapters)
+    formats = ("md", "docx")
     monkeypatch.chdir(tmp_path)
     app, record = make_app(), Recorder()
     async with app.run_test(size=SIZE, message_hook=record) as pilot:
@@ -45,32 +45,33 @@ async def test_findings_from_the_matrix_screen_are_the_commands(
         await press(pilot, "w")  # one coder's codings
         coder = matrix_screen(app).request().coders
         assert len(coder) == 1
-        await press(pilot, "f")
-        dialog = app.screen
-        assert isinstance(dialog, FindingsDialog)
-        dialog.query_one("#findings-format", Select).value = output_format
-        await settle(pilot)
-        assert (
-            dialog.query_one("#findings-path", Input).value == f"exports/findings.{output_format}"
-        )
-        await press(pilot, "enter")
-        assert isinstance(app.screen, MatrixScreen)
-    (exported,) = record.of(MatrixScreen.Exported)
-    assert f"wrote {exported.path}" in record.notes()
-    words = shlex.split(exported.command)
-    assert words == [
-        "qualcode", "findings", str(demo_path), "--coder", coder[0],
-        "--by", "attribute:child_age_group", "--format", output_format,
-        "-o", f"exports/findings.{output_format}",
-    ]  # fmt: skip
-    written = tmp_path / "exports" / f"findings.{output_format}"
-    again = tmp_path / f"again.{output_format}"
-    run(*words[1:-1], str(again))
-    if output_format == "md":
-        assert written.read_text(encoding="utf-8") == again.read_text(encoding="utf-8")
-    else:
-        assert paragraphs(written) == paragraphs(again)
-        assert ("Heading 1", "continuity") in paragraphs(written)
+        for number, output_format in enumerate(formats):
+            await press(pilot, "f")
+            dialog = app.screen
+            assert isinstance(dialog, FindingsDialog)
+            dialog.query_one("#findings-format", Select).value = output_format
+            await settle(pilot)
+            path = f"exports/findings.{output_format}"
+            assert dialog.query_one("#findings-path", Input).value == path
+            await press(pilot, "enter")
+            assert isinstance(app.screen, MatrixScreen)
+            assert len(record.of(MatrixScreen.Exported)) == number + 1
+    for output_format, exported in zip(formats, record.of(MatrixScreen.Exported), strict=True):
+        assert f"wrote {exported.path}" in record.notes()
+        words = shlex.split(exported.command)
+        assert words == [
+            "qualcode", "findings", str(demo_path), "--coder", coder[0],
+            "--by", "attribute:child_age_group", "--format", output_format,
+            "-o", f"exports/findings.{output_format}",
+        ]  # fmt: skip
+        written = tmp_path / "exports" / f"findings.{output_format}"
+        again = tmp_path / f"again.{output_format}"
+        run(*words[1:-1], str(again))
+        if output_format == "md":
+            assert written.read_text(encoding="utf-8") == again.read_text(encoding="utf-8")
+        else:
+            assert paragraphs(written) == paragraphs(again)
+            assert ("Heading 1", "continuity") in paragraphs(written)
 
 
 async def test_a_name_that_disagrees_with_the_format_keeps_the_dialog_open(

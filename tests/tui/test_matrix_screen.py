@@ -374,16 +374,15 @@ async def test_summaries_written_elsewhere_show_in_the_matrix(demo: Project, mak
     assert "summary: Open about the waiting list." in status
 
 
-@pytest.mark.parametrize(
-    ("output_format", "every_measure"),
-    [
-        ("csv", False),  # the shown measure as a wide CSV
-        ("csv", True),  # every measure: the tidy long CSV
-        ("md", False),
-        ("json", True),
-        ("html", True),
-    ],
-)
+EXPORTS = [
+    ("csv", False),  # the shown measure as a wide CSV
+    ("csv", True),  # every measure: the tidy long CSV
+    ("md", False),
+    ("json", True),
+    ("html", True),
+]
+
+
 async def test_export_writes_what_the_command_line_writes(
     demo: Project,
     demo_path: Path,
@@ -391,39 +390,47 @@ async def test_export_writes_what_the_command_line_writes(
     run: Cli,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    output_format: str,
-    every_measure: bool,
 ) -> None:
+    # one session exports every row of EXPORTS in turn: a start-up each cost more than the
+    # exports; each written file is kept aside for the command line's copy to be compared
     monkeypatch.chdir(tmp_path)
     app, record = make_app(), Recorder()
+    kept: list[Path] = []
     async with app.run_test(size=SIZE, message_hook=record) as pilot:
         await press(pilot, "ctrl+x", "r", "m")  # transcripts × themes, words
-        await press(pilot, "ctrl+s")
-        dialog = app.screen
-        assert isinstance(dialog, ExportMatrixDialog)
-        dialog.query_one("#export-format", Select).value = output_format
-        await settle(pilot)  # a format brings the command line's default measures along
-        dialog.query_one("#export-measures", Select).value = "all" if every_measure else "shown"
-        await settle(pilot)
-        assert dialog.query_one("#export-path", Input).value == f"exports/matrix.{output_format}"
-        await press(pilot, "enter")
-        assert isinstance(app.screen, MatrixScreen)
-    (exported,) = record.of(MatrixScreen.Exported)
-    written = tmp_path / "exports" / f"matrix.{output_format}"
-    assert Path(exported.path) == Path("exports", f"matrix.{output_format}")
-    assert f"wrote {exported.path}" in record.notes()
-    words = shlex.split(exported.command)
-    measure = "all" if every_measure else "words"
-    assert words[:9] == [
-        "qualcode", "matrix", str(demo_path), "--rows", "transcripts", "--cols", "themes",
-        "--measure", measure,
-    ]  # fmt: skip
-    again = tmp_path / f"again.{output_format}"
-    run(*words[1:-1], str(again))  # the same command, written elsewhere
-    assert written.read_bytes() == again.read_bytes()
-    if output_format == "json":
-        rows = build_matrix(demo, MatrixRequest(rows="transcripts")).rows
-        assert json.loads(written.read_text())["rows"] == list(rows)
+        for number, (output_format, every_measure) in enumerate(EXPORTS):
+            await press(pilot, "ctrl+s")
+            dialog = app.screen
+            assert isinstance(dialog, ExportMatrixDialog)
+            dialog.query_one("#export-format", Select).value = output_format
+            await settle(pilot)  # a format brings the command line's default measures along
+            measures = "all" if every_measure else "shown"
+            dialog.query_one("#export-measures", Select).value = measures
+            await settle(pilot)
+            path = f"exports/matrix.{output_format}"
+            assert dialog.query_one("#export-path", Input).value == path
+            await press(pilot, "enter")
+            assert isinstance(app.screen, MatrixScreen)
+            assert len(record.of(MatrixScreen.Exported)) == number + 1
+            kept.append((tmp_path / path).rename(tmp_path / f"tui-{number}.{output_format}"))
+    exports = record.of(MatrixScreen.Exported)
+    for number, ((output_format, every_measure), exported, written) in enumerate(
+        zip(EXPORTS, exports, kept, strict=True)
+    ):
+        assert Path(exported.path) == Path("exports", f"matrix.{output_format}")
+        assert f"wrote {exported.path}" in record.notes()
+        words = shlex.split(exported.command)
+        measure = "all" if every_measure else "words"
+        assert words[:9] == [
+            "qualcode", "matrix", str(demo_path), "--rows", "transcripts", "--cols", "themes",
+            "--measure", measure,
+        ]  # fmt: skip
+        again = tmp_path / f"again-{number}.{output_format}"
+        run(*words[1:-1], str(again))  # the same command, written elsewhere
+        assert written.read_bytes() == again.read_bytes()
+        if output_format == "json":
+            rows = build_matrix(demo, MatrixRequest(rows="transcripts")).rows
+            assert json.loads(written.read_text())["rows"] == list(rows)
 
 
 async def test_export_as_xlsx_holds_the_command_lines_cells(
