@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import reduce
@@ -286,6 +286,7 @@ def agreement_report(
     excluded: Sequence[ExcludedTranscript] = (),
     basis: Sequence[tuple[str, str]] = (),
     statistics: Sequence[Statistic] | None = None,
+    columns: ColumnsMaker | None = None,
 ) -> AgreementReport:
     """Compare ``coders`` on every transcript × code given.
 
@@ -293,6 +294,9 @@ def agreement_report(
     skipped and listed. Transcripts with no unit (no turns, say) are excluded with a
     reason. Codes keep the given order; transcripts too. ``statistics``: the registry
     to compute (default: the active one, :func:`qualcode.domain.statistics.active`).
+    ``columns``: computes each code's statistic columns (default:
+    :func:`statistic_columns`, one value at a time; the services pass an array form
+    that gives the same values).
     """
     registry = active() if statistics is None else tuple(statistics)
     if len(coders) < 2 or len(set(coders)) != len(coders):
@@ -324,7 +328,9 @@ def agreement_report(
                 )
                 comparison = compare_spans(coders, count, units, segments, threshold)
             per_transcript.append((transcript.name, comparison))
-        results.append(_code_agreement(code, coders, per_transcript, registry))
+        results.append(
+            _code_agreement(code, coders, per_transcript, registry, columns or statistic_columns)
+        )
     return AgreementReport(
         coders=tuple(coders),
         unit=unit,
@@ -441,6 +447,25 @@ def statistic_column(
     return _column([of_coders(c.coverage) for c in comparisons], bool(statistic.parts))
 
 
+Columns = dict[tuple[str, int], Column]
+ColumnsMaker = Callable[[Sequence[Statistic], Sequence[Comparison], int], Columns]
+"""``(statistics, comparisons, pairs) -> {(key, pair index): Column}``: every given
+statistic's column over one code's comparisons (each pair statistic for each of the
+``pairs`` pairs, an all-coder one at pair index 0), as :func:`statistic_columns`."""
+
+
+def statistic_columns(
+    statistics: Sequence[Statistic], comparisons: Sequence[Comparison], pairs: int
+) -> Columns:
+    """Each statistic's :func:`statistic_column`, for each pair (a pair statistic) or
+    once (an all-coder one), keyed ``(statistic key, pair index)``."""
+    return {
+        (s.key, index): statistic_column(s, comparisons, index)
+        for s in statistics
+        for index in (range(pairs) if s.scope is Scope.PAIR else (0,))
+    }
+
+
 def _mean(column: Column, transcripts: int) -> Mean:
     """The unweighted mean of one statistic's per-transcript values (0.0 for none)."""
     divisor = transcripts or 1
@@ -457,6 +482,7 @@ def _code_agreement(
     coders: Sequence[str],
     per_transcript: list[tuple[str, Comparison]],
     statistics: Registry,
+    make_columns: ColumnsMaker = statistic_columns,
 ) -> CodeAgreement:
     """Pooled (summed counts) and mean (of per-transcript values) in one pass."""
     names = _nothing_coded(coders, 0).pairs
@@ -480,11 +506,7 @@ def _code_agreement(
         for j, units in enumerate(comparison.coverage.counts):
             coverage_counts[j] += units
     # each statistic's value per transcript: one column per statistic and pair
-    columns = {
-        (s.key, index): statistic_column(s, comparisons, index)
-        for s in applicable
-        for index in (range(len(names)) if s.scope is Scope.PAIR else (0,))
-    }
+    columns = make_columns(applicable, comparisons, len(names))
     pooled = Comparison(
         tuple(
             PairAgreement(pair.a, pair.b, PairCounts(*total[:4]), SegmentCounts(*total[4:]))

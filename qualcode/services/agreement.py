@@ -31,6 +31,7 @@ from qualcode.domain.document_info import (
 )
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.statistics.registry import choose
+from qualcode.services.agreement_columns import statistic_columns
 from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.transcripts import unknown_transcript_message
@@ -106,6 +107,7 @@ def compare_coders(
             excluded=data.excluded,
             basis=data.basis,
             statistics=statistics,
+            columns=statistic_columns,
         )
         if intervals is not None:
             from qualcode.services.agreement_intervals import report_intervals
