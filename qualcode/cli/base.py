@@ -54,12 +54,18 @@ class QualcodeGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if ctx.parent is None:
             _check_command_line(ctx, args)
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
-            args = ["open", *args]
         try:
+            if args and not args[0].startswith("-") and args[0] not in self.commands:
+                _refuse_mistyped_command(args[0], self.visible_commands(ctx), ctx)
+                args = ["open", *args]
             return super().parse_args(ctx, args)
         except click.UsageError as error:
             _usage_error(error, ctx)
+
+    def visible_commands(self, ctx: click.Context) -> list[str]:
+        """The names ``--help`` lists (hidden commands are never suggested)."""
+        names = self.list_commands(ctx)
+        return [name for name in names if not getattr(self.commands[name], "hidden", False)]
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; every exception becomes one line on stderr (see the class)."""
@@ -90,6 +96,26 @@ class QualcodeGroup(click.Group):
             _fail(error, _command(ctx))
         except KeyboardInterrupt as error:
             _fail(error, _command(ctx))
+
+
+def _refuse_mistyped_command(word: str, commands: Sequence[str], ctx: click.Context) -> None:
+    """``qualcode WORD ...`` opens WORD as a project unless WORD is plainly a mistyped
+    command: a click usage error (exit 2) when WORD is no existing file, no URL and no
+    file name (it has neither a suffix nor a folder) — naming the closest command
+    (:func:`difflib.get_close_matches`) if there is one. ``qualcode missing.qualcode``
+    still reaches ``open``, which says there is no such project."""
+    import difflib
+    import os
+    from pathlib import PurePath
+
+    if "://" in word or os.path.lexists(word):
+        return
+    if PurePath(word).suffix or "/" in word or os.sep in word:
+        return
+    close = difflib.get_close_matches(word, commands, n=1)
+    if close:
+        raise click.UsageError(f"No such command {word!r}; did you mean {close[0]!r}?", ctx)
+    raise click.UsageError(f"No such command {word!r}, and no project file of that name.", ctx)
 
 
 def _as_option(error: FieldError, ctx: click.Context) -> InputError:

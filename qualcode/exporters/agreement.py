@@ -31,9 +31,11 @@ from qualcode.domain.statistics.base import coefficient_text, decimals
 from qualcode.domain.statistics.registry import DEFAULT as DEFAULT_REGISTRY
 from qualcode.domain.statistics.registry import by_scope, column_names, definitions
 from qualcode.exporters.agreement_layout import (
+    NOTHING_CHOSEN,
     Layout,
     band_notes,
     coders_layout,
+    has_values,
     pair_layout,
     transcript_layout,
 )
@@ -453,8 +455,8 @@ def layout_lines(layout: Layout) -> list[str]:
 def _block(title: str, layout: Layout) -> list[str]:
     """A titled table, or one line when the chosen statistics (``--stats``) have no
     column in it — a table of codes and pairs alone says nothing."""
-    if not any(layout.numbers):
-        return [f"{title} nothing to show: none of the chosen statistics is computed here", ""]
+    if not has_values(layout):
+        return [f"{title} {NOTHING_CHOSEN}", ""]
     return [title, *layout_lines(layout), ""]
 
 

@@ -32,11 +32,13 @@ from qualcode.exporters.agreement import (
 )
 from qualcode.exporters.agreement_chart import agreement_chart
 from qualcode.exporters.agreement_layout import (
+    NOTHING_CHOSEN,
     Column,
     Item,
     Layout,
     band_notes,
     coders_layout,
+    has_values,
     interval_columns,
     pair_layout,
     pooled,
@@ -262,6 +264,8 @@ def _cell(item: Item, number: bool) -> str:
 
 
 def _table(title: str, layout: Layout) -> list[str]:
+    if not has_values(layout):
+        return [f"<h2>{html.escape(title)}</h2><p>{NOTHING_CHOSEN}.</p>"]
     head = "".join(f"<th>{html.escape(h)}</th>" for h in layout.headers)
     out = [f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>"]
     for row in layout.rows:

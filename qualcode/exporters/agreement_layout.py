@@ -50,6 +50,16 @@ class Layout:
     rows: tuple[tuple[Item, ...], ...]
 
 
+NOTHING_CHOSEN = "nothing to show: none of the chosen statistics is computed here"
+"""What a report says instead of a table that no chosen statistic (``--stats``) has a
+column in (a table of codes and pairs alone)."""
+
+
+def has_values(layout: Layout) -> bool:
+    """Whether ``layout`` has a column of values, not only codes and pairs."""
+    return any(layout.numbers)
+
+
 def shown(report: AgreementReport, scope: Scope) -> Registry:
     """The statistics of ``scope`` the tables show, in display order."""
     return display_order([s for s in report.applicable() if s.shown and s.scope is scope])

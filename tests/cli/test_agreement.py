@@ -283,6 +283,11 @@ def test_a_table_without_a_chosen_statistic_is_one_line(
     lines = output.splitlines()
     assert f"{empty} nothing to show: none of the chosen statistics is computed here" in lines
     assert stats in lines[lines.index(full) + 1].split()  # the other table has its column
+    page = run(
+        "agreement", demo_path, "--coders", "anna", "bo", "--stats", stats, "--format", "html"
+    ).stdout
+    title = "All coders" if empty == "All coders:" else "Per code and pair"
+    assert f"<h2>{title}</h2><p>nothing to show: none of the chosen" in page  # HTML alike
 
 
 @pytest.mark.parametrize(
