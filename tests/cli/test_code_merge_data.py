@@ -330,3 +330,14 @@ def test_undo_and_redo_refuse_to_overwrite_a_summary_written_since(
         assert content(demo_path) == before
     finally:
         project.close()
+
+
+def test_the_resolver_follows_a_code_merged_on_since(demo_path: Path, run: Cli) -> None:
+    """explaining decisions -> open about limits -> continuity: the first path is named
+    with the code its codings are in now."""
+    gone = "openness/explaining decisions"
+    run("codebook", demo_path, "merge", gone, CHILD, "--coder", "anna")
+    run("codebook", demo_path, "merge", CHILD, "continuity", "--coder", "bo")
+    refused = run("codings", demo_path, "--code", gone, expect=1)
+    line = one_line_error(refused.stderr)
+    assert f"code '{gone}' was merged into 'continuity' by anna at" in line, line
