@@ -18,11 +18,11 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from qualcode.domain.cases import AttributeDef
-from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.codebook import DEFINITION_FIELDS, CodeSpec, merge_spec
 
 # Fixed namespace for identities derived from stored ones (selection of a coding, the note
 # holding a coding's memo, a case's selection): derived, so exporting twice gives the same.
@@ -201,6 +201,23 @@ def spec_from_description(name: str, text: str | None, colour: str | None) -> Co
         shortcut=extras.get("shortcut"),
         keywords=keywords,
     )
+
+
+# What every REFI-QDA code states itself (a code without a description has none); the
+# qualcode-only fields travel in the description's labelled lines, which a code from
+# another program lacks.
+_REFI_FIELDS = frozenset({"description", "colour"})
+
+
+def merged_definition(stored: CodeSpec, incoming: CodeSpec) -> CodeSpec:
+    """A stored code after importing a ``.qdc`` entry for it (matched by GUID or path):
+    description, colour and ``isCodable`` from the file; the qualcode-only fields (Danish
+    label, criteria, example, shortcut, keywords) from the file when its description
+    carries the labelled lines, else kept — a codebook from another program cannot
+    carry them, so it must not clear them. The stored name stays."""
+    carried = any(getattr(incoming, name) for name in DEFINITION_FIELDS if name not in _REFI_FIELDS)
+    merged = merge_spec(stored, incoming, DEFINITION_FIELDS if carried else _REFI_FIELDS)
+    return replace(merged, name=stored.name, codable=incoming.codable)
 
 
 def _parse_extras(block: str) -> dict[str, str] | None:

@@ -27,6 +27,7 @@ from qualcode.domain.exchange import (
     ExchangeSource,
     Identities,
     IncomingSource,
+    merged_definition,
 )
 from qualcode.domain.text_entry import name_key
 from qualcode.exporters.refi_export import ExportStats, ProjectContent, write_qdc, write_qdpx
@@ -329,7 +330,8 @@ def set_filter(project: Project, names: Sequence[str]) -> SetFilter:
 
 def import_qdc(project: Project, path: Path) -> CodebookImport:
     """Merge a ``.qdc`` codebook in (one transaction): codes matched by GUID, then path;
-    new ones created with the file's GUIDs; existing definitions updated from the file."""
+    new ones created with the file's GUIDs; existing definitions updated from the file
+    (qualcode-only fields only when the file carries them: ``merged_definition``)."""
     with open_regular(path, limit=DEFAULT_LIMIT) as stream:
         document = read_qdc(stream, str(path))
     created: list[str] = []
@@ -360,8 +362,9 @@ def import_qdc(project: Project, path: Path) -> CodebookImport:
                 else:
                     code_id = existing.id
                     path_ = existing.path
-                    if existing.spec != spec:
-                        uow.codebook.update(code_id, replace(spec, name=existing.spec.name))
+                    after = merged_definition(existing.spec, spec)
+                    if existing.spec != after:
+                        uow.codebook.update(code_id, after)
                         updated.append(path_)
                     else:
                         unchanged += 1

@@ -221,3 +221,45 @@ def test_the_codebook_description_is_kept_replaced_or_cleared(tmp_path: Path, ru
     assert out == "0 codes created, 0 updated, 2 unchanged; codebook description changed"
     cleared = exported(run, project)
     assert (cleared.name, cleared.description) == ("Base", None)
+
+
+# A .qdc from another program: REFI-QDA's own fields only (no qualcode labelled lines).
+VENDOR_QDC = """<?xml version="1.0" encoding="UTF-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Tool">
+<Codes>
+  <Code guid="{5215cc69-b628-4e02-afb9-9beeaee55808}" name="theme" isCodable="true"
+      color="#00FF00">
+    <Description>Said in another program.</Description>
+  </Code>
+</Codes>
+</CodeBook>
+"""
+
+
+def test_a_qdc_from_another_program_keeps_the_qualcode_only_fields(
+    tmp_path: Path, run: Cli
+) -> None:
+    project = make_project(tmp_path, run)
+    qdc = write(tmp_path / "vendor.qdc", VENDOR_QDC)
+    out = run("codebook", project, "import", qdc).stdout
+    assert out == f"{qdc}: 0 codes created, 1 updated, 0 unchanged\n"
+    after = stored(run, project, "theme")
+    refi_fields = {"description": "Said in another program.", "colour": "#00FF00"}
+    for name in DEFINITION_FIELDS:
+        assert getattr(after, name) == refi_fields.get(name, getattr(BASE_THEME, name)), name
+
+
+def test_a_qdc_from_qualcode_replaces_every_field(tmp_path: Path, run: Cli) -> None:
+    source = make_project(tmp_path, run)
+    run("codebook", source, "import", write(tmp_path / "e.yaml", theme_entry('shortcut: ""')))
+    run("codebook", source, "import", write(tmp_path / "k.yaml", theme_entry("keywords: [k]")))
+    qdc = tmp_path / "source.qdc"
+    run("export", source, "--format", "qdc", "-o", qdc)
+    target = tmp_path / "target"
+    target.mkdir()
+    project = make_project(target, run)
+    assert run("codebook", project, "import", qdc).stdout.endswith(
+        ": 0 codes created, 1 updated, 2 unchanged\n"
+    )
+    assert stored(run, project, "theme") == stored(run, source, "theme")
+    assert stored(run, project, "theme").shortcut is None
