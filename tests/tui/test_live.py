@@ -242,7 +242,7 @@ async def test_a_blind_round_started_elsewhere_blinds_an_open_workspace(
         screen.view.cursor = 20
         Cli()("round", location, "reveal")
         await until(pilot, lambda: not screen.workspace.blind)  # switched back, live
-        assert sorted(c.id for c in screen.view.codings) == sorted([theirs.id, school.id])
+        assert sorted(s[0] for s in spans(screen)) == sorted([theirs.id, school.id])
         assert counts(screen)["care"] == (1, 1)
         assert "BLIND" not in status_line(screen)
         assert screen.view.cursor == 20  # the coder's place stays
