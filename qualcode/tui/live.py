@@ -211,6 +211,8 @@ def _follow_blind(screen: CodingScreen, required: bool) -> bool:
         return False
     ws.blind = required
     screen.set_class(required, "-blind")
+    if required:
+        _close_views_over(screen)
     screen.reload_codings()
     screen.refresh_transcript_list()
     screen.refresh_code_counts()
@@ -220,6 +222,30 @@ def _follow_blind(screen: CodingScreen, required: bool) -> bool:
     else:
         screen.notify("The blind round was revealed: everyone's codings are shown again")
     return True
+
+
+def _close_views_over(screen: CodingScreen) -> None:
+    """A round started: views opened over the coding screen (agreement, disagreements,
+    matrix, retrieval, search) were counted from everyone's codings, so they close, with
+    what is above them. Dialogs opened straight over the coding screen stay (they hold
+    what the coder typed, and show no one else's work)."""
+    app = screen.app
+    stack = app.screen_stack
+    if screen not in stack:
+        return
+    above = stack[stack.index(screen) + 1 :]
+    views = [s for s in above if not isinstance(s, ModalScreen)]
+    if not views:
+        return
+    first = above.index(views[0])
+    for _ in above[first:]:
+        app.pop_screen()
+    names = ", ".join(type(v).__name__.removesuffix("Screen").lower() for v in views)
+    app.notify(
+        f"A blind round started: closed the {names} view (it showed other coders' work)",
+        severity="warning",
+        timeout=8,
+    )
 
 
 def _counted(entry: CodeEntry, changes: Changes) -> CodeEntry:

@@ -29,9 +29,11 @@ from qualcode.services.reanchor import replace_text, text_from_editor
 from qualcode.services.transcript_names import rename_transcript
 from qualcode.services.transcripts import import_transcripts
 from qualcode.tui.app import create_app
+from qualcode.tui.screens.agreement import AgreementScreen, open_agreement
 from qualcode.tui.screens.code_editor import CodeEdit
 from qualcode.tui.screens.codebook_actions import save_edit, save_merge
 from qualcode.tui.screens.coding import CodingScreen
+from qualcode.tui.screens.disagreements import DisagreementScreen
 from qualcode.tui.screens.matrix import MatrixScreen
 from qualcode.tui.screens.retrieval import RetrievalScreen
 from qualcode.tui.screens.status_line import status_line
@@ -242,23 +244,41 @@ async def test_a_blind_round_started_elsewhere_blinds_an_open_workspace(
         screen.view.cursor = 20
         Cli()("round", location, "reveal")
         await until(pilot, lambda: not screen.workspace.blind)  # switched back, live
-        assert sorted(c.id for c in screen.view.codings) == sorted([theirs.id, school.id])
+        assert sorted(s[0] for s in spans(screen)) == sorted([theirs.id, school.id])
         assert counts(screen)["care"] == (1, 1)
         assert "BLIND" not in status_line(screen)
         assert screen.view.cursor == 20  # the coder's place stays
 
 
 async def test_a_reveal_leaves_a_coder_who_chose_blind_coding_blind(
-    tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
+    tiny: tuple[str, dict[str, int]],
+    writer: Project,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     location, _ = tiny
     apply_code(writer, NAME, "care", "bo", span=(45, 51))
     async with workspace(location, tmp_path, blind=True) as (pilot, screen):
+        told = kept_notifications(pilot, monkeypatch)
         Cli()("round", location, "start")
         Cli()("round", location, "reveal")
-        await until(pilot, lambda: any("stays on" in n.message for n in notes(pilot)))
+        await until(pilot, lambda: any("stays on" in m for m in told))
         assert screen.workspace.blind
         assert screen.view.codings == ()
+
+
+def kept_notifications(pilot: Pilot[Any], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every message the app is asked to show from now on, kept (a toast that expires or
+    whose screen closes leaves the app's own list)."""
+    told: list[str] = []
+    notify = pilot.app.notify
+
+    def keep(message: str, *args: Any, **kwargs: Any) -> None:
+        told.append(message)
+        notify(message, *args, **kwargs)
+
+    monkeypatch.setattr(pilot.app, "notify", keep)
+    return told
 
 
 def notes(pilot: Pilot[Any]) -> list[Any]:
@@ -406,3 +426,30 @@ async def test_open_retrieval_lists_a_colleagues_new_passage_in_place(
         await until(pilot, lambda: len(listing.places) == 2)
         assert listing.highlighted == 0
         assert pilot.app.screen is retrieval
+
+
+async def test_a_round_closes_an_open_agreement_and_refuses_disagreements(
+    tiny: tuple[str, dict[str, int]],
+    writer: Project,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """anna compares coders when a round starts elsewhere: the agreement screen closes
+    with a notification; during the round the disagreement screen says why in one
+    notification and closes, leaving no empty screen behind."""
+    location, _ = tiny
+    for coder, span in [("anna", (45, 51)), ("bo", (45, 55))]:
+        apply_code(writer, NAME, "care", coder, span=span)
+    async with workspace(location, tmp_path) as (pilot, screen):
+        told = kept_notifications(pilot, monkeypatch)
+        open_agreement(pilot.app, screen.workspace)
+        agreement = pilot.app.screen
+        assert isinstance(agreement, AgreementScreen)
+        await until(pilot, lambda: agreement.report is not None)
+        Cli()("round", location, "start")
+        await until(pilot, lambda: pilot.app.screen is screen)
+        assert any("closed the agreement view" in m for m in told), told
+        assert screen.workspace.blind
+        await pilot.app.push_screen(DisagreementScreen(screen.workspace, ("anna", "bo")))
+        await until(pilot, lambda: pilot.app.screen is screen)
+        assert any("comparing coders must wait" in m for m in told), told

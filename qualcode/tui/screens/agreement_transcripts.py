@@ -92,7 +92,9 @@ class AgreementTranscriptsScreen(Screen[bool]):
 
     def on_mount(self) -> None:
         self.marks = done_marks(self.workspace.project)
-        self._count_disagreements()
+        if not self._count_disagreements():  # refused (a blind round): nothing is shown
+            self.call_after_refresh(self.dismiss, False)
+            return
         self._show()
         self.table.focus()
 
@@ -101,14 +103,15 @@ class AgreementTranscriptsScreen(Screen[bool]):
             self._count_disagreements()
             self._show()
 
-    def _count_disagreements(self) -> None:
+    def _count_disagreements(self) -> bool:
+        """Count each transcript's disagreements; False (after saying why) when refused."""
         try:
             found, _ = list_disagreements(
                 self.workspace.project, self.coders, codes=[self.code.code]
             )
         except QualcodeError as error:
-            self.notify(str(error), severity="error", timeout=6)
-            return
+            self.notify(str(error), severity="error", timeout=6, markup=False)
+            return False
         mine = [d for d in found if d.code == self.code.code]
         self.counts = Counter(d.transcript for d in mine)
         settled = settlements(self.workspace.project, self.coders, DEFAULT_LAYER)
@@ -117,6 +120,7 @@ class AgreementTranscriptsScreen(Screen[bool]):
             for d in mine
             if (d.transcript, d.code, d.region.start, d.region.end) in settled
         )
+        return True
 
     def _show(self) -> None:
         table = self.table

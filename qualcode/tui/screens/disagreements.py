@@ -181,9 +181,9 @@ class DisagreementScreen(Screen[bool]):
                 codes=[self.code] if self.code else (),
                 transcripts=[self.transcript] if self.transcript else (),
             )
-        except QualcodeError as error:
-            self.query_one("#disagreement-header", Label).update(str(error))
-            self.notify(str(error), severity="error", timeout=6)
+        except QualcodeError as error:  # e.g. a blind round: say so and close, nothing shown
+            self.app.notify(str(error), severity="error", timeout=8, markup=False)
+            self.call_after_refresh(self.dismiss, False)
             return
         self.found = [d for d in found if self.code is None or d.code == self.code]
         self.settled = settlements(self.workspace.project, self.coders, self.into)
