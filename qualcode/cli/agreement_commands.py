@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
+import gc
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -45,9 +47,29 @@ def collector_paused(command: F) -> F:
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
         with paused():
-            return command(*args, **kwargs)
+            try:
+                return command(*args, **kwargs)
+            finally:
+                _skip_the_final_scan()
 
     return cast(F, run)
+
+
+def _skip_the_final_scan() -> None:
+    """At interpreter exit, move every object into the collector's permanent generation
+    (:func:`gc.freeze`) before the collections Python runs while shutting down: those
+    would scan the million objects a large report left behind only to find no cycles
+    (0.13 s of a 2 s agreement run). Registered at exit, after every byte is written
+    and every file closed, so nothing is skipped that a command or a test still needs;
+    objects are still freed by reference counting, and an in-process caller (a test)
+    is not affected until its own process ends."""
+    global _exit_registered
+    if not _exit_registered:
+        _exit_registered = True
+        atexit.register(gc.freeze)
+
+
+_exit_registered = False
 
 
 class ManyValuesCommand(click.Command):

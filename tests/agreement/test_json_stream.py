@@ -4,6 +4,8 @@ the same document as the report dict, and a file appears only once it is whole."
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -106,3 +108,14 @@ def test_the_template_writes_what_the_dicts_dump(demo_path: Path, options: dict[
     assert compact == expected + "\n"
     per_code = json.loads(compact)["per_code"]
     assert any(entry["per_transcript"] for entry in per_code.values())
+
+
+def test_a_real_process_writes_every_byte_before_it_exits(demo_path: Path, run: Cli) -> None:
+    """The command skips the collector's scans at interpreter exit (``gc.freeze`` at
+    exit); the process still flushes the whole document and exits 0."""
+    args = ("agreement", str(demo_path), "--coders", "anna", "bo", "--format", "json")
+    done = subprocess.run(
+        [sys.executable, "-m", "qualcode", *args], capture_output=True, check=False
+    )
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout.decode("utf-8") == run(*args).stdout
