@@ -90,6 +90,16 @@ async def press(pilot: Pilot[None], *keys: str) -> None:
         await settle(pilot)
 
 
+async def confirm_export(pilot: Pilot[None], record: Recorder, field: str, path: str) -> None:
+    """Enter in an export dialog whose path field shows `path`: the matrix screen is back
+    and one more export is recorded."""
+    before = len(record.of(MatrixScreen.Exported))
+    assert pilot.app.screen.query_one(field, Input).value == path
+    await press(pilot, "enter")
+    assert isinstance(pilot.app.screen, MatrixScreen)
+    assert len(record.of(MatrixScreen.Exported)) == before + 1
+
+
 def matrix_screen(app: App[Any]) -> MatrixScreen:
     screen = app.screen
     assert isinstance(screen, MatrixScreen)
@@ -408,10 +418,7 @@ async def test_export_writes_what_the_command_line_writes(
             dialog.query_one("#export-measures", Select).value = measures
             await settle(pilot)
             path = f"exports/matrix.{output_format}"
-            assert dialog.query_one("#export-path", Input).value == path
-            await press(pilot, "enter")
-            assert isinstance(app.screen, MatrixScreen)
-            assert len(record.of(MatrixScreen.Exported)) == number + 1
+            await confirm_export(pilot, record, "#export-path", path)
             kept.append((tmp_path / path).rename(tmp_path / f"tui-{number}.{output_format}"))
     exports = record.of(MatrixScreen.Exported)
     for number, ((output_format, every_measure), exported, written) in enumerate(
