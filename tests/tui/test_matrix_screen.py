@@ -365,12 +365,16 @@ async def test_framework_summaries_are_written_and_edited(demo: Project, make_ap
 
         await press(pilot, "e", "f7", "backspace", "ctrl+s")  # empty text removes it
         assert (row, column) not in screen.summaries
+        assert get_framework_summary(demo, "Family 03", "continuity") is None
+
+        # a summary is a case × code cell's: other rows say so and write nothing
+        refusal = "Summaries belong to case × code cells"
+        assert not any(refusal in note for note in record.notes())
+        await press(pilot, "r", "e")  # cases -> transcripts as rows
+        assert matrix_screen(app) is screen
+        assert screen.request().rows != "cases"
+        assert any(refusal in note for note in record.notes())
     assert get_framework_summary(demo, "Family 03", "continuity") is None
-    # a summary is a case × code cell's: other rows say so and write nothing
-    async with make_app("anna").run_test(size=SIZE, message_hook=record) as pilot:
-        await press(pilot, "ctrl+x", "r", "e")
-        assert isinstance(pilot.app.screen, MatrixScreen)
-    assert any("Summaries belong to case × code cells" in note for note in record.notes())
 
 
 async def test_summaries_written_elsewhere_show_in_the_matrix(demo: Project, make_app: Any) -> None:
