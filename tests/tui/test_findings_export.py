@@ -13,7 +13,15 @@ from textual.widgets import Input, Select
 from qualcode.tui.screens.findings_export import FindingsDialog
 from qualcode.tui.screens.matrix import MatrixScreen
 from tests.conftest import Cli
-from tests.tui.test_matrix_screen import SIZE, Recorder, make_app, matrix_screen, press, settle
+from tests.tui.test_matrix_screen import (
+    SIZE,
+    Recorder,
+    confirm_export,
+    make_app,
+    matrix_screen,
+    press,
+    settle,
+)
 
 __all__ = ["make_app"]  # the fixture, shared with the matrix screen's tests
 
@@ -45,17 +53,14 @@ async def test_findings_from_the_matrix_screen_are_the_commands(
         await press(pilot, "w")  # one coder's codings
         coder = matrix_screen(app).request().coders
         assert len(coder) == 1
-        for number, output_format in enumerate(formats):
+        for output_format in formats:
             await press(pilot, "f")
             dialog = app.screen
             assert isinstance(dialog, FindingsDialog)
             dialog.query_one("#findings-format", Select).value = output_format
             await settle(pilot)
             path = f"exports/findings.{output_format}"
-            assert dialog.query_one("#findings-path", Input).value == path
-            await press(pilot, "enter")
-            assert isinstance(app.screen, MatrixScreen)
-            assert len(record.of(MatrixScreen.Exported)) == number + 1
+            await confirm_export(pilot, record, "#findings-path", path)
     for output_format, exported in zip(formats, record.of(MatrixScreen.Exported), strict=True):
         assert f"wrote {exported.path}" in record.notes()
         words = shlex.split(exported.command)

@@ -90,6 +90,16 @@ async def press(pilot: Pilot[None], *keys: str) -> None:
         await settle(pilot)
 
 
+async def confirm_export(pilot: Pilot[None], record: Recorder, field: str, path: str) -> None:
+    """Enter in an export dialog whose path field shows `path`: the matrix screen is back
+    and one more export is recorded."""
+    before = len(record.of(MatrixScreen.Exported))
+    assert pilot.app.screen.query_one(field, Input).value == path
+    await press(pilot, "enter")
+    assert isinstance(pilot.app.screen, MatrixScreen)
+    assert len(record.of(MatrixScreen.Exported)) == before + 1
+
+
 def matrix_screen(app: App[Any]) -> MatrixScreen:
     screen = app.screen
     assert isinstance(screen, MatrixScreen)
@@ -355,12 +365,16 @@ async def test_framework_summaries_are_written_and_edited(demo: Project, make_ap
 
         await press(pilot, "e", "f7", "backspace", "ctrl+s")  # empty text removes it
         assert (row, column) not in screen.summaries
+        assert get_framework_summary(demo, "Family 03", "continuity") is None
+
+        # a summary is a case × code cell's: other rows say so and write nothing
+        refusal = "Summaries belong to case × code cells"
+        assert not any(refusal in note for note in record.notes())
+        await press(pilot, "r", "e")  # cases -> transcripts as rows
+        assert matrix_screen(app) is screen
+        assert screen.request().rows != "cases"
+        assert any(refusal in note for note in record.notes())
     assert get_framework_summary(demo, "Family 03", "continuity") is None
-    # a summary is a case × code cell's: other rows say so and write nothing
-    async with make_app("anna").run_test(size=SIZE, message_hook=record) as pilot:
-        await press(pilot, "ctrl+x", "r", "e")
-        assert isinstance(pilot.app.screen, MatrixScreen)
-    assert any("Summaries belong to case × code cells" in note for note in record.notes())
 
 
 async def test_summaries_written_elsewhere_show_in_the_matrix(demo: Project, make_app: Any) -> None:
@@ -408,10 +422,7 @@ async def test_export_writes_what_the_command_line_writes(
             dialog.query_one("#export-measures", Select).value = measures
             await settle(pilot)
             path = f"exports/matrix.{output_format}"
-            assert dialog.query_one("#export-path", Input).value == path
-            await press(pilot, "enter")
-            assert isinstance(app.screen, MatrixScreen)
-            assert len(record.of(MatrixScreen.Exported)) == number + 1
+            await confirm_export(pilot, record, "#export-path", path)
             kept.append((tmp_path / path).rename(tmp_path / f"tui-{number}.{output_format}"))
     exports = record.of(MatrixScreen.Exported)
     for number, ((output_format, every_measure), exported, written) in enumerate(
