@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from click.testing import CliRunner, Result
 from qualcode.cli import cli
 from qualcode.services.demo import build_demo
 from qualcode.services.project import Project, init_project
+from qualcode.tui.config import CONFIG_ENV
 from tests import hypothesis_profiles
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,6 +50,10 @@ def pytest_configure(config: pytest.Config) -> None:
     sys.dont_write_bytecode = False
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     gc.set_threshold(*GC_THRESHOLDS)
+    # No test reads or writes the user's own settings (the coder remembered per project,
+    # the keymap): every process of the suite, subprocesses included, gets a config file
+    # of its own in a fresh folder unless a test names another.
+    os.environ[CONFIG_ENV] = str(Path(tempfile.mkdtemp(prefix="qualcode-config-")) / "config.json")
     # At the end of a session pytest collects garbage five times over, looking for
     # exceptions raised in finalisers; once finds them, and five passes over the
     # workspace tests' heap cost each worker seconds.
