@@ -5,20 +5,16 @@ the bulk-insert and time helpers the repositories use. Storage-internal."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, FromClause, insert
 from sqlalchemy.orm import Session
 
-from qualcode.storage.repositories import Repository
-
 if TYPE_CHECKING:
     from qualcode.storage.unit_of_work import UnitOfWork
 
-P = ParamSpec("P")
-T = TypeVar("T")
 
 IDS_PER_QUERY = 10_000
 """Ids per ``IN (...)`` list (SQLite allows 32,766 bound values, PostgreSQL 65,535)."""
@@ -36,25 +32,6 @@ class StoredArea:
     def __init__(self, session: Session, uow: UnitOfWork) -> None:
         self._session = session
         self._uow = uow
-
-
-class delegate(Generic[P, T]):
-    """A repository method that calls a module function written against a
-    :class:`~qualcode.storage.repositories.Repository` handle (the modules other work is
-    still changing: agreement). The signature, less the handle, is
-    the function's own, so a change there needs no change here."""
-
-    def __init__(self, function: Callable[Concatenate[Repository, P], T]) -> None:
-        self._function = function
-
-    def __get__(self, area: StoredArea, owner: type[StoredArea] | None = None) -> Callable[P, T]:
-        handle = Repository(area._session)
-        function = self._function
-
-        def call(*args: P.args, **kwargs: P.kwargs) -> T:
-            return function(handle, *args, **kwargs)
-
-        return call
 
 
 def utcnow() -> dt.datetime:

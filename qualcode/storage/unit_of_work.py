@@ -15,10 +15,10 @@ from functools import cached_property
 
 from sqlalchemy.orm import Session
 
+from qualcode.storage.agreement_reads import AgreementRepository
 from qualcode.storage.cases import CaseRepository
 from qualcode.storage.codebook import CodebookRepository
 from qualcode.storage.codings import CoderRepository, CodingRepository
-from qualcode.storage.delegated import AgreementRepository
 from qualcode.storage.events import EventRepository
 from qualcode.storage.integrity import IntegrityRepository
 from qualcode.storage.live_reads import LiveRepository
