@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_stress import STRESS_CODEBOOK, STRESS_TRANSCRIPT, fresh_postgres_database
+from qualcode.domain.spans import Span
 from qualcode.services.codebook import import_codebook, list_codes
 from qualcode.services.coding import apply_code
 from qualcode.services.live import LiveEvent, coding_of
@@ -85,7 +86,7 @@ def _writer(location: str, coder: str, count: int, every: float, start: Barrier,
     for number in range(count):
         begin = (seed * 7919 + number * 104729) % (length - 200)
         coding = apply_code(
-            project, TRANSCRIPT, codes[number % len(codes)], coder, span=(begin, begin + 80)
+            project, TRANSCRIPT, codes[number % len(codes)], coder, span=Span(begin, begin + 80)
         )[0]
         sent.put((coding.id, time.time()))
         time.sleep(every)

@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.spans import Span
 from qualcode.services.codebook_edit import add_code
 from qualcode.services.coding import apply_code
 from qualcode.services.project import init_project, open_project
@@ -107,7 +108,7 @@ async def measure(location: Path, profile: Path, opens: int, codings: int, commi
             print(f"code key to painted    {_ms(keys)}")
             lags = []
             for n, turn in enumerate(turns[codings + 1 : codings + 1 + commits], codings + 1):
-                apply_code(project, TRANSCRIPT.stem, CODE, "anna", span=(turn.start, turn.end))
+                apply_code(project, TRANSCRIPT.stem, CODE, "anna", span=Span(turn.start, turn.end))
                 committed = time.monotonic()
                 lags.append(await shown(page, count(n)) - committed)
                 await asyncio.sleep(0.2)

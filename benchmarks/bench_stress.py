@@ -32,6 +32,7 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 from qualcode.domain.errors import QualcodeError
+from qualcode.domain.spans import Span
 from qualcode.services.codebook import import_codebook, list_codes
 from qualcode.services.coding import apply_code
 from qualcode.services.project import init_project, open_project
@@ -94,11 +95,11 @@ def prepare_project(location: str) -> tuple[str, list[str], int]:
     return name, codes, length
 
 
-def planned_span(coder_index: int, number: int, length: int) -> tuple[int, int]:
+def planned_span(coder_index: int, number: int, length: int) -> Span:
     """The ``number``-th span coder ``coder_index`` codes: spread over the text, 8 to 47
     code points long, often overlapping other coders' spans."""
     start = (coder_index * 7919 + number * 131) % (length - 60)
-    return start, start + 8 + (number * 17 + coder_index) % 40
+    return Span(start, start + 8 + (number * 17 + coder_index) % 40)
 
 
 def coder_worker(

@@ -16,6 +16,7 @@ from qualcode.cli.base import (
     write_output,
 )
 from qualcode.domain.errors import InputError
+from qualcode.domain.spans import Span
 
 
 # No group options: everything after PROJECT belongs to the subcommand (so `export -o`
@@ -78,13 +79,12 @@ def codebook_export(project: str, output_format: str, output: str | None, name: 
     write_output(dump_codebook(export_codebook(open_existing(project), name)), output)
 
 
-def _parse_span_option(span: str | None) -> tuple[int, int] | None:
+def _parse_span_option(span: str | None) -> Span | None:
     if span is None:
         return None
     from qualcode.domain.spans import parse_span
 
-    parsed = parse_span(span)
-    return parsed.start, parsed.end
+    return parse_span(span)
 
 
 @click.command()
@@ -182,7 +182,7 @@ def uncode(
         parsed = _parse_span_option(span)
         if not (transcript and code_path and coder and parsed):
             raise InputError("uncode", "give --id N, or TRANSCRIPT CODE --coder NAME --span S:E")
-        removed = remove_coding_at(opened, transcript, code_path, coder, *parsed)
+        removed = remove_coding_at(opened, transcript, code_path, coder, parsed)
     for coding in removed:
         click.echo(
             f"removed coding {coding.id}: {coding.transcript} {coding.start}:{coding.end} "

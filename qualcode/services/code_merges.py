@@ -16,6 +16,7 @@ from qualcode.domain.codebook import StoredCode, path_key
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.memos import SummaryRow
+from qualcode.domain.spans import Span
 from qualcode.domain.text_entry import enter_coder, enter_text
 from qualcode.services.codebook import resolve_code
 from qualcode.services.codebook_rename import EditConflict, renamed_away
@@ -331,7 +332,7 @@ def _restore_dropped(uow: UnitOfWork, record: dict[str, object], code_id: int) -
         transcript_id,
         code_id,
         uow.coders.ensure(str(coding.get("coder"))),
-        (_int(coding.get("start")), _int(coding.get("end"))),
+        Span(_int(coding.get("start")), _int(coding.get("end"))),
         str(coding.get("text")),
         _text(coding.get("memo")),
         created,

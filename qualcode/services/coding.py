@@ -17,7 +17,7 @@ from qualcode.domain.codebook import StoredCode
 from qualcode.domain.codings import Coding, CodingRequest, NewCoding
 from qualcode.domain.errors import InputError, NotCodableError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
-from qualcode.domain.spans import span_problem, span_text
+from qualcode.domain.spans import Span, span_problem, span_text
 from qualcode.domain.suggestions import ORIGIN_KEY
 from qualcode.domain.transcripts import checked_passage
 from qualcode.importers.codings_csv import CodingsCsv, read_codings_csv
@@ -38,10 +38,9 @@ from qualcode.storage.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class Located:
-    """Where a coding request points: a span, and for quotes the match found."""
+    """Where a coding request points: its span, and for a quote the match found."""
 
-    start: int
-    end: int
+    span: Span
     quote: QuoteMatch | None = None
 
 
@@ -51,7 +50,7 @@ def apply_code(
     code_ref: str | int,
     coder: str,
     *,
-    span: tuple[int, int] | None = None,
+    span: Span | None = None,
     turn: int | None = None,
     quote: str | None = None,
     memo: str | None = None,
@@ -73,7 +72,7 @@ def apply_code(
     def store(uow: UnitOfWork) -> tuple[Coding, Located]:
         if fast is not None:  # PostgreSQL: one statement; else lock and take the long way
             if (added := uow.codings.add_at_span(fast)) is not None:
-                return added, Located(fast.start, fast.end)
+                return added, Located(Span(fast.start, fast.end))
             uow.codings.lock_for_adding(project.busy_timeout_ms)
         # Only adds rows: coders applying codes at once share the write lock (PostgreSQL)
         # and the whole action is re-run if the database reports a conflict.
@@ -87,14 +86,14 @@ def apply_code(
         if not code.spec.codable:
             raise NotCodableError(code.path)
         if span is not None:
-            located = Located(*span)
-            checked_passage(text, *span, transcript)
+            located = Located(span)
+            checked_passage(text, span.start, span.end, transcript)
         elif turn is not None:
             turns = uow.transcripts.turns(transcript_id)
             if not 1 <= turn <= len(turns):
                 raise InputError(transcript, f"has turns 1..{len(turns)}, not {turn}")
             chosen = turns[turn - 1]
-            located = Located(chosen.start, chosen.end)
+            located = Located(Span(chosen.start, chosen.end))
         else:
             assert quote is not None
             result = find_quote(text, quote, threshold=quote_threshold)
@@ -107,21 +106,20 @@ def apply_code(
                     f"quote not found (score below {quote_threshold:g})"
                     + (f"; nearest: {nearest}" if nearest else ""),
                 )
-            located = Located(result.best.start, result.best.end, result.best)
+            located = Located(Span(result.best.start, result.best.end), result.best)
         coder_id = uow.coders.ensure(coder.strip())
         coding_id = uow.codings.add(
             transcript_id,
             code.id,
             coder_id,
-            located.start,
-            located.end,
-            span_text(text, located.start, located.end),
+            located.span,
+            span_text(text, located.span.start, located.span.end),
             memo,
         )
         coding = uow.codings.find(ids=[coding_id], codes=all_codes)[0]
         uow.events.log(
             Action.APPLY,
-            f"{coder} coded {transcript} {located.start}:{located.end} as {code.path}"
+            f"{coder} coded {transcript} {located.span.start}:{located.span.end} as {code.path}"
             + (f" ({origin})" if origin is not None else ""),
             {"coding": coding_payload(coding, code.id)}
             | ({ORIGIN_KEY: origin} if origin is not None else {}),
@@ -198,7 +196,7 @@ def _code_by_ref(
 
 
 def remove_coding_at(
-    project: Project, transcript: str, code_path: str, coder: str, start: int, end: int
+    project: Project, transcript: str, code_path: str, coder: str, span: Span
 ) -> list[Coding]:
     """Delete the coder's codings of this code with exactly this span (half-open code
     points; a reversed, empty or out-of-range span is refused as by ``apply_code``).
@@ -209,6 +207,7 @@ def remove_coding_at(
         if found is None:
             raise NotFoundError(unknown_transcript_message(transcript, uow.transcripts.names()))
         transcript_id, text = found
+        start, end = span.start, span.end
         checked_passage(text, start, end, transcript)
         code = resolve_code(uow, code_path)
         coder_id = uow.coders.id_of(coder)

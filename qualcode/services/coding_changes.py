@@ -8,7 +8,7 @@ from __future__ import annotations
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
-from qualcode.domain.spans import span_problem, span_text
+from qualcode.domain.spans import Span, span_problem, span_text
 from qualcode.services.blind_rounds import refuse_others_in_round
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
@@ -20,9 +20,9 @@ def recode_coding(project: Project, coding_id: int, code_id: int, coder: str) ->
     return _change(project, coding_id, coder, Action.RECODE, code_id=code_id)
 
 
-def adjust_coding(project: Project, coding_id: int, start: int, end: int, coder: str) -> Coding:
-    """Move one of the coder's codings to ``[start, end)`` (its anchor text follows)."""
-    return _change(project, coding_id, coder, Action.ADJUST, span=(start, end))
+def adjust_coding(project: Project, coding_id: int, span: Span, coder: str) -> Coding:
+    """Move one of the coder's codings to ``span`` (its anchor text follows)."""
+    return _change(project, coding_id, coder, Action.ADJUST, span=span)
 
 
 def set_memo(project: Project, coding_id: int, memo: str | None, coder: str | None) -> Coding:
@@ -42,7 +42,7 @@ def _change(
     action: Action,
     *,
     code_id: int | None = None,
-    span: tuple[int, int] | None = None,
+    span: Span | None = None,
     memo: str | None = None,
     set_memo: bool = False,
 ) -> Coding:
@@ -50,7 +50,7 @@ def _change(
         before, before_code = _own_coding(project, uow, coding_id, coder)
         new_code = code_id if code_id is not None else before_code
         new_path = code_path_by_id(uow, new_code)
-        start, end = span if span is not None else (before.start, before.end)
+        start, end = (span.start, span.end) if span is not None else (before.start, before.end)
         _, text = _transcript_text(uow, before.transcript)
         problem = span_problem(len(text), start, end)
         if problem:
@@ -58,7 +58,7 @@ def _change(
         uow.codings.update(
             coding_id,
             code_id=new_code,
-            span=(start, end),
+            span=Span(start, end),
             anchor_text=span_text(text, start, end),
             memo=memo if set_memo else before.memo,
         )

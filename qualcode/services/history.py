@@ -22,7 +22,7 @@ from qualcode.domain.events import (
     UNDOABLE_ACTIONS,
     Action,
 )
-from qualcode.domain.spans import span_text
+from qualcode.domain.spans import Span, span_text
 from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
 
@@ -264,7 +264,7 @@ def _restore(uow: UnitOfWork, codings: list[dict[str, object]]) -> None:
             transcript_id,
             code_id,
             coder_id,
-            (_int(coding["start"]), _int(coding["end"])),
+            Span(_int(coding["start"]), _int(coding["end"])),
             str(coding["text"]),
             _memo(coding),
             _timestamp(coding.get("created_at")),
@@ -280,7 +280,7 @@ def _overwrite(uow: UnitOfWork, coding: dict[str, object]) -> None:
     uow.codings.update(
         coding_id,
         code_id=code_id,
-        span=(_int(coding["start"]), _int(coding["end"])),
+        span=Span(_int(coding["start"]), _int(coding["end"])),
         anchor_text=str(coding["text"]),
         memo=_memo(coding),
     )

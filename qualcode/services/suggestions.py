@@ -20,6 +20,7 @@ from qualcode.domain.codings import Coding
 from qualcode.domain.document_info import main_language
 from qualcode.domain.errors import FieldError, NotFoundError, ProjectError
 from qualcode.domain.events import Action
+from qualcode.domain.spans import Span
 from qualcode.domain.suggestions import (
     ORIGIN_KEY,
     SUGGESTED,
@@ -309,7 +310,7 @@ def accept_suggestion(
         suggestion.transcript,
         chosen,
         coder,
-        span=(suggestion.start, suggestion.end),
+        span=Span(suggestion.start, suggestion.end),
         origin=SUGGESTED,
     )
     return coding

@@ -19,7 +19,7 @@ from qualcode.domain.codebook import CodeSpec, path_depth
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
-from qualcode.domain.spans import span_problem, span_text
+from qualcode.domain.spans import Span, span_problem, span_text
 from qualcode.domain.transcripts import Turn
 from qualcode.services.blind_rounds import BLIND_SETTING as BLIND_SETTING  # re-exported
 from qualcode.services.coding_changes import code_path_by_id
@@ -229,7 +229,12 @@ def code_spans(
                 raise InputError(transcript, problem)
             ids.append(
                 uow.codings.add(
-                    transcript_id, code_id, coder_id, start, end, span_text(text, start, end), None
+                    transcript_id,
+                    code_id,
+                    coder_id,
+                    Span(start, end),
+                    span_text(text, start, end),
+                    None,
                 )
             )
             if progress is not None:

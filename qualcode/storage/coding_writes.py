@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from qualcode.domain.codebook import split_path
 from qualcode.domain.codings import Coding
 from qualcode.domain.events import Action
+from qualcode.domain.spans import Span
 from qualcode.domain.suggestions import ORIGIN_KEY
 from qualcode.domain.text_entry import enter_name, enter_optional_text
 from qualcode.storage.database import WRITE_LOCK_KEY, take_write_lock
@@ -54,7 +55,7 @@ def span_request(
     transcript: str,
     code: str | int,
     coder: str,
-    span: tuple[int, int],
+    span: Span,
     memo: str | None,
     origin: str | None,
 ) -> SpanCoding:
@@ -64,7 +65,8 @@ def span_request(
         transcript,
         code,
         coder,
-        *span,
+        span.start,
+        span.end,
         memo=memo,
         extra=() if origin is None else ((ORIGIN_KEY, origin),),
         summary_suffix="" if origin is None else f" ({origin})",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from qualcode.domain.codebook import StoredCode
 from qualcode.domain.codings import Coding, NewCoding
+from qualcode.domain.spans import Span
 from qualcode.domain.text_entry import (
     enter_name,
     enter_optional_text,
@@ -147,8 +148,7 @@ class CodingRepository(StoredArea):
         transcript_id: int,
         code_id: int,
         coder_id: int,
-        start: int,
-        end: int,
+        span: Span,
         anchor_text: str,
         memo: str | None,
     ) -> int:
@@ -156,8 +156,8 @@ class CodingRepository(StoredArea):
             transcript_id=transcript_id,
             code_id=code_id,
             coder_id=coder_id,
-            start=start,
-            end=end,
+            start=span.start,
+            end=span.end,
             anchor_text=anchor_text,
             memo=enter_optional_text(memo, "coding memo"),
             created_at=utcnow(),
@@ -188,7 +188,7 @@ class CodingRepository(StoredArea):
         transcript_id: int,
         code_id: int,
         coder_id: int,
-        span: tuple[int, int],
+        span: Span,
         anchor_text: str,
         memo: str | None,
         created_at: dt.datetime,
@@ -205,8 +205,8 @@ class CodingRepository(StoredArea):
                 transcript_id=transcript_id,
                 code_id=code_id,
                 coder_id=coder_id,
-                start=span[0],
-                end=span[1],
+                start=span.start,
+                end=span.end,
                 anchor_text=anchor_text,
                 memo=memo,
                 created_at=created_at,
@@ -221,13 +221,13 @@ class CodingRepository(StoredArea):
         coding_id: int,
         *,
         code_id: int,
-        span: tuple[int, int],
+        span: Span,
         anchor_text: str,
         memo: str | None,
     ) -> None:
         row = self._session.get_one(CodingRow, coding_id)
         row.code_id = code_id
-        row.start, row.end = span
+        row.start, row.end = span.start, span.end
         row.anchor_text = anchor_text
         row.memo = memo
         self._session.flush()

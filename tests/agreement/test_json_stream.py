@@ -14,6 +14,7 @@ import pytest
 
 from qualcode.domain.agreement import PairAgreement
 from qualcode.domain.agreement_intervals import IntervalSettings
+from qualcode.domain.spans import Span
 from qualcode.domain.statistics import Measure, Statistic
 from qualcode.domain.statistics.registry import registered
 from qualcode.exporters.agreement import report_dict
@@ -92,7 +93,7 @@ def test_the_template_writes_what_the_dicts_dump(demo_path: Path, options: dict[
     try:
         ids = {c.path: c.id for c in list_codes(project)}
         for coding in list_codings(project, coders=["anna"])[::3]:  # cleo: a third of anna's
-            span = (coding.start, coding.end)
+            span = Span(coding.start, coding.end)
             apply_code(project, coding.transcript, ids[coding.code_path], "cleo", span=span)
         extra = options.pop("extra", None)
         coders = options.pop("coders")

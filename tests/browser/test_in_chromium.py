@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.domain.spans import Span
 from qualcode.services import live
 from qualcode.services.coding import apply_code, list_codings
 from qualcode.services.live import Presence
@@ -97,7 +98,7 @@ async def _meet_a_terminal_coder(page: Page, location: Path) -> dict[str, float]
             await asyncio.sleep(0.05)
         second = get_transcript(project, NAME).turns[1]
         committed = time.monotonic()
-        apply_code(project, NAME, CODE, "anna", span=(second.start, second.end))
+        apply_code(project, NAME, CODE, "anna", span=Span(second.start, second.end))
         await page.wait_for_text(f"2/2 {CODE}", SHOW_S)  # in the page's terminal
         return {"anna's coding shown after its commit": time.monotonic() - committed}
     finally:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.domain.errors import NotCodableError
+from qualcode.domain.spans import Span
 from qualcode.services import coding as coding_service
 from qualcode.services.project import open_project
 from tests.conftest import Cli
@@ -113,7 +114,7 @@ def test_applying_a_heading_is_a_typed_error(tmp_path: Path, run: Cli) -> None:
     project = open_project(target)
     try:
         with pytest.raises(NotCodableError) as caught:
-            coding_service.apply_code(project, "tur", "Steder", "anna", span=(0, 2))
+            coding_service.apply_code(project, "tur", "Steder", "anna", span=Span(0, 2))
         assert caught.value.path == "Steder"
     finally:
         project.close()

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from qualcode.domain.cases import AttributeDef, AttributeType
 from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.spans import Span
 from qualcode.domain.transcripts import TranscriptDraft
 from qualcode.domain.turns import parse_speaker_turns
 from qualcode.services.project import init_project
@@ -113,7 +114,7 @@ def build(path: Path, plan: Plan) -> None:
         coder_ids = [uow.coders.ensure(name) for name in plan.coders]
         for t, code, coder, a, b, memo in plan.codings:
             text = plan.texts[t]
-            uow.codings.add(ids[t], code_ids[code], coder_ids[coder], a, b, text[a:b], memo)
+            uow.codings.add(ids[t], code_ids[code], coder_ids[coder], Span(a, b), text[a:b], memo)
         level = uow.cases.add_attribute(
             AttributeDef("level", AttributeType.ORDINAL, ("low", "high"))
         )

@@ -9,6 +9,7 @@ from contextlib import closing
 from pathlib import Path
 
 from qualcode.domain.events import coding_payload
+from qualcode.domain.spans import Span
 from qualcode.services.codebook import list_codes
 from qualcode.services.codebook_rename import rename_code
 from qualcode.services.coding import apply_code, list_codings
@@ -32,7 +33,7 @@ def _as_schema_4(path: Path) -> None:
 
 def test_old_coding_events_gain_code_ids_and_undo_after_a_rename(demo_path: Path) -> None:
     project = open_project(demo_path)
-    coding, _ = apply_code(project, "parent-01-en", "openness", "dana", span=(0, 12))
+    coding, _ = apply_code(project, "parent-01-en", "openness", "dana", span=Span(0, 12))
     code_id = next(c.id for c in list_codes(project) if c.path == "openness")
     project.close()
     _as_schema_4(demo_path)
@@ -58,7 +59,7 @@ def test_old_coding_events_gain_code_ids_and_undo_after_a_rename(demo_path: Path
 
 def test_a_path_no_code_has_any_more_is_left_as_it_was(demo_path: Path) -> None:
     project = open_project(demo_path)
-    apply_code(project, "parent-01-en", "openness", "dana", span=(0, 12))
+    apply_code(project, "parent-01-en", "openness", "dana", span=Span(0, 12))
     project.close()
     _as_schema_4(demo_path)
     with closing(sqlite3.connect(demo_path)) as db:

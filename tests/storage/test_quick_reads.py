@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.domain.spans import Span
 from qualcode.services import quick_listings
 from qualcode.services.cases import import_cases
 from qualcode.services.codebook import import_codebook
@@ -54,7 +55,7 @@ zeta,,4,2025-03-01,large,first
 Ærø,,11,2024-12-24,small,
 """
     import_cases(project, write(tmp_path / "cases.csv", cases))
-    apply_code(project, "Ærø", "openness/about rights", "bo", span=(3, 7))
+    apply_code(project, "Ærø", "openness/about rights", "bo", span=Span(3, 7))
     yield project
     project.close()
 

@@ -8,7 +8,7 @@ import pytest
 from qualcode.domain.codebook import CodeSpec
 from qualcode.domain.codings import Coding
 from qualcode.domain.events import Action
-from qualcode.domain.spans import span_text
+from qualcode.domain.spans import Span, span_text
 from qualcode.domain.transcripts import TranscriptDraft, Turn
 from qualcode.services.project import Project
 
@@ -44,7 +44,9 @@ def test_one_unit_writes_across_repositories_and_reads_back_domain_values(
         start = TEXT.index("caseworker")
         end = start + len("caseworker")
         anchor = span_text(TEXT, start, end)
-        coding_id = uow.codings.add(transcript_id, code_id, coder_id, start, end, anchor, None)
+        coding_id = uow.codings.add(
+            transcript_id, code_id, coder_id, Span(start, end), anchor, None
+        )
         uow.events.log(Action.APPLY, "test", {"coding_id": coding_id}, coder="anna")
     with project.reading() as uow:
         (coding,) = uow.codings.find(coders=["anna"])

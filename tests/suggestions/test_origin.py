@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.domain.spans import Span
 from qualcode.services.coding import apply_code
 from qualcode.services.status import mark_done
 from qualcode.services.suggestions import accept_suggestion, suggest
@@ -22,9 +23,9 @@ def accepted(tmp_path: Path) -> tuple[Path, str]:
     project = tiny_project(tmp_path)
     found = suggest(project, "anna", transcripts=["t3"], blind=True)
     coding = accept_suggestion(project, found[0], "anna")
-    apply_code(project, "t3", coding.code_path, "bo", span=(coding.start, coding.end))
+    apply_code(project, "t3", coding.code_path, "bo", span=Span(coding.start, coding.end))
     other = next(s for s in found if s.codes[0][0] != coding.code_path)
-    apply_code(project, "t3", other.codes[0][0], "anna", span=(other.start, other.end))
+    apply_code(project, "t3", other.codes[0][0], "anna", span=Span(other.start, other.end))
     for coder in ("anna", "bo"):
         mark_done(project, "t3", coder)
     project.close()

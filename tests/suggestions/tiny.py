@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qualcode.domain.spans import Span
 from qualcode.domain.suggestions import UnitKind, unit_spans
 from qualcode.domain.turns import parse_speaker_turns
 from qualcode.services.codebook import import_codebook
@@ -85,7 +86,7 @@ def tiny_project(folder: Path, transcripts: int = 4) -> Project:
         for start, end in unit_spans(text, parse_speaker_turns(text), UnitKind.SENTENCE):
             code = code_of(text[start:end])
             if code is not None:
-                apply_code(project, f"t{index}", code, "anna", span=(start, end))
+                apply_code(project, f"t{index}", code, "anna", span=Span(start, end))
             if index == 0 and text[start:end] in SENTENCES["waiting"]:
-                apply_code(project, "t0", "money", "bo", span=(start, end))
+                apply_code(project, "t0", "money", "bo", span=Span(start, end))
     return project

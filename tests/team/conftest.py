@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from qualcode.domain.spans import Span
 from qualcode.services.codebook import import_codebook
 from qualcode.services.coding import apply_code
 from qualcode.services.project import Project, init_project
@@ -31,7 +32,7 @@ def coded(location: str) -> Iterator[Project]:
         ("bo", "accessibility", (900, 1010)),
         ("anna", "accessibility", (1500, 1620)),
     ]:
-        apply_code(project, TRANSCRIPT, code, coder, span=span)
-    apply_code(project, "parent-03-da", "continuity", "bo", span=(726, 1360), memo="Hanne")
+        apply_code(project, TRANSCRIPT, code, coder, span=Span(*span))
+    apply_code(project, "parent-03-da", "continuity", "bo", span=Span(726, 1360), memo="Hanne")
     yield project
     project.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.domain.spans import Span
 from qualcode.services.coding import apply_code
 from qualcode.services.maintenance import check_project
 from qualcode.services.project import Project, open_project
@@ -51,7 +52,7 @@ def test_sqlite_backup_is_a_consistent_snapshot_while_a_coder_writes(
         writer = open_project(coded.location)
         number = 0
         while not stop.is_set() or number < 20:
-            apply_code(writer, TRANSCRIPT, "openness", "carl", span=(number, number + 30))
+            apply_code(writer, TRANSCRIPT, "openness", "carl", span=Span(number, number + 30))
             written.append(number)
             number += 1
         writer.close()
@@ -98,7 +99,7 @@ def test_json_backup_of_either_backend_restores_every_row(
     same_rows_but_the_restore_event(coded, restored)
     assert check_project(restored).problems == ()
     # The restored project works on: ids continue after the restored ones.
-    coding, _ = apply_code(restored, TRANSCRIPT, "openness", "anna", span=(5, 25))
+    coding, _ = apply_code(restored, TRANSCRIPT, "openness", "anna", span=Span(5, 25))
     assert coding.id == 7
     restored.close()
 
@@ -114,7 +115,7 @@ def test_a_project_file_backup_restores_to_the_other_backend(
     run("init", url, "--from", copy)
     restored = open_project(url)
     same_rows_but_the_restore_event(coded, restored)
-    coding, _ = apply_code(restored, TRANSCRIPT, "openness", "anna", span=(5, 25))
+    coding, _ = apply_code(restored, TRANSCRIPT, "openness", "anna", span=Span(5, 25))
     assert coding.id == 7  # the id sequences moved past the restored rows
     assert check_project(restored).problems == ()
     restored.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.domain.spans import Span
 from qualcode.services.code_merges import merge_code_path
 from qualcode.services.coding import apply_code
 from qualcode.services.history import undo
@@ -33,7 +34,7 @@ def test_undo_of_a_merge_with_a_duplicate_and_a_memo_restores_every_row(
     coded: Project, tmp_path: Path
 ) -> None:
     # anna's MERGED coding at 400:520 exists on INTO too (with a memo): a duplicate
-    apply_code(coded, TRANSCRIPT, INTO, "anna", span=(400, 520), memo="on the theme")
+    apply_code(coded, TRANSCRIPT, INTO, "anna", span=Span(400, 520), memo="on the theme")
     add_memo(coded, "about meeting the child", code_path=MERGED, author="anna")
     before = rows(coded, tmp_path, "before")
     merged = merge_code_path(coded, MERGED, INTO, "anna")

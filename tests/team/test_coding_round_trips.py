@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from qualcode.domain.spans import Span
 from qualcode.services.codebook import list_codes
 from qualcode.services.coding import apply_code, list_codings
 from qualcode.services.live import events_since, latest_event_id
@@ -35,7 +36,7 @@ WAITS_FOR_SERVER = re.compile(r"\tF\t\d+\t(Query|Sync)\b")
 def reopened(coded: Project) -> Iterator[Project]:
     """The coded project opened again, one coding applied so the pool holds a connection."""
     project = open_project(engine_of(coded).url.render_as_string(hide_password=False))
-    apply_code(project, "parent-01-en", "continuity", "carl", span=(1, 5))
+    apply_code(project, "parent-01-en", "continuity", "carl", span=Span(1, 5))
     yield project
     project.close()
 
@@ -77,7 +78,13 @@ def test_one_coding_is_three_round_trips(
         for record in engine_of(reopened).pool._pool.queue:  # type: ignore[attr-defined]
             record.dbapi_connection.pgconn.trace(trace.fileno())
         coding, _ = apply_code(
-            reopened, "parent-01-en", code_ref, "anna", span=(200, 260), memo=memo, origin=origin
+            reopened,
+            "parent-01-en",
+            code_ref,
+            "anna",
+            span=Span(200, 260),
+            memo=memo,
+            origin=origin,
         )
         sent = list(counter.sent)
         for record in engine_of(reopened).pool._pool.queue:  # type: ignore[attr-defined]

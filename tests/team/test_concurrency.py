@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from benchmarks.bench_stress import planned_span, run_stress
+from qualcode.domain.spans import Span
 from qualcode.services.project import open_project
 
 PROCESSES = 8
@@ -32,7 +33,7 @@ def test_eight_coders_at_once_store_every_coding_exactly_once(location: str) -> 
     length = _text_length(location)
     for index in range(PROCESSES):
         wanted = Counter(planned_span(index, number, length) for number in range(PER_PROCESS))
-        stored = Counter((s, e) for name, _, s, e in rows if name == f"coder-{index + 1}")
+        stored = Counter(Span(s, e) for name, _, s, e in rows if name == f"coder-{index + 1}")
         assert stored == wanted
     # One event per coding, naming that coding and its coder.
     event_ids = [_coding_id(payload) for _, payload in events]

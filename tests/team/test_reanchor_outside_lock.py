@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from qualcode.domain.errors import ProjectBusyError
+from qualcode.domain.spans import Span
 from qualcode.matching.anchoring import EditScript, edit_script
 from qualcode.services import reanchor
 from qualcode.services.coding import apply_code, list_codings
@@ -50,7 +51,7 @@ def _new_text(project: Project) -> NewText:
 
 
 def _code_elsewhere(project: Project) -> None:
-    apply_code(project, "parent-03-da", "continuity", "cy", span=(0, 20))
+    apply_code(project, "parent-03-da", "continuity", "cy", span=Span(0, 20))
 
 
 def test_other_coders_write_while_anchoring_runs(
@@ -70,7 +71,7 @@ def test_a_coding_added_meanwhile_is_carried_too(
 
     def add_once(project: Project) -> None:
         if not added:
-            coding, _ = apply_code(project, TRANSCRIPT, "continuity", "cy", span=(200, 260))
+            coding, _ = apply_code(project, TRANSCRIPT, "continuity", "cy", span=Span(200, 260))
             added.append(coding.id)
 
     calls = _meanwhile(monkeypatch, add_once, coded.location)
@@ -87,7 +88,7 @@ def test_a_transcript_that_keeps_changing_is_refused(
     coded: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def add_every_time(project: Project) -> None:
-        apply_code(project, TRANSCRIPT, "continuity", "cy", span=(200, 260))
+        apply_code(project, TRANSCRIPT, "continuity", "cy", span=Span(200, 260))
 
     _meanwhile(monkeypatch, add_every_time, coded.location)
     before = get_transcript(coded, TRANSCRIPT)

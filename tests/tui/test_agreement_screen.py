@@ -18,6 +18,7 @@ from qualcode.domain.agreement import landis_koch_band
 from qualcode.domain.agreement_intervals import DEFAULT_SEED, IntervalSettings, verdict
 from qualcode.domain.agreement_report import AgreementReport
 from qualcode.domain.codings import Coding
+from qualcode.domain.spans import Span
 from qualcode.domain.statistics.base import coefficient_text
 from qualcode.domain.statistics.brennan_prediger import brennan_prediger
 from qualcode.domain.statistics.gwet_ac1 import gwet_ac1
@@ -155,7 +156,11 @@ async def test_three_coders_show_each_pair_and_reconcile_the_pair_chosen(
     ids = {c.path: c.id for c in list_codes(demo)}
     for coding in list_codings(demo, coders=["anna"])[::2]:
         apply_code(
-            demo, coding.transcript, ids[coding.code_path], "cleo", span=(coding.start, coding.end)
+            demo,
+            coding.transcript,
+            ids[coding.code_path],
+            "cleo",
+            span=Span(coding.start, coding.end),
         )[0]
     expected = compare_coders(demo, ("anna", "bo", "cleo"))
     app = make_app()

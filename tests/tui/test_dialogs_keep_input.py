@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.spans import Span
 from qualcode.services import codebook_edit
 from qualcode.services.codebook import list_codes
 from qualcode.services.coding import apply_code, list_codings
@@ -44,7 +45,7 @@ def tiny(project: Project, tmp_path: Path) -> Project:
     continuity = codebook_edit.add_code(project, CodeSpec("continuity", shortcut="b"), None, "t")
     codebook_edit.add_code(project, CodeSpec("meeting", shortcut="m"), continuity, "t")
     recognition = codebook_edit.add_code(project, CodeSpec("recognition", shortcut="r"), None, "t")
-    apply_code(project, "talk", recognition, "cleo", span=(6, 29))
+    apply_code(project, "talk", recognition, "cleo", span=Span(6, 29))
     return project
 
 

@@ -19,6 +19,7 @@ import pytest
 from textual.pilot import Pilot
 
 from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.spans import Span
 from qualcode.services import live
 from qualcode.services.codebook_edit import add_code
 from qualcode.services.coding import apply_code, remove_coding
@@ -104,7 +105,7 @@ async def test_another_coders_work_appears_without_a_key(
         screen.view.select_span(3, 9)  # the coder's own place, which must stay put
         place = (screen.view.cursor, screen.view.anchor_offset, screen.view.scroll_y)
 
-        coding = apply_code(writer, NAME, "care", "bo", span=(45, 51))[0]
+        coding = apply_code(writer, NAME, "care", "bo", span=Span(45, 51))[0]
         await until(pilot, lambda: spans(screen) == [(coding.id, "care", 45, 51, None)])
         assert counts(screen)["care"] == (1, 1)
 
@@ -113,7 +114,7 @@ async def test_another_coders_work_appears_without_a_key(
         assert counts(screen)["care"] == (0, 0)
         assert counts(screen)["school"] == (1, 1)
 
-        adjust_coding(writer, coding.id, 45, 62, "bo")
+        adjust_coding(writer, coding.id, Span(45, 62), "bo")
         set_memo(writer, coding.id, "twice!", "bo")
         await until(pilot, lambda: spans(screen) == [(coding.id, "school", 45, 62, "twice!")])
 
@@ -153,7 +154,7 @@ async def test_blind_workspace_receives_nothing_of_other_coders(
     tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
 ) -> None:
     async with workspace(tiny[0], tmp_path, blind=True) as (pilot, screen):
-        apply_code(writer, NAME, "care", "bo", span=(45, 51))
+        apply_code(writer, NAME, "care", "bo", span=Span(45, 51))
         add_memo(writer, "bo's thought", transcript=NAME, author="bo")
         # a shared action committed after them: once it is shown, they were read past
         add_code(writer, CodeSpec("after"), None, "bo")
@@ -168,8 +169,8 @@ def test_blind_events_are_filtered_in_the_query(
     tiny: tuple[str, dict[str, int]], writer: Project
 ) -> None:
     start = live.latest_event_id(writer)
-    apply_code(writer, NAME, "care", "bo", span=(45, 51))
-    apply_code(writer, NAME, "care", "anna", span=(3, 9))
+    apply_code(writer, NAME, "care", "bo", span=Span(45, 51))
+    apply_code(writer, NAME, "care", "anna", span=Span(3, 9))
     seen = live.events_since(writer, start, "anna", blind=True)
     assert [(e.action, e.coder) for e in seen] == [("apply", "anna")]
     everyone = live.events_since(writer, start, "anna", blind=False)
@@ -223,7 +224,7 @@ async def test_a_rename_and_an_edit_of_the_open_transcript_follow(
         replace_text(writer, "talk-1", text_from_editor(edited, "bo's editor"), coder="bo")
         await until(pilot, lambda: screen.view.text == edited)
         assert screen.view.cursor == 44  # before the edit, so the same place
-        coding = apply_code(writer, "talk-1", "care", "bo", span=(45, 51))[0]
+        coding = apply_code(writer, "talk-1", "care", "bo", span=Span(45, 51))[0]
         await until(pilot, lambda: [c.id for c in screen.view.codings] == [coding.id])
 
 
@@ -231,14 +232,14 @@ async def test_a_blind_round_started_elsewhere_blinds_an_open_workspace(
     tiny: tuple[str, dict[str, int]], writer: Project, tmp_path: Path
 ) -> None:
     location, _ = tiny
-    theirs = apply_code(writer, NAME, "care", "bo", span=(45, 51))[0]
+    theirs = apply_code(writer, NAME, "care", "bo", span=Span(45, 51))[0]
     async with workspace(location, tmp_path) as (pilot, screen):
         await until(pilot, lambda: [c.id for c in screen.view.codings] == [theirs.id])
         Cli()("round", location, "start")
         await until(pilot, lambda: screen.workspace.blind)
         assert not screen.view.codings
         assert counts(screen)["care"] == (0, 0)
-        school = apply_code(writer, NAME, "school", "bo", span=(3, 9))[0]  # nothing arrives
+        school = apply_code(writer, NAME, "school", "bo", span=Span(3, 9))[0]  # nothing arrives
         await pilot.pause(0.3)
         assert not screen.view.codings
         screen.view.cursor = 20
@@ -257,7 +258,7 @@ async def test_a_reveal_leaves_a_coder_who_chose_blind_coding_blind(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     location, _ = tiny
-    apply_code(writer, NAME, "care", "bo", span=(45, 51))
+    apply_code(writer, NAME, "care", "bo", span=Span(45, 51))
     async with workspace(location, tmp_path, blind=True) as (pilot, screen):
         told = kept_notifications(pilot, monkeypatch)
         Cli()("round", location, "start")
@@ -414,7 +415,7 @@ async def test_open_retrieval_lists_a_colleagues_new_passage_in_place(
 ) -> None:
     """The passages of "care" are open when bo codes one more: the list grows without a
     key press and the highlighted passage stays highlighted."""
-    apply_code(writer, NAME, "care", "bo", span=(45, 51))
+    apply_code(writer, NAME, "care", "bo", span=Span(45, 51))
     async with workspace(tiny[0], tmp_path) as (pilot, screen):
         screen.codebook.select_code(tiny[1]["care"])
         await pilot.press("ctrl+g")
@@ -422,7 +423,7 @@ async def test_open_retrieval_lists_a_colleagues_new_passage_in_place(
         assert isinstance(retrieval, RetrievalScreen)
         listing = retrieval.query_one(CodingList)
         await until(pilot, lambda: len(listing.places) == 1)
-        apply_code(writer, NAME, "care", "bo", span=(60, 70))
+        apply_code(writer, NAME, "care", "bo", span=Span(60, 70))
         await until(pilot, lambda: len(listing.places) == 2)
         assert listing.highlighted == 0
         assert pilot.app.screen is retrieval
@@ -438,7 +439,7 @@ async def test_a_round_closes_an_open_agreement_and_refuses_disagreements(
     with a notification; during the round the disagreement screen says why in one
     notification and closes, leaving no empty screen behind."""
     location, _ = tiny
-    for coder, span in [("anna", (45, 51)), ("bo", (45, 55))]:
+    for coder, span in [("anna", Span(45, 51)), ("bo", Span(45, 55))]:
         apply_code(writer, NAME, "care", coder, span=span)
     async with workspace(location, tmp_path) as (pilot, screen):
         told = kept_notifications(pilot, monkeypatch)

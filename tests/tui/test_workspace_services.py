@@ -10,6 +10,7 @@ import pytest
 from qualcode.domain.codebook import CodeSpec
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError
+from qualcode.domain.spans import Span
 from qualcode.services import codebook_edit, coding_changes, history, search, workspace
 from qualcode.services.codebook import list_codes
 from qualcode.services.coding import apply_code, list_codings, remove_coding
@@ -29,7 +30,7 @@ def all_codings(project: Project) -> list[Coding]:
 def test_apply_undo_redo_round_trip_and_survives_restart(demo: Project, demo_path: Path) -> None:
     before = all_codings(demo)
     target = code_id(demo, "openness/open about rights")
-    coding = apply_code(demo, TRANSCRIPT, target, "cleo", span=(100, 180))[0]
+    coding = apply_code(demo, TRANSCRIPT, target, "cleo", span=Span(100, 180))[0]
     text = workspace.load_document(demo, TRANSCRIPT, "cleo", blind=True).text
     assert coding.text == text[100:180]
     assert all_codings(demo) == sorted([*before, coding], key=_order)
@@ -62,9 +63,9 @@ def _order(c: Coding) -> tuple[str, int, int, int]:
 def test_undo_is_per_coder_and_multi_level(demo: Project) -> None:
     before = all_codings(demo)
     code = code_id(demo, "continuity")
-    first = apply_code(demo, TRANSCRIPT, code, "cleo", span=(10, 20))[0]
-    apply_code(demo, TRANSCRIPT, code, "dan", span=(30, 40))[0]
-    second = apply_code(demo, TRANSCRIPT, code, "cleo", span=(50, 60))[0]
+    first = apply_code(demo, TRANSCRIPT, code, "cleo", span=Span(10, 20))[0]
+    apply_code(demo, TRANSCRIPT, code, "dan", span=Span(30, 40))[0]
+    second = apply_code(demo, TRANSCRIPT, code, "cleo", span=Span(50, 60))[0]
     assert history.undo(demo, "cleo") is not None
     assert history.undo(demo, "cleo") is not None
     remaining = {(c.coder, c.start) for c in all_codings(demo)} - {
@@ -79,9 +80,9 @@ def test_undo_is_per_coder_and_multi_level(demo: Project) -> None:
 
 def test_a_new_action_empties_the_redo_stack(demo: Project) -> None:
     code = code_id(demo, "continuity")
-    apply_code(demo, TRANSCRIPT, code, "cleo", span=(10, 20))[0]
+    apply_code(demo, TRANSCRIPT, code, "cleo", span=Span(10, 20))[0]
     history.undo(demo, "cleo")
-    apply_code(demo, TRANSCRIPT, code, "cleo", span=(30, 40))[0]
+    apply_code(demo, TRANSCRIPT, code, "cleo", span=Span(30, 40))[0]
     assert history.redo(demo, "cleo") is None
     history.undo(demo, "cleo")
     # the first coding was dropped from the redo stack by the new action
@@ -92,11 +93,13 @@ def test_a_new_action_empties_the_redo_stack(demo: Project) -> None:
 
 
 def test_remove_recode_adjust_memo_each_undo_exactly(demo: Project) -> None:
-    original = apply_code(demo, TRANSCRIPT, code_id(demo, "continuity"), "cleo", span=(10, 30))[0]
+    original = apply_code(demo, TRANSCRIPT, code_id(demo, "continuity"), "cleo", span=Span(10, 30))[
+        0
+    ]
     snapshot = all_codings(demo)
     recoded = coding_changes.recode_coding(demo, original.id, code_id(demo, "openness"), "cleo")
     assert recoded.code_path == "openness"
-    adjusted = coding_changes.adjust_coding(demo, original.id, 12, 40, "cleo")
+    adjusted = coding_changes.adjust_coding(demo, original.id, Span(12, 40), "cleo")
     text = workspace.load_document(demo, TRANSCRIPT, "cleo", blind=True).text
     assert (adjusted.start, adjusted.end, adjusted.text) == (12, 40, text[12:40])
     memo = coding_changes.set_memo(demo, original.id, "  parents feel heard ", "cleo")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, ParamSpec, TypeVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -21,6 +21,7 @@ from qualcode.domain.cases import SpeakerCases
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.events import CODEBOOK_ACTIONS, MEMO_ACTIONS, STATUS_ACTIONS
+from qualcode.domain.spans import Span
 from qualcode.domain.suggestions import Suggestion
 from qualcode.services import coding as coding_service
 from qualcode.services import history, workspace
@@ -41,6 +42,10 @@ from qualcode.tui.widgets.transcript_view import CodeMark, TranscriptView
 
 if TYPE_CHECKING:
     from qualcode.tui.screens.matrix import MatrixChoices
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 FALLBACK_COLOURS = ("#E07A5F", "#3D405B", "#81B29A", "#F2CC8F", "#9C6ADE", "#4EA8DE")
 
@@ -332,10 +337,13 @@ class CodingScreen(Screen[None]):
             )
 
     # -- actions -------------------------------------------------------------------------
-    async def write_service(self, action: Callable[..., Any], *args: Any) -> Any:
-        """Run a service; user mistakes and a busy project become notifications."""
+    async def write_service(
+        self, action: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T | None:
+        """Run a service; user mistakes and a busy project become notifications
+        (``None`` then)."""
         try:
-            return await self.workspace.write(action, *args)
+            return await self.workspace.write(action, *args, **kwargs)
         except QualcodeError as error:
             self.notify(error_message(error), severity="error", timeout=6)
             return None
@@ -350,7 +358,7 @@ class CodingScreen(Screen[None]):
             )
             return
         applied = await self.write_service(
-            partial(coding_service.apply_code, span=selection),
+            partial(coding_service.apply_code, span=Span(*selection)),
             self.workspace.project,
             self.transcript,
             code_id,

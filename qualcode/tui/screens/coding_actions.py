@@ -8,6 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from qualcode.domain.codings import Coding
+from qualcode.domain.spans import Span
 from qualcode.services import coding as coding_service
 from qualcode.services import coding_changes
 from qualcode.tui.screens.code_picker import CodePicker
@@ -126,7 +127,7 @@ async def finish_adjust(screen: CodingScreen) -> None:
         coding_changes.adjust_coding,
         screen.workspace.project,
         coding.id,
-        *selection,
+        Span(*selection),
         screen.workspace.coder,
     )
     if done is not None:
