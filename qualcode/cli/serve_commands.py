@@ -43,9 +43,10 @@ def serve(project: str, host: str, port: int, coder: str | None, session: bool) 
     as it happens. The address carries a token: a request without it is refused. Only
     this computer can connect unless --host names another interface (say 0.0.0.0); the
     connection is plain HTTP, so use that only on a network you trust."""
-    from qualcode.services.serving import check_host, is_local, served_coder
+    from qualcode.domain.text_entry import enter_coder
+    from qualcode.services.serving import check_host, is_local
 
-    chosen = served_coder(coder)
+    chosen = None if coder is None else enter_coder(coder)
     if session:
         _run_session(project, chosen)
         return

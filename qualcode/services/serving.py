@@ -35,8 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.domain.errors import FieldError, InputError, QualcodeError
-from qualcode.domain.text_entry import enter_name
+from qualcode.domain.errors import FieldError, QualcodeError
 from qualcode.services.error_lines import error_line, one_line
 
 if TYPE_CHECKING:
@@ -98,17 +97,6 @@ def is_any_interface(host: str) -> bool:
         return ipaddress.ip_address(host).is_unspecified
     except ValueError:
         return host == ""
-
-
-def served_coder(coder: str | None) -> str | None:
-    """The ``--coder`` of a served workspace as stored (the name entrance; surrounding
-    spaces dropped, as everywhere a coder is named), or None."""
-    if coder is None:
-        return None
-    try:
-        return enter_name(coder.strip(), "coder")
-    except InputError as error:
-        raise FieldError("coder", error.reason) from error
 
 
 def serve_workspace(

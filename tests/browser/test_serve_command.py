@@ -133,7 +133,7 @@ def test_a_port_in_use_is_one_line(tiny: Path, run: Cli) -> None:
         (["--port", "65536"], "--port"),  # beyond the last port
         (["--port", "-1"], "--port"),  # negative
         (["--coder", "bo\x07"], "--coder: name"),  # a name the name entrance refuses
-        (["--coder", " "], "--coder: name"),  # blank
+        (["--coder", " "], "--coder: a coder name cannot be blank"),  # blank
     ],
     ids=["port-high", "port-negative", "coder-control", "coder-blank"],
 )
