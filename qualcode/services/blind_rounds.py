@@ -29,13 +29,16 @@ def set_viewer(project: Project, coder: str) -> None:
     project.viewer = coder
 
 
+def round_open(uow: UnitOfWork) -> bool:
+    """Whether a blind round is open (the project's ``blind_coding`` setting)."""
+    return bool(uow.settings.get(BLIND_SETTING, False))
+
+
 def open_round(project: Project) -> str | None:
     """When the open blind round started (ISO-8601 UTC), ``"earlier"`` when the log no
     longer says, or ``None`` when no round is open."""
     with project.reading() as uow:
-        if not uow.settings.get(BLIND_SETTING, False):
-            return None
-        return _started(uow)
+        return _started(uow) if round_open(uow) else None
 
 
 def start_round(project: Project) -> None:
@@ -43,35 +46,25 @@ def start_round(project: Project) -> None:
     event). Raises :class:`BlindRoundError` naming when the open round started when one
     is already open; nothing is changed then."""
     with project.unit_of_work() as uow:  # checked and set under the write lock
-        if uow.settings.get(BLIND_SETTING, False):
+        if round_open(uow):
             started = _started(uow)
             raise BlindRoundError(
                 f"a blind round is already open in {project.location} since {started}; "
                 f"reveal it with: qualcode round {project.location} reveal"
             )
-        _set_blind(uow, True)
+        uow.settings.change(BLIND_SETTING, True)
 
 
 def reveal_round(project: Project) -> None:
     """Close the open blind round (the ``blind_coding`` setting off). Raises
     :class:`BlindRoundError` when no round is open; nothing is changed then."""
     with project.unit_of_work() as uow:
-        if not uow.settings.get(BLIND_SETTING, False):
+        if not round_open(uow):
             raise BlindRoundError(
                 f"no blind round is open in {project.location}; "
                 f"start one with: qualcode round {project.location} start"
             )
-        _set_blind(uow, False)
-
-
-def _set_blind(uow: UnitOfWork, on: bool) -> None:
-    previous = uow.settings.get(BLIND_SETTING)
-    uow.settings.set(BLIND_SETTING, on)
-    uow.events.log(
-        Action.SETTING,
-        f"setting {BLIND_SETTING} = {on!r}",
-        {"key": BLIND_SETTING, "before": previous, "after": on},
-    )
+        uow.settings.change(BLIND_SETTING, False)
 
 
 def _started(uow: UnitOfWork) -> str:
@@ -88,13 +81,12 @@ def refuse_in_round(project: Project, what: str, shown: Collection[str] | None =
     """Raise :class:`BlindRoundError` when a blind round is open and ``what`` (a few
     words: "agreement", "the codings") would show the work of ``shown`` (coder names;
     ``None`` or empty: everyone's) to someone who is not the only coder shown."""
-    started = open_round(project)
-    if started is None:
-        return
     viewer = project.viewer
     if viewer is not None and shown and set(shown) == {viewer}:
-        return
-    raise _refusal(project, f"{what} must wait", started)
+        return  # a workspace shown only its own coder's work: no read needed
+    with project.reading() as uow:
+        if round_open(uow):
+            raise _refusal(project, uow, f"{what} must wait")
 
 
 def refuse_others_in_round(
@@ -108,18 +100,18 @@ def refuse_others_in_round(
     a refusal confirms nothing of another coder's work. Outside a round nothing is
     checked. ``uow`` is the action's own unit of work: the check and the change see the
     same state."""
-    if not uow.settings.get(BLIND_SETTING, False):
+    if not round_open(uow):
         return
-    started = _started(uow)
     if acting is None:
-        raise _refusal(project, f"{what} needs your coder name (--coder or --author)", started)
+        raise _refusal(project, uow, f"{what} needs your coder name (--coder or --author)")
     viewer = project.viewer
     if (viewer is not None and acting != viewer) or (owner is not None and owner != acting):
-        raise _refusal(project, f"{what} is not {acting}'s own", started)
+        raise _refusal(project, uow, f"{what} is not {acting}'s own")
 
 
-def _refusal(project: Project, what: str, started: str) -> BlindRoundError:
+def _refusal(project: Project, uow: UnitOfWork, what: str) -> BlindRoundError:
     """The one line of every blind-round refusal: what waits, the round, the reveal."""
+    started = _started(uow)
     return BlindRoundError(
         f"{what}: the blind coding round started {started} is open in "
         f"{project.location}; reveal it first with: qualcode round {project.location} reveal"

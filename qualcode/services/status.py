@@ -41,13 +41,7 @@ def get_setting(project: Project, key: str, default: object = None) -> object:
 
 def set_setting(project: Project, key: str, value: object) -> None:
     with project.unit_of_work() as uow:
-        previous = uow.settings.get(key)
-        uow.settings.set(key, value)
-        uow.events.log(
-            Action.SETTING,
-            f"setting {key} = {value!r}",
-            {"key": key, "before": previous, "after": value},
-        )
+        uow.settings.change(key, value)
 
 
 def latest_events(project: Project, limit: int) -> list[EventSummary]:

@@ -28,6 +28,7 @@ from qualcode.domain.suggestions import (
     UnitKind,
 )
 from qualcode.matching.code_model import DEFAULT, Settings
+from qualcode.services.blind_rounds import round_open
 from qualcode.services.suggestions import (
     DEFAULT_MIN_SCORE,
     Corpus,
@@ -140,7 +141,7 @@ def evaluate(
         if uow.coders.id_of(coder) is None:
             raise NotFoundError(f"no coder {coder!r} in this project")
         if blind is None:
-            blind = bool(uow.settings.get("blind_coding", False))
+            blind = round_open(uow)
         coders = choose_coders(uow, coder, train_coders, blind=blind)
         corpus = read_corpus(uow, sorted({*coders, coder}), unit)
     held_out = corpus.coded_transcripts(coder)

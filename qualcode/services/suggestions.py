@@ -36,6 +36,7 @@ from qualcode.domain.suggestions import (
     with_keywords,
 )
 from qualcode.matching.code_model import DEFAULT, CodeModel, Settings, train
+from qualcode.services.blind_rounds import round_open
 from qualcode.services.coding import apply_code
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
@@ -258,7 +259,7 @@ def suggest(
         raise FieldError("min_score", "must be between 0 and 1")
     with project.reading() as uow:
         if blind is None:
-            blind = bool(uow.settings.get("blind_coding", False))
+            blind = round_open(uow)
         coders = training_coders(uow, coder, train_coders, blind=blind)
         names = set(uow.transcripts.names())
         for name in transcripts:

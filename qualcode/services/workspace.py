@@ -22,6 +22,7 @@ from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.spans import Span, span_problem, span_text
 from qualcode.domain.transcripts import Turn
 from qualcode.services.blind_rounds import BLIND_SETTING as BLIND_SETTING  # re-exported
+from qualcode.services.blind_rounds import round_open
 from qualcode.services.coding_changes import code_path_by_id
 from qualcode.services.memos import transcript_memo_counts
 from qualcode.services.transcripts import unknown_transcript_message
@@ -112,7 +113,7 @@ def for_interactive_use(project: Project) -> Project:
 def blind_by_setting(project: Project) -> bool:
     """Whether the project asks for blind coding (setting ``blind_coding``)."""
     with project.reading() as uow:
-        return bool(uow.settings.get(BLIND_SETTING, False))
+        return round_open(uow)
 
 
 def transcript_groups(project: Project, coder: str, *, blind: bool = False) -> list[CaseGroup]:

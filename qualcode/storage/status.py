@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from qualcode.domain.events import Action
 from qualcode.domain.project_summary import Counts
 from qualcode.storage.repository_base import StoredArea
 from qualcode.storage.tables import (
@@ -93,3 +94,14 @@ class SettingsRepository(StoredArea):
             self._session.add(SettingRow(key=key, value=value))
         else:
             row.value = value
+
+    def change(self, key: str, value: object) -> None:
+        """Set ``key`` and log it as one ``setting`` event (key, before, after): how every
+        user action changes a setting, so undo and the live feed see it."""
+        before = self.get(key)
+        self.set(key, value)
+        self._uow.events.log(
+            Action.SETTING,
+            f"setting {key} = {value!r}",
+            {"key": key, "before": before, "after": value},
+        )
