@@ -154,19 +154,34 @@ def remove_coding(project: Project, coding_id: int, *, coder: str | None = None)
     removed; during a blind round ``coder`` is required and a refusal does not say whose
     the coding is (:class:`~qualcode.domain.errors.BlindRoundError`)."""
     with project.unit_of_work() as uow:
-        found = uow.codings.find(ids=[coding_id])
-        refuse_others_in_round(
-            project, uow, f"removing coding {coding_id}", coder, found[0].coder if found else None
+        coding, code_id = own_coding(project, uow, coding_id, coder, "removing")
+        _delete_logged(uow, coding, code_id, coder or coding.coder)
+    return coding
+
+
+def own_coding(
+    project: Project,
+    uow: UnitOfWork,
+    coding_id: int,
+    coder: str | None,
+    doing: str,
+    codes: Sequence[StoredCode] | None = None,
+) -> tuple[Coding, int]:
+    """The coding a removal or change (``doing``: "removing", "changing") acts on, and its
+    code's id: ``coder``'s own only when given, and always during a blind round
+    (:func:`refuse_others_in_round`). ``codes``: the codebook, when the caller has it."""
+    codes = uow.codebook.codes() if codes is None else codes
+    found = uow.codings.find(ids=[coding_id], codes=codes)
+    owner = found[0].coder if found else None
+    refuse_others_in_round(project, uow, f"{doing} coding {coding_id}", coder, owner)
+    if not found:
+        raise NotFoundError(f"no coding with id {coding_id}")
+    coding = found[0]
+    if coder is not None and coding.coder != coder:
+        raise InputError(
+            f"coding {coding_id}", f"belongs to {coding.coder}; only they can change it"
         )
-        if not found:
-            raise NotFoundError(f"no coding with id {coding_id}")
-        if coder is not None and found[0].coder != coder:
-            raise InputError(
-                f"coding {coding_id}", f"belongs to {found[0].coder}; only they can change it"
-            )
-        code_id = next(c.id for c in uow.codebook.codes() if c.path == found[0].code_path)
-        _delete_logged(uow, found[0], code_id, coder or found[0].coder)
-    return found[0]
+    return coding, next(c.id for c in codes if c.path == coding.code_path)
 
 
 def _delete_logged(uow: UnitOfWork, coding: Coding, code_id: int, by: str) -> None:

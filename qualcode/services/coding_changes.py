@@ -5,11 +5,14 @@ redo overwrite it one way or the other."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from qualcode.domain.codebook import StoredCode
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.spans import Span, span_problem, span_text
-from qualcode.services.blind_rounds import refuse_others_in_round
+from qualcode.services.coding import own_coding
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
@@ -47,9 +50,10 @@ def _change(
     set_memo: bool = False,
 ) -> Coding:
     with project.unit_of_work() as uow:
-        before, before_code = _own_coding(project, uow, coding_id, coder)
+        codes = uow.codebook.codes()  # read once for the whole change
+        before, before_code = own_coding(project, uow, coding_id, coder, "changing", codes)
         new_code = code_id if code_id is not None else before_code
-        new_path = code_path_by_id(uow, new_code)
+        new_path = code_path_by_id(uow, new_code, codes)
         start, end = (span.start, span.end) if span is not None else (before.start, before.end)
         _, text = _transcript_text(uow, before.transcript)
         problem = span_problem(len(text), start, end)
@@ -62,7 +66,7 @@ def _change(
             anchor_text=span_text(text, start, end),
             memo=memo if set_memo else before.memo,
         )
-        after = uow.codings.find(ids=[coding_id])[0]
+        after = uow.codings.find(ids=[coding_id], codes=codes)[0]
         described = {
             Action.RECODE: f"recoded coding {coding_id} from {before.code_path} to {new_path}",
             Action.ADJUST: (
@@ -82,28 +86,12 @@ def _change(
     return after
 
 
-def _own_coding(
-    project: Project, uow: UnitOfWork, coding_id: int, coder: str | None
-) -> tuple[Coding, int]:
-    """The coding to change and its code's id; ``coder``'s own only when given, and
-    always during a blind round (:func:`refuse_others_in_round`)."""
-    found = uow.codings.find(ids=[coding_id])
-    owner = found[0].coder if found else None
-    refuse_others_in_round(project, uow, f"changing coding {coding_id}", coder, owner)
-    if not found:
-        raise NotFoundError(f"no coding with id {coding_id}")
-    coding = found[0]
-    if coder is not None and coding.coder != coder:
-        raise InputError(
-            f"coding {coding_id}", f"belongs to {coding.coder}; only they can change it"
-        )
-    codes = {c.path: c.id for c in uow.codebook.codes()}
-    return coding, codes[coding.code_path]
-
-
-def code_path_by_id(uow: UnitOfWork, code_id: int) -> str:
-    """The path of the code with ``code_id`` (NotFoundError when it is gone)."""
-    for code in uow.codebook.codes():
+def code_path_by_id(
+    uow: UnitOfWork, code_id: int, codes: Sequence[StoredCode] | None = None
+) -> str:
+    """The path of the code with ``code_id`` (NotFoundError when it is gone); ``codes``:
+    the codebook, when the caller has it."""
+    for code in uow.codebook.codes() if codes is None else codes:
         if code.id == code_id:
             return code.path
     raise NotFoundError(f"no code with id {code_id}")
