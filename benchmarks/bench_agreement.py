@@ -60,12 +60,12 @@ from benchmarks.make_project import (
 )
 from qualcode.domain.agreement_intervals import IntervalSettings, Resampling
 from qualcode.domain.agreement_report import AgreementReport, agreement_report
+from qualcode.domain.cycle_collection import paused
 from qualcode.domain.statistics import unitized_alpha
 from qualcode.services.agreement import (
     ComparisonData,
     compare_coders,
     load_comparison,
-    without_cycle_collection,
 )
 from qualcode.services.project import Project, open_project
 
@@ -259,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         best, best_load, best_cpu = min(rounds)
         least_cpu = min(cpu for _, _, cpu in rounds)
         # the parts apart, with the collector paused as compare_coders pauses it
-        with without_cycle_collection():
+        with paused():
             load_seconds, data = timed(lambda: load_comparison(project, coders))
             compute_seconds, _ = timed(
                 lambda: agreement_report(data.coders, data.codes, data.transcripts, data.codings)
@@ -267,11 +267,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         subset = data.transcripts[: args.baseline_transcripts]
         names = [t.name for t in subset]
         subset_data = [c for c in data.codings if c[1] in set(names)]  # c[1]: transcript
-        with without_cycle_collection():
+        with paused():
             ours_subset, subset_report = timed(
                 lambda: agreement_report(data.coders, data.codes, subset, subset_data)
             )
-        with without_cycle_collection():
+        with paused():
             full_report = agreement_report(data.coders, data.codes, data.transcripts, data.codings)
             unitized_cpu = cpu_seconds(
                 lambda: agreement_report(

@@ -93,7 +93,7 @@ def compare_coders(
         raise FieldError("threshold", f"a percent from 0 to 100, not {threshold_text(threshold)}")
     chosen = Unit(unit)
     statistics = choose(stats)
-    with without_cycle_collection():
+    with paused():  # a report's many small objects form no cycles (BENCHMARKS.md)
         data = load_comparison(
             project, coders, codes=codes, transcripts=transcripts, unit=chosen, origin=origin
         )
@@ -114,13 +114,6 @@ def compare_coders(
 
             report = replace(report, intervals=report_intervals(report, intervals))
     return replace(report, document=data.document)
-
-
-without_cycle_collection = paused
-"""Cyclic garbage collection paused for a block (:func:`qualcode.domain.cycle_collection.
-paused`): a report allocates hundreds of thousands of small objects that form no
-reference cycles, and the collector's scans of them were about a third of the time on
-a large project (BENCHMARKS.md)."""
 
 
 def load_comparison(

@@ -77,16 +77,10 @@ class MatrixRequest:
     outside_cases: bool = False
 
 
-# Counting allocates many short-lived tuples and lists that form no reference cycles;
-# pausing the cyclic collector saves it rescanning them (about 15 % of a large matrix's
-# time, BENCHMARKS.md). Reference counting still frees everything.
-_cycle_collection_paused = paused
-
-
 def build_matrix(project: Project, request: MatrixRequest) -> Matrix:
     """Count the requested matrix (and its passages and framework summaries)."""
     refuse_in_round(project, "the matrix", request.coders)
-    with project.reading() as uow, _cycle_collection_paused():
+    with project.reading() as uow, paused():  # no cycles among the counts (BENCHMARKS.md)
         ensure_sound(uow, project.location)
         context = _Context(uow)
         rows = context.rows(request.rows)
@@ -120,7 +114,7 @@ def document_info(project: Project, uow: UnitOfWork) -> DocumentInfo:
 def build_cooccurrence(project: Project, request: MatrixRequest) -> Cooccurrence:
     """Code × code overlap events within the filtered text (``rows`` is ignored)."""
     refuse_in_round(project, "the co-occurrence matrix", request.coders)
-    with project.reading() as uow, _cycle_collection_paused():
+    with project.reading() as uow, paused():  # no cycles among the counts (BENCHMARKS.md)
         ensure_sound(uow, project.location)
         context = _Context(uow)
         whole = transcript_rows(context.transcripts)

@@ -18,7 +18,6 @@ from qualcode.storage.repository_base import StoredArea
 from qualcode.storage.tables import (
     CaseAssignmentRow,
     Coder,
-    CodeRow,
     CodingRow,
     TranscriptRow,
     TurnRow,
@@ -172,9 +171,6 @@ class MaintenanceRepository(StoredArea):
 
     def code_paths(self) -> dict[int, str]:
         return {code.id: code.path for code in self._uow.codebook.codes()}
-
-    def code_count(self) -> int:
-        return self._session.scalar(select(func.count()).select_from(CodeRow)) or 0
 
     def restore_rows(
         self, version: int, tables: Sequence[TableRows], source: str

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.domain.errors import InputError
-from qualcode.domain.text_entry import enter_name
+from qualcode.domain.text_entry import enter_coder
 from qualcode.services.codebook import list_codes
 from qualcode.services.coding import list_codings
 from qualcode.services.project import Project
@@ -58,7 +58,7 @@ async def test_a_refused_name_keeps_the_question_open_beside_the_field(
     demo: Project, tmp_path: Path, typed: str
 ) -> None:
     with pytest.raises(InputError) as refused:  # what the name entrance says of it
-        enter_name(typed.strip(), "coder")
+        enter_coder(typed)
     app = create_app(demo, "", ask_coder=True, config_file=tmp_path / "config.json")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -1,6 +1,6 @@
 """Who is coding: the question a browser session of ``qualcode serve`` asks first when
 the server did not fix the coder (``--coder``). The name passes the one name entrance
-(:func:`~qualcode.domain.text_entry.enter_name`) before the workspace opens."""
+(:func:`~qualcode.domain.text_entry.enter_coder`) before the workspace opens."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label
 
-from qualcode.domain.text_entry import enter_name
+from qualcode.domain.text_entry import enter_coder
 from qualcode.tui.screens.form import FormDialog, error_label
 
 FIELD = "coder-name"
 
 
 async def checked_name(typed: str) -> str:
-    """The name as stored (surrounding spaces dropped); a refused one raises
-    :class:`~qualcode.domain.errors.InputError` about ``coder``."""
-    return enter_name(typed.strip(), "coder")
+    """The name as stored (:func:`~qualcode.domain.text_entry.enter_coder`, as for
+    ``--coder``); a refused one raises an error about ``coder``."""
+    return enter_coder(typed)
 
 
 class CoderBackdrop(Screen[None]):
