@@ -21,6 +21,7 @@ from qualcode.cli.base import (
     set_option,
     write_output,
 )
+from qualcode.domain.agreement_intervals import DEFAULT_RESAMPLES, LEVELS, RESAMPLES
 from qualcode.domain.cycle_collection import paused
 from qualcode.domain.errors import InputError
 from qualcode.domain.spans import span_text
@@ -161,7 +162,7 @@ _transcript_option = click.option(
 @click.option(
     "--ci",
     "ci_level",
-    type=bounded_float(50, 99.9),
+    type=bounded_float(*LEVELS),
     metavar="PERCENT",
     help="Bootstrap confidence intervals of the pooled kappa and alpha at this level "
     "(95), with Krippendorff's verdict on alpha's lower bound.",
@@ -169,8 +170,8 @@ _transcript_option = click.option(
 @click.option(
     "--bootstrap",
     "resamples",
-    type=bounded_int(100, 100_000),
-    default=2000,
+    type=bounded_int(*RESAMPLES),
+    default=DEFAULT_RESAMPLES,
     show_default=True,
     metavar="N",
     help="With --ci: how many resamples.",

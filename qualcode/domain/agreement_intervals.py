@@ -16,6 +16,10 @@ from enum import StrEnum
 from qualcode.domain.errors import FieldError
 
 DEFAULT_RESAMPLES = 2000
+LEVELS = (50.0, 99.9)
+"""The confidence levels allowed, percent (``--ci`` and the workspace's dialog)."""
+RESAMPLES = (100, 100_000)
+"""The numbers of resamples allowed (``--bootstrap`` and the workspace's dialog)."""
 DEFAULT_SEED = 1
 MIN_CLUSTERS = 5
 """Resampling transcripts needs at least this many compared transcripts: with fewer,

@@ -15,7 +15,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, SelectionList
 
-from qualcode.domain.agreement_intervals import DEFAULT_RESAMPLES, DEFAULT_SEED, IntervalSettings
+from qualcode.domain.agreement_intervals import (
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    LEVELS,
+    RESAMPLES,
+    IntervalSettings,
+)
 from qualcode.domain.agreement_report import DEFAULT_THRESHOLD, parse_threshold, threshold_text
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import InputError
@@ -27,10 +33,6 @@ from qualcode.tui.screens.form import FormDialog, error_label, unchanged
 from qualcode.tui.widgets.transcript_view import CodeMark, TranscriptView
 
 DEFAULT_LEVEL = 95.0
-LEVELS = (50.0, 99.9)
-"""The confidence levels allowed, percent (as ``--ci``)."""
-RESAMPLES = (100, 100_000)
-"""The numbers of resamples allowed (as ``--bootstrap``)."""
 
 
 @dataclass(frozen=True, slots=True)
