@@ -17,7 +17,6 @@ ordinary way and runs its full path, which says precisely what is wrong. SQLite,
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -31,7 +30,7 @@ from qualcode.domain.suggestions import ORIGIN_KEY
 from qualcode.domain.text_entry import enter_name, enter_optional_text
 from qualcode.storage.database import WRITE_LOCK_KEY, take_write_lock
 from qualcode.storage.live_reads import CHANNEL, note_own_event
-from qualcode.storage.repository_base import iso_utc
+from qualcode.storage.repository_base import iso_utc, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +140,7 @@ def add_coding_at_span(session: Session, request: SpanCoding) -> Coding | None:
         return None
     coder = enter_name(request.coder.strip(), "coder name")
     memo = enter_optional_text(request.memo, "coding memo")
-    created = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    created = utcnow()
     parameters: dict[str, object] = {
         "lock_key": WRITE_LOCK_KEY,
         "first": request.start + 1,  # SQL counts characters from 1

@@ -18,7 +18,7 @@ from qualcode.domain.matrix_intervals import merge_intervals
 from qualcode.domain.matrix_rows import CaseInfo, TranscriptInfo
 from qualcode.domain.memos import StoredSummary, SummaryRow
 from qualcode.domain.text_entry import enter_name, enter_text
-from qualcode.storage.repository_base import StoredArea, iso_utc
+from qualcode.storage.repository_base import StoredArea, iso_utc, utcnow
 from qualcode.storage.tables import (
     AttributeRow,
     CaseAssignmentRow,
@@ -173,7 +173,7 @@ class MatrixRepository(StoredArea):
         """Create or replace the summary of a case × code cell."""
         text = enter_text(text, "summary")
         author = None if author is None else enter_name(author, "summary author")
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+        now = utcnow()
         row = self._session.execute(
             select(FrameworkSummaryRow).where(
                 FrameworkSummaryRow.case_id == case_id, FrameworkSummaryRow.code_id == code_id

@@ -22,10 +22,6 @@ from qualcode.storage.tables import (
 _CHUNK = 500  # ids per IN (...) list, well under every backend's parameter limit
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
-
-
 def _memo(row: Row[int, str, int | None, str | None, dt.datetime, str]) -> StoredMemo:
     memo_id, target_type, target_id, author, created, text = row
     return StoredMemo(memo_id, target_type, target_id, author, iso_utc(created), text)
@@ -102,7 +98,7 @@ class MemoRepository(StoredArea):
         row = self._session.get_one(MemoRow, memo_id)
         row.text = enter_text(text, "memo")
         row.author = None if author is None else enter_name(author, "memo author")
-        row.updated_at = _now()
+        row.updated_at = utcnow()
         self._session.flush()
 
     def delete(self, memo_id: int) -> None:
@@ -122,7 +118,7 @@ class MemoRepository(StoredArea):
                 author=stored.author,
                 text=stored.text,
                 created_at=created,
-                updated_at=_now(),
+                updated_at=utcnow(),
                 guid=guid,
             )
         )

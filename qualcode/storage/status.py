@@ -3,13 +3,11 @@ per-project settings (blind coding, dismissed suggestions...) and the project's 
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import func, select
 
 from qualcode.domain.events import Action
 from qualcode.domain.project_summary import Counts
-from qualcode.storage.repository_base import StoredArea
+from qualcode.storage.repository_base import StoredArea, utcnow
 from qualcode.storage.tables import (
     Base,
     CaseRow,
@@ -59,7 +57,7 @@ class SettingsRepository(StoredArea):
                 TranscriptStatusRow.coder_id == coder_id,
             )
         )
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+        now = utcnow()
         if row is None:
             self._session.add(
                 TranscriptStatusRow(
