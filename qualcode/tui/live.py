@@ -224,17 +224,22 @@ def _follow_blind(screen: CodingScreen, required: bool) -> bool:
     return True
 
 
+def _above(screen: CodingScreen) -> tuple[list[Screen[object]], list[Screen[object]]]:
+    """The screens above the coding screen, and of those the views (not dialogs)."""
+    stack = screen.app.screen_stack
+    if screen not in stack:
+        return [], []
+    above = list(stack[stack.index(screen) + 1 :])
+    return above, [s for s in above if not isinstance(s, ModalScreen)]
+
+
 def _close_views_over(screen: CodingScreen) -> None:
     """A round started: views opened over the coding screen (agreement, disagreements,
     matrix, retrieval, search) were counted from everyone's codings, so they close, with
     what is above them. Dialogs opened straight over the coding screen stay (they hold
     what the coder typed, and show no one else's work)."""
     app = screen.app
-    stack = app.screen_stack
-    if screen not in stack:
-        return
-    above = stack[stack.index(screen) + 1 :]
-    views = [s for s in above if not isinstance(s, ModalScreen)]
+    above, views = _above(screen)
     if not views:
         return
     first = above.index(views[0])
@@ -360,11 +365,7 @@ class LiveUpdates:
 
     def _view_over_coding(self) -> Screen[object] | None:
         """The topmost screen above the coding screen that is not a dialog."""
-        stack = self.screen.app.screen_stack
-        if self.screen not in stack:
-            return None
-        above = stack[stack.index(self.screen) + 1 :]
-        views = [s for s in above if not isinstance(s, ModalScreen)]
+        _, views = _above(self.screen)
         return views[-1] if views else None
 
     def refresh_view(self) -> None:
