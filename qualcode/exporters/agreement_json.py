@@ -185,8 +185,7 @@ def _statistics_fields(
         if column is None:
             column = statistic_column(statistic, comparisons, index)
         template.key(statistic.key)
-        fraction = statistic.pair_fraction or statistic.coverage_fraction
-        if statistic.parts and (fraction is None or statistic.undefined_key is None):
+        if statistic.parts:  # nested with its parts, as statistic_fields nests it
             template.text("{")
             for name, part in zip(statistic.parts, column.parts, strict=True):
                 template.key(name)
