@@ -191,10 +191,11 @@ def merge_code(
     coder = enter_coder(coder)
     with project.unit_of_work() as uow:
         codes = uow.codebook.codes()
+        by_id = {c.id: c for c in codes}
         for wanted in (code_id, into_id):
-            if not any(c.id == wanted for c in codes):
+            if wanted not in by_id:  # merged away or deleted: say by whom
                 raise code_gone(uow, codes, wanted)
-        code, into = _find(codes, code_id), _find(codes, into_id)
+        code, into = by_id[code_id], by_id[into_id]
         if expected is not None:
             for seen, now in zip(expected, (code, into), strict=True):
                 if seen != now.path:
