@@ -66,6 +66,11 @@ def test_cli_choices_match_the_domain_enums() -> None:
     assert tuple(u.value for u in Unit) == cli_agreement.UNITS
     assert tuple(s.value for s in Strategy) == cli_agreement.STRATEGIES
     assert tuple(c.value for c in Choice) == cli_agreement.CHOICES
+    from qualcode.domain import agreement_intervals as intervals
+
+    assert cli_agreement.LEVELS == intervals.LEVELS
+    assert cli_agreement.RESAMPLES == intervals.RESAMPLES
+    assert cli_agreement.DEFAULT_RESAMPLES == intervals.DEFAULT_RESAMPLES
 
 
 # What only storage may touch: SQLAlchemy's session, connection and engine.

@@ -21,7 +21,6 @@ from qualcode.cli.base import (
     set_option,
     write_output,
 )
-from qualcode.domain.agreement_intervals import DEFAULT_RESAMPLES, LEVELS, RESAMPLES
 from qualcode.domain.cycle_collection import paused
 from qualcode.domain.errors import InputError
 from qualcode.domain.spans import span_text
@@ -31,6 +30,12 @@ if TYPE_CHECKING:
 
 # The option choices are spelled out (tests check them against the domain enums) so that
 # loading the CLI does not import the agreement modules: start-up time matters.
+# The bootstrap's limits as domain/agreement_intervals states them (LEVELS, RESAMPLES,
+# DEFAULT_RESAMPLES), repeated here so start-up imports no statistics module;
+# tests/test_import_hygiene.py checks the two agree.
+LEVELS = (50.0, 99.9)
+RESAMPLES = (100, 100_000)
+DEFAULT_RESAMPLES = 2000
 UNITS = ("character", "turn", "sentence", "transcript")
 RESAMPLING = ("unit", "transcript")
 STRATEGIES = ("union", "intersection", "majority", "a", "b")
