@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -519,24 +520,27 @@ def _examples(
     numpy, sparse, _, _ = _sklearn()
     kept: dict[tuple[object, ...], int] = {}
     first: list[int] = []
-    total: list[float] = []
-    entries: tuple[list[int], list[int], list[float]] = ([], [], [])
+    total = array("d")
+    columns, ends = array("q"), array("q", [0])  # compact: a large project has millions
     for row, (text, label, weight) in enumerate(zip(ids, labels, weights, strict=True)):
         near = [ids[n] for n in neighbours[row]] if context and neighbours is not None else []
         example = kept.setdefault((text, label, *near), len(kept))
         if example == len(first):
             first.append(row)
             total.append(0.0)
-            for column, value in [(text, 1.0)] + [(other, context) for other in near]:
-                entries[0].append(example)
-                entries[1].append(column)
-                entries[2].append(value)
+            columns.append(text)
+            columns.extend(near)
+            ends.append(len(columns))
         total[example] += weight
+    starts = numpy.frombuffer(ends, dtype=numpy.int64)
+    values = numpy.full(len(columns), context, dtype=numpy.float32)
+    values[starts[:-1]] = 1.0  # each example's own text, then its neighbours
     mixing = sparse.csr_matrix(
-        (numpy.asarray(entries[2], numpy.float32), (entries[0], entries[1])),
+        (values, numpy.frombuffer(columns, dtype=numpy.int64), starts),
         shape=(len(first), max(ids, default=-1) + 1),
     )
-    return mixing, first, numpy.asarray(total, dtype=numpy.float64)
+    mixing.sum_duplicates()  # a neighbour with the example's own text adds to it
+    return mixing, first, numpy.frombuffer(total, dtype=numpy.float64).copy()
 
 
 def _binary(

@@ -50,14 +50,16 @@ def fit_logistic(
     total = float(weight.sum())
     share = weight / total
     penalty = 1.0 / (strength * total)
-    mixing = sparse.csr_matrix(mixing, dtype=numpy.float32)
-    texts = numpy.unique(mixing.indices)  # only the texts the rows read, and their terms
-    rows = sparse.csr_matrix(base, dtype=numpy.float32)[texts]
+    # only the texts the rows read, and their terms (copies only when that is fewer)
+    mix = sparse.csr_matrix(mixing, dtype=numpy.float32)
+    rows = sparse.csr_matrix(base, dtype=numpy.float32)
+    texts = numpy.unique(mix.indices)
+    if len(texts) < rows.shape[0]:
+        mix, rows = mix[:, texts].tocsr(), rows[texts]
     terms = numpy.unique(rows.indices)
-    rows = rows[:, terms].tocsr()
-    rows_t = rows.T.tocsr()
-    mix = mixing[:, texts].tocsr()
-    mix_t = mix.T.tocsr()
+    if len(terms) < rows.shape[1]:
+        rows = rows[:, terms].tocsr()
+    rows_t, mix_t = rows.T, mix.T  # views (CSC): products with them need no copy
     binary = len(present) == 2
     k, width = (1 if binary else len(present)), len(terms)
     picked = numpy.arange(len(target))
