@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import base64
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from qualcode.domain.errors import QualcodeError
@@ -81,9 +83,15 @@ class Settings:
     float32 weights in the project's cache) on a large project; the demo has fewer."""
     """Terms kept: those in at least this many distinct texts (codebook texts count)."""
     """Of the SGD's shuffling (the benchmark's spread over seeds shows its noise)."""
+    max_examples: int = 40_000
+    """Distinct training examples kept at most: a larger project's are sampled down,
+    stratified by label set (rare codes whole) and reweighted, so training time and
+    memory stop growing with the project (the demo has about 5,000; sampled with ``seed``)."""
 
 
 DEFAULT = Settings()
+SCORE_CHUNK = 20_000
+"""Texts counted at once when scoring (bounds the sparse counts held in memory)."""
 
 
 class MissingLearnerError(QualcodeError):
@@ -260,24 +268,34 @@ class CodeModel:
     evidence: bool = False
     ranking: str = "ovr"
 
-    def features(
+    def decisions(
         self,
         texts: Sequence[str],
         neighbours: Sequence[Sequence[int]] | None = None,
         evidence: Sequence[Sequence[float]] | None = None,
     ) -> Any:
-        """Rows of features: the text's blocks, plus :attr:`context` times the sum of
-        its ``neighbours``' rows (indices into ``texts``), plus keyword ``evidence`` per
-        code when the model was trained with it (missing evidence counts as none)."""
-        _, sparse, _, _ = _sklearn()
-        matrix = sparse.hstack([block.transform(texts) for block in self.blocks]).tocsr()
-        return _extended(
-            matrix,
-            self.context,
-            neighbours,
-            evidence if self.evidence else None,
-            len(self.codes) if self.evidence else 0,
-        )
+        """Per text, each weight row's decision value (float32): the weights times the
+        text's features, plus :attr:`context` times its ``neighbours``' (indices into
+        ``texts``), plus keyword ``evidence`` per code when the model was trained with it
+        (missing evidence counts as none). A linear model's decision of a mix of rows is
+        the mix of their decisions, so the mixed features are never built; texts are
+        counted a chunk at a time, so memory stays bounded on a whole large project."""
+        numpy, _, _, _ = _sklearn()
+        decision = numpy.zeros((len(texts), self.weights.shape[0]), dtype=numpy.float32)
+        for first in range(0, len(texts), SCORE_CHUNK):
+            chunk = texts[first : first + SCORE_CHUNK]
+            column = 0
+            for block in self.blocks:
+                part = self.weights[:, column : column + len(block.terms)]
+                decision[first : first + len(chunk)] += block.transform(chunk) @ part.T
+                column += len(block.terms)
+        if self.context and neighbours is not None:
+            adjacency = _adjacency(neighbours, self.context, len(texts))
+            decision += adjacency @ decision
+        if self.evidence and evidence is not None and len(evidence):
+            values = numpy.asarray(evidence, dtype=numpy.float32) * EVIDENCE_SCALE
+            decision += values @ self.weights[:, -len(self.codes) :].T
+        return decision + self.intercepts
 
     def scores(
         self,
@@ -291,9 +309,7 @@ class CodeModel:
         if not texts:
             return []
         numpy, _, _, _ = _sklearn()
-        decision = numpy.asarray(
-            self.features(texts, neighbours, evidence) @ self.weights.T + self.intercepts
-        )
+        decision = numpy.asarray(self.decisions(texts, neighbours, evidence))
         if self.ranking == "softmax":
             codes = decision[:, :-1]
             shares = numpy.exp(codes - codes.max(axis=1, keepdims=True))
@@ -372,32 +388,29 @@ def _block_of(value: dict[str, Any]) -> _Block:
     return _Block(str(value["kind"]), (low, high), stemmer, terms, _unpack(value["idf"]))
 
 
-def _extended(
-    matrix: Any,
-    context: float,
-    neighbours: Sequence[Sequence[int]] | None,
-    evidence: Sequence[Sequence[float]] | None,
-    evidence_columns: int,
+def _with_evidence(
+    matrix: Any, evidence: Sequence[Sequence[float]] | None, evidence_columns: int
 ) -> Any:
-    """``matrix`` plus ``context`` × the sum of each row's neighbours' rows, then the
-    keyword evidence columns (``evidence_columns`` of them; zeros when not given)."""
+    """``matrix`` and then the keyword evidence columns (``evidence_columns`` of them;
+    zeros when not given)."""
     numpy, sparse, _, _ = _sklearn()
-    if context and neighbours is not None:
-        rows = [row for row, found in enumerate(neighbours) for _ in found]
-        columns = [column for found in neighbours for column in found]
-        adjacency = sparse.csr_matrix(
-            (numpy.full(len(rows), context, numpy.float32), (rows, columns)),
-            shape=(matrix.shape[0], matrix.shape[0]),
-        )
-        matrix = (matrix + adjacency @ matrix).tocsr()
-    if evidence_columns:
-        values = (
-            numpy.asarray(evidence, dtype=numpy.float32) * EVIDENCE_SCALE
-            if evidence is not None and len(evidence)
-            else numpy.zeros((matrix.shape[0], evidence_columns), numpy.float32)
-        )
-        matrix = sparse.hstack([matrix, sparse.csr_matrix(values)]).tocsr()
-    return matrix
+    values = (
+        numpy.asarray(evidence, dtype=numpy.float32) * EVIDENCE_SCALE
+        if evidence is not None and len(evidence)
+        else numpy.zeros((matrix.shape[0], evidence_columns), numpy.float32)
+    )
+    return sparse.hstack([matrix, sparse.csr_matrix(values)]).tocsr()
+
+
+def _adjacency(neighbours: Sequence[Sequence[int]], context: float, size: int) -> Any:
+    """The ``size`` × ``size`` sparse matrix with ``context`` at (row, neighbour)."""
+    numpy, sparse, _, _ = _sklearn()
+    rows = numpy.repeat(numpy.arange(len(neighbours)), [len(found) for found in neighbours])
+    columns = numpy.fromiter(
+        (column for found in neighbours for column in found), numpy.int64, len(rows)
+    )
+    values = numpy.full(len(rows), context, numpy.float32)
+    return sparse.csr_matrix((values, (rows, columns)), shape=(size, size))
 
 
 def _pack(array: Any) -> str:
@@ -424,19 +437,42 @@ def train(
     neighbours: Sequence[Sequence[int]] | None = None,
     evidence: Sequence[Sequence[float]] | None = None,
     language: str | None = None,
+    optional: Sequence[bool] | None = None,
 ) -> CodeModel:
     """Fit the model ``settings`` describe: a text is positive for the codes in its label
     set and negative for the others. ``weights`` weigh the texts (weak codebook examples
     less than coded units); ``neighbours`` (indices) and ``evidence`` (keyword evidence
     per code) are used when the settings ask for them; ``language`` ("da", "en") picks the
     stemmer. A code without a positive text always scores low; one without a negative
-    text, high."""
+    text, high. With more distinct examples than ``settings.max_examples``, the
+    ``optional`` ones (default: all) are sampled down, stratified by label set
+    (:func:`~qualcode.matching.model_fit.capped`); the others are always kept."""
     numpy, sparse, _, _ = _sklearn()
+    from qualcode.matching.model_fit import capped
+
     if settings.classifier not in CLASSIFIERS or settings.ranking not in RANKINGS:
         raise ValueError(f"unknown classifier or ranking in {settings}")
     position: dict[str, int] = {}  # several coders' units share their texts: count each once
     ids = [position.setdefault(text, len(position)) for text in texts]
-    fitted = [_fit_block(kind, list(position), settings, language) for kind in settings.blocks]
+    mixing, first, sample_weight = _examples(ids, labels, weights, neighbours, settings.context)
+    labels = [labels[row] for row in first]
+    kept, sample_weight = capped(
+        labels,
+        sample_weight,
+        [True] * len(first) if optional is None else [optional[row] for row in first],
+        settings.max_examples,
+        settings.seed,
+    )
+    if len(kept) < len(first):  # a very large project: count only the texts kept rows read
+        first = [first[row] for row in kept]
+        labels = [labels[row] for row in kept]
+        mixing = mixing[kept]
+    read = numpy.unique(mixing.indices)
+    mixing = mixing[:, read].tocsr()
+    distinct = list(position)
+    read_texts = [distinct[index] for index in read]
+    fitted = [_fit_block(kind, read_texts, settings, language) for kind in settings.blocks]
+    base = sparse.hstack([matrix for _, matrix in fitted]).tocsr()
     model = CodeModel(
         list(codes),
         [block for block, _ in fitted],
@@ -446,15 +482,16 @@ def train(
         settings.keyword_feature,
         settings.ranking,
     )
-    mixing, first, sample_weight = _examples(ids, labels, weights, neighbours, settings.context)
-    features = (mixing @ sparse.hstack([matrix for _, matrix in fitted]).tocsr()).tocsr()
-    labels = [labels[row] for row in first]
-    if settings.keyword_feature:
+    if settings.keyword_feature:  # evidence belongs to examples, not texts: build the rows
         chosen = [evidence[row] for row in first] if evidence is not None else None
-        features = _extended(features, 0.0, None, chosen, len(codes))
+        base = _with_evidence((mixing @ base).tocsr(), chosen, len(codes))
+        mixing = sparse.identity(len(first), dtype=numpy.float32, format="csr")
     if settings.ranking == "softmax":
-        model.weights, model.intercepts = _softmax(features, labels, codes, sample_weight, settings)
+        model.weights, model.intercepts = _softmax(
+            mixing, base, labels, codes, sample_weight, settings
+        )
         return model
+    features = (mixing @ base).tocsr()
     coefficients = numpy.zeros((len(codes), features.shape[1]), dtype=numpy.float32)
     intercepts = numpy.zeros(len(codes), dtype=numpy.float32)
     for row, code in enumerate(codes):
@@ -483,24 +520,27 @@ def _examples(
     numpy, sparse, _, _ = _sklearn()
     kept: dict[tuple[object, ...], int] = {}
     first: list[int] = []
-    total: list[float] = []
-    entries: tuple[list[int], list[int], list[float]] = ([], [], [])
+    total = array("d")
+    columns, ends = array("q"), array("q", [0])  # compact: a large project has millions
     for row, (text, label, weight) in enumerate(zip(ids, labels, weights, strict=True)):
         near = [ids[n] for n in neighbours[row]] if context and neighbours is not None else []
         example = kept.setdefault((text, label, *near), len(kept))
         if example == len(first):
             first.append(row)
             total.append(0.0)
-            for column, value in [(text, 1.0)] + [(other, context) for other in near]:
-                entries[0].append(example)
-                entries[1].append(column)
-                entries[2].append(value)
+            columns.append(text)
+            columns.extend(near)
+            ends.append(len(columns))
         total[example] += weight
+    starts = numpy.frombuffer(ends, dtype=numpy.int64)
+    values = numpy.full(len(columns), context, dtype=numpy.float32)
+    values[starts[:-1]] = 1.0  # each example's own text, then its neighbours
     mixing = sparse.csr_matrix(
-        (numpy.asarray(entries[2], numpy.float32), (entries[0], entries[1])),
+        (values, numpy.frombuffer(columns, dtype=numpy.int64), starts),
         shape=(len(first), max(ids, default=-1) + 1),
     )
-    return mixing, first, numpy.asarray(total, dtype=numpy.float64)
+    mixing.sum_duplicates()  # a neighbour with the example's own text adds to it
+    return mixing, first, numpy.frombuffer(total, dtype=numpy.float64).copy()
 
 
 def _binary(
@@ -547,16 +587,18 @@ def _platt(
 
 
 def _softmax(
-    features: Any,
+    mixing: Any,
+    base: Any,
     labels: Sequence[frozenset[str]],
     codes: Sequence[str],
     sample_weight: Any,
     settings: Settings,
 ) -> tuple[Any, Any]:
-    """Weights of one multinomial over the codes, fitted on coded texts (a text with two
-    codes counts once for each, at half weight), and a last row: the binary gate."""
+    """Weights of one multinomial over the codes, fitted on coded examples (one with two
+    codes counts once for each, at half weight), and a last row: the binary gate, fitted
+    on every example. Examples are the rows ``mixing @ base`` (never built)."""
     numpy, _, _, _ = _sklearn()
-    from sklearn.linear_model import LogisticRegression
+    from qualcode.matching.model_fit import fit_logistic
 
     index = {code: position for position, code in enumerate(codes)}
     rows, classes, weights = [], [], []
@@ -565,30 +607,30 @@ def _softmax(
             rows.append(row)
             classes.append(index[code])
             weights.append(sample_weight[row] / len(label))
-    coefficients = numpy.zeros((len(codes) + 1, features.shape[1]), dtype=numpy.float32)
+    coefficients = numpy.zeros((len(codes) + 1, base.shape[1]), dtype=numpy.float32)
     intercepts = numpy.full(len(codes) + 1, -8.0, dtype=numpy.float32)
+    fit = partial(
+        fit_logistic,
+        strength=settings.strength,
+        tolerance=settings.tolerance,
+        balanced=settings.balanced,
+    )
     present = sorted(set(classes))
     if len(present) >= 2:
-        coded_rows = features[rows]
-        # terms no coded text has get no gradient, so their weights stay 0: fit without them
-        used = numpy.unique(coded_rows.indices)
-        multinomial = LogisticRegression(
-            C=settings.strength,
-            tol=settings.tolerance,
-            max_iter=200,
-            class_weight="balanced" if settings.balanced else None,
-        ).fit(coded_rows[:, used], numpy.asarray(classes), sample_weight=numpy.asarray(weights))
-        weights_, offsets = multinomial.coef_, multinomial.intercept_
-        if len(multinomial.classes_) == 2:  # one row, for the second class: split it in two
+        found, weights_, offsets = fit(mixing[rows], base, classes, weights)
+        if len(found) == 2:  # one row, for the second class: split it in two
             weights_ = numpy.vstack([-weights_[0] / 2, weights_[0] / 2])
             offsets = numpy.asarray([-offsets[0] / 2, offsets[0] / 2])
-        for position, code_index in enumerate(multinomial.classes_):
-            coefficients[code_index, used] = weights_[position]
-            intercepts[code_index] = offsets[position]
+        coefficients[found] = weights_
+        intercepts[found] = offsets
     elif present:
         intercepts[present[0]] = 8.0
-    coded = numpy.fromiter((bool(label) for label in labels), bool, len(labels))
-    coefficients[-1], intercepts[-1] = _binary(features, coded, sample_weight, settings)
+    coded = numpy.fromiter((bool(label) for label in labels), numpy.int64, len(labels))
+    if 0 < coded.sum() < len(coded):  # the gate: a binary logistic regression
+        _, gate, offsets = fit(mixing, base, coded, sample_weight)
+        coefficients[-1], intercepts[-1] = gate[0], offsets[0]
+    else:
+        intercepts[-1] = 8.0 if coded.any() else -8.0
     return coefficients, intercepts
 
 

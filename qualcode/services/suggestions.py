@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -127,19 +128,17 @@ def train_on(
     leave_out: Collection[str] = (),
     settings: Settings = DEFAULT,
 ) -> CodeModel:
-    """A model over every code of the codebook from the coders' units (weight 1) and
-    each code's codebook texts (weight ``settings.weak_weight``; none at 0)."""
-    units = corpus.training_units(coders, leave_out)
-    texts = [unit.text for unit in units]
-    labels = [unit.codes for unit in units]
-    weights = [1.0] * len(units)
-    near = neighbours(units, settings.reach)
+    """A model over every code of the codebook from the coders' units (weight 1 per
+    coder) and each code's codebook texts (weight ``settings.weak_weight``; none at 0)."""
+    texts, labels, weights, near = training_rows(corpus, coders, leave_out, settings.reach)
+    optional = [True] * len(texts)  # units may be sampled on a very large project
     for path, spec in corpus.specs.items():
         for text in code_texts(spec) if settings.weak_weight > 0 else ():
             texts.append(text)
             labels.append(frozenset({path}))
             weights.append(settings.weak_weight)
             near.append(())
+            optional.append(False)
     if not texts:
         raise NotFoundError("nothing to learn from: the codebook is empty and nothing is coded")
     codes = list(corpus.specs)
@@ -157,7 +156,51 @@ def train_on(
         neighbours=near,
         evidence=evidence,
         language=corpus.language,
+        optional=optional,
     )
+
+
+def training_rows(
+    corpus: Corpus, coders: Sequence[str], leave_out: Collection[str], reach: int
+) -> tuple[list[str], list[frozenset[str]], list[float], list[tuple[int, ...]]]:
+    """The units of :meth:`Corpus.training_units`, with each transcript's texts read
+    once: per unit and distinct label the coders gave it, one row weighing how many
+    coders gave it (three coders who left a sentence uncoded are one row of weight 3),
+    and each row's neighbours (``reach`` each side) as indices of rows with their texts.
+    On a large project this holds a third of the units a list per coder would."""
+    texts: list[str] = []
+    labels: list[frozenset[str]] = []
+    weights: list[float] = []
+    near: list[tuple[int, ...]] = []
+    same: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct label
+    worked = sorted({name for coder in coders for name in corpus.coded_transcripts(coder)})
+    for transcript in worked:
+        if transcript in leave_out:
+            continue
+        copies = [
+            corpus.labelled(coder, transcript)
+            for coder in coders
+            if transcript in corpus.codings.get(coder, {})
+        ]
+        first = len(texts)
+        around = [tuple(first + n for n in found) for found in neighbours(copies[0], reach)]
+        others: list[tuple[int, frozenset[str], int]] = []
+        for index, unit in enumerate(copies[0]):
+            counts = Counter(
+                same.setdefault(copy[index].codes, copy[index].codes) for copy in copies
+            )
+            (label, count), *rest = counts.items()
+            texts.append(unit.text)
+            labels.append(label)
+            weights.append(float(count))
+            near.append(around[index])
+            others += [(index, other, times) for other, times in rest]
+        for index, label, count in others:
+            texts.append(texts[first + index])
+            labels.append(label)
+            weights.append(float(count))
+            near.append(around[index])
+    return texts, labels, weights, near
 
 
 # -- which coders a model learns from ------------------------------------------------------

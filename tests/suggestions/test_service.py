@@ -34,8 +34,10 @@ def test_suggestions_cover_only_uncoded_units_and_are_mostly_right(tmp_path: Pat
 def test_blind_mode_learns_only_from_the_coders_own_codings(tmp_path: Path) -> None:
     project = tiny_project(tmp_path)
     first = "We waited six weeks for an answer."
-    team = {s.text: dict(s.codes) for s in suggest(project, "chloe", transcripts=["t0"])}
-    # anna coded it as waiting and bo as money in t0: the team model learned both
+    offered = suggest(project, "chloe", transcripts=["t0"], min_score=0.2)
+    team = {s.text: dict(s.codes) for s in offered}
+    # anna coded it as waiting and bo as money in t0: the team model learned both (the
+    # gate that scales both is regularised, so "money" scores just under the default 0.3)
     assert team[first].keys() >= {"money", "waiting"}
     with pytest.raises(FieldError, match="blind"):
         suggest(project, "anna", train_coders=["bo"], blind=True)

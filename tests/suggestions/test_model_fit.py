@@ -1,0 +1,110 @@
+"""Fitting on mixed rows without building them, and the cap on training examples."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qualcode.matching.code_model import Settings, train
+from qualcode.matching.model_fit import capped, fit_logistic
+
+
+def _problem(classes: int, seed: int) -> tuple[object, object, object, object]:
+    """Texts' features, a mixing of three texts per example, labels and weights."""
+    from scipy import sparse  # imported by the tests that use it, not at collection
+
+    random = numpy.random.default_rng(seed)
+    base = sparse.random(60, 80, density=0.1, random_state=seed, dtype=numpy.float32)
+    picked = random.integers(0, 60, size=(150, 3))
+    mixing = sparse.csr_matrix(
+        (
+            numpy.tile(numpy.asarray([1.0, 0.5, 0.5], dtype=numpy.float32), 150),
+            (numpy.repeat(numpy.arange(150), 3), picked.ravel()),
+        ),
+        shape=(150, 60),
+    )
+    labels = random.integers(0, classes, size=150)
+    return mixing, base.tocsr(), labels, random.uniform(0.5, 2.0, size=150)
+
+
+@pytest.mark.parametrize("classes", [2, 4], ids=["binary", "multinomial"])
+def test_the_fit_on_mixed_rows_is_scikit_learns_on_the_built_rows(classes: int) -> None:
+    from sklearn.linear_model import LogisticRegression  # ~0.65 s: not at collection
+
+    mixing, base, labels, weights = _problem(classes, seed=classes)
+    built = (mixing @ base).tocsr()  # type: ignore[operator]
+    expected = LogisticRegression(C=4.0, tol=1e-8, max_iter=500, class_weight="balanced").fit(
+        built, labels, sample_weight=weights
+    )
+    present, coefficients, intercepts = fit_logistic(
+        mixing, base, labels, weights, strength=4.0, tolerance=1e-8, balanced=True, max_iter=500
+    )
+    assert list(present) == list(expected.classes_)
+    # float32 products on both sides
+    assert numpy.allclose(coefficients, expected.coef_, atol=1e-2)
+    assert numpy.allclose(intercepts, expected.intercept_, atol=1e-2)
+
+
+def test_a_project_under_the_cap_is_not_sampled() -> None:
+    strata = ["a", "b", "b", ""]
+    rows, weights = capped(strata, [1.0, 2.0, 1.0, 3.0], [True] * 4, cap=4, seed=0)
+    assert rows.tolist() == [0, 1, 2, 3]
+    assert weights.tolist() == [1.0, 2.0, 1.0, 3.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["", "a", "b", "ab", "c"]), min_size=1, max_size=120),
+    st.integers(1, 60),
+    st.integers(0, 3),
+)
+def test_the_cap_keeps_fixed_rows_every_stratum_and_its_weight(
+    strata: list[str], cap: int, seed: int
+) -> None:
+    optional = [position % 7 != 0 for position in range(len(strata))]  # every 7th is fixed
+    weights = numpy.arange(1, len(strata) + 1, dtype=numpy.float64)
+    rows, kept_weights = capped(strata, weights, optional, cap, seed)
+    again = capped(strata, weights, optional, cap, seed)
+    assert rows.tolist() == again[0].tolist()
+    assert kept_weights.tolist() == again[1].tolist()
+    kept = rows.tolist()
+    assert sorted(set(kept)) == kept
+    fixed = [row for row, free in enumerate(optional) if not free]
+    assert set(fixed) <= set(kept)
+    assert len(kept) <= max(cap, len(fixed) + len(set(strata)))
+    before: dict[str, float] = defaultdict(float)
+    whole: dict[str, int] = defaultdict(int)
+    after: dict[str, float] = defaultdict(float)
+    sizes: dict[str, int] = defaultdict(int)
+    for row, stratum in enumerate(strata):
+        if optional[row]:
+            before[stratum] += weights[row]
+            whole[stratum] += 1
+    for row, weight in zip(kept, kept_weights.tolist(), strict=True):
+        if optional[row]:
+            after[strata[row]] += weight
+            sizes[strata[row]] += 1
+    assert after.keys() == before.keys()  # no stratum drops out
+    for stratum, total in before.items():  # and each weighs what it did
+        assert after[stratum] == pytest.approx(total)
+    for stratum, size in sizes.items():  # a stratum is cut only to the common limit
+        assert size == whole[stratum] or size == max(sizes.values())
+
+
+def test_a_large_project_is_sampled_deterministically_and_a_small_one_not() -> None:
+    texts = [f"sentence {n} about {'waiting' if n % 3 else 'money'} {n % 17}" for n in range(90)]
+    labels = [frozenset({"wait"}) if n % 3 else frozenset() for n in range(90)]
+    codes, weights = ["wait"], [1.0] * 90
+    probe = ["waiting for money", "sentence about money"]
+
+    def scores(cap: int, seed: int) -> list[list[float]]:
+        found = train(texts, labels, codes, weights, settings=Settings(max_examples=cap, seed=seed))
+        return found.scores(probe)
+
+    assert scores(1_000, 0) == scores(90, 0) == scores(90, 5)  # at or under the cap: all used
+    assert scores(40, 1) == scores(40, 1)
+    assert scores(40, 1) != scores(90, 0)
