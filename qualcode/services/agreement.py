@@ -6,6 +6,7 @@ nothing is written.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -32,7 +33,7 @@ from qualcode.domain.document_info import (
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.statistics.registry import choose
 from qualcode.services.agreement_columns import statistic_columns
-from qualcode.services.agreement_sweep import sweep_comparer
+from qualcode.services.agreement_sweep import coded_by, of_origin, sweep_comparer
 from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.transcripts import unknown_transcript_message
@@ -55,9 +56,10 @@ class ComparisonData:
     code_ids: dict[str, int]
     transcripts: tuple[TranscriptUnits, ...]
     transcript_ids: dict[str, int]
-    rows: Sequence[CodingKey]
-    """The coders' codings by ids: (coding id, transcript id, code id, coder id, start,
-    end), every transcript and code; :attr:`codings` names those compared."""
+    table: array[int]
+    """The coders' codings by ids, six integers each (coding id, transcript id, code id,
+    coder id, start, end), every transcript and code, in no particular order;
+    :attr:`codings` names those compared."""
     coder_ids: dict[str, int]
     excluded: tuple[ExcludedTranscript, ...]
     basis: tuple[tuple[str, str], ...]
@@ -74,9 +76,16 @@ class ComparisonData:
         coders = {cid: name for name, cid in self.coder_ids.items()}
         return tuple(
             (cid, names[tid], paths[code], coders[coder], s, e)
-            for cid, tid, code, coder, s, e in self.rows
+            for cid, tid, code, coder, s, e in self.rows()
             if tid in names and code in paths
         )
+
+    def rows(self) -> list[CodingKey]:
+        """:attr:`table` as tuples, by transcript id, code id, coder id, start and id."""
+        table = self.table
+        rows = [tuple(table[at : at + 6]) for at in range(0, len(table), 6)]
+        rows.sort(key=lambda row: (row[1], row[2], row[3], row[4], row[0]))
+        return rows  # type: ignore[return-value]
 
 
 def compare_coders(
@@ -173,10 +182,10 @@ def load_comparison(
             if name not in by_name:
                 raise NotFoundError(unknown_transcript_message(name, sorted(by_name)))
         candidates = list(dict.fromkeys(transcripts)) if transcripts else sorted(by_name)
-        rows = uow.agreement.coder_codings(coder_by_id)
+        table = uow.agreement.coding_table(coder_by_id)
         transcript_name = {tid: name for tid, name, _, _ in lengths}
         coded: dict[str, set[str]] = {}
-        for tid, coder_id in {(row[1], row[3]) for row in rows}:
+        for tid, coder_id in coded_by(table):
             coded.setdefault(transcript_name[tid], set()).add(coder_by_id[coder_id])
         done = uow.settings.done_marks()
         compared, excluded, basis = select_transcripts(candidates, names, done, coded)
@@ -186,7 +195,7 @@ def load_comparison(
             from qualcode.domain.suggestions import ORIGIN_KEY, SUGGESTED
 
             suggested = uow.suggestions.suggested_coding_ids(ORIGIN_KEY, SUGGESTED)
-            rows = [row for row in rows if (row[0] in suggested) == (origin == SUGGESTED)]
+            table = of_origin(table, suggested, origin == SUGGESTED)
     # every code of the codebook (or every named code with its sub-codes), used or not:
     # a code nobody applied is agreement on absence, and a methods section lists it
     selected = tuple(c.path for c in all_codes if wanted_codes is None or c.id in wanted_codes)
@@ -204,7 +213,7 @@ def load_comparison(
         code_ids={c.path: c.id for c in all_codes},
         transcripts=tuple(units),
         transcript_ids={name: by_name[name][0] for name in compared},
-        rows=rows,
+        table=table,
         coder_ids={name: known[name] for name in names},
         excluded=tuple(excluded),
         basis=tuple(basis),

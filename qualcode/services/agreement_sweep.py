@@ -30,10 +30,10 @@ final fraction is formed from Python integers. The results are the domain's
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import chain
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -78,7 +78,7 @@ def sweep_comparer(data: ComparisonData, threshold: Fraction | int) -> Comparer 
     units), for :func:`~qualcode.domain.agreement_report.agreement_report`'s
     ``compare``; ``None`` when the counts could leave 64-bit integers (see :func:`fits`)."""
     lengths = [transcript.length for transcript in data.transcripts]
-    if not fits(lengths, len(data.codes), len(data.rows), len(data.coders), threshold):
+    if not fits(lengths, len(data.codes), len(data.table) // 6, len(data.coders), threshold):
         return None
 
     def compare(kept: Sequence[TranscriptUnits], threshold: Fraction | int) -> BulkComparison:
@@ -93,9 +93,7 @@ def compare_rows(
     """``data``'s codings in the ``kept`` transcripts and its codes compared: valid ones
     by :func:`compare_cells`, invalid ones skipped with their reason, in row order (as
     :func:`~qualcode.domain.agreement_report.group_codings` lists them)."""
-    rows = data.rows
-    flat = array("q", chain.from_iterable(rows))
-    table = np.frombuffer(flat, dtype=np.int64).reshape(len(rows), 6)
+    table = _table(data.table)
     tid, code_id, coder_id, start, end = (table[:, c].copy() for c in range(1, 6))
     lengths = [transcript.length for transcript in kept]
     place = _positions([data.transcript_ids[transcript.name] for transcript in kept], tid)
@@ -104,15 +102,39 @@ def compare_rows(
     wanted = (place >= 0) & (code >= 0) & (coder >= 0)
     length = np.asarray([*lengths, 0], dtype=np.int64)[place]  # -1: the extra 0
     valid = wanted & (start >= 0) & (start < end) & (end <= length)
+    invalid = np.flatnonzero(wanted & ~valid)
+    # in the order the codings are read for a report cell by cell
+    invalid = invalid[np.lexsort(tuple(table[invalid, c] for c in (0, 4, 3, 2, 1)))]
     skipped = [
-        _skipped(data, kept, rows[index], lengths[place[index]])
-        for index in np.flatnonzero(wanted & ~valid).tolist()
+        _skipped(data, tuple(table[index].tolist()), lengths[place[index]])
+        for index in invalid.tolist()
     ]
     cells = CellCodings(
         code[valid] * len(kept) + place[valid], coder[valid], start[valid], end[valid]
     )
     per_code, pooled = compare_cells(data.coders, lengths, len(data.codes), cells, threshold)
     return BulkComparison(per_code, pooled, skipped)
+
+
+def _table(flat: array[int]) -> Ints:
+    """Six integers per coding as a codings × 6 array (no copy)."""
+    if not flat:
+        return np.zeros((0, 6), dtype=np.int64)
+    return np.frombuffer(flat, dtype=np.int64).reshape(-1, 6)
+
+
+def coded_by(flat: array[int]) -> list[tuple[int, int]]:
+    """Each (transcript id, coder id) with a coding in ``flat`` (six integers per coding,
+    as :attr:`~qualcode.services.agreement.ComparisonData.table`)."""
+    table = _table(flat)
+    return [(t, c) for t, c in np.unique(table[:, [1, 3]], axis=0).tolist()]
+
+
+def of_origin(flat: array[int], ids: Collection[int], inside: bool) -> array[int]:
+    """The codings of ``flat`` whose id is (``inside``) or is not among ``ids``."""
+    table = _table(flat)
+    chosen = np.isin(table[:, 0], np.fromiter(ids, dtype=np.int64, count=len(ids)))
+    return array("q", table[chosen if inside else ~chosen].tobytes())
 
 
 def _positions(keys: Sequence[int], values: Ints) -> Ints:
@@ -126,9 +148,7 @@ def _positions(keys: Sequence[int], values: Ints) -> Ints:
     return np.where(ordered[at] == values, order[at], -1).astype(np.int64)
 
 
-def _skipped(
-    data: ComparisonData, kept: Sequence[TranscriptUnits], row: tuple[int, ...], length: int
-) -> SkippedCoding:
+def _skipped(data: ComparisonData, row: tuple[int, ...], length: int) -> SkippedCoding:
     coding_id, tid, code_id, coder_id, start, end = row
     transcript = next(name for name, found in data.transcript_ids.items() if found == tid)
     path = next(path for path in data.codes if data.code_ids[path] == code_id)
@@ -475,14 +495,13 @@ def _by_code(histogram: _Histogram, transcripts: int, codes: int) -> list[dict[i
     keys = code * big + histogram.size
     order = np.argsort(keys, kind="stable")
     keys, counts = keys[order], histogram.count[order]
-    found: list[dict[int, int]] = [{} for _ in range(codes)]
     if not len(keys):
-        return found
+        return [{} for _ in range(codes)]
     first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    totals = np.add.reduceat(counts, first)
+    totals = np.add.reduceat(counts, first).tolist()
     unique = keys[first]
-    for owner, size, count in zip(
-        (unique // big).tolist(), (unique % big).tolist(), totals.tolist(), strict=True
-    ):
-        found[owner][size] = count
-    return found
+    sizes = (unique % big).tolist()
+    bounds = np.searchsorted(unique // big, np.arange(codes + 1)).tolist()
+    return [
+        dict(zip(sizes[low:high], totals[low:high], strict=True)) for low, high in pairwise(bounds)
+    ]
