@@ -27,6 +27,7 @@ from qualcode.domain.agreement import (
     compare_spans,
     merge_intervals,
 )
+from qualcode.domain.agreement_cells import CellColumns, CellComparisons, totals
 from qualcode.domain.agreement_intervals import Intervals, interval_rules
 from qualcode.domain.agreement_units import Unit, UnitGrid, whole_transcript_units
 from qualcode.domain.document_info import UNKNOWN_DOCUMENT, DocumentInfo
@@ -206,7 +207,9 @@ class Column(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class CodeAgreement:
     code: str
-    per_transcript: tuple[tuple[str, Comparison], ...]
+    per_transcript: Sequence[tuple[str, Comparison]]
+    """Each transcript's name and comparison, in the report's order (a tuple, or the
+    same pairs made from columns: :class:`~qualcode.domain.agreement_cells.CellComparisons`)."""
     pooled: Comparison
     mean: MeanComparison
     columns: Mapping[tuple[str, int], Column] = field(default_factory=dict)
@@ -287,6 +290,7 @@ def agreement_report(
     basis: Sequence[tuple[str, str]] = (),
     statistics: Sequence[Statistic] | None = None,
     columns: ColumnsMaker | None = None,
+    compare: Comparer | None = None,
 ) -> AgreementReport:
     """Compare ``coders`` on every transcript × code given.
 
@@ -296,7 +300,10 @@ def agreement_report(
     to compute (default: the active one, :func:`qualcode.domain.statistics.active`).
     ``columns``: computes each code's statistic columns (default:
     :func:`statistic_columns`, one value at a time; the services pass an array form
-    that gives the same values).
+    that gives the same values). ``compare``: compares every transcript × code at once
+    instead of :func:`group_codings` and :func:`~qualcode.domain.agreement.compare_spans`
+    cell by cell (the services pass an array form for character units; ``codings`` is
+    then not read), giving the same comparisons.
     """
     registry = active() if statistics is None else tuple(statistics)
     if len(coders) < 2 or len(set(coders)) != len(coders):
@@ -311,26 +318,34 @@ def agreement_report(
             excluded_list.append(ExcludedTranscript(transcript.name, f"no {unit.value}s"))
         else:
             kept.append((transcript, count))
-    grouped, skipped = group_codings(coders, codes, {t.name: t.length for t, _ in kept}, codings)
-    results: list[CodeAgreement] = []
-    for code in codes:
-        per_transcript: list[tuple[str, Comparison]] = []
-        for transcript, count in kept:
-            raw = grouped.get((transcript.name, code))
-            if raw is None:
-                comparison = _nothing_coded(coders, count)
-            else:
-                segments = [merge_intervals(spans) for spans in raw]
-                units = (
-                    segments  # characters are the units: the very same lists
-                    if unit is Unit.CHARACTER
-                    else [_to_units(s, transcript, unit) for s in segments]
-                )
-                comparison = compare_spans(coders, count, units, segments, threshold)
-            per_transcript.append((transcript.name, comparison))
-        results.append(
-            _code_agreement(code, coders, per_transcript, registry, columns or statistic_columns)
+    make_columns = columns or statistic_columns
+    names = [transcript.name for transcript, _ in kept]
+    if compare is not None:
+        bulk = compare([transcript for transcript, _ in kept], threshold)
+        skipped = list(bulk.skipped)
+        per_code: Iterable[tuple[str, Sequence[tuple[str, Comparison]], Sections | None]] = (
+            (code, CellComparisons(names, cells), pooled)
+            for code, cells, pooled in zip(codes, bulk.per_code, bulk.pooled, strict=True)
         )
+    else:
+        grouped, skipped = group_codings(
+            coders, codes, {t.name: t.length for t, _ in kept}, codings
+        )
+        per_code = (
+            (
+                code,
+                [
+                    (cell[0].name, _compare_cell(coders, grouped, code, *cell, unit, threshold))
+                    for cell in kept
+                ],
+                None,
+            )
+            for code in codes
+        )
+    results = [
+        _code_agreement(code, coders, compared, registry, make_columns, pooled)
+        for code, compared, pooled in per_code
+    ]
     return AgreementReport(
         coders=tuple(coders),
         unit=unit,
@@ -342,6 +357,28 @@ def agreement_report(
         basis=tuple(basis),
         statistics=registry,
     )
+
+
+def _compare_cell(
+    coders: Sequence[str],
+    grouped: Mapping[tuple[str, str], list[list[Interval]]],
+    code: str,
+    transcript: TranscriptUnits,
+    count: int,
+    unit: Unit,
+    threshold: Fraction | int,
+) -> Comparison:
+    """One transcript × code compared, from :func:`group_codings`' groups."""
+    raw = grouped.get((transcript.name, code))
+    if raw is None:
+        return _nothing_coded(coders, count)
+    segments = [merge_intervals(spans) for spans in raw]
+    units = (
+        segments  # characters are the units: the very same lists
+        if unit is Unit.CHARACTER
+        else [_to_units(s, transcript, unit) for s in segments]
+    )
+    return compare_spans(coders, count, units, segments, threshold)
 
 
 def _unit_count(transcript: TranscriptUnits, unit: Unit) -> int:
@@ -447,6 +484,20 @@ def statistic_column(
     return _column([of_coders(c.coverage) for c in comparisons], bool(statistic.parts))
 
 
+class BulkComparison(NamedTuple):
+    """Every transcript × code compared at once (see ``compare`` of
+    :func:`agreement_report`): each code's comparisons in transcript order, each code's
+    unitizing sections pooled over its transcripts, and the codings skipped as invalid
+    (in the order :func:`group_codings` lists them)."""
+
+    per_code: Sequence[CellColumns]
+    pooled: Sequence[Sections | None]
+    skipped: Sequence[SkippedCoding]
+
+
+Comparer = Callable[[Sequence[TranscriptUnits], Fraction | int], BulkComparison]
+"""``(compared transcripts, threshold) -> BulkComparison``."""
+
 Columns = dict[tuple[str, int], Column]
 ColumnsMaker = Callable[[Sequence[Statistic], Sequence[Comparison], int], Columns]
 """``(statistics, comparisons, pairs) -> {(key, pair index): Column}``: every given
@@ -480,31 +531,23 @@ def _mean(column: Column, transcripts: int) -> Mean:
 def _code_agreement(
     code: str,
     coders: Sequence[str],
-    per_transcript: list[tuple[str, Comparison]],
+    per_transcript: Sequence[tuple[str, Comparison]],
     statistics: Registry,
     make_columns: ColumnsMaker = statistic_columns,
+    pooled_sections: Sections | None = None,
 ) -> CodeAgreement:
-    """Pooled (summed counts) and mean (of per-transcript values) in one pass."""
+    """Pooled (summed counts) and mean (of per-transcript values) in one pass;
+    ``pooled_sections``: the transcripts' unitizing sections already pooled."""
     names = _nothing_coded(coders, 0).pairs
     n = len(per_transcript)
     applicable = [s for s in statistics if s.applies(len(coders))]
-    comparisons = [comparison for _, comparison in per_transcript]
-    counts = [[0] * 8 for _ in names]  # both, a_only, b_only, neither, 4 segment counts
-    coverage_counts = [0] * (len(coders) + 1)
-    for comparison in comparisons:
-        for index, pair in enumerate(comparison.pairs):
-            c, segment = pair.counts, pair.segment
-            total = counts[index]
-            total[0] += c.both
-            total[1] += c.a_only
-            total[2] += c.b_only
-            total[3] += c.neither
-            total[4] += segment.a_agreed
-            total[5] += segment.a_total
-            total[6] += segment.b_agreed
-            total[7] += segment.b_total
-        for j, units in enumerate(comparison.coverage.counts):
-            coverage_counts[j] += units
+    comparisons: Sequence[Comparison]
+    if isinstance(per_transcript, CellComparisons):
+        comparisons = per_transcript.comparisons
+        counts, coverage_counts = per_transcript.cells.totals()
+    else:
+        comparisons = [comparison for _, comparison in per_transcript]
+        counts, coverage_counts = totals(comparisons, len(names), len(coders))
     # each statistic's value per transcript: one column per statistic and pair
     columns = make_columns(applicable, comparisons, len(names))
     pooled = Comparison(
@@ -512,7 +555,10 @@ def _code_agreement(
             PairAgreement(pair.a, pair.b, PairCounts(*total[:4]), SegmentCounts(*total[4:]))
             for pair, total in zip(names, counts, strict=True)
         ),
-        Coverage(tuple(coverage_counts), _pooled_sections(comparisons, len(coders))),
+        Coverage(
+            tuple(coverage_counts),
+            pooled_sections or _pooled_sections(comparisons, len(coders)),
+        ),
     )
     divisor = n or 1
     mean_pairs = tuple(
@@ -538,7 +584,8 @@ def _code_agreement(
             s.key: _mean(columns[(s.key, 0)], n) for s in applicable if s.scope is Scope.CODERS
         },
     )
-    return CodeAgreement(code, tuple(per_transcript), pooled, averages, columns)
+    kept = per_transcript if isinstance(per_transcript, CellComparisons) else tuple(per_transcript)
+    return CodeAgreement(code, kept, pooled, averages, columns)
 
 
 def _pooled_sections(comparisons: Sequence[Comparison], coders: int) -> Sections | None:

@@ -21,6 +21,7 @@ import json
 from collections.abc import Iterator, Sequence
 
 from qualcode.domain.agreement import Comparison
+from qualcode.domain.agreement_cells import CellComparisons
 from qualcode.domain.agreement_report import AgreementReport, CodeAgreement, statistic_column
 from qualcode.domain.statistics import Statistic
 from qualcode.exporters.agreement import (
@@ -113,17 +114,42 @@ def _per_transcript_text(code: CodeAgreement, chosen: Plan, names: dict[str, str
     dumping :func:`comparison_dict` of each transcript's comparison."""
     if not code.per_transcript:
         return ""
-    comparisons = [comparison for _, comparison in code.per_transcript]
+    per_transcript = code.per_transcript
+    cells = per_transcript.cells if isinstance(per_transcript, CellComparisons) else None
+    if isinstance(per_transcript, CellComparisons):
+        comparisons: Sequence[Comparison] = per_transcript.comparisons
+        transcripts: Sequence[str] = per_transcript.names
+    else:
+        comparisons = [comparison for _, comparison in per_transcript]
+        transcripts = [name for name, _ in per_transcript]
     template = _Template()
-    template.slot([_name(names, name) for name, _ in code.per_transcript])
+    template.slot([_name(names, name) for name in transcripts])
     template.text(':{"pairs":[')
-    for index in range(len(comparisons[0].pairs)):
+    # each pair's coders are the same in every transcript as in the pooled comparison
+    for index, (a, b) in enumerate((pair.a, pair.b) for pair in code.pooled.pairs):
         template.text("," if index else "")
-        _pair_fields(template, code, comparisons, index, chosen)
+        template.text("{" + _COMPACT.encode({"a": a, "b": b})[1:-1] + ",")
+        template.key("units")
+        if cells is None:
+            tables = [comparison.pairs[index].counts for comparison in comparisons]
+            template.slot([c.both + c.a_only + c.b_only + c.neither for c in tables])
+            parts: list[Slot] = [[getattr(c, name) for c in tables] for name in _TABLE]
+        else:  # the four counts add up to the transcript's units
+            template.slot(cells.units.tolist())
+            parts = [column.tolist() for column in cells.tables[index]]
+        for name, part in zip(_TABLE, parts, strict=True):
+            template.text(",")
+            template.key(name)
+            template.slot(part)
+        _statistics_fields(template, code, comparisons, index, chosen[0])
+        template.text("}")
     template.text("]")
     _statistics_fields(template, code, comparisons, 0, chosen[1])
     template.text(',"units":')
-    template.slot([comparison.coverage.units for comparison in comparisons])
+    if cells is None:
+        template.slot([comparison.coverage.units for comparison in comparisons])
+    else:
+        template.slot(cells.units.tolist())
     template.text("}")
     # the name column is already JSON text; every other column is encoded in one call
     encoded = [template.columns[0]] + [_encoded(column) for column in template.columns[1:]]
@@ -143,26 +169,7 @@ def _encoded(column: Slot) -> list[str]:
     return _COMPACT.encode(column)[1:-1].split(",")
 
 
-def _pair_fields(
-    template: _Template,
-    code: CodeAgreement,
-    comparisons: Sequence[Comparison],
-    index: int,
-    chosen: Plan,
-) -> None:
-    """As :func:`~qualcode.exporters.agreement.pair_dict`, key by key."""
-    pairs = [comparison.pairs[index] for comparison in comparisons]
-    first = pairs[0]
-    template.text("{" + _COMPACT.encode({"a": first.a, "b": first.b})[1:-1] + ",")
-    tables = [pair.counts for pair in pairs]
-    template.key("units")
-    template.slot([c.both + c.a_only + c.b_only + c.neither for c in tables])
-    for name in ("both", "a_only", "b_only", "neither"):
-        template.text(",")
-        template.key(name)
-        template.slot([getattr(c, name) for c in tables])
-    _statistics_fields(template, code, comparisons, index, chosen[0])
-    template.text("}")
+_TABLE = ("both", "a_only", "b_only", "neither")
 
 
 def _statistics_fields(

@@ -6,6 +6,7 @@ nothing is written.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -32,6 +33,7 @@ from qualcode.domain.document_info import (
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.statistics.registry import choose
 from qualcode.services.agreement_columns import statistic_columns
+from qualcode.services.agreement_sweep import coded_by, of_origin, sweep_comparer
 from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.transcripts import unknown_transcript_message
@@ -39,6 +41,9 @@ from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
 
 UNITS = tuple(unit.value for unit in Unit)
+
+CodingKey = tuple[int, int, int, int, int, int]
+"""(coding id, transcript id, code id, coder id, start, end)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +56,36 @@ class ComparisonData:
     code_ids: dict[str, int]
     transcripts: tuple[TranscriptUnits, ...]
     transcript_ids: dict[str, int]
-    codings: tuple[CodingRecord, ...]
-    """(coding id, transcript, code, coder, start, end), as :class:`CodingSpan`."""
+    table: array[int]
+    """The coders' codings by ids, six integers each (coding id, transcript id, code id,
+    coder id, start, end), every transcript and code, in no particular order;
+    :attr:`codings` names those compared."""
+    coder_ids: dict[str, int]
     excluded: tuple[ExcludedTranscript, ...]
     basis: tuple[tuple[str, str], ...]
     document: DocumentInfo = UNKNOWN_DOCUMENT
     """The project's name and main language (of all its transcripts), for titles."""
+
+    @property
+    def codings(self) -> tuple[CodingRecord, ...]:
+        """(coding id, transcript, code, coder, start, end) in the compared transcripts
+        and codes, as :class:`CodingSpan` (plain tuples: a large project has hundreds of
+        thousands)."""
+        names = {tid: name for name, tid in self.transcript_ids.items()}
+        paths = {self.code_ids[path]: path for path in self.codes}
+        coders = {cid: name for name, cid in self.coder_ids.items()}
+        return tuple(
+            (cid, names[tid], paths[code], coders[coder], s, e)
+            for cid, tid, code, coder, s, e in self.rows()
+            if tid in names and code in paths
+        )
+
+    def rows(self) -> list[CodingKey]:
+        """:attr:`table` as tuples, by transcript id, code id, coder id, start and id."""
+        table = self.table
+        rows = [tuple(table[at : at + 6]) for at in range(0, len(table), 6)]
+        rows.sort(key=lambda row: (row[1], row[2], row[3], row[4], row[0]))
+        return rows  # type: ignore[return-value]
 
 
 def compare_coders(
@@ -97,17 +126,19 @@ def compare_coders(
         data = load_comparison(
             project, coders, codes=codes, transcripts=transcripts, unit=chosen, origin=origin
         )
+        comparer = sweep_comparer(data, threshold) if chosen is Unit.CHARACTER else None
         report = agreement_report(
             data.coders,
             data.codes,
             data.transcripts,
-            data.codings,
+            data.codings if comparer is None else (),
             unit=chosen,
             threshold=threshold,
             excluded=data.excluded,
             basis=data.basis,
             statistics=statistics,
             columns=statistic_columns,
+            compare=comparer,
         )
         if intervals is not None:
             from qualcode.services.agreement_intervals import report_intervals
@@ -144,7 +175,6 @@ def load_comparison(
                 raise NotFoundError(f"unknown coder {name!r}; coders in this project: {listed}")
         coder_by_id = {known[name]: name for name in names}
         all_codes = uow.codebook.codes()
-        code_path = {c.id: c.path for c in all_codes}
         wanted_codes = _selected_code_ids(uow, codes)
         lengths = uow.agreement.transcript_lengths()
         by_name = {name: (tid, length) for tid, name, length, _ in lengths}
@@ -152,10 +182,10 @@ def load_comparison(
             if name not in by_name:
                 raise NotFoundError(unknown_transcript_message(name, sorted(by_name)))
         candidates = list(dict.fromkeys(transcripts)) if transcripts else sorted(by_name)
-        rows = uow.agreement.coder_codings(coder_by_id)
+        table = uow.agreement.coding_table(coder_by_id)
         transcript_name = {tid: name for tid, name, _, _ in lengths}
         coded: dict[str, set[str]] = {}
-        for tid, coder_id in {(row[1], row[3]) for row in rows}:
+        for tid, coder_id in coded_by(table):
             coded.setdefault(transcript_name[tid], set()).add(coder_by_id[coder_id])
         done = uow.settings.done_marks()
         compared, excluded, basis = select_transcripts(candidates, names, done, coded)
@@ -165,17 +195,7 @@ def load_comparison(
             from qualcode.domain.suggestions import ORIGIN_KEY, SUGGESTED
 
             suggested = uow.suggestions.suggested_coding_ids(ORIGIN_KEY, SUGGESTED)
-            rows = [row for row in rows if (row[0] in suggested) == (origin == SUGGESTED)]
-    # plain tuples in CodingSpan's order: a large project has hundreds of thousands
-    compared_names = {tid: transcript_name[tid] for tid in compared_ids}
-    wanted_paths = {
-        cid: path for cid, path in code_path.items() if wanted_codes is None or cid in wanted_codes
-    }
-    spans = tuple(
-        (cid, compared_names[tid], wanted_paths[code], coder_by_id[coder], s, e)
-        for cid, tid, code, coder, s, e in rows
-        if tid in compared_names and code in wanted_paths
-    )
+            table = of_origin(table, suggested, origin == SUGGESTED)
     # every code of the codebook (or every named code with its sub-codes), used or not:
     # a code nobody applied is agreement on absence, and a methods section lists it
     selected = tuple(c.path for c in all_codes if wanted_codes is None or c.id in wanted_codes)
@@ -193,7 +213,8 @@ def load_comparison(
         code_ids={c.path: c.id for c in all_codes},
         transcripts=tuple(units),
         transcript_ids={name: by_name[name][0] for name in compared},
-        codings=spans,
+        table=table,
+        coder_ids={name: known[name] for name in names},
         excluded=tuple(excluded),
         basis=tuple(basis),
         document=DocumentInfo(

@@ -26,12 +26,14 @@ import numpy as np
 import numpy.typing as npt
 
 from qualcode.domain.agreement import Comparison
+from qualcode.domain.agreement_cells import CellColumns, LazyComparisons
 from qualcode.domain.agreement_report import Column, statistic_column
 from qualcode.domain.statistics import Scope, Statistic
 from qualcode.domain.statistics.all_agree import STATISTIC as ALL_AGREE
 from qualcode.domain.statistics.disagreement import STATISTIC as DISAGREEMENT
 from qualcode.domain.statistics.percent_agreement import STATISTIC as PERCENT
 from qualcode.domain.statistics.segment_agreement import STATISTIC as SEGMENT
+from qualcode.domain.statistics.unitized_alpha import STATISTIC as UNITIZED
 
 Ints = npt.NDArray[np.int64]
 
@@ -55,18 +57,23 @@ def statistic_columns(
             for s in statistics
             for index in (range(pairs) if s.scope is Scope.PAIR else (0,))
         }
+    cells = comparisons.cells if isinstance(comparisons, LazyComparisons) else None
     pair_statistics = [s for s in statistics if s.scope is Scope.PAIR]
     for index in range(pairs):
         tables: Ints | None = None
         if any(_pair_form(s) is not None for s in pair_statistics):
-            tables = _matrix([c.pairs[index].counts for c in comparisons])
+            tables = (
+                _matrix([c.pairs[index].counts for c in comparisons])
+                if cells is None
+                else _stacked(cells.tables[index])
+            )
             if int(tables.sum(axis=1).max()) >= MAX_UNITS or int(tables.min()) < 0:
                 tables = None
         for statistic in pair_statistics:
             form = _pair_form(statistic)
             column = None
             if statistic is SEGMENT:
-                column = _segment_column(comparisons, index)
+                column = _segment_column(comparisons, index, cells)
             elif form is not None and tables is not None:
                 numerator, denominator = form(*(tables[:, part] for part in range(4)))
                 column = _divided(numerator, denominator, _WHEN_EMPTY.get(statistic.key))
@@ -79,9 +86,15 @@ def statistic_columns(
             continue
         column = None
         by_coverage = _coverage_form(statistic)
-        if by_coverage is not None:
+        if statistic is UNITIZED and cells is not None:
+            column = Column(cells.alpha, cells.alpha_undefined)
+        elif by_coverage is not None:
             if coverage is None:
-                coverage = _matrix([c.coverage.counts for c in comparisons])
+                coverage = (
+                    _matrix([c.coverage.counts for c in comparisons])
+                    if cells is None
+                    else _stacked(cells.coverage)
+                )
             if int(coverage.sum(axis=1).max()) < MAX_UNITS and int(coverage.min()) >= 0:
                 counts = [coverage[:, j] for j in range(coverage.shape[1])]
                 numerator, denominator = by_coverage(counts)
@@ -95,6 +108,11 @@ def _matrix(rows: Sequence[Sequence[int]]) -> Ints:
     several times faster than ``np.array`` of tuples)."""
     flat = array("q", chain.from_iterable(rows))
     return np.frombuffer(flat, dtype=np.int64).reshape(len(rows), -1)
+
+
+def _stacked(columns: Sequence[array[int]]) -> Ints:
+    """Columns of 64-bit integers (``array('q')``) side by side, without copying each."""
+    return np.stack([np.frombuffer(column, dtype=np.int64) for column in columns], axis=1)
 
 
 PairForm = Callable[[Ints, Ints, Ints, Ints], tuple[Any, Any]]
@@ -126,10 +144,16 @@ _WHEN_EMPTY = {PERCENT.key: 100.0, DISAGREEMENT.key: 0.0, ALL_AGREE.key: 100.0}
 """What the percentages are for zero units (a defined value, not 0/0)."""
 
 
-def _segment_column(comparisons: Sequence[Comparison], index: int) -> Column:
+def _segment_column(
+    comparisons: Sequence[Comparison], index: int, cells: CellColumns | None = None
+) -> Column:
     """Segment agreement: percent of both coders' segments matched (100.0 when neither
     has one), with its parts (agreed, total, a_agreed, b_agreed)."""
-    segments = _matrix([c.pairs[index].segment for c in comparisons])
+    segments = (
+        _matrix([c.pairs[index].segment for c in comparisons])
+        if cells is None
+        else _stacked(cells.segments[index])
+    )
     a_agreed, a_total, b_agreed, b_total = (segments[:, part] for part in range(4))
     agreed, total = a_agreed + b_agreed, a_total + b_total
     column = _divided(100 * agreed, total, 100.0)
