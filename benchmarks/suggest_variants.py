@@ -95,6 +95,25 @@ VARIANTS: tuple[tuple[str, Settings], ...] = (
     ("now + stemming", replace(DEFAULT, stem=True)),
     ("now, L-BFGS tolerance 1e-4", replace(DEFAULT, tolerance=1e-4)),
     ("now, L-BFGS tolerance 1e-2", replace(DEFAULT, tolerance=1e-2)),
+    # measured on the hand-written interviews (BENCHMARKS.md, 2026-12-07 evening)
+    ("sweep: no context", replace(DEFAULT, context=0.0)),
+    ("sweep: context 0.25", replace(DEFAULT, context=0.25)),
+    ("sweep: context 1", replace(DEFAULT, context=1.0)),
+    ("sweep: neighbours 1 each side", replace(DEFAULT, reach=1)),
+    ("sweep: neighbours 3 each side", replace(DEFAULT, reach=3)),
+    ("sweep: codebook texts weigh 0", replace(DEFAULT, weak_weight=0.0)),
+    ("sweep: codebook texts weigh 1", replace(DEFAULT, weak_weight=1.0)),
+    ("sweep: codebook texts weigh 2", replace(DEFAULT, weak_weight=2.0)),
+    ("sweep: no keyword prior", replace(DEFAULT, keyword_prior=0.0)),
+    ("sweep: keyword prior 0.4", replace(DEFAULT, keyword_prior=0.4)),
+    ("sweep: C 1", replace(DEFAULT, strength=1.0)),
+    ("sweep: C 16", replace(DEFAULT, strength=16.0)),
+    ("sweep: classes not balanced", replace(DEFAULT, balanced=False)),
+    ("sweep: terms in 1 text kept (min_df 1)", replace(DEFAULT, min_df=1)),
+    ("sweep: char n-grams only", replace(DEFAULT, blocks=("char",))),
+    ("sweep: words 1-1", replace(DEFAULT, word_ngrams=(1, 1))),
+    ("sweep: char 3-6", replace(DEFAULT, char_ngrams=(3, 6))),
+    ("sweep: one classifier per code (SGD), context 0.5, prior 0.3", replace(OVR_CONTEXT, reach=2)),
 )
 
 
