@@ -48,14 +48,7 @@ def char_counts(
     for text in texts:
         found.extend(map(words.__getitem__, text.lower().split()))
         ends.append(len(found))
-    by_text = sparse.csr_matrix(
-        (
-            numpy.ones(len(found), dtype=numpy.float32),
-            numpy.frombuffer(found, dtype=numpy.int64),
-            numpy.frombuffer(ends, dtype=numpy.int64),
-        ),
-        shape=(len(texts), len(words)),
-    )
+    by_text = _ones(found, ends, len(words))
     terms = _Index() if vocabulary is None else vocabulary
     gram_ends, grams = array("q", [0]), array("q")
     for word in words:
@@ -66,14 +59,7 @@ def char_counts(
                 column for column in map(vocabulary.get, grams_of_word(word)) if column is not None
             )
         gram_ends.append(len(grams))
-    by_word = sparse.csr_matrix(
-        (
-            numpy.ones(len(grams), dtype=numpy.float32),
-            numpy.frombuffer(grams, dtype=numpy.int64),
-            numpy.frombuffer(gram_ends, dtype=numpy.int64),
-        ),
-        shape=(len(words), len(terms)),
-    )
+    by_word = _ones(grams, gram_ends, len(terms))
     if vocabulary is not None:
         names = [""] * len(vocabulary)
         for term, column in vocabulary.items():
@@ -87,6 +73,19 @@ def char_counts(
     names = list(terms)
     order = sorted(kept.tolist(), key=names.__getitem__)  # scikit-learn sorts its terms
     return (by_text @ by_word[:, order]).tocsr(), [names[column] for column in order]
+
+
+def _ones(columns: array[int], ends: array[int], width: int) -> Any:
+    """A float32 CSR matrix with a 1 at each of ``columns``, row ``i`` ending at
+    ``ends[i + 1]`` (a column listed twice in a row counts 2)."""
+    return sparse.csr_matrix(
+        (
+            numpy.ones(len(columns), dtype=numpy.float32),
+            numpy.frombuffer(columns, dtype=numpy.int64),
+            numpy.frombuffer(ends, dtype=numpy.int64),
+        ),
+        shape=(len(ends) - 1, width),
+    )
 
 
 def _kept_terms(counts: Any, min_df: int, max_terms: int | None) -> Any:
