@@ -1,5 +1,6 @@
-"""Counting character n-grams inside word bounds through the words (numpy and scipy,
-from the ``suggest`` extra).
+"""Counting character n-grams inside word bounds through the words, and known terms of
+any analyser (numpy and scipy, from the ``suggest`` extra; no scikit-learn, so a cached
+model scores without importing it).
 
 A text's ``char_wb`` n-grams are the n-grams of its words, word by word, so its counts
 are the sum of its words' counts: ``(texts × words) @ (words × n-grams)``, one sparse
@@ -73,6 +74,22 @@ def char_counts(
     names = list(terms)
     order = sorted(kept.tolist(), key=names.__getitem__)  # scikit-learn sorts its terms
     return (by_text @ by_word[:, order]).tocsr(), [names[column] for column in order]
+
+
+def known_counts(
+    texts: Sequence[str], terms_of_text: Callable[[str], list[str]], vocabulary: dict[str, int]
+) -> Any:
+    """Counts (float32 CSR, one row per text) of the ``vocabulary``'s terms (term ->
+    column) among the terms ``terms_of_text`` gives for each text; others are ignored."""
+    ends, found = array("q", [0]), array("q")
+    for text in texts:
+        found.extend(
+            column for column in map(vocabulary.get, terms_of_text(text)) if column is not None
+        )
+        ends.append(len(found))
+    counts = _ones(found, ends, len(vocabulary))
+    counts.sum_duplicates()
+    return counts
 
 
 def _ones(columns: array[int], ends: array[int], width: int) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
@@ -98,15 +98,21 @@ class MissingLearnerError(QualcodeError):
     """scikit-learn (or snowballstemmer, for stemming) is not installed."""
 
 
-def _sklearn() -> Any:
-    """Import what training needs, or say in one line how to install it."""
+def _sklearn(training: bool = False) -> Any:
+    """numpy and scipy's sparse matrices — all that scoring a stored model needs, so a
+    cached model scores without importing scikit-learn (about 1 s of start-up) — and with
+    ``training``, scikit-learn's vectoriser; or say in one line how to install them."""
     try:
         import numpy
         from scipy import sparse
-        from sklearn.feature_extraction.text import CountVectorizer
+
+        if training:
+            from sklearn.feature_extraction.text import CountVectorizer
+
+            return numpy, sparse, CountVectorizer, None
     except ImportError as error:
         raise MissingLearnerError(INSTALL_HINT) from error
-    return numpy, sparse, CountVectorizer, None
+    return numpy, sparse, None, None
 
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -166,6 +172,23 @@ class CharGrams:
         return grams
 
 
+class WordGrams:
+    """The word n-grams scikit-learn's ``word`` analyser gives with :data:`_TOKEN` (of the
+    lower-cased text, or of its stems), so a stored model's word block can be counted
+    without scikit-learn."""
+
+    def __init__(self, low: int, high: int, stemmer: str | None = None) -> None:
+        self.low, self.high = low, high
+        self.prepare: Callable[[str], str] = _Stemmed(stemmer) if stemmer else str.lower
+
+    def __call__(self, text: str) -> list[str]:
+        tokens = _TOKEN.findall(self.prepare(text))
+        grams = list(tokens) if self.low == 1 else []
+        for size in range(max(2, self.low), self.high + 1):
+            grams += [" ".join(tokens[at : at + size]) for at in range(len(tokens) - size + 1)]
+        return grams
+
+
 def _vectoriser(
     block: _Block,
     vocabulary: dict[str, int] | None = None,
@@ -175,7 +198,7 @@ def _vectoriser(
     """Counts of word n-grams (stemmed or not), or of character n-grams inside word
     bounds; fitting keeps the ``max_terms`` most frequent terms seen in at least
     ``min_df`` texts."""
-    numpy, _, count_vectoriser, _ = _sklearn()
+    numpy, _, count_vectoriser, _ = _sklearn(training=True)
     shape: dict[str, Any] = (
         {"analyzer": "word", "token_pattern": _TOKEN.pattern, "ngram_range": block.ngrams}
         if block.kind == "word"
@@ -217,16 +240,17 @@ class _Block:
         computed in place (float32 counts are changed: on a large project a copy of
         them is a few hundred MB)."""
         numpy, _, _, _ = _sklearn()
-        from sklearn.utils.sparsefuncs import inplace_csr_row_scale
-        from sklearn.utils.sparsefuncs_fast import csr_row_norms
-
         counts = raw_counts.astype(numpy.float32, copy=False)
         numpy.log(counts.data, out=counts.data)
         counts.data += 1.0
         counts.data *= self.idf.take(counts.indices)
-        norms = numpy.sqrt(csr_row_norms(counts)).astype(numpy.float32)
+        lengths = numpy.diff(counts.indptr)
+        squares = numpy.zeros(len(lengths), dtype=numpy.float32)
+        filled = lengths > 0
+        squares[filled] = numpy.add.reduceat(counts.data * counts.data, counts.indptr[:-1][filled])
+        norms = numpy.sqrt(squares)
         norms[norms == 0] = 1.0
-        inplace_csr_row_scale(counts, 1.0 / norms)
+        counts.data *= numpy.repeat(1.0 / norms, lengths)
         return counts
 
 
@@ -241,11 +265,11 @@ def _distinct_counts(
         (position.setdefault(text, len(position)) for text in texts), numpy.int64, len(texts)
     )
     distinct = list(position)
-    if block.kind == "char":
-        from qualcode.matching.char_counts import char_counts
+    from qualcode.matching.char_counts import char_counts, known_counts
 
+    if block.kind == "char":
         return char_counts(distinct, CharGrams(*block.ngrams).of_word, vocabulary)[0], rows
-    return _vectoriser(block, vocabulary).transform(distinct), rows
+    return known_counts(distinct, WordGrams(*block.ngrams, block.stemmer), vocabulary), rows
 
 
 def _fit_block(
@@ -498,7 +522,7 @@ def train(
     text, high. With more distinct examples than ``settings.max_examples``, the
     ``optional`` ones (default: all) are sampled down, stratified by label set
     (:func:`~qualcode.matching.model_fit.capped`); the others are always kept."""
-    numpy, sparse, _, _ = _sklearn()
+    numpy, sparse, _, _ = _sklearn(training=True)
     from qualcode.matching.model_fit import capped
 
     if settings.classifier not in CLASSIFIERS or settings.ranking not in RANKINGS:

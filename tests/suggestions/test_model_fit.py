@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualcode.matching.char_counts import char_counts
-from qualcode.matching.code_model import CharGrams, Settings, train
+from qualcode.matching.char_counts import char_counts, known_counts
+from qualcode.matching.code_model import CharGrams, Settings, WordGrams, train
 from qualcode.matching.model_fit import capped, fit_logistic
 
 
@@ -141,3 +141,28 @@ def test_counting_through_the_words_is_the_vectorisers_count(
     fixed = CountVectorizer(analyzer=CharGrams(*sizes), vocabulary=vocabulary, dtype=numpy.float32)
     assert names == terms[::2]
     assert (known != fixed.transform(texts)).nnz == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.sampled_from("ab æøÅ.,-_1\n"), max_size=30), max_size=10),
+    st.sampled_from([(1, 2), (1, 1), (2, 3)]),
+)
+def test_known_word_grams_are_counted_as_the_vectoriser_counts_them(
+    texts: list[str], sizes: tuple[int, int]
+) -> None:
+    # a stored model's word block is counted without scikit-learn when suggesting
+    from sklearn.feature_extraction.text import CountVectorizer  # not at collection
+
+    pattern = r"(?u)\b\w\w+\b"
+    every = CountVectorizer(token_pattern=pattern, ngram_range=sizes)
+    try:
+        terms = list(every.fit(texts).get_feature_names_out())
+    except ValueError:  # no term at all
+        terms = []
+    vocabulary = {term: column for column, term in enumerate(terms[1::2] or ["ab"])}
+    fixed = CountVectorizer(
+        token_pattern=pattern, ngram_range=sizes, vocabulary=vocabulary, dtype=numpy.float32
+    )
+    found = known_counts(texts, WordGrams(*sizes), vocabulary)
+    assert (found != fixed.transform(texts)).nnz == 0
