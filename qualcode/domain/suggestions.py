@@ -185,11 +185,33 @@ class KeywordBaseline:
         }
 
     def evidence_rows(self, texts: Iterable[str], codes: Sequence[str]) -> list[list[float]]:
-        """Per text, the evidence for each of ``codes`` (0 for a code not in the codebook)."""
+        """Per text, the evidence for each of ``codes`` (0 for a code not in the codebook):
+        :meth:`evidence`, looked up from each word of the text (one-word phrases and
+        description words by word, longer phrases only when their first word is there),
+        as scoring a whole large project asks for it 300,000 times."""
+        single: dict[str, list[tuple[int, int]]] = {}
+        longer: dict[str, list[tuple[int, str]]] = {}
+        for column, code in enumerate(codes):
+            for phrase in self.phrases.get(code, []):
+                first, _, rest = phrase.partition(" ")
+                if rest:
+                    longer.setdefault(first, []).append((column, f" {phrase} "))
+                else:
+                    single.setdefault(first, []).append((column, 3))
+            for word in self.words.get(code, set()):
+                single.setdefault(word, []).append((column, 1))
         rows = []
         for text in texts:
-            found = self.evidence(text)
-            rows.append([float(found.get(code, 0)) for code in codes])
+            found = words_of(text)
+            row = [0.0] * len(codes)
+            joined = ""
+            for word in set(found):
+                for column, points in single.get(word, ()):
+                    row[column] += points
+                for column, phrase in longer.get(word, ()):
+                    joined = joined or " " + " ".join(found) + " "
+                    row[column] += 3 * (phrase in joined)
+            rows.append(row)
         return rows
 
     def rank(self, text: str) -> list[str]:

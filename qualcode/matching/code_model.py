@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import base64
 import re
-from array import array
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from typing import Any
 
 from qualcode.domain.errors import QualcodeError
@@ -98,15 +98,21 @@ class MissingLearnerError(QualcodeError):
     """scikit-learn (or snowballstemmer, for stemming) is not installed."""
 
 
-def _sklearn() -> Any:
-    """Import what training needs, or say in one line how to install it."""
+def _sklearn(training: bool = False) -> Any:
+    """numpy and scipy's sparse matrices — all that scoring a stored model needs, so a
+    cached model scores without importing scikit-learn (about 1 s of start-up) — and with
+    ``training``, scikit-learn's vectoriser; or say in one line how to install them."""
     try:
         import numpy
         from scipy import sparse
-        from sklearn.feature_extraction.text import CountVectorizer
+
+        if training:
+            from sklearn.feature_extraction.text import CountVectorizer
+
+            return numpy, sparse, CountVectorizer, None
     except ImportError as error:
         raise MissingLearnerError(INSTALL_HINT) from error
-    return numpy, sparse, CountVectorizer, None
+    return numpy, sparse, None, None
 
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -166,6 +172,23 @@ class CharGrams:
         return grams
 
 
+class WordGrams:
+    """The word n-grams scikit-learn's ``word`` analyser gives with :data:`_TOKEN` (of the
+    lower-cased text, or of its stems), so a stored model's word block can be counted
+    without scikit-learn."""
+
+    def __init__(self, low: int, high: int, stemmer: str | None = None) -> None:
+        self.low, self.high = low, high
+        self.prepare: Callable[[str], str] = _Stemmed(stemmer) if stemmer else str.lower
+
+    def __call__(self, text: str) -> list[str]:
+        tokens = _TOKEN.findall(self.prepare(text))
+        grams = list(tokens) if self.low == 1 else []
+        for size in range(max(2, self.low), self.high + 1):
+            grams += [" ".join(tokens[at : at + size]) for at in range(len(tokens) - size + 1)]
+        return grams
+
+
 def _vectoriser(
     block: _Block,
     vocabulary: dict[str, int] | None = None,
@@ -175,7 +198,7 @@ def _vectoriser(
     """Counts of word n-grams (stemmed or not), or of character n-grams inside word
     bounds; fitting keeps the ``max_terms`` most frequent terms seen in at least
     ``min_df`` texts."""
-    numpy, _, count_vectoriser, _ = _sklearn()
+    numpy, _, count_vectoriser, _ = _sklearn(training=True)
     shape: dict[str, Any] = (
         {"analyzer": "word", "token_pattern": _TOKEN.pattern, "ngram_range": block.ngrams}
         if block.kind == "word"
@@ -202,34 +225,51 @@ class _Block:
     stemmer: str | None
     terms: list[str]
     idf: Any  # numpy float32 vector
+    vocabulary: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    """Term -> column, made from :attr:`terms` when first needed."""
 
     def transform(self, texts: Sequence[str]) -> Any:
         """Sublinear TF × idf, each row of unit length (a row without known terms is 0)."""
-        vocabulary = {term: index for index, term in enumerate(self.terms)}
-        counts, rows = _distinct_counts(_vectoriser(self, vocabulary), texts)
+        if self.vocabulary is None or len(self.vocabulary) != len(self.terms):
+            self.vocabulary = {term: index for index, term in enumerate(self.terms)}
+        counts, rows = _distinct_counts(self, self.vocabulary, texts)
         return self.weigh(counts)[rows]
 
     def weigh(self, raw_counts: Any) -> Any:
-        """Term counts (a sparse matrix over :attr:`terms`) as :meth:`transform` gives them."""
-        numpy, sparse, _, _ = _sklearn()
-        counts = raw_counts.astype(numpy.float32)
-        counts.data = 1.0 + numpy.log(counts.data)
-        weighted = counts @ sparse.diags(self.idf)
-        norms = numpy.sqrt(weighted.multiply(weighted).sum(axis=1)).A1
+        """Term counts (a CSR matrix over :attr:`terms`) as :meth:`transform` gives them,
+        computed in place (float32 counts are changed: on a large project a copy of
+        them is a few hundred MB)."""
+        numpy, _, _, _ = _sklearn()
+        counts = raw_counts.astype(numpy.float32, copy=False)
+        numpy.log(counts.data, out=counts.data)
+        counts.data += 1.0
+        counts.data *= self.idf.take(counts.indices)
+        lengths = numpy.diff(counts.indptr)
+        squares = numpy.zeros(len(lengths), dtype=numpy.float32)
+        filled = lengths > 0
+        squares[filled] = numpy.add.reduceat(counts.data * counts.data, counts.indptr[:-1][filled])
+        norms = numpy.sqrt(squares)
         norms[norms == 0] = 1.0
-        return sparse.diags((1.0 / norms).astype(numpy.float32)) @ weighted
+        counts.data *= numpy.repeat(1.0 / norms, lengths)
+        return counts
 
 
-def _distinct_counts(vectoriser: Any, texts: Sequence[str]) -> tuple[Any, Any]:
-    """Term counts of the distinct ``texts`` (several coders' units share their texts),
-    and for each text the row of its counts."""
+def _distinct_counts(
+    block: _Block, vocabulary: dict[str, int], texts: Sequence[str]
+) -> tuple[Any, Any]:
+    """Counts of ``vocabulary``'s terms in the distinct ``texts`` (several coders' units
+    share their texts), and for each text the row of its counts."""
     numpy, _, _, _ = _sklearn()
     position: dict[str, int] = {}
     rows = numpy.fromiter(
         (position.setdefault(text, len(position)) for text in texts), numpy.int64, len(texts)
     )
     distinct = list(position)
-    return vectoriser.transform(distinct), rows
+    from qualcode.matching.char_counts import char_counts, known_counts
+
+    if block.kind == "char":
+        return char_counts(distinct, CharGrams(*block.ngrams).of_word, vocabulary)[0], rows
+    return known_counts(distinct, WordGrams(*block.ngrams, block.stemmer), vocabulary), rows
 
 
 def _fit_block(
@@ -240,15 +280,25 @@ def _fit_block(
     ngrams = settings.word_ngrams if kind == "word" else settings.char_ngrams
     stemmer = STEMMERS.get(language or "") if kind == "word" and settings.stem else None
     block = _Block(kind, ngrams, stemmer, [], None)
-    vectoriser = _vectoriser(block, min_df=settings.min_df, max_terms=settings.max_terms)
-    try:
-        counts = vectoriser.fit_transform(texts)
-    except ValueError:  # too little text for any term to occur twice
-        vectoriser.min_df = 1
-        counts = vectoriser.fit_transform(texts)
-    block.terms = [""] * len(vectoriser.vocabulary_)
-    for term, index in vectoriser.vocabulary_.items():
-        block.terms[index] = term
+    if kind == "char":  # through the distinct words: a fraction of the vectoriser's time
+        from qualcode.matching.char_counts import char_counts
+
+        counts, block.terms = char_counts(
+            texts,
+            CharGrams(*ngrams).of_word,
+            min_df=settings.min_df,
+            max_terms=settings.max_terms,
+        )
+    else:
+        vectoriser = _vectoriser(block, min_df=settings.min_df, max_terms=settings.max_terms)
+        try:
+            counts = vectoriser.fit_transform(texts)
+        except ValueError:  # too little text for any term to occur twice
+            vectoriser.min_df = 1
+            counts = vectoriser.fit_transform(texts)
+        block.terms = [""] * len(vectoriser.vocabulary_)
+        for term, index in vectoriser.vocabulary_.items():
+            block.terms[index] = term
     frequency = numpy.bincount(counts.indices, minlength=len(block.terms))
     block.idf = (numpy.log((1 + counts.shape[0]) / (1 + frequency)) + 1.0).astype(numpy.float32)
     return block, block.weigh(counts)
@@ -306,9 +356,19 @@ class CodeModel:
         """Per text, each code's score in [0, 1]: the logistic of its decision value, or
         with ``softmax`` ranking the probability of the code among codes times that of
         the text being coded at all."""
-        if not texts:
-            return []
+        found: list[list[float]] = self.probabilities(texts, neighbours, evidence).tolist()
+        return found
+
+    def probabilities(
+        self,
+        texts: Sequence[str],
+        neighbours: Sequence[Sequence[int]] | None = None,
+        evidence: Sequence[Sequence[float]] | None = None,
+    ) -> Any:
+        """:meth:`scores` as a float64 array (texts × codes)."""
         numpy, _, _, _ = _sklearn()
+        if not texts:
+            return numpy.zeros((0, len(self.codes)))
         decision = numpy.asarray(self.decisions(texts, neighbours, evidence))
         if self.ranking == "softmax":
             codes = decision[:, :-1]
@@ -318,7 +378,7 @@ class CodeModel:
             probabilities = shares * coded
         else:
             probabilities = 1.0 / (1.0 + numpy.exp(-numpy.clip(decision, -30, 30)))
-        return [[float(value) for value in row] for row in probabilities]
+        return probabilities.astype(numpy.float64)
 
     def to_json(self) -> dict[str, object]:
         """A plain JSON value (lists, strings, numbers; arrays as base64 float32)."""
@@ -413,6 +473,21 @@ def _adjacency(neighbours: Sequence[Sequence[int]], context: float, size: int) -
     return sparse.csr_matrix((values, (rows, columns)), shape=(size, size))
 
 
+def with_keyword_prior(probabilities: Any, evidence: Any, weight: float) -> Any:
+    """:func:`qualcode.domain.suggestions.with_keywords` for every row at once:
+    ``(p + w·k) / (1 + w·k)`` with ``k`` the keyword evidence (texts × codes, float64)."""
+    numpy, _, _, _ = _sklearn()
+    boost = weight * numpy.asarray(evidence, dtype=numpy.float64).reshape(probabilities.shape)
+    return (probabilities + boost) / (1.0 + boost)
+
+
+def best_columns(scores: Any, limit: int) -> Any:
+    """Per row of ``scores``, the columns of its ``limit`` highest, best first; ties in
+    column order (as :func:`qualcode.domain.suggestions.ranked` orders them)."""
+    numpy, _, _, _ = _sklearn()
+    return numpy.argsort(-scores, axis=1, kind="stable")[:, :limit]
+
+
 def _pack(array: Any) -> str:
     numpy, _, _, _ = _sklearn()
     return base64.b64encode(numpy.ascontiguousarray(array, dtype="<f4").tobytes()).decode()
@@ -447,7 +522,7 @@ def train(
     text, high. With more distinct examples than ``settings.max_examples``, the
     ``optional`` ones (default: all) are sampled down, stratified by label set
     (:func:`~qualcode.matching.model_fit.capped`); the others are always kept."""
-    numpy, sparse, _, _ = _sklearn()
+    numpy, sparse, _, _ = _sklearn(training=True)
     from qualcode.matching.model_fit import capped
 
     if settings.classifier not in CLASSIFIERS or settings.ranking not in RANKINGS:
@@ -514,33 +589,53 @@ def _examples(
 ) -> tuple[Any, list[int], Any]:
     """The training examples: one per distinct text, label and neighbouring texts,
     weighing the sum of the rows it stands for (two coders who left the same sentence
-    uncoded give one example of weight 2, fitted in half the time). Returns the matrix
-    that mixes distinct texts' features into each example's (its text, plus ``context``
-    times each neighbour's), the first row each example stands for, and the weights."""
+    uncoded give one example of weight 2, fitted in half the time), in the order of
+    their first rows. Returns the matrix that mixes distinct texts' features into each
+    example's (its text, plus ``context`` times each neighbour's), the first row each
+    example stands for, and the weights. Built in arrays: a large project has
+    hundreds of thousands of rows."""
     numpy, sparse, _, _ = _sklearn()
-    kept: dict[tuple[object, ...], int] = {}
-    first: list[int] = []
-    total = array("d")
-    columns, ends = array("q"), array("q", [0])  # compact: a large project has millions
-    for row, (text, label, weight) in enumerate(zip(ids, labels, weights, strict=True)):
-        near = [ids[n] for n in neighbours[row]] if context and neighbours is not None else []
-        example = kept.setdefault((text, label, *near), len(kept))
-        if example == len(first):
-            first.append(row)
-            total.append(0.0)
-            columns.append(text)
-            columns.extend(near)
-            ends.append(len(columns))
-        total[example] += weight
-    starts = numpy.frombuffer(ends, dtype=numpy.int64)
-    values = numpy.full(len(columns), context, dtype=numpy.float32)
-    values[starts[:-1]] = 1.0  # each example's own text, then its neighbours
+    count = len(ids)
+    texts = numpy.asarray(ids, dtype=numpy.int64).reshape(count)
+    near = neighbours if context and neighbours is not None else [()] * count
+    sizes = numpy.fromiter(map(len, near), numpy.int64, count)
+    around = texts[numpy.fromiter(chain.from_iterable(near), numpy.int64, int(sizes.sum()))]
+    label_ids: dict[frozenset[str], int] = {}
+    keys = numpy.full((count, 2 + int(sizes.max(initial=0))), -1, dtype=numpy.int64)
+    keys[:, 0] = texts
+    keys[:, 1] = numpy.fromiter(
+        (label_ids.setdefault(label, len(label_ids)) for label in labels), numpy.int64, count
+    )
+    owner = numpy.repeat(numpy.arange(count), sizes)
+    place = numpy.arange(len(around)) - numpy.repeat(numpy.cumsum(sizes) - sizes, sizes)
+    keys[owner, 2 + place] = around
+    _, first, example = numpy.unique(keys, axis=0, return_index=True, return_inverse=True)
+    order = numpy.argsort(first)  # examples in the order of their first rows
+    rank = numpy.empty_like(order)
+    rank[order] = numpy.arange(len(order))
+    first = first[order]
+    total = numpy.bincount(
+        rank[example.reshape(count)],
+        weights=numpy.asarray(weights, dtype=numpy.float64),
+        minlength=len(first),
+    )
+    # each example's row of the mixing: its own text (1), then its neighbours (context)
+    widths = sizes[first] + 1
+    starts = numpy.concatenate([[0], numpy.cumsum(widths)])
+    columns = numpy.empty(int(starts[-1]), dtype=numpy.int64)
+    columns[starts[:-1]] = texts[first]
+    own_start = numpy.cumsum(sizes) - sizes
+    inner = numpy.arange(int(starts[-1])) - numpy.repeat(starts[:-1], widths)
+    neighbour = inner > 0
+    source = numpy.repeat(own_start[first], widths) + inner - 1
+    columns[neighbour] = around[source[neighbour]]
+    values = numpy.where(neighbour, numpy.float32(context), numpy.float32(1.0))
     mixing = sparse.csr_matrix(
-        (values, numpy.frombuffer(columns, dtype=numpy.int64), starts),
-        shape=(len(first), max(ids, default=-1) + 1),
+        (values.astype(numpy.float32), columns, starts),
+        shape=(len(first), int(texts.max(initial=-1)) + 1),
     )
     mixing.sum_duplicates()  # a neighbour with the example's own text adds to it
-    return mixing, first, numpy.frombuffer(total, dtype=numpy.float64).copy()
+    return mixing, first.tolist(), total
 
 
 def _binary(

@@ -50,23 +50,24 @@ def fit_logistic(
     total = float(weight.sum())
     share = weight / total
     penalty = 1.0 / (strength * total)
-    # only the texts the rows read, and their terms (copies only when that is fewer)
     mix = sparse.csr_matrix(mixing, dtype=numpy.float32)
     rows = sparse.csr_matrix(base, dtype=numpy.float32)
-    texts = numpy.unique(mix.indices)
-    if len(texts) < rows.shape[0]:
-        mix, rows = mix[:, texts].tocsr(), rows[texts]
-    terms = numpy.unique(rows.indices)
-    if len(terms) < rows.shape[1]:
-        rows = rows[:, terms].tocsr()
     rows_t, mix_t = rows.T, mix.T  # views (CSC): products with them need no copy
+    # only the terms of the texts the rows read get weights (the others get no gradient):
+    # found by a product, as a copy of those texts' features could be hundreds of MB
+    read = numpy.zeros((1, rows.shape[0]), dtype=numpy.float32)
+    read[0, numpy.unique(mix.indices)] = 1.0
+    terms = sparse.csr_matrix(sparse.csr_matrix(read) @ rows).indices
+    terms.sort()
     binary = len(present) == 2
     k, width = (1 if binary else len(present)), len(terms)
     picked = numpy.arange(len(target))
+    full = numpy.zeros((rows.shape[1], k), dtype=numpy.float32)
 
     def loss_and_gradient(flat: Any) -> tuple[float, Any]:
         coefficients = flat[: k * width].reshape(k, width)
-        per_text = rows @ coefficients.T.astype(numpy.float32)
+        full[terms] = coefficients.T
+        per_text = rows @ full
         decision = numpy.asarray(mix @ per_text, dtype=numpy.float64) + flat[k * width :]
         if binary:  # log(1 + e^z) - t·z, and its slope sigmoid(z) - t
             z = decision[:, 0]
@@ -83,7 +84,8 @@ def fit_logistic(
         loss += 0.5 * penalty * float((coefficients * coefficients).sum())
         residual *= share[:, None]
         back = mix_t @ residual.astype(numpy.float32)
-        gradient = numpy.asarray(rows_t @ back, dtype=numpy.float64).T + penalty * coefficients
+        gradient = numpy.asarray((rows_t @ back)[terms], dtype=numpy.float64).T
+        gradient += penalty * coefficients
         return loss, numpy.concatenate([gradient.ravel(), residual.sum(axis=0)])
 
     found = optimize.minimize(

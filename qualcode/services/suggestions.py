@@ -15,6 +15,7 @@ import threading
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from qualcode.domain.codebook import CodeSpec
 from qualcode.domain.codings import Coding
@@ -32,11 +33,16 @@ from qualcode.domain.suggestions import (
     code_texts,
     label_units,
     neighbours,
-    ranked,
     unit_spans,
-    with_keywords,
 )
-from qualcode.matching.code_model import DEFAULT, CodeModel, Settings, train
+from qualcode.matching.code_model import (
+    DEFAULT,
+    CodeModel,
+    Settings,
+    best_columns,
+    train,
+    with_keyword_prior,
+)
 from qualcode.services.blind_rounds import round_open
 from qualcode.services.coding import apply_code
 from qualcode.services.transcripts import unknown_transcript_message
@@ -111,15 +117,18 @@ def scored(
     """Each unit's score per code (in ``model.codes`` order): the model's, raised by the
     codebook's keywords found in the unit. ``units`` in text order, so that each unit's
     neighbours are beside it (the model may read them)."""
+    found: list[list[float]] = _score_array(model, keywords, units, settings).tolist()
+    return found
+
+
+def _score_array(
+    model: CodeModel, keywords: KeywordBaseline, units: Sequence[TextUnit], settings: Settings
+) -> Any:
+    """:func:`scored` as a float64 array (units × codes)."""
     texts = [unit.text for unit in units]
     evidence = keywords.evidence_rows(texts, model.codes)
-    rows = model.scores(texts, neighbours(units, settings.reach), evidence)
-    return [
-        with_keywords(
-            row, model.codes, dict(zip(model.codes, found, strict=True)), settings.keyword_prior
-        )
-        for row, found in zip(rows, evidence, strict=True)
-    ]
+    probabilities = model.probabilities(texts, neighbours(units, settings.reach), evidence)
+    return with_keyword_prior(probabilities, evidence, settings.keyword_prior)
 
 
 def train_on(
@@ -309,34 +318,66 @@ def suggest(
             if name not in names:
                 raise NotFoundError(unknown_transcript_message(name, sorted(names)))
         wanted = sorted(set(transcripts)) if transcripts else sorted(names)
-        own = [] if uow.coders.id_of(coder) is None else uow.codings.find(coders=[coder])
+        own = (
+            []
+            if uow.coders.id_of(coder) is None
+            else uow.codings.find(coders=[coder], transcripts=wanted if transcripts else ())
+        )
         dismissed = _dismissed(uow, coder)
         mine: dict[str, list[tuple[str, int, int]]] = {}
         for coding in own:
             mine.setdefault(coding.transcript, []).append(
                 (coding.code_path, coding.start, coding.end)
             )
-        every_unit: list[TextUnit] = []  # only the transcripts asked for are read
+        documents = []  # only the transcripts asked for are read
         for name in wanted:
             found_text = uow.transcripts.text_of(name)
             assert found_text is not None
             transcript_id, text = found_text
             spans = unit_spans(text, uow.transcripts.turns(transcript_id), unit)
-            every_unit += label_units(name, text, spans, mine.get(name, []))
+            documents.append((name, text, spans))
         keywords = KeywordBaseline({code.path: code.spec for code in uow.codebook.codes()})
     model, _ = cached_or_trained(project, coders, unit)
-    # every unit is scored (a coded neighbour is context), the open ones are offered
-    scores = scored(model, keywords, every_unit)
     found: list[Suggestion] = []
-    for unit_, row in zip(every_unit, scores, strict=True):
+    batch: list[TextUnit] = []  # whole transcripts, scored a few thousand units at a time
+    for position, (name, text, spans) in enumerate(documents):
+        batch += label_units(name, text, spans, mine.get(name, []))
+        if len(batch) >= SCORE_BATCH or position == len(documents) - 1:
+            found += _offered(model, keywords, batch, dismissed, limit, min_score)
+            batch = []
+    return found
+
+
+SCORE_BATCH = 5_000
+"""Units scored at once by :func:`suggest` (bounds memory on a whole large project)."""
+
+
+def _offered(
+    model: CodeModel,
+    keywords: KeywordBaseline,
+    units: Sequence[TextUnit],
+    dismissed: dict[tuple[str, int, int], set[str]],
+    limit: int,
+    min_score: float,
+) -> list[Suggestion]:
+    """Suggestions for the open units of ``units`` (whole transcripts in text order):
+    every unit is scored (a coded neighbour is context), the uncoded ones are offered,
+    each with its ``limit`` best codes (ties in codebook order, as
+    :func:`~qualcode.domain.suggestions.ranked`) scoring at least ``min_score``, codes
+    the coder dismissed for the unit left out."""
+    scores = _score_array(model, keywords, units, DEFAULT)
+    column = {code: index for index, code in enumerate(model.codes)}
+    for index, unit_ in enumerate(units):
+        for code in dismissed.get((unit_.transcript, unit_.start, unit_.end), ()):
+            if code in column:
+                scores[index, column[code]] = -1.0
+    best = best_columns(scores, limit)
+    found = []
+    for index, unit_ in enumerate(units):
         if unit_.codes:
             continue
-        refused = dismissed.get((unit_.transcript, unit_.start, unit_.end), set())
-        kept = [
-            score if path not in refused else -1.0
-            for path, score in zip(model.codes, row, strict=True)
-        ]
-        codes = ranked(kept, model.codes, limit, min_score)
+        row = scores[index]
+        codes = tuple((model.codes[c], float(row[c])) for c in best[index] if row[c] >= min_score)
         if codes:
             found.append(Suggestion(unit_.transcript, unit_.start, unit_.end, unit_.text, codes))
     return found

@@ -1,4 +1,5 @@
-"""Fitting on mixed rows without building them, and the cap on training examples."""
+"""Fitting on mixed rows without building them, the cap on training examples, and
+counting character n-grams through the words."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualcode.matching.code_model import Settings, train
+from qualcode.matching.char_counts import char_counts, known_counts
+from qualcode.matching.code_model import CharGrams, Settings, WordGrams, train
 from qualcode.matching.model_fit import capped, fit_logistic
 
 
@@ -108,3 +110,59 @@ def test_a_large_project_is_sampled_deterministically_and_a_small_one_not() -> N
     assert scores(1_000, 0) == scores(90, 0) == scores(90, 5)  # at or under the cap: all used
     assert scores(40, 1) == scores(40, 1)
     assert scores(40, 1) != scores(90, 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.sampled_from("ab æøÅé.\n\t\u00a0X"), max_size=25), max_size=12),
+    st.sampled_from([1, 2, 3]),
+    st.sampled_from([(2, 5), (1, 1), (3, 6)]),
+)
+def test_counting_through_the_words_is_the_vectorisers_count(
+    texts: list[str], min_df: int, sizes: tuple[int, int]
+) -> None:
+    from sklearn.feature_extraction.text import CountVectorizer  # not at collection
+
+    vectoriser = CountVectorizer(analyzer=CharGrams(*sizes), min_df=min_df, dtype=numpy.float32)
+    try:
+        expected = vectoriser.fit_transform(texts)
+    except ValueError:  # no terms at all, or none in min_df texts (then all are kept)
+        if not any(text.split() for text in texts):
+            with pytest.raises(ValueError, match="empty vocabulary"):
+                char_counts(texts, CharGrams(*sizes).of_word, min_df=min_df)
+            return
+        vectoriser.min_df = 1
+        expected = vectoriser.fit_transform(texts)
+    counts, terms = char_counts(texts, CharGrams(*sizes).of_word, min_df=min_df)
+    assert terms == list(vectoriser.get_feature_names_out())
+    assert (counts != expected).nnz == 0
+    vocabulary = {term: column for column, term in enumerate(terms[::2])}  # a fixed one
+    known, names = char_counts(texts, CharGrams(*sizes).of_word, vocabulary)
+    fixed = CountVectorizer(analyzer=CharGrams(*sizes), vocabulary=vocabulary, dtype=numpy.float32)
+    assert names == terms[::2]
+    assert (known != fixed.transform(texts)).nnz == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.sampled_from("ab æøÅ.,-_1\n"), max_size=30), max_size=10),
+    st.sampled_from([(1, 2), (1, 1), (2, 3)]),
+)
+def test_known_word_grams_are_counted_as_the_vectoriser_counts_them(
+    texts: list[str], sizes: tuple[int, int]
+) -> None:
+    # a stored model's word block is counted without scikit-learn when suggesting
+    from sklearn.feature_extraction.text import CountVectorizer  # not at collection
+
+    pattern = r"(?u)\b\w\w+\b"
+    every = CountVectorizer(token_pattern=pattern, ngram_range=sizes)
+    try:
+        terms = list(every.fit(texts).get_feature_names_out())
+    except ValueError:  # no term at all
+        terms = []
+    vocabulary = {term: column for column, term in enumerate(terms[1::2] or ["ab"])}
+    fixed = CountVectorizer(
+        token_pattern=pattern, ngram_range=sizes, vocabulary=vocabulary, dtype=numpy.float32
+    )
+    found = known_counts(texts, WordGrams(*sizes), vocabulary)
+    assert (found != fixed.transform(texts)).nnz == 0
