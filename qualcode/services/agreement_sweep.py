@@ -127,7 +127,12 @@ def coded_by(flat: array[int]) -> list[tuple[int, int]]:
     """Each (transcript id, coder id) with a coding in ``flat`` (six integers per coding,
     as :attr:`~qualcode.services.agreement.ComparisonData.table`)."""
     table = _table(flat)
-    return [(t, c) for t, c in np.unique(table[:, [1, 3]], axis=0).tolist()]
+    if not len(table) or int(np.abs(table[:, 1]).max()) >= 2**56:  # ids past any real rowid
+        return list({(int(row[1]), int(row[3])) for row in table.tolist()})
+    coders, coder = np.unique(table[:, 3], return_inverse=True)
+    key = np.unique(table[:, 1] * len(coders) + coder)
+    transcripts, which = np.divmod(key, len(coders))
+    return list(zip(transcripts.tolist(), coders[which].tolist(), strict=True))
 
 
 def of_origin(flat: array[int], ids: Collection[int], inside: bool) -> array[int]:
