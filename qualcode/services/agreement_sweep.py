@@ -269,7 +269,8 @@ Merged = tuple[Ints, Ints, Ints]
 def _merge(codings: CellCodings, k: int, big: int) -> Merged:
     """Each (cell, coder)'s spans merged: overlapping and touching spans joined."""
     group = codings.cell * k + codings.coder
-    order = np.lexsort((codings.end, codings.start, group))
+    # by group, then start: one key (spans starting together merge in any order)
+    order = np.argsort(group * big + codings.start)
     group, start, end = group[order], codings.start[order], codings.end[order]
     if not len(group):
         return group, start, end
@@ -348,7 +349,7 @@ def _coverage(
     cover the stretch; it is back to 0 after each cell's last boundary."""
     keys = np.concatenate((cell * big + start, cell * big + end))
     steps = np.concatenate((np.ones(len(cell), np.int64), np.full(len(cell), -1, np.int64)))
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys)
     keys, depth = keys[order], np.cumsum(steps[order])
     stretch = keys[1:] - keys[:-1]
     depth = depth[:-1]
@@ -498,7 +499,7 @@ def _by_code(histogram: _Histogram, transcripts: int, codes: int) -> list[dict[i
     code = histogram.cell // max(transcripts, 1)
     big = histogram.big
     keys = code * big + histogram.size
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys)
     keys, counts = keys[order], histogram.count[order]
     if not len(keys):
         return [{} for _ in range(codes)]
