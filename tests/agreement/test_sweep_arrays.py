@@ -88,6 +88,11 @@ def assert_same(cell_by_cell: AgreementReport, at_once: AgreementReport) -> None
                 expected.coverage.sections
             )
         assert mine.pooled == theirs.pooled
+        assert mine.pooled.coverage.sections is not None
+        assert theirs.pooled.coverage.sections is not None
+        assert unitized_alpha(mine.pooled.coverage.sections) == unitized_alpha(
+            theirs.pooled.coverage.sections
+        )
         assert mine.mean == theirs.mean
         assert mine.columns.keys() == theirs.columns.keys()
         for key, column in theirs.columns.items():
