@@ -18,7 +18,10 @@ from their dicts.
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Iterator, Sequence
+from itertools import chain
+from math import isfinite
 
 from qualcode.domain.agreement import Comparison
 from qualcode.domain.agreement_cells import CellComparisons
@@ -86,8 +89,13 @@ def _code_text(
 
 
 class _Template:
-    """A comparison's JSON as literal text with a ``%s`` slot per number, and each
-    slot's column of values across the comparisons."""
+    """A comparison's JSON as literal text with a ``%`` slot per number, and each slot's
+    column of values across the comparisons.
+
+    A slot's values are formatted by ``%`` itself where that gives the JSON text: ``%d``
+    for integers, ``%r`` for finite doubles (the shortest repr, which is what the JSON
+    encoder writes), ``%s`` for text already encoded; other columns (booleans, numbers
+    of unknown kind) go through the encoder first."""
 
     def __init__(self) -> None:
         self.pieces: list[str] = []
@@ -100,13 +108,38 @@ class _Template:
         self.text(_COMPACT.encode(name) + ":")
 
     def slot(self, column: Slot) -> None:
+        """Any JSON values."""
+        self.pieces.append("%s")
+        self.columns.append(_encoded(column))
+
+    def encoded(self, column: Sequence[str]) -> None:
+        """Values already JSON text."""
         self.pieces.append("%s")
         self.columns.append(column)
+
+    def integers(self, column: array[int]) -> None:
+        self.pieces.append("%d")
+        self.columns.append(column.tolist())
+
+    def doubles(self, column: array[float]) -> None:
+        if not isfinite(sum(column)):  # NaN or infinity: the encoder's spelling
+            self.slot(column.tolist())
+            return
+        self.pieces.append("%r")
+        self.columns.append(column.tolist())
 
     def constant(self, fields: dict[str, object]) -> None:
         """Fields that are the same in every comparison (a statistic that does not
         apply: ``null``), written into the template."""
         self.text(_COMPACT.encode(fields)[1:-1])
+
+    def filled(self) -> str:
+        """Every comparison's text, comma-separated: the template repeated once per
+        comparison and filled in one ``%`` with the slots' values row by row."""
+        rows = len(self.columns[0])
+        shape = "".join(self.pieces)
+        values = tuple(chain.from_iterable(zip(*self.columns, strict=True)))
+        return ",".join([shape] * rows) % values
 
 
 def _per_transcript_text(code: CodeAgreement, chosen: Plan, names: dict[str, str]) -> str:
@@ -123,7 +156,7 @@ def _per_transcript_text(code: CodeAgreement, chosen: Plan, names: dict[str, str
         comparisons = [comparison for _, comparison in per_transcript]
         transcripts = [name for name, _ in per_transcript]
     template = _Template()
-    template.slot([_name(names, name) for name in transcripts])
+    template.encoded([_name(names, name) for name in transcripts])
     template.text(':{"pairs":[')
     # each pair's coders are the same in every transcript as in the pooled comparison
     for index, (a, b) in enumerate((pair.a, pair.b) for pair in code.pooled.pairs):
@@ -134,13 +167,16 @@ def _per_transcript_text(code: CodeAgreement, chosen: Plan, names: dict[str, str
             tables = [comparison.pairs[index].counts for comparison in comparisons]
             template.slot([c.both + c.a_only + c.b_only + c.neither for c in tables])
             parts: list[Slot] = [[getattr(c, name) for c in tables] for name in _TABLE]
+            for name, part in zip(_TABLE, parts, strict=True):
+                template.text(",")
+                template.key(name)
+                template.slot(part)
         else:  # the four counts add up to the transcript's units
-            template.slot(cells.units.tolist())
-            parts = [column.tolist() for column in cells.tables[index]]
-        for name, part in zip(_TABLE, parts, strict=True):
-            template.text(",")
-            template.key(name)
-            template.slot(part)
+            template.integers(cells.units)
+            for name, column in zip(_TABLE, cells.tables[index], strict=True):
+                template.text(",")
+                template.key(name)
+                template.integers(column)
         _statistics_fields(template, code, comparisons, index, chosen[0])
         template.text("}")
     template.text("]")
@@ -149,12 +185,9 @@ def _per_transcript_text(code: CodeAgreement, chosen: Plan, names: dict[str, str
     if cells is None:
         template.slot([comparison.coverage.units for comparison in comparisons])
     else:
-        template.slot(cells.units.tolist())
+        template.integers(cells.units)
     template.text("}")
-    # the name column is already JSON text; every other column is encoded in one call
-    encoded = [template.columns[0]] + [_encoded(column) for column in template.columns[1:]]
-    shape = "".join(template.pieces)
-    return ",".join([shape % row for row in zip(*encoded, strict=True)])
+    return template.filled()
 
 
 def _name(names: dict[str, str], name: str) -> str:
@@ -199,10 +232,10 @@ def _statistics_fields(
                 template.slot(part)
                 template.text(",")
             template.key(statistic.value_name)
-            template.slot(column.values.tolist())
+            template.doubles(column.values)
             template.text("}")
             continue
-        template.slot(column.values.tolist())
+        template.doubles(column.values)
         if statistic.undefined_key is not None:
             template.text(",")
             template.key(statistic.undefined_key)

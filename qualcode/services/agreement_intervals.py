@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from qualcode.domain.agreement_cells import CellComparisons
 from qualcode.domain.agreement_intervals import (
     Bounds,
     Intervals,
@@ -76,6 +77,12 @@ def _counts(
     """Transcripts × categories: the pair's 2×2 table, or the coverage counts."""
     import numpy as np
 
+    if isinstance(per_transcript, CellComparisons):  # the counts are columns already
+        cells = per_transcript.cells
+        columns = cells.tables[index] if statistic.scope is Scope.PAIR else cells.coverage
+        return np.stack([np.frombuffer(c, dtype=np.int64) for c in columns], axis=1).astype(
+            np.float64
+        )
     if statistic.scope is Scope.PAIR:
         rows = [
             (c.both, c.a_only, c.b_only, c.neither)

@@ -33,7 +33,7 @@ from array import array
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import pairwise
+from operator import mul
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -127,7 +127,12 @@ def coded_by(flat: array[int]) -> list[tuple[int, int]]:
     """Each (transcript id, coder id) with a coding in ``flat`` (six integers per coding,
     as :attr:`~qualcode.services.agreement.ComparisonData.table`)."""
     table = _table(flat)
-    return [(t, c) for t, c in np.unique(table[:, [1, 3]], axis=0).tolist()]
+    if not len(table) or int(np.abs(table[:, 1]).max()) >= 2**56:  # ids past any real rowid
+        return list({(int(row[1]), int(row[3])) for row in table.tolist()})
+    coders, coder = np.unique(table[:, 3], return_inverse=True)
+    key = np.unique(table[:, 1] * len(coders) + coder)
+    transcripts, which = np.divmod(key, len(coders))
+    return list(zip(transcripts.tolist(), coders[which].tolist(), strict=True))
 
 
 def of_origin(flat: array[int], ids: Collection[int], inside: bool) -> array[int]:
@@ -264,7 +269,8 @@ Merged = tuple[Ints, Ints, Ints]
 def _merge(codings: CellCodings, k: int, big: int) -> Merged:
     """Each (cell, coder)'s spans merged: overlapping and touching spans joined."""
     group = codings.cell * k + codings.coder
-    order = np.lexsort((codings.end, codings.start, group))
+    # by group, then start: one key (spans starting together merge in any order)
+    order = np.argsort(group * big + codings.start)
     group, start, end = group[order], codings.start[order], codings.end[order]
     if not len(group):
         return group, start, end
@@ -343,7 +349,7 @@ def _coverage(
     cover the stretch; it is back to 0 after each cell's last boundary."""
     keys = np.concatenate((cell * big + start, cell * big + end))
     steps = np.concatenate((np.ones(len(cell), np.int64), np.full(len(cell), -1, np.int64)))
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys)
     keys, depth = keys[order], np.cumsum(steps[order])
     stretch = keys[1:] - keys[:-1]
     depth = depth[:-1]
@@ -477,31 +483,68 @@ def _pooled(
     k: int,
     big: int,
 ) -> list[Sections]:
-    """Each code's sections over all its transcripts, end to end."""
+    """Each code's sections over all its transcripts, end to end, with their unitizing
+    alpha (as :func:`~qualcode.domain.statistics.unitized_alpha.unitized_alpha` computes
+    it: the sums are too large for 64 bits, so the products are added as Python
+    integers)."""
     total_length = int(cell_length[:transcripts].sum()) if transcripts else 0
     observed_by_code = observed.reshape(codes, transcripts).sum(axis=1).tolist()
-    by_code_units = _by_code(units, transcripts, codes)
-    by_code_gaps = _by_code(gaps, transcripts, codes)
-    return [
-        Sections(k, total_length, observed_by_code[code], by_code_units[code], by_code_gaps[code])
-        for code in range(codes)
-    ]
+    unit_code, unit_size, unit_count = _by_code(units, transcripts, big)
+    gap_code, gap_size, gap_count = _by_code(gaps, transcripts, big)
+    unit_bounds = np.searchsorted(unit_code, np.arange(codes + 1)).tolist()
+    gap_bounds = np.searchsorted(gap_code, np.arange(codes + 1)).tolist()
+    # the gaps of the code at least as long as each unit length: a suffix of the code's
+    # sorted gap lengths, summed through running totals
+    gap_keys = gap_code * big + gap_size
+    running_count = np.concatenate(([0], np.cumsum(gap_count)))
+    running_length = np.concatenate(([0], np.cumsum(gap_count * gap_size)))
+    low = np.searchsorted(gap_keys, unit_code * big + unit_size, side="left")
+    high = np.searchsorted(gap_keys, (unit_code + 1) * big, side="left")
+    fits = (running_length[high] - running_length[low]) - (
+        running_count[high] - running_count[low]
+    ) * (unit_size - 1)
+    # each term's factors stay below 2**62 (every count is at most the codings)
+    spread = (unit_count * unit_size * (unit_size - 1)).tolist()
+    odd = (2 * unit_size - 1).tolist()
+    square = (unit_count * unit_size * unit_size).tolist()
+    fits_list = fits.tolist()
+    counts, sizes = unit_count.tolist(), unit_size.tolist()
+    gap_counts, gap_sizes = gap_count.tolist(), gap_size.tolist()
+    pooled: list[Sections] = []
+    for code in range(codes):
+        first, stop = unit_bounds[code], unit_bounds[code + 1]
+        gap_first, gap_stop = gap_bounds[code], gap_bounds[code + 1]
+        total_units = sum(counts[first:stop])
+        within = sum(spread[first:stop])
+        three_expected = (total_units - 1) * sum(
+            map(mul, spread[first:stop], odd[first:stop])
+        ) + 3 * sum(map(mul, square[first:stop], fits_list[first:stop]))
+        scale = 2 * k * (k - 1) * total_length * three_expected
+        pairable = k * total_length * (k * total_length - 1) - within
+        alpha = ratio(scale - 3 * observed_by_code[code] * pairable, scale)
+        pooled.append(
+            Sections(
+                k,
+                total_length,
+                observed_by_code[code],
+                dict(zip(sizes[first:stop], counts[first:stop], strict=True)),
+                dict(
+                    zip(gap_sizes[gap_first:gap_stop], gap_counts[gap_first:gap_stop], strict=True)
+                ),
+                alpha,
+            )
+        )
+    return pooled
 
 
-def _by_code(histogram: _Histogram, transcripts: int, codes: int) -> list[dict[int, int]]:
-    """A histogram's counts summed over each code's transcripts."""
-    code = histogram.cell // max(transcripts, 1)
-    big = histogram.big
-    keys = code * big + histogram.size
-    order = np.argsort(keys, kind="stable")
+def _by_code(histogram: _Histogram, transcripts: int, big: int) -> tuple[Ints, Ints, Ints]:
+    """A histogram's counts summed over each code's transcripts: (code, length, count),
+    sorted by code and length."""
+    keys = histogram.cell // max(transcripts, 1) * big + histogram.size
+    order = np.argsort(keys)
     keys, counts = keys[order], histogram.count[order]
     if not len(keys):
-        return [{} for _ in range(codes)]
+        return keys, keys, counts
     first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    totals = np.add.reduceat(counts, first).tolist()
     unique = keys[first]
-    sizes = (unique % big).tolist()
-    bounds = np.searchsorted(unique // big, np.arange(codes + 1)).tolist()
-    return [
-        dict(zip(sizes[low:high], totals[low:high], strict=True)) for low, high in pairwise(bounds)
-    ]
+    return unique // big, unique % big, np.add.reduceat(counts, first)

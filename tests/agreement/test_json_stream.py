@@ -74,6 +74,14 @@ BOTH = Statistic(
 )
 
 
+def _odd(pair: PairAgreement) -> Measure:
+    return Measure(float("inf") if pair.counts.both else float("nan"))
+
+
+# a statistic whose values are not finite: written as the JSON encoder spells them
+ODD = Statistic(key="odd", name="odd", label="odd", symbol="odd", of_pair=_odd)
+
+
 @pytest.mark.parametrize(
     "options",
     [
@@ -85,8 +93,10 @@ BOTH = Statistic(
         {"coders": ("anna", "bo", "cleo"), "stats": ("segment", "alpha-u", "disagree")},
         # a registered statistic computed from measures, beside every default one
         {"coders": ("anna", "bo"), "extra": BOTH},
+        # values that are not finite numbers (NaN, Infinity)
+        {"coders": ("anna", "bo", "cleo"), "extra": ODD},
     ],
-    ids=["three-coders-intervals", "turns-fractional", "chosen-set", "registered"],
+    ids=["three-coders-intervals", "turns-fractional", "chosen-set", "registered", "not-finite"],
 )
 def test_the_template_writes_what_the_dicts_dump(demo_path: Path, options: dict[str, Any]) -> None:
     project = open_project(demo_path)
@@ -109,6 +119,9 @@ def test_the_template_writes_what_the_dicts_dump(demo_path: Path, options: dict[
     assert compact == expected + "\n"
     per_code = json.loads(compact)["per_code"]
     assert any(entry["per_transcript"] for entry in per_code.values())
+    if extra is ODD:
+        assert '"odd":NaN' in compact
+        assert '"odd":Infinity' in compact
 
 
 def test_a_real_process_writes_every_byte_before_it_exits(demo_path: Path, run: Cli) -> None:

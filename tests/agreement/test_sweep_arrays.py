@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode.domain.agreement_cells import CellComparisons
+from qualcode.domain.agreement_intervals import IntervalSettings
 from qualcode.domain.agreement_report import (
     AgreementReport,
     TranscriptUnits,
@@ -23,6 +24,7 @@ from qualcode.domain.statistics.unitized_alpha import unitized_alpha
 from qualcode.exporters.agreement_json import report_json
 from qualcode.services.agreement import ComparisonData
 from qualcode.services.agreement_columns import statistic_columns
+from qualcode.services.agreement_intervals import report_intervals
 from qualcode.services.agreement_sweep import fits, sweep_comparer
 from tests.hypothesis_profiles import examples
 
@@ -86,6 +88,11 @@ def assert_same(cell_by_cell: AgreementReport, at_once: AgreementReport) -> None
                 expected.coverage.sections
             )
         assert mine.pooled == theirs.pooled
+        assert mine.pooled.coverage.sections is not None
+        assert theirs.pooled.coverage.sections is not None
+        assert unitized_alpha(mine.pooled.coverage.sections) == unitized_alpha(
+            theirs.pooled.coverage.sections
+        )
         assert mine.mean == theirs.mean
         assert mine.columns.keys() == theirs.columns.keys()
         for key, column in theirs.columns.items():
@@ -93,6 +100,9 @@ def assert_same(cell_by_cell: AgreementReport, at_once: AgreementReport) -> None
             assert mine.columns[key].undefined == column.undefined, key
             assert mine.columns[key].parts == column.parts, key
     assert "".join(report_json(at_once)) == "".join(report_json(cell_by_cell))
+    # bootstrap intervals read the counts from the columns
+    settings = IntervalSettings(95, 100, 7)
+    assert report_intervals(at_once, settings) == report_intervals(cell_by_cell, settings)
 
 
 @st.composite
