@@ -10,8 +10,11 @@ benchmark (no real person's data):
   passage, copied verbatim from ``NAME.txt`` (whole sentences inside one turn) so that it
   occurs exactly once there.
 
-``python -m benchmarks.written_corpus [NAME ...]`` checks the files (every quote found
-exactly once, every code in the codebook) and prints what each holds; it exits 1 naming
+A second coder's independent coding of some interviews lies in ``suggest_written/second/``
+as ``NAME.codings.tsv`` in the same format (``--tables DIR`` checks those).
+
+``python -m benchmarks.written_corpus [--tables DIR] [NAME ...]`` checks the files (every
+quote found exactly once, every code in the codebook) and prints what each holds; it exits 1 naming
 the file and row of the first problems.
 """
 
@@ -34,10 +37,13 @@ def code_paths() -> set[str]:
     return {path for path, _spec in walk(load_codebook(CODEBOOK).codes)}
 
 
-def read_transcript(text_path: Path, codes: set[str]) -> tuple[BenchTranscript, list[str]]:
-    """One interview and its codings, and the problems found (``file:row: reason``)."""
+def read_transcript(
+    text_path: Path, codes: set[str], tables: Path | None = None
+) -> tuple[BenchTranscript, list[str]]:
+    """One interview and its codings (from ``tables``, by default beside the text), and
+    the problems found (``file:row: reason``)."""
     text = text_path.read_text(encoding="utf-8")
-    table = text_path.with_name(text_path.stem + ".codings.tsv")
+    table = (tables or text_path.parent) / (text_path.stem + ".codings.tsv")
     problems: list[str] = []
     codings: list[tuple[str, int, int]] = []
     if not table.exists():
@@ -66,13 +72,16 @@ def read_transcript(text_path: Path, codes: set[str]) -> tuple[BenchTranscript, 
     return BenchTranscript(text_path.stem, text, tuple(codings)), problems
 
 
-def written_corpus(folder: Path = FOLDER) -> list[BenchTranscript]:
-    """Every written interview in ``folder``, in name order; ValueError on any problem."""
+def written_corpus(folder: Path = FOLDER, tables: Path | None = None) -> list[BenchTranscript]:
+    """Every written interview in ``folder`` (with ``tables``: only those with a codings
+    table there, coded from it), in name order; ValueError on any problem."""
     codes = code_paths()
     corpus: list[BenchTranscript] = []
     problems: list[str] = []
     for path in sorted(folder.glob("*.txt")):
-        transcript, found = read_transcript(path, codes)
+        if tables is not None and not (tables / (path.stem + ".codings.tsv")).exists():
+            continue
+        transcript, found = read_transcript(path, codes, tables)
         corpus.append(transcript)
         problems += found
     if problems:
@@ -80,12 +89,19 @@ def written_corpus(folder: Path = FOLDER) -> list[BenchTranscript]:
     return corpus
 
 
-def main(names: list[str]) -> int:
+def main(arguments: list[str]) -> int:
+    tables = None
+    if arguments[:1] == ["--tables"]:
+        tables, arguments = Path(arguments[1]), arguments[2:]
     codes = code_paths()
-    paths = [FOLDER / f"{name}.txt" for name in names] or sorted(FOLDER.glob("*.txt"))
+    paths = [FOLDER / f"{name}.txt" for name in arguments] or sorted(FOLDER.glob("*.txt"))
+    if tables is not None and not arguments:
+        paths = [
+            FOLDER / (table.name.split(".")[0] + ".txt") for table in sorted(tables.glob("*.tsv"))
+        ]
     failed = False
     for path in paths:
-        transcript, problems = read_transcript(path, codes)
+        transcript, problems = read_transcript(path, codes, tables)
         words = len(transcript.text.split())
         print(f"{path.stem}: {words} words, {len(transcript.codings)} codings")
         for problem in problems:
