@@ -31,7 +31,7 @@ import csv
 import io
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,12 +53,19 @@ from qualcode.services.transcripts import import_transcripts
 REPO = Path(__file__).resolve().parent.parent
 CODEBOOK = REPO / "codebooks" / "family-collaboration.yaml"
 CODER = "bench"
+SECOND = "second"
+"""The coder of the written interviews' independent second codings (the human ceiling)."""
 
 
 def build_bench_project(
-    folder: Path, corpus: list[BenchTranscript], name: str = "suggest-bench"
+    folder: Path,
+    corpus: list[BenchTranscript],
+    name: str = "suggest-bench",
+    second: Sequence[BenchTranscript] = (),
 ) -> Project:
-    """A fictional project in ``folder``: codebook, transcripts and the coder's codings."""
+    """A fictional project in ``folder``: codebook, transcripts and the coder's codings
+    (coder :data:`CODER`), and a second coder's (:data:`SECOND`) of the ``second``
+    transcripts (the same texts)."""
     project = init_project(folder / f"{name}.qualcode")
     import_codebook(project, CODEBOOK)
     paths = []
@@ -72,6 +79,9 @@ def build_bench_project(
         paths.append(path)
         for code, start, end in transcript.codings:
             writer.writerow((transcript.name, code, CODER, start, end, ""))
+    for transcript in second:
+        for code, start, end in transcript.codings:
+            writer.writerow((transcript.name, code, SECOND, start, end, ""))
     import_transcripts(project, paths)
     codings = folder / name / "codings.csv"
     codings.write_text(rows.getvalue(), encoding="utf-8")
@@ -159,11 +169,15 @@ def written_summary(corpus: list[BenchTranscript]) -> str:
 
 def run_written(folder: Path, written: Path) -> tuple[list[str], list[str], Column]:
     """(b): quality rows, the times row, and the written project as a variants column;
-    prints the corpus, the margin and where the model fails."""
+    prints the corpus, the margin, where the model fails, and — where a second coder
+    coded some interviews (``WRITTEN/second/``) — how often the second coder's codes are
+    right first on the first coder's units, beside the model on the same units."""
     texts = written_corpus(written)
+    tables = written / "second"
+    second = written_corpus(written, tables) if tables.is_dir() else []
     print(written_summary(texts), flush=True)
-    project = build_bench_project(folder, texts, name="written")
-    result: dict[str, Any] = evaluate(project, CODER).as_dict()
+    project = build_bench_project(folder, texts, name="written", second=second)
+    result: dict[str, Any] = evaluate(project, CODER, train_coders=[CODER]).as_dict()
     label = f"written ({len(texts)} interviews)"
     rows = quality_rows(label, result)
     better = max(BASELINES, key=lambda key: result[key]["precision_at_1"] or 0.0)
@@ -174,7 +188,17 @@ def run_written(folder: Path, written: Path) -> tuple[list[str], list[str], Colu
     )
     time_row = timings(label, project, [CODER], CODER, result)
     column = Column("written", corpus_of(project), CODER, (CODER,))
-    print("\n" + failure_report(list(held_out_rankings(column.corpus, CODER, [CODER]))))
+    rankings = list(held_out_rankings(column.corpus, CODER, [CODER]))
+    print("\n" + failure_report(rankings))
+    if second:
+        names = {transcript.name for transcript in second}
+        same = [ranked for ranked in rankings if ranked.unit.transcript in names]
+        hits = sum(ranked.model[0] in ranked.unit.codes for ranked in same) / max(1, len(same))
+        ceiling = human_ceiling(column.corpus, CODER, SECOND, names)
+        print(
+            f"\nsecond coder as a ranking of the first's units ({len(names)} interviews): "
+            f"{ceiling}; the model's p@1 on the same units: {hits:.3f}"
+        )
     return rows, [time_row], column
 
 

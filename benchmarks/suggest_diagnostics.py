@@ -10,7 +10,7 @@ unit by unit.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from qualcode.domain.codebook import parent_path
@@ -123,14 +123,19 @@ def learning_curve(corpus: Corpus, coder: str, coders: Sequence[str], sizes: Seq
     return f"{coder}, training transcripts → p@1: " + "; ".join(cells)
 
 
-def human_ceiling(corpus: Corpus, coder: str, other: str) -> str:
+def human_ceiling(
+    corpus: Corpus, coder: str, other: str, transcripts: Collection[str] | None = None
+) -> str:
     """How often ``other``'s codes would be right at rank 1 on the units ``coder`` coded
     (the same units and the same hit rule as precision@1): the agreement of two humans,
     a ceiling for a model learning from such codings. ``other`` leaving a unit uncoded is
-    a miss; with several codes the expected hit of picking one of them."""
+    a miss; with several codes the expected hit of picking one of them. Over
+    ``transcripts`` (default: every transcript ``coder`` coded)."""
     units = hits = 0
     expected = 0.0
     for transcript in corpus.coded_transcripts(coder):
+        if transcripts is not None and transcript not in transcripts:
+            continue
         theirs = corpus.labelled(other, transcript)
         for unit, guess in zip(corpus.labelled(coder, transcript), theirs, strict=True):
             if not unit.codes:

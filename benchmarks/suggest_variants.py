@@ -36,6 +36,8 @@ log loss, balanced classes, codebook texts at 0.5, keyword prior 0.2."""
 SOFTMAX = Settings(ranking="softmax", context=0.5, prior=0.0, reach=1)
 OVR_CONTEXT = Settings(ranking="ovr", context=0.5, prior=0.3, reach=1)
 """The best one-classifier-per-code model: neighbours × 0.5, code prior 0.3."""
+NO_KEYWORDS = replace(DEFAULT, keyword_prior=0.0)
+"""The default without the keyword prior (the written interviews do without it)."""
 VARIANTS: tuple[tuple[str, Settings], ...] = (
     ("before (word 1-2 + char 2-5, SGD, balanced, keyword prior 0.2)", BEFORE),
     ("classes not balanced", replace(BEFORE, balanced=False)),
@@ -114,11 +116,28 @@ VARIANTS: tuple[tuple[str, Settings], ...] = (
     ("sweep: words 1-1", replace(DEFAULT, word_ngrams=(1, 1))),
     ("sweep: char 3-6", replace(DEFAULT, char_ngrams=(3, 6))),
     ("sweep: one classifier per code (SGD), context 0.5, prior 0.3", replace(OVR_CONTEXT, reach=2)),
+    ("kw: keyword prior 0.1", replace(DEFAULT, keyword_prior=0.1)),
+    ("kw: keyword prior 0.05", replace(DEFAULT, keyword_prior=0.05)),
+    ("kw: no keyword prior", NO_KEYWORDS),
+    (
+        "kw: no keyword prior, keyword evidence as features",
+        replace(NO_KEYWORDS, keyword_feature=True),
+    ),
+    ("kw: no keyword prior, C 16", replace(NO_KEYWORDS, strength=16.0)),
+    ("kw: no keyword prior, codebook texts weigh 1", replace(NO_KEYWORDS, weak_weight=1.0)),
+    ("kw: no keyword prior, codebook texts weigh 2", replace(NO_KEYWORDS, weak_weight=2.0)),
+    ("kw2: … weigh 2, C 16", replace(NO_KEYWORDS, weak_weight=2.0, strength=16.0)),
+    ("kw2: … weigh 2, C 8", replace(NO_KEYWORDS, weak_weight=2.0, strength=8.0)),
+    ("kw2: … weigh 3", replace(NO_KEYWORDS, weak_weight=3.0)),
+    ("kw2: … weigh 4", replace(NO_KEYWORDS, weak_weight=4.0)),
+    ("kw2: … weigh 2, not balanced", replace(NO_KEYWORDS, weak_weight=2.0, balanced=False)),
+    ("kw2: … weigh 2, keyword prior 0.05", replace(DEFAULT, weak_weight=2.0, keyword_prior=0.05)),
 )
 
 
 def compare_variants(columns: Sequence[Column], only: str | None = None) -> None:
-    """Print one row per variant (those whose name has ``only``): per column
+    """Print one row per variant (those whose name has one of the ``|``-separated parts
+    of ``only``): per column
     precision@1 with the margin over the better baseline, then precision@3 of the last
     column, and the CPU time to train one model on the whole of the last column's
     project."""
@@ -132,7 +151,7 @@ def compare_variants(columns: Sequence[Column], only: str | None = None) -> None
     )
     baselines: list[str] = []
     for name, settings in VARIANTS:
-        if only is not None and only not in name:
+        if only is not None and not any(part in name for part in only.split("|")):
             continue
         cells = []
         found: dict[str, Any] = {}

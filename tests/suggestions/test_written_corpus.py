@@ -11,6 +11,8 @@ from benchmarks.written_corpus import FOLDER, code_paths, read_transcript, writt
 
 CODES = code_paths()
 WRITTEN = sorted(FOLDER.glob("*.txt"))
+SECOND = sorted((FOLDER / "second").glob("*.codings.tsv"))
+"""A second coder's independent codings of some interviews (for the human ceiling)."""
 
 
 @pytest.mark.parametrize("path", WRITTEN, ids=[path.stem for path in WRITTEN])
@@ -24,6 +26,15 @@ def test_every_written_interview_checks_clean(path: Path) -> None:
         quote = transcript.text[start:end]
         assert transcript.text.count(quote) == 1
         assert "\n" not in quote  # inside one turn
+
+
+@pytest.mark.parametrize("table", SECOND, ids=[table.name.split(".")[0] for table in SECOND])
+def test_every_second_coding_checks_clean(table: Path) -> None:
+    text = FOLDER / (table.name.split(".")[0] + ".txt")
+    assert text.exists()  # the second coder coded an interview that is there
+    transcript, problems = read_transcript(text, CODES, table.parent)
+    assert problems == []
+    assert transcript.codings
 
 
 def test_every_coding_table_has_its_interview() -> None:
