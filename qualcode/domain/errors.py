@@ -99,6 +99,11 @@ class FileAccessError(QualcodeError):
     missing, unreadable, a folder, a device, or a target that is not ours to replace."""
 
 
+class NotOursError(FileAccessError):
+    """An export's file name is taken by a file qualcode did not write, or wrote and
+    someone changed since: exports replace only their own unchanged files."""
+
+
 class LimitError(InputError):
     """An input exceeds a stated limit (size, entries, nesting depth, number range)."""
 

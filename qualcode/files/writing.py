@@ -13,9 +13,16 @@ file goes through here, under the same rules:
   which is then renamed over the target in one step, so a reader never sees a
   half-written file. The temporary file is removed whatever happens — a failed write, a
   failed rename, an exception in the caller's code.
-- What may be replaced is stated by the caller (:class:`Existing`): exports replace an
-  earlier export of the same name; backups and new projects never replace anything. No
-  export replaces a SQLite database (a qualcode project) or a qualcode JSON backup.
+- What may be replaced is stated by the caller (:class:`Existing`). An export replaces
+  an existing file only when qualcode wrote that file and nobody changed it since: every
+  export written is recorded (real path, size, SHA-256) in the ledger of
+  :mod:`qualcode.files.written_files`, and a file in the way that the ledger does not
+  hold with these very bytes — the user's ``notes.txt``, an export edited afterwards, a
+  file from a qualcode before the ledger — is refused in one line
+  (:class:`NotOursError`: remove it or choose another name). No export replaces a SQLite
+  database (a qualcode project) or a qualcode JSON backup. Backups and new projects
+  never replace anything; only qualcode's own settings file is replaced whatever it
+  holds.
 - A full disk (or quota) is :class:`DiskFullError` "disk full", a read-only file system
   :class:`ReadOnlyError`; any other failure is :class:`FileAccessError`, all one line.
 """
@@ -32,8 +39,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from qualcode.domain.errors import DiskFullError, FileAccessError, QualcodeError, ReadOnlyError
+from qualcode.domain.errors import (
+    DiskFullError,
+    FileAccessError,
+    NotOursError,
+    QualcodeError,
+    ReadOnlyError,
+)
 from qualcode.files.reading import kind_of
+from qualcode.files.written_files import Entry, digest_of, fingerprint, is_ours, record
 
 TEMPORARY_SUFFIX = ".part"
 # First bytes of files an export must never replace: a SQLite database (a project, a
@@ -52,9 +66,13 @@ class Existing(enum.Enum):
     """What to do when the target is already there (as a regular file)."""
 
     REPLACE = "replace"
-    """An export: replace an earlier file of that name (never a project or backup)."""
+    """An export: replace only a file qualcode wrote there and nobody changed since
+    (never a project or backup); recorded in the ledger once written."""
     REFUSE = "refuse"
     """A backup or a new project: the name must be free."""
+    SETTINGS = "settings"
+    """qualcode's own settings file (``config.json``), which the user may also edit by
+    hand: replaced whatever it holds (never a project or backup)."""
 
 
 def write_error(shown: str, error: OSError, doing: str = "cannot write") -> QualcodeError:
@@ -112,6 +130,11 @@ def check_target(path: str | os.PathLike[str], existing: Existing = Existing.REP
         if existing is Existing.REFUSE:
             raise FileAccessError(f"{shown}: exists already; choose a new file name")
         _refuse_protected(shown, target)
+        if existing is Existing.REPLACE and not is_ours(target):
+            raise NotOursError(
+                f"{shown}: exists and was not written by qualcode (or was changed since); "
+                "nothing was written — remove it or choose another name"
+            )
     _check_folder(shown, target.parent)
     return target
 
@@ -174,9 +197,16 @@ def _remove_staged(temporary: Path) -> None:
             pass  # best effort: the error that matters is already on its way
 
 
-def _commit(temporary: Path, target: Path, shown: str, existing: Existing) -> None:
-    """Move the finished temporary file to ``target``: replace (an export) or link into a
-    name that must still be free (so a file appearing meanwhile is never replaced)."""
+def _commit(
+    temporary: Path, target: Path, shown: str, existing: Existing, written: Entry | None = None
+) -> None:
+    """Move the finished temporary file to ``target``: replace (an export, after checking
+    again that what is there is still its own) or link into a name that must still be
+    free (so a file appearing meanwhile is never replaced). An export is then recorded
+    in the ledger as ``written`` (size and SHA-256 of its bytes; read back from the
+    temporary file when not given)."""
+    if existing is Existing.REPLACE and written is None:
+        written = fingerprint(temporary)
     try:
         if existing is Existing.REFUSE:
             try:
@@ -192,11 +222,13 @@ def _commit(temporary: Path, target: Path, shown: str, existing: Existing) -> No
                     ) from None
                 os.rename(temporary, target)
         else:
-            check_target(shown, existing)  # still a regular file (or absent)?
+            check_target(shown, existing)  # still a regular file (or absent), still ours?
             os.replace(temporary, target)
     except OSError as error:
         raise write_error(shown, error, "cannot put the file in place") from None
     _sync_folder(target.parent)
+    if existing is Existing.REPLACE and written is not None:
+        record(target, written)
 
 
 def _sync_folder(folder: Path) -> None:
@@ -243,14 +275,21 @@ def open_for_writing(
     left and the target is untouched. For exports written piece by piece (``.qdpx``,
     JSON backups)."""
     shown = os.fspath(path)
-    target = check_target(shown, existing)
+    with _staged_stream(shown, check_target(shown, existing), existing) as stream:
+        yield stream
+
+
+@contextmanager
+def _staged_stream(
+    shown: str, target: Path, existing: Existing, written: Entry | None = None
+) -> Iterator[BinaryIO]:
     descriptor, temporary = _create_temporary(target, shown)
     try:
         with os.fdopen(descriptor, "wb") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        _commit(temporary, target, shown, existing)
+        _commit(temporary, target, shown, existing, written)
     except OSError as error:
         raise write_error(shown, error) from None
     finally:
@@ -263,8 +302,9 @@ def write_file(
     """Write ``content`` (text is written as UTF-8, line ends as given) to ``path`` under
     the rules above. Returns the file written (the link's target for a symbolic link)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    target = check_target(path, existing)
-    with open_for_writing(path, existing) as stream:
+    shown = os.fspath(path)
+    target = check_target(shown, existing)
+    with _staged_stream(shown, target, existing, digest_of(data)) as stream:
         stream.write(data)
     return target
 

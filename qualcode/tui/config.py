@@ -10,14 +10,13 @@ theme. ``QUALCODE_CONFIG`` names another file (tests use it).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.domain.errors import InputError
-from qualcode.files.writing import write_error, write_file
-
-CONFIG_ENV = "QUALCODE_CONFIG"
+from qualcode.files.user_config import CONFIG_ENV as CONFIG_ENV  # where tests look for it
+from qualcode.files.user_config import config_path as config_path
+from qualcode.files.writing import Existing, write_error, write_file
 
 
 @dataclass
@@ -25,15 +24,6 @@ class UserConfig:
     coders: dict[str, str] = field(default_factory=dict)
     keymap: dict[str, str] = field(default_factory=dict)
     theme: str | None = None
-
-
-def config_path() -> Path:
-    configured = os.environ.get(CONFIG_ENV)
-    if configured:
-        return Path(configured)
-    from platformdirs import user_config_path
-
-    return user_config_path("qualcode", appauthor=False) / "config.json"
 
 
 def project_key(location: str) -> str:
@@ -77,7 +67,10 @@ def save_config(config: UserConfig, path: Path | None = None) -> None:
     data = {"coders": config.coders, "keymap": config.keymap}
     if config.theme:
         data["theme"] = config.theme  # type: ignore[assignment]
-    write_file(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    # qualcode's own settings file, which the user may also edit by hand: replaced
+    # whatever it holds, unlike an export
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    write_file(path, text, Existing.SETTINGS)
 
 
 def remembered_coder(location: str, path: Path | None = None) -> str | None:

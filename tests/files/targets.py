@@ -17,6 +17,17 @@ import pytest
 
 SMALL_DISK = "size=64k"
 SQLITE = b"SQLite format 3\x00"
+EARLIER = b"an earlier export\n"
+
+
+def earlier_export(path: Path, content: bytes = EARLIER) -> Path:
+    """A file qualcode exported to ``path`` earlier (through the one writer, so it is in
+    this process's ledger, which the commands a test runs share): one an export may
+    replace. A file made with ``write_bytes`` is someone else's and is refused."""
+    from qualcode.files.writing import write_file
+
+    write_file(path, content)
+    return path
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ WRITE_FLAGS = {"O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC"}
 OWN_FILES = {
     "qualcode/services/error_lines.py": "appends tracebacks to qualcode's log file in the "
     "user log folder, rotating it",
+    "qualcode/files/written_files.py": "keeps the ledger of files qualcode wrote (and its "
+    "lock file) beside the user's settings file",
 }
 # Calls that write or move a file by name, whatever their arguments.
 NAMED_WRITERS = {

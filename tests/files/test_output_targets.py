@@ -15,7 +15,7 @@ import pytest
 
 from tests.cli.test_bad_input import dump, one_line_error
 from tests.conftest import Cli
-from tests.files.targets import Mounts, leftovers, settled, snapshot
+from tests.files.targets import EARLIER, Mounts, earlier_export, leftovers, settled, snapshot
 
 # (id, kind, argument list); kind says which rules apply: "export" replaces an earlier
 # export, "new" (backup, demo) must be given a free name. Targets have no suffix, so
@@ -88,19 +88,19 @@ def immutable_folder(tmp: Path, mounts: Mounts) -> Target:
     return Target(tmp / "locked" / "out", "permission denied", "permission denied")
 
 
-def small_disk(*, read_only: bool, earlier_export: bool) -> Make:
+def small_disk(*, read_only: bool, earlier: bool) -> Make:
     """A 64 KiB tmpfs, made read-only or filled up, holding an earlier export or not."""
     phrase = "read-only file system" if read_only else "disk full"
 
     def make(tmp: Path, mounts: Mounts) -> Target:
         point = mounts.tmpfs()
-        if earlier_export:
-            (point / "out").write_bytes(b"an earlier export\n")
+        if earlier:
+            earlier_export(point / "out")
         if read_only:
             mounts.read_only(point)
         else:
             mounts.fill(point)
-        return Target(point / "out", phrase, "exists already" if earlier_export else phrase)
+        return Target(point / "out", phrase, "exists already" if earlier else phrase)
 
     return make
 
@@ -115,11 +115,11 @@ TARGETS: list[tuple[str, Make]] = [
     ("missing-folder", missing_folder),  # a folder that does not exist
     ("immutable-folder", immutable_folder),  # chattr +i: unwritable even for root
     # EROFS on a new name, and over an earlier export
-    ("read-only-mount", small_disk(read_only=True, earlier_export=False)),
-    ("read-only-earlier", small_disk(read_only=True, earlier_export=True)),
+    ("read-only-mount", small_disk(read_only=True, earlier=False)),
+    ("read-only-earlier", small_disk(read_only=True, earlier=True)),
     # ENOSPC on a new name, and over an earlier export (which survives)
-    ("full-disk", small_disk(read_only=False, earlier_export=False)),
-    ("full-disk-earlier", small_disk(read_only=False, earlier_export=True)),
+    ("full-disk", small_disk(read_only=False, earlier=False)),
+    ("full-disk-earlier", small_disk(read_only=False, earlier=True)),
 ]
 
 
@@ -170,13 +170,13 @@ def test_export_writes_through_a_link_to_a_regular_file(
     """A link to a regular file is kept; the file it points to gets the export."""
     real = tmp_path / "real" / "export"
     real.parent.mkdir()
-    real.write_bytes(b"an earlier export\n")
+    earlier_export(real)
     link = tmp_path / "latest"
     link.symlink_to(real)
     link_before = snapshot(link)
     run(*command(study, link))
     assert snapshot(link) == link_before  # the link itself: same inode, same target
-    assert real.read_bytes() != b"an earlier export\n"
+    assert real.read_bytes() != EARLIER
     assert real.stat().st_size > 0
     assert leftovers(tmp_path, real.parent) == []
 
@@ -240,10 +240,9 @@ def test_no_export_replaces_a_project(
 def test_export_replaces_an_earlier_export_keeping_its_permissions(
     study: Path, tmp_path: Path, run: Cli, command: Command
 ) -> None:
-    target = tmp_path / "out"
-    target.write_bytes(b"an earlier export\n")
+    target = earlier_export(tmp_path / "out")
     target.chmod(0o640)
     run(*command(study, target))
-    assert target.read_bytes() != b"an earlier export\n"
+    assert target.read_bytes() != EARLIER
     assert target.stat().st_mode & 0o777 == 0o640
     assert leftovers(tmp_path) == []

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.domain.errors import DiskFullError, FileAccessError, ReadOnlyError
+from qualcode.files.user_config import CONFIG_ENV
 from qualcode.files.writing import (
     Existing,
     check_new_file,
@@ -24,7 +25,8 @@ from qualcode.files.writing import (
     staged_path,
     write_file,
 )
-from tests.files.targets import Mounts, leftovers, snapshot
+from qualcode.files.written_files import LEDGER_NAME
+from tests.files.targets import EARLIER, Mounts, earlier_export, leftovers, snapshot
 
 
 class Boom(Exception):
@@ -51,8 +53,7 @@ def test_write_file_writes_exactly_the_content(
 
 
 def test_an_error_in_the_callers_code_leaves_the_target_and_no_temporary(tmp_path: Path) -> None:
-    target = tmp_path / "out.qdpx"
-    target.write_bytes(b"an earlier export")
+    target = earlier_export(tmp_path / "out.qdpx")
     before = snapshot(target)
 
     def write() -> None:
@@ -177,7 +178,7 @@ def test_set_aside_keeps_the_very_file_and_set_back_restores_it(tmp_path: Path) 
 
 def test_full_disk_is_disk_full_and_leaves_nothing(mounts: Mounts) -> None:
     point = mounts.tmpfs()
-    (point / "out.csv").write_bytes(b"an earlier export")
+    earlier_export(point / "out.csv")
     mounts.fill(point)
     before = snapshot(point / "out.csv")
     with pytest.raises(DiskFullError, match="disk full"):
@@ -193,7 +194,9 @@ def test_read_only_mount_is_read_only(mounts: Mounts) -> None:
         write_file(point / "out.csv", "data")
 
 
-def test_a_folder_the_user_may_not_write_is_permission_denied() -> None:
+def test_a_folder_the_user_may_not_write_is_permission_denied(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """As another user (``setpriv`` to nobody), a root-owned folder is not writable:
     EACCES, which root itself never meets (see the ``chattr +i`` rows elsewhere)."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
@@ -201,7 +204,12 @@ def test_a_folder_the_user_may_not_write_is_permission_denied() -> None:
     folder = Path(tempfile.mkdtemp(prefix="qualcode-locked-"))
     try:
         folder.chmod(0o755)  # others may look, not write
-        (folder / "out.csv").write_bytes(b"an earlier export")
+        # the earlier export is in a ledger the user nobody may read, so it is theirs to
+        # replace: what stops them is the folder alone
+        (folder / "state").mkdir()
+        monkeypatch.setenv(CONFIG_ENV, str(folder / "state" / "config.json"))
+        earlier_export(folder / "out.csv")
+        (folder / "state" / LEDGER_NAME).chmod(0o644)
         script = (
             "import sys\n"
             "from qualcode.files.writing import write_file\n"
@@ -227,7 +235,7 @@ def test_a_folder_the_user_may_not_write_is_permission_denied() -> None:
             f"{folder / 'out.csv'}: cannot create a file in {folder} (permission denied); "
             "nothing was written"
         ]
-        assert (folder / "out.csv").read_bytes() == b"an earlier export"
+        assert (folder / "out.csv").read_bytes() == EARLIER
         assert leftovers(folder) == []
     finally:
         shutil.rmtree(folder)
