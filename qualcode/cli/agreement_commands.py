@@ -26,6 +26,8 @@ from qualcode.domain.errors import InputError
 from qualcode.domain.spans import span_text
 
 if TYPE_CHECKING:
+    from fractions import Fraction  # not at start-up: it imports decimal
+
     from qualcode.services.reconcile import Disagreement
 
 # The option choices are spelled out (tests check them against the domain enums) so that
@@ -111,6 +113,32 @@ def spread_values(args: Sequence[str], greedy: Sequence[str]) -> list[str]:
     return result
 
 
+class Threshold(click.ParamType["Fraction"]):
+    """A segment threshold: a percent from 0 to 100 with decimals, read exactly
+    (:func:`qualcode.domain.agreement_report.parse_threshold`); a wrong one is a usage
+    error (exit 2), as for every option value of the wrong kind."""
+
+    name = "percent"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Fraction:
+        from fractions import Fraction
+
+        from qualcode.domain.agreement_report import parse_threshold
+        from qualcode.domain.errors import FieldError
+
+        if isinstance(value, Fraction):
+            return value
+        try:
+            return parse_threshold(str(value))
+        except FieldError as error:
+            self.fail(error.reason, param, ctx)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "PERCENT"
+
+
 def _coders_option(metavar: str) -> Callable[[F], F]:
     return click.option(
         "--coders",
@@ -151,9 +179,9 @@ _transcript_option = click.option(
 )
 @click.option(
     "--threshold",
+    type=Threshold(),
     default="90",
     show_default=True,
-    metavar="PERCENT",
     help="Segment agreement: minimum intersection/union, percent (decimals allowed: 66.7).",
 )
 @click.option(
@@ -197,7 +225,7 @@ _transcript_option = click.option(
     "units hang together).",
 )
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
-@click.option("--pretty", is_flag=True, help="JSON: indented for people (default: compact).")
+@click.option("--pretty", is_flag=True, help="JSON only: indented for people (default: compact).")
 @click.option(
     "--origin",
     type=click.Choice(("human", "suggested")),
@@ -214,7 +242,7 @@ def agreement(
     codes: tuple[str, ...],
     transcripts: tuple[str, ...],
     unit: str,
-    threshold: str,
+    threshold: Fraction,
     stats: tuple[str, ...],
     ci_level: float | None,
     resamples: int,
@@ -231,10 +259,13 @@ def agreement(
     Krippendorff's alpha and unitizing alpha (and Fleiss' kappa for three or more
     coders), per transcript, pooled and as a mean."""
     from qualcode.domain.agreement_intervals import IntervalSettings, Resampling
-    from qualcode.domain.agreement_report import parse_threshold
     from qualcode.services.agreement import compare_coders
 
     check_agreement_options(click.get_current_context(), coders, stats, ci_level)
+    if pretty and output_format != "json":
+        from qualcode.domain.errors import FieldError
+
+        raise FieldError("pretty", f"indents JSON only; this is {output_format} (--format json)")
     intervals = None
     if ci_level is not None:
         intervals = IntervalSettings(ci_level, resamples, seed, Resampling(ci_by))
@@ -245,7 +276,7 @@ def agreement(
         codes=codes,
         transcripts=transcripts,
         unit=unit,
-        threshold=parse_threshold(threshold),
+        threshold=threshold,
         stats=stats,
         intervals=intervals,
         origin=origin,

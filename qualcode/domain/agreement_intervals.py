@@ -72,6 +72,18 @@ class Intervals:
         return self.bounds.get((code, key, pair))
 
 
+def bound_text(value: float) -> str:
+    """An interval's end with three decimals, as every report prints it; a value that
+    rounds to zero is ``0.000``, never ``-0.000``."""
+    text = f"{value:.3f}"
+    return text[1:] if text == "-0.000" else text
+
+
+def interval_text(bounds: Bounds | None) -> str:
+    """``[0.412, 0.770]``; empty when there is no interval (every resample 0/0)."""
+    return "" if bounds is None else f"[{bound_text(bounds[0])}, {bound_text(bounds[1])}]"
+
+
 def check_clusters(settings: IntervalSettings, transcripts: int) -> None:
     """Refuse (a :class:`FieldError` for ``ci_by``) resampling whole transcripts when
     fewer than :data:`MIN_CLUSTERS` are compared: the interval would look precise and

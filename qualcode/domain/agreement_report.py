@@ -315,7 +315,7 @@ def agreement_report(
     for transcript in transcripts:
         count = _unit_count(transcript, unit)
         if count == 0:
-            excluded_list.append(ExcludedTranscript(transcript.name, f"no {unit.value}s"))
+            excluded_list.append(ExcludedTranscript(transcript.name, _no_units(unit)))
         else:
             kept.append((transcript, count))
     make_columns = columns or statistic_columns
@@ -379,6 +379,15 @@ def _compare_cell(
         else [_to_units(s, transcript, unit) for s in segments]
     )
     return compare_spans(coders, count, units, segments, threshold)
+
+
+def _no_units(unit: Unit) -> str:
+    """Why a transcript has no unit to compare."""
+    if unit is Unit.TURN:
+        return "no turns (its text is not divided into speaker turns)"
+    if unit is Unit.CHARACTER:
+        return "no characters (its text is empty)"
+    return f"no {unit.value}s"
 
 
 def _unit_count(transcript: TranscriptUnits, unit: Unit) -> int:

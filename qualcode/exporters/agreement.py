@@ -10,6 +10,7 @@ Every statistic's keys, columns and text come from the report's statistics regis
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,7 +43,10 @@ from qualcode.exporters.agreement_layout import (
 from qualcode.exporters.csv_numbers import COUNT_MEAN_DECIMALS, rounded_rows
 from qualcode.exporters.tables import Cell, render_csv
 
-UNDEFINED_NOTE = "* undefined: every rating identical (0/0), reported as 1.0"
+UNDEFINED_NOTE = (
+    "* undefined: every rating identical (0/0), reported as 1.0 with no band and no band "
+    "colour (it is no evidence of agreement)"
+)
 LEVELS_NOTE = (
     "pooled: all compared transcripts' tables summed (unit-weighted); "
     "mean: unweighted mean over transcripts"
@@ -460,6 +464,24 @@ def _block(title: str, layout: Layout) -> list[str]:
     return [title, *layout_lines(layout), ""]
 
 
+def nothing_to_compare(report: AgreementReport) -> str:
+    """Why a report has no table, with the real reason (no code; no transcript; every
+    transcript left out, and for what); empty when there is something to compare."""
+    if not report.codes:
+        return "Nothing to compare: the codebook has no code."
+    if report.transcripts:
+        return ""
+    if not report.excluded:
+        return "Nothing to compare: the project has no transcript."
+    reasons = Counter(e.reason for e in report.excluded).most_common()
+    listed = "; ".join(f"{reason} ({count})" for reason, count in reasons[:3])
+    more = f"; {len(reasons) - 3} other reason(s)" if len(reasons) > 3 else ""
+    return (
+        f"Nothing to compare: all {len(report.excluded)} transcript(s) were left out — "
+        f"{listed}{more} (listed below)."
+    )
+
+
 def render_report_table(report: AgreementReport, *, per_transcript: bool = False) -> str:
     """A terminal-readable report: pooled values per code and pair with Landis–Koch
     bands, then across all coders, then notes, exclusions and skipped codings."""
@@ -471,10 +493,9 @@ def render_report_table(report: AgreementReport, *, per_transcript: bool = False
         + (f" (finished: {finished})" if finished else ""),
         "",
     ]
-    if not report.codes or not report.transcripts:
-        lines.append(
-            "Nothing to compare: no code in the codebook, or no transcript every coder finished."
-        )
+    nothing = nothing_to_compare(report)
+    if nothing:
+        lines.append(nothing)
     else:
         statistics = report.applicable()
         lines += _block("Pooled over transcripts, per pair of coders:", pair_layout(report))

@@ -59,7 +59,7 @@ def _notes(report: AgreementReport) -> list[str]:
         f"unit: {report.unit.value}",
         f"segment threshold: {threshold_text(report.threshold)}%",
         f"compared transcripts: {', '.join(report.transcripts) or 'none'}",
-        *(f"{coder}: finished transcripts by {how}" for coder, how in report.basis),
+        *(f"{coder}: finished transcripts are those {how}" for coder, how in report.basis),
         UNDEFINED_NOTE,
         *filter(None, [undefined_count_note(report.applicable())]),
         LEVELS_NOTE,
@@ -105,10 +105,10 @@ def _mean_header(statistic: Statistic) -> str:
 
 
 def _workbook_columns(
-    statistics: tuple[Statistic, ...], scope: Scope, intervals: Intervals | None
+    statistics: tuple[Statistic, ...], intervals: Intervals | None
 ) -> list[Column]:
     """Pooled value of each statistic; a headline's (kappa's, alpha's) with its
-    interval, 0/0 flag and band; then, for pair statistics, the headlines' means. The
+    interval, 0/0 flag and band; then the headlines' means. The
     rest (every flag, every mean) is on the ``all rows`` sheet: the summary is meant to
     print one readable page wide."""
     columns: list[Column] = []
@@ -122,9 +122,8 @@ def _workbook_columns(
             columns.append(Column(f"{statistic.name} undefined", False, _flag(value.item)))
         # named: kappa's and alpha's bands share a sheet
         columns += [replace(column, header=f"{statistic.name} band") for column in band]
-    if scope is Scope.PAIR:
-        headlines = [s for s in statistics if s.headline]
-        columns += [c for statistic in headlines for c in _mean_columns(statistic)]
+    headlines = [s for s in statistics if s.headline]
+    columns += [c for statistic in headlines for c in _mean_columns(statistic)]
     return columns
 
 
@@ -139,8 +138,8 @@ def _flag(value: Callable[[CodeAgreement, int], Item]) -> Callable[[CodeAgreemen
 def summary_layout(report: AgreementReport) -> Layout:
     """One row per code and pair: the pair statistics, then the all-coder ones."""
     columns = [
-        *_workbook_columns(shown(report, Scope.PAIR), Scope.PAIR, report.intervals),
-        *_workbook_columns(shown(report, Scope.CODERS), Scope.CODERS, report.intervals),
+        *_workbook_columns(shown(report, Scope.PAIR), report.intervals),
+        *_workbook_columns(shown(report, Scope.CODERS), report.intervals),
     ]
 
     def names(code: CodeAgreement, pair: int) -> tuple[Item, Item, Item]:

@@ -12,7 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qualcode.domain.agreement import Comparison
-from qualcode.domain.agreement_intervals import Bounds, Intervals, verdict
+from qualcode.domain.agreement_intervals import (
+    Bounds,
+    Intervals,
+    bound_text,
+    interval_text,
+    verdict,
+)
 from qualcode.domain.agreement_report import (
     AgreementReport,
     CodeAgreement,
@@ -21,6 +27,7 @@ from qualcode.domain.agreement_report import (
     measure_of,
 )
 from qualcode.domain.statistics import Band, Measure, Registry, Scope, Statistic
+from qualcode.domain.statistics.base import UNDEFINED_BAND
 from qualcode.domain.statistics.registry import display_order
 from qualcode.exporters.tables import Cell
 
@@ -85,6 +92,9 @@ def value_columns(
 
 
 def _band(value: Item) -> Item:
+    """The band's name; a 0/0 value has none and says so (the ``*`` note explains)."""
+    if value.undefined:
+        return Item(UNDEFINED_BAND, UNDEFINED_BAND)
     label = "" if value.band is None else value.band.label
     return Item(label, label, value.band)
 
@@ -133,12 +143,12 @@ def interval_columns(
 
     def both(code: CodeAgreement, pair: int) -> Item:
         b = bounds(code, pair)
-        return Item("" if b is None else f"[{b[0]:.3f}, {b[1]:.3f}]")
+        return Item(interval_text(b))
 
     def end(which: int) -> Callable[[CodeAgreement, int], Item]:
         def item(code: CodeAgreement, pair: int) -> Item:
             b = bounds(code, pair)
-            return Item("" if b is None else f"{b[which]:.3f}", None if b is None else b[which])
+            return Item("" if b is None else bound_text(b[which]), None if b is None else b[which])
 
         return item
 
@@ -215,19 +225,22 @@ def coders_layout(report: AgreementReport) -> Layout:
 
 
 def transcript_layout(report: AgreementReport) -> Layout:
-    """Per code, transcript and pair: the pair statistics and the all-coder headlines,
-    in their brief form."""
-    statistics = [
-        *shown(report, Scope.PAIR),
-        *(s for s in shown(report, Scope.CODERS) if s.headline),
-    ]
-    headers = ("code", "transcript", "pair", *(s.label for s in statistics))
-    numbers = (False, False, False, *(True for _ in statistics))
+    """Per code, transcript and pair: every pair statistic the tables show, then every
+    all-coder one (unitizing alpha included), in their brief form. With no pair
+    statistic shown, one row per code and transcript, without a pair column."""
+    pair_statistics = shown(report, Scope.PAIR)
+    statistics = [*pair_statistics, *shown(report, Scope.CODERS)]
+    keys = ("code", "transcript", "pair") if pair_statistics else ("code", "transcript")
+    headers = (*keys, *(s.label for s in statistics))
+    numbers = (*(False for _ in keys), *(True for _ in statistics))
     rows = []
     for code in report.codes:
         for name, comparison in code.per_transcript:
-            for index, pair in enumerate(comparison.pairs):
-                cells = [Item(code.code), Item(name), Item(f"{pair.a}–{pair.b}")]
+            pairs = comparison.pairs if pair_statistics else comparison.pairs[:1]
+            for index, pair in enumerate(pairs):
+                cells = [Item(code.code), Item(name)]
+                if pair_statistics:
+                    cells.append(Item(f"{pair.a}–{pair.b}"))
                 for statistic in statistics:
                     measure = measure_of(statistic, comparison, index)
                     cells.append(_value(statistic, measure, statistic.brief_text(measure)))

@@ -109,9 +109,13 @@ def test_cli_takes_a_fractional_threshold(demo_path: Path, run: Cli) -> None:
             lower["per_code"][code]["pooled"]["pairs"][0]["segment"]["agreed"]
             >= (entry["pooled"]["pairs"][0]["segment"]["agreed"])
         )
-    refused = run(*args, "--threshold", "66.7.1", expect=1)
-    assert refused.stderr.startswith("Error: --threshold: a percent from 0 to 100")
-    assert refused.stderr.count("\n") == 1
+    # a value of the wrong kind is a usage error (exit 2), like --ci 100
+    for typed in ("66.7.1", "100.5"):
+        refused = run(*args, "--threshold", typed, expect=2)
+        assert refused.stderr.startswith(
+            "Error: Invalid value for '--threshold': a percent from 0 to 100"
+        )
+        assert refused.stderr.count("\n") == 1
 
 
 def test_threshold_text_is_as_typed() -> None:

@@ -140,7 +140,8 @@ def test_turn_units_and_transcripts_without_units() -> None:
     transcripts = [TranscriptUnits("turns", 50, grid), TranscriptUnits("plain", 50, None)]
     codings = [coding("turns", "c", "anna", 2, 3), coding("turns", "c", "bo", 8, 22)]
     report = agreement_report(["anna", "bo"], ["c"], transcripts, codings, unit=Unit.TURN)
-    assert report.excluded == (ExcludedTranscript("plain", "no turns"),)
+    reason = "no turns (its text is not divided into speaker turns)"
+    assert report.excluded == (ExcludedTranscript("plain", reason),)
     pair = dict(report.codes[0].per_transcript)["turns"].pairs[0]
     # turn 1 coded by both, turn 2 only by bo, turn 3 by neither
     assert (pair.counts.both, pair.counts.a_only, pair.counts.b_only, pair.counts.neither) == (

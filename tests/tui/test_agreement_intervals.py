@@ -14,7 +14,13 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Input
 
-from qualcode.domain.agreement_intervals import DEFAULT_SEED, Intervals, IntervalSettings, verdict
+from qualcode.domain.agreement_intervals import (
+    DEFAULT_SEED,
+    Intervals,
+    IntervalSettings,
+    interval_text,
+    verdict,
+)
 from qualcode.domain.agreement_report import AgreementReport
 from qualcode.domain.statistics.registry import choose
 from qualcode.services import agreement_intervals
@@ -23,7 +29,7 @@ from qualcode.services.project import Project
 from qualcode.tui.app import QualcodeApp, create_app
 from qualcode.tui.screens.agreement import AgreementScreen
 from qualcode.tui.screens.agreement_dialogs import SettingsDialog
-from qualcode.tui.widgets.agreement_cells import PENDING, VERDICT_NOTE, interval_text
+from qualcode.tui.widgets.agreement_cells import PENDING, VERDICT_NOTE
 from tests.tui.test_agreement_screen import cells, intervals_in, label, open_agreement
 from tests.tui.test_workflows import settle
 

@@ -96,7 +96,7 @@ def expected_rows(report: AgreementReport) -> list[list[str]]:
         rows.append(
             [
                 statistic_text(kappa.value, kappa.undefined),
-                landis_koch_band(kappa.value),
+                "undefined" if kappa.undefined else landis_koch_band(kappa.value),
                 "" if kappa_ci is None else f"[{kappa_ci[0]:.3f}, {kappa_ci[1]:.3f}]",
                 statistic_text(mean.kappa, n > 0 and mean.kappa_undefined == n),
                 statistic_text(alpha.value, alpha.undefined),

@@ -54,6 +54,9 @@ class Measure(NamedTuple):
 
 
 UNDEFINED = Measure(1.0, True)
+UNDEFINED_BAND = "undefined"
+"""What a band column says for a 0/0 value: it is reported as 1.0 but is no evidence of
+agreement, so it is named by no band (and coloured by none)."""
 
 
 def ratio(numerator: int, denominator: int) -> Measure:
@@ -213,4 +216,8 @@ class Statistic:
         return (self.screen or self.brief or self.text)(measure)
 
     def band_of(self, measure: Measure) -> Band | None:
-        return None if self.band is None else self.band.classify(measure.value)
+        """The band of a value; ``None`` when not banded or when the value was 0/0 (its
+        1.0 is a convention, not "almost perfect" agreement)."""
+        if self.band is None or measure.undefined:
+            return None
+        return self.band.classify(measure.value)

@@ -18,6 +18,7 @@ from qualcode.domain.agreement_intervals import (
     Bounds,
     Intervals,
     IntervalSettings,
+    interval_text,
     verdict,
 )
 from qualcode.domain.agreement_report import (
@@ -28,6 +29,7 @@ from qualcode.domain.agreement_report import (
     measure_of,
 )
 from qualcode.domain.statistics import Measure, Scope, Statistic
+from qualcode.domain.statistics.base import UNDEFINED_BAND
 from qualcode.domain.statistics.registry import display_order
 
 TONE_STYLES: tuple[tuple[str, str | None, bool], ...] = (
@@ -41,7 +43,7 @@ TONE_STYLES: tuple[tuple[str, str | None, bool], ...] = (
 )
 """Each band tone's look, as theme variables (``App.get_css_variables()``)."""
 
-NOTES = "* 0/0 (as 1.0) · pool: summed · mean: of transcripts"
+NOTES = "* 0/0 (as 1.0, no band) · pool: summed · mean: of transcripts"
 VERDICT_NOTE = (
     f"verdict on the CI's low end (Krippendorff): ≥{RELIABLE:.3f} reliable, "
     f"≥{TENTATIVE:.3f} tentative, below not reliable"
@@ -99,10 +101,10 @@ def value_cell(statistic: Statistic, measure: Measure, variables: Mapping[str, s
 
 
 def band_cell(statistic: Statistic, measure: Measure, variables: Mapping[str, str]) -> Text:
-    """The band's name in its colour."""
+    """The band's name in its colour; a 0/0 value has none and says so, uncoloured."""
     band = statistic.band_of(measure)
     if band is None:
-        return Text("")
+        return Text(UNDEFINED_BAND if measure.undefined and statistic.band else "")
     return Text(band.label, style=tone_style(band.tone, variables))
 
 
@@ -195,12 +197,6 @@ def screen_columns(
             mean = _cell(statistic, value_cell, of_mean=True)
             columns.append(ScreenColumn(header, max(len(header), statistic.width), mean))
     return columns
-
-
-def interval_text(bounds: Bounds | None) -> str:
-    """``[0.412, 0.770]`` (as the command line prints it); empty when every resample
-    was 0/0."""
-    return "" if bounds is None else f"[{bounds[0]:.3f}, {bounds[1]:.3f}]"
 
 
 def interval_columns(
