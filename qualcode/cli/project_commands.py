@@ -163,7 +163,12 @@ def log(project: str, limit: int, output_format: str) -> None:
 
         accepted = accepted_count(opened)
         if accepted:  # for a methods section: how many codings came from suggestions
-            click.echo(f"{accepted} codings are accepted suggestions (qualcode suggest)")
+            are = (
+                "coding is an accepted suggestion"
+                if accepted == 1
+                else "codings are accepted suggestions"
+            )
+            click.echo(f"{accepted} {are} (qualcode suggest)")
 
 
 @click.command("round")

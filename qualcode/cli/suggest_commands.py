@@ -30,11 +30,15 @@ class _SuggestCommand(click.Command):
     "train_coders",
     multiple=True,
     metavar="NAME …",
-    help="Learn from these coders' codings (default: every coder; only --coder when the "
-    "project codes blind).",
+    help="Also learn from these coders' codings (default: only --coder's own, so the "
+    "suggestions never repeat another coder; refused while the project codes blind).",
 )
 @click.option(
-    "--transcript", "transcripts", multiple=True, metavar="NAME …", help="Only these transcripts."
+    "--transcript",
+    "transcripts",
+    multiple=True,
+    metavar="NAME …",
+    help="Only these transcripts (with --evaluate: hold out only these).",
 )
 @click.option(
     "--unit",
@@ -48,14 +52,15 @@ class _SuggestCommand(click.Command):
     type=bounded_int(1, 100),
     default=3,
     show_default=True,
-    help="Codes listed per unit.",
+    help="Codes listed per unit (not with --evaluate, which ranks every code).",
 )
 @click.option(
     "--min-score",
     type=bounded_float(0.0, 1.0),
     default=0.3,
     show_default=True,
-    help="Leave out codes scoring lower (0 to 1).",
+    help="Leave out codes scoring lower (0 to 1; with --evaluate: a top code scoring "
+    "lower counts as no suggestion for kappa).",
 )
 @click.option(
     "--evaluate",
@@ -76,8 +81,9 @@ def suggest(
     output_format: str,
 ) -> None:
     """Suggest codes for the sentences (or turns) CODER has not coded yet, learned on this
-    machine from the team's codings and the codebook's definitions; nothing is sent
-    anywhere and nothing is coded. Needs scikit-learn: pip install 'qualcode[suggest]'.
+    machine from CODER's own codings (or --train-coder's) and the codebook's definitions;
+    nothing is sent anywhere and nothing is coded. Needs scikit-learn: pip install
+    'qualcode[suggest]'. Refused during a blind round (it shows what was coded).
 
     The model is cached in the project until a coding changes. --evaluate prints
     precision@1 and @3 (share of coded units with a right code first / in the top
@@ -85,16 +91,24 @@ def suggest(
     CODER, beside the most-frequent-code and keyword-match baselines."""
     from qualcode.domain.suggestions import UnitKind
 
+    if evaluate:
+        _refuse_ignored(click.get_current_context(), "limit", "--evaluate ranks every code")
     opened = open_existing(project)
     kind = UnitKind(unit)
     if evaluate:
         from qualcode.services.suggestion_evaluation import evaluate as run_evaluation
 
         result = run_evaluation(
-            opened, coder, train_coders=train_coders, unit=kind, min_score=min_score
+            opened,
+            coder,
+            train_coders=train_coders,
+            transcripts=transcripts,
+            unit=kind,
+            min_score=min_score,
         ).as_dict()
         write_output(_evaluation_text(result, output_format), None)
         return
+    from qualcode.services.suggestions import repeated_coders
     from qualcode.services.suggestions import suggest as run_suggest
 
     found = run_suggest(
@@ -106,6 +120,7 @@ def suggest(
         limit=limit,
         min_score=min_score,
     )
+    repeats = repeated_coders(coder, train_coders)
     from qualcode.exporters.tables import render_json, render_table
 
     if output_format == "json":
@@ -119,13 +134,44 @@ def suggest(
             }
             for s in found
         ]
-        write_output(render_json({"suggestions": rows}), None)
+        document = {
+            "suggestions": rows,
+            "train_coders": sorted(set(train_coders)) or [coder],
+            # suggestions can repeat these coders' codes on the transcripts they coded
+            "repeats_codes_of": repeats,
+        }
+        write_output(render_json(document), None)
         return
-    table = [
-        (s.transcript, s.start, s.end, "; ".join(f"{c} {v:.2f}" for c, v in s.codes), s.text)
+    if repeats:
+        names = " and ".join(repeats)
+        click.echo(
+            f"note: learning from {names}'s codings, suggestions for {coder} can repeat {names}'s "
+            f"codes on the transcripts {names} coded (not independent of {names})",
+            err=True,
+        )
+    if not found:
+        click.echo(
+            f"No suggestions: every unit is coded or dismissed by {coder}, or no code scores "
+            f"{min_score:.2f} or more (--min-score)."
+        )
+        return
+    table = [  # one line per code, so that every one of the top --limit codes shows
+        (s.transcript, s.start, s.end, rank, f"{score:.2f}", code, s.text if rank == 1 else "")
         for s in found
+        for rank, (code, score) in enumerate(s.codes, start=1)
     ]
-    write_output(render_table(("transcript", "start", "end", "codes", "text"), table), None)
+    headers = ("transcript", "start", "end", "rank", "score", "code", "text")
+    write_output(render_table(headers, table, uncut=("code",)), None)
+
+
+def _refuse_ignored(ctx: click.Context, parameter: str, why: str) -> None:
+    """A one-line :class:`FieldError` for an option given where it would change nothing."""
+    from click.core import ParameterSource
+
+    from qualcode.domain.errors import FieldError
+
+    if ctx.get_parameter_source(parameter) is not ParameterSource.DEFAULT:
+        raise FieldError(parameter, f"changes nothing here: {why}")
 
 
 def _evaluation_text(result: dict[str, Any], output_format: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from qualcode.domain.terminal_text import visible
 from qualcode.exporters.safe_cells import csv_cell
@@ -13,19 +13,26 @@ Cell = str | int | float | bool | None
 
 
 def render_table(
-    headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, max_cell: int = 48
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    max_cell: int = 48,
+    uncut: Collection[str] = (),
 ) -> str:
-    """Aligned columns; numbers right-aligned; long cells cut with "…"; newlines shown as
+    """Aligned columns; numbers right-aligned; long cells cut with "…" (except in the
+    columns named in ``uncut``, e.g. code names a reader needs whole); newlines shown as
     ⏎ and every other control character made visible (ESC as ␛, tab as ␉: see
     :func:`qualcode.domain.terminal_text.visible`), so a stored name cannot move the
     cursor or break the columns."""
 
-    def show(value: Cell) -> str:
+    whole = [header in uncut for header in headers]
+
+    def show(value: Cell, column: int) -> str:
         text = "" if value is None else str(value)
         text = visible(text.replace("\n", "⏎"), keep="")
-        return text if len(text) <= max_cell else text[: max_cell - 1] + "…"
+        return text if len(text) <= max_cell or whole[column] else text[: max_cell - 1] + "…"
 
-    cells = [[show(v) for v in row] for row in rows]
+    cells = [[show(v, i) for i, v in enumerate(row)] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         for i, text in enumerate(row):

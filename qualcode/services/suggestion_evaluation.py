@@ -28,15 +28,17 @@ from qualcode.domain.suggestions import (
     UnitKind,
 )
 from qualcode.matching.code_model import DEFAULT, Settings
-from qualcode.services.blind_rounds import round_open
+from qualcode.services.blind_rounds import refuse_in_round, round_open
 from qualcode.services.suggestions import (
     DEFAULT_MIN_SCORE,
     Corpus,
+    check_request,
     read_corpus,
     scored,
     train_on,
 )
 from qualcode.services.suggestions import training_coders as choose_coders
+from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
 
 MODEL = "model"
@@ -127,26 +129,38 @@ def evaluate(
     coder: str,
     *,
     train_coders: Sequence[str] = (),
+    transcripts: Sequence[str] = (),
     unit: UnitKind = UnitKind.SENTENCE,
     min_score: float = DEFAULT_MIN_SCORE,
     blind: bool | None = None,
     settings: Settings = DEFAULT,
 ) -> Evaluation:
-    """Leave-one-transcript-out over the transcripts ``coder`` coded (at least two).
-    Training uses ``train_coders`` (default: every coder, or only ``coder`` in blind
-    mode) on the other transcripts; ``coder``'s codings of the held-out one are the truth."""
+    """Leave-one-transcript-out over the transcripts ``coder`` coded (at least two), or
+    over those of them named in ``transcripts``. Training uses ``train_coders`` (default:
+    ``coder`` alone, as :func:`~qualcode.services.suggestions.suggest` does, so the
+    figures describe the suggestions a user gets) on the other transcripts; ``coder``'s
+    codings of the held-out one are the truth. Refused during a blind round (the figures
+    show what ``coder`` coded) unless a workspace of ``coder`` asks for its own."""
     if not 0.0 <= min_score <= 1.0:
         raise FieldError("min_score", "must be between 0 and 1")
+    refuse_in_round(project, "evaluating suggestions", {coder, *train_coders})
     with project.reading() as uow:
-        if uow.coders.id_of(coder) is None:
-            raise NotFoundError(f"no coder {coder!r} in this project")
         if blind is None:
             blind = round_open(uow)
         coders = choose_coders(uow, coder, train_coders, blind=blind)
+        check_request(project, uow, coder, coders, chosen=bool(train_coders))
+        names = uow.transcripts.names()
+        for name in transcripts:
+            if name not in names:
+                raise NotFoundError(unknown_transcript_message(name, sorted(names)))
         corpus = read_corpus(uow, sorted({*coders, coder}), unit)
-    held_out = corpus.coded_transcripts(coder)
-    if len(held_out) < 2:
-        raise FieldError("coder", f"{coder} coded {len(held_out)} transcript(s); need 2 or more")
+    coded = corpus.coded_transcripts(coder)
+    if len(coded) < 2:
+        raise FieldError("coder", f"{coder} coded {len(coded)} transcript(s); need 2 or more")
+    for name in transcripts:
+        if name not in coded:
+            raise FieldError("transcript", f"{coder} coded nothing in {name!r} to compare with")
+    held_out = sorted(set(transcripts)) if transcripts else coded
     folds = [[transcript] for transcript in held_out]
     return evaluate_folds(corpus, coder, coders, folds, unit, min_score, settings)
 

@@ -43,7 +43,7 @@ from qualcode.matching.code_model import (
     train,
     with_keyword_prior,
 )
-from qualcode.services.blind_rounds import round_open
+from qualcode.services.blind_rounds import refuse_in_round, round_open
 from qualcode.services.coding import apply_code
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
@@ -218,19 +218,54 @@ def training_rows(
 def training_coders(
     uow: UnitOfWork, coder: str, chosen: Sequence[str], *, blind: bool
 ) -> list[str]:
-    """The coders a model for ``coder`` learns from: ``chosen``, or every coder; only
-    ``coder`` in blind mode (asking for others then is a :class:`FieldError`)."""
+    """The coders a model for ``coder`` learns from: ``chosen``, or by default only
+    ``coder`` (so that suggestions never copy another coder's codes of the same
+    passages unless asked to); only ``coder`` in blind mode (asking for others then is a
+    :class:`FieldError`). An unknown name is a :class:`FieldError` with a "did you mean"."""
     known = uow.coders.ids()
     for name in chosen:
         if name not in known:
-            raise FieldError("train_coder", f"no coder {name!r} in this project")
+            raise FieldError("train_coder", unknown_coder_reason(name, known))
     if blind:
         if any(name != coder for name in chosen):
             raise FieldError(
                 "train_coder", "blind coding is on: suggestions learn only from your own codings"
             )
         return [coder]
-    return sorted(set(chosen)) if chosen else sorted(known)
+    return sorted(set(chosen)) if chosen else [coder]
+
+
+def unknown_coder_reason(name: str, known: Collection[str]) -> str:
+    """``no coder 'Anna' in this project; did you mean 'anna'?``"""
+    from qualcode.matching.suggest import closest
+
+    hint = closest(name, sorted(known))
+    return f"no coder {name!r} in this project" + (f"; did you mean {hint!r}?" if hint else "")
+
+
+def check_request(
+    project: Project, uow: UnitOfWork, coder: str, coders: Sequence[str], *, chosen: bool
+) -> None:
+    """Refuse, in one line, a request with nothing behind it: ``coder`` unknown (the
+    coder of the workspace may be new: ``project.viewer``), or none of ``coders`` has
+    coded anything, when only the codebook's texts would be left to learn from (every
+    unit would score alike). ``chosen``: the coders were named (``--train-coder``)."""
+    known = uow.coders.ids()
+    if coder not in known and project.viewer != coder:
+        raise FieldError("coder", unknown_coder_reason(coder, known))
+    if not any(uow.codings.counts(coder=name) for name in coders):
+        if chosen:
+            raise NotFoundError(f"nothing to learn from: {' and '.join(coders)} coded nothing yet")
+        raise NotFoundError(
+            f"nothing to learn from: {coder} coded nothing yet, and suggestions for {coder} "
+            f"learn from {coder}'s own codings (--train-coder NAME learns from others')"
+        )
+
+
+def repeated_coders(coder: str, coders: Sequence[str]) -> list[str]:
+    """The other coders a model for ``coder`` learns from: its suggestions can repeat
+    their codes on the transcripts they coded (not independent of them)."""
+    return [name for name in coders if name != coder]
 
 
 # -- the cache ------------------------------------------------------------------------------
@@ -304,15 +339,21 @@ def suggest(
     """Suggestions for the units ``coder`` has not coded (nor dismissed) in
     ``transcripts`` (default: all), in transcript and text order: per unit the ``limit``
     best codes scoring at least ``min_score`` (0..1); units with none are left out.
-    ``blind`` defaults to the project's blind-coding setting."""
+    The model learns from ``train_coders`` (default: ``coder`` alone; see
+    :func:`training_coders`). ``blind`` defaults to the project's blind-coding setting.
+    During a blind round only a workspace of ``coder`` learning from ``coder`` alone may
+    ask (:func:`~qualcode.services.blind_rounds.refuse_in_round`): suggestions and the
+    units left out show what was coded."""
     if limit < 1:
         raise FieldError("limit", "must be at least 1")
     if not 0.0 <= min_score <= 1.0:
         raise FieldError("min_score", "must be between 0 and 1")
+    refuse_in_round(project, "suggestions", {coder, *train_coders})
     with project.reading() as uow:
         if blind is None:
             blind = round_open(uow)
         coders = training_coders(uow, coder, train_coders, blind=blind)
+        check_request(project, uow, coder, coders, chosen=bool(train_coders))
         names = set(uow.transcripts.names())
         for name in transcripts:
             if name not in names:

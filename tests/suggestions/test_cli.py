@@ -121,7 +121,7 @@ def test_without_scikit_learn_it_says_how_to_install(
     from qualcode.services import suggestions
 
     monkeypatch.setattr(suggestions, "_MEMORY", {})
-    result = run("suggest", tiny, "--coder", "chloe", "--train-coder", "bo", expect=1)
+    result = run("suggest", tiny, "--coder", "anna", expect=1)
     assert result.stderr.strip().splitlines() == [
         "Error: code suggestions need scikit-learn: pip install 'qualcode[suggest]'"
     ]

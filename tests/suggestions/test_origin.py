@@ -65,5 +65,5 @@ def test_agreement_separates_origins(
 
 def test_the_log_counts_accepted_suggestions(accepted: tuple[Path, str], run: Cli) -> None:
     output = run("log", accepted[0]).stdout
-    assert output.splitlines()[-1] == "1 codings are accepted suggestions (qualcode suggest)"
+    assert output.splitlines()[-1] == "1 coding is an accepted suggestion (qualcode suggest)"
     assert "(suggested)" in output  # the apply event says where the coding came from
