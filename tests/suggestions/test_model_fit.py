@@ -43,7 +43,14 @@ def test_the_fit_on_mixed_rows_is_scikit_learns_on_the_built_rows(classes: int) 
         built, labels, sample_weight=weights
     )
     present, coefficients, intercepts = fit_logistic(
-        mixing, base, labels, weights, strength=4.0, tolerance=1e-8, balanced=True, max_iter=500
+        mixing,
+        [base[:, :30], base[:, 30:]],  # type: ignore[index]  # two column blocks
+        labels,
+        weights,
+        strength=4.0,
+        tolerance=1e-8,
+        balanced=True,
+        max_iter=500,
     )
     assert list(present) == list(expected.classes_)
     # float32 products on both sides
