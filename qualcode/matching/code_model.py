@@ -547,10 +547,12 @@ def train(
     distinct = list(position)
     read_texts = [distinct[index] for index in read]
     fitted = [_fit_block(kind, read_texts, settings, language) for kind in settings.blocks]
-    base = sparse.hstack([matrix for _, matrix in fitted]).tocsr()
+    blocks = [block for block, _ in fitted]
+    base = [matrix for _, matrix in fitted]  # column blocks: a stacked copy is not needed
+    del fitted
     model = CodeModel(
         list(codes),
-        [block for block, _ in fitted],
+        blocks,
         None,
         None,
         settings.context,
@@ -559,14 +561,14 @@ def train(
     )
     if settings.keyword_feature:  # evidence belongs to examples, not texts: build the rows
         chosen = [evidence[row] for row in first] if evidence is not None else None
-        base = _with_evidence((mixing @ base).tocsr(), chosen, len(codes))
+        base = [_with_evidence((mixing @ sparse.hstack(base)).tocsr(), chosen, len(codes))]
         mixing = sparse.identity(len(first), dtype=numpy.float32, format="csr")
     if settings.ranking == "softmax":
         model.weights, model.intercepts = _softmax(
             mixing, base, labels, codes, sample_weight, settings
         )
         return model
-    features = (mixing @ base).tocsr()
+    features = (mixing @ sparse.hstack(base).tocsr()).tocsr()
     coefficients = numpy.zeros((len(codes), features.shape[1]), dtype=numpy.float32)
     intercepts = numpy.zeros(len(codes), dtype=numpy.float32)
     for row, code in enumerate(codes):
@@ -683,7 +685,7 @@ def _platt(
 
 def _softmax(
     mixing: Any,
-    base: Any,
+    base: Sequence[Any],
     labels: Sequence[frozenset[str]],
     codes: Sequence[str],
     sample_weight: Any,
@@ -691,7 +693,7 @@ def _softmax(
 ) -> tuple[Any, Any]:
     """Weights of one multinomial over the codes, fitted on coded examples (one with two
     codes counts once for each, at half weight), and a last row: the binary gate, fitted
-    on every example. Examples are the rows ``mixing @ base`` (never built)."""
+    on every example. Examples are the rows ``mixing @ hstack(base)`` (never built)."""
     numpy, _, _, _ = _sklearn()
     from qualcode.matching.model_fit import fit_logistic
 
@@ -702,7 +704,8 @@ def _softmax(
             rows.append(row)
             classes.append(index[code])
             weights.append(sample_weight[row] / len(label))
-    coefficients = numpy.zeros((len(codes) + 1, base.shape[1]), dtype=numpy.float32)
+    width = sum(part.shape[1] for part in base)
+    coefficients = numpy.zeros((len(codes) + 1, width), dtype=numpy.float32)
     intercepts = numpy.full(len(codes) + 1, -8.0, dtype=numpy.float32)
     fit = partial(
         fit_logistic,

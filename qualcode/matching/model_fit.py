@@ -21,7 +21,7 @@ from scipy import sparse
 
 def fit_logistic(
     mixing: Any,
-    base: Any,
+    base: Sequence[Any],
     classes: Any,
     sample_weight: Any,
     *,
@@ -30,8 +30,9 @@ def fit_logistic(
     balanced: bool,
     max_iter: int = 200,
 ) -> tuple[Any, Any, Any]:
-    """A logistic regression on the rows ``mixing @ base`` (sparse; the product is never
-    formed) with integer ``classes`` (at least two) and ``sample_weight`` per row.
+    """A logistic regression on the rows ``mixing @ hstack(base)`` (sparse; neither the
+    product nor the stack is formed: ``base`` is a list of column blocks with one row per
+    text) with integer ``classes`` (at least two) and ``sample_weight`` per row.
 
     The objective and the optimiser are scikit-learn's ``LogisticRegression`` (lbfgs,
     ``C=strength``, ``tol=tolerance``, ``class_weight="balanced"`` when ``balanced``):
@@ -51,23 +52,29 @@ def fit_logistic(
     share = weight / total
     penalty = 1.0 / (strength * total)
     mix = sparse.csr_matrix(mixing, dtype=numpy.float32)
-    rows = sparse.csr_matrix(base, dtype=numpy.float32)
-    rows_t, mix_t = rows.T, mix.T  # views (CSC): products with them need no copy
+    mix_t = mix.T  # a view (CSC): products with it need no copy
+    parts = [sparse.csr_matrix(part, dtype=numpy.float32) for part in base]
+    starts = numpy.cumsum([0] + [part.shape[1] for part in parts])
     # only the terms of the texts the rows read get weights (the others get no gradient):
     # found by a product, as a copy of those texts' features could be hundreds of MB
-    read = numpy.zeros((1, rows.shape[0]), dtype=numpy.float32)
+    read = numpy.zeros((1, mix.shape[1]), dtype=numpy.float32)
     read[0, numpy.unique(mix.indices)] = 1.0
-    terms = sparse.csr_matrix(sparse.csr_matrix(read) @ rows).indices
-    terms.sort()
+    terms = numpy.concatenate(
+        [
+            numpy.sort(sparse.csr_matrix(sparse.csr_matrix(read) @ part).indices) + start
+            for part, start in zip(parts, starts, strict=False)
+        ]
+    )
     binary = len(present) == 2
     k, width = (1 if binary else len(present)), len(terms)
     picked = numpy.arange(len(target))
-    full = numpy.zeros((rows.shape[1], k), dtype=numpy.float32)
+    full = numpy.zeros((int(starts[-1]), k), dtype=numpy.float32)
+    pieces = list(zip(parts, starts[:-1], starts[1:], strict=True))
 
     def loss_and_gradient(flat: Any) -> tuple[float, Any]:
         coefficients = flat[: k * width].reshape(k, width)
         full[terms] = coefficients.T
-        per_text = rows @ full
+        per_text = sum(part @ full[start:end] for part, start, end in pieces)
         decision = numpy.asarray(mix @ per_text, dtype=numpy.float64) + flat[k * width :]
         if binary:  # log(1 + e^z) - t·z, and its slope sigmoid(z) - t
             z = decision[:, 0]
@@ -84,7 +91,8 @@ def fit_logistic(
         loss += 0.5 * penalty * float((coefficients * coefficients).sum())
         residual *= share[:, None]
         back = mix_t @ residual.astype(numpy.float32)
-        gradient = numpy.asarray((rows_t @ back)[terms], dtype=numpy.float64).T
+        slopes = numpy.vstack([part.T @ back for part, _, _ in pieces])  # .T: views
+        gradient = numpy.asarray(slopes[terms], dtype=numpy.float64).T
         gradient += penalty * coefficients
         return loss, numpy.concatenate([gradient.ravel(), residual.sum(axis=0)])
 
@@ -100,7 +108,7 @@ def fit_logistic(
             "ftol": 64 * numpy.finfo(float).eps,
         },
     )
-    coefficients = numpy.zeros((k, base.shape[1]), dtype=numpy.float32)
+    coefficients = numpy.zeros((k, int(starts[-1])), dtype=numpy.float32)
     coefficients[:, terms] = found.x[: k * width].reshape(k, width)
     return present, coefficients, found.x[k * width :].astype(numpy.float32)
 

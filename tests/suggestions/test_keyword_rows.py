@@ -21,7 +21,7 @@ spec = st.builds(
 text = st.lists(st.sampled_from([*WORDS, "the", ",", "Money!", "LONG"]), max_size=12).map(" ".join)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(spec, min_size=1, max_size=4), st.lists(text, max_size=6))
 def test_rows_of_evidence_are_each_units_evidence(specs: list[CodeSpec], texts: list[str]) -> None:
     by_path = {f"code {n}": found for n, found in enumerate(specs)}

@@ -39,11 +39,18 @@ def test_the_fit_on_mixed_rows_is_scikit_learns_on_the_built_rows(classes: int) 
 
     mixing, base, labels, weights = _problem(classes, seed=classes)
     built = (mixing @ base).tocsr()  # type: ignore[operator]
-    expected = LogisticRegression(C=4.0, tol=1e-8, max_iter=500, class_weight="balanced").fit(
+    expected = LogisticRegression(C=4.0, tol=1e-6, max_iter=300, class_weight="balanced").fit(
         built, labels, sample_weight=weights
     )
     present, coefficients, intercepts = fit_logistic(
-        mixing, base, labels, weights, strength=4.0, tolerance=1e-8, balanced=True, max_iter=500
+        mixing,
+        [base[:, :30], base[:, 30:]],  # type: ignore[index]  # two column blocks
+        labels,
+        weights,
+        strength=4.0,
+        tolerance=1e-8,
+        balanced=True,
+        max_iter=500,
     )
     assert list(present) == list(expected.classes_)
     # float32 products on both sides
@@ -58,7 +65,7 @@ def test_a_project_under_the_cap_is_not_sampled() -> None:
     assert weights.tolist() == [1.0, 2.0, 1.0, 3.0]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.sampled_from(["", "a", "b", "ab", "c"]), min_size=1, max_size=120),
     st.integers(1, 60),
@@ -112,7 +119,7 @@ def test_a_large_project_is_sampled_deterministically_and_a_small_one_not() -> N
     assert scores(40, 1) != scores(90, 0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.text(alphabet=st.sampled_from("ab æøÅé.\n\t\u00a0X"), max_size=25), max_size=12),
     st.sampled_from([1, 2, 3]),
@@ -143,7 +150,7 @@ def test_counting_through_the_words_is_the_vectorisers_count(
     assert (known != fixed.transform(texts)).nnz == 0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.text(alphabet=st.sampled_from("ab æøÅ.,-_1\n"), max_size=30), max_size=10),
     st.sampled_from([(1, 2), (1, 1), (2, 3)]),
