@@ -14,9 +14,10 @@ pooled sums) read the columns; everything else reads comparisons as before.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, overload
+from fractions import Fraction
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 from qualcode.domain.agreement import (
     Comparison,
@@ -27,6 +28,9 @@ from qualcode.domain.agreement import (
 )
 from qualcode.domain.statistics.base import Measure
 from qualcode.domain.statistics.unitized_alpha import Sections
+
+if TYPE_CHECKING:
+    from qualcode.domain.agreement_report import SkippedCoding, TranscriptUnits
 
 
 class Histograms(NamedTuple):
@@ -131,6 +135,22 @@ def totals(
         for j, units in enumerate(comparison.coverage.counts):
             coverage_counts[j] += units
     return counts, coverage_counts
+
+
+class BulkComparison(NamedTuple):
+    """Every transcript × code compared at once (see ``compare`` of
+    :func:`~qualcode.domain.agreement_report.agreement_report`): each code's comparisons
+    in transcript order, as columns, each code's unitizing sections pooled over its
+    transcripts, and the codings skipped as invalid (in the order
+    :func:`~qualcode.domain.agreement_report.group_codings` lists them)."""
+
+    per_code: Sequence[CellColumns]
+    pooled: Sequence[Sections | None]
+    skipped: Sequence[SkippedCoding]
+
+
+Comparer = Callable[[Sequence["TranscriptUnits"], Fraction | int], BulkComparison]
+"""``(compared transcripts, threshold) -> BulkComparison``."""
 
 
 class LazyComparisons(Sequence[Comparison]):

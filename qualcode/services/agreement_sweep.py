@@ -39,14 +39,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from qualcode.domain.agreement_cells import CellColumns, Histograms
-from qualcode.domain.agreement_report import (
-    BulkComparison,
-    CodingSpan,
-    Comparer,
-    SkippedCoding,
-    TranscriptUnits,
-)
+from qualcode.domain.agreement_cells import BulkComparison, CellColumns, Comparer, Histograms
+from qualcode.domain.agreement_report import CodingSpan, SkippedCoding, TranscriptUnits
 from qualcode.domain.spans import span_problem
 from qualcode.domain.statistics.base import ratio
 from qualcode.domain.statistics.unitized_alpha import Sections, expected_sum
