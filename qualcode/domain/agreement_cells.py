@@ -49,6 +49,29 @@ class Histograms(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Unitizing:
+    """Unitizing alpha's part of a code's columns: per transcript, the observed sum over
+    ordered pairs of coders, the unit and gap lengths, and the value (1.0 where
+    undefined)."""
+
+    observed: array[int]
+    unit_lengths: Histograms
+    gap_lengths: Histograms
+    alpha: array[float]
+    alpha_undefined: list[bool]
+
+    def sections(self, coders: int, units: int, index: int) -> Sections:
+        return Sections(
+            coders,
+            units,
+            self.observed[index],
+            self.unit_lengths.at(index),
+            self.gap_lengths.at(index),
+            Measure(self.alpha[index], self.alpha_undefined[index]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class CellColumns:
     """One code compared in every transcript, count by count: each array has one entry
     per transcript (in the report's order)."""
@@ -63,13 +86,9 @@ class CellColumns:
     """Per pair: a's segments agreed, a's total, b's agreed, b's total."""
     coverage: tuple[array[int], ...]
     """``coverage[j]``: units exactly ``j`` coders cover."""
-    observed: array[int]
-    """Unitizing alpha's observed sum over ordered pairs of coders."""
-    unit_lengths: Histograms
-    gap_lengths: Histograms
-    alpha: array[float]
-    """Unitizing alpha of each transcript (1.0 where undefined)."""
-    alpha_undefined: list[bool]
+    unitizing: Unitizing | None = None
+    """What unitizing alpha reads, when a statistic asked for it (else the comparisons
+    have no sections)."""
 
     def __len__(self) -> int:
         return len(self.units)
@@ -101,13 +120,11 @@ class CellColumns:
                 names or self.pair_names(), self.tables, self.segments, strict=True
             )
         )
-        sections = Sections(
-            len(self.coders),
-            self.units[index],
-            self.observed[index],
-            self.unit_lengths.at(index),
-            self.gap_lengths.at(index),
-            Measure(self.alpha[index], self.alpha_undefined[index]),
+        unitizing = self.unitizing
+        sections = (
+            None
+            if unitizing is None
+            else unitizing.sections(len(self.coders), self.units[index], index)
         )
         counts = tuple(column[index] for column in self.coverage)
         return Comparison(pairs, Coverage(counts, sections))

@@ -126,7 +126,10 @@ def compare_coders(
         data = load_comparison(
             project, coders, codes=codes, transcripts=transcripts, unit=chosen, origin=origin
         )
-        comparer = sweep_comparer(data, threshold) if chosen is Unit.CHARACTER else None
+        sections = any(s.reads_sections for s in statistics)
+        comparer = (
+            sweep_comparer(data, threshold, sections=sections) if chosen is Unit.CHARACTER else None
+        )
         report = agreement_report(
             data.coders,
             data.codes,
