@@ -145,6 +145,14 @@ def coded_by(flat: array[int]) -> list[tuple[int, int]]:
     return list(zip(transcripts.tolist(), coders[which].tolist(), strict=True))
 
 
+def ordered_rows(flat: array[int]) -> list[tuple[int, int, int, int, int, int]]:
+    """``flat`` (six integers per coding) as tuples ordered by transcript id, code id,
+    coder id, start and coding id."""
+    table = _table(flat)
+    order = np.lexsort(tuple(table[:, c] for c in (0, 4, 3, 2, 1)))
+    return [(a, b, c, d, e, f) for a, b, c, d, e, f in table[order].tolist()]
+
+
 def of_origin(flat: array[int], ids: Collection[int], inside: bool) -> array[int]:
     """The codings of ``flat`` whose id is (``inside``) or is not among ``ids``."""
     table = _table(flat)
