@@ -148,8 +148,11 @@ def test_at_once_equals_cell_by_cell(case: tuple[ComparisonData, Fraction]) -> N
         # a transcript of 2**25 characters: unitizing alpha's expected sums leave 64 bits
         # and are summed in Python's integers instead
         ([2**25], [(0, 0, 0, 0, 2**24), (0, 0, 1, 5, 2**25 - 3), (0, 1, 1, 3, 9)]),
+        # codings of a transcript not compared and of a code not chosen are left out, even
+        # invalid ones (they are not listed as skipped)
+        ([30], [(0, 0, 0, 2, 9), (4, 0, 1, 0, 5), (0, 7, 1, 1, 3), (4, 1, 0, 9, 2)]),
     ],
-    ids=["nothing-coded", "merged", "huge-transcript"],
+    ids=["nothing-coded", "merged", "huge-transcript", "not-compared"],
 )
 def test_cases(lengths: list[int], rows: list[tuple[int, int, int, int, int]]) -> None:
     assert_same(*both_ways(study(3, lengths, rows), 90))
