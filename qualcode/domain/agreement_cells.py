@@ -14,9 +14,10 @@ pooled sums) read the columns; everything else reads comparisons as before.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, overload
+from fractions import Fraction
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 from qualcode.domain.agreement import (
     Comparison,
@@ -27,6 +28,9 @@ from qualcode.domain.agreement import (
 )
 from qualcode.domain.statistics.base import Measure
 from qualcode.domain.statistics.unitized_alpha import Sections
+
+if TYPE_CHECKING:
+    from qualcode.domain.agreement_report import SkippedCoding, TranscriptUnits
 
 
 class Histograms(NamedTuple):
@@ -45,6 +49,29 @@ class Histograms(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Unitizing:
+    """Unitizing alpha's part of a code's columns: per transcript, the observed sum over
+    ordered pairs of coders, the unit and gap lengths, and the value (1.0 where
+    undefined)."""
+
+    observed: array[int]
+    unit_lengths: Histograms
+    gap_lengths: Histograms
+    alpha: array[float]
+    alpha_undefined: list[bool]
+
+    def sections(self, coders: int, units: int, index: int) -> Sections:
+        return Sections(
+            coders,
+            units,
+            self.observed[index],
+            self.unit_lengths.at(index),
+            self.gap_lengths.at(index),
+            Measure(self.alpha[index], self.alpha_undefined[index]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class CellColumns:
     """One code compared in every transcript, count by count: each array has one entry
     per transcript (in the report's order)."""
@@ -59,13 +86,9 @@ class CellColumns:
     """Per pair: a's segments agreed, a's total, b's agreed, b's total."""
     coverage: tuple[array[int], ...]
     """``coverage[j]``: units exactly ``j`` coders cover."""
-    observed: array[int]
-    """Unitizing alpha's observed sum over ordered pairs of coders."""
-    unit_lengths: Histograms
-    gap_lengths: Histograms
-    alpha: array[float]
-    """Unitizing alpha of each transcript (1.0 where undefined)."""
-    alpha_undefined: list[bool]
+    unitizing: Unitizing | None = None
+    """What unitizing alpha reads, when a statistic asked for it (else the comparisons
+    have no sections)."""
 
     def __len__(self) -> int:
         return len(self.units)
@@ -97,13 +120,11 @@ class CellColumns:
                 names or self.pair_names(), self.tables, self.segments, strict=True
             )
         )
-        sections = Sections(
-            len(self.coders),
-            self.units[index],
-            self.observed[index],
-            self.unit_lengths.at(index),
-            self.gap_lengths.at(index),
-            Measure(self.alpha[index], self.alpha_undefined[index]),
+        unitizing = self.unitizing
+        sections = (
+            None
+            if unitizing is None
+            else unitizing.sections(len(self.coders), self.units[index], index)
         )
         counts = tuple(column[index] for column in self.coverage)
         return Comparison(pairs, Coverage(counts, sections))
@@ -131,6 +152,22 @@ def totals(
         for j, units in enumerate(comparison.coverage.counts):
             coverage_counts[j] += units
     return counts, coverage_counts
+
+
+class BulkComparison(NamedTuple):
+    """Every transcript × code compared at once (see ``compare`` of
+    :func:`~qualcode.domain.agreement_report.agreement_report`): each code's comparisons
+    in transcript order, as columns, each code's unitizing sections pooled over its
+    transcripts, and the codings skipped as invalid (in the order
+    :func:`~qualcode.domain.agreement_report.group_codings` lists them)."""
+
+    per_code: Sequence[CellColumns]
+    pooled: Sequence[Sections | None]
+    skipped: Sequence[SkippedCoding]
+
+
+Comparer = Callable[[Sequence["TranscriptUnits"], Fraction | int], BulkComparison]
+"""``(compared transcripts, threshold) -> BulkComparison``."""
 
 
 class LazyComparisons(Sequence[Comparison]):

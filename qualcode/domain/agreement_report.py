@@ -27,7 +27,7 @@ from qualcode.domain.agreement import (
     compare_spans,
     merge_intervals,
 )
-from qualcode.domain.agreement_cells import CellColumns, CellComparisons, totals
+from qualcode.domain.agreement_cells import CellComparisons, Comparer, totals
 from qualcode.domain.agreement_intervals import Intervals, interval_rules
 from qualcode.domain.agreement_units import Unit, UnitGrid, whole_transcript_units
 from qualcode.domain.document_info import UNKNOWN_DOCUMENT, DocumentInfo
@@ -492,20 +492,6 @@ def statistic_column(
     of_coders = statistic.of_coders
     return _column([of_coders(c.coverage) for c in comparisons], bool(statistic.parts))
 
-
-class BulkComparison(NamedTuple):
-    """Every transcript × code compared at once (see ``compare`` of
-    :func:`agreement_report`): each code's comparisons in transcript order, each code's
-    unitizing sections pooled over its transcripts, and the codings skipped as invalid
-    (in the order :func:`group_codings` lists them)."""
-
-    per_code: Sequence[CellColumns]
-    pooled: Sequence[Sections | None]
-    skipped: Sequence[SkippedCoding]
-
-
-Comparer = Callable[[Sequence[TranscriptUnits], Fraction | int], BulkComparison]
-"""``(compared transcripts, threshold) -> BulkComparison``."""
 
 Columns = dict[tuple[str, int], Column]
 ColumnsMaker = Callable[[Sequence[Statistic], Sequence[Comparison], int], Columns]

@@ -33,7 +33,7 @@ from qualcode.domain.document_info import (
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.statistics.registry import choose
 from qualcode.services.agreement_columns import statistic_columns
-from qualcode.services.agreement_sweep import coded_by, of_origin, sweep_comparer
+from qualcode.services.agreement_sweep import coded_by, of_origin, ordered_rows, sweep_comparer
 from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.transcripts import unknown_transcript_message
@@ -82,10 +82,7 @@ class ComparisonData:
 
     def rows(self) -> list[CodingKey]:
         """:attr:`table` as tuples, by transcript id, code id, coder id, start and id."""
-        table = self.table
-        rows = [tuple(table[at : at + 6]) for at in range(0, len(table), 6)]
-        rows.sort(key=lambda row: (row[1], row[2], row[3], row[4], row[0]))
-        return rows  # type: ignore[return-value]
+        return ordered_rows(self.table)
 
 
 def compare_coders(
@@ -126,7 +123,10 @@ def compare_coders(
         data = load_comparison(
             project, coders, codes=codes, transcripts=transcripts, unit=chosen, origin=origin
         )
-        comparer = sweep_comparer(data, threshold) if chosen is Unit.CHARACTER else None
+        sections = any(s.reads_sections for s in statistics)
+        comparer = (
+            sweep_comparer(data, threshold, sections=sections) if chosen is Unit.CHARACTER else None
+        )
         report = agreement_report(
             data.coders,
             data.codes,

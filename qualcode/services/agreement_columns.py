@@ -86,8 +86,8 @@ def statistic_columns(
             continue
         column = None
         by_coverage = _coverage_form(statistic)
-        if statistic is UNITIZED and cells is not None:
-            column = Column(cells.alpha, cells.alpha_undefined)
+        if statistic is UNITIZED and cells is not None and cells.unitizing is not None:
+            column = Column(cells.unitizing.alpha, cells.unitizing.alpha_undefined)
         elif by_coverage is not None:
             if coverage is None:
                 coverage = (

@@ -39,14 +39,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from qualcode.domain.agreement_cells import CellColumns, Histograms
-from qualcode.domain.agreement_report import (
+from qualcode.domain.agreement_cells import (
     BulkComparison,
-    CodingSpan,
+    CellColumns,
     Comparer,
-    SkippedCoding,
-    TranscriptUnits,
+    Histograms,
+    Unitizing,
 )
+from qualcode.domain.agreement_report import CodingSpan, SkippedCoding, TranscriptUnits
 from qualcode.domain.spans import span_problem
 from qualcode.domain.statistics.base import ratio
 from qualcode.domain.statistics.unitized_alpha import Sections, expected_sum
@@ -73,22 +73,30 @@ class CellCodings:
     end: Ints
 
 
-def sweep_comparer(data: ComparisonData, threshold: Fraction | int) -> Comparer | None:
+def sweep_comparer(
+    data: ComparisonData, threshold: Fraction | int, *, sections: bool = True
+) -> Comparer | None:
     """The comparison of every transcript × code of ``data`` at once (character
     units), for :func:`~qualcode.domain.agreement_report.agreement_report`'s
-    ``compare``; ``None`` when the counts could leave 64-bit integers (see :func:`fits`)."""
+    ``compare``; ``None`` when the counts could leave 64-bit integers (see :func:`fits`).
+    ``sections``: also unitizing alpha's sections (only a statistic that
+    :attr:`~qualcode.domain.statistics.Statistic.reads_sections` needs them)."""
     lengths = [transcript.length for transcript in data.transcripts]
     if not fits(lengths, len(data.codes), len(data.table) // 6, len(data.coders), threshold):
         return None
 
     def compare(kept: Sequence[TranscriptUnits], threshold: Fraction | int) -> BulkComparison:
-        return compare_rows(data, kept, threshold)
+        return compare_rows(data, kept, threshold, sections=sections)
 
     return compare
 
 
 def compare_rows(
-    data: ComparisonData, kept: Sequence[TranscriptUnits], threshold: Fraction | int
+    data: ComparisonData,
+    kept: Sequence[TranscriptUnits],
+    threshold: Fraction | int,
+    *,
+    sections: bool = True,
 ) -> BulkComparison:
     """``data``'s codings in the ``kept`` transcripts and its codes compared: valid ones
     by :func:`compare_cells`, invalid ones skipped with their reason, in row order (as
@@ -112,7 +120,9 @@ def compare_rows(
     cells = CellCodings(
         code[valid] * len(kept) + place[valid], coder[valid], start[valid], end[valid]
     )
-    per_code, pooled = compare_cells(data.coders, lengths, len(data.codes), cells, threshold)
+    per_code, pooled = compare_cells(
+        data.coders, lengths, len(data.codes), cells, threshold, sections=sections
+    )
     return BulkComparison(per_code, pooled, skipped)
 
 
@@ -133,6 +143,14 @@ def coded_by(flat: array[int]) -> list[tuple[int, int]]:
     key = np.unique(table[:, 1] * len(coders) + coder)
     transcripts, which = np.divmod(key, len(coders))
     return list(zip(transcripts.tolist(), coders[which].tolist(), strict=True))
+
+
+def ordered_rows(flat: array[int]) -> list[tuple[int, int, int, int, int, int]]:
+    """``flat`` (six integers per coding) as tuples ordered by transcript id, code id,
+    coder id, start and coding id."""
+    table = _table(flat)
+    order = np.lexsort(tuple(table[:, c] for c in (0, 4, 3, 2, 1)))
+    return [(a, b, c, d, e, f) for a, b, c, d, e, f in table[order].tolist()]
 
 
 def of_origin(flat: array[int], ids: Collection[int], inside: bool) -> array[int]:
@@ -162,7 +180,7 @@ def _skipped(data: ComparisonData, row: tuple[int, ...], length: int) -> Skipped
     return SkippedCoding(coding, span_problem(length, start, end) or "invalid")
 
 
-Compared = tuple[list[CellColumns], list[Sections]]
+Compared = tuple[list[CellColumns], Sequence[Sections | None]]
 """Each code's comparisons (one per transcript, in the given order) as columns, and its
 transcripts' unitizing sections pooled (as
 :func:`~qualcode.domain.statistics.unitized_alpha.pooled_sections` pools them)."""
@@ -192,11 +210,14 @@ def compare_cells(
     codes: int,
     codings: CellCodings,
     threshold: Fraction | int,
+    *,
+    sections: bool = True,
 ) -> Compared:
     """Compare ``coders`` on every transcript (of ``lengths`` code points, all
     positive) × each of ``codes`` codes: the domain's
-    :func:`~qualcode.domain.agreement.compare_spans` of every cell with character units.
-    The caller checks :func:`fits` first."""
+    :func:`~qualcode.domain.agreement.compare_spans` of every cell with character units
+    (without unitizing alpha's sections unless ``sections``). The caller checks
+    :func:`fits` first."""
     k = len(coders)
     transcripts = len(lengths)
     cells = codes * transcripts
@@ -229,12 +250,24 @@ def compare_cells(
             segments.append(np.stack((a_agreed, spans[:, i], b_agreed, spans[:, j])))
     observed *= 2  # over ordered pairs of coders: (i, j) and (j, i) alike
     coverage = _coverage(cell, start, end, cells, k, big, cell_length)
-    units = _Histogram(cell, size, big)
-    gaps = _gaps(merged, per_group, cell, cells, k, cell_length, big)
-    alpha, undefined = _alphas(cell, gaps, cells, k, cell_length, observed, units, big)
+    if sections:
+        units = _Histogram(cell, size, big)
+        gaps = _gaps(merged, per_group, cell, cells, k, cell_length, big)
+        alpha, undefined = _alphas(cell, gaps, cells, k, cell_length, observed, units, big)
     per_code: list[CellColumns] = []
     for code in range(codes):
         first, stop = code * transcripts, (code + 1) * transcripts
+        unitizing = (
+            Unitizing(
+                observed=_ints(observed[first:stop]),
+                unit_lengths=units.columns(first, stop),
+                gap_lengths=gaps.columns(first, stop),
+                alpha=array("d", alpha[first:stop].tobytes()),
+                alpha_undefined=undefined[first:stop].tolist(),
+            )
+            if sections
+            else None
+        )
         per_code.append(
             CellColumns(
                 coders=tuple(coders),
@@ -242,15 +275,12 @@ def compare_cells(
                 tables=tuple(_four(table[:, first:stop]) for table in tables),
                 segments=tuple(_four(segment[:, first:stop]) for segment in segments),
                 coverage=tuple(_ints(coverage[first:stop, j]) for j in range(k + 1)),
-                observed=_ints(observed[first:stop]),
-                unit_lengths=units.columns(first, stop),
-                gap_lengths=gaps.columns(first, stop),
-                alpha=array("d", alpha[first:stop].tobytes()),
-                alpha_undefined=undefined[first:stop].tolist(),
+                unitizing=unitizing,
             )
         )
-    pooled = _pooled(units, gaps, observed, cell_length, codes, transcripts, k, big)
-    return per_code, pooled
+    if not sections:
+        return per_code, [None] * codes
+    return per_code, _pooled(units, gaps, observed, cell_length, codes, transcripts, k, big)
 
 
 def _ints(values: Ints) -> array[int]:

@@ -7,7 +7,7 @@ reached as ``uow.agreement``.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from itertools import chain
 from typing import Any
 
@@ -16,6 +16,9 @@ from sqlalchemy.exc import DBAPIError
 
 from qualcode.storage.repository_base import StoredArea
 from qualcode.storage.tables import CodingRow, TranscriptRow, TurnRow
+
+CHUNK = 20_000
+"""Codings fetched at a time."""
 
 CodingKey = tuple[int, int, int, int, int, int]
 """(coding id, transcript id, code id, coder id, start, end)."""
@@ -34,7 +37,9 @@ class AgreementRepository(StoredArea):
         codings, and SQLAlchemy's result rows cost more than reading them (0.2 s against
         0.1 s for 150,000). The ids are this project's integers, written into the query
         (no parameter style to match between drivers)."""
-        rows = self._coding_rows(coder_ids, ordered=True)
+        rows: list[Any] = []
+        for chunk in self._coding_rows(coder_ids, ordered=True):
+            rows.extend(chunk)
         if rows and type(rows[0]) is not tuple:  # a driver with its own row class
             return [tuple(found) for found in rows]
         return rows
@@ -42,13 +47,17 @@ class AgreementRepository(StoredArea):
     def coding_table(self, coder_ids: Collection[int]) -> array[int]:
         """The same codings as :meth:`coder_codings`, in no particular order, as one flat
         array of 64-bit integers: six per coding (id, transcript id, code id, coder id,
-        start, end). For array arithmetic over all of them (no tuple kept per coding)."""
-        rows = self._coding_rows(coder_ids, ordered=False)
-        return array("q", chain.from_iterable(rows))
+        start, end). For array arithmetic over all of them: read in chunks, so no tuple
+        per coding is kept (a large project's 150,000 would be 30 MB)."""
+        table: array[int] = array("q")
+        for chunk in self._coding_rows(coder_ids, ordered=False):
+            table.extend(chain.from_iterable(chunk))
+        return table
 
-    def _coding_rows(self, coder_ids: Collection[int], *, ordered: bool) -> list[Any]:
+    def _coding_rows(self, coder_ids: Collection[int], *, ordered: bool) -> Iterator[list[Any]]:
+        """The coders' codings in chunks of rows (see :meth:`coder_codings`)."""
         if not coder_ids:
-            return []
+            return
         ids = ", ".join(str(int(coder_id)) for coder_id in sorted(coder_ids))
         row = CodingRow
         selected = (row.id, row.transcript_id, row.code_id, row.coder_id, row.start, row.end)
@@ -65,7 +74,8 @@ class AgreementRepository(StoredArea):
         cursor = driver.cursor()
         try:
             cursor.execute(sql)
-            return list(cursor.fetchall())
+            while chunk := list(cursor.fetchmany(CHUNK)):
+                yield chunk
         except errors as error:  # as SQLAlchemy would raise it, for Project.reading to explain
             raise DBAPIError.instance(sql, None, error, errors) from error
         finally:

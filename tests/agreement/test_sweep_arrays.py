@@ -6,6 +6,7 @@ values and columns, the same skipped codings and the same JSON text."""
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 from fractions import Fraction
 from itertools import chain
 
@@ -20,6 +21,8 @@ from qualcode.domain.agreement_report import (
     TranscriptUnits,
     agreement_report,
 )
+from qualcode.domain.statistics import Statistic
+from qualcode.domain.statistics.registry import choose
 from qualcode.domain.statistics.unitized_alpha import unitized_alpha
 from qualcode.exporters.agreement_json import report_json
 from qualcode.services.agreement import ComparisonData
@@ -57,22 +60,29 @@ def study(
     )
 
 
-def both_ways(data: ComparisonData, threshold: Fraction | int) -> tuple[AgreementReport, ...]:
-    comparer = sweep_comparer(data, threshold)
+def both_ways(
+    data: ComparisonData,
+    threshold: Fraction | int,
+    statistics: Sequence[Statistic] | None = None,
+    *,
+    sections: bool = True,
+) -> tuple[AgreementReport, ...]:
+    """(cell by cell, at once): the domain's report and the array comparison's."""
+    comparer = sweep_comparer(data, threshold, sections=sections)
     assert comparer is not None
-    reports = tuple(
+    return tuple(
         agreement_report(
             data.coders,
             data.codes,
             data.transcripts,
             data.codings if compare is None else (),
             threshold=threshold,
+            statistics=statistics,
             columns=statistic_columns,
             compare=compare,
         )
         for compare in (None, comparer)
     )
-    return reports
 
 
 def assert_same(cell_by_cell: AgreementReport, at_once: AgreementReport) -> None:
@@ -100,9 +110,6 @@ def assert_same(cell_by_cell: AgreementReport, at_once: AgreementReport) -> None
             assert mine.columns[key].undefined == column.undefined, key
             assert mine.columns[key].parts == column.parts, key
     assert "".join(report_json(at_once)) == "".join(report_json(cell_by_cell))
-    # bootstrap intervals read the counts from the columns
-    settings = IntervalSettings(95, 100, 7)
-    assert report_intervals(at_once, settings) == report_intervals(cell_by_cell, settings)
 
 
 @st.composite
@@ -124,7 +131,7 @@ def studies(draw: st.DrawFn) -> tuple[ComparisonData, Fraction]:
     return study(coders, lengths, rows), threshold
 
 
-@settings(max_examples=examples(60), deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(studies())
 def test_at_once_equals_cell_by_cell(case: tuple[ComparisonData, Fraction]) -> None:
     data, threshold = case
@@ -141,11 +148,43 @@ def test_at_once_equals_cell_by_cell(case: tuple[ComparisonData, Fraction]) -> N
         # a transcript of 2**25 characters: unitizing alpha's expected sums leave 64 bits
         # and are summed in Python's integers instead
         ([2**25], [(0, 0, 0, 0, 2**24), (0, 0, 1, 5, 2**25 - 3), (0, 1, 1, 3, 9)]),
+        # codings of a transcript not compared and of a code not chosen are left out, even
+        # invalid ones (they are not listed as skipped)
+        ([30], [(0, 0, 0, 2, 9), (4, 0, 1, 0, 5), (0, 7, 1, 1, 3), (4, 1, 0, 9, 2)]),
     ],
-    ids=["nothing-coded", "merged", "huge-transcript"],
+    ids=["nothing-coded", "merged", "huge-transcript", "not-compared"],
 )
 def test_cases(lengths: list[int], rows: list[tuple[int, int, int, int, int]]) -> None:
     assert_same(*both_ways(study(3, lengths, rows), 90))
+
+
+@settings(max_examples=examples(20), deadline=None)
+@given(studies(), st.sampled_from([("kappa",), ("alpha", "segment"), ("fleiss", "all-agree")]))
+def test_sections_only_when_a_statistic_reads_them(
+    case: tuple[ComparisonData, Fraction], names: tuple[str, ...]
+) -> None:
+    """Without unitizing alpha the comparisons carry no sections; every count, value and
+    the JSON are those of the cell-by-cell report of the same statistics."""
+    data, threshold = case
+    cell_by_cell, at_once = both_ways(data, threshold, choose(names), sections=False)
+    for mine, theirs in zip(at_once.codes, cell_by_cell.codes, strict=True):
+        for (_, got), (_, expected) in zip(mine.per_transcript, theirs.per_transcript, strict=True):
+            assert got.coverage.sections is None
+            assert got.pairs == expected.pairs
+            assert got.coverage.counts == expected.coverage.counts
+        assert mine.pooled.pairs == theirs.pooled.pairs
+        assert mine.mean == theirs.mean
+    assert "".join(report_json(at_once)) == "".join(report_json(cell_by_cell))
+
+
+def test_intervals_read_the_columns() -> None:
+    """Bootstrap intervals drawn from the columns' counts equal those drawn from the
+    comparisons'."""
+    cells = [(t, c, k) for t in range(4) for c in range(3) for k in range(3)]
+    rows = [(t, c, k, 3 * t + k, 3 * t + k + 5 + c) for t, c, k in cells]
+    settings = IntervalSettings(95, 100, 7)
+    at_once, cell_by_cell = both_ways(study(3, [20, 30, 40, 50], rows), 90)
+    assert report_intervals(at_once, settings) == report_intervals(cell_by_cell, settings)
 
 
 def test_counts_past_64_bits_take_the_cell_by_cell_path() -> None:

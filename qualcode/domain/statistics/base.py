@@ -186,6 +186,10 @@ class Statistic:
     ``None``: no interval. Needs a fraction."""
     verdict_key: str | None = None
     """JSON key of Krippendorff's verdict on its interval (``"alpha_verdict"``)."""
+    reads_sections: bool = False
+    """Computed from the coders' units and gaps (:attr:`Coverage.sections
+    <qualcode.domain.agreement.Coverage>`), not only from counts: a report computes the
+    sections only when a statistic asks for them."""
 
     def __post_init__(self) -> None:
         if (self.of_pair is None) == (self.of_coders is None):

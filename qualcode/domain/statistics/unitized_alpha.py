@@ -227,6 +227,7 @@ STATISTIC = Statistic(
     symbol="αU",
     option="alpha-u",
     of_coders=_measure,
+    reads_sections=True,
     undefined_key="unitized_alpha_undefined",
     band=LANDIS_KOCH,
     definition="Krippendorff's unitizing alpha αU (Krippendorff 1995; 2004, Quality & "
