@@ -307,7 +307,8 @@ def output_options(
             "-o",
             "--output",
             help="File to write (default: standard output); its suffix names the format. "
-            "exports/ is the usual folder.",
+            "exports/ is the usual folder. An existing file is replaced only if qualcode "
+            "wrote it and it is unchanged since.",
         )(cast(F, run))
         return click.option(
             "--format",
@@ -380,7 +381,8 @@ def open_existing(location: str) -> Project:
 
 def write_output(content: str | bytes | Iterable[str], destination: str | None) -> None:
     """Write an export to a file through the one writer (:mod:`qualcode.files.writing`:
-    an earlier export of that name is replaced, nothing else), or text to standard
+    an earlier export of that name that nobody changed since is replaced, nothing
+    else), or text to standard
     output when ``destination`` is None or ``-``. ``content`` may be text in pieces
     (a streamed export), written as it comes; a file appears only once it is whole."""
     if destination in (None, "-"):
