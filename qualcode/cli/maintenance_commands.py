@@ -281,6 +281,7 @@ def anonymize(project: str, map_file: Path, dry_run: bool, coder: str | None) ->
     The map is not stored in the project; back the project up first if you need the
     original (qualcode backup PROJECT DEST)."""
     from qualcode.services.anonymize import anonymize_project
+    from qualcode.storage.sqlite_file import is_url
 
     report = anonymize_project(open_existing(project), map_file, dry_run=dry_run, coder=coder)
     for transcript in report.transcripts:
@@ -314,6 +315,18 @@ def anonymize(project: str, map_file: Path, dry_run: bool, coder: str | None) ->
         click.echo(
             f"transcripts {'to be ' if dry_run else ''}renamed: "
             + ", ".join(f"{old} → {new}" for old, new in report.renamed_transcripts)
+        )
+    if report.models_deleted:
+        click.echo(
+            f"deleted {report.models_deleted} saved suggestion model(s): they hold words of "
+            "the texts (the next suggest trains afresh)"
+        )
+    if report.erased is False:
+        click.echo(
+            "the database server keeps the replaced rows until it vacuums them (VACUUM FULL)"
+            if is_url(project)
+            else f"the replaced text could not be overwritten in {project} yet (another "
+            "workspace busy with it?); run the command again when it is closed"
         )
     if dry_run:
         click.echo("(dry run: nothing changed)")

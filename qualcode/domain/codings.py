@@ -21,10 +21,19 @@ class NewCoding(NamedTuple):
     memo: str | None
 
 
+HUMAN = "human"
+"""The origin of a coding made by hand (by a command, a key, an import)."""
+SUGGESTED = "suggested"
+"""The origin of a coding a coder made by accepting a code suggestion."""
+ORIGINS = (HUMAN, SUGGESTED)
+
+
 @dataclass(frozen=True, slots=True)
 class Coding:
     """A stored coding. ``start``/``end`` are half-open code points; ``text`` is the
-    anchor text (the coded passage as stored)."""
+    anchor text (the coded passage as stored); ``origin`` one of :data:`ORIGINS` (an
+    accepted suggestion stays one when undone and redone or its span adjusted, and
+    becomes :data:`HUMAN` when recoded by hand)."""
 
     id: int
     transcript: str
@@ -35,6 +44,7 @@ class Coding:
     text: str
     memo: str | None
     created_at: str
+    origin: str = HUMAN
 
 
 @dataclass(frozen=True, slots=True)

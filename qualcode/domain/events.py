@@ -10,7 +10,7 @@ coding always appears as a :class:`CodingPayload`, whichever front end made it.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from qualcode.domain.codings import Coding
 
@@ -100,7 +100,8 @@ def action_of(stored: str) -> Action | None:
 class CodingPayload(TypedDict):
     """A coding as every event stores it: the coding's fields, plus its code's id so
     that undo finds the code after a rename (``code_path`` finds it in logs written
-    before code ids were stored; storage/migrations.py adds the id to those)."""
+    before code ids were stored; storage/migrations.py adds the id to those), and its
+    origin, so undo and redo put an accepted suggestion back as one."""
 
     id: int
     transcript: str
@@ -112,6 +113,7 @@ class CodingPayload(TypedDict):
     memo: str | None
     created_at: str
     code_id: int
+    origin: NotRequired[str]  # domain/codings.py ORIGINS; absent in logs before schema 9
 
 
 def coding_payload(coding: Coding, code_id: int) -> CodingPayload:
@@ -127,4 +129,5 @@ def coding_payload(coding: Coding, code_id: int) -> CodingPayload:
         memo=coding.memo,
         created_at=coding.created_at,
         code_id=code_id,
+        origin=coding.origin,
     )

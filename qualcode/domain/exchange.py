@@ -23,6 +23,7 @@ from typing import Literal
 
 from qualcode.domain.cases import AttributeDef
 from qualcode.domain.codebook import DEFINITION_FIELDS, CodeSpec, merge_spec
+from qualcode.domain.codings import HUMAN
 
 # Fixed namespace for identities derived from stored ones (selection of a coding, the note
 # holding a coding's memo, a case's selection): derived, so exporting twice gives the same.
@@ -100,7 +101,9 @@ class ExchangeCase:
 
 @dataclass(frozen=True, slots=True)
 class ExchangeCoding:
-    """One code applied by one user to ``[start, end)`` of a source."""
+    """One code applied by one user to ``[start, end)`` of a source; ``origin``
+    (domain/codings.py ORIGINS) travels between qualcode projects only: REFI-QDA has no
+    place for it, so a ``.qdpx`` brings every coding as made by hand."""
 
     guid: str
     start: int
@@ -109,6 +112,7 @@ class ExchangeCoding:
     user_guid: str | None
     created: str | None = None
     memo: str | None = None
+    origin: str = HUMAN
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,8 +415,8 @@ row classes."""
 @dataclass(frozen=True, slots=True)
 class IdentifiedCoding:
     """A coding as a merge or import writes it: ids of its transcript, code and coder, its
-    span (half-open code points) and anchor text, memo, creation time (naive UTC) and
-    REFI-QDA identity."""
+    span (half-open code points) and anchor text, memo, creation time (naive UTC),
+    REFI-QDA identity and origin (domain/codings.py ORIGINS)."""
 
     transcript_id: int
     code_id: int
@@ -423,6 +427,7 @@ class IdentifiedCoding:
     memo: str | None
     created_at: dt.datetime
     guid: str
+    origin: str = HUMAN
 
 
 def parse_exchange_time(value: str | None) -> dt.datetime:

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from qualcode.domain.codebook import CodeSpec
+from qualcode.domain.codings import HUMAN as HUMAN
+from qualcode.domain.codings import ORIGINS as ORIGINS
+from qualcode.domain.codings import SUGGESTED as SUGGESTED
 from qualcode.domain.sentences import sentence_spans
 from qualcode.domain.spans import span_text
 from qualcode.domain.transcripts import Turn
@@ -30,11 +33,8 @@ class UnitKind(StrEnum):
     TURN = "turn"
 
 
-SUGGESTED = "suggested"
-"""The ``origin`` an ``apply`` event's payload records for an accepted suggestion."""
-HUMAN = "human"
-"""The origin of every other coding."""
-ORIGINS = (HUMAN, SUGGESTED)
+# A coding's origin is stored with it (domain/codings.py); named here too for the
+# suggestion code that has always imported it from here.
 ORIGIN_KEY = "origin"
 """The key of the origin in an ``apply`` event's payload."""
 

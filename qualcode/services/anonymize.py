@@ -4,14 +4,17 @@ In one transaction every transcript text is rewritten (names and their genitives
 :mod:`qualcode.domain.pseudonyms`) and every coding, turn and case assignment is carried
 through the exact replacements; speaker labels, case names, memos, framework summaries,
 source paths and the event log's summaries and payloads are rewritten the same way, so no
-real name is left behind in the project. The map itself is never stored, and the event
-recorded says only how many replacements were made where.
+real name is left behind in the project. Saved suggestion models (which hold words and
+character n-grams of the texts) are deleted; the next ``suggest`` trains afresh. A SQLite
+project is then rewritten without its free pages (storage/erasure.py), where the deleted
+and replaced text would otherwise stay readable. The map itself is never stored, and the
+event recorded says only how many replacements were made where.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qualcode.domain.errors import FieldError
@@ -22,6 +25,7 @@ from qualcode.importers.name_map import load_name_map
 from qualcode.matching.anchoring import KEPT, replacement_script
 from qualcode.services.reanchor import replace_with_script
 from qualcode.storage.database import Project
+from qualcode.storage.erasure import erase_deleted
 from qualcode.storage.unit_of_work import UnitOfWork
 
 ANONYMIZE_ACTION = Action.ANONYMIZE
@@ -48,6 +52,11 @@ class PseudonymReport:
     renamed_transcripts: tuple[tuple[str, str], ...]  # (real name, pseudonymised name)
     dry_run: bool
     forms: dict[str, Counter[str]] = field(default_factory=dict)
+    models_deleted: int = 0
+    """Saved suggestion models deleted (they hold the texts' words)."""
+    erased: bool | None = None
+    """Whether the old text was overwritten in the file (SQLite; ``False``: it could not
+    be done now, ``None``: a dry run)."""
 
     @property
     def replacements(self) -> int:
@@ -79,6 +88,7 @@ def anonymize_project(
         report = _report(pseudonyms, transcripts, elsewhere, titles, dry_run)
         if not dry_run:
             elsewhere["event log entries"] = uow.rewrites.rewrite_event_log(rewrite)
+            report = replace(report, models_deleted=uow.suggestions.clear_all())
             uow.events.log(
                 ANONYMIZE_ACTION,
                 f"pseudonymised {len(transcripts)} transcript(s): {report.replacements} "
@@ -97,7 +107,8 @@ def anonymize_project(
     if dry_run:
         with project.reading() as uow:
             return work(uow)
-    return project.run_unit_of_work(work)
+    report = project.run_unit_of_work(work)
+    return replace(report, erased=erase_deleted(project))
 
 
 def _transcript(

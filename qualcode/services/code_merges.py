@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, replace
 
 from qualcode.domain.codebook import StoredCode, path_key
+from qualcode.domain.codings import HUMAN, SUGGESTED
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.memos import SummaryRow
@@ -338,6 +339,7 @@ def _restore_dropped(uow: UnitOfWork, record: dict[str, object], code_id: int) -
         created,
         guid=_text(record.get("guid")),
         review_note=_text(record.get("review_note")),
+        origin=SUGGESTED if coding.get("origin") == SUGGESTED else HUMAN,
     )
 
 

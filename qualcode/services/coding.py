@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.domain.codebook import StoredCode
-from qualcode.domain.codings import Coding, CodingRequest, NewCoding
-from qualcode.domain.errors import InputError, NotCodableError, NotFoundError
+from qualcode.domain.codings import HUMAN, ORIGINS, Coding, CodingRequest, NewCoding
+from qualcode.domain.errors import FieldError, InputError, NotCodableError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.spans import Span, span_problem, span_text
 from qualcode.domain.suggestions import ORIGIN_KEY
@@ -61,11 +61,13 @@ def apply_code(
     ``turn`` (1-based turn number) or ``quote`` (found fuzzily), with the code
     ``code_ref`` (a path such as "continuity/meeting the child", or a code id). One
     transaction and one ``apply`` event; ``origin`` ("suggested" for an accepted
-    suggestion) is recorded in its payload."""
+    suggestion) is stored with the coding and recorded in the event's payload."""
     if sum(x is not None for x in (span, turn, quote)) != 1:
         raise InputError("code", "give exactly one of --span, --turn or --quote")
     if not coder.strip():
         raise InputError("coder", "coder name is empty")
+    if origin is not None and origin not in ORIGINS:
+        raise FieldError("origin", f"unknown origin {origin!r}; use one of {', '.join(ORIGINS)}")
 
     fast = None if span is None else span_request(transcript, code_ref, coder, span, memo, origin)
 
@@ -115,6 +117,7 @@ def apply_code(
             located.span,
             span_text(text, located.span.start, located.span.end),
             memo,
+            origin or HUMAN,
         )
         coding = uow.codings.find(ids=[coding_id], codes=all_codes)[0]
         uow.events.log(

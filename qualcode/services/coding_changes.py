@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualcode.domain.codebook import StoredCode
-from qualcode.domain.codings import Coding
+from qualcode.domain.codings import HUMAN, Coding
 from qualcode.domain.errors import InputError, NotFoundError
 from qualcode.domain.events import Action, coding_payload
 from qualcode.domain.spans import Span, span_problem, span_text
@@ -19,7 +19,8 @@ from qualcode.storage.unit_of_work import UnitOfWork
 
 
 def recode_coding(project: Project, coding_id: int, code_id: int, coder: str) -> Coding:
-    """Give one of the coder's codings another code."""
+    """Give one of the coder's codings another code; an accepted suggestion given
+    another code becomes a coding made by hand (origin ``human``)."""
     return _change(project, coding_id, coder, Action.RECODE, code_id=code_id)
 
 
@@ -65,6 +66,9 @@ def _change(
             span=Span(start, end),
             anchor_text=span_text(text, start, end),
             memo=memo if set_memo else before.memo,
+            # another code chosen by hand: no longer the code a suggestion gave it (a
+            # moved span or a memo keeps the coding's origin)
+            origin=HUMAN if new_code != before_code else None,
         )
         after = uow.codings.find(ids=[coding_id], codes=codes)[0]
         described = {

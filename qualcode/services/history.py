@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from qualcode.domain.codings import HUMAN, ORIGINS
 from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.domain.event_records import EventRecord
 from qualcode.domain.events import (
@@ -23,6 +24,7 @@ from qualcode.domain.events import (
     Action,
 )
 from qualcode.domain.spans import Span, span_text
+from qualcode.domain.suggestions import ORIGIN_KEY
 from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
 
@@ -115,7 +117,8 @@ def _codings_deleted(key: str) -> Handler:
 
 
 def _codings_restored(key: str) -> Handler:
-    return lambda uow, payload: _restore(uow, [_coding(payload, key)])
+    # an apply event logged before codings stored their origin names it beside the coding
+    return lambda uow, payload: _restore(uow, [_coding(payload, key)], _origin(payload))
 
 
 def _coding_overwritten(key: str) -> Handler:
@@ -251,7 +254,9 @@ def _delete(uow: UnitOfWork, codings: list[dict[str, object]]) -> None:
     uow.codings.delete_many(ids)
 
 
-def _restore(uow: UnitOfWork, codings: list[dict[str, object]]) -> None:
+def _restore(uow: UnitOfWork, codings: list[dict[str, object]], origin: str | None = None) -> None:
+    """Put the codings back under their ids, each with the origin its payload names
+    (else ``origin``, else made by hand)."""
     texts: dict[str, str] = {}
     for coding in codings:
         coding_id = _int(coding["id"])
@@ -268,6 +273,7 @@ def _restore(uow: UnitOfWork, codings: list[dict[str, object]]) -> None:
             str(coding["text"]),
             _memo(coding),
             _timestamp(coding.get("created_at")),
+            origin=_origin(coding) or origin or HUMAN,
         )
 
 
@@ -283,7 +289,14 @@ def _overwrite(uow: UnitOfWork, coding: dict[str, object]) -> None:
         span=Span(_int(coding["start"]), _int(coding["end"])),
         anchor_text=str(coding["text"]),
         memo=_memo(coding),
+        origin=_origin(coding),  # None (older events): the coding keeps its own
     )
+
+
+def _origin(values: dict[str, object]) -> str | None:
+    """The origin a payload (or a coding in one) names, if it names a known one."""
+    origin = values.get(ORIGIN_KEY)
+    return origin if isinstance(origin, str) and origin in ORIGINS else None
 
 
 def _memo(coding: dict[str, object]) -> str | None:

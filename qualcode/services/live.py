@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from qualcode.domain.codings import Coding
+from qualcode.domain.codings import HUMAN, Coding
 from qualcode.domain.events import Action, CodingPayload, action_of
 from qualcode.services.project import Project
 from qualcode.storage.live_watch import ChangeWatch, OwnEvents, open_watch, track_own_events
@@ -91,6 +91,7 @@ def coding_of(payload: object) -> Coding | None:
             text=str(shaped["text"]),
             memo=None if shaped.get("memo") is None else str(shaped["memo"]),
             created_at=str(shaped["created_at"]),
+            origin=str(shaped.get("origin", HUMAN)),
         )
     except (KeyError, TypeError, ValueError):
         return None

@@ -483,7 +483,7 @@ class _Merger:
             rows.append(
                 IdentifiedCoding(
                     transcript_id, code_id, coder_id, start, end, span_text(text, start, end),
-                    coding.memo, created, coding.guid,
+                    coding.memo, created, coding.guid, coding.origin,
                 )
             )  # fmt: skip
         self.report.codings_added += self.uow.refi.add_codings_with_guids(rows)

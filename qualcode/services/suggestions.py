@@ -270,6 +270,9 @@ def repeated_coders(coder: str, coders: Sequence[str]) -> list[str]:
 
 # -- the cache ------------------------------------------------------------------------------
 
+STORED_MODELS = 3
+"""At most this many models stay cached in a project (the newest; stale ones go at once):
+a model of a large project is megabytes, one per choice of coders and unit."""
 _MEMORY: dict[tuple[str, str], tuple[str, CodeModel]] = {}
 _MEMORY_LOCK = threading.Lock()
 
@@ -318,6 +321,7 @@ def _store(project: Project, key: str, wanted: str, model: CodeModel) -> None:
         with project.unit_of_work() as uow:
             if uow.suggestions.fingerprint() == wanted:  # nobody coded while we trained
                 uow.suggestions.store_model(key, wanted, text)
+                uow.suggestions.prune(wanted, STORED_MODELS, key)
     except ProjectError:
         pass
 

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from qualcode.domain.codebook import split_path
-from qualcode.domain.codings import Coding
+from qualcode.domain.codings import HUMAN, Coding
 from qualcode.domain.events import Action
 from qualcode.domain.spans import Span
 from qualcode.domain.suggestions import ORIGIN_KEY
@@ -38,7 +38,8 @@ class SpanCoding:
     """What to apply: ``code`` is a code id or a path written exactly as stored (other
     spellings take the ordinary path); ``start``/``end`` half-open code points;
     ``extra`` further top-level payload keys (the origin of an accepted suggestion),
-    ``summary_suffix`` what follows the code path in the event's summary."""
+    ``summary_suffix`` what follows the code path in the event's summary; ``origin``
+    the coding's stored origin (domain/codings.py ORIGINS)."""
 
     transcript: str
     code: str | int
@@ -48,6 +49,7 @@ class SpanCoding:
     memo: str | None = None
     extra: tuple[tuple[str, str], ...] = ()
     summary_suffix: str = ""
+    origin: str = HUMAN
 
 
 def span_request(
@@ -69,6 +71,7 @@ def span_request(
         memo=memo,
         extra=() if origin is None else ((ORIGIN_KEY, origin),),
         summary_suffix="" if origin is None else f" ({origin})",
+        origin=origin or HUMAN,
     )
 
 
@@ -104,9 +107,10 @@ who AS (
 c AS (
     INSERT INTO coding
         (transcript_id, code_id, coder_id, start_offset, end_offset, anchor_text, memo,
-         created_at)
+         created_at, origin)
     SELECT t.id, kp.id, who.id, CAST(:start AS integer), CAST(:end AS integer),
-           t.passage, CAST(:memo AS text), CAST(:created AS timestamp)
+           t.passage, CAST(:memo AS text), CAST(:created AS timestamp),
+           CAST(:origin AS text)
     FROM lk, t, kp, who WHERE lk.ok
     RETURNING id, anchor_text
 ),
@@ -118,7 +122,8 @@ e AS (
             'id', c.id, 'transcript', CAST(:transcript AS text), 'code_path', kp.path,
             'coder', CAST(:coder AS text), 'start', CAST(:start AS integer),
             'end', CAST(:end AS integer), 'text', c.anchor_text, 'memo', CAST(:memo AS text),
-            'created_at', CAST(:created_text AS text), 'code_id', kp.id){extra}),
+            'created_at', CAST(:created_text AS text), 'code_id', kp.id,
+            'origin', CAST(:origin AS text)){extra}),
         false
     FROM c, kp
     RETURNING id
@@ -157,6 +162,7 @@ def add_coding_at_span(session: Session, request: SpanCoding) -> Coding | None:
         "summary": f"{request.coder} coded {request.transcript} {request.start}:{request.end} as ",
         "summary_suffix": request.summary_suffix,
         "channel": CHANNEL,
+        "origin": request.origin,
     }
     code_query = _code_query(request.code, parameters)
     if code_query is None:
@@ -187,6 +193,7 @@ def add_coding_at_span(session: Session, request: SpanCoding) -> Coding | None:
         passage,
         memo,
         iso_utc(created),
+        request.origin,
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import aliased
 
 from qualcode.domain.codebook import StoredCode
-from qualcode.domain.codings import Coding, NewCoding
+from qualcode.domain.codings import HUMAN, Coding, NewCoding
 from qualcode.domain.spans import Span
 from qualcode.domain.text_entry import (
     enter_name,
@@ -79,6 +79,7 @@ class CodingRepository(StoredArea):
                 CodingRow.anchor_text,
                 CodingRow.memo,
                 CodingRow.created_at,
+                CodingRow.origin,
             )
             .join(TranscriptRow, TranscriptRow.id == CodingRow.transcript_id)
             .join(Coder, Coder.id == CodingRow.coder_id)
@@ -93,8 +94,8 @@ class CodingRepository(StoredArea):
         if transcripts:
             query = query.where(TranscriptRow.name.in_(transcripts))
         return [
-            Coding(cid, transcript, code_paths[code_id], coder, s, e, text, memo, iso_utc(created))
-            for cid, transcript, code_id, coder, s, e, text, memo, created in self._session.execute(
+            Coding(cid, transcript, code_paths[code], coder, s, e, text, memo, iso_utc(at), origin)
+            for cid, transcript, code, coder, s, e, text, memo, at, origin in self._session.execute(
                 query
             )
         ]
@@ -151,7 +152,10 @@ class CodingRepository(StoredArea):
         span: Span,
         anchor_text: str,
         memo: str | None,
+        origin: str = HUMAN,
     ) -> int:
+        """Store a new coding and return its id; ``origin`` where it came from
+        (domain/codings.py ORIGINS)."""
         row = CodingRow(
             transcript_id=transcript_id,
             code_id=code_id,
@@ -161,6 +165,7 @@ class CodingRepository(StoredArea):
             anchor_text=anchor_text,
             memo=enter_optional_text(memo, "coding memo"),
             created_at=utcnow(),
+            origin=origin,
         )
         self._session.add(row)
         self._session.flush()
@@ -195,10 +200,12 @@ class CodingRepository(StoredArea):
         *,
         guid: str | None = None,
         review_note: str | None = None,
+        origin: str = HUMAN,
     ) -> None:
         """Insert a coding under its old id (undoing a removal keeps ids stable, so later
-        events that name the coding still find it); ``guid`` and ``review_note`` as it had
-        them (a code merge's undo puts dropped duplicates back exactly)."""
+        events that name the coding still find it); ``guid``, ``review_note`` and
+        ``origin`` as it had them (a code merge's undo puts dropped duplicates back
+        exactly; a redone accepted suggestion is one again)."""
         self._session.add(
             CodingRow(
                 id=coding_id,
@@ -212,6 +219,7 @@ class CodingRepository(StoredArea):
                 created_at=created_at,
                 guid=guid,
                 review_note=review_note,
+                origin=origin,
             )
         )
         self._session.flush()
@@ -224,12 +232,16 @@ class CodingRepository(StoredArea):
         span: Span,
         anchor_text: str,
         memo: str | None,
+        origin: str | None = None,
     ) -> None:
+        """Change a coding in place; ``origin`` ``None`` keeps the one it has."""
         row = self._session.get_one(CodingRow, coding_id)
         row.code_id = code_id
         row.start, row.end = span.start, span.end
         row.anchor_text = anchor_text
         row.memo = memo
+        if origin is not None:
+            row.origin = origin
         self._session.flush()
 
     def delete_many(self, coding_ids: Iterable[int]) -> None:
@@ -291,6 +303,11 @@ class CodingRepository(StoredArea):
             )
             found.update({cid: (guid, note) for cid, guid, note in rows})
         return found
+
+    def ids_of_origin(self, origin: str) -> set[int]:
+        """Ids of the codings whose stored origin is ``origin`` (domain/codings.py
+        ORIGINS)."""
+        return set(self._session.scalars(select(CodingRow.id).where(CodingRow.origin == origin)))
 
     def set_code(self, coding_ids: Iterable[int], code_id: int) -> None:
         ids = list(coding_ids)

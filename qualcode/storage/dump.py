@@ -5,6 +5,7 @@ The JSON document is ``{"format": "qualcode-backup", "format_version": 1,
 "schema_version": N, "created_at": ISO, "tables": {NAME: {"columns": [...], "rows":
 [[...], ...]}}}``, one row per line so it streams and diffs well. Tables come parents
 first; datetimes are ISO-8601 strings (UTC, no zone), JSON columns their JSON values.
+Caches (:data:`CACHES`) are not content and are left out.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from qualcode.storage.sqlite_file import (
     access_mode,
     sqlite_uri,
 )
-from qualcode.storage.tables import Base, SchemaVersion
+from qualcode.storage.tables import Base, SchemaVersion, SuggestionModelRow
 
 if TYPE_CHECKING:
     from qualcode.storage.database import Project
@@ -68,7 +69,13 @@ class TableRows:
     rows: Sequence[Sequence[object]]
 
 
-NOT_CONTENT = frozenset({SchemaVersion.__tablename__, "presence"})  # open workspaces: transient
+CACHES = frozenset({SuggestionModelRow.__tablename__})
+"""Tables holding only what qualcode computes again (trained suggestion models: megabytes
+each, with the transcripts' words in them): left out of backups and dumps, and skipped
+when a backup made before holds them, so no backup carries a model trained on text that
+was pseudonymised since."""
+# presence: open workspaces, transient
+NOT_CONTENT = frozenset({SchemaVersion.__tablename__, "presence"}) | CACHES
 
 
 def project_tables() -> list[Table]:
@@ -201,6 +208,7 @@ def restore_rows(
             f"{migrations.CURRENT_VERSION}); upgrade qualcode",
         )
     known = {table.name: table for table in project_tables()}
+    tables = [table for table in tables if table.name not in CACHES]
     given = {table.name: table for table in tables}
     for name, rows in given.items():
         if name not in known:
@@ -223,6 +231,9 @@ def restore_rows(
         for start in range(0, len(values), _CHUNK):
             connection.execute(insert(table), values[start : start + _CHUNK])
         counts[name] = len(values)
+    coding = given.get("coding")
+    if coding is not None and "origin" not in coding.columns:  # a backup before schema 9
+        migrations.mark_suggested_codings(connection)
     if connection.dialect.name == "postgresql":
         _advance_sequences(connection)
     return counts

@@ -9,8 +9,11 @@ from collections.abc import Callable
 from sqlalchemy import Connection, insert, inspect, select, update
 
 from qualcode.domain.codebook import join_path
+from qualcode.domain.codings import HUMAN, SUGGESTED
 from qualcode.domain.errors import ProjectError, ReadOnlyError
 from qualcode.domain.events import CODING_ACTIONS
+from qualcode.domain.suggestions import ORIGIN_KEY
+from qualcode.storage.repository_base import IDS_PER_QUERY, iso_utc
 from qualcode.storage.tables import (
     AttributeRow,
     Base,
@@ -61,13 +64,20 @@ def _add_refi_guids(connection: Connection) -> None:
 def _add_coding_review_note(connection: Connection) -> None:
     """Version 4: ``coding.review_note``, set when re-anchoring after a transcript edit
     could not place a coding with confidence (NULL for every existing coding)."""
+    _add_coding_column(connection, "review_note")
+
+
+def _add_coding_column(connection: Connection, name: str, constraint: str = "") -> None:
+    """Add the ``coding`` table's column ``name`` as tables.py types it (``constraint``
+    after the type), unless it is there already."""
     present = {column["name"] for column in inspect(connection).get_columns("coding")}
-    if "review_note" not in present:
+    if name not in present:
         preparer = connection.dialect.identifier_preparer
         table = Base.metadata.tables[CodingRow.__tablename__]
-        column_type = table.c.review_note.type.compile(dialect=connection.dialect)
+        column_type = table.c[name].type.compile(dialect=connection.dialect)
         connection.exec_driver_sql(
-            f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN review_note {column_type}"
+            f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {name} {column_type}"
+            + (f" {constraint}" if constraint else "")
         )
 
 
@@ -145,6 +155,72 @@ def _add_presence(connection: Connection) -> None:
     Base.metadata.tables[PresenceRow.__tablename__].create(connection, checkfirst=True)
 
 
+def _add_coding_origin(connection: Connection) -> None:
+    """Version 9: ``coding.origin``, "suggested" for a coding made by accepting a code
+    suggestion, "human" for every other. Until now the origin was read from the event log
+    by coding id, so a hand-made coding that reused a removed suggestion's id counted as
+    suggested; existing codings get theirs from the log once, here
+    (:func:`mark_suggested_codings`)."""
+    _add_coding_column(connection, "origin", f"NOT NULL DEFAULT '{HUMAN}'")
+    mark_suggested_codings(connection)
+
+
+def mark_suggested_codings(connection: Connection) -> int:
+    """Set ``origin`` "suggested" on the codings that the event log says were accepted
+    suggestions, as the log was read before the origin was stored: the coding's latest
+    ``apply``, batch or consensus event (not undone) is an ``apply`` recording origin
+    "suggested", no later recode (not undone) gave it another code, and the coding still
+    has that event's creation time (a later coding that reused the id has its own).
+    Returns how many codings were marked. For migrating projects and restoring backups
+    made before schema 9."""
+    latest: dict[int, str | None] = {}  # coding id -> creation time of an accepted one
+    rows = connection.execute(
+        select(EventRow.action, EventRow.payload)
+        .where(
+            EventRow.undone.is_(False),
+            EventRow.action.in_(("apply", "apply_batch", "reconcile", "recode")),
+        )
+        .order_by(EventRow.id)
+    )
+    for action, payload in rows:
+        if not isinstance(payload, dict):
+            continue
+        for coding in _logged_codings(action, payload):
+            coding_id = coding.get("id")
+            if not isinstance(coding_id, int):
+                continue
+            if action == "recode":
+                after = payload.get("after")
+                if isinstance(after, dict) and after.get("code_id") != coding.get("code_id"):
+                    latest[coding_id] = None
+            elif action == "apply" and payload.get(ORIGIN_KEY) == SUGGESTED:
+                created = coding.get("created_at")
+                latest[coding_id] = created if isinstance(created, str) else None
+            else:
+                latest[coding_id] = None
+    wanted = {coding_id: created for coding_id, created in latest.items() if created}
+    ordered = sorted(wanted)
+    marked = 0
+    for first in range(0, len(ordered), IDS_PER_QUERY):
+        part = ordered[first : first + IDS_PER_QUERY]
+        found = connection.execute(
+            select(CodingRow.id, CodingRow.created_at).where(CodingRow.id.in_(part))
+        )
+        same = [i for i, created in found if created and iso_utc(created) == wanted[i]]
+        if same:
+            connection.execute(
+                update(CodingRow).where(CodingRow.id.in_(same)).values(origin=SUGGESTED)
+            )
+        marked += len(same)
+    return marked
+
+
+def _logged_codings(action: str, payload: dict[str, object]) -> list[dict[str, object]]:
+    """The codings an event's payload creates or changes (as CodingPayload dicts)."""
+    value = payload.get("codings" if action in ("apply_batch", "reconcile") else "coding")
+    return [c for c in (value if isinstance(value, list) else [value]) if isinstance(c, dict)]
+
+
 # MIGRATIONS[n] brings a project from version n+1 to n+2. Version 1 is the first schema.
 MIGRATIONS: list[Migration] = [
     _add_status_summary_and_settings,
@@ -154,6 +230,7 @@ MIGRATIONS: list[Migration] = [
     _add_refi_sets_and_variables,
     _add_suggestion_model,
     _add_presence,
+    _add_coding_origin,
 ]
 CURRENT_VERSION = 1 + len(MIGRATIONS)  # sqlite_file.SCHEMA_VERSION names it without SQLAlchemy
 

@@ -308,6 +308,7 @@ class RefiRepository(StoredArea):
                     Coder.guid,
                     CodingRow.created_at,
                     CodingRow.memo,
+                    CodingRow.origin,
                 )
                 .join(CodeRow, CodeRow.id == CodingRow.code_id)
                 .join(Coder, Coder.id == CodingRow.coder_id)
@@ -323,6 +324,7 @@ class RefiRepository(StoredArea):
                     ids("coder", row[6], row[7]),
                     exchange_time(row[8]),
                     row[9] or None,
+                    row[10],
                 )
                 for row in rows
             )
@@ -359,6 +361,7 @@ class RefiRepository(StoredArea):
                         "memo": r.memo,
                         "created_at": r.created_at,
                         "guid": r.guid,
+                        "origin": r.origin,
                     }
                     for r in rows
                 ],

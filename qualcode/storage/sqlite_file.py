@@ -19,7 +19,7 @@ from qualcode.files.reading import open_regular
 QUALCODE_APPLICATION_ID = 0x51434F44
 # The schema version this qualcode writes: one more than the number of migrations in
 # qualcode.storage.migrations (a test holds the two together).
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 SQLITE_MAGIC = b"SQLite format 3\x00"
 COMPANIONS = ("-journal", "-wal", "-shm")
 """The files SQLite keeps beside a project (``NAME-wal`` ...), which belong to it."""

@@ -4,15 +4,13 @@ log)."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Delete, delete, func, select
 
 from qualcode.storage.repository_base import StoredArea
 from qualcode.storage.tables import CodeRow, CodingRow, EventRow, SuggestionModelRow
 
 UNRELATED_ACTIONS = ("setting", "dismiss_suggestion", "done", "undone", "memo_edit", "memo")
 """Logged actions that change nothing a suggestion model learns from."""
-
-_IDS_PER_QUERY = 500  # coding ids per IN (...) list, under every database's bound-value limit
 
 
 class SuggestionRepository(StoredArea):
@@ -52,26 +50,29 @@ class SuggestionRepository(StoredArea):
         self._session.flush()
 
     def suggested_coding_ids(self, origin_key: str, origin: str) -> set[int]:
-        """Ids of existing codings whose ``apply`` event (not undone) records
-        ``payload[origin_key] == origin``. Undo and redo keep a coding's id, so a redone
-        accepted suggestion still counts; a coding since removed does not."""
-        found: set[int] = set()
-        rows = self._session.execute(
-            select(EventRow.payload).where(EventRow.action == "apply", EventRow.undone.is_(False))
-        )
-        for (payload,) in rows:
-            coding = payload.get("coding") if isinstance(payload, dict) else None
-            if payload.get(origin_key) == origin and isinstance(coding, dict):
-                coding_id = coding.get("id")
-                if isinstance(coding_id, int):
-                    found.add(coding_id)
-        if not found:
-            return found
-        ordered = sorted(found)
-        existing: set[int] = set()
-        for first in range(0, len(ordered), _IDS_PER_QUERY):
-            part = ordered[first : first + _IDS_PER_QUERY]
-            existing.update(
-                self._session.scalars(select(CodingRow.id).where(CodingRow.id.in_(part)))
-            )
-        return existing
+        """Ids of existing codings whose stored origin (``coding.origin``, schema 9) is
+        ``origin``. The origin follows the coding through undo, redo, merges and backups,
+        not its id; ``origin_key`` (the event payload's key, which older versions read
+        here) is no longer needed."""
+        del origin_key
+        return self._uow.codings.ids_of_origin(origin)
+
+    def clear_all(self) -> int:
+        """Delete every cached model (they hold words of the transcripts: anonymizing
+        clears them; the next ``suggest`` trains afresh). Returns how many were deleted."""
+        return self._deleted(delete(SuggestionModelRow))
+
+    def prune(self, current: str, keep: int, stored: str) -> int:
+        """Delete the models trained at another fingerprint than ``current`` (stale: codings
+        or codes changed since, so they are never used again) and all but the ``keep``
+        newest of the rest, always keeping the one just stored under key ``stored``.
+        Returns how many were deleted."""
+        table = SuggestionModelRow
+        deleted = self._deleted(delete(table).where(table.fingerprint != current))
+        others = select(table.key).where(table.key != stored)
+        newest = others.order_by(table.created_at.desc(), table.key).limit(max(keep - 1, 0))
+        kept = [stored, *self._session.scalars(newest)]
+        return deleted + self._deleted(delete(table).where(table.key.not_in(kept)))
+
+    def _deleted(self, statement: Delete) -> int:
+        return int(getattr(self._session.execute(statement), "rowcount", 0) or 0)

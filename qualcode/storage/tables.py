@@ -195,6 +195,10 @@ class CodingRow(Base):
     # Set when a transcript edit moved the coding and its text changed beyond the
     # re-anchoring threshold: why it needs review (NULL = nothing to review).
     review_note: Mapped[str | None] = mapped_column(Text)
+    # Where the coding came from: "suggested" when a coder accepted a code suggestion,
+    # "human" otherwise (domain/codings.py ORIGINS). Stored with the coding, so it follows
+    # the coding (undo, redo, merge, backup), never an id that a later coding may reuse.
+    origin: Mapped[str] = mapped_column(String(20), server_default="human")
 
 
 class MemoRow(Base):

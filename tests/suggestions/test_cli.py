@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.storage.dump import project_tables
+from qualcode.storage.dump import CACHES, project_tables
+from qualcode.storage.tables import Base
 from tests.conftest import Cli
 from tests.suggestions.tiny import code_of, tiny_project
 
@@ -127,5 +128,7 @@ def test_without_scikit_learn_it_says_how_to_install(
     ]
 
 
-def test_the_cache_table_is_part_of_the_schema() -> None:
-    assert "suggestion_model" in {table.name for table in project_tables()}
+def test_the_cache_table_is_part_of_the_schema_but_not_of_backups() -> None:
+    assert "suggestion_model" in Base.metadata.tables
+    assert "suggestion_model" in CACHES  # computed again on the next suggest
+    assert "suggestion_model" not in {table.name for table in project_tables()}

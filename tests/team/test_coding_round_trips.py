@@ -109,6 +109,7 @@ def test_one_coding_is_three_round_trips(
         "memo": memo,
         "created_at": coding.created_at,
         "code_id": payload["coding"]["code_id"],  # type: ignore[index]
+        "origin": origin or "human",
     }
     assert payload.get("origin") == origin
 
