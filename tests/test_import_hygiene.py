@@ -71,6 +71,8 @@ def test_cli_choices_match_the_domain_enums() -> None:
     assert cli_agreement.LEVELS == intervals.LEVELS
     assert cli_agreement.RESAMPLES == intervals.RESAMPLES
     assert cli_agreement.DEFAULT_RESAMPLES == intervals.DEFAULT_RESAMPLES
+    assert tuple(r.value for r in intervals.Resampling) == cli_agreement.RESAMPLING
+    assert intervals.DEFAULT_RESAMPLING.value == cli_agreement.DEFAULT_RESAMPLING
 
 
 # What only storage may touch: SQLAlchemy's session, connection and engine.

@@ -32,14 +32,15 @@ if TYPE_CHECKING:
 
 # The option choices are spelled out (tests check them against the domain enums) so that
 # loading the CLI does not import the agreement modules: start-up time matters.
-# The bootstrap's limits as domain/agreement_intervals states them (LEVELS, RESAMPLES,
-# DEFAULT_RESAMPLES), repeated here so start-up imports no statistics module;
-# tests/test_import_hygiene.py checks the two agree.
+# The bootstrap's limits and defaults as domain/agreement_intervals states them (LEVELS,
+# RESAMPLES, DEFAULT_RESAMPLES, Resampling, DEFAULT_RESAMPLING), repeated here so
+# start-up imports no statistics module; tests/test_import_hygiene.py checks they agree.
 LEVELS = (50.0, 99.9)
 RESAMPLES = (100, 100_000)
 DEFAULT_RESAMPLES = 2000
 UNITS = ("character", "turn", "sentence", "transcript")
 RESAMPLING = ("unit", "transcript")
+DEFAULT_RESAMPLING = "transcript"
 STRATEGIES = ("union", "intersection", "majority", "a", "b")
 CHOICES = ("a", "b", "both", "neither", "edit")
 GREEDY_OPTIONS = ("--coders", "--code", "--transcript")
@@ -219,10 +220,10 @@ _transcript_option = click.option(
 @click.option(
     "--ci-by",
     type=click.Choice(RESAMPLING),
-    default="unit",
+    default=DEFAULT_RESAMPLING,
     show_default=True,
-    help="With --ci: resample units, or whole transcripts (respects that a transcript's "
-    "units hang together).",
+    help="With --ci: resample whole transcripts (the units of one transcript hang "
+    "together; needs 5 or more), or units as if independent (too narrow).",
 )
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
 @click.option("--pretty", is_flag=True, help="JSON only: indented for people (default: compact).")

@@ -246,7 +246,7 @@ def report_rules(report: AgreementReport) -> list[str]:
     """The rules every output prints: :data:`RULES`, and how intervals were made."""
     if report.intervals is None:
         return list(RULES)
-    return [*RULES, *interval_rules(report.intervals.settings)]
+    return [*RULES, *interval_rules(report.intervals.settings, report.unit.value)]
 
 
 def select_transcripts(
