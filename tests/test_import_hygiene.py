@@ -67,6 +67,9 @@ def test_cli_choices_match_the_domain_enums() -> None:
     assert tuple(s.value for s in Strategy) == cli_agreement.STRATEGIES
     assert tuple(c.value for c in Choice) == cli_agreement.CHOICES
     from qualcode.domain import agreement_intervals as intervals
+    from qualcode.domain.suggestions import ORIGINS
+
+    assert ORIGINS == cli_agreement.ORIGINS
 
     assert cli_agreement.LEVELS == intervals.LEVELS
     assert cli_agreement.RESAMPLES == intervals.RESAMPLES

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
 from qualcode.domain.agreement_intervals import MIN_CLUSTERS, Intervals, IntervalSettings
+from qualcode.domain.agreement_origin import origin_text
 from qualcode.domain.agreement_report import (
     AgreementReport,
     CodeAgreement,
@@ -340,6 +341,8 @@ def header_text(report: AgreementReport) -> str:
         f"segment threshold {threshold_text(report.threshold)}%",
         f"{len(report.transcripts)} transcript(s) compared",
     ]
+    if report.origins:
+        parts.append(origin_text(report.origins))
     basis: dict[str, list[str]] = {}
     for coder, how in report.basis:
         basis.setdefault(how, []).append(coder)
