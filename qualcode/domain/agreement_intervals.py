@@ -126,7 +126,9 @@ VERDICT_RULE = (
 def interval_rules(settings: IntervalSettings, unit: str = "character") -> list[str]:
     """How the intervals were made, as every report prints it; ``unit``: the report's
     unit (``"character"``, ``"turn"``, …), named in the warning on resampling units."""
-    if settings.by is Resampling.UNIT:
+    if settings.by is Resampling.UNIT and unit == "transcript":
+        drawn = "units, each a whole transcript (presence per transcript)"
+    elif settings.by is Resampling.UNIT:
         drawn = (
             f"{unit}s of the pooled table, as if each were independent — neighbouring "
             f"{unit}s are coded together, so this interval is too narrow and its verdict "
