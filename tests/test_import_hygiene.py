@@ -67,10 +67,15 @@ def test_cli_choices_match_the_domain_enums() -> None:
     assert tuple(s.value for s in Strategy) == cli_agreement.STRATEGIES
     assert tuple(c.value for c in Choice) == cli_agreement.CHOICES
     from qualcode.domain import agreement_intervals as intervals
+    from qualcode.domain.suggestions import ORIGINS
+
+    assert ORIGINS == cli_agreement.ORIGINS
 
     assert cli_agreement.LEVELS == intervals.LEVELS
     assert cli_agreement.RESAMPLES == intervals.RESAMPLES
     assert cli_agreement.DEFAULT_RESAMPLES == intervals.DEFAULT_RESAMPLES
+    assert tuple(r.value for r in intervals.Resampling) == cli_agreement.RESAMPLING
+    assert intervals.DEFAULT_RESAMPLING.value == cli_agreement.DEFAULT_RESAMPLING
 
 
 # What only storage may touch: SQLAlchemy's session, connection and engine.

@@ -32,17 +32,19 @@ if TYPE_CHECKING:
 
 # The option choices are spelled out (tests check them against the domain enums) so that
 # loading the CLI does not import the agreement modules: start-up time matters.
-# The bootstrap's limits as domain/agreement_intervals states them (LEVELS, RESAMPLES,
-# DEFAULT_RESAMPLES), repeated here so start-up imports no statistics module;
-# tests/test_import_hygiene.py checks the two agree.
+# The bootstrap's limits and defaults as domain/agreement_intervals states them (LEVELS,
+# RESAMPLES, DEFAULT_RESAMPLES, Resampling, DEFAULT_RESAMPLING), repeated here so
+# start-up imports no statistics module; tests/test_import_hygiene.py checks they agree.
 LEVELS = (50.0, 99.9)
 RESAMPLES = (100, 100_000)
 DEFAULT_RESAMPLES = 2000
 UNITS = ("character", "turn", "sentence", "transcript")
 RESAMPLING = ("unit", "transcript")
+DEFAULT_RESAMPLING = "transcript"
+ORIGINS = ("human", "suggested")
 STRATEGIES = ("union", "intersection", "majority", "a", "b")
 CHOICES = ("a", "b", "both", "neither", "edit")
-GREEDY_OPTIONS = ("--coders", "--code", "--transcript")
+GREEDY_OPTIONS = ("--coders", "--code", "--transcript", "--origin")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -81,8 +83,8 @@ _exit_registered = False
 
 
 class ManyValuesCommand(click.Command):
-    """A command whose ``--coders``, ``--code`` and ``--transcript`` take several values
-    in a row (``--coders anna bo chloe``): every argument after such an option, up to
+    """A command whose ``--coders``, ``--code``, ``--transcript`` and ``--origin`` take
+    several values in a row (``--coders anna bo chloe``): every argument after such an option, up to
     the next option, is another value of it. Name PROJECT before these options."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -137,6 +139,30 @@ class Threshold(click.ParamType["Fraction"]):
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "PERCENT"
+
+
+class OriginValue(click.ParamType[str]):
+    """``ORIGIN`` or ``CODER=ORIGIN`` with ORIGIN one of :data:`ORIGINS`: a wrong origin
+    is a usage error (exit 2); whether the coder is compared is the service's to say."""
+
+    name = "origin"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        text = str(value)
+        origin = text.rpartition("=")[2].strip().lower()
+        if origin not in ORIGINS:
+            self.fail(
+                f"{text!r}: the origin is {' or '.join(ORIGINS)}, alone (every coder) or "
+                "as CODER=ORIGIN",
+                param,
+                ctx,
+            )
+        return text
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[CODER=]human|suggested"
 
 
 def _coders_option(metavar: str) -> Callable[[F], F]:
@@ -219,17 +245,21 @@ _transcript_option = click.option(
 @click.option(
     "--ci-by",
     type=click.Choice(RESAMPLING),
-    default="unit",
+    default=DEFAULT_RESAMPLING,
     show_default=True,
-    help="With --ci: resample units, or whole transcripts (respects that a transcript's "
-    "units hang together).",
+    help="With --ci: resample whole transcripts (the units of one transcript hang "
+    "together; needs 5 or more), or units as if independent (too narrow).",
 )
 @click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
 @click.option("--pretty", is_flag=True, help="JSON only: indented for people (default: compact).")
 @click.option(
     "--origin",
-    type=click.Choice(("human", "suggested")),
-    help="Only codings made by hand, or only accepted suggestions (`qualcode suggest`).",
+    "origins",
+    type=OriginValue(),
+    multiple=True,
+    help="Only codings made by hand (human) or accepted from `qualcode suggest` "
+    "(suggested): of every coder, or of one (anna=suggested bo=human compares anna's "
+    "accepted suggestions with bo's own coding).",
 )
 @output_options("table", "json", "csv", "xlsx", "html", example="agreement")
 @raw_cells_option
@@ -250,7 +280,7 @@ def agreement(
     ci_by: str,
     per_transcript: bool,
     pretty: bool,
-    origin: str | None,
+    origins: tuple[str, ...],
     output_format: str,
     output: str | None,
 ) -> None:
@@ -279,7 +309,7 @@ def agreement(
         threshold=threshold,
         stats=stats,
         intervals=intervals,
-        origin=origin,
+        origin=origins,
     )
     if output_format == "xlsx":
         from qualcode.exporters.agreement_documents import report_xlsx

@@ -29,6 +29,7 @@ from qualcode.domain.agreement import (
 )
 from qualcode.domain.agreement_cells import CellComparisons, Comparer, totals
 from qualcode.domain.agreement_intervals import Intervals, interval_rules
+from qualcode.domain.agreement_origin import Origins, origin_rule
 from qualcode.domain.agreement_units import Unit, UnitGrid, whole_transcript_units
 from qualcode.domain.document_info import UNKNOWN_DOCUMENT, DocumentInfo
 from qualcode.domain.errors import FieldError
@@ -236,6 +237,8 @@ class AgreementReport:
     """The project's name and language, for titles and footers."""
     intervals: Intervals | None = None
     """Bootstrap intervals of the pooled values, when asked for."""
+    origins: Origins = ()
+    """Each coder and the origin of the codings compared (``--origin``); empty: all."""
 
     def applicable(self) -> Registry:
         """The statistics that apply to this many coders (Fleiss' kappa needs three)."""
@@ -243,10 +246,12 @@ class AgreementReport:
 
 
 def report_rules(report: AgreementReport) -> list[str]:
-    """The rules every output prints: :data:`RULES`, and how intervals were made."""
+    """The rules every output prints: :data:`RULES`, which codings were compared (by
+    origin), and how intervals were made."""
+    rules = [*RULES, *filter(None, [origin_rule(report.origins)])]
     if report.intervals is None:
-        return list(RULES)
-    return [*RULES, *interval_rules(report.intervals.settings)]
+        return rules
+    return [*rules, *interval_rules(report.intervals.settings, report.unit.value)]
 
 
 def select_transcripts(

@@ -16,6 +16,7 @@ from typing import Any
 
 from qualcode.domain.agreement import Comparison
 from qualcode.domain.agreement_intervals import Intervals, verdict
+from qualcode.domain.agreement_origin import origin_text
 from qualcode.domain.agreement_report import (
     AgreementReport,
     CodeAgreement,
@@ -250,6 +251,7 @@ def report_dict(report: AgreementReport, *, codes: bool = True) -> dict[str, obj
         "coders": list(report.coders),
         "unit": report.unit.value,
         "threshold": threshold_number(report.threshold),
+        "origin": dict(report.origins) or None,
         "compared_transcripts": list(report.transcripts),
         "finished_by": dict(report.basis),
         "per_code": {code.code: code_dict(report, code) for code in report.codes} if codes else {},
@@ -369,7 +371,34 @@ def _cells(statistic: Statistic, measure: Measure | None) -> list[Cell]:
     return cells
 
 
+ORIGIN_HEADERS = ("a_origin", "b_origin")
+"""With ``--origin``: the origin of the codings compared of each row's two coders
+(``human``, ``suggested`` or ``all``), last on every row."""
+
+
+def report_csv_headers(report: AgreementReport) -> tuple[str, ...]:
+    """:func:`csv_headers` of the report, with :data:`ORIGIN_HEADERS` when it filters
+    codings by origin."""
+    headers = csv_headers(report.statistics, report.intervals)
+    return headers + ORIGIN_HEADERS if report.origins else headers
+
+
+def report_csv_formats(report: AgreementReport) -> tuple[str | None, ...]:
+    """:func:`csv_number_formats` beside :func:`report_csv_headers`."""
+    formats = csv_number_formats(report.statistics, report.intervals)
+    return formats + (None,) * len(ORIGIN_HEADERS) if report.origins else formats
+
+
 def report_rows(report: AgreementReport) -> list[tuple[Cell, ...]]:
+    """Every CSV row, as :func:`report_csv_headers` names the columns."""
+    rows = _statistic_rows(report)
+    if not report.origins:
+        return rows
+    origin = dict(report.origins)
+    return [(*row, origin[str(row[3])], origin[str(row[4])]) for row in rows]
+
+
+def _statistic_rows(report: AgreementReport) -> list[tuple[Cell, ...]]:
     rows: list[tuple[Cell, ...]] = []
     blank: tuple[Cell, ...] = (None,) * len(_interval_columns(report.statistics, report.intervals))
     for code in report.codes:
@@ -424,9 +453,9 @@ def render_report_csv(report: AgreementReport) -> str:
     :func:`~qualcode.exporters.csv_numbers.full_precision` is on."""
     places = [
         COUNT_MEAN_DECIMALS if f in (None, ANY_DECIMALS) else decimals(f)
-        for f in csv_number_formats(report.statistics, report.intervals)
+        for f in report_csv_formats(report)
     ]
-    headers = csv_headers(report.statistics, report.intervals)
+    headers = report_csv_headers(report)
     return render_csv(headers, rounded_rows(report_rows(report), places))
 
 
@@ -488,7 +517,8 @@ def render_report_table(report: AgreementReport, *, per_transcript: bool = False
     finished = ", ".join(f"{coder} ({how})" for coder, how in report.basis)
     lines = [
         f"Agreement of {', '.join(report.coders)} · unit: {report.unit.value} · "
-        f"segment threshold {threshold_text(report.threshold)}%",
+        f"segment threshold {threshold_text(report.threshold)}%"
+        + (f" · {origin_text(report.origins)}" if report.origins else ""),
         f"{len(report.transcripts)} transcript(s) compared"
         + (f" (finished: {finished})" if finished else ""),
         "",

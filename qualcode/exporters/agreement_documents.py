@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from qualcode.domain.agreement_intervals import Intervals
+from qualcode.domain.agreement_origin import origin_text
 from qualcode.domain.agreement_report import (
     AgreementReport,
     CodeAgreement,
@@ -25,8 +26,8 @@ from qualcode.domain.statistics.registry import definitions
 from qualcode.exporters.agreement import (
     LEVELS_NOTE,
     UNDEFINED_NOTE,
-    csv_headers,
-    csv_number_formats,
+    report_csv_formats,
+    report_csv_headers,
     report_rows,
     undefined_count_note,
 )
@@ -58,6 +59,7 @@ def _notes(report: AgreementReport) -> list[str]:
         f"coders: {', '.join(report.coders)}",
         f"unit: {report.unit.value}",
         f"segment threshold: {threshold_text(report.threshold)}%",
+        *filter(None, [origin_text(report.origins)]),
         f"compared transcripts: {', '.join(report.transcripts) or 'none'}",
         *(f"{coder}: finished transcripts are those {how}" for coder, how in report.basis),
         UNDEFINED_NOTE,
@@ -203,8 +205,8 @@ def report_xlsx(report: AgreementReport) -> bytes:
     detail = [
         SheetColumn(h, f)
         for h, f in zip(
-            csv_headers(report.statistics, report.intervals),
-            csv_number_formats(report.statistics, report.intervals),
+            report_csv_headers(report),
+            report_csv_formats(report),
             strict=True,
         )
     ]
@@ -283,7 +285,8 @@ def report_html(report: AgreementReport) -> str:
         f"<h1>Agreement of {e(', '.join(report.coders))}</h1>",
         f"<p>Unit: {e(report.unit.value)} · "
         f"segment threshold {threshold_text(report.threshold)}% · "
-        f"{len(report.transcripts)} transcript(s) compared</p>",
+        + (f"{e(origin_text(report.origins))} · " if report.origins else "")
+        + f"{len(report.transcripts)} transcript(s) compared</p>",
     ]
     chart = agreement_chart(report)
     if chart:

@@ -7,11 +7,12 @@ nothing is written.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from qualcode.domain.agreement_intervals import IntervalSettings
+from qualcode.domain.agreement_origin import ALL, Origins, parse_origins
 from qualcode.domain.agreement_report import (
     DEFAULT_THRESHOLD,
     AgreementReport,
@@ -33,7 +34,7 @@ from qualcode.domain.document_info import (
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.statistics.registry import choose
 from qualcode.services.agreement_columns import statistic_columns
-from qualcode.services.agreement_sweep import coded_by, of_origin, ordered_rows, sweep_comparer
+from qualcode.services.agreement_sweep import coded_by, ordered_rows, sweep_comparer
 from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.transcripts import unknown_transcript_message
@@ -95,7 +96,7 @@ def compare_coders(
     threshold: Fraction | int = DEFAULT_THRESHOLD,
     stats: Sequence[str] = (),
     intervals: IntervalSettings | None = None,
-    origin: str | None = None,
+    origin: str | Sequence[str] | None = None,
 ) -> AgreementReport:
     """Agreement of ``coders`` (two or more) on each compared transcript × code.
 
@@ -111,7 +112,9 @@ def compare_coders(
     bootstrap confidence intervals of the pooled kappa and alpha (see
     :mod:`qualcode.services.agreement_intervals`).
     ``origin``: only codings made by hand (``"human"``) or accepted from suggestions
-    (``"suggested"``); which transcripts are compared does not change.
+    (``"suggested"``), of every coder, or per coder (``"anna=suggested"``; several
+    values: :func:`~qualcode.domain.agreement_origin.parse_origins`); the report states
+    it (:attr:`AgreementReport.origins`). Which transcripts are compared does not change.
     """
     if unit not in UNITS:
         raise FieldError("unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
@@ -119,9 +122,11 @@ def compare_coders(
         raise FieldError("threshold", f"a percent from 0 to 100, not {threshold_text(threshold)}")
     chosen = Unit(unit)
     statistics = choose(stats)
+    given = (origin,) if isinstance(origin, str) else origin or ()
+    origins = parse_origins(given, check_coders(coders))
     with paused():  # a report's many small objects form no cycles (BENCHMARKS.md)
         data = load_comparison(
-            project, coders, codes=codes, transcripts=transcripts, unit=chosen, origin=origin
+            project, coders, codes=codes, transcripts=transcripts, unit=chosen, origin=origins
         )
         sections = any(s.reads_sections for s in statistics)
         comparer = (
@@ -144,7 +149,7 @@ def compare_coders(
             from qualcode.services.agreement_intervals import report_intervals
 
             report = replace(report, intervals=report_intervals(report, intervals))
-    return replace(report, document=data.document)
+    return replace(report, document=data.document, origins=origins)
 
 
 def load_comparison(
@@ -154,18 +159,12 @@ def load_comparison(
     codes: Sequence[str] = (),
     transcripts: Sequence[str] = (),
     unit: Unit = Unit.CHARACTER,
-    origin: str | None = None,
+    origin: Origins = (),
 ) -> ComparisonData:
-    """Read and check what a comparison of ``coders`` needs (see :func:`compare_coders`)."""
+    """Read and check what a comparison of ``coders`` needs (see :func:`compare_coders`);
+    ``origin``: each coder's origin of codings to keep (:func:`parse_origins`)."""
     names = check_coders(coders)
     refuse_in_round(project, "comparing coders")
-    # what only some comparisons need is imported when they do: start-up time counts
-    if origin is not None:
-        from qualcode.domain.suggestions import ORIGINS
-
-        if origin not in ORIGINS:
-            choices = ", ".join(ORIGINS)
-            raise FieldError("origin", f"unknown origin {origin!r}; use one of {choices}")
     with project.reading() as uow:
         ensure_sound(uow, project.location)
         known = uow.coders.ids()
@@ -191,11 +190,12 @@ def load_comparison(
         compared, excluded, basis = select_transcripts(candidates, names, done, coded)
         compared_ids = [by_name[name][0] for name in compared]
         grids = _unit_grids(uow, compared_ids, unit)
-        if origin is not None:  # after choosing transcripts: those stay the same
+        if origin:  # after choosing transcripts: those stay the same
             from qualcode.domain.suggestions import ORIGIN_KEY, SUGGESTED
 
             suggested = uow.suggestions.suggested_coding_ids(ORIGIN_KEY, SUGGESTED)
-            table = of_origin(table, suggested, origin == SUGGESTED)
+            kept = {known[name.strip()]: found for name, found in origin if found != ALL}
+            table = of_origins(table, suggested, kept)
     # every code of the codebook (or every named code with its sub-codes), used or not:
     # a code nobody applied is agreement on absence, and a methods section lists it
     selected = tuple(c.path for c in all_codes if wanted_codes is None or c.id in wanted_codes)
@@ -222,6 +222,26 @@ def load_comparison(
             main_language((language, length) for _, _, length, language in lengths),
         ),
     )
+
+
+def of_origins(flat: array[int], suggested: Collection[int], kept: Mapping[int, str]) -> array[int]:
+    """The codings of ``flat`` (six integers each: id, transcript, code, coder, start,
+    end) kept by origin: a coder id in ``kept`` keeps only its codings of that origin
+    (ids in ``suggested`` are accepted suggestions, the rest made by hand); other coders
+    keep all theirs."""
+    import numpy as np
+
+    from qualcode.domain.suggestions import SUGGESTED
+
+    if not kept or not flat:
+        return flat
+    table = np.frombuffer(flat, dtype=np.int64).reshape(-1, 6)
+    ids = np.fromiter(suggested, dtype=np.int64, count=len(suggested))
+    accepted = np.isin(table[:, 0], ids)
+    keep = np.ones(len(table), dtype=bool)
+    for coder_id, origin in kept.items():
+        keep &= (table[:, 3] != coder_id) | (accepted == (origin == SUGGESTED))
+    return array("q", table[keep].tobytes())
 
 
 def check_coders(coders: Sequence[str]) -> tuple[str, ...]:

@@ -153,13 +153,6 @@ def ordered_rows(flat: array[int]) -> list[tuple[int, int, int, int, int, int]]:
     return [(a, b, c, d, e, f) for a, b, c, d, e, f in table[order].tolist()]
 
 
-def of_origin(flat: array[int], ids: Collection[int], inside: bool) -> array[int]:
-    """The codings of ``flat`` whose id is (``inside``) or is not among ``ids``."""
-    table = _table(flat)
-    chosen = np.isin(table[:, 0], np.fromiter(ids, dtype=np.int64, count=len(ids)))
-    return array("q", table[chosen if inside else ~chosen].tobytes())
-
-
 def _positions(keys: Sequence[int], values: Ints) -> Ints:
     """Each value's index in ``keys`` (distinct), or -1 where it is not one of them."""
     if not keys:

@@ -122,7 +122,8 @@ def test_cli_intervals_in_json_csv_and_table(demo_path: Path, run: Cli) -> None:
     asked = ("--ci", "95", "--bootstrap", "300", "--seed", "5")
     text = run(*args, *asked, "--format", "json").stdout
     report = json.loads(text)
-    assert report["intervals"] == {"level": 95.0, "resamples": 300, "seed": 5, "by": "unit"}
+    # whole transcripts by default: a transcript's characters are not independent
+    assert report["intervals"] == {"level": 95.0, "resamples": 300, "seed": 5, "by": "transcript"}
     assert any("Krippendorff 2004" in rule for rule in report["rules"])
     for entry in report["per_code"].values():
         pooled = entry["pooled"]
@@ -132,9 +133,16 @@ def test_cli_intervals_in_json_csv_and_table(demo_path: Path, run: Cli) -> None:
         assert len(pooled["pairs"][0]["kappa_ci"]) == 2
         assert "alpha_ci" not in next(iter(entry["per_transcript"].values()))
     assert run(*args, *asked, "--format", "json").stdout == text  # the seed decides
-    clustered = json.loads(run(*args, *asked, "--ci-by", "transcript", "--format", "json").stdout)
-    assert clustered["intervals"]["by"] == "transcript"
-    assert clustered["per_code"] != report["per_code"]
+    by_unit = json.loads(run(*args, *asked, "--ci-by", "unit", "--format", "json").stdout)
+    assert by_unit["intervals"]["by"] == "unit"
+    assert any("too narrow" in rule for rule in by_unit["rules"])  # the rule warns
+    # characters drawn one by one give narrower intervals than whole transcripts
+    for code, entry in report["per_code"].items():
+        (kappa,) = entry["pooled"]["pairs"]
+        (narrow,) = by_unit["per_code"][code]["pooled"]["pairs"]
+        if kappa["kappa_ci"] is not None:
+            wide = kappa["kappa_ci"][1] - kappa["kappa_ci"][0]
+            assert narrow["kappa_ci"][1] - narrow["kappa_ci"][0] < wide
     rows = list(csv.DictReader(io.StringIO(run(*args, *asked, "--format", "csv").stdout)))
     pooled_rows = [r for r in rows if r["level"] == "pooled"]
     assert all(r["alpha_verdict"] for r in pooled_rows)

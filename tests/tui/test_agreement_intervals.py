@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Select
 
 from qualcode.domain.agreement_intervals import (
     DEFAULT_SEED,
     Intervals,
     IntervalSettings,
+    Resampling,
     interval_text,
     verdict,
 )
@@ -152,6 +153,30 @@ async def test_the_dialog_chooses_level_and_resamples(demo: Project, make_app: A
         await settle(pilot)
         assert screen.intervals is None
         assert not any("CI" in header or header == "verdict" for header in headers(screen.table))
+
+
+async def test_the_dialog_chooses_what_is_drawn(demo: Project, make_app: Any) -> None:
+    # whole transcripts by default (as --ci-by); units, as if independent, on request
+    by_unit = IntervalSettings(95, 300, DEFAULT_SEED, Resampling.UNIT)
+    expected = compare_coders(demo, CODERS, intervals=by_unit)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_agreement(pilot)
+        assert screen.intervals is not None
+        assert screen.intervals.settings.by is Resampling.TRANSCRIPT
+        assert "resamples of transcripts" in label(pilot, "#agreement-note")
+        await pilot.press("s")
+        dialog = app.screen
+        assert isinstance(dialog, SettingsDialog)
+        assert dialog.query_one("#compare-by", Select).value is Resampling.TRANSCRIPT
+        dialog.query_one("#compare-resamples", Input).value = "300"
+        dialog.query_one("#compare-by", Select).value = Resampling.UNIT
+        await pilot.press("ctrl+s")
+        await intervals_in(pilot, screen)
+        assert screen.intervals.found == expected.intervals
+        assert "300 resamples of units" in label(pilot, "#agreement-note")
+        await pilot.press("s")  # the dialog opens on what was chosen
+        assert app.screen.query_one("#compare-by", Select).value is Resampling.UNIT
 
 
 async def test_a_chosen_set_is_shown_whole(demo: Project, make_app: Any) -> None:

@@ -122,7 +122,7 @@ async def intervals_in(pilot: Pilot[None], screen: AgreementScreen) -> None:
     """Wait for the comparison and then the bootstrap (a worker the comparison starts)."""
     for _ in range(50):
         await settle(pilot)
-        if screen.intervals is None or screen.intervals.found is not None:
+        if screen.intervals is None or not screen.intervals.pending:
             return
     raise AssertionError("the intervals never came")
 
@@ -230,8 +230,14 @@ async def test_drill_down_shows_done_marks_exclusions_and_disagreements(
     row = next(i for i, c in enumerate(report.codes) if c.code == target.code)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await open_agreement(pilot)
+        screen = await open_agreement(pilot)
         assert f"{len(report.excluded)} left out" in label(pilot, "#agreement-header")
+        # one transcript cannot be drawn whole: no interval, and the note says why
+        assert screen.intervals is not None
+        assert screen.intervals.found is None
+        assert "no CI: drawing whole transcripts needs 5; 1 compared" in label(
+            pilot, "#agreement-note"
+        )
         await pilot.press(*["down"] * row, "enter")
         await settle(pilot)
         drill = app.screen

@@ -21,7 +21,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
-from qualcode.domain.agreement_intervals import Intervals, IntervalSettings
+from qualcode.domain.agreement_intervals import MIN_CLUSTERS, Intervals, IntervalSettings
+from qualcode.domain.agreement_origin import origin_text
 from qualcode.domain.agreement_report import (
     AgreementReport,
     CodeAgreement,
@@ -29,7 +30,7 @@ from qualcode.domain.agreement_report import (
     measure_of,
     threshold_text,
 )
-from qualcode.domain.errors import QualcodeError
+from qualcode.domain.errors import FieldError, QualcodeError
 from qualcode.domain.statistics import Scope, active
 from qualcode.domain.statistics.registry import display_order
 from qualcode.services.agreement import compare_coders
@@ -209,7 +210,17 @@ class AgreementScreen(Screen[None]):
         the UI thread; shown unless another comparison has replaced the report."""
         from qualcode.services.agreement_intervals import report_intervals
 
-        found = await asyncio.to_thread(report_intervals, report, wanted)
+        try:
+            found = await asyncio.to_thread(report_intervals, report, wanted)
+        except FieldError:  # too few transcripts to draw whole ones: say so, no interval
+            if self.report is report:
+                problem = (
+                    f"drawing whole transcripts needs {MIN_CLUSTERS}; "
+                    f"{len(report.transcripts)} compared"
+                )
+                self.intervals = IntervalView(wanted, problem=problem)
+                self._show(report)
+            return
         if self.report is not report:
             return
         self.intervals = IntervalView(wanted, found)
@@ -330,6 +341,8 @@ def header_text(report: AgreementReport) -> str:
         f"segment threshold {threshold_text(report.threshold)}%",
         f"{len(report.transcripts)} transcript(s) compared",
     ]
+    if report.origins:
+        parts.append(origin_text(report.origins))
     basis: dict[str, list[str]] = {}
     for coder, how in report.basis:
         basis.setdefault(how, []).append(coder)

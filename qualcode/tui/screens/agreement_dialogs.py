@@ -17,10 +17,12 @@ from textual.widgets import Input, Label, Select, SelectionList
 
 from qualcode.domain.agreement_intervals import (
     DEFAULT_RESAMPLES,
+    DEFAULT_RESAMPLING,
     DEFAULT_SEED,
     LEVELS,
     RESAMPLES,
     IntervalSettings,
+    Resampling,
 )
 from qualcode.domain.agreement_report import DEFAULT_THRESHOLD, parse_threshold, threshold_text
 from qualcode.domain.codings import Coding
@@ -33,6 +35,8 @@ from qualcode.tui.screens.form import FormDialog, error_label, unchanged
 from qualcode.tui.widgets.transcript_view import CodeMark, TranscriptView
 
 DEFAULT_LEVEL = 95.0
+DRAWN_TOO = tuple(r for r in Resampling if r is not DEFAULT_RESAMPLING)
+"""The other things the bootstrap can draw, offered after the default."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +52,18 @@ class ComparisonSettings:
     level: float | None = DEFAULT_LEVEL
     """Bootstrap confidence intervals at this percent; ``None``: none."""
     resamples: int = DEFAULT_RESAMPLES
+    by: Resampling = DEFAULT_RESAMPLING
+    """What the bootstrap draws: whole transcripts (the default, as ``--ci-by``'s) or
+    units as if independent."""
 
     @property
     def intervals(self) -> IntervalSettings | None:
         """The bootstrap the screen runs (the CLI's default seed, so ``qualcode
-        agreement --ci`` with the same level and resamples gives the same intervals)."""
+        agreement --ci`` with the same level, resamples and ``--ci-by`` gives the same
+        intervals)."""
         if self.level is None:
             return None
-        return IntervalSettings(self.level, self.resamples, DEFAULT_SEED)
+        return IntervalSettings(self.level, self.resamples, DEFAULT_SEED, self.by)
 
 
 def check_settings(
@@ -151,7 +159,16 @@ class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
                 f"statistics (blank: all; {', '.join(s.option_name for s in active())})",
                 classes="compare-label",
             )
-            yield Input(", ".join(self.current.stats), id="compare-stats")
+            with Horizontal(id="compare-stats-row"):
+                yield Input(", ".join(self.current.stats), id="compare-stats")
+                # whole transcripts first (the default); units, as if independent, give
+                # intervals far too narrow (the note under the table says which is shown)
+                yield Select(
+                    [(f"CI by {r.value}", r) for r in (DEFAULT_RESAMPLING, *DRAWN_TOO)],
+                    value=self.current.by,
+                    allow_blank=False,
+                    id="compare-by",
+                )
             yield error_label("compare-stats")
 
     def on_mount(self) -> None:
@@ -172,7 +189,9 @@ class SettingsDialog(FormDialog[ComparisonSettings, ComparisonSettings]):
             self.show_error(error)
             return
         chosen_unit = unit if isinstance(unit, str) else UNITS[0]
-        self.submit(ComparisonSettings(coders, chosen_unit, number, stats, level, resamples))
+        drawn = self.query_one("#compare-by", Select).value
+        by = drawn if isinstance(drawn, Resampling) else DEFAULT_RESAMPLING
+        self.submit(ComparisonSettings(coders, chosen_unit, number, stats, level, resamples, by))
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

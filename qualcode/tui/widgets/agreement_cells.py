@@ -61,11 +61,25 @@ class IntervalView:
 
     settings: IntervalSettings
     found: Intervals | None = None
+    problem: str = ""
+    """Why there are no intervals (too few transcripts to resample); cells are then
+    empty instead of :data:`PENDING`."""
 
     def caption(self) -> str:
-        """``95% CI of 2000 resamples`` (``computing …`` while they are)."""
-        made = f"{self.settings.level:g}% CI of {self.settings.resamples} resamples"
+        """``95% CI of 2000 resamples of transcripts`` (``computing …`` while they are;
+        ``no CI: …`` when they cannot be made)."""
+        if self.problem:
+            return f"no CI: {self.problem}"
+        made = (
+            f"{self.settings.level:g}% CI of {self.settings.resamples} resamples of "
+            f"{self.settings.by.value}s"
+        )
         return made if self.found is not None else f"{made}: computing {PENDING}"
+
+    @property
+    def pending(self) -> bool:
+        """The bootstrap still runs."""
+        return self.found is None and not self.problem
 
 
 def bands_note(statistics: Sequence[Statistic], intervals: IntervalView | None = None) -> str:
@@ -219,7 +233,7 @@ def interval_columns(
     def interval(
         comparison: Comparison, _mean: MeanComparison | None, pair: int, _v: Mapping[str, str]
     ) -> Text:
-        if skipped(pair):
+        if skipped(pair) or (found is None and not view.pending):
             return Text("")
         if found is None:
             return Text(PENDING, justify="center")
@@ -231,7 +245,7 @@ def interval_columns(
         pair: int,
         variables: Mapping[str, str],
     ) -> Text:
-        if skipped(pair):
+        if skipped(pair) or (found is None and not view.pending):
             return Text("")
         if found is None:
             return Text(PENDING, justify="center")
