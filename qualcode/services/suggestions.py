@@ -248,9 +248,10 @@ def check_request(
     if not any(uow.codings.counts(coder=name) for name in coders):
         if chosen:
             raise NotFoundError(f"nothing to learn from: {' and '.join(coders)} coded nothing yet")
+        hint = "" if project.viewer == coder else " (--train-coder NAME learns from others')"
         raise NotFoundError(
             f"nothing to learn from: {coder} coded nothing yet, and suggestions for {coder} "
-            f"learn from {coder}'s own codings (--train-coder NAME learns from others')"
+            f"learn from {coder}'s own codings{hint}"
         )
 
 

@@ -126,13 +126,16 @@ def test_nothing_coded_to_learn_from_is_one_line(tmp_path: Path, run: Cli) -> No
     project.close()
     path = tmp_path / "tiny.qualcode"
     result = run("suggest", path, "--coder", "anna", expect=1)
-    assert "nothing to learn from: anna coded nothing yet" in one_line_error(result.stderr)
+    line = one_line_error(result.stderr)
+    assert "nothing to learn from: anna coded nothing yet" in line
+    assert "--train-coder" in line  # what the command line can do about it
     result = run("suggest", path, "--coder", "anna", "--train-coder", "anna", expect=1)
     assert one_line_error(result.stderr).endswith(": nothing to learn from: anna coded nothing yet")
     newcomer = open_project(path)  # a new coder's workspace: known by its viewer
     set_viewer(newcomer, "chloe")
-    with pytest.raises(NotFoundError, match="chloe coded nothing yet"):
+    with pytest.raises(NotFoundError, match="chloe coded nothing yet") as caught:
         suggest(newcomer, "chloe")
+    assert "--train-coder" not in str(caught.value)  # no option in the workspace
     with pytest.raises(FieldError, match="no coder 'Chloe'"):
         suggest(newcomer, "Chloe")  # only the workspace's own coder may be new
     newcomer.close()
