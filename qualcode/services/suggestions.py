@@ -231,6 +231,8 @@ def unknown_coder_reason(name: str, known: Collection[str]) -> str:
     """``no coder 'Anna' in this project; did you mean 'anna'?``"""
     from qualcode.matching.suggest import closest
 
+    if not known:
+        return f"no coder {name!r} in this project: nobody has coded yet, nothing to learn from"
     hint = closest(name, sorted(known))
     return f"no coder {name!r} in this project" + (f"; did you mean {hint!r}?" if hint else "")
 
