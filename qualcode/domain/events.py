@@ -59,7 +59,7 @@ class Action(StrEnum):
     MERGE = "merge"  # {"source", "report"}
     RESTORE = "restore"  # {"source", "schema_version", "rows"}
     ANONYMIZE = "anonymize"
-    DISMISS_SUGGESTION = "dismiss_suggestion"  # {"transcript", "start", "end", "code"}
+    DISMISS_SUGGESTION = "dismiss_suggestion"  # {"transcript", "start", "end", "code", "coder"}
     # history
     UNDO = "undo"  # {"event_id", "action"}
     REDO = "redo"  # {"event_id", "action"}
@@ -83,7 +83,7 @@ UNDOABLE_ACTIONS = (
     | CODEBOOK_ACTIONS
     | STATUS_ACTIONS
     | MEMO_ACTIONS
-    | {Action.RECONCILE, Action.REVIEW_DONE}
+    | {Action.RECONCILE, Action.REVIEW_DONE, Action.DISMISS_SUGGESTION}
 )
 """What a coder's undo takes back (services/history.py has one row per action)."""
 

@@ -30,7 +30,7 @@ final fraction is formed from Python integers. The results are the domain's
 from __future__ import annotations
 
 from array import array
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul

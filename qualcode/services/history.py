@@ -93,6 +93,9 @@ def _step(direction: str, target: EventRecord) -> HistoryStep:
             transcript = str(target.payload["transcript"])
         if isinstance(region, list) and len(region) == 2:
             span = (_int(region[0]), _int(region[1]))
+    elif target.action == Action.DISMISS_SUGGESTION:
+        transcript = str(target.payload.get("transcript"))
+        span = (_int(target.payload.get("start")), _int(target.payload.get("end")))
     elif target.action == Action.APPLY_BATCH:
         batch = _coding_list(target.payload.get("codings"))
         names = {str(c["transcript"]) for c in batch}
@@ -160,6 +163,15 @@ def _memo_event(action: str, *, revert: bool) -> Handler:
     return handle
 
 
+def _dismissal(*, revert: bool) -> Handler:
+    def handle(uow: UnitOfWork, payload: dict[str, object]) -> None:
+        from qualcode.services.suggestions import replay_dismissal, revert_dismissal
+
+        (revert_dismissal if revert else replay_dismissal)(uow, payload)
+
+    return handle
+
+
 def _codebook_event(action: str, *, revert: bool) -> Handler:
     def handle(uow: UnitOfWork, payload: dict[str, object]) -> None:
         from qualcode.services.codebook_edit import replay_codebook_event, revert_codebook_event
@@ -188,6 +200,8 @@ UNDO_TABLE: dict[Action, tuple[Handler, Handler]] = {
     # review flags cleared: ``notes`` maps each coding id to the note an undo puts back
     Action.REVIEW_DONE: (_review_notes(restore=True), _review_notes(restore=False)),
     **{a: (_memo_event(a, revert=True), _memo_event(a, revert=False)) for a in MEMO_ACTIONS},
+    # a suggestion dismissed (services/suggestions.py): suggested there again, or not
+    Action.DISMISS_SUGGESTION: (_dismissal(revert=True), _dismissal(revert=False)),
 }
 """How each undoable action is taken back and carried out again: one row per action, so a
 new undoable action is one row (and its name in domain/events.py UNDOABLE_ACTIONS)."""

@@ -45,6 +45,7 @@ from qualcode.matching.code_model import (
 )
 from qualcode.services.blind_rounds import refuse_in_round, round_open
 from qualcode.services.coding import apply_code
+from qualcode.services.history import HistoryError
 from qualcode.services.transcripts import unknown_transcript_message
 from qualcode.storage.database import Project
 from qualcode.storage.unit_of_work import UnitOfWork
@@ -239,6 +240,8 @@ def unknown_coder_reason(name: str, known: Collection[str]) -> str:
     """``no coder 'Anna' in this project; did you mean 'anna'?``"""
     from qualcode.matching.suggest import closest
 
+    if not known:
+        return f"no coder {name!r} in this project: nobody has coded yet, nothing to learn from"
     hint = closest(name, sorted(known))
     return f"no coder {name!r} in this project" + (f"; did you mean {hint!r}?" if hint else "")
 
@@ -256,9 +259,10 @@ def check_request(
     if not any(uow.codings.counts(coder=name) for name in coders):
         if chosen:
             raise NotFoundError(f"nothing to learn from: {' and '.join(coders)} coded nothing yet")
+        hint = "" if project.viewer == coder else " (--train-coder NAME learns from others')"
         raise NotFoundError(
             f"nothing to learn from: {coder} coded nothing yet, and suggestions for {coder} "
-            f"learn from {coder}'s own codings (--train-coder NAME learns from others')"
+            f"learn from {coder}'s own codings{hint}"
         )
 
 
@@ -454,27 +458,69 @@ def accepted_count(project: Project) -> int:
 
 def dismiss_suggestion(project: Project, suggestion: Suggestion, coder: str) -> None:
     """Stop suggesting the suggestion's best code for its unit to ``coder`` (kept in the
-    project; other coders still see it). Logged, but no model is retrained for it."""
+    project; other coders still see it). One ``dismiss_suggestion`` event, undoable
+    (:func:`revert_dismissal`); no model is retrained for it."""
     code = suggestion.codes[0][0]
+    payload: dict[str, object] = {
+        "transcript": suggestion.transcript,
+        "start": suggestion.start,
+        "end": suggestion.end,
+        "code": code,
+        "coder": coder,
+    }
     with project.unit_of_work() as uow:
-        value = uow.settings.get(DISMISSED_SETTING, {})
-        table = dict(value) if isinstance(value, dict) else {}
-        entries = list(table.get(coder, []))
-        entries.append([suggestion.transcript, suggestion.start, suggestion.end, code])
-        table[coder] = entries
-        uow.settings.set(DISMISSED_SETTING, table)
+        replay_dismissal(uow, payload)
         uow.events.log(
             Action.DISMISS_SUGGESTION,
             f"{coder} dismissed suggestion {code} for {suggestion.transcript} "
             f"{suggestion.start}:{suggestion.end}",
-            {
-                "transcript": suggestion.transcript,
-                "start": suggestion.start,
-                "end": suggestion.end,
-                "code": code,
-            },
+            payload,
             coder=coder,
         )
+
+
+def replay_dismissal(uow: UnitOfWork, payload: dict[str, object]) -> None:
+    """Add the dismissal a ``dismiss_suggestion`` payload names to its coder's list."""
+    coder, entry = _dismissal(payload)
+    table = _dismissals(uow)
+    entries = list(table.get(coder, []))
+    if entry not in entries:
+        entries.append(entry)
+    table[coder] = entries
+    uow.settings.set(DISMISSED_SETTING, table)
+
+
+def revert_dismissal(uow: UnitOfWork, payload: dict[str, object]) -> None:
+    """Take back the dismissal a ``dismiss_suggestion`` payload names (undo): the code is
+    suggested for that unit again."""
+    coder, entry = _dismissal(payload)
+    table = _dismissals(uow)
+    table[coder] = [kept for kept in table.get(coder, []) if kept != entry]
+    uow.settings.set(DISMISSED_SETTING, table)
+
+
+def _dismissals(uow: UnitOfWork) -> dict[str, list[object]]:
+    value = uow.settings.get(DISMISSED_SETTING, {})
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): list(v) for k, v in value.items() if isinstance(v, list)}
+
+
+def _dismissal(payload: dict[str, object]) -> tuple[str, list[object]]:
+    """The coder and the stored entry of a ``dismiss_suggestion`` payload."""
+    coder, transcript, code = payload.get("coder"), payload.get("transcript"), payload.get("code")
+    start, end = payload.get("start"), payload.get("end")
+    if not (
+        isinstance(coder, str)
+        and isinstance(transcript, str)
+        and isinstance(code, str)
+        and isinstance(start, int)
+        and isinstance(end, int)
+    ):
+        raise HistoryError(
+            "this dismissal was logged without its coder or unit; nothing was changed"
+        )
+    return coder, [transcript, start, end, code]
 
 
 def _dismissed(uow: UnitOfWork, coder: str) -> dict[tuple[str, int, int], set[str]]:

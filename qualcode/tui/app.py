@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import WorkerFailed
@@ -66,6 +67,22 @@ class QualcodeApp(App[None]):
         self.set_keymap(self.user_keymap)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.workspace.project.on_retry = self._busy_retry
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification of the workspace passes here (a widget's ``notify`` calls
+        the app's): its text is shown as written, never read as markup, so square
+        brackets in code names, transcript names and install hints ("pip install
+        'qualcode[suggest]'") stay. ``markup`` is accepted for Textual's signature and
+        ignored."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- errors: the one layer of services/error_lines, as notifications -----------------
     def report_error(self, error: BaseException) -> ErrorLine:

@@ -12,8 +12,9 @@ from qualcode.domain.errors import BlindRoundError, FieldError, NotFoundError
 from qualcode.exporters.tables import render_table
 from qualcode.services.blind_rounds import set_viewer, start_round
 from qualcode.services.coding import list_codings, remove_coding
+from qualcode.services.history import redo, undo
 from qualcode.services.project import open_project
-from qualcode.services.suggestions import suggest
+from qualcode.services.suggestions import dismiss_suggestion, suggest
 from tests.cli.test_bad_input import dump, one_line_error
 from tests.conftest import Cli
 from tests.suggestions.tiny import code_of, tiny_project
@@ -125,13 +126,16 @@ def test_nothing_coded_to_learn_from_is_one_line(tmp_path: Path, run: Cli) -> No
     project.close()
     path = tmp_path / "tiny.qualcode"
     result = run("suggest", path, "--coder", "anna", expect=1)
-    assert "nothing to learn from: anna coded nothing yet" in one_line_error(result.stderr)
+    line = one_line_error(result.stderr)
+    assert "nothing to learn from: anna coded nothing yet" in line
+    assert "--train-coder" in line  # what the command line can do about it
     result = run("suggest", path, "--coder", "anna", "--train-coder", "anna", expect=1)
     assert one_line_error(result.stderr).endswith(": nothing to learn from: anna coded nothing yet")
     newcomer = open_project(path)  # a new coder's workspace: known by its viewer
     set_viewer(newcomer, "chloe")
-    with pytest.raises(NotFoundError, match="chloe coded nothing yet"):
+    with pytest.raises(NotFoundError, match="chloe coded nothing yet") as caught:
         suggest(newcomer, "chloe")
+    assert "--train-coder" not in str(caught.value)  # no option in the workspace
     with pytest.raises(FieldError, match="no coder 'Chloe'"):
         suggest(newcomer, "Chloe")  # only the workspace's own coder may be new
     newcomer.close()
@@ -167,3 +171,26 @@ def test_no_units_left_is_one_line(tiny: Path, run: Cli) -> None:
     assert len(result.stdout.splitlines()) == 1
     json_rows = run("suggest", tiny, "--coder", "anna", "--min-score", "1", "--format", "json")
     assert json.loads(json_rows.stdout)["suggestions"] == []
+
+
+def test_a_dismissal_is_one_undoable_step(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path)
+    suggestion = suggest(project, "anna", transcripts=["t3"])[0]
+    shown = {(s.start, s.codes[0][0]) for s in suggest(project, "anna", transcripts=["t3"])}
+    dismiss_suggestion(project, suggestion, "anna")
+    place = (suggestion.start, suggestion.codes[0][0])
+    assert place not in {
+        (s.start, s.codes[0][0]) for s in suggest(project, "anna", transcripts=["t3"])
+    }
+    step = undo(project, "anna")
+    assert step is not None
+    assert (step.action, step.transcript, step.span) == (
+        "dismiss_suggestion",
+        "t3",
+        (suggestion.start, suggestion.end),
+    )
+    assert {(s.start, s.codes[0][0]) for s in suggest(project, "anna", transcripts=["t3"])} == shown
+    assert redo(project, "anna") is not None
+    assert place not in {
+        (s.start, s.codes[0][0]) for s in suggest(project, "anna", transcripts=["t3"])
+    }

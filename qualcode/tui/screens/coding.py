@@ -13,6 +13,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
@@ -20,7 +21,7 @@ from textual.widgets import Static
 from qualcode.domain.cases import SpeakerCases
 from qualcode.domain.codings import Coding
 from qualcode.domain.errors import QualcodeError
-from qualcode.domain.events import CODEBOOK_ACTIONS, MEMO_ACTIONS, STATUS_ACTIONS
+from qualcode.domain.events import CODEBOOK_ACTIONS, MEMO_ACTIONS, STATUS_ACTIONS, Action
 from qualcode.domain.spans import Span
 from qualcode.domain.suggestions import Suggestion
 from qualcode.services import coding as coding_service
@@ -135,6 +136,10 @@ class CodingScreen(Screen[None]):
         self.speakers: SpeakerCases = {}  # the open transcript's speakers' cases and values
         self.suggesting = False  # f7: suggestions shown for the open transcript
         self.suggestions: list[Suggestion] = []
+        # taken from the margin since they were shown, by unit (start, end): put back
+        # when the unit is uncoded again (undo) or the dismissal is undone
+        self.coded_suggestions: dict[tuple[int, int], Suggestion] = {}
+        self.dismissed_suggestions: dict[tuple[int, int], Suggestion] = {}
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -236,7 +241,7 @@ class CodingScreen(Screen[None]):
         self.speakers = document.speakers
         self.view.load(document.text, document.turns, document.codings, self.marks())
         self.view.set_flagged(document.flagged)
-        self.suggestions = []
+        suggestion_actions.forget(self)
         if self.suggesting:  # they follow the coder to the next transcript
             self.run_worker(suggestion_actions.show(self), group="suggestions")
         if span is not None:
@@ -265,11 +270,11 @@ class CodingScreen(Screen[None]):
             self.refresh_transcript_list()  # the transcript is started now
         if event.reload or event.transcript != self.transcript:
             self.reload_codings()
-            suggestion_actions.drop_coded(self)
+            suggestion_actions.follow_codings(self)
             return
         view = self.view
         view.set_codings([*view.codings, *event.added])
-        suggestion_actions.drop_coded(self)
+        suggestion_actions.follow_codings(self)
         bumped = {c.code_path for c in event.added}
         self.entries = [
             replace(e, here=e.here + 1, project=e.project + 1) if e.path in bumped else e
@@ -312,7 +317,8 @@ class CodingScreen(Screen[None]):
 
     # -- status --------------------------------------------------------------------------
     def update_status(self) -> None:
-        self.query_one("#status", Static).update(status_line(self))
+        # plain Content: names in it are shown as written, never read as markup
+        self.query_one("#status", Static).update(Content(status_line(self)))
 
     # -- code shortcuts ------------------------------------------------------------------
     async def on_key(self, event: events.Key) -> None:
@@ -439,6 +445,9 @@ class CodingScreen(Screen[None]):
             self.notify(f"Nothing to {name}", severity="warning")
             return
         self.notify(f"{name}: {step.summary}")
+        if step.action == Action.DISMISS_SUGGESTION:
+            suggestion_actions.after_history(self, step)
+            return
         if step.action in CODEBOOK_ACTIONS:
             self.post_message(self.CodebookChanged(self, name))
             return

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.suggestions import Suggestion
 from qualcode.services import suggestions as service
+from qualcode.services.history import HistoryStep
 from qualcode.tui.session import error_message
 
 if TYPE_CHECKING:
@@ -26,9 +27,16 @@ async def toggle(screen: CodingScreen) -> None:
     if screen.suggesting:
         await show(screen)
     else:
-        screen.suggestions = []
+        forget(screen)
         screen.view.set_suggestions([])
         screen.update_status()
+
+
+def forget(screen: CodingScreen) -> None:
+    """No suggestions held for the open transcript (another opens, or they are hidden)."""
+    screen.suggestions = []
+    screen.coded_suggestions = {}
+    screen.dismissed_suggestions = {}
 
 
 async def show(screen: CodingScreen) -> None:
@@ -52,6 +60,7 @@ async def show(screen: CodingScreen) -> None:
         return
     if not screen.suggesting or screen.transcript != transcript:
         return  # hidden, or another transcript opened, while learning
+    forget(screen)
     _draw(screen, found)
     screen.notify(f"{len(found)} suggestions: A accepts the one at the cursor, X dismisses it")
 
@@ -62,13 +71,43 @@ def _draw(screen: CodingScreen, found: list[Suggestion]) -> None:
     screen.update_status()
 
 
-def drop_coded(screen: CodingScreen) -> None:
-    """Stop showing suggestions for units the coder has coded since they were made."""
+def follow_codings(screen: CodingScreen) -> None:
+    """Keep the margin in step with the coder's codings: stop showing suggestions for
+    units the coder has coded since they were made, and show again those set aside so
+    whose unit is uncoded again (ctrl+z of an accepted suggestion, a coding removed)."""
     coder = screen.workspace.coder
     mine = [(c.start, c.end) for c in screen.view.codings if c.coder == coder]
-    kept = [s for s in screen.suggestions if not any(a < s.end and s.start < b for a, b in mine)]
-    if len(kept) != len(screen.suggestions):
-        _draw(screen, kept)
+
+    def coded(suggestion: Suggestion) -> bool:
+        return any(a < suggestion.end and suggestion.start < b for a, b in mine)
+
+    aside = screen.coded_suggestions
+    kept = [s for s in screen.suggestions if not coded(s)]
+    aside.update({(s.start, s.end): s for s in screen.suggestions if coded(s)})
+    back = [s for s in aside.values() if not coded(s)]
+    for suggestion in back:
+        del aside[suggestion.start, suggestion.end]
+    if len(kept) != len(screen.suggestions) or back:
+        _draw(screen, sorted([*kept, *back], key=lambda s: (s.start, s.end)))
+
+
+def after_history(screen: CodingScreen, step: HistoryStep) -> None:
+    """A dismissal undone shows its suggestion again at once; redone, hides it again.
+    In another transcript, that transcript opens (its suggestions computed afresh)."""
+    if step.transcript is None or step.span is None or not screen.suggesting:
+        return
+    if step.transcript != screen.transcript:
+        screen.open_transcript(step.transcript, step.span)
+        return
+    remembered = screen.dismissed_suggestions.get(step.span)
+    if remembered is None:  # dismissed before these suggestions were made: ask again
+        screen.run_worker(show(screen), group="suggestions")
+        return
+    shown = [s for s in screen.suggestions if (s.start, s.end) != step.span]
+    if step.direction == "undo":
+        shown = sorted([*shown, remembered], key=lambda s: (s.start, s.end))
+    _draw(screen, shown)
+    screen.view.select_span(*step.span)
 
 
 def at_cursor(screen: CodingScreen) -> Suggestion | None:
@@ -99,6 +138,7 @@ async def accept(screen: CodingScreen) -> None:
     )
     if coding is None:
         return
+    screen.coded_suggestions[suggestion.start, suggestion.end] = suggestion  # for ctrl+z
     _draw(screen, [s for s in screen.suggestions if s is not suggestion])
     screen.post_message(screen.CodingsChanged(screen, "apply", screen.transcript, (coding,), False))
     screen.notify(f"Coded as {coding.code_path} (suggested); ctrl+z undoes")
@@ -116,8 +156,9 @@ async def dismiss(screen: CodingScreen) -> None:
 
     done = await screen.write_service(write)
     if done:
+        screen.dismissed_suggestions[suggestion.start, suggestion.end] = suggestion
         _draw(screen, [s for s in screen.suggestions if s is not suggestion])
-        screen.notify(f"Dismissed {suggestion.codes[0][0]} here")
+        screen.notify(f"Dismissed {suggestion.codes[0][0]} here; ctrl+z undoes")
 
 
 def _chosen(screen: CodingScreen) -> Suggestion | None:
