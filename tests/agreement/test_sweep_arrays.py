@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode.domain.agreement_cells import CellComparisons
-from qualcode.domain.agreement_intervals import IntervalSettings
+from qualcode.domain.agreement_intervals import IntervalSettings, Resampling
 from qualcode.domain.agreement_report import (
     AgreementReport,
     TranscriptUnits,
@@ -177,13 +177,14 @@ def test_sections_only_when_a_statistic_reads_them(
     assert "".join(report_json(at_once)) == "".join(report_json(cell_by_cell))
 
 
-def test_intervals_read_the_columns() -> None:
+@pytest.mark.parametrize("by", list(Resampling), ids=str)
+def test_intervals_read_the_columns(by: Resampling) -> None:
     """Bootstrap intervals drawn from the columns' counts equal those drawn from the
-    comparisons'."""
-    cells = [(t, c, k) for t in range(4) for c in range(3) for k in range(3)]
+    comparisons', resampling units or whole transcripts (which needs five or more)."""
+    cells = [(t, c, k) for t in range(6) for c in range(3) for k in range(3)]
     rows = [(t, c, k, 3 * t + k, 3 * t + k + 5 + c) for t, c, k in cells]
-    settings = IntervalSettings(95, 100, 7)
-    at_once, cell_by_cell = both_ways(study(3, [20, 30, 40, 50], rows), 90)
+    settings = IntervalSettings(95, 100, 7, by)
+    at_once, cell_by_cell = both_ways(study(3, [20, 30, 40, 50, 25, 35], rows), 90)
     assert report_intervals(at_once, settings) == report_intervals(cell_by_cell, settings)
 
 
