@@ -30,8 +30,8 @@ class _SuggestCommand(click.Command):
     "train_coders",
     multiple=True,
     metavar="NAME …",
-    help="Also learn from these coders' codings (default: only --coder's own, so the "
-    "suggestions never repeat another coder; refused while the project codes blind).",
+    help="Learn from these coders' codings instead (default: only --coder's own, so the "
+    "suggestions never repeat another coder's codes; others refused during blind coding).",
 )
 @click.option(
     "--transcript",
