@@ -457,14 +457,15 @@ def _nothing_coded(coders: Sequence[str], units: int) -> Comparison:
     return Comparison(pairs, Coverage((units,) + (0,) * k, nothing_marked))
 
 
-def _column(measures: Sequence[Measure], parts: bool) -> Column:
-    """Per-transcript measures as a column (with their parts when ``parts``)."""
+def _column(measures: Sequence[Measure], parts: int) -> Column:
+    """Per-transcript measures as a column, with each of their ``parts`` (one list per
+    part, empty ones when there is no transcript: a mean over none still has its parts)."""
     return Column(
         array("d", [m.value for m in measures]),
         [m.undefined for m in measures],
         tuple(list(part) for part in zip(*[m.parts for m in measures], strict=True))
-        if parts and measures
-        else (),
+        if measures
+        else tuple([] for _ in range(parts)),
     )
 
 
@@ -492,10 +493,10 @@ def statistic_column(
             )
         assert statistic.of_pair is not None
         of_pair = statistic.of_pair
-        return _column([of_pair(pair) for pair in pairs], bool(statistic.parts))
+        return _column([of_pair(pair) for pair in pairs], len(statistic.parts))
     assert statistic.of_coders is not None
     of_coders = statistic.of_coders
-    return _column([of_coders(c.coverage) for c in comparisons], bool(statistic.parts))
+    return _column([of_coders(c.coverage) for c in comparisons], len(statistic.parts))
 
 
 Columns = dict[tuple[str, int], Column]

@@ -113,10 +113,7 @@ def compare_rows(
     invalid = np.flatnonzero(wanted & ~valid)
     # in the order the codings are read for a report cell by cell
     invalid = invalid[np.lexsort(tuple(table[invalid, c] for c in (0, 4, 3, 2, 1)))]
-    skipped = [
-        _skipped(data, tuple(table[index].tolist()), lengths[place[index]])
-        for index in invalid.tolist()
-    ]
+    skipped = _skipped(data, table[invalid], [lengths[at] for at in place[invalid].tolist()])
     cells = CellCodings(
         code[valid] * len(kept) + place[valid], coder[valid], start[valid], end[valid]
     )
@@ -164,13 +161,20 @@ def _positions(keys: Sequence[int], values: Ints) -> Ints:
     return np.where(ordered[at] == values, order[at], -1).astype(np.int64)
 
 
-def _skipped(data: ComparisonData, row: tuple[int, ...], length: int) -> SkippedCoding:
-    coding_id, tid, code_id, coder_id, start, end = row
-    transcript = next(name for name, found in data.transcript_ids.items() if found == tid)
-    path = next(path for path in data.codes if data.code_ids[path] == code_id)
-    coder = next(name for name, found in data.coder_ids.items() if found == coder_id)
-    coding = CodingSpan(coding_id, transcript, path, coder, start, end)
-    return SkippedCoding(coding, span_problem(length, start, end) or "invalid")
+def _skipped(data: ComparisonData, rows: Ints, lengths: Sequence[int]) -> list[SkippedCoding]:
+    """Invalid codings (id rows) named, with the reason, each ``lengths`` long text."""
+    transcripts = {tid: name for name, tid in data.transcript_ids.items()}
+    paths = {data.code_ids[path]: path for path in data.codes}
+    coders = {cid: name for name, cid in data.coder_ids.items()}
+    skipped: list[SkippedCoding] = []
+    for (coding_id, tid, code_id, coder_id, start, end), length in zip(
+        rows.tolist(), lengths, strict=True
+    ):
+        coding = CodingSpan(
+            coding_id, transcripts[tid], paths[code_id], coders[coder_id], start, end
+        )
+        skipped.append(SkippedCoding(coding, span_problem(length, start, end) or "invalid"))
+    return skipped
 
 
 Compared = tuple[list[CellColumns], Sequence[Sections | None]]

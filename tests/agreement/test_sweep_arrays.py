@@ -5,6 +5,7 @@ values and columns, the same skipped codings and the same JSON text."""
 
 from __future__ import annotations
 
+import json
 from array import array
 from collections.abc import Sequence
 from fractions import Fraction
@@ -24,6 +25,7 @@ from qualcode.domain.agreement_report import (
 from qualcode.domain.statistics import Statistic
 from qualcode.domain.statistics.registry import choose
 from qualcode.domain.statistics.unitized_alpha import unitized_alpha
+from qualcode.exporters.agreement import report_dict
 from qualcode.exporters.agreement_json import report_json
 from qualcode.services.agreement import ComparisonData
 from qualcode.services.agreement_columns import statistic_columns
@@ -141,6 +143,9 @@ def test_at_once_equals_cell_by_cell(case: tuple[ComparisonData, Fraction]) -> N
 @pytest.mark.parametrize(
     ("lengths", "rows"),
     [
+        # no transcript compared (none finished by every coder): the means over none
+        # still have their parts, and the JSON writes (it raised before)
+        ([], []),
         # nobody coded anything: every cell agrees on absence
         ([5, 9], []),
         # one coder's touching and overlapping spans merge before they are compared
@@ -152,10 +157,13 @@ def test_at_once_equals_cell_by_cell(case: tuple[ComparisonData, Fraction]) -> N
         # invalid ones (they are not listed as skipped)
         ([30], [(0, 0, 0, 2, 9), (4, 0, 1, 0, 5), (0, 7, 1, 1, 3), (4, 1, 0, 9, 2)]),
     ],
-    ids=["nothing-coded", "merged", "huge-transcript", "not-compared"],
+    ids=["no-transcript", "nothing-coded", "merged", "huge-transcript", "not-compared"],
 )
 def test_cases(lengths: list[int], rows: list[tuple[int, int, int, int, int]]) -> None:
-    assert_same(*both_ways(study(3, lengths, rows), 90))
+    cell_by_cell, at_once = both_ways(study(3, lengths, rows), 90)
+    assert_same(cell_by_cell, at_once)
+    dumped = json.dumps(report_dict(at_once), ensure_ascii=False, separators=(",", ":"))
+    assert "".join(report_json(at_once)) == dumped + "\n"
 
 
 @settings(max_examples=examples(20), deadline=None)
