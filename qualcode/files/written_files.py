@@ -215,6 +215,8 @@ def _turn(lock: Path) -> Iterator[None]:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{lock}: held by another qualcode") from None
                 time.sleep(0.01)
+            except OSError:
+                break  # a file system without locks (some network homes): write unlocked
         yield
     finally:
         os.close(descriptor)  # releases the lock
