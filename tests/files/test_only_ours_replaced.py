@@ -305,3 +305,21 @@ def test_the_ledger_is_beside_the_settings_file(
 ) -> None:
     monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "mine.json"))
     assert ledger_path() == tmp_path / LEDGER_NAME
+
+
+def test_a_ledger_held_too_long_loses_the_entry_not_the_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another qualcode holding the ledger's lock past the wait: the export is written
+    all the same, only not recorded — so the next export to that name is refused."""
+    fcntl = pytest.importorskip("fcntl")
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "config.json"))
+    monkeypatch.setattr(written_files, "LOCK_WAIT_S", 0.05)
+    target = tmp_path / "out.csv"
+    with (tmp_path / written_files.LOCK_NAME).open("wb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        write_file(target, "written\n")
+    assert target.read_text() == "written\n"
+    assert not is_ours(target)
+    with pytest.raises(NotOursError):
+        write_file(target, "again\n")
