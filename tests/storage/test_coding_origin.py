@@ -26,6 +26,7 @@ from qualcode.storage import migrations
 from tests.conftest import Cli
 
 T = "parent-01-en"
+MODEL_WORD = b"zqxvocabularyword"  # stands for a saved model's contents
 
 
 def _origins(project: Project) -> dict[int, str]:
@@ -169,11 +170,18 @@ def test_backups_carry_origins_but_no_saved_models(demo_path: Path, tmp_path: Pa
     try:
         accepted = _accept(project, 0, 12)
         with project.unit_of_work() as uow:
-            uow.suggestions.store_model('{"unit": "sentence"}', "e1", '{"words": "Mette"}')
+            uow.suggestions.store_model('{"unit": "sentence"}', "e1", MODEL_WORD.decode())
         backup_project(project, tmp_path / "b.json", as_json=True)
+        backup_project(project, tmp_path / "b.qualcode")
         expected = _origins(project)
     finally:
         project.close()
+    assert MODEL_WORD not in (tmp_path / "b.qualcode").read_bytes()
+    with closing(sqlite3.connect(tmp_path / "b.qualcode")) as db:
+        assert db.execute("SELECT count(*) FROM suggestion_model").fetchone() == (0,)
+        assert db.execute("SELECT origin FROM coding WHERE id = ?", (accepted.id,)).fetchone() == (
+            SUGGESTED,
+        )
     document = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
     assert "suggestion_model" not in document["tables"]
     assert "origin" in document["tables"]["coding"]["columns"]
