@@ -97,3 +97,17 @@ def test_saved_models_are_bounded_and_stale_ones_removed(tmp_path: Path) -> None
         assert {fingerprint} != {f for _, f in newest}
     finally:
         project.close()
+
+
+def test_anonymize_clears_models_on_both_backends(coded: Project, run: Cli, tmp_path: Path) -> None:
+    """On PostgreSQL the models are deleted too; the server keeps dead rows until it
+    vacuums, which the command says."""
+    with coded.unit_of_work() as uow:
+        uow.suggestions.store_model('{"unit": "turn"}', "e1", '{"words": ["hanne"]}')
+    names = write(tmp_path / "names.yaml", "Hanne: Lise\n")
+    output = run("anonymize", coded.location, "--map", names).stdout
+    with coded.reading() as uow:
+        assert uow.suggestions.cached_model('{"unit": "turn"}', "e1") is None
+    assert "deleted 1 saved suggestion model(s)" in output
+    assert ("VACUUM FULL" in output) == ("://" in coded.location)
+    assert "could not be overwritten" not in output
