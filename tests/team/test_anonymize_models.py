@@ -111,3 +111,23 @@ def test_anonymize_clears_models_on_both_backends(coded: Project, run: Cli, tmp_
     assert "deleted 1 saved suggestion model(s)" in output
     assert ("VACUUM FULL" in output) == ("://" in coded.location)
     assert "could not be overwritten" not in output
+
+
+def test_a_reader_holding_the_old_pages_leaves_the_erasure_for_later(tmp_path: Path) -> None:
+    """Another connection in the middle of reading keeps the old pages: the rewrite cannot
+    finish, the report says so, and running the command again afterwards finishes it."""
+    path = tmp_path / "tiny.qualcode"
+    _with_model(tmp_path).close()
+    names = write(tmp_path / "names.yaml", "Tuesday: Someday\n")
+    project = open_project(path, busy_timeout_ms=50)
+    try:
+        with closing(sqlite3.connect(path)) as reader:
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM transcript").fetchone()
+            assert anonymize_project(project, names).erased is False
+            reader.rollback()
+        again = anonymize_project(project, names)
+        assert (again.replacements, again.erased) == (0, True)
+        assert NAME not in _file_bytes(path)
+    finally:
+        project.close()
