@@ -324,8 +324,9 @@ def _store(project: Project, key: str, wanted: str, model: CodeModel) -> None:
     try:
         with project.unit_of_work() as uow:
             if uow.suggestions.fingerprint() == wanted:  # nobody coded while we trained
-                uow.suggestions.store_model(key, wanted, text)
+                # stale and surplus models first, so the new one reuses their pages
                 uow.suggestions.prune(wanted, STORED_MODELS, key)
+                uow.suggestions.store_model(key, wanted, text)
     except ProjectError:
         pass
 

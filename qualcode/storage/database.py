@@ -26,6 +26,7 @@ from qualcode.domain.errors import (
 )
 from qualcode.files.writing import Existing, check_new_file, create_empty, staged_path
 from qualcode.storage import migrations
+from qualcode.storage.erasure import drop_caches
 from qualcode.storage.idle_ping import ping_when_idle
 from qualcode.storage.sqlite_file import (
     IMMUTABLE,
@@ -482,6 +483,7 @@ def backup_sqlite_file(source: Path, destination: Path) -> None:
                 copy = sqlite3.connect(part)
                 try:
                     origin.backup(copy)
+                    drop_caches(copy)
                 finally:
                     copy.close()
             finally:

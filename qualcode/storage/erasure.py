@@ -4,7 +4,7 @@ SQLite does not overwrite what a transaction deleted or replaced: the old rows s
 file's free pages, and old page images in the write-ahead log beside it, until something
 reuses them. After pseudonymisation that would leave the real names readable with
 ``strings``. :func:`erase_deleted` rewrites the file without its free pages (``VACUUM``)
-and truncates the log.
+and truncates the log; :func:`drop_caches` leaves the caches out of a backup copy.
 """
 
 from __future__ import annotations
@@ -44,3 +44,18 @@ def erase_deleted(project: Project) -> bool:
         return False
     finally:
         raw.close()
+
+
+def drop_caches(copy: sqlite3.Connection) -> None:
+    """Empty the cache tables (storage/dump.py ``CACHES``) of a fresh copy of a project
+    and leave their pages out of it: a backup carries no saved suggestion model (megabytes
+    each, holding the texts' words, trained again on the next ``suggest``)."""
+    from qualcode.storage.dump import CACHES
+
+    present = {row[0] for row in copy.execute("SELECT name FROM sqlite_master")}
+    dropped = sorted(CACHES & present)
+    for table in dropped:
+        copy.execute(f'DELETE FROM "{table}"')
+    if dropped:
+        copy.commit()
+        copy.execute("VACUUM")

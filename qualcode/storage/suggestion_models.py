@@ -65,8 +65,8 @@ class SuggestionRepository(StoredArea):
     def prune(self, current: str, keep: int, stored: str) -> int:
         """Delete the models trained at another fingerprint than ``current`` (stale: codings
         or codes changed since, so they are never used again) and all but the ``keep``
-        newest of the rest, always keeping the one just stored under key ``stored``.
-        Returns how many were deleted."""
+        newest of the rest, always keeping the one under key ``stored`` (about to be
+        replaced, or just stored). Returns how many were deleted."""
         table = SuggestionModelRow
         deleted = self._deleted(delete(table).where(table.fingerprint != current))
         others = select(table.key).where(table.key != stored)

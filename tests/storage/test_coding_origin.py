@@ -15,6 +15,7 @@ import pytest
 
 from qualcode.domain.codings import HUMAN, SUGGESTED, Coding
 from qualcode.domain.spans import Span
+from qualcode.services.code_merges import merge_code_path
 from qualcode.services.coding import apply_code, list_codings, remove_coding
 from qualcode.services.coding_changes import adjust_coding, recode_coding
 from qualcode.services.history import redo, undo
@@ -26,6 +27,7 @@ from qualcode.storage import migrations
 from tests.conftest import Cli
 
 T = "parent-01-en"
+MODEL_WORD = b"zqxvocabularyword"  # stands for a saved model's contents
 
 
 def _origins(project: Project) -> dict[int, str]:
@@ -72,15 +74,17 @@ def test_a_hand_coding_that_reuses_a_removed_suggestions_id_is_human(
         (["recode", "undo", "redo"], HUMAN),
         (["adjust"], SUGGESTED),  # a moved span keeps the suggested code
         (["remove", "undo"], SUGGESTED),  # a removal taken back
+        (["merge"], SUGGESTED),  # its code merged into another in the codebook
+        (["merge", "undo"], SUGGESTED),
     ],
-    ids=["undo", "redo", "recode", "recode-undo", "recode-redo", "adjust", "remove-undo"],
+    ids=str.split("undo redo recode recode-undo recode-redo adjust remove-undo merge merge-undo"),
 )
 def test_origin_through_changes_undo_and_redo(
     demo_path: Path, steps: list[str], expected: str | None
 ) -> None:
     project = open_project(demo_path)
     try:
-        coding = _accept(project, 0, 12)
+        coding = _accept(project, 0, 12, "recognition/not judged")
         for step in steps:
             if step == "undo":
                 assert undo(project, "anna") is not None
@@ -90,6 +94,9 @@ def test_origin_through_changes_undo_and_redo(
                 recode_coding(project, coding.id, _code_id(project, "recognition"), "anna")
             elif step == "adjust":
                 adjust_coding(project, coding.id, Span(0, 20), "anna")
+            elif step == "merge":
+                into = "recognition/being understood"
+                merge_code_path(project, "recognition/not judged", into, "anna")
             else:
                 remove_coding(project, coding.id)
         assert _origins(project).get(coding.id) == expected
@@ -169,11 +176,18 @@ def test_backups_carry_origins_but_no_saved_models(demo_path: Path, tmp_path: Pa
     try:
         accepted = _accept(project, 0, 12)
         with project.unit_of_work() as uow:
-            uow.suggestions.store_model('{"unit": "sentence"}', "e1", '{"words": "Mette"}')
+            uow.suggestions.store_model('{"unit": "sentence"}', "e1", MODEL_WORD.decode())
         backup_project(project, tmp_path / "b.json", as_json=True)
+        backup_project(project, tmp_path / "b.qualcode")
         expected = _origins(project)
     finally:
         project.close()
+    assert MODEL_WORD not in (tmp_path / "b.qualcode").read_bytes()
+    with closing(sqlite3.connect(tmp_path / "b.qualcode")) as db:
+        assert db.execute("SELECT count(*) FROM suggestion_model").fetchone() == (0,)
+        assert db.execute("SELECT origin FROM coding WHERE id = ?", (accepted.id,)).fetchone() == (
+            SUGGESTED,
+        )
     document = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
     assert "suggestion_model" not in document["tables"]
     assert "origin" in document["tables"]["coding"]["columns"]
@@ -206,3 +220,18 @@ def test_backups_carry_origins_but_no_saved_models(demo_path: Path, tmp_path: Pa
             assert uow.suggestions.cached_model("k", "e1") is None
     finally:
         restored.close()
+
+
+def test_a_code_merge_that_drops_a_duplicate_puts_it_back_as_accepted_on_undo(
+    demo_path: Path,
+) -> None:
+    project = open_project(demo_path)
+    try:
+        accepted = _accept(project, 0, 12, "recognition/not judged")
+        apply_code(project, T, "recognition/being understood", "anna", span=Span(0, 12))
+        merge_code_path(project, "recognition/not judged", "recognition/being understood", "anna")
+        assert accepted.id not in _origins(project)  # the same span by hand was kept
+        assert undo(project, "anna") is not None
+        assert _origins(project)[accepted.id] == SUGGESTED
+    finally:
+        project.close()

@@ -97,3 +97,37 @@ def test_saved_models_are_bounded_and_stale_ones_removed(tmp_path: Path) -> None
         assert {fingerprint} != {f for _, f in newest}
     finally:
         project.close()
+
+
+def test_anonymize_clears_models_on_both_backends(coded: Project, run: Cli, tmp_path: Path) -> None:
+    """On PostgreSQL the models are deleted too; the server keeps dead rows until it
+    vacuums, which the command says."""
+    with coded.unit_of_work() as uow:
+        uow.suggestions.store_model('{"unit": "turn"}', "e1", '{"words": ["hanne"]}')
+    names = write(tmp_path / "names.yaml", "Hanne: Lise\n")
+    output = run("anonymize", coded.location, "--map", names).stdout
+    with coded.reading() as uow:
+        assert uow.suggestions.cached_model('{"unit": "turn"}', "e1") is None
+    assert "deleted 1 saved suggestion model(s)" in output
+    assert ("VACUUM FULL" in output) == ("://" in coded.location)
+    assert "could not be overwritten" not in output
+
+
+def test_a_reader_holding_the_old_pages_leaves_the_erasure_for_later(tmp_path: Path) -> None:
+    """Another connection in the middle of reading keeps the old pages: the rewrite cannot
+    finish, the report says so, and running the command again afterwards finishes it."""
+    path = tmp_path / "tiny.qualcode"
+    _with_model(tmp_path).close()
+    names = write(tmp_path / "names.yaml", "Tuesday: Someday\n")
+    project = open_project(path, busy_timeout_ms=50)
+    try:
+        with closing(sqlite3.connect(path)) as reader:
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM transcript").fetchone()
+            assert anonymize_project(project, names).erased is False
+            reader.rollback()
+        again = anonymize_project(project, names)
+        assert (again.replacements, again.erased) == (0, True)
+        assert NAME not in _file_bytes(path)
+    finally:
+        project.close()

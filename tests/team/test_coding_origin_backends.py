@@ -3,12 +3,18 @@ coding in one statement (storage/coding_writes.py), SQLite takes the ordinary pa
 
 from __future__ import annotations
 
-from qualcode.domain.codings import SUGGESTED
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from qualcode.domain.codings import HUMAN, SUGGESTED
 from qualcode.domain.spans import Span
 from qualcode.services.coding import apply_code, list_codings
 from qualcode.services.history import redo, undo
-from qualcode.services.project import Project
+from qualcode.services.project import Project, open_project
 from qualcode.services.suggestions import accepted_count
+from qualcode.storage.database import engine_of
 
 
 def test_an_accepted_suggestion_is_stored_and_logged_with_its_origin(coded: Project) -> None:
@@ -28,3 +34,25 @@ def test_an_accepted_suggestion_is_stored_and_logged_with_its_origin(coded: Proj
     assert redo(coded, "carl") is not None
     stored = {c.id: c.origin for c in list_codings(coded, coders=["carl"])}
     assert stored == {coding.id: SUGGESTED}
+
+
+def test_the_migration_marks_accepted_suggestions_on_both_backends(
+    coded: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # a server's upgrade backup
+    accepted, _ = apply_code(
+        coded, "parent-01-en", "openness", "carl", span=Span(2000, 2050), origin=SUGGESTED
+    )
+    with engine_of(coded).begin() as connection:  # as schema 8 left it
+        connection.execute(text("ALTER TABLE coding DROP COLUMN origin"))
+        connection.execute(text("DELETE FROM schema_version"))
+        connection.execute(text("INSERT INTO schema_version (version) VALUES (8)"))
+    coded.close()
+    project = open_project(coded.location)
+    try:
+        assert project.migrated_from == 8
+        origins = {c.id: c.origin for c in list_codings(project)}
+        assert origins.pop(accepted.id) == SUGGESTED
+        assert set(origins.values()) == {HUMAN}
+    finally:
+        project.close()
