@@ -250,7 +250,11 @@ _transcript_option = click.option(
     help="With --ci: resample whole transcripts (the units of one transcript hang "
     "together; needs 5 or more), or units as if independent (too narrow).",
 )
-@click.option("--per-transcript", is_flag=True, help="Table format: add per-transcript rows.")
+@click.option(
+    "--per-transcript",
+    is_flag=True,
+    help="Table format: add per-transcript rows (the other formats always have them).",
+)
 @click.option("--pretty", is_flag=True, help="JSON only: indented for people (default: compact).")
 @click.option(
     "--origin",

@@ -30,7 +30,7 @@ def rounded(value: Cell, places: int | None) -> Cell:
     """``value`` rounded to ``places`` decimals if it is a float (``None``: as is)."""
     if places is None or _FULL.get() or not isinstance(value, float):
         return value
-    return round(value, places)
+    return round(value, places) + 0.0  # adding 0.0 turns -0.0 into 0.0: no "-0.0" cell
 
 
 def rounded_rows(

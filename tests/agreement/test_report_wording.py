@@ -13,11 +13,18 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from qualcode.domain.agreement_intervals import bound_text, interval_text
+from qualcode.domain.agreement_intervals import (
+    IntervalSettings,
+    Resampling,
+    bound_text,
+    interval_rules,
+    interval_text,
+)
 from qualcode.domain.statistics.base import UNDEFINED_BAND
 from qualcode.domain.statistics.cohen_kappa import STATISTIC as KAPPA
 from qualcode.domain.statistics.krippendorff_alpha import STATISTIC as ALPHA
 from qualcode.exporters.agreement_documents import TONE_COLOURS
+from qualcode.exporters.csv_numbers import rounded
 from tests.conftest import Cli
 
 # accessibility: nobody coded the parent code itself, so kappa and alpha are 0/0
@@ -39,6 +46,7 @@ UNDEFINED_CODE = "accessibility"
 def test_an_interval_end_never_prints_minus_zero(value: float, text: str) -> None:
     assert bound_text(value) == text
     assert interval_text((value, 0.5)) == f"[{text}, 0.500]"
+    assert str(rounded(value, 3)) == str(float(text))  # CSV: "0.0", never "-0.0"
 
 
 def test_an_undefined_value_has_no_band(demo_path: Path, run: Cli, tmp_path: Path) -> None:
@@ -131,3 +139,25 @@ def test_per_transcript_table_shows_unitizing_alpha(demo_path: Path, run: Cli) -
         for name, value in entry["per_transcript"].items()
     }
     assert shown == expected
+
+
+@pytest.mark.parametrize(
+    ("by", "unit", "says"),
+    [
+        # the default: whole transcripts, and why
+        (Resampling.TRANSCRIPT, "character", "whole transcripts (their tables summed"),
+        # characters drawn one by one: the rule says the interval is too narrow
+        (Resampling.UNIT, "character", "characters of the pooled table, as if each were"),
+        # turns: the same warning, naming turns
+        (Resampling.UNIT, "turn", "turns of the pooled table, as if each were independent"),
+        # transcript units: drawing units is drawing transcripts, no warning
+        (Resampling.UNIT, "transcript", "units, each a whole transcript"),
+    ],
+    ids=["default", "characters", "turns", "transcript-units"],
+)
+def test_the_interval_rule_says_what_was_drawn(by: Resampling, unit: str, says: str) -> None:
+    (rule, _) = interval_rules(IntervalSettings(95, 2000, 1, by), unit)
+    assert says in rule
+    warned = "this interval is too narrow" in rule
+    assert warned == (by is Resampling.UNIT and unit != "transcript")
+    assert IntervalSettings(95).by is Resampling.TRANSCRIPT  # the default everywhere
