@@ -184,8 +184,8 @@ class WordGrams:
     def __call__(self, text: str) -> list[str]:
         tokens = _TOKEN.findall(self.prepare(text))
         grams = list(tokens) if self.low == 1 else []
-        for size in range(max(2, self.low), self.high + 1):
-            grams += [" ".join(tokens[at : at + size]) for at in range(len(tokens) - size + 1)]
+        for size in range(max(2, self.low), self.high + 1):  # runs of `size` tokens
+            grams += map(" ".join, zip(*(tokens[at:] for at in range(size)), strict=False))
         return grams
 
 
