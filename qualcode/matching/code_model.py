@@ -86,7 +86,7 @@ class Settings:
     max_examples: int = 40_000
     """Distinct training examples kept at most: a larger project's are sampled down,
     stratified by label set (rare codes whole) and reweighted, so training time and
-    memory stop growing with the project (the demo has about 5,000; sampled with ``seed``)."""
+    memory stop growing with the project (the demo has 1,825; sampled with ``seed``)."""
 
 
 DEFAULT = Settings()
