@@ -41,18 +41,27 @@ THEIRS = b"my own notes, not an export\n"
 Command = Callable[[Path, Path], list[str | Path]]
 AGREE = ("--coders", "anna", "bo")
 EXPORTS: list[tuple[str, str, Command]] = [
+    # the trial's case: an agreement table over notes.txt; then JSON, streamed in pieces
     ("agreement-txt", "notes.txt", lambda p, t: ["agreement", p, *AGREE, "-o", t]),
     ("agreement-json", "a.json", lambda p, t: ["agreement", p, *AGREE, "-o", t]),
+    # a subcommand's -o
     ("codebook-export-yaml", "c.yaml", lambda p, t: ["codebook", p, "export", "-o", t]),
+    # text in one piece (write_file), and a workbook's bytes
     ("codings-csv", "c.csv", lambda p, t: ["codings", p, "-o", t]),
     ("codings-xlsx", "c.xlsx", lambda p, t: ["codings", p, "-o", t]),
+    # Markdown
     ("cooccurrence-md", "co.md", lambda p, t: ["cooccurrence", p, "-o", t]),
+    # a zip written piece by piece (checked before the project is read), and codebook XML
     ("export-qdpx", "p.qdpx", lambda p, t: ["export", p, "-o", t]),
     ("export-qdc", "p.qdc", lambda p, t: ["export", p, "-o", t]),
+    # the findings chapter
     ("findings-md", "f.md", lambda p, t: ["findings", p, "-o", t]),
+    # the matrix as CSV and as a workbook
     ("matrix-csv", "m.csv", lambda p, t: ["matrix", p, "-o", t]),
     ("matrix-xlsx", "m.xlsx", lambda p, t: ["matrix", p, "-o", t]),
+    # a listing command's -o
     ("memos-json", "memos.json", lambda p, t: ["memos", p, "-o", t]),
+    # an HTML page
     ("report-html", "r.html", lambda p, t: ["report", p, "--code", "positive", "-o", t]),
 ]  # fmt: skip
 ROWS = [pytest.param(name, command, id=key) for key, name, command in EXPORTS]
@@ -214,6 +223,7 @@ def _pipe(path: Path) -> Path:
         lambda p: p.write_text('{"qualcode-written-files": 1, "files": [["/x", 1'),  # cut short
         lambda p: p.write_text('{"qualcode-written-files": 99, "files": []}'),  # newer format
         lambda p: p.write_text('["not", "a", "ledger"]'),  # another shape
+        # an entry with a negative size and a short hash
         lambda p: p.write_text('{"qualcode-written-files": 1, "files": [["/x", -1, "0"]]}'),
         lambda p: (p.unlink(), p.mkdir()),  # a folder in its place
         _pipe,  # a named pipe: must not hang the export
