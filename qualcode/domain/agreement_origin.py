@@ -83,8 +83,10 @@ def origin_text(origins: Origins) -> str:
     )
 
 
-def origin_rule(origins: Origins) -> str:
-    """The rules line saying what was compared; empty without a filter."""
+def origin_rule(origins: Origins, missing: Sequence[str] = ()) -> str:
+    """The rules line saying what was compared; empty without a filter. ``missing``:
+    coders the filter left with no coding in the compared transcripts (named, since
+    their "agreement" is with an empty coding)."""
     if not origins:
         return ""
     rule = (
@@ -98,4 +100,8 @@ def origin_rule(origins: Origins) -> str:
             "they accepted the same suggestions, not suggestions against a coder's own "
             "coding (for that: --origin CODER=suggested --origin OTHER=human)."
         )
+    wanted = dict(origins)
+    for coder in missing:
+        found = DESCRIBED[wanted[coder]].removesuffix(" only")
+        rule += f" {coder} has no {found} in the compared transcripts."
     return rule

@@ -239,6 +239,8 @@ class AgreementReport:
     """Bootstrap intervals of the pooled values, when asked for."""
     origins: Origins = ()
     """Each coder and the origin of the codings compared (``--origin``); empty: all."""
+    origin_missing: tuple[str, ...] = ()
+    """Coders whom ``--origin`` left with no coding in the compared transcripts."""
 
     def applicable(self) -> Registry:
         """The statistics that apply to this many coders (Fleiss' kappa needs three)."""
@@ -248,7 +250,7 @@ class AgreementReport:
 def report_rules(report: AgreementReport) -> list[str]:
     """The rules every output prints: :data:`RULES`, which codings were compared (by
     origin), and how intervals were made."""
-    rules = [*RULES, *filter(None, [origin_rule(report.origins)])]
+    rules = [*RULES, *filter(None, [origin_rule(report.origins, report.origin_missing)])]
     if report.intervals is None:
         return rules
     return [*rules, *interval_rules(report.intervals.settings, report.unit.value)]

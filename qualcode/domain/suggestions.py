@@ -81,16 +81,25 @@ def label_units(
 
     ``spans`` must be sorted and disjoint; a coding touching no unit (only a speaker
     label, say) labels nothing."""
+    return [
+        TextUnit(transcript, start, end, span_text(text, start, end), codes)
+        for (start, end), codes in zip(spans, unit_codes(spans, codings), strict=True)
+    ]
+
+
+def unit_codes(
+    spans: Sequence[tuple[int, int]], codings: Iterable[tuple[str, int, int]]
+) -> list[frozenset[str]]:
+    """The labels :func:`label_units` gives ``spans``, without the units (training
+    reads every coder's labels of a transcript whose texts it has already)."""
     starts = [start for start, _ in spans]
     ends = [end for _, end in spans]
-    labels: list[set[str]] = [set() for _ in spans]
+    labels: dict[int, set[str]] = {}  # only the units a coding touches
     for code, start, end in codings:
         for index in range(bisect_right(ends, start), bisect_left(starts, end)):
-            labels[index].add(code)
-    return [
-        TextUnit(transcript, start, end, span_text(text, start, end), frozenset(found))
-        for (start, end), found in zip(spans, labels, strict=True)
-    ]
+            labels.setdefault(index, set()).add(code)
+    none: frozenset[str] = frozenset()
+    return [frozenset(labels[index]) if index in labels else none for index in range(len(spans))]
 
 
 def neighbours(units: Sequence[TextUnit], reach: int = 1) -> list[tuple[int, ...]]:

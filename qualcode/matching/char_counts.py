@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy
@@ -82,12 +83,17 @@ def known_counts(
     """Counts (float32 CSR, one row per text) of the ``vocabulary``'s terms (term ->
     column) among the terms ``terms_of_text`` gives for each text; others are ignored."""
     ends, found = array("q", [0]), array("q")
-    for text in texts:
-        found.extend(
-            column for column in map(vocabulary.get, terms_of_text(text)) if column is not None
-        )
+    unknown = repeat(-1)
+    for text in texts:  # each term looked up in compiled code; unknown ones are -1
+        found.extend(map(vocabulary.get, terms_of_text(text), unknown))
         ends.append(len(found))
-    counts = _ones(found, ends, len(vocabulary))
+    columns = numpy.frombuffer(found, dtype=numpy.int64)
+    known = columns >= 0
+    kept_ends = numpy.concatenate([[0], numpy.cumsum(known)])[numpy.frombuffer(ends, numpy.int64)]
+    counts = sparse.csr_matrix(
+        (numpy.ones(int(known.sum()), dtype=numpy.float32), columns[known], kept_ends),
+        shape=(len(texts), len(vocabulary)),
+    )
     counts.sum_duplicates()
     return counts
 

@@ -90,7 +90,7 @@ class Settings:
     max_examples: int = 40_000
     """Distinct training examples kept at most: a larger project's are sampled down,
     stratified by label set (rare codes whole) and reweighted, so training time and
-    memory stop growing with the project (the demo has about 5,000; sampled with ``seed``)."""
+    memory stop growing with the project (the demo has 1,825; sampled with ``seed``)."""
 
 
 DEFAULT = Settings()
@@ -188,8 +188,8 @@ class WordGrams:
     def __call__(self, text: str) -> list[str]:
         tokens = _TOKEN.findall(self.prepare(text))
         grams = list(tokens) if self.low == 1 else []
-        for size in range(max(2, self.low), self.high + 1):
-            grams += [" ".join(tokens[at : at + size]) for at in range(len(tokens) - size + 1)]
+        for size in range(max(2, self.low), self.high + 1):  # runs of `size` tokens
+            grams += map(" ".join, zip(*(tokens[at:] for at in range(size)), strict=False))
         return grams
 
 

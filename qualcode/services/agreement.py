@@ -66,6 +66,9 @@ class ComparisonData:
     basis: tuple[tuple[str, str], ...]
     document: DocumentInfo = UNKNOWN_DOCUMENT
     """The project's name and main language (of all its transcripts), for titles."""
+    origin_missing: tuple[str, ...] = ()
+    """Coders filtered by origin who are left with no coding in the compared
+    transcripts (a report says so: their agreement is with nothing)."""
 
     @property
     def codings(self) -> tuple[CodingRecord, ...]:
@@ -149,7 +152,9 @@ def compare_coders(
             from qualcode.services.agreement_intervals import report_intervals
 
             report = replace(report, intervals=report_intervals(report, intervals))
-    return replace(report, document=data.document, origins=origins)
+    return replace(
+        report, document=data.document, origins=origins, origin_missing=data.origin_missing
+    )
 
 
 def load_comparison(
@@ -165,6 +170,7 @@ def load_comparison(
     ``origin``: each coder's origin of codings to keep (:func:`parse_origins`)."""
     names = check_coders(coders)
     refuse_in_round(project, "comparing coders")
+    missing: tuple[str, ...] = ()
     with project.reading() as uow:
         ensure_sound(uow, project.location)
         known = uow.coders.ids()
@@ -196,6 +202,9 @@ def load_comparison(
             suggested = uow.suggestions.suggested_coding_ids(ORIGIN_KEY, SUGGESTED)
             kept = {known[name.strip()]: found for name, found in origin if found != ALL}
             table = of_origins(table, suggested, kept)
+            among = set(compared_ids)
+            left = {coder for tid, coder in coded_by(table) if tid in among}
+            missing = tuple(coder_by_id[c] for c in kept if c not in left)
     # every code of the codebook (or every named code with its sub-codes), used or not:
     # a code nobody applied is agreement on absence, and a methods section lists it
     selected = tuple(c.path for c in all_codes if wanted_codes is None or c.id in wanted_codes)
@@ -217,6 +226,7 @@ def load_comparison(
         coder_ids={name: known[name] for name in names},
         excluded=tuple(excluded),
         basis=tuple(basis),
+        origin_missing=missing,
         document=DocumentInfo(
             project_label(project.location),
             main_language((language, length) for _, _, length, language in lengths),

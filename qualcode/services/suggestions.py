@@ -33,6 +33,7 @@ from qualcode.domain.suggestions import (
     code_texts,
     label_units,
     neighbours,
+    unit_codes,
     unit_spans,
 )
 from qualcode.matching.code_model import (
@@ -187,19 +188,22 @@ def training_rows(
     for transcript in worked:
         if transcript in leave_out:
             continue
+        spans = corpus.units[transcript]
+        units = label_units(transcript, corpus.texts[transcript], spans, [])
         copies = [
-            corpus.labelled(coder, transcript)
+            unit_codes(spans, corpus.codings[coder][transcript])
             for coder in coders
             if transcript in corpus.codings.get(coder, {})
         ]
         first = len(texts)
-        around = [tuple(first + n for n in found) for found in neighbours(copies[0], reach)]
+        around = [tuple(first + n for n in found) for found in neighbours(units, reach)]
         others: list[tuple[int, frozenset[str], int]] = []
-        for index, unit in enumerate(copies[0]):
-            counts = Counter(
-                same.setdefault(copy[index].codes, copy[index].codes) for copy in copies
-            )
-            (label, count), *rest = counts.items()
+        for index, unit in enumerate(units):
+            given = [same.setdefault(copy[index], copy[index]) for copy in copies]
+            if given.count(given[0]) == len(given):  # the usual case: all coders agree
+                label, count, rest = given[0], len(given), []
+            else:
+                (label, count), *rest = Counter(given).items()
             texts.append(unit.text)
             labels.append(label)
             weights.append(float(count))

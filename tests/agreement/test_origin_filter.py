@@ -28,6 +28,7 @@ CODINGS = (
     ("anna", 100, 140, HUMAN),
     ("bo", 0, 40, HUMAN),
     ("bo", 200, 260, SUGGESTED),
+    ("cy", 0, 40, HUMAN),  # cy accepted no suggestion
 )
 
 
@@ -104,6 +105,16 @@ def test_every_format_says_what_was_compared(coded: Path, run: Cli, tmp_path: Pa
     # without a filter nothing is said and no column is added
     plain = run("agreement", coded, "--coders", "anna", "bo", "--format", "csv").stdout
     assert "a_origin" not in plain.splitlines()[0]
+
+
+def test_a_coder_left_with_nothing_is_named(coded: Path, run: Cli) -> None:
+    args = ("agreement", coded, "--coders", "anna", "cy", "--format", "json")
+    report = json.loads(run(*args, "--origin", "anna=suggested", "cy=suggested").stdout)
+    (rule,) = [rule for rule in report["rules"] if rule.startswith("By origin")]
+    assert rule.endswith("cy has no accepted suggestions in the compared transcripts.")
+    assert "anna has no" not in rule
+    report = json.loads(run(*args, "--origin", "anna=suggested", "cy=human").stdout)
+    assert not any("has no" in rule for rule in report["rules"])
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,14 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qualcode.cli import cli
 from qualcode.domain.errors import NotOursError
@@ -28,6 +31,7 @@ from qualcode.tui.config import UserConfig, load_config, save_config
 from tests.cli.test_bad_input import dump, one_line_error
 from tests.conftest import Cli
 from tests.files.targets import earlier_export, leftovers, snapshot
+from tests.hypothesis_profiles import examples
 
 NOT_OURS = "exists and was not written by qualcode (or was changed since)"
 THEIRS = b"my own notes, not an export\n"
@@ -37,18 +41,27 @@ THEIRS = b"my own notes, not an export\n"
 Command = Callable[[Path, Path], list[str | Path]]
 AGREE = ("--coders", "anna", "bo")
 EXPORTS: list[tuple[str, str, Command]] = [
+    # the trial's case: an agreement table over notes.txt; then JSON, streamed in pieces
     ("agreement-txt", "notes.txt", lambda p, t: ["agreement", p, *AGREE, "-o", t]),
     ("agreement-json", "a.json", lambda p, t: ["agreement", p, *AGREE, "-o", t]),
+    # a subcommand's -o
     ("codebook-export-yaml", "c.yaml", lambda p, t: ["codebook", p, "export", "-o", t]),
+    # text in one piece (write_file), and a workbook's bytes
     ("codings-csv", "c.csv", lambda p, t: ["codings", p, "-o", t]),
     ("codings-xlsx", "c.xlsx", lambda p, t: ["codings", p, "-o", t]),
+    # Markdown
     ("cooccurrence-md", "co.md", lambda p, t: ["cooccurrence", p, "-o", t]),
+    # a zip written piece by piece (checked before the project is read), and codebook XML
     ("export-qdpx", "p.qdpx", lambda p, t: ["export", p, "-o", t]),
     ("export-qdc", "p.qdc", lambda p, t: ["export", p, "-o", t]),
+    # the findings chapter
     ("findings-md", "f.md", lambda p, t: ["findings", p, "-o", t]),
+    # the matrix as CSV and as a workbook
     ("matrix-csv", "m.csv", lambda p, t: ["matrix", p, "-o", t]),
     ("matrix-xlsx", "m.xlsx", lambda p, t: ["matrix", p, "-o", t]),
+    # a listing command's -o
     ("memos-json", "memos.json", lambda p, t: ["memos", p, "-o", t]),
+    # an HTML page
     ("report-html", "r.html", lambda p, t: ["report", p, "--code", "positive", "-o", t]),
 ]  # fmt: skip
 ROWS = [pytest.param(name, command, id=key) for key, name, command in EXPORTS]
@@ -210,6 +223,7 @@ def _pipe(path: Path) -> Path:
         lambda p: p.write_text('{"qualcode-written-files": 1, "files": [["/x", 1'),  # cut short
         lambda p: p.write_text('{"qualcode-written-files": 99, "files": []}'),  # newer format
         lambda p: p.write_text('["not", "a", "ledger"]'),  # another shape
+        # an entry with a negative size and a short hash
         lambda p: p.write_text('{"qualcode-written-files": 1, "files": [["/x", -1, "0"]]}'),
         lambda p: (p.unlink(), p.mkdir()),  # a folder in its place
         _pipe,  # a named pipe: must not hang the export
@@ -323,3 +337,47 @@ def test_a_ledger_held_too_long_loses_the_entry_not_the_export(
     assert not is_ours(target)
     with pytest.raises(NotOursError):
         write_file(target, "again\n")
+
+
+# What happens to one of three names, in any order: qualcode exports to it, the user
+# edits it, deletes it, or puts another name's bytes there (a copy).
+Step = tuple[str, int, int]
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["export", "edit", "delete", "copy"]), st.integers(0, 2), st.integers(0, 2)
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=examples(60))
+@given(STEPS)
+def test_an_export_replaces_exactly_the_bytes_qualcode_last_wrote_there(steps: list[Step]) -> None:
+    """The rule as a model: an export to an existing file goes ahead exactly when the
+    file holds the bytes qualcode last wrote at that name; otherwise it is refused and
+    nothing changes."""
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CONFIG_ENV, str(Path(folder, "config.json")))
+        names = [Path(folder, f"out-{n}.csv") for n in range(3)]
+        last: dict[int, bytes] = {}  # what qualcode last wrote at each name
+        for number, (action, which, other) in enumerate(steps):
+            path = names[which]
+            if action == "export":
+                content = f"export {number}\n".encode()
+                allowed = not path.exists() or path.read_bytes() == last.get(which)
+                before = path.read_bytes() if path.exists() else None
+                try:
+                    write_file(path, content)
+                except NotOursError:
+                    assert not allowed
+                    assert path.read_bytes() == before
+                else:
+                    assert allowed
+                    assert path.read_bytes() == content
+                    last[which] = content
+            elif action == "edit" and path.exists():
+                path.write_bytes(path.read_bytes() + b"edited\n")
+            elif action == "delete" and path.exists():
+                path.unlink()
+            elif action == "copy" and names[other].exists():
+                path.write_bytes(names[other].read_bytes())
