@@ -104,6 +104,7 @@ NOT_TRANSCRIPT_TEXT = {
     "comp",  # matching/quotes.py: the normalised string a quote is compared in
     "collapsed",  # importers/refi_offsets.py: whitespace-collapsed text for evidence
     "value",  # domain/text_entry.py: a too-long value shown cut for an error line
+    "full",  # matching/model_fit.py: a weight matrix's rows of one feature block
 }
 
 

@@ -80,8 +80,8 @@ def test_saved_models_are_bounded_and_stale_ones_removed(tmp_path: Path) -> None
         asked = [
             (UnitKind.SENTENCE, ["anna"]),
             (UnitKind.SENTENCE, ["bo"]),
-            (UnitKind.SENTENCE, []),  # every coder
-            (UnitKind.TURN, []),
+            (UnitKind.SENTENCE, ["anna", "bo"]),  # every coder (named: the default is anna)
+            (UnitKind.TURN, ["anna", "bo"]),
         ]
         for unit, coders in asked:
             suggest(project, "anna", train_coders=coders, unit=unit, blind=False)
