@@ -91,12 +91,21 @@ ODD = Statistic(key="odd", name="odd", label="odd", symbol="odd", of_pair=_odd)
         {"coders": ("anna", "bo"), "unit": "turn", "threshold": Fraction(667, 10)},
         # a chosen set: segment agreement's nested parts, no coder statistics but one
         {"coders": ("anna", "bo", "cleo"), "stats": ("segment", "alpha-u", "disagree")},
+        # no statistic reads unitizing sections: the comparison leaves them out
+        {"coders": ("anna", "bo", "cleo"), "stats": ("kappa", "fleiss")},
         # a registered statistic computed from measures, beside every default one
         {"coders": ("anna", "bo"), "extra": BOTH},
         # values that are not finite numbers (NaN, Infinity)
         {"coders": ("anna", "bo", "cleo"), "extra": ODD},
     ],
-    ids=["three-coders-intervals", "turns-fractional", "chosen-set", "registered", "not-finite"],
+    ids=[
+        "three-coders-intervals",
+        "turns-fractional",
+        "chosen-set",
+        "no-sections",
+        "registered",
+        "not-finite",
+    ],
 )
 def test_the_template_writes_what_the_dicts_dump(demo_path: Path, options: dict[str, Any]) -> None:
     project = open_project(demo_path)
@@ -114,6 +123,8 @@ def test_the_template_writes_what_the_dicts_dump(demo_path: Path, options: dict[
                 report = compare_coders(project, coders, **options)
     finally:
         project.close()
+    if "stats" in options and "alpha-u" not in options["stats"]:  # no sections made
+        assert all(c.coverage.sections is None for x in report.codes for _, c in x.per_transcript)
     compact = "".join(report_json(report))
     expected = json.dumps(report_dict(report), ensure_ascii=False, separators=(",", ":"))
     assert compact == expected + "\n"
