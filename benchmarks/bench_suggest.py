@@ -232,7 +232,7 @@ def main() -> None:
             demo = build_demo(folder / "demo.qualcode", progress=lambda _line: None)
             result: dict[str, Any] = {}
             for coder in ("anna", "bo"):
-                result = evaluate(demo, coder).as_dict()
+                result = evaluate(demo, coder, train_coders=["anna", "bo"]).as_dict()
                 quality += quality_rows(f"demo ({coder})", result)
             times.append(timings("demo", demo, ["anna", "bo"], "anna", result))
             generated = build_bench_project(folder, bench_corpus(arguments.transcripts))
