@@ -219,7 +219,9 @@ def main() -> None:
     parser.add_argument("--variants", action="store_true")
     parser.add_argument("--curve", action="store_true", help="the written project's learning curve")
     parser.add_argument("--keep", type=Path)
-    parser.add_argument("--only", help="only the variants whose name has this")
+    parser.add_argument(
+        "--only", help="only the variants whose name has one of these |-separated parts"
+    )
     arguments = parser.parse_args()
     print(machine_line(), flush=True)
     quality, times = list(QUALITY_HEAD), list(TIMES_HEAD)
