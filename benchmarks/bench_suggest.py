@@ -37,7 +37,12 @@ from typing import Any
 
 from benchmarks.bench_import import machine_line, work_folder
 from benchmarks.suggest_corpus import BenchTranscript, bench_corpus
-from benchmarks.suggest_diagnostics import failure_report, held_out_rankings, human_ceiling
+from benchmarks.suggest_diagnostics import (
+    failure_report,
+    held_out_rankings,
+    human_ceiling,
+    learning_curve,
+)
 from benchmarks.suggest_variants import Column, compare_variants, margin, share
 from benchmarks.written_corpus import FOLDER, written_corpus
 from qualcode.domain.suggestions import UnitKind
@@ -212,8 +217,11 @@ def main() -> None:
         "--written-only", action="store_true", help="only the written project (and variants)"
     )
     parser.add_argument("--variants", action="store_true")
+    parser.add_argument("--curve", action="store_true", help="the written project's learning curve")
     parser.add_argument("--keep", type=Path)
-    parser.add_argument("--only", help="only the variants whose name has this")
+    parser.add_argument(
+        "--only", help="only the variants whose name has one of these |-separated parts"
+    )
     arguments = parser.parse_args()
     print(machine_line(), flush=True)
     quality, times = list(QUALITY_HEAD), list(TIMES_HEAD)
@@ -226,7 +234,7 @@ def main() -> None:
             demo = build_demo(folder / "demo.qualcode", progress=lambda _line: None)
             result: dict[str, Any] = {}
             for coder in ("anna", "bo"):
-                result = evaluate(demo, coder).as_dict()
+                result = evaluate(demo, coder, train_coders=["anna", "bo"]).as_dict()
                 quality += quality_rows(f"demo ({coder})", result)
             times.append(timings("demo", demo, ["anna", "bo"], "anna", result))
             generated = build_bench_project(folder, bench_corpus(arguments.transcripts))
@@ -244,6 +252,9 @@ def main() -> None:
                 print(f"{other} as a ranking of {coder}'s units: {ceiling}")
         print("\n" + "\n".join(quality) + "\n\n" + "\n".join(times))
         print(f"\npeak RSS {peak_rss_mib():.0f} MiB", flush=True)
+        if arguments.curve:
+            sizes = [size for size in (2, 5, 11, 17, 23) if size < len(written.corpus.texts)]
+            print(learning_curve(written.corpus, CODER, [CODER], sizes), flush=True)
         if arguments.variants or arguments.only is not None:
             compare_variants(columns, arguments.only)
 

@@ -103,6 +103,18 @@ def failure_report(rankings: Sequence[Ranked], confusions: int = 12) -> str:
         f"{theme_hits / units:.3f} (keyword match {keyword_theme_hits / units:.3f}); "
         f"coded units carrying a theme without a sub-code: {themed} of {len(rankings)}"
     )
+    by_language: dict[str, list[bool]] = {}
+    for ranked in rankings:
+        language = ranked.unit.transcript.rsplit("-", 1)[-1]
+        by_language.setdefault(language, []).append(ranked.model[0] in ranked.unit.codes)
+    if set(by_language) <= {"en", "da"}:
+        lines.append(
+            "precision@1 by language: "
+            + "; ".join(
+                f"{language} {sum(hits) / len(hits):.3f} ({len(hits)} units)"
+                for language, hits in sorted(by_language.items())
+            )
+        )
     return "\n".join(lines)
 
 

@@ -137,6 +137,16 @@ VARIANTS: tuple[tuple[str, Settings], ...] = (
     ("kw2: … weigh 2, not balanced", replace(NO_KEYWORDS, weak_weight=2.0, balanced=False)),
     ("kw2: … weigh 2, keyword prior 0.05", replace(SOFTER, keyword_prior=0.05)),
     ("new default: no keyword prior, codebook texts weigh 3", DEFAULT),
+    ("new: C 16", replace(DEFAULT, strength=16.0)),
+    ("new: context 0.25", replace(DEFAULT, context=0.25)),
+    ("new: neighbours 3 each side", replace(DEFAULT, reach=3)),
+    ("new: codebook texts weigh 6", replace(DEFAULT, weak_weight=6.0)),
+    ("new: keyword prior 0.05", replace(DEFAULT, keyword_prior=0.05)),
+    ("new: classes not balanced", replace(DEFAULT, balanced=False)),
+    ("new: char n-grams only", replace(DEFAULT, blocks=("char",))),
+    ("new: terms in 1 text kept (min_df 1)", replace(DEFAULT, min_df=1)),
+    ("new2: min_df 1, char n-grams only", replace(DEFAULT, min_df=1, blocks=("char",))),
+    ("new2: min_df 1, codebook texts weigh 6", replace(DEFAULT, min_df=1, weak_weight=6.0)),
 )
 
 
