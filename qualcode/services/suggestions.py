@@ -10,6 +10,7 @@ a normal :func:`~qualcode.services.coding.apply_code` whose event records the or
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import Counter
@@ -285,8 +286,14 @@ _MEMORY: dict[tuple[str, str], tuple[str, CodeModel]] = {}
 _MEMORY_LOCK = threading.Lock()
 
 
+# The model's settings are part of the key: a model cached by an earlier version with other
+# defaults is not used after an upgrade (it is pruned as the older one).
+_MODEL_SIGNATURE = hashlib.sha256(repr(DEFAULT).encode()).hexdigest()[:12]
+
+
 def _cache_key(coders: Sequence[str], unit: UnitKind) -> str:
-    return json.dumps({"unit": str(unit), "coders": sorted(coders)}, ensure_ascii=False)[:400]
+    key = {"unit": str(unit), "coders": sorted(coders), "model": _MODEL_SIGNATURE}
+    return json.dumps(key, ensure_ascii=False)[:400]
 
 
 def cached_or_trained(

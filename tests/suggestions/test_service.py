@@ -9,6 +9,7 @@ import pytest
 
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.suggestions import SUGGESTED, UnitKind
+from qualcode.services import suggestions
 from qualcode.services.blind_rounds import set_viewer
 from qualcode.services.coding import list_codings
 from qualcode.services.history import undo
@@ -152,3 +153,16 @@ def test_turns_are_units_too(tmp_path: Path) -> None:
         turns = [(t.start, t.end) for t in uow.transcripts.turns(uow.transcripts.id_of("t3") or 0)]
     assert found
     assert {(s.start, s.end) for s in found} <= set(turns)
+
+
+def test_a_model_cached_under_other_settings_is_trained_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settings are part of the cache key: after an upgrade that changes the model's
+    defaults, a model cached by the earlier version is not used."""
+    project = tiny_project(tmp_path)
+    cached_or_trained(project, ["anna"], suggest_unit())
+    _, again = cached_or_trained(project, ["anna"], suggest_unit())
+    monkeypatch.setattr(suggestions, "_MODEL_SIGNATURE", "other-settings")
+    _, upgraded = cached_or_trained(project, ["anna"], suggest_unit())
+    assert (again, upgraded) == (False, True)
