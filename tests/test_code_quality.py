@@ -11,6 +11,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.long
 @pytest.mark.parametrize(
     "command",
     [
