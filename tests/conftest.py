@@ -74,16 +74,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 ID_TEXT = 24  # characters of a text parameter kept in a test id (after escaping)
 
 
-FIRST_MARKERS = ("long", "slow", "browser")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest tests run first (the order is otherwise kept): the workers start with
-    them and share out the short ones afterwards, instead of one worker being left alone
-    with a 15-second test at the end of the run."""
-    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in FIRST_MARKERS))
-
-
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: one worker per core, plus one. Workspace (Pilot) tests spend part of
     their time waiting for the app to go idle and subprocess tests wait for their child;

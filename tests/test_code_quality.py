@@ -11,7 +11,6 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.long
 @pytest.mark.parametrize(
     "command",
     [

@@ -255,7 +255,6 @@ coding_lists = st.lists(
 )
 
 
-@pytest.mark.long
 @settings(max_examples=20, deadline=None)
 @given(st.lists(coding_lists, min_size=2, max_size=5), st.data())
 def test_end_to_end_consensus_counts_coders_per_character(

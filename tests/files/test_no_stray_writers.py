@@ -157,7 +157,6 @@ def stray_writers(source: str, filename: str = "<module>") -> list[str]:
     return found
 
 
-@pytest.mark.long
 def test_only_the_writer_writes_files() -> None:
     found: list[str] = []
     for path in sorted(PACKAGE.rglob("*.py")):

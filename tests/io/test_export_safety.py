@@ -346,7 +346,6 @@ NAME_TEXT = st.text(
 )
 
 
-@pytest.mark.long
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -390,7 +389,6 @@ def _through_libreoffice(source: Path, profile: Path) -> list[str]:
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed here")
-@pytest.mark.long
 def test_libreoffice_runs_no_formula(hostile: Path, tmp_path: Path, run: Cli) -> None:
     profile = tmp_path / "profile"
     run("codings", hostile, "--format", "csv", "-o", tmp_path / "safe.csv")

@@ -8,7 +8,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -128,7 +127,6 @@ def build(path: Path, plan: Plan) -> None:
     project.close()
 
 
-@pytest.mark.long
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=plans())
 def test_generated_projects_survive_the_round_trip(plan: Plan) -> None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-
 from benchmarks.bench_stress import planned_span, run_stress
 from qualcode.domain.spans import Span
 from qualcode.services.project import open_project
@@ -16,7 +14,6 @@ PROCESSES = 8
 PER_PROCESS = 100  # the barrier starts all eight at once; the benchmark runs 8 × 500
 
 
-@pytest.mark.long
 def test_eight_coders_at_once_store_every_coding_exactly_once(location: str) -> None:
     result = run_stress(location, PROCESSES, PER_PROCESS)
 

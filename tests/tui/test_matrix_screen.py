@@ -332,7 +332,6 @@ async def test_a_total_cell_lists_the_passages_it_adds_up(demo: Project, make_ap
         assert len(in_row) == expected.value(Measure.REFERENCES, 0, row, len(expected.columns))
 
 
-@pytest.mark.long
 async def test_framework_summaries_are_written_and_edited(demo: Project, make_app: Any) -> None:
     expected = build_matrix(demo, MatrixRequest())
     row, column = cell_of(expected, "Family 03", "continuity")
