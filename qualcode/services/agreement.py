@@ -7,7 +7,7 @@ nothing is written.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -34,7 +34,7 @@ from qualcode.domain.document_info import (
 from qualcode.domain.errors import FieldError, NotFoundError
 from qualcode.domain.statistics.registry import choose
 from qualcode.services.agreement_columns import statistic_columns
-from qualcode.services.agreement_sweep import coded_by, ordered_rows, sweep_comparer
+from qualcode.services.agreement_sweep import coded_by, of_origins, ordered_rows, sweep_comparer
 from qualcode.services.blind_rounds import refuse_in_round
 from qualcode.services.integrity import ensure_sound
 from qualcode.services.transcripts import unknown_transcript_message
@@ -232,26 +232,6 @@ def load_comparison(
             main_language((language, length) for _, _, length, language in lengths),
         ),
     )
-
-
-def of_origins(flat: array[int], suggested: Collection[int], kept: Mapping[int, str]) -> array[int]:
-    """The codings of ``flat`` (six integers each: id, transcript, code, coder, start,
-    end) kept by origin: a coder id in ``kept`` keeps only its codings of that origin
-    (ids in ``suggested`` are accepted suggestions, the rest made by hand); other coders
-    keep all theirs."""
-    import numpy as np
-
-    from qualcode.domain.suggestions import SUGGESTED
-
-    if not kept or not flat:
-        return flat
-    table = np.frombuffer(flat, dtype=np.int64).reshape(-1, 6)
-    ids = np.fromiter(suggested, dtype=np.int64, count=len(suggested))
-    accepted = np.isin(table[:, 0], ids)
-    keep = np.ones(len(table), dtype=bool)
-    for coder_id, origin in kept.items():
-        keep &= (table[:, 3] != coder_id) | (accepted == (origin == SUGGESTED))
-    return array("q", table[keep].tobytes())
 
 
 def check_coders(coders: Sequence[str]) -> tuple[str, ...]:

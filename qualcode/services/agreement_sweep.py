@@ -30,7 +30,7 @@ final fraction is formed from Python integers. The results are the domain's
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
@@ -47,6 +47,7 @@ from qualcode.domain.agreement_cells import (
     Unitizing,
 )
 from qualcode.domain.agreement_report import CodingSpan, SkippedCoding, TranscriptUnits
+from qualcode.domain.codings import SUGGESTED
 from qualcode.domain.spans import span_problem
 from qualcode.domain.statistics.base import ratio
 from qualcode.domain.statistics.unitized_alpha import Sections, expected_sum
@@ -148,6 +149,22 @@ def ordered_rows(flat: array[int]) -> list[tuple[int, int, int, int, int, int]]:
     table = _table(flat)
     order = np.lexsort(tuple(table[:, c] for c in (0, 4, 3, 2, 1)))
     return [(a, b, c, d, e, f) for a, b, c, d, e, f in table[order].tolist()]
+
+
+def of_origins(flat: array[int], suggested: Collection[int], kept: Mapping[int, str]) -> array[int]:
+    """The codings of ``flat`` (six integers each: id, transcript, code, coder, start,
+    end) kept by origin: a coder id in ``kept`` keeps only its codings of that origin
+    (ids in ``suggested`` are accepted suggestions, the rest made by hand); other coders
+    keep all theirs."""
+    if not kept or not flat:
+        return flat
+    table = _table(flat)
+    ids = np.fromiter(suggested, dtype=np.int64, count=len(suggested))
+    accepted = np.isin(table[:, 0], ids)
+    keep = np.ones(len(table), dtype=bool)
+    for coder_id, origin in kept.items():
+        keep &= (table[:, 3] != coder_id) | (accepted == (origin == SUGGESTED))
+    return array("q", table[keep].tobytes())
 
 
 def _positions(keys: Sequence[int], values: Ints) -> Ints:
